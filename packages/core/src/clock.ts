@@ -1,0 +1,131 @@
+/**
+ * Time, injectable. Everything in tillkit that waits or reads the time goes through a Clock, so a
+ * test can run a 150 s provider timeout in microseconds and a fake cloud can move its terminals on.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+  /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
+}
+
+/** Real time: `Date.now()` and `setTimeout`. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep(ms, signal) {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal))
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(abortReason(signal!))
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, Math.max(0, ms))
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  },
+}
+
+export interface ManualClock extends Clock {
+  /** Moves time forward by `ms`, waking every sleeper due on the way, in deadline order. */
+  advance(ms: number): Promise<void>
+  /** Moves time forward to the next sleeper's deadline and wakes it; false when nobody sleeps. */
+  runNext(): Promise<boolean>
+  /** Number of sleepers not yet woken. */
+  readonly pending: number
+}
+
+export interface ManualClockOptions {
+  /** Start time in epoch milliseconds. Default: 2026-01-01T00:00:00Z. */
+  start?: number
+  /**
+   * When true, whenever the process has nothing else to do and someone is sleeping, time jumps to
+   * the earliest deadline. Single-actor tests then run at full speed with no `advance` calls.
+   */
+  autoAdvance?: boolean
+}
+
+interface Sleeper {
+  at: number
+  seq: number
+  resolve: () => void
+}
+
+/** A clock that only moves when told to (or, with `autoAdvance`, whenever the event loop idles). */
+export function createManualClock(options: ManualClockOptions = {}): ManualClock {
+  let time = options.start ?? Date.UTC(2026, 0, 1)
+  let seq = 0
+  const sleepers: Sleeper[] = []
+  let autoScheduled = false
+
+  const wake = async (upTo: number): Promise<void> => {
+    for (;;) {
+      sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq)
+      const next = sleepers[0]
+      if (!next || next.at > upTo) break
+      sleepers.shift()
+      time = Math.max(time, next.at)
+      next.resolve()
+      // Let the woken task run (and possibly sleep again) before the next one is due.
+      await new Promise<void>((r) => setImmediate(r))
+    }
+    time = Math.max(time, upTo)
+  }
+
+  const scheduleAuto = () => {
+    if (!options.autoAdvance || autoScheduled) return
+    autoScheduled = true
+    // setImmediate runs after pending I/O callbacks and promise jobs: "the loop is idle enough".
+    setImmediate(() => {
+      autoScheduled = false
+      const next = [...sleepers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0]
+      if (!next) return
+      sleepers.splice(sleepers.indexOf(next), 1)
+      time = Math.max(time, next.at)
+      next.resolve()
+      if (sleepers.length) scheduleAuto()
+    })
+  }
+
+  const clock: ManualClock = {
+    now: () => time,
+    sleep(ms, signal) {
+      return new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(abortReason(signal))
+        const sleeper: Sleeper = {
+          at: time + Math.max(0, ms),
+          seq: seq++,
+          resolve: () => {
+            signal?.removeEventListener('abort', onAbort)
+            resolve()
+          },
+        }
+        const onAbort = () => {
+          const i = sleepers.indexOf(sleeper)
+          if (i >= 0) sleepers.splice(i, 1)
+          reject(abortReason(signal!))
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        sleepers.push(sleeper)
+        scheduleAuto()
+      })
+    },
+    advance: (ms) => wake(time + ms),
+    async runNext() {
+      const next = [...sleepers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0]
+      if (!next) return false
+      await wake(next.at)
+      return true
+    },
+    get pending() {
+      return sleepers.length
+    },
+  }
+  return clock
+}
