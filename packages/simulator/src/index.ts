@@ -1,0 +1,1 @@
+export { serve, type FetchHandler, type RunningServer, type ServeOptions } from './serve.js'
