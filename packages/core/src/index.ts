@@ -1,0 +1,27 @@
+export { systemClock, createManualClock } from './clock.js'
+export type { Clock, ManualClock, ManualClockOptions } from './clock.js'
+export {
+  TillkitError,
+  TillkitValidationError,
+  TillkitHttpError,
+  TillkitTimeoutError,
+  TillkitNetworkError,
+  TillkitAbortedError,
+  isTillkitError,
+} from './errors.js'
+export type { TillkitErrorCode, TillkitErrorOptions, HttpErrorInit } from './errors.js'
+export { createRedactor, REDACTED } from './redact.js'
+export type { Redactor } from './redact.js'
+export { safeLogger } from './logger.js'
+export type { Logger, LoggerLike } from './logger.js'
+export {
+  assertInteger,
+  assertOneOf,
+  assertString,
+  assertBoolean,
+  assertAbsent,
+} from './validate.js'
+export type { StringRules } from './validate.js'
+export { uuid } from './ids.js'
+export { createTransport, parseRetryAfter, backoffDelay } from './transport.js'
+export type { RetryPolicy, TransportOptions, Transport } from './transport.js'

@@ -1,0 +1,36 @@
+import type { Redactor } from './redact.js'
+
+/** The subset of pino and console that tillkit calls: `logger.info({ fields }, 'message')`. */
+export interface Logger {
+  debug(obj: object, msg?: string): void
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+}
+
+export type LoggerLike = Partial<Logger>
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const
+
+/**
+ * Wraps a caller's logger: missing methods become no-ops, every field and message is redacted, and
+ * a logger that throws (or rejects) is ignored, because logging must never break a payment.
+ */
+export function safeLogger(logger: LoggerLike | undefined, redact: Redactor): Logger {
+  const safe = {} as Logger
+  for (const level of LEVELS) {
+    safe[level] = (obj, msg) => {
+      try {
+        const fn = logger?.[level]
+        if (typeof fn !== 'function') return
+        const args: unknown[] = [redact.value(obj)]
+        if (msg !== undefined) args.push(redact(msg))
+        const result: unknown = Reflect.apply(fn, logger, args)
+        if (result instanceof Promise) result.catch(() => {})
+      } catch {
+        // A broken logger is the caller's problem, never the request's.
+      }
+    }
+  }
+  return safe
+}

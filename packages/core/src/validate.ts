@@ -1,0 +1,64 @@
+import { TillkitValidationError } from './errors.js'
+
+/** A short description of an offending value for the error message (long strings are cut). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40))
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
+    return String(value)
+  return typeof value
+}
+
+function fail(field: string, rule: string, value: unknown, secret?: boolean): never {
+  throw new TillkitValidationError(field, rule, secret ? undefined : describe(value))
+}
+
+export function assertInteger(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+): asserts value is number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max)
+    fail(field, `must be an integer from ${min} to ${max}`, value)
+}
+
+export function assertOneOf<T extends string>(
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+): asserts value is T {
+  if (!allowed.includes(value as T)) fail(field, `must be one of ${allowed.join(', ')}`, value)
+}
+
+export interface StringRules {
+  minLength?: number
+  maxLength?: number
+  pattern?: RegExp
+  /** The value is a credential: never quote it in the error. */
+  secret?: boolean
+}
+
+export function assertString(
+  field: string,
+  value: unknown,
+  opts: StringRules = {},
+): asserts value is string {
+  const { minLength, maxLength, pattern, secret } = opts
+  if (typeof value !== 'string') fail(field, 'must be a string', value, secret)
+  if (minLength !== undefined && value.length < minLength)
+    fail(field, `must be at least ${minLength} characters long`, value, secret)
+  if (maxLength !== undefined && value.length > maxLength)
+    fail(field, `must be at most ${maxLength} characters long`, value, secret)
+  // lastIndex is reset so a /g or /y pattern gives the same answer every call.
+  if (pattern && ((pattern.lastIndex = 0), !pattern.test(value)))
+    fail(field, `must match ${pattern}`, value, secret)
+}
+
+export function assertBoolean(field: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') fail(field, 'must be a boolean', value)
+}
+
+/** For fields that must be left out in this context; `reason` is the rule, e.g. `only allowed for SALE`. */
+export function assertAbsent(field: string, value: unknown, reason: string): void {
+  if (value !== undefined) fail(field, reason, value)
+}

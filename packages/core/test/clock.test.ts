@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createManualClock, systemClock } from '../src/clock.js'
+
+describe('createManualClock', () => {
+  it('starts at the given time, or 2026-01-01 by default', () => {
+    expect(createManualClock().now()).toBe(Date.UTC(2026, 0, 1))
+    expect(createManualClock({ start: 5 }).now()).toBe(5)
+  })
+
+  it('advance wakes sleepers that are due, in deadline order, and moves time', async () => {
+    const clock = createManualClock({ start: 0 })
+    const woken: string[] = []
+    void clock.sleep(300).then(() => woken.push(`c@${clock.now()}`))
+    void clock.sleep(100).then(() => woken.push(`a@${clock.now()}`))
+    void clock.sleep(200).then(() => woken.push(`b@${clock.now()}`))
+    expect(clock.pending).toBe(3)
+    await clock.advance(250)
+    expect(woken).toEqual(['a@100', 'b@200'])
+    expect(clock.now()).toBe(250)
+    expect(clock.pending).toBe(1)
+    await clock.advance(50)
+    expect(woken).toEqual(['a@100', 'b@200', 'c@300'])
+    expect(clock.pending).toBe(0)
+  })
+
+  it('advance also wakes sleepers that a woken task starts on the way', async () => {
+    const clock = createManualClock({ start: 0 })
+    const woken: number[] = []
+    void clock.sleep(100).then(async () => {
+      woken.push(clock.now())
+      await clock.sleep(100)
+      woken.push(clock.now())
+    })
+    await clock.advance(500)
+    expect(woken).toEqual([100, 200])
+  })
+
+  it('runNext jumps to the next deadline, and reports false when nobody sleeps', async () => {
+    const clock = createManualClock({ start: 0 })
+    let done = false
+    void clock.sleep(1_000).then(() => (done = true))
+    expect(await clock.runNext()).toBe(true)
+    expect(done).toBe(true)
+    expect(clock.now()).toBe(1_000)
+    expect(await clock.runNext()).toBe(false)
+    expect(clock.now()).toBe(1_000)
+  })
+
+  it('an aborted sleep rejects with the reason and leaves the queue', async () => {
+    const clock = createManualClock({ start: 0 })
+    const ac = new AbortController()
+    const sleeping = clock.sleep(1_000, ac.signal)
+    expect(clock.pending).toBe(1)
+    ac.abort(new Error('stop'))
+    await expect(sleeping).rejects.toThrow('stop')
+    expect(clock.pending).toBe(0)
+  })
+
+  it('a sleep on an already aborted signal rejects at once with an AbortError by default', async () => {
+    const clock = createManualClock()
+    const ac = new AbortController()
+    ac.abort()
+    await expect(clock.sleep(10, ac.signal)).rejects.toMatchObject({ name: 'AbortError' })
+    expect(clock.pending).toBe(0)
+  })
+
+  it('autoAdvance jumps to the earliest deadline whenever the loop is idle', async () => {
+    const clock = createManualClock({ start: 0, autoAdvance: true })
+    const seen: number[] = []
+    const task = async () => {
+      for (let i = 0; i < 3; i++) {
+        await clock.sleep(60_000)
+        seen.push(clock.now())
+      }
+    }
+    await task()
+    expect(seen).toEqual([60_000, 120_000, 180_000])
+  })
+
+  it('autoAdvance wakes concurrent sleepers in deadline order', async () => {
+    const clock = createManualClock({ start: 0, autoAdvance: true })
+    const order: number[] = []
+    await Promise.all([
+      clock.sleep(300).then(() => order.push(300)),
+      clock.sleep(100).then(() => order.push(100)),
+      clock.sleep(200).then(() => order.push(200)),
+    ])
+    expect(order).toEqual([100, 200, 300])
+    expect(clock.now()).toBe(300)
+  })
+})
+
+describe('systemClock', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('reads Date.now and sleeps on real timers', async () => {
+    vi.useFakeTimers({ now: 1_000 })
+    expect(systemClock.now()).toBe(1_000)
+    let done = false
+    void systemClock.sleep(500).then(() => (done = true))
+    await vi.advanceTimersByTimeAsync(499)
+    expect(done).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(done).toBe(true)
+  })
+
+  it('clears its timer when aborted', async () => {
+    vi.useFakeTimers()
+    const ac = new AbortController()
+    const sleeping = systemClock.sleep(10_000, ac.signal)
+    expect(vi.getTimerCount()).toBe(1)
+    ac.abort(new Error('cancelled'))
+    await expect(sleeping).rejects.toThrow('cancelled')
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('rejects at once when the signal is already aborted', async () => {
+    vi.useFakeTimers()
+    await expect(systemClock.sleep(10, AbortSignal.abort(new Error('early')))).rejects.toThrow(
+      'early',
+    )
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest'
+import {
+  isTillkitError,
+  TillkitAbortedError,
+  TillkitError,
+  TillkitHttpError,
+  TillkitNetworkError,
+  TillkitTimeoutError,
+  TillkitValidationError,
+} from '../src/errors.js'
+import { createRedactor, REDACTED } from '../src/redact.js'
+
+const http = (status: number) =>
+  new TillkitHttpError({ status, body: { message: 'nope' }, method: 'POST', url: 'https://h/x' })
+
+describe('error classes', () => {
+  it('carry code, name and provenance', () => {
+    const cases: Array<[TillkitError, string, string, boolean]> = [
+      [
+        new TillkitValidationError('amount', 'must be positive'),
+        'VALIDATION',
+        'TillkitValidationError',
+        false,
+      ],
+      [http(404), 'HTTP', 'TillkitHttpError', true],
+      [new TillkitTimeoutError('slow', 1_000), 'TIMEOUT', 'TillkitTimeoutError', true],
+      [new TillkitNetworkError('refused', false), 'NETWORK', 'TillkitNetworkError', false],
+      [new TillkitAbortedError('stop', true), 'ABORTED', 'TillkitAbortedError', true],
+    ]
+    for (const [error, code, name, reached] of cases) {
+      expect(error).toBeInstanceOf(TillkitError)
+      expect(error).toBeInstanceOf(Error)
+      expect(isTillkitError(error)).toBe(true)
+      expect(error.code).toBe(code)
+      expect(error.name).toBe(name)
+      expect(String(error)).toMatch(new RegExp(`^${name}: `))
+      expect(error.stack?.split('\n')[0]).toBe(`${name}: ${error.message}`)
+      expect(error.mayHaveReachedProvider).toBe(reached)
+    }
+  })
+
+  it('isTillkitError rejects anything else', () => {
+    expect(isTillkitError(new Error('x'))).toBe(false)
+    expect(isTillkitError({ code: 'HTTP', mayHaveReachedProvider: true })).toBe(false)
+    expect(isTillkitError(undefined)).toBe(false)
+  })
+
+  it('outcomeUnknown: only when the provider may have acted and gave no definite answer', () => {
+    expect(http(400).outcomeUnknown).toBe(false)
+    expect(http(429).outcomeUnknown).toBe(false)
+    expect(http(500).outcomeUnknown).toBe(true)
+    expect(http(503).outcomeUnknown).toBe(true)
+    expect(new TillkitTimeoutError('t', 1).outcomeUnknown).toBe(true)
+    expect(new TillkitNetworkError('n', true).outcomeUnknown).toBe(true)
+    expect(new TillkitNetworkError('n', false).outcomeUnknown).toBe(false)
+    expect(new TillkitAbortedError('a', false).outcomeUnknown).toBe(false)
+    expect(new TillkitValidationError('f', 'r').outcomeUnknown).toBe(false)
+  })
+
+  it('validation errors name field and rule', () => {
+    const e = new TillkitValidationError('body', 'is required')
+    expect(e.message).toBe('body: is required')
+    expect([e.field, e.rule]).toEqual(['body', 'is required'])
+    expect(new TillkitValidationError('amount', 'must be odd', '2').message).toBe(
+      'amount: must be odd (received 2)',
+    )
+  })
+
+  it('http errors carry status, body, method, url, retryAfterMs, all redacted', () => {
+    const redact = createRedactor(['sekrit-key'])
+    const e = new TillkitHttpError({
+      status: 401,
+      body: { error: 'bad key sekrit-key' },
+      method: 'GET',
+      url: 'https://h/t?token=abc',
+      retryAfterMs: 2_000,
+      redact,
+    })
+    expect(e.status).toBe(401)
+    expect(e.body).toEqual({ error: `bad key ${REDACTED}` })
+    expect(e.url).toBe(`https://h/t?token=${REDACTED}`)
+    expect(e.method).toBe('GET')
+    expect(e.retryAfterMs).toBe(2_000)
+    expect(e.message).toBe(`GET https://h/t?token=${REDACTED} failed with HTTP 401`)
+    expect(http(500).message).toBe('POST https://h/x failed with HTTP 500')
+    const bare = new TillkitHttpError({ status: 502, body: undefined, method: 'GET', url: 'u' })
+    expect(bare.message).toBe('GET u failed with HTTP 502')
+    expect('retryAfterMs' in bare && bare.retryAfterMs !== undefined).toBe(false)
+  })
+
+  it('redacts message and cause at construction, even without a redactor (patterns)', () => {
+    const cause = Object.assign(new Error('sent Authorization: Basic dXNlcjprZXk='), {
+      code: 'ECONNRESET',
+    })
+    const e = new TillkitNetworkError('GET https://u:p@h/?apiKey=zzz failed', true, { cause })
+    expect(e.message).toBe(`GET https://${REDACTED}@h/?apiKey=${REDACTED} failed`)
+    const copy = e.cause as Error & { code?: string }
+    expect(copy).not.toBe(cause)
+    expect(copy.message).toBe(`sent Authorization: Basic ${REDACTED}`)
+    expect(copy.code).toBe('ECONNRESET')
+    expect(copy.stack).not.toContain('dXNlcjprZXk=')
+    expect(e.stack).not.toContain('zzz')
+  })
+
+  it('uses the given redactor for registered secrets', () => {
+    const redact = createRedactor(['my-api-key'])
+    const e = new TillkitTimeoutError('GET /my-api-key timed out', 5, {
+      cause: 'raw my-api-key',
+      redact,
+    })
+    expect(e.message).toBe(`GET /${REDACTED} timed out`)
+    expect(e.cause).toBe(`raw ${REDACTED}`)
+    expect(e.timeoutMs).toBe(5)
+  })
+
+  it('serialise to JSON with name, message, fields and outcomeUnknown', () => {
+    expect(JSON.parse(JSON.stringify(http(503)))).toEqual({
+      name: 'TillkitHttpError',
+      message: 'POST https://h/x failed with HTTP 503',
+      code: 'HTTP',
+      mayHaveReachedProvider: true,
+      outcomeUnknown: true,
+      status: 503,
+      body: { message: 'nope' },
+      method: 'POST',
+      url: 'https://h/x',
+    })
+    expect(JSON.parse(JSON.stringify(new TillkitValidationError('f', 'r')))).toMatchObject({
+      field: 'f',
+      rule: 'r',
+      outcomeUnknown: false,
+    })
+  })
+})

@@ -1,0 +1,73 @@
+import type { Clock } from '../src/clock.js'
+
+/** One scripted answer of the fake fetch. */
+export type Step =
+  | Response
+  | Error
+  /** Never answers, rejects when the request's signal aborts (like undici). */
+  | 'hang'
+  /** Never answers and ignores aborts (a broken fetch). */
+  | 'ignore'
+  | ((request: Request) => Response | Promise<Response>)
+
+export interface Call {
+  request: Request
+  /** Clock time the fetch was called at. */
+  at: number
+}
+
+/** A fetch that records every request and answers from a script; the last step repeats. */
+export function fakeFetch(clock: Clock, ...steps: Step[]) {
+  const calls: Call[] = []
+  const fetch = async (request: Request): Promise<Response> => {
+    calls.push({ request, at: clock.now() })
+    const step = steps.length > 1 ? steps.shift()! : steps[0]
+    if (step === undefined) throw new Error('fake fetch: no step scripted')
+    if (step === 'ignore') return new Promise<Response>(() => {})
+    if (step === 'hang')
+      return new Promise<Response>((_, reject) => {
+        request.signal.addEventListener('abort', () => reject(request.signal.reason))
+      })
+    if (step instanceof Error) throw step
+    if (typeof step === 'function') return step(request)
+    return step.clone()
+  }
+  return { fetch, calls }
+}
+
+/** An error shaped like undici's: `TypeError: fetch failed` with the socket error as cause. */
+export function undiciError(code: string, message = `connect ${code} 10.0.0.1:443`): TypeError {
+  const cause = Object.assign(new Error(message), { code })
+  return new TypeError('fetch failed', { cause })
+}
+
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
+
+export const status = (code: number, headers: Record<string, string> = {}) =>
+  new Response(code === 204 ? null : `status ${code}`, { status: code, headers })
+
+/** Lets pending promise jobs and immediates run, until `done()` or the tries run out. */
+export async function until(done: () => boolean, tries = 50): Promise<void> {
+  for (let i = 0; i < tries && !done(); i++) await new Promise<void>((r) => setImmediate(r))
+  if (!done()) throw new Error('until: condition never became true')
+}
+
+export interface Line {
+  level: string
+  obj: object
+  msg?: string
+}
+
+/** A logger that keeps every call, pino-style. */
+export function captureLogger() {
+  const lines: Line[] = []
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg })
+  return {
+    lines,
+    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+  }
+}

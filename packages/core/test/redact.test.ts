@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest'
+import { createRedactor, REDACTED } from '../src/redact.js'
+
+const KEY = 'sk_test_Zx9/+Qw=&é'
+
+describe('redactor on strings', () => {
+  it('removes a registered secret and its base64 and URL-encoded forms', () => {
+    const redact = createRedactor([KEY])
+    const b64 = Buffer.from(KEY).toString('base64')
+    const enc = encodeURIComponent(KEY)
+    expect(enc).not.toBe(KEY)
+    const out = redact(`raw ${KEY} b64 ${b64} url ${enc}`)
+    expect(out).toBe(`raw ${REDACTED} b64 ${REDACTED} url ${REDACTED}`)
+  })
+
+  it('finds the key inside any base64 text, whatever precedes it', () => {
+    const redact = createRedactor([KEY])
+    for (const user of ['', 'a', 'ab', 'abc', 'pos-1']) {
+      const b64 = Buffer.from(`${user}:${KEY}`).toString('base64')
+      // No Basic prefix here, so only the literal forms can catch it.
+      const out = redact(`credential=${b64}`)
+      expect(out).toContain(REDACTED)
+      expect(out).not.toContain(b64)
+    }
+  })
+
+  it('removes Basic and Bearer credentials anywhere, any case', () => {
+    const redact = createRedactor()
+    expect(redact('Authorization: Basic dXNlcjpwYXNz')).toBe(`Authorization: Basic ${REDACTED}`)
+    expect(redact('{"authorization":"bearer eyJ.abc-_~+/=="}')).toBe(
+      `{"authorization":"bearer ${REDACTED}"}`,
+    )
+    expect(redact('curl -H "Authorization: Bearer tok123" x')).toBe(
+      `curl -H "Authorization: Bearer ${REDACTED}" x`,
+    )
+  })
+
+  it('removes credential query values and keeps the other parameters', () => {
+    const redact = createRedactor()
+    expect(redact('https://h/p?token=abc&x=1')).toBe(`https://h/p?token=${REDACTED}&x=1`)
+    for (const name of ['merchantAccessToken', 'ACCESS_TOKEN', 'apiKey', 'api_key', 'Key', 'TOKEN'])
+      expect(redact(`https://h/p?a=1&${name}=s3cr3t#frag`)).toBe(
+        `https://h/p?a=1&${name}=${REDACTED}#frag`,
+      )
+    expect(redact('/poll?monkey=1&keys=2')).toBe('/poll?monkey=1&keys=2')
+  })
+
+  it('removes userinfo from URLs', () => {
+    const redact = createRedactor()
+    expect(redact('GET https://user:pa55@host.test/x failed')).toBe(
+      `GET https://${REDACTED}@host.test/x failed`,
+    )
+    expect(redact('wss://tok@host.test')).toBe(`wss://${REDACTED}@host.test`)
+    expect(redact('mail me at a@b.test')).toBe('mail me at a@b.test')
+  })
+
+  it('removes a longer secret whole when it contains a shorter one', () => {
+    const redact = createRedactor(['abcd', 'abcdefgh'])
+    expect(redact('x abcdefgh y')).toBe(`x ${REDACTED} y`)
+  })
+
+  it('add ignores missing and short secrets, and works after creation', () => {
+    const redact = createRedactor()
+    redact.add(undefined)
+    redact.add('')
+    redact.add('abc')
+    expect(redact('abc')).toBe('abc')
+    redact.add('late-secret')
+    expect(redact('is late-secret')).toBe(`is ${REDACTED}`)
+  })
+
+  it('is idempotent', () => {
+    const redact = createRedactor([KEY])
+    const once = redact(`Bearer x ?token=${KEY} https://u:p@h`)
+    expect(redact(once)).toBe(once)
+  })
+})
+
+describe('redactor.value', () => {
+  const redact = createRedactor(['hunter22'])
+
+  it('redacts strings deep inside objects and arrays without touching the input', () => {
+    const input = { a: 'hunter22', n: 1, list: ['x hunter22', { deep: 'hunter22' }], ok: true }
+    expect(redact.value(input)).toEqual({
+      a: REDACTED,
+      n: 1,
+      list: [`x ${REDACTED}`, { deep: REDACTED }],
+      ok: true,
+    })
+    expect(input.a).toBe('hunter22')
+  })
+
+  it('replaces credential headers whole, in records and in Headers', () => {
+    const record = {
+      Authorization: 'Digest whatever',
+      'x-api-key': 'k',
+      'API-Key': 'k',
+      cookie: 'a=b',
+      'Set-Cookie': ['a=b'],
+      'Proxy-Authorization': 'x',
+      accept: 'application/json',
+    }
+    const out = redact.value({ headers: record })
+    expect(out.headers).toEqual({
+      Authorization: REDACTED,
+      'x-api-key': REDACTED,
+      'API-Key': REDACTED,
+      cookie: REDACTED,
+      'Set-Cookie': REDACTED,
+      'Proxy-Authorization': REDACTED,
+      accept: 'application/json',
+    })
+    const headers = redact.value(new Headers({ authorization: 'Basic abc', 'x-trace': 'hunter22' }))
+    expect(headers).toBeInstanceOf(Headers)
+    expect(headers.get('authorization')).toBe(REDACTED)
+    expect(headers.get('x-trace')).toBe(REDACTED)
+  })
+
+  it('returns a redacted copy of an Error, with its cause chain', () => {
+    const inner = Object.assign(new Error('inner hunter22'), { code: 'ECONNRESET' })
+    const outer = new TypeError('outer hunter22', { cause: inner })
+    const copy = redact.value(outer)
+    expect(copy).not.toBe(outer)
+    expect(copy.name).toBe('TypeError')
+    expect(copy.message).toBe(`outer ${REDACTED}`)
+    expect(copy.stack).not.toContain('hunter22')
+    expect(copy.stack).toContain('outer [REDACTED]')
+    const cause = copy.cause as Error & { code?: string }
+    expect(cause.message).toBe(`inner ${REDACTED}`)
+    expect(cause.code).toBe('ECONNRESET')
+    expect(outer.message).toBe('outer hunter22')
+  })
+
+  it('turns URLs into redacted strings, keeps Dates and primitives', () => {
+    const date = new Date(0)
+    const out = redact.value({ u: new URL('https://h/p?token=abc'), date, n: null, b: 1n })
+    expect(out).toEqual({ u: `https://h/p?token=${REDACTED}`, date, n: null, b: 1n })
+  })
+
+  it('copies class instances as plain own fields, so getters and inspect hooks cannot leak', () => {
+    class Holder {
+      visible = 'hunter22'
+      get hidden() {
+        return 'hunter22-in-getter'
+      }
+    }
+    const out = redact.value({ h: new Holder(), r: new Request('https://h/?token=x') })
+    expect(out.h).toEqual({ visible: REDACTED })
+    expect(Object.getPrototypeOf(out.h)).toBe(Object.prototype)
+    expect(JSON.stringify(out)).not.toContain('hunter22')
+  })
+
+  it('cuts cycles but copies an object shared by two branches twice', () => {
+    const shared = { s: 'hunter22' }
+    const cyclic: Record<string, unknown> = { shared, again: shared }
+    cyclic.self = cyclic
+    expect(redact.value(cyclic)).toEqual({
+      shared: { s: REDACTED },
+      again: { s: REDACTED },
+      self: '[Circular]',
+    })
+  })
+})

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest'
+import { TillkitValidationError } from '../src/errors.js'
+import {
+  assertAbsent,
+  assertBoolean,
+  assertInteger,
+  assertOneOf,
+  assertString,
+} from '../src/validate.js'
+import { uuid } from '../src/ids.js'
+
+/** Runs `fn`, returns the validation error it threw. */
+function caught(fn: () => void): TillkitValidationError {
+  try {
+    fn()
+  } catch (e) {
+    expect(e).toBeInstanceOf(TillkitValidationError)
+    return e as TillkitValidationError
+  }
+  throw new Error('expected a validation error')
+}
+
+describe('assertInteger', () => {
+  it('accepts integers in range, inclusive', () => {
+    for (const v of [1, 50, 99_999_999])
+      expect(() => assertInteger('amount', v, 1, 99_999_999)).not.toThrow()
+  })
+
+  it('rejects out of range, fractions, NaN, strings and missing values, naming field and rule', () => {
+    for (const v of [0, 100_000_000, 1.5, NaN, Infinity, '5', undefined, null]) {
+      const e = caught(() => assertInteger('amount', v, 1, 99_999_999))
+      expect(e.field).toBe('amount')
+      expect(e.rule).toBe('must be an integer from 1 to 99999999')
+      expect(e.message.startsWith('amount: must be an integer from 1 to 99999999')).toBe(true)
+      expect(e.mayHaveReachedProvider).toBe(false)
+    }
+    expect(caught(() => assertInteger('amount', 0, 1, 9)).message).toBe(
+      'amount: must be an integer from 1 to 9 (received 0)',
+    )
+    expect(caught(() => assertInteger('amount', '5', 1, 9)).message).toContain('(received "5")')
+    expect(caught(() => assertInteger('amount', null, 1, 9)).message).toContain('(received null)')
+    expect(caught(() => assertInteger('amount', {}, 1, 9)).message).toContain('(received object)')
+    expect(caught(() => assertInteger('amount', [], 1, 9)).message).toContain('(received object)')
+    expect(caught(() => assertInteger('amount', () => 1, 1, 9)).message).toContain(
+      '(received function)',
+    )
+  })
+})
+
+describe('assertOneOf', () => {
+  it('accepts listed values and rejects others', () => {
+    expect(() => assertOneOf('currency', 'GBP', ['GBP', 'EUR'])).not.toThrow()
+    const e = caught(() => assertOneOf('currency', 'USD', ['GBP', 'EUR']))
+    expect(e.message).toBe('currency: must be one of GBP, EUR (received "USD")')
+    expect(e.rule).toBe('must be one of GBP, EUR')
+    expect(() => assertOneOf('currency', undefined, ['GBP'])).toThrow(TillkitValidationError)
+  })
+})
+
+describe('assertString', () => {
+  it('checks type, lengths and pattern', () => {
+    expect(() =>
+      assertString('s', 'abc', { minLength: 3, maxLength: 3, pattern: /^a/ }),
+    ).not.toThrow()
+    expect(caught(() => assertString('s', 3)).rule).toBe('must be a string')
+    expect(caught(() => assertString('s', 'ab', { minLength: 3 })).rule).toBe(
+      'must be at least 3 characters long',
+    )
+    expect(caught(() => assertString('s', 'abcd', { maxLength: 3 })).rule).toBe(
+      'must be at most 3 characters long',
+    )
+    expect(caught(() => assertString('s', 'xyz', { pattern: /^a/ })).rule).toBe('must match /^a/')
+  })
+
+  it('gives the same answer every call with a global pattern', () => {
+    const pattern = /^a+$/g
+    for (let i = 0; i < 3; i++) expect(() => assertString('s', 'aaa', { pattern })).not.toThrow()
+  })
+
+  it('truncates long values in the message', () => {
+    const e = caught(() => assertString('s', 'x'.repeat(100), { maxLength: 3 }))
+    expect(e.message).toContain(`(received "${'x'.repeat(40)}")`)
+    expect(e.message).not.toContain('x'.repeat(41))
+  })
+
+  it('never quotes a secret, whatever rule it breaks', () => {
+    const key = `sk_test_${uuid()}`
+    const failures = [
+      () => assertString('apiKey', key, { secret: true, maxLength: 5 }),
+      () => assertString('apiKey', key, { secret: true, minLength: 500 }),
+      () => assertString('apiKey', key, { secret: true, pattern: /^live_/ }),
+    ]
+    for (const fail of failures) {
+      const e = caught(fail)
+      expect(e.message).not.toContain(key)
+      expect(e.message).not.toContain('received')
+      expect(e.field).toBe('apiKey')
+    }
+    expect(caught(() => assertString('apiKey', 12345678, { secret: true })).message).toBe(
+      'apiKey: must be a string',
+    )
+  })
+})
+
+describe('assertBoolean and assertAbsent', () => {
+  it('assertBoolean accepts only booleans', () => {
+    expect(() => assertBoolean('accepted', false)).not.toThrow()
+    expect(caught(() => assertBoolean('accepted', 'true')).message).toBe(
+      'accepted: must be a boolean (received "true")',
+    )
+  })
+
+  it('assertAbsent rejects any present value with the reason as rule', () => {
+    expect(() => assertAbsent('amountCashback', undefined, 'only allowed for SALE')).not.toThrow()
+    for (const v of [0, null, '']) {
+      const e = caught(() => assertAbsent('amountCashback', v, 'only allowed for SALE'))
+      expect(e.rule).toBe('only allowed for SALE')
+      expect(e.message.startsWith('amountCashback: only allowed for SALE')).toBe(true)
+    }
+  })
+})
+
+describe('uuid', () => {
+  it('returns distinct v4 UUIDs', () => {
+    const ids = new Set(Array.from({ length: 100 }, uuid))
+    expect(ids.size).toBe(100)
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})
