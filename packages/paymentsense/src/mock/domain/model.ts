@@ -1,0 +1,209 @@
+import type { Scenario } from '../scenarios.js'
+import type { Currency, TerminalStatus } from '../types.js'
+import { IdSource, type CloudEvent, type Environment, type SignatureTimeoutAction } from './env.js'
+import { refuse } from './errors.js'
+import { Ledger } from './ledger.js'
+import { ReportRun } from './report.js'
+import { TableBook } from './tables.js'
+import { TerminalState } from './terminal.js'
+import { TransactionRun } from './transaction.js'
+import { parseReportRequest, parseSignatureRequest, parseTransactionRequest } from './validate.js'
+
+export interface TerminalConfig {
+  tid: string
+  /** Default GBP. */
+  currency?: Currency
+  /** Pin every transaction on this terminal to one scenario (else the amount decides). */
+  scenario?: Scenario
+  /** Default true. */
+  online?: boolean
+}
+
+export interface ModelSettings {
+  stepMs: number
+  signatureTimeoutMs: number
+  signatureTimeout: SignatureTimeoutAction
+  retentionMs: number
+}
+
+export interface TerminalSummary {
+  tid: string
+  status: TerminalStatus
+  currency: Currency
+}
+
+/**
+ * The fake Connect cloud without any protocol: terminals, their transactions and reports, the
+ * tables and the ledger. Every method takes the current time and first brings the affected
+ * terminal up to it (see Run). Front-ends (REST now, WebSocket later) translate their requests into
+ * these calls and map {@link Refusal}s to their own error shapes.
+ */
+export class ConnectModel {
+  readonly ledger = new Ledger()
+  readonly env: Environment
+  readonly tables: TableBook
+  private readonly terminals = new Map<string, TerminalState>()
+  private readonly listeners = new Set<(event: CloudEvent) => void>()
+
+  constructor(
+    private readonly settings: ModelSettings,
+    terminals: readonly TerminalConfig[],
+  ) {
+    this.env = {
+      ledger: this.ledger,
+      ids: new IdSource(),
+      stepMs: settings.stepMs,
+      signatureTimeoutMs: settings.signatureTimeoutMs,
+      signatureTimeout: settings.signatureTimeout,
+      emit: (event) => this.listeners.forEach((listener) => listener(event)),
+    }
+    this.tables = new TableBook(this.env)
+    for (const config of terminals) this.addTerminal(config)
+  }
+
+  // ---- terminals -------------------------------------------------------------------------
+
+  addTerminal(config: TerminalConfig): TerminalState {
+    if (this.terminals.has(config.tid)) throw new Error(`Terminal ${config.tid} already exists`)
+    const terminal = new TerminalState(
+      config.tid,
+      config.currency ?? 'GBP',
+      config.scenario,
+      config.online ?? true,
+    )
+    this.terminals.set(config.tid, terminal)
+    return terminal
+  }
+
+  /** Any terminal, connected or not, brought up to `now`. */
+  terminal(tid: string, now: number): TerminalState {
+    const terminal = this.terminals.get(tid) ?? refuse('not-found', `Terminal ${tid} not found.`)
+    terminal.advance(now)
+    return terminal
+  }
+
+  allTerminals(now: number): TerminalState[] {
+    return [...this.terminals.values()].map((t) => this.terminal(t.tid, now))
+  }
+
+  /** Connected terminals, optionally filtered. */
+  listTerminals(
+    now: number,
+    filter: { status?: TerminalStatus; currency?: Currency } = {},
+  ): TerminalSummary[] {
+    return this.allTerminals(now)
+      .filter((t) => t.isOnline(now))
+      .map(summary)
+      .filter((t) => filter.status === undefined || t.status === filter.status)
+      .filter((t) => filter.currency === undefined || t.currency === filter.currency)
+  }
+
+  getTerminal(tid: string, now: number): TerminalSummary {
+    return summary(this.connected(tid, now))
+  }
+
+  // ---- transactions ----------------------------------------------------------------------
+
+  startTransaction(tid: string, body: unknown, now: number): TransactionRun {
+    const terminal = this.connected(tid, now)
+    const order = parseTransactionRequest(body, terminal.currency)
+    this.assertIdle(terminal)
+    this.forgetExpired(terminal, now)
+    const run = new TransactionRun(terminal, this.env, this.env.ids.requestId(), order, now)
+    terminal.transactions.set(run.requestId, run)
+    terminal.active = run
+    terminal.advance(now)
+    return run
+  }
+
+  transaction(tid: string, requestId: string, now: number): TransactionRun {
+    const terminal = this.connected(tid, now)
+    return this.fresh(terminal.transactions, requestId, now, 'transaction')
+  }
+
+  cancelTransaction(tid: string, requestId: string, now: number): void {
+    this.transaction(tid, requestId, now).requestCancel(now)
+  }
+
+  answerSignature(tid: string, requestId: string, body: unknown, now: number): void {
+    const run = this.transaction(tid, requestId, now)
+    run.answerSignature(parseSignatureRequest(body), now)
+  }
+
+  // ---- reports ---------------------------------------------------------------------------
+
+  startReport(tid: string, body: unknown, now: number): ReportRun {
+    const terminal = this.connected(tid, now)
+    const reportType = parseReportRequest(body)
+    this.assertIdle(terminal)
+    this.forgetExpired(terminal, now)
+    const run = new ReportRun(terminal, this.env, this.env.ids.requestId(), reportType, now)
+    terminal.reports.set(run.requestId, run)
+    terminal.active = run
+    terminal.advance(now)
+    return run
+  }
+
+  report(tid: string, requestId: string, now: number): ReportRun {
+    const terminal = this.connected(tid, now)
+    return this.fresh(terminal.reports, requestId, now, 'report')
+  }
+
+  // ---- events for push front-ends --------------------------------------------------------
+
+  /** Receives every notification as the terminals produce it (while being advanced). */
+  subscribe(listener: (event: CloudEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Earliest time any terminal has something to do; a push front-end sleeps until then. */
+  nextEventAt(): number | undefined {
+    const times = [...this.terminals.values()]
+      .map((t) => t.active?.nextEventAt())
+      .filter((at): at is number => at !== undefined)
+    return times.length ? Math.min(...times) : undefined
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private connected(tid: string, now: number): TerminalState {
+    const terminal = this.terminal(tid, now)
+    if (!terminal.isOnline(now)) refuse('unavailable', `Terminal ${tid} is unavailable.`)
+    return terminal
+  }
+
+  private assertIdle(terminal: TerminalState): void {
+    if (terminal.active) {
+      refuse('busy', `Terminal ${terminal.tid} is busy processing another request.`)
+    }
+  }
+
+  /** Looks a run up, honouring data retention: once expired it is gone for good. */
+  private fresh<R extends TransactionRun | ReportRun>(
+    runs: Map<string, R>,
+    requestId: string,
+    now: number,
+    what: string,
+  ): R {
+    const run = runs.get(requestId)
+    if (run && now - run.createdAt < this.settings.retentionMs) return run
+    runs.delete(requestId)
+    return refuse('not-found', `No ${what} found for request ${requestId}.`)
+  }
+
+  private forgetExpired(terminal: TerminalState, now: number): void {
+    for (const runs of [terminal.transactions, terminal.reports] as Map<
+      string,
+      { createdAt: number }
+    >[]) {
+      for (const [id, run] of runs) {
+        if (now - run.createdAt >= this.settings.retentionMs) runs.delete(id)
+      }
+    }
+  }
+}
+
+function summary(terminal: TerminalState): TerminalSummary {
+  return { tid: terminal.tid, status: terminal.status(), currency: terminal.currency }
+}

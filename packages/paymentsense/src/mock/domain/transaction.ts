@@ -1,0 +1,313 @@
+import { cardFor, chooseScenario, type Card, type Scenario } from '../scenarios.js'
+import type { Notification, Transaction, TransactionResult, TransactionType } from '../types.js'
+import { terminalTime, type Environment } from './env.js'
+import { refuse } from './errors.js'
+import type { LedgerKind } from './ledger.js'
+import { cardReceipt } from './receipts.js'
+import { Run } from './run.js'
+import { transactionScript } from './scripts.js'
+import type { TerminalState } from './terminal.js'
+import type { TransactionOrder } from './validate.js'
+
+/** The fields a finished transaction carries besides `location` and `notifications`. */
+export type TransactionOutcome = Omit<Transaction, 'location' | 'notifications'>
+
+type SignatureState = 'none' | 'awaiting' | 'accepted' | 'declined' | 'timed-out'
+
+const LEDGER_KIND: Partial<Record<TransactionOrder['type'], LedgerKind>> = {
+  SALE: 'sale',
+  REFUND: 'refund',
+  PRE_AUTH: 'pre-auth',
+  COMPLETION: 'completion',
+}
+
+/**
+ * One transaction on one terminal: the state the scripts drive and the operations the EPoS may
+ * perform while it runs (cancel, signature decision). Scripts (see scripts.ts) call the methods in
+ * the "script side" section; front-ends call the ones in the "EPoS side" section.
+ */
+export class TransactionRun extends Run {
+  readonly notifications: Notification[] = []
+  /** Set once TRANSACTION_FINISHED has been notified. */
+  outcome: TransactionOutcome | undefined
+  readonly scenario: Scenario
+  readonly card: Card
+  /** True once the request went to the acquirer (REQUEST_SENT): too late to cancel. */
+  reachedAcquirer = false
+  /** True while a physical card sits in the reader (so REMOVE_CARD follows). */
+  cardInserted = false
+  /** True once the card's details are known to the terminal. */
+  cardRead = false
+  private approvedAuthCode = ''
+  private cancelAt: number | undefined
+  private signature: SignatureState = 'none'
+  private readonly transactionNumber: string
+  private readonly transactionId: string
+
+  constructor(
+    readonly terminal: TerminalState,
+    readonly env: Environment,
+    readonly requestId: string,
+    readonly order: TransactionOrder,
+    at: number,
+  ) {
+    super(at)
+    this.scenario = chooseScenario(terminal.scenario, order.amount)
+    this.card = cardFor(this.scenario, order.cardholderNotPresent)
+    this.transactionNumber = terminal.nextTransactionNumber()
+    this.transactionId = env.ids.transactionId()
+    this.run(transactionScript(this), at)
+  }
+
+  override get finished(): boolean {
+    return this.outcome !== undefined
+  }
+
+  // ---- EPoS side -------------------------------------------------------------------------
+
+  /** DELETE: asks the terminal to cancel; the answer shows up in the notifications. */
+  requestCancel(now: number): void {
+    if (this.outcome) refuse('conflict-state', 'The transaction has already finished.')
+    if (this.cancelAt !== undefined) return
+    this.at = now
+    this.notify('ATTEMPTING_CANCEL')
+    this.cancelAt = now + this.env.stepMs
+  }
+
+  /** PUT signature: only while the terminal waits for the decision. */
+  answerSignature(accepted: boolean, now: number): void {
+    if (this.signature === 'timed-out') {
+      refuse(
+        'conflict-state',
+        `Signature check not actioned in time: signatures must be verified within ${Math.round(this.env.signatureTimeoutMs / 1000)} seconds.`,
+      )
+    }
+    if (this.signature !== 'awaiting') {
+      refuse('conflict-state', 'The transaction is not waiting for a signature decision.')
+    }
+    this.signature = accepted ? 'accepted' : 'declined'
+    this.wakeAt(now)
+  }
+
+  /** The transaction as polled: the cumulative notifications, then the result once finished. */
+  snapshot(): Omit<Transaction, 'location'> {
+    return { notifications: [...this.notifications], ...structuredClone(this.outcome) }
+  }
+
+  // ---- script side -----------------------------------------------------------------------
+
+  get stepMs(): number {
+    return this.env.stepMs
+  }
+
+  notify(value: Notification): void {
+    this.notifications.push(value)
+    this.env.emit({
+      type: 'notification',
+      kind: 'transaction',
+      tid: this.terminal.tid,
+      requestId: this.requestId,
+      value,
+      at: this.at,
+    })
+  }
+
+  /** Cashback the terminal actually grants: only on a chip & PIN sale. */
+  get grantedCashback(): number {
+    return this.card.cvm === 'PIN' && this.card.paymentMethod === 'ICC_CHIP'
+      ? this.order.amountCashback
+      : 0
+  }
+
+  /**
+   * REQUEST_SENT: the acquirer sees the request, approves or declines it, and the ledger records it
+   * (account verifications move no money and are not recorded).
+   */
+  sendToAcquirer(): boolean {
+    this.reachedAcquirer = true
+    this.notify('REQUEST_SENT')
+    const approved = this.scenario !== 'decline' && this.completionMatches()
+    // A completion settles under the code of the pre-auth it completes.
+    if (approved) this.approvedAuthCode = this.order.authCode ?? this.env.ids.authCode()
+    const kind = LEDGER_KIND[this.order.type]
+    if (kind) {
+      this.env.ledger.record({
+        at: this.at,
+        tid: this.terminal.tid,
+        requestId: this.requestId,
+        kind,
+        amount: this.order.amount ?? 0,
+        amountCashback: approved ? this.grantedCashback : 0,
+        amountGratuity: 0,
+        currency: this.order.currency,
+        ...(approved && { authCode: this.approvedAuthCode }),
+        result: approved ? 'SUCCESSFUL' : 'DECLINED',
+        cardSchemeName: this.card.cardSchemeName,
+        transactionNumber: this.transactionNumber,
+      })
+    }
+    return approved
+  }
+
+  /** The terminal reverses an approved payment (declined or unanswered signature). */
+  reverse(): void {
+    const original = this.env.ledger.entries.find(
+      (e) => e.requestId === this.requestId && e.kind !== 'reversal',
+    )
+    if (!original) return
+    this.env.ledger.record({
+      at: this.at,
+      tid: original.tid,
+      requestId: original.requestId,
+      kind: 'reversal',
+      amount: original.amount,
+      amountCashback: original.amountCashback,
+      amountGratuity: original.amountGratuity,
+      currency: original.currency,
+      ...(original.authCode !== undefined && { authCode: original.authCode }),
+      result: 'SUCCESSFUL',
+      ...(original.cardSchemeName !== undefined && { cardSchemeName: original.cardSchemeName }),
+      transactionNumber: this.transactionNumber,
+    })
+  }
+
+  /** Starts waiting for the EPoS's signature decision; yield the returned time. */
+  awaitSignature(): number {
+    this.signature = 'awaiting'
+    this.notify('SIGNATURE_VERIFICATION')
+    return this.env.signatureTimeoutMs
+  }
+
+  /** After the wait: what the EPoS decided, or `timed-out`. */
+  signatureDecision(): 'accepted' | 'declined' | 'timed-out' {
+    if (this.signature === 'awaiting') this.signature = 'timed-out'
+    return this.signature as 'accepted' | 'declined' | 'timed-out'
+  }
+
+  /** Takes the terminal off the network for `ms`; polls meanwhile answer 404. */
+  goOffline(ms: number): number {
+    this.terminal.offlineUntil = this.at + ms
+    return ms
+  }
+
+  /** Notifies TRANSACTION_FINISHED with the full result. The script must end right after. */
+  finish(result: TransactionResult, userMessage: string, type?: TransactionType): void {
+    if (this.cancelAt !== undefined) {
+      // A cancel request that the end of the transaction overtook.
+      this.cancelAt = undefined
+      this.notify('UNABLE_TO_CANCEL')
+    }
+    const time = terminalTime(this.at)
+    const approved = result === 'SUCCESSFUL' || result === 'VOID'
+    const amountBase = this.order.type === 'ACCOUNT_VERIFICATION' ? 0 : (this.order.amount ?? 0)
+    const amountCashback = result === 'SUCCESSFUL' ? this.grantedCashback : 0
+    const amountTotal = amountBase + amountCashback
+    const authCode = approved ? this.approvedAuthCode : ''
+    const transactionType = type ?? (this.order.type as TransactionType)
+    const card = this.cardRead ? this.card : undefined
+    this.outcome = {
+      requestId: this.requestId,
+      transactionType,
+      transactionResult: result,
+      currency: this.order.currency,
+      amountBase,
+      amountCashback,
+      amountGratuity: 0,
+      amountTotal,
+      authCode,
+      ...(card
+        ? {
+            cardSchemeName: card.cardSchemeName,
+            applicationId: card.applicationId,
+            applicationLabel: card.applicationLabel,
+            primaryAccountNumber: card.primaryAccountNumber,
+            primaryAccountNumberSequence: card.primaryAccountNumberSequence,
+            dateOfExpiry: card.dateOfExpiry,
+            dateOfStart: card.dateOfStart,
+            paymentMethod: card.paymentMethod,
+            cardHolderVerificationMethod: card.cvm,
+          }
+        : { paymentMethod: 'UNKNOWN', cardHolderVerificationMethod: 'UNKNOWN' }),
+      transactionId: this.transactionId,
+      transactionNumber: this.transactionNumber,
+      transactionTime: time,
+      receiptLines: cardReceipt({
+        tid: this.terminal.tid,
+        time,
+        transactionType,
+        result,
+        currency: this.order.currency,
+        amountBase,
+        amountCashback,
+        amountTotal,
+        authCode,
+        transactionNumber: this.transactionNumber,
+        card,
+      }),
+      userMessage,
+    }
+    if (this.order.type !== 'DUPLICATE') this.terminal.lastTransaction = this
+    this.notify('TRANSACTION_FINISHED')
+  }
+
+  /** DUPLICATE: finishes with a copy of the terminal's previous transaction (customer copy only). */
+  finishAsDuplicate(previous: TransactionRun | undefined): void {
+    if (!previous?.outcome) {
+      this.finish('UNSUCCESSFUL', 'There is no previous transaction to duplicate.', 'SALE')
+      return
+    }
+    const copy = structuredClone(previous.outcome)
+    this.outcome = {
+      ...copy,
+      requestId: this.requestId,
+      receiptLines: { CUSTOMER: copy.receiptLines?.CUSTOMER ?? [] },
+    }
+    this.notify('TRANSACTION_FINISHED')
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  protected override interruptAt(): number | undefined {
+    return this.cancelAt
+  }
+
+  protected override interrupt(): void {
+    this.cancelAt = undefined
+    if (this.reachedAcquirer || this.outcome) {
+      this.notify('UNABLE_TO_CANCEL')
+      return
+    }
+    this.notify('CANCELLING')
+    this.run(cancelledScript(this), this.at)
+  }
+
+  /** A completion goes through only against an unused approved pre-auth of this terminal. */
+  private completionMatches(): boolean {
+    if (this.order.type !== 'COMPLETION') return true
+    const { authCode, amountPreAuthorisedTotal, amount = 0 } = this.order
+    const entries = this.env.ledger.entries.filter((e) => e.tid === this.terminal.tid)
+    const preAuth = entries.find(
+      (e) => e.kind === 'pre-auth' && e.result === 'SUCCESSFUL' && e.authCode === authCode,
+    )
+    const used = entries.some(
+      (e) => e.kind === 'completion' && e.result === 'SUCCESSFUL' && e.authCode === authCode,
+    )
+    return (
+      preAuth !== undefined &&
+      !used &&
+      preAuth.amount === amountPreAuthorisedTotal &&
+      amount <= preAuth.amount
+    )
+  }
+}
+
+/** What the terminal does after accepting a cancel before anything reached the acquirer. */
+function* cancelledScript(t: TransactionRun): Generator<number, void, void> {
+  yield t.stepMs
+  if (t.cardInserted) {
+    t.notify('REMOVE_CARD')
+    t.cardInserted = false
+    yield t.stepMs
+  }
+  t.finish('CANCELLED', 'Transaction cancelled.')
+}

@@ -1,0 +1,16 @@
+import type { ConnectModel } from '../domain/model.js'
+
+/** What a REST operation gets besides its path parameters. */
+export interface OperationContext {
+  model: ConnectModel
+  /** Clock time at which the request reached the cloud. */
+  now: number
+  url: URL
+  /** Parsed JSON body, for operations that take one. */
+  body: unknown
+}
+
+/** Absolute URL of a resource on the host the request came in on. */
+export function locate(context: OperationContext, ...segments: string[]): string {
+  return `${context.url.origin}/${segments.map(encodeURIComponent).join('/')}`
+}

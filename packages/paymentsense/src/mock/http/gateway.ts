@@ -1,0 +1,69 @@
+import type { Clock } from '@tillkit/core'
+
+/**
+ * What the cloud checks before any operation: HTTP Basic credentials, the version media types,
+ * the EPoS identification headers (pay at counter) and request spacing.
+ */
+
+/** HTTP Basic with any username; the password must be one of the configured API keys. */
+export function isAuthorised(request: Request, apiKeys: readonly string[]): boolean {
+  const header = request.headers.get('authorization')
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '')
+  if (!match) return false
+  let decoded: string
+  try {
+    const bytes = Uint8Array.from(atob(match[1]!), (c) => c.charCodeAt(0))
+    decoded = new TextDecoder().decode(bytes)
+  } catch {
+    return false
+  }
+  const colon = decoded.indexOf(':')
+  return colon >= 0 && apiKeys.includes(decoded.slice(colon + 1))
+}
+
+const essence = (value: string) => value.split(';')[0]!.trim().toLowerCase()
+
+/**
+ * Whether `Accept` asks for exactly this version. A missing Accept (or a wildcard) would select
+ * the cloud's default version (reportedly v0), which this fake does not serve.
+ */
+export function acceptsMedia(request: Request, media: string): boolean {
+  const accept = request.headers.get('accept') ?? ''
+  return accept.split(',').some((part) => essence(part) === media)
+}
+
+export function hasContentType(request: Request, media: string): boolean {
+  return essence(request.headers.get('content-type') ?? '') === media
+}
+
+/** Pay-at-counter v2 needs both EPoS identification headers. */
+export function missingEposHeaders(request: Request): string[] {
+  return ['Software-House-Id', 'Installer-Id'].filter((name) => !request.headers.get(name)?.trim())
+}
+
+/** The account a request belongs to: the first label of the host name. */
+export function accountOf(url: URL): string {
+  return url.hostname.split('.')[0] ?? url.hostname
+}
+
+/**
+ * Per-account minimum gap between requests. A request closer than `spacingMs` to the previous
+ * admitted request of the same account is refused (and does not move the window).
+ */
+export class RequestSpacing {
+  private readonly last = new Map<string, number>()
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly spacingMs: number,
+  ) {}
+
+  admit(account: string): boolean {
+    if (this.spacingMs <= 0) return true
+    const now = this.clock.now()
+    const previous = this.last.get(account)
+    if (previous !== undefined && now - previous < this.spacingMs) return false
+    this.last.set(account, now)
+    return true
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * `@tillkit/paymentsense/mock`: a fake Paymentsense Connect cloud for tests and demos.
+ *
+ * ```ts
+ * const cloud = createFakeCloud({ clock: createManualClock() })
+ * const response = await cloud.fetch(request)          // or setupServer(...cloud.handlers())
+ * ```
+ */
+import { systemClock, type Clock } from '@tillkit/core'
+import type { RequestHandler } from 'msw'
+import { tableControl, terminalControl, withVirtualScenario } from './control.js'
+import type { TableControl, TerminalControl } from './control.js'
+import type { SignatureTimeoutAction } from './domain/env.js'
+import type { LedgerEntry } from './domain/ledger.js'
+import { ConnectModel, type TerminalConfig } from './domain/model.js'
+import { FaultList, withFaults, type Fault } from './faults.js'
+import { createRestFrontEnd } from './http/rest.js'
+import { mswHandlers } from './msw.js'
+import { VIRTUAL_TERMINAL_SCENARIOS } from './scenarios.js'
+import type { TableCreation } from './types.js'
+
+export type { TerminalConfig } from './domain/model.js'
+export type { LedgerEntry, LedgerKind } from './domain/ledger.js'
+export type { SignatureTimeoutAction, CloudEvent } from './domain/env.js'
+export { Refusal, type RefusalKind } from './domain/errors.js'
+export type { TablePaymentRequest, TablePaymentResult } from './domain/tables.js'
+export type {
+  TerminalControl,
+  TerminalInfo,
+  TableControl,
+  TablePaymentOptions,
+  PatReportSummary,
+} from './control.js'
+export type { Fault, FaultMatch, LatencyFault, StatusFault, LostResponseFault } from './faults.js'
+export {
+  SCENARIOS,
+  SCENARIO_BY_PENCE,
+  VIRTUAL_TERMINAL_SCENARIOS,
+  chooseScenario,
+  type Scenario,
+} from './scenarios.js'
+export { CARD_TIMEOUT_MS, SLOW_CARD_MS, OFFLINE_MS } from './domain/scripts.js'
+export { PAT_REPORT_WINDOW_MS } from './domain/tables.js'
+export { DEFAULT_BASE_URL } from './msw.js'
+export type * from './types.js'
+
+export interface FakeCloudOptions {
+  /** Accepted Basic-auth passwords (any username). Default `['test-api-key']`. */
+  apiKeys?: readonly string[]
+  /** Terminals of the account. Default: {@link DEFAULT_TERMINALS}. */
+  terminals?: readonly TerminalConfig[]
+  /** Tables present from the start (pay at table). */
+  tables?: readonly TableCreation[]
+  /** Default `systemClock`; pass a manual clock in tests. */
+  clock?: Clock
+  /** Time per terminal step. Default 400 ms, so a demo shows live progress. */
+  stepMs?: number
+  /** Minimum gap between two requests of one account; closer ones get 429. 0 disables. Default 100. */
+  requestSpacingMs?: number
+  /** Transaction and report results older than this answer 404. Default 24. */
+  retentionHours?: number
+  /** How long the terminal waits for a signature decision. Default 80 000. */
+  signatureTimeoutMs?: number
+  /** What the terminal does when the decision never comes (unverified). Default `'void'`. */
+  signatureTimeout?: SignatureTimeoutAction
+}
+
+export interface FakeFaults {
+  /** Arms a fault; the returned function disarms it. */
+  add(fault: Fault): () => void
+  clear(): void
+  readonly active: readonly Fault[]
+}
+
+export interface FakeCloud {
+  /** The whole REST surface (pay at counter v2, pay at table v1) on any host, Fetch-API style. */
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
+  /** MSW handlers serving {@link fetch}; default base `https://*.connect.paymentsense.cloud`. */
+  handlers(baseUrl?: string): RequestHandler[]
+  /** Every request that reached the acquirer, in order, as of the clock's current time. */
+  readonly ledger: readonly LedgerEntry[]
+  readonly clock: Clock
+  readonly faults: FakeFaults
+  readonly terminals: TerminalControl
+  readonly tables: TableControl
+}
+
+/** Two ordinary GBP terminals, one EUR terminal and the six virtual test TIDs. */
+export const DEFAULT_TERMINALS: readonly TerminalConfig[] = [
+  { tid: '22160001', currency: 'GBP' },
+  { tid: '22160002', currency: 'GBP' },
+  { tid: '22160003', currency: 'EUR' },
+  ...Object.keys(VIRTUAL_TERMINAL_SCENARIOS).map((tid) => ({ tid, currency: 'GBP' as const })),
+]
+
+export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
+  const clock = options.clock ?? systemClock
+  const model = new ConnectModel(
+    {
+      stepMs: options.stepMs ?? 400,
+      signatureTimeoutMs: options.signatureTimeoutMs ?? 80_000,
+      signatureTimeout: options.signatureTimeout ?? 'void',
+      retentionMs: (options.retentionHours ?? 24) * 3_600_000,
+    },
+    (options.terminals ?? DEFAULT_TERMINALS).map(withVirtualScenario),
+  )
+  for (const table of options.tables ?? []) model.tables.create(table)
+
+  const faults = new FaultList()
+  const rest = createRestFrontEnd(model, {
+    apiKeys: options.apiKeys ?? ['test-api-key'],
+    clock,
+    requestSpacingMs: options.requestSpacingMs ?? 100,
+  })
+  const serve = withFaults(rest, faults, clock)
+  const fetch = (input: Request | string | URL, init?: RequestInit) =>
+    serve(input instanceof Request && init === undefined ? input : new Request(input, init))
+
+  return {
+    fetch,
+    handlers: (baseUrl) => mswHandlers(fetch, baseUrl),
+    get ledger() {
+      // Terminals run lazily: bring them all up to now so the ledger is current.
+      model.allTerminals(clock.now())
+      return model.ledger.entries
+    },
+    clock,
+    faults: {
+      add: (fault) => faults.add(fault),
+      clear: () => faults.clear(),
+      get active() {
+        return faults.active
+      },
+    },
+    terminals: terminalControl(model, clock),
+    tables: tableControl(model, clock),
+  }
+}

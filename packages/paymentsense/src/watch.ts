@@ -1,0 +1,71 @@
+import { assertInteger } from '@tillkit/core'
+import type { components as Pac } from './generated/pac-v2.js'
+import type { PaymentsenseClient } from './client.js'
+
+type Transaction = Pac['schemas']['Transaction']
+type ReportResponse = Pac['schemas']['ReportResponse']
+
+export interface WatchOptions {
+  /** Time between polls. Connect suggests 1 s for pay-at-counter (0.5 to 2 s is sensible). Default 1000. */
+  intervalMs?: number
+  signal?: AbortSignal
+  /**
+   * Called once per notification, in order, as soon as a poll shows it. Connect returns the whole cumulative list
+   * on every poll; this reports only what is new. Awaited before the next poll, so a handler can act (e.g. answer
+   * SIGNATURE_VERIFICATION) before polling resumes.
+   */
+  onNotification?: (notification: string) => void | Promise<void>
+}
+
+/**
+ * Polls a pay-at-counter transaction until TRANSACTION_FINISHED is present and returns the final body (the only
+ * one that carries the result fields). Notification values outside the known set are passed through unchanged.
+ */
+export function waitForTransaction(
+  client: PaymentsenseClient,
+  tid: string,
+  requestId: string,
+  options?: WatchOptions,
+): Promise<Transaction> {
+  const get = () =>
+    client.pac.GET('/pac/terminals/{tid}/transactions/{requestId}', {
+      params: { path: { tid, requestId } },
+      signal: options?.signal,
+    })
+  return poll(client, get, 'TRANSACTION_FINISHED', options)
+}
+
+/** Polls a report until REPORT_FINISHED is present and returns it. */
+export function waitForReport(
+  client: PaymentsenseClient,
+  tid: string,
+  requestId: string,
+  options?: WatchOptions,
+): Promise<ReportResponse> {
+  const get = () =>
+    client.pac.GET('/pac/terminals/{tid}/reports/{requestId}', {
+      params: { path: { tid, requestId } },
+      signal: options?.signal,
+    })
+  return poll(client, get, 'REPORT_FINISHED', options)
+}
+
+async function poll<T extends { notifications?: readonly string[] }>(
+  client: PaymentsenseClient,
+  get: () => Promise<{ data?: T; error?: unknown; response: Response }>,
+  finished: string,
+  options: WatchOptions = {},
+): Promise<T> {
+  const intervalMs = options.intervalMs ?? 1000
+  assertInteger('intervalMs', intervalMs, 100, 60_000)
+  let shown = 0
+  for (;;) {
+    const body = client.transport.ok(await get())
+    const notifications = body.notifications ?? []
+    // The list only grows; anything past what was shown is new.
+    for (; shown < notifications.length; shown++)
+      await options.onNotification?.(notifications[shown] as string)
+    if (notifications.includes(finished)) return body
+    await client.transport.clock.sleep(intervalMs, options.signal)
+  }
+}
