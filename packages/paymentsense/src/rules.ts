@@ -1,4 +1,10 @@
-import { assertAbsent, assertBoolean, assertInteger, assertOneOf, assertString } from '@tillkit/core'
+import {
+  assertAbsent,
+  assertBoolean,
+  assertInteger,
+  assertOneOf,
+  assertString,
+} from '@tillkit/core'
 
 /** Amounts are integer pence; Connect's limits. */
 const MAX_AMOUNT = 99_999_999
@@ -30,7 +36,8 @@ export function checkTransactionRequest(body: Body): void {
   if (type !== 'ACCOUNT_VERIFICATION' || body.amount !== undefined)
     assertInteger('amount', body.amount, 1, MAX_AMOUNT)
   if (body.amountCashback !== undefined) {
-    if (type !== 'SALE') assertAbsent('amountCashback', body.amountCashback, 'only allowed for SALE')
+    if (type !== 'SALE')
+      assertAbsent('amountCashback', body.amountCashback, 'only allowed for SALE')
     assertInteger('amountCashback', body.amountCashback, 0, MAX_CASHBACK)
   }
   if (body.cardholderNotPresent !== undefined)
@@ -40,7 +47,11 @@ export function checkTransactionRequest(body: Body): void {
     assertInteger('amountPreAuthorisedTotal', body.amountPreAuthorisedTotal, 1, MAX_AMOUNT)
   } else {
     assertAbsent('authCode', body.authCode, 'only allowed for COMPLETION')
-    assertAbsent('amountPreAuthorisedTotal', body.amountPreAuthorisedTotal, 'only allowed for COMPLETION')
+    assertAbsent(
+      'amountPreAuthorisedTotal',
+      body.amountPreAuthorisedTotal,
+      'only allowed for COMPLETION',
+    )
   }
 }
 

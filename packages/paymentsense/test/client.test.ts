@@ -84,7 +84,9 @@ describe('createPaymentsenseClient options', () => {
 
   it('uses baseUrl when given (a proxy or a fake on loopback)', async () => {
     const { sent, fetch, clock } = recorder()
-    const client = createPaymentsenseClient(options({ baseUrl: 'http://127.0.0.1:9/', fetch, clock }))
+    const client = createPaymentsenseClient(
+      options({ baseUrl: 'http://127.0.0.1:9/', fetch, clock }),
+    )
     await client.pac.GET('/pac/terminals', { params: { query: { status: 'BUSY' } } })
     expect(sent[0]?.url).toBe('http://127.0.0.1:9/pac/terminals?status=BUSY')
   })
@@ -106,7 +108,11 @@ describe('what the client sends', () => {
     expect(headers['content-type']).toBe('application/connect.v2+json')
     expect(headers['software-house-id']).toBe('SWH-1')
     expect(headers['installer-id']).toBe('INST-1')
-    expect(JSON.parse(sent[0]!.body)).toEqual({ transactionType: 'SALE', amount: 100, currency: 'GBP' })
+    expect(JSON.parse(sent[0]!.body)).toEqual({
+      transactionType: 'SALE',
+      amount: 100,
+      currency: 'GBP',
+    })
   })
 
   it('uses the v1 media type for pay-at-table and sends no Content-Type without a body', async () => {
@@ -139,13 +145,42 @@ describe('bad input is rejected before any network call', () => {
     ['amount', { transactionType: 'REFUND', currency: 'GBP' }, 'amount'],
     ['currency', { transactionType: 'SALE', amount: 100, currency: 'USD' }, 'currency'],
     ['type', { transactionType: 'PAYMENT', amount: 100, currency: 'GBP' }, 'transactionType'],
-    ['cashback', { transactionType: 'SALE', amount: 100, amountCashback: 10_001, currency: 'GBP' }, 'amountCashback'],
-    ['cashback', { transactionType: 'REFUND', amount: 100, amountCashback: 50, currency: 'GBP' }, 'amountCashback'],
-    ['completion', { transactionType: 'COMPLETION', amount: 100, currency: 'GBP', amountPreAuthorisedTotal: 100 }, 'authCode'],
-    ['completion', { transactionType: 'COMPLETION', amount: 100, currency: 'GBP', authCode: 'A1' }, 'amountPreAuthorisedTotal'],
-    ['authCode', { transactionType: 'SALE', amount: 100, currency: 'GBP', authCode: 'A1' }, 'authCode'],
+    [
+      'cashback',
+      { transactionType: 'SALE', amount: 100, amountCashback: 10_001, currency: 'GBP' },
+      'amountCashback',
+    ],
+    [
+      'cashback',
+      { transactionType: 'REFUND', amount: 100, amountCashback: 50, currency: 'GBP' },
+      'amountCashback',
+    ],
+    [
+      'completion',
+      {
+        transactionType: 'COMPLETION',
+        amount: 100,
+        currency: 'GBP',
+        amountPreAuthorisedTotal: 100,
+      },
+      'authCode',
+    ],
+    [
+      'completion',
+      { transactionType: 'COMPLETION', amount: 100, currency: 'GBP', authCode: 'A1' },
+      'amountPreAuthorisedTotal',
+    ],
+    [
+      'authCode',
+      { transactionType: 'SALE', amount: 100, currency: 'GBP', authCode: 'A1' },
+      'authCode',
+    ],
     ['duplicate', { transactionType: 'DUPLICATE', amount: 100 }, 'amount'],
-    ['cnp', { transactionType: 'SALE', amount: 100, currency: 'GBP', cardholderNotPresent: 'yes' }, 'cardholderNotPresent'],
+    [
+      'cnp',
+      { transactionType: 'SALE', amount: 100, currency: 'GBP', cardholderNotPresent: 'yes' },
+      'cardholderNotPresent',
+    ],
   ]
   it.each(cases)('transaction %s rule: %j names %s', async (_rule, body, field) => {
     const { sent, fetch, clock } = recorder()
@@ -159,13 +194,27 @@ describe('bad input is rejected before any network call', () => {
   })
 
   it('accepts every valid transaction shape', async () => {
-    const { sent, fetch, clock } = recorder(() => Response.json({ requestId: 'r', location: '/l' }, { status: 201 }))
+    const { sent, fetch, clock } = recorder(() =>
+      Response.json({ requestId: 'r', location: '/l' }, { status: 201 }),
+    )
     const client = createPaymentsenseClient(options({ fetch, clock }))
     const bodies = [
-      { transactionType: 'SALE', amount: 1, amountCashback: 10_000, currency: 'EUR', cardholderNotPresent: true },
+      {
+        transactionType: 'SALE',
+        amount: 1,
+        amountCashback: 10_000,
+        currency: 'EUR',
+        cardholderNotPresent: true,
+      },
       { transactionType: 'REFUND', amount: 99_999_999, currency: 'GBP' },
       { transactionType: 'PRE_AUTH', amount: 500, currency: 'GBP' },
-      { transactionType: 'COMPLETION', amount: 400, currency: 'GBP', authCode: 'A1B2', amountPreAuthorisedTotal: 500 },
+      {
+        transactionType: 'COMPLETION',
+        amount: 400,
+        currency: 'GBP',
+        authCode: 'A1B2',
+        amountPreAuthorisedTotal: 500,
+      },
       { transactionType: 'ACCOUNT_VERIFICATION', currency: 'GBP' },
       { transactionType: 'DUPLICATE' },
     ]
@@ -177,19 +226,20 @@ describe('bad input is rejected before any network call', () => {
     expect(sent).toHaveLength(bodies.length)
   })
 
-  it.each([
-    ['signature', () => ({ accepted: 'yes' }), 'accepted'],
-  ])('%s body rule', async (_name, body, field) => {
-    const { sent, fetch, clock } = recorder()
-    const client = createPaymentsenseClient(options({ fetch, clock }))
-    await expect(
-      client.pac.PUT('/pac/terminals/{tid}/transactions/{requestId}/signature', {
-        params: { path: { tid: 'T1', requestId: 'r' } },
-        body: body() as never,
-      }),
-    ).rejects.toMatchObject({ field })
-    expect(sent).toHaveLength(0)
-  })
+  it.each([['signature', () => ({ accepted: 'yes' }), 'accepted']])(
+    '%s body rule',
+    async (_name, body, field) => {
+      const { sent, fetch, clock } = recorder()
+      const client = createPaymentsenseClient(options({ fetch, clock }))
+      await expect(
+        client.pac.PUT('/pac/terminals/{tid}/transactions/{requestId}/signature', {
+          params: { path: { tid: 'T1', requestId: 'r' } },
+          body: body() as never,
+        }),
+      ).rejects.toMatchObject({ field })
+      expect(sent).toHaveLength(0)
+    },
+  )
 
   it('rejects a bad report type, an empty path parameter and bad table writes', async () => {
     const { sent, fetch, clock } = recorder()
@@ -200,7 +250,9 @@ describe('bad input is rejected before any network call', () => {
         body: { reportType: 'WEEKLY' } as never,
       }),
     ).rejects.toMatchObject({ field: 'reportType' })
-    await expect(client.pac.GET('/pac/terminals/{tid}', { params: { path: { tid: '' } } })).rejects.toMatchObject({
+    await expect(
+      client.pac.GET('/pac/terminals/{tid}', { params: { path: { tid: '' } } }),
+    ).rejects.toMatchObject({
       field: 'tid',
     })
     await expect(
@@ -216,7 +268,9 @@ describe('bad input is rejected before any network call', () => {
       }),
     ).rejects.toMatchObject({ field: 'lastKnownAmount' })
     await expect(
-      client.pat.PUT('/pat/tables', { body: { tableName: '', amount: 1, currency: 'GBP' } as never }),
+      client.pat.PUT('/pat/tables', {
+        body: { tableName: '', amount: 1, currency: 'GBP' } as never,
+      }),
     ).rejects.toMatchObject({ field: 'tableName' })
     expect(sent).toHaveLength(0)
   })

@@ -181,7 +181,9 @@ describe('errors and unknown outcomes', () => {
     )
     expect(terminal.status).toBe('BUSY')
     await client.transport.clock.sleep(60_000)
-    expect(cloud.ledger.filter((e) => e.kind === 'sale' && e.result === 'SUCCESSFUL')).toHaveLength(1)
+    expect(cloud.ledger.filter((e) => e.kind === 'sale' && e.result === 'SUCCESSFUL')).toHaveLength(
+      1,
+    )
   })
 
   it('a POST whose response never comes times out as an unknown outcome, never re-sent', async () => {
@@ -247,14 +249,18 @@ describe('pay-at-table through the fake cloud', () => {
   it('creates a table, takes a payment at the table, honours lastKnown guards and closes it', async () => {
     const { client, cloud } = rig()
     const { pat, transport } = client
-    transport.ok(await pat.PUT('/pat/tables', { body: { tableName: 'T7', amount: 4200, currency: 'GBP' } }))
+    transport.ok(
+      await pat.PUT('/pat/tables', { body: { tableName: 'T7', amount: 4200, currency: 'GBP' } }),
+    )
     const duplicate = await pat.PUT('/pat/tables', {
       body: { tableName: 'T7', amount: 100, currency: 'GBP' },
     })
     expect(duplicate.response.status).toBe(409)
 
     cloud.tables.pay('T7', { amount: 2000 })
-    const table = transport.ok(await pat.GET('/pat/tables/{tableName}', { params: { path: { tableName: 'T7' } } }))
+    const table = transport.ok(
+      await pat.GET('/pat/tables/{tableName}', { params: { path: { tableName: 'T7' } } }),
+    )
     expect(table).toMatchObject({ amount: 4200, amountPaid: 2000 })
 
     // A write based on a stale view of the table is refused.

@@ -22,7 +22,10 @@ export interface RunningServer {
  * Hosts a Fetch-style handler on a real `node:http` server. A handler that rejects (a fake cloud's "lost
  * response" fault) resets the connection, which is what the client would see if the response were lost on the wire.
  */
-export async function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<RunningServer> {
+export async function serve(
+  handler: FetchHandler,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1'
   const server = createServer((req, res) => {
     void respond(handler, req, res, host)
@@ -44,7 +47,12 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
   }
 }
 
-async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, host: string) {
+async function respond(
+  handler: FetchHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: string,
+) {
   const abort = new AbortController()
   // The client went away before we answered: let a hanging handler stop.
   res.on('close', () => {
@@ -79,6 +87,6 @@ function toRequest(req: IncomingMessage, host: string, signal: AbortSignal, body
     method,
     headers,
     signal,
-    ...(hasBody ? { body } : {}),
+    ...(hasBody ? { body: new Uint8Array(body) } : {}),
   })
 }

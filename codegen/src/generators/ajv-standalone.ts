@@ -1,0 +1,150 @@
+import { SchemaError, type CodegenIssue } from '../issues.js'
+import { load } from '../load.js'
+import { walkObjects } from '../walk.js'
+
+/**
+ * Compiles a JSON Schema into an ES module of plain JavaScript with Ajv's standalone mode, so the
+ * generated package validates at run time without Ajv and without compiling any schema.
+ *
+ * Decisions:
+ * - `format` is an annotation only (`validateFormats: false`): format checks would need the
+ *   ajv-formats runtime, which provider packages do not ship.
+ * - Ajv emits `require("ajv/dist/runtime/<helper>")` for a few keywords even in ESM mode. The two
+ *   a JSON payload schema needs (`ucs2length` for min/maxLength, `equal` for object-valued
+ *   const/enum and uniqueItems) are replaced by the small functions below; any other helper is
+ *   reported as a schema error rather than emitted as code that fails at import time.
+ * - Extension keywords (`x-unverified`, ...) are registered as annotations so strict mode accepts
+ *   them; any other unknown keyword is still an error.
+ */
+
+type Dialect = 'draft-07' | '2020-12'
+
+/** `$schema` URIs (without a trailing `#`) that Ajv compiles for us. */
+const DIALECTS = new Map<unknown, Dialect>([
+  ['http://json-schema.org/draft-07/schema', 'draft-07'],
+  ['https://json-schema.org/draft/2020-12/schema', '2020-12'],
+])
+
+const RUNTIME_HELPERS: Record<string, { name: string; source: string }> = {
+  ucs2length: {
+    name: 'codePointLength',
+    source: `/** Length in Unicode code points, as JSON Schema counts minLength/maxLength. */
+function codePointLength(text) {
+  let length = 0
+  for (const _ of text) length++
+  return length
+}`,
+  },
+  equal: {
+    name: 'jsonEqual',
+    source: `/** Structural equality of two JSON values (const, enum, uniqueItems). */
+function jsonEqual(a, b) {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]))
+  const keys = Object.keys(a)
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]))
+  )
+}`,
+  },
+}
+
+export interface StandaloneValidator {
+  /** JavaScript statements defining the validator (and the helpers it uses). */
+  readonly code: string
+  /** Name of the validator function inside `code`. */
+  readonly functionName: string
+}
+
+type StandaloneModule = (typeof import('ajv/dist/standalone/index.js'))['default']
+
+export function compileValidator(
+  schema: Record<string, unknown>,
+  file: string,
+): StandaloneValidator {
+  const ajv = createAjv(dialectOf(schema, file))
+  for (const keyword of extensionKeywords(schema)) ajv.addKeyword(keyword)
+  const standalone = load('ajv/dist/standalone') as StandaloneModule
+  try {
+    const validate = ajv.compile(schema)
+    const code = standalone(ajv, validate)
+    // `code.source` is set because the instance was created with `code.source: true`.
+    return { code: selfContained(code, file), functionName: String(validate.source!.validateName) }
+  } catch (error) {
+    if (error instanceof SchemaError) throw error
+    throw new SchemaError([
+      { file, message: `Ajv cannot compile the schema: ${(error as Error).message}` },
+    ])
+  }
+}
+
+function dialectOf(schema: Record<string, unknown>, file: string): Dialect {
+  const declared = schema.$schema
+  if (declared === undefined) return 'draft-07'
+  const dialect = DIALECTS.get(typeof declared === 'string' ? declared.replace(/#$/, '') : declared)
+  if (dialect) return dialect
+  throw new SchemaError([
+    {
+      file,
+      pointer: '/$schema',
+      message: `unsupported dialect ${JSON.stringify(declared)}; use draft-07 or 2020-12`,
+    },
+  ])
+}
+
+function createAjv(dialect: Dialect) {
+  const options = {
+    code: { source: true, esm: true, lines: true },
+    strict: true,
+    validateFormats: false,
+    logger: false,
+  } as const
+  if (dialect === '2020-12') {
+    const { Ajv2020 } = load('ajv/dist/2020') as typeof import('ajv/dist/2020.js')
+    return new Ajv2020(options)
+  }
+  const { Ajv } = load('ajv') as typeof import('ajv')
+  return new Ajv(options)
+}
+
+/** Every `x-*` keyword used anywhere in the schema. */
+function extensionKeywords(schema: unknown): string[] {
+  const found = new Set<string>()
+  walkObjects(schema, (node) => {
+    for (const key of Object.keys(node)) if (key.startsWith('x-')) found.add(key)
+  })
+  return [...found].sort()
+}
+
+/**
+ * Turns Ajv's module into plain statements: its `export` lines go (the generator adds a typed
+ * export) and runtime-helper `require`s become the local functions above.
+ */
+function selfContained(code: string, file: string): string {
+  const issues: CodegenIssue[] = []
+  const used = new Set<string>()
+  const body = code
+    .replace(/^"use strict";\n?/, '')
+    .replace(/^export (const validate = \w+|default \w+);\n?/gm, '')
+    .replace(
+      /^const (\w+) = require\("ajv\/dist\/runtime\/(\w+)"\)\.default;$/gm,
+      (line, local: string, helper: string) => {
+        const replacement = RUNTIME_HELPERS[helper]
+        if (!replacement) {
+          issues.push({
+            file,
+            message: `the validator needs Ajv's runtime helper '${helper}', which generated code cannot import`,
+          })
+          return line
+        }
+        used.add(helper)
+        return `const ${local} = ${replacement.name};`
+      },
+    )
+  if (issues.length > 0) throw new SchemaError(issues)
+  const helpers = [...used].sort().map((helper) => RUNTIME_HELPERS[helper]!.source)
+  return [...helpers, body].join('\n\n')
+}

@@ -1,0 +1,134 @@
+import { pathToFileURL } from 'node:url'
+import type { OpenAPI3, OpenAPITSOptions } from 'openapi-typescript'
+import { SchemaError, type CodegenIssue } from '../issues.js'
+import { parseSchemaText } from '../parse.js'
+import { load } from '../load.js'
+import { isObject, toPointer } from '../pointer.js'
+import { findDanglingRefs } from '../refs.js'
+import { toRepoPath } from '../repo-path.js'
+import { loadRedocly } from './redocly.js'
+import type { Generator, SchemaSource } from './types.js'
+
+/**
+ * openapi-typescript settings. Beyond its defaults (closed objects, string-literal unions instead
+ * of enums), we choose:
+ * - `exportType`: type aliases, so generated names cannot be merged into by accident;
+ * - `rootTypes`: every component also gets a top-level alias (`SchemaTerminal`, `ResponseError`),
+ *   keeping the kind prefix so a schema and a response of the same name cannot collide;
+ * - `defaultNonNullable: false`: a property with a `default` stays optional, which is true for
+ *   requests and the safe reading for responses;
+ * - `emptyObjectsUnknown`: `{ type: object }` without properties means "any object", not `{}`.
+ */
+export const OPENAPI_TS_OPTIONS = {
+  exportType: true,
+  enum: false,
+  rootTypes: true,
+  defaultNonNullable: false,
+  emptyObjectsUnknown: true,
+  alphabetize: false,
+  silent: true,
+} as const satisfies OpenAPITSOptions
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+
+/** `*.openapi.yaml|yml|json` -> `<name>.ts` exporting `paths`, `components`, `operations`. */
+export const openapiGenerator: Generator = {
+  name: 'openapi',
+  claim: (fileName) => /^(.+)\.openapi\.(?:ya?ml|json)$/.exec(fileName)?.[1],
+  async generate(source) {
+    const document = parseSchemaText(source.text, source.path)
+    const shapeIssues = checkShape(document, source.path)
+    if (shapeIssues.length > 0) throw new SchemaError(shapeIssues)
+    await lint(document, source)
+
+    const { bare } = await loadRedocly()
+    const { default: openapiTS, astToString } = load(
+      'openapi-typescript',
+    ) as typeof import('openapi-typescript')
+    const nodes = await openapiTS(document as OpenAPI3, {
+      ...OPENAPI_TS_OPTIONS,
+      redocly: bare as OpenAPITSOptions['redocly'],
+      // A file URL (not the folder) so that relative external `$ref`s resolve next to the schema.
+      cwd: pathToFileURL(source.absolutePath),
+    })
+    return [{ path: `${source.outputBase}.ts`, content: astToString(nodes) }]
+  },
+}
+
+/** Checks made before any tool sees the document, so their messages are precise and ours. */
+function checkShape(document: unknown, file: string): CodegenIssue[] {
+  if (!isObject(document)) {
+    return [{ file, message: 'an OpenAPI document must be a mapping at the top level' }]
+  }
+  const issues: CodegenIssue[] = []
+  const version = document.openapi
+  if (typeof version !== 'string' || !/^3\.\d+(\.\d+)?$/.test(version)) {
+    const found = version === undefined ? 'it is missing' : `found ${JSON.stringify(version)}`
+    issues.push({
+      file,
+      pointer: '/openapi',
+      message: `expected \`openapi: 3.x\` as a string such as "3.1.0"; ${found}`,
+    })
+  }
+  if (!isObject(document.paths)) {
+    issues.push({
+      file,
+      pointer: '/paths',
+      message: `expected a \`paths\` object; ${document.paths === undefined ? 'it is missing' : `found ${kindOf(document.paths)}`}`,
+    })
+  } else {
+    issues.push(...findDuplicateOperationIds(document.paths, file))
+  }
+  issues.push(...findDanglingRefs(document, file))
+  return issues
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
+}
+
+/** openapi-typescript keys `operations` by operationId, so a duplicate would silently merge. */
+function findDuplicateOperationIds(paths: Record<string, unknown>, file: string): CodegenIssue[] {
+  const seen = new Map<string, string>()
+  const issues: CodegenIssue[] = []
+  for (const [route, item] of Object.entries(paths)) {
+    if (!isObject(item)) continue
+    for (const method of HTTP_METHODS) {
+      const operation = item[method]
+      if (!isObject(operation) || typeof operation.operationId !== 'string') continue
+      const pointer = toPointer(['paths', route, method, 'operationId'])
+      const first = seen.get(operation.operationId)
+      if (first === undefined) seen.set(operation.operationId, pointer)
+      else {
+        issues.push({
+          file,
+          pointer,
+          message: `operationId '${operation.operationId}' is already used at #${first}`,
+        })
+      }
+    }
+  }
+  return issues
+}
+
+/** Structural validation by redocly; every error is reported, each with its own pointer. */
+async function lint(document: unknown, source: SchemaSource): Promise<void> {
+  const { redocly, lint: config } = await loadRedocly()
+  const problems = await redocly.lintDocument({
+    document: { source: new redocly.Source(source.absolutePath, source.text), parsed: document },
+    config: config.styleguide,
+    externalRefResolver: new redocly.BaseResolver(config.resolve),
+  })
+  const issues = problems
+    .filter((problem) => problem.severity === 'error')
+    .map((problem): CodegenIssue => {
+      // A problem may sit in an externally referenced file: name that file, not the entry point.
+      const [location] = problem.location
+      return {
+        file: toRepoPath(source.root, location.source.absoluteRef),
+        pointer: location.pointer.replace(/^#/, ''),
+        message: `${problem.message} [${problem.ruleId}]`,
+      }
+    })
+  if (issues.length > 0) throw new SchemaError(issues)
+}

@@ -1,0 +1,19 @@
+import { LineCounter, parseDocument } from 'yaml'
+import { SchemaError } from './issues.js'
+
+/**
+ * Parses a schema file's text (YAML or JSON) into plain data.
+ *
+ * JSON files go through the YAML 1.2 parser too: JSON is valid YAML 1.2, and one parser gives every
+ * syntax error the same `line:column` form. Duplicate keys are errors, not "last one wins".
+ */
+export function parseSchemaText(text: string, file: string): unknown {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const [error] = document.errors
+  if (error) {
+    const { line, col } = lineCounter.linePos(error.pos[0])
+    throw new SchemaError([{ file, line, column: col, message: error.message }])
+  }
+  return document.toJS({ maxAliasCount: -1 })
+}
