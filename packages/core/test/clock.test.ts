@@ -90,6 +90,46 @@ describe('createManualClock', () => {
   })
 })
 
+describe('schedule', () => {
+  it('a manual clock runs a scheduled callback when time reaches it, and never after cancel', async () => {
+    const clock = createManualClock({ start: 0 })
+    const fired: string[] = []
+    clock.schedule(100, () => fired.push('a'))
+    const cancel = clock.schedule(50, () => fired.push('cancelled'))
+    clock.schedule(200, () => fired.push('b'))
+    cancel()
+    expect(clock.pending).toBe(2)
+    await clock.advance(150)
+    expect(fired).toEqual(['a'])
+    await clock.advance(100)
+    expect(fired).toEqual(['a', 'b'])
+    expect(clock.pending).toBe(0)
+  })
+
+  it('autoAdvance fires scheduled callbacks too', async () => {
+    const clock = createManualClock({ start: 0, autoAdvance: true })
+    const at = await new Promise<number>((resolve) =>
+      clock.schedule(30_000, () => resolve(clock.now())),
+    )
+    expect(at).toBe(30_000)
+  })
+
+  it('the system clock fires on a real timer and cancel clears it', () => {
+    vi.useFakeTimers()
+    try {
+      const fired: string[] = []
+      systemClock.schedule(10, () => fired.push('kept'))
+      const cancel = systemClock.schedule(10, () => fired.push('cancelled'))
+      cancel()
+      vi.advanceTimersByTime(10)
+      expect(fired).toEqual(['kept'])
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
+
 describe('systemClock', () => {
   afterEach(() => {
     vi.useRealTimers()

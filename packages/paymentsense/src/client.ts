@@ -1,4 +1,4 @@
-import createClient, { type Client, type Middleware } from 'openapi-fetch'
+import createClient, { type Client } from 'openapi-fetch'
 import {
   assertOneOf,
   assertString,
@@ -77,10 +77,9 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
     const client = createClient({
       baseUrl,
       fetch: transport.fetch,
-      headers: { ...headers, Accept: mediaType, 'Content-Type': mediaType },
+      headers: { ...headers, Accept: mediaType },
     })
-    client.use(validateBeforeSending)
-    return client
+    return checked(client, mediaType)
   }
   return {
     pac: make(PAC_MEDIA_TYPE) as unknown as PacClient,
@@ -89,30 +88,38 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
   }
 }
 
-/** Runs the field rules on outgoing bodies, so bad input fails before any network call, naming field and rule. */
-const validateBeforeSending: Middleware = {
-  async onRequest({ request, schemaPath, params }) {
-    for (const [name, value] of Object.entries(params.path ?? {}))
-      assertString(name, value, { minLength: 1 })
-    const check = bodyChecks[`${request.method} ${schemaPath}`]
-    if (!request.body) {
-      if (check) throw new TillkitValidationError('body', 'is required')
-      const bodiless = new Request(request)
-      bodiless.headers.delete('Content-Type')
-      return bodiless
+type Init =
+  { params?: { path?: Record<string, unknown> }; body?: unknown; headers?: HeadersInit } | undefined
+const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const
+
+/**
+ * Checks path parameters and bodies against the rules before openapi-fetch builds the request, so bad input fails
+ * before any network call, naming the field and the rule; labels bodies with Connect's versioned media type
+ * (openapi-fetch would say application/json).
+ */
+function checked<C extends object>(client: C, mediaType: string): C {
+  type Call = (path: string, init?: Init) => Promise<unknown>
+  const methods = client as unknown as Record<string, Call>
+  const wrapped: Record<string, Call> = { ...methods }
+  for (const method of METHODS)
+    wrapped[method] = async (path, init) => {
+      for (const [name, value] of Object.entries(init?.params?.path ?? {}))
+        assertString(name, value, { minLength: 1 })
+      const check = bodyChecks[`${method} ${path}`]
+      if (check) {
+        const body = init?.body
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new TillkitValidationError('body', 'must be an object')
+        check(body as Record<string, unknown>)
+      }
+      if (init?.body === undefined) return methods[method]!(path, init)
+      const headers = {
+        ...Object.fromEntries(new Headers(init.headers)),
+        'Content-Type': mediaType,
+      }
+      return methods[method]!(path, { ...init, headers })
     }
-    if (!check) return undefined
-    let body: unknown
-    try {
-      body = await request.clone().json()
-    } catch {
-      throw new TillkitValidationError('body', 'must be JSON')
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new TillkitValidationError('body', 'must be an object')
-    check(body as Record<string, unknown>)
-    return undefined
-  },
+  return wrapped as C
 }
 
 function checkOptions(options: PaymentsenseClientOptions): string {

@@ -1,0 +1,119 @@
+import { createManualClock } from '@tillkit/core'
+import { createPaymentsenseClient, type PaymentsenseClient } from '@tillkit/paymentsense'
+import { createFakeCloud } from '@tillkit/paymentsense/mock'
+import { serve } from '@tillkit/simulator'
+
+const TID = '22160001'
+const API_KEY = 'bench-api-key'
+
+/** One POS cycle: look at terminals, start a sale, poll it three times, cancel it. */
+type Sequence = () => Promise<void>
+
+function typedSequence(client: PaymentsenseClient): Sequence {
+  const { pac, transport } = client
+  const path = { tid: TID }
+  return async () => {
+    transport.ok(await pac.GET('/pac/terminals'))
+    transport.ok(await pac.GET('/pac/terminals/{tid}', { params: { path } }))
+    const { requestId } = transport.ok(
+      await pac.POST('/pac/terminals/{tid}/transactions', {
+        params: { path },
+        body: { transactionType: 'SALE', amount: 1250, currency: 'GBP' },
+      }),
+    )
+    const tx = { params: { path: { tid: TID, requestId } } }
+    for (let i = 0; i < 3; i++)
+      transport.ok(await pac.GET('/pac/terminals/{tid}/transactions/{requestId}', tx))
+    transport.ok(await pac.DELETE('/pac/terminals/{tid}/transactions/{requestId}', tx))
+  }
+}
+
+/** The same requests written by hand with `fetch`: what an integrator would write without tillkit. */
+function handWrittenSequence(baseUrl: string): Sequence {
+  const headers = {
+    Authorization: `Basic ${btoa(`pos:${API_KEY}`)}`,
+    Accept: 'application/connect.v2+json',
+    'Software-House-Id': 'SWH',
+    'Installer-Id': 'INST',
+  }
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: body ? { ...headers, 'Content-Type': 'application/connect.v2+json' } : headers,
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`)
+    const text = await response.text()
+    return text ? JSON.parse(text) : undefined
+  }
+  return async () => {
+    await call('GET', '/pac/terminals')
+    await call('GET', `/pac/terminals/${TID}`)
+    const { requestId } = await call('POST', `/pac/terminals/${TID}/transactions`, {
+      transactionType: 'SALE',
+      amount: 1250,
+      currency: 'GBP',
+    })
+    for (let i = 0; i < 3; i++) await call('GET', `/pac/terminals/${TID}/transactions/${requestId}`)
+    await call('DELETE', `/pac/terminals/${TID}/transactions/${requestId}`)
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+export interface HttpResult {
+  handWrittenMs: number
+  typedMs: number
+  ratio: number
+  requestsPerSequence: number
+}
+
+/**
+ * Typed client vs hand-written fetch, same requests, same loopback server hosting the fake cloud. Rounds alternate
+ * the order of the two variants so neither always runs on a warmer process; the result is the median round.
+ */
+export async function httpOverhead({
+  rounds = 15,
+  perRound = 40,
+  warmup = 60,
+} = {}): Promise<HttpResult> {
+  const clock = createManualClock()
+  const cloud = createFakeCloud({ clock, requestSpacingMs: 0, apiKeys: [API_KEY] })
+  const server = await serve(cloud.fetch)
+  try {
+    const client = createPaymentsenseClient({
+      account: 'bench',
+      environment: 'test',
+      baseUrl: server.url,
+      apiKey: API_KEY,
+      softwareHouseId: 'SWH',
+      installerId: 'INST',
+      minIntervalMs: 0,
+    })
+    const variants = { typed: typedSequence(client), handWritten: handWrittenSequence(server.url) }
+    const times: Record<keyof typeof variants, number[]> = { typed: [], handWritten: [] }
+    const run = async (sequence: Sequence, n: number) => {
+      let busy = 0
+      for (let i = 0; i < n; i++) {
+        const started = performance.now()
+        await sequence()
+        busy += performance.now() - started
+        // Let the cancelled sale finish on the fake's clock so the terminal is free again (not timed).
+        await clock.advance(120_000)
+      }
+      return busy / n
+    }
+    await run(variants.handWritten, warmup)
+    await run(variants.typed, warmup)
+    for (let r = 0; r < rounds; r++) {
+      const order =
+        r % 2 ? (['typed', 'handWritten'] as const) : (['handWritten', 'typed'] as const)
+      for (const name of order) times[name].push(await run(variants[name], perRound))
+    }
+    const typedMs = median(times.typed)
+    const handWrittenMs = median(times.handWritten)
+    return { typedMs, handWrittenMs, ratio: typedMs / handWrittenMs, requestsPerSequence: 7 }
+  } finally {
+    await server.close()
+  }
+}

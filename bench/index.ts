@@ -1,0 +1,60 @@
+/**
+ * `pnpm bench`: tillkit's performance goals, each measured against a baseline taken in the same run.
+ * Run after `pnpm build` (the root script does it): the size benchmark reads the built packages.
+ */
+import { codegenTime } from './codegen-time.ts'
+import { httpOverhead } from './http.ts'
+import { bundleSize } from './size.ts'
+
+interface Row {
+  benchmark: string
+  baseline: string
+  measured: string
+  ratio: string
+  goal: string
+  pass: boolean
+}
+
+const rows: Row[] = []
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} kB`
+
+const http = await httpOverhead()
+rows.push({
+  benchmark: `(a) typed client, ${http.requestsPerSequence}-request POS cycle on loopback`,
+  baseline: `hand-written fetch ${http.handWrittenMs.toFixed(2)} ms`,
+  measured: `${http.typedMs.toFixed(2)} ms`,
+  ratio: http.ratio.toFixed(3),
+  goal: 'ratio ≤ 1.10',
+  pass: http.ratio <= 1.1,
+})
+
+const ours = await bundleSize('paymentsense')
+const openapiFetch = await bundleSize('paymentsense', 'openapi-fetch')
+rows.push({
+  benchmark: '(b) @tillkit/paymentsense main entry, min+gzip, deps bundled',
+  baseline: `openapi-fetch alone ${kb(openapiFetch.gzipped)}`,
+  measured: kb(ours.gzipped),
+  ratio: (ours.gzipped / openapiFetch.gzipped).toFixed(2),
+  goal: '≤ 6.00 kB',
+  pass: ours.gzipped <= 6 * 1024,
+})
+
+const codegen = codegenTime()
+rows.push({
+  benchmark: '(c) pnpm codegen, every schema, wall time',
+  baseline: `runtime start-up ${(codegen.baselineMs / 1000).toFixed(2)} s`,
+  measured: `${(codegen.codegenMs / 1000).toFixed(2)} s`,
+  ratio: (codegen.codegenMs / codegen.baselineMs).toFixed(2),
+  goal: '≤ 3.00 s',
+  pass: codegen.codegenMs <= 3000,
+})
+
+const columns = ['benchmark', 'baseline', 'measured', 'ratio', 'goal'] as const
+const table = rows.map((row) => [...columns.map((c) => row[c]), row.pass ? 'ok' : 'MISSED'])
+const header = [...columns, 'result']
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)))
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
+console.log(line(header))
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
+for (const row of table) console.log(line(row))
+if (rows.some((r) => !r.pass)) process.exitCode = 1
