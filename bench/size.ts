@@ -15,30 +15,23 @@ export interface SizeResult {
  * bundler would ship it. Resolves the built `dist/` (not the TypeScript sources), so `pnpm build` must run first.
  */
 export async function bundleSize(pkg: string, entry = `@tillkit/${pkg}`): Promise<SizeResult> {
-  const result = await build({
-    stdin: { contents: `export * from '${entry}'`, resolveDir: packageDir(pkg), loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    minify: false,
-    logLevel: 'silent',
-  })
-  const minified = await build({
-    stdin: { contents: `export * from '${entry}'`, resolveDir: packageDir(pkg), loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    minify: true,
-    logLevel: 'silent',
-  })
-  const min = minified.outputFiles[0]!.contents
+  const bundle = async (minify: boolean) => {
+    const result = await build({
+      stdin: { contents: `export * from '${entry}'`, resolveDir: packageDir(pkg), loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      minify,
+      logLevel: 'silent',
+    })
+    return result.outputFiles[0]!.contents
+  }
+  const [plain, minified] = await Promise.all([bundle(false), bundle(true)])
   return {
-    bytes: result.outputFiles[0]!.contents.length,
-    minified: min.length,
-    gzipped: gzipSync(min, { level: 9 }).length,
+    bytes: plain.length,
+    minified: minified.length,
+    gzipped: gzipSync(minified, { level: 9 }).length,
   }
 }

@@ -35,16 +35,26 @@ async function main() {
   try {
     await terminals(connect)
     await sale(connect, 1250, 'A chip & PIN sale')
-    await sale(connect, 803, 'A sale that needs a signature check', async (tid, requestId) => {
+    await sale(connect, 803, 'A sale that needs a signature check', async (n, requestId) => {
+      if (n !== 'SIGNATURE_VERIFICATION') return
       step('POS', 'signature looks right: accepting it')
       connect.transport.ok(
         await connect.pac.PUT('/pac/terminals/{tid}/transactions/{requestId}/signature', {
-          params: { path: { tid, requestId } },
+          params: { path: { tid: TID, requestId } },
           body: { accepted: true },
         }),
       )
     })
-    await cancelledSale(connect)
+    // 20.09 is the fake's slow-card scenario: the customer takes 20 s to find their card.
+    await sale(connect, 2009, 'A sale cancelled from the POS', async (n, requestId) => {
+      if (n !== 'PRESENT_CARD' && n !== 'INSERT_CARD') return
+      step('POS', 'customer changed their mind: cancelling')
+      connect.transport.ok(
+        await connect.pac.DELETE('/pac/terminals/{tid}/transactions/{requestId}', {
+          params: { path: { tid: TID, requestId } },
+        }),
+      )
+    })
     await payAtTable(connect, cloud)
     section('What reached the acquirer (the fake cloud ledger)')
     for (const entry of cloud.ledger)
@@ -61,11 +71,12 @@ async function terminals(connect: PaymentsenseClient) {
   if (terminals.length > 4) step('…', `and ${terminals.length - 4} more`)
 }
 
+/** Starts a sale and follows it to the end; `react` is the POS acting on a notification. */
 async function sale(
   connect: PaymentsenseClient,
   amount: number,
   title: string,
-  onSignature?: (tid: string, requestId: string) => Promise<void>,
+  react?: (notification: string, requestId: string) => Promise<void>,
 ) {
   section(`${title}: ${pounds(amount)} on terminal ${TID}`)
   const { requestId } = connect.transport.ok(
@@ -79,33 +90,7 @@ async function sale(
     intervalMs: 500,
     async onNotification(n) {
       tick(n)
-      if (n === 'SIGNATURE_VERIFICATION') await onSignature?.(TID, requestId)
-    },
-  })
-  printResult(result)
-}
-
-async function cancelledSale(connect: PaymentsenseClient) {
-  const amount = 2009 // the fake's slow-card scenario: the customer takes 20 s to find their card
-  section(`A sale cancelled from the POS: ${pounds(amount)}`)
-  const { requestId } = connect.transport.ok(
-    await connect.pac.POST('/pac/terminals/{tid}/transactions', {
-      params: { path: { tid: TID } },
-      body: { transactionType: 'SALE', amount, currency: 'GBP' },
-    }),
-  )
-  const tick = timeline()
-  const result = await waitForTransaction(connect, TID, requestId, {
-    intervalMs: 500,
-    async onNotification(n) {
-      tick(n)
-      if (n !== 'PRESENT_CARD' && n !== 'INSERT_CARD') return
-      step('POS', 'customer changed their mind: cancelling')
-      connect.transport.ok(
-        await connect.pac.DELETE('/pac/terminals/{tid}/transactions/{requestId}', {
-          params: { path: { tid: TID, requestId } },
-        }),
-      )
+      await react?.(n, requestId)
     },
   })
   printResult(result)

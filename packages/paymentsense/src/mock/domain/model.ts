@@ -107,13 +107,9 @@ export class ConnectModel {
   startTransaction(tid: string, body: unknown, now: number): TransactionRun {
     const terminal = this.connected(tid, now)
     const order = parseTransactionRequest(body, terminal.currency)
-    this.assertIdle(terminal)
-    this.forgetExpired(terminal, now)
-    const run = new TransactionRun(terminal, this.env, this.env.ids.requestId(), order, now)
-    terminal.transactions.set(run.requestId, run)
-    terminal.active = run
-    terminal.advance(now)
-    return run
+    return this.begin(terminal, terminal.transactions, now, (id) => {
+      return new TransactionRun(terminal, this.env, id, order, now)
+    })
   }
 
   transaction(tid: string, requestId: string, now: number): TransactionRun {
@@ -135,10 +131,22 @@ export class ConnectModel {
   startReport(tid: string, body: unknown, now: number): ReportRun {
     const terminal = this.connected(tid, now)
     const reportType = parseReportRequest(body)
+    return this.begin(terminal, terminal.reports, now, (id) => {
+      return new ReportRun(terminal, this.env, id, reportType, now)
+    })
+  }
+
+  /** Puts a new transaction or report on an idle terminal: it becomes the terminal's active run. */
+  private begin<R extends TransactionRun | ReportRun>(
+    terminal: TerminalState,
+    runs: Map<string, R>,
+    now: number,
+    make: (requestId: string) => R,
+  ): R {
     this.assertIdle(terminal)
     this.forgetExpired(terminal, now)
-    const run = new ReportRun(terminal, this.env, this.env.ids.requestId(), reportType, now)
-    terminal.reports.set(run.requestId, run)
+    const run = make(this.env.ids.requestId())
+    runs.set(run.requestId, run)
     terminal.active = run
     terminal.advance(now)
     return run
