@@ -14,34 +14,39 @@ export interface Clock {
   schedule(ms: number, callback: () => void): () => void
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
+/**
+ * `sleep` on top of a `schedule`, for both clocks: resolves when the callback fires, and on abort
+ * cancels it and rejects with the signal's reason (an AbortError when none was given).
+ */
+function sleepOn(
+  schedule: Clock['schedule'],
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      cancel()
+      reject(signal!.reason)
+    }
+    const cancel = schedule(ms, () => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    })
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+function scheduleTimer(ms: number, callback: () => void): () => void {
+  const timer = setTimeout(callback, Math.max(0, ms))
+  return () => clearTimeout(timer)
 }
 
 /** Real time: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  schedule(ms, callback) {
-    const timer = setTimeout(callback, Math.max(0, ms))
-    return () => clearTimeout(timer)
-  },
-  sleep(ms, signal) {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(signal))
-      const onAbort = () => {
-        clearTimeout(timer)
-        reject(abortReason(signal!))
-      }
-      const timer = setTimeout(
-        () => {
-          signal?.removeEventListener('abort', onAbort)
-          resolve()
-        },
-        Math.max(0, ms),
-      )
-      signal?.addEventListener('abort', onAbort, { once: true })
-    })
-  },
+  schedule: scheduleTimer,
+  sleep: (ms, signal) => sleepOn(scheduleTimer, ms, signal),
 }
 
 export interface ManualClock extends Clock {
@@ -107,27 +112,7 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
 
   const clock: ManualClock = {
     now: () => time,
-    sleep(ms, signal) {
-      return new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(abortReason(signal))
-        const sleeper: Sleeper = {
-          at: time + Math.max(0, ms),
-          seq: seq++,
-          resolve: () => {
-            signal?.removeEventListener('abort', onAbort)
-            resolve()
-          },
-        }
-        const onAbort = () => {
-          const i = sleepers.indexOf(sleeper)
-          if (i >= 0) sleepers.splice(i, 1)
-          reject(abortReason(signal!))
-        }
-        signal?.addEventListener('abort', onAbort, { once: true })
-        sleepers.push(sleeper)
-        scheduleAuto()
-      })
-    },
+    sleep: (ms, signal) => sleepOn(clock.schedule, ms, signal),
     schedule(ms, callback) {
       const sleeper: Sleeper = { at: time + Math.max(0, ms), seq: seq++, resolve: callback }
       sleepers.push(sleeper)

@@ -16,9 +16,10 @@ const defaultRedactor = () => (patternsOnly ??= createRedactor())
  * code path (logging, `String(e)`, `e.stack`, JSON) can leak a secret later.
  */
 export class TillkitError extends Error {
-  readonly code: TillkitErrorCode
+  // `declare` fields: the constructors assign them; a plain field would also emit a definition.
+  declare readonly code: TillkitErrorCode
   /** False only when we know the request never left this process or never reached the provider. */
-  readonly mayHaveReachedProvider: boolean
+  declare readonly mayHaveReachedProvider: boolean
 
   constructor(
     code: TillkitErrorCode,
@@ -53,9 +54,9 @@ export class TillkitError extends Error {
 
 /** Bad input, rejected before any network call. */
 export class TillkitValidationError extends TillkitError {
-  readonly field: string
+  declare readonly field: string
   /** The broken rule in words, e.g. `must be an integer from 1 to 99999999`. */
-  readonly rule: string
+  declare readonly rule: string
 
   /** `received` describes the offending value; leave it out when the value could be a secret. */
   constructor(field: string, rule: string, received?: string) {
@@ -78,26 +79,24 @@ export interface HttpErrorInit {
 
 /** The provider answered with a non-2xx status. */
 export class TillkitHttpError extends TillkitError {
-  readonly status: number
+  declare readonly status: number
   /** The provider's error body: parsed JSON when possible, else text, else undefined. Redacted. */
-  readonly body: unknown
-  readonly method: string
+  declare readonly body: unknown
+  declare readonly method: string
   /** Redacted. */
-  readonly url: string
-  readonly retryAfterMs?: number
+  declare readonly url: string
+  declare readonly retryAfterMs?: number
 
   constructor(init: HttpErrorInit) {
-    const { status, method, retryAfterMs } = init
     const redact = init.redact ?? defaultRedactor()
-    const body = redact.value(init.body)
     const url = redact(init.url)
-    super('HTTP', `${method} ${url} failed with HTTP ${status}`, true, { redact })
+    super('HTTP', `${init.method} ${url} failed with HTTP ${init.status}`, true, { redact })
     this.name = 'TillkitHttpError'
-    this.status = status
-    this.body = body
-    this.method = method
+    this.status = init.status
+    this.body = redact.value(init.body)
+    this.method = init.method
     this.url = url
-    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs
   }
 
   /** A 4xx is a definite rejection; only a 5xx leaves the outcome open. */
@@ -108,7 +107,7 @@ export class TillkitHttpError extends TillkitError {
 
 /** An attempt got no response within its timeout; the provider may have received it. */
 export class TillkitTimeoutError extends TillkitError {
-  readonly timeoutMs: number
+  declare readonly timeoutMs: number
 
   constructor(message: string, timeoutMs: number, options?: TillkitErrorOptions) {
     super('TIMEOUT', message, true, options)

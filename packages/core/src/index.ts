@@ -20,8 +20,16 @@ export {
   assertString,
   assertBoolean,
   assertAbsent,
+  int,
+  oneOf,
+  string,
+  text,
+  bool,
+  absent,
+  optional,
+  checkFields,
 } from './validate.js'
-export type { StringRules } from './validate.js'
+export type { StringRules, Check, Rules } from './validate.js'
 export { uuid } from './ids.js'
 export { createTransport, parseRetryAfter, backoffDelay } from './transport.js'
 export type { RetryPolicy, TransportOptions, Transport } from './transport.js'

@@ -18,19 +18,18 @@ const LEVELS = ['debug', 'info', 'warn', 'error'] as const
  */
 export function safeLogger(logger: LoggerLike | undefined, redact: Redactor): Logger {
   const safe = {} as Logger
-  for (const level of LEVELS) {
+  for (const level of LEVELS)
     safe[level] = (obj, msg) => {
       try {
         const fn = logger?.[level]
         if (typeof fn !== 'function') return
-        const args: unknown[] = [redact.value(obj)]
-        if (msg !== undefined) args.push(redact(msg))
+        // Console-style loggers print every argument: pass no message when there is none.
+        const args = msg === undefined ? [redact.value(obj)] : [redact.value(obj), redact(msg)]
         const result: unknown = Reflect.apply(fn, logger, args)
         if (result instanceof Promise) result.catch(() => {})
       } catch {
         // A broken logger is the caller's problem, never the request's.
       }
     }
-  }
   return safe
 }

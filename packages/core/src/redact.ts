@@ -15,46 +15,45 @@ export interface Redactor {
   add(secret: string | undefined): void
 }
 
-const SECRET_HEADERS = /^(authorization|proxy-authorization|x-api-key|api-key|cookie|set-cookie)$/i
-
-/** Fixed patterns, applied after the literal secrets; each keeps its label and hides the value. */
-const PATTERNS: Array<[RegExp, string]> = [
-  // HTTP auth credentials wherever they appear: headers, curl lines, error messages.
-  [/\b(basic|bearer)\s+[\w.~+/-]+=*/gi, `$1 ${REDACTED}`],
-  // Credential-carrying query parameters (also after `&amp;`).
-  [
-    /([?&;](?:token|merchantAccessToken|access_token|apiKey|api_key|key)=)[^&#\s"'<>]*/gi,
-    `$1${REDACTED}`,
-  ],
-  // userinfo in URLs: https://user:pass@host
-  [/\b([a-z][\w+.-]*:\/\/)[^/\s@?#]+@/gi, `$1${REDACTED}@`],
-]
-
-const b64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes))
+const SECRET_HEADERS = /^((proxy-)?authorization|(x-)?api-key|(set-)?cookie)$/i
 
 /**
- * The spellings a secret can take on the wire. Base64 is taken at the three byte alignments, so a
- * key is also found inside any base64 text that embeds it, such as `Basic base64(user:key)`.
+ * Fixed patterns, applied after the literal secrets. Group 1 is the label that stays; the rest is the
+ * value. The auth pattern also takes in markers the literals left, so a key inside a Basic header
+ * reads `Basic [REDACTED]`, not `Basic [REDACTED][REDACTED]YQ==`.
+ */
+const PATTERNS = [
+  // HTTP auth credentials wherever they appear: headers, curl lines, error messages.
+  /\b((?:basic|bearer)\s+)(?:[\w.~+/-]|\[REDACTED\])+=*/gi,
+  // Credential-carrying query parameters (also after `&amp;`).
+  /([?&;](?:token|merchantAccessToken|access_token|apiKey|api_key|key)=)[^&#\s"'<>]*/gi,
+  // userinfo in URLs: https://user:pass@host
+  /\b([a-z][\w+.-]*:\/\/)[^/\s@?#]+(?=@)/gi,
+]
+
+/**
+ * The spellings a secret can take on the wire. Base64 is also taken of the whole 3-byte groups at
+ * each of the three alignments, so a key is found inside any base64 text that embeds it, such as
+ * `Basic base64(user:key)`. Forms shorter than 4 characters are dropped by the caller.
  */
 function spellings(secret: string): string[] {
   const bytes = new TextEncoder().encode(secret)
-  const forms = [secret, encodeURIComponent(secret), b64(bytes)]
-  for (let skip = 0; skip < 3; skip++) {
-    const whole = bytes.length - skip - ((bytes.length - skip) % 3)
-    if (whole >= 3) forms.push(b64(bytes.subarray(skip, skip + whole)))
-  }
+  const b64 = (from: number, to: number) => btoa(String.fromCharCode(...bytes.subarray(from, to)))
+  const { length } = bytes
+  const forms = [secret, encodeURIComponent(secret), b64(0, length)]
+  for (let skip = 0; skip < 3; skip++) forms.push(b64(skip, length - ((length - skip) % 3)))
   return forms
 }
 
 export function createRedactor(secrets: Array<string | undefined> = []): Redactor {
-  const literals = new Set<string>()
+  /** Longest first, so a secret that contains another is removed whole. */
+  let literals: string[] = []
 
   const redact = ((text: string): string => {
     let out = String(text)
-    // Longest first, so a secret that contains another is removed whole.
-    for (const s of [...literals].sort((a, b) => b.length - a.length))
-      out = out.split(s).join(REDACTED)
-    for (const [re, to] of PATTERNS) out = out.replace(re, to)
+    // Literals first: a registered key is removed whole, whatever characters it holds.
+    for (const s of literals) out = out.replaceAll(s, REDACTED)
+    for (const re of PATTERNS) out = out.replace(re, `$1${REDACTED}`)
     return out
   }) as Redactor
 
@@ -62,36 +61,39 @@ export function createRedactor(secrets: Array<string | undefined> = []): Redacto
   const deep = (v: unknown, path: Set<object>): unknown => {
     if (typeof v === 'string') return redact(v)
     if (typeof v !== 'object' || v === null || v instanceof Date) return v
+    if (v instanceof URL) return redact(v.href)
     if (path.has(v)) return '[Circular]'
     path.add(v)
-    const out = copy(v, path)
+    let out: unknown
+    if (Array.isArray(v)) out = v.map((x) => deep(x, path))
+    else {
+      const isHeaders = v instanceof Headers
+      const fields = (isHeaders ? [...v] : Object.entries(v)).map(([k, x]) => [
+        k,
+        SECRET_HEADERS.test(k) ? REDACTED : deep(x, path),
+      ])
+      out = isHeaders ? new Headers(fields as Array<[string, string]>) : Object.fromEntries(fields)
+      // An Error stays an Error: its own fields as above, plus name, message, stack and cause.
+      if (v instanceof Error)
+        out = Object.assign(
+          new Error(
+            redact(v.message),
+            v.cause === undefined ? undefined : { cause: deep(v.cause, path) },
+          ),
+          out,
+          { name: v.name, stack: redact(String(v.stack)) },
+        )
+    }
     path.delete(v)
     return out
-  }
-
-  const copy = (v: object, path: Set<object>): unknown => {
-    if (v instanceof Error) {
-      const c: Error & { code?: unknown } = new Error(redact(v.message))
-      c.name = v.name
-      c.stack = redact(String(v.stack))
-      if ('code' in v) c.code = v.code
-      if (v.cause !== undefined) c.cause = deep(v.cause, path)
-      return c
-    }
-    if (v instanceof URL) return redact(v.href)
-    if (Array.isArray(v)) return v.map((x) => deep(x, path))
-    const isHeaders = v instanceof Headers
-    const safe = (isHeaders ? [...v] : Object.entries(v)).map(([k, x]): [string, unknown] => [
-      k,
-      SECRET_HEADERS.test(k) ? REDACTED : deep(x, path),
-    ])
-    return isHeaders ? new Headers(safe as Array<[string, string]>) : Object.fromEntries(safe)
   }
 
   redact.value = <T>(v: T): T => deep(v, new Set()) as T
   redact.add = (secret) => {
     if (typeof secret === 'string' && secret.length >= 4)
-      for (const form of spellings(secret)) if (form.length >= 4) literals.add(form)
+      literals = [...new Set([...literals, ...spellings(secret)])]
+        .filter((s) => s.length >= 4)
+        .sort((a, b) => b.length - a.length)
   }
   secrets.forEach(redact.add)
   return redact

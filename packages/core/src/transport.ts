@@ -65,26 +65,25 @@ const DEFAULT_RETRY: RetryPolicy = {
 
 /**
  * Error codes (as undici reports them in `error.cause.code`) that prove the request never left:
- * name resolution, connection setup and TLS certificate checks all fail before the first byte.
+ * name resolution, connection setup and TLS certificate checks all fail before the first byte. Every
+ * certificate failure has CERT (e.g. `ERR_TLS_CERT_ALTNAME_INVALID`, `SELF_SIGNED_CERT_IN_CHAIN`) or
+ * UNABLE_TO (e.g. `UNABLE_TO_VERIFY_LEAF_SIGNATURE`) in its code.
  */
 const NOT_SENT =
-  /^(ECONNREFUSED|ENOTFOUND|EAI_|E(NET|HOST)(UNREACH|DOWN)|EADDRNOTAVAIL|UND_ERR_CONNECT|ERR_TLS_CERT|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_VERIFY)/
+  /^(ECONNREFUSED|ENOTFOUND|EAI_|E(NET|HOST)(UNREACH|DOWN)|EADDRNOTAVAIL|UND_ERR_CONNECT)|CERT|UNABLE_TO/
 
-/** The first `code` along an error's cause chain. */
-function errorCode(e: unknown): string | undefined {
-  for (let x = e, i = 0; typeof x === 'object' && x !== null && i < 5; i++) {
-    const { code, cause } = x as { code?: unknown; cause?: unknown }
-    if (typeof code === 'string') return code
-    x = cause
-  }
-  return undefined
+/** The first `code` along an error's cause chain (at most 5 deep, so a cyclic chain ends). */
+function errorCode(e: unknown, depth = 5): string | undefined {
+  if (typeof e !== 'object' || e === null || !depth) return undefined
+  const { code, cause } = e as { code?: unknown; cause?: unknown }
+  return typeof code === 'string' ? code : errorCode(cause, depth - 1)
 }
 
 /** `Retry-After` as ms from `now`: delay-seconds or an HTTP-date; undefined when absent or invalid. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  const v = value?.trim()
-  if (!v) return undefined
+  const v = value?.trim() ?? ''
   if (/^\d+$/.test(v)) return Number(v) * 1000
+  // Only a date names a day or month: Date.parse alone would also read '1.5' or '-1' as dates.
   const at = /[a-z]/i.test(v) ? Date.parse(v) : NaN
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
@@ -108,7 +107,11 @@ type Answered = Response & { [ORIGIN]?: Request }
  * The init for one attempt. Requests are rebuilt from the URL, never from `request`: a Request made
  * from another Request follows its signal as well as the new one, which costs undici ~30 µs each.
  */
-const init = (request: Request, body: ArrayBuffer | null, signal: AbortSignal): RequestInit => ({
+const attemptInit = (
+  request: Request,
+  body: ArrayBuffer | null,
+  signal: AbortSignal,
+): RequestInit => ({
   method: request.method,
   headers: request.headers,
   body,
@@ -125,110 +128,38 @@ const init = (request: Request, body: ArrayBuffer | null, signal: AbortSignal): 
 const safeMethod = (request: Request) =>
   /^(GET|HEAD|OPTIONS)$/.test(request.method) || request.headers.has('idempotency-key')
 
+/** An error body as openapi-fetch hands it over: text that holds JSON is parsed, blank text is none. */
 function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body
-  if (!body.trim()) return undefined
   try {
-    return JSON.parse(body)
+    return typeof body === 'string' ? (body.trim() ? JSON.parse(body) : undefined) : body
   } catch {
     return body
   }
 }
 
 export function createTransport(options: TransportOptions = {}): Transport {
-  const clock = options.clock ?? systemClock
+  const {
+    clock = systemClock,
+    timeoutMs = 30_000,
+    isIdempotent = safeMethod,
+    minIntervalMs = 0,
+    random = Math.random,
+    fetch: custom,
+  } = options
   const redact = createRedactor(options.secrets)
   const logger = safeLogger(options.logger, redact)
-  const timeoutMs = options.timeoutMs ?? 30_000
-  const isIdempotent = options.isIdempotent ?? safeMethod
   // Explicit `undefined`s (options forwarded from a caller) keep the defaults.
-  const given = Object.entries(options.retry || {}).filter(([, v]) => v !== undefined)
-  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...Object.fromEntries(given) }
+  const policy: RetryPolicy = { ...DEFAULT_RETRY }
+  for (const [key, value] of Object.entries(options.retry || {}))
+    if (value !== undefined) (policy as unknown as Record<string, unknown>)[key] = value
   if (options.retry === false) policy.maxAttempts = 1
-  /** The request each returned response answers, for `httpError`. */
   const logs = options.logger !== undefined
   let nextSlot = 0
-  const spacing = options.minIntervalMs ?? 0
   // A custom fetch gets a Request, as openapi-fetch would give it; the platform fetch takes the URL
   // and init directly, which spares building a Request (and its AbortSignal) twice per attempt.
-  const custom = options.fetch
   const send = custom
     ? (url: string, init: RequestInit) => custom(new Request(url, init))
     : (url: string, init: RequestInit) => fetch(url, init)
-
-  /**
-   * One attempt, after waiting `delay` (the retry backoff) and the spacing slot. Never rejects: it
-   * resolves with the response or with the TillkitError the attempt became. `body` is the request
-   * body read once up front, so every attempt sends the same bytes.
-   */
-  async function attempt(
-    request: Request,
-    body: ArrayBuffer | null,
-    n: number,
-    delay: number,
-    maybeActed: boolean,
-  ): Promise<Response | TillkitError> {
-    const { method, signal } = request
-    const control = new AbortController()
-    const onAbort = () => control.abort()
-    signal.addEventListener('abort', onAbort)
-    let start = clock.now()
-    let sent = false
-    let timedOut = false
-    let disarm = noop
-    let result: Response | TillkitError
-    try {
-      if (delay > 0) await clock.sleep(delay, signal)
-      // Spacing: the start slot is reserved synchronously, so concurrent calls queue in call order.
-      start = clock.now()
-      const slot = Math.max(start, nextSlot)
-      nextSlot = slot + spacing
-      if (slot > start) await clock.sleep(slot - start, signal)
-      signal.throwIfAborted()
-      start = clock.now()
-      // Raced against our own signal, so a fetch that ignores aborts cannot hang the caller.
-      result = await new Promise<Response>((resolve, reject) => {
-        control.signal.addEventListener('abort', reject)
-        // A fresh timeout per attempt, on the injected clock, disarmed when the attempt settles.
-        disarm = clock.schedule(timeoutMs, () => {
-          timedOut = true
-          control.abort()
-        })
-        sent = true
-        send(request.url, init(request, body, control.signal)).then(resolve, reject)
-      })
-    } catch (e) {
-      const label = `${method} ${redact(request.url)}`
-      const code = errorCode(e)
-      result = signal.aborted
-        ? new TillkitAbortedError(`${label} aborted by the caller`, maybeActed || sent, {
-            cause: signal.reason,
-            redact,
-          })
-        : timedOut
-          ? new TillkitTimeoutError(`${label} timed out after ${timeoutMs} ms`, timeoutMs, {
-              redact,
-            })
-          : new TillkitNetworkError(
-              `${label} failed${code ? ` (${code})` : ''}`,
-              sent && !NOT_SENT.test(code ?? ''),
-              { cause: e, redact },
-            )
-    } finally {
-      disarm()
-      signal.removeEventListener('abort', onAbort)
-    }
-    if (logs) {
-      const outcome =
-        result instanceof Response ? { status: result.status } : { error: result.code }
-      const elapsedMs = clock.now() - start
-      logger.debug(
-        { method, url: request.url, attempt: n, ...outcome, elapsedMs },
-        'tillkit attempt',
-      )
-    }
-    return result
-  }
 
   function httpError(response: Response, body: unknown, method?: string): TillkitHttpError {
     const origin = (response as Answered)[ORIGIN]
@@ -242,19 +173,6 @@ export function createTransport(options: TransportOptions = {}): Transport {
     })
   }
 
-  /** Read once, so every attempt sends the same bytes; an unreadable body means nothing is sent. */
-  async function readBody(request: Request): Promise<ArrayBuffer> {
-    try {
-      return await request.arrayBuffer()
-    } catch (e) {
-      const label = `${request.method} ${redact(request.url)}`
-      throw new TillkitNetworkError(`${label}: the request body cannot be read`, false, {
-        cause: e,
-        redact,
-      })
-    }
-  }
-
   return {
     redact,
     logger,
@@ -262,38 +180,109 @@ export function createTransport(options: TransportOptions = {}): Transport {
 
     async fetch(input, init) {
       const request = input instanceof Request && !init ? input : new Request(input, init)
+      const { method, url, signal } = request
+      // Error messages are redacted by the error constructors.
+      const label = `${method} ${url}`
       const idempotent = isIdempotent(request)
-      const body = request.body ? await readBody(request) : null
+      // Read once, so every attempt sends the same bytes; an unreadable body means nothing is sent.
+      const body = request.body
+        ? await request.arrayBuffer().catch((cause: unknown) => {
+            throw new TillkitNetworkError(`${label}: body unreadable`, false, {
+              cause,
+              redact,
+            })
+          })
+        : null
       const started = clock.now()
       // Whether an earlier attempt may have been acted on: an abort then leaves the outcome open.
       let maybeActed = false
       let delay = 0
       for (let n = 1; ; n++) {
-        const result = await attempt(request, body, n, delay, maybeActed)
+        // One attempt: wait `delay` (the retry backoff) and the spacing slot, then send. It ends
+        // with the response or the TillkitError it became.
+        const control = new AbortController()
+        const abort = () => control.abort()
+        signal.addEventListener('abort', abort)
+        let start = clock.now()
+        let sent = false
+        let disarm = noop
+        let result: Response | TillkitError
+        try {
+          if (delay > 0) await clock.sleep(delay, signal)
+          // Spacing: the start slot is reserved synchronously, so concurrent calls queue in call order.
+          start = clock.now()
+          const slot = Math.max(start, nextSlot)
+          nextSlot = slot + minIntervalMs
+          if (slot > start) await clock.sleep(slot - start, signal)
+          signal.throwIfAborted()
+          start = clock.now()
+          // Raced against our own signal, so a fetch that ignores aborts cannot hang the caller.
+          result = await new Promise<Response>((resolve, reject) => {
+            control.signal.addEventListener('abort', reject)
+            // A fresh timeout per attempt, on the injected clock, disarmed when the attempt settles.
+            disarm = clock.schedule(timeoutMs, abort)
+            sent = true
+            send(url, attemptInit(request, body, control.signal)).then(resolve, reject)
+          })
+        } catch (e) {
+          const code = errorCode(e)
+          // Our signal fires on the caller's abort or on the timeout: if not the caller's, the timeout's.
+          result = signal.aborted
+            ? new TillkitAbortedError(`${label} aborted`, maybeActed || sent, {
+                cause: signal.reason,
+                redact,
+              })
+            : control.signal.aborted
+              ? new TillkitTimeoutError(`${label} timed out after ${timeoutMs} ms`, timeoutMs, {
+                  redact,
+                })
+              : new TillkitNetworkError(
+                  `${label} failed${code ? ` (${code})` : ''}`,
+                  sent && !NOT_SENT.test(code ?? ''),
+                  { cause: e, redact },
+                )
+        } finally {
+          disarm()
+          signal.removeEventListener('abort', abort)
+        }
+        if (logs)
+          logger.debug(
+            {
+              method,
+              url,
+              attempt: n,
+              ...(result instanceof Response ? { status: result.status } : { error: result.code }),
+              elapsedMs: clock.now() - start,
+            },
+            'tillkit attempt',
+          )
         let retry: boolean
-        delay = backoffDelay(n, policy, options.random ?? Math.random)
+        let reason: number | string
+        let retryAfter: number | undefined
         if (result instanceof Response) {
-          const { status } = result
+          const status: number = result.status
+          reason = status
           maybeActed ||= status >= 500
           // 429: the provider refused the request unprocessed, so any method may repeat it.
           retry = policy.retryOnStatus.includes(status) && (idempotent || status === 429)
-          delay = parseRetryAfter(result.headers.get('retry-after'), clock.now()) ?? delay
+          retryAfter = parseRetryAfter(result.headers.get('retry-after'), clock.now())
         } else {
           if (result.code === 'ABORTED') throw result
+          reason = result.code
           maybeActed ||= result.mayHaveReachedProvider
           retry = idempotent || !result.mayHaveReachedProvider
         }
-        const inBudget = clock.now() - started + delay <= policy.maxElapsedMs
-        if (!retry || n >= policy.maxAttempts || !inBudget) {
+        delay = retryAfter ?? backoffDelay(n, policy, random)
+        if (
+          !retry ||
+          n >= policy.maxAttempts ||
+          clock.now() - started + delay > policy.maxElapsedMs
+        ) {
           if (!(result instanceof Response)) throw result
           ;(result as Answered)[ORIGIN] = request
           return result
         }
-        const reason = result instanceof Response ? result.status : result.code
-        logger.warn(
-          { method: request.method, url: request.url, attempt: n, reason, delayMs: delay },
-          'tillkit retry',
-        )
+        logger.warn({ method, url, attempt: n, reason, delayMs: delay }, 'tillkit retry')
         // Free the connection; not awaited, as a tee'd body only settles when both branches end.
         if (result instanceof Response) result.body?.cancel().catch(noop)
       }

@@ -62,3 +62,40 @@ export function assertBoolean(field: string, value: unknown): asserts value is b
 export function assertAbsent(field: string, value: unknown, reason: string): void {
   if (value !== undefined) fail(field, reason, value)
 }
+
+/**
+ * Checks one field's value (and may look at the rest of `object`); throws a TillkitValidationError
+ * naming the field and the rule.
+ */
+export type Check = (field: string, value: unknown, object: Record<string, unknown>) => void
+/** Field name to check, applied in this order. */
+export type Rules = Record<string, Check>
+
+export const int =
+  (min: number, max: number): Check =>
+  (field, value) =>
+    assertInteger(field, value, min, max)
+export const oneOf =
+  (allowed: readonly string[]): Check =>
+  (field, value) =>
+    assertOneOf(field, value, allowed)
+export const string =
+  (rules: StringRules): Check =>
+  (field, value) =>
+    assertString(field, value, rules)
+export const text = string({ minLength: 1 })
+export const bool: Check = (field, value) => assertBoolean(field, value)
+export const absent =
+  (reason: string): Check =>
+  (field, value) =>
+    assertAbsent(field, value, reason)
+/** Applies `check` only when the field is present. */
+export const optional =
+  (check: Check): Check =>
+  (field, value, object) =>
+    value === undefined || check(field, value, object)
+
+/** Applies each rule to the field of that name in `object`, in order; `prefix` is put before field names. */
+export function checkFields(object: Record<string, unknown>, rules: Rules, prefix = ''): void {
+  for (const [field, check] of Object.entries(rules)) check(prefix + field, object[field], object)
+}

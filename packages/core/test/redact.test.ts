@@ -35,6 +35,16 @@ describe('redactor on strings', () => {
     )
   })
 
+  it('hides a Basic header built from a registered key whole, not in pieces', () => {
+    // Each base64 alignment of the key used to be replaced first, leaving e.g. `[REDACTED][REDACTED]YQ==`.
+    for (const key of ['sk_test_1234a', 'sk_test_12345a', 'sk_test_123456a']) {
+      const redact = createRedactor([key])
+      expect(redact(`Authorization: Basic ${btoa(`tillkit:${key}`)}`)).toBe(
+        `Authorization: Basic ${REDACTED}`,
+      )
+    }
+  })
+
   it('removes credential query values and keeps the other parameters', () => {
     const redact = createRedactor()
     expect(redact('https://h/p?token=abc&x=1')).toBe(`https://h/p?token=${REDACTED}&x=1`)
@@ -43,6 +53,15 @@ describe('redactor on strings', () => {
         `https://h/p?a=1&${name}=${REDACTED}#frag`,
       )
     expect(redact('/poll?monkey=1&keys=2')).toBe('/poll?monkey=1&keys=2')
+  })
+
+  it('removes a registered key whole even where a pattern would stop early', () => {
+    const key = 'k3y&with é and spaces'
+    const redact = createRedactor([key])
+    const out = redact(`GET /pac?token=${key} Authorization: Bearer ${key}`)
+    expect(out).not.toContain('with')
+    expect(out).not.toContain('spaces')
+    expect(out).toBe('GET /pac?token=[REDACTED] Authorization: Bearer [REDACTED]')
   })
 
   it('removes userinfo from URLs', () => {

@@ -225,6 +225,27 @@ describe('createTransport: retry rules', () => {
     }
   })
 
+  it('treats every TLS certificate failure as never sent, and a reset as maybe sent', async () => {
+    const tls = [
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'CERT_HAS_EXPIRED',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ]
+    for (const code of tls) {
+      const { transport } = setup([undiciError(code)], { retry: false })
+      const error = await transport.fetch(post()).catch((e: unknown) => e)
+      expect(error, code).toMatchObject({ code: 'NETWORK', mayHaveReachedProvider: false })
+    }
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']) {
+      const { transport } = setup([undiciError(code)], { retry: false })
+      const error = await transport.fetch(post()).catch((e: unknown) => e)
+      expect(error, code).toMatchObject({ code: 'NETWORK', mayHaveReachedProvider: true })
+    }
+  })
+
   it('a never-sent error that outlives the attempts says the provider was not reached', async () => {
     const { transport, calls } = setup([undiciError('ECONNREFUSED')], { retry: { maxAttempts: 2 } })
     const error = await transport.fetch(post()).catch((e: unknown) => e)

@@ -6,6 +6,15 @@ import {
   assertInteger,
   assertOneOf,
   assertString,
+  absent,
+  bool,
+  checkFields,
+  int,
+  oneOf,
+  optional,
+  string,
+  text,
+  type Rules,
 } from '../src/validate.js'
 import { uuid } from '../src/ids.js'
 
@@ -126,5 +135,40 @@ describe('uuid', () => {
     expect(ids.size).toBe(100)
     for (const id of ids)
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})
+
+describe('rule tables', () => {
+  const rules: Rules = {
+    kind: oneOf(['A', 'B']),
+    amount: int(1, 10),
+    note: optional(text),
+    flag: optional(bool),
+    extra: absent('only allowed for B'),
+    label: optional(string({ maxLength: 3 })),
+  }
+
+  it('passes a body that keeps every rule, and skips optional fields that are missing', () => {
+    expect(() => checkFields({ kind: 'A', amount: 5 }, rules)).not.toThrow()
+    expect(() =>
+      checkFields({ kind: 'B', amount: 10, note: 'x', flag: false, label: 'abc' }, rules),
+    ).not.toThrow()
+  })
+
+  it.each([
+    [{ kind: 'C', amount: 5 }, 'kind'],
+    [{ kind: 'A', amount: 11 }, 'amount'],
+    [{ kind: 'A', amount: 5, note: '' }, 'note'],
+    [{ kind: 'A', amount: 5, flag: 'yes' }, 'flag'],
+    [{ kind: 'A', amount: 5, extra: 1 }, 'extra'],
+    [{ kind: 'A', amount: 5, label: 'long' }, 'label'],
+  ])('names the first broken field of %j: %s', (body, field) => {
+    expect(() => checkFields(body, rules)).toThrow(expect.objectContaining({ field }))
+  })
+
+  it('checks fields in table order and prefixes their names', () => {
+    expect(() => checkFields({ kind: 'C', amount: 0 }, rules, 'options.')).toThrow(
+      expect.objectContaining({ field: 'options.kind' }),
+    )
   })
 })

@@ -1,9 +1,14 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
-  assertOneOf,
   assertString,
-  assertInteger,
+  checkFields,
   createTransport,
+  int,
+  oneOf,
+  optional,
+  string,
+  text,
+  type Rules,
   TillkitValidationError,
   type Clock,
   type LoggerLike,
@@ -13,7 +18,7 @@ import {
 import type { paths as PacPaths } from './generated/pac-v2.js'
 import type { paths as PatPaths } from './generated/pat-v1.js'
 import type { WithoutHeaderParams } from './headers.js'
-import { bodyChecks } from './rules.js'
+import { BODY_RULES } from './rules.js'
 
 export interface PaymentsenseClientOptions {
   /** The account label of your Connect host: `<account>.test.connect.paymentsense.cloud`. */
@@ -54,18 +59,16 @@ export interface PaymentsenseClient {
 const PAC_MEDIA_TYPE = 'application/connect.v2+json'
 const PAT_MEDIA_TYPE = 'application/connect.v1+json'
 
-/** Hostname labels: what Paymentsense issues as the account part of the host. */
-const ACCOUNT_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
-
 export function createPaymentsenseClient(options: PaymentsenseClientOptions): PaymentsenseClient {
   const baseUrl = checkOptions(options)
+  const { fetch, timeoutMs, retry, clock, logger } = options
   const transport = createTransport({
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs,
-    retry: options.retry,
+    fetch,
+    timeoutMs,
+    retry,
+    clock,
+    logger,
     minIntervalMs: options.minIntervalMs ?? 100,
-    clock: options.clock,
-    logger: options.logger,
     secrets: [options.apiKey],
   })
   const headers = {
@@ -105,43 +108,50 @@ function checked<C extends object>(client: C, mediaType: string): C {
     wrapped[method] = async (path, init) => {
       for (const [name, value] of Object.entries(init?.params?.path ?? {}))
         assertString(name, value, { minLength: 1 })
-      const check = bodyChecks[`${method} ${path}`]
-      if (check) {
-        const body = init?.body
+      const rules = BODY_RULES[`${method} ${path}`]
+      const body = init?.body
+      if (rules) {
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           throw new TillkitValidationError('body', 'must be an object')
-        check(body as Record<string, unknown>)
+        checkFields(body as Record<string, unknown>, rules)
       }
-      if (init?.body === undefined) return methods[method]!(path, init)
-      const headers = {
-        ...Object.fromEntries(new Headers(init.headers)),
-        'Content-Type': mediaType,
-      }
+      if (body === undefined) return methods[method]!(path, init)
+      const headers = new Headers(init!.headers)
+      headers.set('Content-Type', mediaType)
       return methods[method]!(path, { ...init, headers })
     }
   return wrapped as C
 }
 
+/** Every option but the host, in the order they are checked. */
+const OPTION_RULES: Rules = {
+  apiKey: string({ minLength: 1, secret: true }),
+  softwareHouseId: text,
+  installerId: text,
+  username: optional(string({ minLength: 1, pattern: /^[^:]*$/ })),
+  timeoutMs: optional(int(1, 600_000)),
+  minIntervalMs: optional(int(0, 60_000)),
+  fetch: (field, value) => {
+    if (value !== undefined && typeof value !== 'function')
+      throw new TillkitValidationError(field, 'must be a function')
+  },
+  baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+/ })),
+}
+
+/** The host: `baseUrl` when given, else the account's Connect host. */
+const HOST_RULES: Rules = {
+  environment: oneOf(['test', 'live']),
+  // Hostname labels: what Paymentsense issues as the account part of the host.
+  account: string({ pattern: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i }),
+}
+
 function checkOptions(options: PaymentsenseClientOptions): string {
   if (typeof options !== 'object' || options === null)
     throw new TillkitValidationError('options', 'must be an object')
-  assertString('options.apiKey', options.apiKey, { minLength: 1, secret: true })
-  assertString('options.softwareHouseId', options.softwareHouseId, { minLength: 1 })
-  assertString('options.installerId', options.installerId, { minLength: 1 })
-  if (options.username !== undefined)
-    assertString('options.username', options.username, { minLength: 1, pattern: /^[^:]*$/ })
-  if (options.timeoutMs !== undefined)
-    assertInteger('options.timeoutMs', options.timeoutMs, 1, 600_000)
-  if (options.minIntervalMs !== undefined)
-    assertInteger('options.minIntervalMs', options.minIntervalMs, 0, 60_000)
-  if (options.fetch !== undefined && typeof options.fetch !== 'function')
-    throw new TillkitValidationError('options.fetch', 'must be a function')
-  if (options.baseUrl !== undefined) {
-    assertString('options.baseUrl', options.baseUrl, { pattern: /^https?:\/\/[^\s/]+/ })
-    return options.baseUrl.replace(/\/+$/, '')
-  }
-  assertOneOf('options.environment', options.environment, ['test', 'live'])
-  assertString('options.account', options.account, { pattern: ACCOUNT_PATTERN })
+  const fields = options as unknown as Record<string, unknown>
+  checkFields(fields, OPTION_RULES, 'options.')
+  if (options.baseUrl !== undefined) return options.baseUrl.replace(/\/+$/, '')
+  checkFields(fields, HOST_RULES, 'options.')
   const env = options.environment === 'test' ? '.test' : ''
   return `https://${options.account}${env}.connect.paymentsense.cloud`
 }

@@ -1,21 +1,16 @@
 import type { Currency, PatReceiptLine, ReportType, RequestTransactionType } from '../types.js'
 import { refuse } from './errors.js'
+import {
+  CURRENCIES,
+  MAX_AMOUNT,
+  MAX_CASHBACK,
+  REPORT_TYPES,
+  TRANSACTION_TYPES,
+} from '../../limits.js'
 
 /** Bodies are checked strictly: an unknown field is refused, so client typos surface in tests. */
 
-export const MAX_AMOUNT = 99_999_999
-export const MAX_CASHBACK = 10_000
-
-const TRANSACTION_TYPES: readonly RequestTransactionType[] = [
-  'SALE',
-  'REFUND',
-  'DUPLICATE',
-  'PRE_AUTH',
-  'COMPLETION',
-  'ACCOUNT_VERIFICATION',
-]
-const REPORT_TYPES: readonly ReportType[] = ['END_OF_DAY', 'BANKING', 'X_BALANCE', 'Z_BALANCE']
-const CURRENCIES: readonly Currency[] = ['GBP', 'EUR']
+export { MAX_AMOUNT, MAX_CASHBACK } from '../../limits.js'
 /** Line types a table receipt may use (pay at table, v1). */
 const TABLE_LINE_TYPES = [
   'TEXT',
@@ -45,11 +40,11 @@ export function asObject(value: unknown, allowed: readonly string[]): Body {
 }
 
 export function isCurrency(value: unknown): value is Currency {
-  return CURRENCIES.includes(value as Currency)
+  return (CURRENCIES as readonly string[]).includes(value as Currency)
 }
 
 export function isReportType(value: unknown): value is ReportType {
-  return REPORT_TYPES.includes(value as ReportType)
+  return (REPORT_TYPES as readonly string[]).includes(value as ReportType)
 }
 
 export function integerField(body: Body, field: string, min: number, max: number): number
@@ -160,7 +155,7 @@ export function parseTransactionRequest(
   ])
   const type = body.transactionType
   if (type === undefined) refuse('invalid', 'transactionType is required.')
-  if (!TRANSACTION_TYPES.includes(type as RequestTransactionType)) {
+  if (!(TRANSACTION_TYPES as readonly string[]).includes(type as RequestTransactionType)) {
     refuse('invalid', `transactionType must be one of ${TRANSACTION_TYPES.join(', ')}.`)
   }
   const kind = type as RequestTransactionType
