@@ -7,5 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     restoreMocks: true,
+    // README examples are type-checked and run in a child process: seconds, not milliseconds, on a busy CI box.
+    testTimeout: 30_000,
   },
 })

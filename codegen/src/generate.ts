@@ -112,7 +112,8 @@ async function run(
     const outputs = await Promise.all(
       modules.map(async (module) => {
         const absolutePath = path.join(source.root, module.path)
-        const content = await format(`${header}\n${module.content}`)
+        const text = `${header}\n${module.content}`
+        const content = module.format === false ? text.replace(/\n*$/, '\n') : await format(text)
         return { path: module.path, absolutePath, content, source: source.path }
       }),
     )

@@ -1,4 +1,5 @@
-import { SchemaError, type CodegenIssue } from '../issues.js'
+import { schemaUri, type ReferencedSchema } from '../external-refs.js'
+import { formatIssue, SchemaError, type CodegenIssue } from '../issues.js'
 import { load } from '../load.js'
 import { walkObjects } from '../walk.js'
 
@@ -13,8 +14,14 @@ import { walkObjects } from '../walk.js'
  *   a JSON payload schema needs (`ucs2length` for min/maxLength, `equal` for object-valued
  *   const/enum and uniqueItems) are replaced by the small functions below; any other helper is
  *   reported as a schema error rather than emitted as code that fails at import time.
- * - Extension keywords (`x-unverified`, ...) are registered as annotations so strict mode accepts
- *   them; any other unknown keyword is still an error.
+ * - Extension keywords (`x-unverified`, ...) and json-schema-to-typescript's `tsType` are
+ *   registered as annotations so strict mode accepts them; any other unknown keyword is still an
+ *   error.
+ * - Ajv's `discriminator` keyword is on: a `oneOf` of objects told apart by one property then
+ *   reports the errors of the matching branch only, instead of every branch's.
+ * - Schema files reached through relative `$ref`s are added under their `schemaUri`, and the root
+ *   is compiled under its own, so references resolve next to each file. Ajv inlines what they
+ *   point at: the generated validator stays one self-contained module.
  */
 
 type Dialect = 'draft-07' | '2020-12'
@@ -61,15 +68,44 @@ export interface StandaloneValidator {
 
 type StandaloneModule = (typeof import('ajv/dist/standalone/index.js'))['default']
 
+/** Annotation keywords of json-schema-to-typescript that may appear in our schemas. */
+const TYPESCRIPT_KEYWORDS = ['tsType']
+
 export function compileValidator(
   schema: Record<string, unknown>,
   file: string,
+  referenced: readonly ReferencedSchema[] = [],
 ): StandaloneValidator {
-  const ajv = createAjv(dialectOf(schema, file))
-  for (const keyword of extensionKeywords(schema)) ajv.addKeyword(keyword)
+  const dialect = dialectOf(schema, file)
+  // A referenced file without `$schema` is read in the dialect of the schema that uses it.
+  const mismatched = referenced.filter(
+    (other) =>
+      other.schema.$schema !== undefined && dialectOf(other.schema, other.path) !== dialect,
+  )
+  if (mismatched.length > 0) {
+    throw new SchemaError(
+      mismatched.map((other) => ({
+        file: other.path,
+        pointer: '/$schema',
+        message: `is referenced from ${file}, which uses ${dialect}; both must use the same dialect`,
+      })),
+    )
+  }
+  const invalid = [{ schema, path: file }, ...referenced].flatMap((each) =>
+    metaSchemaIssues(each.schema, each.path, dialect),
+  )
+  if (invalid.length > 0) throw new SchemaError(invalid)
+
+  const ajv = createAjv(dialect, { validateSchema: false })
+  const keywords = new Set(TYPESCRIPT_KEYWORDS)
+  for (const each of [schema, ...referenced.map((other) => other.schema)]) {
+    for (const keyword of extensionKeywords(each)) keywords.add(keyword)
+  }
+  for (const keyword of [...keywords].sort()) ajv.addKeyword(keyword)
   const standalone = load('ajv/dist/standalone') as StandaloneModule
   try {
-    const validate = ajv.compile(schema)
+    for (const other of referenced) ajv.addSchema({ ...other.schema, $id: schemaUri(other.path) })
+    const validate = ajv.compile({ ...schema, $id: schemaUri(file) })
     const code = standalone(ajv, validate)
     // `code.source` is set because the instance was created with `code.source: true`.
     return { code: selfContained(code, file), functionName: String(validate.source!.validateName) }
@@ -95,11 +131,51 @@ function dialectOf(schema: Record<string, unknown>, file: string): Dialect {
   ])
 }
 
-function createAjv(dialect: Dialect) {
+/**
+ * Checking a schema against its meta-schema means compiling the meta-schema first, which costs
+ * more than compiling a message validator. One instance per dialect does that for the whole run.
+ * Validators themselves are compiled by a fresh instance each (which skips the check): the names
+ * Ajv gives functions and constants count up per instance, so a shared one would make each
+ * output depend on what was compiled before it.
+ */
+const metaSchemaCheckers = new Map<
+  Dialect,
+  { ajv: ReturnType<typeof createAjv>; passed: WeakSet<object> }
+>()
+
+/**
+ * Where `schema` breaks its dialect's meta-schema (a `minimum` that is not a number...). A parsed
+ * document found valid once is not checked again: shared files are parsed once per run.
+ */
+function metaSchemaIssues(schema: object, file: string, dialect: Dialect): CodegenIssue[] {
+  let checker = metaSchemaCheckers.get(dialect)
+  if (!checker) {
+    checker = { ajv: createAjv(dialect, { validateSchema: true }), passed: new WeakSet() }
+    metaSchemaCheckers.set(dialect, checker)
+  }
+  if (checker.passed.has(schema)) return []
+  if (checker.ajv.validateSchema(schema)) {
+    checker.passed.add(schema)
+    return []
+  }
+  const issues = (checker.ajv.errors ?? []).map((error) => ({
+    file,
+    pointer: error.instancePath,
+    message: `${error.message ?? error.keyword} (${dialect} meta-schema)`,
+  }))
+  return issues.filter(
+    (issue, index) =>
+      issues.findIndex((other) => formatIssue(other) === formatIssue(issue)) === index,
+  )
+}
+
+function createAjv(dialect: Dialect, { validateSchema }: { validateSchema: boolean }) {
   const options = {
     code: { source: true, esm: true, lines: true },
     strict: true,
     validateFormats: false,
+    validateSchema,
+    discriminator: true,
     logger: false,
   } as const
   if (dialect === '2020-12') {
@@ -146,5 +222,18 @@ function selfContained(code: string, file: string): string {
     )
   if (issues.length > 0) throw new SchemaError(issues)
   const helpers = [...used].sort().map((helper) => RUNTIME_HELPERS[helper]!.source)
-  return [...helpers, body].join('\n\n')
+  return [...helpers, withoutUnusedSchemas(body)].join('\n\n')
+}
+
+/**
+ * Ajv declares a constant holding each schema it compiled (`const schema31 = {...};`, one line
+ * each), whole, descriptions included, even when the code never reads it. Only the ones the code
+ * uses (for `enum` lists, for instance) are kept.
+ */
+function withoutUnusedSchemas(code: string): string {
+  const uses = new Map<string, number>()
+  for (const [name] of code.matchAll(/\bschema\d+\b/g)) uses.set(name, (uses.get(name) ?? 0) + 1)
+  return code.replace(/^const (schema\d+) = .*;\n/gm, (line, name: string) =>
+    uses.get(name) === 1 ? '' : line,
+  )
 }

@@ -1,4 +1,6 @@
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadReferencedSchemas, type ReferencedSchema } from '../external-refs.js'
 import { SchemaError, type CodegenIssue } from '../issues.js'
 import { parseSchemaText } from '../parse.js'
 import { load } from '../load.js'
@@ -14,7 +16,13 @@ import type { Generator, SchemaSource } from './types.js'
  *   (`sale-request.schema.json` -> `SaleRequest`), so imports are predictable whatever the
  *   schema's `title` or `$id`;
  * - `<name>.validate.ts`: an Ajv validator compiled now, exported as `validate<Name>`, a type
- *   guard for that root type.
+ *   guard for that root type. Ajv's code is written as Ajv lays it out (one statement per line),
+ *   not through prettier: formatting tens of kilobytes per validator took most of the time budget.
+ *
+ * A schema may reference definitions in another file with a relative `$ref`
+ * (`../common.defs.yaml#/$defs/Currency`). Name such shared files so that no generator claims them
+ * (not `*.schema.*`): they produce no module of their own, and what each message uses is copied
+ * into its types (a referenced definition with a `title` becomes a named type) and its validator.
  */
 export const jsonSchemaGenerator: Generator = {
   name: 'json-schema',
@@ -26,16 +34,19 @@ export const jsonSchemaGenerator: Generator = {
         { file: source.path, message: 'a JSON Schema must be a mapping at the top level' },
       ])
     }
+    const referenced = await loadReferencedSchemas(source.root, source.path, schema)
     const issues = [
       ...findDanglingRefs(schema, source.path),
       ...findImpossibleBounds(schema, source.path),
+      ...referenced.issues,
+      ...referenced.schemas.flatMap((other) => findImpossibleBounds(other.schema, other.path)),
     ]
     if (issues.length > 0) throw new SchemaError(issues)
 
     const stem = path.posix.basename(source.outputBase)
     const typeName = typeNameFor(stem)
-    const validator = compileValidator(schema, source.path)
-    const types = await compileTypes(schema, typeName, source)
+    const validator = compileValidator(schema, source.path, referenced.schemas)
+    const types = await compileTypes(schema, typeName, source, referenced.schemas)
     const validatorModule = [
       "// @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.",
       `import type { ${typeName} } from './${stem}.js'`,
@@ -58,7 +69,7 @@ export const jsonSchemaGenerator: Generator = {
     ].join('\n')
     return [
       { path: `${source.outputBase}.ts`, content: types },
-      { path: `${source.outputBase}.validate.ts`, content: validatorModule },
+      { path: `${source.outputBase}.validate.ts`, content: validatorModule, format: false },
     ]
   },
 }
@@ -67,6 +78,7 @@ async function compileTypes(
   schema: Record<string, unknown>,
   typeName: string,
   source: SchemaSource,
+  referenced: readonly ReferencedSchema[],
 ): Promise<string> {
   const { compile } = load(
     'json-schema-to-typescript',
@@ -81,8 +93,23 @@ async function compileTypes(
     unknownAny: true,
     unreachableDefinitions: false,
     cwd: path.dirname(source.absolutePath),
-    $refOptions: { resolve: { http: false } },
+    $refOptions: { resolve: { http: false, tillkit: alreadyLoaded(source.root, referenced) } },
   })
+}
+
+/**
+ * A resolver for json-schema-to-typescript's `$ref` parser that hands it the referenced files we
+ * have already parsed, instead of letting it read and parse them again for every message. It gets
+ * a copy: the parser rewrites what it dereferences in place.
+ */
+function alreadyLoaded(root: string, referenced: readonly ReferencedSchema[]) {
+  const byPath = new Map(referenced.map((other) => [path.join(root, other.path), other.schema]))
+  const pathOf = (url: string) => (url.startsWith('file:') ? fileURLToPath(url) : decodeURI(url))
+  return {
+    order: 1,
+    canRead: (file: { url: string }) => byPath.has(pathOf(file.url)),
+    read: (file: { url: string }) => structuredClone(byPath.get(pathOf(file.url))),
+  }
 }
 
 const BOUNDS = [

@@ -36,4 +36,10 @@ export interface GeneratedModule {
   /** Repository-relative path, normally `${outputBase}.ts`. */
   readonly path: string
   readonly content: string
+  /**
+   * `false` writes `content` as it is, after the header, instead of running prettier on it: for
+   * bulky machine-made code (Ajv's validators) that nobody edits and whose formatting would cost
+   * most of the codegen time budget. Such content must already be laid out deterministically.
+   */
+  readonly format?: boolean
 }
