@@ -1,5 +1,5 @@
 import { refuse } from '../domain/errors.js'
-import type { PatReportRecord } from '../domain/tables.js'
+import type { PatReportRecord, TableBook } from '../domain/tables.js'
 import { isCurrency } from '../domain/validate.js'
 import type { Currency, PatReport, PatReportList, TableCreated, TableList } from '../types.js'
 import { locate, type OperationContext } from './context.js'
@@ -15,6 +15,23 @@ function booleanParam(url: URL, name: string): boolean | undefined {
   if (value === null) return undefined
   if (value !== 'true' && value !== 'false') refuse('invalid', `${name} must be true or false.`)
   return value === 'true'
+}
+
+/** A write to one table: the body goes to the model (which guards `lastKnown*`), success is 204. */
+function tableWrite(
+  method: 'PUT' | 'DELETE',
+  suffix: string,
+  apply: (tables: TableBook, tableName: string, body: unknown) => void,
+): Route<OperationContext> {
+  return {
+    method,
+    pattern: `/pat/tables/:tableName${suffix}`,
+    body: true,
+    handle(c, { tableName }) {
+      apply(c.model.tables, tableName!, c.body)
+      return empty(204)
+    },
+  }
 }
 
 export function patReportView(c: OperationContext, record: PatReportRecord): PatReport {
@@ -69,51 +86,11 @@ export const patRoutes: Route<OperationContext>[] = [
       return ok(200, c.model.tables.get(tableName!, booleanParam(c.url, 'receipt') ?? false))
     },
   },
-  {
-    method: 'DELETE',
-    pattern: '/pat/tables/:tableName',
-    body: true,
-    handle(c, { tableName }) {
-      c.model.tables.remove(tableName!, c.body)
-      return empty(204)
-    },
-  },
-  {
-    method: 'PUT',
-    pattern: '/pat/tables/:tableName/amount',
-    body: true,
-    handle(c, { tableName }) {
-      c.model.tables.updateAmount(tableName!, c.body)
-      return empty(204)
-    },
-  },
-  {
-    method: 'PUT',
-    pattern: '/pat/tables/:tableName/lock',
-    body: true,
-    handle(c, { tableName }) {
-      c.model.tables.updateLock(tableName!, c.body)
-      return empty(204)
-    },
-  },
-  {
-    method: 'PUT',
-    pattern: '/pat/tables/:tableName/receipt',
-    body: true,
-    handle(c, { tableName }) {
-      c.model.tables.updateReceipt(tableName!, c.body)
-      return empty(204)
-    },
-  },
-  {
-    method: 'PUT',
-    pattern: '/pat/tables/:tableName/waiterids',
-    body: true,
-    handle(c, { tableName }) {
-      c.model.tables.updateWaiterIds(tableName!, c.body)
-      return empty(204)
-    },
-  },
+  tableWrite('DELETE', '', (tables, name, body) => tables.remove(name, body)),
+  tableWrite('PUT', '/amount', (tables, name, body) => tables.updateAmount(name, body)),
+  tableWrite('PUT', '/lock', (tables, name, body) => tables.updateLock(name, body)),
+  tableWrite('PUT', '/receipt', (tables, name, body) => tables.updateReceipt(name, body)),
+  tableWrite('PUT', '/waiterids', (tables, name, body) => tables.updateWaiterIds(name, body)),
   {
     method: 'GET',
     pattern: '/pat/reports',
