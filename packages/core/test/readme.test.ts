@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readExample, runExample, typecheckExamples } from './readme-examples.js'
 
 const README = new URL('../README.md', import.meta.url)
-const EXAMPLES = ['transport', 'redaction', 'clock', 'assertions']
+const EXAMPLES = ['transport', 'redaction', 'clock', 'assertions', 'rule-tables']
 
 describe('README examples', () => {
   it('type-check against the public API', async () => {
