@@ -1,7 +1,6 @@
 import { mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { discover, GENERATED_DIR, type Provider } from './discover.js'
-import { createFormatter, type Formatter } from './format.js'
 import { defaultGenerators } from './generators/index.js'
 import type { Generator, SchemaSource } from './generators/types.js'
 import { generatedHeader } from './header.js'
@@ -51,13 +50,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const layout = await discover(root)
   if (layout.issues.length > 0) return { files: [], errors: layout.issues }
 
-  const format = await createFormatter(root)
   const sources = (
     await Promise.all(layout.providers.map((provider) => readSources(root, provider, generators)))
   ).flat()
-  const results = await Promise.all(
-    sources.map(({ source, generator }) => run(source, generator, format)),
-  )
+  const results = await Promise.all(sources.map(({ source, generator }) => run(source, generator)))
   const errors = results.flatMap((result) => ('issues' in result ? result.issues : []))
   const outputs = results.flatMap((result) => ('outputs' in result ? result.outputs : []))
   errors.push(...findCollisions(outputs))
@@ -100,23 +96,20 @@ async function readSources(
   )
 }
 
-/** Runs one generator on one schema and formats its outputs; never throws. */
+/** Runs one generator on one schema and puts the header on its outputs; never throws. */
 async function run(
   source: SchemaSource,
   generator: Generator,
-  format: Formatter,
 ): Promise<{ outputs: Output[] } | { issues: readonly CodegenIssue[] }> {
   try {
     const modules = await generator.generate(source)
     const header = generatedHeader(source.path)
-    const outputs = await Promise.all(
-      modules.map(async (module) => {
-        const absolutePath = path.join(source.root, module.path)
-        const text = `${header}\n${module.content}`
-        const content = module.format === false ? text.replace(/\n*$/, '\n') : await format(text)
-        return { path: module.path, absolutePath, content, source: source.path }
-      }),
-    )
+    const outputs = modules.map((module) => ({
+      path: module.path,
+      absolutePath: path.join(source.root, module.path),
+      content: `${header}\n${module.content}`.replace(/\n*$/, '\n'),
+      source: source.path,
+    }))
     return { outputs }
   } catch (error) {
     if (error instanceof SchemaError) return { issues: error.issues }

@@ -3,14 +3,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach } from 'vitest'
 
-/** The repository's prettier settings, copied into every fixture tree. */
-export const PRETTIER_CONFIG = JSON.stringify({
-  semi: false,
-  singleQuote: true,
-  printWidth: 100,
-  trailingComma: 'all',
-})
-
 /**
  * Creates throw-away repositories under the OS temp folder and removes them after each test.
  * Call once per test file, at the top level.
@@ -23,7 +15,7 @@ export function useTempRepos(): (files: Record<string, string>) => Promise<strin
   return async (files) => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'tillkit-codegen-'))
     created.push(root)
-    await writeFiles(root, { '.prettierrc.json': PRETTIER_CONFIG, ...files })
+    await writeFiles(root, files)
     return root
   }
 }

@@ -33,7 +33,7 @@ describe('generate', { timeout: 30_000 }, () => {
     expect(nested).toContain('listTables')
   })
 
-  it('starts every file with the header; OpenAPI types keep the TypeScript printer layout', async () => {
+  it('starts every file with the header; laid out by the TypeScript printer', async () => {
     const root = await createRepo({
       'schemas/alpha/pac.openapi.yaml': openapiYaml(),
       'packages/alpha/': '',
@@ -60,58 +60,6 @@ describe('generate', { timeout: 30_000 }, () => {
     expect(output).not.toMatch(/\d{4}-\d{2}-\d{2}/)
     expect(output.endsWith('\n')).toBe(true)
     expect(output).not.toMatch(/\n\n$/)
-
-    // Prettier is not run on these (it took a third of the time budget): its config changes nothing.
-    await writeFile(path.join(root, '.prettierrc.json'), JSON.stringify({ semi: true }))
-    expect((await generate({ root })).files).toEqual([
-      { path: 'packages/alpha/src/generated/pac.ts', status: 'unchanged' },
-    ])
-  })
-
-  it('formats JSON Schema type modules with the repo prettier config', async () => {
-    const schema = JSON.stringify({
-      $schema: 'https://json-schema.org/draft/2020-12/schema',
-      type: 'object',
-      required: ['tid'],
-      additionalProperties: false,
-      properties: { tid: { type: 'string' } },
-    })
-    const root = await createRepo({
-      'schemas/alpha/ping.schema.json': schema,
-      'packages/alpha/': '',
-    })
-    await generate({ root })
-    const types = path.join(root, 'packages/alpha/src/generated/ping.ts')
-    // The repo config: `semi: false, singleQuote: true`.
-    expect(await readFile(types, 'utf8')).toMatch(/export interface Ping \{\n {2}tid: string\n\}/)
-    await writeFile(
-      path.join(root, '.prettierrc.json'),
-      JSON.stringify({ semi: true, tabWidth: 4 }),
-    )
-    const result = await generate({ root })
-    expect(result.files).toContainEqual({
-      path: 'packages/alpha/src/generated/ping.ts',
-      status: 'changed',
-    })
-    expect(await readFile(types, 'utf8')).toMatch(/export interface Ping \{\n {4}tid: string;\n\}/)
-  })
-
-  it('rejects an invalid .prettierrc.json and uses prettier defaults when there is none', async () => {
-    const root = await createRepo({
-      'schemas/alpha/pac.openapi.yaml': openapiYaml(),
-      'packages/alpha/': '',
-    })
-    await writeFile(path.join(root, '.prettierrc.json'), '')
-    await expect(generate({ root })).rejects.toThrow(/\.prettierrc\.json is not valid JSON/)
-    await rm(path.join(root, '.prettierrc.json'))
-    await writeFiles(root, { '.prettierrc.json/': '' })
-    await expect(generate({ root })).rejects.toThrow(/EISDIR/)
-
-    await rm(path.join(root, '.prettierrc.json'), { recursive: true })
-    const result = await generate({ root })
-    expect(result.errors).toEqual([])
-    const output = await readFile(path.join(root, 'packages/alpha/src/generated/pac.ts'), 'utf8')
-    expect(output).toContain('"/terminals": {')
   })
 
   it('is deterministic: a second run produces identical bytes and --check is clean', async () => {
@@ -227,7 +175,7 @@ describe('generate', { timeout: 30_000 }, () => {
     expect(result.errors).toEqual([])
     const tree = await readTree(root)
     expect(tree['packages/alpha/src/generated/greeting.ts']).toMatch(
-      /export const text = 'HELLO'\n$/,
+      /export const text = "HELLO"\n$/,
     )
     expect(tree['packages/alpha/src/generated/deep/er.ts']).toContain(
       'Source: schemas/alpha/deep/er.txt',

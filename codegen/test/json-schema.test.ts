@@ -55,7 +55,7 @@ describe('JSON Schema generator', { timeout: 30_000 }, () => {
     const types = await readFile(path.join(dir, 'sale-request.ts'), 'utf8')
     expect(types).toContain('Source: schemas/alpha/websocket/sale-request.schema.json')
     expect(types).toMatch(
-      /export interface SaleRequest \{\n {2}amount: number\n {2}currency: string\n/,
+      /export interface SaleRequest \{\n {4}amount: number;\n {4}currency: string;\n/,
     )
     expect(types).toContain('export interface Tag {')
     const validator = await readFile(path.join(dir, 'sale-request.validate.ts'), 'utf8')

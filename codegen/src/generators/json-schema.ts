@@ -7,17 +7,18 @@ import { load } from '../load.js'
 import { isObject, toPointer } from '../pointer.js'
 import { findDanglingRefs } from '../refs.js'
 import { walkObjects } from '../walk.js'
+import { printTypeScript } from '../print.js'
 import { compileValidator } from './ajv-standalone.js'
 import type { Generator, SchemaSource } from './types.js'
 
 /**
  * `*.schema.json|yaml|yml` -> two modules:
- * - `<name>.ts`: types from json-schema-to-typescript; the root type is named after the file
+ * - `<name>.ts`: types from json-schema-to-typescript, laid out by the TypeScript printer; the root
+ *   type is named after the file
  *   (`sale-request.schema.json` -> `SaleRequest`), so imports are predictable whatever the
  *   schema's `title` or `$id`;
  * - `<name>.validate.ts`: an Ajv validator compiled now, exported as `validate<Name>`, a type
- *   guard for that root type. Ajv's code is written as Ajv lays it out (one statement per line),
- *   not through prettier: formatting tens of kilobytes per validator took most of the time budget.
+ *   guard for that root type. Ajv's code is written as Ajv lays it out (one statement per line).
  *
  * A schema may reference definitions in another file with a relative `$ref`
  * (`../common.defs.yaml#/$defs/Currency`). Name such shared files so that no generator claims them
@@ -69,7 +70,7 @@ export const jsonSchemaGenerator: Generator = {
     ].join('\n')
     return [
       { path: `${source.outputBase}.ts`, content: types },
-      { path: `${source.outputBase}.validate.ts`, content: validatorModule, format: false },
+      { path: `${source.outputBase}.validate.ts`, content: validatorModule },
     ]
   },
 }
@@ -85,7 +86,7 @@ async function compileTypes(
   ) as typeof import('json-schema-to-typescript')
   // A root `title` or `$id` would override the file-derived name; drop them for the types only.
   const { title: _title, $id: _id, ...root } = structuredClone(schema)
-  return compile(root as Parameters<typeof compile>[0], typeName, {
+  const types = await compile(root as Parameters<typeof compile>[0], typeName, {
     bannerComment: '',
     format: false,
     additionalProperties: false,
@@ -95,6 +96,7 @@ async function compileTypes(
     cwd: path.dirname(source.absolutePath),
     $refOptions: { resolve: { http: false, tillkit: alreadyLoaded(source.root, referenced) } },
   })
+  return printTypeScript(types)
 }
 
 /**

@@ -51,7 +51,7 @@ export const openapiGenerator: Generator = {
       // A file URL (not the folder) so that relative external `$ref`s resolve next to the schema.
       cwd: pathToFileURL(source.absolutePath),
     })
-    return [{ path: `${source.outputBase}.ts`, content: astToString(nodes), format: false }]
+    return [{ path: `${source.outputBase}.ts`, content: astToString(nodes) }]
   },
 }
 

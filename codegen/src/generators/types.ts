@@ -12,8 +12,8 @@ export interface Generator {
    */
   claim(fileName: string): string | undefined
   /**
-   * Produces the outputs for one schema. Content is the module body only: the pipeline adds the
-   * header and formats it. Throw `SchemaError` for problems the schema author must fix.
+   * Produces the outputs for one schema. Content is the module body only, laid out
+   * deterministically: the pipeline adds the header. Throw `SchemaError` for problems the schema author must fix.
    */
   generate(source: SchemaSource): Promise<GeneratedModule[]>
 }
@@ -35,11 +35,6 @@ export interface SchemaSource {
 export interface GeneratedModule {
   /** Repository-relative path, normally `${outputBase}.ts`. */
   readonly path: string
+  /** Laid out deterministically by the generator; written after the header as it is. */
   readonly content: string
-  /**
-   * `false` writes `content` as it is, after the header, instead of running prettier on it: for
-   * bulky machine-made code (Ajv's validators) that nobody edits and whose formatting would cost
-   * most of the codegen time budget. Such content must already be laid out deterministically.
-   */
-  readonly format?: boolean
 }
