@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock, TillkitValidationError } from '@tillkit/core'
-import { createPaymentsenseClient, type PaymentsenseClientOptions } from '../src/index.js'
+import {
+  createPaymentsenseClient,
+  waitForTransaction,
+  type PaymentsenseClientOptions,
+} from '../src/index.js'
 
 const API_KEY = `ps_test_${crypto.randomUUID()}`
 
@@ -240,6 +244,32 @@ describe('bad input is rejected before any network call', () => {
       expect(sent).toHaveLength(0)
     },
   )
+
+  it.each([
+    ['no body', undefined],
+    ['a non-object body', 'SALE'],
+    ['an array body', [{ transactionType: 'SALE' }]],
+  ])('rejects %s where the operation needs one', async (_name, body) => {
+    const { sent, fetch, clock } = recorder()
+    const client = createPaymentsenseClient(options({ fetch, clock }))
+    await expect(
+      client.pac.POST('/pac/terminals/{tid}/transactions', {
+        params: { path: { tid: 'T1' } },
+        body: body as never,
+      }),
+    ).rejects.toMatchObject({ name: 'TillkitValidationError', field: 'body' })
+    expect(sent).toHaveLength(0)
+  })
+
+  it('rejects a polling interval outside 100 ms to 60 s before polling', async () => {
+    const { sent, fetch, clock } = recorder()
+    const client = createPaymentsenseClient(options({ fetch, clock }))
+    for (const intervalMs of [50, 60_001, 1.5])
+      await expect(waitForTransaction(client, 'T1', 'r1', { intervalMs })).rejects.toMatchObject({
+        field: 'intervalMs',
+      })
+    expect(sent).toHaveLength(0)
+  })
 
   it('rejects a bad report type, an empty path parameter and bad table writes', async () => {
     const { sent, fetch, clock } = recorder()
