@@ -28,8 +28,12 @@ function typedSequence(client: PaymentsenseClient): Sequence {
   }
 }
 
-/** The same requests written by hand with `fetch`: what an integrator would write without tillkit. */
-function handWrittenSequence(baseUrl: string): Sequence {
+/**
+ * The same requests written by hand with `fetch`: what an integrator would write without tillkit. With
+ * `withTimeout`, each request also carries a 30 s AbortController timeout, as every tillkit attempt does: the
+ * price of being able to cancel a hung request, measured on its own.
+ */
+function handWrittenSequence(baseUrl: string, withTimeout = false): Sequence {
   const headers = {
     Authorization: `Basic ${btoa(`pos:${API_KEY}`)}`,
     Accept: 'application/connect.v2+json',
@@ -37,11 +41,15 @@ function handWrittenSequence(baseUrl: string): Sequence {
     'Installer-Id': 'INST',
   }
   const call = async (method: string, path: string, body?: unknown) => {
+    const controller = withTimeout ? new AbortController() : undefined
+    const timer = controller && setTimeout(() => controller.abort(), 30_000)
     const response = await fetch(`${baseUrl}${path}`, {
+      signal: controller?.signal,
       method,
       headers: body ? { ...headers, 'Content-Type': 'application/connect.v2+json' } : headers,
       body: body ? JSON.stringify(body) : undefined,
     })
+    clearTimeout(timer)
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`)
     const text = await response.text()
     return text ? JSON.parse(text) : undefined
@@ -65,6 +73,9 @@ export interface HttpResult {
   handWrittenMs: number
   typedMs: number
   ratio: number
+  /** Hand-written fetch plus a per-request timeout, against plain hand-written fetch. */
+  timeoutMs: number
+  timeoutRatio: number
   requestsPerSequence: number
 }
 
@@ -90,8 +101,13 @@ export async function httpOverhead({
       installerId: 'INST',
       minIntervalMs: 0,
     })
-    const variants = { typed: typedSequence(client), handWritten: handWrittenSequence(server.url) }
-    const times: Record<keyof typeof variants, number[]> = { typed: [], handWritten: [] }
+    const variants = {
+      typed: typedSequence(client),
+      handWritten: handWrittenSequence(server.url),
+      withTimeout: handWrittenSequence(server.url, true),
+    }
+    type Name = keyof typeof variants
+    const times: Record<Name, number[]> = { typed: [], handWritten: [], withTimeout: [] }
     const run = async (sequence: Sequence, n: number) => {
       let busy = 0
       for (let i = 0; i < n; i++) {
@@ -103,16 +119,24 @@ export async function httpOverhead({
       }
       return busy / n
     }
-    await run(variants.handWritten, warmup)
-    await run(variants.typed, warmup)
+    const names = Object.keys(variants) as Name[]
+    for (const name of names) await run(variants[name], warmup)
     for (let r = 0; r < rounds; r++) {
-      const order =
-        r % 2 ? (['typed', 'handWritten'] as const) : (['handWritten', 'typed'] as const)
+      // Rotate the order so no variant always runs first (or last) in a round.
+      const order = names.map((_, i) => names[(i + r) % names.length]!)
       for (const name of order) times[name].push(await run(variants[name], perRound))
     }
     const typedMs = median(times.typed)
     const handWrittenMs = median(times.handWritten)
-    return { typedMs, handWrittenMs, ratio: typedMs / handWrittenMs, requestsPerSequence: 7 }
+    const timeoutMs = median(times.withTimeout)
+    return {
+      typedMs,
+      handWrittenMs,
+      ratio: typedMs / handWrittenMs,
+      timeoutMs,
+      timeoutRatio: timeoutMs / handWrittenMs,
+      requestsPerSequence: 7,
+    }
   } finally {
     await server.close()
   }
