@@ -18,6 +18,15 @@ import {
 
 const TID = '22160001'
 
+/** The fake cloud's default account, as a client sees it. */
+const ACCOUNT = {
+  account: 'acme',
+  environment: 'test',
+  apiKey: 'test-api-key',
+  softwareHouseId: 'SWH',
+  installerId: 'INST',
+} as const
+
 interface Rig {
   cloud: FakeCloud
   client: PaymentsenseClient
@@ -35,11 +44,7 @@ function rig(
   const cloud = createFakeCloud({ clock, ...cloudOptions })
   const wire: string[] = []
   const client = createPaymentsenseClient({
-    account: 'acme',
-    environment: 'test',
-    apiKey: 'test-api-key',
-    softwareHouseId: 'SWH',
-    installerId: 'INST',
+    ...ACCOUNT,
     clock,
     fetch: (request) => {
       wire.push(`${request.method} ${new URL(request.url).pathname}`)
@@ -303,14 +308,7 @@ describe('through MSW, with the global fetch', () => {
   afterAll(() => server.close())
 
   it('takes a sale end to end', async () => {
-    const client = createPaymentsenseClient({
-      account: 'acme',
-      environment: 'test',
-      apiKey: 'test-api-key',
-      softwareHouseId: 'SWH',
-      installerId: 'INST',
-      minIntervalMs: 0,
-    })
+    const client = createPaymentsenseClient({ ...ACCOUNT, minIntervalMs: 0 })
     const { requestId } = await startSale(client, 1250)
     const result = await waitForTransaction(client, TID, requestId, { intervalMs: 100 })
     expect(result.transactionResult).toBe('SUCCESSFUL')
