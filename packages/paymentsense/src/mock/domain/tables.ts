@@ -7,6 +7,7 @@ import type {
   TablePayment,
   TransactionResult,
 } from '../types.js'
+import { MAX_AMOUNT } from '../../limits.js'
 import type { Environment } from './env.js'
 import { refuse } from './errors.js'
 import type { LedgerEntry } from './ledger.js'
@@ -17,7 +18,6 @@ import {
   booleanField,
   integerField,
   isCurrency,
-  MAX_AMOUNT,
   receiptField,
   stringField,
   stringListField,

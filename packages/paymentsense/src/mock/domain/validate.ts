@@ -1,4 +1,5 @@
 import type { Currency, PatReceiptLine, ReportType, RequestTransactionType } from '../types.js'
+import { bool, int, text, TillkitValidationError, type Check } from '@tillkit/core'
 import { refuse } from './errors.js'
 import {
   CURRENCIES,
@@ -10,7 +11,6 @@ import {
 
 /** Bodies are checked strictly: an unknown field is refused, so client typos surface in tests. */
 
-export { MAX_AMOUNT, MAX_CASHBACK } from '../../limits.js'
 /** Line types a table receipt may use (pay at table, v1). */
 const TABLE_LINE_TYPES = [
   'TEXT',
@@ -47,6 +47,23 @@ export function isReportType(value: unknown): value is ReportType {
   return (REPORT_TYPES as readonly string[]).includes(value as ReportType)
 }
 
+/**
+ * Reads one field: missing is refused unless optional, and a value breaking `check` (one of core's
+ * assertions, the same rules the client applies before sending) is refused as Connect would, 422
+ * with a userMessage naming the field and the rule.
+ */
+function read<T>(body: Body, field: string, optional: boolean, check: Check): T | undefined {
+  const value = body[field]
+  if (value === undefined) return optional ? undefined : refuse('invalid', `${field} is required.`)
+  try {
+    check(field, value, body)
+  } catch (error) {
+    if (error instanceof TillkitValidationError) refuse('invalid', `${field} ${error.rule}.`)
+    throw error
+  }
+  return value as T
+}
+
 export function integerField(body: Body, field: string, min: number, max: number): number
 export function integerField(
   body: Body,
@@ -62,34 +79,19 @@ export function integerField(
   max: number,
   optional = false,
 ): number | undefined {
-  const value = body[field]
-  if (value === undefined) {
-    return optional ? undefined : refuse('invalid', `${field} is required.`)
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    refuse('invalid', `${field} must be an integer from ${min} to ${max}.`)
-  }
-  return value as number
+  return read(body, field, optional, int(min, max))
 }
 
 export function booleanField(body: Body, field: string): boolean
 export function booleanField(body: Body, field: string, optional: true): boolean | undefined
 export function booleanField(body: Body, field: string, optional = false): boolean | undefined {
-  const value = body[field]
-  if (value === undefined) return optional ? undefined : refuse('invalid', `${field} is required.`)
-  if (typeof value !== 'boolean') refuse('invalid', `${field} must be true or false.`)
-  return value as boolean
+  return read(body, field, optional, bool)
 }
 
 export function stringField(body: Body, field: string): string
 export function stringField(body: Body, field: string, optional: true): string | undefined
 export function stringField(body: Body, field: string, optional = false): string | undefined {
-  const value = body[field]
-  if (value === undefined) return optional ? undefined : refuse('invalid', `${field} is required.`)
-  if (typeof value !== 'string' || value.length === 0) {
-    refuse('invalid', `${field} must be a non-empty string.`)
-  }
-  return value as string
+  return read(body, field, optional, text)
 }
 
 export function stringListField(body: Body, field: string, optional = false): string[] | undefined {
