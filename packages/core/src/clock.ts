@@ -70,20 +70,17 @@ export interface ManualClockOptions {
 
 interface Sleeper {
   at: number
-  seq: number
   resolve: () => void
 }
 
 /** A clock that only moves when told to (or, with `autoAdvance`, whenever the event loop idles). */
 export function createManualClock(options: ManualClockOptions = {}): ManualClock {
   let time = options.start ?? Date.UTC(2026, 0, 1)
-  let seq = 0
   const sleepers: Sleeper[] = []
   let autoScheduled = false
 
   const wake = async (upTo: number): Promise<void> => {
     for (;;) {
-      sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq)
       const next = sleepers[0]
       if (!next || next.at > upTo) break
       sleepers.shift()
@@ -101,9 +98,8 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
     // setImmediate runs after pending I/O callbacks and promise jobs: "the loop is idle enough".
     setImmediate(() => {
       autoScheduled = false
-      const next = [...sleepers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0]
+      const next = sleepers.shift()
       if (!next) return
-      sleepers.splice(sleepers.indexOf(next), 1)
       time = Math.max(time, next.at)
       next.resolve()
       if (sleepers.length) scheduleAuto()
@@ -114,8 +110,10 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
     now: () => time,
     sleep: (ms, signal) => sleepOn(clock.schedule, ms, signal),
     schedule(ms, callback) {
-      const sleeper: Sleeper = { at: time + Math.max(0, ms), seq: seq++, resolve: callback }
-      sleepers.push(sleeper)
+      const sleeper: Sleeper = { at: time + Math.max(0, ms), resolve: callback }
+      // Kept in deadline order, after any with the same deadline: sleepers due together wake in call order.
+      const later = sleepers.findIndex((other) => other.at > sleeper.at)
+      sleepers.splice(later < 0 ? sleepers.length : later, 0, sleeper)
       scheduleAuto()
       return () => {
         const i = sleepers.indexOf(sleeper)
@@ -124,7 +122,7 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
     },
     advance: (ms) => wake(time + ms),
     async runNext() {
-      const next = [...sleepers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0]
+      const next = sleepers[0]
       if (!next) return false
       await wake(next.at)
       return true

@@ -90,6 +90,21 @@ describe('createManualClock', () => {
   })
 })
 
+describe('same deadline', () => {
+  it('sleepers due at the same time wake in the order they went to sleep, with every way of moving time', async () => {
+    for (const move of ['advance', 'runNext', 'auto'] as const) {
+      const clock = createManualClock({ start: 0, autoAdvance: move === 'auto' })
+      const woken: string[] = []
+      const sleeps = ['a', 'b', 'c'].map((name) => clock.sleep(100).then(() => woken.push(name)))
+      void clock.sleep(50).then(() => woken.push('early'))
+      if (move === 'advance') await clock.advance(100)
+      if (move === 'runNext') while (await clock.runNext());
+      await Promise.all(sleeps)
+      expect(woken, move).toEqual(['early', 'a', 'b', 'c'])
+    }
+  })
+})
+
 describe('schedule', () => {
   it('a manual clock runs a scheduled callback when time reaches it, and never after cancel', async () => {
     const clock = createManualClock({ start: 0 })

@@ -271,6 +271,16 @@ describe('bad input is rejected before any network call', () => {
     expect(sent).toHaveLength(0)
   })
 
+  it('tolerates a poll body without notifications and keeps polling', async () => {
+    const bodies = [{}, { notifications: ['TRANSACTION_STARTED', 'TRANSACTION_FINISHED'] }]
+    const { sent, fetch, clock } = recorder(() => Response.json(bodies.shift() ?? {}))
+    const client = createPaymentsenseClient(options({ fetch, clock }))
+    const seen: string[] = []
+    await waitForTransaction(client, 'T1', 'r1', { onNotification: (n) => void seen.push(n) })
+    expect(seen).toEqual(['TRANSACTION_STARTED', 'TRANSACTION_FINISHED'])
+    expect(sent).toHaveLength(2)
+  })
+
   it('rejects a bad report type, an empty path parameter and bad table writes', async () => {
     const { sent, fetch, clock } = recorder()
     const client = createPaymentsenseClient(options({ fetch, clock }))
