@@ -1,6 +1,7 @@
 import { createRedactor, type Redactor } from './redact.js'
 
-export type TillkitErrorCode = 'VALIDATION' | 'HTTP' | 'TIMEOUT' | 'NETWORK' | 'ABORTED'
+export type TillkitErrorCode =
+  'VALIDATION' | 'HTTP' | 'TIMEOUT' | 'NETWORK' | 'ABORTED' | 'UNKNOWN_OUTCOME' | 'PROTOCOL' | 'RPC'
 
 export interface TillkitErrorOptions {
   cause?: unknown
@@ -129,6 +130,103 @@ export class TillkitAbortedError extends TillkitError {
   constructor(message: string, mayHaveReachedProvider: boolean, options?: TillkitErrorOptions) {
     super('ABORTED', message, mayHaveReachedProvider, options)
     this.name = 'TillkitAbortedError'
+  }
+}
+
+export interface UnknownOutcomeInit<K extends object> {
+  /** What was asked, e.g. `sale`. */
+  operation: string
+  /** Why the answer is missing, e.g. `timeout`, `disconnected`, `closed`. */
+  reason: string
+  /** What is known of the request (terminal, amount, last progress seen...), for reconciling. Redacted. */
+  known: K
+  cause?: unknown
+  redact?: Redactor
+}
+
+/**
+ * A request that may have been acted on (a payment may have been taken) whose answer will never come: it was
+ * sent and then the connection dropped, or the wait ran out. Never repeat such a request blindly: reconcile first,
+ * from what `known` holds.
+ */
+export class TillkitUnknownOutcomeError<
+  K extends object = Record<string, unknown>,
+> extends TillkitError {
+  declare readonly operation: string
+  declare readonly reason: string
+  declare readonly known: K
+
+  constructor(message: string, init: UnknownOutcomeInit<K>) {
+    const redact = init.redact ?? defaultRedactor()
+    super('UNKNOWN_OUTCOME', message, true, { cause: init.cause, redact })
+    this.name = 'TillkitUnknownOutcomeError'
+    this.operation = init.operation
+    this.reason = init.reason
+    this.known = redact.value(init.known)
+  }
+}
+
+export interface ProtocolErrorOptions extends TillkitErrorOptions {
+  /** Facts that help a developer find the fault (a method name, an id, a size). Redacted. */
+  details?: Record<string, unknown>
+}
+
+/**
+ * A message that breaks the protocol: one received that is too large, not JSON, in the wrong envelope, invalid for
+ * what it claims to be, or unexpected; or one we owed the peer and could not produce. Reported, never thrown at the
+ * peer; nothing was sent because of it, so it has no outcome to be unsure about.
+ */
+export class TillkitProtocolError extends TillkitError {
+  /** A short fixed label of what went wrong, e.g. `malformed`, `invalid`, `unexpected`. */
+  declare readonly fault: string
+  declare readonly details?: Record<string, unknown>
+
+  constructor(fault: string, message: string, options: ProtocolErrorOptions = {}) {
+    const redact = options.redact ?? defaultRedactor()
+    super('PROTOCOL', message, false, { cause: options.cause, redact })
+    this.name = 'TillkitProtocolError'
+    this.fault = fault
+    if (options.details !== undefined) this.details = redact.value(options.details)
+  }
+}
+
+export interface RpcErrorInit {
+  /** The JSON-RPC error object's `code`. */
+  rpcCode: number
+  /** The JSON-RPC error object's `message`. */
+  rpcMessage: string
+  data?: unknown
+  /** The method of the request it answers; absent when the error answers no request of ours. */
+  method?: string
+  redact?: Redactor
+}
+
+/** The peer answered with a JSON-RPC error object (the RPC counterpart of {@link TillkitHttpError}). */
+export class TillkitRpcError extends TillkitError {
+  declare readonly rpcCode: number
+  declare readonly rpcMessage: string
+  /** The error object's `data`, redacted. */
+  declare readonly data?: unknown
+  declare readonly method?: string
+
+  constructor(init: RpcErrorInit) {
+    const redact = init.redact ?? defaultRedactor()
+    const what =
+      init.method === undefined ? 'JSON-RPC error' : `${init.method} failed with JSON-RPC error`
+    super('RPC', `${what} ${init.rpcCode}: ${init.rpcMessage}`, true, { redact })
+    this.name = 'TillkitRpcError'
+    this.rpcCode = init.rpcCode
+    this.rpcMessage = redact(init.rpcMessage)
+    if (init.data !== undefined) this.data = redact.value(init.data)
+    if (init.method !== undefined) this.method = init.method
+  }
+
+  /**
+   * A refusal is definite, except `-32603` (internal error): the peer failed while handling the request and may
+   * have acted on part of it.
+   */
+  override get outcomeUnknown(): boolean {
+    return this.rpcCode === -32603
   }
 }
 

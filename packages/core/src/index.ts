@@ -7,9 +7,19 @@ export {
   TillkitTimeoutError,
   TillkitNetworkError,
   TillkitAbortedError,
+  TillkitUnknownOutcomeError,
+  TillkitProtocolError,
+  TillkitRpcError,
   isTillkitError,
 } from './errors.js'
-export type { TillkitErrorCode, TillkitErrorOptions, HttpErrorInit } from './errors.js'
+export type {
+  TillkitErrorCode,
+  TillkitErrorOptions,
+  HttpErrorInit,
+  UnknownOutcomeInit,
+  ProtocolErrorOptions,
+  RpcErrorInit,
+} from './errors.js'
 export { createRedactor, REDACTED } from './redact.js'
 export type { Redactor } from './redact.js'
 export { safeLogger } from './logger.js'

@@ -5,7 +5,10 @@ import {
   TillkitError,
   TillkitHttpError,
   TillkitNetworkError,
+  TillkitProtocolError,
+  TillkitRpcError,
   TillkitTimeoutError,
+  TillkitUnknownOutcomeError,
   TillkitValidationError,
 } from '../src/errors.js'
 import { createRedactor, REDACTED } from '../src/redact.js'
@@ -130,5 +133,72 @@ describe('error classes', () => {
       rule: 'r',
       outcomeUnknown: false,
     })
+  })
+})
+
+describe('unknown outcome, protocol and RPC errors', () => {
+  it('an unknown outcome says what was asked, why the answer is missing and what is known, redacted', () => {
+    const redact = createRedactor(['key-1234'])
+    const cause = new TillkitNetworkError('wss://h/pac?token=key-1234 dropped', true, { redact })
+    const e = new TillkitUnknownOutcomeError('sale on T1: the connection dropped', {
+      operation: 'sale',
+      reason: 'disconnected',
+      known: { tid: 'T1', amount: 1200, note: 'seen key-1234' },
+      cause,
+      redact,
+    })
+    expect([e.code, e.name, e.operation, e.reason]).toEqual([
+      'UNKNOWN_OUTCOME',
+      'TillkitUnknownOutcomeError',
+      'sale',
+      'disconnected',
+    ])
+    expect(e).toBeInstanceOf(TillkitError)
+    expect(e.mayHaveReachedProvider).toBe(true)
+    expect(e.outcomeUnknown).toBe(true)
+    expect(e.known).toEqual({ tid: 'T1', amount: 1200, note: `seen ${REDACTED}` })
+    expect(JSON.stringify(e)).not.toContain('key-1234')
+    expect(String((e.cause as Error).message)).toBe(`wss://h/pac?token=${REDACTED} dropped`)
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({
+      outcomeUnknown: true,
+      known: { amount: 1200 },
+    })
+  })
+
+  it('a protocol error has a fault label, redacted details, and no outcome to doubt', () => {
+    const plain = new TillkitProtocolError('malformed', 'not JSON')
+    expect('details' in plain).toBe(false)
+    const e = new TillkitProtocolError('invalid', 'bad result ?token=abc', {
+      details: { method: 'sale', text: 'wss://x/pac?token=abc' },
+    })
+    expect([e.code, e.name, e.fault]).toEqual(['PROTOCOL', 'TillkitProtocolError', 'invalid'])
+    expect(e.message).toBe(`bad result ?token=${REDACTED}`)
+    expect(e.details).toEqual({ method: 'sale', text: `wss://x/pac?token=${REDACTED}` })
+    expect([e.mayHaveReachedProvider, e.outcomeUnknown]).toEqual([false, false])
+  })
+
+  it('an RPC error carries the error object; only an internal error leaves the outcome open', () => {
+    const redact = createRedactor(['key-1234'])
+    const busy = new TillkitRpcError({
+      rpcCode: -32001,
+      rpcMessage: 'Terminal busy key-1234',
+      data: { why: 'key-1234' },
+      method: 'sale',
+      redact,
+    })
+    expect([busy.code, busy.name, busy.rpcCode, busy.method]).toEqual([
+      'RPC',
+      'TillkitRpcError',
+      -32001,
+      'sale',
+    ])
+    expect(busy.message).toBe(`sale failed with JSON-RPC error -32001: Terminal busy ${REDACTED}`)
+    expect(busy.rpcMessage).toBe(`Terminal busy ${REDACTED}`)
+    expect(busy.data).toEqual({ why: REDACTED })
+    expect([busy.mayHaveReachedProvider, busy.outcomeUnknown]).toEqual([true, false])
+    const internal = new TillkitRpcError({ rpcCode: -32603, rpcMessage: 'oops' })
+    expect(internal.message).toBe('JSON-RPC error -32603: oops')
+    expect(internal.outcomeUnknown).toBe(true)
+    expect('data' in internal || 'method' in internal).toBe(false)
   })
 })
