@@ -8,10 +8,13 @@ export interface FaultMatch {
   path?: string | RegExp
 }
 
-interface FaultBase {
-  match?: FaultMatch
-  /** Apply to this many matching requests, then disappear. Default: until removed. */
+interface Counted {
+  /** Apply this many times, then disappear. Default: until removed. */
   times?: number
+}
+
+interface FaultBase extends Counted {
+  match?: FaultMatch
 }
 
 /** Delays the request (on the cloud's clock) before the cloud sees it. */
@@ -40,7 +43,48 @@ export interface LostResponseFault extends FaultBase {
   mode?: 'reset' | 'hang'
 }
 
-export type Fault = LatencyFault | StatusFault | LostResponseFault
+/**
+ * WebSocket: ends connections abruptly (no close frame, code 1006 at the EPoS) at the moment the
+ * fake is about to send a message, so the message is lost with the connection. With
+ * `notification`, only when that terminal notification is next; otherwise on the next message.
+ * `cloud.sockets.drop()` drops at once instead.
+ */
+export interface DropConnectionFault extends Counted {
+  kind: 'dropConnection'
+  notification?: string
+}
+
+/** WebSocket: every terminal notification is sent twice in a row. */
+export interface DuplicateNotificationsFault extends Counted {
+  kind: 'duplicateNotifications'
+}
+
+/**
+ * WebSocket: a notification is held back and sent right after the next message (or after
+ * `holdMs` of the cloud's clock if nothing follows), so the EPoS sees the two swapped.
+ */
+export interface ReorderNotificationsFault extends Counted {
+  kind: 'reorderNotifications'
+  /** Default 1 000. */
+  holdMs?: number
+}
+
+/** WebSocket: protocol pings are skipped (each skipped ping uses one of `times`). */
+export interface MissingPingsFault extends Counted {
+  kind: 'missingPings'
+}
+
+export type HttpFault = LatencyFault | StatusFault | LostResponseFault
+export type SocketFault =
+  DropConnectionFault | DuplicateNotificationsFault | ReorderNotificationsFault | MissingPingsFault
+export type Fault = HttpFault | SocketFault
+
+const SOCKET_KINDS: ReadonlySet<Fault['kind']> = new Set([
+  'dropConnection',
+  'duplicateNotifications',
+  'reorderNotifications',
+  'missingPings',
+])
 
 interface Armed {
   fault: Fault
@@ -77,14 +121,36 @@ export class FaultList {
     let delayMs = 0
     let outcome: StatusFault | LostResponseFault | undefined
     for (const entry of [...this.armed]) {
-      const { fault } = entry
+      const fault = entry.fault as HttpFault
+      if (SOCKET_KINDS.has(fault.kind)) continue
       if (!matches(fault.match, request.method, path)) continue
       if (fault.kind !== 'latency' && outcome) continue
       if (fault.kind === 'latency') delayMs += fault.ms
       else outcome = fault
-      if (--entry.remaining <= 0) this.armed = this.armed.filter((e) => e !== entry)
+      this.use(entry)
     }
     return { delayMs, ...(outcome && { outcome }) }
+  }
+
+  /**
+   * The first armed socket fault of this kind that `applies` accepts, its use counted; the
+   * WebSocket gateway asks at each outbound message or ping.
+   */
+  takeSocket<K extends SocketFault['kind']>(
+    kind: K,
+    applies: (fault: Extract<SocketFault, { kind: K }>) => boolean = () => true,
+  ): Extract<SocketFault, { kind: K }> | undefined {
+    for (const entry of this.armed) {
+      const fault = entry.fault as Extract<SocketFault, { kind: K }>
+      if (fault.kind !== kind || !applies(fault)) continue
+      this.use(entry)
+      return fault
+    }
+    return undefined
+  }
+
+  private use(entry: Armed): void {
+    if (--entry.remaining <= 0) this.armed = this.armed.filter((e) => e !== entry)
   }
 }
 
@@ -115,6 +181,13 @@ function check(fault: Fault): void {
       if (fault.mode !== undefined && fault.mode !== 'reset' && fault.mode !== 'hang') {
         bad('mode must be reset or hang')
       }
+      return
+    case 'reorderNotifications':
+      if (fault.holdMs !== undefined && !(fault.holdMs > 0)) bad('holdMs must be above 0')
+      return
+    case 'dropConnection':
+    case 'duplicateNotifications':
+    case 'missingPings':
       return
     default:
       bad(`unknown kind ${(fault as { kind: unknown }).kind}`)

@@ -7,7 +7,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
-import type { RequestHandler } from 'msw'
+import type { RequestHandler, WebSocketHandler } from 'msw'
 import { tableControl, terminalControl, withVirtualScenario } from './control.js'
 import type { TableControl, TerminalControl } from './control.js'
 import type { SignatureTimeoutAction } from './domain/env.js'
@@ -16,6 +16,9 @@ import { ConnectModel, type TerminalConfig } from './domain/model.js'
 import { FaultList, withFaults, type Fault } from './faults.js'
 import { createRestFrontEnd } from './http/rest.js'
 import { mswHandlers } from './msw.js'
+import { createSocketGateway, type SocketAcceptance, type SocketControl } from './socket/gateway.js'
+import type { SocketPeer } from './socket/gateway.js'
+import { createInProcessWebSocket, type InProcessWebSocketClass } from './socket/in-process.js'
 import { VIRTUAL_TERMINAL_SCENARIOS } from './scenarios.js'
 import type { TableCreation } from './types.js'
 
@@ -31,7 +34,22 @@ export type {
   TablePaymentOptions,
   PatReportSummary,
 } from './control.js'
-export type { Fault, FaultMatch, LatencyFault, StatusFault, LostResponseFault } from './faults.js'
+export type {
+  Fault,
+  FaultMatch,
+  HttpFault,
+  LatencyFault,
+  StatusFault,
+  LostResponseFault,
+  SocketFault,
+  DropConnectionFault,
+  DuplicateNotificationsFault,
+  ReorderNotificationsFault,
+  MissingPingsFault,
+} from './faults.js'
+export type { SocketAcceptance, SocketControl, SocketLink, SocketPeer } from './socket/gateway.js'
+export { DISCONTINUED } from './socket/gateway.js'
+export { SocketCloseEvent, type InProcessWebSocketClass } from './socket/in-process.js'
 export {
   SCENARIOS,
   SCENARIO_BY_PENCE,
@@ -63,6 +81,13 @@ export interface FakeCloudOptions {
   signatureTimeoutMs?: number
   /** What the terminal does when the decision never comes (unverified). Default `'void'`. */
   signatureTimeout?: SignatureTimeoutAction
+  /**
+   * How long Connect waits on the WebSocket API for the EPoS's signature decision before
+   * accepting for it. Default: the terminal's window less one second.
+   */
+  socketSignatureTimeoutMs?: number
+  /** Protocol pings to each WebSocket peer that can take them; 0 turns them off. Default 30 000. */
+  pingIntervalMs?: number
 }
 
 export interface FakeFaults {
@@ -75,8 +100,22 @@ export interface FakeFaults {
 export interface FakeCloud {
   /** The whole REST surface (pay at counter v2, pay at table v1) on any host, Fetch-API style. */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
-  /** MSW handlers serving {@link fetch}; default base `https://*.connect.paymentsense.cloud`. */
-  handlers(baseUrl?: string): RequestHandler[]
+  /**
+   * MSW handlers: HTTP through {@link fetch}, and the WebSocket API at the same base with a `ws`
+   * scheme. Default base `https://*.connect.paymentsense.cloud`.
+   */
+  handlers(baseUrl?: string): Array<RequestHandler | WebSocketHandler>
+  /**
+   * A WebSocket class (the browser API, plus `ws`'s `on('ping')`) connected in-process to this
+   * cloud: pass it to the WebSocket client as its `WebSocket`, like {@link fetch} for REST.
+   */
+  readonly WebSocket: InProcessWebSocketClass
+  /**
+   * The WebSocket handshake (`wss://…/pac|pat?token=…`) for transport adapters: a refusal with an
+   * HTTP status, or a link to feed frames into. Used by MSW, the `ws` server and `WebSocket`.
+   */
+  acceptSocket(url: string | URL, peer: SocketPeer): SocketAcceptance
+  readonly sockets: SocketControl
   /** Every request that reached the acquirer, in order, as of the clock's current time. */
   readonly ledger: readonly LedgerEntry[]
   readonly clock: Clock
@@ -115,10 +154,22 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
   const serve = withFaults(rest, faults, clock)
   const fetch = (input: Request | string | URL, init?: RequestInit) =>
     serve(input instanceof Request && init === undefined ? input : new Request(input, init))
+  const gateway = createSocketGateway(model, {
+    apiKeys: options.apiKeys ?? ['test-api-key'],
+    clock,
+    faults,
+    pingIntervalMs: options.pingIntervalMs ?? 30_000,
+    ...(options.socketSignatureTimeoutMs !== undefined && {
+      signatureTimeoutMs: options.socketSignatureTimeoutMs,
+    }),
+  })
 
   return {
     fetch,
-    handlers: (baseUrl) => mswHandlers(fetch, baseUrl),
+    handlers: (baseUrl) => mswHandlers(fetch, gateway.accept, baseUrl),
+    WebSocket: createInProcessWebSocket(gateway),
+    acceptSocket: gateway.accept,
+    sockets: gateway.control,
     get ledger() {
       // Terminals run lazily: bring them all up to now so the ledger is current.
       model.allTerminals(clock.now())
