@@ -1,1 +1,8 @@
-export { serve, type FetchHandler, type RunningServer, type ServeOptions } from './serve.js'
+export {
+  serve,
+  type FetchHandler,
+  type RunningServer,
+  type ServeOptions,
+  type SocketAcceptor,
+  type SocketPeer,
+} from './serve.js'

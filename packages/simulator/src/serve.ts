@@ -1,14 +1,36 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { WebSocketServer, type WebSocket } from 'ws'
 
 /** Anything that answers a Fetch-API request: every fake cloud's `cloud.fetch`. */
 export type FetchHandler = (request: Request) => Promise<Response>
+
+/** The EPoS end of a WebSocket as a fake cloud sees it (structurally, the fakes' `SocketPeer`). */
+export interface SocketPeer {
+  send(text: string): void
+  close(code: number, reason: string): void
+  /** Ends the connection without a close frame. */
+  drop(): void
+  ping(): void
+}
+
+/** A fake cloud's WebSocket handshake, e.g. the Paymentsense fake's `cloud.acceptSocket`. */
+export type SocketAcceptor = (
+  url: string,
+  peer: SocketPeer,
+) =>
+  | { ok: true; link: { receive(text: string): void; closed(): void } }
+  | { ok: false; status: number; reason: string }
 
 export interface ServeOptions {
   /** Default 0: pick a free port. */
   port?: number
   /** Default 127.0.0.1: loopback only. */
   host?: string
+  /** Serves WebSocket upgrades too (`ws://host:port/...`); without it they are refused (404). */
+  sockets?: SocketAcceptor
+  /** Largest WebSocket message accepted from a client, in bytes. Default 1 MiB. */
+  maxSocketPayload?: number
 }
 
 export interface RunningServer {
@@ -31,6 +53,14 @@ export async function serve(
     void respond(handler, req, res, host)
   })
   server.keepAliveTimeout = 5_000
+  const upgrades = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxSocketPayload ?? 1_048_576,
+  })
+  server.on('upgrade', (req, socket: Socket, head) => {
+    const url = `ws://${req.headers.host ?? host}${req.url ?? '/'}`
+    upgrade(upgrades, options.sockets, url, req, socket, head)
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => resolve())
@@ -41,6 +71,8 @@ export async function serve(
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const client of upgrades.clients) client.terminate()
+        upgrades.close()
         server.closeAllConnections()
         server.close((err) => (err ? reject(err) : resolve()))
       }),
@@ -88,5 +120,54 @@ function toRequest(req: IncomingMessage, host: string, signal: AbortSignal, body
     headers,
     signal,
     ...(hasBody ? { body: new Uint8Array(body) } : {}),
+  })
+}
+
+/**
+ * Completes or refuses one WebSocket upgrade. The fake decides before the handshake, so a refusal
+ * is a plain HTTP answer (401, 400...) as from a real server, and the client never sees `open`.
+ */
+function upgrade(
+  upgrades: WebSocketServer,
+  accept: SocketAcceptor | undefined,
+  url: string,
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+) {
+  let ws: WebSocket | undefined
+  // The fake may only use the peer once the handshake is done; nothing it sends is lost before.
+  const early: (() => void)[] = []
+  const whenOpen = (action: (ws: WebSocket) => void) => {
+    if (ws) action(ws)
+    else early.push(() => action(ws!))
+  }
+  const acceptance = accept
+    ? accept(url, {
+        send: (text) => whenOpen((ws) => ws.send(text)),
+        close: (code, reason) => whenOpen((ws) => ws.close(code, reason)),
+        drop: () => whenOpen((ws) => ws.terminate()),
+        ping: () => whenOpen((ws) => ws.ping()),
+      })
+    : ({ ok: false, status: 404, reason: 'This server takes no WebSocket connections.' } as const)
+  if (!acceptance.ok) {
+    const body = `${acceptance.reason}\n`
+    socket.end(
+      `HTTP/1.1 ${acceptance.status} ${STATUS_CODES[acceptance.status] ?? ''}\r\n` +
+        `Connection: close\r\nContent-Type: text/plain\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
+    return
+  }
+  const { link } = acceptance
+  upgrades.handleUpgrade(req, socket, head, (opened) => {
+    ws = opened
+    opened.on('message', (data, isBinary) => {
+      if (isBinary) opened.close(1003, 'Binary frames are not supported.')
+      else link.receive(data.toString())
+    })
+    opened.on('close', () => link.closed())
+    opened.on('error', () => opened.terminate())
+    for (const action of early.splice(0)) action()
   })
 }
