@@ -1,6 +1,7 @@
 import type { Clock } from '@tillkit/core'
 import type { ConnectModel, TerminalConfig } from './domain/model.js'
 import type { PatReportRecord, TablePaymentRequest, TablePaymentResult } from './domain/tables.js'
+import type { TableVisitOutcome, TableVisitRequest } from './domain/visits.js'
 import { VIRTUAL_TERMINAL_SCENARIOS, type Scenario } from './scenarios.js'
 import type {
   Currency,
@@ -59,8 +60,19 @@ export interface TableControl {
   lock(tableName: string, tid: string): void
   /** Releases a terminal's lock. */
   unlock(tableName: string): void
-  /** A waiter runs a report on a terminal; it appears in `GET /pat/reports`. */
+  /**
+   * A waiter runs a report on a terminal; it appears in `GET /pat/reports` and, while a pat
+   * WebSocket is open, is pushed to it as a `reportResponse` notification.
+   */
   runReport(tid: string, reportType: ReportType): PatReportSummary
+  /**
+   * Pay at table over WebSocket: a waiter takes payment for a table at terminal `tid`. Connect asks
+   * the open pat connection for the table list, a lock and the bill, the card is charged, and the
+   * table is released; the promise says how it ended (`no-connection` when no pat connection is
+   * open). Bad options throw a TillkitValidationError; an unknown, offline or busy terminal throws a
+   * Refusal. The tables here (REST's) play no part: over WebSocket the EPoS holds the tables.
+   */
+  visit(tid: string, request?: TableVisitRequest): Promise<TableVisitOutcome>
 }
 
 export function terminalControl(model: ConnectModel, clock: Clock): TerminalControl {
@@ -129,13 +141,12 @@ export function tableControl(model: ConnectModel, clock: Clock): TableControl {
     unlock: (tableName) => model.tables.unlockFromTerminal(tableName),
     runReport(tid, reportType) {
       const now = clock.now()
-      const { createdAt: _, ...report } = model.tables.runReport(
-        model.terminal(tid, now),
-        reportType,
-        now,
-      )
+      const record = model.tables.runReport(model.terminal(tid, now), reportType, now)
+      model.visits.reportPrinted(record)
+      const { createdAt: _, ...report } = record
       return report
     },
+    visit: (tid, request = {}) => model.visitTable(tid, request, clock.now()),
   }
 }
 

@@ -8,7 +8,16 @@ import { validateReportResponse } from '../../src/generated/websocket/pac/report
 import { validateSignatureVerificationRequest } from '../../src/generated/websocket/pac/signature-verification-request.validate.js'
 import { validateTerminalDetailsResponse } from '../../src/generated/websocket/pac/terminal-details-response.validate.js'
 import { validateTerminalNotification } from '../../src/generated/websocket/pac/terminal-notification.validate.js'
+import { validateFinalPosReceiptRequest } from '../../src/generated/websocket/pat/final-pos-receipt-request.validate.js'
+import { validatePosReceiptRequest } from '../../src/generated/websocket/pat/pos-receipt-request.validate.js'
+import { validateReportResponseNotification } from '../../src/generated/websocket/pat/report-response-notification.validate.js'
+import { validateTableListRequest } from '../../src/generated/websocket/pat/table-list-request.validate.js'
+import { validateTableLockRequest } from '../../src/generated/websocket/pat/table-lock-request.validate.js'
+import { validateTableUnlockNotification } from '../../src/generated/websocket/pat/table-unlock-notification.validate.js'
+import { validateTransactionResponseNotification } from '../../src/generated/websocket/pat/transaction-response-notification.validate.js'
+import { tableControl } from '../../src/mock/control.js'
 import { ConnectModel, type TerminalConfig } from '../../src/mock/domain/model.js'
+import type { TableVisitOutcome, TableVisitRequest } from '../../src/mock/domain/visits.js'
 import { createConnectSession } from '../../src/mock/ws/index.js'
 
 /** A message as the EPoS reads it (tests index into it freely). */
@@ -44,11 +53,31 @@ const RESPONSE_CHECK: Record<string, Check> = {
   report: validateReportResponse,
 }
 
+/** The validator of each request and notification Connect sends, by method, on each integration. */
+const OUTBOUND_CHECK: Record<'pac' | 'pat', Record<string, Check>> = {
+  pac: {
+    terminalNotification: validateTerminalNotification,
+    signatureVerificationRequest: validateSignatureVerificationRequest,
+  },
+  pat: {
+    tableListRequest: validateTableListRequest,
+    tableLockRequest: validateTableLockRequest,
+    posReceiptRequest: validatePosReceiptRequest,
+    finalPosReceiptRequest: validateFinalPosReceiptRequest,
+    transactionResponse: validateTransactionResponseNotification,
+    tableUnlock: validateTableUnlockNotification,
+    reportResponse: validateReportResponseNotification,
+  },
+}
+
 /** Which generated validator an outbound message must satisfy. */
-function checkFor(message: Message, methods: Map<number, string>): Check | undefined {
+function checkFor(
+  message: Message,
+  methods: Map<number, string>,
+  integration: 'pac' | 'pat',
+): Check | undefined {
   if ('error' in message) return validateErrorMessage
-  if (message.method === 'terminalNotification') return validateTerminalNotification
-  if (message.method === 'signatureVerificationRequest') return validateSignatureVerificationRequest
+  if ('method' in message) return OUTBOUND_CHECK[integration][message.method]
   return RESPONSE_CHECK[methods.get(message.id) ?? '']
 }
 
@@ -56,7 +85,14 @@ export interface HarnessOptions {
   terminals?: TerminalConfig[]
   signatureTimeoutMs?: number
   model?: ConnectModel
+  /** Default `pac`. */
+  integration?: 'pac' | 'pat'
+  finalPosReceiptRequest?: boolean
+  answerTimeoutMs?: number
 }
+
+/** Plays the EPoS on a pat connection: the answer to send to one of Connect's requests, if any. */
+export type Epos = (request: Message) => unknown
 
 /**
  * A session on a manual clock with an in-memory transport. Every message the fake sends is parsed,
@@ -71,17 +107,26 @@ export function wsHarness(options: HarnessOptions = {}) {
   const methods = new Map<number, string>()
   let nextId = 1
 
+  const integration = options.integration ?? 'pac'
+  /** Connect's requests the test's EPoS has not yet been shown. */
+  const unseen: Message[] = []
+
   const session = createConnectSession(model, {
-    integration: 'pac',
+    integration,
     clock,
     ...(options.signatureTimeoutMs !== undefined && {
       signatureTimeoutMs: options.signatureTimeoutMs,
     }),
+    ...(options.finalPosReceiptRequest !== undefined && {
+      finalPosReceiptRequest: options.finalPosReceiptRequest,
+    }),
+    ...(options.answerTimeoutMs !== undefined && { answerTimeoutMs: options.answerTimeoutMs }),
     send(text) {
       const message = JSON.parse(text) as Message
       sent.push(message)
       times.push(clock.now())
-      const check = checkFor(message, methods)
+      if ('method' in message && 'id' in message) unseen.push(message)
+      const check = checkFor(message, methods, integration)
       if (!check) violations.push(`no schema for ${text}`)
       else if (!check(message)) violations.push(`${text}: ${JSON.stringify(check.errors)}`)
     },
@@ -127,6 +172,76 @@ export function wsHarness(options: HarnessOptions = {}) {
     async settle(): Promise<void> {
       while (await clock.runNext());
     },
+    /** The fake's control surface for tables, on this harness's model and clock. */
+    tables: tableControl(model, clock),
+    /** Messages Connect sent with this method. */
+    sentWith(method: string): Message[] {
+      return sent.filter((m) => m.method === method)
+    },
+    /**
+     * A waiter's visit at terminal `tid`, with `epos` answering Connect's requests as they come
+     * (an undefined answer is silence) and the clock run until the visit ends.
+     */
+    async visit(tid: string, request: TableVisitRequest, epos: Epos): Promise<TableVisitOutcome> {
+      let outcome: TableVisitOutcome | undefined
+      void harness.tables.visit(tid, request).then((o) => (outcome = o))
+      for (;;) {
+        for (let next = unseen.shift(); next; next = unseen.shift()) {
+          const answer = epos(next)
+          if (answer !== undefined) harness.send(answer)
+        }
+        await new Promise((resolve) => setImmediate(resolve))
+        if (outcome) return outcome
+        if (!(await clock.runNext())) throw new Error('Nothing left to run')
+      }
+    },
   }
   return harness
+}
+
+/** A table as an EPoS describes it over the pat socket. */
+export interface EposTable {
+  tableName: string
+  amount: number
+  amountPaid?: number
+  currency: 'GBP' | 'EUR'
+  locked?: boolean
+  waiterIds?: string[]
+}
+
+/** Lines an EPoS hands a terminal to print. */
+export const BILL = [
+  { type: 'TEXT', format: ['BOLD'], value: 'TABLE 12' },
+  { value: '2 x Risotto  GBP 30.00' },
+  { value: '1 x Wine     GBP 15.00' },
+]
+export const FINAL_RECEIPT = [{ value: 'PAID - THANK YOU' }]
+
+/**
+ * A well-behaved EPoS holding `tables`: lists them, locks an unlocked one (refusing a locked one),
+ * hands out {@link BILL} and {@link FINAL_RECEIPT}. `override` replaces its answer to one method
+ * (return undefined to stay silent).
+ */
+export function restaurant(
+  tables: EposTable[],
+  override: Record<string, (request: Message) => unknown> = {},
+): Epos {
+  const result = (request: Message, value: unknown) => ({
+    jsonrpc: '2.0',
+    id: request.id,
+    result: value,
+  })
+  const answers: Record<string, (request: Message) => unknown> = {
+    tableListRequest: (r) => result(r, { tables }),
+    tableLockRequest(r) {
+      const table = tables.find((t) => t.tableName === r.params.tableName)
+      if (!table || table.locked) return result(r, { locked: false })
+      table.locked = true
+      return result(r, { locked: true, table })
+    },
+    posReceiptRequest: (r) => result(r, { receiptLines: BILL }),
+    finalPosReceiptRequest: (r) => result(r, { receiptLines: FINAL_RECEIPT }),
+    ...override,
+  }
+  return (request) => answers[request.method]?.(request)
 }

@@ -6,7 +6,13 @@ import { Ledger } from './ledger.js'
 import { ReportRun } from './report.js'
 import { TableBook } from './tables.js'
 import { TerminalState } from './terminal.js'
-import { TransactionRun } from './transaction.js'
+import { TransactionRun, type TableTag } from './transaction.js'
+import {
+  checkVisitRequest,
+  TableVisits,
+  type TableVisitOutcome,
+  type TableVisitRequest,
+} from './visits.js'
 import { parseReportRequest, parseSignatureRequest, parseTransactionRequest } from './validate.js'
 
 export interface TerminalConfig {
@@ -42,6 +48,8 @@ export class ConnectModel {
   readonly ledger = new Ledger()
   readonly env: Environment
   readonly tables: TableBook
+  /** Pay at table over WebSocket: waiters' visits, handed to the open pat connection. */
+  readonly visits = new TableVisits()
   private readonly terminals = new Map<string, TerminalState>()
   private readonly listeners = new Set<(event: CloudEvent) => void>()
 
@@ -104,11 +112,12 @@ export class ConnectModel {
 
   // ---- transactions ----------------------------------------------------------------------
 
-  startTransaction(tid: string, body: unknown, now: number): TransactionRun {
+  /** `table`: the payment settles a table (ledger kind `table-payment`, credited to its waiter). */
+  startTransaction(tid: string, body: unknown, now: number, table?: TableTag): TransactionRun {
     const terminal = this.connected(tid, now)
     const order = parseTransactionRequest(body, terminal.currency)
     return this.begin(terminal, terminal.transactions, now, (id) => {
-      return new TransactionRun(terminal, this.env, id, order, now)
+      return new TransactionRun(terminal, this.env, id, order, now, table)
     })
   }
 
@@ -155,6 +164,19 @@ export class ConnectModel {
   report(tid: string, requestId: string, now: number): ReportRun {
     const terminal = this.connected(tid, now)
     return this.fresh(terminal.reports, requestId, now, 'report')
+  }
+
+  // ---- pay at table over WebSocket ----------------------------------------------------------
+
+  /**
+   * A waiter starts taking payment for a table on a terminal. Bad options and a terminal that is
+   * unknown, offline or busy are refused at once; everything else ends in the returned outcome.
+   */
+  visitTable(tid: string, request: TableVisitRequest, now: number): Promise<TableVisitOutcome> {
+    checkVisitRequest(request)
+    const terminal = this.connected(tid, now)
+    this.assertIdle(terminal)
+    return this.visits.start(terminal, request)
   }
 
   // ---- events for push front-ends --------------------------------------------------------

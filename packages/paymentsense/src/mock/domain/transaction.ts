@@ -21,6 +21,13 @@ const LEDGER_KIND: Partial<Record<TransactionOrder['type'], LedgerKind>> = {
   COMPLETION: 'completion',
 }
 
+/** The table a pay-at-table payment settles, as the EPoS described it when it granted the lock. */
+export interface TableTag {
+  tableName: string
+  /** Waiter credited in the ledger (and in reports' waiter totals). */
+  waiterId?: string
+}
+
 /**
  * One transaction on one terminal: the state the scripts drive and the operations the EPoS may
  * perform while it runs (cancel, signature decision). Scripts (see scripts.ts) call the methods in
@@ -50,6 +57,8 @@ export class TransactionRun extends Run {
     readonly requestId: string,
     readonly order: TransactionOrder,
     at: number,
+    /** Set when a waiter takes the payment for a table (pay at table over WebSocket). */
+    readonly table?: TableTag,
   ) {
     super(at)
     this.scenario = chooseScenario(terminal.scenario, order.amount)
@@ -129,7 +138,9 @@ export class TransactionRun extends Run {
     const approved = this.scenario !== 'decline' && this.completionMatches()
     // A completion settles under the code of the pre-auth it completes.
     if (approved) this.approvedAuthCode = this.order.authCode ?? this.env.ids.authCode()
-    const kind = LEDGER_KIND[this.order.type]
+    // A table's payment is booked as pay at table books them, whichever API the EPoS uses.
+    const kind = this.table ? 'table-payment' : LEDGER_KIND[this.order.type]
+    const waiterId = this.table?.waiterId
     if (kind) {
       this.env.ledger.record({
         at: this.at,
@@ -144,6 +155,7 @@ export class TransactionRun extends Run {
         result: approved ? 'SUCCESSFUL' : 'DECLINED',
         cardSchemeName: this.card.cardSchemeName,
         transactionNumber: this.transactionNumber,
+        ...(waiterId !== undefined && { waiterId }),
       })
     }
     return approved

@@ -39,7 +39,7 @@ export type MessageId = number
 export type Inbound =
   | { kind: 'request'; id: MessageId; method: string; message: Record<string, unknown> }
   | { kind: 'response'; id: MessageId | null; message: Record<string, unknown> }
-  | { kind: 'error-reply'; id: MessageId | null }
+  | { kind: 'error-reply'; id: MessageId | null; error: unknown }
   | { kind: 'invalid'; code: number; id: MessageId | null; reason: string }
 
 export function isMessageId(value: unknown): value is MessageId {
@@ -78,7 +78,7 @@ export function readInbound(text: string): Inbound {
     if (id === null) return invalid('id must be an integer from 0 to 999999.')
     return { kind: 'request', id, method: message.method, message }
   }
-  if ('error' in message) return { kind: 'error-reply', id }
+  if ('error' in message) return { kind: 'error-reply', id, error: message.error }
   if ('result' in message) return { kind: 'response', id, message }
   return invalid('a message needs a method, a result or an error.')
 }

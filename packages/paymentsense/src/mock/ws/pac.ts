@@ -1,46 +1,17 @@
-import type { ValidationError } from '../../generated/websocket/error-message.validate.js'
 import { validateCancelTransactionRequest } from '../../generated/websocket/pac/cancel-transaction-request.validate.js'
 import { validateConnectedTerminalsRequest } from '../../generated/websocket/pac/connected-terminals-request.validate.js'
 import { validateDuplicateRequest } from '../../generated/websocket/pac/duplicate-request.validate.js'
 import { validatePerformTransactionRequest } from '../../generated/websocket/pac/perform-transaction-request.validate.js'
 import { validateReportRequest } from '../../generated/websocket/pac/report-request.validate.js'
+import { validateSignatureVerificationResponse } from '../../generated/websocket/pac/signature-verification-response.validate.js'
 import { validateTerminalDetailsRequest } from '../../generated/websocket/pac/terminal-details-request.validate.js'
+import type { CloudEvent } from '../domain/env.js'
 import { refuse } from '../domain/errors.js'
-import type { ConnectModel } from '../domain/model.js'
 import type { ReportRun } from '../domain/report.js'
 import { TransactionRun } from '../domain/transaction.js'
-import { transactionBody } from './payloads.js'
-
-/** A generated validator: a type guard that keeps its last failure in `errors`. */
-export type Validator<T> = ((data: unknown) => data is T) & {
-  errors?: ValidationError[] | null
-}
-
-/** What a method handler gets: the model, the time, and the request already validated. */
-export interface MethodContext<T> {
-  model: ConnectModel
-  now: number
-  request: T
-}
-
-/**
- * A handler answers at once (`reply`), or starts a terminal run whose response is sent when the
- * run finishes (`run`).
- */
-export type MethodOutcome = { reply: unknown } | { run: TransactionRun | ReportRun }
-
-/** A method with its request type erased, so that all of them fit one table. */
-export interface Method {
-  validate: Validator<unknown>
-  /** Only ever called with a request `validate` accepted. */
-  handle(context: MethodContext<unknown>): MethodOutcome
-}
-
-/** Pairs a validator with the handler of the type it checks. */
-const method = <T>(
-  validate: Validator<T>,
-  handle: (context: MethodContext<T>) => MethodOutcome,
-): Method => ({ validate, handle: handle as Method['handle'] })
+import { method, type Integration, type Method, type SessionContext } from './integration.js'
+import type { MessageId } from './jsonrpc.js'
+import { paymentOf, reportOf, signatureParams, transactionBody } from './payloads.js'
 
 const performTransaction = method(validatePerformTransactionRequest, ({ model, now, request }) => ({
   run: model.startTransaction(request.params.tid, transactionBody(request), now),
@@ -79,4 +50,81 @@ export const PAC_METHODS: Readonly<Record<string, Method>> = {
   report: method(validateReportRequest, ({ model, now, request }) => ({
     run: model.startReport(request.params.tid, { reportType: request.params.reportType }, now),
   })),
+}
+
+/** A request whose response waits for a terminal run to finish. */
+interface Pending {
+  rpcId: MessageId
+  run: TransactionRun | ReportRun
+  /** Id of the open signature question about this run, if any. */
+  question?: MessageId
+}
+
+/**
+ * Pay at counter: the EPoS drives. Each run started by a request pushes its progress as terminal
+ * notifications and ends with the response to that request; a signature step becomes a question
+ * Connect accepts by itself after `windowMs` (invalid answers and error replies leave it open).
+ */
+export function pacIntegration(context: SessionContext, windowMs: number): Integration {
+  const { model, send, guard } = context
+  const pending = new Map<string, Pending>()
+
+  const respond = (entry: Pending, result: unknown) => {
+    pending.delete(entry.run.requestId)
+    send({ jsonrpc: '2.0', id: entry.rpcId, result })
+  }
+
+  const decide = (run: TransactionRun, accepted: boolean, now: number) =>
+    guard(null, () => model.answerSignature(run.terminal.tid, run.requestId, { accepted }, now))
+
+  const ask = (entry: Pending, run: TransactionRun, at: number) => {
+    entry.question = context.ask(
+      'signatureVerificationRequest',
+      signatureParams(run, model.ledger, at, windowMs / 1000),
+      {
+        deadline: at + windowMs,
+        validate: validateSignatureVerificationResponse,
+        label: 'signature decision',
+        answered: (message, now) => {
+          entry.question = undefined
+          decide(run, (message as { result: { accepted: boolean } }).result.accepted, now)
+        },
+        expired: (now) => {
+          entry.question = undefined
+          decide(run, true, now)
+        },
+      },
+    )
+  }
+
+  return {
+    methods: PAC_METHODS,
+    started(rpcId, run) {
+      pending.set(run.requestId, { rpcId, run })
+    },
+    onEvent(event: CloudEvent) {
+      const entry = pending.get(event.requestId)
+      if (!entry) return
+      if (entry.run instanceof TransactionRun) {
+        const run = entry.run
+        send({
+          jsonrpc: '2.0',
+          method: 'terminalNotification',
+          params: { notificationValue: event.value, tid: event.tid },
+        })
+        // Any later event means the terminal has moved past an open signature question.
+        if (entry.question !== undefined) context.forget(entry.question)
+        entry.question = undefined
+        if (event.value === 'SIGNATURE_VERIFICATION') ask(entry, run, event.at)
+        if (event.value === 'TRANSACTION_FINISHED') respond(entry, paymentOf(run))
+      } else if (event.value === 'REPORT_FINISHED') {
+        respond(entry, reportOf(entry.run))
+      }
+    },
+    dueTimes: () => [...pending.values()].map((entry) => entry.run.nextEventAt()),
+    advance(now) {
+      for (const entry of pending.values()) model.terminal(entry.run.terminal.tid, now)
+    },
+    close: () => pending.clear(),
+  }
 }

@@ -5,7 +5,7 @@ import type { PerformTransactionRequest } from '../../generated/websocket/pac/pe
 import { terminalTime } from '../domain/env.js'
 import type { Ledger } from '../domain/ledger.js'
 import { cardReceipt } from '../domain/receipts.js'
-import type { ReportRun } from '../domain/report.js'
+import type { ReportContent, ReportRun } from '../domain/report.js'
 import type { TransactionRun } from '../domain/transaction.js'
 
 /**
@@ -68,7 +68,11 @@ export function paymentOf(run: TransactionRun): Payment {
 
 /** A finished report. The socket requires balances and banking on every type; empty when none. */
 export function reportOf(run: ReportRun): Report {
-  const content = run.content!
+  return reportBody(run.content!)
+}
+
+/** A report's content as the socket's Report (pay at counter's response, pay at table's notification). */
+export function reportBody(content: ReportContent): Report {
   return {
     tid: content.tid,
     reportType: content.reportType,

@@ -1,10 +1,8 @@
 import type { Clock } from '@tillkit/core'
-import { validateSignatureVerificationResponse } from '../../generated/websocket/pac/signature-verification-response.validate.js'
 import type { CloudEvent } from '../domain/env.js'
 import { Refusal } from '../domain/errors.js'
 import type { ConnectModel } from '../domain/model.js'
-import type { ReportRun } from '../domain/report.js'
-import { TransactionRun } from '../domain/transaction.js'
+import type { Integration, Question, SessionContext } from './integration.js'
 import {
   describeErrors,
   errorMessage,
@@ -13,21 +11,31 @@ import {
   RpcCode,
   type MessageId,
 } from './jsonrpc.js'
-import { PAC_METHODS } from './pac.js'
-import { paymentOf, reportOf, signatureParams } from './payloads.js'
+import { pacIntegration } from './pac.js'
+import { PAT_ANSWER_TIMEOUT_MS, patIntegration } from './pat.js'
 
 export interface ConnectSessionOptions {
-  /** Which WebSocket API the connection speaks; only pay at counter so far. */
-  integration: 'pac'
+  /** Which WebSocket API the connection speaks. */
+  integration: 'pac' | 'pat'
   clock: Clock
   /** Delivers one text frame to the EPoS. Never called after `close()`. */
   send: (text: string) => void
   /**
-   * How long Connect waits for a signature decision before accepting on the EPoS's behalf. Must
-   * be shorter than the terminal's own window (the model's `signatureTimeoutMs`), which it
-   * pre-empts. Default: the terminal's window less one second.
+   * Pay at counter: how long Connect waits for a signature decision before accepting on the
+   * EPoS's behalf. Must be shorter than the terminal's own window (the model's
+   * `signatureTimeoutMs`), which it pre-empts. Default: the terminal's window less one second.
    */
   signatureTimeoutMs?: number
+  /**
+   * Pay at table: the connection asked for final POS receipt requests (the URL's
+   * `final-pos-receipt-request` flag). Ignored on pay at counter.
+   */
+  finalPosReceiptRequest?: boolean
+  /**
+   * Pay at table: how long Connect waits for the EPoS to answer each of its questions (table list,
+   * lock, receipts). Default {@link PAT_ANSWER_TIMEOUT_MS}.
+   */
+  answerTimeoutMs?: number
 }
 
 /** One EPoS connection, independent of the transport carrying its frames. */
@@ -38,31 +46,20 @@ export interface ConnectSession {
   close(): void
 }
 
-/** A request whose response waits for a terminal run to finish. */
-interface Pending {
-  rpcId: MessageId
-  run: TransactionRun | ReportRun
-}
-
-/** A signature question Connect put to the EPoS, by the id Connect gave it. */
-interface Question {
-  pending: Pending & { run: TransactionRun }
-  /** When Connect stops waiting and accepts by itself. */
-  deadline: number
-}
-
 /** Largest message id; Connect's own request ids wrap back to 1 after it. */
 const MAX_ID = 999_999
 
 /**
  * A JSON-RPC session of the fake Connect cloud over the shared {@link ConnectModel}: the same
- * terminals, transactions and ledger as the REST front-end.
+ * terminals, transactions and ledger as the REST front-end. This part is what both integrations
+ * share (the envelope, Connect's own questions and their deadlines, the clock); pac.ts and pat.ts
+ * say what each integration does.
  *
  * Nothing polls. Model events arrive through `subscribe` and are queued while the session itself
- * is inside the model (so a run is registered before its first event is handled), then turned into
- * notifications and responses. To let due steps happen, the session sleeps on the injected clock
- * until the earliest step of its own runs (or a signature deadline), then brings their terminals up
- * to that time. Only one wake-up is ever armed, and `close()` cancels it.
+ * is inside the model (so a run is registered before its first event is handled), then handed to
+ * the integration. To let due steps happen, the session sleeps on the injected clock until the
+ * earliest step of its own runs (or a question's deadline), then brings their terminals up to that
+ * time. Only one wake-up is ever armed, and `close()` cancels it.
  */
 export function createConnectSession(
   model: ConnectModel,
@@ -76,8 +73,9 @@ export function createConnectSession(
       `signatureTimeoutMs must be above 0 and below the terminal's window (${terminalWindow} ms).`,
     )
   }
+  const answerTimeoutMs = options.answerTimeoutMs ?? PAT_ANSWER_TIMEOUT_MS
+  if (!(answerTimeoutMs > 0)) throw new RangeError('answerTimeoutMs must be above 0.')
 
-  const pending = new Map<string, Pending>()
   const questions = new Map<MessageId, Question>()
   const inbox: CloudEvent[] = []
   let depth = 0
@@ -109,61 +107,53 @@ export function createConnectSession(
     } finally {
       depth--
     }
-    drain()
-    arm()
-  }
-
-  const unsubscribe = model.subscribe((event) => {
-    inbox.push(event)
     if (depth === 0) {
       drain()
       arm()
     }
-  })
-
-  const drain = () => {
-    for (let event = inbox.shift(); event; event = inbox.shift()) handleEvent(event)
   }
 
-  const handleEvent = (event: CloudEvent) => {
-    const entry = pending.get(event.requestId)
-    if (!entry) return
-    if (entry.run instanceof TransactionRun) {
-      const run = entry.run
-      send({
-        jsonrpc: '2.0',
-        method: 'terminalNotification',
-        params: { notificationValue: event.value, tid: event.tid },
-      })
-      // Any later event means the terminal has moved past an open signature question.
-      for (const [id, question] of questions) if (question.pending.run === run) questions.delete(id)
-      if (event.value === 'SIGNATURE_VERIFICATION') ask({ ...entry, run }, event.at)
-      if (event.value === 'TRANSACTION_FINISHED') respond(entry, paymentOf(run))
-    } else if (event.value === 'REPORT_FINISHED') {
-      respond(entry, reportOf(entry.run))
+  /** Hands queued events over in order; events they cause queue behind them. */
+  const drain = () => {
+    depth++
+    try {
+      for (let event = inbox.shift(); event && !closed; event = inbox.shift()) {
+        integration.onEvent(event)
+      }
+    } finally {
+      depth--
     }
   }
 
-  const respond = (entry: Pending, result: unknown) => {
-    pending.delete(entry.run.requestId)
-    send({ jsonrpc: '2.0', id: entry.rpcId, result })
+  const context: SessionContext = {
+    model,
+    clock,
+    send,
+    sendError,
+    guard,
+    batch,
+    ask(method, params, question) {
+      lastId = (lastId % MAX_ID) + 1
+      // Registered before sending, so that an answer delivered synchronously finds it.
+      questions.set(lastId, question)
+      send({ jsonrpc: '2.0', id: lastId, method, params })
+      return lastId
+    },
+    forget: (id) => void questions.delete(id),
   }
 
-  const ask = (entry: Pending & { run: TransactionRun }, at: number) => {
-    lastId = (lastId % MAX_ID) + 1
-    questions.set(lastId, { pending: entry, deadline: at + windowMs })
-    send({
-      jsonrpc: '2.0',
-      id: lastId,
-      method: 'signatureVerificationRequest',
-      params: signatureParams(entry.run, model.ledger, at, windowMs / 1000),
-    })
-  }
+  const integration: Integration =
+    options.integration === 'pat'
+      ? patIntegration(context, {
+          answerTimeoutMs,
+          finalPosReceiptRequest: options.finalPosReceiptRequest === true,
+        })
+      : pacIntegration(context, windowMs)
 
-  const decide = (question: Question, accepted: boolean, now: number) => {
-    const { run } = question.pending
-    model.answerSignature(run.terminal.tid, run.requestId, { accepted }, now)
-  }
+  const unsubscribe = model.subscribe((event) => {
+    inbox.push(event)
+    if (depth === 0) batch(() => {})
+  })
 
   /** Keeps exactly one wake-up armed, at the earliest thing this session waits for. */
   const arm = () => {
@@ -171,7 +161,7 @@ export function createConnectSession(
     cancelWake = undefined
     if (closed) return
     const times = [
-      ...[...pending.values()].map((entry) => entry.run.nextEventAt()),
+      ...integration.dueTimes(),
       ...[...questions.values()].map((question) => question.deadline),
     ].filter((at): at is number => at !== undefined)
     if (!times.length) return
@@ -185,14 +175,15 @@ export function createConnectSession(
       for (const [id, question] of questions) {
         if (question.deadline > now) continue
         questions.delete(id)
-        guard(null, () => decide(question, true, now))
+        question.expired(now)
       }
-      for (const entry of pending.values()) model.terminal(entry.run.terminal.tid, now)
+      integration.advance(now)
     })
   }
 
   const handleRequest = (id: MessageId, name: string, message: unknown) => {
-    const method = Object.hasOwn(PAC_METHODS, name) ? PAC_METHODS[name] : undefined
+    const { methods } = integration
+    const method = Object.hasOwn(methods, name) ? methods[name] : undefined
     if (!method) return sendError(id, RpcCode.MethodNotFound, `Method not found: ${name}.`)
     if (!method.validate(message)) {
       const reason = describeErrors(method.validate.errors)
@@ -200,23 +191,35 @@ export function createConnectSession(
     }
     guard(id, () => {
       const outcome = method.handle({ model, now: clock.now(), request: message })
-      if ('run' in outcome) pending.set(outcome.run.requestId, { rpcId: id, run: outcome.run })
+      if ('run' in outcome) integration.started?.(id, outcome.run)
       else send({ jsonrpc: '2.0', id, result: outcome.reply })
     })
   }
 
-  /** The EPoS answering one of Connect's questions (only signature checks on pay at counter). */
+  /** The EPoS answering one of Connect's questions. */
   const handleAnswer = (id: MessageId | null, message: unknown) => {
     const question = id === null ? undefined : questions.get(id)
-    if (!question) {
+    if (id === null || !question) {
       return sendError(null, RpcCode.InvalidRequest, `No request with id ${id} awaits an answer.`)
     }
-    if (!validateSignatureVerificationResponse(message)) {
-      const reason = describeErrors(validateSignatureVerificationResponse.errors)
-      return sendError(null, RpcCode.InvalidParams, `Invalid signature decision: ${reason}.`)
+    const now = clock.now()
+    if (!question.validate(message)) {
+      const reason = describeErrors(question.validate.errors)
+      sendError(null, RpcCode.InvalidParams, `Invalid ${question.label}: ${reason}.`)
+      if (!question.invalid) return
+      questions.delete(id)
+      return question.invalid(reason, now)
     }
-    questions.delete(id!)
-    guard(null, () => decide(question, message.result.accepted, clock.now()))
+    questions.delete(id)
+    question.answered(message, now)
+  }
+
+  /** The EPoS refusing one of Connect's questions; unknown ids are ignored (nothing to answer). */
+  const handleRefusal = (id: MessageId | null, error: unknown) => {
+    const question = id === null ? undefined : questions.get(id)
+    if (id === null || !question?.refused) return
+    questions.delete(id)
+    question.refused(error, clock.now())
   }
 
   return {
@@ -232,8 +235,7 @@ export function createConnectSession(
           case 'response':
             return handleAnswer(inbound.id, inbound.message)
           case 'error-reply':
-            // The EPoS could not answer a question: the deadline will accept on its behalf.
-            return
+            return handleRefusal(inbound.id, inbound.error)
         }
       })
     },
@@ -243,9 +245,9 @@ export function createConnectSession(
       cancelWake?.()
       cancelWake = undefined
       unsubscribe()
-      pending.clear()
       questions.clear()
       inbox.length = 0
+      integration.close()
     },
   }
 }
