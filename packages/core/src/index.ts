@@ -41,5 +41,5 @@ export {
 } from './validate.js'
 export type { StringRules, Check, Rules } from './validate.js'
 export { uuid } from './ids.js'
-export { createTransport, parseRetryAfter, backoffDelay } from './transport.js'
-export type { RetryPolicy, TransportOptions, Transport } from './transport.js'
+export { createTransport, parseRetryAfter, backoffDelay, RequestDraft } from './transport.js'
+export type { RetryPolicy, TransportOptions, Transport, Outgoing } from './transport.js'

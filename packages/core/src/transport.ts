@@ -37,7 +37,32 @@ export interface TransportOptions {
   /** Registered in the redactor: removed from every log line and error. */
   secrets?: Array<string | undefined>
   /** Default: GET, HEAD, OPTIONS, or any request carrying an Idempotency-Key header. */
-  isIdempotent?: (request: Request) => boolean
+  isIdempotent?: (request: Outgoing) => boolean
+}
+
+/** What the transport reads of a request, whether a real Request or a {@link RequestDraft}. */
+export interface Outgoing {
+  readonly method: string
+  readonly url: string
+  readonly headers: Headers
+}
+
+/**
+ * A stand-in for `Request` that only records the URL and init: give it to openapi-fetch as its
+ * `Request` option. The transport then sends that init as it is, so the body is never streamed back
+ * and undici builds one Request per attempt instead of two.
+ */
+export class RequestDraft implements Outgoing {
+  readonly url: string
+  readonly method: string
+  readonly headers: Headers
+  readonly init: RequestInit
+  constructor(input: string | URL, init: RequestInit = {}) {
+    this.url = String(input)
+    this.init = init
+    this.method = (init.method ?? 'GET').toUpperCase()
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers)
+  }
 }
 
 export interface Transport {
@@ -45,7 +70,7 @@ export interface Transport {
    * Fetch-compatible: give it to openapi-fetch as `fetch`. Resolves with the final Response for any
    * status; rejects only with TillkitTimeoutError, TillkitNetworkError or TillkitAbortedError.
    */
-  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
+  fetch(input: Request | RequestDraft | string | URL, init?: RequestInit): Promise<Response>
   readonly redact: Redactor
   readonly logger: Logger
   readonly clock: Clock
@@ -101,31 +126,37 @@ const noop = () => {}
 
 /** The request a response answers, for `httpError` (a property: cheaper for the GC than a WeakMap). */
 const ORIGIN = Symbol('tillkit.request')
-type Answered = Response & { [ORIGIN]?: Request }
+type Answered = Response & { [ORIGIN]?: Outgoing }
+
+/** The signal of a draft made without one. */
+const NEVER = new AbortController().signal
 
 /**
  * The init for one attempt. Requests are rebuilt from the URL, never from `request`: a Request made
  * from another Request follows its signal as well as the new one, which costs undici ~30 µs each.
  */
 const attemptInit = (
-  request: Request,
-  body: ArrayBuffer | null,
+  request: Request | RequestDraft,
+  body: BodyInit | null,
   signal: AbortSignal,
-): RequestInit => ({
-  method: request.method,
-  headers: request.headers,
-  body,
-  signal,
-  redirect: request.redirect,
-  credentials: request.credentials,
-  cache: request.cache,
-  integrity: request.integrity,
-  keepalive: request.keepalive,
-  referrer: request.referrer,
-  referrerPolicy: request.referrerPolicy,
-})
+): RequestInit =>
+  request instanceof RequestDraft
+    ? { ...request.init, body, signal }
+    : {
+        method: request.method,
+        headers: request.headers,
+        body,
+        signal,
+        redirect: request.redirect,
+        credentials: request.credentials,
+        cache: request.cache,
+        integrity: request.integrity,
+        keepalive: request.keepalive,
+        referrer: request.referrer,
+        referrerPolicy: request.referrerPolicy,
+      }
 
-const safeMethod = (request: Request) =>
+const safeMethod = (request: Outgoing) =>
   /^(GET|HEAD|OPTIONS)$/.test(request.method) || request.headers.has('idempotency-key')
 
 /** An error body as openapi-fetch hands it over: text that holds JSON is parsed, blank text is none. */
@@ -179,20 +210,31 @@ export function createTransport(options: TransportOptions = {}): Transport {
     clock,
 
     async fetch(input, init) {
-      const request = input instanceof Request && !init ? input : new Request(input, init)
-      const { method, url, signal } = request
+      const request =
+        input instanceof RequestDraft || (input instanceof Request && !init)
+          ? input
+          : new Request(input, init)
+      const { method, url } = request
+      const draft = request instanceof RequestDraft
+      const signal = (draft ? request.init.signal : request.signal) ?? NEVER
       // Error messages are redacted by the error constructors.
       const label = `${method} ${url}`
       const idempotent = isIdempotent(request)
-      // Read once, so every attempt sends the same bytes; an unreadable body means nothing is sent.
-      const body = request.body
-        ? await request.arrayBuffer().catch((cause: unknown) => {
-            throw new TillkitNetworkError(`${label}: body unreadable`, false, {
-              cause,
-              redact,
-            })
-          })
-        : null
+      // Every attempt sends the same bytes: text as it is; anything else (a stream) is read once,
+      // and an unreadable body means nothing is sent.
+      const raw = draft ? (request.init.body ?? null) : request.body
+      const body =
+        raw === null || typeof raw === 'string'
+          ? raw
+          : // A used stream throws in the Response constructor: inside then() it becomes a rejection.
+            await Promise.resolve(raw)
+              .then((stream) => new Response(stream).arrayBuffer())
+              .catch((cause: unknown) => {
+                throw new TillkitNetworkError(`${label}: body unreadable`, false, {
+                  cause,
+                  redact,
+                })
+              })
       const started = clock.now()
       // Whether an earlier attempt may have been acted on: an abort then leaves the outcome open.
       let maybeActed = false

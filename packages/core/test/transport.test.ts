@@ -11,6 +11,7 @@ import {
   backoffDelay,
   createTransport,
   parseRetryAfter,
+  RequestDraft,
   type RetryPolicy,
   type TransportOptions,
 } from '../src/transport.js'
@@ -139,6 +140,82 @@ describe('createTransport: answers', () => {
     const date = new Date(clock.now() + 4_000).toUTCString()
     const dated = new Response(null, { status: 429, headers: { 'Retry-After': date } })
     expect(transport.httpError(dated, undefined).retryAfterMs).toBe(4_000)
+  })
+})
+
+describe('createTransport: request drafts (openapi-fetch `Request` option)', () => {
+  const draft = (init: RequestInit = {}) =>
+    new RequestDraft(new URL(URL_), {
+      method: 'post',
+      headers: new Headers({ 'Idempotency-Key': 'k-7', Accept: 'application/json' }),
+      body: '{"amount":100}',
+      redirect: 'follow',
+      ...init,
+    })
+
+  it('records the URL, upper-cased method and headers, keeping a Headers object as it is', () => {
+    const headers = new Headers({ a: '1' })
+    const made = new RequestDraft(URL_, { method: 'delete', headers })
+    expect([made.url, made.method, made.headers]).toEqual([URL_, 'DELETE', headers])
+    expect(made.headers).toBe(headers)
+    const plain = new RequestDraft(URL_, { headers: { b: '2' } })
+    expect([plain.method, plain.headers.get('b')]).toEqual(['GET', '2'])
+    expect(new RequestDraft(URL_).headers).toBeInstanceOf(Headers)
+  })
+
+  it('hands the platform fetch the draft init itself: same headers, body text, our signal', async () => {
+    const spy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(status(201))
+    const transport = createTransport({ clock: createManualClock({ autoAdvance: true }) })
+    const request = draft()
+    expect((await transport.fetch(request)).status).toBe(201)
+    const [url, init] = spy.mock.calls[0]! as [string, RequestInit]
+    expect(url).toBe(URL_)
+    expect(init).toMatchObject({ method: 'post', redirect: 'follow', body: '{"amount":100}' })
+    expect(init.headers).toBe(request.headers)
+    expect(init.signal).toBeInstanceOf(AbortSignal)
+  })
+
+  it('retries a draft with an idempotency key with the same body and key', async () => {
+    const { transport, calls } = setup([status(503), json({ requestId: 'r1' }, 201)])
+    expect((await transport.fetch(draft())).status).toBe(201)
+    expect(calls).toHaveLength(2)
+    for (const call of calls) {
+      expect(call.request.method).toBe('POST')
+      expect(call.request.headers.get('idempotency-key')).toBe('k-7')
+      expect(await call.request.text()).toBe('{"amount":100}')
+    }
+  })
+
+  it('reads a non-text draft body once, so every attempt sends the same bytes', async () => {
+    const { transport, calls } = setup([status(503), json({})])
+    const stream = new Blob(['{"amount":5}']).stream()
+    await transport.fetch(draft({ body: stream, duplex: 'half' } as RequestInit))
+    expect(await Promise.all(calls.map((c) => c.request.text()))).toEqual([
+      '{"amount":5}',
+      '{"amount":5}',
+    ])
+  })
+
+  it("follows the draft's own signal, and runs without one", async () => {
+    const clock = createManualClock({ start: T0 })
+    const fake = fakeFetch(clock, 'hang', json({}))
+    const transport = createTransport({ clock, fetch: fake.fetch })
+    const ac = new AbortController()
+    const pending = transport.fetch(draft({ signal: ac.signal })).catch((e: unknown) => e)
+    await until(() => fake.calls.length === 1)
+    ac.abort()
+    expect(await pending).toBeInstanceOf(TillkitAbortedError)
+    expect((await transport.fetch(draft({ method: 'GET', body: null }))).status).toBe(200)
+  })
+
+  it('names the draft in errors, redacted', async () => {
+    const { transport } = setup([status(500)], { retry: false, secrets: ['s3cr3t'] })
+    const response = await transport.fetch(
+      new RequestDraft(`${URL_}?token=s3cr3t`, { method: 'POST', body: 'x' }),
+    )
+    const error = transport.httpError(response, undefined)
+    expect(error.message).toContain('POST https://pos.test/pac/terminals')
+    expect(error.message).not.toContain('s3cr3t')
   })
 })
 

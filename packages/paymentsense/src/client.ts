@@ -3,6 +3,7 @@ import {
   assertString,
   checkFields,
   createTransport,
+  RequestDraft,
   int,
   oneOf,
   optional,
@@ -44,8 +45,18 @@ export interface PaymentsenseClientOptions {
   clock?: Clock
 }
 
-export type PacClient = Client<WithoutHeaderParams<PacPaths>, `${string}/${string}`>
-export type PatClient = Client<WithoutHeaderParams<PatPaths>, `${string}/${string}`>
+/**
+ * openapi-fetch clients without `use`/`eject`: retries, timeouts and logging live in the transport,
+ * and requests travel as drafts (RequestDraft), not the Requests middleware expects.
+ */
+export type PacClient = Omit<
+  Client<WithoutHeaderParams<PacPaths>, `${string}/${string}`>,
+  'use' | 'eject'
+>
+export type PatClient = Omit<
+  Client<WithoutHeaderParams<PatPaths>, `${string}/${string}`>,
+  'use' | 'eject'
+>
 
 export interface PaymentsenseClient {
   /** Pay-at-counter v2, typed from our OpenAPI schema. */
@@ -79,7 +90,9 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
   const make = (mediaType: string) => {
     const client = createClient({
       baseUrl,
-      fetch: transport.fetch,
+      fetch: transport.fetch as (input: Request) => Promise<Response>,
+      // Drafts, not Requests: the transport sends the init as built (see RequestDraft).
+      Request: RequestDraft as unknown as typeof Request,
       headers: { ...headers, Accept: mediaType },
     })
     return checked(client, mediaType)
