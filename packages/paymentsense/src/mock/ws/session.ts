@@ -107,22 +107,12 @@ export function createConnectSession(
     } finally {
       depth--
     }
-    if (depth === 0) {
-      drain()
-      arm()
-    }
+    drain()
+    arm()
   }
 
-  /** Hands queued events over in order; events they cause queue behind them. */
   const drain = () => {
-    depth++
-    try {
-      for (let event = inbox.shift(); event && !closed; event = inbox.shift()) {
-        integration.onEvent(event)
-      }
-    } finally {
-      depth--
-    }
+    for (let event = inbox.shift(); event; event = inbox.shift()) integration.onEvent(event)
   }
 
   const context: SessionContext = {
@@ -152,7 +142,10 @@ export function createConnectSession(
 
   const unsubscribe = model.subscribe((event) => {
     inbox.push(event)
-    if (depth === 0) batch(() => {})
+    if (depth === 0) {
+      drain()
+      arm()
+    }
   })
 
   /** Keeps exactly one wake-up armed, at the earliest thing this session waits for. */
