@@ -56,12 +56,15 @@ interface Visit {
  * with a deadline: the table list, the lock, the bill; then the card payment on the terminal
  * (the same transaction machinery, scenarios and ledger as pay at counter), a `transactionResponse`
  * notification, the final receipt when the connection opted in, and a `tableUnlock` notification.
- * Silence, an error reply or an invalid answer ends the visit before any money moves.
+ * Silence, an error reply or an invalid answer to the list, the lock or the bill ends the visit
+ * before any money moves; the same about the final receipt only marks the outcome (the money is
+ * taken by then). Any table that may be locked is released at the end.
  *
- * Guesses (no pay-at-table WebSocket flow has been seen): the order of the questions, that
- * progress is not pushed as terminal notifications (the documented pat messages have none), that
- * the waiter decides a signature on the terminal (no signature question on pat), and that the
- * final receipt is asked for only after money was taken.
+ * Guesses (no pay-at-table WebSocket flow has been seen): the order of the questions and their
+ * timeout, that progress is not pushed as terminal notifications (the documented pat messages
+ * have none), that the waiter decides a signature on the terminal (no signature question on
+ * pat), that the final receipt is asked for only after money was taken, and that a table whose
+ * lock answer never came (or made no sense) is released anyway.
  */
 export function patIntegration(context: SessionContext, options: PatOptions): Integration {
   const { model, clock, send } = context
