@@ -5,6 +5,7 @@
 import { codegenTime } from './codegen-time.ts'
 import { httpOverhead } from './http.ts'
 import { bundleSize } from './size.ts'
+import { websocketBench } from './websocket.ts'
 
 interface Row {
   benchmark: string
@@ -56,6 +57,25 @@ rows.push({
   ratio: (codegen.codegenMs / codegen.baselineMs).toFixed(2),
   goal: '≤ 3.00 s',
   pass: codegen.codegenMs <= 3000,
+})
+
+const socket = await websocketBench()
+const ms = (value: number) => `${value.toFixed(3)} ms`
+rows.push({
+  benchmark: '(d) WebSocket notification latency, fake state change to handler, loopback ws',
+  baseline: `bare ws + JSON.parse p99 ${ms(socket.bareLatency.p99Ms)}`,
+  measured: `p50 ${ms(socket.latency.p50Ms)}, p99 ${ms(socket.latency.p99Ms)} (n=${socket.latency.samples})`,
+  ratio: (socket.latency.p99Ms / socket.bareLatency.p99Ms).toFixed(2),
+  goal: 'p99 ≤ 5 ms',
+  pass: socket.latency.p99Ms <= 5,
+})
+rows.push({
+  benchmark: '(e) WebSocket notification throughput, one connection, 16 terminals unpaced',
+  baseline: `bare ws ${Math.round(socket.barePerSecond)}/s`,
+  measured: `${Math.round(socket.perSecond)}/s`,
+  ratio: (socket.perSecond / socket.barePerSecond).toFixed(2),
+  goal: 'none (reported)',
+  pass: true,
 })
 
 const columns = ['benchmark', 'baseline', 'measured', 'ratio', 'goal'] as const
