@@ -30,7 +30,7 @@ async function refusal(options: Record<string, unknown>) {
     integration: 'pac',
     WebSocket: net.WebSocket,
     ...options,
-  } as unknown as ConnectOptions).catch((e: unknown) => e)
+  } as unknown as ConnectOptions).catch((e: any) => e)
   expect(net.sockets).toHaveLength(0)
   expect(error).toBeInstanceOf(TillkitValidationError)
   return error as TillkitValidationError
@@ -144,7 +144,7 @@ describe('options are checked before anything is opened', () => {
   })
 
   it('the options must be an object', async () => {
-    const error = await connectPaymentsense(undefined as never).catch((e: unknown) => e)
+    const error = await connectPaymentsense(undefined as never).catch((e: any) => e)
     expect(error).toMatchObject({ field: 'options', rule: 'must be an object' })
   })
 
