@@ -28,6 +28,13 @@ export type { SignatureTimeoutAction, CloudEvent } from './domain/env.js'
 export { Refusal, type RefusalKind } from './domain/errors.js'
 export type { TablePaymentRequest, TablePaymentResult } from './domain/tables.js'
 export type {
+  TableVisitOutcome,
+  TableVisitRequest,
+  FinalReceipt,
+  Unanswered,
+  PatQuestion,
+} from './domain/visits.js'
+export type {
   TerminalControl,
   TerminalInfo,
   TableControl,

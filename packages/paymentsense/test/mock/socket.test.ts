@@ -1,6 +1,7 @@
 import { createManualClock } from '@tillkit/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFakeCloud, DISCONTINUED, type FakeCloudOptions } from '../../src/mock/index.js'
+import { restaurant } from './ws-harness.js'
 
 /** Lets every queued microtask (socket events) run. */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -325,5 +326,57 @@ describe('one pay-at-table connection per account', () => {
     expect(second.seen.events).toEqual(['open'])
     expect(counter.seen.close).toBeUndefined()
     expect(cloud.sockets.open.map((c) => c.integration)).toEqual(['pac', 'pat'])
+  })
+})
+
+describe('pay at table through the gateway', () => {
+  /** A pat socket whose EPoS answers Connect's questions like a restaurant till. */
+  async function till(cloud: ReturnType<typeof createFakeCloud>, query = QUERY) {
+    const s = open(cloud, url('pat', 'test-api-key', query))
+    const epos = restaurant([{ tableName: '12', amount: 4500, currency: 'GBP' }])
+    s.socket.addEventListener('message', (event) => {
+      const answer = epos(JSON.parse((event as MessageEvent).data as string) as Message)
+      if (answer) s.socket.send(JSON.stringify(answer))
+    })
+    await flush()
+    return s
+  }
+
+  /** Runs the clock until the visit settles, letting socket traffic through each step. */
+  async function settle<T>(clock: ReturnType<typeof createManualClock>, visit: Promise<T>) {
+    let done = false
+    void visit.then(() => (done = true))
+    for (let i = 0; i < 400 && !done; i++) {
+      await clock.advance(50)
+      await flush()
+    }
+    return visit
+  }
+
+  it('asks for the final receipt only when the handshake carried the flag', async () => {
+    for (const [query, asked] of [
+      [`${QUERY}&final-pos-receipt-request`, true],
+      [QUERY, false],
+    ] as const) {
+      const { cloud, clock } = fake()
+      const s = await till(cloud, query)
+      const outcome = await settle(clock, cloud.tables.visit('22160001', { tableName: '12' }))
+      expect(outcome.status).toBe('paid')
+      const methods = s.seen.messages.map((m) => m.method)
+      expect(methods.includes('finalPosReceiptRequest')).toBe(asked)
+      expect(methods.at(-1)).toBe('tableUnlock')
+      expect(cloud.ledger).toHaveLength(1)
+      cloud.sockets.drop()
+    }
+  })
+
+  it('a visit goes to the newest pat connection only', async () => {
+    const { cloud, clock } = fake()
+    const older = await till(cloud)
+    const newer = await till(cloud)
+    const outcome = await settle(clock, cloud.tables.visit('22160001'))
+    expect(outcome.status).toBe('paid')
+    expect(older.seen.messages.filter((m) => m.method)).toEqual([])
+    expect(newer.seen.messages.some((m) => m.method === 'transactionResponse')).toBe(true)
   })
 })

@@ -2,7 +2,7 @@ import type { Clock } from '@tillkit/core'
 import type { ConnectModel } from '../domain/model.js'
 import type { FaultList } from '../faults.js'
 import { createConnectSession, type ConnectSessionOptions } from '../ws/session.js'
-import { errorMessage } from '../ws/jsonrpc.js'
+import { errorMessage, RpcCode } from '../ws/jsonrpc.js'
 
 /**
  * The EPoS end of one WebSocket, as a transport adapter (in-process, MSW, `ws` server) hands it to
@@ -44,13 +44,10 @@ export interface SocketGatewayOptions {
 /** The only API version the fake speaks; Connect's WebSocket API has v1 and a deprecated v0. */
 const API_VERSION = 'v1'
 
-/** Our placeholder code for Connect's "connection discontinued" (error-message schema). */
-const CONNECTION_DISCONTINUED = -32004
-
 /** Close code and reason sent to a pay-at-table connection that a newer one replaced. */
 export const DISCONTINUED = { code: 4000, reason: 'Connection discontinued' } as const
 
-type Integration = 'pac' | 'pat'
+type Integration = ConnectSessionOptions['integration']
 
 /** Inspection and control of the fake's open WebSocket connections. */
 export interface SocketControl {
@@ -103,7 +100,7 @@ export function createSocketGateway(model: ConnectModel, options: SocketGatewayO
 
   const discontinue = (connection: Connection) => {
     connection.peer.send(
-      JSON.stringify(errorMessage(null, CONNECTION_DISCONTINUED, `${DISCONTINUED.reason}.`)),
+      JSON.stringify(errorMessage(null, RpcCode.ConnectionDiscontinued, `${DISCONTINUED.reason}.`)),
     )
     connection.peer.close(DISCONTINUED.code, DISCONTINUED.reason)
     connection.end()
@@ -162,7 +159,7 @@ export function createSocketGateway(model: ConnectModel, options: SocketGatewayO
         signatureTimeoutMs: options.signatureTimeoutMs,
       }),
       ...(finalReceipts && { finalPosReceiptRequest: true }),
-    } as ConnectSessionOptions)
+    })
 
     const ping = () => {
       cancelPing = clock.schedule(options.pingIntervalMs, () => {

@@ -17,6 +17,7 @@ export const RpcCode = {
   TerminalBusy: -32001,
   TerminalUnavailable: -32002,
   UnknownTerminal: -32003,
+  ConnectionDiscontinued: -32004,
 } as const
 
 /**
