@@ -12,6 +12,7 @@ import {
   type PaymentsenseClient,
 } from '@tillkit/paymentsense'
 import { paint, pounds, section, step, timeline } from './print.ts'
+import { websocketFlows } from './websocket.ts'
 
 type Transaction = PacComponents['schemas']['Transaction']
 
@@ -19,7 +20,7 @@ const TID = '22160001'
 
 async function main() {
   const cloud = createFakeCloud({ stepMs: 250, apiKeys: ['demo-api-key'] })
-  const server = await serve(cloud.fetch)
+  const server = await serve(cloud.fetch, { sockets: cloud.acceptSocket })
   const connect = createPaymentsenseClient({
     account: 'demo',
     environment: 'test',
@@ -56,6 +57,7 @@ async function main() {
       )
     })
     await payAtTable(connect, cloud)
+    await websocketFlows(cloud, server.url, 'demo-api-key')
     section('What reached the acquirer (the fake cloud ledger)')
     for (const entry of cloud.ledger)
       step(entry.tid, `${entry.kind.padEnd(14)} ${pounds(entry.amount)}  ${entry.result}`)
