@@ -74,9 +74,19 @@ export interface MissingPingsFault extends Counted {
   kind: 'missingPings'
 }
 
+/** WebSocket: each ping comes `delayMs` late (each late ping uses one of `times`). */
+export interface SlowPingsFault extends Counted {
+  kind: 'slowPings'
+  delayMs: number
+}
+
 export type HttpFault = LatencyFault | StatusFault | LostResponseFault
 export type SocketFault =
-  DropConnectionFault | DuplicateNotificationsFault | ReorderNotificationsFault | MissingPingsFault
+  | DropConnectionFault
+  | DuplicateNotificationsFault
+  | ReorderNotificationsFault
+  | MissingPingsFault
+  | SlowPingsFault
 export type Fault = HttpFault | SocketFault
 
 const SOCKET_KINDS: ReadonlySet<Fault['kind']> = new Set([
@@ -84,6 +94,7 @@ const SOCKET_KINDS: ReadonlySet<Fault['kind']> = new Set([
   'duplicateNotifications',
   'reorderNotifications',
   'missingPings',
+  'slowPings',
 ])
 
 interface Armed {
@@ -184,6 +195,9 @@ function check(fault: Fault): void {
       return
     case 'reorderNotifications':
       if (fault.holdMs !== undefined && !(fault.holdMs > 0)) bad('holdMs must be above 0')
+      return
+    case 'slowPings':
+      if (!(fault.delayMs > 0)) bad('delayMs must be above 0')
       return
     case 'dropConnection':
     case 'duplicateNotifications':

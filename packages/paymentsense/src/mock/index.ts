@@ -53,6 +53,7 @@ export type {
   DuplicateNotificationsFault,
   ReorderNotificationsFault,
   MissingPingsFault,
+  SlowPingsFault,
 } from './faults.js'
 export type { SocketAcceptance, SocketControl, SocketLink, SocketPeer } from './socket/gateway.js'
 export { DISCONTINUED } from './socket/gateway.js'

@@ -196,6 +196,24 @@ describe('pings', () => {
     expect(clock.pending).toBe(0)
   })
 
+  it('slowPings delays as many pings as asked, then the rhythm returns', async () => {
+    const { cloud, clock } = fake({ pingIntervalMs: 1_000 })
+    // Armed before the connection, so its first ping is the late one.
+    cloud.faults.add({ kind: 'slowPings', delayMs: 4_000, times: 1 })
+    expect(() => cloud.faults.add({ kind: 'slowPings', delayMs: 0 })).toThrow(/delayMs/)
+    const s = open(cloud)
+    await flush()
+    await clock.advance(4_999)
+    await flush()
+    expect(s.seen.pings).toBe(0)
+    await clock.advance(1)
+    await flush()
+    expect(s.seen.pings).toBe(1)
+    await clock.advance(1_000)
+    await flush()
+    expect(s.seen.pings).toBe(2)
+  })
+
   it('sends none when turned off', async () => {
     const { cloud, clock } = fake({ pingIntervalMs: 0 })
     const s = open(cloud)

@@ -162,7 +162,8 @@ export function createSocketGateway(model: ConnectModel, options: SocketGatewayO
     })
 
     const ping = () => {
-      cancelPing = clock.schedule(options.pingIntervalMs, () => {
+      const late = faults.takeSocket('slowPings')?.delayMs ?? 0
+      cancelPing = clock.schedule(options.pingIntervalMs + late, () => {
         if (ended) return
         if (!faults.takeSocket('missingPings')) peer.ping?.()
         ping()
