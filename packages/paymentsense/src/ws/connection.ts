@@ -508,9 +508,9 @@ class Connection<I extends Integration> {
       ...(typeof params.currency === 'string' && { currency: params.currency }),
       ...(entry.lastNotification !== undefined && { lastNotification: entry.lastNotification }),
     }
-    const where = entry.tid === undefined ? '' : ` on terminal ${entry.tid}`
+    // Every payment, duplicate and report names its terminal (the rules require tid).
     return new TillkitUnknownOutcomeError<RequestKnown>(
-      `${entry.method}${where} may have been carried out, but its answer will never come (${reason}): ` +
+      `${entry.method} on terminal ${entry.tid} may have been carried out, but its answer will never come (${reason}): ` +
         'do not send it again before checking the terminal',
       { operation: entry.method, reason, known, cause, redact: this.redact },
     )
