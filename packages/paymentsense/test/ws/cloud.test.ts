@@ -203,6 +203,7 @@ describe('pay at counter against the fake cloud', () => {
     })
     await env.clock.sleep(300_000)
     expect(connection.state).toBe('open')
+    expect(errors).toEqual([]) // never dropped on the way
     env.cloud.faults.add({ kind: 'missingPings', times: 2 })
     await until(env.clock, () => errors.length > 0)
     expect(errors[0]?.message).toMatch(/presumed dead$/)
