@@ -68,8 +68,32 @@ export interface StandaloneValidator {
 
 type StandaloneModule = (typeof import('ajv/dist/standalone/index.js'))['default']
 
-/** Annotation keywords of json-schema-to-typescript that may appear in our schemas. */
-const TYPESCRIPT_KEYWORDS = ['tsType']
+/**
+ * Keywords that only annotate: they never change what validates. Ajv copies the schema objects some
+ * keywords need (an `enum`'s values for its error) whole into the module, prose included, so they
+ * are removed before compiling; `x-*` extensions and json-schema-to-typescript's `tsType` too.
+ */
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  '$comment',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'tsType',
+])
+
+/** A copy of `schema` without annotations (property names that look like them stay). */
+function withoutAnnotations(schema: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(schema)
+  walkObjects(copy, (node) => {
+    for (const key of Object.keys(node)) {
+      if (ANNOTATIONS.has(key) || key.startsWith('x-')) delete node[key]
+    }
+  })
+  return copy
+}
 
 export function compileValidator(
   schema: Record<string, unknown>,
@@ -97,15 +121,12 @@ export function compileValidator(
   if (invalid.length > 0) throw new SchemaError(invalid)
 
   const ajv = createAjv(dialect, { validateSchema: false })
-  const keywords = new Set(TYPESCRIPT_KEYWORDS)
-  for (const each of [schema, ...referenced.map((other) => other.schema)]) {
-    for (const keyword of extensionKeywords(each)) keywords.add(keyword)
-  }
-  for (const keyword of [...keywords].sort()) ajv.addKeyword(keyword)
   const standalone = load('ajv/dist/standalone') as StandaloneModule
   try {
-    for (const other of referenced) ajv.addSchema({ ...other.schema, $id: schemaUri(other.path) })
-    const validate = ajv.compile({ ...schema, $id: schemaUri(file) })
+    for (const other of referenced) {
+      ajv.addSchema({ ...withoutAnnotations(other.schema), $id: schemaUri(other.path) })
+    }
+    const validate = ajv.compile({ ...withoutAnnotations(schema), $id: schemaUri(file) })
     const code = standalone(ajv, validate)
     // `code.source` is set because the instance was created with `code.source: true`.
     return { code: selfContained(code, file), functionName: String(validate.source!.validateName) }
@@ -184,15 +205,6 @@ function createAjv(dialect: Dialect, { validateSchema }: { validateSchema: boole
   }
   const { Ajv } = load('ajv') as typeof import('ajv')
   return new Ajv(options)
-}
-
-/** Every `x-*` keyword used anywhere in the schema. */
-function extensionKeywords(schema: unknown): string[] {
-  const found = new Set<string>()
-  walkObjects(schema, (node) => {
-    for (const key of Object.keys(node)) if (key.startsWith('x-')) found.add(key)
-  })
-  return [...found].sort()
 }
 
 /**

@@ -14,7 +14,7 @@ function codePointLength(text) {
   return length
 }
 
-const schema6 = {"title":"Currency","description":"ISO 4217 code; Connect supports only these two.","type":"string","enum":["GBP","EUR"]};
+const schema6 = {"type":"string","enum":["GBP","EUR"]};
 const func0 = codePointLength;
 
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){

@@ -14,7 +14,7 @@ function codePointLength(text) {
   return length
 }
 
-const schema5 = {"title":"ReportType","description":"`X_BALANCE`, `Z_BALANCE` and `END_OF_DAY` carry balances; `BANKING` and `END_OF_DAY` carry banking totals.","type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
+const schema5 = {"type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
 const func0 = codePointLength;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){

@@ -14,12 +14,12 @@ function codePointLength(text) {
   return length
 }
 
-const schema9 = {"title":"CardholderVerificationMethod","description":"How the cardholder proved the card is theirs.","type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
-const schema10 = {"title":"PaymentMethod","description":"How the terminal read the card.","type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
-const schema11 = {"title":"TransactionType","description":"Kind of the transaction a terminal recorded; includes reversals and log-ons, which cannot be requested directly.","type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"],"x-unverified":true,"x-unverified-reason":"The value set is the REST v2 one; the WebSocket schemas name the field but the facts we hold do not list its values."};
+const schema9 = {"type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
+const schema10 = {"type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
+const schema11 = {"type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"]};
 const func0 = codePointLength;
-const schema7 = {"title":"KnownReceiptLineType","type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
-const schema8 = {"title":"ReceiptLineFormat","description":"A print style applied to a line.","type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
+const schema7 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+const schema8 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
 
 function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;

@@ -14,8 +14,8 @@ function codePointLength(text) {
   return length
 }
 
-const schema7 = {"title":"TerminalStatus","description":"`AVAILABLE`: ready for a new request. `BUSY`: already handling one.","type":"string","enum":["AVAILABLE","BUSY"]};
-const schema8 = {"title":"Currency","description":"ISO 4217 code; Connect supports only these two.","type":"string","enum":["GBP","EUR"]};
+const schema7 = {"type":"string","enum":["AVAILABLE","BUSY"]};
+const schema8 = {"type":"string","enum":["GBP","EUR"]};
 const func0 = codePointLength;
 
 function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){

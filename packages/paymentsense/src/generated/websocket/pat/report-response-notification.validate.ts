@@ -14,10 +14,10 @@ function codePointLength(text) {
   return length
 }
 
-const schema5 = {"title":"ReportType","description":"`X_BALANCE`, `Z_BALANCE` and `END_OF_DAY` carry balances; `BANKING` and `END_OF_DAY` carry banking totals.","type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
-const schema6 = {"title":"ReportResult","type":"string","enum":["TIMED_OUT","COMPLETE"]};
+const schema5 = {"type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
+const schema6 = {"type":"string","enum":["TIMED_OUT","COMPLETE"]};
 const func0 = codePointLength;
-const schema8 = {"title":"Currency","description":"ISO 4217 code; Connect supports only these two.","type":"string","enum":["GBP","EUR"]};
+const schema8 = {"type":"string","enum":["GBP","EUR"]};
 
 function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -564,8 +564,8 @@ return errors === 0;
 }
 validate10.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema16 = {"title":"KnownReceiptLineType","type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
-const schema17 = {"title":"ReceiptLineFormat","description":"A print style applied to a line.","type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
+const schema16 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+const schema17 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;

@@ -14,14 +14,14 @@ function codePointLength(text) {
   return length
 }
 
-const schema5 = {"title":"TransactionResult","description":"Outcome of a finished transaction. Only `SUCCESSFUL` means the money was taken.","type":"string","enum":["SUCCESSFUL","DECLINED","VOID","UNSUCCESSFUL","CANCELLED","TIMED_OUT"]};
-const schema6 = {"title":"TransactionType","description":"Kind of the transaction a terminal recorded; includes reversals and log-ons, which cannot be requested directly.","type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"],"x-unverified":true,"x-unverified-reason":"The value set is the REST v2 one; the WebSocket schemas name the field but the facts we hold do not list its values."};
-const schema7 = {"title":"Currency","description":"ISO 4217 code; Connect supports only these two.","type":"string","enum":["GBP","EUR"]};
-const schema12 = {"title":"CardholderVerificationMethod","description":"How the cardholder proved the card is theirs.","type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
-const schema13 = {"title":"PaymentMethod","description":"How the terminal read the card.","type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
+const schema5 = {"type":"string","enum":["SUCCESSFUL","DECLINED","VOID","UNSUCCESSFUL","CANCELLED","TIMED_OUT"]};
+const schema6 = {"type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"]};
+const schema7 = {"type":"string","enum":["GBP","EUR"]};
+const schema12 = {"type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
+const schema13 = {"type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
 const func0 = codePointLength;
-const schema16 = {"title":"KnownReceiptLineType","type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
-const schema17 = {"title":"ReceiptLineFormat","description":"A print style applied to a line.","type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
+const schema16 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+const schema17 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
 
 function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
