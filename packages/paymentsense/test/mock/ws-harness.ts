@@ -1,4 +1,5 @@
 import { createManualClock } from '@tillkit/core'
+import { afterEach, expect } from 'vitest'
 import { validateErrorMessage } from '../../src/generated/websocket/error-message.validate.js'
 import { validateCancelTransactionResponse } from '../../src/generated/websocket/pac/cancel-transaction-response.validate.js'
 import { validateConnectedTerminalsResponse } from '../../src/generated/websocket/pac/connected-terminals-response.validate.js'
@@ -244,4 +245,17 @@ export function restaurant(
     ...override,
   }
   return (request) => answers[request.method]?.(request)
+}
+
+/**
+ * The harness factory of one test file: `defaults` apply to every harness it makes, and after each
+ * test the last harness made must have sent nothing its schema rejects.
+ */
+export function harnessPerTest(defaults: HarnessOptions = {}) {
+  let current: ReturnType<typeof wsHarness> | undefined
+  afterEach(() => {
+    expect(current?.violations ?? []).toEqual([])
+    current = undefined
+  })
+  return (options?: HarnessOptions) => (current = wsHarness({ ...defaults, ...options }))
 }

@@ -1,21 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PAT_ANSWER_TIMEOUT_MS } from '../../src/mock/ws/pat.js'
 import {
+  type EposTable,
   FINAL_RECEIPT,
+  harnessPerTest,
+  type Message,
   restaurant,
   wsHarness,
-  type EposTable,
-  type HarnessOptions,
-  type Message,
 } from './ws-harness.js'
 
-let current: ReturnType<typeof wsHarness> | undefined
-const harness = (options?: HarnessOptions) =>
-  (current = wsHarness({ integration: 'pat', ...options }))
-afterEach(() => {
-  expect(current?.violations ?? []).toEqual([])
-  current = undefined
-})
+const harness = harnessPerTest({ integration: 'pat' })
 
 const table12 = (amount = 4500): EposTable => ({ tableName: '12', amount, currency: 'GBP' })
 

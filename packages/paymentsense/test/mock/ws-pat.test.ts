@@ -1,26 +1,19 @@
 import { createManualClock, TillkitValidationError } from '@tillkit/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { tableControl } from '../../src/mock/control.js'
 import { Refusal } from '../../src/mock/domain/errors.js'
 import { ConnectModel } from '../../src/mock/domain/model.js'
 import { createConnectSession } from '../../src/mock/ws/index.js'
 import {
   BILL,
+  type EposTable,
+  harnessPerTest,
   restaurant,
   SETTINGS,
   TERMINALS,
-  wsHarness,
-  type EposTable,
-  type HarnessOptions,
 } from './ws-harness.js'
 
-let current: ReturnType<typeof wsHarness> | undefined
-const harness = (options?: HarnessOptions) =>
-  (current = wsHarness({ integration: 'pat', ...options }))
-afterEach(() => {
-  expect(current?.violations ?? []).toEqual([])
-  current = undefined
-})
+const harness = harnessPerTest({ integration: 'pat' })
 
 const table12 = (): EposTable => ({
   tableName: '12',

@@ -1,15 +1,10 @@
 import { createManualClock } from '@tillkit/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ConnectModel } from '../../src/mock/domain/model.js'
 import { createConnectSession } from '../../src/mock/ws/index.js'
-import { SETTINGS, TERMINALS, wsHarness } from './ws-harness.js'
+import { harnessPerTest, SETTINGS, TERMINALS } from './ws-harness.js'
 
-let current: ReturnType<typeof wsHarness> | undefined
-const harness = (options?: Parameters<typeof wsHarness>[0]) => (current = wsHarness(options))
-afterEach(() => {
-  expect(current?.violations ?? []).toEqual([])
-  current = undefined
-})
+const harness = harnessPerTest()
 
 describe('WebSocket pay at counter: JSON-RPC envelope', () => {
   it('answers text that is not JSON with a parse error and a null id', () => {

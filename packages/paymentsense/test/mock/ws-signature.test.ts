@@ -1,16 +1,11 @@
 import { createManualClock } from '@tillkit/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ConnectModel } from '../../src/mock/domain/model.js'
 import { createConnectSession, type ConnectSession } from '../../src/mock/ws/index.js'
-import { SETTINGS, TERMINALS, type Message } from './ws-harness.js'
+import { harnessPerTest, type Message, SETTINGS, TERMINALS } from './ws-harness.js'
 import { wsHarness } from './ws-harness.js'
 
-let current: ReturnType<typeof wsHarness> | undefined
-const harness = (options?: Parameters<typeof wsHarness>[0]) => (current = wsHarness(options))
-afterEach(() => {
-  expect(current?.violations ?? []).toEqual([])
-  current = undefined
-})
+const harness = harnessPerTest()
 
 /** Starts a signature-scenario sale (pence 03) and runs until Connect asks the question. */
 async function atQuestion(options?: Parameters<typeof wsHarness>[0]) {

@@ -1,13 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createConnectSession } from '../../src/mock/ws/index.js'
-import { wsHarness, type Message } from './ws-harness.js'
+import { harnessPerTest, type Message } from './ws-harness.js'
 
-let current: ReturnType<typeof wsHarness> | undefined
-const harness = (options?: Parameters<typeof wsHarness>[0]) => (current = wsHarness(options))
-afterEach(() => {
-  expect(current?.violations ?? []).toEqual([])
-  current = undefined
-})
+const harness = harnessPerTest()
 
 const CHIP_AND_PIN = [
   'TRANSACTION_STARTED',
