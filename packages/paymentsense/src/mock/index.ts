@@ -13,7 +13,7 @@ import type { TableControl, TerminalControl } from './control.js'
 import type { SignatureTimeoutAction } from './domain/env.js'
 import type { LedgerEntry } from './domain/ledger.js'
 import { ConnectModel, type TerminalConfig } from './domain/model.js'
-import { FaultList, withFaults, type Fault } from './faults.js'
+import { connectFaults, withConnectFaults, type Fault } from './faults.js'
 import { createRestFrontEnd } from './http/rest.js'
 import { mswHandlers } from './msw.js'
 import { createSocketGateway, type SocketAcceptance, type SocketControl } from './socket/gateway.js'
@@ -153,13 +153,13 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
   )
   for (const table of options.tables ?? []) model.tables.create(table)
 
-  const faults = new FaultList()
+  const faults = connectFaults()
   const rest = createRestFrontEnd(model, {
     apiKeys: options.apiKeys ?? ['test-api-key'],
     clock,
     requestSpacingMs: options.requestSpacingMs ?? 100,
   })
-  const serve = withFaults(rest, faults, clock)
+  const serve = withConnectFaults(rest, faults, clock)
   const fetch = (input: Request | string | URL, init?: RequestInit) =>
     serve(input instanceof Request && init === undefined ? input : new Request(input, init))
   const gateway = createSocketGateway(model, {

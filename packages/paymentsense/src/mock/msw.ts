@@ -1,15 +1,6 @@
 import type { RequestHandler, WebSocketHandler } from 'msw'
-import { isConnectionReset } from './faults.js'
+import { httpHandler, requireMsw } from '@tillkit/core/fake'
 import type { SocketAcceptance, SocketPeer } from './socket/gateway.js'
-
-/**
- * The only module that touches `msw`, an optional peer dependency. It is loaded with a top-level
- * dynamic import that tolerates its absence, so `@tillkit/paymentsense/mock` loads (and
- * `cloud.fetch` works) without msw installed; only `cloud.handlers()` then throws. A static import
- * would make the whole entry point fail to load for those users, and `handlers()` must stay
- * synchronous to be spread into `setupServer(...)`, so it cannot import lazily itself.
- */
-const msw = await import('msw').catch(() => undefined)
 
 /** Matches every account's host, live and test (`<account>[.test].connect.paymentsense.cloud`). */
 export const DEFAULT_BASE_URL = 'https://*.connect.paymentsense.cloud'
@@ -17,17 +8,13 @@ export const DEFAULT_BASE_URL = 'https://*.connect.paymentsense.cloud'
 /** Close code an MSW connection gets for a refused handshake (MSW cannot answer with a status). */
 export const REFUSED_CLOSE_CODE = 1008
 
+/** MSW handlers (msw is an optional peer dependency, loaded by core): HTTP and WebSocket. */
 export function mswHandlers(
   fetch: (request: Request) => Promise<Response>,
   acceptSocket: (url: URL, peer: SocketPeer) => SocketAcceptance,
   baseUrl: string = DEFAULT_BASE_URL,
 ): Array<RequestHandler | WebSocketHandler> {
-  if (!msw) {
-    throw new Error(
-      'cloud.handlers() needs the optional peer dependency "msw" (v2); install it or use cloud.fetch.',
-    )
-  }
-  const { http, HttpResponse, ws } = msw
+  const { ws } = requireMsw()
   const base = baseUrl.replace(/\/+$/, '')
   const sockets = ws.link(`${base.replace(/^http/, 'ws')}/*`)
   return [
@@ -46,14 +33,6 @@ export function mswHandlers(
       })
       client.addEventListener('close', () => link.closed())
     }),
-    http.all(`${base}/*`, async ({ request }) => {
-      try {
-        return await fetch(request)
-      } catch (error) {
-        // A lost response (or a client abort while it hung) reaches the client as a network error.
-        if (isConnectionReset(error) || request.signal.aborted) return HttpResponse.error()
-        throw error
-      }
-    }),
+    httpHandler(fetch, base),
   ]
 }

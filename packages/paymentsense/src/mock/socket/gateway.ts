@@ -1,6 +1,6 @@
 import type { Clock } from '@tillkit/core'
 import type { ConnectModel } from '../domain/model.js'
-import type { FaultList } from '../faults.js'
+import type { ConnectFaults } from '../faults.js'
 import { createConnectSession, type ConnectSessionOptions } from '../ws/session.js'
 import { errorMessage, RpcCode } from '../ws/jsonrpc.js'
 
@@ -34,7 +34,7 @@ export type SocketAcceptance =
 export interface SocketGatewayOptions {
   apiKeys: readonly string[]
   clock: Clock
-  faults: FaultList
+  faults: ConnectFaults
   /** Default 30 000; 0 turns pings off. */
   pingIntervalMs: number
   /** Connect's own signature window, passed to each session. */
@@ -126,7 +126,7 @@ export function createSocketGateway(model: ConnectModel, options: SocketGatewayO
     const send = (text: string) => {
       if (ended) return
       const notification = notificationValue(text)
-      const drop = faults.takeSocket(
+      const drop = faults.takeKind(
         'dropConnection',
         (fault) => fault.notification === undefined || fault.notification === notification,
       )
@@ -139,9 +139,9 @@ export function createSocketGateway(model: ConnectModel, options: SocketGatewayO
         deliver(text)
         return release()
       }
-      const copies = faults.takeSocket('duplicateNotifications') ? 2 : 1
+      const copies = faults.takeKind('duplicateNotifications') ? 2 : 1
       if (!held) {
-        const reorder = faults.takeSocket('reorderNotifications')
+        const reorder = faults.takeKind('reorderNotifications')
         if (reorder) {
           held = { text, cancel: clock.schedule(reorder.holdMs ?? 1_000, release) }
           return
@@ -162,10 +162,10 @@ export function createSocketGateway(model: ConnectModel, options: SocketGatewayO
     })
 
     const ping = () => {
-      const late = faults.takeSocket('slowPings')?.delayMs ?? 0
+      const late = faults.takeKind('slowPings')?.delayMs ?? 0
       cancelPing = clock.schedule(options.pingIntervalMs + late, () => {
         if (ended) return
-        if (!faults.takeSocket('missingPings')) peer.ping?.()
+        if (!faults.takeKind('missingPings')) peer.ping?.()
         ping()
       })
     }

@@ -1,0 +1,20 @@
+/**
+ * `@tillkit/core/fake`: what every provider's fake cloud shares (HTTP faults, MSW wiring). For
+ * fake-cloud authors; clients never import it.
+ */
+export {
+  FaultList,
+  withFaults,
+  connectionReset,
+  isConnectionReset,
+  invalid as invalidFault,
+  type Counted,
+  type ExtraFault,
+  type FaultMatch,
+  type HttpFault,
+  type LatencyFault,
+  type LostResponseFault,
+  type StatusFault,
+  type WithFaultsOptions,
+} from './faults.js'
+export { httpHandler, requireMsw } from './msw.js'

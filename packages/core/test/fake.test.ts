@@ -1,0 +1,148 @@
+import { setupServer } from 'msw/node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createManualClock } from '../src/clock.js'
+import {
+  connectionReset,
+  FaultList,
+  httpHandler,
+  invalidFault,
+  isConnectionReset,
+  withFaults,
+  type WithFaultsOptions,
+} from '../src/fake/index.js'
+
+const URL_ = 'https://cloud.test/v1/payments'
+const ok = async () => new Response('{"done":true}', { status: 201 })
+const SHAPE: WithFaultsOptions = {
+  errorBody: (status) => ({
+    body: { detail: `fault ${status}` },
+    contentType: 'application/problem+json',
+  }),
+}
+
+type Ping = { kind: 'ping'; times?: number; loud?: boolean }
+
+describe('FaultList', () => {
+  it('checks HTTP faults and counts, and refuses kinds it does not know', () => {
+    const faults = new FaultList()
+    expect(() => faults.add({ kind: 'latency', ms: -1 })).toThrow(
+      'Invalid fault: ms must be zero or more',
+    )
+    expect(() => faults.add({ kind: 'status', status: 99 })).toThrow(/HTTP status from 200 to 599/)
+    expect(() => faults.add({ kind: 'lostResponse', mode: 'later' as 'hang' })).toThrow(
+      /reset or hang/,
+    )
+    expect(() => faults.add({ kind: 'latency', ms: 1, times: 0 })).toThrow(/positive integer/)
+    expect(() => faults.add({ kind: 'ping' } as never)).toThrow('Invalid fault: unknown kind ping')
+    expect(faults.active).toEqual([])
+  })
+
+  it('adds up matching latencies, lets the first status or lost response win, and uses each up', () => {
+    const faults = new FaultList()
+    faults.add({ kind: 'latency', ms: 10 })
+    faults.add({ kind: 'latency', ms: 5, match: { method: 'post' } })
+    faults.add({ kind: 'status', status: 503, times: 1, match: { path: /payments$/ } })
+    faults.add({ kind: 'lostResponse', match: { path: '/v1/payments' } })
+    const post = new Request(URL_, { method: 'POST' })
+    expect(faults.take(post)).toMatchObject({ delayMs: 15, outcome: { kind: 'status' } })
+    expect(faults.take(post)).toMatchObject({ delayMs: 15, outcome: { kind: 'lostResponse' } })
+    expect(faults.take(new Request('https://cloud.test/other'))).toEqual({ delayMs: 10 })
+  })
+
+  it("keeps a provider's own kinds apart: checked by its callback, taken by kind, never by take()", () => {
+    const faults = new FaultList<Ping>((fault) => {
+      if (fault.kind !== 'ping') invalidFault('not a ping')
+    })
+    const remove = faults.add({ kind: 'ping', loud: true, times: 2 })
+    faults.add({ kind: 'ping' })
+    expect(faults.take(new Request(URL_))).toEqual({ delayMs: 0 })
+    expect(faults.takeKind('ping', (f) => !f.loud)).toEqual({ kind: 'ping' })
+    expect(faults.takeKind('ping')).toMatchObject({ loud: true })
+    expect(faults.takeKind('ping')).toMatchObject({ loud: true })
+    expect(faults.active).toEqual([{ kind: 'ping' }])
+    remove()
+    faults.clear()
+    expect(faults.takeKind('ping')).toBeUndefined()
+  })
+})
+
+describe('withFaults', () => {
+  const setup = () => {
+    const clock = createManualClock()
+    const faults = new FaultList()
+    return { clock, faults, serve: withFaults(ok, faults, clock, SHAPE) }
+  }
+
+  it("answers a status fault in the provider's error shape, or with its own body", async () => {
+    const { faults, serve } = setup()
+    faults.add({ kind: 'status', status: 429, retryAfter: 3, times: 1 })
+    const refused = await serve(new Request(URL_))
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '3'])
+    expect(refused.headers.get('content-type')).toBe('application/problem+json')
+    expect(await refused.json()).toEqual({ detail: 'fault 429' })
+    faults.add({ kind: 'status', status: 400, body: { mine: 1 }, times: 1 })
+    const own = await serve(new Request(URL_))
+    expect([own.headers.get('content-type'), await own.json()]).toEqual([
+      'application/json',
+      { mine: 1 },
+    ])
+    faults.add({ kind: 'status', status: 502, times: 1 })
+    expect(await (await serve(new Request(URL_))).text()).toBe('')
+    expect((await serve(new Request(URL_))).status).toBe(201)
+  })
+
+  it('delays on the clock, and a request aborted meanwhile is never processed', async () => {
+    const { clock, faults, serve } = setup()
+    faults.add({ kind: 'latency', ms: 1_000 })
+    const slow = serve(new Request(URL_))
+    await clock.advance(1_000)
+    expect((await slow).status).toBe(201)
+    const abort = new AbortController()
+    const gone = serve(new Request(URL_, { signal: abort.signal })).catch((e: unknown) => e)
+    abort.abort()
+    expect(await gone).toBeInstanceOf(DOMException)
+  })
+
+  it('processes, then loses the response: reset rejects like undici, hang waits for the abort', async () => {
+    const { faults } = setup()
+    let processed = 0
+    const clock = createManualClock()
+    const serve = withFaults(async () => (processed++, ok()), faults, clock, SHAPE)
+    faults.add({ kind: 'lostResponse', times: 1 })
+    const reset = await serve(new Request(URL_)).catch((e: unknown) => e)
+    expect(isConnectionReset(reset)).toBe(true)
+    faults.add({ kind: 'lostResponse', mode: 'hang', times: 1 })
+    const abort = new AbortController()
+    const hung = serve(new Request(URL_, { signal: abort.signal })).catch((e: unknown) => e)
+    await new Promise((resolve) => setImmediate(resolve))
+    abort.abort(new Error('client gave up'))
+    expect(((await hung) as Error).message).toBe('client gave up')
+    expect(processed).toBe(2)
+    expect(isConnectionReset(new TypeError('fetch failed'))).toBe(false)
+    expect(connectionReset().cause).toMatchObject({ code: 'ECONNRESET' })
+  })
+})
+
+describe('httpHandler under MSW', () => {
+  const server = setupServer()
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+  afterAll(() => server.close())
+
+  it('serves the fake under a wildcard base and turns a lost response into a network error', async () => {
+    const faults = new FaultList()
+    const clock = createManualClock()
+    server.use(httpHandler(withFaults(ok, faults, clock, SHAPE), 'https://*.cloud.test/'))
+    expect((await fetch('https://eu.cloud.test/v1/payments')).status).toBe(201)
+    faults.add({ kind: 'lostResponse', times: 1 })
+    await expect(fetch('https://eu.cloud.test/v1/payments')).rejects.toThrow('Failed to fetch')
+  })
+
+  it('lets any other failure of the fake surface as MSW reports it (500), not as a network error', async () => {
+    server.use(
+      httpHandler(async () => {
+        throw new Error('bug in the fake')
+      }, 'https://broken.test'),
+    )
+    expect((await fetch('https://broken.test/v1/x')).status).toBe(500)
+  })
+})
