@@ -1,6 +1,6 @@
 import { mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { discover, GENERATED_DIR, type Provider } from './discover.js'
+import { discover, type Layout, GENERATED_DIR, type Provider } from './discover.js'
 import { defaultGenerators } from './generators/index.js'
 import type { Generator, SchemaSource } from './generators/types.js'
 import { generatedHeader } from './header.js'
@@ -14,6 +14,8 @@ export interface GenerateOptions {
   readonly check?: boolean
   /** Schema kinds to handle; defaults to every built-in generator. */
   readonly generators?: readonly Generator[]
+  /** Only these providers (folder names under `schemas/`); the others' files are left alone. */
+  readonly only?: readonly string[]
 }
 
 export type FileStatus = 'created' | 'changed' | 'unchanged' | 'deleted'
@@ -47,7 +49,7 @@ interface Output {
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const root = path.resolve(options.root)
   const generators = options.generators ?? defaultGenerators
-  const layout = await discover(root)
+  const layout = select(await discover(root), options.only)
   if (layout.issues.length > 0) return { files: [], errors: layout.issues }
 
   const sources = (
@@ -62,6 +64,26 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const files = await compare(root, outputs, layout.existingOutputs)
   if (!options.check) await apply(root, files, outputs)
   return { files, errors: [] }
+}
+
+/** Narrows the layout to the providers asked for; an unknown name is an issue. */
+function select(layout: Layout, only: readonly string[] | undefined): Layout {
+  if (!only?.length || layout.issues.length > 0) return layout
+  const known = new Set(layout.providers.map((provider) => provider.name))
+  const unknown = only.filter((name) => !known.has(name))
+  if (unknown.length > 0) {
+    return {
+      ...layout,
+      issues: unknown.map((name) => ({
+        file: `schemas/${name}`,
+        message: `no such provider (known: ${[...known].join(', ')})`,
+      })),
+    }
+  }
+  const providers = layout.providers.filter((provider) => only.includes(provider.name))
+  const mine = (file: string) =>
+    providers.some((provider) => file.startsWith(provider.outputDir + path.sep))
+  return { ...layout, providers, existingOutputs: layout.existingOutputs.filter(mine) }
 }
 
 async function readSources(

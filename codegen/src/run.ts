@@ -10,7 +10,7 @@ export interface CliIo {
   readonly stderr: (line: string) => void
 }
 
-const USAGE = 'usage: pnpm codegen [--check] [--root <dir>]'
+const USAGE = 'usage: pnpm codegen [--check] [--root <dir>] [--only <provider>]...'
 
 /**
  * The command line: returns the exit code. 0 = done or up to date, 1 = `--check` found
@@ -19,15 +19,21 @@ const USAGE = 'usage: pnpm codegen [--check] [--root <dir>]'
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   let check: boolean
   let root: string
+  let only: string[]
   try {
     const { values } = parseArgs({
       args: [...args],
-      options: { check: { type: 'boolean' }, root: { type: 'string' } },
+      options: {
+        check: { type: 'boolean' },
+        root: { type: 'string' },
+        only: { type: 'string', multiple: true },
+      },
       strict: true,
       allowPositionals: false,
     })
     check = values.check ?? false
     root = path.resolve(values.root ?? io.defaultRoot)
+    only = values.only ?? []
   } catch (error) {
     io.stderr(`codegen: ${(error as Error).message}`)
     io.stderr(USAGE)
@@ -37,7 +43,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const started = performance.now()
   let result: GenerateResult
   try {
-    result = await generate({ root, check })
+    result = await generate({ root, check, only })
   } catch (error) {
     io.stderr(`codegen: ${(error as Error).message}`)
     return 2

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -108,7 +109,10 @@ describe('codegen command line', { timeout: 60_000 }, () => {
     expect(await cli(['--chek'])).toEqual({
       code: 2,
       stdout: [],
-      stderr: ["codegen: Unknown option '--chek'", 'usage: pnpm codegen [--check] [--root <dir>]'],
+      stderr: [
+        "codegen: Unknown option '--chek'",
+        'usage: pnpm codegen [--check] [--root <dir>] [--only <provider>]...',
+      ],
     })
     // The output folder is a file: writing fails for a reason no schema author can fix.
     const root = await createRepo({
@@ -127,6 +131,31 @@ describe('codegen command line', { timeout: 60_000 }, () => {
       stderr: [
         'schemas: no schemas folder in /nonexistent',
         'codegen: 1 error; nothing was written.',
+      ],
+    })
+  })
+
+  it('--only handles the named providers and leaves the others alone, stale files included', async () => {
+    const root = await outOfDateRepo()
+    await writeFiles(root, {
+      'schemas/beta/b.openapi.yaml': 'openapi: [broken',
+      'packages/beta/src/generated/keep.ts': '// not ours to delete',
+    })
+    // beta's broken schema would fail a full run; alpha alone goes through.
+    expect((await cli(['--root', root])).code).toBe(2)
+    expect(await cli(['--root', root, '--only', 'alpha'])).toMatchObject({
+      code: 0,
+      stdout: expect.arrayContaining(['codegen: 2 written, 1 unchanged, 1 deleted in T s']),
+    })
+    expect((await cli(['--root', root, '--check', '--only', 'alpha'])).code).toBe(0)
+    expect(await readFile(path.join(root, 'packages/beta/src/generated/keep.ts'), 'utf8')).toBe(
+      '// not ours to delete',
+    )
+    expect(await cli(['--root', root, '--only', 'gamma', '--only', 'alpha'])).toMatchObject({
+      code: 2,
+      stderr: [
+        expect.stringMatching(/^schemas\/gamma: no such provider \(known: alpha, beta\)/),
+        expect.any(String),
       ],
     })
   })
