@@ -1,0 +1,217 @@
+import createClient, { type Client } from 'openapi-fetch'
+import {
+  assertString,
+  checkFields,
+  createTransport,
+  int,
+  oneOf,
+  optional,
+  RequestDraft,
+  string,
+  TillkitError,
+  TillkitProtocolError,
+  TillkitValidationError,
+  uuid,
+  type Clock,
+  type LoggerLike,
+  type Outgoing,
+  type RetryPolicy,
+  type Rules,
+  type Transport,
+} from '@tillkit/core'
+import { PayrocTokenError, TokenSource, type IssuedToken } from './auth.js'
+import type { paths as CloudPaths } from './generated/cloud-v1.js'
+import type { paths as IdentityPaths } from './generated/identity.js'
+import type { WithOptionalIdempotencyKey } from './headers.js'
+import { POLL_TIMEOUT_MS, LONG_POLL_HOLD_MS, TOKEN_REFRESH_MARGIN_MS, UUID_V4 } from './limits.js'
+import { BODY_RULES, IDEMPOTENT_POSTS, QUERY_RULES } from './rules.js'
+
+export interface PayrocClientOptions {
+  /** The API key Payroc issued; exchanged for bearer tokens, never logged. */
+  apiKey: string
+  environment: 'test' | 'live'
+  /** Replaces the API base (with its `/v1`): a proxy, or a fake cloud on loopback. */
+  baseUrl?: string
+  /** Replaces the identity service's base (the host that answers `POST /authorize`). */
+  identityUrl?: string
+  fetch?: (request: Request) => Promise<Response>
+  logger?: LoggerLike
+  /** Per attempt, every request but instruction reads. Default 30 000. */
+  timeoutMs?: number
+  /** Per attempt, instruction reads (long-poll). Must exceed the gateway's 60 s hold. Default 90 000. */
+  pollTimeoutMs?: number
+  retry?: Partial<RetryPolicy> | false
+  clock?: Clock
+}
+
+/**
+ * openapi-fetch over our Payroc schema, without `use`/`eject`: auth, retries, timeouts and logging live below it,
+ * and `Idempotency-Key` is optional because the client fills it in.
+ */
+export type PayrocApi = Omit<
+  Client<WithOptionalIdempotencyKey<CloudPaths>, `${string}/${string}`>,
+  'use' | 'eject'
+>
+
+export interface PayrocClient {
+  /** The Payroc Cloud API, typed from the schema. */
+  readonly api: PayrocApi
+  /** `ok(result)` unwraps an openapi-fetch result or throws a TillkitHttpError; also the clock and redactor. */
+  readonly transport: Transport
+  /** The API base in use, e.g. `https://api.uat.payroc.com/v1`. */
+  readonly baseUrl: string
+}
+
+const HOSTS = {
+  test: { api: 'https://api.uat.payroc.com/v1', identity: 'https://identity.uat.payroc.com' },
+  live: { api: 'https://api.payroc.com/v1', identity: 'https://identity.payroc.com' },
+} as const
+
+/** An instruction read: the one request the gateway holds open (long-poll). */
+const INSTRUCTION_READ = /\/(payment|refund|signature)-instructions\/[^/?#]+$/
+
+export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
+  const { baseUrl, identityUrl } = checkOptions(options)
+  const { fetch, retry, clock, logger } = options
+  const authorizeUrl = `${identityUrl}/authorize`
+  // GETs, requests with an Idempotency-Key, and token requests (they change nothing) may be repeated.
+  const isIdempotent = (request: Outgoing) =>
+    /^(GET|HEAD|OPTIONS)$/.test(request.method) ||
+    request.headers.has('idempotency-key') ||
+    request.url === authorizeUrl
+  const common = { fetch, clock, logger, isIdempotent, secrets: [options.apiKey] }
+  const transport = createTransport({ ...common, retry, timeoutMs: options.timeoutMs })
+  const pollTimeoutMs = options.pollTimeoutMs ?? POLL_TIMEOUT_MS
+  // A read may be held for a minute before it answers, so its retries get a longer overall budget.
+  const pollRetry = retry === false ? false : { maxElapsedMs: 3 * pollTimeoutMs, ...(retry ?? {}) }
+  const polls = createTransport({ ...common, retry: pollRetry, timeoutMs: pollTimeoutMs })
+
+  const identity = createClient<IdentityPaths>({
+    baseUrl: identityUrl,
+    fetch: transport.fetch as (input: Request) => Promise<Response>,
+    Request: RequestDraft as unknown as typeof Request,
+    headers: { 'x-api-key': options.apiKey, Accept: 'application/json' },
+  })
+  const issue = async (): Promise<IssuedToken> => {
+    try {
+      const body: unknown = transport.ok(await identity.POST('/authorize'))
+      const { access_token: value, expires_in: seconds } = (body ?? {}) as Record<string, unknown>
+      if (typeof value !== 'string' || !value || !(typeof seconds === 'number' && seconds > 0))
+        throw new TillkitProtocolError(
+          'invalid',
+          'Payroc identity answered 2xx without a usable access_token and expires_in',
+          { redact: transport.redact },
+        )
+      // The token is a secret from now on, in every log line and error of both transports.
+      transport.redact.add(value)
+      polls.redact.add(value)
+      return { value, lifetimeMs: seconds * 1000 }
+    } catch (error) {
+      throw error instanceof TillkitError ? new PayrocTokenError(error, transport.redact) : error
+    }
+  }
+  const tokens = new TokenSource(issue, transport.clock, TOKEN_REFRESH_MARGIN_MS)
+
+  /** Sends one API request with the current token; a 401 renews the token and sends it once more. */
+  const send = async (draft: RequestDraft): Promise<Response> => {
+    const via = draft.method === 'GET' && INSTRUCTION_READ.test(new URL(draft.url).pathname)
+    const attempt = (token: string) => {
+      const headers = new Headers(draft.headers)
+      headers.set('Authorization', `Bearer ${token}`)
+      return (via ? polls : transport).fetch(
+        new RequestDraft(draft.url, { ...draft.init, headers }),
+      )
+    }
+    const token = await tokens.get()
+    const response = await attempt(token)
+    if (response.status !== 401) return response
+    // Refused before any work was done, so sending it again (same key, same body) is safe.
+    await response.body?.cancel()
+    transport.logger.info(
+      { method: draft.method, url: draft.url },
+      'payroc token refused: renewing',
+    )
+    return attempt(await tokens.renew(token))
+  }
+
+  const api = createClient<CloudPaths>({
+    baseUrl,
+    fetch: send as unknown as (input: Request) => Promise<Response>,
+    Request: RequestDraft as unknown as typeof Request,
+    headers: { Accept: 'application/json' },
+  })
+  return { api: checked(api) as unknown as PayrocApi, transport, baseUrl }
+}
+
+type Init =
+  | {
+      params?: {
+        path?: Record<string, unknown>
+        query?: Record<string, unknown>
+        header?: Record<string, unknown>
+      }
+      body?: unknown
+    }
+  | undefined
+const METHODS = ['GET', 'POST', 'DELETE'] as const
+
+/**
+ * Checks path parameters, queries and bodies against the rules before openapi-fetch builds the request, so bad
+ * input fails before any network call; gives every money-moving POST its `Idempotency-Key` (the caller's, checked,
+ * or a fresh UUID v4), which the transport then resends unchanged on every retry.
+ */
+function checked<C extends object>(client: C): C {
+  type Call = (path: string, init?: Init) => Promise<unknown>
+  const methods = client as unknown as Record<string, Call>
+  const wrapped: Record<string, Call> = { ...methods }
+  for (const method of METHODS)
+    wrapped[method] = async (path, init) => {
+      const operation = `${method} ${path}`
+      for (const [name, value] of Object.entries(init?.params?.path ?? {}))
+        assertString(name, value, { minLength: 1 })
+      const query = QUERY_RULES[operation]
+      if (query) checkFields(init?.params?.query ?? {}, query)
+      const rules = BODY_RULES[operation]
+      const body = init?.body
+      if (rules) {
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new TillkitValidationError('body', 'must be an object')
+        checkFields(body as Record<string, unknown>, rules)
+      }
+      if (!IDEMPOTENT_POSTS.has(operation)) return methods[method]!(path, init)
+      const given = init?.params?.header?.['Idempotency-Key']
+      if (given !== undefined) assertString('Idempotency-Key', given, { pattern: UUID_V4 })
+      const header = { ...init?.params?.header, 'Idempotency-Key': given ?? uuid() }
+      return methods[method]!(path, { ...init, params: { ...init?.params, header } })
+    }
+  return wrapped as C
+}
+
+const URL_RULE = optional(string({ pattern: /^https?:\/\/[^\s/]+/ }))
+
+/** Every option, in the order they are checked. */
+const OPTION_RULES: Rules = {
+  apiKey: string({ minLength: 1, secret: true }),
+  environment: oneOf(['test', 'live']),
+  baseUrl: URL_RULE,
+  identityUrl: URL_RULE,
+  timeoutMs: optional(int(1, 600_000)),
+  // Shorter than the hold, a read would time out on every quiet minute.
+  pollTimeoutMs: optional(int(LONG_POLL_HOLD_MS + 1_000, 600_000)),
+  fetch: (field, value) => {
+    if (value !== undefined && typeof value !== 'function')
+      throw new TillkitValidationError(field, 'must be a function')
+  },
+}
+
+function checkOptions(options: PayrocClientOptions): { baseUrl: string; identityUrl: string } {
+  if (typeof options !== 'object' || options === null)
+    throw new TillkitValidationError('options', 'must be an object')
+  checkFields(options as unknown as Record<string, unknown>, OPTION_RULES, 'options.')
+  const hosts = HOSTS[options.environment]
+  const trim = (url: string) => url.replace(/\/+$/, '')
+  return {
+    baseUrl: trim(options.baseUrl ?? hosts.api),
+    identityUrl: trim(options.identityUrl ?? hosts.identity),
+  }
+}

@@ -1,0 +1,338 @@
+import {
+  assertInteger,
+  assertString,
+  TillkitError,
+  TillkitProtocolError,
+  TillkitUnknownOutcomeError,
+  TillkitValidationError,
+  uuid,
+} from '@tillkit/core'
+import type { PayrocClient } from './client.js'
+import type { components } from './generated/cloud-v1.js'
+import { INSTRUCTION_STATUSES, UUID_V4 } from './limits.js'
+
+type Schemas = components['schemas']
+
+export type InstructionKind = 'payment' | 'refund' | 'signature'
+export type InstructionStatus = Schemas['InstructionStatus']
+
+/** What each kind of instruction sends, reads back and leads to once completed. */
+export interface InstructionKinds {
+  payment: {
+    request: Schemas['PaymentInstructionRequest']
+    instruction: Schemas['PaymentInstruction']
+    result: Schemas['RetrievedPayment']
+  }
+  refund: {
+    request: Schemas['RefundInstructionRequest']
+    instruction: Schemas['RefundInstruction']
+    result: Schemas['RetrievedRefund']
+  }
+  signature: {
+    request: Schemas['SignatureInstructionRequest']
+    instruction: Schemas['SignatureInstruction']
+    result: Schemas['Signature']
+  }
+}
+
+export type Instruction<K extends InstructionKind> = InstructionKinds[K]['instruction']
+export type InstructionRequest<K extends InstructionKind> = InstructionKinds[K]['request']
+export type InstructionResult<K extends InstructionKind> = InstructionKinds[K]['result']
+
+interface Routes {
+  submit: string
+  one: string
+  /** The instruction's id field and path parameter. */
+  id: string
+  /** Where a completed instruction's link must lead, and that operation's path and parameter. */
+  result: RegExp
+  resultPath: string
+  resultParam: string
+}
+
+const ROUTES: Record<InstructionKind, Routes> = {
+  payment: {
+    submit: '/devices/{serialNumber}/payment-instructions',
+    one: '/payment-instructions/{paymentInstructionId}',
+    id: 'paymentInstructionId',
+    result: /^\/payments\/([^/]+)$/,
+    resultPath: '/payments/{paymentId}',
+    resultParam: 'paymentId',
+  },
+  refund: {
+    submit: '/devices/{serialNumber}/refund-instructions',
+    one: '/refund-instructions/{refundInstructionId}',
+    id: 'refundInstructionId',
+    result: /^\/refunds\/([^/]+)$/,
+    resultPath: '/refunds/{refundId}',
+    resultParam: 'refundId',
+  },
+  signature: {
+    submit: '/devices/{serialNumber}/signature-instructions',
+    one: '/signature-instructions/{signatureInstructionId}',
+    id: 'signatureInstructionId',
+    result: /^\/signatures\/([^/]+)$/,
+    resultPath: '/signatures/{signatureId}',
+    resultParam: 'signatureId',
+  },
+}
+
+type Result = { data?: unknown; error?: unknown; response: Response }
+type Call = (path: string, init: object) => Promise<Result>
+/** The typed client seen through plain strings: these helpers pick paths per kind at run time. */
+const untyped = (client: PayrocClient) =>
+  client.api as unknown as { GET: Call; POST: Call; DELETE: Call }
+
+const checkKind = (kind: unknown): void => {
+  if (!(typeof kind === 'string' && kind in ROUTES))
+    throw new TillkitValidationError('kind', 'must be one of payment, refund, signature')
+}
+
+export interface SubmitOptions {
+  /**
+   * A UUID v4. Leave it out for a new request (one is made); give the key of an earlier attempt, with the same body,
+   * to replay it after an unknown outcome: the gateway answers with the original instruction.
+   */
+  idempotencyKey?: string
+  signal?: AbortSignal
+}
+
+export interface Submitted<K extends InstructionKind> {
+  instruction: Instruction<K>
+  /** The instruction's id (`paymentInstructionId`, ...). */
+  id: string
+  /** Keep it until the instruction is final: replaying with it is the only safe retry. */
+  idempotencyKey: string
+}
+
+/** What an unknown-outcome error of a submit knows, to replay it. */
+export interface SubmitKnown {
+  kind: InstructionKind
+  serialNumber: string
+  idempotencyKey: string
+  orderId?: string
+  amount?: number
+}
+
+/**
+ * Sends an instruction to a device. Timeouts and dropped connections are retried by the transport with the same key
+ * and body, which the gateway answers with the original instruction. When even that fails (or a 5xx comes back),
+ * the instruction may exist on the device: the result is a TillkitUnknownOutcomeError whose `known` holds the
+ * `idempotencyKey`; call again with it and the same body to learn the instruction, never with a new key.
+ */
+export async function submitInstruction<K extends InstructionKind>(
+  client: PayrocClient,
+  kind: K,
+  serialNumber: string,
+  body: InstructionRequest<K>,
+  options: SubmitOptions = {},
+): Promise<Submitted<K>> {
+  checkKind(kind)
+  const routes = ROUTES[kind]
+  const idempotencyKey = options.idempotencyKey ?? uuid()
+  assertString('idempotencyKey', idempotencyKey, { pattern: UUID_V4 })
+  let instruction: Record<string, unknown>
+  try {
+    const result = await untyped(client).POST(routes.submit, {
+      params: { path: { serialNumber }, header: { 'Idempotency-Key': idempotencyKey } },
+      body,
+      signal: options.signal,
+    })
+    instruction = client.transport.ok(result) as Record<string, unknown>
+  } catch (error) {
+    if (!(error instanceof TillkitError) || !error.outcomeUnknown) throw error
+    const order = (body as { order?: { orderId?: unknown; amount?: unknown } }).order
+    const known: SubmitKnown = {
+      kind,
+      serialNumber,
+      idempotencyKey,
+      ...(typeof order?.orderId === 'string' && { orderId: order.orderId }),
+      ...(typeof order?.amount === 'number' && { amount: order.amount }),
+    }
+    throw new TillkitUnknownOutcomeError(
+      `${kind} instruction for device ${serialNumber} may have been accepted; send it again with the same idempotencyKey and body to find out`,
+      {
+        operation: `${kind}Instruction`,
+        reason:
+          error instanceof TillkitError && error.code === 'HTTP'
+            ? 'server error'
+            : error.code.toLowerCase(),
+        known,
+        cause: error,
+        redact: client.transport.redact,
+      },
+    )
+  }
+  return {
+    instruction: instruction as Instruction<K>,
+    id: instructionId(kind, instruction),
+    idempotencyKey,
+  }
+}
+
+function instructionId(kind: InstructionKind, instruction: Record<string, unknown>): string {
+  const id = instruction[ROUTES[kind].id]
+  const status = instruction.status
+  if (
+    typeof id !== 'string' ||
+    !id ||
+    !(INSTRUCTION_STATUSES as readonly unknown[]).includes(status)
+  )
+    throw new TillkitProtocolError(
+      'invalid',
+      `Payroc answered a ${kind} instruction without ${ROUTES[kind].id} or a known status`,
+      { details: { status } },
+    )
+  return id
+}
+
+export interface WaitOptions<K extends InstructionKind> {
+  /** Called with the instruction each time its status differs from the previous read (the first read included). */
+  onStatus?: (instruction: Instruction<K>) => void | Promise<void>
+  /**
+   * Reads start at least this far apart (default 1 000 ms). The gateway holds a read until something changes, so
+   * this only matters if it answers at once: then it keeps the loop from hammering it.
+   */
+  minIntervalMs?: number
+  signal?: AbortSignal
+}
+
+/**
+ * Reads an instruction until it is final (`completed`, `failure` or `canceled`) and returns that read. Each read is
+ * a long-poll the gateway holds up to a minute; the next one is sent only after the previous one answered. A read
+ * that fails after the transport's retries rejects with its error: the instruction itself is not affected, so
+ * calling again resumes.
+ */
+export async function waitForInstruction<K extends InstructionKind>(
+  client: PayrocClient,
+  kind: K,
+  id: string,
+  options: WaitOptions<K> = {},
+): Promise<Instruction<K>> {
+  checkKind(kind)
+  const minIntervalMs = options.minIntervalMs ?? 1_000
+  assertInteger('minIntervalMs', minIntervalMs, 0, 60_000)
+  const { clock } = client.transport
+  let previous: unknown
+  for (;;) {
+    const started = clock.now()
+    const instruction = await read(client, kind, id, options.signal)
+    if (instruction.status !== previous) {
+      previous = instruction.status
+      await options.onStatus?.(instruction)
+    }
+    if (instruction.status !== 'inProgress') return instruction
+    const wait = started + minIntervalMs - clock.now()
+    if (wait > 0) await clock.sleep(wait, options.signal)
+  }
+}
+
+async function read<K extends InstructionKind>(
+  client: PayrocClient,
+  kind: K,
+  id: string,
+  signal: AbortSignal | undefined,
+): Promise<Instruction<K>> {
+  const routes = ROUTES[kind]
+  const result = await untyped(client).GET(routes.one, {
+    params: { path: { [routes.id]: id } },
+    signal,
+  })
+  const instruction = client.transport.ok(result) as Record<string, unknown>
+  instructionId(kind, instruction)
+  return instruction as Instruction<K>
+}
+
+export type CancelResult<K extends InstructionKind> =
+  /** The instruction is canceled; `instruction` is there when it was read (after a 409). */
+  | { canceled: true; instruction?: Instruction<K> }
+  /** Too late: the instruction had already ended otherwise (`completed`: follow its link). */
+  | { canceled: false; instruction: Instruction<K> }
+
+/**
+ * Cancels an instruction that is still in progress. A 409 means it had already ended: the instruction is read and
+ * returned, so a payment that completed in the meantime is not missed. A cancel whose answer was lost (or that met a
+ * 5xx) is sent once more: cancelling twice does no harm, and the second answer tells what happened.
+ */
+export async function cancelInstruction<K extends InstructionKind>(
+  client: PayrocClient,
+  kind: K,
+  id: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<CancelResult<K>> {
+  checkKind(kind)
+  const routes = ROUTES[kind]
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await untyped(client).DELETE(routes.one, {
+        params: { path: { [routes.id]: id } },
+        signal: options.signal,
+      })
+      if (result.response.ok) return { canceled: true }
+      if (result.response.status === 409) break
+      client.transport.ok(result)
+    } catch (error) {
+      const again =
+        error instanceof TillkitError && error.outcomeUnknown && error.code !== 'ABORTED'
+      if (!again || attempt >= 2) throw error
+      client.transport.logger.warn(
+        { kind, attempt },
+        'payroc cancel: no clear answer, sending it again',
+      )
+    }
+  }
+  const instruction = await read(client, kind, id, options.signal)
+  return instruction.status === 'canceled'
+    ? { canceled: true, instruction }
+    : { canceled: false, instruction }
+}
+
+/**
+ * Follows a completed instruction's `link.href` to what it produced: the payment, the refund or the signature. The
+ * link is only followed within the client's API base (the bearer token goes with the request) and must name the
+ * expected kind of resource; ids are never derived from the instruction's own id, which differs.
+ */
+export async function retrieveResult<K extends InstructionKind>(
+  client: PayrocClient,
+  kind: K,
+  instruction: Instruction<K>,
+  options: { signal?: AbortSignal } = {},
+): Promise<InstructionResult<K>> {
+  checkKind(kind)
+  if (instruction?.status !== 'completed')
+    throw new TillkitValidationError(
+      'instruction.status',
+      'must be completed: only a completed instruction links to a result',
+      String(instruction?.status),
+    )
+  const routes = ROUTES[kind]
+  const href = instruction.link?.href
+  const resultId = linkedId(href, client.baseUrl, routes.result)
+  if (resultId === undefined)
+    throw new TillkitProtocolError(
+      'unexpected',
+      `completed ${kind} instruction: link.href is not a ${kind} result under ${client.baseUrl}; not followed`,
+      { details: { href } },
+    )
+  const result = await untyped(client).GET(routes.resultPath, {
+    params: { path: { [routes.resultParam]: resultId } },
+    signal: options.signal,
+  })
+  return client.transport.ok(result) as InstructionResult<K>
+}
+
+/** The id in a link to a result under the API base, or undefined when the link leads anywhere else. */
+function linkedId(href: unknown, baseUrl: string, pattern: RegExp): string | undefined {
+  if (typeof href !== 'string') return undefined
+  try {
+    const base = new URL(`${baseUrl}/`)
+    const target = new URL(href, base)
+    if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname))
+      return undefined
+    const match = pattern.exec(target.pathname.slice(base.pathname.length - 1))
+    return match ? decodeURIComponent(match[1]!) : undefined
+  } catch {
+    // Not a URL, or a malformed escape in the id.
+    return undefined
+  }
+}
