@@ -1,0 +1,339 @@
+import createClient from 'openapi-fetch'
+import {
+  assertString,
+  checkFields,
+  createTransport,
+  int,
+  isTillkitError,
+  oneOf,
+  optional,
+  RequestDraft,
+  string,
+  text,
+  TillkitUnknownOutcomeError,
+  TillkitValidationError,
+  type Clock,
+  type LoggerLike,
+  type Rules,
+  type Transport,
+} from '@tillkit/core'
+import type { components, paths } from './generated/smartconnect.js'
+import { checkPending, createPoller, type PollResult, type WaitOptions } from './poll.js'
+import type { TransactionOutcome } from './outcome.js'
+import { checkTransaction } from './rules.js'
+import type { TransactionFields, TransactionType } from './types.js'
+
+type Schemas = components['schemas']
+
+/** The register (one till) as SmartConnect knows it. Changing `id`, `businessName` or `vendorName` means pairing again. */
+export interface RegisterOptions {
+  /** `POSRegisterID`: a UUID you keep for the life of the register, unique across all your customers. */
+  id: string
+  /** `POSRegisterName`: shown on the terminal. */
+  name: string
+  /** `POSBusinessName`: the store's name (not yours). */
+  businessName: string
+  /** `POSVendorName`: your POS product's name. */
+  vendorName: string
+}
+
+export interface SmartConnectClientOptions {
+  /** `dev` (all testing and certification) or `production` (live merchants only). */
+  environment: 'dev' | 'production'
+  register: RegisterOptions
+  /** Replaces the environment's base URL, `/POS` included (a proxy, a fake cloud on loopback). */
+  baseUrl?: string
+  fetch?: (request: Request) => Promise<Response>
+  logger?: LoggerLike
+  /** Per request, default 30 000. */
+  timeoutMs?: number
+  clock?: Clock
+}
+
+/** Optional store details sent with pairing. */
+export interface StoreDetails {
+  contactName?: string
+  address?: string
+  city?: string
+  state?: string
+  zipCode?: string
+  email?: string
+  phone?: string
+}
+
+/**
+ * A started transaction: everything needed to follow it, now or after a restart. Store it durably
+ * as soon as you have it. `pollingUrl` carries the transaction's access token: it is a secret (keep
+ * it out of logs; the client never logs it and redacts it from its errors).
+ */
+export interface PendingTransaction {
+  transactionId: string
+  type: TransactionType
+  pollingUrl: string
+  /** Clock time (epoch ms) at which the start request was sent: deadlines and the token's life count from it. */
+  startedAt: number
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface TransactOptions extends WaitOptions {
+  /** Called with the started transaction before polling begins: persist it here. Awaited. */
+  onStarted?: (pending: PendingTransaction) => void | Promise<void>
+}
+
+/** The fields argument: optional for the types that take no required field. */
+type FieldsArgs<T extends TransactionType> =
+  Partial<TransactionFields<T>> extends TransactionFields<T>
+    ? [fields?: TransactionFields<T>]
+    : [fields: TransactionFields<T>]
+
+export interface SmartConnectClient {
+  readonly register: Readonly<RegisterOptions>
+  /** Base URL requests go to, `/POS` included. */
+  readonly baseUrl: string
+  /** The transport: its `redact` and `logger` are the ones the client uses. */
+  readonly transport: Transport
+  /**
+   * Pairs this register with the terminal showing `pairingCode`. Resolves once paired; a refusal
+   * (e.g. an unknown code) rejects with a TillkitHttpError whose `body.error` says why.
+   */
+  pair(pairingCode: string, store?: StoreDetails, options?: CallOptions): Promise<void>
+  /**
+   * Starts a transaction on the paired terminal (always `TransactionMode=ASYNC`). Fields are checked
+   * first (TillkitValidationError). A refusal (4xx) rejects with a TillkitHttpError: nothing started.
+   * A 5xx, a 408, a redirect, a lost or unreadable answer rejects with a TillkitUnknownOutcomeError:
+   * the transaction may be running. It is never sent twice.
+   */
+  startTransaction<T extends TransactionType>(
+    type: T,
+    ...args: [...FieldsArgs<T>, options?: CallOptions]
+  ): Promise<PendingTransaction>
+  /** One poll of the polling URL, read into a typed result. Never throws for what the URL answers. */
+  poll(pending: PendingTransaction, options?: CallOptions): Promise<PollResult>
+  /**
+   * Polls until the outcome is final, the polling URL becomes unusable, or the deadline passes (the
+   * last two give `status: 'unknown'`). Cadence: every `intervalMs` (at least 2 s), backing off on
+   * 429. Works as well on a transaction started before a restart.
+   */
+  waitForOutcome(pending: PendingTransaction, options?: WaitOptions): Promise<TransactionOutcome>
+  /** `startTransaction`, then `onStarted` (persist), then `waitForOutcome`. */
+  transact<T extends TransactionType>(
+    type: T,
+    fields: TransactionFields<T> | undefined,
+    options?: TransactOptions,
+  ): Promise<TransactionOutcome>
+}
+
+export const BASE_URLS = {
+  dev: 'https://api-dev.smart-connect.cloud/POS',
+  production: 'https://api.smart-connect.cloud/POS',
+} as const
+
+const FORM = 'application/x-www-form-urlencoded'
+
+export function createSmartConnectClient(options: SmartConnectClientOptions): SmartConnectClient {
+  const baseUrl = checkOptions(options)
+  const register = Object.freeze({ ...options.register })
+  const transport = createTransport({
+    fetch: options.fetch,
+    logger: options.logger,
+    timeoutMs: options.timeoutMs,
+    clock: options.clock,
+    // Nothing is repeated by the transport: a start has no idempotency key, and polls keep their
+    // own cadence (a quick retry would break the 2 s rule).
+    retry: false,
+  })
+  const api = createClient<paths>({
+    baseUrl,
+    fetch: transport.fetch as (input: Request) => Promise<Response>,
+    // Drafts, not Requests: the transport sends the init as built (see RequestDraft).
+    Request: RequestDraft as unknown as typeof Request,
+    headers: { Accept: 'application/json' },
+    // Following a redirect could carry the request (and later a polling token) to another host.
+    redirect: 'manual',
+    bodySerializer: (body: unknown) =>
+      new URLSearchParams(body as Record<string, string>).toString(),
+  })
+  const identity = {
+    POSRegisterID: register.id,
+    POSBusinessName: register.businessName,
+    POSVendorName: register.vendorName,
+  }
+  const poller = createPoller(transport, baseUrl)
+
+  /** Body text parsed as JSON when it is JSON; else the text; undefined when blank. */
+  const parse = (body: string | undefined): unknown => {
+    if (!body?.trim()) return undefined
+    try {
+      return JSON.parse(body)
+    } catch {
+      return body
+    }
+  }
+
+  async function pair(
+    pairingCode: string,
+    store: StoreDetails = {},
+    { signal }: CallOptions = {},
+  ): Promise<void> {
+    assertString('pairingCode', pairingCode, { minLength: 1, maxLength: 64, pattern: /^\S+$/ })
+    if (typeof store !== 'object' || store === null)
+      throw new TillkitValidationError('store', 'must be an object')
+    checkFields(store as Record<string, unknown>, STORE_RULES, 'store.')
+    const body: Schemas['PairingRequest'] = { ...identity, POSRegisterName: register.name }
+    for (const [key, field] of Object.entries(STORE_FIELDS)) {
+      const value = (store as Record<string, string | undefined>)[key]
+      if (value !== undefined) body[field] = value
+    }
+    const { response, data, error } = await api.PUT('/Pairing/{pairingCode}', {
+      params: { path: { pairingCode } },
+      body,
+      headers: { 'Content-Type': FORM },
+      parseAs: 'text',
+      signal,
+    })
+    if (!response.ok) throw transport.httpError(response, parse(error as string | undefined))
+    transport.logger.info(
+      { registerId: register.id, result: parse(data as string | undefined) },
+      'smartconnect paired',
+    )
+  }
+
+  async function startTransaction(
+    type: TransactionType,
+    fields?: unknown,
+    { signal }: CallOptions = {},
+  ): Promise<PendingTransaction> {
+    const checked = checkTransaction(type, fields)
+    const body = {
+      ...identity,
+      TransactionMode: 'ASYNC',
+      TransactionType: checked.type,
+      ...Object.fromEntries(checked.values),
+    } as Schemas['TransactionRequest']
+    const startedAt = transport.clock.now()
+    // What is known of the request, for reconciling when its answer is lost.
+    const known = {
+      type: checked.type,
+      fields: Object.fromEntries(checked.values),
+      registerId: register.id,
+      sentAt: startedAt,
+    }
+    const unknown = (reason: string, cause?: unknown) =>
+      new TillkitUnknownOutcomeError(
+        `${checked.type} may have started on the terminal but its answer was lost (${reason}): ` +
+          'check the terminal before starting it again',
+        { operation: checked.type, reason, known, cause, redact: transport.redact },
+      )
+    /** With `parseAs: 'text'`, `data` and `error` are the body text. */
+    let result: { response: Response; data?: unknown; error?: unknown }
+    try {
+      result = await api.POST('/Transaction', {
+        body,
+        headers: { 'Content-Type': FORM },
+        parseAs: 'text',
+        signal,
+      })
+    } catch (error) {
+      // Never sent (no connection, or aborted before sending): safe to try again.
+      if (isTillkitError(error) && !error.mayHaveReachedProvider) throw error
+      const reason = isTillkitError(error) ? error.code.toLowerCase() : 'network'
+      throw unknown(reason, error)
+    }
+    const { response } = result
+    const status = response.status
+    if (status === 408 || status >= 500) {
+      throw unknown(
+        `http-${status}`,
+        transport.httpError(response, parse(result.error as string | undefined)),
+      )
+    }
+    if (status === 0 || (status >= 300 && status < 400)) throw unknown('redirect')
+    if (!response.ok) throw transport.httpError(response, parse(result.error as string | undefined))
+    const started = parse(result.data as string | undefined) as Partial<
+      Schemas['TransactionStarted']
+    >
+    const transactionId = started?.transactionId
+    const pollingUrl = started?.data?.PollingUrl
+    if (typeof transactionId !== 'string' || !transactionId || typeof pollingUrl !== 'string')
+      throw unknown('malformed-response')
+    const pending: PendingTransaction = {
+      transactionId,
+      type: checked.type,
+      pollingUrl,
+      startedAt,
+    }
+    try {
+      checkPending(pending, baseUrl)
+    } catch (error) {
+      throw unknown('malformed-response', error)
+    }
+    transport.logger.info({ transactionId, type: checked.type }, 'smartconnect transaction started')
+    return pending
+  }
+
+  return {
+    register,
+    baseUrl,
+    transport,
+    pair,
+    startTransaction: (type, ...args) => {
+      const [fields, options] = args as unknown as [unknown, CallOptions | undefined]
+      return startTransaction(type, fields, options)
+    },
+    poll: (pending, options) => poller.poll(pending, options),
+    waitForOutcome: (pending, options) => poller.wait(pending, options),
+    async transact(type, fields, options = {}) {
+      const pending = await startTransaction(type, fields, { signal: options.signal })
+      await options.onStarted?.(pending)
+      return poller.wait(pending, options)
+    },
+  }
+}
+
+/** Store details and their form field names (one has a space). */
+const STORE_FIELDS = {
+  contactName: 'Contact Name',
+  address: 'Address',
+  city: 'City',
+  state: 'State',
+  zipCode: 'ZipCode',
+  email: 'Email',
+  phone: 'Phone',
+} as const
+
+const STORE_RULES: Rules = Object.fromEntries(
+  Object.keys(STORE_FIELDS).map((key) => [key, optional(string({ maxLength: 256 }))]),
+)
+
+const REGISTER_RULES: Rules = {
+  id: string({ minLength: 1, maxLength: 128 }),
+  name: text,
+  businessName: text,
+  vendorName: text,
+}
+
+const OPTION_RULES: Rules = {
+  timeoutMs: optional(int(1, 600_000)),
+  fetch: (field, value) => {
+    if (value !== undefined && typeof value !== 'function')
+      throw new TillkitValidationError(field, 'must be a function')
+  },
+  baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+(\/\S*)?$/ })),
+}
+
+function checkOptions(options: SmartConnectClientOptions): string {
+  if (typeof options !== 'object' || options === null)
+    throw new TillkitValidationError('options', 'must be an object')
+  const fields = options as unknown as Record<string, unknown>
+  checkFields(fields, OPTION_RULES, 'options.')
+  const { register } = options
+  if (typeof register !== 'object' || register === null)
+    throw new TillkitValidationError('options.register', 'must be an object')
+  checkFields(register as unknown as Record<string, unknown>, REGISTER_RULES, 'options.register.')
+  if (options.baseUrl !== undefined) return options.baseUrl.replace(/\/+$/, '')
+  checkFields(fields, { environment: oneOf(['dev', 'production']) }, 'options.')
+  return BASE_URLS[options.environment]
+}

@@ -1,0 +1,110 @@
+import type { Clock } from '@tillkit/core'
+import { Refusal, type SmartConnectModel } from './model.js'
+
+export interface HttpOptions {
+  clock: Clock
+  /** Polls of one transaction closer together than this get 429. 0 disables. */
+  minPollIntervalMs: number
+  /** The polling token lapses this long after the start. */
+  tokenLifetimeMs: number
+}
+
+/** `{ error }`: the body of every refusal. */
+export function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return Response.json({ error: message }, { status, headers })
+}
+
+const FORM = 'application/x-www-form-urlencoded'
+
+/**
+ * The HTTP front-end: turns a Fetch-API request into a model call. Paths are matched without regard
+ * to case under `/POS` (clients send `/POS/...`, the polling URL says `/pos/...`). Checks run in this
+ * order: route (404, 405), form body (400), then the operation's own (400, 401, 404, 429).
+ */
+export function createHttpFrontEnd(
+  model: SmartConnectModel,
+  options: HttpOptions,
+): (request: Request) => Promise<Response> {
+  const { clock } = options
+
+  async function form(request: Request): Promise<URLSearchParams> {
+    const type = request.headers.get('content-type') ?? ''
+    if (type.split(';')[0]!.trim().toLowerCase() !== FORM)
+      throw new Refusal(400, `The body must be sent as ${FORM}`)
+    return new URLSearchParams(await request.text())
+  }
+
+  async function pair(request: Request, code: string): Promise<Response> {
+    const body = await form(request)
+    model.pair(code, body, clock.now())
+    return Response.json({ result: 'success' })
+  }
+
+  async function start(request: Request): Promise<Response> {
+    const body = await form(request)
+    const transaction = model.start(body, clock.now())
+    const url = new URL(request.url)
+    const pollingUrl = `${url.origin}/pos/transaction/${encodeURIComponent(transaction.id)}?merchantAccessToken=${transaction.token}`
+    return Response.json({
+      transactionId: transaction.id,
+      transactionStatus: 'PENDING',
+      data: { PollingUrl: pollingUrl },
+    })
+  }
+
+  function poll(request: Request, id: string): Response {
+    const now = clock.now()
+    const transaction = model.transactions.get(id)
+    if (!transaction) return errorResponse(404, 'Transaction not found')
+    const token = new URL(request.url).searchParams.get('merchantAccessToken')
+    if (token !== transaction.token) return errorResponse(401, 'Invalid token')
+    if (now >= transaction.createdAt + options.tokenLifetimeMs)
+      return errorResponse(401, 'Token expired')
+    const last = transaction.lastPollAt
+    const wait = last === undefined ? 0 : last + options.minPollIntervalMs - now
+    if (wait > 0) {
+      // A refused poll does not count: the window runs from the last one answered.
+      return errorResponse(429, 'Too many requests: poll no more than once every 2 seconds', {
+        'retry-after': String(Math.ceil(wait / 1000)),
+      })
+    }
+    transaction.lastPollAt = now
+    model.advance(now)
+    return Response.json(model.body(transaction))
+  }
+
+  return async (request) => {
+    const url = new URL(request.url)
+    const parts = url.pathname.replace(/\/+$/, '').split('/').slice(1)
+    const [base, resource, id, ...rest] = parts
+    const method = request.method.toUpperCase()
+    const allow = (allowed: string, run: () => Promise<Response> | Response) =>
+      method === allowed
+        ? run()
+        : errorResponse(405, `Method ${method} is not allowed here`, { allow: allowed })
+    try {
+      if (base?.toLowerCase() !== 'pos' || rest.length) return errorResponse(404, 'Not found')
+      const name = resource?.toLowerCase()
+      if (name === 'pairing' && id) return await allow('PUT', () => pair(request, decode(id)))
+      if (name === 'transaction' && id === undefined)
+        return await allow('POST', () => start(request))
+      if (name === 'transaction' && id) return await allow('GET', () => poll(request, decode(id)))
+      return errorResponse(404, 'Not found')
+    } catch (error) {
+      if (error instanceof Refusal) return errorResponse(error.status, error.message)
+      throw error
+    }
+  }
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new Refusal(404, 'Not found')
+  }
+}

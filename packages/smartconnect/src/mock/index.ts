@@ -1,0 +1,233 @@
+/**
+ * `@tillkit/smartconnect/mock`: a fake SmartConnect cloud for tests and demos.
+ *
+ * ```ts
+ * const cloud = createFakeCloud({ clock: createManualClock() })
+ * const code = cloud.terminals.get('VT000001').pairingCode   // what the terminal shows
+ * const response = await cloud.fetch(request)                 // or setupServer(...cloud.handlers())
+ * ```
+ */
+import { systemClock, type Clock } from '@tillkit/core'
+import type { RequestHandler } from 'msw'
+import type { TransactionType } from '../types.js'
+import { smartConnectFaults, withSmartConnectFaults, type Fault } from './faults.js'
+import { createHttpFrontEnd } from './http.js'
+import type { LedgerEntry } from './ledger.js'
+import { SmartConnectModel, type Register, type TerminalConfig } from './model.js'
+import { mswHandlers } from './msw.js'
+import type { Scenario } from './scenarios.js'
+
+export type { TerminalConfig, Register } from './model.js'
+export type { LedgerEntry, LedgerKind } from './ledger.js'
+export type {
+  Fault,
+  FaultMatch,
+  HttpFault,
+  LatencyFault,
+  LostResponseFault,
+  StatusFault,
+} from './faults.js'
+export {
+  SCENARIOS,
+  SCENARIO_BY_CENTS,
+  ANY_TYPE_SCENARIOS,
+  chooseScenario,
+  type Scenario,
+} from './scenarios.js'
+export { DEFAULT_BASE_URL } from './msw.js'
+export { RECEIPT_WIDTH } from './receipt.js'
+
+export interface FakeCloudOptions {
+  /** The terminals. Default {@link DEFAULT_TERMINALS}. */
+  terminals?: readonly TerminalConfig[]
+  /** Default `systemClock`; pass a manual clock in tests. */
+  clock?: Clock
+  /** Time of one terminal step (an approved payment takes four). Default 1 000. */
+  stepMs?: number
+  /** How long a `delayed` transaction stays OK-DELAYED. Default 20 000. */
+  delayedMs?: number
+  /** When a terminal whose answer never reaches the cloud takes new work again. Default 180 000. */
+  terminalTimeoutMs?: number
+  /** Polls of one transaction closer together than this get 429. 0 disables. Default 2 000. */
+  minPollIntervalMs?: number
+  /** The polling token's life from the start. Default 900 000 (15 minutes). */
+  tokenLifetimeMs?: number
+  /** Reported as `merchantId` / `Merchant` and `Company`, and printed on receipts. */
+  merchant?: { id: string; name: string }
+}
+
+export interface FakeFaults {
+  /** Arms a fault; the returned function disarms it. */
+  add(fault: Fault): () => void
+  clear(): void
+  readonly active: readonly Fault[]
+}
+
+/** What a test sees of a terminal. */
+export interface TerminalInfo {
+  deviceId: string
+  /** The code the terminal shows now. */
+  pairingCode: string
+  /** Pinned scenario; undefined when a payment's cents decide. */
+  scenario: Scenario | undefined
+  online: boolean
+  /** The transaction the terminal is working on. */
+  activeTransactionId: string | undefined
+  /** Ids of the registers paired with it. */
+  registers: string[]
+}
+
+export interface TerminalControl {
+  list(): TerminalInfo[]
+  get(deviceId: string): TerminalInfo
+  add(config: TerminalConfig): TerminalInfo
+  /** The terminal shows a new pairing code (returned); its old code stops working. */
+  showPairingCode(deviceId: string): string
+  /** Pin a scenario for the following transactions; `undefined` lets the cents decide again. */
+  setScenario(deviceId: string, scenario: Scenario | undefined): void
+  /** An offline terminal's new transactions end CANCELLED / FAILED-INTERFACE. */
+  setOnline(deviceId: string, online: boolean): void
+}
+
+export interface RegisterControl {
+  list(): Register[]
+  get(registerId: string): Register | undefined
+}
+
+/** A transaction as the fake holds it. */
+export interface TransactionInfo {
+  transactionId: string
+  type: TransactionType
+  deviceId: string
+  registerId: string
+  scenario: Scenario
+  /** Its own fields as received (amounts as digits). */
+  fields: Record<string, string>
+  createdAt: number
+  tokenExpiresAt: number
+  status: 'PENDING' | 'COMPLETED'
+  /** What a poll would answer now (reading it here does not count as a poll). */
+  body: object
+}
+
+export interface TransactionControl {
+  list(): TransactionInfo[]
+  get(transactionId: string): TransactionInfo
+}
+
+export interface FakeCloud {
+  /** The whole API (pairing, transactions, polling URLs) on any host, Fetch-API style. */
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
+  /** MSW handlers for {@link fetch}. Default base `https://*.smart-connect.cloud`. */
+  handlers(baseUrl?: string): RequestHandler[]
+  /** Every payment that reached the acquirer, in order, as of the clock's current time. */
+  readonly ledger: readonly LedgerEntry[]
+  readonly clock: Clock
+  readonly faults: FakeFaults
+  readonly terminals: TerminalControl
+  readonly registers: RegisterControl
+  readonly transactions: TransactionControl
+}
+
+/** Two online terminals; their pairing codes are made up by the fake (see `cloud.terminals`). */
+export const DEFAULT_TERMINALS: readonly TerminalConfig[] = [
+  { deviceId: 'VT000001' },
+  { deviceId: 'VT000002' },
+]
+
+export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
+  const clock = options.clock ?? systemClock
+  const tokenLifetimeMs = options.tokenLifetimeMs ?? 900_000
+  const model = new SmartConnectModel(
+    {
+      stepMs: options.stepMs ?? 1_000,
+      delayedMs: options.delayedMs ?? 20_000,
+      terminalTimeoutMs: options.terminalTimeoutMs ?? 180_000,
+      merchantId: options.merchant?.id ?? '10000001',
+      merchantName: options.merchant?.name ?? 'TILLKIT TEST STORE',
+    },
+    options.terminals ?? DEFAULT_TERMINALS,
+  )
+  const faults = smartConnectFaults()
+  const front = createHttpFrontEnd(model, {
+    clock,
+    minPollIntervalMs: options.minPollIntervalMs ?? 2_000,
+    tokenLifetimeMs,
+  })
+  const serve = withSmartConnectFaults(front, faults, clock)
+  const fetch = (input: Request | string | URL, init?: RequestInit) =>
+    serve(input instanceof Request && init === undefined ? input : new Request(input, init))
+
+  const terminalInfo = (deviceId: string): TerminalInfo => {
+    model.advance(clock.now())
+    const device = model.device(deviceId)
+    return {
+      deviceId,
+      pairingCode: device.pairingCode,
+      scenario: device.scenario,
+      online: device.online,
+      activeTransactionId: device.active?.id,
+      registers: [...model.registers.values()]
+        .filter((r) => r.deviceId === deviceId)
+        .map((r) => r.id),
+    }
+  }
+  const transactionInfo = (transactionId: string): TransactionInfo => {
+    model.advance(clock.now())
+    const t = model.transactions.get(transactionId)
+    if (!t) throw new Error(`No transaction ${transactionId}`)
+    return {
+      transactionId: t.id,
+      type: t.type,
+      deviceId: t.device.deviceId,
+      registerId: t.register.id,
+      scenario: t.scenario,
+      fields: { ...t.fields },
+      createdAt: t.createdAt,
+      tokenExpiresAt: t.createdAt + tokenLifetimeMs,
+      status: t.status,
+      body: model.body(t),
+    }
+  }
+
+  return {
+    fetch,
+    handlers: (baseUrl) => mswHandlers(fetch, baseUrl),
+    get ledger() {
+      // Terminals run lazily: bring them up to now so the ledger is current.
+      model.advance(clock.now())
+      return model.ledger.entries
+    },
+    clock,
+    faults: {
+      add: (fault) => faults.add(fault),
+      clear: () => faults.clear(),
+      get active() {
+        return faults.active
+      },
+    },
+    terminals: {
+      list: () => [...model.devices.keys()].map(terminalInfo),
+      get: terminalInfo,
+      add(config) {
+        model.addDevice(config)
+        return terminalInfo(config.deviceId)
+      },
+      showPairingCode: (deviceId) => model.issuePairingCode(deviceId),
+      setScenario(deviceId, scenario) {
+        model.device(deviceId).scenario = scenario
+      },
+      setOnline(deviceId, online) {
+        model.device(deviceId).online = online
+      },
+    },
+    registers: {
+      list: () => [...model.registers.values()],
+      get: (registerId) => model.registers.get(registerId),
+    },
+    transactions: {
+      list: () => [...model.transactions.keys()].map(transactionInfo),
+      get: transactionInfo,
+    },
+  }
+}
