@@ -7,6 +7,7 @@ import {
   httpHandler,
   invalidFault,
   isConnectionReset,
+  route,
   withFaults,
   type WithFaultsOptions,
 } from '../src/fake/index.js'
@@ -144,5 +145,30 @@ describe('httpHandler under MSW', () => {
       }, 'https://broken.test'),
     )
     expect((await fetch('https://broken.test/v1/x')).status).toBe(500)
+  })
+})
+
+describe('route', () => {
+  const routes = [
+    { method: 'GET', pattern: '/tables/:name', id: 'get' },
+    { method: 'PUT', pattern: '/tables/:name', id: 'put' },
+    { method: 'POST', pattern: '/tables', id: 'create' },
+  ]
+
+  it('finds the route by method and pattern, with decoded parameters', () => {
+    expect(route(routes, 'get', '/tables/T%2012/')).toEqual({
+      route: routes[0],
+      params: { name: 'T 12' },
+    })
+    expect(route(routes, 'POST', '/tables')).toMatchObject({ route: { id: 'create' } })
+  })
+
+  it('lists the methods a known path takes, and knows no other path', () => {
+    expect(route(routes, 'DELETE', '/tables/7')).toEqual({ allowed: ['GET', 'PUT'] })
+    expect(route(routes, 'GET', '/tables/7/bill')).toBeUndefined()
+    expect(route(routes, 'GET', '/chairs/7')).toBeUndefined()
+    // An empty or undecodable parameter matches nothing.
+    expect(route([{ method: 'GET', pattern: '/a/:x/b' }], 'GET', '/a//b')).toBeUndefined()
+    expect(route(routes, 'GET', '/tables/%E0%A4%A')).toBeUndefined()
   })
 })

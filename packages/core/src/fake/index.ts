@@ -18,3 +18,4 @@ export {
   type WithFaultsOptions,
 } from './faults.js'
 export { httpHandler, requireMsw } from './msw.js'
+export { route, type RouteMatch, type RouteSpec } from './router.js'

@@ -13,7 +13,8 @@ import {
 import { pacRoutes } from './pac.js'
 import { patRoutes } from './pat.js'
 import { PAC_MEDIA, PAT_MEDIA, userMessage } from './respond.js'
-import { route, type Route } from './router.js'
+import { route } from '@tillkit/core/fake'
+import type { Route } from './router.js'
 
 export interface RestOptions {
   apiKeys: readonly string[]
