@@ -163,9 +163,10 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
   }
   const poller = createPoller(transport, baseUrl)
 
-  /** Body text parsed as JSON when it is JSON; else the text; undefined when blank. */
-  const parse = (body: string | undefined): unknown => {
-    if (!body?.trim()) return undefined
+  /** A body as openapi-fetch hands it over: text holding JSON is parsed, blank text is none. */
+  const parse = (body: unknown): unknown => {
+    if (typeof body !== 'string') return body
+    if (!body.trim()) return undefined
     try {
       return JSON.parse(body)
     } catch {
@@ -194,9 +195,9 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
       parseAs: 'text',
       signal,
     })
-    if (!response.ok) throw transport.httpError(response, parse(error as string | undefined))
+    if (!response.ok) throw transport.httpError(response, parse(error))
     transport.logger.info(
-      { registerId: register.id, result: parse(data as string | undefined) },
+      { registerId: register.id, result: parse(data) },
       'smartconnect paired',
     )
   }
@@ -247,12 +248,12 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     if (status === 408 || status >= 500) {
       throw unknown(
         `http-${status}`,
-        transport.httpError(response, parse(result.error as string | undefined)),
+        transport.httpError(response, parse(result.error)),
       )
     }
     if (status === 0 || (status >= 300 && status < 400)) throw unknown('redirect')
-    if (!response.ok) throw transport.httpError(response, parse(result.error as string | undefined))
-    const started = parse(result.data as string | undefined) as Partial<
+    if (!response.ok) throw transport.httpError(response, parse(result.error))
+    const started = parse(result.data) as Partial<
       Schemas['TransactionStarted']
     >
     const transactionId = started?.transactionId

@@ -119,7 +119,7 @@ function completed(
   type: TransactionType,
   transactionId: string,
 ): TransactionOutcome {
-  const outcome = describeData(data)
+  const outcome = describeData(data, raw)
   const base = { transactionId, type, ...outcome, raw }
   if (!data) return { status: 'unknown', reason: 'missing-data', ...base }
   const verdict = code(data.TransactionResult)
@@ -152,8 +152,12 @@ function completed(
 }
 
 /** The reported fields worth keeping, typed; blanks and unreadable values are left out. */
-function describeData(data: ResultData | undefined): Partial<TransactionOutcome> {
-  if (!data) return {}
+function describeData(
+  data: ResultData | undefined,
+  raw: TransactionResult,
+): Partial<TransactionOutcome> {
+  const envelopeDevice = textOf(raw.deviceId)
+  if (!data) return envelopeDevice ? { deviceId: envelopeDevice } : {}
   const fields: Partial<TransactionOutcome> = {
     transactionResult: textOf(data.TransactionResult),
     result: textOf(data.Result),
@@ -168,7 +172,7 @@ function describeData(data: ResultData | undefined): Partial<TransactionOutcome>
     cardPan: textOf(data.CardPan),
     cardType: textOf(data.CardType),
     accountType: textOf(data.AccountType),
-    deviceId: textOf(data.DeviceID),
+    deviceId: textOf(data.DeviceID) ?? envelopeDevice,
     terminalStatus: textOf(data.Status),
     referenceId: textOf(data.ReferenceId),
   }
