@@ -196,10 +196,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
       signal,
     })
     if (!response.ok) throw transport.httpError(response, parse(error))
-    transport.logger.info(
-      { registerId: register.id, result: parse(data) },
-      'smartconnect paired',
-    )
+    transport.logger.info({ registerId: register.id, result: parse(data) }, 'smartconnect paired')
   }
 
   async function startTransaction(
@@ -246,16 +243,11 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     const { response } = result
     const status = response.status
     if (status === 408 || status >= 500) {
-      throw unknown(
-        `http-${status}`,
-        transport.httpError(response, parse(result.error)),
-      )
+      throw unknown(`http-${status}`, transport.httpError(response, parse(result.error)))
     }
     if (status === 0 || (status >= 300 && status < 400)) throw unknown('redirect')
     if (!response.ok) throw transport.httpError(response, parse(result.error))
-    const started = parse(result.data) as Partial<
-      Schemas['TransactionStarted']
-    >
+    const started = parse(result.data) as Partial<Schemas['TransactionStarted']>
     const transactionId = started?.transactionId
     const pollingUrl = started?.data?.PollingUrl
     if (typeof transactionId !== 'string' || !transactionId || typeof pollingUrl !== 'string')

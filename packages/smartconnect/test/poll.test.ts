@@ -32,6 +32,10 @@ const approved = json({
 const tooMany = (retryAfter?: string) =>
   json({ error: 'Too many requests' }, 429, retryAfter ? { 'retry-after': retryAfter } : {})
 
+const unreachable = (): never => {
+  throw new Error('expected a rejection')
+}
+
 function setup(...steps: Step[]) {
   const clock: ManualClock = createManualClock({ start: START, autoAdvance: true })
   const fake = fakeFetch(clock, ...steps)
@@ -71,7 +75,7 @@ describe('waitForOutcome: cadence', () => {
     expect(gaps()).toEqual([2000])
     const error = await client
       .waitForOutcome(PENDING, { intervalMs: 1999 })
-      .catch((e: unknown) => e as TillkitValidationError)
+      .then(unreachable, (e: unknown) => e as TillkitValidationError)
     expect(error).toBeInstanceOf(TillkitValidationError)
     expect(error.field).toBe('intervalMs')
     expect(calls).toHaveLength(2)
@@ -186,7 +190,7 @@ describe('waitForOutcome: unknown outcomes', () => {
     const { client } = setup(approved)
     const error = await client
       .waitForOutcome(PENDING, { deadlineMs: 900_001 })
-      .catch((e: unknown) => e as TillkitValidationError)
+      .then(unreachable, (e: unknown) => e as TillkitValidationError)
     expect(error.field).toBe('deadlineMs')
   })
 })
@@ -245,7 +249,7 @@ describe('waitForOutcome: stopping and bad input', () => {
       signal: controller.signal,
       onEvent: () => controller.abort(),
     })
-    const error = await wait.catch((e: unknown) => e as TillkitAbortedError)
+    const error = await wait.then(unreachable, (e: unknown) => e as TillkitAbortedError)
     expect(error).toBeInstanceOf(TillkitAbortedError)
     expect(error.outcomeUnknown).toBe(true)
     expect(calls).toHaveLength(1)
@@ -284,7 +288,7 @@ describe('waitForOutcome: stopping and bad input', () => {
     const { client, calls } = setup(approved)
     const error = await client
       .waitForOutcome(bad as PendingTransaction)
-      .catch((e: unknown) => e as TillkitValidationError)
+      .then(unreachable, (e: unknown) => e as TillkitValidationError)
     expect(error).toBeInstanceOf(TillkitValidationError)
     expect(error.field).toBe(field)
     expect(String(error)).not.toContain('tok')
