@@ -119,8 +119,8 @@ export class ResultBook {
       type: record.kind === 'refund' ? 'refund' : preAuth ? 'preAuthorization' : 'sale',
       status,
       ...(approved(reply) && { approvalCode: `OK${id.slice(0, 4)}` }),
-      // Money going back to the customer is negative.
-      authorizedAmount: record.kind === 'refund' ? -reply.authorized : reply.authorized,
+      // Money going back to the customer is negative (0 - x: a decline stays 0, not -0).
+      authorizedAmount: record.kind === 'refund' ? 0 - reply.authorized : reply.authorized,
       currency: order.currency,
       responseCode: reply.responseCode,
       responseMessage: reply.message,

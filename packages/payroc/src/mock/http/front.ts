@@ -266,7 +266,8 @@ export function createFrontEnd(
       options.note(request, { replayed: true })
       return respond(stored)
     }
-    const answer = (await found.route.handle(context, found.params)) as Answer
+    // No await between the lookup and `remember`: a second copy arriving meanwhile must find the answer.
+    const answer = found.route.handle(context, found.params)
     // A copy: a reversed payment changes later, the stored answer must not.
     if (answer.status < 300)
       model.idempotency.remember(key, fingerprint, {

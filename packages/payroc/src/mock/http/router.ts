@@ -1,12 +1,26 @@
 /** A minimal path router: patterns like `/payments/:paymentId`, one route per method and pattern. */
 
-export interface Route<C> {
+interface BaseRoute {
   method: 'GET' | 'POST' | 'DELETE'
   pattern: string
-  /** The operation reads a JSON body and needs an `Idempotency-Key`. */
-  idempotent?: boolean
+}
+
+/**
+ * Reads a JSON body and needs an `Idempotency-Key`. Answers synchronously, so that nothing can run between the
+ * idempotency lookup and storing the answer.
+ */
+interface IdempotentRoute<C> extends BaseRoute {
+  idempotent: true
+  handle(context: C, params: Record<string, string>): Answer
+}
+
+/** Everything else; may take its time (a held read). */
+interface PlainRoute<C> extends BaseRoute {
+  idempotent?: false
   handle(context: C, params: Record<string, string>): Promise<Answer> | Answer
 }
+
+export type Route<C> = IdempotentRoute<C> | PlainRoute<C>
 
 /** What an operation answers: a status and a JSON body (none for 204). */
 export interface Answer {
