@@ -1,0 +1,513 @@
+import createClient, { type Client } from 'openapi-fetch'
+import {
+  checkFields,
+  createTransport,
+  int,
+  oneOf,
+  optional,
+  RequestDraft,
+  string,
+  text,
+  TillkitError,
+  TillkitHttpError,
+  TillkitProtocolError,
+  TillkitUnknownOutcomeError,
+  TillkitValidationError,
+  type Clock,
+  type Logger,
+  type LoggerLike,
+  type RetryPolicy,
+  type Rules,
+  type Transport,
+} from '@tillkit/core'
+import { toMinorUnits } from './currency.js'
+import type { paths as DevicePaths } from './generated/device-api.js'
+import type { paths as LegacyPaths } from './generated/legacy.js'
+import type { AbortRequest } from './generated/nexo/abort-request.js'
+import { validateAbortRequest } from './generated/nexo/abort-request.validate.js'
+import type { PaymentRequest } from './generated/nexo/payment-request.js'
+import { validatePaymentRequest } from './generated/nexo/payment-request.validate.js'
+import type { PaymentResponse } from './generated/nexo/payment-response.js'
+import { validatePaymentResponse } from './generated/nexo/payment-response.validate.js'
+import type { ReversalRequest } from './generated/nexo/reversal-request.js'
+import { validateReversalRequest } from './generated/nexo/reversal-request.validate.js'
+import type { ReversalResponse } from './generated/nexo/reversal-response.js'
+import { validateReversalResponse } from './generated/nexo/reversal-response.validate.js'
+import type { TransactionStatusRequest } from './generated/nexo/transaction-status-request.js'
+import { validateTransactionStatusRequest } from './generated/nexo/transaction-status-request.validate.js'
+import type { TransactionStatusResponse } from './generated/nexo/transaction-status-response.js'
+import { validateTransactionStatusResponse } from './generated/nexo/transaction-status-response.validate.js'
+import {
+  createNexo,
+  currencyOf,
+  referenceOf,
+  type MessageReference,
+  type NexoBuilder,
+} from './nexo.js'
+import type { NexoOptions } from './nexo.js'
+import {
+  paymentOutcome,
+  rejected,
+  reversalOutcome,
+  transactionStatusResult,
+  type PaymentOutcome,
+  type ResultDetails,
+  type ReversalOutcome,
+  type TransactionStatusResult,
+} from './results.js'
+import type { EventNotification } from './generated/nexo/event-notification.js'
+import { assertValid, describeErrors, invalid, readAnswer, type Validator } from './wire.js'
+
+export type AdyenTransport = 'device-api' | 'legacy'
+/** Live data centres: Europe (default), Australia, United States, East Asia. */
+export type AdyenRegion = 'EU' | 'AU' | 'US' | 'APSE'
+
+/** Adyen's processing limit for a cloud payment: past it, Adyen cancels and answers. */
+export const CLOUD_PROCESSING_LIMIT_MS = 150_000
+
+export interface AdyenClientOptions<T extends AdyenTransport = AdyenTransport> {
+  /** An API key with the Cloud Device API role, sent as `X-API-Key` (never logged). */
+  apiKey: string
+  environment: 'test' | 'live'
+  /** `device-api` (Cloud device API, recommended) or `legacy` (`/sync`, `/async`, `/connectedTerminals`). */
+  transport: T
+  /** The live data centre nearest the terminals; default `EU`. Unused in test. */
+  region?: AdyenRegion
+  /** Required for `device-api` (it is in every path) and for `connectedDevices()` on `legacy`. */
+  merchantAccount?: string
+  /** Replaces the host (a proxy, a fake cloud). For `device-api`, include the `/v1`. */
+  baseUrl?: string
+  fetch?: (request: Request) => Promise<Response>
+  logger?: LoggerLike
+  clock?: Clock
+  /** Per attempt for everything but synchronous payments and reversals. Default 30 000. */
+  timeoutMs?: number
+  /**
+   * Per attempt for a synchronous payment or reversal, which Adyen holds until the terminal finishes: it must
+   * outlast Adyen's 150 s processing limit. Default 180 000, allowed 150 001 to 900 000.
+   */
+  paymentTimeoutMs?: number
+  /** Applies to the requests that are safe to repeat (see README); `false` for one attempt only. */
+  retry?: Partial<RetryPolicy> | false
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+type Loose = Omit<Client<Record<string, never>>, 'use' | 'eject'>
+export type DeviceApiHttpClient = Omit<Client<DevicePaths>, 'use' | 'eject'>
+export type LegacyHttpClient = Omit<Client<LegacyPaths>, 'use' | 'eject'>
+
+/** What is known of a payment-starting request whose outcome is unknown: enough to ask TransactionStatus. */
+export interface PendingRequest extends MessageReference {
+  /** Your sale reference, for payments. */
+  transactionId?: string
+  /** Minor units asked for, for payments. */
+  amount?: number
+  currency?: string
+}
+
+/** The request TransactionStatus is asked about: a {@link PendingRequest} (or any object with these fields). */
+export interface StatusTarget {
+  poiId: string
+  serviceId: string
+  /** Default the builder's SaleID. */
+  saleId?: string
+  /** Default `Payment`. */
+  category?: MessageReference['category']
+  currency?: string
+}
+
+export interface WaitForStatusOptions extends CallOptions {
+  /** Pause between status requests while the answer is `in-progress` or `unreachable`. Default 10 000. */
+  intervalMs?: number
+  /** Stop asking after this long and return the last answer. Default 180 000 (past Adyen's 150 s limit). */
+  maxWaitMs?: number
+}
+
+export type AsyncResult =
+  { accepted: true } | (ResultDetails & { accepted: false; event: EventNotification })
+
+export type AbortResult =
+  { delivered: true } | (ResultDetails & { delivered: false; event: EventNotification })
+
+export interface AdyenClient<T extends AdyenTransport = AdyenTransport> {
+  readonly transport: T
+  readonly baseUrl: string
+  /** The typed openapi-fetch client of this transport's HTTP surface, for anything not wrapped below. */
+  readonly http: T extends 'legacy' ? LegacyHttpClient : DeviceApiHttpClient
+  readonly logger: Logger
+  readonly clock: Clock
+  /** Message builders for one POS (SaleID), on this client's clock. */
+  nexo(options: Omit<NexoOptions, 'clock'>): NexoBuilder
+  /**
+   * A payment through `/sync`, answered when the terminal finishes. A lost answer (timeout, reset, 5xx, an
+   * unreadable body) rejects with a TillkitUnknownOutcomeError whose `known` is the {@link PendingRequest}: resolve
+   * it with {@link waitForTransactionStatus}, never by paying again.
+   */
+  payment(message: PaymentRequest, options?: CallOptions): Promise<PaymentOutcome>
+  /** A reversal (referenced refund) through `/sync`; unknown outcomes as for payments. */
+  reversal(
+    message: ReversalRequest,
+    options?: CallOptions & { currency?: string },
+  ): Promise<ReversalOutcome>
+  /** Asks the terminal to stop a running request; the effect shows in that request's own answer. */
+  abort(message: AbortRequest, options?: CallOptions): Promise<AbortResult>
+  /** One TransactionStatus request, always through `/sync`. Safe to repeat (with a new message). */
+  transactionStatus(
+    message: TransactionStatusRequest,
+    options?: CallOptions & { currency?: string },
+  ): Promise<TransactionStatusResult>
+  /**
+   * The unknown-outcome recipe: asks TransactionStatus about `target` (fresh ServiceIDs from `nexo`) until the
+   * answer is final (`processed`, `not-found`, `failed`) or `maxWaitMs` has passed, then returns the last answer.
+   */
+  waitForTransactionStatus(
+    nexo: NexoBuilder,
+    target: StatusTarget,
+    options?: WaitForStatusOptions,
+  ): Promise<TransactionStatusResult>
+  /** Sends through `/async`: accepted means forwarded; the outcome arrives as a webhook (see `parseNotification`). */
+  sendAsync(
+    message: PaymentRequest | ReversalRequest | AbortRequest,
+    options?: CallOptions,
+  ): Promise<AsyncResult>
+  /** Cloud connectivity of one device (`device-api` only). */
+  deviceStatus(deviceId: string, options?: CallOptions): Promise<'ONLINE' | 'OFFLINE'>
+  /** Ids of the merchant account's devices with a cloud connection now. */
+  connectedDevices(
+    options?: CallOptions & { store?: string; uniqueTerminalId?: string },
+  ): Promise<string[]>
+}
+
+const REGION_SUFFIX: Record<AdyenRegion, string> = { EU: '', AU: '-au', US: '-us', APSE: '-apse' }
+
+/** The base URL of a transport in an environment (and, live, a region). */
+export function adyenBaseUrl(
+  transport: AdyenTransport,
+  environment: 'test' | 'live',
+  region: AdyenRegion = 'EU',
+): string {
+  const host = transport === 'device-api' ? 'device-api' : 'terminal-api'
+  const env = environment === 'test' ? 'test' : `live${REGION_SUFFIX[region]}`
+  return `https://${host}-${env}.adyen.com${transport === 'device-api' ? '/v1' : ''}`
+}
+
+const OPTION_RULES: Rules = {
+  apiKey: string({ minLength: 1, secret: true }),
+  environment: oneOf(['test', 'live']),
+  transport: oneOf(['device-api', 'legacy']),
+  region: optional(oneOf(['EU', 'AU', 'US', 'APSE'])),
+  merchantAccount: (field, value, options) =>
+    (options.transport === 'device-api' ? text : optional(text))(field, value, options),
+  baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+/ })),
+  fetch: (field, value) => {
+    if (value !== undefined && typeof value !== 'function')
+      throw new TillkitValidationError(field, 'must be a function')
+  },
+  timeoutMs: optional(int(1, 600_000)),
+  paymentTimeoutMs: optional(int(CLOUD_PROCESSING_LIMIT_MS + 1, 900_000)),
+}
+
+const WAIT_RULES: Rules = {
+  intervalMs: optional(int(1_000, 120_000)),
+  maxWaitMs: optional(int(0, 86_400_000)),
+}
+
+export function createAdyenClient<T extends AdyenTransport>(
+  options: AdyenClientOptions<T>,
+): AdyenClient<T> {
+  if (typeof options !== 'object' || options === null)
+    throw new TillkitValidationError('options', 'must be an object')
+  checkFields(options as unknown as Record<string, unknown>, OPTION_RULES, 'options.')
+  const { apiKey, fetch, logger, clock, retry, merchantAccount } = options
+  const deviceApi = options.transport === 'device-api'
+  const baseUrl = (
+    options.baseUrl ?? adyenBaseUrl(options.transport, options.environment, options.region)
+  ).replace(/\/+$/, '')
+  const common = { fetch, logger, clock, retry, secrets: [apiKey] }
+  const timeoutMs = options.timeoutMs ?? 30_000
+  // Three transports, one per kind of request: reads are repeated freely; nexo messages never blindly (a repeat
+  // reuses the ServiceID, which Adyen refuses); payments also wait past Adyen's processing limit.
+  const reads = createTransport({ ...common, timeoutMs, isIdempotent: () => true })
+  const messages = createTransport({ ...common, timeoutMs })
+  const payments = createTransport({
+    ...common,
+    timeoutMs: options.paymentTimeoutMs ?? CLOUD_PROCESSING_LIMIT_MS + 30_000,
+  })
+  const http = createClient({
+    baseUrl,
+    fetch: reads.fetch as (input: Request) => Promise<Response>,
+    // Drafts, not Requests: the transport sends the init as built (see RequestDraft in core).
+    Request: RequestDraft as unknown as typeof Request,
+    headers: { 'X-API-Key': apiKey },
+  }) as unknown as Loose
+
+  /** POSTs a nexo message to `/sync` or `/async` and returns the body text; a non-2xx is a TillkitHttpError. */
+  async function post(
+    mode: 'sync' | 'async',
+    message: { SaleToPOIRequest: { MessageHeader: { POIID: string } } },
+    via: Transport,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const deviceId = message.SaleToPOIRequest.MessageHeader.POIID
+    const path = deviceApi ? `/merchants/{merchantAccount}/devices/{deviceId}/${mode}` : `/${mode}`
+    const result = await (http.POST as (p: string, i: object) => Promise<HttpResult>)(path, {
+      ...(deviceApi && { params: { path: { merchantAccount, deviceId } } }),
+      body: message,
+      parseAs: 'text',
+      fetch: via.fetch,
+      signal,
+    })
+    if (!result.response.ok || result.error !== undefined)
+      throw via.httpError(result.response, result.error)
+    return typeof result.data === 'string' ? result.data : ''
+  }
+
+  /** Runs a payment-starting call: failures after which it may have reached Adyen become unknown outcomes. */
+  async function starting<R>(
+    operation: string,
+    known: PendingRequest,
+    call: () => Promise<R>,
+  ): Promise<R> {
+    try {
+      return await call()
+    } catch (error) {
+      const reason = unknownReason(error)
+      if (reason === undefined) throw error
+      throw new TillkitUnknownOutcomeError<PendingRequest>(
+        `${operation} on ${known.poiId} (ServiceID ${known.serviceId}) may have been processed: ${reason}; ask TransactionStatus before trying again`,
+        { operation, reason, known, cause: error, redact: payments.redact },
+      )
+    }
+  }
+
+  /** Reads a `/sync` answer to `message` with the response validator `validate`; undefined for a Reject event. */
+  function answerTo<R extends { SaleToPOIResponse: { MessageHeader: object } }>(
+    text: string,
+    ref: MessageReference,
+    validate: Validator<R>,
+  ): R | EventNotification {
+    const answer = readAnswer(text)
+    if (answer.kind === 'event') return answer.message
+    if (answer.kind === 'empty')
+      throw new TillkitProtocolError('unexpected', `An empty answer to a ${ref.category} request`)
+    const envelope = { SaleToPOIResponse: answer.envelope }
+    if (!validate(envelope))
+      throw invalid(`${ref.category} response`, describeErrors(validate.errors))
+    const header = envelope.SaleToPOIResponse.MessageHeader as Record<string, unknown>
+    for (const [field, expected] of [
+      ['SaleID', ref.saleId],
+      ['ServiceID', ref.serviceId],
+      ['MessageCategory', ref.category],
+    ] as const) {
+      if (header[field] !== undefined && header[field] !== expected)
+        throw new TillkitProtocolError('unexpected', `The answer's ${field} is not the request's`, {
+          details: { field, expected, received: header[field] },
+        })
+    }
+    return envelope
+  }
+
+  const isEvent = (value: object): value is EventNotification => 'SaleToPOIRequest' in value
+
+  const client: AdyenClient<AdyenTransport> = {
+    transport: options.transport,
+    baseUrl,
+    http: http as unknown as DeviceApiHttpClient,
+    logger: payments.logger,
+    clock: payments.clock,
+
+    nexo: (nexoOptions) => createNexo({ ...nexoOptions, clock: payments.clock }),
+
+    async payment(message, callOptions = {}) {
+      assertValid(validatePaymentRequest, message, 'a PaymentRequest')
+      const ref = referenceOf(message)
+      const { AmountsReq } = message.SaleToPOIRequest.PaymentRequest.PaymentTransaction
+      const known: PendingRequest = {
+        ...ref,
+        transactionId:
+          message.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID.TransactionID,
+        amount: toMinorUnits(AmountsReq.RequestedAmount, AmountsReq.Currency, 'RequestedAmount'),
+        currency: AmountsReq.Currency,
+      }
+      return starting('payment', known, async () => {
+        const text = await post('sync', message, payments, callOptions.signal)
+        const answer = answerTo<PaymentResponse>(text, ref, validatePaymentResponse)
+        if (isEvent(answer))
+          return { ...rejected(answer), status: 'unreachable', response: undefined }
+        return paymentOutcome(answer, AmountsReq.Currency)
+      })
+    },
+
+    async reversal(message, callOptions = {}) {
+      assertValid(validateReversalRequest, message, 'a ReversalRequest')
+      const ref = referenceOf(message)
+      const currency = callOptions.currency ?? currencyOf(message)
+      const known: PendingRequest = { ...ref, ...(currency !== undefined && { currency }) }
+      return starting('reversal', known, async () => {
+        const text = await post('sync', message, payments, callOptions.signal)
+        const answer = answerTo<ReversalResponse>(text, ref, validateReversalResponse)
+        if (isEvent(answer)) return { ...rejected(answer), status: 'unreachable', body: undefined }
+        return reversalOutcome(answer.SaleToPOIResponse.ReversalResponse, currency)
+      })
+    },
+
+    async abort(message, callOptions = {}) {
+      assertValid(validateAbortRequest, message, 'an AbortRequest')
+      const answer = readAnswer(await post('sync', message, messages, callOptions.signal))
+      if (answer.kind === 'event') return { ...rejected(answer.message), delivered: false }
+      return { delivered: true }
+    },
+
+    async transactionStatus(message, callOptions = {}) {
+      assertValid(validateTransactionStatusRequest, message, 'a TransactionStatusRequest')
+      const ref = referenceOf(message)
+      const text = await post('sync', message, messages, callOptions.signal)
+      const answer = answerTo<TransactionStatusResponse>(
+        text,
+        ref,
+        validateTransactionStatusResponse,
+      )
+      if (isEvent(answer)) return { status: 'unreachable', event: answer }
+      return transactionStatusResult(answer, callOptions.currency)
+    },
+
+    async waitForTransactionStatus(nexo, target, waitOptions = {}) {
+      checkFields(waitOptions as Record<string, unknown>, WAIT_RULES, 'options.')
+      const { intervalMs = 10_000, maxWaitMs = 180_000, signal } = waitOptions
+      const deadline = payments.clock.now() + maxWaitMs
+      for (;;) {
+        let result: TransactionStatusResult | undefined
+        let failure: unknown
+        try {
+          const message = nexo.transactionStatus({
+            poiId: target.poiId,
+            statusOf: target.serviceId,
+            ...(target.saleId !== undefined && { saleIdOf: target.saleId }),
+            ...(target.category !== undefined && { category: target.category }),
+          })
+          result = await client.transactionStatus(message, {
+            signal,
+            ...(target.currency !== undefined && { currency: target.currency }),
+          })
+          if (result.status !== 'in-progress' && result.status !== 'unreachable') return result
+        } catch (error) {
+          // Only a transient failure is asked again; a refusal (401, 403, bad input) would only repeat itself.
+          if (!transient(error)) throw error
+          failure = error
+        }
+        if (payments.clock.now() + intervalMs > deadline) {
+          if (result) return result
+          throw failure
+        }
+        await payments.clock.sleep(intervalMs, signal)
+      }
+    },
+
+    async sendAsync(message, callOptions = {}) {
+      const category = message.SaleToPOIRequest.MessageHeader.MessageCategory
+      const validate: Validator<unknown> =
+        category === 'Payment'
+          ? validatePaymentRequest
+          : category === 'Reversal'
+            ? validateReversalRequest
+            : validateAbortRequest
+      assertValid(validate, message, `a ${category}Request`)
+      const ref = referenceOf(message)
+      const send = async (): Promise<AsyncResult> => {
+        const body = await post('async', message, messages, callOptions.signal)
+        let answer: ReturnType<typeof readAnswer> | undefined
+        try {
+          answer = readAnswer(body)
+        } catch {
+          // The accept body is not meant to be read (`ok`, or empty): only an event says otherwise.
+        }
+        if (answer?.kind === 'event') return { ...rejected(answer.message), accepted: false }
+        return { accepted: true }
+      }
+      return category === 'Abort' ? send() : starting(`async ${category}`, { ...ref }, send)
+    },
+
+    async deviceStatus(deviceId, callOptions = {}) {
+      if (!deviceApi)
+        throw new TillkitValidationError(
+          'options.transport',
+          "must be 'device-api' for deviceStatus",
+        )
+      checkFields({ deviceId }, { deviceId: text })
+      const result = await (http.GET as (p: string, i: object) => Promise<HttpResult>)(
+        '/merchants/{merchantAccount}/devices/{deviceId}/status',
+        { params: { path: { merchantAccount, deviceId } }, signal: callOptions.signal },
+      )
+      return (reads.ok(result) as { status: 'ONLINE' | 'OFFLINE' }).status
+    },
+
+    async connectedDevices(callOptions = {}) {
+      checkFields(callOptions as Record<string, unknown>, {
+        store: optional(text),
+        uniqueTerminalId: optional(text),
+      })
+      const { store, uniqueTerminalId, signal } = callOptions
+      if (deviceApi) {
+        const result = await (http.GET as (p: string, i: object) => Promise<HttpResult>)(
+          '/merchants/{merchantAccount}/connectedDevices',
+          {
+            params: { path: { merchantAccount }, ...(store !== undefined && { query: { store } }) },
+            signal,
+          },
+        )
+        const ids = (reads.ok(result) as { uniqueDeviceIds: string[] }).uniqueDeviceIds
+        // The Cloud device API cannot filter by terminal: done here, as the legacy endpoint would.
+        return uniqueTerminalId === undefined ? ids : ids.filter((id) => id === uniqueTerminalId)
+      }
+      checkFields({ merchantAccount }, { merchantAccount: text }, 'options.')
+      const result = await (http.POST as (p: string, i: object) => Promise<HttpResult>)(
+        '/connectedTerminals',
+        {
+          body: {
+            merchantAccount,
+            ...(store !== undefined && { store }),
+            ...(uniqueTerminalId !== undefined && { uniqueTerminalId }),
+          },
+          signal,
+        },
+      )
+      return (reads.ok(result) as { uniqueTerminalIds: string[] }).uniqueTerminalIds
+    },
+  }
+  return client as unknown as AdyenClient<T>
+}
+
+interface HttpResult {
+  data?: unknown
+  error?: unknown
+  response: Response
+}
+
+/**
+ * Why a failed payment-starting call may still have been processed, or undefined when it certainly was not (a
+ * 4xx, a request that never left, bad input). An unreadable answer counts: the terminal answered something.
+ */
+function unknownReason(error: unknown): string | undefined {
+  if (error instanceof TillkitProtocolError) return 'unreadable answer'
+  if (error instanceof TillkitHttpError)
+    return error.status >= 500 ? `HTTP ${error.status}` : undefined
+  if (error instanceof TillkitError && error.mayHaveReachedProvider)
+    return error.code === 'TIMEOUT'
+      ? 'no answer in time'
+      : error.code === 'ABORTED'
+        ? 'aborted'
+        : 'connection lost'
+  return undefined
+}
+
+/** Failures worth another TransactionStatus request later. */
+function transient(error: unknown): boolean {
+  if (error instanceof TillkitHttpError) return error.status >= 500 || error.status === 429
+  return (
+    error instanceof TillkitProtocolError ||
+    (error instanceof TillkitError && error.code !== 'VALIDATION' && error.code !== 'ABORTED')
+  )
+}

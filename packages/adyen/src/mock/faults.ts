@@ -1,0 +1,76 @@
+import type { Clock } from '@tillkit/core'
+import {
+  connectionReset,
+  FaultList,
+  invalidFault,
+  withFaults,
+  type Counted,
+  type FaultMatch,
+  type HttpFault,
+} from '@tillkit/core/fake'
+import { problemBody } from './http.js'
+
+export type {
+  FaultMatch,
+  HttpFault,
+  LatencyFault,
+  LostResponseFault,
+  StatusFault,
+} from '@tillkit/core/fake'
+
+/**
+ * The connection breaks `afterMs` (cloud time) after the request reached the cloud, while the answer is still
+ * being waited for (a `/sync` held open by a running payment): the caller sees a reset, the terminal carries on.
+ * Unlike `lostResponse`, which drops a finished answer, this cuts a request whose outcome is not decided yet.
+ */
+export interface DropConnectionFault extends Counted {
+  kind: 'dropConnection'
+  afterMs: number
+  match?: FaultMatch
+}
+
+export type Fault = HttpFault | DropConnectionFault
+
+export type AdyenFaults = FaultList<DropConnectionFault>
+
+export function adyenFaults(): AdyenFaults {
+  return new FaultList<DropConnectionFault>((fault) => {
+    if (fault.kind !== 'dropConnection')
+      invalidFault(`unknown kind ${(fault as { kind: unknown }).kind}`)
+    if (!(fault.afterMs >= 0)) invalidFault('afterMs must be zero or more')
+  })
+}
+
+/** Wraps the front-end: core's HTTP faults (answering in Adyen's error shape), then dropped connections. */
+export function withAdyenFaults(
+  handler: (request: Request) => Promise<Response>,
+  faults: AdyenFaults,
+  clock: Clock,
+): (request: Request) => Promise<Response> {
+  const faulty = withFaults(handler, faults, clock, {
+    errorBody: (status) => ({
+      body: problemBody(status, `Injected fault: status ${status}.`),
+      contentType: 'application/json',
+    }),
+  })
+  return async (request) => {
+    const path = new URL(request.url).pathname
+    const drop = faults.takeKind('dropConnection', (f) => matches(f.match, request.method, path))
+    if (!drop) return faulty(request)
+    const answer = faulty(request)
+    const cut = clock.sleep(drop.afterMs).then(() => 'cut' as const)
+    const first = await Promise.race([answer, cut])
+    if (first !== 'cut') return first
+    // The caller is gone; whatever the cloud answers later goes nowhere.
+    answer.catch(() => {})
+    throw connectionReset()
+  }
+}
+
+/** Core's matching rule for a fault's `match` (core keeps its own private). */
+function matches(match: FaultMatch | undefined, method: string, path: string): boolean {
+  if (!match) return true
+  if (match.method && match.method.toUpperCase() !== method.toUpperCase()) return false
+  if (match.path === undefined) return true
+  return typeof match.path === 'string' ? match.path === path : match.path.test(path)
+}

@@ -1,0 +1,85 @@
+import { TillkitProtocolError, TillkitValidationError } from '@tillkit/core'
+import type { ValidationError } from './generated/nexo/payment-request.validate.js'
+import type { EventNotification } from './generated/nexo/event-notification.js'
+import { validateEventNotification } from './generated/nexo/event-notification.validate.js'
+
+/** Reading and checking nexo messages; nothing here knows HTTP. */
+
+/** A generated validator: a type guard that keeps its last failure in `errors`. */
+export type Validator<T> = ((data: unknown) => data is T) & { errors?: ValidationError[] | null }
+
+/** `/SaleToPOIRequest/PaymentRequest` as `SaleToPOIRequest.PaymentRequest`. */
+const fieldOf = (instancePath: string) => instancePath.split('/').filter(Boolean).join('.')
+
+/**
+ * Checks a message we are about to send; the first failure becomes a TillkitValidationError naming the field and
+ * the rule, before anything leaves the process.
+ */
+export function assertValid<T>(
+  validate: Validator<T>,
+  message: unknown,
+  what: string,
+): asserts message is T {
+  if (validate(message)) return
+  const first = validate.errors?.[0]
+  const path = fieldOf(first?.instancePath ?? '')
+  if (first?.keyword === 'additionalProperties') {
+    const field = [path, String(first.params.additionalProperty)].filter(Boolean).join('.')
+    throw new TillkitValidationError(field, `is not a field of ${what}`)
+  }
+  const allowed = first?.params.allowedValues ?? first?.params.allowedValue
+  const values = allowed === undefined ? '' : ` ${JSON.stringify(allowed)}`
+  throw new TillkitValidationError(path || 'message', `${first?.message ?? 'is invalid'}${values}`)
+}
+
+/** Ajv's errors in one line, for protocol errors about what we received. */
+export function describeErrors(errors: readonly ValidationError[] | null | undefined): string {
+  const lines = new Set<string>()
+  for (const error of errors ?? [])
+    lines.add(`${fieldOf(error.instancePath) || 'message'} ${error.message ?? 'is invalid'}`)
+  return [...lines].slice(0, 5).join('; ') || 'invalid'
+}
+
+/** What a `/sync` call answered, before it is checked against the message it answers. */
+export type Answer =
+  | { kind: 'empty' }
+  | { kind: 'response'; envelope: Record<string, unknown> & { MessageHeader?: unknown } }
+  | { kind: 'event'; message: EventNotification }
+
+/**
+ * Reads a `/sync` body: empty (an abort), a SaleToPOIResponse, or the event notification the cloud sends when it
+ * could not deliver the request. Anything else is a TillkitProtocolError.
+ */
+export function readAnswer(text: string): Answer {
+  if (!text.trim()) return { kind: 'empty' }
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch (cause) {
+    throw new TillkitProtocolError('malformed', 'The Terminal API answer is not JSON', {
+      cause,
+      details: { size: text.length },
+    })
+  }
+  const record = isRecord(body) ? body : {}
+  if (isRecord(record.SaleToPOIResponse))
+    return { kind: 'response', envelope: record.SaleToPOIResponse }
+  if (isRecord(record.SaleToPOIRequest) && 'EventNotification' in record.SaleToPOIRequest) {
+    if (!validateEventNotification(body))
+      throw invalid('event notification', describeErrors(validateEventNotification.errors))
+    return { kind: 'event', message: body }
+  }
+  throw new TillkitProtocolError(
+    'unexpected',
+    'The Terminal API answer is neither a SaleToPOIResponse nor an event notification',
+    { details: { keys: Object.keys(record).slice(0, 5) } },
+  )
+}
+
+export function invalid(what: string, why: string): TillkitProtocolError {
+  return new TillkitProtocolError('invalid', `Invalid ${what}: ${why}`)
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,49 @@
+import { createManualClock, type ManualClock } from '@tillkit/core'
+import {
+  createAdyenClient,
+  type AdyenClient,
+  type AdyenTransport,
+  type NexoBuilder,
+} from '../src/index.js'
+import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../src/mock/index.js'
+
+export const POI = 'P400Plus-100000001'
+export const POI_2 = 'V400m-100000002'
+export const POI_BASE64 = 'S1F2-100000003'
+export const OTHER_POI = 'P400Plus-200000001'
+export const MERCHANT = 'TillkitShop'
+export const KEY = 'test-api-key'
+
+export interface Harness<T extends AdyenTransport> {
+  clock: ManualClock
+  cloud: FakeCloud
+  adyen: AdyenClient<T>
+  nexo: NexoBuilder
+  /** Every body the cloud sent as a webhook. */
+  webhooks: unknown[]
+}
+
+/**
+ * A client on the fake cloud, both on one manual clock that jumps to the next deadline whenever the process idles
+ * (`autoAdvance`): terminal steps, the cloud's limits and the client's timeouts take no real time.
+ */
+export function harness<T extends AdyenTransport = 'device-api'>(
+  options: { transport?: T; cloud?: FakeCloudOptions; autoAdvance?: boolean } = {},
+): Harness<T> {
+  const clock = createManualClock({ autoAdvance: options.autoAdvance ?? true })
+  const cloud = createFakeCloud({ clock, stepMs: 500, ...options.cloud })
+  const adyen = createAdyenClient({
+    apiKey: KEY,
+    environment: 'test',
+    transport: (options.transport ?? 'device-api') as T,
+    merchantAccount: MERCHANT,
+    fetch: cloud.fetch,
+    clock,
+  })
+  const webhooks: unknown[] = []
+  cloud.notifications.register((body) => void webhooks.push(body))
+  return { clock, cloud, adyen, nexo: adyen.nexo({ saleId: 'till-1' }), webhooks }
+}
+
+/** Lets pending promise jobs and immediates run (the manual clock wakes sleepers through setImmediate). */
+export const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
