@@ -47,3 +47,16 @@ export function harness<T extends AdyenTransport = 'device-api'>(
 
 /** Lets pending promise jobs and immediates run (the manual clock wakes sleepers through setImmediate). */
 export const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Waits (without moving the clock) until a request has reached the fake and `condition` holds. */
+export async function until(condition: () => boolean, rounds = 500): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (condition()) return
+    await flush()
+  }
+  throw new Error('the condition never held')
+}
+
+/** Until the device is working on a request. */
+export const busy = (cloud: FakeCloud, poiId: string) =>
+  until(() => cloud.devices.get(poiId).activeServiceId !== undefined)

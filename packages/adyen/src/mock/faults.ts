@@ -58,8 +58,11 @@ export function withAdyenFaults(
     const drop = faults.takeKind('dropConnection', (f) => matches(f.match, request.method, path))
     if (!drop) return faulty(request)
     const answer = faulty(request)
-    const cut = clock.sleep(drop.afterMs).then(() => 'cut' as const)
-    const first = await Promise.race([answer, cut])
+    let disarm = () => {}
+    const cut = new Promise<'cut'>((resolve) => {
+      disarm = clock.schedule(drop.afterMs, () => resolve('cut'))
+    })
+    const first = await Promise.race([answer, cut]).finally(disarm)
     if (first !== 'cut') return first
     // The caller is gone; whatever the cloud answers later goes nowhere.
     answer.catch(() => {})
