@@ -56,3 +56,13 @@ export function formRequest(
     body: new URLSearchParams(fields).toString(),
   })
 }
+
+/** The rejection of `attempt`, which must reject. */
+export async function failure<E>(attempt: Promise<unknown>): Promise<E> {
+  return attempt.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (error: unknown) => error as E,
+  )
+}
