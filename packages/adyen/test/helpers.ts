@@ -60,3 +60,23 @@ export async function until(condition: () => boolean, rounds = 500): Promise<voi
 /** Until the device is working on a request. */
 export const busy = (cloud: FakeCloud, poiId: string) =>
   until(() => cloud.devices.get(poiId).activeServiceId !== undefined)
+
+/**
+ * Moves a manual clock on in `stepMs` steps, letting requests in flight land between steps, until `promise`
+ * settles; resolves with its result (or rejects with its error). At most `maxSteps` steps.
+ */
+export async function drive<T>(
+  clock: ManualClock,
+  promise: Promise<T>,
+  stepMs: number,
+  maxSteps = 1_000,
+): Promise<T> {
+  let settled = false
+  const watched = promise.finally(() => (settled = true))
+  watched.catch(() => {})
+  for (let i = 0; i < maxSteps && !settled; i++) {
+    for (let j = 0; j < 20 && !settled; j++) await flush()
+    if (!settled) await clock.advance(stepMs)
+  }
+  return watched
+}
