@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { PoiTransaction } from '../src/index.js'
+import { TillkitUnknownOutcomeError } from '@tillkit/core'
+import type { PendingRequest, PoiTransaction } from '../src/index.js'
 import { busy, drive, harness, POI, POI_2 } from './helpers.js'
 
 async function paid(h: ReturnType<typeof harness>, amount = 5000, currency = 'EUR') {
@@ -147,9 +148,13 @@ describe('reversals (referenced refunds)', () => {
     h.cloud.faults.add({ kind: 'lostResponse', times: 1 })
     const error = await h.adyen
       .reversal(h.nexo.reversal({ poiId: POI, original, amount: 2000, currency: 'EUR' }))
-      .catch((e: { known: { serviceId: string; category: string; currency?: string } }) => e)
+      .then(
+        () => expect.unreachable(),
+        (e: unknown) => e as TillkitUnknownOutcomeError<PendingRequest>,
+      )
+    expect(error).toBeInstanceOf(TillkitUnknownOutcomeError)
     expect(error.known).toMatchObject({ category: 'Reversal', currency: 'EUR' })
-    const status = await h.adyen.waitForTransactionStatus(h.nexo, error.known as never)
+    const status = await h.adyen.waitForTransactionStatus(h.nexo, error.known)
     expect(status).toMatchObject({
       status: 'processed',
       payment: undefined,
