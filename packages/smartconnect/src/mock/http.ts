@@ -1,12 +1,19 @@
 import type { Clock } from '@tillkit/core'
-import { Refusal, type SmartConnectModel } from './model.js'
+import { Refusal, type FormFields, type RefusalKind, type SmartConnectModel } from './model.js'
 
 export interface HttpOptions {
   clock: Clock
   /** Polls of one transaction closer together than this get 429. 0 disables. */
   minPollIntervalMs: number
-  /** The polling token lapses this long after the start. */
-  tokenLifetimeMs: number
+}
+
+const STATUS_BY_REFUSAL: Record<RefusalKind, number> = {
+  invalid: 400,
+  'not-paired': 400,
+  busy: 400,
+  'not-found': 404,
+  'bad-token': 401,
+  expired: 401,
 }
 
 /** `{ error }`: the body of every refusal. */
@@ -31,11 +38,14 @@ export function createHttpFrontEnd(
 ): (request: Request) => Promise<Response> {
   const { clock } = options
 
-  async function form(request: Request): Promise<URLSearchParams> {
+  /** The form's fields (the first value of a repeated one). */
+  async function form(request: Request): Promise<FormFields> {
     const type = request.headers.get('content-type') ?? ''
     if (type.split(';')[0]!.trim().toLowerCase() !== FORM)
-      throw new Refusal(400, `The body must be sent as ${FORM}`)
-    return new URLSearchParams(await request.text())
+      throw new Refusal('invalid', `The body must be sent as ${FORM}`)
+    const fields: Record<string, string> = {}
+    for (const [name, value] of new URLSearchParams(await request.text())) fields[name] ??= value
+    return fields
   }
 
   async function pair(request: Request, code: string): Promise<Response> {
@@ -58,12 +68,8 @@ export function createHttpFrontEnd(
 
   function poll(request: Request, id: string): Response {
     const now = clock.now()
-    const transaction = model.transactions.get(id)
-    if (!transaction) return errorResponse(404, 'Transaction not found')
-    const token = new URL(request.url).searchParams.get('merchantAccessToken')
-    if (token !== transaction.token) return errorResponse(401, 'Invalid token')
-    if (now >= transaction.createdAt + options.tokenLifetimeMs)
-      return errorResponse(401, 'Token expired')
+    const token = new URL(request.url).searchParams.get('merchantAccessToken') ?? undefined
+    const transaction = model.read(id, token, now)
     const last = transaction.lastPollAt
     const wait = last === undefined ? 0 : last + options.minPollIntervalMs - now
     if (wait > 0) {
@@ -73,7 +79,6 @@ export function createHttpFrontEnd(
       })
     }
     transaction.lastPollAt = now
-    model.advance(now)
     return Response.json(model.body(transaction))
   }
 
@@ -95,7 +100,8 @@ export function createHttpFrontEnd(
       if (name === 'transaction' && id) return await allow('GET', () => poll(request, decode(id)))
       return errorResponse(404, 'Not found')
     } catch (error) {
-      if (error instanceof Refusal) return errorResponse(error.status, error.message)
+      if (error instanceof Refusal)
+        return errorResponse(STATUS_BY_REFUSAL[error.kind], error.message)
       throw error
     }
   }
@@ -105,6 +111,6 @@ function decode(segment: string): string {
   try {
     return decodeURIComponent(segment)
   } catch {
-    throw new Refusal(404, 'Not found')
+    throw new Refusal('not-found', 'Not found')
   }
 }

@@ -17,7 +17,7 @@ import { SmartConnectModel, type Register, type TerminalConfig } from './model.j
 import { mswHandlers } from './msw.js'
 import type { Scenario } from './scenarios.js'
 
-export type { TerminalConfig, Register } from './model.js'
+export type { TerminalConfig, Register, RefusalKind } from './model.js'
 export type { LedgerEntry, LedgerKind } from './ledger.js'
 export type {
   Fault,
@@ -137,10 +137,10 @@ export const DEFAULT_TERMINALS: readonly TerminalConfig[] = [
 
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
   const clock = options.clock ?? systemClock
-  const tokenLifetimeMs = options.tokenLifetimeMs ?? 900_000
   const model = new SmartConnectModel(
     {
       stepMs: options.stepMs ?? 1_000,
+      tokenLifetimeMs: options.tokenLifetimeMs ?? 900_000,
       delayedMs: options.delayedMs ?? 20_000,
       terminalTimeoutMs: options.terminalTimeoutMs ?? 180_000,
       merchantId: options.merchant?.id ?? '10000001',
@@ -152,7 +152,6 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
   const front = createHttpFrontEnd(model, {
     clock,
     minPollIntervalMs: options.minPollIntervalMs ?? 2_000,
-    tokenLifetimeMs,
   })
   const serve = withSmartConnectFaults(front, faults, clock)
   const fetch = (input: Request | string | URL, init?: RequestInit) =>
@@ -184,7 +183,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       scenario: t.scenario,
       fields: { ...t.fields },
       createdAt: t.createdAt,
-      tokenExpiresAt: t.createdAt + tokenLifetimeMs,
+      tokenExpiresAt: model.tokenExpiresAt(t),
       status: t.status,
       body: model.body(t),
     }

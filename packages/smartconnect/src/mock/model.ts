@@ -19,6 +19,8 @@ export interface TerminalConfig {
 export interface ModelSettings {
   /** Time of one terminal step. */
   stepMs: number
+  /** The polling token lapses this long after the start. */
+  tokenLifetimeMs: number
   /** How long a `delayed` transaction stays OK-DELAYED. */
   delayedMs: number
   /** When a terminal gives up on a transaction the cloud never hears back about. */
@@ -27,20 +29,34 @@ export interface ModelSettings {
   merchantName: string
 }
 
-/** Why the fake refused a request: answered with this status and `{ error: message }`. */
+/**
+ * Why the cloud refused an operation, independent of HTTP (the front-end maps each kind to a status):
+ * - `invalid`: a missing or bad field, an unknown code or type;
+ * - `not-paired`: the register's names match no pairing;
+ * - `busy`: the terminal is running another transaction;
+ * - `not-found`: no such transaction;
+ * - `bad-token`: the polling token is not this transaction's;
+ * - `expired`: the polling token has lapsed.
+ */
+export type RefusalKind = 'invalid' | 'not-paired' | 'busy' | 'not-found' | 'bad-token' | 'expired'
+
 export class Refusal extends Error {
   override readonly name = 'Refusal'
   constructor(
-    readonly status: number,
+    readonly kind: RefusalKind,
+    /** The sentence the cloud answers with. */
     message: string,
   ) {
     super(message)
   }
 }
 
-const refuse = (status: number, message: string): never => {
-  throw new Refusal(status, message)
+const refuse = (kind: RefusalKind, message: string): never => {
+  throw new Refusal(kind, message)
 }
+
+/** Form fields as received: name to value. */
+export type FormFields = Readonly<Record<string, string>>
 
 export interface Register {
   readonly id: string
@@ -205,17 +221,17 @@ export class SmartConnectModel {
   }
 
   /** Pairs (or re-pairs: moves) a register to the terminal showing `code`. */
-  pair(code: string, form: URLSearchParams, now: number): Register {
+  pair(code: string, form: FormFields, now: number): Register {
     const id = required(form, 'POSRegisterID')
     const name = required(form, 'POSRegisterName')
     const businessName = required(form, 'POSBusinessName')
     const vendorName = required(form, 'POSVendorName')
     const device = [...this.devices.values()].find((d) => d.pairingCode === code)
-    if (!device) refuse(400, 'Invalid pairing code')
+    if (!device) refuse('invalid', 'Invalid pairing code')
     const store: Record<string, string> = {}
     for (const field of STORE_FIELDS) {
-      const value = form.get(field)
-      if (value !== null) store[field] = value
+      const value = form[field]
+      if (value !== undefined) store[field] = value
     }
     const register: Register = {
       id,
@@ -232,34 +248,34 @@ export class SmartConnectModel {
 
   // ---- transactions ------------------------------------------------------------------------
 
-  /** Starts a transaction from a form; refusals are 400s with the cloud's `{error}` text. */
-  start(form: URLSearchParams, now: number): FakeTransaction {
+  /** Starts a transaction from its form fields. */
+  start(form: FormFields, now: number): FakeTransaction {
     this.advance(now)
     const id = required(form, 'POSRegisterID')
     const businessName = required(form, 'POSBusinessName')
     const vendorName = required(form, 'POSVendorName')
     const mode = required(form, 'TransactionMode')
     if (mode !== 'ASYNC')
-      refuse(400, 'TransactionMode must be ASYNC (the fake has no synchronous mode)')
+      refuse('invalid', 'TransactionMode must be ASYNC (the fake has no synchronous mode)')
     const type = required(form, 'TransactionType')
-    if (!isTransactionType(type)) refuse(400, `Unknown TransactionType ${type}`)
+    if (!isTransactionType(type)) refuse('invalid', `Unknown TransactionType ${type}`)
     const register = this.registers.get(id)
     if (!register || register.businessName !== businessName || register.vendorName !== vendorName)
-      refuse(400, 'This register is not paired with a terminal')
+      refuse('not-paired', 'This register is not paired with a terminal')
     const given: Record<string, string> = {}
     for (const field of TRANSACTION_FIELDS) {
-      const value = form.get(field)
-      if (value !== null) given[field] = value
+      const value = form[field]
+      if (value !== undefined) given[field] = value
     }
     let fields: Fields
     try {
       fields = Object.fromEntries(checkTransaction(type, given).values)
     } catch (error) {
-      if (isTillkitError(error)) refuse(400, error.message)
+      if (isTillkitError(error)) refuse('invalid', error.message)
       throw error
     }
     const device = this.device(register!.deviceId)
-    if (device.active) refuse(400, `Terminal ${device.deviceId} is busy`)
+    if (device.active) refuse('busy', `Terminal ${device.deviceId} is busy`)
     const financial = FINANCIAL_TYPES.has(type as TransactionType)
     const transaction = new FakeTransaction(
       crypto.randomUUID(),
@@ -276,6 +292,23 @@ export class SmartConnectModel {
     this.script(transaction)
     this.running.add(transaction)
     return transaction
+  }
+
+  /**
+   * A transaction as its polling URL reads it: the token must be its own and not lapsed. Brings
+   * every terminal up to `now` first.
+   */
+  read(transactionId: string, token: string | undefined, now: number): FakeTransaction {
+    const transaction = this.transactions.get(transactionId)
+    if (!transaction) return refuse('not-found', 'Transaction not found')
+    if (token !== transaction.token) refuse('bad-token', 'Invalid token')
+    if (now >= this.tokenExpiresAt(transaction)) refuse('expired', 'Token expired')
+    this.advance(now)
+    return transaction
+  }
+
+  tokenExpiresAt(transaction: FakeTransaction): number {
+    return transaction.createdAt + this.settings.tokenLifetimeMs
   }
 
   /** Runs every step due by `now`, across all transactions, in time order. */
@@ -596,9 +629,9 @@ export const STORE_FIELDS = [
   'Phone',
 ]
 
-function required(form: URLSearchParams, field: string): string {
-  const value = form.get(field)
-  if (value === null || value.trim() === '') refuse(400, `${field} is required`)
+function required(form: FormFields, field: string): string {
+  const value = form[field]
+  if (value === undefined || value.trim() === '') refuse('invalid', `${field} is required`)
   return value!
 }
 
