@@ -95,7 +95,7 @@ describe('the fake cloud over raw HTTP', () => {
   it('a malformed message gets a MessageFormat response naming the problem', async () => {
     const { call, nexo } = setup()
     const message = nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 't' })
-    ;(message.SaleToPOIRequest.PaymentRequest.SaleData as Record<string, unknown>).Colour = 'red'
+    ;(message.SaleToPOIRequest.PaymentRequest.SaleData as unknown as Record<string, unknown>).Colour = 'red'
     const body = await (await call(`${LEGACY}/sync`, { json: message })).json()
     expect(body).toMatchObject({
       SaleToPOIResponse: {
