@@ -12,6 +12,7 @@ import {
   type PaymentsenseClient,
 } from '@tillkit/paymentsense'
 import { paint, pounds, section, step, timeline } from './print.ts'
+import { smartconnectDemo } from './smartconnect.ts'
 import { websocketFlows } from './websocket.ts'
 
 type Transaction = PacComponents['schemas']['Transaction']
@@ -171,7 +172,13 @@ function printResult(t: Transaction) {
   }
 }
 
-main().catch((error: unknown) => {
+/** Paymentsense first (REST, then WebSocket), then every other provider against its own fake. */
+async function all() {
+  await main()
+  await smartconnectDemo()
+}
+
+all().catch((error: unknown) => {
   console.error(error)
   process.exitCode = 1
 })
