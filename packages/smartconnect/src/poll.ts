@@ -124,7 +124,11 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
       throw error
     }
     const status = response.status
-    const text = await response.text().catch(() => undefined)
+    // A body that breaks off is a lost answer, like a reset before the headers.
+    const text = await response.text().then(
+      (body) => body,
+      () => undefined,
+    )
     if (UNUSABLE.has(status)) {
       logger.warn({ transactionId, status }, 'smartconnect polling URL unusable')
       return {
@@ -147,9 +151,10 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
     }
     if (status === 408 || status >= 500) return retry('server-error', { httpStatus: status })
     if (status < 200 || status >= 300) return retry('unexpected-status', { httpStatus: status })
+    if (text === undefined) return retry('network', { httpStatus: status })
     let body: unknown
     try {
-      body = JSON.parse(text ?? '')
+      body = JSON.parse(text)
     } catch {
       return retry('malformed')
     }

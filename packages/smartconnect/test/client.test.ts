@@ -314,7 +314,18 @@ describe('startTransaction: refusals and unknown outcomes', () => {
     expect(unknown.reason).toBe('aborted')
   })
 
+  it('an answer whose body breaks off is an unknown outcome', async () => {
+    const broken = new ReadableStream({ pull: (c) => c.error(new TypeError('terminated')) })
+    const { client } = setup([new Response(broken, { status: 200 })])
+    const error = await rejection(
+      client.startTransaction('Card.Purchase', { AmountTotal: 100 }),
+      TillkitUnknownOutcomeError,
+    )
+    expect(error.reason).toBe('network')
+  })
+
   it.each([
+    ['an opaque redirect (status 0, as browsers report it)', Response.error(), 'redirect'],
     [
       'a redirect (never followed)',
       new Response(null, { status: 302, headers: { location: 'https://elsewhere.example/' } }),

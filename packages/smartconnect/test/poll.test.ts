@@ -29,6 +29,11 @@ const approved = json({
   transactionStatus: 'COMPLETED',
   data: { TransactionResult: 'OK-ACCEPTED', Result: 'OK', AmountTotal: '1250' },
 })
+/** A body stream that fails when read, as when the connection drops mid-answer. */
+const brokenBody = () =>
+  new ReadableStream({
+    pull: (controller) => controller.error(new TypeError('terminated')),
+  })
 const tooMany = (retryAfter?: string) =>
   json({ error: 'Too many requests' }, 429, retryAfter ? { 'retry-after': retryAfter } : {})
 
@@ -207,6 +212,7 @@ describe('waitForOutcome: transient trouble keeps polling', () => {
       302,
     ],
     ['a connection reset', undiciError('ECONNRESET'), 'network', undefined],
+    ['a body that breaks off', () => new Response(brokenBody(), { status: 200 }), 'network', 200],
     [
       'a body that is not JSON',
       new Response('<html>gateway</html>', { status: 200 }),
