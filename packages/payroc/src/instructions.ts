@@ -140,7 +140,9 @@ export async function submitInstruction<K extends InstructionKind>(
     })
     instruction = client.transport.ok(result) as Record<string, unknown>
   } catch (error) {
-    if (!(error instanceof TillkitError) || !error.outcomeUnknown) throw error
+    // A 2xx whose body is not JSON was accepted, but its instruction id is unreadable: as good as lost.
+    const unreadable = error instanceof SyntaxError
+    if (!unreadable && !(error instanceof TillkitError && error.outcomeUnknown)) throw error
     const order = (body as { order?: { orderId?: unknown; amount?: unknown } }).order
     const known: SubmitKnown = {
       kind,
@@ -149,14 +151,16 @@ export async function submitInstruction<K extends InstructionKind>(
       ...(typeof order?.orderId === 'string' && { orderId: order.orderId }),
       ...(typeof order?.amount === 'number' && { amount: order.amount }),
     }
+    const code = (error as TillkitError).code
     throw new TillkitUnknownOutcomeError(
       `${kind} instruction for device ${serialNumber} may have been accepted; send it again with the same idempotencyKey and body to find out`,
       {
         operation: `${kind}Instruction`,
-        reason:
-          error instanceof TillkitError && error.code === 'HTTP'
+        reason: unreadable
+          ? 'unreadable answer'
+          : code === 'HTTP'
             ? 'server error'
-            : error.code.toLowerCase(),
+            : code.toLowerCase(),
         known,
         cause: error,
         redact: client.transport.redact,
