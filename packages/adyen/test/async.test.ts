@@ -77,6 +77,21 @@ describe('/async: accepted now, outcome by webhook', () => {
     expect(abort).toBeInstanceOf(TillkitHttpError)
   })
 
+  it('a reversal: accepted, its response by webhook', async () => {
+    const { adyen, nexo, cloud, clock, webhooks } = harness()
+    const paid = await adyen.payment(nexo.payment(sale))
+    if (paid.status !== 'approved') throw new Error(paid.status)
+    expect(
+      await adyen.sendAsync(nexo.reversal({ poiId: POI, original: paid.poiTransaction })),
+    ).toEqual({ accepted: true })
+    while (cloud.ledger.length < 2) await clock.runNext()
+    await cloud.notifications.settled()
+    expect(parseNotification(webhooks.at(-1))).toMatchObject({
+      type: 'reversal',
+      outcome: { status: 'reversed' },
+    })
+  })
+
   it('the legacy endpoint answers ok too', async () => {
     const { adyen, nexo, cloud, clock, webhooks } = harness({ transport: 'legacy' })
     expect(await adyen.sendAsync(nexo.payment(sale))).toEqual({ accepted: true })

@@ -259,3 +259,15 @@ describe('reversal, abort and status builders', () => {
     )
   })
 })
+
+describe('ServiceID memory', () => {
+  it('forgets the oldest ids past 100 000, so memory stays bounded', () => {
+    const builder = createNexo({ saleId: 'busy-till' })
+    builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'FIRST' })
+    expect(
+      refusal(() => builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'FIRST' })),
+    ).toMatch(/^serviceId: was already used/)
+    for (let i = 0; i < 100_000; i++) builder.serviceId()
+    expect(builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'FIRST' })).toBeDefined()
+  })
+})

@@ -6,6 +6,7 @@ import {
   parseNotification,
   paymentOutcome,
   reversalOutcome,
+  transactionStatusResult,
   type Nexo,
 } from '../src/index.js'
 
@@ -218,6 +219,27 @@ describe('paymentOutcome', () => {
     expect(
       reversalOutcome(body({ Result: 'Failure', ErrorCondition: 'NotAllowed' })),
     ).toMatchObject({ status: 'refused' })
+  })
+})
+
+describe('transactionStatusResult', () => {
+  it('a success without the repeated response is reported as failed, with its details', () => {
+    expect(
+      transactionStatusResult({
+        SaleToPOIResponse: {
+          MessageHeader: {
+            MessageClass: 'Service',
+            MessageCategory: 'TransactionStatus',
+            MessageType: 'Response',
+            SaleID: 's',
+            POIID: 'p',
+          },
+          TransactionStatusResponse: {
+            Response: { Result: 'Success', AdditionalResponse: 'message=odd' },
+          },
+        },
+      }),
+    ).toMatchObject({ status: 'failed', message: 'odd' })
   })
 })
 

@@ -95,7 +95,9 @@ describe('the fake cloud over raw HTTP', () => {
   it('a malformed message gets a MessageFormat response naming the problem', async () => {
     const { call, nexo } = setup()
     const message = nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 't' })
-    ;(message.SaleToPOIRequest.PaymentRequest.SaleData as unknown as Record<string, unknown>).Colour = 'red'
+    ;(
+      message.SaleToPOIRequest.PaymentRequest.SaleData as unknown as Record<string, unknown>
+    ).Colour = 'red'
     const body = await (await call(`${LEGACY}/sync`, { json: message })).json()
     expect(body).toMatchObject({
       SaleToPOIResponse: {
@@ -246,5 +248,51 @@ describe('control', () => {
       state: 'done',
     })
     expect(cloud.devices.request(POI, 'raw', 'other')).toBeUndefined()
+  })
+})
+
+describe('edges', () => {
+  it('a foreign or badly encoded merchant account in the path is forbidden', async () => {
+    const { cloud } = setup()
+    const keyed = createFakeCloud({
+      clock: cloud.clock,
+      apiKeys: [{ key: 'k', merchantAccounts: ['TillkitShop'] }],
+    })
+    const get = (path: string) => keyed.fetch(`${DEVICE}${path}`, { headers: { 'x-api-key': 'k' } })
+    expect((await get('/merchants/OtherShop/connectedDevices')).status).toBe(403)
+    expect((await get('/merchants/%E0%A4%A/connectedDevices')).status).toBe(403)
+    expect((await get('/merchants/TillkitShop/connectedDevices')).status).toBe(200)
+  })
+
+  it('a terminal too slow for the processing limit: payments and reversals are cancelled at 150 s', async () => {
+    const clock = createManualClock({ autoAdvance: true })
+    const cloud = createFakeCloud({ clock, stepMs: 100_000 })
+    const nexo = createNexo({ saleId: 'slow', clock })
+    const post = async (json: unknown) =>
+      JSON.stringify(
+        await (
+          await cloud.fetch(`${LEGACY}/sync`, {
+            method: 'POST',
+            headers: { 'x-api-key': KEY },
+            body: JSON.stringify(json),
+          })
+        ).json(),
+      )
+    const started = clock.now()
+    const payment = await post(
+      nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 't' }),
+    )
+    expect(clock.now() - started).toBe(150_000)
+    expect(payment).toContain(
+      '"ErrorCondition":"Cancel","AdditionalResponse":"message=Communication+timeout"',
+    )
+    const reversal = await post(
+      nexo.reversal({
+        poiId: POI,
+        original: { TransactionID: 'T.1', TimeStamp: '2026-01-01T00:00:00Z' },
+      }),
+    )
+    expect(reversal).toContain('Communication+timeout')
+    expect(cloud.ledger).toEqual([])
   })
 })

@@ -113,7 +113,7 @@ export class AdyenModel {
         cleanup()
         resolve(rejectEvent(run.header, message, this.settings.clock.now(), UNREACHABLE_MESSAGE))
       })
-      if (signal.aborted) return gone()
+      // An already aborted signal never fires: the wait then ends with the run, and nobody reads it.
       signal.addEventListener('abort', gone, { once: true })
       void run.finished.then((answer) => (cleanup(), resolve(answer)))
     })

@@ -37,10 +37,6 @@ export class Notifier {
     return () => void this.targets.delete(target)
   }
 
-  get registered(): number {
-    return this.targets.size
-  }
-
   send(body: unknown): void {
     const at = this.clock.now()
     this.delivered.push({ at, body })
