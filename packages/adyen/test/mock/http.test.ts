@@ -266,7 +266,8 @@ describe('edges', () => {
 
   it('a terminal too slow for the processing limit: payments and reversals are cancelled at 150 s', async () => {
     const clock = createManualClock({ autoAdvance: true })
-    const cloud = createFakeCloud({ clock, stepMs: 100_000 })
+    const cloud = createFakeCloud({ clock })
+    cloud.devices.add({ poiId: 'SLOW-1', stepMs: 100_000 })
     const nexo = createNexo({ saleId: 'slow', clock })
     const post = async (json: unknown) =>
       JSON.stringify(
@@ -278,21 +279,29 @@ describe('edges', () => {
           })
         ).json(),
       )
+    const sale = await post(
+      nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 's' }),
+    )
+    const original = (
+      JSON.parse(sale) as {
+        SaleToPOIResponse: {
+          PaymentResponse: {
+            POIData: { POITransactionID: { TransactionID: string; TimeStamp: string } }
+          }
+        }
+      }
+    ).SaleToPOIResponse.PaymentResponse.POIData.POITransactionID
     const started = clock.now()
     const payment = await post(
-      nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 't' }),
+      nexo.payment({ poiId: 'SLOW-1', amount: 100, currency: 'EUR', transactionId: 't' }),
     )
     expect(clock.now() - started).toBe(150_000)
-    expect(payment).toContain(
-      '"ErrorCondition":"Cancel","AdditionalResponse":"message=Communication+timeout"',
-    )
-    const reversal = await post(
-      nexo.reversal({
-        poiId: POI,
-        original: { TransactionID: 'T.1', TimeStamp: '2026-01-01T00:00:00Z' },
-      }),
-    )
+    expect(payment).toContain('"ErrorCondition":"Cancel"')
+    expect(payment).toContain('message=Communication+timeout')
+    const reversal = await post(nexo.reversal({ poiId: 'SLOW-1', original }))
+    expect(clock.now() - started).toBe(300_000)
+    expect(reversal).toContain('"ErrorCondition":"Cancel"')
     expect(reversal).toContain('Communication+timeout')
-    expect(cloud.ledger).toEqual([])
+    expect(cloud.ledger.map((e) => e.kind)).toEqual(['sale'])
   })
 })

@@ -13,6 +13,8 @@ export interface DeviceConfig {
   scenario?: Scenario
   /** How this terminal packs `AdditionalResponse`. Default `form`. */
   additionalResponse?: AdditionalFormat
+  /** Time per step on this terminal (a slow one); default the cloud's `stepMs`. */
+  stepMs?: number
 }
 
 /** A request the terminal worked on (payment or reversal), kept for TransactionStatus. */
@@ -70,6 +72,7 @@ export class Device {
   readonly merchantAccount: string
   readonly store: string | undefined
   readonly additionalFormat: AdditionalFormat
+  readonly stepMs: number | undefined
   /** The payment or reversal occupying the terminal. */
   active: Run | undefined
   /** The last payment or reversal, for a TransactionStatus request without a reference. */
@@ -92,6 +95,7 @@ export class Device {
     this.merchantAccount = config.merchantAccount ?? defaultMerchant
     this.store = config.store
     this.additionalFormat = config.additionalResponse ?? 'form'
+    this.stepMs = config.stepMs
   }
 
   setOnline(online: boolean): void {

@@ -40,7 +40,8 @@ const iso = (at: number) => new Date(at).toISOString()
  * request, or Adyen's 150 s processing limit, ends it early.
  */
 export async function runPayment(run: Run, device: Device, env: Env): Promise<void> {
-  const { clock, stepMs, ledger, ids } = env
+  const { clock, ledger, ids } = env
+  const stepMs = device.stepMs ?? env.stepMs
   const body = run.request.PaymentRequest as PaymentRequestBody
   const { Currency: currency, RequestedAmount } = body.PaymentTransaction.AmountsReq
   const requested = toMinorUnits(RequestedAmount, currency)
@@ -214,7 +215,8 @@ export async function runPayment(run: Run, device: Device, env: Env): Promise<vo
  * books it, the response follows. No card is needed.
  */
 export async function runReversal(run: Run, device: Device, env: Env): Promise<void> {
-  const { clock, stepMs, ledger, ids } = env
+  const { clock, ledger, ids } = env
+  const stepMs = device.stepMs ?? env.stepMs
   const body = run.request.ReversalRequest as ReversalRequestBody
   const originalId = body.OriginalPOITransaction.POITransactionID.TransactionID
   const refs = ids.next(run.startedAt)
