@@ -7,6 +7,8 @@ import {
   httpHandler,
   invalidFault,
   isConnectionReset,
+  FakeLedger,
+  faultControl,
   route,
   withFaults,
   type WithFaultsOptions,
@@ -170,5 +172,33 @@ describe('route', () => {
     // An empty or undecodable parameter matches nothing.
     expect(route([{ method: 'GET', pattern: '/a/:x/b' }], 'GET', '/a//b')).toBeUndefined()
     expect(route(routes, 'GET', '/tables/%E0%A4%A')).toBeUndefined()
+  })
+})
+
+describe('FakeLedger and faultControl', () => {
+  it('numbers entries from 1, freezes them and reports the newest', () => {
+    const ledger = new FakeLedger<{ seq: number; amount: number }>()
+    expect(ledger.lastSeq).toBe(0)
+    const first = ledger.record({ amount: 100 })
+    ledger.record({ amount: 250 })
+    expect(ledger.entries).toEqual([
+      { seq: 1, amount: 100 },
+      { seq: 2, amount: 250 },
+    ])
+    expect(Object.isFrozen(first)).toBe(true)
+    expect(ledger.lastSeq).toBe(2)
+  })
+
+  it('arms, lists and clears through the list, and nothing else', () => {
+    const list = new FaultList()
+    const control = faultControl(list)
+    const remove = control.add({ kind: 'latency', ms: 5 })
+    control.add({ kind: 'status', status: 503 })
+    expect(control.active.map((f) => f.kind)).toEqual(['latency', 'status'])
+    remove()
+    expect(list.active.map((f) => f.kind)).toEqual(['status'])
+    control.clear()
+    expect(control.active).toEqual([])
+    expect(Object.keys(control).sort()).toEqual(['active', 'add', 'clear'])
   })
 })

@@ -19,3 +19,5 @@ export {
 } from './faults.js'
 export { httpHandler, requireMsw } from './msw.js'
 export { route, type RouteMatch, type RouteSpec } from './router.js'
+export { FakeLedger } from './ledger.js'
+export { faultControl, type FakeFaults } from './control.js'

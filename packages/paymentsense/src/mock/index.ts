@@ -7,6 +7,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
+import { faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler, WebSocketHandler } from 'msw'
 import { tableControl, terminalControl, withVirtualScenario } from './control.js'
 import type { TableControl, TerminalControl } from './control.js'
@@ -98,12 +99,8 @@ export interface FakeCloudOptions {
   pingIntervalMs?: number
 }
 
-export interface FakeFaults {
-  /** Arms a fault; the returned function disarms it. */
-  add(fault: Fault): () => void
-  clear(): void
-  readonly active: readonly Fault[]
-}
+/** `cloud.faults`: arm, disarm and list faults. */
+export type FakeFaults = CoreFakeFaults<Fault>
 
 export interface FakeCloud {
   /** The whole REST surface (pay at counter v2, pay at table v1) on any host, Fetch-API style. */
@@ -184,13 +181,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       return model.ledger.entries
     },
     clock,
-    faults: {
-      add: (fault) => faults.add(fault),
-      clear: () => faults.clear(),
-      get active() {
-        return faults.active
-      },
-    },
+    faults: faultControl(faults),
     terminals: terminalControl(model, clock),
     tables: tableControl(model, clock),
   }

@@ -8,6 +8,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
+import { faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { TransactionType } from '../types.js'
 import { smartConnectFaults, withSmartConnectFaults, type Fault } from './faults.js'
@@ -56,12 +57,8 @@ export interface FakeCloudOptions {
   merchant?: { id: string; name: string }
 }
 
-export interface FakeFaults {
-  /** Arms a fault; the returned function disarms it. */
-  add(fault: Fault): () => void
-  clear(): void
-  readonly active: readonly Fault[]
-}
+/** `cloud.faults`: arm, disarm and list faults. */
+export type FakeFaults = CoreFakeFaults<Fault>
 
 /** What a test sees of a terminal. */
 export interface TerminalInfo {
@@ -198,13 +195,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       return model.ledger.entries
     },
     clock,
-    faults: {
-      add: (fault) => faults.add(fault),
-      clear: () => faults.clear(),
-      get active() {
-        return faults.active
-      },
-    },
+    faults: faultControl(faults),
     terminals: {
       list: () => [...model.devices.keys()].map(terminalInfo),
       get: terminalInfo,

@@ -1,3 +1,4 @@
+import { FakeLedger } from '@tillkit/core/fake'
 export type LedgerKind =
   | 'purchase'
   | 'refund'
@@ -31,17 +32,5 @@ export interface LedgerEntry {
 
 export type NewLedgerEntry = Omit<LedgerEntry, 'seq'>
 
-/** Append-only record of everything the acquirer saw. */
-export class Ledger {
-  readonly entries: LedgerEntry[] = []
-
-  record(entry: NewLedgerEntry): LedgerEntry {
-    const stored = Object.freeze({ seq: this.entries.length + 1, ...entry })
-    this.entries.push(stored)
-    return stored
-  }
-
-  get lastSeq(): number {
-    return this.entries.length
-  }
-}
+/** Append-only record of everything the acquirer saw (see core's FakeLedger). */
+export class Ledger extends FakeLedger<LedgerEntry> {}
