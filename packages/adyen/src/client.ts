@@ -238,7 +238,8 @@ export function createAdyenClient<T extends AdyenTransport>(
   })
   const http = createClient({
     baseUrl,
-    fetch: reads.fetch as (input: Request) => Promise<Response>,
+    // `http` used directly gets the cautious transport: GETs repeat, POSTs (a payment?) never blindly.
+    fetch: messages.fetch as (input: Request) => Promise<Response>,
     // Drafts, not Requests: the transport sends the init as built (see RequestDraft in core).
     Request: RequestDraft as unknown as typeof Request,
     headers: { 'X-API-Key': apiKey },
@@ -439,7 +440,11 @@ export function createAdyenClient<T extends AdyenTransport>(
       checkFields({ deviceId }, { deviceId: text })
       const result = await (http.GET as (p: string, i: object) => Promise<HttpResult>)(
         '/merchants/{merchantAccount}/devices/{deviceId}/status',
-        { params: { path: { merchantAccount, deviceId } }, signal: callOptions.signal },
+        {
+          params: { path: { merchantAccount, deviceId } },
+          signal: callOptions.signal,
+          fetch: reads.fetch,
+        },
       )
       return (reads.ok(result) as { status: 'ONLINE' | 'OFFLINE' }).status
     },
@@ -456,6 +461,7 @@ export function createAdyenClient<T extends AdyenTransport>(
           {
             params: { path: { merchantAccount }, ...(store !== undefined && { query: { store } }) },
             signal,
+            fetch: reads.fetch,
           },
         )
         const ids = (reads.ok(result) as { uniqueDeviceIds: string[] }).uniqueDeviceIds
@@ -472,6 +478,8 @@ export function createAdyenClient<T extends AdyenTransport>(
             ...(uniqueTerminalId !== undefined && { uniqueTerminalId }),
           },
           signal,
+          // Read-only despite the POST: safe to repeat.
+          fetch: reads.fetch,
         },
       )
       return (reads.ok(result) as { uniqueTerminalIds: string[] }).uniqueTerminalIds

@@ -251,3 +251,34 @@ describe('errors as Adyen returns them', () => {
     expect(cloud.ledger).toEqual([])
   })
 })
+
+describe('the raw typed HTTP client', () => {
+  it('reaches anything not wrapped, typed per transport; its POSTs are never repeated blindly', async () => {
+    const { adyen, nexo, cloud } = harness()
+    const listed = await adyen.http.GET('/merchants/{merchantAccount}/connectedDevices', {
+      params: { path: { merchantAccount: MERCHANT }, query: { store: 'PARIS-1' } },
+    })
+    expect(listed.data).toEqual({ uniqueDeviceIds: [POI_BASE64] })
+    cloud.faults.add({ kind: 'status', status: 503, times: 1 })
+    const posted = await adyen.http.POST('/merchants/{merchantAccount}/devices/{deviceId}/sync', {
+      params: { path: { merchantAccount: MERCHANT, deviceId: POI } },
+      body: nexo.transactionStatus({ poiId: POI }) as never,
+    })
+    expect(posted.response.status).toBe(503)
+    expect(cloud.faults.active).toEqual([])
+
+    const legacy = harness({ transport: 'legacy' }).adyen
+    const terminals = await legacy.http.POST('/connectedTerminals', {
+      body: { merchantAccount: MERCHANT, store: 'PARIS-1' },
+    })
+    expect(terminals.data).toEqual({ uniqueTerminalIds: [POI_BASE64] })
+  })
+
+  it('reads are repeated after a transient failure', async () => {
+    const { adyen, cloud } = harness()
+    cloud.faults.add({ kind: 'status', status: 503, times: 2 })
+    expect(await adyen.connectedDevices({ store: 'PARIS-1' })).toEqual([POI_BASE64])
+    cloud.faults.add({ kind: 'lostResponse', times: 1 })
+    expect(await adyen.deviceStatus(POI)).toBe('ONLINE')
+  })
+})
