@@ -20,7 +20,7 @@ import {
   type Rules,
   type Transport,
 } from '@tillkit/core'
-import { toMinorUnits } from './currency.js'
+import { currencyExponent, toMinorUnits } from './currency.js'
 import type { paths as DevicePaths } from './generated/device-api.js'
 import type { paths as LegacyPaths } from './generated/legacy.js'
 import type { AbortRequest } from './generated/nexo/abort-request.js'
@@ -330,7 +330,7 @@ export function createAdyenClient<T extends AdyenTransport>(
         ...ref,
         transactionId:
           message.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID.TransactionID,
-        amount: toMinorUnits(AmountsReq.RequestedAmount, AmountsReq.Currency, 'RequestedAmount'),
+        amount: requestedMinor(AmountsReq.RequestedAmount, AmountsReq.Currency),
         currency: AmountsReq.Currency,
       }
       return starting('payment', known, async () => {
@@ -486,6 +486,22 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
   }
   return client as unknown as AdyenClient<T>
+}
+
+const AMOUNTS_REQ = 'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq'
+
+/** A hand-built payment's amount in minor units; one its currency cannot express is bad input, not a protocol fault. */
+function requestedMinor(major: number, currency: string): number {
+  try {
+    return toMinorUnits(major, currency, `${AMOUNTS_REQ}.RequestedAmount`)
+  } catch (error) {
+    if (error instanceof TillkitValidationError)
+      throw new TillkitValidationError(`${AMOUNTS_REQ}.Currency`, error.rule)
+    throw new TillkitValidationError(
+      `${AMOUNTS_REQ}.RequestedAmount`,
+      `must be an amount in ${currency} with at most ${currencyExponent(currency)} decimals`,
+    )
+  }
 }
 
 interface HttpResult {

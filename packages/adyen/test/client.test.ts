@@ -113,6 +113,14 @@ describe('createAdyenClient', () => {
     await expect(adyen.payment(payment)).rejects.toThrow(
       'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.RequestedAmount: must be >= 0',
     )
+    payment.SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.RequestedAmount = 10.555
+    await expect(adyen.payment(payment)).rejects.toThrow(
+      'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.RequestedAmount: must be an amount in EUR with at most 2 decimals',
+    )
+    payment.SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.Currency = 'XAU'
+    await expect(adyen.payment(payment)).rejects.toThrow(
+      'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.Currency: must be an ISO 4217 currency code with minor units, e.g. EUR',
+    )
     const reversal = nexo.reversal({ poiId: 'P', original: { TransactionID: 'x', TimeStamp: 'y' } })
     ;(reversal.SaleToPOIRequest.MessageHeader as { MessageType: string }).MessageType = 'Response'
     await expect(adyen.reversal(reversal)).rejects.toThrow(
