@@ -107,7 +107,17 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
       polls.redact.add(value)
       return { value, lifetimeMs: seconds * 1000 }
     } catch (error) {
-      throw error instanceof TillkitError ? new PayrocTokenError(error, transport.redact) : error
+      // A body that is not JSON: not kept as the cause, whose message would quote the body (and the token in it).
+      const failure =
+        error instanceof SyntaxError
+          ? new TillkitProtocolError(
+              'malformed',
+              'Payroc identity answered 2xx with a body that is not JSON',
+            )
+          : error
+      throw failure instanceof TillkitError
+        ? new PayrocTokenError(failure, transport.redact)
+        : failure
     }
   }
   const tokens = new TokenSource(issue, transport.clock, TOKEN_REFRESH_MARGIN_MS)

@@ -196,6 +196,22 @@ describe('when no token can be had, nothing is sent', () => {
     })
   })
 
+  it('an identity answer that is not JSON: PayrocTokenError, and the body is not quoted', async () => {
+    const client = createPayrocClient({
+      apiKey: 'k-123456',
+      environment: 'test',
+      fetch: async () =>
+        new Response('access_token=tk_secret_body', {
+          headers: { 'content-type': 'application/json' },
+        }),
+    })
+    const error = await client.api.GET('/devices').catch((e) => e)
+    expect(error).toMatchObject({ name: 'PayrocTokenError', code: 'PROTOCOL' })
+    expect(
+      JSON.stringify({ ...error, cause: String(error.cause), stack: error.stack }),
+    ).not.toContain('tk_secret_body')
+  })
+
   it('an identity answer with a bad lifetime: PayrocTokenError', async () => {
     const client = createPayrocClient({
       apiKey: 'k-123456',
