@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import type { Device } from './domain/device.js'
+import { route, type RouteSpec } from '@tillkit/core/fake'
 import type { Header } from './domain/messages.js'
 import type { AdyenModel, Answer } from './domain/model.js'
 
@@ -55,9 +55,28 @@ const requestId = () => (++requests).toString(16).padStart(32, '0')
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
-const DEVICE = /^\/v1\/merchants\/([^/]+)\/devices\/([^/]+)\/(sync|async|status)$/
-const CONNECTED = /^\/v1\/merchants\/([^/]+)\/connectedDevices$/
-const LEGACY = /^\/(sync|async|connectedTerminals)$/
+type Operation = 'sync' | 'async' | 'status' | 'connectedDevices' | 'connectedTerminals'
+
+interface Route extends RouteSpec {
+  operation: Operation
+}
+
+const DEVICE_PATH = '/v1/merchants/:merchantAccount/devices/:deviceId'
+
+/** Both transports: the Cloud device API under `/v1`, the legacy endpoints at the root. */
+const ROUTES: readonly Route[] = [
+  { method: 'POST', pattern: `${DEVICE_PATH}/sync`, operation: 'sync' },
+  { method: 'POST', pattern: `${DEVICE_PATH}/async`, operation: 'async' },
+  { method: 'GET', pattern: `${DEVICE_PATH}/status`, operation: 'status' },
+  {
+    method: 'GET',
+    pattern: '/v1/merchants/:merchantAccount/connectedDevices',
+    operation: 'connectedDevices',
+  },
+  { method: 'POST', pattern: '/sync', operation: 'sync' },
+  { method: 'POST', pattern: '/async', operation: 'async' },
+  { method: 'POST', pattern: '/connectedTerminals', operation: 'connectedTerminals' },
+]
 
 /**
  * The HTTP front-end of both transports. Checks run in this order: route (404) and method (405), API key (401),
@@ -73,42 +92,43 @@ export function createFrontEnd(
 
   return async (request) => {
     const { pathname, searchParams } = new URL(request.url)
-    const device = DEVICE.exec(pathname)
-    const connected = CONNECTED.exec(pathname)
-    const legacy = LEGACY.exec(pathname)
-    const operation = device?.[3] ?? legacy?.[1] ?? (connected ? 'connectedDevices' : undefined)
-    if (!operation) return problem(404, 'No such endpoint.')
-    const method = operation === 'status' || operation === 'connectedDevices' ? 'GET' : 'POST'
-    if (request.method !== method) {
-      const response = problem(405, `Use ${method} here.`)
-      response.headers.set('allow', method)
+    const found = route(ROUTES, request.method, pathname)
+    if (!found) return problem(404, 'No such endpoint.')
+    if ('allowed' in found) {
+      const response = problem(405, `Use ${found.allowed.join(', ')} here.`)
+      response.headers.set('allow', found.allowed.join(', '))
       return response
     }
+    const { operation } = found.route
+    const { merchantAccount, deviceId } = found.params
     const key = keys.get(request.headers.get('x-api-key') ?? '')
     if (!key) return problem(401)
     if (key.cloudDeviceApiRole === false)
       return problem(403, 'The API credential does not have the Cloud Device API role.')
 
-    const merchantAccount = decode(device?.[1] ?? connected?.[1])
     if (merchantAccount !== undefined && !mayUse(key, merchantAccount))
       return problem(403, 'The API credential has no access to this merchant account.')
 
-    if (connected) {
+    if (operation === 'connectedDevices') {
       const store = searchParams.get('store') ?? undefined
       return json(200, { uniqueDeviceIds: online(model, merchantAccount!, store) })
     }
 
-    const owned = (poiId: string | undefined, account: string | undefined) => {
-      const found = poiId === undefined ? undefined : model.devices.get(poiId)
-      return found && (account === undefined || found.merchantAccount === account)
-        ? found
+    /** The device, when it exists and (given an account) belongs to it. */
+    const owned = (poiId: string, account?: string) => {
+      const device = model.devices.get(poiId)
+      return device && (account === undefined || device.merchantAccount === account)
+        ? device
         : undefined
     }
-    if (device) {
-      const target = owned(decode(device[2]), merchantAccount)
-      if (!target) return problem(403, 'The device is not in this merchant account.')
+    const pathDevice = deviceId === undefined ? undefined : owned(deviceId, merchantAccount)
+    if (deviceId !== undefined) {
+      if (!pathDevice) return problem(403, 'The device is not in this merchant account.')
       if (operation === 'status')
-        return json(200, { deviceId: target.poiId, status: target.online ? 'ONLINE' : 'OFFLINE' })
+        return json(200, {
+          deviceId: pathDevice.poiId,
+          status: pathDevice.online ? 'ONLINE' : 'OFFLINE',
+        })
     }
 
     let body: unknown
@@ -141,19 +161,18 @@ export function createFrontEnd(
         'The body must be a SaleToPOIRequest with a MessageHeader naming the POIID.',
         [{ name: 'SaleToPOIRequest.MessageHeader.POIID', value: '', message: 'is required' }],
       )
-    let target: Device | undefined
-    if (device) {
-      target = owned(decode(device[2]), merchantAccount)
-      if (header.POIID !== target!.poiId)
+    let target = pathDevice
+    if (target) {
+      if (header.POIID !== target.poiId)
         return problem(400, 'The POIID must be the device id of the path.', [
           {
             name: 'SaleToPOIRequest.MessageHeader.POIID',
             value: header.POIID,
-            message: `must equal the device id ${target!.poiId}`,
+            message: `must equal the device id ${target.poiId}`,
           },
         ])
     } else {
-      target = owned(header.POIID, undefined)
+      target = owned(header.POIID)
       if (!target || !mayUse(key, target.merchantAccount))
         return problem(403, 'The terminal is not in a merchant account of this credential.')
     }
@@ -172,15 +191,6 @@ function respond(answer: Answer): Response {
   if ('text' in answer)
     return new Response(answer.text, { status: 200, headers: { 'content-type': 'text/plain' } })
   return new Response(null, { status: 200 })
-}
-
-function decode(segment: string | undefined): string | undefined {
-  if (segment === undefined) return undefined
-  try {
-    return decodeURIComponent(segment)
-  } catch {
-    return segment
-  }
 }
 
 /** Ids of a merchant account's online devices, optionally of one store. */

@@ -7,6 +7,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
+import { faultControl, type FakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import { deviceControl, notificationControl } from './control.js'
 import type { DeviceControl, NotificationControl } from './control.js'
@@ -43,6 +44,7 @@ export {
 export { CLOUD_PROCESSING_LIMIT_MS } from './domain/scripts.js'
 export { UNREACHABLE_MESSAGE } from './domain/model.js'
 export { DEFAULT_BASE_URLS } from './msw.js'
+export type { FakeFaults } from '@tillkit/core/fake'
 
 export interface FakeCloudOptions {
   /** Accepted API keys: strings (every merchant account) or configs. Default `['test-api-key']`. */
@@ -61,13 +63,6 @@ export interface FakeCloudOptions {
   fetch?: (request: Request) => Promise<Response>
 }
 
-export interface FakeFaults {
-  /** Arms a fault; the returned function disarms it. */
-  add(fault: Fault): () => void
-  clear(): void
-  readonly active: readonly Fault[]
-}
-
 export interface FakeCloud {
   /** Both HTTP surfaces on any host: `/v1/merchants/…` (Cloud device API) and `/sync`, `/async`, `/connectedTerminals`. */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
@@ -76,7 +71,8 @@ export interface FakeCloud {
   /** Every payment, refund and reversal that reached the acquirer, in order. */
   readonly ledger: readonly LedgerEntry[]
   readonly clock: Clock
-  readonly faults: FakeFaults
+  /** Arms faults (refused with a TypeError when invalid); see {@link Fault}. */
+  readonly faults: FakeFaults<Fault>
   readonly devices: DeviceControl
   /** Webhooks: display and event notifications, and `/async` responses. */
   readonly notifications: NotificationControl
@@ -125,13 +121,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       return model.ledger.entries
     },
     clock,
-    faults: {
-      add: (fault) => faults.add(fault),
-      clear: () => faults.clear(),
-      get active() {
-        return faults.active
-      },
-    },
+    faults: faultControl(faults),
     devices: deviceControl(model, clock),
     notifications: notificationControl(notifier),
   }

@@ -1,3 +1,5 @@
+import { FakeLedger } from '@tillkit/core/fake'
+
 export type LedgerKind = 'sale' | 'refund' | 'reversal'
 
 /** One request that reached the fake acquirer (approved or declined). */
@@ -24,16 +26,8 @@ export interface LedgerEntry {
   readonly refusalReason?: string
 }
 
-/** Append-only record of what the acquirer saw. */
-export class Ledger {
-  readonly entries: LedgerEntry[] = []
-
-  record(entry: Omit<LedgerEntry, 'seq'>): LedgerEntry {
-    const stored = Object.freeze({ seq: this.entries.length + 1, ...entry })
-    this.entries.push(stored)
-    return stored
-  }
-
+/** Append-only record of what the acquirer saw, with the lookups reversals need. */
+export class Ledger extends FakeLedger<LedgerEntry> {
   /** The approved sale with this POITransactionID (the whole `tender.psp`, or the pspReference alone). */
   sale(transactionId: string): LedgerEntry | undefined {
     return this.entries.find(
