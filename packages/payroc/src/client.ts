@@ -124,11 +124,11 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
 
   /** Sends one API request with the current token; a 401 renews the token and sends it once more. */
   const send = async (draft: RequestDraft): Promise<Response> => {
-    const via = draft.method === 'GET' && INSTRUCTION_READ.test(new URL(draft.url).pathname)
+    const held = draft.method === 'GET' && INSTRUCTION_READ.test(new URL(draft.url).pathname)
     const attempt = (token: string) => {
       const headers = new Headers(draft.headers)
       headers.set('Authorization', `Bearer ${token}`)
-      return (via ? polls : transport).fetch(
+      return (held ? polls : transport).fetch(
         new RequestDraft(draft.url, { ...draft.init, headers }),
       )
     }
