@@ -12,6 +12,7 @@ import {
   type PaymentsenseClient,
 } from '@tillkit/paymentsense'
 import { paint, pounds, section, step, timeline } from './print.ts'
+import { adyenDemo } from './adyen.ts'
 import { smartconnectDemo } from './smartconnect.ts'
 import { websocketFlows } from './websocket.ts'
 
@@ -175,6 +176,7 @@ function printResult(t: Transaction) {
 /** Paymentsense first (REST, then WebSocket), then every other provider against its own fake. */
 async function all() {
   await main()
+  await adyenDemo()
   await smartconnectDemo()
 }
 
