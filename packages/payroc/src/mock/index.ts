@@ -8,6 +8,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
+import { faultControl, type FakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { DeviceConfig, DeviceState } from './domain/devices.js'
 import type { Scope } from './domain/identity.js'
@@ -24,6 +25,7 @@ export type { DeviceConfig } from './domain/devices.js'
 export type { LedgerEntry, LedgerKind, LedgerResult } from './domain/ledger.js'
 export type { InstructionKind } from './domain/instructions.js'
 export { Refusal, type RefusalKind } from './domain/errors.js'
+export type { FakeFaults } from '@tillkit/core/fake'
 export type {
   Fault,
   FaultMatch,
@@ -78,13 +80,6 @@ export interface RequestLogEntry {
   idempotencyKey?: string
   /** Answered from the idempotency store: nothing was done again. */
   replayed?: boolean
-}
-
-export interface FakeFaults {
-  /** Arms a fault; the returned function disarms it. */
-  add(fault: Fault): () => void
-  clear(): void
-  readonly active: readonly Fault[]
 }
 
 export interface DeviceInfo {
@@ -147,7 +142,7 @@ export interface FakeCloud {
   /** Every request that reached the fake, in arrival order (for counting and for ordering checks). */
   readonly requests: readonly RequestLogEntry[]
   readonly clock: Clock
-  readonly faults: FakeFaults
+  readonly faults: FakeFaults<Fault>
   readonly devices: DeviceControl
   readonly instructions: InstructionControl
   readonly identity: IdentityControl
@@ -246,13 +241,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
     },
     requests,
     clock,
-    faults: {
-      add: (fault) => faults.add(fault),
-      clear: () => faults.clear(),
-      get active() {
-        return faults.active
-      },
-    },
+    faults: faultControl(faults),
     devices: {
       list: () => model.devices.all().map((d) => deviceInfo(device(d.serialNumber))),
       get: (serialNumber) => deviceInfo(device(serialNumber)),

@@ -1,3 +1,5 @@
+import { FakeLedger } from '@tillkit/core/fake'
+
 /** What reached the fake acquirer. */
 export type LedgerKind = 'sale' | 'pre-auth' | 'refund' | 'reversal'
 export type LedgerResult = 'approved' | 'partial' | 'declined' | 'referral'
@@ -27,15 +29,6 @@ export interface LedgerEntry {
   readonly result: LedgerResult
 }
 
-export type NewLedgerEntry = Omit<LedgerEntry, 'seq'>
 
-/** Append-only. */
-export class Ledger {
-  readonly entries: LedgerEntry[] = []
-
-  record(entry: NewLedgerEntry): LedgerEntry {
-    const stored = Object.freeze({ seq: this.entries.length + 1, ...entry })
-    this.entries.push(stored)
-    return stored
-  }
-}
+/** Append-only, numbered from 1 (core's FakeLedger). */
+export class Ledger extends FakeLedger<LedgerEntry> {}

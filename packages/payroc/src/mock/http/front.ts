@@ -1,4 +1,5 @@
 import type { Clock } from '@tillkit/core'
+import { route } from '@tillkit/core/fake'
 import { Refusal } from '../domain/errors.js'
 import {
   instructionView,
@@ -8,7 +9,7 @@ import {
 import type { PayrocModel } from '../domain/model.js'
 import { UUID_V4 } from '../../limits.js'
 import { json, problemBody, STATUS_BY_REFUSAL } from './problem.js'
-import { route, type Answer, type Route } from './router.js'
+import type { Answer, Route } from './router.js'
 
 export interface FrontEndOptions {
   clock: Clock
