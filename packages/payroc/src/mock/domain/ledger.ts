@@ -29,6 +29,5 @@ export interface LedgerEntry {
   readonly result: LedgerResult
 }
 
-
 /** Append-only, numbered from 1 (core's FakeLedger). */
 export class Ledger extends FakeLedger<LedgerEntry> {}
