@@ -1,4 +1,4 @@
-import { TillkitProtocolError, TillkitValidationError } from '@tillkit/core'
+import { describeSchemaErrors, schemaValidationError, TillkitProtocolError } from '@tillkit/core'
 import type { ValidationError } from './generated/nexo/payment-request.validate.js'
 import type { EventNotification } from './generated/nexo/event-notification.js'
 import { validateEventNotification } from './generated/nexo/event-notification.validate.js'
@@ -7,9 +7,6 @@ import { validateEventNotification } from './generated/nexo/event-notification.v
 
 /** A generated validator: a type guard that keeps its last failure in `errors`. */
 export type Validator<T> = ((data: unknown) => data is T) & { errors?: ValidationError[] | null }
-
-/** `/SaleToPOIRequest/PaymentRequest` as `SaleToPOIRequest.PaymentRequest`. */
-const fieldOf = (instancePath: string) => instancePath.split('/').filter(Boolean).join('.')
 
 /**
  * Checks a message we are about to send; the first failure becomes a TillkitValidationError naming the field and
@@ -20,25 +17,14 @@ export function assertValid<T>(
   message: unknown,
   what: string,
 ): asserts message is T {
-  if (validate(message)) return
-  const first = validate.errors?.[0]
-  const path = fieldOf(first?.instancePath ?? '')
-  if (first?.keyword === 'additionalProperties') {
-    const field = [path, String(first.params.additionalProperty)].filter(Boolean).join('.')
-    throw new TillkitValidationError(field, `is not a field of ${what}`)
+  if (!validate(message)) {
+    throw schemaValidationError(validate.errors, { extraField: `is not a field of ${what}` })
   }
-  const allowed = first?.params.allowedValues ?? first?.params.allowedValue
-  const values = allowed === undefined ? '' : ` ${JSON.stringify(allowed)}`
-  throw new TillkitValidationError(path || 'message', `${first?.message ?? 'is invalid'}${values}`)
 }
 
-/** Ajv's errors in one line, for protocol errors about what we received. */
-export function describeErrors(errors: readonly ValidationError[] | null | undefined): string {
-  const lines = new Set<string>()
-  for (const error of errors ?? [])
-    lines.add(`${fieldOf(error.instancePath) || 'message'} ${error.message ?? 'is invalid'}`)
-  return [...lines].slice(0, 5).join('; ') || 'invalid'
-}
+/** Ajv's errors in one line (the first five), for protocol errors about what we received. */
+export const describeErrors = (errors: readonly ValidationError[] | null | undefined): string =>
+  describeSchemaErrors(errors, 5)
 
 /** What a `/sync` call answered, before it is checked against the message it answers. */
 export type Answer =

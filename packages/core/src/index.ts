@@ -40,6 +40,11 @@ export {
   checkFields,
 } from './validate.js'
 export type { StringRules, Check, Rules } from './validate.js'
+export {
+  describeSchemaErrors,
+  schemaValidationError,
+  type SchemaErrorLike,
+} from './schema-errors.js'
 export { uuid } from './ids.js'
 export { createTransport, parseRetryAfter, backoffDelay, RequestDraft } from './transport.js'
 export type { RetryPolicy, TransportOptions, Transport, Outgoing } from './transport.js'

@@ -2,6 +2,7 @@ import type { Clock } from '@tillkit/core'
 import {
   connectionReset,
   FaultList,
+  faultMatches,
   invalidFault,
   withFaults,
   type Counted,
@@ -55,7 +56,9 @@ export function withAdyenFaults(
   })
   return async (request) => {
     const path = new URL(request.url).pathname
-    const drop = faults.takeKind('dropConnection', (f) => matches(f.match, request.method, path))
+    const drop = faults.takeKind('dropConnection', (f) =>
+      faultMatches(f.match, request.method, path),
+    )
     if (!drop) return faulty(request)
     const answer = faulty(request)
     let disarm = () => {}
@@ -68,12 +71,4 @@ export function withAdyenFaults(
     answer.catch(() => {})
     throw connectionReset()
   }
-}
-
-/** Core's matching rule for a fault's `match` (core keeps its own private). */
-function matches(match: FaultMatch | undefined, method: string, path: string): boolean {
-  if (!match) return true
-  if (match.method && match.method.toUpperCase() !== method.toUpperCase()) return false
-  if (match.path === undefined) return true
-  return typeof match.path === 'string' ? match.path === path : match.path.test(path)
 }

@@ -133,7 +133,8 @@ export class FaultList<Extra extends ExtraFault = never> {
   }
 }
 
-function matches(match: FaultMatch | undefined, method: string, path: string): boolean {
+/** Whether a fault's `match` covers a request (a fault without one covers all). */
+export function matches(match: FaultMatch | undefined, method: string, path: string): boolean {
   if (!match) return true
   if (match.method && match.method.toUpperCase() !== method.toUpperCase()) return false
   if (match.path === undefined) return true

@@ -8,6 +8,7 @@ export {
   connectionReset,
   isConnectionReset,
   invalid as invalidFault,
+  matches as faultMatches,
   type Counted,
   type ExtraFault,
   type FaultMatch,

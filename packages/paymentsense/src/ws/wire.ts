@@ -1,5 +1,4 @@
-import { TillkitValidationError } from '@tillkit/core'
-import type { ValidationError } from '../generated/websocket/error-message.validate.js'
+import { describeSchemaErrors, schemaValidationError } from '@tillkit/core'
 
 /** JSON-RPC 2.0 helpers the client needs; nothing here knows Connect's methods. */
 
@@ -45,42 +44,14 @@ export function exceedsBytes(text: string, max: number): boolean {
   return encoder.encode(text).length > max
 }
 
-/** Ajv's errors in one line, e.g. `params.amount must be >= 1; params (foo) must NOT have additional properties`. */
-export function describeErrors(errors: readonly ValidationError[] | null | undefined): string {
-  const lines = new Set<string>()
-  for (const error of errors ?? []) {
-    const extra =
-      error.keyword === 'additionalProperties'
-        ? ` (${String(error.params.additionalProperty)})`
-        : ''
-    lines.add(
-      `${fieldOf(error.instancePath) || 'message'}${extra} ${error.message ?? 'is invalid'}`,
-    )
-  }
-  return [...lines].join('; ') || 'invalid'
-}
+/** Ajv's errors in words: core's, under the names the client uses. */
+export const describeErrors = (errors: Parameters<typeof describeSchemaErrors>[0]) =>
+  describeSchemaErrors(errors)
 
-/** The first of Ajv's errors as a validation error naming the field, for what we were about to send. */
-export function toValidationError(
-  errors: readonly ValidationError[] | null | undefined,
+export const toValidationError = (
+  errors: Parameters<typeof schemaValidationError>[0],
   prefix = '',
-): TillkitValidationError {
-  const first = errors?.[0]
-  const path = [prefix, fieldOf(first?.instancePath ?? '')].filter(Boolean)
-  if (first?.keyword === 'additionalProperties') {
-    path.push(String(first.params.additionalProperty))
-    return new TillkitValidationError(path.join('.'), 'is not allowed')
-  }
-  const allowed = first?.params.allowedValues ?? first?.params.allowedValue
-  const values = allowed === undefined ? '' : ` ${JSON.stringify(allowed)}`
-  return new TillkitValidationError(
-    path.join('.') || 'message',
-    `${first?.message ?? 'is invalid'}${values}`,
-  )
-}
-
-/** `/params/amount` as `params.amount`. */
-const fieldOf = (instancePath: string) => instancePath.split('/').filter(Boolean).join('.')
+) => schemaValidationError(errors, { prefix })
 
 export interface ErrorReply {
   jsonrpc: '2.0'

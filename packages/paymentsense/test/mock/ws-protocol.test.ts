@@ -48,10 +48,14 @@ describe('WebSocket pay at counter: JSON-RPC envelope', () => {
     const badType = h.request('report', { tid: 'T1', reportType: 'WEEKLY' })
     const messages = [zero, extra, missing, badType].map((id) => h.answerTo(id)?.error)
     expect(messages.every((e) => e.code === -32602)).toBe(true)
-    expect(messages[0].message).toBe('Invalid params for sale: params/amount must be >= 1.')
-    expect(messages[1].message).toMatch(/additional properties \(amountCashback\)/)
+    expect(messages[0].message).toBe('Invalid params for sale: params.amount must be >= 1.')
+    expect(messages[1].message).toMatch(
+      /params \(amountCashback\) must NOT have additional properties/,
+    )
     expect(messages[2].message).toMatch(/must have required property 'tid'/)
-    expect(messages[3].message).toMatch(/params\/reportType must be equal to one of the allowed/)
+    expect(messages[3].message).toMatch(
+      /params.reportType must be equal to one of the allowed values \["END_OF_DAY"/,
+    )
     // Nothing was started.
     expect(h.model.getTerminal('T1', h.clock.now()).status).toBe('AVAILABLE')
   })

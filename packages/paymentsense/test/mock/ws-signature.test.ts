@@ -129,7 +129,7 @@ describe('WebSocket pay at counter: signature verification', () => {
       id: null,
       error: {
         code: -32602,
-        message: 'Invalid signature decision: result/accepted must be boolean.',
+        message: 'Invalid signature decision: result.accepted must be boolean.',
       },
     })
     h.send(answer(question.id, false))

@@ -1,3 +1,4 @@
+import { describeSchemaErrors } from '@tillkit/core'
 import type { ErrorMessage } from '../../generated/websocket/error-message.js'
 import type { ValidationError } from '../../generated/websocket/error-message.validate.js'
 import type { RefusalKind } from '../domain/errors.js'
@@ -88,18 +89,6 @@ export function errorMessage(id: MessageId | null, code: number, message: string
   return { jsonrpc: '2.0', id, error: { code, message } }
 }
 
-/** Ajv's errors as one sentence a developer can act on, e.g. `params/amount must be >= 1`. */
-export function describeErrors(errors: readonly ValidationError[] | null | undefined): string {
-  const seen = new Set<string>()
-  for (const error of errors ?? []) {
-    const where = error.instancePath.replace(/^\//, '') || 'message'
-    const extra =
-      error.keyword === 'additionalProperties'
-        ? ` (${String(error.params.additionalProperty)})`
-        : error.keyword === 'enum' || error.keyword === 'const'
-          ? ` (${JSON.stringify(error.params.allowedValues ?? error.params.allowedValue)})`
-          : ''
-    seen.add(`${where} ${error.message ?? 'is invalid'}${extra}`)
-  }
-  return seen.size ? [...seen].join('; ') : 'invalid params'
-}
+/** Ajv's errors as one sentence a developer can act on, e.g. `params.amount must be >= 1`. */
+export const describeErrors = (errors: readonly ValidationError[] | null | undefined): string =>
+  describeSchemaErrors(errors)
