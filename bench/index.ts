@@ -4,6 +4,7 @@
  */
 import { codegenTime } from './codegen-time.ts'
 import { httpOverhead } from './http.ts'
+import { payrocPolling } from './payroc.ts'
 import { bundleSize } from './size.ts'
 import { websocketBench } from './websocket.ts'
 
@@ -76,6 +77,16 @@ rows.push({
   ratio: (socket.perSecond / socket.barePerSecond).toFixed(2),
   goal: 'none (reported)',
   pass: true,
+})
+
+const payroc = await payrocPolling()
+rows.push({
+  benchmark: `(f) Payroc requests per completed sale under 60 s (${payroc.durationsMs.length} durations)`,
+  baseline: `fixed 1 s polling mean ${payroc.fixedPollingMean.toFixed(1)}`,
+  measured: `long-poll max ${payroc.longPollMax}, mean ${payroc.longPollMean.toFixed(1)}`,
+  ratio: payroc.ratio.toFixed(1),
+  goal: '≤ 3 requests',
+  pass: payroc.longPollMax <= 3,
 })
 
 const columns = ['benchmark', 'baseline', 'measured', 'ratio', 'goal'] as const

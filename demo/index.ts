@@ -13,6 +13,7 @@ import {
 } from '@tillkit/paymentsense'
 import { paint, pounds, section, step, timeline } from './print.ts'
 import { adyenDemo } from './adyen.ts'
+import { payrocDemo } from './payroc.ts'
 import { smartconnectDemo } from './smartconnect.ts'
 import { websocketFlows } from './websocket.ts'
 
@@ -177,6 +178,7 @@ function printResult(t: Transaction) {
 async function all() {
   await main()
   await adyenDemo()
+  await payrocDemo()
   await smartconnectDemo()
 }
 
