@@ -7,6 +7,7 @@ import {
   httpHandler,
   invalidFault,
   isConnectionReset,
+  Refusal,
   FakeLedger,
   faultControl,
   route,
@@ -200,5 +201,21 @@ describe('FakeLedger and faultControl', () => {
     control.clear()
     expect(control.active).toEqual([])
     expect(Object.keys(control).sort()).toEqual(['active', 'add', 'clear'])
+  })
+})
+
+describe('Refusal', () => {
+  it('carries the kind, the sentence and the details (none by default)', () => {
+    const plain = new Refusal('busy', 'The terminal is busy.')
+    expect(plain).toBeInstanceOf(Error)
+    expect([plain.name, plain.kind, plain.message, plain.details]).toEqual([
+      'Refusal',
+      'busy',
+      'The terminal is busy.',
+      {},
+    ])
+    expect(new Refusal('conflict', 'Ended.', { resource: 'instruction' }).details).toEqual({
+      resource: 'instruction',
+    })
   })
 })

@@ -4,6 +4,7 @@ import { FINANCIAL_TYPES, isTransactionType, type TransactionType } from '../typ
 import { Ledger, type LedgerEntry, type LedgerKind } from './ledger.js'
 import { center, dollars, receipt, row } from './receipt.js'
 import { ANY_TYPE_SCENARIOS, chooseScenario, type Scenario } from './scenarios.js'
+import { Refusal as FakeRefusal } from '@tillkit/core/fake'
 
 export interface TerminalConfig {
   /** The terminal's id, reported as `deviceId` / `DeviceID`. */
@@ -40,16 +41,8 @@ export interface ModelSettings {
  */
 export type RefusalKind = 'invalid' | 'not-paired' | 'busy' | 'not-found' | 'bad-token' | 'expired'
 
-export class Refusal extends Error {
-  override readonly name = 'Refusal'
-  constructor(
-    readonly kind: RefusalKind,
-    /** The sentence the cloud answers with. */
-    message: string,
-  ) {
-    super(message)
-  }
-}
+/** `message` is the sentence the cloud answers with. */
+export class Refusal extends FakeRefusal<RefusalKind> {}
 
 const refuse = (kind: RefusalKind, message: string): never => {
   throw new Refusal(kind, message)

@@ -1,3 +1,4 @@
+import { Refusal as FakeRefusal } from '@tillkit/core/fake'
 /**
  * Why the fake refused an operation, independent of the protocol that asked. Each front-end maps
  * the kind to its own shape (the REST front-end to a status code, a WebSocket front-end to an
@@ -19,16 +20,8 @@ export type RefusalKind =
   /** The table is locked by a terminal. */
   | 'locked'
 
-export class Refusal extends Error {
-  override readonly name = 'Refusal'
-  constructor(
-    readonly kind: RefusalKind,
-    /** Sentence for the operator, sent back as `userMessage`. */
-    message: string,
-  ) {
-    super(message)
-  }
-}
+/** `message` is the sentence sent back as `userMessage`. */
+export class Refusal extends FakeRefusal<RefusalKind> {}
 
 export const refuse = (kind: RefusalKind, message: string): never => {
   throw new Refusal(kind, message)

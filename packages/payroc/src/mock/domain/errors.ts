@@ -1,3 +1,4 @@
+import { Refusal as FakeRefusal } from '@tillkit/core/fake'
 import type { FieldError, Link } from '../types.js'
 
 /**
@@ -24,17 +25,8 @@ export interface RefusalDetails {
   resource?: string
 }
 
-export class Refusal extends Error {
-  override readonly name = 'Refusal'
-  constructor(
-    readonly kind: RefusalKind,
-    /** A sentence for a developer, sent as `detail`. */
-    message: string,
-    readonly details: RefusalDetails = {},
-  ) {
-    super(message)
-  }
-}
+/** `message` is a sentence for a developer, sent as `detail`. */
+export class Refusal extends FakeRefusal<RefusalKind, RefusalDetails> {}
 
 export const refuse = (kind: RefusalKind, message: string, details?: RefusalDetails): never => {
   throw new Refusal(kind, message, details)
