@@ -5,285 +5,285 @@
  */
 
 export type paths = {
-  '/merchants/{merchantAccount}/devices/{deviceId}/sync': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** Send a Terminal API request and wait for the terminal's response. */
-    post: operations['sendSync']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/merchants/{merchantAccount}/devices/{deviceId}/async': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** Send a Terminal API request; its response arrives as a webhook. */
-    post: operations['sendAsync']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/merchants/{merchantAccount}/devices/{deviceId}/status': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Whether the device has a cloud connection now. */
-    get: operations['getDeviceStatus']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/merchants/{merchantAccount}/connectedDevices': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** The merchant account's devices that have a cloud connection now. */
-    get: operations['listConnectedDevices']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-}
-export type webhooks = Record<string, never>
+    "/merchants/{merchantAccount}/devices/{deviceId}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a Terminal API request and wait for the terminal's response. */
+        post: operations["sendSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/merchants/{merchantAccount}/devices/{deviceId}/async": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a Terminal API request; its response arrives as a webhook. */
+        post: operations["sendAsync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/merchants/{merchantAccount}/devices/{deviceId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the device has a cloud connection now. */
+        get: operations["getDeviceStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/merchants/{merchantAccount}/connectedDevices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant account's devices that have a cloud connection now. */
+        get: operations["listConnectedDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+};
+export type webhooks = Record<string, never>;
 export type components = {
-  schemas: {
-    /** @description A nexo request envelope; see `schemas/adyen/nexo/` for the messages tillkit types. */
-    TerminalApiRequest: {
-      SaleToPOIRequest: {
-        MessageHeader: Record<string, unknown>
-      }
-    }
-    /** @description Either a response envelope or, when the request could not be delivered, an event notification envelope. */
-    TerminalApiAnswer: {
-      SaleToPOIResponse?: Record<string, unknown>
-      SaleToPOIRequest?: Record<string, unknown>
-    }
-    /** @enum {string} */
-    DeviceStatus: 'ONLINE' | 'OFFLINE'
-    DeviceStatusResponse: {
-      deviceId: string
-      status: components['schemas']['DeviceStatus']
-    }
-    ConnectedDevicesResponse: {
-      uniqueDeviceIds: string[]
-    }
-    InvalidField: {
-      name: string
-      value: string
-      message: string
-    }
-    /** @description Adyen's RFC 7807 problem document. */
-    ErrorResponse: {
-      type?: string
-      title?: string
-      status?: number
-      detail?: string
-      errorCode?: string
-      requestId?: string
-      instance?: string
-      invalidFields?: components['schemas']['InvalidField'][]
-    }
-  }
-  responses: {
-    /** @description The body is not a Terminal API message, or does not match the path. */
-    BadRequest: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/json': components['schemas']['ErrorResponse']
-      }
-    }
-    /** @description Missing or wrong API key (`errorCode` `00_401`). */
-    Unauthorized: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/json': components['schemas']['ErrorResponse']
-      }
-    }
-    /** @description The key lacks the Cloud Device API role, or the merchant account or device is not the key's (`errorCode` `00_403`). */
-    Forbidden: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/json': components['schemas']['ErrorResponse']
-      }
-    }
-  }
-  parameters: {
-    /** @description The merchant account the device belongs to. */
-    merchantAccount: string
-    /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
-    deviceId: string
-  }
-  requestBodies: never
-  headers: never
-  pathItems: never
-}
-export type SchemaTerminalApiRequest = components['schemas']['TerminalApiRequest']
-export type SchemaTerminalApiAnswer = components['schemas']['TerminalApiAnswer']
-export type SchemaDeviceStatus = components['schemas']['DeviceStatus']
-export type SchemaDeviceStatusResponse = components['schemas']['DeviceStatusResponse']
-export type SchemaConnectedDevicesResponse = components['schemas']['ConnectedDevicesResponse']
-export type SchemaInvalidField = components['schemas']['InvalidField']
-export type SchemaErrorResponse = components['schemas']['ErrorResponse']
-export type ResponseBadRequest = components['responses']['BadRequest']
-export type ResponseUnauthorized = components['responses']['Unauthorized']
-export type ResponseForbidden = components['responses']['Forbidden']
-export type ParameterMerchantAccount = components['parameters']['merchantAccount']
-export type ParameterDeviceId = components['parameters']['deviceId']
-export type $defs = Record<string, never>
+    schemas: {
+        /** @description A nexo request envelope; see `schemas/adyen/nexo/` for the messages tillkit types. */
+        TerminalApiRequest: {
+            SaleToPOIRequest: {
+                MessageHeader: Record<string, unknown>;
+            };
+        };
+        /** @description Either a response envelope or, when the request could not be delivered, an event notification envelope. */
+        TerminalApiAnswer: {
+            SaleToPOIResponse?: Record<string, unknown>;
+            SaleToPOIRequest?: Record<string, unknown>;
+        };
+        /** @enum {string} */
+        DeviceStatus: "ONLINE" | "OFFLINE";
+        DeviceStatusResponse: {
+            deviceId: string;
+            status: components["schemas"]["DeviceStatus"];
+        };
+        ConnectedDevicesResponse: {
+            uniqueDeviceIds: string[];
+        };
+        InvalidField: {
+            name: string;
+            value: string;
+            message: string;
+        };
+        /** @description Adyen's RFC 7807 problem document. */
+        ErrorResponse: {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errorCode?: string;
+            requestId?: string;
+            instance?: string;
+            invalidFields?: components["schemas"]["InvalidField"][];
+        };
+    };
+    responses: {
+        /** @description The body is not a Terminal API message, or does not match the path. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Missing or wrong API key (`errorCode` `00_401`). */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The key lacks the Cloud Device API role, or the merchant account or device is not the key's (`errorCode` `00_403`). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+    };
+    parameters: {
+        /** @description The merchant account the device belongs to. */
+        merchantAccount: string;
+        /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
+        deviceId: string;
+    };
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+};
+export type SchemaTerminalApiRequest = components['schemas']['TerminalApiRequest'];
+export type SchemaTerminalApiAnswer = components['schemas']['TerminalApiAnswer'];
+export type SchemaDeviceStatus = components['schemas']['DeviceStatus'];
+export type SchemaDeviceStatusResponse = components['schemas']['DeviceStatusResponse'];
+export type SchemaConnectedDevicesResponse = components['schemas']['ConnectedDevicesResponse'];
+export type SchemaInvalidField = components['schemas']['InvalidField'];
+export type SchemaErrorResponse = components['schemas']['ErrorResponse'];
+export type ResponseBadRequest = components['responses']['BadRequest'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseForbidden = components['responses']['Forbidden'];
+export type ParameterMerchantAccount = components['parameters']['merchantAccount'];
+export type ParameterDeviceId = components['parameters']['deviceId'];
+export type $defs = Record<string, never>;
 export interface operations {
-  sendSync: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description The merchant account the device belongs to. */
-        merchantAccount: components['parameters']['merchantAccount']
-        /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
-        deviceId: components['parameters']['deviceId']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TerminalApiRequest']
-      }
-    }
-    responses: {
-      /** @description The terminal's response (`SaleToPOIResponse`), an event notification when the cloud could not deliver the request, or an empty body for a request that has no response (abort). */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['TerminalApiAnswer']
-        }
-      }
-      400: components['responses']['BadRequest']
-      401: components['responses']['Unauthorized']
-      403: components['responses']['Forbidden']
-    }
-  }
-  sendAsync: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description The merchant account the device belongs to. */
-        merchantAccount: components['parameters']['merchantAccount']
-        /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
-        deviceId: components['parameters']['deviceId']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TerminalApiRequest']
-      }
-    }
-    responses: {
-      /** @description Forwarded to the device. The body carries nothing to act on, except when it is an event notification saying the request was rejected. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': string
-        }
-      }
-      400: components['responses']['BadRequest']
-      401: components['responses']['Unauthorized']
-      403: components['responses']['Forbidden']
-    }
-  }
-  getDeviceStatus: {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description The merchant account the device belongs to. */
-        merchantAccount: components['parameters']['merchantAccount']
-        /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
-        deviceId: components['parameters']['deviceId']
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The device's connectivity. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['DeviceStatusResponse']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      403: components['responses']['Forbidden']
-    }
-  }
-  listConnectedDevices: {
-    parameters: {
-      query?: {
-        /** @description Only the devices of this store of the merchant account. */
-        store?: string
-      }
-      header?: never
-      path: {
-        /** @description The merchant account the device belongs to. */
-        merchantAccount: components['parameters']['merchantAccount']
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Connected devices. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['ConnectedDevicesResponse']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      403: components['responses']['Forbidden']
-    }
-  }
+    sendSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The merchant account the device belongs to. */
+                merchantAccount: components["parameters"]["merchantAccount"];
+                /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
+                deviceId: components["parameters"]["deviceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TerminalApiRequest"];
+            };
+        };
+        responses: {
+            /** @description The terminal's response (`SaleToPOIResponse`), an event notification when the cloud could not deliver the request, or an empty body for a request that has no response (abort). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TerminalApiAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    sendAsync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The merchant account the device belongs to. */
+                merchantAccount: components["parameters"]["merchantAccount"];
+                /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
+                deviceId: components["parameters"]["deviceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TerminalApiRequest"];
+            };
+        };
+        responses: {
+            /** @description Forwarded to the device. The body carries nothing to act on, except when it is an event notification saying the request was rejected. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getDeviceStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The merchant account the device belongs to. */
+                merchantAccount: components["parameters"]["merchantAccount"];
+                /** @description The terminal id (`P400-123456789`); equal to `MessageHeader.POIID` of the body. */
+                deviceId: components["parameters"]["deviceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The device's connectivity. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceStatusResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listConnectedDevices: {
+        parameters: {
+            query?: {
+                /** @description Only the devices of this store of the merchant account. */
+                store?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The merchant account the device belongs to. */
+                merchantAccount: components["parameters"]["merchantAccount"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Connected devices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectedDevicesResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
 }

@@ -5,197 +5,197 @@
  */
 
 export type paths = {
-  '/sync': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** Send a Terminal API request and wait for the terminal's response. */
-    post: operations['legacySync']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/async': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** Send a Terminal API request; its response arrives as a webhook. */
-    post: operations['legacyAsync']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/connectedTerminals': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** The merchant account's terminals that have a cloud connection now. */
-    post: operations['legacyConnectedTerminals']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-}
-export type webhooks = Record<string, never>
+    "/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a Terminal API request and wait for the terminal's response. */
+        post: operations["legacySync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/async": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a Terminal API request; its response arrives as a webhook. */
+        post: operations["legacyAsync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connectedTerminals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The merchant account's terminals that have a cloud connection now. */
+        post: operations["legacyConnectedTerminals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+};
+export type webhooks = Record<string, never>;
 export type components = {
-  schemas: {
-    /** @description A nexo request envelope; see `schemas/adyen/nexo/`. */
-    TerminalApiRequest: {
-      SaleToPOIRequest: {
-        MessageHeader: Record<string, unknown>
-      }
-    }
-    TerminalApiAnswer: {
-      SaleToPOIResponse?: Record<string, unknown>
-      SaleToPOIRequest?: Record<string, unknown>
-    }
-    ConnectedTerminalsRequest: {
-      merchantAccount: string
-      /** @description Only this store's terminals. */
-      store?: string
-      /** @description Only this terminal (listed when connected). */
-      uniqueTerminalId?: string
-    }
-    ConnectedTerminalsResponse: {
-      uniqueTerminalIds: string[]
-    }
-    ErrorResponse: {
-      type?: string
-      title?: string
-      status?: number
-      detail?: string
-      errorCode?: string
-      requestId?: string
-      invalidFields?: {
-        name?: string
-        value?: string
-        message?: string
-      }[]
-    }
-  }
-  responses: {
-    /** @description A refusal in Adyen's problem-document shape. */
-    Error: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/json': components['schemas']['ErrorResponse']
-      }
-    }
-  }
-  parameters: never
-  requestBodies: never
-  headers: never
-  pathItems: never
-}
-export type SchemaTerminalApiRequest = components['schemas']['TerminalApiRequest']
-export type SchemaTerminalApiAnswer = components['schemas']['TerminalApiAnswer']
-export type SchemaConnectedTerminalsRequest = components['schemas']['ConnectedTerminalsRequest']
-export type SchemaConnectedTerminalsResponse = components['schemas']['ConnectedTerminalsResponse']
-export type SchemaErrorResponse = components['schemas']['ErrorResponse']
-export type ResponseError = components['responses']['Error']
-export type $defs = Record<string, never>
+    schemas: {
+        /** @description A nexo request envelope; see `schemas/adyen/nexo/`. */
+        TerminalApiRequest: {
+            SaleToPOIRequest: {
+                MessageHeader: Record<string, unknown>;
+            };
+        };
+        TerminalApiAnswer: {
+            SaleToPOIResponse?: Record<string, unknown>;
+            SaleToPOIRequest?: Record<string, unknown>;
+        };
+        ConnectedTerminalsRequest: {
+            merchantAccount: string;
+            /** @description Only this store's terminals. */
+            store?: string;
+            /** @description Only this terminal (listed when connected). */
+            uniqueTerminalId?: string;
+        };
+        ConnectedTerminalsResponse: {
+            uniqueTerminalIds: string[];
+        };
+        ErrorResponse: {
+            type?: string;
+            title?: string;
+            status?: number;
+            detail?: string;
+            errorCode?: string;
+            requestId?: string;
+            invalidFields?: {
+                name?: string;
+                value?: string;
+                message?: string;
+            }[];
+        };
+    };
+    responses: {
+        /** @description A refusal in Adyen's problem-document shape. */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+};
+export type SchemaTerminalApiRequest = components['schemas']['TerminalApiRequest'];
+export type SchemaTerminalApiAnswer = components['schemas']['TerminalApiAnswer'];
+export type SchemaConnectedTerminalsRequest = components['schemas']['ConnectedTerminalsRequest'];
+export type SchemaConnectedTerminalsResponse = components['schemas']['ConnectedTerminalsResponse'];
+export type SchemaErrorResponse = components['schemas']['ErrorResponse'];
+export type ResponseError = components['responses']['Error'];
+export type $defs = Record<string, never>;
 export interface operations {
-  legacySync: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TerminalApiRequest']
-      }
-    }
-    responses: {
-      /** @description As for the Cloud device API's `/sync`. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['TerminalApiAnswer']
-        }
-      }
-      400: components['responses']['Error']
-      401: components['responses']['Error']
-      403: components['responses']['Error']
-    }
-  }
-  legacyAsync: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TerminalApiRequest']
-      }
-    }
-    responses: {
-      /** @description Accepted; Adyen's library reads the body `ok`. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'text/plain': string
-        }
-      }
-      400: components['responses']['Error']
-      401: components['responses']['Error']
-      403: components['responses']['Error']
-    }
-  }
-  legacyConnectedTerminals: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ConnectedTerminalsRequest']
-      }
-    }
-    responses: {
-      /** @description Connected terminals. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['ConnectedTerminalsResponse']
-        }
-      }
-      401: components['responses']['Error']
-      403: components['responses']['Error']
-    }
-  }
+    legacySync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TerminalApiRequest"];
+            };
+        };
+        responses: {
+            /** @description As for the Cloud device API's `/sync`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TerminalApiAnswer"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    legacyAsync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TerminalApiRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted; Adyen's library reads the body `ok`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    legacyConnectedTerminals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectedTerminalsRequest"];
+            };
+        };
+        responses: {
+            /** @description Connected terminals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectedTerminalsResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
 }

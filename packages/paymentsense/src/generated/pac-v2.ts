@@ -5,906 +5,859 @@
  */
 
 export type paths = {
-  '/pac/terminals': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /**
-     * List connected terminals
-     * @description Every terminal currently connected to the account, optionally filtered.
-     */
-    get: operations['listTerminals']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pac/terminals/{tid}': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-      }
-      cookie?: never
-    }
-    /**
-     * Read one terminal
-     * @description Current state of one terminal. Also the safe first step after a transaction start whose response was lost: `BUSY` means something is still running on it.
-     */
-    get: operations['getTerminal']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pac/terminals/{tid}/transactions': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-      }
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /**
-     * Start a card transaction
-     * @description Queues a transaction on the terminal. 201 only means the request was accepted; poll the returned location for progress and outcome. There is no idempotency key: if this call's response is lost, do not send it again blindly; check the terminal first (see getTerminal). A terminal that is already busy makes this call fail with 422.
-     */
-    post: operations['startTransaction']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pac/terminals/{tid}/transactions/{requestId}': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-        /** @description Id the cloud returned when the transaction or report was started. */
-        requestId: components['parameters']['RequestId']
-      }
-      cookie?: never
-    }
-    /**
-     * Poll a transaction
-     * @description Progress and, once finished, the outcome of a transaction. Poll until the notifications contain `TRANSACTION_FINISHED`, then read `transactionResult`.
-     */
-    get: operations['getTransaction']
-    put?: never
-    post?: never
-    /**
-     * Ask the terminal to cancel a running transaction
-     * @description Only a request: 202 says the cloud will try. Keep polling the transaction. Expect `ATTEMPTING_CANCEL`, then either `CANCELLING` (the transaction then finishes with result `CANCELLED`) or `UNABLE_TO_CANCEL` (the transaction carries on to its normal end).
-     */
-    delete: operations['cancelTransaction']
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pac/terminals/{tid}/transactions/{requestId}/signature': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-        /** @description Id the cloud returned when the transaction or report was started. */
-        requestId: components['parameters']['RequestId']
-      }
-      cookie?: never
-    }
-    get?: never
-    /**
-     * Accept or decline the cardholder's signature
-     * @description Answer once the transaction shows `SIGNATURE_VERIFICATION`, within 80 seconds. Declining makes the terminal try to reverse the payment. The effect is reported through the `SIGNATURE_VERIFICATION_*` notifications on later polls.
-     */
-    put: operations['verifySignature']
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pac/terminals/{tid}/reports': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-      }
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /**
-     * Start a report on a terminal
-     * @description Queues a report; poll the returned location until `REPORT_FINISHED` appears. A busy terminal makes this call fail with 422.
-     */
-    post: operations['startReport']
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pac/terminals/{tid}/reports/{requestId}': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-        /** @description Id the cloud returned when the transaction or report was started. */
-        requestId: components['parameters']['RequestId']
-      }
-      cookie?: never
-    }
-    /**
-     * Poll a report
-     * @description Progress and, once finished, the content of a report.
-     */
-    get: operations['getReport']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-}
-export type webhooks = Record<string, never>
+    "/pac/terminals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List connected terminals
+         * @description Every terminal currently connected to the account, optionally filtered.
+         */
+        get: operations["listTerminals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pac/terminals/{tid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read one terminal
+         * @description Current state of one terminal. Also the safe first step after a transaction start whose response was lost: `BUSY` means something is still running on it.
+         */
+        get: operations["getTerminal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pac/terminals/{tid}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a card transaction
+         * @description Queues a transaction on the terminal. 201 only means the request was accepted; poll the returned location for progress and outcome. There is no idempotency key: if this call's response is lost, do not send it again blindly; check the terminal first (see getTerminal). A terminal that is already busy makes this call fail with 422.
+         */
+        post: operations["startTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pac/terminals/{tid}/transactions/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+                /** @description Id the cloud returned when the transaction or report was started. */
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Poll a transaction
+         * @description Progress and, once finished, the outcome of a transaction. Poll until the notifications contain `TRANSACTION_FINISHED`, then read `transactionResult`.
+         */
+        get: operations["getTransaction"];
+        put?: never;
+        post?: never;
+        /**
+         * Ask the terminal to cancel a running transaction
+         * @description Only a request: 202 says the cloud will try. Keep polling the transaction. Expect `ATTEMPTING_CANCEL`, then either `CANCELLING` (the transaction then finishes with result `CANCELLED`) or `UNABLE_TO_CANCEL` (the transaction carries on to its normal end).
+         */
+        delete: operations["cancelTransaction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pac/terminals/{tid}/transactions/{requestId}/signature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+                /** @description Id the cloud returned when the transaction or report was started. */
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Accept or decline the cardholder's signature
+         * @description Answer once the transaction shows `SIGNATURE_VERIFICATION`, within 80 seconds. Declining makes the terminal try to reverse the payment. The effect is reported through the `SIGNATURE_VERIFICATION_*` notifications on later polls.
+         */
+        put: operations["verifySignature"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pac/terminals/{tid}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a report on a terminal
+         * @description Queues a report; poll the returned location until `REPORT_FINISHED` appears. A busy terminal makes this call fail with 422.
+         */
+        post: operations["startReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pac/terminals/{tid}/reports/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+                /** @description Id the cloud returned when the transaction or report was started. */
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Poll a report
+         * @description Progress and, once finished, the content of a report.
+         */
+        get: operations["getReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+};
+export type webhooks = Record<string, never>;
 export type components = {
-  schemas: {
-    /**
-     * @description ISO 4217 code; only these two are supported.
-     * @enum {string}
-     */
-    Currency: 'GBP' | 'EUR'
-    /** @description Body of 401, 404 and 422 responses. */
-    ErrorBody: {
-      /** @description Human-readable explanation, suitable for showing to the operator. */
-      userMessage?: string
-    }
-    /**
-     * @description `AVAILABLE`: ready for a new request. `BUSY`: already handling one.
-     * @enum {string}
-     */
-    TerminalStatus: 'AVAILABLE' | 'BUSY'
-    Terminal: {
-      /** @description Terminal id. */
-      tid: string
-      status: components['schemas']['TerminalStatus']
-      currency: components['schemas']['Currency']
-      /**
-       * Format: uri
-       * @description URL of this terminal's resource.
-       */
-      location: string
-    }
-    TerminalList: {
-      terminals: components['schemas']['Terminal'][]
-    }
-    /**
-     * @description Kind of transaction to start. `DUPLICATE` (reprint the last transaction) works on Ingenico terminals only.
-     * @enum {string}
-     */
-    RequestTransactionType:
-      'SALE' | 'REFUND' | 'DUPLICATE' | 'PRE_AUTH' | 'COMPLETION' | 'ACCOUNT_VERIFICATION'
-    /**
-     * @description Body for starting a transaction. All amounts are integers in pence (minor units).
-     *
-     *     Rules per type (also enforced by the `allOf` conditions below; the client re-checks them
-     *     before sending):
-     *     - `amountCashback` only with `SALE`. The terminal may grant less than asked; read the
-     *       granted amount from the finished transaction. Cashback needs recent terminal software.
-     *     - `authCode` and `amountPreAuthorisedTotal` are required for `COMPLETION` and refused for
-     *       every other type (Ingenico only).
-     *     - `DUPLICATE` takes neither `amount` nor `cardholderNotPresent`.
-     *     - `SALE`, `REFUND`, `PRE_AUTH` and `COMPLETION` need `amount` and `currency`;
-     *       `ACCOUNT_VERIFICATION` and `DUPLICATE` may omit both.
-     */
-    TransactionRequest: {
-      transactionType: components['schemas']['RequestTransactionType']
-      currency?: components['schemas']['Currency']
-      /** @description Base amount in pence, before any cashback or gratuity. Not for DUPLICATE. */
-      amount?: number
-      /** @description Cashback to offer, in pence. SALE only. */
-      amountCashback?: number
-      /** @description Card not present: the terminal skips the "present card" step and goes straight to manual key entry. Such transactions may legitimately take longer. Not for DUPLICATE. */
-      cardholderNotPresent?: boolean
-      /** @description COMPLETION only (and then required) — auth code returned by the original PRE_AUTH on this card. */
-      authCode?: string
-      /** @description COMPLETION only (and then required) — sum of all pre-authorisations taken on this card, in pence. */
-      amountPreAuthorisedTotal?: number
-    } & (unknown & unknown & unknown & unknown)
-    /** @description Answer to a start request; poll `location` (or build the URL from `requestId`). */
-    RequestLocation: {
-      /**
-       * Format: uuid
-       * @description Id of the queued transaction or report.
-       */
-      requestId: string
-      /**
-       * Format: uri
-       * @description URL to poll.
-       */
-      location: string
-    }
-    /**
-     * @description One progress event of a transaction. The list on a transaction is cumulative: every poll
-     *     returns all events so far, so consumers must remember which ones they have already handled.
-     *
-     *     Treat this list of values as open: the cloud has been seen to send values that are not
-     *     listed here (for example paper or cashback prompts), and new terminal software may add
-     *     more. Clients must accept and pass on unknown values instead of failing; the enum exists for
-     *     typing and documentation only.
-     *
-     *     `TRANSACTION_FINISHED` marks the end; only then are the result fields meaningful.
-     *     `SIGNATURE_VERIFICATION` asks the EPoS for a signature decision.
-     * @enum {string}
-     */
-    Notification:
-      | 'APPROVED'
-      | 'ATTEMPTING_CANCEL'
-      | 'BAD_SWIPE'
-      | 'CANCELLING'
-      | 'CARD_ERROR'
-      | 'CARD_EXPIRED'
-      | 'CARD_NOT_SUPPORTED'
-      | 'CONNECTING'
-      | 'CONNECTION_MADE'
-      | 'DECLINED'
-      | 'DECLINED_BY_CARD'
-      | 'INSERT_CARD'
-      | 'PIN_ENTRY'
-      | 'PLEASE_WAIT'
-      | 'PRESENT_CARD'
-      | 'PRESENT_ONLY_ONE_CARD'
-      | 'PROCESSING_ERROR'
-      | 'REMOVE_CARD'
-      | 'RETRYING'
-      | 'REQUEST_SENT'
-      | 'RE_PRESENT_CARD'
-      | 'SIGNATURE_VERIFICATION'
-      | 'SIGNATURE_VERIFICATION_PROCESS_COMPLETED'
-      | 'SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED'
-      | 'SIGNATURE_VERIFICATION_IN_PROGRESS'
-      | 'SIGNATURE_VERIFICATION_TIMEOUT'
-      | 'TRANSACTION_FINISHED'
-      | 'TRANSACTION_STARTED'
-      | 'UNABLE_TO_CANCEL'
-    /**
-     * @description Final result, meaningful once `TRANSACTION_FINISHED` has been notified. Only `SUCCESSFUL` means the money was taken.
-     * @enum {string}
-     */
-    TransactionResult:
-      'SUCCESSFUL' | 'DECLINED' | 'VOID' | 'UNSUCCESSFUL' | 'CANCELLED' | 'TIMED_OUT'
-    /**
-     * @description Type recorded on the finished transaction. Includes reversals and terminal log-ons, which cannot be requested directly.
-     * @enum {string}
-     */
-    TransactionType:
-      | 'LOGON'
-      | 'REFUND'
-      | 'REFUND_REVERSAL'
-      | 'SALE'
-      | 'SALE_REVERSAL'
-      | 'PRE_AUTH'
-      | 'COMPLETION'
-      | 'ACCOUNT_VERIFICATION'
-    /**
-     * @description How the cardholder proved they own the card.
-     * @enum {string}
-     */
-    CardholderVerificationMethod: 'UNKNOWN' | 'NONE' | 'PIN' | 'SIGNATURE' | 'DEVICE'
-    /**
-     * @description How the terminal read the card.
-     * @enum {string}
-     */
-    PaymentMethod: 'UNKNOWN' | 'KEYED' | 'SWIPED' | 'ICC_CHIP' | 'CONTACTLESS'
-    /**
-     * @description What the line holds.
-     * @enum {string}
-     */
-    ReceiptLineType:
-      | 'TEXT'
-      | 'BOX_DECLINE'
-      | 'BOX_VOID'
-      | 'CARRIAGE_RETURN'
-      | 'LINE_SEPARATOR_SINGLE'
-      | 'LINE_SEPARATOR_DOUBLE'
-      | 'TICKET_FEED'
-    /**
-     * @description A print style applied to a line.
-     * @enum {string}
-     */
-    ReceiptLineFormat: 'BOLD' | 'DOUBLE_HEIGHT' | 'DOUBLE_WIDTH'
-    /** @description One printable line of a terminal receipt or report. */
-    ReceiptLine: {
-      type?: components['schemas']['ReceiptLineType']
-      /** @description Print styles for this line, if any. */
-      format?: components['schemas']['ReceiptLineFormat'][]
-      /** @description The line's raw content. */
-      value: string
-    }
-    /** @description The terminal's receipts for the transaction, one list of lines per copy (keyed by copy, e.g. merchant or customer). Unknown keys must be tolerated. */
-    ReceiptCopies: {
-      MERCHANT?: components['schemas']['ReceiptLine'][]
-      CUSTOMER?: components['schemas']['ReceiptLine'][]
-    } & {
-      [key: string]: components['schemas']['ReceiptLine'][]
-    }
-    /**
-     * @description A transaction as seen while polling. `location` and `notifications` are always present.
-     *     Every other field appears only after the transaction has finished (`TRANSACTION_FINISHED`
-     *     among the notifications) and may then still be empty.
-     *
-     *     State machine: TRANSACTION_STARTED … (card prompts, CONNECTING, …) … TRANSACTION_FINISHED,
-     *     with two branches an EPoS must react to — `SIGNATURE_VERIFICATION` (answer with
-     *     verifySignature within 80 s) and, after a cancel request, ATTEMPTING_CANCEL →
-     *     CANCELLING / UNABLE_TO_CANCEL.
-     *
-     *     Amounts are pence; `amountTotal` = `amountBase` + `amountCashback` + `amountGratuity`.
-     */
-    Transaction: {
-      /** Format: uuid */
-      requestId?: string
-      /**
-       * Format: uri
-       * @description URL of this transaction's resource.
-       */
-      location: string
-      /** @description All progress events so far, cumulative (see Notification). */
-      notifications: components['schemas']['Notification'][]
-      transactionType?: components['schemas']['TransactionType']
-      transactionResult?: components['schemas']['TransactionResult']
-      currency?: components['schemas']['Currency']
-      /**
-       * Format: int32
-       * @description Amount before cashback and gratuity, pence.
-       */
-      amountBase?: number
-      /**
-       * Format: int32
-       * @description Cashback actually given, pence.
-       */
-      amountCashback?: number
-      /**
-       * Format: int32
-       * @description Gratuity added on the terminal, pence.
-       */
-      amountGratuity?: number
-      /**
-       * Format: int32
-       * @description Base + cashback + gratuity, pence.
-       */
-      amountTotal?: number
-      /** @description Id (AID) of the card application used. */
-      applicationId?: string
-      /** @description Display name of the card application used. */
-      applicationLabel?: string
-      /** @description Authorisation code from the card issuer. */
-      authCode?: string
-      /** @description Card scheme, e.g. a brand name. */
-      cardSchemeName?: string
-      cardHolderVerificationMethod?: components['schemas']['CardholderVerificationMethod']
-      paymentMethod?: components['schemas']['PaymentMethod']
-      /** @description Masked card number; only the last four digits are real. */
-      primaryAccountNumber?: string
-      /** @description Sequence number telling apart cards that share a number. */
-      primaryAccountNumberSequence?: string
-      /** @description Card expiry as MM/YY (empty when not available). */
-      dateOfExpiry?: string
-      /** @description Card start date as MM/YY (empty when not available). */
-      dateOfStart?: string
-      /** @description The terminal's own id for the transaction. */
-      transactionId?: string
-      /** @description Sequence number within the terminal's current session. */
-      transactionNumber?: string
-      /** @description When the transaction happened, as YYYY-MM-DDThh:mm:ss with no time-zone offset (empty when not available). */
-      transactionTime?: string
-      receiptLines?: components['schemas']['ReceiptCopies']
-      /** @description Text to show the operator about this transaction. */
-      userMessage?: string
-    }
-    /** @description The EPoS operator's decision on the cardholder's signature. */
-    SignatureRequest: {
-      /** @description true to accept; false to decline (the terminal then tries to reverse the payment). */
-      accepted: boolean
-    }
-    /**
-     * @description `X_BALANCE`, `Z_BALANCE` and `END_OF_DAY` carry balances; `BANKING` and `END_OF_DAY` carry banking totals.
-     * @enum {string}
-     */
-    ReportType: 'END_OF_DAY' | 'BANKING' | 'X_BALANCE' | 'Z_BALANCE'
-    ReportRequest: {
-      reportType: components['schemas']['ReportType']
-    }
-    /**
-     * @description Progress of a report; `REPORT_FINISHED` marks the end.
-     * @enum {string}
-     */
-    ReportNotification: 'REPORT_STARTED' | 'REPORT_FINISHED'
-    /** @enum {string} */
-    ReportResult: 'TIMED_OUT' | 'COMPLETE'
-    /** @description Sales and refund totals in one currency. Amounts in pence. */
-    Totals: {
-      currency: components['schemas']['Currency']
-      /** @description Net amount taken. */
-      totalAmount: number
-      totalSalesAmount: number
-      totalSalesCount: number
-      totalRefundsAmount: number
-      totalRefundsCount: number
-    }
-    /** @description Totals keyed by a name (issuer, waiter id, …). */
-    TotalsByKey: {
-      [key: string]: components['schemas']['Totals']
-    }
-    /** @description The terminal's local totals for its current session (X/Z balance and end-of-day reports). */
-    Balances: components['schemas']['Totals'] & {
-      totalCashbackAmount: number
-      totalCashbackCount: number
-      totalGratuityAmount: number
-      totalGratuityCount: number
-      /** @description When the totals were last reset (a time, or a marker such as installation). */
-      totalsSince: string
-      /** @description Totals per card issuer. */
-      issuerTotals: components['schemas']['TotalsByKey']
-      /** @description Totals per waiter id. */
-      waiterTotals: components['schemas']['TotalsByKey']
-    }
-    /** @description Banking totals held by one acquirer, for the current and the previous banking session. */
-    AcquirerBanking: {
-      currency: components['schemas']['Currency']
-      currentSessionTotals: components['schemas']['Totals']
-      previousSessionTotals: components['schemas']['Totals']
-      currentSessionIssuerTotals: components['schemas']['TotalsByKey']
-      previousSessionIssuerTotals: components['schemas']['TotalsByKey']
-      /** @description First and last transaction number of the session. */
-      currentSessionTransactionNumbers: string[]
-      /** @description First and last transaction number of the session. */
-      previousSessionTransactionNumbers: string[]
-    }
-    /** @description Banking totals keyed by acquirer name (banking and end-of-day reports). */
-    Banking: {
-      [key: string]: components['schemas']['AcquirerBanking']
-    }
-    /** @description A report as seen while polling. `requestId`, `location` and `notifications` are always present; the rest appears once `REPORT_FINISHED` has been notified. */
-    ReportResponse: {
-      /** Format: uuid */
-      requestId: string
-      /**
-       * Format: uri
-       * @description URL of this report's resource.
-       */
-      location: string
-      /** @description All progress events so far, cumulative. */
-      notifications: components['schemas']['ReportNotification'][]
-      /** @description Terminal that produced the report. */
-      tid?: string
-      reportType?: components['schemas']['ReportType']
-      reportResult?: components['schemas']['ReportResult']
-      /** @description When the report ran, as YYYY-MM-DDThh:mm:ss with no time-zone offset. */
-      reportTime?: string
-      /** @description The printed report. */
-      reportLines?: components['schemas']['ReceiptLine'][]
-      balances?: components['schemas']['Balances']
-      banking?: components['schemas']['Banking']
-    }
-  }
-  responses: {
-    /** @description Credentials missing or wrong. */
-    Unauthorized: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v2+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description The terminal is not connected, or the cloud has no data for it. */
-    TerminalNotFound: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v2+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description The terminal is not connected or has no data, or the transaction id is unknown (never existed, or its data has expired). */
-    RequestNotFound: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v2+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description The terminal is not connected or has no data, or the report id is unknown (never existed, or its data has expired). */
-    ReportNotFound: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v2+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description The request was refused: malformed JSON or a field with a missing or invalid value, or a missing Software-House-Id / Installer-Id header. */
-    Unprocessable: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v2+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description The request was refused: malformed JSON or an invalid field, a missing Software-House-Id / Installer-Id header, or the terminal is busy with another request. */
-    UnprocessableOrBusy: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v2+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description Internal error in the cloud. No response body is documented. Retry later (only if the request is safe to repeat) and contact support if it persists. */
-    ServerError: {
-      headers: {
-        [name: string]: unknown
-      }
-      content?: never
-    }
-  }
-  parameters: {
-    /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-    SoftwareHouseId: string
-    /** @description Identifies who installed this EPoS; set at installation time. */
-    InstallerId: string
-    /** @description Terminal id. */
-    Tid: string
-    /** @description Id the cloud returned when the transaction or report was started. */
-    RequestId: string
-  }
-  requestBodies: never
-  headers: never
-  pathItems: never
-}
-export type SchemaCurrency = components['schemas']['Currency']
-export type SchemaErrorBody = components['schemas']['ErrorBody']
-export type SchemaTerminalStatus = components['schemas']['TerminalStatus']
-export type SchemaTerminal = components['schemas']['Terminal']
-export type SchemaTerminalList = components['schemas']['TerminalList']
-export type SchemaRequestTransactionType = components['schemas']['RequestTransactionType']
-export type SchemaTransactionRequest = components['schemas']['TransactionRequest']
-export type SchemaRequestLocation = components['schemas']['RequestLocation']
-export type SchemaNotification = components['schemas']['Notification']
-export type SchemaTransactionResult = components['schemas']['TransactionResult']
-export type SchemaTransactionType = components['schemas']['TransactionType']
-export type SchemaCardholderVerificationMethod =
-  components['schemas']['CardholderVerificationMethod']
-export type SchemaPaymentMethod = components['schemas']['PaymentMethod']
-export type SchemaReceiptLineType = components['schemas']['ReceiptLineType']
-export type SchemaReceiptLineFormat = components['schemas']['ReceiptLineFormat']
-export type SchemaReceiptLine = components['schemas']['ReceiptLine']
-export type SchemaReceiptCopies = components['schemas']['ReceiptCopies']
-export type SchemaTransaction = components['schemas']['Transaction']
-export type SchemaSignatureRequest = components['schemas']['SignatureRequest']
-export type SchemaReportType = components['schemas']['ReportType']
-export type SchemaReportRequest = components['schemas']['ReportRequest']
-export type SchemaReportNotification = components['schemas']['ReportNotification']
-export type SchemaReportResult = components['schemas']['ReportResult']
-export type SchemaTotals = components['schemas']['Totals']
-export type SchemaTotalsByKey = components['schemas']['TotalsByKey']
-export type SchemaBalances = components['schemas']['Balances']
-export type SchemaAcquirerBanking = components['schemas']['AcquirerBanking']
-export type SchemaBanking = components['schemas']['Banking']
-export type SchemaReportResponse = components['schemas']['ReportResponse']
-export type ResponseUnauthorized = components['responses']['Unauthorized']
-export type ResponseTerminalNotFound = components['responses']['TerminalNotFound']
-export type ResponseRequestNotFound = components['responses']['RequestNotFound']
-export type ResponseReportNotFound = components['responses']['ReportNotFound']
-export type ResponseUnprocessable = components['responses']['Unprocessable']
-export type ResponseUnprocessableOrBusy = components['responses']['UnprocessableOrBusy']
-export type ResponseServerError = components['responses']['ServerError']
-export type ParameterSoftwareHouseId = components['parameters']['SoftwareHouseId']
-export type ParameterInstallerId = components['parameters']['InstallerId']
-export type ParameterTid = components['parameters']['Tid']
-export type ParameterRequestId = components['parameters']['RequestId']
-export type $defs = Record<string, never>
+    schemas: {
+        /**
+         * @description ISO 4217 code; only these two are supported.
+         * @enum {string}
+         */
+        Currency: "GBP" | "EUR";
+        /** @description Body of 401, 404 and 422 responses. */
+        ErrorBody: {
+            /** @description Human-readable explanation, suitable for showing to the operator. */
+            userMessage?: string;
+        };
+        /**
+         * @description `AVAILABLE`: ready for a new request. `BUSY`: already handling one.
+         * @enum {string}
+         */
+        TerminalStatus: "AVAILABLE" | "BUSY";
+        Terminal: {
+            /** @description Terminal id. */
+            tid: string;
+            status: components["schemas"]["TerminalStatus"];
+            currency: components["schemas"]["Currency"];
+            /**
+             * Format: uri
+             * @description URL of this terminal's resource.
+             */
+            location: string;
+        };
+        TerminalList: {
+            terminals: components["schemas"]["Terminal"][];
+        };
+        /**
+         * @description Kind of transaction to start. `DUPLICATE` (reprint the last transaction) works on Ingenico terminals only.
+         * @enum {string}
+         */
+        RequestTransactionType: "SALE" | "REFUND" | "DUPLICATE" | "PRE_AUTH" | "COMPLETION" | "ACCOUNT_VERIFICATION";
+        /**
+         * @description Body for starting a transaction. All amounts are integers in pence (minor units).
+         *
+         *     Rules per type (also enforced by the `allOf` conditions below; the client re-checks them
+         *     before sending):
+         *     - `amountCashback` only with `SALE`. The terminal may grant less than asked; read the
+         *       granted amount from the finished transaction. Cashback needs recent terminal software.
+         *     - `authCode` and `amountPreAuthorisedTotal` are required for `COMPLETION` and refused for
+         *       every other type (Ingenico only).
+         *     - `DUPLICATE` takes neither `amount` nor `cardholderNotPresent`.
+         *     - `SALE`, `REFUND`, `PRE_AUTH` and `COMPLETION` need `amount` and `currency`;
+         *       `ACCOUNT_VERIFICATION` and `DUPLICATE` may omit both.
+         */
+        TransactionRequest: {
+            transactionType: components["schemas"]["RequestTransactionType"];
+            currency?: components["schemas"]["Currency"];
+            /** @description Base amount in pence, before any cashback or gratuity. Not for DUPLICATE. */
+            amount?: number;
+            /** @description Cashback to offer, in pence. SALE only. */
+            amountCashback?: number;
+            /** @description Card not present: the terminal skips the "present card" step and goes straight to manual key entry. Such transactions may legitimately take longer. Not for DUPLICATE. */
+            cardholderNotPresent?: boolean;
+            /** @description COMPLETION only (and then required) — auth code returned by the original PRE_AUTH on this card. */
+            authCode?: string;
+            /** @description COMPLETION only (and then required) — sum of all pre-authorisations taken on this card, in pence. */
+            amountPreAuthorisedTotal?: number;
+        } & (unknown & unknown & unknown & unknown);
+        /** @description Answer to a start request; poll `location` (or build the URL from `requestId`). */
+        RequestLocation: {
+            /**
+             * Format: uuid
+             * @description Id of the queued transaction or report.
+             */
+            requestId: string;
+            /**
+             * Format: uri
+             * @description URL to poll.
+             */
+            location: string;
+        };
+        /**
+         * @description One progress event of a transaction. The list on a transaction is cumulative: every poll
+         *     returns all events so far, so consumers must remember which ones they have already handled.
+         *
+         *     Treat this list of values as open: the cloud has been seen to send values that are not
+         *     listed here (for example paper or cashback prompts), and new terminal software may add
+         *     more. Clients must accept and pass on unknown values instead of failing; the enum exists for
+         *     typing and documentation only.
+         *
+         *     `TRANSACTION_FINISHED` marks the end; only then are the result fields meaningful.
+         *     `SIGNATURE_VERIFICATION` asks the EPoS for a signature decision.
+         * @enum {string}
+         */
+        Notification: "APPROVED" | "ATTEMPTING_CANCEL" | "BAD_SWIPE" | "CANCELLING" | "CARD_ERROR" | "CARD_EXPIRED" | "CARD_NOT_SUPPORTED" | "CONNECTING" | "CONNECTION_MADE" | "DECLINED" | "DECLINED_BY_CARD" | "INSERT_CARD" | "PIN_ENTRY" | "PLEASE_WAIT" | "PRESENT_CARD" | "PRESENT_ONLY_ONE_CARD" | "PROCESSING_ERROR" | "REMOVE_CARD" | "RETRYING" | "REQUEST_SENT" | "RE_PRESENT_CARD" | "SIGNATURE_VERIFICATION" | "SIGNATURE_VERIFICATION_PROCESS_COMPLETED" | "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED" | "SIGNATURE_VERIFICATION_IN_PROGRESS" | "SIGNATURE_VERIFICATION_TIMEOUT" | "TRANSACTION_FINISHED" | "TRANSACTION_STARTED" | "UNABLE_TO_CANCEL";
+        /**
+         * @description Final result, meaningful once `TRANSACTION_FINISHED` has been notified. Only `SUCCESSFUL` means the money was taken.
+         * @enum {string}
+         */
+        TransactionResult: "SUCCESSFUL" | "DECLINED" | "VOID" | "UNSUCCESSFUL" | "CANCELLED" | "TIMED_OUT";
+        /**
+         * @description Type recorded on the finished transaction. Includes reversals and terminal log-ons, which cannot be requested directly.
+         * @enum {string}
+         */
+        TransactionType: "LOGON" | "REFUND" | "REFUND_REVERSAL" | "SALE" | "SALE_REVERSAL" | "PRE_AUTH" | "COMPLETION" | "ACCOUNT_VERIFICATION";
+        /**
+         * @description How the cardholder proved they own the card.
+         * @enum {string}
+         */
+        CardholderVerificationMethod: "UNKNOWN" | "NONE" | "PIN" | "SIGNATURE" | "DEVICE";
+        /**
+         * @description How the terminal read the card.
+         * @enum {string}
+         */
+        PaymentMethod: "UNKNOWN" | "KEYED" | "SWIPED" | "ICC_CHIP" | "CONTACTLESS";
+        /**
+         * @description What the line holds.
+         * @enum {string}
+         */
+        ReceiptLineType: "TEXT" | "BOX_DECLINE" | "BOX_VOID" | "CARRIAGE_RETURN" | "LINE_SEPARATOR_SINGLE" | "LINE_SEPARATOR_DOUBLE" | "TICKET_FEED";
+        /**
+         * @description A print style applied to a line.
+         * @enum {string}
+         */
+        ReceiptLineFormat: "BOLD" | "DOUBLE_HEIGHT" | "DOUBLE_WIDTH";
+        /** @description One printable line of a terminal receipt or report. */
+        ReceiptLine: {
+            type?: components["schemas"]["ReceiptLineType"];
+            /** @description Print styles for this line, if any. */
+            format?: components["schemas"]["ReceiptLineFormat"][];
+            /** @description The line's raw content. */
+            value: string;
+        };
+        /** @description The terminal's receipts for the transaction, one list of lines per copy (keyed by copy, e.g. merchant or customer). Unknown keys must be tolerated. */
+        ReceiptCopies: {
+            MERCHANT?: components["schemas"]["ReceiptLine"][];
+            CUSTOMER?: components["schemas"]["ReceiptLine"][];
+        } & {
+            [key: string]: components["schemas"]["ReceiptLine"][];
+        };
+        /**
+         * @description A transaction as seen while polling. `location` and `notifications` are always present.
+         *     Every other field appears only after the transaction has finished (`TRANSACTION_FINISHED`
+         *     among the notifications) and may then still be empty.
+         *
+         *     State machine: TRANSACTION_STARTED … (card prompts, CONNECTING, …) … TRANSACTION_FINISHED,
+         *     with two branches an EPoS must react to — `SIGNATURE_VERIFICATION` (answer with
+         *     verifySignature within 80 s) and, after a cancel request, ATTEMPTING_CANCEL →
+         *     CANCELLING / UNABLE_TO_CANCEL.
+         *
+         *     Amounts are pence; `amountTotal` = `amountBase` + `amountCashback` + `amountGratuity`.
+         */
+        Transaction: {
+            /** Format: uuid */
+            requestId?: string;
+            /**
+             * Format: uri
+             * @description URL of this transaction's resource.
+             */
+            location: string;
+            /** @description All progress events so far, cumulative (see Notification). */
+            notifications: components["schemas"]["Notification"][];
+            transactionType?: components["schemas"]["TransactionType"];
+            transactionResult?: components["schemas"]["TransactionResult"];
+            currency?: components["schemas"]["Currency"];
+            /**
+             * Format: int32
+             * @description Amount before cashback and gratuity, pence.
+             */
+            amountBase?: number;
+            /**
+             * Format: int32
+             * @description Cashback actually given, pence.
+             */
+            amountCashback?: number;
+            /**
+             * Format: int32
+             * @description Gratuity added on the terminal, pence.
+             */
+            amountGratuity?: number;
+            /**
+             * Format: int32
+             * @description Base + cashback + gratuity, pence.
+             */
+            amountTotal?: number;
+            /** @description Id (AID) of the card application used. */
+            applicationId?: string;
+            /** @description Display name of the card application used. */
+            applicationLabel?: string;
+            /** @description Authorisation code from the card issuer. */
+            authCode?: string;
+            /** @description Card scheme, e.g. a brand name. */
+            cardSchemeName?: string;
+            cardHolderVerificationMethod?: components["schemas"]["CardholderVerificationMethod"];
+            paymentMethod?: components["schemas"]["PaymentMethod"];
+            /** @description Masked card number; only the last four digits are real. */
+            primaryAccountNumber?: string;
+            /** @description Sequence number telling apart cards that share a number. */
+            primaryAccountNumberSequence?: string;
+            /** @description Card expiry as MM/YY (empty when not available). */
+            dateOfExpiry?: string;
+            /** @description Card start date as MM/YY (empty when not available). */
+            dateOfStart?: string;
+            /** @description The terminal's own id for the transaction. */
+            transactionId?: string;
+            /** @description Sequence number within the terminal's current session. */
+            transactionNumber?: string;
+            /** @description When the transaction happened, as YYYY-MM-DDThh:mm:ss with no time-zone offset (empty when not available). */
+            transactionTime?: string;
+            receiptLines?: components["schemas"]["ReceiptCopies"];
+            /** @description Text to show the operator about this transaction. */
+            userMessage?: string;
+        };
+        /** @description The EPoS operator's decision on the cardholder's signature. */
+        SignatureRequest: {
+            /** @description true to accept; false to decline (the terminal then tries to reverse the payment). */
+            accepted: boolean;
+        };
+        /**
+         * @description `X_BALANCE`, `Z_BALANCE` and `END_OF_DAY` carry balances; `BANKING` and `END_OF_DAY` carry banking totals.
+         * @enum {string}
+         */
+        ReportType: "END_OF_DAY" | "BANKING" | "X_BALANCE" | "Z_BALANCE";
+        ReportRequest: {
+            reportType: components["schemas"]["ReportType"];
+        };
+        /**
+         * @description Progress of a report; `REPORT_FINISHED` marks the end.
+         * @enum {string}
+         */
+        ReportNotification: "REPORT_STARTED" | "REPORT_FINISHED";
+        /** @enum {string} */
+        ReportResult: "TIMED_OUT" | "COMPLETE";
+        /** @description Sales and refund totals in one currency. Amounts in pence. */
+        Totals: {
+            currency: components["schemas"]["Currency"];
+            /** @description Net amount taken. */
+            totalAmount: number;
+            totalSalesAmount: number;
+            totalSalesCount: number;
+            totalRefundsAmount: number;
+            totalRefundsCount: number;
+        };
+        /** @description Totals keyed by a name (issuer, waiter id, …). */
+        TotalsByKey: {
+            [key: string]: components["schemas"]["Totals"];
+        };
+        /** @description The terminal's local totals for its current session (X/Z balance and end-of-day reports). */
+        Balances: components["schemas"]["Totals"] & {
+            totalCashbackAmount: number;
+            totalCashbackCount: number;
+            totalGratuityAmount: number;
+            totalGratuityCount: number;
+            /** @description When the totals were last reset (a time, or a marker such as installation). */
+            totalsSince: string;
+            /** @description Totals per card issuer. */
+            issuerTotals: components["schemas"]["TotalsByKey"];
+            /** @description Totals per waiter id. */
+            waiterTotals: components["schemas"]["TotalsByKey"];
+        };
+        /** @description Banking totals held by one acquirer, for the current and the previous banking session. */
+        AcquirerBanking: {
+            currency: components["schemas"]["Currency"];
+            currentSessionTotals: components["schemas"]["Totals"];
+            previousSessionTotals: components["schemas"]["Totals"];
+            currentSessionIssuerTotals: components["schemas"]["TotalsByKey"];
+            previousSessionIssuerTotals: components["schemas"]["TotalsByKey"];
+            /** @description First and last transaction number of the session. */
+            currentSessionTransactionNumbers: string[];
+            /** @description First and last transaction number of the session. */
+            previousSessionTransactionNumbers: string[];
+        };
+        /** @description Banking totals keyed by acquirer name (banking and end-of-day reports). */
+        Banking: {
+            [key: string]: components["schemas"]["AcquirerBanking"];
+        };
+        /** @description A report as seen while polling. `requestId`, `location` and `notifications` are always present; the rest appears once `REPORT_FINISHED` has been notified. */
+        ReportResponse: {
+            /** Format: uuid */
+            requestId: string;
+            /**
+             * Format: uri
+             * @description URL of this report's resource.
+             */
+            location: string;
+            /** @description All progress events so far, cumulative. */
+            notifications: components["schemas"]["ReportNotification"][];
+            /** @description Terminal that produced the report. */
+            tid?: string;
+            reportType?: components["schemas"]["ReportType"];
+            reportResult?: components["schemas"]["ReportResult"];
+            /** @description When the report ran, as YYYY-MM-DDThh:mm:ss with no time-zone offset. */
+            reportTime?: string;
+            /** @description The printed report. */
+            reportLines?: components["schemas"]["ReceiptLine"][];
+            balances?: components["schemas"]["Balances"];
+            banking?: components["schemas"]["Banking"];
+        };
+    };
+    responses: {
+        /** @description Credentials missing or wrong. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The terminal is not connected, or the cloud has no data for it. */
+        TerminalNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The terminal is not connected or has no data, or the transaction id is unknown (never existed, or its data has expired). */
+        RequestNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The terminal is not connected or has no data, or the report id is unknown (never existed, or its data has expired). */
+        ReportNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The request was refused: malformed JSON or a field with a missing or invalid value, or a missing Software-House-Id / Installer-Id header. */
+        Unprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The request was refused: malformed JSON or an invalid field, a missing Software-House-Id / Installer-Id header, or the terminal is busy with another request. */
+        UnprocessableOrBusy: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Internal error in the cloud. No response body is documented. Retry later (only if the request is safe to repeat) and contact support if it persists. */
+        ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+    };
+    parameters: {
+        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+        SoftwareHouseId: string;
+        /** @description Identifies who installed this EPoS; set at installation time. */
+        InstallerId: string;
+        /** @description Terminal id. */
+        Tid: string;
+        /** @description Id the cloud returned when the transaction or report was started. */
+        RequestId: string;
+    };
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+};
+export type SchemaCurrency = components['schemas']['Currency'];
+export type SchemaErrorBody = components['schemas']['ErrorBody'];
+export type SchemaTerminalStatus = components['schemas']['TerminalStatus'];
+export type SchemaTerminal = components['schemas']['Terminal'];
+export type SchemaTerminalList = components['schemas']['TerminalList'];
+export type SchemaRequestTransactionType = components['schemas']['RequestTransactionType'];
+export type SchemaTransactionRequest = components['schemas']['TransactionRequest'];
+export type SchemaRequestLocation = components['schemas']['RequestLocation'];
+export type SchemaNotification = components['schemas']['Notification'];
+export type SchemaTransactionResult = components['schemas']['TransactionResult'];
+export type SchemaTransactionType = components['schemas']['TransactionType'];
+export type SchemaCardholderVerificationMethod = components['schemas']['CardholderVerificationMethod'];
+export type SchemaPaymentMethod = components['schemas']['PaymentMethod'];
+export type SchemaReceiptLineType = components['schemas']['ReceiptLineType'];
+export type SchemaReceiptLineFormat = components['schemas']['ReceiptLineFormat'];
+export type SchemaReceiptLine = components['schemas']['ReceiptLine'];
+export type SchemaReceiptCopies = components['schemas']['ReceiptCopies'];
+export type SchemaTransaction = components['schemas']['Transaction'];
+export type SchemaSignatureRequest = components['schemas']['SignatureRequest'];
+export type SchemaReportType = components['schemas']['ReportType'];
+export type SchemaReportRequest = components['schemas']['ReportRequest'];
+export type SchemaReportNotification = components['schemas']['ReportNotification'];
+export type SchemaReportResult = components['schemas']['ReportResult'];
+export type SchemaTotals = components['schemas']['Totals'];
+export type SchemaTotalsByKey = components['schemas']['TotalsByKey'];
+export type SchemaBalances = components['schemas']['Balances'];
+export type SchemaAcquirerBanking = components['schemas']['AcquirerBanking'];
+export type SchemaBanking = components['schemas']['Banking'];
+export type SchemaReportResponse = components['schemas']['ReportResponse'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseTerminalNotFound = components['responses']['TerminalNotFound'];
+export type ResponseRequestNotFound = components['responses']['RequestNotFound'];
+export type ResponseReportNotFound = components['responses']['ReportNotFound'];
+export type ResponseUnprocessable = components['responses']['Unprocessable'];
+export type ResponseUnprocessableOrBusy = components['responses']['UnprocessableOrBusy'];
+export type ResponseServerError = components['responses']['ServerError'];
+export type ParameterSoftwareHouseId = components['parameters']['SoftwareHouseId'];
+export type ParameterInstallerId = components['parameters']['InstallerId'];
+export type ParameterTid = components['parameters']['Tid'];
+export type ParameterRequestId = components['parameters']['RequestId'];
+export type $defs = Record<string, never>;
 export interface operations {
-  listTerminals: {
-    parameters: {
-      query?: {
-        /** @description Only return terminals in this state. */
-        status?: components['schemas']['TerminalStatus']
-        /** @description Only return terminals configured for this currency. */
-        currency?: components['schemas']['Currency']
-      }
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The matching terminals (possibly none). */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v2+json': components['schemas']['TerminalList']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      422: components['responses']['Unprocessable']
-      500: components['responses']['ServerError']
-    }
-  }
-  getTerminal: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The terminal. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v2+json': components['schemas']['Terminal']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TerminalNotFound']
-      422: components['responses']['Unprocessable']
-      500: components['responses']['ServerError']
-    }
-  }
-  startTransaction: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v2+json': components['schemas']['TransactionRequest']
-      }
-    }
-    responses: {
-      /** @description Accepted; poll the returned location. */
-      201: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v2+json': components['schemas']['RequestLocation']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TerminalNotFound']
-      422: components['responses']['UnprocessableOrBusy']
-      500: components['responses']['ServerError']
-    }
-  }
-  getTransaction: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-        /** @description Id the cloud returned when the transaction or report was started. */
-        requestId: components['parameters']['RequestId']
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The transaction as known so far. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v2+json': components['schemas']['Transaction']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['RequestNotFound']
-      422: components['responses']['Unprocessable']
-      500: components['responses']['ServerError']
-    }
-  }
-  cancelTransaction: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-        /** @description Id the cloud returned when the transaction or report was started. */
-        requestId: components['parameters']['RequestId']
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description Cancellation will be attempted; no body. Watch the transaction's notifications. */
-      202: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['RequestNotFound']
-      422: components['responses']['Unprocessable']
-      500: components['responses']['ServerError']
-    }
-  }
-  verifySignature: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-        /** @description Id the cloud returned when the transaction or report was started. */
-        requestId: components['parameters']['RequestId']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v2+json': components['schemas']['SignatureRequest']
-      }
-    }
-    responses: {
-      /** @description Decision accepted; no body. The outcome appears in the transaction's notifications. */
-      202: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['RequestNotFound']
-      422: components['responses']['Unprocessable']
-      500: components['responses']['ServerError']
-    }
-  }
-  startReport: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v2+json': components['schemas']['ReportRequest']
-      }
-    }
-    responses: {
-      /** @description Accepted; poll the returned location. */
-      201: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v2+json': components['schemas']['RequestLocation']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      422: components['responses']['UnprocessableOrBusy']
-      500: components['responses']['ServerError']
-    }
-  }
-  getReport: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Terminal id. */
-        tid: components['parameters']['Tid']
-        /** @description Id the cloud returned when the transaction or report was started. */
-        requestId: components['parameters']['RequestId']
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The report as known so far. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v2+json': components['schemas']['ReportResponse']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['ReportNotFound']
-      422: components['responses']['Unprocessable']
-      500: components['responses']['ServerError']
-    }
-  }
+    listTerminals: {
+        parameters: {
+            query?: {
+                /** @description Only return terminals in this state. */
+                status?: components["schemas"]["TerminalStatus"];
+                /** @description Only return terminals configured for this currency. */
+                currency?: components["schemas"]["Currency"];
+            };
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching terminals (possibly none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v2+json": components["schemas"]["TerminalList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getTerminal: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The terminal. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v2+json": components["schemas"]["Terminal"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TerminalNotFound"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    startTransaction: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v2+json": components["schemas"]["TransactionRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted; poll the returned location. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v2+json": components["schemas"]["RequestLocation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TerminalNotFound"];
+            422: components["responses"]["UnprocessableOrBusy"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getTransaction: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+                /** @description Id the cloud returned when the transaction or report was started. */
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction as known so far. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v2+json": components["schemas"]["Transaction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RequestNotFound"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    cancelTransaction: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+                /** @description Id the cloud returned when the transaction or report was started. */
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancellation will be attempted; no body. Watch the transaction's notifications. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RequestNotFound"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    verifySignature: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+                /** @description Id the cloud returned when the transaction or report was started. */
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v2+json": components["schemas"]["SignatureRequest"];
+            };
+        };
+        responses: {
+            /** @description Decision accepted; no body. The outcome appears in the transaction's notifications. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["RequestNotFound"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    startReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v2+json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted; poll the returned location. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v2+json": components["schemas"]["RequestLocation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableOrBusy"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Terminal id. */
+                tid: components["parameters"]["Tid"];
+                /** @description Id the cloud returned when the transaction or report was started. */
+                requestId: components["parameters"]["RequestId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as known so far. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v2+json": components["schemas"]["ReportResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["ReportNotFound"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["ServerError"];
+        };
+    };
 }

@@ -5,807 +5,796 @@
  */
 
 export type paths = {
-  '/pat/tables': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** List open tables */
-    get: operations['listTables']
-    /** Open a table */
-    put: operations['createTable']
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pat/tables/{tableName}': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    /** Read one table */
-    get: operations['getTable']
-    put?: never
-    post?: never
-    /**
-     * Close a table
-     * @description Removes the table, provided the guard values still match. Note that this DELETE carries a body.
-     */
-    delete: operations['deleteTable']
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pat/tables/{tableName}/amount': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    get?: never
-    /** Change the amount owed on a table */
-    put: operations['updateTableAmount']
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pat/tables/{tableName}/lock': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    get?: never
-    /**
-     * Lock or unlock a table
-     * @description Sets or clears the lock; `override` takes over a lock held by someone else.
-     */
-    put: operations['lockTable']
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pat/tables/{tableName}/receipt': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    get?: never
-    /** Replace the receipt stored on a table */
-    put: operations['updateTableReceipt']
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pat/tables/{tableName}/waiterids': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    get?: never
-    /** Replace the waiters assigned to a table */
-    put: operations['updateTableWaiterIds']
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pat/reports': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /**
-     * List recent reports
-     * @description Reports produced by the site's terminals during the last 3 days.
-     */
-    get: operations['listReports']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/pat/reports/{reportId}': {
-    parameters: {
-      query?: never
-      header?: never
-      path: {
-        /** @description Id of a report, as found in the report list. */
-        reportId: string
-      }
-      cookie?: never
-    }
-    /** Read one report */
-    get: operations['getReport']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-}
-export type webhooks = Record<string, never>
+    "/pat/tables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List open tables */
+        get: operations["listTables"];
+        /** Open a table */
+        put: operations["createTable"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pat/tables/{tableName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        /** Read one table */
+        get: operations["getTable"];
+        put?: never;
+        post?: never;
+        /**
+         * Close a table
+         * @description Removes the table, provided the guard values still match. Note that this DELETE carries a body.
+         */
+        delete: operations["deleteTable"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pat/tables/{tableName}/amount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Change the amount owed on a table */
+        put: operations["updateTableAmount"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pat/tables/{tableName}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Lock or unlock a table
+         * @description Sets or clears the lock; `override` takes over a lock held by someone else.
+         */
+        put: operations["lockTable"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pat/tables/{tableName}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace the receipt stored on a table */
+        put: operations["updateTableReceipt"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pat/tables/{tableName}/waiterids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace the waiters assigned to a table */
+        put: operations["updateTableWaiterIds"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pat/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recent reports
+         * @description Reports produced by the site's terminals during the last 3 days.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pat/reports/{reportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of a report, as found in the report list. */
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        /** Read one report */
+        get: operations["getReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+};
+export type webhooks = Record<string, never>;
 export type components = {
-  schemas: {
-    /**
-     * @description ISO 4217 code; only these two are supported.
-     * @enum {string}
-     */
-    Currency: 'GBP' | 'EUR'
-    /** @description Body of 401, 404, 409, 422 and 423 responses. */
-    ErrorBody: {
-      /** @description Human-readable explanation, suitable for showing to the operator. */
-      userMessage?: string
-    }
-    /**
-     * @description How the terminal read the card.
-     * @enum {string}
-     */
-    PaymentMethod: 'UNKNOWN' | 'KEYED' | 'SWIPED' | 'ICC_CHIP' | 'CONTACTLESS'
-    /** @description One printable line of a receipt stored on a table, or of a report. */
-    ReceiptLine: {
-      /**
-       * @description What the line holds.
-       * @enum {string}
-       */
-      type?:
-        | 'TEXT'
-        | 'BOX_DECLINE'
-        | 'BOX_VOID'
-        | 'IMAGE_LOGO'
-        | 'CARRIAGE_RETURN'
-        | 'LINE_SEPARATOR_SINGLE'
-        | 'LINE_SEPARATOR_DOUBLE'
-        | 'TICKET_FEED'
-        | 'BARCODE_CODE25'
-        | 'BARCODE_CODE39'
-        | 'BARCODE_CODE128'
-      /** @description Print styles for this line, if any. */
-      format?: ('BOLD' | 'DOUBLE_HEIGHT' | 'DOUBLE_WIDTH')[]
-      /** @description The line's raw content. */
-      value: string
-    }
-    /** @description One payment taken against a table. Amounts in pence. */
-    TablePayment: {
-      paymentId: string
-      amountPaid: number
-      amountCashback: number
-      amountGratuity: number
-      currency: components['schemas']['Currency']
-      /** @description Authorisation code from the card issuer. */
-      authCode: string
-      cardSchemeName: string
-      paymentMethod: components['schemas']['PaymentMethod']
-      /** @description When the payment was taken, as an ISO 8601 date and time (whether a time-zone offset is included is not known, so it is not validated as RFC 3339). */
-      time: string
-    }
-    /** @description An open table (bill). Amounts in pence. */
-    Table: {
-      tableName: string
-      /** @description Amount owed, as last set by the EPoS. */
-      amount: number
-      /** @description Sum paid so far. */
-      amountPaid: number
-      amountCashback: number
-      amountGratuity: number
-      payments: components['schemas']['TablePayment'][]
-      locked: boolean
-      /** @description Who holds the lock (a terminal, or the name the EPoS gave). */
-      lockedBy: string
-      waiterIds: string[]
-      /** @description The stored receipt; only returned by getTable with `receipt=true`. */
-      receipt?: components['schemas']['ReceiptLine'][]
-    }
-    TableList: {
-      tables: components['schemas']['Table'][]
-    }
-    /** @description A new table. Amounts in pence. */
-    TableCreation: {
-      /** @description Unique name; used in every later URL for the table. */
-      tableName: string
-      /** @description Amount owed. */
-      amount: number
-      currency: components['schemas']['Currency']
-      /** @description Itemised receipt to store with the table. */
-      receipt?: components['schemas']['ReceiptLine'][]
-      waiterIds?: string[]
-    }
-    TableCreated: {
-      tableName: string
-      /** @description URL of the new table's resource. */
-      location: string
-    }
-    /** @description The optimistic-concurrency guard every change to an existing table carries: the amount and paid amount the EPoS last saw. The cloud applies the change only if both still match what it holds; otherwise it answers 422 and the EPoS must re-read the table. */
-    TableGuard: {
-      /** @description Table amount as the EPoS last read it, in pence. */
-      lastKnownAmount: number
-      /** @description Amount paid as the EPoS last read it, in pence. */
-      lastKnownPaidAmount: number
-    }
-    /** @description Body of deleteTable; just the guard. */
-    TableDeletion: components['schemas']['TableGuard']
-    TableAmountUpdate: components['schemas']['TableGuard'] & {
-      /** @description New amount owed, in pence. */
-      newAmount: number
-    }
-    TableLockUpdate: components['schemas']['TableGuard'] & {
-      /** @description true to lock, false to release. */
-      locked: boolean
-      /** @description Name recorded as the lock holder; the cloud uses "EPoS" when it is left out. (Not declared as a schema `default`, because openapi-typescript would then make the property mandatory in the request type.) */
-      lockedBy?: string
-      /** @description Take over a lock held by someone else. Meant for recovering from a terminal or EPoS that failed while holding the lock; use sparingly. */
-      override?: boolean
-    }
-    TableReceiptUpdate: components['schemas']['TableGuard'] & {
-      newReceipt: components['schemas']['ReceiptLine'][]
-    }
-    TableWaiterIdsUpdate: components['schemas']['TableGuard'] & {
-      newWaiterIds: string[]
-    }
-    /** @enum {string} */
-    ReportType: 'END_OF_DAY' | 'BANKING' | 'X_BALANCE' | 'Z_BALANCE'
-    /** @description Sales and refund totals in one currency. Amounts in pence. */
-    Totals: {
-      currency: components['schemas']['Currency']
-      /** @description Net amount taken. */
-      totalAmount: number
-      totalSalesAmount: number
-      totalSalesCount: number
-      totalRefundsAmount: number
-      totalRefundsCount: number
-    }
-    /** @description Totals keyed by a name (issuer, waiter id, …). */
-    TotalsByKey: {
-      [key: string]: components['schemas']['Totals']
-    }
-    /** @description The terminal's local totals for its current session. */
-    Balances: components['schemas']['Totals'] & {
-      totalCashbackAmount: number
-      totalCashbackCount: number
-      totalGratuityAmount: number
-      totalGratuityCount: number
-      /** @description When the totals were last reset (a time, or a marker such as installation). */
-      totalsSince: string
-      /** @description Totals per card issuer. */
-      issuerTotals: components['schemas']['TotalsByKey']
-      /** @description Totals per waiter id. */
-      waiterTotals: components['schemas']['TotalsByKey']
-    }
-    /** @description Banking totals held by one acquirer, for the current and the previous banking session. */
-    AcquirerBanking: {
-      currency: components['schemas']['Currency']
-      currentSessionTotals: components['schemas']['Totals']
-      previousSessionTotals: components['schemas']['Totals']
-      currentSessionIssuerTotals: components['schemas']['TotalsByKey']
-      previousSessionIssuerTotals: components['schemas']['TotalsByKey']
-      /** @description First and last transaction number of the session. */
-      currentSessionTransactionNumbers: string[]
-      /** @description First and last transaction number of the session. */
-      previousSessionTransactionNumbers: string[]
-    }
-    /** @description Banking totals keyed by acquirer name. */
-    Banking: {
-      [key: string]: components['schemas']['AcquirerBanking']
-    }
-    /** @description A finished report produced by a Pay-At-Table terminal. */
-    PatReport: {
-      /** @description Id to fetch this report with getReport. */
-      reportId?: string
-      /** @description Alternative spelling of the report id seen in the provider's material. */
-      requestId?: string
-      /** @description Id of the terminal that produced the report. */
-      tpi: string
-      reportType: components['schemas']['ReportType']
-      /**
-       * @description Always `COMPLETE` for listed reports.
-       * @enum {string}
-       */
-      reportResult: 'COMPLETE'
-      /** @description When the report ran, as an ISO 8601 date and time (whether a time-zone offset is included is not known, so it is not validated as RFC 3339). */
-      reportTime: string
-      /** @description The printed report. */
-      reportLines: components['schemas']['ReceiptLine'][]
-      balances?: components['schemas']['Balances']
-      banking?: components['schemas']['Banking']
-      /** @description URL of this report's resource. */
-      location: string
-    }
-    PatReportList: {
-      reports: components['schemas']['PatReport'][]
-    }
-  }
-  responses: {
-    /** @description Credentials missing or wrong. */
-    Unauthorized: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v1+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description No open table with this name. */
-    TableNotFound: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v1+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description The body is not valid JSON or a field is missing or invalid. */
-    BadJson: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v1+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description Refused: the body is not valid, or `lastKnownAmount` / `lastKnownPaidAmount` no longer match the stored table (re-read it and retry with fresh values). */
-    StaleOrBadJson: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v1+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description The table is locked (typically by a terminal taking a payment) and cannot be changed now. */
-    TableLocked: {
-      headers: {
-        [name: string]: unknown
-      }
-      content: {
-        'application/connect.v1+json': components['schemas']['ErrorBody']
-      }
-    }
-    /** @description Internal error in the cloud. No response body is documented. Retry later (only if the request is safe to repeat) and contact support if it persists. */
-    ServerError: {
-      headers: {
-        [name: string]: unknown
-      }
-      content?: never
-    }
-  }
-  parameters: {
-    /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-    SoftwareHouseId: string
-    /** @description Identifies who installed this EPoS; set at installation time. */
-    InstallerId: string
-    /** @description Name of the table, as given when it was opened. */
-    TableName: string
-  }
-  requestBodies: never
-  headers: never
-  pathItems: never
-}
-export type SchemaCurrency = components['schemas']['Currency']
-export type SchemaErrorBody = components['schemas']['ErrorBody']
-export type SchemaPaymentMethod = components['schemas']['PaymentMethod']
-export type SchemaReceiptLine = components['schemas']['ReceiptLine']
-export type SchemaTablePayment = components['schemas']['TablePayment']
-export type SchemaTable = components['schemas']['Table']
-export type SchemaTableList = components['schemas']['TableList']
-export type SchemaTableCreation = components['schemas']['TableCreation']
-export type SchemaTableCreated = components['schemas']['TableCreated']
-export type SchemaTableGuard = components['schemas']['TableGuard']
-export type SchemaTableDeletion = components['schemas']['TableDeletion']
-export type SchemaTableAmountUpdate = components['schemas']['TableAmountUpdate']
-export type SchemaTableLockUpdate = components['schemas']['TableLockUpdate']
-export type SchemaTableReceiptUpdate = components['schemas']['TableReceiptUpdate']
-export type SchemaTableWaiterIdsUpdate = components['schemas']['TableWaiterIdsUpdate']
-export type SchemaReportType = components['schemas']['ReportType']
-export type SchemaTotals = components['schemas']['Totals']
-export type SchemaTotalsByKey = components['schemas']['TotalsByKey']
-export type SchemaBalances = components['schemas']['Balances']
-export type SchemaAcquirerBanking = components['schemas']['AcquirerBanking']
-export type SchemaBanking = components['schemas']['Banking']
-export type SchemaPatReport = components['schemas']['PatReport']
-export type SchemaPatReportList = components['schemas']['PatReportList']
-export type ResponseUnauthorized = components['responses']['Unauthorized']
-export type ResponseTableNotFound = components['responses']['TableNotFound']
-export type ResponseBadJson = components['responses']['BadJson']
-export type ResponseStaleOrBadJson = components['responses']['StaleOrBadJson']
-export type ResponseTableLocked = components['responses']['TableLocked']
-export type ResponseServerError = components['responses']['ServerError']
-export type ParameterSoftwareHouseId = components['parameters']['SoftwareHouseId']
-export type ParameterInstallerId = components['parameters']['InstallerId']
-export type ParameterTableName = components['parameters']['TableName']
-export type $defs = Record<string, never>
+    schemas: {
+        /**
+         * @description ISO 4217 code; only these two are supported.
+         * @enum {string}
+         */
+        Currency: "GBP" | "EUR";
+        /** @description Body of 401, 404, 409, 422 and 423 responses. */
+        ErrorBody: {
+            /** @description Human-readable explanation, suitable for showing to the operator. */
+            userMessage?: string;
+        };
+        /**
+         * @description How the terminal read the card.
+         * @enum {string}
+         */
+        PaymentMethod: "UNKNOWN" | "KEYED" | "SWIPED" | "ICC_CHIP" | "CONTACTLESS";
+        /** @description One printable line of a receipt stored on a table, or of a report. */
+        ReceiptLine: {
+            /**
+             * @description What the line holds.
+             * @enum {string}
+             */
+            type?: "TEXT" | "BOX_DECLINE" | "BOX_VOID" | "IMAGE_LOGO" | "CARRIAGE_RETURN" | "LINE_SEPARATOR_SINGLE" | "LINE_SEPARATOR_DOUBLE" | "TICKET_FEED" | "BARCODE_CODE25" | "BARCODE_CODE39" | "BARCODE_CODE128";
+            /** @description Print styles for this line, if any. */
+            format?: ("BOLD" | "DOUBLE_HEIGHT" | "DOUBLE_WIDTH")[];
+            /** @description The line's raw content. */
+            value: string;
+        };
+        /** @description One payment taken against a table. Amounts in pence. */
+        TablePayment: {
+            paymentId: string;
+            amountPaid: number;
+            amountCashback: number;
+            amountGratuity: number;
+            currency: components["schemas"]["Currency"];
+            /** @description Authorisation code from the card issuer. */
+            authCode: string;
+            cardSchemeName: string;
+            paymentMethod: components["schemas"]["PaymentMethod"];
+            /** @description When the payment was taken, as an ISO 8601 date and time (whether a time-zone offset is included is not known, so it is not validated as RFC 3339). */
+            time: string;
+        };
+        /** @description An open table (bill). Amounts in pence. */
+        Table: {
+            tableName: string;
+            /** @description Amount owed, as last set by the EPoS. */
+            amount: number;
+            /** @description Sum paid so far. */
+            amountPaid: number;
+            amountCashback: number;
+            amountGratuity: number;
+            payments: components["schemas"]["TablePayment"][];
+            locked: boolean;
+            /** @description Who holds the lock (a terminal, or the name the EPoS gave). */
+            lockedBy: string;
+            waiterIds: string[];
+            /** @description The stored receipt; only returned by getTable with `receipt=true`. */
+            receipt?: components["schemas"]["ReceiptLine"][];
+        };
+        TableList: {
+            tables: components["schemas"]["Table"][];
+        };
+        /** @description A new table. Amounts in pence. */
+        TableCreation: {
+            /** @description Unique name; used in every later URL for the table. */
+            tableName: string;
+            /** @description Amount owed. */
+            amount: number;
+            currency: components["schemas"]["Currency"];
+            /** @description Itemised receipt to store with the table. */
+            receipt?: components["schemas"]["ReceiptLine"][];
+            waiterIds?: string[];
+        };
+        TableCreated: {
+            tableName: string;
+            /** @description URL of the new table's resource. */
+            location: string;
+        };
+        /** @description The optimistic-concurrency guard every change to an existing table carries: the amount and paid amount the EPoS last saw. The cloud applies the change only if both still match what it holds; otherwise it answers 422 and the EPoS must re-read the table. */
+        TableGuard: {
+            /** @description Table amount as the EPoS last read it, in pence. */
+            lastKnownAmount: number;
+            /** @description Amount paid as the EPoS last read it, in pence. */
+            lastKnownPaidAmount: number;
+        };
+        /** @description Body of deleteTable; just the guard. */
+        TableDeletion: components["schemas"]["TableGuard"];
+        TableAmountUpdate: components["schemas"]["TableGuard"] & {
+            /** @description New amount owed, in pence. */
+            newAmount: number;
+        };
+        TableLockUpdate: components["schemas"]["TableGuard"] & {
+            /** @description true to lock, false to release. */
+            locked: boolean;
+            /** @description Name recorded as the lock holder; the cloud uses "EPoS" when it is left out. (Not declared as a schema `default`, because openapi-typescript would then make the property mandatory in the request type.) */
+            lockedBy?: string;
+            /** @description Take over a lock held by someone else. Meant for recovering from a terminal or EPoS that failed while holding the lock; use sparingly. */
+            override?: boolean;
+        };
+        TableReceiptUpdate: components["schemas"]["TableGuard"] & {
+            newReceipt: components["schemas"]["ReceiptLine"][];
+        };
+        TableWaiterIdsUpdate: components["schemas"]["TableGuard"] & {
+            newWaiterIds: string[];
+        };
+        /** @enum {string} */
+        ReportType: "END_OF_DAY" | "BANKING" | "X_BALANCE" | "Z_BALANCE";
+        /** @description Sales and refund totals in one currency. Amounts in pence. */
+        Totals: {
+            currency: components["schemas"]["Currency"];
+            /** @description Net amount taken. */
+            totalAmount: number;
+            totalSalesAmount: number;
+            totalSalesCount: number;
+            totalRefundsAmount: number;
+            totalRefundsCount: number;
+        };
+        /** @description Totals keyed by a name (issuer, waiter id, …). */
+        TotalsByKey: {
+            [key: string]: components["schemas"]["Totals"];
+        };
+        /** @description The terminal's local totals for its current session. */
+        Balances: components["schemas"]["Totals"] & {
+            totalCashbackAmount: number;
+            totalCashbackCount: number;
+            totalGratuityAmount: number;
+            totalGratuityCount: number;
+            /** @description When the totals were last reset (a time, or a marker such as installation). */
+            totalsSince: string;
+            /** @description Totals per card issuer. */
+            issuerTotals: components["schemas"]["TotalsByKey"];
+            /** @description Totals per waiter id. */
+            waiterTotals: components["schemas"]["TotalsByKey"];
+        };
+        /** @description Banking totals held by one acquirer, for the current and the previous banking session. */
+        AcquirerBanking: {
+            currency: components["schemas"]["Currency"];
+            currentSessionTotals: components["schemas"]["Totals"];
+            previousSessionTotals: components["schemas"]["Totals"];
+            currentSessionIssuerTotals: components["schemas"]["TotalsByKey"];
+            previousSessionIssuerTotals: components["schemas"]["TotalsByKey"];
+            /** @description First and last transaction number of the session. */
+            currentSessionTransactionNumbers: string[];
+            /** @description First and last transaction number of the session. */
+            previousSessionTransactionNumbers: string[];
+        };
+        /** @description Banking totals keyed by acquirer name. */
+        Banking: {
+            [key: string]: components["schemas"]["AcquirerBanking"];
+        };
+        /** @description A finished report produced by a Pay-At-Table terminal. */
+        PatReport: {
+            /** @description Id to fetch this report with getReport. */
+            reportId?: string;
+            /** @description Alternative spelling of the report id seen in the provider's material. */
+            requestId?: string;
+            /** @description Id of the terminal that produced the report. */
+            tpi: string;
+            reportType: components["schemas"]["ReportType"];
+            /**
+             * @description Always `COMPLETE` for listed reports.
+             * @enum {string}
+             */
+            reportResult: "COMPLETE";
+            /** @description When the report ran, as an ISO 8601 date and time (whether a time-zone offset is included is not known, so it is not validated as RFC 3339). */
+            reportTime: string;
+            /** @description The printed report. */
+            reportLines: components["schemas"]["ReceiptLine"][];
+            balances?: components["schemas"]["Balances"];
+            banking?: components["schemas"]["Banking"];
+            /** @description URL of this report's resource. */
+            location: string;
+        };
+        PatReportList: {
+            reports: components["schemas"]["PatReport"][];
+        };
+    };
+    responses: {
+        /** @description Credentials missing or wrong. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No open table with this name. */
+        TableNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The body is not valid JSON or a field is missing or invalid. */
+        BadJson: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Refused: the body is not valid, or `lastKnownAmount` / `lastKnownPaidAmount` no longer match the stored table (re-read it and retry with fresh values). */
+        StaleOrBadJson: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The table is locked (typically by a terminal taking a payment) and cannot be changed now. */
+        TableLocked: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Internal error in the cloud. No response body is documented. Retry later (only if the request is safe to repeat) and contact support if it persists. */
+        ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+    };
+    parameters: {
+        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+        SoftwareHouseId: string;
+        /** @description Identifies who installed this EPoS; set at installation time. */
+        InstallerId: string;
+        /** @description Name of the table, as given when it was opened. */
+        TableName: string;
+    };
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+};
+export type SchemaCurrency = components['schemas']['Currency'];
+export type SchemaErrorBody = components['schemas']['ErrorBody'];
+export type SchemaPaymentMethod = components['schemas']['PaymentMethod'];
+export type SchemaReceiptLine = components['schemas']['ReceiptLine'];
+export type SchemaTablePayment = components['schemas']['TablePayment'];
+export type SchemaTable = components['schemas']['Table'];
+export type SchemaTableList = components['schemas']['TableList'];
+export type SchemaTableCreation = components['schemas']['TableCreation'];
+export type SchemaTableCreated = components['schemas']['TableCreated'];
+export type SchemaTableGuard = components['schemas']['TableGuard'];
+export type SchemaTableDeletion = components['schemas']['TableDeletion'];
+export type SchemaTableAmountUpdate = components['schemas']['TableAmountUpdate'];
+export type SchemaTableLockUpdate = components['schemas']['TableLockUpdate'];
+export type SchemaTableReceiptUpdate = components['schemas']['TableReceiptUpdate'];
+export type SchemaTableWaiterIdsUpdate = components['schemas']['TableWaiterIdsUpdate'];
+export type SchemaReportType = components['schemas']['ReportType'];
+export type SchemaTotals = components['schemas']['Totals'];
+export type SchemaTotalsByKey = components['schemas']['TotalsByKey'];
+export type SchemaBalances = components['schemas']['Balances'];
+export type SchemaAcquirerBanking = components['schemas']['AcquirerBanking'];
+export type SchemaBanking = components['schemas']['Banking'];
+export type SchemaPatReport = components['schemas']['PatReport'];
+export type SchemaPatReportList = components['schemas']['PatReportList'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseTableNotFound = components['responses']['TableNotFound'];
+export type ResponseBadJson = components['responses']['BadJson'];
+export type ResponseStaleOrBadJson = components['responses']['StaleOrBadJson'];
+export type ResponseTableLocked = components['responses']['TableLocked'];
+export type ResponseServerError = components['responses']['ServerError'];
+export type ParameterSoftwareHouseId = components['parameters']['SoftwareHouseId'];
+export type ParameterInstallerId = components['parameters']['InstallerId'];
+export type ParameterTableName = components['parameters']['TableName'];
+export type $defs = Record<string, never>;
 export interface operations {
-  listTables: {
-    parameters: {
-      query?: {
-        /** @description true for locked tables only, false for unlocked tables only. */
-        locked?: boolean
-        /** @description Only tables with an amount in this currency. */
-        currency?: components['schemas']['Currency']
-      }
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The matching tables (possibly none). Receipts are not included here. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v1+json': components['schemas']['TableList']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      500: components['responses']['ServerError']
-    }
-  }
-  createTable: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path?: never
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v1+json': components['schemas']['TableCreation']
-      }
-    }
-    responses: {
-      /** @description The table was created. */
-      201: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v1+json': components['schemas']['TableCreated']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      /** @description A table with this name is already open. */
-      409: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v1+json': components['schemas']['ErrorBody']
-        }
-      }
-      422: components['responses']['BadJson']
-      500: components['responses']['ServerError']
-    }
-  }
-  getTable: {
-    parameters: {
-      query?: {
-        /** @description Include the table's stored receipt in the answer. */
-        receipt?: boolean
-      }
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The table; `receipt` is present only when asked for. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v1+json': components['schemas']['Table']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TableNotFound']
-      500: components['responses']['ServerError']
-    }
-  }
-  deleteTable: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v1+json': components['schemas']['TableDeletion']
-      }
-    }
-    responses: {
-      /** @description The table was removed; no body. */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TableNotFound']
-      422: components['responses']['StaleOrBadJson']
-      500: components['responses']['ServerError']
-    }
-  }
-  updateTableAmount: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v1+json': components['schemas']['TableAmountUpdate']
-      }
-    }
-    responses: {
-      /** @description The amount was changed; no body. */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TableNotFound']
-      422: components['responses']['StaleOrBadJson']
-      423: components['responses']['TableLocked']
-      500: components['responses']['ServerError']
-    }
-  }
-  lockTable: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v1+json': components['schemas']['TableLockUpdate']
-      }
-    }
-    responses: {
-      /** @description The lock was changed; no body. */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TableNotFound']
-      422: components['responses']['StaleOrBadJson']
-      423: components['responses']['TableLocked']
-      500: components['responses']['ServerError']
-    }
-  }
-  updateTableReceipt: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v1+json': components['schemas']['TableReceiptUpdate']
-      }
-    }
-    responses: {
-      /** @description The receipt was replaced; no body. */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TableNotFound']
-      422: components['responses']['StaleOrBadJson']
-      423: components['responses']['TableLocked']
-      500: components['responses']['ServerError']
-    }
-  }
-  updateTableWaiterIds: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Name of the table, as given when it was opened. */
-        tableName: components['parameters']['TableName']
-      }
-      cookie?: never
-    }
-    requestBody: {
-      content: {
-        'application/connect.v1+json': components['schemas']['TableWaiterIdsUpdate']
-      }
-    }
-    responses: {
-      /** @description The waiter ids were replaced; no body. */
-      204: {
-        headers: {
-          [name: string]: unknown
-        }
-        content?: never
-      }
-      401: components['responses']['Unauthorized']
-      404: components['responses']['TableNotFound']
-      422: components['responses']['StaleOrBadJson']
-      423: components['responses']['TableLocked']
-      500: components['responses']['ServerError']
-    }
-  }
-  listReports: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The reports (possibly none). */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v1+json': components['schemas']['PatReportList']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      500: components['responses']['ServerError']
-    }
-  }
-  getReport: {
-    parameters: {
-      query?: never
-      header: {
-        /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-        'Software-House-Id': components['parameters']['SoftwareHouseId']
-        /** @description Identifies who installed this EPoS; set at installation time. */
-        'Installer-Id': components['parameters']['InstallerId']
-      }
-      path: {
-        /** @description Id of a report, as found in the report list. */
-        reportId: string
-      }
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description The report. */
-      200: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v1+json': components['schemas']['PatReport']
-        }
-      }
-      401: components['responses']['Unauthorized']
-      /** @description No report with this id (unknown, or older than the retention window). */
-      404: {
-        headers: {
-          [name: string]: unknown
-        }
-        content: {
-          'application/connect.v1+json': components['schemas']['ErrorBody']
-        }
-      }
-      500: components['responses']['ServerError']
-    }
-  }
+    listTables: {
+        parameters: {
+            query?: {
+                /** @description true for locked tables only, false for unlocked tables only. */
+                locked?: boolean;
+                /** @description Only tables with an amount in this currency. */
+                currency?: components["schemas"]["Currency"];
+            };
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching tables (possibly none). Receipts are not included here. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v1+json": components["schemas"]["TableList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    createTable: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v1+json": components["schemas"]["TableCreation"];
+            };
+        };
+        responses: {
+            /** @description The table was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v1+json": components["schemas"]["TableCreated"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description A table with this name is already open. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v1+json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["BadJson"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getTable: {
+        parameters: {
+            query?: {
+                /** @description Include the table's stored receipt in the answer. */
+                receipt?: boolean;
+            };
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The table; `receipt` is present only when asked for. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v1+json": components["schemas"]["Table"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TableNotFound"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    deleteTable: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v1+json": components["schemas"]["TableDeletion"];
+            };
+        };
+        responses: {
+            /** @description The table was removed; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TableNotFound"];
+            422: components["responses"]["StaleOrBadJson"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    updateTableAmount: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v1+json": components["schemas"]["TableAmountUpdate"];
+            };
+        };
+        responses: {
+            /** @description The amount was changed; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TableNotFound"];
+            422: components["responses"]["StaleOrBadJson"];
+            423: components["responses"]["TableLocked"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    lockTable: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v1+json": components["schemas"]["TableLockUpdate"];
+            };
+        };
+        responses: {
+            /** @description The lock was changed; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TableNotFound"];
+            422: components["responses"]["StaleOrBadJson"];
+            423: components["responses"]["TableLocked"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    updateTableReceipt: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v1+json": components["schemas"]["TableReceiptUpdate"];
+            };
+        };
+        responses: {
+            /** @description The receipt was replaced; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TableNotFound"];
+            422: components["responses"]["StaleOrBadJson"];
+            423: components["responses"]["TableLocked"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    updateTableWaiterIds: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Name of the table, as given when it was opened. */
+                tableName: components["parameters"]["TableName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/connect.v1+json": components["schemas"]["TableWaiterIdsUpdate"];
+            };
+        };
+        responses: {
+            /** @description The waiter ids were replaced; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["TableNotFound"];
+            422: components["responses"]["StaleOrBadJson"];
+            423: components["responses"]["TableLocked"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reports (possibly none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v1+json": components["schemas"]["PatReportList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getReport: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
+                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                /** @description Identifies who installed this EPoS; set at installation time. */
+                "Installer-Id": components["parameters"]["InstallerId"];
+            };
+            path: {
+                /** @description Id of a report, as found in the report list. */
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v1+json": components["schemas"]["PatReport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No report with this id (unknown, or older than the retention window). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/connect.v1+json": components["schemas"]["ErrorBody"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+        };
+    };
 }

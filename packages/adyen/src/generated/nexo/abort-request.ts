@@ -7,86 +7,65 @@
 /**
  * What a message is about; together with MessageType it says which body it carries.
  */
-export type MessageCategory =
-  | 'Abort'
-  | 'Admin'
-  | 'BalanceInquiry'
-  | 'CardAcquisition'
-  | 'Diagnosis'
-  | 'Display'
-  | 'EnableService'
-  | 'Event'
-  | 'GetTotals'
-  | 'Input'
-  | 'InputUpdate'
-  | 'Login'
-  | 'Logout'
-  | 'Loyalty'
-  | 'None'
-  | 'Payment'
-  | 'Print'
-  | 'Reconciliation'
-  | 'Reversal'
-  | 'StoredValue'
-  | 'TransactionStatus'
+export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
 /**
  * POS to terminal: stop the request named by `MessageReference` (its category, SaleID and ServiceID) if it is still running. Nothing answers an abort: its effect shows in the stopped request's own response (`ErrorCondition: Aborted`), or not at all if the request got too far.
  */
 export interface AbortRequest {
-  SaleToPOIRequest: AbortRequestEnvelope
+    SaleToPOIRequest: AbortRequestEnvelope;
 }
 export interface AbortRequestEnvelope {
-  MessageHeader: RequestHeader & {
-    MessageCategory?: 'Abort'
-  }
-  AbortRequest: AbortRequestBody
+    MessageHeader: (RequestHeader & {
+        MessageCategory?: "Abort";
+    });
+    AbortRequest: AbortRequestBody;
 }
 /**
  * The header of a service request from the POS. `POIID` names the terminal (and must equal the device id in the Cloud device API path); `SaleID` names the POS itself.
  */
 export interface RequestHeader {
-  /**
-   * The nexo protocol version; Adyen's examples send `3.0`.
-   */
-  ProtocolVersion?: string
-  MessageClass: 'Service'
-  MessageCategory: MessageCategory
-  MessageType: 'Request'
-  /**
-   * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
-   */
-  ServiceID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID: string
+    /**
+     * The nexo protocol version; Adyen's examples send `3.0`.
+     */
+    ProtocolVersion?: string;
+    MessageClass: "Service";
+    MessageCategory: MessageCategory;
+    MessageType: "Request";
+    /**
+     * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
+     */
+    ServiceID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID: string;
 }
 export interface AbortRequestBody {
-  MessageReference: AbortedMessage
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  AbortReason: string
+    MessageReference: AbortedMessage;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    AbortReason: string;
 }
 /**
  * The request to stop; SaleID and POIID default to the header's.
  */
 export interface AbortedMessage {
-  MessageCategory: MessageCategory
-  /**
-   * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
-   */
-  ServiceID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID?: string
+    MessageCategory: MessageCategory;
+    /**
+     * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
+     */
+    ServiceID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID?: string;
 }

@@ -14,935 +14,474 @@ function codePointLength(text) {
   return length
 }
 
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
-}
-const func0 = codePointLength
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const func0 = codePointLength;
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.ServiceID === undefined && (missing0 = 'ServiceID')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'ProtocolVersion' ||
-            key0 === 'MessageClass' ||
-            key0 === 'MessageCategory' ||
-            key0 === 'MessageType' ||
-            key0 === 'ServiceID' ||
-            key0 === 'SaleID' ||
-            key0 === 'POIID'
-          )) {
-            validate2.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.ProtocolVersion !== undefined) {
-            let data0 = data.ProtocolVersion
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/ProtocolVersion',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/ProtocolVersion',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageClass !== undefined) {
-              const _errs5 = errors
-              if ('Service' !== data.MessageClass) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageClass',
-                    schemaPath: '#/properties/MessageClass/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'Service' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageCategory !== undefined) {
-                let data2 = data.MessageCategory
-                const _errs6 = errors
-                if (typeof data2 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(
-                  data2 === 'Abort' ||
-                  data2 === 'Admin' ||
-                  data2 === 'BalanceInquiry' ||
-                  data2 === 'CardAcquisition' ||
-                  data2 === 'Diagnosis' ||
-                  data2 === 'Display' ||
-                  data2 === 'EnableService' ||
-                  data2 === 'Event' ||
-                  data2 === 'GetTotals' ||
-                  data2 === 'Input' ||
-                  data2 === 'InputUpdate' ||
-                  data2 === 'Login' ||
-                  data2 === 'Logout' ||
-                  data2 === 'Loyalty' ||
-                  data2 === 'None' ||
-                  data2 === 'Payment' ||
-                  data2 === 'Print' ||
-                  data2 === 'Reconciliation' ||
-                  data2 === 'Reversal' ||
-                  data2 === 'StoredValue' ||
-                  data2 === 'TransactionStatus'
-                )) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema4.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs6 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.MessageType !== undefined) {
-                  const _errs9 = errors
-                  if ('Request' !== data.MessageType) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/MessageType',
-                        schemaPath: '#/properties/MessageType/const',
-                        keyword: 'const',
-                        params: { allowedValue: 'Request' },
-                        message: 'must be equal to constant',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.ServiceID !== undefined) {
-                    let data4 = data.ServiceID
-                    const _errs10 = errors
-                    const _errs11 = errors
-                    if (errors === _errs11) {
-                      if (typeof data4 === 'string') {
-                        if (func0(data4) > 10) {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/ServiceID',
-                              schemaPath: '#/$defs/ServiceID/maxLength',
-                              keyword: 'maxLength',
-                              params: { limit: 10 },
-                              message: 'must NOT have more than 10 characters',
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (func0(data4) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/ServiceID',
-                                schemaPath: '#/$defs/ServiceID/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                      } else {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/ServiceID',
-                            schemaPath: '#/$defs/ServiceID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs10 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      let data5 = data.SaleID
-                      const _errs13 = errors
-                      const _errs14 = errors
-                      if (errors === _errs14) {
-                        if (typeof data5 === 'string') {
-                          if (func0(data5) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/SaleID',
-                                schemaPath: '#/$defs/Text/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        } else {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/SaleID',
-                              schemaPath: '#/$defs/Text/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs13 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        let data6 = data.POIID
-                        const _errs16 = errors
-                        const _errs17 = errors
-                        if (errors === _errs17) {
-                          if (typeof data6 === 'string') {
-                            if (func0(data6) < 1) {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/POIID',
-                                  schemaPath: '#/$defs/Text/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/POIID',
-                                schemaPath: '#/$defs/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs16 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.ServiceID === undefined) && (missing0 = "ServiceID"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "ProtocolVersion") || (key0 === "MessageClass")) || (key0 === "MessageCategory")) || (key0 === "MessageType")) || (key0 === "ServiceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.ProtocolVersion !== undefined){
+let data0 = data.ProtocolVersion;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageClass !== undefined){
+const _errs5 = errors;
+if("Service" !== data.MessageClass){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/properties/MessageClass/const",keyword:"const",params:{allowedValue: "Service"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+const _errs9 = errors;
+if("Request" !== data.MessageType){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/properties/MessageType/const",keyword:"const",params:{allowedValue: "Request"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+let data4 = data.ServiceID;
+const _errs10 = errors;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(func0(data4) > 10){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data4) < 1){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+let data5 = data.SaleID;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+let data6 = data.POIID;
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/abort-request.schema.yaml" */ let vErrors = null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIRequest === undefined && (missing0 = 'SaleToPOIRequest')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'SaleToPOIRequest')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.SaleToPOIRequest !== undefined) {
-            let data0 = data.SaleToPOIRequest
-            const _errs2 = errors
-            if (errors === _errs2) {
-              if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-                let missing1
-                if (
-                  (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                  (data0.AbortRequest === undefined && (missing1 = 'AbortRequest'))
-                ) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/SaleToPOIRequest',
-                      schemaPath: '#/properties/SaleToPOIRequest/required',
-                      keyword: 'required',
-                      params: { missingProperty: missing1 },
-                      message: "must have required property '" + missing1 + "'",
-                    },
-                  ]
-                  return false
-                } else {
-                  const _errs4 = errors
-                  for (const key1 in data0) {
-                    if (!(key1 === 'MessageHeader' || key1 === 'AbortRequest')) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/SaleToPOIRequest',
-                          schemaPath: '#/properties/SaleToPOIRequest/additionalProperties',
-                          keyword: 'additionalProperties',
-                          params: { additionalProperty: key1 },
-                          message: 'must NOT have additional properties',
-                        },
-                      ]
-                      return false
-                      break
-                    }
-                  }
-                  if (_errs4 === errors) {
-                    if (data0.MessageHeader !== undefined) {
-                      let data1 = data0.MessageHeader
-                      const _errs5 = errors
-                      const _errs6 = errors
-                      if (
-                        !validate2(data1, {
-                          instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                          parentData: data0,
-                          parentDataProperty: 'MessageHeader',
-                          rootData,
-                          dynamicAnchors,
-                        })
-                      ) {
-                        vErrors =
-                          vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                        errors = vErrors.length
-                      }
-                      var valid2 = _errs6 === errors
-                      if (valid2) {
-                        const _errs7 = errors
-                        if (errors === _errs7) {
-                          if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
-                            if (data1.MessageCategory !== undefined) {
-                              if ('Abort' !== data1.MessageCategory) {
-                                validate0.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath +
-                                      '/SaleToPOIRequest/MessageHeader/MessageCategory',
-                                    schemaPath:
-                                      '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const',
-                                    keyword: 'const',
-                                    params: { allowedValue: 'Abort' },
-                                    message: 'must be equal to constant',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid2 = _errs7 === errors
-                      }
-                      var valid1 = _errs5 === errors
-                    } else {
-                      var valid1 = true
-                    }
-                    if (valid1) {
-                      if (data0.AbortRequest !== undefined) {
-                        let data3 = data0.AbortRequest
-                        const _errs10 = errors
-                        if (errors === _errs10) {
-                          if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                            let missing2
-                            if (
-                              (data3.MessageReference === undefined &&
-                                (missing2 = 'MessageReference')) ||
-                              (data3.AbortReason === undefined && (missing2 = 'AbortReason'))
-                            ) {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/SaleToPOIRequest/AbortRequest',
-                                  schemaPath:
-                                    '#/properties/SaleToPOIRequest/properties/AbortRequest/required',
-                                  keyword: 'required',
-                                  params: { missingProperty: missing2 },
-                                  message: "must have required property '" + missing2 + "'",
-                                },
-                              ]
-                              return false
-                            } else {
-                              const _errs12 = errors
-                              for (const key2 in data3) {
-                                if (!(key2 === 'MessageReference' || key2 === 'AbortReason')) {
-                                  validate0.errors = [
-                                    {
-                                      instancePath: instancePath + '/SaleToPOIRequest/AbortRequest',
-                                      schemaPath:
-                                        '#/properties/SaleToPOIRequest/properties/AbortRequest/additionalProperties',
-                                      keyword: 'additionalProperties',
-                                      params: { additionalProperty: key2 },
-                                      message: 'must NOT have additional properties',
-                                    },
-                                  ]
-                                  return false
-                                  break
-                                }
-                              }
-                              if (_errs12 === errors) {
-                                if (data3.MessageReference !== undefined) {
-                                  let data4 = data3.MessageReference
-                                  const _errs13 = errors
-                                  if (errors === _errs13) {
-                                    if (
-                                      data4 &&
-                                      typeof data4 == 'object' &&
-                                      !Array.isArray(data4)
-                                    ) {
-                                      let missing3
-                                      if (
-                                        (data4.MessageCategory === undefined &&
-                                          (missing3 = 'MessageCategory')) ||
-                                        (data4.ServiceID === undefined && (missing3 = 'ServiceID'))
-                                      ) {
-                                        validate0.errors = [
-                                          {
-                                            instancePath:
-                                              instancePath +
-                                              '/SaleToPOIRequest/AbortRequest/MessageReference',
-                                            schemaPath:
-                                              '#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/required',
-                                            keyword: 'required',
-                                            params: { missingProperty: missing3 },
-                                            message:
-                                              "must have required property '" + missing3 + "'",
-                                          },
-                                        ]
-                                        return false
-                                      } else {
-                                        const _errs15 = errors
-                                        for (const key3 in data4) {
-                                          if (!(
-                                            key3 === 'MessageCategory' ||
-                                            key3 === 'ServiceID' ||
-                                            key3 === 'SaleID' ||
-                                            key3 === 'POIID'
-                                          )) {
-                                            validate0.errors = [
-                                              {
-                                                instancePath:
-                                                  instancePath +
-                                                  '/SaleToPOIRequest/AbortRequest/MessageReference',
-                                                schemaPath:
-                                                  '#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/additionalProperties',
-                                                keyword: 'additionalProperties',
-                                                params: { additionalProperty: key3 },
-                                                message: 'must NOT have additional properties',
-                                              },
-                                            ]
-                                            return false
-                                            break
-                                          }
-                                        }
-                                        if (_errs15 === errors) {
-                                          if (data4.MessageCategory !== undefined) {
-                                            let data5 = data4.MessageCategory
-                                            const _errs16 = errors
-                                            if (typeof data5 !== 'string') {
-                                              validate0.errors = [
-                                                {
-                                                  instancePath:
-                                                    instancePath +
-                                                    '/SaleToPOIRequest/AbortRequest/MessageReference/MessageCategory',
-                                                  schemaPath:
-                                                    'nexo.defs.yaml#/$defs/MessageCategory/type',
-                                                  keyword: 'type',
-                                                  params: { type: 'string' },
-                                                  message: 'must be string',
-                                                },
-                                              ]
-                                              return false
-                                            }
-                                            if (!(
-                                              data5 === 'Abort' ||
-                                              data5 === 'Admin' ||
-                                              data5 === 'BalanceInquiry' ||
-                                              data5 === 'CardAcquisition' ||
-                                              data5 === 'Diagnosis' ||
-                                              data5 === 'Display' ||
-                                              data5 === 'EnableService' ||
-                                              data5 === 'Event' ||
-                                              data5 === 'GetTotals' ||
-                                              data5 === 'Input' ||
-                                              data5 === 'InputUpdate' ||
-                                              data5 === 'Login' ||
-                                              data5 === 'Logout' ||
-                                              data5 === 'Loyalty' ||
-                                              data5 === 'None' ||
-                                              data5 === 'Payment' ||
-                                              data5 === 'Print' ||
-                                              data5 === 'Reconciliation' ||
-                                              data5 === 'Reversal' ||
-                                              data5 === 'StoredValue' ||
-                                              data5 === 'TransactionStatus'
-                                            )) {
-                                              validate0.errors = [
-                                                {
-                                                  instancePath:
-                                                    instancePath +
-                                                    '/SaleToPOIRequest/AbortRequest/MessageReference/MessageCategory',
-                                                  schemaPath:
-                                                    'nexo.defs.yaml#/$defs/MessageCategory/enum',
-                                                  keyword: 'enum',
-                                                  params: { allowedValues: schema4.enum },
-                                                  message:
-                                                    'must be equal to one of the allowed values',
-                                                },
-                                              ]
-                                              return false
-                                            }
-                                            var valid5 = _errs16 === errors
-                                          } else {
-                                            var valid5 = true
-                                          }
-                                          if (valid5) {
-                                            if (data4.ServiceID !== undefined) {
-                                              let data6 = data4.ServiceID
-                                              const _errs19 = errors
-                                              const _errs20 = errors
-                                              if (errors === _errs20) {
-                                                if (typeof data6 === 'string') {
-                                                  if (func0(data6) > 10) {
-                                                    validate0.errors = [
-                                                      {
-                                                        instancePath:
-                                                          instancePath +
-                                                          '/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID',
-                                                        schemaPath:
-                                                          'nexo.defs.yaml#/$defs/ServiceID/maxLength',
-                                                        keyword: 'maxLength',
-                                                        params: { limit: 10 },
-                                                        message:
-                                                          'must NOT have more than 10 characters',
-                                                      },
-                                                    ]
-                                                    return false
-                                                  } else {
-                                                    if (func0(data6) < 1) {
-                                                      validate0.errors = [
-                                                        {
-                                                          instancePath:
-                                                            instancePath +
-                                                            '/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID',
-                                                          schemaPath:
-                                                            'nexo.defs.yaml#/$defs/ServiceID/minLength',
-                                                          keyword: 'minLength',
-                                                          params: { limit: 1 },
-                                                          message:
-                                                            'must NOT have fewer than 1 characters',
-                                                        },
-                                                      ]
-                                                      return false
-                                                    }
-                                                  }
-                                                } else {
-                                                  validate0.errors = [
-                                                    {
-                                                      instancePath:
-                                                        instancePath +
-                                                        '/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID',
-                                                      schemaPath:
-                                                        'nexo.defs.yaml#/$defs/ServiceID/type',
-                                                      keyword: 'type',
-                                                      params: { type: 'string' },
-                                                      message: 'must be string',
-                                                    },
-                                                  ]
-                                                  return false
-                                                }
-                                              }
-                                              var valid5 = _errs19 === errors
-                                            } else {
-                                              var valid5 = true
-                                            }
-                                            if (valid5) {
-                                              if (data4.SaleID !== undefined) {
-                                                let data7 = data4.SaleID
-                                                const _errs22 = errors
-                                                const _errs23 = errors
-                                                if (errors === _errs23) {
-                                                  if (typeof data7 === 'string') {
-                                                    if (func0(data7) < 1) {
-                                                      validate0.errors = [
-                                                        {
-                                                          instancePath:
-                                                            instancePath +
-                                                            '/SaleToPOIRequest/AbortRequest/MessageReference/SaleID',
-                                                          schemaPath:
-                                                            'nexo.defs.yaml#/$defs/Text/minLength',
-                                                          keyword: 'minLength',
-                                                          params: { limit: 1 },
-                                                          message:
-                                                            'must NOT have fewer than 1 characters',
-                                                        },
-                                                      ]
-                                                      return false
-                                                    }
-                                                  } else {
-                                                    validate0.errors = [
-                                                      {
-                                                        instancePath:
-                                                          instancePath +
-                                                          '/SaleToPOIRequest/AbortRequest/MessageReference/SaleID',
-                                                        schemaPath:
-                                                          'nexo.defs.yaml#/$defs/Text/type',
-                                                        keyword: 'type',
-                                                        params: { type: 'string' },
-                                                        message: 'must be string',
-                                                      },
-                                                    ]
-                                                    return false
-                                                  }
-                                                }
-                                                var valid5 = _errs22 === errors
-                                              } else {
-                                                var valid5 = true
-                                              }
-                                              if (valid5) {
-                                                if (data4.POIID !== undefined) {
-                                                  let data8 = data4.POIID
-                                                  const _errs25 = errors
-                                                  const _errs26 = errors
-                                                  if (errors === _errs26) {
-                                                    if (typeof data8 === 'string') {
-                                                      if (func0(data8) < 1) {
-                                                        validate0.errors = [
-                                                          {
-                                                            instancePath:
-                                                              instancePath +
-                                                              '/SaleToPOIRequest/AbortRequest/MessageReference/POIID',
-                                                            schemaPath:
-                                                              'nexo.defs.yaml#/$defs/Text/minLength',
-                                                            keyword: 'minLength',
-                                                            params: { limit: 1 },
-                                                            message:
-                                                              'must NOT have fewer than 1 characters',
-                                                          },
-                                                        ]
-                                                        return false
-                                                      }
-                                                    } else {
-                                                      validate0.errors = [
-                                                        {
-                                                          instancePath:
-                                                            instancePath +
-                                                            '/SaleToPOIRequest/AbortRequest/MessageReference/POIID',
-                                                          schemaPath:
-                                                            'nexo.defs.yaml#/$defs/Text/type',
-                                                          keyword: 'type',
-                                                          params: { type: 'string' },
-                                                          message: 'must be string',
-                                                        },
-                                                      ]
-                                                      return false
-                                                    }
-                                                  }
-                                                  var valid5 = _errs25 === errors
-                                                } else {
-                                                  var valid5 = true
-                                                }
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    } else {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/AbortRequest/MessageReference',
-                                          schemaPath:
-                                            '#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/type',
-                                          keyword: 'type',
-                                          params: { type: 'object' },
-                                          message: 'must be object',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                  }
-                                  var valid4 = _errs13 === errors
-                                } else {
-                                  var valid4 = true
-                                }
-                                if (valid4) {
-                                  if (data3.AbortReason !== undefined) {
-                                    let data9 = data3.AbortReason
-                                    const _errs28 = errors
-                                    const _errs29 = errors
-                                    if (errors === _errs29) {
-                                      if (typeof data9 === 'string') {
-                                        if (func0(data9) < 1) {
-                                          validate0.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath +
-                                                '/SaleToPOIRequest/AbortRequest/AbortReason',
-                                              schemaPath: 'nexo.defs.yaml#/$defs/Text/minLength',
-                                              keyword: 'minLength',
-                                              params: { limit: 1 },
-                                              message: 'must NOT have fewer than 1 characters',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                      } else {
-                                        validate0.errors = [
-                                          {
-                                            instancePath:
-                                              instancePath +
-                                              '/SaleToPOIRequest/AbortRequest/AbortReason',
-                                            schemaPath: 'nexo.defs.yaml#/$defs/Text/type',
-                                            keyword: 'type',
-                                            params: { type: 'string' },
-                                            message: 'must be string',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    }
-                                    var valid4 = _errs28 === errors
-                                  } else {
-                                    var valid4 = true
-                                  }
-                                }
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIRequest/AbortRequest',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/AbortRequest/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid1 = _errs10 === errors
-                      } else {
-                        var valid1 = true
-                      }
-                    }
-                  }
-                }
-              } else {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIRequest',
-                    schemaPath: '#/properties/SaleToPOIRequest/type',
-                    keyword: 'type',
-                    params: { type: 'object' },
-                    message: 'must be object',
-                  },
-                ]
-                return false
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/abort-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.SaleToPOIRequest !== undefined){
+let data0 = data.SaleToPOIRequest;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.AbortRequest === undefined) && (missing1 = "AbortRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs4 = errors;
+for(const key1 in data0){
+if(!((key1 === "MessageHeader") || (key1 === "AbortRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs4 === errors){
+if(data0.MessageHeader !== undefined){
+let data1 = data0.MessageHeader;
+const _errs5 = errors;
+const _errs6 = errors;
+if(!(validate2(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+if(valid2){
+const _errs7 = errors;
+if(errors === _errs7){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.MessageCategory !== undefined){
+if("Abort" !== data1.MessageCategory){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Abort"},message:"must be equal to constant"}];
+return false;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid2 = _errs7 === errors;
+}
+var valid1 = _errs5 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.AbortRequest !== undefined){
+let data3 = data0.AbortRequest;
+const _errs10 = errors;
+if(errors === _errs10){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing2;
+if(((data3.MessageReference === undefined) && (missing2 = "MessageReference")) || ((data3.AbortReason === undefined) && (missing2 = "AbortReason"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+const _errs12 = errors;
+for(const key2 in data3){
+if(!((key2 === "MessageReference") || (key2 === "AbortReason"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs12 === errors){
+if(data3.MessageReference !== undefined){
+let data4 = data3.MessageReference;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing3;
+if(((data4.MessageCategory === undefined) && (missing3 = "MessageCategory")) || ((data4.ServiceID === undefined) && (missing3 = "ServiceID"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+return false;
+}
+else {
+const _errs15 = errors;
+for(const key3 in data4){
+if(!((((key3 === "MessageCategory") || (key3 === "ServiceID")) || (key3 === "SaleID")) || (key3 === "POIID"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs15 === errors){
+if(data4.MessageCategory !== undefined){
+let data5 = data4.MessageCategory;
+const _errs16 = errors;
+if(typeof data5 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/MessageCategory",schemaPath:"nexo.defs.yaml#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data5 === "Abort") || (data5 === "Admin")) || (data5 === "BalanceInquiry")) || (data5 === "CardAcquisition")) || (data5 === "Diagnosis")) || (data5 === "Display")) || (data5 === "EnableService")) || (data5 === "Event")) || (data5 === "GetTotals")) || (data5 === "Input")) || (data5 === "InputUpdate")) || (data5 === "Login")) || (data5 === "Logout")) || (data5 === "Loyalty")) || (data5 === "None")) || (data5 === "Payment")) || (data5 === "Print")) || (data5 === "Reconciliation")) || (data5 === "Reversal")) || (data5 === "StoredValue")) || (data5 === "TransactionStatus"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/MessageCategory",schemaPath:"nexo.defs.yaml#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid5 = _errs16 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data4.ServiceID !== undefined){
+let data6 = data4.ServiceID;
+const _errs19 = errors;
+const _errs20 = errors;
+if(errors === _errs20){
+if(typeof data6 === "string"){
+if(func0(data6) > 10){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID",schemaPath:"nexo.defs.yaml#/$defs/ServiceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data6) < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID",schemaPath:"nexo.defs.yaml#/$defs/ServiceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID",schemaPath:"nexo.defs.yaml#/$defs/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid5 = _errs19 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data4.SaleID !== undefined){
+let data7 = data4.SaleID;
+const _errs22 = errors;
+const _errs23 = errors;
+if(errors === _errs23){
+if(typeof data7 === "string"){
+if(func0(data7) < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/SaleID",schemaPath:"nexo.defs.yaml#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/SaleID",schemaPath:"nexo.defs.yaml#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid5 = _errs22 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data4.POIID !== undefined){
+let data8 = data4.POIID;
+const _errs25 = errors;
+const _errs26 = errors;
+if(errors === _errs26){
+if(typeof data8 === "string"){
+if(func0(data8) < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/POIID",schemaPath:"nexo.defs.yaml#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/POIID",schemaPath:"nexo.defs.yaml#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid5 = _errs25 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid4 = _errs13 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.AbortReason !== undefined){
+let data9 = data3.AbortReason;
+const _errs28 = errors;
+const _errs29 = errors;
+if(errors === _errs29){
+if(typeof data9 === "string"){
+if(func0(data9) < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/AbortReason",schemaPath:"nexo.defs.yaml#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/AbortReason",schemaPath:"nexo.defs.yaml#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid4 = _errs28 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {

@@ -7,76 +7,58 @@
 /**
  * `Service` for payments and their follow-ups, `Device` for display and input, `Event` for notifications.
  */
-export type MessageClass = 'Service' | 'Device' | 'Event'
+export type MessageClass = ("Service" | "Device" | "Event");
 /**
  * What a message is about; together with MessageType it says which body it carries.
  */
-export type MessageCategory =
-  | 'Abort'
-  | 'Admin'
-  | 'BalanceInquiry'
-  | 'CardAcquisition'
-  | 'Diagnosis'
-  | 'Display'
-  | 'EnableService'
-  | 'Event'
-  | 'GetTotals'
-  | 'Input'
-  | 'InputUpdate'
-  | 'Login'
-  | 'Logout'
-  | 'Loyalty'
-  | 'None'
-  | 'Payment'
-  | 'Print'
-  | 'Reconciliation'
-  | 'Reversal'
-  | 'StoredValue'
-  | 'TransactionStatus'
-export type MessageType = 'Request' | 'Response' | 'Notification'
+export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
+export type MessageType = ("Request" | "Response" | "Notification");
 /**
  * Terminal to POS: a display notification, sent as a webhook while a payment runs so the POS can show its progress. Each `OutputText.Text` is form-encoded: `event` (e.g. `TENDER_CREATED`, `CARD_INSERTED`, `WAIT_FOR_PIN`, `PIN_ENTERED`, `PRINT_RECEIPT`), the terminal's `TransactionID` and a `TimeStamp`. The header's ServiceID is that of the payment. No answer is expected.
  */
 export interface DisplayRequest {
-  SaleToPOIRequest: DisplayRequestEnvelope
+    SaleToPOIRequest: DisplayRequestEnvelope;
 }
 export interface DisplayRequestEnvelope {
-  MessageHeader: ResponseHeader
-  DisplayRequest: DisplayRequestBody
+    MessageHeader: ResponseHeader;
+    DisplayRequest: DisplayRequestBody;
 }
 /**
  * The header of what the cloud or terminal sends: a response repeats the request's SaleID, ServiceID and POIID; a notification names the request it concerns, if any.
  */
 export interface ResponseHeader {
-  ProtocolVersion?: string
-  MessageClass: MessageClass
-  MessageCategory: MessageCategory
-  MessageType: MessageType
-  ServiceID?: string
-  DeviceID?: string
-  SaleID: string
-  POIID: string
+    ProtocolVersion?: string;
+    MessageClass: MessageClass;
+    MessageCategory: MessageCategory;
+    MessageType: MessageType;
+    ServiceID?: string;
+    DeviceID?: string;
+    SaleID: string;
+    POIID: string;
 }
 export interface DisplayRequestBody {
-  /**
-   * @minItems 1
-   */
-  DisplayOutput: [DisplayOutput, ...DisplayOutput[]]
+    /**
+     * @minItems 1
+     */
+    DisplayOutput: [
+        DisplayOutput,
+        ...(DisplayOutput)[]
+    ];
 }
 export interface DisplayOutput {
-  Device: string
-  InfoQualify: string
-  ResponseRequiredFlag?: boolean
-  MinimumDisplayTime?: number
-  OutputContent: OutputContent
+    Device: string;
+    InfoQualify: string;
+    ResponseRequiredFlag?: boolean;
+    MinimumDisplayTime?: number;
+    OutputContent: OutputContent;
 }
 export interface OutputContent {
-  OutputFormat: string
-  OutputText?: OutputText[]
+    OutputFormat: string;
+    OutputText?: OutputText[];
 }
 export interface OutputText {
-  Text: string
-  CharacterStyle?: string
-  Alignment?: string
-  EndOfLineFlag?: boolean
+    Text: string;
+    CharacterStyle?: string;
+    Alignment?: string;
+    EndOfLineFlag?: boolean;
 }

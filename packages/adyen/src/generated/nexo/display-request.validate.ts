@@ -7,907 +7,487 @@
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.
 import type { DisplayRequest } from './display-request.js'
 
-const schema3 = { type: 'string', enum: ['Service', 'Device', 'Event'] }
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
-}
-const schema5 = { type: 'string', enum: ['Request', 'Response', 'Notification'] }
+const schema3 = {"type":"string","enum":["Service","Device","Event"]};
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const schema5 = {"type":"string","enum":["Request","Response","Notification"]};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.ProtocolVersion !== undefined) {
-          const _errs1 = errors
-          if (typeof data.ProtocolVersion !== 'string') {
-            validate2.errors = [
-              {
-                instancePath: instancePath + '/ProtocolVersion',
-                schemaPath: '#/properties/ProtocolVersion/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.MessageClass !== undefined) {
-            let data1 = data.MessageClass
-            const _errs3 = errors
-            if (typeof data1 !== 'string') {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            if (!(data1 === 'Service' || data1 === 'Device' || data1 === 'Event')) {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema3.enum },
-                  message: 'must be equal to one of the allowed values',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageCategory !== undefined) {
-              let data2 = data.MessageCategory
-              const _errs6 = errors
-              if (typeof data2 !== 'string') {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              if (!(
-                data2 === 'Abort' ||
-                data2 === 'Admin' ||
-                data2 === 'BalanceInquiry' ||
-                data2 === 'CardAcquisition' ||
-                data2 === 'Diagnosis' ||
-                data2 === 'Display' ||
-                data2 === 'EnableService' ||
-                data2 === 'Event' ||
-                data2 === 'GetTotals' ||
-                data2 === 'Input' ||
-                data2 === 'InputUpdate' ||
-                data2 === 'Login' ||
-                data2 === 'Logout' ||
-                data2 === 'Loyalty' ||
-                data2 === 'None' ||
-                data2 === 'Payment' ||
-                data2 === 'Print' ||
-                data2 === 'Reconciliation' ||
-                data2 === 'Reversal' ||
-                data2 === 'StoredValue' ||
-                data2 === 'TransactionStatus'
-              )) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/enum',
-                    keyword: 'enum',
-                    params: { allowedValues: schema4.enum },
-                    message: 'must be equal to one of the allowed values',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageType !== undefined) {
-                let data3 = data.MessageType
-                const _errs9 = errors
-                if (typeof data3 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(data3 === 'Request' || data3 === 'Response' || data3 === 'Notification')) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema5.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs9 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.ServiceID !== undefined) {
-                  const _errs12 = errors
-                  if (typeof data.ServiceID !== 'string') {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/ServiceID',
-                        schemaPath: '#/properties/ServiceID/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs12 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.DeviceID !== undefined) {
-                    const _errs14 = errors
-                    if (typeof data.DeviceID !== 'string') {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/DeviceID',
-                          schemaPath: '#/properties/DeviceID/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs14 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      const _errs16 = errors
-                      if (typeof data.SaleID !== 'string') {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/SaleID',
-                            schemaPath: '#/properties/SaleID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid0 = _errs16 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        const _errs18 = errors
-                        if (typeof data.POIID !== 'string') {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/POIID',
-                              schemaPath: '#/properties/POIID/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid0 = _errs18 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = {
-  props: {
-    ProtocolVersion: true,
-    MessageClass: true,
-    MessageCategory: true,
-    MessageType: true,
-    ServiceID: true,
-    DeviceID: true,
-    SaleID: true,
-    POIID: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.ProtocolVersion !== undefined){
+const _errs1 = errors;
+if(typeof data.ProtocolVersion !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/properties/ProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageClass !== undefined){
+let data1 = data.MessageClass;
+const _errs3 = errors;
+if(typeof data1 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data1 === "Service") || (data1 === "Device")) || (data1 === "Event"))){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+let data3 = data.MessageType;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data3 === "Request") || (data3 === "Response")) || (data3 === "Notification"))){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+const _errs12 = errors;
+if(typeof data.ServiceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeviceID !== undefined){
+const _errs14 = errors;
+if(typeof data.DeviceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/properties/DeviceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+const _errs16 = errors;
+if(typeof data.SaleID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+const _errs18 = errors;
+if(typeof data.POIID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":{"ProtocolVersion":true,"MessageClass":true,"MessageCategory":true,"MessageType":true,"ServiceID":true,"DeviceID":true,"SaleID":true,"POIID":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.OutputFormat === undefined && (missing0 = 'OutputFormat')) {
-        validate4.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.OutputFormat !== undefined) {
-          const _errs1 = errors
-          if (typeof data.OutputFormat !== 'string') {
-            validate4.errors = [
-              {
-                instancePath: instancePath + '/OutputFormat',
-                schemaPath: '#/properties/OutputFormat/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.OutputText !== undefined) {
-            let data1 = data.OutputText
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (Array.isArray(data1)) {
-                var valid1 = true
-                const len0 = data1.length
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data2 = data1[i0]
-                  const _errs5 = errors
-                  const _errs6 = errors
-                  if (errors === _errs6) {
-                    if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                      let missing1
-                      if (data2.Text === undefined && (missing1 = 'Text')) {
-                        validate4.errors = [
-                          {
-                            instancePath: instancePath + '/OutputText/' + i0,
-                            schemaPath: '#/$defs/OutputText/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        if (data2.Text !== undefined) {
-                          const _errs8 = errors
-                          if (typeof data2.Text !== 'string') {
-                            validate4.errors = [
-                              {
-                                instancePath: instancePath + '/OutputText/' + i0 + '/Text',
-                                schemaPath: '#/$defs/OutputText/properties/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid3 = _errs8 === errors
-                        } else {
-                          var valid3 = true
-                        }
-                        if (valid3) {
-                          if (data2.CharacterStyle !== undefined) {
-                            const _errs10 = errors
-                            if (typeof data2.CharacterStyle !== 'string') {
-                              validate4.errors = [
-                                {
-                                  instancePath:
-                                    instancePath + '/OutputText/' + i0 + '/CharacterStyle',
-                                  schemaPath: '#/$defs/OutputText/properties/CharacterStyle/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs10 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data2.Alignment !== undefined) {
-                              const _errs12 = errors
-                              if (typeof data2.Alignment !== 'string') {
-                                validate4.errors = [
-                                  {
-                                    instancePath: instancePath + '/OutputText/' + i0 + '/Alignment',
-                                    schemaPath: '#/$defs/OutputText/properties/Alignment/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs12 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data2.EndOfLineFlag !== undefined) {
-                                const _errs14 = errors
-                                if (typeof data2.EndOfLineFlag !== 'boolean') {
-                                  validate4.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath + '/OutputText/' + i0 + '/EndOfLineFlag',
-                                      schemaPath:
-                                        '#/$defs/OutputText/properties/EndOfLineFlag/type',
-                                      keyword: 'type',
-                                      params: { type: 'boolean' },
-                                      message: 'must be boolean',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                var valid3 = _errs14 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/OutputText/' + i0,
-                          schemaPath: '#/$defs/OutputText/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid1 = _errs5 === errors
-                  if (!valid1) {
-                    break
-                  }
-                }
-              } else {
-                validate4.errors = [
-                  {
-                    instancePath: instancePath + '/OutputText',
-                    schemaPath: '#/properties/OutputText/type',
-                    keyword: 'type',
-                    params: { type: 'array' },
-                    message: 'must be array',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
-}
-validate4.evaluated = {
-  props: { OutputFormat: true, OutputText: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/display-request.schema.yaml" */ let vErrors = null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIRequest === undefined && (missing0 = 'SaleToPOIRequest')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.SaleToPOIRequest !== undefined) {
-          let data0 = data.SaleToPOIRequest
-          const _errs1 = errors
-          if (errors === _errs1) {
-            if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-              let missing1
-              if (
-                (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                (data0.DisplayRequest === undefined && (missing1 = 'DisplayRequest'))
-              ) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIRequest',
-                    schemaPath: '#/properties/SaleToPOIRequest/required',
-                    keyword: 'required',
-                    params: { missingProperty: missing1 },
-                    message: "must have required property '" + missing1 + "'",
-                  },
-                ]
-                return false
-              } else {
-                if (data0.MessageHeader !== undefined) {
-                  const _errs3 = errors
-                  if (
-                    !validate2(data0.MessageHeader, {
-                      instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                      parentData: data0,
-                      parentDataProperty: 'MessageHeader',
-                      rootData,
-                      dynamicAnchors,
-                    })
-                  ) {
-                    vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                    errors = vErrors.length
-                  }
-                  var valid1 = _errs3 === errors
-                } else {
-                  var valid1 = true
-                }
-                if (valid1) {
-                  if (data0.DisplayRequest !== undefined) {
-                    let data2 = data0.DisplayRequest
-                    const _errs4 = errors
-                    if (errors === _errs4) {
-                      if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                        let missing2
-                        if (data2.DisplayOutput === undefined && (missing2 = 'DisplayOutput')) {
-                          validate0.errors = [
-                            {
-                              instancePath: instancePath + '/SaleToPOIRequest/DisplayRequest',
-                              schemaPath:
-                                '#/properties/SaleToPOIRequest/properties/DisplayRequest/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing2 },
-                              message: "must have required property '" + missing2 + "'",
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (data2.DisplayOutput !== undefined) {
-                            let data3 = data2.DisplayOutput
-                            const _errs6 = errors
-                            if (errors === _errs6) {
-                              if (Array.isArray(data3)) {
-                                if (data3.length < 1) {
-                                  validate0.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath +
-                                        '/SaleToPOIRequest/DisplayRequest/DisplayOutput',
-                                      schemaPath:
-                                        '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/minItems',
-                                      keyword: 'minItems',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 items',
-                                    },
-                                  ]
-                                  return false
-                                } else {
-                                  var valid3 = true
-                                  const len0 = data3.length
-                                  for (let i0 = 0; i0 < len0; i0++) {
-                                    let data4 = data3[i0]
-                                    const _errs8 = errors
-                                    if (errors === _errs8) {
-                                      if (
-                                        data4 &&
-                                        typeof data4 == 'object' &&
-                                        !Array.isArray(data4)
-                                      ) {
-                                        let missing3
-                                        if (
-                                          (data4.Device === undefined && (missing3 = 'Device')) ||
-                                          (data4.InfoQualify === undefined &&
-                                            (missing3 = 'InfoQualify')) ||
-                                          (data4.OutputContent === undefined &&
-                                            (missing3 = 'OutputContent'))
-                                        ) {
-                                          validate0.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath +
-                                                '/SaleToPOIRequest/DisplayRequest/DisplayOutput/' +
-                                                i0,
-                                              schemaPath:
-                                                '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/required',
-                                              keyword: 'required',
-                                              params: { missingProperty: missing3 },
-                                              message:
-                                                "must have required property '" + missing3 + "'",
-                                            },
-                                          ]
-                                          return false
-                                        } else {
-                                          if (data4.Device !== undefined) {
-                                            const _errs10 = errors
-                                            if (typeof data4.Device !== 'string') {
-                                              validate0.errors = [
-                                                {
-                                                  instancePath:
-                                                    instancePath +
-                                                    '/SaleToPOIRequest/DisplayRequest/DisplayOutput/' +
-                                                    i0 +
-                                                    '/Device',
-                                                  schemaPath:
-                                                    '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/Device/type',
-                                                  keyword: 'type',
-                                                  params: { type: 'string' },
-                                                  message: 'must be string',
-                                                },
-                                              ]
-                                              return false
-                                            }
-                                            var valid4 = _errs10 === errors
-                                          } else {
-                                            var valid4 = true
-                                          }
-                                          if (valid4) {
-                                            if (data4.InfoQualify !== undefined) {
-                                              const _errs12 = errors
-                                              if (typeof data4.InfoQualify !== 'string') {
-                                                validate0.errors = [
-                                                  {
-                                                    instancePath:
-                                                      instancePath +
-                                                      '/SaleToPOIRequest/DisplayRequest/DisplayOutput/' +
-                                                      i0 +
-                                                      '/InfoQualify',
-                                                    schemaPath:
-                                                      '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/InfoQualify/type',
-                                                    keyword: 'type',
-                                                    params: { type: 'string' },
-                                                    message: 'must be string',
-                                                  },
-                                                ]
-                                                return false
-                                              }
-                                              var valid4 = _errs12 === errors
-                                            } else {
-                                              var valid4 = true
-                                            }
-                                            if (valid4) {
-                                              if (data4.ResponseRequiredFlag !== undefined) {
-                                                const _errs14 = errors
-                                                if (
-                                                  typeof data4.ResponseRequiredFlag !== 'boolean'
-                                                ) {
-                                                  validate0.errors = [
-                                                    {
-                                                      instancePath:
-                                                        instancePath +
-                                                        '/SaleToPOIRequest/DisplayRequest/DisplayOutput/' +
-                                                        i0 +
-                                                        '/ResponseRequiredFlag',
-                                                      schemaPath:
-                                                        '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/ResponseRequiredFlag/type',
-                                                      keyword: 'type',
-                                                      params: { type: 'boolean' },
-                                                      message: 'must be boolean',
-                                                    },
-                                                  ]
-                                                  return false
-                                                }
-                                                var valid4 = _errs14 === errors
-                                              } else {
-                                                var valid4 = true
-                                              }
-                                              if (valid4) {
-                                                if (data4.MinimumDisplayTime !== undefined) {
-                                                  let data8 = data4.MinimumDisplayTime
-                                                  const _errs16 = errors
-                                                  if (!(
-                                                    typeof data8 == 'number' &&
-                                                    !(data8 % 1) &&
-                                                    !isNaN(data8) &&
-                                                    isFinite(data8)
-                                                  )) {
-                                                    validate0.errors = [
-                                                      {
-                                                        instancePath:
-                                                          instancePath +
-                                                          '/SaleToPOIRequest/DisplayRequest/DisplayOutput/' +
-                                                          i0 +
-                                                          '/MinimumDisplayTime',
-                                                        schemaPath:
-                                                          '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/MinimumDisplayTime/type',
-                                                        keyword: 'type',
-                                                        params: { type: 'integer' },
-                                                        message: 'must be integer',
-                                                      },
-                                                    ]
-                                                    return false
-                                                  }
-                                                  var valid4 = _errs16 === errors
-                                                } else {
-                                                  var valid4 = true
-                                                }
-                                                if (valid4) {
-                                                  if (data4.OutputContent !== undefined) {
-                                                    const _errs18 = errors
-                                                    if (
-                                                      !validate4(data4.OutputContent, {
-                                                        instancePath:
-                                                          instancePath +
-                                                          '/SaleToPOIRequest/DisplayRequest/DisplayOutput/' +
-                                                          i0 +
-                                                          '/OutputContent',
-                                                        parentData: data4,
-                                                        parentDataProperty: 'OutputContent',
-                                                        rootData,
-                                                        dynamicAnchors,
-                                                      })
-                                                    ) {
-                                                      vErrors =
-                                                        vErrors === null
-                                                          ? validate4.errors
-                                                          : vErrors.concat(validate4.errors)
-                                                      errors = vErrors.length
-                                                    }
-                                                    var valid4 = _errs18 === errors
-                                                  } else {
-                                                    var valid4 = true
-                                                  }
-                                                }
-                                              }
-                                            }
-                                          }
-                                        }
-                                      } else {
-                                        validate0.errors = [
-                                          {
-                                            instancePath:
-                                              instancePath +
-                                              '/SaleToPOIRequest/DisplayRequest/DisplayOutput/' +
-                                              i0,
-                                            schemaPath:
-                                              '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/type',
-                                            keyword: 'type',
-                                            params: { type: 'object' },
-                                            message: 'must be object',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    }
-                                    var valid3 = _errs8 === errors
-                                    if (!valid3) {
-                                      break
-                                    }
-                                  }
-                                }
-                              } else {
-                                validate0.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath +
-                                      '/SaleToPOIRequest/DisplayRequest/DisplayOutput',
-                                    schemaPath:
-                                      '#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/type',
-                                    keyword: 'type',
-                                    params: { type: 'array' },
-                                    message: 'must be array',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                          }
-                        }
-                      } else {
-                        validate0.errors = [
-                          {
-                            instancePath: instancePath + '/SaleToPOIRequest/DisplayRequest',
-                            schemaPath:
-                              '#/properties/SaleToPOIRequest/properties/DisplayRequest/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid1 = _errs4 === errors
-                  } else {
-                    var valid1 = true
-                  }
-                }
-              }
-            } else {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/SaleToPOIRequest',
-                  schemaPath: '#/properties/SaleToPOIRequest/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                },
-              ]
-              return false
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { SaleToPOIRequest: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.OutputFormat === undefined) && (missing0 = "OutputFormat")){
+validate4.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.OutputFormat !== undefined){
+const _errs1 = errors;
+if(typeof data.OutputFormat !== "string"){
+validate4.errors = [{instancePath:instancePath+"/OutputFormat",schemaPath:"#/properties/OutputFormat/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OutputText !== undefined){
+let data1 = data.OutputText;
+const _errs3 = errors;
+if(errors === _errs3){
+if(Array.isArray(data1)){
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if((data2.Text === undefined) && (missing1 = "Text")){
+validate4.errors = [{instancePath:instancePath+"/OutputText/" + i0,schemaPath:"#/$defs/OutputText/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data2.Text !== undefined){
+const _errs8 = errors;
+if(typeof data2.Text !== "string"){
+validate4.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/Text",schemaPath:"#/$defs/OutputText/properties/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs8 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.CharacterStyle !== undefined){
+const _errs10 = errors;
+if(typeof data2.CharacterStyle !== "string"){
+validate4.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/CharacterStyle",schemaPath:"#/$defs/OutputText/properties/CharacterStyle/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.Alignment !== undefined){
+const _errs12 = errors;
+if(typeof data2.Alignment !== "string"){
+validate4.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/Alignment",schemaPath:"#/$defs/OutputText/properties/Alignment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.EndOfLineFlag !== undefined){
+const _errs14 = errors;
+if(typeof data2.EndOfLineFlag !== "boolean"){
+validate4.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/EndOfLineFlag",schemaPath:"#/$defs/OutputText/properties/EndOfLineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/OutputText/" + i0,schemaPath:"#/$defs/OutputText/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs5 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/OutputText",schemaPath:"#/properties/OutputText/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":{"OutputFormat":true,"OutputText":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/display-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.SaleToPOIRequest !== undefined){
+let data0 = data.SaleToPOIRequest;
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.DisplayRequest === undefined) && (missing1 = "DisplayRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data0.MessageHeader !== undefined){
+const _errs3 = errors;
+if(!(validate2(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.DisplayRequest !== undefined){
+let data2 = data0.DisplayRequest;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing2;
+if((data2.DisplayOutput === undefined) && (missing2 = "DisplayOutput")){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+if(data2.DisplayOutput !== undefined){
+let data3 = data2.DisplayOutput;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data3)){
+if(data3.length < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid3 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+const _errs8 = errors;
+if(errors === _errs8){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing3;
+if((((data4.Device === undefined) && (missing3 = "Device")) || ((data4.InfoQualify === undefined) && (missing3 = "InfoQualify"))) || ((data4.OutputContent === undefined) && (missing3 = "OutputContent"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0,schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+return false;
+}
+else {
+if(data4.Device !== undefined){
+const _errs10 = errors;
+if(typeof data4.Device !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/Device",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/Device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs10 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.InfoQualify !== undefined){
+const _errs12 = errors;
+if(typeof data4.InfoQualify !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/InfoQualify",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/InfoQualify/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs12 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.ResponseRequiredFlag !== undefined){
+const _errs14 = errors;
+if(typeof data4.ResponseRequiredFlag !== "boolean"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/ResponseRequiredFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/ResponseRequiredFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid4 = _errs14 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.MinimumDisplayTime !== undefined){
+let data8 = data4.MinimumDisplayTime;
+const _errs16 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/MinimumDisplayTime",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/MinimumDisplayTime/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid4 = _errs16 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data4.OutputContent !== undefined){
+const _errs18 = errors;
+if(!(validate4(data4.OutputContent, {instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/OutputContent",parentData:data4,parentDataProperty:"OutputContent",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs18 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0,schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid3 = _errs8 === errors;
+if(!valid3){
+break;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"SaleToPOIRequest":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {

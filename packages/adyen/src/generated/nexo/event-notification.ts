@@ -7,91 +7,52 @@
 /**
  * `Service` for payments and their follow-ups, `Device` for display and input, `Event` for notifications.
  */
-export type MessageClass = 'Service' | 'Device' | 'Event'
+export type MessageClass = ("Service" | "Device" | "Event");
 /**
  * What a message is about; together with MessageType it says which body it carries.
  */
-export type MessageCategory =
-  | 'Abort'
-  | 'Admin'
-  | 'BalanceInquiry'
-  | 'CardAcquisition'
-  | 'Diagnosis'
-  | 'Display'
-  | 'EnableService'
-  | 'Event'
-  | 'GetTotals'
-  | 'Input'
-  | 'InputUpdate'
-  | 'Login'
-  | 'Logout'
-  | 'Loyalty'
-  | 'None'
-  | 'Payment'
-  | 'Print'
-  | 'Reconciliation'
-  | 'Reversal'
-  | 'StoredValue'
-  | 'TransactionStatus'
-export type MessageType = 'Request' | 'Response' | 'Notification'
+export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
+export type MessageType = ("Request" | "Response" | "Notification");
 /**
  * What an event notification reports. `Reject`: the cloud could not deliver a request to the terminal (or the terminal refused it); `EventDetails` says why and `RejectedMessage` holds the rejected request. The others report the terminal's state (maintenance, out of order...).
  */
-export type KnownEventToNotify =
-  | 'Abort'
-  | 'BeginMaintenance'
-  | 'CardInserted'
-  | 'CardRemoved'
-  | 'Completed'
-  | 'CustomerLanguage'
-  | 'EndMaintenance'
-  | 'Initialised'
-  | 'KeyPressed'
-  | 'OutOfOrder'
-  | 'Reject'
-  | 'SaleAdmin'
-  | 'SaleWakeUp'
-  | 'ScanBarcodeResult'
-  | 'SecurityAlarm'
-  | 'Shutdown'
-  | 'StopAssistance'
-  | 'UseAnotherCardForPreauth'
+export type KnownEventToNotify = ("Abort" | "BeginMaintenance" | "CardInserted" | "CardRemoved" | "Completed" | "CustomerLanguage" | "EndMaintenance" | "Initialised" | "KeyPressed" | "OutOfOrder" | "Reject" | "SaleAdmin" | "SaleWakeUp" | "ScanBarcodeResult" | "SecurityAlarm" | "Shutdown" | "StopAssistance" | "UseAnotherCardForPreauth");
 /**
  * Cloud or terminal to POS, unasked: something happened. Arrives as a webhook, and also as the HTTP answer to a `/sync` (or `/async`) request the cloud could not deliver, with `EventToNotify: Reject` and `EventDetails` such as `message=Did+not+receive+a+response+from+the+POI.`. Note the envelope is a SaleToPOIRequest although it answers a request.
  */
 export interface EventNotification {
-  SaleToPOIRequest: EventNotificationEnvelope
+    SaleToPOIRequest: EventNotificationEnvelope;
 }
 export interface EventNotificationEnvelope {
-  MessageHeader: ResponseHeader
-  EventNotification: EventNotificationBody
+    MessageHeader: ResponseHeader;
+    EventNotification: EventNotificationBody;
 }
 /**
  * The header of what the cloud or terminal sends: a response repeats the request's SaleID, ServiceID and POIID; a notification names the request it concerns, if any.
  */
 export interface ResponseHeader {
-  ProtocolVersion?: string
-  MessageClass: MessageClass
-  MessageCategory: MessageCategory
-  MessageType: MessageType
-  ServiceID?: string
-  DeviceID?: string
-  SaleID: string
-  POIID: string
+    ProtocolVersion?: string;
+    MessageClass: MessageClass;
+    MessageCategory: MessageCategory;
+    MessageType: MessageType;
+    ServiceID?: string;
+    DeviceID?: string;
+    SaleID: string;
+    POIID: string;
 }
 export interface EventNotificationBody {
-  TimeStamp: string
-  /**
-   * A known event, or any other string (passed on, not rejected).
-   */
-  EventToNotify: KnownEventToNotify | (string & {})
-  /**
-   * Form-encoded details, e.g. `message=...`.
-   */
-  EventDetails?: string
-  /**
-   * With `Reject`, the base64 of the rejected request.
-   */
-  RejectedMessage?: string
-  MaintenanceRequiredFlag?: boolean
+    TimeStamp: string;
+    /**
+     * A known event, or any other string (passed on, not rejected).
+     */
+    EventToNotify: (KnownEventToNotify | string & {});
+    /**
+     * Form-encoded details, e.g. `message=...`.
+     */
+    EventDetails?: string;
+    /**
+     * With `Reject`, the base64 of the rejected request.
+     */
+    RejectedMessage?: string;
+    MaintenanceRequiredFlag?: boolean;
 }

@@ -7,721 +7,385 @@
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.
 import type { EventNotification } from './event-notification.js'
 
-const schema3 = { type: 'string', enum: ['Service', 'Device', 'Event'] }
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
-}
-const schema5 = { type: 'string', enum: ['Request', 'Response', 'Notification'] }
+const schema3 = {"type":"string","enum":["Service","Device","Event"]};
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const schema5 = {"type":"string","enum":["Request","Response","Notification"]};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.ProtocolVersion !== undefined) {
-          const _errs1 = errors
-          if (typeof data.ProtocolVersion !== 'string') {
-            validate2.errors = [
-              {
-                instancePath: instancePath + '/ProtocolVersion',
-                schemaPath: '#/properties/ProtocolVersion/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.MessageClass !== undefined) {
-            let data1 = data.MessageClass
-            const _errs3 = errors
-            if (typeof data1 !== 'string') {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            if (!(data1 === 'Service' || data1 === 'Device' || data1 === 'Event')) {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema3.enum },
-                  message: 'must be equal to one of the allowed values',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageCategory !== undefined) {
-              let data2 = data.MessageCategory
-              const _errs6 = errors
-              if (typeof data2 !== 'string') {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              if (!(
-                data2 === 'Abort' ||
-                data2 === 'Admin' ||
-                data2 === 'BalanceInquiry' ||
-                data2 === 'CardAcquisition' ||
-                data2 === 'Diagnosis' ||
-                data2 === 'Display' ||
-                data2 === 'EnableService' ||
-                data2 === 'Event' ||
-                data2 === 'GetTotals' ||
-                data2 === 'Input' ||
-                data2 === 'InputUpdate' ||
-                data2 === 'Login' ||
-                data2 === 'Logout' ||
-                data2 === 'Loyalty' ||
-                data2 === 'None' ||
-                data2 === 'Payment' ||
-                data2 === 'Print' ||
-                data2 === 'Reconciliation' ||
-                data2 === 'Reversal' ||
-                data2 === 'StoredValue' ||
-                data2 === 'TransactionStatus'
-              )) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/enum',
-                    keyword: 'enum',
-                    params: { allowedValues: schema4.enum },
-                    message: 'must be equal to one of the allowed values',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageType !== undefined) {
-                let data3 = data.MessageType
-                const _errs9 = errors
-                if (typeof data3 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(data3 === 'Request' || data3 === 'Response' || data3 === 'Notification')) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema5.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs9 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.ServiceID !== undefined) {
-                  const _errs12 = errors
-                  if (typeof data.ServiceID !== 'string') {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/ServiceID',
-                        schemaPath: '#/properties/ServiceID/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs12 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.DeviceID !== undefined) {
-                    const _errs14 = errors
-                    if (typeof data.DeviceID !== 'string') {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/DeviceID',
-                          schemaPath: '#/properties/DeviceID/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs14 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      const _errs16 = errors
-                      if (typeof data.SaleID !== 'string') {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/SaleID',
-                            schemaPath: '#/properties/SaleID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid0 = _errs16 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        const _errs18 = errors
-                        if (typeof data.POIID !== 'string') {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/POIID',
-                              schemaPath: '#/properties/POIID/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid0 = _errs18 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = {
-  props: {
-    ProtocolVersion: true,
-    MessageClass: true,
-    MessageCategory: true,
-    MessageType: true,
-    ServiceID: true,
-    DeviceID: true,
-    SaleID: true,
-    POIID: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.ProtocolVersion !== undefined){
+const _errs1 = errors;
+if(typeof data.ProtocolVersion !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/properties/ProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageClass !== undefined){
+let data1 = data.MessageClass;
+const _errs3 = errors;
+if(typeof data1 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data1 === "Service") || (data1 === "Device")) || (data1 === "Event"))){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+let data3 = data.MessageType;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data3 === "Request") || (data3 === "Response")) || (data3 === "Notification"))){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+const _errs12 = errors;
+if(typeof data.ServiceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeviceID !== undefined){
+const _errs14 = errors;
+if(typeof data.DeviceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/properties/DeviceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+const _errs16 = errors;
+if(typeof data.SaleID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+const _errs18 = errors;
+if(typeof data.POIID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":{"ProtocolVersion":true,"MessageClass":true,"MessageCategory":true,"MessageType":true,"ServiceID":true,"DeviceID":true,"SaleID":true,"POIID":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema7 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'BeginMaintenance',
-    'CardInserted',
-    'CardRemoved',
-    'Completed',
-    'CustomerLanguage',
-    'EndMaintenance',
-    'Initialised',
-    'KeyPressed',
-    'OutOfOrder',
-    'Reject',
-    'SaleAdmin',
-    'SaleWakeUp',
-    'ScanBarcodeResult',
-    'SecurityAlarm',
-    'Shutdown',
-    'StopAssistance',
-    'UseAnotherCardForPreauth',
-  ],
-}
+const schema7 = {"type":"string","enum":["Abort","BeginMaintenance","CardInserted","CardRemoved","Completed","CustomerLanguage","EndMaintenance","Initialised","KeyPressed","OutOfOrder","Reject","SaleAdmin","SaleWakeUp","ScanBarcodeResult","SecurityAlarm","Shutdown","StopAssistance","UseAnotherCardForPreauth"]};
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  const _errs0 = errors
-  let valid0 = false
-  const _errs1 = errors
-  if (typeof data !== 'string') {
-    const err0 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownEventToNotify/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err0]
-    } else {
-      vErrors.push(err0)
-    }
-    errors++
-  }
-  if (!(
-    data === 'Abort' ||
-    data === 'BeginMaintenance' ||
-    data === 'CardInserted' ||
-    data === 'CardRemoved' ||
-    data === 'Completed' ||
-    data === 'CustomerLanguage' ||
-    data === 'EndMaintenance' ||
-    data === 'Initialised' ||
-    data === 'KeyPressed' ||
-    data === 'OutOfOrder' ||
-    data === 'Reject' ||
-    data === 'SaleAdmin' ||
-    data === 'SaleWakeUp' ||
-    data === 'ScanBarcodeResult' ||
-    data === 'SecurityAlarm' ||
-    data === 'Shutdown' ||
-    data === 'StopAssistance' ||
-    data === 'UseAnotherCardForPreauth'
-  )) {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownEventToNotify/enum',
-      keyword: 'enum',
-      params: { allowedValues: schema7.enum },
-      message: 'must be equal to one of the allowed values',
-    }
-    if (vErrors === null) {
-      vErrors = [err1]
-    } else {
-      vErrors.push(err1)
-    }
-    errors++
-  }
-  var _valid0 = _errs1 === errors
-  valid0 = valid0 || _valid0
-  const _errs4 = errors
-  if (typeof data !== 'string') {
-    const err2 = {
-      instancePath,
-      schemaPath: '#/anyOf/1/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err2]
-    } else {
-      vErrors.push(err2)
-    }
-    errors++
-  }
-  var _valid0 = _errs4 === errors
-  valid0 = valid0 || _valid0
-  if (!valid0) {
-    const err3 = {
-      instancePath,
-      schemaPath: '#/anyOf',
-      keyword: 'anyOf',
-      params: {},
-      message: 'must match a schema in anyOf',
-    }
-    if (vErrors === null) {
-      vErrors = [err3]
-    } else {
-      vErrors.push(err3)
-    }
-    errors++
-    validate4.errors = vErrors
-    return false
-  } else {
-    errors = _errs0
-    if (vErrors !== null) {
-      if (_errs0) {
-        vErrors.length = _errs0
-      } else {
-        vErrors = null
-      }
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate4.evaluated = { dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/$defs/KnownEventToNotify/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((((((((((((((((data === "Abort") || (data === "BeginMaintenance")) || (data === "CardInserted")) || (data === "CardRemoved")) || (data === "Completed")) || (data === "CustomerLanguage")) || (data === "EndMaintenance")) || (data === "Initialised")) || (data === "KeyPressed")) || (data === "OutOfOrder")) || (data === "Reject")) || (data === "SaleAdmin")) || (data === "SaleWakeUp")) || (data === "ScanBarcodeResult")) || (data === "SecurityAlarm")) || (data === "Shutdown")) || (data === "StopAssistance")) || (data === "UseAnotherCardForPreauth"))){
+const err1 = {instancePath,schemaPath:"#/$defs/KnownEventToNotify/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(typeof data !== "string"){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate4.errors = vErrors;
+return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/event-notification.schema.yaml" */ let vErrors = null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIRequest === undefined && (missing0 = 'SaleToPOIRequest')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.SaleToPOIRequest !== undefined) {
-          let data0 = data.SaleToPOIRequest
-          const _errs1 = errors
-          if (errors === _errs1) {
-            if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-              let missing1
-              if (
-                (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                (data0.EventNotification === undefined && (missing1 = 'EventNotification'))
-              ) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIRequest',
-                    schemaPath: '#/properties/SaleToPOIRequest/required',
-                    keyword: 'required',
-                    params: { missingProperty: missing1 },
-                    message: "must have required property '" + missing1 + "'",
-                  },
-                ]
-                return false
-              } else {
-                if (data0.MessageHeader !== undefined) {
-                  const _errs3 = errors
-                  if (
-                    !validate2(data0.MessageHeader, {
-                      instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                      parentData: data0,
-                      parentDataProperty: 'MessageHeader',
-                      rootData,
-                      dynamicAnchors,
-                    })
-                  ) {
-                    vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                    errors = vErrors.length
-                  }
-                  var valid1 = _errs3 === errors
-                } else {
-                  var valid1 = true
-                }
-                if (valid1) {
-                  if (data0.EventNotification !== undefined) {
-                    let data2 = data0.EventNotification
-                    const _errs4 = errors
-                    if (errors === _errs4) {
-                      if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                        let missing2
-                        if (
-                          (data2.TimeStamp === undefined && (missing2 = 'TimeStamp')) ||
-                          (data2.EventToNotify === undefined && (missing2 = 'EventToNotify'))
-                        ) {
-                          validate0.errors = [
-                            {
-                              instancePath: instancePath + '/SaleToPOIRequest/EventNotification',
-                              schemaPath:
-                                '#/properties/SaleToPOIRequest/properties/EventNotification/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing2 },
-                              message: "must have required property '" + missing2 + "'",
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (data2.TimeStamp !== undefined) {
-                            const _errs6 = errors
-                            if (typeof data2.TimeStamp !== 'string') {
-                              validate0.errors = [
-                                {
-                                  instancePath:
-                                    instancePath + '/SaleToPOIRequest/EventNotification/TimeStamp',
-                                  schemaPath:
-                                    '#/properties/SaleToPOIRequest/properties/EventNotification/properties/TimeStamp/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid2 = _errs6 === errors
-                          } else {
-                            var valid2 = true
-                          }
-                          if (valid2) {
-                            if (data2.EventToNotify !== undefined) {
-                              const _errs8 = errors
-                              if (
-                                !validate4(data2.EventToNotify, {
-                                  instancePath:
-                                    instancePath +
-                                    '/SaleToPOIRequest/EventNotification/EventToNotify',
-                                  parentData: data2,
-                                  parentDataProperty: 'EventToNotify',
-                                  rootData,
-                                  dynamicAnchors,
-                                })
-                              ) {
-                                vErrors =
-                                  vErrors === null
-                                    ? validate4.errors
-                                    : vErrors.concat(validate4.errors)
-                                errors = vErrors.length
-                              }
-                              var valid2 = _errs8 === errors
-                            } else {
-                              var valid2 = true
-                            }
-                            if (valid2) {
-                              if (data2.EventDetails !== undefined) {
-                                const _errs9 = errors
-                                if (typeof data2.EventDetails !== 'string') {
-                                  validate0.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath +
-                                        '/SaleToPOIRequest/EventNotification/EventDetails',
-                                      schemaPath:
-                                        '#/properties/SaleToPOIRequest/properties/EventNotification/properties/EventDetails/type',
-                                      keyword: 'type',
-                                      params: { type: 'string' },
-                                      message: 'must be string',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                var valid2 = _errs9 === errors
-                              } else {
-                                var valid2 = true
-                              }
-                              if (valid2) {
-                                if (data2.RejectedMessage !== undefined) {
-                                  const _errs11 = errors
-                                  if (typeof data2.RejectedMessage !== 'string') {
-                                    validate0.errors = [
-                                      {
-                                        instancePath:
-                                          instancePath +
-                                          '/SaleToPOIRequest/EventNotification/RejectedMessage',
-                                        schemaPath:
-                                          '#/properties/SaleToPOIRequest/properties/EventNotification/properties/RejectedMessage/type',
-                                        keyword: 'type',
-                                        params: { type: 'string' },
-                                        message: 'must be string',
-                                      },
-                                    ]
-                                    return false
-                                  }
-                                  var valid2 = _errs11 === errors
-                                } else {
-                                  var valid2 = true
-                                }
-                                if (valid2) {
-                                  if (data2.MaintenanceRequiredFlag !== undefined) {
-                                    const _errs13 = errors
-                                    if (typeof data2.MaintenanceRequiredFlag !== 'boolean') {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/EventNotification/MaintenanceRequiredFlag',
-                                          schemaPath:
-                                            '#/properties/SaleToPOIRequest/properties/EventNotification/properties/MaintenanceRequiredFlag/type',
-                                          keyword: 'type',
-                                          params: { type: 'boolean' },
-                                          message: 'must be boolean',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    var valid2 = _errs13 === errors
-                                  } else {
-                                    var valid2 = true
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      } else {
-                        validate0.errors = [
-                          {
-                            instancePath: instancePath + '/SaleToPOIRequest/EventNotification',
-                            schemaPath:
-                              '#/properties/SaleToPOIRequest/properties/EventNotification/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid1 = _errs4 === errors
-                  } else {
-                    var valid1 = true
-                  }
-                }
-              }
-            } else {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/SaleToPOIRequest',
-                  schemaPath: '#/properties/SaleToPOIRequest/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                },
-              ]
-              return false
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/event-notification.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { SaleToPOIRequest: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.SaleToPOIRequest !== undefined){
+let data0 = data.SaleToPOIRequest;
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.EventNotification === undefined) && (missing1 = "EventNotification"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data0.MessageHeader !== undefined){
+const _errs3 = errors;
+if(!(validate2(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.EventNotification !== undefined){
+let data2 = data0.EventNotification;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing2;
+if(((data2.TimeStamp === undefined) && (missing2 = "TimeStamp")) || ((data2.EventToNotify === undefined) && (missing2 = "EventToNotify"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+if(data2.TimeStamp !== undefined){
+const _errs6 = errors;
+if(typeof data2.TimeStamp !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/TimeStamp",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.EventToNotify !== undefined){
+const _errs8 = errors;
+if(!(validate4(data2.EventToNotify, {instancePath:instancePath+"/SaleToPOIRequest/EventNotification/EventToNotify",parentData:data2,parentDataProperty:"EventToNotify",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs8 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.EventDetails !== undefined){
+const _errs9 = errors;
+if(typeof data2.EventDetails !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/EventDetails",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/EventDetails/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs9 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.RejectedMessage !== undefined){
+const _errs11 = errors;
+if(typeof data2.RejectedMessage !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/RejectedMessage",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/RejectedMessage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs11 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.MaintenanceRequiredFlag !== undefined){
+const _errs13 = errors;
+if(typeof data2.MaintenanceRequiredFlag !== "boolean"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/MaintenanceRequiredFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/MaintenanceRequiredFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid2 = _errs13 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"SaleToPOIRequest":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -733,8 +397,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/adyen/nexo/event-notification.schema.yaml; on failure, `.errors` says why. */
-export const validateEventNotification = validate0 as ((
-  data: unknown,
-) => data is EventNotification) & {
+export const validateEventNotification = validate0 as ((data: unknown) => data is EventNotification) & {
   errors?: ValidationError[] | null
 }

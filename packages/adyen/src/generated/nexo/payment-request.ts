@@ -7,219 +7,174 @@
 /**
  * What a message is about; together with MessageType it says which body it carries.
  */
-export type MessageCategory =
-  | 'Abort'
-  | 'Admin'
-  | 'BalanceInquiry'
-  | 'CardAcquisition'
-  | 'Diagnosis'
-  | 'Display'
-  | 'EnableService'
-  | 'Event'
-  | 'GetTotals'
-  | 'Input'
-  | 'InputUpdate'
-  | 'Login'
-  | 'Logout'
-  | 'Loyalty'
-  | 'None'
-  | 'Payment'
-  | 'Print'
-  | 'Reconciliation'
-  | 'Reversal'
-  | 'StoredValue'
-  | 'TransactionStatus'
+export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
 /**
  * `Normal` is a sale (the default); `Refund` an unreferenced refund to a card presented now.
  */
-export type PaymentType =
-  | 'CashAdvance'
-  | 'CashDeposit'
-  | 'Completion'
-  | 'FirstReservation'
-  | 'Instalment'
-  | 'IssuerInstalment'
-  | 'Normal'
-  | 'OneTimeReservation'
-  | 'PaidOut'
-  | 'Recurring'
-  | 'Refund'
-  | 'UpdateReservation'
+export type PaymentType = ("CashAdvance" | "CashDeposit" | "Completion" | "FirstReservation" | "Instalment" | "IssuerInstalment" | "Normal" | "OneTimeReservation" | "PaidOut" | "Recurring" | "Refund" | "UpdateReservation");
 /**
  * POS to terminal: take a payment (a sale, or with `PaymentData.PaymentType: Refund` an unreferenced refund to a card presented now). Through a `/sync` endpoint the HTTP response is held until the terminal finishes (up to Adyen's 150 s processing limit); through `/async` the outcome arrives as an event-notification webhook. There is no idempotency key: a payment whose answer was lost is resolved with a TransactionStatus request, never by sending it again.
  */
 export interface PaymentRequest {
-  SaleToPOIRequest: PaymentRequestEnvelope
+    SaleToPOIRequest: PaymentRequestEnvelope;
 }
 export interface PaymentRequestEnvelope {
-  MessageHeader: RequestHeader & {
-    MessageCategory?: 'Payment'
-  }
-  PaymentRequest: PaymentRequestBody
+    MessageHeader: (RequestHeader & {
+        MessageCategory?: "Payment";
+    });
+    PaymentRequest: PaymentRequestBody;
 }
 /**
  * The header of a service request from the POS. `POIID` names the terminal (and must equal the device id in the Cloud device API path); `SaleID` names the POS itself.
  */
 export interface RequestHeader {
-  /**
-   * The nexo protocol version; Adyen's examples send `3.0`.
-   */
-  ProtocolVersion?: string
-  MessageClass: 'Service'
-  MessageCategory: MessageCategory
-  MessageType: 'Request'
-  /**
-   * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
-   */
-  ServiceID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID: string
+    /**
+     * The nexo protocol version; Adyen's examples send `3.0`.
+     */
+    ProtocolVersion?: string;
+    MessageClass: "Service";
+    MessageCategory: MessageCategory;
+    MessageType: "Request";
+    /**
+     * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
+     */
+    ServiceID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID: string;
 }
 export interface PaymentRequestBody {
-  SaleData: SaleData
-  PaymentTransaction: PaymentTransaction
-  PaymentData?: PaymentData
+    SaleData: SaleData;
+    PaymentTransaction: PaymentTransaction;
+    PaymentData?: PaymentData;
 }
 /**
  * What the POS says about the sale.
  */
 export interface SaleData {
-  SaleTransactionID: TransactionIdentification
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleReferenceID?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  OperatorID?: string
-  OperatorLanguage?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  ShiftNumber?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleToAcquirerData?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleToPOIData?: string
-  TokenRequestedType?: 'Customer' | 'Transaction'
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  CustomerOrderID?: string
+    SaleTransactionID: TransactionIdentification;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleReferenceID?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    OperatorID?: string;
+    OperatorLanguage?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    ShiftNumber?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleToAcquirerData?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleToPOIData?: string;
+    TokenRequestedType?: ("Customer" | "Transaction");
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    CustomerOrderID?: string;
 }
 /**
  * A transaction reference and when it was made. As `SaleTransactionID`: the POS's own reference (use it to reconcile). As `POITransactionID`: Adyen's reference, needed to refund or reverse.
  */
 export interface TransactionIdentification {
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  TransactionID: string
-  /**
-   * ISO 8601 date and time.
-   */
-  TimeStamp: string
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    TransactionID: string;
+    /**
+     * ISO 8601 date and time.
+     */
+    TimeStamp: string;
 }
 export interface PaymentTransaction {
-  AmountsReq: AmountsReq
-  OriginalPOITransaction?: OriginalPOITransaction
-  TransactionConditions?: TransactionConditions
+    AmountsReq: AmountsReq;
+    OriginalPOITransaction?: OriginalPOITransaction;
+    TransactionConditions?: TransactionConditions;
 }
 export interface AmountsReq {
-  /**
-   * ISO 4217 alphabetic code.
-   */
-  Currency: string
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  RequestedAmount: number
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  CashBackAmount?: number
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  TipAmount?: number
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  PaidAmount?: number
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  MinimumAmountToDeliver?: number
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  MaximumCashBackAmount?: number
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  MinimumSplitAmount?: number
+    /**
+     * ISO 4217 alphabetic code.
+     */
+    Currency: string;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    RequestedAmount: number;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    CashBackAmount?: number;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    TipAmount?: number;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    PaidAmount?: number;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    MinimumAmountToDeliver?: number;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    MaximumCashBackAmount?: number;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    MinimumSplitAmount?: number;
 }
 /**
  * The earlier transaction a request refers to. A reversal needs `POITransactionID`, copied from the payment response's `POIData`.
  */
 export interface OriginalPOITransaction {
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID?: string
-  POITransactionID?: TransactionIdentification
-  ReuseCardDataFlag?: boolean
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  ApprovalCode?: string
-  AcquirerID?: number
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  AmountValue?: number
-  HostTransactionID?: TransactionIdentification
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID?: string;
+    POITransactionID?: TransactionIdentification;
+    ReuseCardDataFlag?: boolean;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    ApprovalCode?: string;
+    AcquirerID?: number;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    AmountValue?: number;
+    HostTransactionID?: TransactionIdentification;
 }
 export interface TransactionConditions {
-  AllowedPaymentBrand?: string[]
-  AcquirerID?: number[]
-  DebitPreferredFlag?: boolean
-  AllowedLoyaltyBrand?: string[]
-  CustomerLanguage?: string
-  ForceOnlineFlag?: boolean
-  ForceEntryMode?: (
-    | 'CheckReader'
-    | 'Contactless'
-    | 'File'
-    | 'ICC'
-    | 'Keyed'
-    | 'MagStripe'
-    | 'Manual'
-    | 'RFID'
-    | 'Scanned'
-    | 'SynchronousICC'
-    | 'Tapped'
-  )[]
-  MerchantCategoryCode?: string
+    AllowedPaymentBrand?: string[];
+    AcquirerID?: number[];
+    DebitPreferredFlag?: boolean;
+    AllowedLoyaltyBrand?: string[];
+    CustomerLanguage?: string;
+    ForceOnlineFlag?: boolean;
+    ForceEntryMode?: ("CheckReader" | "Contactless" | "File" | "ICC" | "Keyed" | "MagStripe" | "Manual" | "RFID" | "Scanned" | "SynchronousICC" | "Tapped")[];
+    MerchantCategoryCode?: string;
 }
 export interface PaymentData {
-  PaymentType?: PaymentType
-  SplitPaymentFlag?: boolean
-  RequestedValidityDate?: string
-  CardAcquisitionReference?: TransactionIdentification
+    PaymentType?: PaymentType;
+    SplitPaymentFlag?: boolean;
+    RequestedValidityDate?: string;
+    CardAcquisitionReference?: TransactionIdentification;
 }

@@ -14,2739 +14,1552 @@ function codePointLength(text) {
   return length
 }
 
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const func0 = codePointLength;
+
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-const func0 = codePointLength
-
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.ServiceID === undefined && (missing0 = 'ServiceID')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'ProtocolVersion' ||
-            key0 === 'MessageClass' ||
-            key0 === 'MessageCategory' ||
-            key0 === 'MessageType' ||
-            key0 === 'ServiceID' ||
-            key0 === 'SaleID' ||
-            key0 === 'POIID'
-          )) {
-            validate2.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.ProtocolVersion !== undefined) {
-            let data0 = data.ProtocolVersion
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/ProtocolVersion',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/ProtocolVersion',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageClass !== undefined) {
-              const _errs5 = errors
-              if ('Service' !== data.MessageClass) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageClass',
-                    schemaPath: '#/properties/MessageClass/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'Service' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageCategory !== undefined) {
-                let data2 = data.MessageCategory
-                const _errs6 = errors
-                if (typeof data2 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(
-                  data2 === 'Abort' ||
-                  data2 === 'Admin' ||
-                  data2 === 'BalanceInquiry' ||
-                  data2 === 'CardAcquisition' ||
-                  data2 === 'Diagnosis' ||
-                  data2 === 'Display' ||
-                  data2 === 'EnableService' ||
-                  data2 === 'Event' ||
-                  data2 === 'GetTotals' ||
-                  data2 === 'Input' ||
-                  data2 === 'InputUpdate' ||
-                  data2 === 'Login' ||
-                  data2 === 'Logout' ||
-                  data2 === 'Loyalty' ||
-                  data2 === 'None' ||
-                  data2 === 'Payment' ||
-                  data2 === 'Print' ||
-                  data2 === 'Reconciliation' ||
-                  data2 === 'Reversal' ||
-                  data2 === 'StoredValue' ||
-                  data2 === 'TransactionStatus'
-                )) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema4.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs6 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.MessageType !== undefined) {
-                  const _errs9 = errors
-                  if ('Request' !== data.MessageType) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/MessageType',
-                        schemaPath: '#/properties/MessageType/const',
-                        keyword: 'const',
-                        params: { allowedValue: 'Request' },
-                        message: 'must be equal to constant',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.ServiceID !== undefined) {
-                    let data4 = data.ServiceID
-                    const _errs10 = errors
-                    const _errs11 = errors
-                    if (errors === _errs11) {
-                      if (typeof data4 === 'string') {
-                        if (func0(data4) > 10) {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/ServiceID',
-                              schemaPath: '#/$defs/ServiceID/maxLength',
-                              keyword: 'maxLength',
-                              params: { limit: 10 },
-                              message: 'must NOT have more than 10 characters',
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (func0(data4) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/ServiceID',
-                                schemaPath: '#/$defs/ServiceID/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                      } else {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/ServiceID',
-                            schemaPath: '#/$defs/ServiceID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs10 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      let data5 = data.SaleID
-                      const _errs13 = errors
-                      const _errs14 = errors
-                      if (errors === _errs14) {
-                        if (typeof data5 === 'string') {
-                          if (func0(data5) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/SaleID',
-                                schemaPath: '#/$defs/Text/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        } else {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/SaleID',
-                              schemaPath: '#/$defs/Text/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs13 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        let data6 = data.POIID
-                        const _errs16 = errors
-                        const _errs17 = errors
-                        if (errors === _errs17) {
-                          if (typeof data6 === 'string') {
-                            if (func0(data6) < 1) {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/POIID',
-                                  schemaPath: '#/$defs/Text/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/POIID',
-                                schemaPath: '#/$defs/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs16 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
-validate2.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-const schema8 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['SaleTransactionID'],
-  properties: {
-    SaleTransactionID: { $ref: '#/$defs/TransactionIdentification' },
-    SaleReferenceID: { $ref: '#/$defs/Text' },
-    OperatorID: { $ref: '#/$defs/Text' },
-    OperatorLanguage: { type: 'string', pattern: '^[a-z]{2}$' },
-    ShiftNumber: { $ref: '#/$defs/Text' },
-    SaleToAcquirerData: { $ref: '#/$defs/Text' },
-    SaleToPOIData: { $ref: '#/$defs/Text' },
-    TokenRequestedType: { type: 'string', enum: ['Customer', 'Transaction'] },
-    CustomerOrderID: { $ref: '#/$defs/Text' },
-  },
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.ServiceID === undefined) && (missing0 = "ServiceID"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
 }
-const func5 = Object.prototype.hasOwnProperty
-
-function validate5(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate5.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.TransactionID === undefined && (missing0 = 'TransactionID')) ||
-        (data.TimeStamp === undefined && (missing0 = 'TimeStamp'))
-      ) {
-        validate5.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'TransactionID' || key0 === 'TimeStamp')) {
-            validate5.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.TransactionID !== undefined) {
-            let data0 = data.TransactionID
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate5.errors = [
-                    {
-                      instancePath: instancePath + '/TransactionID',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate5.errors = [
-                  {
-                    instancePath: instancePath + '/TransactionID',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.TimeStamp !== undefined) {
-              const _errs5 = errors
-              const _errs6 = errors
-              if (errors === _errs6) {
-                if (errors === _errs6) {
-                  if (!(typeof data.TimeStamp === 'string')) {
-                    validate5.errors = [
-                      {
-                        instancePath: instancePath + '/TimeStamp',
-                        schemaPath: '#/$defs/TimeStamp/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate5.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate5.errors = vErrors
-  return errors === 0
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "ProtocolVersion") || (key0 === "MessageClass")) || (key0 === "MessageCategory")) || (key0 === "MessageType")) || (key0 === "ServiceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
 }
-validate5.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-const pattern0 = new RegExp('^[a-z]{2}$', 'u')
-
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleTransactionID === undefined && (missing0 = 'SaleTransactionID')) {
-        validate4.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!func5.call(schema8.properties, key0)) {
-            validate4.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.SaleTransactionID !== undefined) {
-            const _errs2 = errors
-            if (
-              !validate5(data.SaleTransactionID, {
-                instancePath: instancePath + '/SaleTransactionID',
-                parentData: data,
-                parentDataProperty: 'SaleTransactionID',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.SaleReferenceID !== undefined) {
-              let data1 = data.SaleReferenceID
-              const _errs3 = errors
-              const _errs4 = errors
-              if (errors === _errs4) {
-                if (typeof data1 === 'string') {
-                  if (func0(data1) < 1) {
-                    validate4.errors = [
-                      {
-                        instancePath: instancePath + '/SaleReferenceID',
-                        schemaPath: '#/$defs/Text/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
-                    ]
-                    return false
-                  }
-                } else {
-                  validate4.errors = [
-                    {
-                      instancePath: instancePath + '/SaleReferenceID',
-                      schemaPath: '#/$defs/Text/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.OperatorID !== undefined) {
-                let data2 = data.OperatorID
-                const _errs6 = errors
-                const _errs7 = errors
-                if (errors === _errs7) {
-                  if (typeof data2 === 'string') {
-                    if (func0(data2) < 1) {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/OperatorID',
-                          schemaPath: '#/$defs/Text/minLength',
-                          keyword: 'minLength',
-                          params: { limit: 1 },
-                          message: 'must NOT have fewer than 1 characters',
-                        },
-                      ]
-                      return false
-                    }
-                  } else {
-                    validate4.errors = [
-                      {
-                        instancePath: instancePath + '/OperatorID',
-                        schemaPath: '#/$defs/Text/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs6 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.OperatorLanguage !== undefined) {
-                  let data3 = data.OperatorLanguage
-                  const _errs9 = errors
-                  if (errors === _errs9) {
-                    if (typeof data3 === 'string') {
-                      if (!pattern0.test(data3)) {
-                        validate4.errors = [
-                          {
-                            instancePath: instancePath + '/OperatorLanguage',
-                            schemaPath: '#/properties/OperatorLanguage/pattern',
-                            keyword: 'pattern',
-                            params: { pattern: '^[a-z]{2}$' },
-                            message: 'must match pattern "' + '^[a-z]{2}$' + '"',
-                          },
-                        ]
-                        return false
-                      }
-                    } else {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/OperatorLanguage',
-                          schemaPath: '#/properties/OperatorLanguage/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.ShiftNumber !== undefined) {
-                    let data4 = data.ShiftNumber
-                    const _errs11 = errors
-                    const _errs12 = errors
-                    if (errors === _errs12) {
-                      if (typeof data4 === 'string') {
-                        if (func0(data4) < 1) {
-                          validate4.errors = [
-                            {
-                              instancePath: instancePath + '/ShiftNumber',
-                              schemaPath: '#/$defs/Text/minLength',
-                              keyword: 'minLength',
-                              params: { limit: 1 },
-                              message: 'must NOT have fewer than 1 characters',
-                            },
-                          ]
-                          return false
-                        }
-                      } else {
-                        validate4.errors = [
-                          {
-                            instancePath: instancePath + '/ShiftNumber',
-                            schemaPath: '#/$defs/Text/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs11 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleToAcquirerData !== undefined) {
-                      let data5 = data.SaleToAcquirerData
-                      const _errs14 = errors
-                      const _errs15 = errors
-                      if (errors === _errs15) {
-                        if (typeof data5 === 'string') {
-                          if (func0(data5) < 1) {
-                            validate4.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToAcquirerData',
-                                schemaPath: '#/$defs/Text/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        } else {
-                          validate4.errors = [
-                            {
-                              instancePath: instancePath + '/SaleToAcquirerData',
-                              schemaPath: '#/$defs/Text/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs14 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.SaleToPOIData !== undefined) {
-                        let data6 = data.SaleToPOIData
-                        const _errs17 = errors
-                        const _errs18 = errors
-                        if (errors === _errs18) {
-                          if (typeof data6 === 'string') {
-                            if (func0(data6) < 1) {
-                              validate4.errors = [
-                                {
-                                  instancePath: instancePath + '/SaleToPOIData',
-                                  schemaPath: '#/$defs/Text/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate4.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIData',
-                                schemaPath: '#/$defs/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs17 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                      if (valid0) {
-                        if (data.TokenRequestedType !== undefined) {
-                          let data7 = data.TokenRequestedType
-                          const _errs20 = errors
-                          if (typeof data7 !== 'string') {
-                            validate4.errors = [
-                              {
-                                instancePath: instancePath + '/TokenRequestedType',
-                                schemaPath: '#/properties/TokenRequestedType/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          if (!(data7 === 'Customer' || data7 === 'Transaction')) {
-                            validate4.errors = [
-                              {
-                                instancePath: instancePath + '/TokenRequestedType',
-                                schemaPath: '#/properties/TokenRequestedType/enum',
-                                keyword: 'enum',
-                                params: {
-                                  allowedValues: schema8.properties.TokenRequestedType.enum,
-                                },
-                                message: 'must be equal to one of the allowed values',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid0 = _errs20 === errors
-                        } else {
-                          var valid0 = true
-                        }
-                        if (valid0) {
-                          if (data.CustomerOrderID !== undefined) {
-                            let data8 = data.CustomerOrderID
-                            const _errs22 = errors
-                            const _errs23 = errors
-                            if (errors === _errs23) {
-                              if (typeof data8 === 'string') {
-                                if (func0(data8) < 1) {
-                                  validate4.errors = [
-                                    {
-                                      instancePath: instancePath + '/CustomerOrderID',
-                                      schemaPath: '#/$defs/Text/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate4.errors = [
-                                  {
-                                    instancePath: instancePath + '/CustomerOrderID',
-                                    schemaPath: '#/$defs/Text/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid0 = _errs22 === errors
-                          } else {
-                            var valid0 = true
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
 }
-validate4.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-const pattern1 = new RegExp('^[A-Z]{3}$', 'u')
-
-function validate9(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate9.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.Currency === undefined && (missing0 = 'Currency')) ||
-        (data.RequestedAmount === undefined && (missing0 = 'RequestedAmount'))
-      ) {
-        validate9.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'Currency' ||
-            key0 === 'RequestedAmount' ||
-            key0 === 'CashBackAmount' ||
-            key0 === 'TipAmount' ||
-            key0 === 'PaidAmount' ||
-            key0 === 'MinimumAmountToDeliver' ||
-            key0 === 'MaximumCashBackAmount' ||
-            key0 === 'MinimumSplitAmount'
-          )) {
-            validate9.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.Currency !== undefined) {
-            let data0 = data.Currency
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (!pattern1.test(data0)) {
-                  validate9.errors = [
-                    {
-                      instancePath: instancePath + '/Currency',
-                      schemaPath: '#/$defs/CurrencyCode/pattern',
-                      keyword: 'pattern',
-                      params: { pattern: '^[A-Z]{3}$' },
-                      message: 'must match pattern "' + '^[A-Z]{3}$' + '"',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate9.errors = [
-                  {
-                    instancePath: instancePath + '/Currency',
-                    schemaPath: '#/$defs/CurrencyCode/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.RequestedAmount !== undefined) {
-              let data1 = data.RequestedAmount
-              const _errs5 = errors
-              const _errs6 = errors
-              if (errors === _errs6) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 99999999.999999 || isNaN(data1)) {
-                    validate9.errors = [
-                      {
-                        instancePath: instancePath + '/RequestedAmount',
-                        schemaPath: '#/$defs/MajorAmount/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 99999999.999999 },
-                        message: 'must be <= 99999999.999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate9.errors = [
-                        {
-                          instancePath: instancePath + '/RequestedAmount',
-                          schemaPath: '#/$defs/MajorAmount/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                } else {
-                  validate9.errors = [
-                    {
-                      instancePath: instancePath + '/RequestedAmount',
-                      schemaPath: '#/$defs/MajorAmount/type',
-                      keyword: 'type',
-                      params: { type: 'number' },
-                      message: 'must be number',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.CashBackAmount !== undefined) {
-                let data2 = data.CashBackAmount
-                const _errs8 = errors
-                const _errs9 = errors
-                if (errors === _errs9) {
-                  if (typeof data2 == 'number' && isFinite(data2)) {
-                    if (data2 > 99999999.999999 || isNaN(data2)) {
-                      validate9.errors = [
-                        {
-                          instancePath: instancePath + '/CashBackAmount',
-                          schemaPath: '#/$defs/MajorAmount/maximum',
-                          keyword: 'maximum',
-                          params: { comparison: '<=', limit: 99999999.999999 },
-                          message: 'must be <= 99999999.999999',
-                        },
-                      ]
-                      return false
-                    } else {
-                      if (data2 < 0 || isNaN(data2)) {
-                        validate9.errors = [
-                          {
-                            instancePath: instancePath + '/CashBackAmount',
-                            schemaPath: '#/$defs/MajorAmount/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 0 },
-                            message: 'must be >= 0',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                  } else {
-                    validate9.errors = [
-                      {
-                        instancePath: instancePath + '/CashBackAmount',
-                        schemaPath: '#/$defs/MajorAmount/type',
-                        keyword: 'type',
-                        params: { type: 'number' },
-                        message: 'must be number',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs8 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.TipAmount !== undefined) {
-                  let data3 = data.TipAmount
-                  const _errs11 = errors
-                  const _errs12 = errors
-                  if (errors === _errs12) {
-                    if (typeof data3 == 'number' && isFinite(data3)) {
-                      if (data3 > 99999999.999999 || isNaN(data3)) {
-                        validate9.errors = [
-                          {
-                            instancePath: instancePath + '/TipAmount',
-                            schemaPath: '#/$defs/MajorAmount/maximum',
-                            keyword: 'maximum',
-                            params: { comparison: '<=', limit: 99999999.999999 },
-                            message: 'must be <= 99999999.999999',
-                          },
-                        ]
-                        return false
-                      } else {
-                        if (data3 < 0 || isNaN(data3)) {
-                          validate9.errors = [
-                            {
-                              instancePath: instancePath + '/TipAmount',
-                              schemaPath: '#/$defs/MajorAmount/minimum',
-                              keyword: 'minimum',
-                              params: { comparison: '>=', limit: 0 },
-                              message: 'must be >= 0',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                    } else {
-                      validate9.errors = [
-                        {
-                          instancePath: instancePath + '/TipAmount',
-                          schemaPath: '#/$defs/MajorAmount/type',
-                          keyword: 'type',
-                          params: { type: 'number' },
-                          message: 'must be number',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs11 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.PaidAmount !== undefined) {
-                    let data4 = data.PaidAmount
-                    const _errs14 = errors
-                    const _errs15 = errors
-                    if (errors === _errs15) {
-                      if (typeof data4 == 'number' && isFinite(data4)) {
-                        if (data4 > 99999999.999999 || isNaN(data4)) {
-                          validate9.errors = [
-                            {
-                              instancePath: instancePath + '/PaidAmount',
-                              schemaPath: '#/$defs/MajorAmount/maximum',
-                              keyword: 'maximum',
-                              params: { comparison: '<=', limit: 99999999.999999 },
-                              message: 'must be <= 99999999.999999',
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (data4 < 0 || isNaN(data4)) {
-                            validate9.errors = [
-                              {
-                                instancePath: instancePath + '/PaidAmount',
-                                schemaPath: '#/$defs/MajorAmount/minimum',
-                                keyword: 'minimum',
-                                params: { comparison: '>=', limit: 0 },
-                                message: 'must be >= 0',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                      } else {
-                        validate9.errors = [
-                          {
-                            instancePath: instancePath + '/PaidAmount',
-                            schemaPath: '#/$defs/MajorAmount/type',
-                            keyword: 'type',
-                            params: { type: 'number' },
-                            message: 'must be number',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs14 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.MinimumAmountToDeliver !== undefined) {
-                      let data5 = data.MinimumAmountToDeliver
-                      const _errs17 = errors
-                      const _errs18 = errors
-                      if (errors === _errs18) {
-                        if (typeof data5 == 'number' && isFinite(data5)) {
-                          if (data5 > 99999999.999999 || isNaN(data5)) {
-                            validate9.errors = [
-                              {
-                                instancePath: instancePath + '/MinimumAmountToDeliver',
-                                schemaPath: '#/$defs/MajorAmount/maximum',
-                                keyword: 'maximum',
-                                params: { comparison: '<=', limit: 99999999.999999 },
-                                message: 'must be <= 99999999.999999',
-                              },
-                            ]
-                            return false
-                          } else {
-                            if (data5 < 0 || isNaN(data5)) {
-                              validate9.errors = [
-                                {
-                                  instancePath: instancePath + '/MinimumAmountToDeliver',
-                                  schemaPath: '#/$defs/MajorAmount/minimum',
-                                  keyword: 'minimum',
-                                  params: { comparison: '>=', limit: 0 },
-                                  message: 'must be >= 0',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                        } else {
-                          validate9.errors = [
-                            {
-                              instancePath: instancePath + '/MinimumAmountToDeliver',
-                              schemaPath: '#/$defs/MajorAmount/type',
-                              keyword: 'type',
-                              params: { type: 'number' },
-                              message: 'must be number',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs17 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.MaximumCashBackAmount !== undefined) {
-                        let data6 = data.MaximumCashBackAmount
-                        const _errs20 = errors
-                        const _errs21 = errors
-                        if (errors === _errs21) {
-                          if (typeof data6 == 'number' && isFinite(data6)) {
-                            if (data6 > 99999999.999999 || isNaN(data6)) {
-                              validate9.errors = [
-                                {
-                                  instancePath: instancePath + '/MaximumCashBackAmount',
-                                  schemaPath: '#/$defs/MajorAmount/maximum',
-                                  keyword: 'maximum',
-                                  params: { comparison: '<=', limit: 99999999.999999 },
-                                  message: 'must be <= 99999999.999999',
-                                },
-                              ]
-                              return false
-                            } else {
-                              if (data6 < 0 || isNaN(data6)) {
-                                validate9.errors = [
-                                  {
-                                    instancePath: instancePath + '/MaximumCashBackAmount',
-                                    schemaPath: '#/$defs/MajorAmount/minimum',
-                                    keyword: 'minimum',
-                                    params: { comparison: '>=', limit: 0 },
-                                    message: 'must be >= 0',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                          } else {
-                            validate9.errors = [
-                              {
-                                instancePath: instancePath + '/MaximumCashBackAmount',
-                                schemaPath: '#/$defs/MajorAmount/type',
-                                keyword: 'type',
-                                params: { type: 'number' },
-                                message: 'must be number',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs20 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                      if (valid0) {
-                        if (data.MinimumSplitAmount !== undefined) {
-                          let data7 = data.MinimumSplitAmount
-                          const _errs23 = errors
-                          const _errs24 = errors
-                          if (errors === _errs24) {
-                            if (typeof data7 == 'number' && isFinite(data7)) {
-                              if (data7 > 99999999.999999 || isNaN(data7)) {
-                                validate9.errors = [
-                                  {
-                                    instancePath: instancePath + '/MinimumSplitAmount',
-                                    schemaPath: '#/$defs/MajorAmount/maximum',
-                                    keyword: 'maximum',
-                                    params: { comparison: '<=', limit: 99999999.999999 },
-                                    message: 'must be <= 99999999.999999',
-                                  },
-                                ]
-                                return false
-                              } else {
-                                if (data7 < 0 || isNaN(data7)) {
-                                  validate9.errors = [
-                                    {
-                                      instancePath: instancePath + '/MinimumSplitAmount',
-                                      schemaPath: '#/$defs/MajorAmount/minimum',
-                                      keyword: 'minimum',
-                                      params: { comparison: '>=', limit: 0 },
-                                      message: 'must be >= 0',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              }
-                            } else {
-                              validate9.errors = [
-                                {
-                                  instancePath: instancePath + '/MinimumSplitAmount',
-                                  schemaPath: '#/$defs/MajorAmount/type',
-                                  keyword: 'type',
-                                  params: { type: 'number' },
-                                  message: 'must be number',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                          var valid0 = _errs23 === errors
-                        } else {
-                          var valid0 = true
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate9.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate9.errors = vErrors
-  return errors === 0
+if(_errs1 === errors){
+if(data.ProtocolVersion !== undefined){
+let data0 = data.ProtocolVersion;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
 }
-validate9.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-function validate11(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate11.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      const _errs1 = errors
-      for (const key0 in data) {
-        if (!(
-          key0 === 'SaleID' ||
-          key0 === 'POIID' ||
-          key0 === 'POITransactionID' ||
-          key0 === 'ReuseCardDataFlag' ||
-          key0 === 'ApprovalCode' ||
-          key0 === 'AcquirerID' ||
-          key0 === 'AmountValue' ||
-          key0 === 'HostTransactionID'
-        )) {
-          validate11.errors = [
-            {
-              instancePath,
-              schemaPath: '#/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key0 },
-              message: 'must NOT have additional properties',
-            },
-          ]
-          return false
-          break
-        }
-      }
-      if (_errs1 === errors) {
-        if (data.SaleID !== undefined) {
-          let data0 = data.SaleID
-          const _errs2 = errors
-          const _errs3 = errors
-          if (errors === _errs3) {
-            if (typeof data0 === 'string') {
-              if (func0(data0) < 1) {
-                validate11.errors = [
-                  {
-                    instancePath: instancePath + '/SaleID',
-                    schemaPath: '#/$defs/Text/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                  },
-                ]
-                return false
-              }
-            } else {
-              validate11.errors = [
-                {
-                  instancePath: instancePath + '/SaleID',
-                  schemaPath: '#/$defs/Text/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs2 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.POIID !== undefined) {
-            let data1 = data.POIID
-            const _errs5 = errors
-            const _errs6 = errors
-            if (errors === _errs6) {
-              if (typeof data1 === 'string') {
-                if (func0(data1) < 1) {
-                  validate11.errors = [
-                    {
-                      instancePath: instancePath + '/POIID',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate11.errors = [
-                  {
-                    instancePath: instancePath + '/POIID',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs5 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.POITransactionID !== undefined) {
-              const _errs8 = errors
-              if (
-                !validate5(data.POITransactionID, {
-                  instancePath: instancePath + '/POITransactionID',
-                  parentData: data,
-                  parentDataProperty: 'POITransactionID',
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-                errors = vErrors.length
-              }
-              var valid0 = _errs8 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.ReuseCardDataFlag !== undefined) {
-                const _errs9 = errors
-                if (typeof data.ReuseCardDataFlag !== 'boolean') {
-                  validate11.errors = [
-                    {
-                      instancePath: instancePath + '/ReuseCardDataFlag',
-                      schemaPath: '#/properties/ReuseCardDataFlag/type',
-                      keyword: 'type',
-                      params: { type: 'boolean' },
-                      message: 'must be boolean',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs9 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.ApprovalCode !== undefined) {
-                  let data4 = data.ApprovalCode
-                  const _errs11 = errors
-                  const _errs12 = errors
-                  if (errors === _errs12) {
-                    if (typeof data4 === 'string') {
-                      if (func0(data4) < 1) {
-                        validate11.errors = [
-                          {
-                            instancePath: instancePath + '/ApprovalCode',
-                            schemaPath: '#/$defs/Text/minLength',
-                            keyword: 'minLength',
-                            params: { limit: 1 },
-                            message: 'must NOT have fewer than 1 characters',
-                          },
-                        ]
-                        return false
-                      }
-                    } else {
-                      validate11.errors = [
-                        {
-                          instancePath: instancePath + '/ApprovalCode',
-                          schemaPath: '#/$defs/Text/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs11 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.AcquirerID !== undefined) {
-                    let data5 = data.AcquirerID
-                    const _errs14 = errors
-                    if (!(
-                      typeof data5 == 'number' &&
-                      !(data5 % 1) &&
-                      !isNaN(data5) &&
-                      isFinite(data5)
-                    )) {
-                      validate11.errors = [
-                        {
-                          instancePath: instancePath + '/AcquirerID',
-                          schemaPath: '#/properties/AcquirerID/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs14 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.AmountValue !== undefined) {
-                      let data6 = data.AmountValue
-                      const _errs16 = errors
-                      const _errs17 = errors
-                      if (errors === _errs17) {
-                        if (typeof data6 == 'number' && isFinite(data6)) {
-                          if (data6 > 99999999.999999 || isNaN(data6)) {
-                            validate11.errors = [
-                              {
-                                instancePath: instancePath + '/AmountValue',
-                                schemaPath: '#/$defs/MajorAmount/maximum',
-                                keyword: 'maximum',
-                                params: { comparison: '<=', limit: 99999999.999999 },
-                                message: 'must be <= 99999999.999999',
-                              },
-                            ]
-                            return false
-                          } else {
-                            if (data6 < 0 || isNaN(data6)) {
-                              validate11.errors = [
-                                {
-                                  instancePath: instancePath + '/AmountValue',
-                                  schemaPath: '#/$defs/MajorAmount/minimum',
-                                  keyword: 'minimum',
-                                  params: { comparison: '>=', limit: 0 },
-                                  message: 'must be >= 0',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                        } else {
-                          validate11.errors = [
-                            {
-                              instancePath: instancePath + '/AmountValue',
-                              schemaPath: '#/$defs/MajorAmount/type',
-                              keyword: 'type',
-                              params: { type: 'number' },
-                              message: 'must be number',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs16 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.HostTransactionID !== undefined) {
-                        const _errs19 = errors
-                        if (
-                          !validate5(data.HostTransactionID, {
-                            instancePath: instancePath + '/HostTransactionID',
-                            parentData: data,
-                            parentDataProperty: 'HostTransactionID',
-                            rootData,
-                            dynamicAnchors,
-                          })
-                        ) {
-                          vErrors =
-                            vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-                          errors = vErrors.length
-                        }
-                        var valid0 = _errs19 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate11.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate11.errors = vErrors
-  return errors === 0
 }
-validate11.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-const schema33 = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    AllowedPaymentBrand: { type: 'array', items: { $ref: '#/$defs/Text' } },
-    AcquirerID: { type: 'array', items: { type: 'integer' } },
-    DebitPreferredFlag: { type: 'boolean' },
-    AllowedLoyaltyBrand: { type: 'array', items: { $ref: '#/$defs/Text' } },
-    CustomerLanguage: { type: 'string', pattern: '^[a-z]{2}$' },
-    ForceOnlineFlag: { type: 'boolean' },
-    ForceEntryMode: {
-      type: 'array',
-      items: {
-        type: 'string',
-        enum: [
-          'CheckReader',
-          'Contactless',
-          'File',
-          'ICC',
-          'Keyed',
-          'MagStripe',
-          'Manual',
-          'RFID',
-          'Scanned',
-          'SynchronousICC',
-          'Tapped',
-        ],
-      },
-    },
-    MerchantCategoryCode: { type: 'string', pattern: '^.{3,4}$' },
-  },
+else {
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-const pattern3 = new RegExp('^.{3,4}$', 'u')
-
-function validate15(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate15.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      const _errs1 = errors
-      for (const key0 in data) {
-        if (!(
-          key0 === 'AllowedPaymentBrand' ||
-          key0 === 'AcquirerID' ||
-          key0 === 'DebitPreferredFlag' ||
-          key0 === 'AllowedLoyaltyBrand' ||
-          key0 === 'CustomerLanguage' ||
-          key0 === 'ForceOnlineFlag' ||
-          key0 === 'ForceEntryMode' ||
-          key0 === 'MerchantCategoryCode'
-        )) {
-          validate15.errors = [
-            {
-              instancePath,
-              schemaPath: '#/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key0 },
-              message: 'must NOT have additional properties',
-            },
-          ]
-          return false
-          break
-        }
-      }
-      if (_errs1 === errors) {
-        if (data.AllowedPaymentBrand !== undefined) {
-          let data0 = data.AllowedPaymentBrand
-          const _errs2 = errors
-          if (errors === _errs2) {
-            if (Array.isArray(data0)) {
-              var valid1 = true
-              const len0 = data0.length
-              for (let i0 = 0; i0 < len0; i0++) {
-                let data1 = data0[i0]
-                const _errs4 = errors
-                const _errs5 = errors
-                if (errors === _errs5) {
-                  if (typeof data1 === 'string') {
-                    if (func0(data1) < 1) {
-                      validate15.errors = [
-                        {
-                          instancePath: instancePath + '/AllowedPaymentBrand/' + i0,
-                          schemaPath: '#/$defs/Text/minLength',
-                          keyword: 'minLength',
-                          params: { limit: 1 },
-                          message: 'must NOT have fewer than 1 characters',
-                        },
-                      ]
-                      return false
-                    }
-                  } else {
-                    validate15.errors = [
-                      {
-                        instancePath: instancePath + '/AllowedPaymentBrand/' + i0,
-                        schemaPath: '#/$defs/Text/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid1 = _errs4 === errors
-                if (!valid1) {
-                  break
-                }
-              }
-            } else {
-              validate15.errors = [
-                {
-                  instancePath: instancePath + '/AllowedPaymentBrand',
-                  schemaPath: '#/properties/AllowedPaymentBrand/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs2 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.AcquirerID !== undefined) {
-            let data2 = data.AcquirerID
-            const _errs7 = errors
-            if (errors === _errs7) {
-              if (Array.isArray(data2)) {
-                var valid3 = true
-                const len1 = data2.length
-                for (let i1 = 0; i1 < len1; i1++) {
-                  let data3 = data2[i1]
-                  const _errs9 = errors
-                  if (!(
-                    typeof data3 == 'number' &&
-                    !(data3 % 1) &&
-                    !isNaN(data3) &&
-                    isFinite(data3)
-                  )) {
-                    validate15.errors = [
-                      {
-                        instancePath: instancePath + '/AcquirerID/' + i1,
-                        schemaPath: '#/properties/AcquirerID/items/type',
-                        keyword: 'type',
-                        params: { type: 'integer' },
-                        message: 'must be integer',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid3 = _errs9 === errors
-                  if (!valid3) {
-                    break
-                  }
-                }
-              } else {
-                validate15.errors = [
-                  {
-                    instancePath: instancePath + '/AcquirerID',
-                    schemaPath: '#/properties/AcquirerID/type',
-                    keyword: 'type',
-                    params: { type: 'array' },
-                    message: 'must be array',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs7 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.DebitPreferredFlag !== undefined) {
-              const _errs11 = errors
-              if (typeof data.DebitPreferredFlag !== 'boolean') {
-                validate15.errors = [
-                  {
-                    instancePath: instancePath + '/DebitPreferredFlag',
-                    schemaPath: '#/properties/DebitPreferredFlag/type',
-                    keyword: 'type',
-                    params: { type: 'boolean' },
-                    message: 'must be boolean',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs11 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.AllowedLoyaltyBrand !== undefined) {
-                let data5 = data.AllowedLoyaltyBrand
-                const _errs13 = errors
-                if (errors === _errs13) {
-                  if (Array.isArray(data5)) {
-                    var valid4 = true
-                    const len2 = data5.length
-                    for (let i2 = 0; i2 < len2; i2++) {
-                      let data6 = data5[i2]
-                      const _errs15 = errors
-                      const _errs16 = errors
-                      if (errors === _errs16) {
-                        if (typeof data6 === 'string') {
-                          if (func0(data6) < 1) {
-                            validate15.errors = [
-                              {
-                                instancePath: instancePath + '/AllowedLoyaltyBrand/' + i2,
-                                schemaPath: '#/$defs/Text/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        } else {
-                          validate15.errors = [
-                            {
-                              instancePath: instancePath + '/AllowedLoyaltyBrand/' + i2,
-                              schemaPath: '#/$defs/Text/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid4 = _errs15 === errors
-                      if (!valid4) {
-                        break
-                      }
-                    }
-                  } else {
-                    validate15.errors = [
-                      {
-                        instancePath: instancePath + '/AllowedLoyaltyBrand',
-                        schemaPath: '#/properties/AllowedLoyaltyBrand/type',
-                        keyword: 'type',
-                        params: { type: 'array' },
-                        message: 'must be array',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs13 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.CustomerLanguage !== undefined) {
-                  let data7 = data.CustomerLanguage
-                  const _errs18 = errors
-                  if (errors === _errs18) {
-                    if (typeof data7 === 'string') {
-                      if (!pattern0.test(data7)) {
-                        validate15.errors = [
-                          {
-                            instancePath: instancePath + '/CustomerLanguage',
-                            schemaPath: '#/properties/CustomerLanguage/pattern',
-                            keyword: 'pattern',
-                            params: { pattern: '^[a-z]{2}$' },
-                            message: 'must match pattern "' + '^[a-z]{2}$' + '"',
-                          },
-                        ]
-                        return false
-                      }
-                    } else {
-                      validate15.errors = [
-                        {
-                          instancePath: instancePath + '/CustomerLanguage',
-                          schemaPath: '#/properties/CustomerLanguage/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs18 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.ForceOnlineFlag !== undefined) {
-                    const _errs20 = errors
-                    if (typeof data.ForceOnlineFlag !== 'boolean') {
-                      validate15.errors = [
-                        {
-                          instancePath: instancePath + '/ForceOnlineFlag',
-                          schemaPath: '#/properties/ForceOnlineFlag/type',
-                          keyword: 'type',
-                          params: { type: 'boolean' },
-                          message: 'must be boolean',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs20 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.ForceEntryMode !== undefined) {
-                      let data9 = data.ForceEntryMode
-                      const _errs22 = errors
-                      if (errors === _errs22) {
-                        if (Array.isArray(data9)) {
-                          var valid6 = true
-                          const len3 = data9.length
-                          for (let i3 = 0; i3 < len3; i3++) {
-                            let data10 = data9[i3]
-                            const _errs24 = errors
-                            if (typeof data10 !== 'string') {
-                              validate15.errors = [
-                                {
-                                  instancePath: instancePath + '/ForceEntryMode/' + i3,
-                                  schemaPath: '#/properties/ForceEntryMode/items/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            if (!(
-                              data10 === 'CheckReader' ||
-                              data10 === 'Contactless' ||
-                              data10 === 'File' ||
-                              data10 === 'ICC' ||
-                              data10 === 'Keyed' ||
-                              data10 === 'MagStripe' ||
-                              data10 === 'Manual' ||
-                              data10 === 'RFID' ||
-                              data10 === 'Scanned' ||
-                              data10 === 'SynchronousICC' ||
-                              data10 === 'Tapped'
-                            )) {
-                              validate15.errors = [
-                                {
-                                  instancePath: instancePath + '/ForceEntryMode/' + i3,
-                                  schemaPath: '#/properties/ForceEntryMode/items/enum',
-                                  keyword: 'enum',
-                                  params: {
-                                    allowedValues: schema33.properties.ForceEntryMode.items.enum,
-                                  },
-                                  message: 'must be equal to one of the allowed values',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid6 = _errs24 === errors
-                            if (!valid6) {
-                              break
-                            }
-                          }
-                        } else {
-                          validate15.errors = [
-                            {
-                              instancePath: instancePath + '/ForceEntryMode',
-                              schemaPath: '#/properties/ForceEntryMode/type',
-                              keyword: 'type',
-                              params: { type: 'array' },
-                              message: 'must be array',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs22 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.MerchantCategoryCode !== undefined) {
-                        let data11 = data.MerchantCategoryCode
-                        const _errs26 = errors
-                        if (errors === _errs26) {
-                          if (typeof data11 === 'string') {
-                            if (!pattern3.test(data11)) {
-                              validate15.errors = [
-                                {
-                                  instancePath: instancePath + '/MerchantCategoryCode',
-                                  schemaPath: '#/properties/MerchantCategoryCode/pattern',
-                                  keyword: 'pattern',
-                                  params: { pattern: '^.{3,4}$' },
-                                  message: 'must match pattern "' + '^.{3,4}$' + '"',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate15.errors = [
-                              {
-                                instancePath: instancePath + '/MerchantCategoryCode',
-                                schemaPath: '#/properties/MerchantCategoryCode/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs26 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate15.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate15.errors = vErrors
-  return errors === 0
 }
-validate15.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-function validate8(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate8.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.AmountsReq === undefined && (missing0 = 'AmountsReq')) {
-        validate8.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'AmountsReq' ||
-            key0 === 'OriginalPOITransaction' ||
-            key0 === 'TransactionConditions'
-          )) {
-            validate8.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.AmountsReq !== undefined) {
-            const _errs2 = errors
-            if (
-              !validate9(data.AmountsReq, {
-                instancePath: instancePath + '/AmountsReq',
-                parentData: data,
-                parentDataProperty: 'AmountsReq',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate9.errors : vErrors.concat(validate9.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.OriginalPOITransaction !== undefined) {
-              const _errs3 = errors
-              if (
-                !validate11(data.OriginalPOITransaction, {
-                  instancePath: instancePath + '/OriginalPOITransaction',
-                  parentData: data,
-                  parentDataProperty: 'OriginalPOITransaction',
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors)
-                errors = vErrors.length
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.TransactionConditions !== undefined) {
-                const _errs4 = errors
-                if (
-                  !validate15(data.TransactionConditions, {
-                    instancePath: instancePath + '/TransactionConditions',
-                    parentData: data,
-                    parentDataProperty: 'TransactionConditions',
-                    rootData,
-                    dynamicAnchors,
-                  })
-                ) {
-                  vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors)
-                  errors = vErrors.length
-                }
-                var valid0 = _errs4 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate8.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate8.errors = vErrors
-  return errors === 0
+var valid0 = _errs2 === errors;
 }
-validate8.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-const schema37 = {
-  type: 'string',
-  enum: [
-    'CashAdvance',
-    'CashDeposit',
-    'Completion',
-    'FirstReservation',
-    'Instalment',
-    'IssuerInstalment',
-    'Normal',
-    'OneTimeReservation',
-    'PaidOut',
-    'Recurring',
-    'Refund',
-    'UpdateReservation',
-  ],
+else {
+var valid0 = true;
 }
-
-function validate18(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate18.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      const _errs1 = errors
-      for (const key0 in data) {
-        if (!(
-          key0 === 'PaymentType' ||
-          key0 === 'SplitPaymentFlag' ||
-          key0 === 'RequestedValidityDate' ||
-          key0 === 'CardAcquisitionReference'
-        )) {
-          validate18.errors = [
-            {
-              instancePath,
-              schemaPath: '#/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key0 },
-              message: 'must NOT have additional properties',
-            },
-          ]
-          return false
-          break
-        }
-      }
-      if (_errs1 === errors) {
-        if (data.PaymentType !== undefined) {
-          let data0 = data.PaymentType
-          const _errs2 = errors
-          if (typeof data0 !== 'string') {
-            validate18.errors = [
-              {
-                instancePath: instancePath + '/PaymentType',
-                schemaPath: '#/$defs/PaymentType/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          if (!(
-            data0 === 'CashAdvance' ||
-            data0 === 'CashDeposit' ||
-            data0 === 'Completion' ||
-            data0 === 'FirstReservation' ||
-            data0 === 'Instalment' ||
-            data0 === 'IssuerInstalment' ||
-            data0 === 'Normal' ||
-            data0 === 'OneTimeReservation' ||
-            data0 === 'PaidOut' ||
-            data0 === 'Recurring' ||
-            data0 === 'Refund' ||
-            data0 === 'UpdateReservation'
-          )) {
-            validate18.errors = [
-              {
-                instancePath: instancePath + '/PaymentType',
-                schemaPath: '#/$defs/PaymentType/enum',
-                keyword: 'enum',
-                params: { allowedValues: schema37.enum },
-                message: 'must be equal to one of the allowed values',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs2 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.SplitPaymentFlag !== undefined) {
-            const _errs5 = errors
-            if (typeof data.SplitPaymentFlag !== 'boolean') {
-              validate18.errors = [
-                {
-                  instancePath: instancePath + '/SplitPaymentFlag',
-                  schemaPath: '#/properties/SplitPaymentFlag/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs5 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.RequestedValidityDate !== undefined) {
-              const _errs7 = errors
-              if (errors === _errs7) {
-                if (errors === _errs7) {
-                  if (!(typeof data.RequestedValidityDate === 'string')) {
-                    validate18.errors = [
-                      {
-                        instancePath: instancePath + '/RequestedValidityDate',
-                        schemaPath: '#/properties/RequestedValidityDate/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              }
-              var valid0 = _errs7 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.CardAcquisitionReference !== undefined) {
-                const _errs9 = errors
-                if (
-                  !validate5(data.CardAcquisitionReference, {
-                    instancePath: instancePath + '/CardAcquisitionReference',
-                    parentData: data,
-                    parentDataProperty: 'CardAcquisitionReference',
-                    rootData,
-                    dynamicAnchors,
-                  })
-                ) {
-                  vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-                  errors = vErrors.length
-                }
-                var valid0 = _errs9 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate18.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate18.errors = vErrors
-  return errors === 0
+if(valid0){
+if(data.MessageClass !== undefined){
+const _errs5 = errors;
+if("Service" !== data.MessageClass){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/properties/MessageClass/const",keyword:"const",params:{allowedValue: "Service"},message:"must be equal to constant"}];
+return false;
 }
-validate18.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/payment-request.schema.yaml" */ let vErrors = null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIRequest === undefined && (missing0 = 'SaleToPOIRequest')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'SaleToPOIRequest')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.SaleToPOIRequest !== undefined) {
-            let data0 = data.SaleToPOIRequest
-            const _errs2 = errors
-            if (errors === _errs2) {
-              if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-                let missing1
-                if (
-                  (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                  (data0.PaymentRequest === undefined && (missing1 = 'PaymentRequest'))
-                ) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/SaleToPOIRequest',
-                      schemaPath: '#/properties/SaleToPOIRequest/required',
-                      keyword: 'required',
-                      params: { missingProperty: missing1 },
-                      message: "must have required property '" + missing1 + "'",
-                    },
-                  ]
-                  return false
-                } else {
-                  const _errs4 = errors
-                  for (const key1 in data0) {
-                    if (!(key1 === 'MessageHeader' || key1 === 'PaymentRequest')) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/SaleToPOIRequest',
-                          schemaPath: '#/properties/SaleToPOIRequest/additionalProperties',
-                          keyword: 'additionalProperties',
-                          params: { additionalProperty: key1 },
-                          message: 'must NOT have additional properties',
-                        },
-                      ]
-                      return false
-                      break
-                    }
-                  }
-                  if (_errs4 === errors) {
-                    if (data0.MessageHeader !== undefined) {
-                      let data1 = data0.MessageHeader
-                      const _errs5 = errors
-                      const _errs6 = errors
-                      if (
-                        !validate2(data1, {
-                          instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                          parentData: data0,
-                          parentDataProperty: 'MessageHeader',
-                          rootData,
-                          dynamicAnchors,
-                        })
-                      ) {
-                        vErrors =
-                          vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                        errors = vErrors.length
-                      }
-                      var valid2 = _errs6 === errors
-                      if (valid2) {
-                        const _errs7 = errors
-                        if (errors === _errs7) {
-                          if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
-                            if (data1.MessageCategory !== undefined) {
-                              if ('Payment' !== data1.MessageCategory) {
-                                validate0.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath +
-                                      '/SaleToPOIRequest/MessageHeader/MessageCategory',
-                                    schemaPath:
-                                      '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const',
-                                    keyword: 'const',
-                                    params: { allowedValue: 'Payment' },
-                                    message: 'must be equal to constant',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid2 = _errs7 === errors
-                      }
-                      var valid1 = _errs5 === errors
-                    } else {
-                      var valid1 = true
-                    }
-                    if (valid1) {
-                      if (data0.PaymentRequest !== undefined) {
-                        let data3 = data0.PaymentRequest
-                        const _errs10 = errors
-                        if (errors === _errs10) {
-                          if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                            let missing2
-                            if (
-                              (data3.SaleData === undefined && (missing2 = 'SaleData')) ||
-                              (data3.PaymentTransaction === undefined &&
-                                (missing2 = 'PaymentTransaction'))
-                            ) {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/SaleToPOIRequest/PaymentRequest',
-                                  schemaPath:
-                                    '#/properties/SaleToPOIRequest/properties/PaymentRequest/required',
-                                  keyword: 'required',
-                                  params: { missingProperty: missing2 },
-                                  message: "must have required property '" + missing2 + "'",
-                                },
-                              ]
-                              return false
-                            } else {
-                              const _errs12 = errors
-                              for (const key2 in data3) {
-                                if (!(
-                                  key2 === 'SaleData' ||
-                                  key2 === 'PaymentTransaction' ||
-                                  key2 === 'PaymentData'
-                                )) {
-                                  validate0.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath + '/SaleToPOIRequest/PaymentRequest',
-                                      schemaPath:
-                                        '#/properties/SaleToPOIRequest/properties/PaymentRequest/additionalProperties',
-                                      keyword: 'additionalProperties',
-                                      params: { additionalProperty: key2 },
-                                      message: 'must NOT have additional properties',
-                                    },
-                                  ]
-                                  return false
-                                  break
-                                }
-                              }
-                              if (_errs12 === errors) {
-                                if (data3.SaleData !== undefined) {
-                                  const _errs13 = errors
-                                  if (
-                                    !validate4(data3.SaleData, {
-                                      instancePath:
-                                        instancePath + '/SaleToPOIRequest/PaymentRequest/SaleData',
-                                      parentData: data3,
-                                      parentDataProperty: 'SaleData',
-                                      rootData,
-                                      dynamicAnchors,
-                                    })
-                                  ) {
-                                    vErrors =
-                                      vErrors === null
-                                        ? validate4.errors
-                                        : vErrors.concat(validate4.errors)
-                                    errors = vErrors.length
-                                  }
-                                  var valid4 = _errs13 === errors
-                                } else {
-                                  var valid4 = true
-                                }
-                                if (valid4) {
-                                  if (data3.PaymentTransaction !== undefined) {
-                                    const _errs14 = errors
-                                    if (
-                                      !validate8(data3.PaymentTransaction, {
-                                        instancePath:
-                                          instancePath +
-                                          '/SaleToPOIRequest/PaymentRequest/PaymentTransaction',
-                                        parentData: data3,
-                                        parentDataProperty: 'PaymentTransaction',
-                                        rootData,
-                                        dynamicAnchors,
-                                      })
-                                    ) {
-                                      vErrors =
-                                        vErrors === null
-                                          ? validate8.errors
-                                          : vErrors.concat(validate8.errors)
-                                      errors = vErrors.length
-                                    }
-                                    var valid4 = _errs14 === errors
-                                  } else {
-                                    var valid4 = true
-                                  }
-                                  if (valid4) {
-                                    if (data3.PaymentData !== undefined) {
-                                      const _errs15 = errors
-                                      if (
-                                        !validate18(data3.PaymentData, {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/PaymentRequest/PaymentData',
-                                          parentData: data3,
-                                          parentDataProperty: 'PaymentData',
-                                          rootData,
-                                          dynamicAnchors,
-                                        })
-                                      ) {
-                                        vErrors =
-                                          vErrors === null
-                                            ? validate18.errors
-                                            : vErrors.concat(validate18.errors)
-                                        errors = vErrors.length
-                                      }
-                                      var valid4 = _errs15 === errors
-                                    } else {
-                                      var valid4 = true
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIRequest/PaymentRequest',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/PaymentRequest/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid1 = _errs10 === errors
-                      } else {
-                        var valid1 = true
-                      }
-                    }
-                  }
-                }
-              } else {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIRequest',
-                    schemaPath: '#/properties/SaleToPOIRequest/type',
-                    keyword: 'type',
-                    params: { type: 'object' },
-                    message: 'must be object',
-                  },
-                ]
-                return false
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+var valid0 = _errs5 === errors;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+const _errs9 = errors;
+if("Request" !== data.MessageType){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/properties/MessageType/const",keyword:"const",params:{allowedValue: "Request"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+let data4 = data.ServiceID;
+const _errs10 = errors;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(func0(data4) > 10){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data4) < 1){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+let data5 = data.SaleID;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+let data6 = data.POIID;
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema8 = {"type":"object","additionalProperties":false,"required":["SaleTransactionID"],"properties":{"SaleTransactionID":{"$ref":"#/$defs/TransactionIdentification"},"SaleReferenceID":{"$ref":"#/$defs/Text"},"OperatorID":{"$ref":"#/$defs/Text"},"OperatorLanguage":{"type":"string","pattern":"^[a-z]{2}$"},"ShiftNumber":{"$ref":"#/$defs/Text"},"SaleToAcquirerData":{"$ref":"#/$defs/Text"},"SaleToPOIData":{"$ref":"#/$defs/Text"},"TokenRequestedType":{"type":"string","enum":["Customer","Transaction"]},"CustomerOrderID":{"$ref":"#/$defs/Text"}}};
+const func5 = Object.prototype.hasOwnProperty;
+
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate5.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data.TimeStamp === undefined) && (missing0 = "TimeStamp"))){
+validate5.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "TransactionID") || (key0 === "TimeStamp"))){
+validate5.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.TransactionID !== undefined){
+let data0 = data.TransactionID;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate5.errors = [{instancePath:instancePath+"/TransactionID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/TransactionID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TimeStamp !== undefined){
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(errors === _errs6){
+if(!(typeof data.TimeStamp === "string")){
+validate5.errors = [{instancePath:instancePath+"/TimeStamp",schemaPath:"#/$defs/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate5.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate5.errors = vErrors;
+return errors === 0;
+}
+validate5.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const pattern0 = new RegExp("^[a-z]{2}$", "u");
+
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleTransactionID === undefined) && (missing0 = "SaleTransactionID")){
+validate4.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func5.call(schema8.properties, key0))){
+validate4.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.SaleTransactionID !== undefined){
+const _errs2 = errors;
+if(!(validate5(data.SaleTransactionID, {instancePath:instancePath+"/SaleTransactionID",parentData:data,parentDataProperty:"SaleTransactionID",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleReferenceID !== undefined){
+let data1 = data.SaleReferenceID;
+const _errs3 = errors;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate4.errors = [{instancePath:instancePath+"/SaleReferenceID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/SaleReferenceID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OperatorID !== undefined){
+let data2 = data.OperatorID;
+const _errs6 = errors;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data2 === "string"){
+if(func0(data2) < 1){
+validate4.errors = [{instancePath:instancePath+"/OperatorID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/OperatorID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OperatorLanguage !== undefined){
+let data3 = data.OperatorLanguage;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+validate4.errors = [{instancePath:instancePath+"/OperatorLanguage",schemaPath:"#/properties/OperatorLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/OperatorLanguage",schemaPath:"#/properties/OperatorLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ShiftNumber !== undefined){
+let data4 = data.ShiftNumber;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate4.errors = [{instancePath:instancePath+"/ShiftNumber",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/ShiftNumber",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleToAcquirerData !== undefined){
+let data5 = data.SaleToAcquirerData;
+const _errs14 = errors;
+const _errs15 = errors;
+if(errors === _errs15){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate4.errors = [{instancePath:instancePath+"/SaleToAcquirerData",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/SaleToAcquirerData",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleToPOIData !== undefined){
+let data6 = data.SaleToPOIData;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate4.errors = [{instancePath:instancePath+"/SaleToPOIData",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/SaleToPOIData",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TokenRequestedType !== undefined){
+let data7 = data.TokenRequestedType;
+const _errs20 = errors;
+if(typeof data7 !== "string"){
+validate4.errors = [{instancePath:instancePath+"/TokenRequestedType",schemaPath:"#/properties/TokenRequestedType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data7 === "Customer") || (data7 === "Transaction"))){
+validate4.errors = [{instancePath:instancePath+"/TokenRequestedType",schemaPath:"#/properties/TokenRequestedType/enum",keyword:"enum",params:{allowedValues: schema8.properties.TokenRequestedType.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CustomerOrderID !== undefined){
+let data8 = data.CustomerOrderID;
+const _errs22 = errors;
+const _errs23 = errors;
+if(errors === _errs23){
+if(typeof data8 === "string"){
+if(func0(data8) < 1){
+validate4.errors = [{instancePath:instancePath+"/CustomerOrderID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/CustomerOrderID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const pattern1 = new RegExp("^[A-Z]{3}$", "u");
+
+function validate9(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate9.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.Currency === undefined) && (missing0 = "Currency")) || ((data.RequestedAmount === undefined) && (missing0 = "RequestedAmount"))){
+validate9.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "Currency") || (key0 === "RequestedAmount")) || (key0 === "CashBackAmount")) || (key0 === "TipAmount")) || (key0 === "PaidAmount")) || (key0 === "MinimumAmountToDeliver")) || (key0 === "MaximumCashBackAmount")) || (key0 === "MinimumSplitAmount"))){
+validate9.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.Currency !== undefined){
+let data0 = data.Currency;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+validate9.errors = [{instancePath:instancePath+"/Currency",schemaPath:"#/$defs/CurrencyCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""}];
+return false;
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/Currency",schemaPath:"#/$defs/CurrencyCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.RequestedAmount !== undefined){
+let data1 = data.RequestedAmount;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 99999999.999999 || isNaN(data1)){
+validate9.errors = [{instancePath:instancePath+"/RequestedAmount",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate9.errors = [{instancePath:instancePath+"/RequestedAmount",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/RequestedAmount",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CashBackAmount !== undefined){
+let data2 = data.CashBackAmount;
+const _errs8 = errors;
+const _errs9 = errors;
+if(errors === _errs9){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 99999999.999999 || isNaN(data2)){
+validate9.errors = [{instancePath:instancePath+"/CashBackAmount",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data2 < 0 || isNaN(data2)){
+validate9.errors = [{instancePath:instancePath+"/CashBackAmount",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/CashBackAmount",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TipAmount !== undefined){
+let data3 = data.TipAmount;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 99999999.999999 || isNaN(data3)){
+validate9.errors = [{instancePath:instancePath+"/TipAmount",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data3 < 0 || isNaN(data3)){
+validate9.errors = [{instancePath:instancePath+"/TipAmount",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/TipAmount",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PaidAmount !== undefined){
+let data4 = data.PaidAmount;
+const _errs14 = errors;
+const _errs15 = errors;
+if(errors === _errs15){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 99999999.999999 || isNaN(data4)){
+validate9.errors = [{instancePath:instancePath+"/PaidAmount",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data4 < 0 || isNaN(data4)){
+validate9.errors = [{instancePath:instancePath+"/PaidAmount",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/PaidAmount",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MinimumAmountToDeliver !== undefined){
+let data5 = data.MinimumAmountToDeliver;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs18){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 99999999.999999 || isNaN(data5)){
+validate9.errors = [{instancePath:instancePath+"/MinimumAmountToDeliver",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data5 < 0 || isNaN(data5)){
+validate9.errors = [{instancePath:instancePath+"/MinimumAmountToDeliver",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/MinimumAmountToDeliver",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MaximumCashBackAmount !== undefined){
+let data6 = data.MaximumCashBackAmount;
+const _errs20 = errors;
+const _errs21 = errors;
+if(errors === _errs21){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999.999999 || isNaN(data6)){
+validate9.errors = [{instancePath:instancePath+"/MaximumCashBackAmount",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data6 < 0 || isNaN(data6)){
+validate9.errors = [{instancePath:instancePath+"/MaximumCashBackAmount",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/MaximumCashBackAmount",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MinimumSplitAmount !== undefined){
+let data7 = data.MinimumSplitAmount;
+const _errs23 = errors;
+const _errs24 = errors;
+if(errors === _errs24){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 99999999.999999 || isNaN(data7)){
+validate9.errors = [{instancePath:instancePath+"/MinimumSplitAmount",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate9.errors = [{instancePath:instancePath+"/MinimumSplitAmount",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/MinimumSplitAmount",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs23 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate9.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate9.errors = vErrors;
+return errors === 0;
+}
+validate9.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate11.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "SaleID") || (key0 === "POIID")) || (key0 === "POITransactionID")) || (key0 === "ReuseCardDataFlag")) || (key0 === "ApprovalCode")) || (key0 === "AcquirerID")) || (key0 === "AmountValue")) || (key0 === "HostTransactionID"))){
+validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.SaleID !== undefined){
+let data0 = data.SaleID;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate11.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+let data1 = data.POIID;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate11.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POITransactionID !== undefined){
+const _errs8 = errors;
+if(!(validate5(data.POITransactionID, {instancePath:instancePath+"/POITransactionID",parentData:data,parentDataProperty:"POITransactionID",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ReuseCardDataFlag !== undefined){
+const _errs9 = errors;
+if(typeof data.ReuseCardDataFlag !== "boolean"){
+validate11.errors = [{instancePath:instancePath+"/ReuseCardDataFlag",schemaPath:"#/properties/ReuseCardDataFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ApprovalCode !== undefined){
+let data4 = data.ApprovalCode;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate11.errors = [{instancePath:instancePath+"/ApprovalCode",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/ApprovalCode",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AcquirerID !== undefined){
+let data5 = data.AcquirerID;
+const _errs14 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate11.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AmountValue !== undefined){
+let data6 = data.AmountValue;
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs17){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999.999999 || isNaN(data6)){
+validate11.errors = [{instancePath:instancePath+"/AmountValue",schemaPath:"#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data6 < 0 || isNaN(data6)){
+validate11.errors = [{instancePath:instancePath+"/AmountValue",schemaPath:"#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/AmountValue",schemaPath:"#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.HostTransactionID !== undefined){
+const _errs19 = errors;
+if(!(validate5(data.HostTransactionID, {instancePath:instancePath+"/HostTransactionID",parentData:data,parentDataProperty:"HostTransactionID",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+validate11.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema33 = {"type":"object","additionalProperties":false,"properties":{"AllowedPaymentBrand":{"type":"array","items":{"$ref":"#/$defs/Text"}},"AcquirerID":{"type":"array","items":{"type":"integer"}},"DebitPreferredFlag":{"type":"boolean"},"AllowedLoyaltyBrand":{"type":"array","items":{"$ref":"#/$defs/Text"}},"CustomerLanguage":{"type":"string","pattern":"^[a-z]{2}$"},"ForceOnlineFlag":{"type":"boolean"},"ForceEntryMode":{"type":"array","items":{"type":"string","enum":["CheckReader","Contactless","File","ICC","Keyed","MagStripe","Manual","RFID","Scanned","SynchronousICC","Tapped"]}},"MerchantCategoryCode":{"type":"string","pattern":"^.{3,4}$"}}};
+const pattern3 = new RegExp("^.{3,4}$", "u");
+
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate15.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "AllowedPaymentBrand") || (key0 === "AcquirerID")) || (key0 === "DebitPreferredFlag")) || (key0 === "AllowedLoyaltyBrand")) || (key0 === "CustomerLanguage")) || (key0 === "ForceOnlineFlag")) || (key0 === "ForceEntryMode")) || (key0 === "MerchantCategoryCode"))){
+validate15.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.AllowedPaymentBrand !== undefined){
+let data0 = data.AllowedPaymentBrand;
+const _errs2 = errors;
+if(errors === _errs2){
+if(Array.isArray(data0)){
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+const _errs4 = errors;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate15.errors = [{instancePath:instancePath+"/AllowedPaymentBrand/" + i0,schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/AllowedPaymentBrand/" + i0,schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/AllowedPaymentBrand",schemaPath:"#/properties/AllowedPaymentBrand/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AcquirerID !== undefined){
+let data2 = data.AcquirerID;
+const _errs7 = errors;
+if(errors === _errs7){
+if(Array.isArray(data2)){
+var valid3 = true;
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+let data3 = data2[i1];
+const _errs9 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate15.errors = [{instancePath:instancePath+"/AcquirerID/" + i1,schemaPath:"#/properties/AcquirerID/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid3 = _errs9 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DebitPreferredFlag !== undefined){
+const _errs11 = errors;
+if(typeof data.DebitPreferredFlag !== "boolean"){
+validate15.errors = [{instancePath:instancePath+"/DebitPreferredFlag",schemaPath:"#/properties/DebitPreferredFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AllowedLoyaltyBrand !== undefined){
+let data5 = data.AllowedLoyaltyBrand;
+const _errs13 = errors;
+if(errors === _errs13){
+if(Array.isArray(data5)){
+var valid4 = true;
+const len2 = data5.length;
+for(let i2=0; i2<len2; i2++){
+let data6 = data5[i2];
+const _errs15 = errors;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate15.errors = [{instancePath:instancePath+"/AllowedLoyaltyBrand/" + i2,schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/AllowedLoyaltyBrand/" + i2,schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid4 = _errs15 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/AllowedLoyaltyBrand",schemaPath:"#/properties/AllowedLoyaltyBrand/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CustomerLanguage !== undefined){
+let data7 = data.CustomerLanguage;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data7 === "string"){
+if(!pattern0.test(data7)){
+validate15.errors = [{instancePath:instancePath+"/CustomerLanguage",schemaPath:"#/properties/CustomerLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
+return false;
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/CustomerLanguage",schemaPath:"#/properties/CustomerLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ForceOnlineFlag !== undefined){
+const _errs20 = errors;
+if(typeof data.ForceOnlineFlag !== "boolean"){
+validate15.errors = [{instancePath:instancePath+"/ForceOnlineFlag",schemaPath:"#/properties/ForceOnlineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ForceEntryMode !== undefined){
+let data9 = data.ForceEntryMode;
+const _errs22 = errors;
+if(errors === _errs22){
+if(Array.isArray(data9)){
+var valid6 = true;
+const len3 = data9.length;
+for(let i3=0; i3<len3; i3++){
+let data10 = data9[i3];
+const _errs24 = errors;
+if(typeof data10 !== "string"){
+validate15.errors = [{instancePath:instancePath+"/ForceEntryMode/" + i3,schemaPath:"#/properties/ForceEntryMode/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((data10 === "CheckReader") || (data10 === "Contactless")) || (data10 === "File")) || (data10 === "ICC")) || (data10 === "Keyed")) || (data10 === "MagStripe")) || (data10 === "Manual")) || (data10 === "RFID")) || (data10 === "Scanned")) || (data10 === "SynchronousICC")) || (data10 === "Tapped"))){
+validate15.errors = [{instancePath:instancePath+"/ForceEntryMode/" + i3,schemaPath:"#/properties/ForceEntryMode/items/enum",keyword:"enum",params:{allowedValues: schema33.properties.ForceEntryMode.items.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid6 = _errs24 === errors;
+if(!valid6){
+break;
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/ForceEntryMode",schemaPath:"#/properties/ForceEntryMode/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MerchantCategoryCode !== undefined){
+let data11 = data.MerchantCategoryCode;
+const _errs26 = errors;
+if(errors === _errs26){
+if(typeof data11 === "string"){
+if(!pattern3.test(data11)){
+validate15.errors = [{instancePath:instancePath+"/MerchantCategoryCode",schemaPath:"#/properties/MerchantCategoryCode/pattern",keyword:"pattern",params:{pattern: "^.{3,4}$"},message:"must match pattern \""+"^.{3,4}$"+"\""}];
+return false;
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/MerchantCategoryCode",schemaPath:"#/properties/MerchantCategoryCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs26 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+validate15.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate8(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate8.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.AmountsReq === undefined) && (missing0 = "AmountsReq")){
+validate8.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "AmountsReq") || (key0 === "OriginalPOITransaction")) || (key0 === "TransactionConditions"))){
+validate8.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.AmountsReq !== undefined){
+const _errs2 = errors;
+if(!(validate9(data.AmountsReq, {instancePath:instancePath+"/AmountsReq",parentData:data,parentDataProperty:"AmountsReq",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate9.errors : vErrors.concat(validate9.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OriginalPOITransaction !== undefined){
+const _errs3 = errors;
+if(!(validate11(data.OriginalPOITransaction, {instancePath:instancePath+"/OriginalPOITransaction",parentData:data,parentDataProperty:"OriginalPOITransaction",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TransactionConditions !== undefined){
+const _errs4 = errors;
+if(!(validate15(data.TransactionConditions, {instancePath:instancePath+"/TransactionConditions",parentData:data,parentDataProperty:"TransactionConditions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate8.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate8.errors = vErrors;
+return errors === 0;
+}
+validate8.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema37 = {"type":"string","enum":["CashAdvance","CashDeposit","Completion","FirstReservation","Instalment","IssuerInstalment","Normal","OneTimeReservation","PaidOut","Recurring","Refund","UpdateReservation"]};
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate18.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "PaymentType") || (key0 === "SplitPaymentFlag")) || (key0 === "RequestedValidityDate")) || (key0 === "CardAcquisitionReference"))){
+validate18.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.PaymentType !== undefined){
+let data0 = data.PaymentType;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate18.errors = [{instancePath:instancePath+"/PaymentType",schemaPath:"#/$defs/PaymentType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((((((((data0 === "CashAdvance") || (data0 === "CashDeposit")) || (data0 === "Completion")) || (data0 === "FirstReservation")) || (data0 === "Instalment")) || (data0 === "IssuerInstalment")) || (data0 === "Normal")) || (data0 === "OneTimeReservation")) || (data0 === "PaidOut")) || (data0 === "Recurring")) || (data0 === "Refund")) || (data0 === "UpdateReservation"))){
+validate18.errors = [{instancePath:instancePath+"/PaymentType",schemaPath:"#/$defs/PaymentType/enum",keyword:"enum",params:{allowedValues: schema37.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SplitPaymentFlag !== undefined){
+const _errs5 = errors;
+if(typeof data.SplitPaymentFlag !== "boolean"){
+validate18.errors = [{instancePath:instancePath+"/SplitPaymentFlag",schemaPath:"#/properties/SplitPaymentFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.RequestedValidityDate !== undefined){
+const _errs7 = errors;
+if(errors === _errs7){
+if(errors === _errs7){
+if(!(typeof data.RequestedValidityDate === "string")){
+validate18.errors = [{instancePath:instancePath+"/RequestedValidityDate",schemaPath:"#/properties/RequestedValidityDate/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CardAcquisitionReference !== undefined){
+const _errs9 = errors;
+if(!(validate5(data.CardAcquisitionReference, {instancePath:instancePath+"/CardAcquisitionReference",parentData:data,parentDataProperty:"CardAcquisitionReference",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+validate18.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/payment-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.SaleToPOIRequest !== undefined){
+let data0 = data.SaleToPOIRequest;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.PaymentRequest === undefined) && (missing1 = "PaymentRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs4 = errors;
+for(const key1 in data0){
+if(!((key1 === "MessageHeader") || (key1 === "PaymentRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs4 === errors){
+if(data0.MessageHeader !== undefined){
+let data1 = data0.MessageHeader;
+const _errs5 = errors;
+const _errs6 = errors;
+if(!(validate2(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+if(valid2){
+const _errs7 = errors;
+if(errors === _errs7){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.MessageCategory !== undefined){
+if("Payment" !== data1.MessageCategory){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Payment"},message:"must be equal to constant"}];
+return false;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid2 = _errs7 === errors;
+}
+var valid1 = _errs5 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.PaymentRequest !== undefined){
+let data3 = data0.PaymentRequest;
+const _errs10 = errors;
+if(errors === _errs10){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing2;
+if(((data3.SaleData === undefined) && (missing2 = "SaleData")) || ((data3.PaymentTransaction === undefined) && (missing2 = "PaymentTransaction"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/PaymentRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+const _errs12 = errors;
+for(const key2 in data3){
+if(!(((key2 === "SaleData") || (key2 === "PaymentTransaction")) || (key2 === "PaymentData"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/PaymentRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs12 === errors){
+if(data3.SaleData !== undefined){
+const _errs13 = errors;
+if(!(validate4(data3.SaleData, {instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest/SaleData",parentData:data3,parentDataProperty:"SaleData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs13 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.PaymentTransaction !== undefined){
+const _errs14 = errors;
+if(!(validate8(data3.PaymentTransaction, {instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest/PaymentTransaction",parentData:data3,parentDataProperty:"PaymentTransaction",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate8.errors : vErrors.concat(validate8.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs14 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.PaymentData !== undefined){
+const _errs15 = errors;
+if(!(validate18(data3.PaymentData, {instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest/PaymentData",parentData:data3,parentDataProperty:"PaymentData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs15 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/PaymentRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {

@@ -7,130 +7,109 @@
 /**
  * What a message is about; together with MessageType it says which body it carries.
  */
-export type MessageCategory =
-  | 'Abort'
-  | 'Admin'
-  | 'BalanceInquiry'
-  | 'CardAcquisition'
-  | 'Diagnosis'
-  | 'Display'
-  | 'EnableService'
-  | 'Event'
-  | 'GetTotals'
-  | 'Input'
-  | 'InputUpdate'
-  | 'Login'
-  | 'Logout'
-  | 'Loyalty'
-  | 'None'
-  | 'Payment'
-  | 'Print'
-  | 'Reconciliation'
-  | 'Reversal'
-  | 'StoredValue'
-  | 'TransactionStatus'
-export type ReversalReason = 'CustCancel' | 'Malfunction' | 'MerchantCancel' | 'Unable2Compl'
+export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
+export type ReversalReason = ("CustCancel" | "Malfunction" | "MerchantCancel" | "Unable2Compl");
 /**
  * POS to terminal: reverse an earlier payment, in full or (with `ReversedAmount`, major units) in part: a referenced refund, no card needed. `OriginalPOITransaction.POITransactionID` is copied from the payment response's `POIData`. Like a payment, it is never sent again blindly.
  */
 export interface ReversalRequest {
-  SaleToPOIRequest: ReversalRequestEnvelope
+    SaleToPOIRequest: ReversalRequestEnvelope;
 }
 export interface ReversalRequestEnvelope {
-  MessageHeader: RequestHeader & {
-    MessageCategory?: 'Reversal'
-  }
-  ReversalRequest: ReversalRequestBody
+    MessageHeader: (RequestHeader & {
+        MessageCategory?: "Reversal";
+    });
+    ReversalRequest: ReversalRequestBody;
 }
 /**
  * The header of a service request from the POS. `POIID` names the terminal (and must equal the device id in the Cloud device API path); `SaleID` names the POS itself.
  */
 export interface RequestHeader {
-  /**
-   * The nexo protocol version; Adyen's examples send `3.0`.
-   */
-  ProtocolVersion?: string
-  MessageClass: 'Service'
-  MessageCategory: MessageCategory
-  MessageType: 'Request'
-  /**
-   * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
-   */
-  ServiceID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID: string
+    /**
+     * The nexo protocol version; Adyen's examples send `3.0`.
+     */
+    ProtocolVersion?: string;
+    MessageClass: "Service";
+    MessageCategory: MessageCategory;
+    MessageType: "Request";
+    /**
+     * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
+     */
+    ServiceID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID: string;
 }
 export interface ReversalRequestBody {
-  OriginalPOITransaction: ReversedTransaction
-  ReversalReason: ReversalReason
-  /**
-   * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
-   */
-  ReversedAmount?: number
-  SaleData?: SaleData
+    OriginalPOITransaction: ReversedTransaction;
+    ReversalReason: ReversalReason;
+    /**
+     * An amount in the currency's major unit as a decimal number (EUR 10.99 is 10.99, JPY 1200 is 1200), with no more decimals than the currency has.
+     */
+    ReversedAmount?: number;
+    SaleData?: SaleData;
 }
 /**
  * The payment to reverse, by Adyen's reference from its response's `POIData`.
  */
 export interface ReversedTransaction {
-  POITransactionID: TransactionIdentification
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID?: string
+    POITransactionID: TransactionIdentification;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID?: string;
 }
 /**
  * A transaction reference and when it was made. As `SaleTransactionID`: the POS's own reference (use it to reconcile). As `POITransactionID`: Adyen's reference, needed to refund or reverse.
  */
 export interface TransactionIdentification {
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  TransactionID: string
-  /**
-   * ISO 8601 date and time.
-   */
-  TimeStamp: string
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    TransactionID: string;
+    /**
+     * ISO 8601 date and time.
+     */
+    TimeStamp: string;
 }
 /**
  * What the POS says about the sale.
  */
 export interface SaleData {
-  SaleTransactionID: TransactionIdentification
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleReferenceID?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  OperatorID?: string
-  OperatorLanguage?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  ShiftNumber?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleToAcquirerData?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleToPOIData?: string
-  TokenRequestedType?: 'Customer' | 'Transaction'
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  CustomerOrderID?: string
+    SaleTransactionID: TransactionIdentification;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleReferenceID?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    OperatorID?: string;
+    OperatorLanguage?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    ShiftNumber?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleToAcquirerData?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleToPOIData?: string;
+    TokenRequestedType?: ("Customer" | "Transaction");
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    CustomerOrderID?: string;
 }

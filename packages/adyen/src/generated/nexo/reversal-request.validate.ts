@@ -14,1583 +14,871 @@ function codePointLength(text) {
   return length
 }
 
-const schema13 = {
-  type: 'string',
-  enum: ['CustCancel', 'Malfunction', 'MerchantCancel', 'Unable2Compl'],
-}
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
-}
-const func0 = codePointLength
+const schema13 = {"type":"string","enum":["CustCancel","Malfunction","MerchantCancel","Unable2Compl"]};
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const func0 = codePointLength;
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.ServiceID === undefined && (missing0 = 'ServiceID')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'ProtocolVersion' ||
-            key0 === 'MessageClass' ||
-            key0 === 'MessageCategory' ||
-            key0 === 'MessageType' ||
-            key0 === 'ServiceID' ||
-            key0 === 'SaleID' ||
-            key0 === 'POIID'
-          )) {
-            validate2.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.ProtocolVersion !== undefined) {
-            let data0 = data.ProtocolVersion
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/ProtocolVersion',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/ProtocolVersion',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageClass !== undefined) {
-              const _errs5 = errors
-              if ('Service' !== data.MessageClass) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageClass',
-                    schemaPath: '#/properties/MessageClass/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'Service' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageCategory !== undefined) {
-                let data2 = data.MessageCategory
-                const _errs6 = errors
-                if (typeof data2 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(
-                  data2 === 'Abort' ||
-                  data2 === 'Admin' ||
-                  data2 === 'BalanceInquiry' ||
-                  data2 === 'CardAcquisition' ||
-                  data2 === 'Diagnosis' ||
-                  data2 === 'Display' ||
-                  data2 === 'EnableService' ||
-                  data2 === 'Event' ||
-                  data2 === 'GetTotals' ||
-                  data2 === 'Input' ||
-                  data2 === 'InputUpdate' ||
-                  data2 === 'Login' ||
-                  data2 === 'Logout' ||
-                  data2 === 'Loyalty' ||
-                  data2 === 'None' ||
-                  data2 === 'Payment' ||
-                  data2 === 'Print' ||
-                  data2 === 'Reconciliation' ||
-                  data2 === 'Reversal' ||
-                  data2 === 'StoredValue' ||
-                  data2 === 'TransactionStatus'
-                )) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema4.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs6 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.MessageType !== undefined) {
-                  const _errs9 = errors
-                  if ('Request' !== data.MessageType) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/MessageType',
-                        schemaPath: '#/properties/MessageType/const',
-                        keyword: 'const',
-                        params: { allowedValue: 'Request' },
-                        message: 'must be equal to constant',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.ServiceID !== undefined) {
-                    let data4 = data.ServiceID
-                    const _errs10 = errors
-                    const _errs11 = errors
-                    if (errors === _errs11) {
-                      if (typeof data4 === 'string') {
-                        if (func0(data4) > 10) {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/ServiceID',
-                              schemaPath: '#/$defs/ServiceID/maxLength',
-                              keyword: 'maxLength',
-                              params: { limit: 10 },
-                              message: 'must NOT have more than 10 characters',
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (func0(data4) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/ServiceID',
-                                schemaPath: '#/$defs/ServiceID/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                      } else {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/ServiceID',
-                            schemaPath: '#/$defs/ServiceID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs10 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      let data5 = data.SaleID
-                      const _errs13 = errors
-                      const _errs14 = errors
-                      if (errors === _errs14) {
-                        if (typeof data5 === 'string') {
-                          if (func0(data5) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/SaleID',
-                                schemaPath: '#/$defs/Text/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        } else {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/SaleID',
-                              schemaPath: '#/$defs/Text/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs13 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        let data6 = data.POIID
-                        const _errs16 = errors
-                        const _errs17 = errors
-                        if (errors === _errs17) {
-                          if (typeof data6 === 'string') {
-                            if (func0(data6) < 1) {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/POIID',
-                                  schemaPath: '#/$defs/Text/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/POIID',
-                                schemaPath: '#/$defs/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs16 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.TransactionID === undefined && (missing0 = 'TransactionID')) ||
-        (data.TimeStamp === undefined && (missing0 = 'TimeStamp'))
-      ) {
-        validate4.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'TransactionID' || key0 === 'TimeStamp')) {
-            validate4.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.TransactionID !== undefined) {
-            let data0 = data.TransactionID
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate4.errors = [
-                    {
-                      instancePath: instancePath + '/TransactionID',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate4.errors = [
-                  {
-                    instancePath: instancePath + '/TransactionID',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.TimeStamp !== undefined) {
-              const _errs5 = errors
-              const _errs6 = errors
-              if (errors === _errs6) {
-                if (errors === _errs6) {
-                  if (!(typeof data.TimeStamp === 'string')) {
-                    validate4.errors = [
-                      {
-                        instancePath: instancePath + '/TimeStamp',
-                        schemaPath: '#/$defs/TimeStamp/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
-validate4.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-const schema15 = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['SaleTransactionID'],
-  properties: {
-    SaleTransactionID: { $ref: '#/$defs/TransactionIdentification' },
-    SaleReferenceID: { $ref: '#/$defs/Text' },
-    OperatorID: { $ref: '#/$defs/Text' },
-    OperatorLanguage: { type: 'string', pattern: '^[a-z]{2}$' },
-    ShiftNumber: { $ref: '#/$defs/Text' },
-    SaleToAcquirerData: { $ref: '#/$defs/Text' },
-    SaleToPOIData: { $ref: '#/$defs/Text' },
-    TokenRequestedType: { type: 'string', enum: ['Customer', 'Transaction'] },
-    CustomerOrderID: { $ref: '#/$defs/Text' },
-  },
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.ServiceID === undefined) && (missing0 = "ServiceID"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
 }
-const func8 = Object.prototype.hasOwnProperty
-
-function validate7(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate7.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.TransactionID === undefined && (missing0 = 'TransactionID')) ||
-        (data.TimeStamp === undefined && (missing0 = 'TimeStamp'))
-      ) {
-        validate7.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'TransactionID' || key0 === 'TimeStamp')) {
-            validate7.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.TransactionID !== undefined) {
-            let data0 = data.TransactionID
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate7.errors = [
-                    {
-                      instancePath: instancePath + '/TransactionID',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate7.errors = [
-                  {
-                    instancePath: instancePath + '/TransactionID',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.TimeStamp !== undefined) {
-              const _errs5 = errors
-              const _errs6 = errors
-              if (errors === _errs6) {
-                if (errors === _errs6) {
-                  if (!(typeof data.TimeStamp === 'string')) {
-                    validate7.errors = [
-                      {
-                        instancePath: instancePath + '/TimeStamp',
-                        schemaPath: '#/$defs/TimeStamp/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate7.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate7.errors = vErrors
-  return errors === 0
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "ProtocolVersion") || (key0 === "MessageClass")) || (key0 === "MessageCategory")) || (key0 === "MessageType")) || (key0 === "ServiceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
 }
-validate7.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-const pattern0 = new RegExp('^[a-z]{2}$', 'u')
-
-function validate6(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate6.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleTransactionID === undefined && (missing0 = 'SaleTransactionID')) {
-        validate6.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!func8.call(schema15.properties, key0)) {
-            validate6.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.SaleTransactionID !== undefined) {
-            const _errs2 = errors
-            if (
-              !validate7(data.SaleTransactionID, {
-                instancePath: instancePath + '/SaleTransactionID',
-                parentData: data,
-                parentDataProperty: 'SaleTransactionID',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate7.errors : vErrors.concat(validate7.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.SaleReferenceID !== undefined) {
-              let data1 = data.SaleReferenceID
-              const _errs3 = errors
-              const _errs4 = errors
-              if (errors === _errs4) {
-                if (typeof data1 === 'string') {
-                  if (func0(data1) < 1) {
-                    validate6.errors = [
-                      {
-                        instancePath: instancePath + '/SaleReferenceID',
-                        schemaPath: '#/$defs/Text/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
-                    ]
-                    return false
-                  }
-                } else {
-                  validate6.errors = [
-                    {
-                      instancePath: instancePath + '/SaleReferenceID',
-                      schemaPath: '#/$defs/Text/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.OperatorID !== undefined) {
-                let data2 = data.OperatorID
-                const _errs6 = errors
-                const _errs7 = errors
-                if (errors === _errs7) {
-                  if (typeof data2 === 'string') {
-                    if (func0(data2) < 1) {
-                      validate6.errors = [
-                        {
-                          instancePath: instancePath + '/OperatorID',
-                          schemaPath: '#/$defs/Text/minLength',
-                          keyword: 'minLength',
-                          params: { limit: 1 },
-                          message: 'must NOT have fewer than 1 characters',
-                        },
-                      ]
-                      return false
-                    }
-                  } else {
-                    validate6.errors = [
-                      {
-                        instancePath: instancePath + '/OperatorID',
-                        schemaPath: '#/$defs/Text/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs6 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.OperatorLanguage !== undefined) {
-                  let data3 = data.OperatorLanguage
-                  const _errs9 = errors
-                  if (errors === _errs9) {
-                    if (typeof data3 === 'string') {
-                      if (!pattern0.test(data3)) {
-                        validate6.errors = [
-                          {
-                            instancePath: instancePath + '/OperatorLanguage',
-                            schemaPath: '#/properties/OperatorLanguage/pattern',
-                            keyword: 'pattern',
-                            params: { pattern: '^[a-z]{2}$' },
-                            message: 'must match pattern "' + '^[a-z]{2}$' + '"',
-                          },
-                        ]
-                        return false
-                      }
-                    } else {
-                      validate6.errors = [
-                        {
-                          instancePath: instancePath + '/OperatorLanguage',
-                          schemaPath: '#/properties/OperatorLanguage/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.ShiftNumber !== undefined) {
-                    let data4 = data.ShiftNumber
-                    const _errs11 = errors
-                    const _errs12 = errors
-                    if (errors === _errs12) {
-                      if (typeof data4 === 'string') {
-                        if (func0(data4) < 1) {
-                          validate6.errors = [
-                            {
-                              instancePath: instancePath + '/ShiftNumber',
-                              schemaPath: '#/$defs/Text/minLength',
-                              keyword: 'minLength',
-                              params: { limit: 1 },
-                              message: 'must NOT have fewer than 1 characters',
-                            },
-                          ]
-                          return false
-                        }
-                      } else {
-                        validate6.errors = [
-                          {
-                            instancePath: instancePath + '/ShiftNumber',
-                            schemaPath: '#/$defs/Text/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs11 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleToAcquirerData !== undefined) {
-                      let data5 = data.SaleToAcquirerData
-                      const _errs14 = errors
-                      const _errs15 = errors
-                      if (errors === _errs15) {
-                        if (typeof data5 === 'string') {
-                          if (func0(data5) < 1) {
-                            validate6.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToAcquirerData',
-                                schemaPath: '#/$defs/Text/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        } else {
-                          validate6.errors = [
-                            {
-                              instancePath: instancePath + '/SaleToAcquirerData',
-                              schemaPath: '#/$defs/Text/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs14 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.SaleToPOIData !== undefined) {
-                        let data6 = data.SaleToPOIData
-                        const _errs17 = errors
-                        const _errs18 = errors
-                        if (errors === _errs18) {
-                          if (typeof data6 === 'string') {
-                            if (func0(data6) < 1) {
-                              validate6.errors = [
-                                {
-                                  instancePath: instancePath + '/SaleToPOIData',
-                                  schemaPath: '#/$defs/Text/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate6.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIData',
-                                schemaPath: '#/$defs/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs17 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                      if (valid0) {
-                        if (data.TokenRequestedType !== undefined) {
-                          let data7 = data.TokenRequestedType
-                          const _errs20 = errors
-                          if (typeof data7 !== 'string') {
-                            validate6.errors = [
-                              {
-                                instancePath: instancePath + '/TokenRequestedType',
-                                schemaPath: '#/properties/TokenRequestedType/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          if (!(data7 === 'Customer' || data7 === 'Transaction')) {
-                            validate6.errors = [
-                              {
-                                instancePath: instancePath + '/TokenRequestedType',
-                                schemaPath: '#/properties/TokenRequestedType/enum',
-                                keyword: 'enum',
-                                params: {
-                                  allowedValues: schema15.properties.TokenRequestedType.enum,
-                                },
-                                message: 'must be equal to one of the allowed values',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid0 = _errs20 === errors
-                        } else {
-                          var valid0 = true
-                        }
-                        if (valid0) {
-                          if (data.CustomerOrderID !== undefined) {
-                            let data8 = data.CustomerOrderID
-                            const _errs22 = errors
-                            const _errs23 = errors
-                            if (errors === _errs23) {
-                              if (typeof data8 === 'string') {
-                                if (func0(data8) < 1) {
-                                  validate6.errors = [
-                                    {
-                                      instancePath: instancePath + '/CustomerOrderID',
-                                      schemaPath: '#/$defs/Text/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate6.errors = [
-                                  {
-                                    instancePath: instancePath + '/CustomerOrderID',
-                                    schemaPath: '#/$defs/Text/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid0 = _errs22 === errors
-                          } else {
-                            var valid0 = true
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate6.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate6.errors = vErrors
-  return errors === 0
 }
-validate6.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-request.schema.yaml" */ let vErrors = null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIRequest === undefined && (missing0 = 'SaleToPOIRequest')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'SaleToPOIRequest')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.SaleToPOIRequest !== undefined) {
-            let data0 = data.SaleToPOIRequest
-            const _errs2 = errors
-            if (errors === _errs2) {
-              if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-                let missing1
-                if (
-                  (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                  (data0.ReversalRequest === undefined && (missing1 = 'ReversalRequest'))
-                ) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/SaleToPOIRequest',
-                      schemaPath: '#/properties/SaleToPOIRequest/required',
-                      keyword: 'required',
-                      params: { missingProperty: missing1 },
-                      message: "must have required property '" + missing1 + "'",
-                    },
-                  ]
-                  return false
-                } else {
-                  const _errs4 = errors
-                  for (const key1 in data0) {
-                    if (!(key1 === 'MessageHeader' || key1 === 'ReversalRequest')) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/SaleToPOIRequest',
-                          schemaPath: '#/properties/SaleToPOIRequest/additionalProperties',
-                          keyword: 'additionalProperties',
-                          params: { additionalProperty: key1 },
-                          message: 'must NOT have additional properties',
-                        },
-                      ]
-                      return false
-                      break
-                    }
-                  }
-                  if (_errs4 === errors) {
-                    if (data0.MessageHeader !== undefined) {
-                      let data1 = data0.MessageHeader
-                      const _errs5 = errors
-                      const _errs6 = errors
-                      if (
-                        !validate2(data1, {
-                          instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                          parentData: data0,
-                          parentDataProperty: 'MessageHeader',
-                          rootData,
-                          dynamicAnchors,
-                        })
-                      ) {
-                        vErrors =
-                          vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                        errors = vErrors.length
-                      }
-                      var valid2 = _errs6 === errors
-                      if (valid2) {
-                        const _errs7 = errors
-                        if (errors === _errs7) {
-                          if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
-                            if (data1.MessageCategory !== undefined) {
-                              if ('Reversal' !== data1.MessageCategory) {
-                                validate0.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath +
-                                      '/SaleToPOIRequest/MessageHeader/MessageCategory',
-                                    schemaPath:
-                                      '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const',
-                                    keyword: 'const',
-                                    params: { allowedValue: 'Reversal' },
-                                    message: 'must be equal to constant',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid2 = _errs7 === errors
-                      }
-                      var valid1 = _errs5 === errors
-                    } else {
-                      var valid1 = true
-                    }
-                    if (valid1) {
-                      if (data0.ReversalRequest !== undefined) {
-                        let data3 = data0.ReversalRequest
-                        const _errs10 = errors
-                        if (errors === _errs10) {
-                          if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                            let missing2
-                            if (
-                              (data3.OriginalPOITransaction === undefined &&
-                                (missing2 = 'OriginalPOITransaction')) ||
-                              (data3.ReversalReason === undefined && (missing2 = 'ReversalReason'))
-                            ) {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/SaleToPOIRequest/ReversalRequest',
-                                  schemaPath:
-                                    '#/properties/SaleToPOIRequest/properties/ReversalRequest/required',
-                                  keyword: 'required',
-                                  params: { missingProperty: missing2 },
-                                  message: "must have required property '" + missing2 + "'",
-                                },
-                              ]
-                              return false
-                            } else {
-                              const _errs12 = errors
-                              for (const key2 in data3) {
-                                if (!(
-                                  key2 === 'OriginalPOITransaction' ||
-                                  key2 === 'ReversalReason' ||
-                                  key2 === 'ReversedAmount' ||
-                                  key2 === 'SaleData'
-                                )) {
-                                  validate0.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath + '/SaleToPOIRequest/ReversalRequest',
-                                      schemaPath:
-                                        '#/properties/SaleToPOIRequest/properties/ReversalRequest/additionalProperties',
-                                      keyword: 'additionalProperties',
-                                      params: { additionalProperty: key2 },
-                                      message: 'must NOT have additional properties',
-                                    },
-                                  ]
-                                  return false
-                                  break
-                                }
-                              }
-                              if (_errs12 === errors) {
-                                if (data3.OriginalPOITransaction !== undefined) {
-                                  let data4 = data3.OriginalPOITransaction
-                                  const _errs13 = errors
-                                  if (errors === _errs13) {
-                                    if (
-                                      data4 &&
-                                      typeof data4 == 'object' &&
-                                      !Array.isArray(data4)
-                                    ) {
-                                      let missing3
-                                      if (
-                                        data4.POITransactionID === undefined &&
-                                        (missing3 = 'POITransactionID')
-                                      ) {
-                                        validate0.errors = [
-                                          {
-                                            instancePath:
-                                              instancePath +
-                                              '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction',
-                                            schemaPath:
-                                              '#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/required',
-                                            keyword: 'required',
-                                            params: { missingProperty: missing3 },
-                                            message:
-                                              "must have required property '" + missing3 + "'",
-                                          },
-                                        ]
-                                        return false
-                                      } else {
-                                        const _errs15 = errors
-                                        for (const key3 in data4) {
-                                          if (!(
-                                            key3 === 'POITransactionID' ||
-                                            key3 === 'SaleID' ||
-                                            key3 === 'POIID'
-                                          )) {
-                                            validate0.errors = [
-                                              {
-                                                instancePath:
-                                                  instancePath +
-                                                  '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction',
-                                                schemaPath:
-                                                  '#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/additionalProperties',
-                                                keyword: 'additionalProperties',
-                                                params: { additionalProperty: key3 },
-                                                message: 'must NOT have additional properties',
-                                              },
-                                            ]
-                                            return false
-                                            break
-                                          }
-                                        }
-                                        if (_errs15 === errors) {
-                                          if (data4.POITransactionID !== undefined) {
-                                            const _errs16 = errors
-                                            if (
-                                              !validate4(data4.POITransactionID, {
-                                                instancePath:
-                                                  instancePath +
-                                                  '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POITransactionID',
-                                                parentData: data4,
-                                                parentDataProperty: 'POITransactionID',
-                                                rootData,
-                                                dynamicAnchors,
-                                              })
-                                            ) {
-                                              vErrors =
-                                                vErrors === null
-                                                  ? validate4.errors
-                                                  : vErrors.concat(validate4.errors)
-                                              errors = vErrors.length
-                                            }
-                                            var valid5 = _errs16 === errors
-                                          } else {
-                                            var valid5 = true
-                                          }
-                                          if (valid5) {
-                                            if (data4.SaleID !== undefined) {
-                                              let data6 = data4.SaleID
-                                              const _errs17 = errors
-                                              const _errs18 = errors
-                                              if (errors === _errs18) {
-                                                if (typeof data6 === 'string') {
-                                                  if (func0(data6) < 1) {
-                                                    validate0.errors = [
-                                                      {
-                                                        instancePath:
-                                                          instancePath +
-                                                          '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/SaleID',
-                                                        schemaPath:
-                                                          'nexo.defs.yaml#/$defs/Text/minLength',
-                                                        keyword: 'minLength',
-                                                        params: { limit: 1 },
-                                                        message:
-                                                          'must NOT have fewer than 1 characters',
-                                                      },
-                                                    ]
-                                                    return false
-                                                  }
-                                                } else {
-                                                  validate0.errors = [
-                                                    {
-                                                      instancePath:
-                                                        instancePath +
-                                                        '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/SaleID',
-                                                      schemaPath: 'nexo.defs.yaml#/$defs/Text/type',
-                                                      keyword: 'type',
-                                                      params: { type: 'string' },
-                                                      message: 'must be string',
-                                                    },
-                                                  ]
-                                                  return false
-                                                }
-                                              }
-                                              var valid5 = _errs17 === errors
-                                            } else {
-                                              var valid5 = true
-                                            }
-                                            if (valid5) {
-                                              if (data4.POIID !== undefined) {
-                                                let data7 = data4.POIID
-                                                const _errs20 = errors
-                                                const _errs21 = errors
-                                                if (errors === _errs21) {
-                                                  if (typeof data7 === 'string') {
-                                                    if (func0(data7) < 1) {
-                                                      validate0.errors = [
-                                                        {
-                                                          instancePath:
-                                                            instancePath +
-                                                            '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POIID',
-                                                          schemaPath:
-                                                            'nexo.defs.yaml#/$defs/Text/minLength',
-                                                          keyword: 'minLength',
-                                                          params: { limit: 1 },
-                                                          message:
-                                                            'must NOT have fewer than 1 characters',
-                                                        },
-                                                      ]
-                                                      return false
-                                                    }
-                                                  } else {
-                                                    validate0.errors = [
-                                                      {
-                                                        instancePath:
-                                                          instancePath +
-                                                          '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POIID',
-                                                        schemaPath:
-                                                          'nexo.defs.yaml#/$defs/Text/type',
-                                                        keyword: 'type',
-                                                        params: { type: 'string' },
-                                                        message: 'must be string',
-                                                      },
-                                                    ]
-                                                    return false
-                                                  }
-                                                }
-                                                var valid5 = _errs20 === errors
-                                              } else {
-                                                var valid5 = true
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    } else {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction',
-                                          schemaPath:
-                                            '#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/type',
-                                          keyword: 'type',
-                                          params: { type: 'object' },
-                                          message: 'must be object',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                  }
-                                  var valid4 = _errs13 === errors
-                                } else {
-                                  var valid4 = true
-                                }
-                                if (valid4) {
-                                  if (data3.ReversalReason !== undefined) {
-                                    let data8 = data3.ReversalReason
-                                    const _errs23 = errors
-                                    if (typeof data8 !== 'string') {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/ReversalRequest/ReversalReason',
-                                          schemaPath: 'nexo.defs.yaml#/$defs/ReversalReason/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    if (!(
-                                      data8 === 'CustCancel' ||
-                                      data8 === 'Malfunction' ||
-                                      data8 === 'MerchantCancel' ||
-                                      data8 === 'Unable2Compl'
-                                    )) {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/ReversalRequest/ReversalReason',
-                                          schemaPath: 'nexo.defs.yaml#/$defs/ReversalReason/enum',
-                                          keyword: 'enum',
-                                          params: { allowedValues: schema13.enum },
-                                          message: 'must be equal to one of the allowed values',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    var valid4 = _errs23 === errors
-                                  } else {
-                                    var valid4 = true
-                                  }
-                                  if (valid4) {
-                                    if (data3.ReversedAmount !== undefined) {
-                                      let data9 = data3.ReversedAmount
-                                      const _errs26 = errors
-                                      const _errs27 = errors
-                                      if (errors === _errs27) {
-                                        if (typeof data9 == 'number' && isFinite(data9)) {
-                                          if (data9 > 99999999.999999 || isNaN(data9)) {
-                                            validate0.errors = [
-                                              {
-                                                instancePath:
-                                                  instancePath +
-                                                  '/SaleToPOIRequest/ReversalRequest/ReversedAmount',
-                                                schemaPath:
-                                                  'nexo.defs.yaml#/$defs/MajorAmount/maximum',
-                                                keyword: 'maximum',
-                                                params: {
-                                                  comparison: '<=',
-                                                  limit: 99999999.999999,
-                                                },
-                                                message: 'must be <= 99999999.999999',
-                                              },
-                                            ]
-                                            return false
-                                          } else {
-                                            if (data9 < 0 || isNaN(data9)) {
-                                              validate0.errors = [
-                                                {
-                                                  instancePath:
-                                                    instancePath +
-                                                    '/SaleToPOIRequest/ReversalRequest/ReversedAmount',
-                                                  schemaPath:
-                                                    'nexo.defs.yaml#/$defs/MajorAmount/minimum',
-                                                  keyword: 'minimum',
-                                                  params: { comparison: '>=', limit: 0 },
-                                                  message: 'must be >= 0',
-                                                },
-                                              ]
-                                              return false
-                                            }
-                                          }
-                                        } else {
-                                          validate0.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath +
-                                                '/SaleToPOIRequest/ReversalRequest/ReversedAmount',
-                                              schemaPath: 'nexo.defs.yaml#/$defs/MajorAmount/type',
-                                              keyword: 'type',
-                                              params: { type: 'number' },
-                                              message: 'must be number',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                      }
-                                      var valid4 = _errs26 === errors
-                                    } else {
-                                      var valid4 = true
-                                    }
-                                    if (valid4) {
-                                      if (data3.SaleData !== undefined) {
-                                        const _errs29 = errors
-                                        if (
-                                          !validate6(data3.SaleData, {
-                                            instancePath:
-                                              instancePath +
-                                              '/SaleToPOIRequest/ReversalRequest/SaleData',
-                                            parentData: data3,
-                                            parentDataProperty: 'SaleData',
-                                            rootData,
-                                            dynamicAnchors,
-                                          })
-                                        ) {
-                                          vErrors =
-                                            vErrors === null
-                                              ? validate6.errors
-                                              : vErrors.concat(validate6.errors)
-                                          errors = vErrors.length
-                                        }
-                                        var valid4 = _errs29 === errors
-                                      } else {
-                                        var valid4 = true
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIRequest/ReversalRequest',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/ReversalRequest/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid1 = _errs10 === errors
-                      } else {
-                        var valid1 = true
-                      }
-                    }
-                  }
-                }
-              } else {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIRequest',
-                    schemaPath: '#/properties/SaleToPOIRequest/type',
-                    keyword: 'type',
-                    params: { type: 'object' },
-                    message: 'must be object',
-                  },
-                ]
-                return false
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+if(_errs1 === errors){
+if(data.ProtocolVersion !== undefined){
+let data0 = data.ProtocolVersion;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageClass !== undefined){
+const _errs5 = errors;
+if("Service" !== data.MessageClass){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/properties/MessageClass/const",keyword:"const",params:{allowedValue: "Service"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+const _errs9 = errors;
+if("Request" !== data.MessageType){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/properties/MessageType/const",keyword:"const",params:{allowedValue: "Request"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+let data4 = data.ServiceID;
+const _errs10 = errors;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(func0(data4) > 10){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data4) < 1){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+let data5 = data.SaleID;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+let data6 = data.POIID;
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data.TimeStamp === undefined) && (missing0 = "TimeStamp"))){
+validate4.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "TransactionID") || (key0 === "TimeStamp"))){
+validate4.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.TransactionID !== undefined){
+let data0 = data.TransactionID;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate4.errors = [{instancePath:instancePath+"/TransactionID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/TransactionID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TimeStamp !== undefined){
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(errors === _errs6){
+if(!(typeof data.TimeStamp === "string")){
+validate4.errors = [{instancePath:instancePath+"/TimeStamp",schemaPath:"#/$defs/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema15 = {"type":"object","additionalProperties":false,"required":["SaleTransactionID"],"properties":{"SaleTransactionID":{"$ref":"#/$defs/TransactionIdentification"},"SaleReferenceID":{"$ref":"#/$defs/Text"},"OperatorID":{"$ref":"#/$defs/Text"},"OperatorLanguage":{"type":"string","pattern":"^[a-z]{2}$"},"ShiftNumber":{"$ref":"#/$defs/Text"},"SaleToAcquirerData":{"$ref":"#/$defs/Text"},"SaleToPOIData":{"$ref":"#/$defs/Text"},"TokenRequestedType":{"type":"string","enum":["Customer","Transaction"]},"CustomerOrderID":{"$ref":"#/$defs/Text"}}};
+const func8 = Object.prototype.hasOwnProperty;
+
+function validate7(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate7.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data.TimeStamp === undefined) && (missing0 = "TimeStamp"))){
+validate7.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "TransactionID") || (key0 === "TimeStamp"))){
+validate7.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.TransactionID !== undefined){
+let data0 = data.TransactionID;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate7.errors = [{instancePath:instancePath+"/TransactionID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate7.errors = [{instancePath:instancePath+"/TransactionID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TimeStamp !== undefined){
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(errors === _errs6){
+if(!(typeof data.TimeStamp === "string")){
+validate7.errors = [{instancePath:instancePath+"/TimeStamp",schemaPath:"#/$defs/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate7.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate7.errors = vErrors;
+return errors === 0;
+}
+validate7.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const pattern0 = new RegExp("^[a-z]{2}$", "u");
+
+function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate6.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleTransactionID === undefined) && (missing0 = "SaleTransactionID")){
+validate6.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func8.call(schema15.properties, key0))){
+validate6.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.SaleTransactionID !== undefined){
+const _errs2 = errors;
+if(!(validate7(data.SaleTransactionID, {instancePath:instancePath+"/SaleTransactionID",parentData:data,parentDataProperty:"SaleTransactionID",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate7.errors : vErrors.concat(validate7.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleReferenceID !== undefined){
+let data1 = data.SaleReferenceID;
+const _errs3 = errors;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+validate6.errors = [{instancePath:instancePath+"/SaleReferenceID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/SaleReferenceID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OperatorID !== undefined){
+let data2 = data.OperatorID;
+const _errs6 = errors;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data2 === "string"){
+if(func0(data2) < 1){
+validate6.errors = [{instancePath:instancePath+"/OperatorID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/OperatorID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OperatorLanguage !== undefined){
+let data3 = data.OperatorLanguage;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+validate6.errors = [{instancePath:instancePath+"/OperatorLanguage",schemaPath:"#/properties/OperatorLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/OperatorLanguage",schemaPath:"#/properties/OperatorLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ShiftNumber !== undefined){
+let data4 = data.ShiftNumber;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate6.errors = [{instancePath:instancePath+"/ShiftNumber",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/ShiftNumber",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleToAcquirerData !== undefined){
+let data5 = data.SaleToAcquirerData;
+const _errs14 = errors;
+const _errs15 = errors;
+if(errors === _errs15){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate6.errors = [{instancePath:instancePath+"/SaleToAcquirerData",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/SaleToAcquirerData",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleToPOIData !== undefined){
+let data6 = data.SaleToPOIData;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate6.errors = [{instancePath:instancePath+"/SaleToPOIData",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/SaleToPOIData",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TokenRequestedType !== undefined){
+let data7 = data.TokenRequestedType;
+const _errs20 = errors;
+if(typeof data7 !== "string"){
+validate6.errors = [{instancePath:instancePath+"/TokenRequestedType",schemaPath:"#/properties/TokenRequestedType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data7 === "Customer") || (data7 === "Transaction"))){
+validate6.errors = [{instancePath:instancePath+"/TokenRequestedType",schemaPath:"#/properties/TokenRequestedType/enum",keyword:"enum",params:{allowedValues: schema15.properties.TokenRequestedType.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CustomerOrderID !== undefined){
+let data8 = data.CustomerOrderID;
+const _errs22 = errors;
+const _errs23 = errors;
+if(errors === _errs23){
+if(typeof data8 === "string"){
+if(func0(data8) < 1){
+validate6.errors = [{instancePath:instancePath+"/CustomerOrderID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/CustomerOrderID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate6.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate6.errors = vErrors;
+return errors === 0;
+}
+validate6.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.SaleToPOIRequest !== undefined){
+let data0 = data.SaleToPOIRequest;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalRequest === undefined) && (missing1 = "ReversalRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs4 = errors;
+for(const key1 in data0){
+if(!((key1 === "MessageHeader") || (key1 === "ReversalRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs4 === errors){
+if(data0.MessageHeader !== undefined){
+let data1 = data0.MessageHeader;
+const _errs5 = errors;
+const _errs6 = errors;
+if(!(validate2(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+if(valid2){
+const _errs7 = errors;
+if(errors === _errs7){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.MessageCategory !== undefined){
+if("Reversal" !== data1.MessageCategory){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Reversal"},message:"must be equal to constant"}];
+return false;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid2 = _errs7 === errors;
+}
+var valid1 = _errs5 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.ReversalRequest !== undefined){
+let data3 = data0.ReversalRequest;
+const _errs10 = errors;
+if(errors === _errs10){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing2;
+if(((data3.OriginalPOITransaction === undefined) && (missing2 = "OriginalPOITransaction")) || ((data3.ReversalReason === undefined) && (missing2 = "ReversalReason"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+const _errs12 = errors;
+for(const key2 in data3){
+if(!((((key2 === "OriginalPOITransaction") || (key2 === "ReversalReason")) || (key2 === "ReversedAmount")) || (key2 === "SaleData"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs12 === errors){
+if(data3.OriginalPOITransaction !== undefined){
+let data4 = data3.OriginalPOITransaction;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing3;
+if((data4.POITransactionID === undefined) && (missing3 = "POITransactionID")){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+return false;
+}
+else {
+const _errs15 = errors;
+for(const key3 in data4){
+if(!(((key3 === "POITransactionID") || (key3 === "SaleID")) || (key3 === "POIID"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs15 === errors){
+if(data4.POITransactionID !== undefined){
+const _errs16 = errors;
+if(!(validate4(data4.POITransactionID, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POITransactionID",parentData:data4,parentDataProperty:"POITransactionID",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid5 = _errs16 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data4.SaleID !== undefined){
+let data6 = data4.SaleID;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/SaleID",schemaPath:"nexo.defs.yaml#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/SaleID",schemaPath:"nexo.defs.yaml#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid5 = _errs17 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data4.POIID !== undefined){
+let data7 = data4.POIID;
+const _errs20 = errors;
+const _errs21 = errors;
+if(errors === _errs21){
+if(typeof data7 === "string"){
+if(func0(data7) < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POIID",schemaPath:"nexo.defs.yaml#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POIID",schemaPath:"nexo.defs.yaml#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid5 = _errs20 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid4 = _errs13 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.ReversalReason !== undefined){
+let data8 = data3.ReversalReason;
+const _errs23 = errors;
+if(typeof data8 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversalReason",schemaPath:"nexo.defs.yaml#/$defs/ReversalReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data8 === "CustCancel") || (data8 === "Malfunction")) || (data8 === "MerchantCancel")) || (data8 === "Unable2Compl"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversalReason",schemaPath:"nexo.defs.yaml#/$defs/ReversalReason/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid4 = _errs23 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.ReversedAmount !== undefined){
+let data9 = data3.ReversedAmount;
+const _errs26 = errors;
+const _errs27 = errors;
+if(errors === _errs27){
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 99999999.999999 || isNaN(data9)){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversedAmount",schemaPath:"nexo.defs.yaml#/$defs/MajorAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
+return false;
+}
+else {
+if(data9 < 0 || isNaN(data9)){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversedAmount",schemaPath:"nexo.defs.yaml#/$defs/MajorAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversedAmount",schemaPath:"nexo.defs.yaml#/$defs/MajorAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid4 = _errs26 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.SaleData !== undefined){
+const _errs29 = errors;
+if(!(validate6(data3.SaleData, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/SaleData",parentData:data3,parentDataProperty:"SaleData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs29 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {

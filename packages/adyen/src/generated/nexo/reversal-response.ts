@@ -7,130 +7,92 @@
 /**
  * `Service` for payments and their follow-ups, `Device` for display and input, `Event` for notifications.
  */
-export type MessageClass = 'Service' | 'Device' | 'Event'
+export type MessageClass = ("Service" | "Device" | "Event");
 /**
  * What a message is about; together with MessageType it says which body it carries.
  */
-export type MessageCategory =
-  | 'Abort'
-  | 'Admin'
-  | 'BalanceInquiry'
-  | 'CardAcquisition'
-  | 'Diagnosis'
-  | 'Display'
-  | 'EnableService'
-  | 'Event'
-  | 'GetTotals'
-  | 'Input'
-  | 'InputUpdate'
-  | 'Login'
-  | 'Logout'
-  | 'Loyalty'
-  | 'None'
-  | 'Payment'
-  | 'Print'
-  | 'Reconciliation'
-  | 'Reversal'
-  | 'StoredValue'
-  | 'TransactionStatus'
-export type MessageType = 'Request' | 'Response' | 'Notification'
+export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
+export type MessageType = ("Request" | "Response" | "Notification");
 /**
  * `Success`: done (a payment was approved). `Partial`: approved for less than asked. `Failure`: not done; ErrorCondition and AdditionalResponse say why.
  */
-export type Result = 'Success' | 'Partial' | 'Failure'
+export type Result = ("Success" | "Partial" | "Failure");
 /**
  * Why a request failed. For payments: `Refusal` (declined by the issuer), `WrongPIN`, `Cancel` (on the terminal, or by Adyen after its processing limit), `Aborted` (by an AbortRequest), `Busy` (the terminal is handling another request), `UnreachableHost` and `UnavailableDevice` (the terminal or the acquirer could not be reached), `InProgress` and `NotFound` (answers to a TransactionStatus request), `MessageFormat` (the request was malformed).
  */
-export type KnownErrorCondition =
-  | 'Aborted'
-  | 'Busy'
-  | 'Cancel'
-  | 'DeviceOut'
-  | 'InProgress'
-  | 'InsertedCard'
-  | 'InvalidCard'
-  | 'LoggedOut'
-  | 'MessageFormat'
-  | 'NotAllowed'
-  | 'NotFound'
-  | 'PaymentRestriction'
-  | 'Refusal'
-  | 'UnavailableDevice'
-  | 'UnavailableService'
-  | 'UnreachableHost'
-  | 'WrongPIN'
+export type KnownErrorCondition = ("Aborted" | "Busy" | "Cancel" | "DeviceOut" | "InProgress" | "InsertedCard" | "InvalidCard" | "LoggedOut" | "MessageFormat" | "NotAllowed" | "NotFound" | "PaymentRestriction" | "Refusal" | "UnavailableDevice" | "UnavailableService" | "UnreachableHost" | "WrongPIN");
 /**
  * Terminal to POS, how a reversal ended.
  */
 export interface ReversalResponse {
-  SaleToPOIResponse: ReversalResponseEnvelope
+    SaleToPOIResponse: ReversalResponseEnvelope;
 }
 export interface ReversalResponseEnvelope {
-  MessageHeader: ResponseHeader
-  ReversalResponse: ReversalResponseBody
+    MessageHeader: ResponseHeader;
+    ReversalResponse: ReversalResponseBody;
 }
 /**
  * The header of what the cloud or terminal sends: a response repeats the request's SaleID, ServiceID and POIID; a notification names the request it concerns, if any.
  */
 export interface ResponseHeader {
-  ProtocolVersion?: string
-  MessageClass: MessageClass
-  MessageCategory: MessageCategory
-  MessageType: MessageType
-  ServiceID?: string
-  DeviceID?: string
-  SaleID: string
-  POIID: string
+    ProtocolVersion?: string;
+    MessageClass: MessageClass;
+    MessageCategory: MessageCategory;
+    MessageType: MessageType;
+    ServiceID?: string;
+    DeviceID?: string;
+    SaleID: string;
+    POIID: string;
 }
 /**
  * A reversal's outcome; `ReversedAmount` is in major units.
  */
 export interface ReversalResponseBody {
-  Response: Response
-  POIData?: POIData
-  OriginalPOITransaction?: {
-    POITransactionID?: ReceivedTransactionIdentification
-  }
-  ReversedAmount?: number
-  PaymentReceipt?: PaymentReceipt[]
+    Response: Response;
+    POIData?: POIData;
+    OriginalPOITransaction?: {
+        POITransactionID?: ReceivedTransactionIdentification;
+    };
+    ReversedAmount?: number;
+    PaymentReceipt?: PaymentReceipt[];
 }
 /**
  * How a request ended. `AdditionalResponse` holds details (`refusalReason`, `message`, Adyen's `pspReference`...), either form-encoded (`a=1&b=2`) or as base64 of a JSON object.
  */
 export interface Response {
-  Result: Result
-  /**
-   * A known error condition, or any other string: a value Adyen adds must reach the caller, not fail validation (`string & {}` keeps the known literals visible in the type).
-   */
-  ErrorCondition?: KnownErrorCondition | (string & {})
-  AdditionalResponse?: string
+    Result: Result;
+    /**
+     * A known error condition, or any other string: a value Adyen adds must reach the caller, not fail validation (`string & {}` keeps the known literals visible in the type).
+     */
+    ErrorCondition?: (KnownErrorCondition | string & {});
+    AdditionalResponse?: string;
 }
 /**
  * Adyen's reference for the transaction; keep `POITransactionID` to refund or reverse it.
  */
 export interface POIData {
-  POITransactionID: ReceivedTransactionIdentification
-  POIReconciliationID?: number | string
+    POITransactionID: ReceivedTransactionIdentification;
+    POIReconciliationID?: (number | string);
 }
 export interface ReceivedTransactionIdentification {
-  TransactionID: string
-  TimeStamp: string
+    TransactionID: string;
+    TimeStamp: string;
 }
 /**
  * One receipt. Adyen sends each line of text as form-encoded `key`, `name` and `value` (`name=Card&value=****1111&key=pan`).
  */
 export interface PaymentReceipt {
-  DocumentQualifier: string
-  RequiredSignatureFlag?: boolean
-  OutputContent: OutputContent
+    DocumentQualifier: string;
+    RequiredSignatureFlag?: boolean;
+    OutputContent: OutputContent;
 }
 export interface OutputContent {
-  OutputFormat: string
-  OutputText?: OutputText[]
+    OutputFormat: string;
+    OutputText?: OutputText[];
 }
 export interface OutputText {
-  Text: string
-  CharacterStyle?: string
-  Alignment?: string
-  EndOfLineFlag?: boolean
+    Text: string;
+    CharacterStyle?: string;
+    Alignment?: string;
+    EndOfLineFlag?: boolean;
 }

@@ -7,1503 +7,889 @@
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.
 import type { ReversalResponse } from './reversal-response.js'
 
-const schema3 = { type: 'string', enum: ['Service', 'Device', 'Event'] }
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
-}
-const schema5 = { type: 'string', enum: ['Request', 'Response', 'Notification'] }
+const schema3 = {"type":"string","enum":["Service","Device","Event"]};
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const schema5 = {"type":"string","enum":["Request","Response","Notification"]};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.ProtocolVersion !== undefined) {
-          const _errs1 = errors
-          if (typeof data.ProtocolVersion !== 'string') {
-            validate2.errors = [
-              {
-                instancePath: instancePath + '/ProtocolVersion',
-                schemaPath: '#/properties/ProtocolVersion/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.MessageClass !== undefined) {
-            let data1 = data.MessageClass
-            const _errs3 = errors
-            if (typeof data1 !== 'string') {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            if (!(data1 === 'Service' || data1 === 'Device' || data1 === 'Event')) {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema3.enum },
-                  message: 'must be equal to one of the allowed values',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageCategory !== undefined) {
-              let data2 = data.MessageCategory
-              const _errs6 = errors
-              if (typeof data2 !== 'string') {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              if (!(
-                data2 === 'Abort' ||
-                data2 === 'Admin' ||
-                data2 === 'BalanceInquiry' ||
-                data2 === 'CardAcquisition' ||
-                data2 === 'Diagnosis' ||
-                data2 === 'Display' ||
-                data2 === 'EnableService' ||
-                data2 === 'Event' ||
-                data2 === 'GetTotals' ||
-                data2 === 'Input' ||
-                data2 === 'InputUpdate' ||
-                data2 === 'Login' ||
-                data2 === 'Logout' ||
-                data2 === 'Loyalty' ||
-                data2 === 'None' ||
-                data2 === 'Payment' ||
-                data2 === 'Print' ||
-                data2 === 'Reconciliation' ||
-                data2 === 'Reversal' ||
-                data2 === 'StoredValue' ||
-                data2 === 'TransactionStatus'
-              )) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/enum',
-                    keyword: 'enum',
-                    params: { allowedValues: schema4.enum },
-                    message: 'must be equal to one of the allowed values',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageType !== undefined) {
-                let data3 = data.MessageType
-                const _errs9 = errors
-                if (typeof data3 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(data3 === 'Request' || data3 === 'Response' || data3 === 'Notification')) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema5.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs9 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.ServiceID !== undefined) {
-                  const _errs12 = errors
-                  if (typeof data.ServiceID !== 'string') {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/ServiceID',
-                        schemaPath: '#/properties/ServiceID/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs12 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.DeviceID !== undefined) {
-                    const _errs14 = errors
-                    if (typeof data.DeviceID !== 'string') {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/DeviceID',
-                          schemaPath: '#/properties/DeviceID/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs14 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      const _errs16 = errors
-                      if (typeof data.SaleID !== 'string') {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/SaleID',
-                            schemaPath: '#/properties/SaleID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid0 = _errs16 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        const _errs18 = errors
-                        if (typeof data.POIID !== 'string') {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/POIID',
-                              schemaPath: '#/properties/POIID/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid0 = _errs18 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = {
-  props: {
-    ProtocolVersion: true,
-    MessageClass: true,
-    MessageCategory: true,
-    MessageType: true,
-    ServiceID: true,
-    DeviceID: true,
-    SaleID: true,
-    POIID: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.ProtocolVersion !== undefined){
+const _errs1 = errors;
+if(typeof data.ProtocolVersion !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/properties/ProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageClass !== undefined){
+let data1 = data.MessageClass;
+const _errs3 = errors;
+if(typeof data1 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data1 === "Service") || (data1 === "Device")) || (data1 === "Event"))){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+let data3 = data.MessageType;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data3 === "Request") || (data3 === "Response")) || (data3 === "Notification"))){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+const _errs12 = errors;
+if(typeof data.ServiceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeviceID !== undefined){
+const _errs14 = errors;
+if(typeof data.DeviceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/properties/DeviceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+const _errs16 = errors;
+if(typeof data.SaleID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+const _errs18 = errors;
+if(typeof data.POIID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":{"ProtocolVersion":true,"MessageClass":true,"MessageCategory":true,"MessageType":true,"ServiceID":true,"DeviceID":true,"SaleID":true,"POIID":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema8 = { type: 'string', enum: ['Success', 'Partial', 'Failure'] }
-const schema10 = {
-  type: 'string',
-  enum: [
-    'Aborted',
-    'Busy',
-    'Cancel',
-    'DeviceOut',
-    'InProgress',
-    'InsertedCard',
-    'InvalidCard',
-    'LoggedOut',
-    'MessageFormat',
-    'NotAllowed',
-    'NotFound',
-    'PaymentRestriction',
-    'Refusal',
-    'UnavailableDevice',
-    'UnavailableService',
-    'UnreachableHost',
-    'WrongPIN',
-  ],
-}
+const schema8 = {"type":"string","enum":["Success","Partial","Failure"]};
+const schema10 = {"type":"string","enum":["Aborted","Busy","Cancel","DeviceOut","InProgress","InsertedCard","InvalidCard","LoggedOut","MessageFormat","NotAllowed","NotFound","PaymentRestriction","Refusal","UnavailableDevice","UnavailableService","UnreachableHost","WrongPIN"]};
 
-function validate6(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate6.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  const _errs0 = errors
-  let valid0 = false
-  const _errs1 = errors
-  if (typeof data !== 'string') {
-    const err0 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownErrorCondition/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err0]
-    } else {
-      vErrors.push(err0)
-    }
-    errors++
-  }
-  if (!(
-    data === 'Aborted' ||
-    data === 'Busy' ||
-    data === 'Cancel' ||
-    data === 'DeviceOut' ||
-    data === 'InProgress' ||
-    data === 'InsertedCard' ||
-    data === 'InvalidCard' ||
-    data === 'LoggedOut' ||
-    data === 'MessageFormat' ||
-    data === 'NotAllowed' ||
-    data === 'NotFound' ||
-    data === 'PaymentRestriction' ||
-    data === 'Refusal' ||
-    data === 'UnavailableDevice' ||
-    data === 'UnavailableService' ||
-    data === 'UnreachableHost' ||
-    data === 'WrongPIN'
-  )) {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownErrorCondition/enum',
-      keyword: 'enum',
-      params: { allowedValues: schema10.enum },
-      message: 'must be equal to one of the allowed values',
-    }
-    if (vErrors === null) {
-      vErrors = [err1]
-    } else {
-      vErrors.push(err1)
-    }
-    errors++
-  }
-  var _valid0 = _errs1 === errors
-  valid0 = valid0 || _valid0
-  const _errs4 = errors
-  if (typeof data !== 'string') {
-    const err2 = {
-      instancePath,
-      schemaPath: '#/anyOf/1/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err2]
-    } else {
-      vErrors.push(err2)
-    }
-    errors++
-  }
-  var _valid0 = _errs4 === errors
-  valid0 = valid0 || _valid0
-  if (!valid0) {
-    const err3 = {
-      instancePath,
-      schemaPath: '#/anyOf',
-      keyword: 'anyOf',
-      params: {},
-      message: 'must match a schema in anyOf',
-    }
-    if (vErrors === null) {
-      vErrors = [err3]
-    } else {
-      vErrors.push(err3)
-    }
-    errors++
-    validate6.errors = vErrors
-    return false
-  } else {
-    errors = _errs0
-    if (vErrors !== null) {
-      if (_errs0) {
-        vErrors.length = _errs0
-      } else {
-        vErrors = null
-      }
-    }
-  }
-  validate6.errors = vErrors
-  return errors === 0
+function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate6.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate6.evaluated = { dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/$defs/KnownErrorCondition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((((((((((((((data === "Aborted") || (data === "Busy")) || (data === "Cancel")) || (data === "DeviceOut")) || (data === "InProgress")) || (data === "InsertedCard")) || (data === "InvalidCard")) || (data === "LoggedOut")) || (data === "MessageFormat")) || (data === "NotAllowed")) || (data === "NotFound")) || (data === "PaymentRestriction")) || (data === "Refusal")) || (data === "UnavailableDevice")) || (data === "UnavailableService")) || (data === "UnreachableHost")) || (data === "WrongPIN"))){
+const err1 = {instancePath,schemaPath:"#/$defs/KnownErrorCondition/enum",keyword:"enum",params:{allowedValues: schema10.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(typeof data !== "string"){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate6.errors = vErrors;
+return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate6.errors = vErrors;
+return errors === 0;
+}
+validate6.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-function validate5(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate5.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.Result === undefined && (missing0 = 'Result')) {
-        validate5.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.Result !== undefined) {
-          let data0 = data.Result
-          const _errs1 = errors
-          if (typeof data0 !== 'string') {
-            validate5.errors = [
-              {
-                instancePath: instancePath + '/Result',
-                schemaPath: '#/$defs/Result/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          if (!(data0 === 'Success' || data0 === 'Partial' || data0 === 'Failure')) {
-            validate5.errors = [
-              {
-                instancePath: instancePath + '/Result',
-                schemaPath: '#/$defs/Result/enum',
-                keyword: 'enum',
-                params: { allowedValues: schema8.enum },
-                message: 'must be equal to one of the allowed values',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.ErrorCondition !== undefined) {
-            const _errs4 = errors
-            if (
-              !validate6(data.ErrorCondition, {
-                instancePath: instancePath + '/ErrorCondition',
-                parentData: data,
-                parentDataProperty: 'ErrorCondition',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs4 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.AdditionalResponse !== undefined) {
-              const _errs5 = errors
-              if (typeof data.AdditionalResponse !== 'string') {
-                validate5.errors = [
-                  {
-                    instancePath: instancePath + '/AdditionalResponse',
-                    schemaPath: '#/properties/AdditionalResponse/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate5.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate5.errors = vErrors
-  return errors === 0
-}
-validate5.evaluated = {
-  props: { Result: true, ErrorCondition: true, AdditionalResponse: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate9(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate9.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.POITransactionID === undefined && (missing0 = 'POITransactionID')) {
-        validate9.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.POITransactionID !== undefined) {
-          let data0 = data.POITransactionID
-          const _errs1 = errors
-          const _errs2 = errors
-          if (errors === _errs2) {
-            if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-              let missing1
-              if (
-                (data0.TransactionID === undefined && (missing1 = 'TransactionID')) ||
-                (data0.TimeStamp === undefined && (missing1 = 'TimeStamp'))
-              ) {
-                validate9.errors = [
-                  {
-                    instancePath: instancePath + '/POITransactionID',
-                    schemaPath: '#/$defs/ReceivedTransactionIdentification/required',
-                    keyword: 'required',
-                    params: { missingProperty: missing1 },
-                    message: "must have required property '" + missing1 + "'",
-                  },
-                ]
-                return false
-              } else {
-                if (data0.TransactionID !== undefined) {
-                  const _errs4 = errors
-                  if (typeof data0.TransactionID !== 'string') {
-                    validate9.errors = [
-                      {
-                        instancePath: instancePath + '/POITransactionID/TransactionID',
-                        schemaPath:
-                          '#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid2 = _errs4 === errors
-                } else {
-                  var valid2 = true
-                }
-                if (valid2) {
-                  if (data0.TimeStamp !== undefined) {
-                    const _errs6 = errors
-                    if (typeof data0.TimeStamp !== 'string') {
-                      validate9.errors = [
-                        {
-                          instancePath: instancePath + '/POITransactionID/TimeStamp',
-                          schemaPath:
-                            '#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid2 = _errs6 === errors
-                  } else {
-                    var valid2 = true
-                  }
-                }
-              }
-            } else {
-              validate9.errors = [
-                {
-                  instancePath: instancePath + '/POITransactionID',
-                  schemaPath: '#/$defs/ReceivedTransactionIdentification/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.POIReconciliationID !== undefined) {
-            let data3 = data.POIReconciliationID
-            const _errs8 = errors
-            const _errs9 = errors
-            let valid3 = false
-            const _errs10 = errors
-            if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-              const err0 = {
-                instancePath: instancePath + '/POIReconciliationID',
-                schemaPath: '#/properties/POIReconciliationID/anyOf/0/type',
-                keyword: 'type',
-                params: { type: 'integer' },
-                message: 'must be integer',
-              }
-              if (vErrors === null) {
-                vErrors = [err0]
-              } else {
-                vErrors.push(err0)
-              }
-              errors++
-            }
-            var _valid0 = _errs10 === errors
-            valid3 = valid3 || _valid0
-            const _errs12 = errors
-            if (typeof data3 !== 'string') {
-              const err1 = {
-                instancePath: instancePath + '/POIReconciliationID',
-                schemaPath: '#/properties/POIReconciliationID/anyOf/1/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              }
-              if (vErrors === null) {
-                vErrors = [err1]
-              } else {
-                vErrors.push(err1)
-              }
-              errors++
-            }
-            var _valid0 = _errs12 === errors
-            valid3 = valid3 || _valid0
-            if (!valid3) {
-              const err2 = {
-                instancePath: instancePath + '/POIReconciliationID',
-                schemaPath: '#/properties/POIReconciliationID/anyOf',
-                keyword: 'anyOf',
-                params: {},
-                message: 'must match a schema in anyOf',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-              validate9.errors = vErrors
-              return false
-            } else {
-              errors = _errs9
-              if (vErrors !== null) {
-                if (_errs9) {
-                  vErrors.length = _errs9
-                } else {
-                  vErrors = null
-                }
-              }
-            }
-            var valid0 = _errs8 === errors
-          } else {
-            var valid0 = true
-          }
-        }
-      }
-    } else {
-      validate9.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate9.errors = vErrors
-  return errors === 0
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate5.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate9.evaluated = {
-  props: { POITransactionID: true, POIReconciliationID: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.Result === undefined) && (missing0 = "Result")){
+validate5.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.Result !== undefined){
+let data0 = data.Result;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate5.errors = [{instancePath:instancePath+"/Result",schemaPath:"#/$defs/Result/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data0 === "Success") || (data0 === "Partial")) || (data0 === "Failure"))){
+validate5.errors = [{instancePath:instancePath+"/Result",schemaPath:"#/$defs/Result/enum",keyword:"enum",params:{allowedValues: schema8.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ErrorCondition !== undefined){
+const _errs4 = errors;
+if(!(validate6(data.ErrorCondition, {instancePath:instancePath+"/ErrorCondition",parentData:data,parentDataProperty:"ErrorCondition",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AdditionalResponse !== undefined){
+const _errs5 = errors;
+if(typeof data.AdditionalResponse !== "string"){
+validate5.errors = [{instancePath:instancePath+"/AdditionalResponse",schemaPath:"#/properties/AdditionalResponse/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate5.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate5.errors = vErrors;
+return errors === 0;
+}
+validate5.evaluated = {"props":{"Result":true,"ErrorCondition":true,"AdditionalResponse":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate12(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate12.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.OutputFormat === undefined && (missing0 = 'OutputFormat')) {
-        validate12.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.OutputFormat !== undefined) {
-          const _errs1 = errors
-          if (typeof data.OutputFormat !== 'string') {
-            validate12.errors = [
-              {
-                instancePath: instancePath + '/OutputFormat',
-                schemaPath: '#/properties/OutputFormat/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.OutputText !== undefined) {
-            let data1 = data.OutputText
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (Array.isArray(data1)) {
-                var valid1 = true
-                const len0 = data1.length
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data2 = data1[i0]
-                  const _errs5 = errors
-                  const _errs6 = errors
-                  if (errors === _errs6) {
-                    if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                      let missing1
-                      if (data2.Text === undefined && (missing1 = 'Text')) {
-                        validate12.errors = [
-                          {
-                            instancePath: instancePath + '/OutputText/' + i0,
-                            schemaPath: '#/$defs/OutputText/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        if (data2.Text !== undefined) {
-                          const _errs8 = errors
-                          if (typeof data2.Text !== 'string') {
-                            validate12.errors = [
-                              {
-                                instancePath: instancePath + '/OutputText/' + i0 + '/Text',
-                                schemaPath: '#/$defs/OutputText/properties/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid3 = _errs8 === errors
-                        } else {
-                          var valid3 = true
-                        }
-                        if (valid3) {
-                          if (data2.CharacterStyle !== undefined) {
-                            const _errs10 = errors
-                            if (typeof data2.CharacterStyle !== 'string') {
-                              validate12.errors = [
-                                {
-                                  instancePath:
-                                    instancePath + '/OutputText/' + i0 + '/CharacterStyle',
-                                  schemaPath: '#/$defs/OutputText/properties/CharacterStyle/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs10 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data2.Alignment !== undefined) {
-                              const _errs12 = errors
-                              if (typeof data2.Alignment !== 'string') {
-                                validate12.errors = [
-                                  {
-                                    instancePath: instancePath + '/OutputText/' + i0 + '/Alignment',
-                                    schemaPath: '#/$defs/OutputText/properties/Alignment/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs12 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data2.EndOfLineFlag !== undefined) {
-                                const _errs14 = errors
-                                if (typeof data2.EndOfLineFlag !== 'boolean') {
-                                  validate12.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath + '/OutputText/' + i0 + '/EndOfLineFlag',
-                                      schemaPath:
-                                        '#/$defs/OutputText/properties/EndOfLineFlag/type',
-                                      keyword: 'type',
-                                      params: { type: 'boolean' },
-                                      message: 'must be boolean',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                var valid3 = _errs14 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate12.errors = [
-                        {
-                          instancePath: instancePath + '/OutputText/' + i0,
-                          schemaPath: '#/$defs/OutputText/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid1 = _errs5 === errors
-                  if (!valid1) {
-                    break
-                  }
-                }
-              } else {
-                validate12.errors = [
-                  {
-                    instancePath: instancePath + '/OutputText',
-                    schemaPath: '#/properties/OutputText/type',
-                    keyword: 'type',
-                    params: { type: 'array' },
-                    message: 'must be array',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-        }
-      }
-    } else {
-      validate12.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate12.errors = vErrors
-  return errors === 0
-}
-validate12.evaluated = {
-  props: { OutputFormat: true, OutputText: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate11(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate11.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.DocumentQualifier === undefined && (missing0 = 'DocumentQualifier')) ||
-        (data.OutputContent === undefined && (missing0 = 'OutputContent'))
-      ) {
-        validate11.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.DocumentQualifier !== undefined) {
-          const _errs1 = errors
-          if (typeof data.DocumentQualifier !== 'string') {
-            validate11.errors = [
-              {
-                instancePath: instancePath + '/DocumentQualifier',
-                schemaPath: '#/properties/DocumentQualifier/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.RequiredSignatureFlag !== undefined) {
-            const _errs3 = errors
-            if (typeof data.RequiredSignatureFlag !== 'boolean') {
-              validate11.errors = [
-                {
-                  instancePath: instancePath + '/RequiredSignatureFlag',
-                  schemaPath: '#/properties/RequiredSignatureFlag/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.OutputContent !== undefined) {
-              const _errs5 = errors
-              if (
-                !validate12(data.OutputContent, {
-                  instancePath: instancePath + '/OutputContent',
-                  parentData: data,
-                  parentDataProperty: 'OutputContent',
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors)
-                errors = vErrors.length
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate11.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate11.errors = vErrors
-  return errors === 0
+function validate9(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate9.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate11.evaluated = {
-  props: { DocumentQualifier: true, RequiredSignatureFlag: true, OutputContent: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.POITransactionID === undefined) && (missing0 = "POITransactionID")){
+validate9.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.POITransactionID !== undefined){
+let data0 = data.POITransactionID;
+const _errs1 = errors;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.TransactionID === undefined) && (missing1 = "TransactionID")) || ((data0.TimeStamp === undefined) && (missing1 = "TimeStamp"))){
+validate9.errors = [{instancePath:instancePath+"/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data0.TransactionID !== undefined){
+const _errs4 = errors;
+if(typeof data0.TransactionID !== "string"){
+validate9.errors = [{instancePath:instancePath+"/POITransactionID/TransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs4 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.TimeStamp !== undefined){
+const _errs6 = errors;
+if(typeof data0.TimeStamp !== "string"){
+validate9.errors = [{instancePath:instancePath+"/POITransactionID/TimeStamp",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIReconciliationID !== undefined){
+let data3 = data.POIReconciliationID;
+const _errs8 = errors;
+const _errs9 = errors;
+let valid3 = false;
+const _errs10 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err0 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var _valid0 = _errs10 === errors;
+valid3 = valid3 || _valid0;
+const _errs12 = errors;
+if(typeof data3 !== "string"){
+const err1 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs12 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const err2 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+validate9.errors = vErrors;
+return false;
+}
+else {
+errors = _errs9;
+if(vErrors !== null){
+if(_errs9){
+vErrors.length = _errs9;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate9.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate9.errors = vErrors;
+return errors === 0;
+}
+validate9.evaluated = {"props":{"POITransactionID":true,"POIReconciliationID":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.Response === undefined && (missing0 = 'Response')) {
-        validate4.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.Response !== undefined) {
-          const _errs1 = errors
-          if (
-            !validate5(data.Response, {
-              instancePath: instancePath + '/Response',
-              parentData: data,
-              parentDataProperty: 'Response',
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-            errors = vErrors.length
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.POIData !== undefined) {
-            const _errs2 = errors
-            if (
-              !validate9(data.POIData, {
-                instancePath: instancePath + '/POIData',
-                parentData: data,
-                parentDataProperty: 'POIData',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate9.errors : vErrors.concat(validate9.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.OriginalPOITransaction !== undefined) {
-              let data2 = data.OriginalPOITransaction
-              const _errs3 = errors
-              if (errors === _errs3) {
-                if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                  if (data2.POITransactionID !== undefined) {
-                    let data3 = data2.POITransactionID
-                    const _errs6 = errors
-                    if (errors === _errs6) {
-                      if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                        let missing1
-                        if (
-                          (data3.TransactionID === undefined && (missing1 = 'TransactionID')) ||
-                          (data3.TimeStamp === undefined && (missing1 = 'TimeStamp'))
-                        ) {
-                          validate4.errors = [
-                            {
-                              instancePath:
-                                instancePath + '/OriginalPOITransaction/POITransactionID',
-                              schemaPath: '#/$defs/ReceivedTransactionIdentification/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing1 },
-                              message: "must have required property '" + missing1 + "'",
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (data3.TransactionID !== undefined) {
-                            const _errs8 = errors
-                            if (typeof data3.TransactionID !== 'string') {
-                              validate4.errors = [
-                                {
-                                  instancePath:
-                                    instancePath +
-                                    '/OriginalPOITransaction/POITransactionID/TransactionID',
-                                  schemaPath:
-                                    '#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs8 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.TimeStamp !== undefined) {
-                              const _errs10 = errors
-                              if (typeof data3.TimeStamp !== 'string') {
-                                validate4.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath +
-                                      '/OriginalPOITransaction/POITransactionID/TimeStamp',
-                                    schemaPath:
-                                      '#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs10 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                          }
-                        }
-                      } else {
-                        validate4.errors = [
-                          {
-                            instancePath: instancePath + '/OriginalPOITransaction/POITransactionID',
-                            schemaPath: '#/$defs/ReceivedTransactionIdentification/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                  }
-                } else {
-                  validate4.errors = [
-                    {
-                      instancePath: instancePath + '/OriginalPOITransaction',
-                      schemaPath: '#/properties/OriginalPOITransaction/type',
-                      keyword: 'type',
-                      params: { type: 'object' },
-                      message: 'must be object',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.ReversedAmount !== undefined) {
-                let data6 = data.ReversedAmount
-                const _errs12 = errors
-                if (!(typeof data6 == 'number' && isFinite(data6))) {
-                  validate4.errors = [
-                    {
-                      instancePath: instancePath + '/ReversedAmount',
-                      schemaPath: '#/properties/ReversedAmount/type',
-                      keyword: 'type',
-                      params: { type: 'number' },
-                      message: 'must be number',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs12 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.PaymentReceipt !== undefined) {
-                  let data7 = data.PaymentReceipt
-                  const _errs14 = errors
-                  if (errors === _errs14) {
-                    if (Array.isArray(data7)) {
-                      var valid4 = true
-                      const len0 = data7.length
-                      for (let i0 = 0; i0 < len0; i0++) {
-                        const _errs16 = errors
-                        if (
-                          !validate11(data7[i0], {
-                            instancePath: instancePath + '/PaymentReceipt/' + i0,
-                            parentData: data7,
-                            parentDataProperty: i0,
-                            rootData,
-                            dynamicAnchors,
-                          })
-                        ) {
-                          vErrors =
-                            vErrors === null ? validate11.errors : vErrors.concat(validate11.errors)
-                          errors = vErrors.length
-                        }
-                        var valid4 = _errs16 === errors
-                        if (!valid4) {
-                          break
-                        }
-                      }
-                    } else {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/PaymentReceipt',
-                          schemaPath: '#/properties/PaymentReceipt/type',
-                          keyword: 'type',
-                          params: { type: 'array' },
-                          message: 'must be array',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs14 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
-}
-validate4.evaluated = {
-  props: {
-    Response: true,
-    POIData: true,
-    OriginalPOITransaction: true,
-    ReversedAmount: true,
-    PaymentReceipt: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-response.schema.yaml" */ let vErrors = null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIResponse === undefined && (missing0 = 'SaleToPOIResponse')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.SaleToPOIResponse !== undefined) {
-          let data0 = data.SaleToPOIResponse
-          const _errs1 = errors
-          if (errors === _errs1) {
-            if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-              let missing1
-              if (
-                (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                (data0.ReversalResponse === undefined && (missing1 = 'ReversalResponse'))
-              ) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIResponse',
-                    schemaPath: '#/properties/SaleToPOIResponse/required',
-                    keyword: 'required',
-                    params: { missingProperty: missing1 },
-                    message: "must have required property '" + missing1 + "'",
-                  },
-                ]
-                return false
-              } else {
-                if (data0.MessageHeader !== undefined) {
-                  const _errs3 = errors
-                  if (
-                    !validate2(data0.MessageHeader, {
-                      instancePath: instancePath + '/SaleToPOIResponse/MessageHeader',
-                      parentData: data0,
-                      parentDataProperty: 'MessageHeader',
-                      rootData,
-                      dynamicAnchors,
-                    })
-                  ) {
-                    vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                    errors = vErrors.length
-                  }
-                  var valid1 = _errs3 === errors
-                } else {
-                  var valid1 = true
-                }
-                if (valid1) {
-                  if (data0.ReversalResponse !== undefined) {
-                    const _errs4 = errors
-                    if (
-                      !validate4(data0.ReversalResponse, {
-                        instancePath: instancePath + '/SaleToPOIResponse/ReversalResponse',
-                        parentData: data0,
-                        parentDataProperty: 'ReversalResponse',
-                        rootData,
-                        dynamicAnchors,
-                      })
-                    ) {
-                      vErrors =
-                        vErrors === null ? validate4.errors : vErrors.concat(validate4.errors)
-                      errors = vErrors.length
-                    }
-                    var valid1 = _errs4 === errors
-                  } else {
-                    var valid1 = true
-                  }
-                }
-              }
-            } else {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/SaleToPOIResponse',
-                  schemaPath: '#/properties/SaleToPOIResponse/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                },
-              ]
-              return false
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate12.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { SaleToPOIResponse: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.OutputFormat === undefined) && (missing0 = "OutputFormat")){
+validate12.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.OutputFormat !== undefined){
+const _errs1 = errors;
+if(typeof data.OutputFormat !== "string"){
+validate12.errors = [{instancePath:instancePath+"/OutputFormat",schemaPath:"#/properties/OutputFormat/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OutputText !== undefined){
+let data1 = data.OutputText;
+const _errs3 = errors;
+if(errors === _errs3){
+if(Array.isArray(data1)){
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if((data2.Text === undefined) && (missing1 = "Text")){
+validate12.errors = [{instancePath:instancePath+"/OutputText/" + i0,schemaPath:"#/$defs/OutputText/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data2.Text !== undefined){
+const _errs8 = errors;
+if(typeof data2.Text !== "string"){
+validate12.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/Text",schemaPath:"#/$defs/OutputText/properties/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs8 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.CharacterStyle !== undefined){
+const _errs10 = errors;
+if(typeof data2.CharacterStyle !== "string"){
+validate12.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/CharacterStyle",schemaPath:"#/$defs/OutputText/properties/CharacterStyle/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.Alignment !== undefined){
+const _errs12 = errors;
+if(typeof data2.Alignment !== "string"){
+validate12.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/Alignment",schemaPath:"#/$defs/OutputText/properties/Alignment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.EndOfLineFlag !== undefined){
+const _errs14 = errors;
+if(typeof data2.EndOfLineFlag !== "boolean"){
+validate12.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/EndOfLineFlag",schemaPath:"#/$defs/OutputText/properties/EndOfLineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate12.errors = [{instancePath:instancePath+"/OutputText/" + i0,schemaPath:"#/$defs/OutputText/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs5 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate12.errors = [{instancePath:instancePath+"/OutputText",schemaPath:"#/properties/OutputText/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate12.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
+validate12.evaluated = {"props":{"OutputFormat":true,"OutputText":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate11.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.DocumentQualifier === undefined) && (missing0 = "DocumentQualifier")) || ((data.OutputContent === undefined) && (missing0 = "OutputContent"))){
+validate11.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.DocumentQualifier !== undefined){
+const _errs1 = errors;
+if(typeof data.DocumentQualifier !== "string"){
+validate11.errors = [{instancePath:instancePath+"/DocumentQualifier",schemaPath:"#/properties/DocumentQualifier/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.RequiredSignatureFlag !== undefined){
+const _errs3 = errors;
+if(typeof data.RequiredSignatureFlag !== "boolean"){
+validate11.errors = [{instancePath:instancePath+"/RequiredSignatureFlag",schemaPath:"#/properties/RequiredSignatureFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OutputContent !== undefined){
+const _errs5 = errors;
+if(!(validate12(data.OutputContent, {instancePath:instancePath+"/OutputContent",parentData:data,parentDataProperty:"OutputContent",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+validate11.evaluated = {"props":{"DocumentQualifier":true,"RequiredSignatureFlag":true,"OutputContent":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.Response === undefined) && (missing0 = "Response")){
+validate4.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.Response !== undefined){
+const _errs1 = errors;
+if(!(validate5(data.Response, {instancePath:instancePath+"/Response",parentData:data,parentDataProperty:"Response",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIData !== undefined){
+const _errs2 = errors;
+if(!(validate9(data.POIData, {instancePath:instancePath+"/POIData",parentData:data,parentDataProperty:"POIData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate9.errors : vErrors.concat(validate9.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OriginalPOITransaction !== undefined){
+let data2 = data.OriginalPOITransaction;
+const _errs3 = errors;
+if(errors === _errs3){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.POITransactionID !== undefined){
+let data3 = data2.POITransactionID;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((data3.TransactionID === undefined) && (missing1 = "TransactionID")) || ((data3.TimeStamp === undefined) && (missing1 = "TimeStamp"))){
+validate4.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data3.TransactionID !== undefined){
+const _errs8 = errors;
+if(typeof data3.TransactionID !== "string"){
+validate4.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID/TransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs8 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.TimeStamp !== undefined){
+const _errs10 = errors;
+if(typeof data3.TimeStamp !== "string"){
+validate4.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID/TimeStamp",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/OriginalPOITransaction",schemaPath:"#/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ReversedAmount !== undefined){
+let data6 = data.ReversedAmount;
+const _errs12 = errors;
+if(!((typeof data6 == "number") && (isFinite(data6)))){
+validate4.errors = [{instancePath:instancePath+"/ReversedAmount",schemaPath:"#/properties/ReversedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PaymentReceipt !== undefined){
+let data7 = data.PaymentReceipt;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data7)){
+var valid4 = true;
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+const _errs16 = errors;
+if(!(validate11(data7[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data7,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs16 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/PaymentReceipt",schemaPath:"#/properties/PaymentReceipt/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":{"Response":true,"POIData":true,"OriginalPOITransaction":true,"ReversedAmount":true,"PaymentReceipt":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-response.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.SaleToPOIResponse !== undefined){
+let data0 = data.SaleToPOIResponse;
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalResponse === undefined) && (missing1 = "ReversalResponse"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data0.MessageHeader !== undefined){
+const _errs3 = errors;
+if(!(validate2(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIResponse/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.ReversalResponse !== undefined){
+const _errs4 = errors;
+if(!(validate4(data0.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/ReversalResponse",parentData:data0,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -1515,8 +901,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/adyen/nexo/reversal-response.schema.yaml; on failure, `.errors` says why. */
-export const validateReversalResponse = validate0 as ((
-  data: unknown,
-) => data is ReversalResponse) & {
+export const validateReversalResponse = validate0 as ((data: unknown) => data is ReversalResponse) & {
   errors?: ValidationError[] | null
 }

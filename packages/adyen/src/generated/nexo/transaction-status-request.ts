@@ -7,93 +7,71 @@
 /**
  * What a message is about; together with MessageType it says which body it carries.
  */
-export type MessageCategory =
-  | 'Abort'
-  | 'Admin'
-  | 'BalanceInquiry'
-  | 'CardAcquisition'
-  | 'Diagnosis'
-  | 'Display'
-  | 'EnableService'
-  | 'Event'
-  | 'GetTotals'
-  | 'Input'
-  | 'InputUpdate'
-  | 'Login'
-  | 'Logout'
-  | 'Loyalty'
-  | 'None'
-  | 'Payment'
-  | 'Print'
-  | 'Reconciliation'
-  | 'Reversal'
-  | 'StoredValue'
-  | 'TransactionStatus'
+export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
 /**
  * Which receipt or document a print-out is.
  */
-export type DocumentQualifier =
-  'CashierReceipt' | 'CustomerReceipt' | 'Document' | 'Journal' | 'SaleReceipt' | 'Voucher'
+export type DocumentQualifier = ("CashierReceipt" | "CustomerReceipt" | "Document" | "Journal" | "SaleReceipt" | "Voucher");
 /**
  * POS to terminal: how did an earlier request end? `MessageReference` names it by category, SaleID and ServiceID; without one the terminal reports its last transaction. Always sent through a `/sync` endpoint, even by integrations that use `/async`. Asking again is safe.
  */
 export interface TransactionStatusRequest {
-  SaleToPOIRequest: TransactionStatusRequestEnvelope
+    SaleToPOIRequest: TransactionStatusRequestEnvelope;
 }
 export interface TransactionStatusRequestEnvelope {
-  MessageHeader: RequestHeader & {
-    MessageCategory?: 'TransactionStatus'
-  }
-  TransactionStatusRequest: TransactionStatusRequestBody
+    MessageHeader: (RequestHeader & {
+        MessageCategory?: "TransactionStatus";
+    });
+    TransactionStatusRequest: TransactionStatusRequestBody;
 }
 /**
  * The header of a service request from the POS. `POIID` names the terminal (and must equal the device id in the Cloud device API path); `SaleID` names the POS itself.
  */
 export interface RequestHeader {
-  /**
-   * The nexo protocol version; Adyen's examples send `3.0`.
-   */
-  ProtocolVersion?: string
-  MessageClass: 'Service'
-  MessageCategory: MessageCategory
-  MessageType: 'Request'
-  /**
-   * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
-   */
-  ServiceID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID: string
+    /**
+     * The nexo protocol version; Adyen's examples send `3.0`.
+     */
+    ProtocolVersion?: string;
+    MessageClass: "Service";
+    MessageCategory: MessageCategory;
+    MessageType: "Request";
+    /**
+     * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
+     */
+    ServiceID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID: string;
 }
 export interface TransactionStatusRequestBody {
-  MessageReference?: MessageReference
-  DocumentQualifier?: DocumentQualifier[]
-  ReceiptReprintFlag?: boolean
+    MessageReference?: MessageReference;
+    DocumentQualifier?: DocumentQualifier[];
+    ReceiptReprintFlag?: boolean;
 }
 /**
  * Points at an earlier request by its category, SaleID and ServiceID.
  */
 export interface MessageReference {
-  MessageCategory?: MessageCategory
-  /**
-   * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
-   */
-  ServiceID?: string
-  /**
-   * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
-   */
-  DeviceID?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  SaleID?: string
-  /**
-   * A non-empty string (nexo leaves most texts unbounded).
-   */
-  POIID?: string
+    MessageCategory?: MessageCategory;
+    /**
+     * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
+     */
+    ServiceID?: string;
+    /**
+     * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
+     */
+    DeviceID?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    SaleID?: string;
+    /**
+     * A non-empty string (nexo leaves most texts unbounded).
+     */
+    POIID?: string;
 }

@@ -14,1007 +14,535 @@ function codePointLength(text) {
   return length
 }
 
-const schema14 = {
-  type: 'string',
-  enum: ['CashierReceipt', 'CustomerReceipt', 'Document', 'Journal', 'SaleReceipt', 'Voucher'],
-}
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
-}
-const func0 = codePointLength
+const schema14 = {"type":"string","enum":["CashierReceipt","CustomerReceipt","Document","Journal","SaleReceipt","Voucher"]};
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const func0 = codePointLength;
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.ServiceID === undefined && (missing0 = 'ServiceID')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'ProtocolVersion' ||
-            key0 === 'MessageClass' ||
-            key0 === 'MessageCategory' ||
-            key0 === 'MessageType' ||
-            key0 === 'ServiceID' ||
-            key0 === 'SaleID' ||
-            key0 === 'POIID'
-          )) {
-            validate2.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.ProtocolVersion !== undefined) {
-            let data0 = data.ProtocolVersion
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/ProtocolVersion',
-                      schemaPath: '#/$defs/Text/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/ProtocolVersion',
-                    schemaPath: '#/$defs/Text/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageClass !== undefined) {
-              const _errs5 = errors
-              if ('Service' !== data.MessageClass) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageClass',
-                    schemaPath: '#/properties/MessageClass/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'Service' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageCategory !== undefined) {
-                let data2 = data.MessageCategory
-                const _errs6 = errors
-                if (typeof data2 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(
-                  data2 === 'Abort' ||
-                  data2 === 'Admin' ||
-                  data2 === 'BalanceInquiry' ||
-                  data2 === 'CardAcquisition' ||
-                  data2 === 'Diagnosis' ||
-                  data2 === 'Display' ||
-                  data2 === 'EnableService' ||
-                  data2 === 'Event' ||
-                  data2 === 'GetTotals' ||
-                  data2 === 'Input' ||
-                  data2 === 'InputUpdate' ||
-                  data2 === 'Login' ||
-                  data2 === 'Logout' ||
-                  data2 === 'Loyalty' ||
-                  data2 === 'None' ||
-                  data2 === 'Payment' ||
-                  data2 === 'Print' ||
-                  data2 === 'Reconciliation' ||
-                  data2 === 'Reversal' ||
-                  data2 === 'StoredValue' ||
-                  data2 === 'TransactionStatus'
-                )) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageCategory',
-                      schemaPath: '#/$defs/MessageCategory/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema4.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs6 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.MessageType !== undefined) {
-                  const _errs9 = errors
-                  if ('Request' !== data.MessageType) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/MessageType',
-                        schemaPath: '#/properties/MessageType/const',
-                        keyword: 'const',
-                        params: { allowedValue: 'Request' },
-                        message: 'must be equal to constant',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.ServiceID !== undefined) {
-                    let data4 = data.ServiceID
-                    const _errs10 = errors
-                    const _errs11 = errors
-                    if (errors === _errs11) {
-                      if (typeof data4 === 'string') {
-                        if (func0(data4) > 10) {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/ServiceID',
-                              schemaPath: '#/$defs/ServiceID/maxLength',
-                              keyword: 'maxLength',
-                              params: { limit: 10 },
-                              message: 'must NOT have more than 10 characters',
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (func0(data4) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/ServiceID',
-                                schemaPath: '#/$defs/ServiceID/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                      } else {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/ServiceID',
-                            schemaPath: '#/$defs/ServiceID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs10 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      let data5 = data.SaleID
-                      const _errs13 = errors
-                      const _errs14 = errors
-                      if (errors === _errs14) {
-                        if (typeof data5 === 'string') {
-                          if (func0(data5) < 1) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/SaleID',
-                                schemaPath: '#/$defs/Text/minLength',
-                                keyword: 'minLength',
-                                params: { limit: 1 },
-                                message: 'must NOT have fewer than 1 characters',
-                              },
-                            ]
-                            return false
-                          }
-                        } else {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/SaleID',
-                              schemaPath: '#/$defs/Text/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs13 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        let data6 = data.POIID
-                        const _errs16 = errors
-                        const _errs17 = errors
-                        if (errors === _errs17) {
-                          if (typeof data6 === 'string') {
-                            if (func0(data6) < 1) {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/POIID',
-                                  schemaPath: '#/$defs/Text/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/POIID',
-                                schemaPath: '#/$defs/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid0 = _errs16 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.ServiceID === undefined) && (missing0 = "ServiceID"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "ProtocolVersion") || (key0 === "MessageClass")) || (key0 === "MessageCategory")) || (key0 === "MessageType")) || (key0 === "ServiceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.ProtocolVersion !== undefined){
+let data0 = data.ProtocolVersion;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageClass !== undefined){
+const _errs5 = errors;
+if("Service" !== data.MessageClass){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/properties/MessageClass/const",keyword:"const",params:{allowedValue: "Service"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+const _errs9 = errors;
+if("Request" !== data.MessageType){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/properties/MessageType/const",keyword:"const",params:{allowedValue: "Request"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+let data4 = data.ServiceID;
+const _errs10 = errors;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(func0(data4) > 10){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data4) < 1){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+let data5 = data.SaleID;
+const _errs13 = errors;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+let data6 = data.POIID;
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      const _errs1 = errors
-      for (const key0 in data) {
-        if (!(
-          key0 === 'MessageCategory' ||
-          key0 === 'ServiceID' ||
-          key0 === 'DeviceID' ||
-          key0 === 'SaleID' ||
-          key0 === 'POIID'
-        )) {
-          validate4.errors = [
-            {
-              instancePath,
-              schemaPath: '#/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key0 },
-              message: 'must NOT have additional properties',
-            },
-          ]
-          return false
-          break
-        }
-      }
-      if (_errs1 === errors) {
-        if (data.MessageCategory !== undefined) {
-          let data0 = data.MessageCategory
-          const _errs2 = errors
-          if (typeof data0 !== 'string') {
-            validate4.errors = [
-              {
-                instancePath: instancePath + '/MessageCategory',
-                schemaPath: '#/$defs/MessageCategory/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          if (!(
-            data0 === 'Abort' ||
-            data0 === 'Admin' ||
-            data0 === 'BalanceInquiry' ||
-            data0 === 'CardAcquisition' ||
-            data0 === 'Diagnosis' ||
-            data0 === 'Display' ||
-            data0 === 'EnableService' ||
-            data0 === 'Event' ||
-            data0 === 'GetTotals' ||
-            data0 === 'Input' ||
-            data0 === 'InputUpdate' ||
-            data0 === 'Login' ||
-            data0 === 'Logout' ||
-            data0 === 'Loyalty' ||
-            data0 === 'None' ||
-            data0 === 'Payment' ||
-            data0 === 'Print' ||
-            data0 === 'Reconciliation' ||
-            data0 === 'Reversal' ||
-            data0 === 'StoredValue' ||
-            data0 === 'TransactionStatus'
-          )) {
-            validate4.errors = [
-              {
-                instancePath: instancePath + '/MessageCategory',
-                schemaPath: '#/$defs/MessageCategory/enum',
-                keyword: 'enum',
-                params: { allowedValues: schema4.enum },
-                message: 'must be equal to one of the allowed values',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs2 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.ServiceID !== undefined) {
-            let data1 = data.ServiceID
-            const _errs5 = errors
-            const _errs6 = errors
-            if (errors === _errs6) {
-              if (typeof data1 === 'string') {
-                if (func0(data1) > 10) {
-                  validate4.errors = [
-                    {
-                      instancePath: instancePath + '/ServiceID',
-                      schemaPath: '#/$defs/ServiceID/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 10 },
-                      message: 'must NOT have more than 10 characters',
-                    },
-                  ]
-                  return false
-                } else {
-                  if (func0(data1) < 1) {
-                    validate4.errors = [
-                      {
-                        instancePath: instancePath + '/ServiceID',
-                        schemaPath: '#/$defs/ServiceID/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              } else {
-                validate4.errors = [
-                  {
-                    instancePath: instancePath + '/ServiceID',
-                    schemaPath: '#/$defs/ServiceID/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs5 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.DeviceID !== undefined) {
-              let data2 = data.DeviceID
-              const _errs8 = errors
-              const _errs9 = errors
-              if (errors === _errs9) {
-                if (typeof data2 === 'string') {
-                  if (func0(data2) > 10) {
-                    validate4.errors = [
-                      {
-                        instancePath: instancePath + '/DeviceID',
-                        schemaPath: '#/$defs/ServiceID/maxLength',
-                        keyword: 'maxLength',
-                        params: { limit: 10 },
-                        message: 'must NOT have more than 10 characters',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (func0(data2) < 1) {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/DeviceID',
-                          schemaPath: '#/$defs/ServiceID/minLength',
-                          keyword: 'minLength',
-                          params: { limit: 1 },
-                          message: 'must NOT have fewer than 1 characters',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                } else {
-                  validate4.errors = [
-                    {
-                      instancePath: instancePath + '/DeviceID',
-                      schemaPath: '#/$defs/ServiceID/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs8 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.SaleID !== undefined) {
-                let data3 = data.SaleID
-                const _errs11 = errors
-                const _errs12 = errors
-                if (errors === _errs12) {
-                  if (typeof data3 === 'string') {
-                    if (func0(data3) < 1) {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/SaleID',
-                          schemaPath: '#/$defs/Text/minLength',
-                          keyword: 'minLength',
-                          params: { limit: 1 },
-                          message: 'must NOT have fewer than 1 characters',
-                        },
-                      ]
-                      return false
-                    }
-                  } else {
-                    validate4.errors = [
-                      {
-                        instancePath: instancePath + '/SaleID',
-                        schemaPath: '#/$defs/Text/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs11 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.POIID !== undefined) {
-                  let data4 = data.POIID
-                  const _errs14 = errors
-                  const _errs15 = errors
-                  if (errors === _errs15) {
-                    if (typeof data4 === 'string') {
-                      if (func0(data4) < 1) {
-                        validate4.errors = [
-                          {
-                            instancePath: instancePath + '/POIID',
-                            schemaPath: '#/$defs/Text/minLength',
-                            keyword: 'minLength',
-                            params: { limit: 1 },
-                            message: 'must NOT have fewer than 1 characters',
-                          },
-                        ]
-                        return false
-                      }
-                    } else {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/POIID',
-                          schemaPath: '#/$defs/Text/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs14 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
-}
-validate4.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-request.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIRequest === undefined && (missing0 = 'SaleToPOIRequest')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'SaleToPOIRequest')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.SaleToPOIRequest !== undefined) {
-            let data0 = data.SaleToPOIRequest
-            const _errs2 = errors
-            if (errors === _errs2) {
-              if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-                let missing1
-                if (
-                  (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                  (data0.TransactionStatusRequest === undefined &&
-                    (missing1 = 'TransactionStatusRequest'))
-                ) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/SaleToPOIRequest',
-                      schemaPath: '#/properties/SaleToPOIRequest/required',
-                      keyword: 'required',
-                      params: { missingProperty: missing1 },
-                      message: "must have required property '" + missing1 + "'",
-                    },
-                  ]
-                  return false
-                } else {
-                  const _errs4 = errors
-                  for (const key1 in data0) {
-                    if (!(key1 === 'MessageHeader' || key1 === 'TransactionStatusRequest')) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/SaleToPOIRequest',
-                          schemaPath: '#/properties/SaleToPOIRequest/additionalProperties',
-                          keyword: 'additionalProperties',
-                          params: { additionalProperty: key1 },
-                          message: 'must NOT have additional properties',
-                        },
-                      ]
-                      return false
-                      break
-                    }
-                  }
-                  if (_errs4 === errors) {
-                    if (data0.MessageHeader !== undefined) {
-                      let data1 = data0.MessageHeader
-                      const _errs5 = errors
-                      const _errs6 = errors
-                      if (
-                        !validate2(data1, {
-                          instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                          parentData: data0,
-                          parentDataProperty: 'MessageHeader',
-                          rootData,
-                          dynamicAnchors,
-                        })
-                      ) {
-                        vErrors =
-                          vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                        errors = vErrors.length
-                      }
-                      var valid2 = _errs6 === errors
-                      if (valid2) {
-                        const _errs7 = errors
-                        if (errors === _errs7) {
-                          if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
-                            if (data1.MessageCategory !== undefined) {
-                              if ('TransactionStatus' !== data1.MessageCategory) {
-                                validate0.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath +
-                                      '/SaleToPOIRequest/MessageHeader/MessageCategory',
-                                    schemaPath:
-                                      '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const',
-                                    keyword: 'const',
-                                    params: { allowedValue: 'TransactionStatus' },
-                                    message: 'must be equal to constant',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/SaleToPOIRequest/MessageHeader',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid2 = _errs7 === errors
-                      }
-                      var valid1 = _errs5 === errors
-                    } else {
-                      var valid1 = true
-                    }
-                    if (valid1) {
-                      if (data0.TransactionStatusRequest !== undefined) {
-                        let data3 = data0.TransactionStatusRequest
-                        const _errs10 = errors
-                        if (errors === _errs10) {
-                          if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                            const _errs12 = errors
-                            for (const key2 in data3) {
-                              if (!(
-                                key2 === 'MessageReference' ||
-                                key2 === 'DocumentQualifier' ||
-                                key2 === 'ReceiptReprintFlag'
-                              )) {
-                                validate0.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath + '/SaleToPOIRequest/TransactionStatusRequest',
-                                    schemaPath:
-                                      '#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/additionalProperties',
-                                    keyword: 'additionalProperties',
-                                    params: { additionalProperty: key2 },
-                                    message: 'must NOT have additional properties',
-                                  },
-                                ]
-                                return false
-                                break
-                              }
-                            }
-                            if (_errs12 === errors) {
-                              if (data3.MessageReference !== undefined) {
-                                const _errs13 = errors
-                                if (
-                                  !validate4(data3.MessageReference, {
-                                    instancePath:
-                                      instancePath +
-                                      '/SaleToPOIRequest/TransactionStatusRequest/MessageReference',
-                                    parentData: data3,
-                                    parentDataProperty: 'MessageReference',
-                                    rootData,
-                                    dynamicAnchors,
-                                  })
-                                ) {
-                                  vErrors =
-                                    vErrors === null
-                                      ? validate4.errors
-                                      : vErrors.concat(validate4.errors)
-                                  errors = vErrors.length
-                                }
-                                var valid4 = _errs13 === errors
-                              } else {
-                                var valid4 = true
-                              }
-                              if (valid4) {
-                                if (data3.DocumentQualifier !== undefined) {
-                                  let data5 = data3.DocumentQualifier
-                                  const _errs14 = errors
-                                  if (errors === _errs14) {
-                                    if (Array.isArray(data5)) {
-                                      var valid5 = true
-                                      const len0 = data5.length
-                                      for (let i0 = 0; i0 < len0; i0++) {
-                                        let data6 = data5[i0]
-                                        const _errs16 = errors
-                                        if (typeof data6 !== 'string') {
-                                          validate0.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath +
-                                                '/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/' +
-                                                i0,
-                                              schemaPath:
-                                                'nexo.defs.yaml#/$defs/DocumentQualifier/type',
-                                              keyword: 'type',
-                                              params: { type: 'string' },
-                                              message: 'must be string',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                        if (!(
-                                          data6 === 'CashierReceipt' ||
-                                          data6 === 'CustomerReceipt' ||
-                                          data6 === 'Document' ||
-                                          data6 === 'Journal' ||
-                                          data6 === 'SaleReceipt' ||
-                                          data6 === 'Voucher'
-                                        )) {
-                                          validate0.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath +
-                                                '/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/' +
-                                                i0,
-                                              schemaPath:
-                                                'nexo.defs.yaml#/$defs/DocumentQualifier/enum',
-                                              keyword: 'enum',
-                                              params: { allowedValues: schema14.enum },
-                                              message: 'must be equal to one of the allowed values',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                        var valid5 = _errs16 === errors
-                                        if (!valid5) {
-                                          break
-                                        }
-                                      }
-                                    } else {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier',
-                                          schemaPath:
-                                            '#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/DocumentQualifier/type',
-                                          keyword: 'type',
-                                          params: { type: 'array' },
-                                          message: 'must be array',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                  }
-                                  var valid4 = _errs14 === errors
-                                } else {
-                                  var valid4 = true
-                                }
-                                if (valid4) {
-                                  if (data3.ReceiptReprintFlag !== undefined) {
-                                    const _errs19 = errors
-                                    if (typeof data3.ReceiptReprintFlag !== 'boolean') {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIRequest/TransactionStatusRequest/ReceiptReprintFlag',
-                                          schemaPath:
-                                            '#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/ReceiptReprintFlag/type',
-                                          keyword: 'type',
-                                          params: { type: 'boolean' },
-                                          message: 'must be boolean',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    var valid4 = _errs19 === errors
-                                  } else {
-                                    var valid4 = true
-                                  }
-                                }
-                              }
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath:
-                                  instancePath + '/SaleToPOIRequest/TransactionStatusRequest',
-                                schemaPath:
-                                  '#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/type',
-                                keyword: 'type',
-                                params: { type: 'object' },
-                                message: 'must be object',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid1 = _errs10 === errors
-                      } else {
-                        var valid1 = true
-                      }
-                    }
-                  }
-                }
-              } else {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIRequest',
-                    schemaPath: '#/properties/SaleToPOIRequest/type',
-                    keyword: 'type',
-                    params: { type: 'object' },
-                    message: 'must be object',
-                  },
-                ]
-                return false
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((key0 === "MessageCategory") || (key0 === "ServiceID")) || (key0 === "DeviceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
+validate4.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.MessageCategory !== undefined){
+let data0 = data.MessageCategory;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate4.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data0 === "Abort") || (data0 === "Admin")) || (data0 === "BalanceInquiry")) || (data0 === "CardAcquisition")) || (data0 === "Diagnosis")) || (data0 === "Display")) || (data0 === "EnableService")) || (data0 === "Event")) || (data0 === "GetTotals")) || (data0 === "Input")) || (data0 === "InputUpdate")) || (data0 === "Login")) || (data0 === "Logout")) || (data0 === "Loyalty")) || (data0 === "None")) || (data0 === "Payment")) || (data0 === "Print")) || (data0 === "Reconciliation")) || (data0 === "Reversal")) || (data0 === "StoredValue")) || (data0 === "TransactionStatus"))){
+validate4.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+let data1 = data.ServiceID;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data1 === "string"){
+if(func0(data1) > 10){
+validate4.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data1) < 1){
+validate4.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/$defs/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeviceID !== undefined){
+let data2 = data.DeviceID;
+const _errs8 = errors;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data2 === "string"){
+if(func0(data2) > 10){
+validate4.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/$defs/ServiceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data2) < 1){
+validate4.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/$defs/ServiceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/$defs/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+let data3 = data.SaleID;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data3 === "string"){
+if(func0(data3) < 1){
+validate4.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+let data4 = data.POIID;
+const _errs14 = errors;
+const _errs15 = errors;
+if(errors === _errs15){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate4.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/$defs/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "SaleToPOIRequest")){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.SaleToPOIRequest !== undefined){
+let data0 = data.SaleToPOIRequest;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusRequest === undefined) && (missing1 = "TransactionStatusRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs4 = errors;
+for(const key1 in data0){
+if(!((key1 === "MessageHeader") || (key1 === "TransactionStatusRequest"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs4 === errors){
+if(data0.MessageHeader !== undefined){
+let data1 = data0.MessageHeader;
+const _errs5 = errors;
+const _errs6 = errors;
+if(!(validate2(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+if(valid2){
+const _errs7 = errors;
+if(errors === _errs7){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.MessageCategory !== undefined){
+if("TransactionStatus" !== data1.MessageCategory){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "TransactionStatus"},message:"must be equal to constant"}];
+return false;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid2 = _errs7 === errors;
+}
+var valid1 = _errs5 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.TransactionStatusRequest !== undefined){
+let data3 = data0.TransactionStatusRequest;
+const _errs10 = errors;
+if(errors === _errs10){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+const _errs12 = errors;
+for(const key2 in data3){
+if(!(((key2 === "MessageReference") || (key2 === "DocumentQualifier")) || (key2 === "ReceiptReprintFlag"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs12 === errors){
+if(data3.MessageReference !== undefined){
+const _errs13 = errors;
+if(!(validate4(data3.MessageReference, {instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/MessageReference",parentData:data3,parentDataProperty:"MessageReference",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs13 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.DocumentQualifier !== undefined){
+let data5 = data3.DocumentQualifier;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data5)){
+var valid5 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+const _errs16 = errors;
+if(typeof data6 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/" + i0,schemaPath:"nexo.defs.yaml#/$defs/DocumentQualifier/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((data6 === "CashierReceipt") || (data6 === "CustomerReceipt")) || (data6 === "Document")) || (data6 === "Journal")) || (data6 === "SaleReceipt")) || (data6 === "Voucher"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/" + i0,schemaPath:"nexo.defs.yaml#/$defs/DocumentQualifier/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid5 = _errs16 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/DocumentQualifier/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid4 = _errs14 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.ReceiptReprintFlag !== undefined){
+const _errs19 = errors;
+if(typeof data3.ReceiptReprintFlag !== "boolean"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/ReceiptReprintFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/ReceiptReprintFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid4 = _errs19 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -1026,8 +554,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/adyen/nexo/transaction-status-request.schema.yaml; on failure, `.errors` says why. */
-export const validateTransactionStatusRequest = validate0 as ((
-  data: unknown,
-) => data is TransactionStatusRequest) & {
+export const validateTransactionStatusRequest = validate0 as ((data: unknown) => data is TransactionStatusRequest) & {
   errors?: ValidationError[] | null
 }

@@ -7,3022 +7,1793 @@
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.
 import type { TransactionStatusResponse } from './transaction-status-response.js'
 
-const schema3 = { type: 'string', enum: ['Service', 'Device', 'Event'] }
-const schema4 = {
-  type: 'string',
-  enum: [
-    'Abort',
-    'Admin',
-    'BalanceInquiry',
-    'CardAcquisition',
-    'Diagnosis',
-    'Display',
-    'EnableService',
-    'Event',
-    'GetTotals',
-    'Input',
-    'InputUpdate',
-    'Login',
-    'Logout',
-    'Loyalty',
-    'None',
-    'Payment',
-    'Print',
-    'Reconciliation',
-    'Reversal',
-    'StoredValue',
-    'TransactionStatus',
-  ],
-}
-const schema5 = { type: 'string', enum: ['Request', 'Response', 'Notification'] }
+const schema3 = {"type":"string","enum":["Service","Device","Event"]};
+const schema4 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+const schema5 = {"type":"string","enum":["Request","Response","Notification"]};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.MessageClass === undefined && (missing0 = 'MessageClass')) ||
-        (data.MessageCategory === undefined && (missing0 = 'MessageCategory')) ||
-        (data.MessageType === undefined && (missing0 = 'MessageType')) ||
-        (data.SaleID === undefined && (missing0 = 'SaleID')) ||
-        (data.POIID === undefined && (missing0 = 'POIID'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.ProtocolVersion !== undefined) {
-          const _errs1 = errors
-          if (typeof data.ProtocolVersion !== 'string') {
-            validate2.errors = [
-              {
-                instancePath: instancePath + '/ProtocolVersion',
-                schemaPath: '#/properties/ProtocolVersion/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.MessageClass !== undefined) {
-            let data1 = data.MessageClass
-            const _errs3 = errors
-            if (typeof data1 !== 'string') {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            if (!(data1 === 'Service' || data1 === 'Device' || data1 === 'Event')) {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/MessageClass',
-                  schemaPath: '#/$defs/MessageClass/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema3.enum },
-                  message: 'must be equal to one of the allowed values',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.MessageCategory !== undefined) {
-              let data2 = data.MessageCategory
-              const _errs6 = errors
-              if (typeof data2 !== 'string') {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              if (!(
-                data2 === 'Abort' ||
-                data2 === 'Admin' ||
-                data2 === 'BalanceInquiry' ||
-                data2 === 'CardAcquisition' ||
-                data2 === 'Diagnosis' ||
-                data2 === 'Display' ||
-                data2 === 'EnableService' ||
-                data2 === 'Event' ||
-                data2 === 'GetTotals' ||
-                data2 === 'Input' ||
-                data2 === 'InputUpdate' ||
-                data2 === 'Login' ||
-                data2 === 'Logout' ||
-                data2 === 'Loyalty' ||
-                data2 === 'None' ||
-                data2 === 'Payment' ||
-                data2 === 'Print' ||
-                data2 === 'Reconciliation' ||
-                data2 === 'Reversal' ||
-                data2 === 'StoredValue' ||
-                data2 === 'TransactionStatus'
-              )) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/MessageCategory',
-                    schemaPath: '#/$defs/MessageCategory/enum',
-                    keyword: 'enum',
-                    params: { allowedValues: schema4.enum },
-                    message: 'must be equal to one of the allowed values',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.MessageType !== undefined) {
-                let data3 = data.MessageType
-                const _errs9 = errors
-                if (typeof data3 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(data3 === 'Request' || data3 === 'Response' || data3 === 'Notification')) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/MessageType',
-                      schemaPath: '#/$defs/MessageType/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema5.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs9 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.ServiceID !== undefined) {
-                  const _errs12 = errors
-                  if (typeof data.ServiceID !== 'string') {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/ServiceID',
-                        schemaPath: '#/properties/ServiceID/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs12 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.DeviceID !== undefined) {
-                    const _errs14 = errors
-                    if (typeof data.DeviceID !== 'string') {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/DeviceID',
-                          schemaPath: '#/properties/DeviceID/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs14 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.SaleID !== undefined) {
-                      const _errs16 = errors
-                      if (typeof data.SaleID !== 'string') {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/SaleID',
-                            schemaPath: '#/properties/SaleID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid0 = _errs16 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.POIID !== undefined) {
-                        const _errs18 = errors
-                        if (typeof data.POIID !== 'string') {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/POIID',
-                              schemaPath: '#/properties/POIID/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid0 = _errs18 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = {
-  props: {
-    ProtocolVersion: true,
-    MessageClass: true,
-    MessageCategory: true,
-    MessageType: true,
-    ServiceID: true,
-    DeviceID: true,
-    SaleID: true,
-    POIID: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.ProtocolVersion !== undefined){
+const _errs1 = errors;
+if(typeof data.ProtocolVersion !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/properties/ProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageClass !== undefined){
+let data1 = data.MessageClass;
+const _errs3 = errors;
+if(typeof data1 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data1 === "Service") || (data1 === "Device")) || (data1 === "Event"))){
+validate2.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/$defs/MessageClass/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageCategory !== undefined){
+let data2 = data.MessageCategory;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((((((((((((data2 === "Abort") || (data2 === "Admin")) || (data2 === "BalanceInquiry")) || (data2 === "CardAcquisition")) || (data2 === "Diagnosis")) || (data2 === "Display")) || (data2 === "EnableService")) || (data2 === "Event")) || (data2 === "GetTotals")) || (data2 === "Input")) || (data2 === "InputUpdate")) || (data2 === "Login")) || (data2 === "Logout")) || (data2 === "Loyalty")) || (data2 === "None")) || (data2 === "Payment")) || (data2 === "Print")) || (data2 === "Reconciliation")) || (data2 === "Reversal")) || (data2 === "StoredValue")) || (data2 === "TransactionStatus"))){
+validate2.errors = [{instancePath:instancePath+"/MessageCategory",schemaPath:"#/$defs/MessageCategory/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MessageType !== undefined){
+let data3 = data.MessageType;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data3 === "Request") || (data3 === "Response")) || (data3 === "Notification"))){
+validate2.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/$defs/MessageType/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ServiceID !== undefined){
+const _errs12 = errors;
+if(typeof data.ServiceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeviceID !== undefined){
+const _errs14 = errors;
+if(typeof data.DeviceID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/properties/DeviceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleID !== undefined){
+const _errs16 = errors;
+if(typeof data.SaleID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIID !== undefined){
+const _errs18 = errors;
+if(typeof data.POIID !== "string"){
+validate2.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":{"ProtocolVersion":true,"MessageClass":true,"MessageCategory":true,"MessageType":true,"ServiceID":true,"DeviceID":true,"SaleID":true,"POIID":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema7 = { type: 'string', enum: ['Success', 'Partial', 'Failure'] }
-const schema9 = {
-  type: 'string',
-  enum: [
-    'Aborted',
-    'Busy',
-    'Cancel',
-    'DeviceOut',
-    'InProgress',
-    'InsertedCard',
-    'InvalidCard',
-    'LoggedOut',
-    'MessageFormat',
-    'NotAllowed',
-    'NotFound',
-    'PaymentRestriction',
-    'Refusal',
-    'UnavailableDevice',
-    'UnavailableService',
-    'UnreachableHost',
-    'WrongPIN',
-  ],
-}
+const schema7 = {"type":"string","enum":["Success","Partial","Failure"]};
+const schema9 = {"type":"string","enum":["Aborted","Busy","Cancel","DeviceOut","InProgress","InsertedCard","InvalidCard","LoggedOut","MessageFormat","NotAllowed","NotFound","PaymentRestriction","Refusal","UnavailableDevice","UnavailableService","UnreachableHost","WrongPIN"]};
 
-function validate5(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate5.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  const _errs0 = errors
-  let valid0 = false
-  const _errs1 = errors
-  if (typeof data !== 'string') {
-    const err0 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownErrorCondition/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err0]
-    } else {
-      vErrors.push(err0)
-    }
-    errors++
-  }
-  if (!(
-    data === 'Aborted' ||
-    data === 'Busy' ||
-    data === 'Cancel' ||
-    data === 'DeviceOut' ||
-    data === 'InProgress' ||
-    data === 'InsertedCard' ||
-    data === 'InvalidCard' ||
-    data === 'LoggedOut' ||
-    data === 'MessageFormat' ||
-    data === 'NotAllowed' ||
-    data === 'NotFound' ||
-    data === 'PaymentRestriction' ||
-    data === 'Refusal' ||
-    data === 'UnavailableDevice' ||
-    data === 'UnavailableService' ||
-    data === 'UnreachableHost' ||
-    data === 'WrongPIN'
-  )) {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownErrorCondition/enum',
-      keyword: 'enum',
-      params: { allowedValues: schema9.enum },
-      message: 'must be equal to one of the allowed values',
-    }
-    if (vErrors === null) {
-      vErrors = [err1]
-    } else {
-      vErrors.push(err1)
-    }
-    errors++
-  }
-  var _valid0 = _errs1 === errors
-  valid0 = valid0 || _valid0
-  const _errs4 = errors
-  if (typeof data !== 'string') {
-    const err2 = {
-      instancePath,
-      schemaPath: '#/anyOf/1/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err2]
-    } else {
-      vErrors.push(err2)
-    }
-    errors++
-  }
-  var _valid0 = _errs4 === errors
-  valid0 = valid0 || _valid0
-  if (!valid0) {
-    const err3 = {
-      instancePath,
-      schemaPath: '#/anyOf',
-      keyword: 'anyOf',
-      params: {},
-      message: 'must match a schema in anyOf',
-    }
-    if (vErrors === null) {
-      vErrors = [err3]
-    } else {
-      vErrors.push(err3)
-    }
-    errors++
-    validate5.errors = vErrors
-    return false
-  } else {
-    errors = _errs0
-    if (vErrors !== null) {
-      if (_errs0) {
-        vErrors.length = _errs0
-      } else {
-        vErrors = null
-      }
-    }
-  }
-  validate5.errors = vErrors
-  return errors === 0
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate5.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate5.evaluated = { dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/$defs/KnownErrorCondition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((((((((((((((data === "Aborted") || (data === "Busy")) || (data === "Cancel")) || (data === "DeviceOut")) || (data === "InProgress")) || (data === "InsertedCard")) || (data === "InvalidCard")) || (data === "LoggedOut")) || (data === "MessageFormat")) || (data === "NotAllowed")) || (data === "NotFound")) || (data === "PaymentRestriction")) || (data === "Refusal")) || (data === "UnavailableDevice")) || (data === "UnavailableService")) || (data === "UnreachableHost")) || (data === "WrongPIN"))){
+const err1 = {instancePath,schemaPath:"#/$defs/KnownErrorCondition/enum",keyword:"enum",params:{allowedValues: schema9.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(typeof data !== "string"){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate5.errors = vErrors;
+return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate5.errors = vErrors;
+return errors === 0;
+}
+validate5.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.Result === undefined && (missing0 = 'Result')) {
-        validate4.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.Result !== undefined) {
-          let data0 = data.Result
-          const _errs1 = errors
-          if (typeof data0 !== 'string') {
-            validate4.errors = [
-              {
-                instancePath: instancePath + '/Result',
-                schemaPath: '#/$defs/Result/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          if (!(data0 === 'Success' || data0 === 'Partial' || data0 === 'Failure')) {
-            validate4.errors = [
-              {
-                instancePath: instancePath + '/Result',
-                schemaPath: '#/$defs/Result/enum',
-                keyword: 'enum',
-                params: { allowedValues: schema7.enum },
-                message: 'must be equal to one of the allowed values',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.ErrorCondition !== undefined) {
-            const _errs4 = errors
-            if (
-              !validate5(data.ErrorCondition, {
-                instancePath: instancePath + '/ErrorCondition',
-                parentData: data,
-                parentDataProperty: 'ErrorCondition',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs4 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.AdditionalResponse !== undefined) {
-              const _errs5 = errors
-              if (typeof data.AdditionalResponse !== 'string') {
-                validate4.errors = [
-                  {
-                    instancePath: instancePath + '/AdditionalResponse',
-                    schemaPath: '#/properties/AdditionalResponse/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
-}
-validate4.evaluated = {
-  props: { Result: true, ErrorCondition: true, AdditionalResponse: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate10(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate10.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.Result === undefined && (missing0 = 'Result')) {
-        validate10.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.Result !== undefined) {
-          let data0 = data.Result
-          const _errs1 = errors
-          if (typeof data0 !== 'string') {
-            validate10.errors = [
-              {
-                instancePath: instancePath + '/Result',
-                schemaPath: '#/$defs/Result/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          if (!(data0 === 'Success' || data0 === 'Partial' || data0 === 'Failure')) {
-            validate10.errors = [
-              {
-                instancePath: instancePath + '/Result',
-                schemaPath: '#/$defs/Result/enum',
-                keyword: 'enum',
-                params: { allowedValues: schema7.enum },
-                message: 'must be equal to one of the allowed values',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.ErrorCondition !== undefined) {
-            const _errs4 = errors
-            if (
-              !validate5(data.ErrorCondition, {
-                instancePath: instancePath + '/ErrorCondition',
-                parentData: data,
-                parentDataProperty: 'ErrorCondition',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs4 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.AdditionalResponse !== undefined) {
-              const _errs5 = errors
-              if (typeof data.AdditionalResponse !== 'string') {
-                validate10.errors = [
-                  {
-                    instancePath: instancePath + '/AdditionalResponse',
-                    schemaPath: '#/properties/AdditionalResponse/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate10.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate10.errors = vErrors
-  return errors === 0
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate10.evaluated = {
-  props: { Result: true, ErrorCondition: true, AdditionalResponse: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.Result === undefined) && (missing0 = "Result")){
+validate4.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.Result !== undefined){
+let data0 = data.Result;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate4.errors = [{instancePath:instancePath+"/Result",schemaPath:"#/$defs/Result/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data0 === "Success") || (data0 === "Partial")) || (data0 === "Failure"))){
+validate4.errors = [{instancePath:instancePath+"/Result",schemaPath:"#/$defs/Result/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ErrorCondition !== undefined){
+const _errs4 = errors;
+if(!(validate5(data.ErrorCondition, {instancePath:instancePath+"/ErrorCondition",parentData:data,parentDataProperty:"ErrorCondition",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AdditionalResponse !== undefined){
+const _errs5 = errors;
+if(typeof data.AdditionalResponse !== "string"){
+validate4.errors = [{instancePath:instancePath+"/AdditionalResponse",schemaPath:"#/properties/AdditionalResponse/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":{"Result":true,"ErrorCondition":true,"AdditionalResponse":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate13(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate13.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.SaleTransactionID !== undefined) {
-        let data0 = data.SaleTransactionID
-        const _errs1 = errors
-        const _errs2 = errors
-        if (errors === _errs2) {
-          if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-            let missing0
-            if (
-              (data0.TransactionID === undefined && (missing0 = 'TransactionID')) ||
-              (data0.TimeStamp === undefined && (missing0 = 'TimeStamp'))
-            ) {
-              validate13.errors = [
-                {
-                  instancePath: instancePath + '/SaleTransactionID',
-                  schemaPath: '#/$defs/ReceivedTransactionIdentification/required',
-                  keyword: 'required',
-                  params: { missingProperty: missing0 },
-                  message: "must have required property '" + missing0 + "'",
-                },
-              ]
-              return false
-            } else {
-              if (data0.TransactionID !== undefined) {
-                const _errs4 = errors
-                if (typeof data0.TransactionID !== 'string') {
-                  validate13.errors = [
-                    {
-                      instancePath: instancePath + '/SaleTransactionID/TransactionID',
-                      schemaPath:
-                        '#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                var valid2 = _errs4 === errors
-              } else {
-                var valid2 = true
-              }
-              if (valid2) {
-                if (data0.TimeStamp !== undefined) {
-                  const _errs6 = errors
-                  if (typeof data0.TimeStamp !== 'string') {
-                    validate13.errors = [
-                      {
-                        instancePath: instancePath + '/SaleTransactionID/TimeStamp',
-                        schemaPath:
-                          '#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid2 = _errs6 === errors
-                } else {
-                  var valid2 = true
-                }
-              }
-            }
-          } else {
-            validate13.errors = [
-              {
-                instancePath: instancePath + '/SaleTransactionID',
-                schemaPath: '#/$defs/ReceivedTransactionIdentification/type',
-                keyword: 'type',
-                params: { type: 'object' },
-                message: 'must be object',
-              },
-            ]
-            return false
-          }
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.SaleReferenceID !== undefined) {
-          const _errs8 = errors
-          if (typeof data.SaleReferenceID !== 'string') {
-            validate13.errors = [
-              {
-                instancePath: instancePath + '/SaleReferenceID',
-                schemaPath: '#/properties/SaleReferenceID/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs8 === errors
-        } else {
-          var valid0 = true
-        }
-      }
-    } else {
-      validate13.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate13.errors = vErrors
-  return errors === 0
-}
-validate13.evaluated = {
-  props: { SaleTransactionID: true, SaleReferenceID: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate15(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate15.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.POITransactionID === undefined && (missing0 = 'POITransactionID')) {
-        validate15.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.POITransactionID !== undefined) {
-          let data0 = data.POITransactionID
-          const _errs1 = errors
-          const _errs2 = errors
-          if (errors === _errs2) {
-            if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-              let missing1
-              if (
-                (data0.TransactionID === undefined && (missing1 = 'TransactionID')) ||
-                (data0.TimeStamp === undefined && (missing1 = 'TimeStamp'))
-              ) {
-                validate15.errors = [
-                  {
-                    instancePath: instancePath + '/POITransactionID',
-                    schemaPath: '#/$defs/ReceivedTransactionIdentification/required',
-                    keyword: 'required',
-                    params: { missingProperty: missing1 },
-                    message: "must have required property '" + missing1 + "'",
-                  },
-                ]
-                return false
-              } else {
-                if (data0.TransactionID !== undefined) {
-                  const _errs4 = errors
-                  if (typeof data0.TransactionID !== 'string') {
-                    validate15.errors = [
-                      {
-                        instancePath: instancePath + '/POITransactionID/TransactionID',
-                        schemaPath:
-                          '#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid2 = _errs4 === errors
-                } else {
-                  var valid2 = true
-                }
-                if (valid2) {
-                  if (data0.TimeStamp !== undefined) {
-                    const _errs6 = errors
-                    if (typeof data0.TimeStamp !== 'string') {
-                      validate15.errors = [
-                        {
-                          instancePath: instancePath + '/POITransactionID/TimeStamp',
-                          schemaPath:
-                            '#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid2 = _errs6 === errors
-                  } else {
-                    var valid2 = true
-                  }
-                }
-              }
-            } else {
-              validate15.errors = [
-                {
-                  instancePath: instancePath + '/POITransactionID',
-                  schemaPath: '#/$defs/ReceivedTransactionIdentification/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.POIReconciliationID !== undefined) {
-            let data3 = data.POIReconciliationID
-            const _errs8 = errors
-            const _errs9 = errors
-            let valid3 = false
-            const _errs10 = errors
-            if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-              const err0 = {
-                instancePath: instancePath + '/POIReconciliationID',
-                schemaPath: '#/properties/POIReconciliationID/anyOf/0/type',
-                keyword: 'type',
-                params: { type: 'integer' },
-                message: 'must be integer',
-              }
-              if (vErrors === null) {
-                vErrors = [err0]
-              } else {
-                vErrors.push(err0)
-              }
-              errors++
-            }
-            var _valid0 = _errs10 === errors
-            valid3 = valid3 || _valid0
-            const _errs12 = errors
-            if (typeof data3 !== 'string') {
-              const err1 = {
-                instancePath: instancePath + '/POIReconciliationID',
-                schemaPath: '#/properties/POIReconciliationID/anyOf/1/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              }
-              if (vErrors === null) {
-                vErrors = [err1]
-              } else {
-                vErrors.push(err1)
-              }
-              errors++
-            }
-            var _valid0 = _errs12 === errors
-            valid3 = valid3 || _valid0
-            if (!valid3) {
-              const err2 = {
-                instancePath: instancePath + '/POIReconciliationID',
-                schemaPath: '#/properties/POIReconciliationID/anyOf',
-                keyword: 'anyOf',
-                params: {},
-                message: 'must match a schema in anyOf',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-              validate15.errors = vErrors
-              return false
-            } else {
-              errors = _errs9
-              if (vErrors !== null) {
-                if (_errs9) {
-                  vErrors.length = _errs9
-                } else {
-                  vErrors = null
-                }
-              }
-            }
-            var valid0 = _errs8 === errors
-          } else {
-            var valid0 = true
-          }
-        }
-      }
-    } else {
-      validate15.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate15.errors = vErrors
-  return errors === 0
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate10.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate15.evaluated = {
-  props: { POITransactionID: true, POIReconciliationID: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.Result === undefined) && (missing0 = "Result")){
+validate10.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.Result !== undefined){
+let data0 = data.Result;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/Result",schemaPath:"#/$defs/Result/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data0 === "Success") || (data0 === "Partial")) || (data0 === "Failure"))){
+validate10.errors = [{instancePath:instancePath+"/Result",schemaPath:"#/$defs/Result/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ErrorCondition !== undefined){
+const _errs4 = errors;
+if(!(validate5(data.ErrorCondition, {instancePath:instancePath+"/ErrorCondition",parentData:data,parentDataProperty:"ErrorCondition",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AdditionalResponse !== undefined){
+const _errs5 = errors;
+if(typeof data.AdditionalResponse !== "string"){
+validate10.errors = [{instancePath:instancePath+"/AdditionalResponse",schemaPath:"#/properties/AdditionalResponse/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+validate10.evaluated = {"props":{"Result":true,"ErrorCondition":true,"AdditionalResponse":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema18 = {
-  type: 'string',
-  enum: [
-    'CashAdvance',
-    'CashDeposit',
-    'Completion',
-    'FirstReservation',
-    'Instalment',
-    'IssuerInstalment',
-    'Normal',
-    'OneTimeReservation',
-    'PaidOut',
-    'Recurring',
-    'Refund',
-    'UpdateReservation',
-  ],
-}
 
-function validate18(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate18.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.PaymentInstrumentType !== undefined) {
-        const _errs1 = errors
-        if (typeof data.PaymentInstrumentType !== 'string') {
-          validate18.errors = [
-            {
-              instancePath: instancePath + '/PaymentInstrumentType',
-              schemaPath: '#/properties/PaymentInstrumentType/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            },
-          ]
-          return false
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.CardData !== undefined) {
-          let data1 = data.CardData
-          const _errs3 = errors
-          const _errs4 = errors
-          if (errors === _errs4) {
-            if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
-              if (data1.PaymentBrand !== undefined) {
-                const _errs6 = errors
-                if (typeof data1.PaymentBrand !== 'string') {
-                  validate18.errors = [
-                    {
-                      instancePath: instancePath + '/CardData/PaymentBrand',
-                      schemaPath: '#/$defs/CardData/properties/PaymentBrand/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                var valid2 = _errs6 === errors
-              } else {
-                var valid2 = true
-              }
-              if (valid2) {
-                if (data1.MaskedPan !== undefined) {
-                  const _errs8 = errors
-                  if (typeof data1.MaskedPan !== 'string') {
-                    validate18.errors = [
-                      {
-                        instancePath: instancePath + '/CardData/MaskedPan',
-                        schemaPath: '#/$defs/CardData/properties/MaskedPan/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid2 = _errs8 === errors
-                } else {
-                  var valid2 = true
-                }
-                if (valid2) {
-                  if (data1.EntryMode !== undefined) {
-                    let data4 = data1.EntryMode
-                    const _errs10 = errors
-                    if (errors === _errs10) {
-                      if (Array.isArray(data4)) {
-                        var valid3 = true
-                        const len0 = data4.length
-                        for (let i0 = 0; i0 < len0; i0++) {
-                          const _errs12 = errors
-                          if (typeof data4[i0] !== 'string') {
-                            validate18.errors = [
-                              {
-                                instancePath: instancePath + '/CardData/EntryMode/' + i0,
-                                schemaPath: '#/$defs/CardData/properties/EntryMode/items/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid3 = _errs12 === errors
-                          if (!valid3) {
-                            break
-                          }
-                        }
-                      } else {
-                        validate18.errors = [
-                          {
-                            instancePath: instancePath + '/CardData/EntryMode',
-                            schemaPath: '#/$defs/CardData/properties/EntryMode/type',
-                            keyword: 'type',
-                            params: { type: 'array' },
-                            message: 'must be array',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid2 = _errs10 === errors
-                  } else {
-                    var valid2 = true
-                  }
-                  if (valid2) {
-                    if (data1.PaymentAccountRef !== undefined) {
-                      const _errs14 = errors
-                      if (typeof data1.PaymentAccountRef !== 'string') {
-                        validate18.errors = [
-                          {
-                            instancePath: instancePath + '/CardData/PaymentAccountRef',
-                            schemaPath: '#/$defs/CardData/properties/PaymentAccountRef/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid2 = _errs14 === errors
-                    } else {
-                      var valid2 = true
-                    }
-                  }
-                }
-              }
-            } else {
-              validate18.errors = [
-                {
-                  instancePath: instancePath + '/CardData',
-                  schemaPath: '#/$defs/CardData/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs3 === errors
-        } else {
-          var valid0 = true
-        }
-      }
-    } else {
-      validate18.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate18.errors = vErrors
-  return errors === 0
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate13.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate18.evaluated = {
-  props: { PaymentInstrumentType: true, CardData: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.SaleTransactionID !== undefined){
+let data0 = data.SaleTransactionID;
+const _errs1 = errors;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if(((data0.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data0.TimeStamp === undefined) && (missing0 = "TimeStamp"))){
+validate13.errors = [{instancePath:instancePath+"/SaleTransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data0.TransactionID !== undefined){
+const _errs4 = errors;
+if(typeof data0.TransactionID !== "string"){
+validate13.errors = [{instancePath:instancePath+"/SaleTransactionID/TransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs4 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.TimeStamp !== undefined){
+const _errs6 = errors;
+if(typeof data0.TimeStamp !== "string"){
+validate13.errors = [{instancePath:instancePath+"/SaleTransactionID/TimeStamp",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate13.errors = [{instancePath:instancePath+"/SaleTransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleReferenceID !== undefined){
+const _errs8 = errors;
+if(typeof data.SaleReferenceID !== "string"){
+validate13.errors = [{instancePath:instancePath+"/SaleReferenceID",schemaPath:"#/properties/SaleReferenceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+else {
+validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate13.errors = vErrors;
+return errors === 0;
+}
+validate13.evaluated = {"props":{"SaleTransactionID":true,"SaleReferenceID":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate20(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate20.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.AcquirerID !== undefined) {
-        let data0 = data.AcquirerID
-        const _errs1 = errors
-        if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
-          validate20.errors = [
-            {
-              instancePath: instancePath + '/AcquirerID',
-              schemaPath: '#/properties/AcquirerID/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            },
-          ]
-          return false
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.MerchantID !== undefined) {
-          const _errs3 = errors
-          if (typeof data.MerchantID !== 'string') {
-            validate20.errors = [
-              {
-                instancePath: instancePath + '/MerchantID',
-                schemaPath: '#/properties/MerchantID/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs3 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.AcquirerPOIID !== undefined) {
-            const _errs5 = errors
-            if (typeof data.AcquirerPOIID !== 'string') {
-              validate20.errors = [
-                {
-                  instancePath: instancePath + '/AcquirerPOIID',
-                  schemaPath: '#/properties/AcquirerPOIID/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs5 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.AcquirerTransactionID !== undefined) {
-              let data3 = data.AcquirerTransactionID
-              const _errs7 = errors
-              const _errs8 = errors
-              if (errors === _errs8) {
-                if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                  let missing0
-                  if (
-                    (data3.TransactionID === undefined && (missing0 = 'TransactionID')) ||
-                    (data3.TimeStamp === undefined && (missing0 = 'TimeStamp'))
-                  ) {
-                    validate20.errors = [
-                      {
-                        instancePath: instancePath + '/AcquirerTransactionID',
-                        schemaPath: '#/$defs/ReceivedTransactionIdentification/required',
-                        keyword: 'required',
-                        params: { missingProperty: missing0 },
-                        message: "must have required property '" + missing0 + "'",
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data3.TransactionID !== undefined) {
-                      const _errs10 = errors
-                      if (typeof data3.TransactionID !== 'string') {
-                        validate20.errors = [
-                          {
-                            instancePath: instancePath + '/AcquirerTransactionID/TransactionID',
-                            schemaPath:
-                              '#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid2 = _errs10 === errors
-                    } else {
-                      var valid2 = true
-                    }
-                    if (valid2) {
-                      if (data3.TimeStamp !== undefined) {
-                        const _errs12 = errors
-                        if (typeof data3.TimeStamp !== 'string') {
-                          validate20.errors = [
-                            {
-                              instancePath: instancePath + '/AcquirerTransactionID/TimeStamp',
-                              schemaPath:
-                                '#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid2 = _errs12 === errors
-                      } else {
-                        var valid2 = true
-                      }
-                    }
-                  }
-                } else {
-                  validate20.errors = [
-                    {
-                      instancePath: instancePath + '/AcquirerTransactionID',
-                      schemaPath: '#/$defs/ReceivedTransactionIdentification/type',
-                      keyword: 'type',
-                      params: { type: 'object' },
-                      message: 'must be object',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs7 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.ApprovalCode !== undefined) {
-                const _errs14 = errors
-                if (typeof data.ApprovalCode !== 'string') {
-                  validate20.errors = [
-                    {
-                      instancePath: instancePath + '/ApprovalCode',
-                      schemaPath: '#/properties/ApprovalCode/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs14 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate20.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate20.errors = vErrors
-  return errors === 0
-}
-validate20.evaluated = {
-  props: {
-    AcquirerID: true,
-    MerchantID: true,
-    AcquirerPOIID: true,
-    AcquirerTransactionID: true,
-    ApprovalCode: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate17(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate17.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.PaymentType !== undefined) {
-        let data0 = data.PaymentType
-        const _errs1 = errors
-        if (typeof data0 !== 'string') {
-          validate17.errors = [
-            {
-              instancePath: instancePath + '/PaymentType',
-              schemaPath: '#/$defs/PaymentType/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            },
-          ]
-          return false
-        }
-        if (!(
-          data0 === 'CashAdvance' ||
-          data0 === 'CashDeposit' ||
-          data0 === 'Completion' ||
-          data0 === 'FirstReservation' ||
-          data0 === 'Instalment' ||
-          data0 === 'IssuerInstalment' ||
-          data0 === 'Normal' ||
-          data0 === 'OneTimeReservation' ||
-          data0 === 'PaidOut' ||
-          data0 === 'Recurring' ||
-          data0 === 'Refund' ||
-          data0 === 'UpdateReservation'
-        )) {
-          validate17.errors = [
-            {
-              instancePath: instancePath + '/PaymentType',
-              schemaPath: '#/$defs/PaymentType/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema18.enum },
-              message: 'must be equal to one of the allowed values',
-            },
-          ]
-          return false
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.PaymentInstrumentData !== undefined) {
-          const _errs4 = errors
-          if (
-            !validate18(data.PaymentInstrumentData, {
-              instancePath: instancePath + '/PaymentInstrumentData',
-              parentData: data,
-              parentDataProperty: 'PaymentInstrumentData',
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors)
-            errors = vErrors.length
-          }
-          var valid0 = _errs4 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.AmountsResp !== undefined) {
-            let data2 = data.AmountsResp
-            const _errs5 = errors
-            const _errs6 = errors
-            if (errors === _errs6) {
-              if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                let missing0
-                if (data2.AuthorizedAmount === undefined && (missing0 = 'AuthorizedAmount')) {
-                  validate17.errors = [
-                    {
-                      instancePath: instancePath + '/AmountsResp',
-                      schemaPath: '#/$defs/AmountsResp/required',
-                      keyword: 'required',
-                      params: { missingProperty: missing0 },
-                      message: "must have required property '" + missing0 + "'",
-                    },
-                  ]
-                  return false
-                } else {
-                  if (data2.Currency !== undefined) {
-                    const _errs8 = errors
-                    if (typeof data2.Currency !== 'string') {
-                      validate17.errors = [
-                        {
-                          instancePath: instancePath + '/AmountsResp/Currency',
-                          schemaPath: '#/$defs/AmountsResp/properties/Currency/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid3 = _errs8 === errors
-                  } else {
-                    var valid3 = true
-                  }
-                  if (valid3) {
-                    if (data2.AuthorizedAmount !== undefined) {
-                      let data4 = data2.AuthorizedAmount
-                      const _errs10 = errors
-                      if (!(typeof data4 == 'number' && isFinite(data4))) {
-                        validate17.errors = [
-                          {
-                            instancePath: instancePath + '/AmountsResp/AuthorizedAmount',
-                            schemaPath: '#/$defs/AmountsResp/properties/AuthorizedAmount/type',
-                            keyword: 'type',
-                            params: { type: 'number' },
-                            message: 'must be number',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid3 = _errs10 === errors
-                    } else {
-                      var valid3 = true
-                    }
-                    if (valid3) {
-                      if (data2.TotalRebatesAmount !== undefined) {
-                        let data5 = data2.TotalRebatesAmount
-                        const _errs12 = errors
-                        if (!(typeof data5 == 'number' && isFinite(data5))) {
-                          validate17.errors = [
-                            {
-                              instancePath: instancePath + '/AmountsResp/TotalRebatesAmount',
-                              schemaPath: '#/$defs/AmountsResp/properties/TotalRebatesAmount/type',
-                              keyword: 'type',
-                              params: { type: 'number' },
-                              message: 'must be number',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid3 = _errs12 === errors
-                      } else {
-                        var valid3 = true
-                      }
-                      if (valid3) {
-                        if (data2.TotalFeesAmount !== undefined) {
-                          let data6 = data2.TotalFeesAmount
-                          const _errs14 = errors
-                          if (!(typeof data6 == 'number' && isFinite(data6))) {
-                            validate17.errors = [
-                              {
-                                instancePath: instancePath + '/AmountsResp/TotalFeesAmount',
-                                schemaPath: '#/$defs/AmountsResp/properties/TotalFeesAmount/type',
-                                keyword: 'type',
-                                params: { type: 'number' },
-                                message: 'must be number',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid3 = _errs14 === errors
-                        } else {
-                          var valid3 = true
-                        }
-                        if (valid3) {
-                          if (data2.CashBackAmount !== undefined) {
-                            let data7 = data2.CashBackAmount
-                            const _errs16 = errors
-                            if (!(typeof data7 == 'number' && isFinite(data7))) {
-                              validate17.errors = [
-                                {
-                                  instancePath: instancePath + '/AmountsResp/CashBackAmount',
-                                  schemaPath: '#/$defs/AmountsResp/properties/CashBackAmount/type',
-                                  keyword: 'type',
-                                  params: { type: 'number' },
-                                  message: 'must be number',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs16 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data2.TipAmount !== undefined) {
-                              let data8 = data2.TipAmount
-                              const _errs18 = errors
-                              if (!(typeof data8 == 'number' && isFinite(data8))) {
-                                validate17.errors = [
-                                  {
-                                    instancePath: instancePath + '/AmountsResp/TipAmount',
-                                    schemaPath: '#/$defs/AmountsResp/properties/TipAmount/type',
-                                    keyword: 'type',
-                                    params: { type: 'number' },
-                                    message: 'must be number',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs18 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              } else {
-                validate17.errors = [
-                  {
-                    instancePath: instancePath + '/AmountsResp',
-                    schemaPath: '#/$defs/AmountsResp/type',
-                    keyword: 'type',
-                    params: { type: 'object' },
-                    message: 'must be object',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs5 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.OnlineFlag !== undefined) {
-              const _errs20 = errors
-              if (typeof data.OnlineFlag !== 'boolean') {
-                validate17.errors = [
-                  {
-                    instancePath: instancePath + '/OnlineFlag',
-                    schemaPath: '#/properties/OnlineFlag/type',
-                    keyword: 'type',
-                    params: { type: 'boolean' },
-                    message: 'must be boolean',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs20 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.AuthenticationMethod !== undefined) {
-                let data10 = data.AuthenticationMethod
-                const _errs22 = errors
-                if (errors === _errs22) {
-                  if (Array.isArray(data10)) {
-                    var valid4 = true
-                    const len0 = data10.length
-                    for (let i0 = 0; i0 < len0; i0++) {
-                      const _errs24 = errors
-                      if (typeof data10[i0] !== 'string') {
-                        validate17.errors = [
-                          {
-                            instancePath: instancePath + '/AuthenticationMethod/' + i0,
-                            schemaPath: '#/properties/AuthenticationMethod/items/type',
-                            keyword: 'type',
-                            params: { type: 'string' },
-                            message: 'must be string',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid4 = _errs24 === errors
-                      if (!valid4) {
-                        break
-                      }
-                    }
-                  } else {
-                    validate17.errors = [
-                      {
-                        instancePath: instancePath + '/AuthenticationMethod',
-                        schemaPath: '#/properties/AuthenticationMethod/type',
-                        keyword: 'type',
-                        params: { type: 'array' },
-                        message: 'must be array',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs22 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.PaymentAcquirerData !== undefined) {
-                  const _errs26 = errors
-                  if (
-                    !validate20(data.PaymentAcquirerData, {
-                      instancePath: instancePath + '/PaymentAcquirerData',
-                      parentData: data,
-                      parentDataProperty: 'PaymentAcquirerData',
-                      rootData,
-                      dynamicAnchors,
-                    })
-                  ) {
-                    vErrors =
-                      vErrors === null ? validate20.errors : vErrors.concat(validate20.errors)
-                    errors = vErrors.length
-                  }
-                  var valid0 = _errs26 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate17.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate17.errors = vErrors
-  return errors === 0
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate15.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate17.evaluated = {
-  props: {
-    PaymentType: true,
-    PaymentInstrumentData: true,
-    AmountsResp: true,
-    OnlineFlag: true,
-    AuthenticationMethod: true,
-    PaymentAcquirerData: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.POITransactionID === undefined) && (missing0 = "POITransactionID")){
+validate15.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.POITransactionID !== undefined){
+let data0 = data.POITransactionID;
+const _errs1 = errors;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.TransactionID === undefined) && (missing1 = "TransactionID")) || ((data0.TimeStamp === undefined) && (missing1 = "TimeStamp"))){
+validate15.errors = [{instancePath:instancePath+"/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data0.TransactionID !== undefined){
+const _errs4 = errors;
+if(typeof data0.TransactionID !== "string"){
+validate15.errors = [{instancePath:instancePath+"/POITransactionID/TransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs4 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.TimeStamp !== undefined){
+const _errs6 = errors;
+if(typeof data0.TimeStamp !== "string"){
+validate15.errors = [{instancePath:instancePath+"/POITransactionID/TimeStamp",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath:instancePath+"/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIReconciliationID !== undefined){
+let data3 = data.POIReconciliationID;
+const _errs8 = errors;
+const _errs9 = errors;
+let valid3 = false;
+const _errs10 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err0 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var _valid0 = _errs10 === errors;
+valid3 = valid3 || _valid0;
+const _errs12 = errors;
+if(typeof data3 !== "string"){
+const err1 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs12 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const err2 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+validate15.errors = vErrors;
+return false;
+}
+else {
+errors = _errs9;
+if(vErrors !== null){
+if(_errs9){
+vErrors.length = _errs9;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+validate15.evaluated = {"props":{"POITransactionID":true,"POIReconciliationID":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate24(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate24.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.OutputFormat === undefined && (missing0 = 'OutputFormat')) {
-        validate24.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.OutputFormat !== undefined) {
-          const _errs1 = errors
-          if (typeof data.OutputFormat !== 'string') {
-            validate24.errors = [
-              {
-                instancePath: instancePath + '/OutputFormat',
-                schemaPath: '#/properties/OutputFormat/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.OutputText !== undefined) {
-            let data1 = data.OutputText
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (Array.isArray(data1)) {
-                var valid1 = true
-                const len0 = data1.length
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data2 = data1[i0]
-                  const _errs5 = errors
-                  const _errs6 = errors
-                  if (errors === _errs6) {
-                    if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                      let missing1
-                      if (data2.Text === undefined && (missing1 = 'Text')) {
-                        validate24.errors = [
-                          {
-                            instancePath: instancePath + '/OutputText/' + i0,
-                            schemaPath: '#/$defs/OutputText/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        if (data2.Text !== undefined) {
-                          const _errs8 = errors
-                          if (typeof data2.Text !== 'string') {
-                            validate24.errors = [
-                              {
-                                instancePath: instancePath + '/OutputText/' + i0 + '/Text',
-                                schemaPath: '#/$defs/OutputText/properties/Text/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid3 = _errs8 === errors
-                        } else {
-                          var valid3 = true
-                        }
-                        if (valid3) {
-                          if (data2.CharacterStyle !== undefined) {
-                            const _errs10 = errors
-                            if (typeof data2.CharacterStyle !== 'string') {
-                              validate24.errors = [
-                                {
-                                  instancePath:
-                                    instancePath + '/OutputText/' + i0 + '/CharacterStyle',
-                                  schemaPath: '#/$defs/OutputText/properties/CharacterStyle/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs10 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data2.Alignment !== undefined) {
-                              const _errs12 = errors
-                              if (typeof data2.Alignment !== 'string') {
-                                validate24.errors = [
-                                  {
-                                    instancePath: instancePath + '/OutputText/' + i0 + '/Alignment',
-                                    schemaPath: '#/$defs/OutputText/properties/Alignment/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs12 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data2.EndOfLineFlag !== undefined) {
-                                const _errs14 = errors
-                                if (typeof data2.EndOfLineFlag !== 'boolean') {
-                                  validate24.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath + '/OutputText/' + i0 + '/EndOfLineFlag',
-                                      schemaPath:
-                                        '#/$defs/OutputText/properties/EndOfLineFlag/type',
-                                      keyword: 'type',
-                                      params: { type: 'boolean' },
-                                      message: 'must be boolean',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                var valid3 = _errs14 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate24.errors = [
-                        {
-                          instancePath: instancePath + '/OutputText/' + i0,
-                          schemaPath: '#/$defs/OutputText/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid1 = _errs5 === errors
-                  if (!valid1) {
-                    break
-                  }
-                }
-              } else {
-                validate24.errors = [
-                  {
-                    instancePath: instancePath + '/OutputText',
-                    schemaPath: '#/properties/OutputText/type',
-                    keyword: 'type',
-                    params: { type: 'array' },
-                    message: 'must be array',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-        }
-      }
-    } else {
-      validate24.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate24.errors = vErrors
-  return errors === 0
-}
-validate24.evaluated = {
-  props: { OutputFormat: true, OutputText: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
+const schema18 = {"type":"string","enum":["CashAdvance","CashDeposit","Completion","FirstReservation","Instalment","IssuerInstalment","Normal","OneTimeReservation","PaidOut","Recurring","Refund","UpdateReservation"]};
 
-function validate23(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate23.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.DocumentQualifier === undefined && (missing0 = 'DocumentQualifier')) ||
-        (data.OutputContent === undefined && (missing0 = 'OutputContent'))
-      ) {
-        validate23.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.DocumentQualifier !== undefined) {
-          const _errs1 = errors
-          if (typeof data.DocumentQualifier !== 'string') {
-            validate23.errors = [
-              {
-                instancePath: instancePath + '/DocumentQualifier',
-                schemaPath: '#/properties/DocumentQualifier/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.RequiredSignatureFlag !== undefined) {
-            const _errs3 = errors
-            if (typeof data.RequiredSignatureFlag !== 'boolean') {
-              validate23.errors = [
-                {
-                  instancePath: instancePath + '/RequiredSignatureFlag',
-                  schemaPath: '#/properties/RequiredSignatureFlag/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.OutputContent !== undefined) {
-              const _errs5 = errors
-              if (
-                !validate24(data.OutputContent, {
-                  instancePath: instancePath + '/OutputContent',
-                  parentData: data,
-                  parentDataProperty: 'OutputContent',
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors)
-                errors = vErrors.length
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate23.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate23.errors = vErrors
-  return errors === 0
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate18.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate23.evaluated = {
-  props: { DocumentQualifier: true, RequiredSignatureFlag: true, OutputContent: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.PaymentInstrumentType !== undefined){
+const _errs1 = errors;
+if(typeof data.PaymentInstrumentType !== "string"){
+validate18.errors = [{instancePath:instancePath+"/PaymentInstrumentType",schemaPath:"#/properties/PaymentInstrumentType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CardData !== undefined){
+let data1 = data.CardData;
+const _errs3 = errors;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.PaymentBrand !== undefined){
+const _errs6 = errors;
+if(typeof data1.PaymentBrand !== "string"){
+validate18.errors = [{instancePath:instancePath+"/CardData/PaymentBrand",schemaPath:"#/$defs/CardData/properties/PaymentBrand/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data1.MaskedPan !== undefined){
+const _errs8 = errors;
+if(typeof data1.MaskedPan !== "string"){
+validate18.errors = [{instancePath:instancePath+"/CardData/MaskedPan",schemaPath:"#/$defs/CardData/properties/MaskedPan/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs8 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data1.EntryMode !== undefined){
+let data4 = data1.EntryMode;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data4)){
+var valid3 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+const _errs12 = errors;
+if(typeof data4[i0] !== "string"){
+validate18.errors = [{instancePath:instancePath+"/CardData/EntryMode/" + i0,schemaPath:"#/$defs/CardData/properties/EntryMode/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs12 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate18.errors = [{instancePath:instancePath+"/CardData/EntryMode",schemaPath:"#/$defs/CardData/properties/EntryMode/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid2 = _errs10 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data1.PaymentAccountRef !== undefined){
+const _errs14 = errors;
+if(typeof data1.PaymentAccountRef !== "string"){
+validate18.errors = [{instancePath:instancePath+"/CardData/PaymentAccountRef",schemaPath:"#/$defs/CardData/properties/PaymentAccountRef/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs14 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+else {
+validate18.errors = [{instancePath:instancePath+"/CardData",schemaPath:"#/$defs/CardData/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+else {
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+validate18.evaluated = {"props":{"PaymentInstrumentType":true,"CardData":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate9(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate9.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.Response === undefined && (missing0 = 'Response')) ||
-        (data.SaleData === undefined && (missing0 = 'SaleData')) ||
-        (data.POIData === undefined && (missing0 = 'POIData'))
-      ) {
-        validate9.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.Response !== undefined) {
-          const _errs1 = errors
-          if (
-            !validate10(data.Response, {
-              instancePath: instancePath + '/Response',
-              parentData: data,
-              parentDataProperty: 'Response',
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors)
-            errors = vErrors.length
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.SaleData !== undefined) {
-            const _errs2 = errors
-            if (
-              !validate13(data.SaleData, {
-                instancePath: instancePath + '/SaleData',
-                parentData: data,
-                parentDataProperty: 'SaleData',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.POIData !== undefined) {
-              const _errs3 = errors
-              if (
-                !validate15(data.POIData, {
-                  instancePath: instancePath + '/POIData',
-                  parentData: data,
-                  parentDataProperty: 'POIData',
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors)
-                errors = vErrors.length
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.PaymentResult !== undefined) {
-                const _errs4 = errors
-                if (
-                  !validate17(data.PaymentResult, {
-                    instancePath: instancePath + '/PaymentResult',
-                    parentData: data,
-                    parentDataProperty: 'PaymentResult',
-                    rootData,
-                    dynamicAnchors,
-                  })
-                ) {
-                  vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors)
-                  errors = vErrors.length
-                }
-                var valid0 = _errs4 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.PaymentReceipt !== undefined) {
-                  let data4 = data.PaymentReceipt
-                  const _errs5 = errors
-                  if (errors === _errs5) {
-                    if (Array.isArray(data4)) {
-                      var valid1 = true
-                      const len0 = data4.length
-                      for (let i0 = 0; i0 < len0; i0++) {
-                        const _errs7 = errors
-                        if (
-                          !validate23(data4[i0], {
-                            instancePath: instancePath + '/PaymentReceipt/' + i0,
-                            parentData: data4,
-                            parentDataProperty: i0,
-                            rootData,
-                            dynamicAnchors,
-                          })
-                        ) {
-                          vErrors =
-                            vErrors === null ? validate23.errors : vErrors.concat(validate23.errors)
-                          errors = vErrors.length
-                        }
-                        var valid1 = _errs7 === errors
-                        if (!valid1) {
-                          break
-                        }
-                      }
-                    } else {
-                      validate9.errors = [
-                        {
-                          instancePath: instancePath + '/PaymentReceipt',
-                          schemaPath: '#/properties/PaymentReceipt/type',
-                          keyword: 'type',
-                          params: { type: 'array' },
-                          message: 'must be array',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs5 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate9.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate9.errors = vErrors
-  return errors === 0
-}
-validate9.evaluated = {
-  props: {
-    Response: true,
-    SaleData: true,
-    POIData: true,
-    PaymentResult: true,
-    PaymentReceipt: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate28(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate28.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.Response === undefined && (missing0 = 'Response')) {
-        validate28.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.Response !== undefined) {
-          const _errs1 = errors
-          if (
-            !validate10(data.Response, {
-              instancePath: instancePath + '/Response',
-              parentData: data,
-              parentDataProperty: 'Response',
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors)
-            errors = vErrors.length
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.POIData !== undefined) {
-            const _errs2 = errors
-            if (
-              !validate15(data.POIData, {
-                instancePath: instancePath + '/POIData',
-                parentData: data,
-                parentDataProperty: 'POIData',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.OriginalPOITransaction !== undefined) {
-              let data2 = data.OriginalPOITransaction
-              const _errs3 = errors
-              if (errors === _errs3) {
-                if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                  if (data2.POITransactionID !== undefined) {
-                    let data3 = data2.POITransactionID
-                    const _errs6 = errors
-                    if (errors === _errs6) {
-                      if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                        let missing1
-                        if (
-                          (data3.TransactionID === undefined && (missing1 = 'TransactionID')) ||
-                          (data3.TimeStamp === undefined && (missing1 = 'TimeStamp'))
-                        ) {
-                          validate28.errors = [
-                            {
-                              instancePath:
-                                instancePath + '/OriginalPOITransaction/POITransactionID',
-                              schemaPath: '#/$defs/ReceivedTransactionIdentification/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing1 },
-                              message: "must have required property '" + missing1 + "'",
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (data3.TransactionID !== undefined) {
-                            const _errs8 = errors
-                            if (typeof data3.TransactionID !== 'string') {
-                              validate28.errors = [
-                                {
-                                  instancePath:
-                                    instancePath +
-                                    '/OriginalPOITransaction/POITransactionID/TransactionID',
-                                  schemaPath:
-                                    '#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs8 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.TimeStamp !== undefined) {
-                              const _errs10 = errors
-                              if (typeof data3.TimeStamp !== 'string') {
-                                validate28.errors = [
-                                  {
-                                    instancePath:
-                                      instancePath +
-                                      '/OriginalPOITransaction/POITransactionID/TimeStamp',
-                                    schemaPath:
-                                      '#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs10 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                          }
-                        }
-                      } else {
-                        validate28.errors = [
-                          {
-                            instancePath: instancePath + '/OriginalPOITransaction/POITransactionID',
-                            schemaPath: '#/$defs/ReceivedTransactionIdentification/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                  }
-                } else {
-                  validate28.errors = [
-                    {
-                      instancePath: instancePath + '/OriginalPOITransaction',
-                      schemaPath: '#/properties/OriginalPOITransaction/type',
-                      keyword: 'type',
-                      params: { type: 'object' },
-                      message: 'must be object',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.ReversedAmount !== undefined) {
-                let data6 = data.ReversedAmount
-                const _errs12 = errors
-                if (!(typeof data6 == 'number' && isFinite(data6))) {
-                  validate28.errors = [
-                    {
-                      instancePath: instancePath + '/ReversedAmount',
-                      schemaPath: '#/properties/ReversedAmount/type',
-                      keyword: 'type',
-                      params: { type: 'number' },
-                      message: 'must be number',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs12 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.PaymentReceipt !== undefined) {
-                  let data7 = data.PaymentReceipt
-                  const _errs14 = errors
-                  if (errors === _errs14) {
-                    if (Array.isArray(data7)) {
-                      var valid4 = true
-                      const len0 = data7.length
-                      for (let i0 = 0; i0 < len0; i0++) {
-                        const _errs16 = errors
-                        if (
-                          !validate23(data7[i0], {
-                            instancePath: instancePath + '/PaymentReceipt/' + i0,
-                            parentData: data7,
-                            parentDataProperty: i0,
-                            rootData,
-                            dynamicAnchors,
-                          })
-                        ) {
-                          vErrors =
-                            vErrors === null ? validate23.errors : vErrors.concat(validate23.errors)
-                          errors = vErrors.length
-                        }
-                        var valid4 = _errs16 === errors
-                        if (!valid4) {
-                          break
-                        }
-                      }
-                    } else {
-                      validate28.errors = [
-                        {
-                          instancePath: instancePath + '/PaymentReceipt',
-                          schemaPath: '#/properties/PaymentReceipt/type',
-                          keyword: 'type',
-                          params: { type: 'array' },
-                          message: 'must be array',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs14 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate28.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate28.errors = vErrors
-  return errors === 0
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate20.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate28.evaluated = {
-  props: {
-    Response: true,
-    POIData: true,
-    OriginalPOITransaction: true,
-    ReversedAmount: true,
-    PaymentReceipt: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.AcquirerID !== undefined){
+let data0 = data.AcquirerID;
+const _errs1 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate20.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.MerchantID !== undefined){
+const _errs3 = errors;
+if(typeof data.MerchantID !== "string"){
+validate20.errors = [{instancePath:instancePath+"/MerchantID",schemaPath:"#/properties/MerchantID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AcquirerPOIID !== undefined){
+const _errs5 = errors;
+if(typeof data.AcquirerPOIID !== "string"){
+validate20.errors = [{instancePath:instancePath+"/AcquirerPOIID",schemaPath:"#/properties/AcquirerPOIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AcquirerTransactionID !== undefined){
+let data3 = data.AcquirerTransactionID;
+const _errs7 = errors;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing0;
+if(((data3.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data3.TimeStamp === undefined) && (missing0 = "TimeStamp"))){
+validate20.errors = [{instancePath:instancePath+"/AcquirerTransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data3.TransactionID !== undefined){
+const _errs10 = errors;
+if(typeof data3.TransactionID !== "string"){
+validate20.errors = [{instancePath:instancePath+"/AcquirerTransactionID/TransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs10 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data3.TimeStamp !== undefined){
+const _errs12 = errors;
+if(typeof data3.TimeStamp !== "string"){
+validate20.errors = [{instancePath:instancePath+"/AcquirerTransactionID/TimeStamp",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs12 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/AcquirerTransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ApprovalCode !== undefined){
+const _errs14 = errors;
+if(typeof data.ApprovalCode !== "string"){
+validate20.errors = [{instancePath:instancePath+"/ApprovalCode",schemaPath:"#/properties/ApprovalCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+validate20.evaluated = {"props":{"AcquirerID":true,"MerchantID":true,"AcquirerPOIID":true,"AcquirerTransactionID":true,"ApprovalCode":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-response.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.SaleToPOIResponse === undefined && (missing0 = 'SaleToPOIResponse')) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.SaleToPOIResponse !== undefined) {
-          let data0 = data.SaleToPOIResponse
-          const _errs1 = errors
-          if (errors === _errs1) {
-            if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-              let missing1
-              if (
-                (data0.MessageHeader === undefined && (missing1 = 'MessageHeader')) ||
-                (data0.TransactionStatusResponse === undefined &&
-                  (missing1 = 'TransactionStatusResponse'))
-              ) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/SaleToPOIResponse',
-                    schemaPath: '#/properties/SaleToPOIResponse/required',
-                    keyword: 'required',
-                    params: { missingProperty: missing1 },
-                    message: "must have required property '" + missing1 + "'",
-                  },
-                ]
-                return false
-              } else {
-                if (data0.MessageHeader !== undefined) {
-                  const _errs3 = errors
-                  if (
-                    !validate2(data0.MessageHeader, {
-                      instancePath: instancePath + '/SaleToPOIResponse/MessageHeader',
-                      parentData: data0,
-                      parentDataProperty: 'MessageHeader',
-                      rootData,
-                      dynamicAnchors,
-                    })
-                  ) {
-                    vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                    errors = vErrors.length
-                  }
-                  var valid1 = _errs3 === errors
-                } else {
-                  var valid1 = true
-                }
-                if (valid1) {
-                  if (data0.TransactionStatusResponse !== undefined) {
-                    let data2 = data0.TransactionStatusResponse
-                    const _errs4 = errors
-                    if (errors === _errs4) {
-                      if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                        let missing2
-                        if (data2.Response === undefined && (missing2 = 'Response')) {
-                          validate0.errors = [
-                            {
-                              instancePath:
-                                instancePath + '/SaleToPOIResponse/TransactionStatusResponse',
-                              schemaPath:
-                                '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/required',
-                              keyword: 'required',
-                              params: { missingProperty: missing2 },
-                              message: "must have required property '" + missing2 + "'",
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (data2.Response !== undefined) {
-                            const _errs6 = errors
-                            if (
-                              !validate4(data2.Response, {
-                                instancePath:
-                                  instancePath +
-                                  '/SaleToPOIResponse/TransactionStatusResponse/Response',
-                                parentData: data2,
-                                parentDataProperty: 'Response',
-                                rootData,
-                                dynamicAnchors,
-                              })
-                            ) {
-                              vErrors =
-                                vErrors === null
-                                  ? validate4.errors
-                                  : vErrors.concat(validate4.errors)
-                              errors = vErrors.length
-                            }
-                            var valid2 = _errs6 === errors
-                          } else {
-                            var valid2 = true
-                          }
-                          if (valid2) {
-                            if (data2.MessageReference !== undefined) {
-                              let data4 = data2.MessageReference
-                              const _errs7 = errors
-                              if (errors === _errs7) {
-                                if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
-                                  if (data4.MessageCategory !== undefined) {
-                                    const _errs9 = errors
-                                    if (typeof data4.MessageCategory !== 'string') {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIResponse/TransactionStatusResponse/MessageReference/MessageCategory',
-                                          schemaPath:
-                                            '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/MessageCategory/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    var valid3 = _errs9 === errors
-                                  } else {
-                                    var valid3 = true
-                                  }
-                                  if (valid3) {
-                                    if (data4.ServiceID !== undefined) {
-                                      const _errs11 = errors
-                                      if (typeof data4.ServiceID !== 'string') {
-                                        validate0.errors = [
-                                          {
-                                            instancePath:
-                                              instancePath +
-                                              '/SaleToPOIResponse/TransactionStatusResponse/MessageReference/ServiceID',
-                                            schemaPath:
-                                              '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/ServiceID/type',
-                                            keyword: 'type',
-                                            params: { type: 'string' },
-                                            message: 'must be string',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                      var valid3 = _errs11 === errors
-                                    } else {
-                                      var valid3 = true
-                                    }
-                                    if (valid3) {
-                                      if (data4.SaleID !== undefined) {
-                                        const _errs13 = errors
-                                        if (typeof data4.SaleID !== 'string') {
-                                          validate0.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath +
-                                                '/SaleToPOIResponse/TransactionStatusResponse/MessageReference/SaleID',
-                                              schemaPath:
-                                                '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/SaleID/type',
-                                              keyword: 'type',
-                                              params: { type: 'string' },
-                                              message: 'must be string',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                        var valid3 = _errs13 === errors
-                                      } else {
-                                        var valid3 = true
-                                      }
-                                      if (valid3) {
-                                        if (data4.POIID !== undefined) {
-                                          const _errs15 = errors
-                                          if (typeof data4.POIID !== 'string') {
-                                            validate0.errors = [
-                                              {
-                                                instancePath:
-                                                  instancePath +
-                                                  '/SaleToPOIResponse/TransactionStatusResponse/MessageReference/POIID',
-                                                schemaPath:
-                                                  '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/POIID/type',
-                                                keyword: 'type',
-                                                params: { type: 'string' },
-                                                message: 'must be string',
-                                              },
-                                            ]
-                                            return false
-                                          }
-                                          var valid3 = _errs15 === errors
-                                        } else {
-                                          var valid3 = true
-                                        }
-                                      }
-                                    }
-                                  }
-                                } else {
-                                  validate0.errors = [
-                                    {
-                                      instancePath:
-                                        instancePath +
-                                        '/SaleToPOIResponse/TransactionStatusResponse/MessageReference',
-                                      schemaPath:
-                                        '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/type',
-                                      keyword: 'type',
-                                      params: { type: 'object' },
-                                      message: 'must be object',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              }
-                              var valid2 = _errs7 === errors
-                            } else {
-                              var valid2 = true
-                            }
-                            if (valid2) {
-                              if (data2.RepeatedMessageResponse !== undefined) {
-                                let data9 = data2.RepeatedMessageResponse
-                                const _errs17 = errors
-                                if (errors === _errs17) {
-                                  if (data9 && typeof data9 == 'object' && !Array.isArray(data9)) {
-                                    let missing3
-                                    if (
-                                      (data9.MessageHeader === undefined &&
-                                        (missing3 = 'MessageHeader')) ||
-                                      (data9.RepeatedResponseMessageBody === undefined &&
-                                        (missing3 = 'RepeatedResponseMessageBody'))
-                                    ) {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath +
-                                            '/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse',
-                                          schemaPath:
-                                            '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/required',
-                                          keyword: 'required',
-                                          params: { missingProperty: missing3 },
-                                          message: "must have required property '" + missing3 + "'",
-                                        },
-                                      ]
-                                      return false
-                                    } else {
-                                      if (data9.MessageHeader !== undefined) {
-                                        const _errs19 = errors
-                                        if (
-                                          !validate2(data9.MessageHeader, {
-                                            instancePath:
-                                              instancePath +
-                                              '/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/MessageHeader',
-                                            parentData: data9,
-                                            parentDataProperty: 'MessageHeader',
-                                            rootData,
-                                            dynamicAnchors,
-                                          })
-                                        ) {
-                                          vErrors =
-                                            vErrors === null
-                                              ? validate2.errors
-                                              : vErrors.concat(validate2.errors)
-                                          errors = vErrors.length
-                                        }
-                                        var valid4 = _errs19 === errors
-                                      } else {
-                                        var valid4 = true
-                                      }
-                                      if (valid4) {
-                                        if (data9.RepeatedResponseMessageBody !== undefined) {
-                                          let data11 = data9.RepeatedResponseMessageBody
-                                          const _errs20 = errors
-                                          if (errors === _errs20) {
-                                            if (
-                                              data11 &&
-                                              typeof data11 == 'object' &&
-                                              !Array.isArray(data11)
-                                            ) {
-                                              if (data11.PaymentResponse !== undefined) {
-                                                const _errs22 = errors
-                                                if (
-                                                  !validate9(data11.PaymentResponse, {
-                                                    instancePath:
-                                                      instancePath +
-                                                      '/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/PaymentResponse',
-                                                    parentData: data11,
-                                                    parentDataProperty: 'PaymentResponse',
-                                                    rootData,
-                                                    dynamicAnchors,
-                                                  })
-                                                ) {
-                                                  vErrors =
-                                                    vErrors === null
-                                                      ? validate9.errors
-                                                      : vErrors.concat(validate9.errors)
-                                                  errors = vErrors.length
-                                                }
-                                                var valid5 = _errs22 === errors
-                                              } else {
-                                                var valid5 = true
-                                              }
-                                              if (valid5) {
-                                                if (data11.ReversalResponse !== undefined) {
-                                                  const _errs23 = errors
-                                                  if (
-                                                    !validate28(data11.ReversalResponse, {
-                                                      instancePath:
-                                                        instancePath +
-                                                        '/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/ReversalResponse',
-                                                      parentData: data11,
-                                                      parentDataProperty: 'ReversalResponse',
-                                                      rootData,
-                                                      dynamicAnchors,
-                                                    })
-                                                  ) {
-                                                    vErrors =
-                                                      vErrors === null
-                                                        ? validate28.errors
-                                                        : vErrors.concat(validate28.errors)
-                                                    errors = vErrors.length
-                                                  }
-                                                  var valid5 = _errs23 === errors
-                                                } else {
-                                                  var valid5 = true
-                                                }
-                                              }
-                                            } else {
-                                              validate0.errors = [
-                                                {
-                                                  instancePath:
-                                                    instancePath +
-                                                    '/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody',
-                                                  schemaPath:
-                                                    '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/properties/RepeatedResponseMessageBody/type',
-                                                  keyword: 'type',
-                                                  params: { type: 'object' },
-                                                  message: 'must be object',
-                                                },
-                                              ]
-                                              return false
-                                            }
-                                          }
-                                          var valid4 = _errs20 === errors
-                                        } else {
-                                          var valid4 = true
-                                        }
-                                      }
-                                    }
-                                  } else {
-                                    validate0.errors = [
-                                      {
-                                        instancePath:
-                                          instancePath +
-                                          '/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse',
-                                        schemaPath:
-                                          '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/type',
-                                        keyword: 'type',
-                                        params: { type: 'object' },
-                                        message: 'must be object',
-                                      },
-                                    ]
-                                    return false
-                                  }
-                                }
-                                var valid2 = _errs17 === errors
-                              } else {
-                                var valid2 = true
-                              }
-                            }
-                          }
-                        }
-                      } else {
-                        validate0.errors = [
-                          {
-                            instancePath:
-                              instancePath + '/SaleToPOIResponse/TransactionStatusResponse',
-                            schemaPath:
-                              '#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/type',
-                            keyword: 'type',
-                            params: { type: 'object' },
-                            message: 'must be object',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid1 = _errs4 === errors
-                  } else {
-                    var valid1 = true
-                  }
-                }
-              }
-            } else {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/SaleToPOIResponse',
-                  schemaPath: '#/properties/SaleToPOIResponse/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                },
-              ]
-              return false
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate17.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { SaleToPOIResponse: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.PaymentType !== undefined){
+let data0 = data.PaymentType;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate17.errors = [{instancePath:instancePath+"/PaymentType",schemaPath:"#/$defs/PaymentType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((((((((data0 === "CashAdvance") || (data0 === "CashDeposit")) || (data0 === "Completion")) || (data0 === "FirstReservation")) || (data0 === "Instalment")) || (data0 === "IssuerInstalment")) || (data0 === "Normal")) || (data0 === "OneTimeReservation")) || (data0 === "PaidOut")) || (data0 === "Recurring")) || (data0 === "Refund")) || (data0 === "UpdateReservation"))){
+validate17.errors = [{instancePath:instancePath+"/PaymentType",schemaPath:"#/$defs/PaymentType/enum",keyword:"enum",params:{allowedValues: schema18.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PaymentInstrumentData !== undefined){
+const _errs4 = errors;
+if(!(validate18(data.PaymentInstrumentData, {instancePath:instancePath+"/PaymentInstrumentData",parentData:data,parentDataProperty:"PaymentInstrumentData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AmountsResp !== undefined){
+let data2 = data.AmountsResp;
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing0;
+if((data2.AuthorizedAmount === undefined) && (missing0 = "AuthorizedAmount")){
+validate17.errors = [{instancePath:instancePath+"/AmountsResp",schemaPath:"#/$defs/AmountsResp/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data2.Currency !== undefined){
+const _errs8 = errors;
+if(typeof data2.Currency !== "string"){
+validate17.errors = [{instancePath:instancePath+"/AmountsResp/Currency",schemaPath:"#/$defs/AmountsResp/properties/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs8 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.AuthorizedAmount !== undefined){
+let data4 = data2.AuthorizedAmount;
+const _errs10 = errors;
+if(!((typeof data4 == "number") && (isFinite(data4)))){
+validate17.errors = [{instancePath:instancePath+"/AmountsResp/AuthorizedAmount",schemaPath:"#/$defs/AmountsResp/properties/AuthorizedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.TotalRebatesAmount !== undefined){
+let data5 = data2.TotalRebatesAmount;
+const _errs12 = errors;
+if(!((typeof data5 == "number") && (isFinite(data5)))){
+validate17.errors = [{instancePath:instancePath+"/AmountsResp/TotalRebatesAmount",schemaPath:"#/$defs/AmountsResp/properties/TotalRebatesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.TotalFeesAmount !== undefined){
+let data6 = data2.TotalFeesAmount;
+const _errs14 = errors;
+if(!((typeof data6 == "number") && (isFinite(data6)))){
+validate17.errors = [{instancePath:instancePath+"/AmountsResp/TotalFeesAmount",schemaPath:"#/$defs/AmountsResp/properties/TotalFeesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.CashBackAmount !== undefined){
+let data7 = data2.CashBackAmount;
+const _errs16 = errors;
+if(!((typeof data7 == "number") && (isFinite(data7)))){
+validate17.errors = [{instancePath:instancePath+"/AmountsResp/CashBackAmount",schemaPath:"#/$defs/AmountsResp/properties/CashBackAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs16 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.TipAmount !== undefined){
+let data8 = data2.TipAmount;
+const _errs18 = errors;
+if(!((typeof data8 == "number") && (isFinite(data8)))){
+validate17.errors = [{instancePath:instancePath+"/AmountsResp/TipAmount",schemaPath:"#/$defs/AmountsResp/properties/TipAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid3 = _errs18 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate17.errors = [{instancePath:instancePath+"/AmountsResp",schemaPath:"#/$defs/AmountsResp/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OnlineFlag !== undefined){
+const _errs20 = errors;
+if(typeof data.OnlineFlag !== "boolean"){
+validate17.errors = [{instancePath:instancePath+"/OnlineFlag",schemaPath:"#/properties/OnlineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.AuthenticationMethod !== undefined){
+let data10 = data.AuthenticationMethod;
+const _errs22 = errors;
+if(errors === _errs22){
+if(Array.isArray(data10)){
+var valid4 = true;
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+const _errs24 = errors;
+if(typeof data10[i0] !== "string"){
+validate17.errors = [{instancePath:instancePath+"/AuthenticationMethod/" + i0,schemaPath:"#/properties/AuthenticationMethod/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs24 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate17.errors = [{instancePath:instancePath+"/AuthenticationMethod",schemaPath:"#/properties/AuthenticationMethod/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PaymentAcquirerData !== undefined){
+const _errs26 = errors;
+if(!(validate20(data.PaymentAcquirerData, {instancePath:instancePath+"/PaymentAcquirerData",parentData:data,parentDataProperty:"PaymentAcquirerData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs26 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate17.errors = vErrors;
+return errors === 0;
+}
+validate17.evaluated = {"props":{"PaymentType":true,"PaymentInstrumentData":true,"AmountsResp":true,"OnlineFlag":true,"AuthenticationMethod":true,"PaymentAcquirerData":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate24.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.OutputFormat === undefined) && (missing0 = "OutputFormat")){
+validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.OutputFormat !== undefined){
+const _errs1 = errors;
+if(typeof data.OutputFormat !== "string"){
+validate24.errors = [{instancePath:instancePath+"/OutputFormat",schemaPath:"#/properties/OutputFormat/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OutputText !== undefined){
+let data1 = data.OutputText;
+const _errs3 = errors;
+if(errors === _errs3){
+if(Array.isArray(data1)){
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs5 = errors;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if((data2.Text === undefined) && (missing1 = "Text")){
+validate24.errors = [{instancePath:instancePath+"/OutputText/" + i0,schemaPath:"#/$defs/OutputText/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data2.Text !== undefined){
+const _errs8 = errors;
+if(typeof data2.Text !== "string"){
+validate24.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/Text",schemaPath:"#/$defs/OutputText/properties/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs8 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.CharacterStyle !== undefined){
+const _errs10 = errors;
+if(typeof data2.CharacterStyle !== "string"){
+validate24.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/CharacterStyle",schemaPath:"#/$defs/OutputText/properties/CharacterStyle/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.Alignment !== undefined){
+const _errs12 = errors;
+if(typeof data2.Alignment !== "string"){
+validate24.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/Alignment",schemaPath:"#/$defs/OutputText/properties/Alignment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data2.EndOfLineFlag !== undefined){
+const _errs14 = errors;
+if(typeof data2.EndOfLineFlag !== "boolean"){
+validate24.errors = [{instancePath:instancePath+"/OutputText/" + i0+"/EndOfLineFlag",schemaPath:"#/$defs/OutputText/properties/EndOfLineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate24.errors = [{instancePath:instancePath+"/OutputText/" + i0,schemaPath:"#/$defs/OutputText/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs5 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate24.errors = [{instancePath:instancePath+"/OutputText",schemaPath:"#/properties/OutputText/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+validate24.evaluated = {"props":{"OutputFormat":true,"OutputText":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate23.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.DocumentQualifier === undefined) && (missing0 = "DocumentQualifier")) || ((data.OutputContent === undefined) && (missing0 = "OutputContent"))){
+validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.DocumentQualifier !== undefined){
+const _errs1 = errors;
+if(typeof data.DocumentQualifier !== "string"){
+validate23.errors = [{instancePath:instancePath+"/DocumentQualifier",schemaPath:"#/properties/DocumentQualifier/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.RequiredSignatureFlag !== undefined){
+const _errs3 = errors;
+if(typeof data.RequiredSignatureFlag !== "boolean"){
+validate23.errors = [{instancePath:instancePath+"/RequiredSignatureFlag",schemaPath:"#/properties/RequiredSignatureFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OutputContent !== undefined){
+const _errs5 = errors;
+if(!(validate24(data.OutputContent, {instancePath:instancePath+"/OutputContent",parentData:data,parentDataProperty:"OutputContent",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+validate23.evaluated = {"props":{"DocumentQualifier":true,"RequiredSignatureFlag":true,"OutputContent":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate9(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate9.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.Response === undefined) && (missing0 = "Response")) || ((data.SaleData === undefined) && (missing0 = "SaleData"))) || ((data.POIData === undefined) && (missing0 = "POIData"))){
+validate9.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.Response !== undefined){
+const _errs1 = errors;
+if(!(validate10(data.Response, {instancePath:instancePath+"/Response",parentData:data,parentDataProperty:"Response",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SaleData !== undefined){
+const _errs2 = errors;
+if(!(validate13(data.SaleData, {instancePath:instancePath+"/SaleData",parentData:data,parentDataProperty:"SaleData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIData !== undefined){
+const _errs3 = errors;
+if(!(validate15(data.POIData, {instancePath:instancePath+"/POIData",parentData:data,parentDataProperty:"POIData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PaymentResult !== undefined){
+const _errs4 = errors;
+if(!(validate17(data.PaymentResult, {instancePath:instancePath+"/PaymentResult",parentData:data,parentDataProperty:"PaymentResult",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PaymentReceipt !== undefined){
+let data4 = data.PaymentReceipt;
+const _errs5 = errors;
+if(errors === _errs5){
+if(Array.isArray(data4)){
+var valid1 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+const _errs7 = errors;
+if(!(validate23(data4[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs7 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/PaymentReceipt",schemaPath:"#/properties/PaymentReceipt/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate9.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate9.errors = vErrors;
+return errors === 0;
+}
+validate9.evaluated = {"props":{"Response":true,"SaleData":true,"POIData":true,"PaymentResult":true,"PaymentReceipt":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate28.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.Response === undefined) && (missing0 = "Response")){
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.Response !== undefined){
+const _errs1 = errors;
+if(!(validate10(data.Response, {instancePath:instancePath+"/Response",parentData:data,parentDataProperty:"Response",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.POIData !== undefined){
+const _errs2 = errors;
+if(!(validate15(data.POIData, {instancePath:instancePath+"/POIData",parentData:data,parentDataProperty:"POIData",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OriginalPOITransaction !== undefined){
+let data2 = data.OriginalPOITransaction;
+const _errs3 = errors;
+if(errors === _errs3){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.POITransactionID !== undefined){
+let data3 = data2.POITransactionID;
+const _errs6 = errors;
+if(errors === _errs6){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((data3.TransactionID === undefined) && (missing1 = "TransactionID")) || ((data3.TimeStamp === undefined) && (missing1 = "TimeStamp"))){
+validate28.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data3.TransactionID !== undefined){
+const _errs8 = errors;
+if(typeof data3.TransactionID !== "string"){
+validate28.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID/TransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TransactionID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs8 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.TimeStamp !== undefined){
+const _errs10 = errors;
+if(typeof data3.TimeStamp !== "string"){
+validate28.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID/TimeStamp",schemaPath:"#/$defs/ReceivedTransactionIdentification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/OriginalPOITransaction/POITransactionID",schemaPath:"#/$defs/ReceivedTransactionIdentification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/OriginalPOITransaction",schemaPath:"#/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ReversedAmount !== undefined){
+let data6 = data.ReversedAmount;
+const _errs12 = errors;
+if(!((typeof data6 == "number") && (isFinite(data6)))){
+validate28.errors = [{instancePath:instancePath+"/ReversedAmount",schemaPath:"#/properties/ReversedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PaymentReceipt !== undefined){
+let data7 = data.PaymentReceipt;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data7)){
+var valid4 = true;
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+const _errs16 = errors;
+if(!(validate23(data7[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data7,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs16 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/PaymentReceipt",schemaPath:"#/properties/PaymentReceipt/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":{"Response":true,"POIData":true,"OriginalPOITransaction":true,"ReversedAmount":true,"PaymentReceipt":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-response.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.SaleToPOIResponse !== undefined){
+let data0 = data.SaleToPOIResponse;
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusResponse === undefined) && (missing1 = "TransactionStatusResponse"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data0.MessageHeader !== undefined){
+const _errs3 = errors;
+if(!(validate2(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIResponse/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.TransactionStatusResponse !== undefined){
+let data2 = data0.TransactionStatusResponse;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing2;
+if((data2.Response === undefined) && (missing2 = "Response")){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+if(data2.Response !== undefined){
+const _errs6 = errors;
+if(!(validate4(data2.Response, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/Response",parentData:data2,parentDataProperty:"Response",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.MessageReference !== undefined){
+let data4 = data2.MessageReference;
+const _errs7 = errors;
+if(errors === _errs7){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.MessageCategory !== undefined){
+const _errs9 = errors;
+if(typeof data4.MessageCategory !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/MessageCategory",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs9 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data4.ServiceID !== undefined){
+const _errs11 = errors;
+if(typeof data4.ServiceID !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/ServiceID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data4.SaleID !== undefined){
+const _errs13 = errors;
+if(typeof data4.SaleID !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/SaleID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs13 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data4.POIID !== undefined){
+const _errs15 = errors;
+if(typeof data4.POIID !== "string"){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/POIID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs15 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid2 = _errs7 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data2.RepeatedMessageResponse !== undefined){
+let data9 = data2.RepeatedMessageResponse;
+const _errs17 = errors;
+if(errors === _errs17){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing3;
+if(((data9.MessageHeader === undefined) && (missing3 = "MessageHeader")) || ((data9.RepeatedResponseMessageBody === undefined) && (missing3 = "RepeatedResponseMessageBody"))){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+return false;
+}
+else {
+if(data9.MessageHeader !== undefined){
+const _errs19 = errors;
+if(!(validate2(data9.MessageHeader, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/MessageHeader",parentData:data9,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs19 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data9.RepeatedResponseMessageBody !== undefined){
+let data11 = data9.RepeatedResponseMessageBody;
+const _errs20 = errors;
+if(errors === _errs20){
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.PaymentResponse !== undefined){
+const _errs22 = errors;
+if(!(validate9(data11.PaymentResponse, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/PaymentResponse",parentData:data11,parentDataProperty:"PaymentResponse",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate9.errors : vErrors.concat(validate9.errors);
+errors = vErrors.length;
+}
+var valid5 = _errs22 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data11.ReversalResponse !== undefined){
+const _errs23 = errors;
+if(!(validate28(data11.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/ReversalResponse",parentData:data11,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+var valid5 = _errs23 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/properties/RepeatedResponseMessageBody/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid4 = _errs20 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid2 = _errs17 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -3034,8 +1805,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/adyen/nexo/transaction-status-response.schema.yaml; on failure, `.errors` says why. */
-export const validateTransactionStatusResponse = validate0 as ((
-  data: unknown,
-) => data is TransactionStatusResponse) & {
+export const validateTransactionStatusResponse = validate0 as ((data: unknown) => data is TransactionStatusResponse) & {
   errors?: ValidationError[] | null
 }

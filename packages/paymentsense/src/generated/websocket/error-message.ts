@@ -7,53 +7,51 @@
 /**
  * A JSON-RPC code, a (placeholder) Connect code, or any other integer; typed so that the known codes keep their literal types.
  */
-export type ErrorCode = JsonRpcErrorCode | ConnectErrorCode | (number & {})
+export type ErrorCode = (JsonRpcErrorCode | ConnectErrorCode | number & {});
 /**
  * Codes JSON-RPC 2.0 defines.
  */
-export type JsonRpcErrorCode =
-  ParseError | InvalidRequest | MethodNotFound | InvalidParams | InternalError
+export type JsonRpcErrorCode = (ParseError | InvalidRequest | MethodNotFound | InvalidParams | InternalError);
 /**
  * The message was not valid JSON.
  */
-export type ParseError = -32700
+export type ParseError = -32700;
 /**
  * Valid JSON, but not a JSON-RPC request (e.g. a wrong `jsonrpc` or `id`).
  */
-export type InvalidRequest = -32600
+export type InvalidRequest = -32600;
 /**
  * The method is not one the receiver knows (or not one of this integration).
  */
-export type MethodNotFound = -32601
+export type MethodNotFound = -32601;
 /**
  * The params are missing, of the wrong type, or not allowed for the method.
  */
-export type InvalidParams = -32602
+export type InvalidParams = -32602;
 /**
  * The receiver failed while handling the request. Standard JSON-RPC; not listed among Connect's documented cases.
  */
-export type InternalError = -32603
+export type InternalError = -32603;
 /**
  * Connect's own error cases. The values are tillkit placeholders in the JSON-RPC range reserved for implementations (-32000 to -32099), used by the fake cloud; a client must not rely on them against the real Connect and should treat unknown codes by their message.
  */
-export type ConnectErrorCode =
-  TerminalBusy | TerminalUnavailable | UnknownTerminal | ConnectionDiscontinued
+export type ConnectErrorCode = (TerminalBusy | TerminalUnavailable | UnknownTerminal | ConnectionDiscontinued);
 /**
  * The terminal is already handling a request.
  */
-export type TerminalBusy = -32001
+export type TerminalBusy = -32001;
 /**
  * The terminal is known but not reachable (switched off, out of coverage).
  */
-export type TerminalUnavailable = -32002
+export type TerminalUnavailable = -32002;
 /**
  * No terminal with this id belongs to the account.
  */
-export type UnknownTerminal = -32003
+export type UnknownTerminal = -32003;
 /**
  * A newer connection took over (pay-at-table allows only one); this one gets no further requests. Reconnecting would take the place back from the newer one.
  */
-export type ConnectionDiscontinued = -32004
+export type ConnectionDiscontinued = -32004;
 /**
  * A JSON-RPC error, in either direction and on both integrations. Connect sends it in place of a
  * response when it cannot carry out a request (same id as the request), and on its own when it
@@ -66,24 +64,24 @@ export type ConnectionDiscontinued = -32004
  *
  */
 export interface ErrorMessage {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * The id of the request that failed; null (or absent) when there is none.
-   */
-  id?: number | null
-  error: ErrorObject
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * The id of the request that failed; null (or absent) when there is none.
+     */
+    id?: (number | null);
+    error: ErrorObject;
 }
 export interface ErrorObject {
-  code: ErrorCode
-  /**
-   * A short description, meant for logs rather than for the operator.
-   */
-  message: string
-  /**
-   * Anything else the sender adds (any JSON value); not relied on.
-   */
-  data?: unknown
+    code: ErrorCode;
+    /**
+     * A short description, meant for logs rather than for the operator.
+     */
+    message: string;
+    /**
+     * Anything else the sender adds (any JSON value); not relied on.
+     */
+    data?: unknown;
 }

@@ -7,583 +7,429 @@
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.
 import type { ErrorMessage } from './error-message.js'
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  const _errs0 = errors
-  let valid0 = false
-  const _errs1 = errors
-  const _errs3 = errors
-  let valid2 = false
-  const _errs4 = errors
-  if (-32700 !== data) {
-    const err0 = {
-      instancePath,
-      schemaPath: '#/$defs/JsonRpcErrorCode/anyOf/0/const',
-      keyword: 'const',
-      params: { allowedValue: -32700 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err0]
-    } else {
-      vErrors.push(err0)
-    }
-    errors++
-  }
-  var _valid1 = _errs4 === errors
-  valid2 = valid2 || _valid1
-  const _errs5 = errors
-  if (-32600 !== data) {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/$defs/JsonRpcErrorCode/anyOf/1/const',
-      keyword: 'const',
-      params: { allowedValue: -32600 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err1]
-    } else {
-      vErrors.push(err1)
-    }
-    errors++
-  }
-  var _valid1 = _errs5 === errors
-  valid2 = valid2 || _valid1
-  const _errs6 = errors
-  if (-32601 !== data) {
-    const err2 = {
-      instancePath,
-      schemaPath: '#/$defs/JsonRpcErrorCode/anyOf/2/const',
-      keyword: 'const',
-      params: { allowedValue: -32601 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err2]
-    } else {
-      vErrors.push(err2)
-    }
-    errors++
-  }
-  var _valid1 = _errs6 === errors
-  valid2 = valid2 || _valid1
-  const _errs7 = errors
-  if (-32602 !== data) {
-    const err3 = {
-      instancePath,
-      schemaPath: '#/$defs/JsonRpcErrorCode/anyOf/3/const',
-      keyword: 'const',
-      params: { allowedValue: -32602 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err3]
-    } else {
-      vErrors.push(err3)
-    }
-    errors++
-  }
-  var _valid1 = _errs7 === errors
-  valid2 = valid2 || _valid1
-  const _errs8 = errors
-  if (-32603 !== data) {
-    const err4 = {
-      instancePath,
-      schemaPath: '#/$defs/JsonRpcErrorCode/anyOf/4/const',
-      keyword: 'const',
-      params: { allowedValue: -32603 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err4]
-    } else {
-      vErrors.push(err4)
-    }
-    errors++
-  }
-  var _valid1 = _errs8 === errors
-  valid2 = valid2 || _valid1
-  if (!valid2) {
-    const err5 = {
-      instancePath,
-      schemaPath: '#/$defs/JsonRpcErrorCode/anyOf',
-      keyword: 'anyOf',
-      params: {},
-      message: 'must match a schema in anyOf',
-    }
-    if (vErrors === null) {
-      vErrors = [err5]
-    } else {
-      vErrors.push(err5)
-    }
-    errors++
-  } else {
-    errors = _errs3
-    if (vErrors !== null) {
-      if (_errs3) {
-        vErrors.length = _errs3
-      } else {
-        vErrors = null
-      }
-    }
-  }
-  var _valid0 = _errs1 === errors
-  valid0 = valid0 || _valid0
-  const _errs9 = errors
-  const _errs11 = errors
-  let valid4 = false
-  const _errs12 = errors
-  if (-32001 !== data) {
-    const err6 = {
-      instancePath,
-      schemaPath: '#/$defs/ConnectErrorCode/anyOf/0/const',
-      keyword: 'const',
-      params: { allowedValue: -32001 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err6]
-    } else {
-      vErrors.push(err6)
-    }
-    errors++
-  }
-  var _valid2 = _errs12 === errors
-  valid4 = valid4 || _valid2
-  const _errs13 = errors
-  if (-32002 !== data) {
-    const err7 = {
-      instancePath,
-      schemaPath: '#/$defs/ConnectErrorCode/anyOf/1/const',
-      keyword: 'const',
-      params: { allowedValue: -32002 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err7]
-    } else {
-      vErrors.push(err7)
-    }
-    errors++
-  }
-  var _valid2 = _errs13 === errors
-  valid4 = valid4 || _valid2
-  const _errs14 = errors
-  if (-32003 !== data) {
-    const err8 = {
-      instancePath,
-      schemaPath: '#/$defs/ConnectErrorCode/anyOf/2/const',
-      keyword: 'const',
-      params: { allowedValue: -32003 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err8]
-    } else {
-      vErrors.push(err8)
-    }
-    errors++
-  }
-  var _valid2 = _errs14 === errors
-  valid4 = valid4 || _valid2
-  const _errs15 = errors
-  if (-32004 !== data) {
-    const err9 = {
-      instancePath,
-      schemaPath: '#/$defs/ConnectErrorCode/anyOf/3/const',
-      keyword: 'const',
-      params: { allowedValue: -32004 },
-      message: 'must be equal to constant',
-    }
-    if (vErrors === null) {
-      vErrors = [err9]
-    } else {
-      vErrors.push(err9)
-    }
-    errors++
-  }
-  var _valid2 = _errs15 === errors
-  valid4 = valid4 || _valid2
-  if (!valid4) {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/$defs/ConnectErrorCode/anyOf',
-      keyword: 'anyOf',
-      params: {},
-      message: 'must match a schema in anyOf',
-    }
-    if (vErrors === null) {
-      vErrors = [err10]
-    } else {
-      vErrors.push(err10)
-    }
-    errors++
-  } else {
-    errors = _errs11
-    if (vErrors !== null) {
-      if (_errs11) {
-        vErrors.length = _errs11
-      } else {
-        vErrors = null
-      }
-    }
-  }
-  var _valid0 = _errs9 === errors
-  valid0 = valid0 || _valid0
-  const _errs16 = errors
-  if (!(typeof data == 'number' && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/anyOf/2/type',
-      keyword: 'type',
-      params: { type: 'integer' },
-      message: 'must be integer',
-    }
-    if (vErrors === null) {
-      vErrors = [err11]
-    } else {
-      vErrors.push(err11)
-    }
-    errors++
-  }
-  var _valid0 = _errs16 === errors
-  valid0 = valid0 || _valid0
-  if (!valid0) {
-    const err12 = {
-      instancePath,
-      schemaPath: '#/anyOf',
-      keyword: 'anyOf',
-      params: {},
-      message: 'must match a schema in anyOf',
-    }
-    if (vErrors === null) {
-      vErrors = [err12]
-    } else {
-      vErrors.push(err12)
-    }
-    errors++
-    validate2.errors = vErrors
-    return false
-  } else {
-    errors = _errs0
-    if (vErrors !== null) {
-      if (_errs0) {
-        vErrors.length = _errs0
-      } else {
-        vErrors = null
-      }
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
-}
-validate2.evaluated = { dynamicProps: false, dynamicItems: false }
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/error-message.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.error === undefined && (missing0 = 'error'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'error')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: 'common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              let valid2 = false
-              const _errs6 = errors
-              const _errs7 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                const err0 = {
-                  instancePath: instancePath + '/id',
-                  schemaPath: 'common.defs.yaml#/$defs/MessageId/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                }
-                if (vErrors === null) {
-                  vErrors = [err0]
-                } else {
-                  vErrors.push(err0)
-                }
-                errors++
-              }
-              if (errors === _errs7) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    const err1 = {
-                      instancePath: instancePath + '/id',
-                      schemaPath: 'common.defs.yaml#/$defs/MessageId/maximum',
-                      keyword: 'maximum',
-                      params: { comparison: '<=', limit: 999999 },
-                      message: 'must be <= 999999',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err1]
-                    } else {
-                      vErrors.push(err1)
-                    }
-                    errors++
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      const err2 = {
-                        instancePath: instancePath + '/id',
-                        schemaPath: 'common.defs.yaml#/$defs/MessageId/minimum',
-                        keyword: 'minimum',
-                        params: { comparison: '>=', limit: 0 },
-                        message: 'must be >= 0',
-                      }
-                      if (vErrors === null) {
-                        vErrors = [err2]
-                      } else {
-                        vErrors.push(err2)
-                      }
-                      errors++
-                    }
-                  }
-                }
-              }
-              var _valid0 = _errs6 === errors
-              valid2 = valid2 || _valid0
-              const _errs9 = errors
-              if (data1 !== null) {
-                const err3 = {
-                  instancePath: instancePath + '/id',
-                  schemaPath: '#/properties/id/anyOf/1/type',
-                  keyword: 'type',
-                  params: { type: 'null' },
-                  message: 'must be null',
-                }
-                if (vErrors === null) {
-                  vErrors = [err3]
-                } else {
-                  vErrors.push(err3)
-                }
-                errors++
-              }
-              var _valid0 = _errs9 === errors
-              valid2 = valid2 || _valid0
-              if (!valid2) {
-                const err4 = {
-                  instancePath: instancePath + '/id',
-                  schemaPath: '#/properties/id/anyOf',
-                  keyword: 'anyOf',
-                  params: {},
-                  message: 'must match a schema in anyOf',
-                }
-                if (vErrors === null) {
-                  vErrors = [err4]
-                } else {
-                  vErrors.push(err4)
-                }
-                errors++
-                validate0.errors = vErrors
-                return false
-              } else {
-                errors = _errs5
-                if (vErrors !== null) {
-                  if (_errs5) {
-                    vErrors.length = _errs5
-                  } else {
-                    vErrors = null
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.error !== undefined) {
-                let data2 = data.error
-                const _errs11 = errors
-                if (errors === _errs11) {
-                  if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                    let missing1
-                    if (
-                      (data2.code === undefined && (missing1 = 'code')) ||
-                      (data2.message === undefined && (missing1 = 'message'))
-                    ) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/error',
-                          schemaPath: '#/properties/error/required',
-                          keyword: 'required',
-                          params: { missingProperty: missing1 },
-                          message: "must have required property '" + missing1 + "'",
-                        },
-                      ]
-                      return false
-                    } else {
-                      const _errs13 = errors
-                      for (const key1 in data2) {
-                        if (!(key1 === 'code' || key1 === 'message' || key1 === 'data')) {
-                          validate0.errors = [
-                            {
-                              instancePath: instancePath + '/error',
-                              schemaPath: '#/properties/error/additionalProperties',
-                              keyword: 'additionalProperties',
-                              params: { additionalProperty: key1 },
-                              message: 'must NOT have additional properties',
-                            },
-                          ]
-                          return false
-                          break
-                        }
-                      }
-                      if (_errs13 === errors) {
-                        if (data2.code !== undefined) {
-                          const _errs14 = errors
-                          if (
-                            !validate2(data2.code, {
-                              instancePath: instancePath + '/error/code',
-                              parentData: data2,
-                              parentDataProperty: 'code',
-                              rootData,
-                              dynamicAnchors,
-                            })
-                          ) {
-                            vErrors =
-                              vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                            errors = vErrors.length
-                          }
-                          var valid4 = _errs14 === errors
-                        } else {
-                          var valid4 = true
-                        }
-                        if (valid4) {
-                          if (data2.message !== undefined) {
-                            const _errs15 = errors
-                            if (typeof data2.message !== 'string') {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/error/message',
-                                  schemaPath: '#/properties/error/properties/message/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid4 = _errs15 === errors
-                          } else {
-                            var valid4 = true
-                          }
-                        }
-                      }
-                    }
-                  } else {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/error',
-                        schemaPath: '#/properties/error/type',
-                        keyword: 'type',
-                        params: { type: 'object' },
-                        message: 'must be object',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs11 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+const _errs3 = errors;
+let valid2 = false;
+const _errs4 = errors;
+if(-32700 !== data){
+const err0 = {instancePath,schemaPath:"#/$defs/JsonRpcErrorCode/anyOf/0/const",keyword:"const",params:{allowedValue: -32700},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var _valid1 = _errs4 === errors;
+valid2 = valid2 || _valid1;
+const _errs5 = errors;
+if(-32600 !== data){
+const err1 = {instancePath,schemaPath:"#/$defs/JsonRpcErrorCode/anyOf/1/const",keyword:"const",params:{allowedValue: -32600},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid1 = _errs5 === errors;
+valid2 = valid2 || _valid1;
+const _errs6 = errors;
+if(-32601 !== data){
+const err2 = {instancePath,schemaPath:"#/$defs/JsonRpcErrorCode/anyOf/2/const",keyword:"const",params:{allowedValue: -32601},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid1 = _errs6 === errors;
+valid2 = valid2 || _valid1;
+const _errs7 = errors;
+if(-32602 !== data){
+const err3 = {instancePath,schemaPath:"#/$defs/JsonRpcErrorCode/anyOf/3/const",keyword:"const",params:{allowedValue: -32602},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid1 = _errs7 === errors;
+valid2 = valid2 || _valid1;
+const _errs8 = errors;
+if(-32603 !== data){
+const err4 = {instancePath,schemaPath:"#/$defs/JsonRpcErrorCode/anyOf/4/const",keyword:"const",params:{allowedValue: -32603},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid1 = _errs8 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const err5 = {instancePath,schemaPath:"#/$defs/JsonRpcErrorCode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs9 = errors;
+const _errs11 = errors;
+let valid4 = false;
+const _errs12 = errors;
+if(-32001 !== data){
+const err6 = {instancePath,schemaPath:"#/$defs/ConnectErrorCode/anyOf/0/const",keyword:"const",params:{allowedValue: -32001},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid2 = _errs12 === errors;
+valid4 = valid4 || _valid2;
+const _errs13 = errors;
+if(-32002 !== data){
+const err7 = {instancePath,schemaPath:"#/$defs/ConnectErrorCode/anyOf/1/const",keyword:"const",params:{allowedValue: -32002},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid2 = _errs13 === errors;
+valid4 = valid4 || _valid2;
+const _errs14 = errors;
+if(-32003 !== data){
+const err8 = {instancePath,schemaPath:"#/$defs/ConnectErrorCode/anyOf/2/const",keyword:"const",params:{allowedValue: -32003},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid2 = _errs14 === errors;
+valid4 = valid4 || _valid2;
+const _errs15 = errors;
+if(-32004 !== data){
+const err9 = {instancePath,schemaPath:"#/$defs/ConnectErrorCode/anyOf/3/const",keyword:"const",params:{allowedValue: -32004},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid2 = _errs15 === errors;
+valid4 = valid4 || _valid2;
+if(!valid4){
+const err10 = {instancePath,schemaPath:"#/$defs/ConnectErrorCode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid0 = _errs9 === errors;
+valid0 = valid0 || _valid0;
+const _errs16 = errors;
+if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+const err11 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid0 = _errs16 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err12 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+validate2.errors = vErrors;
+return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/error-message.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.error === undefined) && (missing0 = "error"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "error"))){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+let valid2 = false;
+const _errs6 = errors;
+const _errs7 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err0 = {instancePath:instancePath+"/id",schemaPath:"common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(errors === _errs7){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+const err1 = {instancePath:instancePath+"/id",schemaPath:"common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+const err2 = {instancePath:instancePath+"/id",schemaPath:"common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+}
+var _valid0 = _errs6 === errors;
+valid2 = valid2 || _valid0;
+const _errs9 = errors;
+if(data1 !== null){
+const err3 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const err4 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+validate0.errors = vErrors;
+return false;
+}
+else {
+errors = _errs5;
+if(vErrors !== null){
+if(_errs5){
+vErrors.length = _errs5;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.error !== undefined){
+let data2 = data.error;
+const _errs11 = errors;
+if(errors === _errs11){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.code === undefined) && (missing1 = "code")) || ((data2.message === undefined) && (missing1 = "message"))){
+validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs13 = errors;
+for(const key1 in data2){
+if(!(((key1 === "code") || (key1 === "message")) || (key1 === "data"))){
+validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs13 === errors){
+if(data2.code !== undefined){
+const _errs14 = errors;
+if(!(validate2(data2.code, {instancePath:instancePath+"/error/code",parentData:data2,parentDataProperty:"code",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs14 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data2.message !== undefined){
+const _errs15 = errors;
+if(typeof data2.message !== "string"){
+validate0.errors = [{instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs15 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {

@@ -8,19 +8,19 @@
  * EPoS to Connect: ask the terminal to cancel the transaction it is running. Only a request: the terminal may be past the point where it can stop. The outcome is still the perform-transaction response (result `CANCELLED` when it worked), announced by the notifications ATTEMPTING_CANCEL and then CANCELLING or UNABLE_TO_CANCEL.
  */
 export interface CancelTransactionRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'cancelTransaction'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
-  }
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "cancelTransaction";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+    };
 }

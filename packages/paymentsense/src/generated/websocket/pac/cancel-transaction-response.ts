@@ -8,16 +8,16 @@
  * Connect to EPoS, acknowledging a cancel request. It says the terminal will try, not that the transaction was cancelled: wait for the perform-transaction response.
  */
 export interface CancelTransactionResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  /**
-   * The acknowledgement; any value is accepted, and nothing should be read from it.
-   */
-  result: unknown
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    /**
+     * The acknowledgement; any value is accepted, and nothing should be read from it.
+     */
+    result: unknown;
 }

@@ -7,19 +7,19 @@
 /**
  * `params` of a request that takes no parameters: when sent at all, an empty object.
  */
-export type EmptyParams = Record<string, never>
+export type EmptyParams = Record<string, never>;
 /**
  * EPoS to Connect: list the terminals connected to the account, e.g. to pick one for a transaction. Answered by a connected-terminals response.
  */
 export interface ConnectedTerminalsRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'connectedTerminals'
-  params?: EmptyParams
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "connectedTerminals";
+    params?: EmptyParams;
 }

@@ -7,36 +7,36 @@
 /**
  * `AVAILABLE`: ready for a new request. `BUSY`: already handling one.
  */
-export type TerminalStatus = 'AVAILABLE' | 'BUSY'
+export type TerminalStatus = ("AVAILABLE" | "BUSY");
 /**
  * ISO 4217 code; Connect supports only these two.
  */
-export type Currency = 'GBP' | 'EUR'
+export type Currency = ("GBP" | "EUR");
 /**
  * Connect to EPoS, answering a connected-terminals request.
  */
 export interface ConnectedTerminalsResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  result: TerminalList
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    result: TerminalList;
 }
 export interface TerminalList {
-  terminals: Terminal[]
+    terminals: Terminal[];
 }
 /**
  * A terminal connected to the account.
  */
 export interface Terminal {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  status: TerminalStatus
-  currency: Currency
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    status: TerminalStatus;
+    currency: Currency;
 }

@@ -8,19 +8,19 @@
  * EPoS to Connect: fetch the last transaction a terminal ran, with its customer receipt. The way to learn the outcome of a transaction whose response was lost (Ingenico terminals only, per the REST documentation).
  */
 export interface DuplicateRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'duplicate'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
-  }
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "duplicate";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+    };
 }

@@ -7,61 +7,41 @@
 /**
  * Outcome of a finished transaction. Only `SUCCESSFUL` means the money was taken.
  */
-export type TransactionResult =
-  'SUCCESSFUL' | 'DECLINED' | 'VOID' | 'UNSUCCESSFUL' | 'CANCELLED' | 'TIMED_OUT'
+export type TransactionResult = ("SUCCESSFUL" | "DECLINED" | "VOID" | "UNSUCCESSFUL" | "CANCELLED" | "TIMED_OUT");
 /**
  * Kind of the transaction a terminal recorded; includes reversals and log-ons, which cannot be requested directly.
  */
-export type TransactionType =
-  | 'LOGON'
-  | 'REFUND'
-  | 'REFUND_REVERSAL'
-  | 'SALE'
-  | 'SALE_REVERSAL'
-  | 'PRE_AUTH'
-  | 'COMPLETION'
-  | 'ACCOUNT_VERIFICATION'
+export type TransactionType = ("LOGON" | "REFUND" | "REFUND_REVERSAL" | "SALE" | "SALE_REVERSAL" | "PRE_AUTH" | "COMPLETION" | "ACCOUNT_VERIFICATION");
 /**
  * ISO 4217 code; Connect supports only these two.
  */
-export type Currency = 'GBP' | 'EUR'
+export type Currency = ("GBP" | "EUR");
 /**
  * How the cardholder proved the card is theirs.
  */
-export type CardholderVerificationMethod = 'UNKNOWN' | 'NONE' | 'PIN' | 'SIGNATURE' | 'DEVICE'
+export type CardholderVerificationMethod = ("UNKNOWN" | "NONE" | "PIN" | "SIGNATURE" | "DEVICE");
 /**
  * How the terminal read the card.
  */
-export type PaymentMethod = 'UNKNOWN' | 'KEYED' | 'SWIPED' | 'ICC_CHIP' | 'CONTACTLESS'
-export type KnownReceiptLineType =
-  | 'TEXT'
-  | 'BOX_DECLINE'
-  | 'BOX_VOID'
-  | 'IMAGE_LOGO'
-  | 'CARRIAGE_RETURN'
-  | 'LINE_SEPARATOR_SINGLE'
-  | 'LINE_SEPARATOR_DOUBLE'
-  | 'TICKET_FEED'
-  | 'BARCODE_CODE25'
-  | 'BARCODE_CODE39'
-  | 'BARCODE_CODE128'
+export type PaymentMethod = ("UNKNOWN" | "KEYED" | "SWIPED" | "ICC_CHIP" | "CONTACTLESS");
+export type KnownReceiptLineType = ("TEXT" | "BOX_DECLINE" | "BOX_VOID" | "IMAGE_LOGO" | "CARRIAGE_RETURN" | "LINE_SEPARATOR_SINGLE" | "LINE_SEPARATOR_DOUBLE" | "TICKET_FEED" | "BARCODE_CODE25" | "BARCODE_CODE39" | "BARCODE_CODE128");
 /**
  * A print style applied to a line.
  */
-export type ReceiptLineFormat = 'BOLD' | 'DOUBLE_HEIGHT' | 'DOUBLE_WIDTH'
+export type ReceiptLineFormat = ("BOLD" | "DOUBLE_HEIGHT" | "DOUBLE_WIDTH");
 /**
  * Connect to EPoS, answering a duplicate request with the terminal's last transaction. Only the customer copy of the receipt is included.
  */
 export interface DuplicateResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  result: Payment
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    result: Payment;
 }
 /**
  * A transaction as a terminal finished it: the result of Perform Transaction and Duplicate, and
@@ -71,87 +51,87 @@ export interface DuplicateResponse {
  *
  */
 export interface Payment {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  transactionResult: TransactionResult
-  transactionType: TransactionType
-  currency: Currency
-  /**
-   * Amount before cashback and gratuity.
-   */
-  amountBase: number
-  /**
-   * Cashback actually given.
-   */
-  amountCashback: number
-  /**
-   * Gratuity added on the terminal.
-   */
-  amountGratuity: number
-  /**
-   * Everything taken from the card.
-   */
-  amountTotal: number
-  /**
-   * Id (AID) of the card application used.
-   */
-  applicationId: string
-  /**
-   * Display name of the card application used.
-   */
-  applicationLabel: string
-  /**
-   * Authorisation code from the card issuer.
-   */
-  authCode: string
-  cardSchemeName: string
-  cardholderVerificationMethod: CardholderVerificationMethod
-  paymentMethod: PaymentMethod
-  /**
-   * Masked card number; only the last four digits are real.
-   */
-  primaryAccountNumber: string
-  primaryAccountNumberSequence: string
-  /**
-   * Card expiry, MM/YY (not checked, as the WebSocket format is not confirmed).
-   */
-  dateOfExpiry: string
-  /**
-   * Card start date, MM/YY (not checked, as the WebSocket format is not confirmed).
-   */
-  dateOfStart: string
-  /**
-   * The terminal's own id for the transaction.
-   */
-  transactionId: string
-  /**
-   * Sequence number within the terminal's session.
-   */
-  transactionNumber: string
-  /**
-   * When it happened, YYYY-MM-DDThh:mm:ss without offset (not checked).
-   */
-  transactionTime: string
-  receiptLines: ReceiptCopies
-  /**
-   * Text for the operator about this transaction, to show at its end.
-   */
-  userMessage?: string
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    transactionResult: TransactionResult;
+    transactionType: TransactionType;
+    currency: Currency;
+    /**
+     * Amount before cashback and gratuity.
+     */
+    amountBase: number;
+    /**
+     * Cashback actually given.
+     */
+    amountCashback: number;
+    /**
+     * Gratuity added on the terminal.
+     */
+    amountGratuity: number;
+    /**
+     * Everything taken from the card.
+     */
+    amountTotal: number;
+    /**
+     * Id (AID) of the card application used.
+     */
+    applicationId: string;
+    /**
+     * Display name of the card application used.
+     */
+    applicationLabel: string;
+    /**
+     * Authorisation code from the card issuer.
+     */
+    authCode: string;
+    cardSchemeName: string;
+    cardholderVerificationMethod: CardholderVerificationMethod;
+    paymentMethod: PaymentMethod;
+    /**
+     * Masked card number; only the last four digits are real.
+     */
+    primaryAccountNumber: string;
+    primaryAccountNumberSequence: string;
+    /**
+     * Card expiry, MM/YY (not checked, as the WebSocket format is not confirmed).
+     */
+    dateOfExpiry: string;
+    /**
+     * Card start date, MM/YY (not checked, as the WebSocket format is not confirmed).
+     */
+    dateOfStart: string;
+    /**
+     * The terminal's own id for the transaction.
+     */
+    transactionId: string;
+    /**
+     * Sequence number within the terminal's session.
+     */
+    transactionNumber: string;
+    /**
+     * When it happened, YYYY-MM-DDThh:mm:ss without offset (not checked).
+     */
+    transactionTime: string;
+    receiptLines: ReceiptCopies;
+    /**
+     * Text for the operator about this transaction, to show at its end.
+     */
+    userMessage?: string;
 }
 /**
  * The lines of each receipt copy the message carries, keyed by copy.
  */
 export interface ReceiptCopies {
-  MERCHANT?: ReceiptLine[]
-  CUSTOMER?: ReceiptLine[]
+    MERCHANT?: ReceiptLine[];
+    CUSTOMER?: ReceiptLine[];
 }
 /**
  * One printable line of a receipt or report produced by a terminal. Print `value`; a line type or style the EPoS does not know is printed as plain text rather than refused.
  */
 export interface ReceiptLine {
-  type?: KnownReceiptLineType | (string & {})
-  format?: (ReceiptLineFormat | (string & {}))[]
-  value: string
+    type?: (KnownReceiptLineType | string & {});
+    format?: (ReceiptLineFormat | string & {})[];
+    value: string;
 }

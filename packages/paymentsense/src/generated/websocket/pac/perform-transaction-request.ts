@@ -15,149 +15,148 @@
  * only where listed.
  *
  */
-export type PerformTransactionRequest =
-  SaleRequest | RefundRequest | PreAuthRequest | CompletionRequest | AccountVerificationRequest
+export type PerformTransactionRequest = (SaleRequest | RefundRequest | PreAuthRequest | CompletionRequest | AccountVerificationRequest);
 /**
  * ISO 4217 code; Connect supports only these two.
  */
-export type Currency = 'GBP' | 'EUR'
+export type Currency = ("GBP" | "EUR");
 /**
  * Cashback to offer, in pence (sale only). The terminal may grant less; read what was given from the result's `amountCashback`. Needs recent terminal software.
  */
-export type AmountCashback = number
+export type AmountCashback = number;
 /**
  * Card not present: the terminal goes straight to manual key entry. Sale and refund only; such transactions may take longer.
  */
-export type CardholderNotPresent = boolean
+export type CardholderNotPresent = boolean;
 export interface SaleRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'sale'
-  params: SaleParams
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "sale";
+    params: SaleParams;
 }
 export interface SaleParams {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  currency: Currency
-  /**
-   * An amount the EPoS asks for, in pence (minor units).
-   */
-  amount: number
-  amountCashback?: AmountCashback
-  cardholderNotPresent?: CardholderNotPresent
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    currency: Currency;
+    /**
+     * An amount the EPoS asks for, in pence (minor units).
+     */
+    amount: number;
+    amountCashback?: AmountCashback;
+    cardholderNotPresent?: CardholderNotPresent;
 }
 export interface RefundRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'refund'
-  params: RefundParams
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "refund";
+    params: RefundParams;
 }
 export interface RefundParams {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  currency: Currency
-  /**
-   * An amount the EPoS asks for, in pence (minor units).
-   */
-  amount: number
-  cardholderNotPresent?: CardholderNotPresent
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    currency: Currency;
+    /**
+     * An amount the EPoS asks for, in pence (minor units).
+     */
+    amount: number;
+    cardholderNotPresent?: CardholderNotPresent;
 }
 export interface PreAuthRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'preAuth'
-  params: PreAuthParams
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "preAuth";
+    params: PreAuthParams;
 }
 export interface PreAuthParams {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  currency: Currency
-  /**
-   * An amount the EPoS asks for, in pence (minor units).
-   */
-  amount: number
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    currency: Currency;
+    /**
+     * An amount the EPoS asks for, in pence (minor units).
+     */
+    amount: number;
 }
 /**
  * Takes (part of) the money reserved by earlier pre-authorisations on the same card.
  */
 export interface CompletionRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'completion'
-  params: CompletionParams
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "completion";
+    params: CompletionParams;
 }
 export interface CompletionParams {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  currency: Currency
-  /**
-   * An amount the EPoS asks for, in pence (minor units).
-   */
-  amount: number
-  /**
-   * Auth code the original pre-authorisation returned.
-   */
-  authCode: string
-  /**
-   * An amount the EPoS asks for, in pence (minor units).
-   */
-  amountPreAuthorisedTotal?: number
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    currency: Currency;
+    /**
+     * An amount the EPoS asks for, in pence (minor units).
+     */
+    amount: number;
+    /**
+     * Auth code the original pre-authorisation returned.
+     */
+    authCode: string;
+    /**
+     * An amount the EPoS asks for, in pence (minor units).
+     */
+    amountPreAuthorisedTotal?: number;
 }
 /**
  * Checks that a card is valid without taking money (a zero-value sale).
  */
 export interface AccountVerificationRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'accountVerification'
-  params: AccountVerificationParams
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "accountVerification";
+    params: AccountVerificationParams;
 }
 export interface AccountVerificationParams {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  currency: Currency
-  /**
-   * Send 0; no money is taken.
-   */
-  amount: number
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    currency: Currency;
+    /**
+     * Send 0; no money is taken.
+     */
+    amount: number;
 }

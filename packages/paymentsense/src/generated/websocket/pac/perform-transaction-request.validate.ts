@@ -14,2077 +14,1178 @@ function codePointLength(text) {
   return length
 }
 
-const schema6 = { type: 'string', enum: ['GBP', 'EUR'] }
-const func0 = codePointLength
+const schema6 = {"type":"string","enum":["GBP","EUR"]};
+const func0 = codePointLength;
 
-function validate1(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate1.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate1.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'method' || key0 === 'params')) {
-            validate1.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate1.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate1.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate1.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate1.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.method !== undefined) {
-                const _errs7 = errors
-                if ('sale' !== data.method) {
-                  validate1.errors = [
-                    {
-                      instancePath: instancePath + '/method',
-                      schemaPath: '#/properties/method/const',
-                      keyword: 'const',
-                      params: { allowedValue: 'sale' },
-                      message: 'must be equal to constant',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.params !== undefined) {
-                  let data3 = data.params
-                  const _errs8 = errors
-                  if (errors === _errs8) {
-                    if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                      let missing1
-                      if (
-                        (data3.tid === undefined && (missing1 = 'tid')) ||
-                        (data3.currency === undefined && (missing1 = 'currency')) ||
-                        (data3.amount === undefined && (missing1 = 'amount'))
-                      ) {
-                        validate1.errors = [
-                          {
-                            instancePath: instancePath + '/params',
-                            schemaPath: '#/properties/params/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        const _errs10 = errors
-                        for (const key1 in data3) {
-                          if (!(
-                            key1 === 'tid' ||
-                            key1 === 'currency' ||
-                            key1 === 'amount' ||
-                            key1 === 'amountCashback' ||
-                            key1 === 'cardholderNotPresent'
-                          )) {
-                            validate1.errors = [
-                              {
-                                instancePath: instancePath + '/params',
-                                schemaPath: '#/properties/params/additionalProperties',
-                                keyword: 'additionalProperties',
-                                params: { additionalProperty: key1 },
-                                message: 'must NOT have additional properties',
-                              },
-                            ]
-                            return false
-                            break
-                          }
-                        }
-                        if (_errs10 === errors) {
-                          if (data3.tid !== undefined) {
-                            let data4 = data3.tid
-                            const _errs11 = errors
-                            const _errs12 = errors
-                            if (errors === _errs12) {
-                              if (typeof data4 === 'string') {
-                                if (func0(data4) < 1) {
-                                  validate1.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/tid',
-                                      schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate1.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid3 = _errs11 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.currency !== undefined) {
-                              let data5 = data3.currency
-                              const _errs14 = errors
-                              if (typeof data5 !== 'string') {
-                                validate1.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              if (!(data5 === 'GBP' || data5 === 'EUR')) {
-                                validate1.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/enum',
-                                    keyword: 'enum',
-                                    params: { allowedValues: schema6.enum },
-                                    message: 'must be equal to one of the allowed values',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs14 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data3.amount !== undefined) {
-                                let data6 = data3.amount
-                                const _errs17 = errors
-                                const _errs18 = errors
-                                if (!(
-                                  typeof data6 == 'number' &&
-                                  !(data6 % 1) &&
-                                  !isNaN(data6) &&
-                                  isFinite(data6)
-                                )) {
-                                  validate1.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/amount',
-                                      schemaPath: '../common.defs.yaml#/$defs/Amount/type',
-                                      keyword: 'type',
-                                      params: { type: 'integer' },
-                                      message: 'must be integer',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                if (errors === _errs18) {
-                                  if (typeof data6 == 'number' && isFinite(data6)) {
-                                    if (data6 > 99999999 || isNaN(data6)) {
-                                      validate1.errors = [
-                                        {
-                                          instancePath: instancePath + '/params/amount',
-                                          schemaPath: '../common.defs.yaml#/$defs/Amount/maximum',
-                                          keyword: 'maximum',
-                                          params: { comparison: '<=', limit: 99999999 },
-                                          message: 'must be <= 99999999',
-                                        },
-                                      ]
-                                      return false
-                                    } else {
-                                      if (data6 < 1 || isNaN(data6)) {
-                                        validate1.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/amount',
-                                            schemaPath: '../common.defs.yaml#/$defs/Amount/minimum',
-                                            keyword: 'minimum',
-                                            params: { comparison: '>=', limit: 1 },
-                                            message: 'must be >= 1',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    }
-                                  }
-                                }
-                                var valid3 = _errs17 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                              if (valid3) {
-                                if (data3.amountCashback !== undefined) {
-                                  let data7 = data3.amountCashback
-                                  const _errs20 = errors
-                                  const _errs21 = errors
-                                  if (!(
-                                    typeof data7 == 'number' &&
-                                    !(data7 % 1) &&
-                                    !isNaN(data7) &&
-                                    isFinite(data7)
-                                  )) {
-                                    validate1.errors = [
-                                      {
-                                        instancePath: instancePath + '/params/amountCashback',
-                                        schemaPath: '#/$defs/AmountCashback/type',
-                                        keyword: 'type',
-                                        params: { type: 'integer' },
-                                        message: 'must be integer',
-                                      },
-                                    ]
-                                    return false
-                                  }
-                                  if (errors === _errs21) {
-                                    if (typeof data7 == 'number' && isFinite(data7)) {
-                                      if (data7 > 10000 || isNaN(data7)) {
-                                        validate1.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/amountCashback',
-                                            schemaPath: '#/$defs/AmountCashback/maximum',
-                                            keyword: 'maximum',
-                                            params: { comparison: '<=', limit: 10000 },
-                                            message: 'must be <= 10000',
-                                          },
-                                        ]
-                                        return false
-                                      } else {
-                                        if (data7 < 0 || isNaN(data7)) {
-                                          validate1.errors = [
-                                            {
-                                              instancePath: instancePath + '/params/amountCashback',
-                                              schemaPath: '#/$defs/AmountCashback/minimum',
-                                              keyword: 'minimum',
-                                              params: { comparison: '>=', limit: 0 },
-                                              message: 'must be >= 0',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                      }
-                                    }
-                                  }
-                                  var valid3 = _errs20 === errors
-                                } else {
-                                  var valid3 = true
-                                }
-                                if (valid3) {
-                                  if (data3.cardholderNotPresent !== undefined) {
-                                    const _errs23 = errors
-                                    if (typeof data3.cardholderNotPresent !== 'boolean') {
-                                      validate1.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath + '/params/cardholderNotPresent',
-                                          schemaPath: '#/$defs/CardholderNotPresent/type',
-                                          keyword: 'type',
-                                          params: { type: 'boolean' },
-                                          message: 'must be boolean',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    var valid3 = _errs23 === errors
-                                  } else {
-                                    var valid3 = true
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate1.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs8 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate1.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate1.errors = vErrors
-  return errors === 0
+function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate1.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate1.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate1.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+validate1.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate1.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate1.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate1.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate1.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs7 = errors;
+if("sale" !== data.method){
+validate1.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "sale"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+validate1.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs10 = errors;
+for(const key1 in data3){
+if(!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "amountCashback")) || (key1 === "cardholderNotPresent"))){
+validate1.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs10 === errors){
+if(data3.tid !== undefined){
+let data4 = data3.tid;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate1.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate1.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.currency !== undefined){
+let data5 = data3.currency;
+const _errs14 = errors;
+if(typeof data5 !== "string"){
+validate1.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data5 === "GBP") || (data5 === "EUR"))){
+validate1.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.amount !== undefined){
+let data6 = data3.amount;
+const _errs17 = errors;
+const _errs18 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate1.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs18){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999 || isNaN(data6)){
+validate1.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data6 < 1 || isNaN(data6)){
+validate1.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid3 = _errs17 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.amountCashback !== undefined){
+let data7 = data3.amountCashback;
+const _errs20 = errors;
+const _errs21 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate1.errors = [{instancePath:instancePath+"/params/amountCashback",schemaPath:"#/$defs/AmountCashback/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs21){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 10000 || isNaN(data7)){
+validate1.errors = [{instancePath:instancePath+"/params/amountCashback",schemaPath:"#/$defs/AmountCashback/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate1.errors = [{instancePath:instancePath+"/params/amountCashback",schemaPath:"#/$defs/AmountCashback/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid3 = _errs20 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.cardholderNotPresent !== undefined){
+const _errs23 = errors;
+if(typeof data3.cardholderNotPresent !== "boolean"){
+validate1.errors = [{instancePath:instancePath+"/params/cardholderNotPresent",schemaPath:"#/$defs/CardholderNotPresent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid3 = _errs23 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate1.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate1.errors = vErrors;
+return errors === 0;
+}
+validate1.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate3(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate3.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate3.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'method' || key0 === 'params')) {
-            validate3.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate3.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate3.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate3.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate3.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.method !== undefined) {
-                const _errs7 = errors
-                if ('refund' !== data.method) {
-                  validate3.errors = [
-                    {
-                      instancePath: instancePath + '/method',
-                      schemaPath: '#/properties/method/const',
-                      keyword: 'const',
-                      params: { allowedValue: 'refund' },
-                      message: 'must be equal to constant',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.params !== undefined) {
-                  let data3 = data.params
-                  const _errs8 = errors
-                  if (errors === _errs8) {
-                    if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                      let missing1
-                      if (
-                        (data3.tid === undefined && (missing1 = 'tid')) ||
-                        (data3.currency === undefined && (missing1 = 'currency')) ||
-                        (data3.amount === undefined && (missing1 = 'amount'))
-                      ) {
-                        validate3.errors = [
-                          {
-                            instancePath: instancePath + '/params',
-                            schemaPath: '#/properties/params/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        const _errs10 = errors
-                        for (const key1 in data3) {
-                          if (!(
-                            key1 === 'tid' ||
-                            key1 === 'currency' ||
-                            key1 === 'amount' ||
-                            key1 === 'cardholderNotPresent'
-                          )) {
-                            validate3.errors = [
-                              {
-                                instancePath: instancePath + '/params',
-                                schemaPath: '#/properties/params/additionalProperties',
-                                keyword: 'additionalProperties',
-                                params: { additionalProperty: key1 },
-                                message: 'must NOT have additional properties',
-                              },
-                            ]
-                            return false
-                            break
-                          }
-                        }
-                        if (_errs10 === errors) {
-                          if (data3.tid !== undefined) {
-                            let data4 = data3.tid
-                            const _errs11 = errors
-                            const _errs12 = errors
-                            if (errors === _errs12) {
-                              if (typeof data4 === 'string') {
-                                if (func0(data4) < 1) {
-                                  validate3.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/tid',
-                                      schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate3.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid3 = _errs11 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.currency !== undefined) {
-                              let data5 = data3.currency
-                              const _errs14 = errors
-                              if (typeof data5 !== 'string') {
-                                validate3.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              if (!(data5 === 'GBP' || data5 === 'EUR')) {
-                                validate3.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/enum',
-                                    keyword: 'enum',
-                                    params: { allowedValues: schema6.enum },
-                                    message: 'must be equal to one of the allowed values',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs14 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data3.amount !== undefined) {
-                                let data6 = data3.amount
-                                const _errs17 = errors
-                                const _errs18 = errors
-                                if (!(
-                                  typeof data6 == 'number' &&
-                                  !(data6 % 1) &&
-                                  !isNaN(data6) &&
-                                  isFinite(data6)
-                                )) {
-                                  validate3.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/amount',
-                                      schemaPath: '../common.defs.yaml#/$defs/Amount/type',
-                                      keyword: 'type',
-                                      params: { type: 'integer' },
-                                      message: 'must be integer',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                if (errors === _errs18) {
-                                  if (typeof data6 == 'number' && isFinite(data6)) {
-                                    if (data6 > 99999999 || isNaN(data6)) {
-                                      validate3.errors = [
-                                        {
-                                          instancePath: instancePath + '/params/amount',
-                                          schemaPath: '../common.defs.yaml#/$defs/Amount/maximum',
-                                          keyword: 'maximum',
-                                          params: { comparison: '<=', limit: 99999999 },
-                                          message: 'must be <= 99999999',
-                                        },
-                                      ]
-                                      return false
-                                    } else {
-                                      if (data6 < 1 || isNaN(data6)) {
-                                        validate3.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/amount',
-                                            schemaPath: '../common.defs.yaml#/$defs/Amount/minimum',
-                                            keyword: 'minimum',
-                                            params: { comparison: '>=', limit: 1 },
-                                            message: 'must be >= 1',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    }
-                                  }
-                                }
-                                var valid3 = _errs17 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                              if (valid3) {
-                                if (data3.cardholderNotPresent !== undefined) {
-                                  const _errs20 = errors
-                                  if (typeof data3.cardholderNotPresent !== 'boolean') {
-                                    validate3.errors = [
-                                      {
-                                        instancePath: instancePath + '/params/cardholderNotPresent',
-                                        schemaPath: '#/$defs/CardholderNotPresent/type',
-                                        keyword: 'type',
-                                        params: { type: 'boolean' },
-                                        message: 'must be boolean',
-                                      },
-                                    ]
-                                    return false
-                                  }
-                                  var valid3 = _errs20 === errors
-                                } else {
-                                  var valid3 = true
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate3.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs8 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate3.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate3.errors = vErrors
-  return errors === 0
-}
-validate3.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate4.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'method' || key0 === 'params')) {
-            validate4.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate4.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate4.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate4.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.method !== undefined) {
-                const _errs7 = errors
-                if ('preAuth' !== data.method) {
-                  validate4.errors = [
-                    {
-                      instancePath: instancePath + '/method',
-                      schemaPath: '#/properties/method/const',
-                      keyword: 'const',
-                      params: { allowedValue: 'preAuth' },
-                      message: 'must be equal to constant',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.params !== undefined) {
-                  let data3 = data.params
-                  const _errs8 = errors
-                  if (errors === _errs8) {
-                    if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                      let missing1
-                      if (
-                        (data3.tid === undefined && (missing1 = 'tid')) ||
-                        (data3.currency === undefined && (missing1 = 'currency')) ||
-                        (data3.amount === undefined && (missing1 = 'amount'))
-                      ) {
-                        validate4.errors = [
-                          {
-                            instancePath: instancePath + '/params',
-                            schemaPath: '#/properties/params/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        const _errs10 = errors
-                        for (const key1 in data3) {
-                          if (!(key1 === 'tid' || key1 === 'currency' || key1 === 'amount')) {
-                            validate4.errors = [
-                              {
-                                instancePath: instancePath + '/params',
-                                schemaPath: '#/properties/params/additionalProperties',
-                                keyword: 'additionalProperties',
-                                params: { additionalProperty: key1 },
-                                message: 'must NOT have additional properties',
-                              },
-                            ]
-                            return false
-                            break
-                          }
-                        }
-                        if (_errs10 === errors) {
-                          if (data3.tid !== undefined) {
-                            let data4 = data3.tid
-                            const _errs11 = errors
-                            const _errs12 = errors
-                            if (errors === _errs12) {
-                              if (typeof data4 === 'string') {
-                                if (func0(data4) < 1) {
-                                  validate4.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/tid',
-                                      schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate4.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid3 = _errs11 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.currency !== undefined) {
-                              let data5 = data3.currency
-                              const _errs14 = errors
-                              if (typeof data5 !== 'string') {
-                                validate4.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              if (!(data5 === 'GBP' || data5 === 'EUR')) {
-                                validate4.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/enum',
-                                    keyword: 'enum',
-                                    params: { allowedValues: schema6.enum },
-                                    message: 'must be equal to one of the allowed values',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs14 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data3.amount !== undefined) {
-                                let data6 = data3.amount
-                                const _errs17 = errors
-                                const _errs18 = errors
-                                if (!(
-                                  typeof data6 == 'number' &&
-                                  !(data6 % 1) &&
-                                  !isNaN(data6) &&
-                                  isFinite(data6)
-                                )) {
-                                  validate4.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/amount',
-                                      schemaPath: '../common.defs.yaml#/$defs/Amount/type',
-                                      keyword: 'type',
-                                      params: { type: 'integer' },
-                                      message: 'must be integer',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                if (errors === _errs18) {
-                                  if (typeof data6 == 'number' && isFinite(data6)) {
-                                    if (data6 > 99999999 || isNaN(data6)) {
-                                      validate4.errors = [
-                                        {
-                                          instancePath: instancePath + '/params/amount',
-                                          schemaPath: '../common.defs.yaml#/$defs/Amount/maximum',
-                                          keyword: 'maximum',
-                                          params: { comparison: '<=', limit: 99999999 },
-                                          message: 'must be <= 99999999',
-                                        },
-                                      ]
-                                      return false
-                                    } else {
-                                      if (data6 < 1 || isNaN(data6)) {
-                                        validate4.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/amount',
-                                            schemaPath: '../common.defs.yaml#/$defs/Amount/minimum',
-                                            keyword: 'minimum',
-                                            params: { comparison: '>=', limit: 1 },
-                                            message: 'must be >= 1',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    }
-                                  }
-                                }
-                                var valid3 = _errs17 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate4.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs8 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
+function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate3.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate4.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate3.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+validate3.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate3.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate3.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate3.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate3.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs7 = errors;
+if("refund" !== data.method){
+validate3.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "refund"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+validate3.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs10 = errors;
+for(const key1 in data3){
+if(!((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "cardholderNotPresent"))){
+validate3.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs10 === errors){
+if(data3.tid !== undefined){
+let data4 = data3.tid;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate3.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate3.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.currency !== undefined){
+let data5 = data3.currency;
+const _errs14 = errors;
+if(typeof data5 !== "string"){
+validate3.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data5 === "GBP") || (data5 === "EUR"))){
+validate3.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.amount !== undefined){
+let data6 = data3.amount;
+const _errs17 = errors;
+const _errs18 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate3.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs18){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999 || isNaN(data6)){
+validate3.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data6 < 1 || isNaN(data6)){
+validate3.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid3 = _errs17 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.cardholderNotPresent !== undefined){
+const _errs20 = errors;
+if(typeof data3.cardholderNotPresent !== "boolean"){
+validate3.errors = [{instancePath:instancePath+"/params/cardholderNotPresent",schemaPath:"#/$defs/CardholderNotPresent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid3 = _errs20 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate3.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate3.errors = vErrors;
+return errors === 0;
+}
+validate3.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate5(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate5.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate5.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'method' || key0 === 'params')) {
-            validate5.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate5.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate5.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate5.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate5.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.method !== undefined) {
-                const _errs7 = errors
-                if ('completion' !== data.method) {
-                  validate5.errors = [
-                    {
-                      instancePath: instancePath + '/method',
-                      schemaPath: '#/properties/method/const',
-                      keyword: 'const',
-                      params: { allowedValue: 'completion' },
-                      message: 'must be equal to constant',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.params !== undefined) {
-                  let data3 = data.params
-                  const _errs8 = errors
-                  if (errors === _errs8) {
-                    if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                      let missing1
-                      if (
-                        (data3.tid === undefined && (missing1 = 'tid')) ||
-                        (data3.currency === undefined && (missing1 = 'currency')) ||
-                        (data3.amount === undefined && (missing1 = 'amount')) ||
-                        (data3.authCode === undefined && (missing1 = 'authCode'))
-                      ) {
-                        validate5.errors = [
-                          {
-                            instancePath: instancePath + '/params',
-                            schemaPath: '#/properties/params/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        const _errs10 = errors
-                        for (const key1 in data3) {
-                          if (!(
-                            key1 === 'tid' ||
-                            key1 === 'currency' ||
-                            key1 === 'amount' ||
-                            key1 === 'authCode' ||
-                            key1 === 'amountPreAuthorisedTotal'
-                          )) {
-                            validate5.errors = [
-                              {
-                                instancePath: instancePath + '/params',
-                                schemaPath: '#/properties/params/additionalProperties',
-                                keyword: 'additionalProperties',
-                                params: { additionalProperty: key1 },
-                                message: 'must NOT have additional properties',
-                              },
-                            ]
-                            return false
-                            break
-                          }
-                        }
-                        if (_errs10 === errors) {
-                          if (data3.tid !== undefined) {
-                            let data4 = data3.tid
-                            const _errs11 = errors
-                            const _errs12 = errors
-                            if (errors === _errs12) {
-                              if (typeof data4 === 'string') {
-                                if (func0(data4) < 1) {
-                                  validate5.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/tid',
-                                      schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate5.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid3 = _errs11 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.currency !== undefined) {
-                              let data5 = data3.currency
-                              const _errs14 = errors
-                              if (typeof data5 !== 'string') {
-                                validate5.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              if (!(data5 === 'GBP' || data5 === 'EUR')) {
-                                validate5.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/enum',
-                                    keyword: 'enum',
-                                    params: { allowedValues: schema6.enum },
-                                    message: 'must be equal to one of the allowed values',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs14 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data3.amount !== undefined) {
-                                let data6 = data3.amount
-                                const _errs17 = errors
-                                const _errs18 = errors
-                                if (!(
-                                  typeof data6 == 'number' &&
-                                  !(data6 % 1) &&
-                                  !isNaN(data6) &&
-                                  isFinite(data6)
-                                )) {
-                                  validate5.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/amount',
-                                      schemaPath: '../common.defs.yaml#/$defs/Amount/type',
-                                      keyword: 'type',
-                                      params: { type: 'integer' },
-                                      message: 'must be integer',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                if (errors === _errs18) {
-                                  if (typeof data6 == 'number' && isFinite(data6)) {
-                                    if (data6 > 99999999 || isNaN(data6)) {
-                                      validate5.errors = [
-                                        {
-                                          instancePath: instancePath + '/params/amount',
-                                          schemaPath: '../common.defs.yaml#/$defs/Amount/maximum',
-                                          keyword: 'maximum',
-                                          params: { comparison: '<=', limit: 99999999 },
-                                          message: 'must be <= 99999999',
-                                        },
-                                      ]
-                                      return false
-                                    } else {
-                                      if (data6 < 1 || isNaN(data6)) {
-                                        validate5.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/amount',
-                                            schemaPath: '../common.defs.yaml#/$defs/Amount/minimum',
-                                            keyword: 'minimum',
-                                            params: { comparison: '>=', limit: 1 },
-                                            message: 'must be >= 1',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    }
-                                  }
-                                }
-                                var valid3 = _errs17 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                              if (valid3) {
-                                if (data3.authCode !== undefined) {
-                                  let data7 = data3.authCode
-                                  const _errs20 = errors
-                                  if (errors === _errs20) {
-                                    if (typeof data7 === 'string') {
-                                      if (func0(data7) < 1) {
-                                        validate5.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/authCode',
-                                            schemaPath:
-                                              '#/properties/params/properties/authCode/minLength',
-                                            keyword: 'minLength',
-                                            params: { limit: 1 },
-                                            message: 'must NOT have fewer than 1 characters',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    } else {
-                                      validate5.errors = [
-                                        {
-                                          instancePath: instancePath + '/params/authCode',
-                                          schemaPath:
-                                            '#/properties/params/properties/authCode/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                  }
-                                  var valid3 = _errs20 === errors
-                                } else {
-                                  var valid3 = true
-                                }
-                                if (valid3) {
-                                  if (data3.amountPreAuthorisedTotal !== undefined) {
-                                    let data8 = data3.amountPreAuthorisedTotal
-                                    const _errs22 = errors
-                                    const _errs23 = errors
-                                    if (!(
-                                      typeof data8 == 'number' &&
-                                      !(data8 % 1) &&
-                                      !isNaN(data8) &&
-                                      isFinite(data8)
-                                    )) {
-                                      validate5.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath + '/params/amountPreAuthorisedTotal',
-                                          schemaPath: '../common.defs.yaml#/$defs/Amount/type',
-                                          keyword: 'type',
-                                          params: { type: 'integer' },
-                                          message: 'must be integer',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    if (errors === _errs23) {
-                                      if (typeof data8 == 'number' && isFinite(data8)) {
-                                        if (data8 > 99999999 || isNaN(data8)) {
-                                          validate5.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath + '/params/amountPreAuthorisedTotal',
-                                              schemaPath:
-                                                '../common.defs.yaml#/$defs/Amount/maximum',
-                                              keyword: 'maximum',
-                                              params: { comparison: '<=', limit: 99999999 },
-                                              message: 'must be <= 99999999',
-                                            },
-                                          ]
-                                          return false
-                                        } else {
-                                          if (data8 < 1 || isNaN(data8)) {
-                                            validate5.errors = [
-                                              {
-                                                instancePath:
-                                                  instancePath + '/params/amountPreAuthorisedTotal',
-                                                schemaPath:
-                                                  '../common.defs.yaml#/$defs/Amount/minimum',
-                                                keyword: 'minimum',
-                                                params: { comparison: '>=', limit: 1 },
-                                                message: 'must be >= 1',
-                                              },
-                                            ]
-                                            return false
-                                          }
-                                        }
-                                      }
-                                    }
-                                    var valid3 = _errs22 === errors
-                                  } else {
-                                    var valid3 = true
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate5.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs8 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate5.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate5.errors = vErrors
-  return errors === 0
-}
-validate5.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
 
-function validate6(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate6.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate6.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'method' || key0 === 'params')) {
-            validate6.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate6.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate6.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate6.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate6.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.method !== undefined) {
-                const _errs7 = errors
-                if ('accountVerification' !== data.method) {
-                  validate6.errors = [
-                    {
-                      instancePath: instancePath + '/method',
-                      schemaPath: '#/properties/method/const',
-                      keyword: 'const',
-                      params: { allowedValue: 'accountVerification' },
-                      message: 'must be equal to constant',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.params !== undefined) {
-                  let data3 = data.params
-                  const _errs8 = errors
-                  if (errors === _errs8) {
-                    if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                      let missing1
-                      if (
-                        (data3.tid === undefined && (missing1 = 'tid')) ||
-                        (data3.currency === undefined && (missing1 = 'currency')) ||
-                        (data3.amount === undefined && (missing1 = 'amount'))
-                      ) {
-                        validate6.errors = [
-                          {
-                            instancePath: instancePath + '/params',
-                            schemaPath: '#/properties/params/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        const _errs10 = errors
-                        for (const key1 in data3) {
-                          if (!(key1 === 'tid' || key1 === 'currency' || key1 === 'amount')) {
-                            validate6.errors = [
-                              {
-                                instancePath: instancePath + '/params',
-                                schemaPath: '#/properties/params/additionalProperties',
-                                keyword: 'additionalProperties',
-                                params: { additionalProperty: key1 },
-                                message: 'must NOT have additional properties',
-                              },
-                            ]
-                            return false
-                            break
-                          }
-                        }
-                        if (_errs10 === errors) {
-                          if (data3.tid !== undefined) {
-                            let data4 = data3.tid
-                            const _errs11 = errors
-                            const _errs12 = errors
-                            if (errors === _errs12) {
-                              if (typeof data4 === 'string') {
-                                if (func0(data4) < 1) {
-                                  validate6.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/tid',
-                                      schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate6.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid3 = _errs11 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.currency !== undefined) {
-                              let data5 = data3.currency
-                              const _errs14 = errors
-                              if (typeof data5 !== 'string') {
-                                validate6.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              if (!(data5 === 'GBP' || data5 === 'EUR')) {
-                                validate6.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/currency',
-                                    schemaPath: '../common.defs.yaml#/$defs/Currency/enum',
-                                    keyword: 'enum',
-                                    params: { allowedValues: schema6.enum },
-                                    message: 'must be equal to one of the allowed values',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs14 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data3.amount !== undefined) {
-                                let data6 = data3.amount
-                                const _errs17 = errors
-                                if (!(
-                                  typeof data6 == 'number' &&
-                                  !(data6 % 1) &&
-                                  !isNaN(data6) &&
-                                  isFinite(data6)
-                                )) {
-                                  validate6.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/amount',
-                                      schemaPath: '#/properties/params/properties/amount/type',
-                                      keyword: 'type',
-                                      params: { type: 'integer' },
-                                      message: 'must be integer',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                if (errors === _errs17) {
-                                  if (typeof data6 == 'number' && isFinite(data6)) {
-                                    if (data6 > 99999999 || isNaN(data6)) {
-                                      validate6.errors = [
-                                        {
-                                          instancePath: instancePath + '/params/amount',
-                                          schemaPath:
-                                            '#/properties/params/properties/amount/maximum',
-                                          keyword: 'maximum',
-                                          params: { comparison: '<=', limit: 99999999 },
-                                          message: 'must be <= 99999999',
-                                        },
-                                      ]
-                                      return false
-                                    } else {
-                                      if (data6 < 0 || isNaN(data6)) {
-                                        validate6.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/amount',
-                                            schemaPath:
-                                              '#/properties/params/properties/amount/minimum',
-                                            keyword: 'minimum',
-                                            params: { comparison: '>=', limit: 0 },
-                                            message: 'must be >= 0',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                    }
-                                  }
-                                }
-                                var valid3 = _errs17 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate6.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs8 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate6.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate6.errors = vErrors
-  return errors === 0
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate6.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate4.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+validate4.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate4.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate4.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate4.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate4.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs7 = errors;
+if("preAuth" !== data.method){
+validate4.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "preAuth"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+validate4.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs10 = errors;
+for(const key1 in data3){
+if(!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))){
+validate4.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs10 === errors){
+if(data3.tid !== undefined){
+let data4 = data3.tid;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate4.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.currency !== undefined){
+let data5 = data3.currency;
+const _errs14 = errors;
+if(typeof data5 !== "string"){
+validate4.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data5 === "GBP") || (data5 === "EUR"))){
+validate4.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.amount !== undefined){
+let data6 = data3.amount;
+const _errs17 = errors;
+const _errs18 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate4.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs18){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999 || isNaN(data6)){
+validate4.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data6 < 1 || isNaN(data6)){
+validate4.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid3 = _errs17 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-request.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      const tag0 = data.method
-      if (typeof tag0 == 'string') {
-        if (tag0 === 'sale') {
-          if (
-            !validate1(data, {
-              instancePath,
-              parentData,
-              parentDataProperty,
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors)
-            errors = vErrors.length
-          }
-          var props0 = true
-        } else if (tag0 === 'refund') {
-          if (
-            !validate3(data, {
-              instancePath,
-              parentData,
-              parentDataProperty,
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors)
-            errors = vErrors.length
-          }
-          if (props0 !== true) {
-            props0 = true
-          }
-        } else if (tag0 === 'preAuth') {
-          if (
-            !validate4(data, {
-              instancePath,
-              parentData,
-              parentDataProperty,
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors)
-            errors = vErrors.length
-          }
-          if (props0 !== true) {
-            props0 = true
-          }
-        } else if (tag0 === 'completion') {
-          if (
-            !validate5(data, {
-              instancePath,
-              parentData,
-              parentDataProperty,
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-            errors = vErrors.length
-          }
-          if (props0 !== true) {
-            props0 = true
-          }
-        } else if (tag0 === 'accountVerification') {
-          if (
-            !validate6(data, {
-              instancePath,
-              parentData,
-              parentDataProperty,
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors)
-            errors = vErrors.length
-          }
-          if (props0 !== true) {
-            props0 = true
-          }
-        } else {
-          validate0.errors = [
-            {
-              instancePath,
-              schemaPath: '#/discriminator',
-              keyword: 'discriminator',
-              params: { error: 'mapping', tag: 'method', tagValue: tag0 },
-              message: 'value of tag "method" must be in oneOf',
-            },
-          ]
-          return false
-        }
-      } else {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/discriminator',
-            keyword: 'discriminator',
-            params: { error: 'tag', tag: 'method', tagValue: tag0 },
-            message: 'tag "method" must be string',
-          },
-        ]
-        return false
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  evaluated0.props = props0
-  return errors === 0
+
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate5.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { dynamicProps: true, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate5.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+validate5.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate5.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate5.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate5.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate5.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs7 = errors;
+if("completion" !== data.method){
+validate5.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "completion"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))){
+validate5.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs10 = errors;
+for(const key1 in data3){
+if(!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "authCode")) || (key1 === "amountPreAuthorisedTotal"))){
+validate5.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs10 === errors){
+if(data3.tid !== undefined){
+let data4 = data3.tid;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate5.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.currency !== undefined){
+let data5 = data3.currency;
+const _errs14 = errors;
+if(typeof data5 !== "string"){
+validate5.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data5 === "GBP") || (data5 === "EUR"))){
+validate5.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.amount !== undefined){
+let data6 = data3.amount;
+const _errs17 = errors;
+const _errs18 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate5.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs18){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999 || isNaN(data6)){
+validate5.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data6 < 1 || isNaN(data6)){
+validate5.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"../common.defs.yaml#/$defs/Amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid3 = _errs17 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.authCode !== undefined){
+let data7 = data3.authCode;
+const _errs20 = errors;
+if(errors === _errs20){
+if(typeof data7 === "string"){
+if(func0(data7) < 1){
+validate5.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs20 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.amountPreAuthorisedTotal !== undefined){
+let data8 = data3.amountPreAuthorisedTotal;
+const _errs22 = errors;
+const _errs23 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate5.errors = [{instancePath:instancePath+"/params/amountPreAuthorisedTotal",schemaPath:"../common.defs.yaml#/$defs/Amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs23){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 99999999 || isNaN(data8)){
+validate5.errors = [{instancePath:instancePath+"/params/amountPreAuthorisedTotal",schemaPath:"../common.defs.yaml#/$defs/Amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data8 < 1 || isNaN(data8)){
+validate5.errors = [{instancePath:instancePath+"/params/amountPreAuthorisedTotal",schemaPath:"../common.defs.yaml#/$defs/Amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid3 = _errs22 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate5.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate5.errors = vErrors;
+return errors === 0;
+}
+validate5.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate6.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate6.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+validate6.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate6.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate6.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate6.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate6.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs7 = errors;
+if("accountVerification" !== data.method){
+validate6.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "accountVerification"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+validate6.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs10 = errors;
+for(const key1 in data3){
+if(!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))){
+validate6.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs10 === errors){
+if(data3.tid !== undefined){
+let data4 = data3.tid;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate6.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.currency !== undefined){
+let data5 = data3.currency;
+const _errs14 = errors;
+if(typeof data5 !== "string"){
+validate6.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data5 === "GBP") || (data5 === "EUR"))){
+validate6.errors = [{instancePath:instancePath+"/params/currency",schemaPath:"../common.defs.yaml#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.amount !== undefined){
+let data6 = data3.amount;
+const _errs17 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate6.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs17){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999 || isNaN(data6)){
+validate6.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data6 < 0 || isNaN(data6)){
+validate6.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid3 = _errs17 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate6.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate6.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate6.errors = vErrors;
+return errors === 0;
+}
+validate6.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const tag0 = data.method;
+if(typeof tag0 == "string"){
+if(tag0 === "sale"){
+if(!(validate1(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+errors = vErrors.length;
+}
+var props0 = true;
+}
+else if(tag0 === "refund"){
+if(!(validate3(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else if(tag0 === "preAuth"){
+if(!(validate4(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else if(tag0 === "completion"){
+if(!(validate5(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else if(tag0 === "accountVerification"){
+if(!(validate6(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "method", tagValue: tag0},message:"value of tag \"method\" must be in oneOf"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "method", tagValue: tag0},message:"tag \"method\" must be string"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+evaluated0.props = props0;
+return errors === 0;
+}
+validate0.evaluated = {"dynamicProps":true,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -2096,8 +1197,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pac/perform-transaction-request.schema.yaml; on failure, `.errors` says why. */
-export const validatePerformTransactionRequest = validate0 as ((
-  data: unknown,
-) => data is PerformTransactionRequest) & {
+export const validatePerformTransactionRequest = validate0 as ((data: unknown) => data is PerformTransactionRequest) & {
   errors?: ValidationError[] | null
 }

@@ -7,25 +7,25 @@
 /**
  * `X_BALANCE`, `Z_BALANCE` and `END_OF_DAY` carry balances; `BANKING` and `END_OF_DAY` carry banking totals.
  */
-export type ReportType = 'END_OF_DAY' | 'BANKING' | 'X_BALANCE' | 'Z_BALANCE'
+export type ReportType = ("END_OF_DAY" | "BANKING" | "X_BALANCE" | "Z_BALANCE");
 /**
  * EPoS to Connect, asking a terminal to print a report. Answered by a report response.
  */
 export interface ReportRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'report'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
-    reportType: ReportType
-  }
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "report";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+        reportType: ReportType;
+    };
 }

@@ -14,300 +14,177 @@ function codePointLength(text) {
   return length
 }
 
-const schema5 = { type: 'string', enum: ['END_OF_DAY', 'BANKING', 'X_BALANCE', 'Z_BALANCE'] }
-const func0 = codePointLength
+const schema5 = {"type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
+const func0 = codePointLength;
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-request.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'method' || key0 === 'params')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.method !== undefined) {
-                const _errs7 = errors
-                if ('report' !== data.method) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/method',
-                      schemaPath: '#/properties/method/const',
-                      keyword: 'const',
-                      params: { allowedValue: 'report' },
-                      message: 'must be equal to constant',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.params !== undefined) {
-                  let data3 = data.params
-                  const _errs8 = errors
-                  if (errors === _errs8) {
-                    if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                      let missing1
-                      if (
-                        (data3.tid === undefined && (missing1 = 'tid')) ||
-                        (data3.reportType === undefined && (missing1 = 'reportType'))
-                      ) {
-                        validate0.errors = [
-                          {
-                            instancePath: instancePath + '/params',
-                            schemaPath: '#/properties/params/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        const _errs10 = errors
-                        for (const key1 in data3) {
-                          if (!(key1 === 'tid' || key1 === 'reportType')) {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/params',
-                                schemaPath: '#/properties/params/additionalProperties',
-                                keyword: 'additionalProperties',
-                                params: { additionalProperty: key1 },
-                                message: 'must NOT have additional properties',
-                              },
-                            ]
-                            return false
-                            break
-                          }
-                        }
-                        if (_errs10 === errors) {
-                          if (data3.tid !== undefined) {
-                            let data4 = data3.tid
-                            const _errs11 = errors
-                            const _errs12 = errors
-                            if (errors === _errs12) {
-                              if (typeof data4 === 'string') {
-                                if (func0(data4) < 1) {
-                                  validate0.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/tid',
-                                      schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                      keyword: 'minLength',
-                                      params: { limit: 1 },
-                                      message: 'must NOT have fewer than 1 characters',
-                                    },
-                                  ]
-                                  return false
-                                }
-                              } else {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                            var valid3 = _errs11 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.reportType !== undefined) {
-                              let data5 = data3.reportType
-                              const _errs14 = errors
-                              if (typeof data5 !== 'string') {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/reportType',
-                                    schemaPath: '../common.defs.yaml#/$defs/ReportType/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              if (!(
-                                data5 === 'END_OF_DAY' ||
-                                data5 === 'BANKING' ||
-                                data5 === 'X_BALANCE' ||
-                                data5 === 'Z_BALANCE'
-                              )) {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/reportType',
-                                    schemaPath: '../common.defs.yaml#/$defs/ReportType/enum',
-                                    keyword: 'enum',
-                                    params: { allowedValues: schema5.enum },
-                                    message: 'must be equal to one of the allowed values',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs14 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs8 === errors
-                } else {
-                  var valid0 = true
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs7 = errors;
+if("report" !== data.method){
+validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "report"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.reportType === undefined) && (missing1 = "reportType"))){
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs10 = errors;
+for(const key1 in data3){
+if(!((key1 === "tid") || (key1 === "reportType"))){
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs10 === errors){
+if(data3.tid !== undefined){
+let data4 = data3.tid;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.reportType !== undefined){
+let data5 = data3.reportType;
+const _errs14 = errors;
+if(typeof data5 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/reportType",schemaPath:"../common.defs.yaml#/$defs/ReportType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data5 === "END_OF_DAY") || (data5 === "BANKING")) || (data5 === "X_BALANCE")) || (data5 === "Z_BALANCE"))){
+validate0.errors = [{instancePath:instancePath+"/params/reportType",schemaPath:"../common.defs.yaml#/$defs/ReportType/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {

@@ -7,133 +7,122 @@
 /**
  * `X_BALANCE`, `Z_BALANCE` and `END_OF_DAY` carry balances; `BANKING` and `END_OF_DAY` carry banking totals.
  */
-export type ReportType = 'END_OF_DAY' | 'BANKING' | 'X_BALANCE' | 'Z_BALANCE'
-export type ReportResult = 'TIMED_OUT' | 'COMPLETE'
+export type ReportType = ("END_OF_DAY" | "BANKING" | "X_BALANCE" | "Z_BALANCE");
+export type ReportResult = ("TIMED_OUT" | "COMPLETE");
 /**
  * ISO 4217 code; Connect supports only these two.
  */
-export type Currency = 'GBP' | 'EUR'
-export type KnownReceiptLineType =
-  | 'TEXT'
-  | 'BOX_DECLINE'
-  | 'BOX_VOID'
-  | 'IMAGE_LOGO'
-  | 'CARRIAGE_RETURN'
-  | 'LINE_SEPARATOR_SINGLE'
-  | 'LINE_SEPARATOR_DOUBLE'
-  | 'TICKET_FEED'
-  | 'BARCODE_CODE25'
-  | 'BARCODE_CODE39'
-  | 'BARCODE_CODE128'
+export type Currency = ("GBP" | "EUR");
+export type KnownReceiptLineType = ("TEXT" | "BOX_DECLINE" | "BOX_VOID" | "IMAGE_LOGO" | "CARRIAGE_RETURN" | "LINE_SEPARATOR_SINGLE" | "LINE_SEPARATOR_DOUBLE" | "TICKET_FEED" | "BARCODE_CODE25" | "BARCODE_CODE39" | "BARCODE_CODE128");
 /**
  * A print style applied to a line.
  */
-export type ReceiptLineFormat = 'BOLD' | 'DOUBLE_HEIGHT' | 'DOUBLE_WIDTH'
+export type ReceiptLineFormat = ("BOLD" | "DOUBLE_HEIGHT" | "DOUBLE_WIDTH");
 /**
  * Connect to EPoS, answering a report request with the finished report.
  */
 export interface ReportResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  result: Report
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    result: Report;
 }
 /**
  * A report a terminal printed.
  */
 export interface Report {
-  /**
-   * Terminal id, as Connect reports it.
-   */
-  tid: string
-  reportType: ReportType
-  /**
-   * When the report ran, YYYY-MM-DDThh:mm:ss without offset (not checked).
-   */
-  reportTime: string
-  reportResult: ReportResult
-  balances: Balances
-  banking: Banking
-  /**
-   * The report as printed.
-   */
-  reportLines: ReceiptLine[]
+    /**
+     * Terminal id, as Connect reports it.
+     */
+    tid: string;
+    reportType: ReportType;
+    /**
+     * When the report ran, YYYY-MM-DDThh:mm:ss without offset (not checked).
+     */
+    reportTime: string;
+    reportResult: ReportResult;
+    balances: Balances;
+    banking: Banking;
+    /**
+     * The report as printed.
+     */
+    reportLines: ReceiptLine[];
 }
 /**
  * The terminal's own totals for its current session (balance and end-of-day reports).
  */
 export interface Balances {
-  currency?: Currency
-  totalAmount?: number
-  totalSalesAmount?: number
-  totalSalesCount?: number
-  totalRefundsAmount?: number
-  totalRefundsCount?: number
-  totalCashbackAmount?: number
-  totalCashbackCount?: number
-  totalGratuityAmount?: number
-  totalGratuityCount?: number
-  /**
-   * When the totals were last reset.
-   */
-  totalsSince?: string
-  issuerTotals?: TotalsByKey
-  waiterTotals?: TotalsByKey
+    currency?: Currency;
+    totalAmount?: number;
+    totalSalesAmount?: number;
+    totalSalesCount?: number;
+    totalRefundsAmount?: number;
+    totalRefundsCount?: number;
+    totalCashbackAmount?: number;
+    totalCashbackCount?: number;
+    totalGratuityAmount?: number;
+    totalGratuityCount?: number;
+    /**
+     * When the totals were last reset.
+     */
+    totalsSince?: string;
+    issuerTotals?: TotalsByKey;
+    waiterTotals?: TotalsByKey;
 }
 /**
  * Totals keyed by a name (card issuer, waiter id, ...).
  */
 export interface TotalsByKey {
-  [k: string]: Totals | undefined
+    [k: string]: Totals | undefined;
 }
 /**
  * Sales and refund totals in one currency, in pence.
  */
 export interface Totals {
-  currency: Currency
-  /**
-   * Net amount taken.
-   */
-  totalAmount: number
-  totalSalesAmount: number
-  totalSalesCount: number
-  totalRefundsAmount: number
-  totalRefundsCount: number
+    currency: Currency;
+    /**
+     * Net amount taken.
+     */
+    totalAmount: number;
+    totalSalesAmount: number;
+    totalSalesCount: number;
+    totalRefundsAmount: number;
+    totalRefundsCount: number;
 }
 /**
  * Banking totals keyed by acquirer name (banking and end-of-day reports).
  */
 export interface Banking {
-  [k: string]: AcquirerBanking | undefined
+    [k: string]: AcquirerBanking | undefined;
 }
 /**
  * One acquirer's totals for the current and the previous banking session.
  */
 export interface AcquirerBanking {
-  currency?: Currency
-  currentSessionTotals?: Totals | undefined
-  previousSessionTotals?: Totals | undefined
-  currentSessionIssuerTotals?: TotalsByKey
-  previousSessionIssuerTotals?: TotalsByKey
-  /**
-   * First and last transaction number of the session.
-   */
-  currentSessionTransactionNumbers?: string[]
-  /**
-   * First and last transaction number of the session.
-   */
-  previousSessionTransactionNumbers?: string[]
+    currency?: Currency;
+    currentSessionTotals?: Totals | undefined;
+    previousSessionTotals?: Totals | undefined;
+    currentSessionIssuerTotals?: TotalsByKey;
+    previousSessionIssuerTotals?: TotalsByKey;
+    /**
+     * First and last transaction number of the session.
+     */
+    currentSessionTransactionNumbers?: string[];
+    /**
+     * First and last transaction number of the session.
+     */
+    previousSessionTransactionNumbers?: string[];
 }
 /**
  * One printable line of a receipt or report produced by a terminal. Print `value`; a line type or style the EPoS does not know is printed as plain text rather than refused.
  */
 export interface ReceiptLine {
-  type?: KnownReceiptLineType | (string & {})
-  format?: (ReceiptLineFormat | (string & {}))[]
-  value: string
+    type?: (KnownReceiptLineType | string & {});
+    format?: (ReceiptLineFormat | string & {})[];
+    value: string;
 }

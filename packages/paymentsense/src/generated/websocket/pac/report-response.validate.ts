@@ -14,1678 +14,1003 @@ function codePointLength(text) {
   return length
 }
 
-const schema6 = { type: 'string', enum: ['END_OF_DAY', 'BANKING', 'X_BALANCE', 'Z_BALANCE'] }
-const schema7 = { type: 'string', enum: ['TIMED_OUT', 'COMPLETE'] }
-const func0 = codePointLength
-const schema9 = { type: 'string', enum: ['GBP', 'EUR'] }
+const schema6 = {"type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
+const schema7 = {"type":"string","enum":["TIMED_OUT","COMPLETE"]};
+const func0 = codePointLength;
+const schema9 = {"type":"string","enum":["GBP","EUR"]};
 
-function validate5(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate5.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.currency === undefined && (missing0 = 'currency')) ||
-        (data.totalAmount === undefined && (missing0 = 'totalAmount')) ||
-        (data.totalSalesAmount === undefined && (missing0 = 'totalSalesAmount')) ||
-        (data.totalSalesCount === undefined && (missing0 = 'totalSalesCount')) ||
-        (data.totalRefundsAmount === undefined && (missing0 = 'totalRefundsAmount')) ||
-        (data.totalRefundsCount === undefined && (missing0 = 'totalRefundsCount'))
-      ) {
-        validate5.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.currency !== undefined) {
-          let data0 = data.currency
-          const _errs1 = errors
-          if (typeof data0 !== 'string') {
-            validate5.errors = [
-              {
-                instancePath: instancePath + '/currency',
-                schemaPath: '#/$defs/Currency/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              },
-            ]
-            return false
-          }
-          if (!(data0 === 'GBP' || data0 === 'EUR')) {
-            validate5.errors = [
-              {
-                instancePath: instancePath + '/currency',
-                schemaPath: '#/$defs/Currency/enum',
-                keyword: 'enum',
-                params: { allowedValues: schema9.enum },
-                message: 'must be equal to one of the allowed values',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.totalAmount !== undefined) {
-            let data1 = data.totalAmount
-            const _errs4 = errors
-            if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-              validate5.errors = [
-                {
-                  instancePath: instancePath + '/totalAmount',
-                  schemaPath: '#/properties/totalAmount/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs4 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.totalSalesAmount !== undefined) {
-              let data2 = data.totalSalesAmount
-              const _errs6 = errors
-              if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-                validate5.errors = [
-                  {
-                    instancePath: instancePath + '/totalSalesAmount',
-                    schemaPath: '#/properties/totalSalesAmount/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.totalSalesCount !== undefined) {
-                let data3 = data.totalSalesCount
-                const _errs8 = errors
-                if (!(
-                  typeof data3 == 'number' &&
-                  !(data3 % 1) &&
-                  !isNaN(data3) &&
-                  isFinite(data3)
-                )) {
-                  validate5.errors = [
-                    {
-                      instancePath: instancePath + '/totalSalesCount',
-                      schemaPath: '#/properties/totalSalesCount/type',
-                      keyword: 'type',
-                      params: { type: 'integer' },
-                      message: 'must be integer',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs8 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.totalRefundsAmount !== undefined) {
-                  let data4 = data.totalRefundsAmount
-                  const _errs10 = errors
-                  if (!(
-                    typeof data4 == 'number' &&
-                    !(data4 % 1) &&
-                    !isNaN(data4) &&
-                    isFinite(data4)
-                  )) {
-                    validate5.errors = [
-                      {
-                        instancePath: instancePath + '/totalRefundsAmount',
-                        schemaPath: '#/properties/totalRefundsAmount/type',
-                        keyword: 'type',
-                        params: { type: 'integer' },
-                        message: 'must be integer',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs10 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.totalRefundsCount !== undefined) {
-                    let data5 = data.totalRefundsCount
-                    const _errs12 = errors
-                    if (!(
-                      typeof data5 == 'number' &&
-                      !(data5 % 1) &&
-                      !isNaN(data5) &&
-                      isFinite(data5)
-                    )) {
-                      validate5.errors = [
-                        {
-                          instancePath: instancePath + '/totalRefundsCount',
-                          schemaPath: '#/properties/totalRefundsCount/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs12 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate5.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate5.errors = vErrors
-  return errors === 0
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate5.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate5.evaluated = {
-  props: {
-    currency: true,
-    totalAmount: true,
-    totalSalesAmount: true,
-    totalSalesCount: true,
-    totalRefundsAmount: true,
-    totalRefundsCount: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.currency === undefined) && (missing0 = "currency")) || ((data.totalAmount === undefined) && (missing0 = "totalAmount"))) || ((data.totalSalesAmount === undefined) && (missing0 = "totalSalesAmount"))) || ((data.totalSalesCount === undefined) && (missing0 = "totalSalesCount"))) || ((data.totalRefundsAmount === undefined) && (missing0 = "totalRefundsAmount"))) || ((data.totalRefundsCount === undefined) && (missing0 = "totalRefundsCount"))){
+validate5.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.currency !== undefined){
+let data0 = data.currency;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate5.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data0 === "GBP") || (data0 === "EUR"))){
+validate5.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema9.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalAmount !== undefined){
+let data1 = data.totalAmount;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate5.errors = [{instancePath:instancePath+"/totalAmount",schemaPath:"#/properties/totalAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalSalesAmount !== undefined){
+let data2 = data.totalSalesAmount;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate5.errors = [{instancePath:instancePath+"/totalSalesAmount",schemaPath:"#/properties/totalSalesAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalSalesCount !== undefined){
+let data3 = data.totalSalesCount;
+const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate5.errors = [{instancePath:instancePath+"/totalSalesCount",schemaPath:"#/properties/totalSalesCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalRefundsAmount !== undefined){
+let data4 = data.totalRefundsAmount;
+const _errs10 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate5.errors = [{instancePath:instancePath+"/totalRefundsAmount",schemaPath:"#/properties/totalRefundsAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalRefundsCount !== undefined){
+let data5 = data.totalRefundsCount;
+const _errs12 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate5.errors = [{instancePath:instancePath+"/totalRefundsCount",schemaPath:"#/properties/totalRefundsCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate5.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate5.errors = vErrors;
+return errors === 0;
+}
+validate5.evaluated = {"props":{"currency":true,"totalAmount":true,"totalSalesAmount":true,"totalSalesCount":true,"totalRefundsAmount":true,"totalRefundsCount":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      for (const key0 in data) {
-        const _errs2 = errors
-        if (
-          !validate5(data[key0], {
-            instancePath: instancePath + '/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
-            parentData: data,
-            parentDataProperty: key0,
-            rootData,
-            dynamicAnchors,
-          })
-        ) {
-          vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-          errors = vErrors.length
-        }
-        var valid0 = _errs2 === errors
-        if (!valid0) {
-          break
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
-}
-validate4.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
 
-function validate3(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate3.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.currency !== undefined) {
-        let data0 = data.currency
-        const _errs1 = errors
-        if (typeof data0 !== 'string') {
-          validate3.errors = [
-            {
-              instancePath: instancePath + '/currency',
-              schemaPath: '#/$defs/Currency/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            },
-          ]
-          return false
-        }
-        if (!(data0 === 'GBP' || data0 === 'EUR')) {
-          validate3.errors = [
-            {
-              instancePath: instancePath + '/currency',
-              schemaPath: '#/$defs/Currency/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema9.enum },
-              message: 'must be equal to one of the allowed values',
-            },
-          ]
-          return false
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.totalAmount !== undefined) {
-          let data1 = data.totalAmount
-          const _errs4 = errors
-          if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-            validate3.errors = [
-              {
-                instancePath: instancePath + '/totalAmount',
-                schemaPath: '#/properties/totalAmount/type',
-                keyword: 'type',
-                params: { type: 'integer' },
-                message: 'must be integer',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs4 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.totalSalesAmount !== undefined) {
-            let data2 = data.totalSalesAmount
-            const _errs6 = errors
-            if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-              validate3.errors = [
-                {
-                  instancePath: instancePath + '/totalSalesAmount',
-                  schemaPath: '#/properties/totalSalesAmount/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs6 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.totalSalesCount !== undefined) {
-              let data3 = data.totalSalesCount
-              const _errs8 = errors
-              if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-                validate3.errors = [
-                  {
-                    instancePath: instancePath + '/totalSalesCount',
-                    schemaPath: '#/properties/totalSalesCount/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs8 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.totalRefundsAmount !== undefined) {
-                let data4 = data.totalRefundsAmount
-                const _errs10 = errors
-                if (!(
-                  typeof data4 == 'number' &&
-                  !(data4 % 1) &&
-                  !isNaN(data4) &&
-                  isFinite(data4)
-                )) {
-                  validate3.errors = [
-                    {
-                      instancePath: instancePath + '/totalRefundsAmount',
-                      schemaPath: '#/properties/totalRefundsAmount/type',
-                      keyword: 'type',
-                      params: { type: 'integer' },
-                      message: 'must be integer',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs10 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.totalRefundsCount !== undefined) {
-                  let data5 = data.totalRefundsCount
-                  const _errs12 = errors
-                  if (!(
-                    typeof data5 == 'number' &&
-                    !(data5 % 1) &&
-                    !isNaN(data5) &&
-                    isFinite(data5)
-                  )) {
-                    validate3.errors = [
-                      {
-                        instancePath: instancePath + '/totalRefundsCount',
-                        schemaPath: '#/properties/totalRefundsCount/type',
-                        keyword: 'type',
-                        params: { type: 'integer' },
-                        message: 'must be integer',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs12 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.totalCashbackAmount !== undefined) {
-                    let data6 = data.totalCashbackAmount
-                    const _errs14 = errors
-                    if (!(
-                      typeof data6 == 'number' &&
-                      !(data6 % 1) &&
-                      !isNaN(data6) &&
-                      isFinite(data6)
-                    )) {
-                      validate3.errors = [
-                        {
-                          instancePath: instancePath + '/totalCashbackAmount',
-                          schemaPath: '#/properties/totalCashbackAmount/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs14 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.totalCashbackCount !== undefined) {
-                      let data7 = data.totalCashbackCount
-                      const _errs16 = errors
-                      if (!(
-                        typeof data7 == 'number' &&
-                        !(data7 % 1) &&
-                        !isNaN(data7) &&
-                        isFinite(data7)
-                      )) {
-                        validate3.errors = [
-                          {
-                            instancePath: instancePath + '/totalCashbackCount',
-                            schemaPath: '#/properties/totalCashbackCount/type',
-                            keyword: 'type',
-                            params: { type: 'integer' },
-                            message: 'must be integer',
-                          },
-                        ]
-                        return false
-                      }
-                      var valid0 = _errs16 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.totalGratuityAmount !== undefined) {
-                        let data8 = data.totalGratuityAmount
-                        const _errs18 = errors
-                        if (!(
-                          typeof data8 == 'number' &&
-                          !(data8 % 1) &&
-                          !isNaN(data8) &&
-                          isFinite(data8)
-                        )) {
-                          validate3.errors = [
-                            {
-                              instancePath: instancePath + '/totalGratuityAmount',
-                              schemaPath: '#/properties/totalGratuityAmount/type',
-                              keyword: 'type',
-                              params: { type: 'integer' },
-                              message: 'must be integer',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid0 = _errs18 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                      if (valid0) {
-                        if (data.totalGratuityCount !== undefined) {
-                          let data9 = data.totalGratuityCount
-                          const _errs20 = errors
-                          if (!(
-                            typeof data9 == 'number' &&
-                            !(data9 % 1) &&
-                            !isNaN(data9) &&
-                            isFinite(data9)
-                          )) {
-                            validate3.errors = [
-                              {
-                                instancePath: instancePath + '/totalGratuityCount',
-                                schemaPath: '#/properties/totalGratuityCount/type',
-                                keyword: 'type',
-                                params: { type: 'integer' },
-                                message: 'must be integer',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid0 = _errs20 === errors
-                        } else {
-                          var valid0 = true
-                        }
-                        if (valid0) {
-                          if (data.totalsSince !== undefined) {
-                            const _errs22 = errors
-                            if (typeof data.totalsSince !== 'string') {
-                              validate3.errors = [
-                                {
-                                  instancePath: instancePath + '/totalsSince',
-                                  schemaPath: '#/properties/totalsSince/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid0 = _errs22 === errors
-                          } else {
-                            var valid0 = true
-                          }
-                          if (valid0) {
-                            if (data.issuerTotals !== undefined) {
-                              const _errs24 = errors
-                              if (
-                                !validate4(data.issuerTotals, {
-                                  instancePath: instancePath + '/issuerTotals',
-                                  parentData: data,
-                                  parentDataProperty: 'issuerTotals',
-                                  rootData,
-                                  dynamicAnchors,
-                                })
-                              ) {
-                                vErrors =
-                                  vErrors === null
-                                    ? validate4.errors
-                                    : vErrors.concat(validate4.errors)
-                                errors = vErrors.length
-                              }
-                              var valid0 = _errs24 === errors
-                            } else {
-                              var valid0 = true
-                            }
-                            if (valid0) {
-                              if (data.waiterTotals !== undefined) {
-                                const _errs25 = errors
-                                if (
-                                  !validate4(data.waiterTotals, {
-                                    instancePath: instancePath + '/waiterTotals',
-                                    parentData: data,
-                                    parentDataProperty: 'waiterTotals',
-                                    rootData,
-                                    dynamicAnchors,
-                                  })
-                                ) {
-                                  vErrors =
-                                    vErrors === null
-                                      ? validate4.errors
-                                      : vErrors.concat(validate4.errors)
-                                  errors = vErrors.length
-                                }
-                                var valid0 = _errs25 === errors
-                              } else {
-                                var valid0 = true
-                              }
-                            }
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate3.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate3.errors = vErrors
-  return errors === 0
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate3.evaluated = {
-  props: {
-    currency: true,
-    totalAmount: true,
-    totalSalesAmount: true,
-    totalSalesCount: true,
-    totalRefundsAmount: true,
-    totalRefundsCount: true,
-    totalCashbackAmount: true,
-    totalCashbackCount: true,
-    totalGratuityAmount: true,
-    totalGratuityCount: true,
-    totalsSince: true,
-    issuerTotals: true,
-    waiterTotals: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const _errs2 = errors;
+if(!(validate5(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate11(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate11.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.currency !== undefined) {
-        let data0 = data.currency
-        const _errs1 = errors
-        if (typeof data0 !== 'string') {
-          validate11.errors = [
-            {
-              instancePath: instancePath + '/currency',
-              schemaPath: '#/$defs/Currency/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            },
-          ]
-          return false
-        }
-        if (!(data0 === 'GBP' || data0 === 'EUR')) {
-          validate11.errors = [
-            {
-              instancePath: instancePath + '/currency',
-              schemaPath: '#/$defs/Currency/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema9.enum },
-              message: 'must be equal to one of the allowed values',
-            },
-          ]
-          return false
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.currentSessionTotals !== undefined) {
-          const _errs4 = errors
-          if (
-            !validate5(data.currentSessionTotals, {
-              instancePath: instancePath + '/currentSessionTotals',
-              parentData: data,
-              parentDataProperty: 'currentSessionTotals',
-              rootData,
-              dynamicAnchors,
-            })
-          ) {
-            vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-            errors = vErrors.length
-          }
-          var valid0 = _errs4 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.previousSessionTotals !== undefined) {
-            const _errs5 = errors
-            if (
-              !validate5(data.previousSessionTotals, {
-                instancePath: instancePath + '/previousSessionTotals',
-                parentData: data,
-                parentDataProperty: 'previousSessionTotals',
-                rootData,
-                dynamicAnchors,
-              })
-            ) {
-              vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors)
-              errors = vErrors.length
-            }
-            var valid0 = _errs5 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.currentSessionIssuerTotals !== undefined) {
-              const _errs6 = errors
-              if (
-                !validate4(data.currentSessionIssuerTotals, {
-                  instancePath: instancePath + '/currentSessionIssuerTotals',
-                  parentData: data,
-                  parentDataProperty: 'currentSessionIssuerTotals',
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors)
-                errors = vErrors.length
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.previousSessionIssuerTotals !== undefined) {
-                const _errs7 = errors
-                if (
-                  !validate4(data.previousSessionIssuerTotals, {
-                    instancePath: instancePath + '/previousSessionIssuerTotals',
-                    parentData: data,
-                    parentDataProperty: 'previousSessionIssuerTotals',
-                    rootData,
-                    dynamicAnchors,
-                  })
-                ) {
-                  vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors)
-                  errors = vErrors.length
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.currentSessionTransactionNumbers !== undefined) {
-                  let data5 = data.currentSessionTransactionNumbers
-                  const _errs8 = errors
-                  if (errors === _errs8) {
-                    if (Array.isArray(data5)) {
-                      var valid2 = true
-                      const len0 = data5.length
-                      for (let i0 = 0; i0 < len0; i0++) {
-                        const _errs10 = errors
-                        if (typeof data5[i0] !== 'string') {
-                          validate11.errors = [
-                            {
-                              instancePath:
-                                instancePath + '/currentSessionTransactionNumbers/' + i0,
-                              schemaPath:
-                                '#/properties/currentSessionTransactionNumbers/items/type',
-                              keyword: 'type',
-                              params: { type: 'string' },
-                              message: 'must be string',
-                            },
-                          ]
-                          return false
-                        }
-                        var valid2 = _errs10 === errors
-                        if (!valid2) {
-                          break
-                        }
-                      }
-                    } else {
-                      validate11.errors = [
-                        {
-                          instancePath: instancePath + '/currentSessionTransactionNumbers',
-                          schemaPath: '#/properties/currentSessionTransactionNumbers/type',
-                          keyword: 'type',
-                          params: { type: 'array' },
-                          message: 'must be array',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid0 = _errs8 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.previousSessionTransactionNumbers !== undefined) {
-                    let data7 = data.previousSessionTransactionNumbers
-                    const _errs12 = errors
-                    if (errors === _errs12) {
-                      if (Array.isArray(data7)) {
-                        var valid3 = true
-                        const len1 = data7.length
-                        for (let i1 = 0; i1 < len1; i1++) {
-                          const _errs14 = errors
-                          if (typeof data7[i1] !== 'string') {
-                            validate11.errors = [
-                              {
-                                instancePath:
-                                  instancePath + '/previousSessionTransactionNumbers/' + i1,
-                                schemaPath:
-                                  '#/properties/previousSessionTransactionNumbers/items/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid3 = _errs14 === errors
-                          if (!valid3) {
-                            break
-                          }
-                        }
-                      } else {
-                        validate11.errors = [
-                          {
-                            instancePath: instancePath + '/previousSessionTransactionNumbers',
-                            schemaPath: '#/properties/previousSessionTransactionNumbers/type',
-                            keyword: 'type',
-                            params: { type: 'array' },
-                            message: 'must be array',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                    var valid0 = _errs12 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate11.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate11.errors = vErrors
-  return errors === 0
-}
-validate11.evaluated = {
-  props: {
-    currency: true,
-    currentSessionTotals: true,
-    previousSessionTotals: true,
-    currentSessionIssuerTotals: true,
-    previousSessionIssuerTotals: true,
-    currentSessionTransactionNumbers: true,
-    previousSessionTransactionNumbers: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate10(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate10.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      for (const key0 in data) {
-        const _errs2 = errors
-        if (
-          !validate11(data[key0], {
-            instancePath: instancePath + '/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
-            parentData: data,
-            parentDataProperty: key0,
-            rootData,
-            dynamicAnchors,
-          })
-        ) {
-          vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors)
-          errors = vErrors.length
-        }
-        var valid0 = _errs2 === errors
-        if (!valid0) {
-          break
-        }
-      }
-    } else {
-      validate10.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate10.errors = vErrors
-  return errors === 0
+function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate3.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate10.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.currency !== undefined){
+let data0 = data.currency;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate3.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data0 === "GBP") || (data0 === "EUR"))){
+validate3.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema9.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalAmount !== undefined){
+let data1 = data.totalAmount;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate3.errors = [{instancePath:instancePath+"/totalAmount",schemaPath:"#/properties/totalAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalSalesAmount !== undefined){
+let data2 = data.totalSalesAmount;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate3.errors = [{instancePath:instancePath+"/totalSalesAmount",schemaPath:"#/properties/totalSalesAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalSalesCount !== undefined){
+let data3 = data.totalSalesCount;
+const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate3.errors = [{instancePath:instancePath+"/totalSalesCount",schemaPath:"#/properties/totalSalesCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalRefundsAmount !== undefined){
+let data4 = data.totalRefundsAmount;
+const _errs10 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate3.errors = [{instancePath:instancePath+"/totalRefundsAmount",schemaPath:"#/properties/totalRefundsAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalRefundsCount !== undefined){
+let data5 = data.totalRefundsCount;
+const _errs12 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate3.errors = [{instancePath:instancePath+"/totalRefundsCount",schemaPath:"#/properties/totalRefundsCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalCashbackAmount !== undefined){
+let data6 = data.totalCashbackAmount;
+const _errs14 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate3.errors = [{instancePath:instancePath+"/totalCashbackAmount",schemaPath:"#/properties/totalCashbackAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalCashbackCount !== undefined){
+let data7 = data.totalCashbackCount;
+const _errs16 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate3.errors = [{instancePath:instancePath+"/totalCashbackCount",schemaPath:"#/properties/totalCashbackCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalGratuityAmount !== undefined){
+let data8 = data.totalGratuityAmount;
+const _errs18 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate3.errors = [{instancePath:instancePath+"/totalGratuityAmount",schemaPath:"#/properties/totalGratuityAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalGratuityCount !== undefined){
+let data9 = data.totalGratuityCount;
+const _errs20 = errors;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+validate3.errors = [{instancePath:instancePath+"/totalGratuityCount",schemaPath:"#/properties/totalGratuityCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.totalsSince !== undefined){
+const _errs22 = errors;
+if(typeof data.totalsSince !== "string"){
+validate3.errors = [{instancePath:instancePath+"/totalsSince",schemaPath:"#/properties/totalsSince/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.issuerTotals !== undefined){
+const _errs24 = errors;
+if(!(validate4(data.issuerTotals, {instancePath:instancePath+"/issuerTotals",parentData:data,parentDataProperty:"issuerTotals",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.waiterTotals !== undefined){
+const _errs25 = errors;
+if(!(validate4(data.waiterTotals, {instancePath:instancePath+"/waiterTotals",parentData:data,parentDataProperty:"waiterTotals",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate3.errors = vErrors;
+return errors === 0;
+}
+validate3.evaluated = {"props":{"currency":true,"totalAmount":true,"totalSalesAmount":true,"totalSalesCount":true,"totalRefundsAmount":true,"totalRefundsCount":true,"totalCashbackAmount":true,"totalCashbackCount":true,"totalGratuityAmount":true,"totalGratuityCount":true,"totalsSince":true,"issuerTotals":true,"waiterTotals":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema17 = {
-  type: 'string',
-  enum: [
-    'TEXT',
-    'BOX_DECLINE',
-    'BOX_VOID',
-    'IMAGE_LOGO',
-    'CARRIAGE_RETURN',
-    'LINE_SEPARATOR_SINGLE',
-    'LINE_SEPARATOR_DOUBLE',
-    'TICKET_FEED',
-    'BARCODE_CODE25',
-    'BARCODE_CODE39',
-    'BARCODE_CODE128',
-  ],
-}
-const schema18 = { type: 'string', enum: ['BOLD', 'DOUBLE_HEIGHT', 'DOUBLE_WIDTH'] }
 
-function validate18(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate18.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.value === undefined && (missing0 = 'value')) {
-        validate18.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.type !== undefined) {
-          let data0 = data.type
-          const _errs1 = errors
-          const _errs2 = errors
-          let valid1 = false
-          const _errs3 = errors
-          if (typeof data0 !== 'string') {
-            const err0 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/$defs/KnownReceiptLineType/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            }
-            if (vErrors === null) {
-              vErrors = [err0]
-            } else {
-              vErrors.push(err0)
-            }
-            errors++
-          }
-          if (!(
-            data0 === 'TEXT' ||
-            data0 === 'BOX_DECLINE' ||
-            data0 === 'BOX_VOID' ||
-            data0 === 'IMAGE_LOGO' ||
-            data0 === 'CARRIAGE_RETURN' ||
-            data0 === 'LINE_SEPARATOR_SINGLE' ||
-            data0 === 'LINE_SEPARATOR_DOUBLE' ||
-            data0 === 'TICKET_FEED' ||
-            data0 === 'BARCODE_CODE25' ||
-            data0 === 'BARCODE_CODE39' ||
-            data0 === 'BARCODE_CODE128'
-          )) {
-            const err1 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/$defs/KnownReceiptLineType/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema17.enum },
-              message: 'must be equal to one of the allowed values',
-            }
-            if (vErrors === null) {
-              vErrors = [err1]
-            } else {
-              vErrors.push(err1)
-            }
-            errors++
-          }
-          var _valid0 = _errs3 === errors
-          valid1 = valid1 || _valid0
-          const _errs6 = errors
-          if (typeof data0 !== 'string') {
-            const err2 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/properties/type/anyOf/1/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            }
-            if (vErrors === null) {
-              vErrors = [err2]
-            } else {
-              vErrors.push(err2)
-            }
-            errors++
-          }
-          var _valid0 = _errs6 === errors
-          valid1 = valid1 || _valid0
-          if (!valid1) {
-            const err3 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/properties/type/anyOf',
-              keyword: 'anyOf',
-              params: {},
-              message: 'must match a schema in anyOf',
-            }
-            if (vErrors === null) {
-              vErrors = [err3]
-            } else {
-              vErrors.push(err3)
-            }
-            errors++
-            validate18.errors = vErrors
-            return false
-          } else {
-            errors = _errs2
-            if (vErrors !== null) {
-              if (_errs2) {
-                vErrors.length = _errs2
-              } else {
-                vErrors = null
-              }
-            }
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.format !== undefined) {
-            let data1 = data.format
-            const _errs8 = errors
-            if (errors === _errs8) {
-              if (Array.isArray(data1)) {
-                var valid3 = true
-                const len0 = data1.length
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data2 = data1[i0]
-                  const _errs10 = errors
-                  const _errs11 = errors
-                  let valid4 = false
-                  const _errs12 = errors
-                  if (typeof data2 !== 'string') {
-                    const err4 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/$defs/ReceiptLineFormat/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err4]
-                    } else {
-                      vErrors.push(err4)
-                    }
-                    errors++
-                  }
-                  if (!(
-                    data2 === 'BOLD' ||
-                    data2 === 'DOUBLE_HEIGHT' ||
-                    data2 === 'DOUBLE_WIDTH'
-                  )) {
-                    const err5 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/$defs/ReceiptLineFormat/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema18.enum },
-                      message: 'must be equal to one of the allowed values',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err5]
-                    } else {
-                      vErrors.push(err5)
-                    }
-                    errors++
-                  }
-                  var _valid1 = _errs12 === errors
-                  valid4 = valid4 || _valid1
-                  const _errs15 = errors
-                  if (typeof data2 !== 'string') {
-                    const err6 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/properties/format/items/anyOf/1/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err6]
-                    } else {
-                      vErrors.push(err6)
-                    }
-                    errors++
-                  }
-                  var _valid1 = _errs15 === errors
-                  valid4 = valid4 || _valid1
-                  if (!valid4) {
-                    const err7 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/properties/format/items/anyOf',
-                      keyword: 'anyOf',
-                      params: {},
-                      message: 'must match a schema in anyOf',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err7]
-                    } else {
-                      vErrors.push(err7)
-                    }
-                    errors++
-                    validate18.errors = vErrors
-                    return false
-                  } else {
-                    errors = _errs11
-                    if (vErrors !== null) {
-                      if (_errs11) {
-                        vErrors.length = _errs11
-                      } else {
-                        vErrors = null
-                      }
-                    }
-                  }
-                  var valid3 = _errs10 === errors
-                  if (!valid3) {
-                    break
-                  }
-                }
-              } else {
-                validate18.errors = [
-                  {
-                    instancePath: instancePath + '/format',
-                    schemaPath: '#/properties/format/type',
-                    keyword: 'type',
-                    params: { type: 'array' },
-                    message: 'must be array',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs8 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.value !== undefined) {
-              const _errs17 = errors
-              if (typeof data.value !== 'string') {
-                validate18.errors = [
-                  {
-                    instancePath: instancePath + '/value',
-                    schemaPath: '#/properties/value/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs17 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate18.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate18.errors = vErrors
-  return errors === 0
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate11.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate18.evaluated = {
-  props: { type: true, format: true, value: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.currency !== undefined){
+let data0 = data.currency;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate11.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data0 === "GBP") || (data0 === "EUR"))){
+validate11.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema9.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currentSessionTotals !== undefined){
+const _errs4 = errors;
+if(!(validate5(data.currentSessionTotals, {instancePath:instancePath+"/currentSessionTotals",parentData:data,parentDataProperty:"currentSessionTotals",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousSessionTotals !== undefined){
+const _errs5 = errors;
+if(!(validate5(data.previousSessionTotals, {instancePath:instancePath+"/previousSessionTotals",parentData:data,parentDataProperty:"previousSessionTotals",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currentSessionIssuerTotals !== undefined){
+const _errs6 = errors;
+if(!(validate4(data.currentSessionIssuerTotals, {instancePath:instancePath+"/currentSessionIssuerTotals",parentData:data,parentDataProperty:"currentSessionIssuerTotals",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousSessionIssuerTotals !== undefined){
+const _errs7 = errors;
+if(!(validate4(data.previousSessionIssuerTotals, {instancePath:instancePath+"/previousSessionIssuerTotals",parentData:data,parentDataProperty:"previousSessionIssuerTotals",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currentSessionTransactionNumbers !== undefined){
+let data5 = data.currentSessionTransactionNumbers;
+const _errs8 = errors;
+if(errors === _errs8){
+if(Array.isArray(data5)){
+var valid2 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+const _errs10 = errors;
+if(typeof data5[i0] !== "string"){
+validate11.errors = [{instancePath:instancePath+"/currentSessionTransactionNumbers/" + i0,schemaPath:"#/properties/currentSessionTransactionNumbers/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs10 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/currentSessionTransactionNumbers",schemaPath:"#/properties/currentSessionTransactionNumbers/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousSessionTransactionNumbers !== undefined){
+let data7 = data.previousSessionTransactionNumbers;
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data7)){
+var valid3 = true;
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+const _errs14 = errors;
+if(typeof data7[i1] !== "string"){
+validate11.errors = [{instancePath:instancePath+"/previousSessionTransactionNumbers/" + i1,schemaPath:"#/properties/previousSessionTransactionNumbers/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs14 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/previousSessionTransactionNumbers",schemaPath:"#/properties/previousSessionTransactionNumbers/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+validate11.evaluated = {"props":{"currency":true,"currentSessionTotals":true,"previousSessionTotals":true,"currentSessionIssuerTotals":true,"previousSessionIssuerTotals":true,"currentSessionTransactionNumbers":true,"previousSessionTransactionNumbers":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.tid === undefined && (missing0 = 'tid')) ||
-        (data.reportType === undefined && (missing0 = 'reportType')) ||
-        (data.reportTime === undefined && (missing0 = 'reportTime')) ||
-        (data.reportResult === undefined && (missing0 = 'reportResult')) ||
-        (data.balances === undefined && (missing0 = 'balances')) ||
-        (data.banking === undefined && (missing0 = 'banking')) ||
-        (data.reportLines === undefined && (missing0 = 'reportLines'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.tid !== undefined) {
-          let data0 = data.tid
-          const _errs1 = errors
-          const _errs2 = errors
-          if (errors === _errs2) {
-            if (typeof data0 === 'string') {
-              if (func0(data0) < 1) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/tid',
-                    schemaPath: '#/$defs/Tid/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                  },
-                ]
-                return false
-              }
-            } else {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/tid',
-                  schemaPath: '#/$defs/Tid/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.reportType !== undefined) {
-            let data1 = data.reportType
-            const _errs4 = errors
-            if (typeof data1 !== 'string') {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/reportType',
-                  schemaPath: '#/$defs/ReportType/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            if (!(
-              data1 === 'END_OF_DAY' ||
-              data1 === 'BANKING' ||
-              data1 === 'X_BALANCE' ||
-              data1 === 'Z_BALANCE'
-            )) {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/reportType',
-                  schemaPath: '#/$defs/ReportType/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema6.enum },
-                  message: 'must be equal to one of the allowed values',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs4 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.reportTime !== undefined) {
-              const _errs7 = errors
-              if (typeof data.reportTime !== 'string') {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/reportTime',
-                    schemaPath: '#/properties/reportTime/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs7 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.reportResult !== undefined) {
-                let data3 = data.reportResult
-                const _errs9 = errors
-                if (typeof data3 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/reportResult',
-                      schemaPath: '#/$defs/ReportResult/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(data3 === 'TIMED_OUT' || data3 === 'COMPLETE')) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/reportResult',
-                      schemaPath: '#/$defs/ReportResult/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema7.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs9 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.balances !== undefined) {
-                  const _errs12 = errors
-                  if (
-                    !validate3(data.balances, {
-                      instancePath: instancePath + '/balances',
-                      parentData: data,
-                      parentDataProperty: 'balances',
-                      rootData,
-                      dynamicAnchors,
-                    })
-                  ) {
-                    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors)
-                    errors = vErrors.length
-                  }
-                  var valid0 = _errs12 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.banking !== undefined) {
-                    const _errs13 = errors
-                    if (
-                      !validate10(data.banking, {
-                        instancePath: instancePath + '/banking',
-                        parentData: data,
-                        parentDataProperty: 'banking',
-                        rootData,
-                        dynamicAnchors,
-                      })
-                    ) {
-                      vErrors =
-                        vErrors === null ? validate10.errors : vErrors.concat(validate10.errors)
-                      errors = vErrors.length
-                    }
-                    var valid0 = _errs13 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.reportLines !== undefined) {
-                      let data6 = data.reportLines
-                      const _errs14 = errors
-                      if (errors === _errs14) {
-                        if (Array.isArray(data6)) {
-                          var valid4 = true
-                          const len0 = data6.length
-                          for (let i0 = 0; i0 < len0; i0++) {
-                            const _errs16 = errors
-                            if (
-                              !validate18(data6[i0], {
-                                instancePath: instancePath + '/reportLines/' + i0,
-                                parentData: data6,
-                                parentDataProperty: i0,
-                                rootData,
-                                dynamicAnchors,
-                              })
-                            ) {
-                              vErrors =
-                                vErrors === null
-                                  ? validate18.errors
-                                  : vErrors.concat(validate18.errors)
-                              errors = vErrors.length
-                            }
-                            var valid4 = _errs16 === errors
-                            if (!valid4) {
-                              break
-                            }
-                          }
-                        } else {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/reportLines',
-                              schemaPath: '#/properties/reportLines/type',
-                              keyword: 'type',
-                              params: { type: 'array' },
-                              message: 'must be array',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs14 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
-}
-validate2.evaluated = {
-  props: {
-    tid: true,
-    reportType: true,
-    reportTime: true,
-    reportResult: true,
-    balances: true,
-    banking: true,
-    reportLines: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-response.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.result === undefined && (missing0 = 'result'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.jsonrpc !== undefined) {
-          const _errs1 = errors
-          if ('2.0' !== data.jsonrpc) {
-            validate0.errors = [
-              {
-                instancePath: instancePath + '/jsonrpc',
-                schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                keyword: 'const',
-                params: { allowedValue: '2.0' },
-                message: 'must be equal to constant',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.id !== undefined) {
-            let data1 = data.id
-            const _errs3 = errors
-            const _errs4 = errors
-            if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/id',
-                  schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                },
-              ]
-              return false
-            }
-            if (errors === _errs4) {
-              if (typeof data1 == 'number' && isFinite(data1)) {
-                if (data1 > 999999 || isNaN(data1)) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/id',
-                      schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                      keyword: 'maximum',
-                      params: { comparison: '<=', limit: 999999 },
-                      message: 'must be <= 999999',
-                    },
-                  ]
-                  return false
-                } else {
-                  if (data1 < 0 || isNaN(data1)) {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                        keyword: 'minimum',
-                        params: { comparison: '>=', limit: 0 },
-                        message: 'must be >= 0',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              }
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.result !== undefined) {
-              const _errs6 = errors
-              if (
-                !validate2(data.result, {
-                  instancePath: instancePath + '/result',
-                  parentData: data,
-                  parentDataProperty: 'result',
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                errors = vErrors.length
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate10.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { jsonrpc: true, id: true, result: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const _errs2 = errors;
+if(!(validate11(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+validate10.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema17 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+const schema18 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate18.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.value === undefined) && (missing0 = "value")){
+validate18.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.type !== undefined){
+let data0 = data.type;
+const _errs1 = errors;
+const _errs2 = errors;
+let valid1 = false;
+const _errs3 = errors;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((((((((data0 === "TEXT") || (data0 === "BOX_DECLINE")) || (data0 === "BOX_VOID")) || (data0 === "IMAGE_LOGO")) || (data0 === "CARRIAGE_RETURN")) || (data0 === "LINE_SEPARATOR_SINGLE")) || (data0 === "LINE_SEPARATOR_DOUBLE")) || (data0 === "TICKET_FEED")) || (data0 === "BARCODE_CODE25")) || (data0 === "BARCODE_CODE39")) || (data0 === "BARCODE_CODE128"))){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/enum",keyword:"enum",params:{allowedValues: schema17.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid1 = valid1 || _valid0;
+const _errs6 = errors;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate18.errors = vErrors;
+return false;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.format !== undefined){
+let data1 = data.format;
+const _errs8 = errors;
+if(errors === _errs8){
+if(Array.isArray(data1)){
+var valid3 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs10 = errors;
+const _errs11 = errors;
+let valid4 = false;
+const _errs12 = errors;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!(((data2 === "BOLD") || (data2 === "DOUBLE_HEIGHT")) || (data2 === "DOUBLE_WIDTH"))){
+const err5 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/enum",keyword:"enum",params:{allowedValues: schema18.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid1 = _errs12 === errors;
+valid4 = valid4 || _valid1;
+const _errs15 = errors;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid1 = _errs15 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const err7 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+validate18.errors = vErrors;
+return false;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs10 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate18.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.value !== undefined){
+const _errs17 = errors;
+if(typeof data.value !== "string"){
+validate18.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+validate18.evaluated = {"props":{"type":true,"format":true,"value":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((((data.tid === undefined) && (missing0 = "tid")) || ((data.reportType === undefined) && (missing0 = "reportType"))) || ((data.reportTime === undefined) && (missing0 = "reportTime"))) || ((data.reportResult === undefined) && (missing0 = "reportResult"))) || ((data.balances === undefined) && (missing0 = "balances"))) || ((data.banking === undefined) && (missing0 = "banking"))) || ((data.reportLines === undefined) && (missing0 = "reportLines"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.tid !== undefined){
+let data0 = data.tid;
+const _errs1 = errors;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/tid",schemaPath:"#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/tid",schemaPath:"#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reportType !== undefined){
+let data1 = data.reportType;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/reportType",schemaPath:"#/$defs/ReportType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data1 === "END_OF_DAY") || (data1 === "BANKING")) || (data1 === "X_BALANCE")) || (data1 === "Z_BALANCE"))){
+validate2.errors = [{instancePath:instancePath+"/reportType",schemaPath:"#/$defs/ReportType/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reportTime !== undefined){
+const _errs7 = errors;
+if(typeof data.reportTime !== "string"){
+validate2.errors = [{instancePath:instancePath+"/reportTime",schemaPath:"#/properties/reportTime/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reportResult !== undefined){
+let data3 = data.reportResult;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/reportResult",schemaPath:"#/$defs/ReportResult/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data3 === "TIMED_OUT") || (data3 === "COMPLETE"))){
+validate2.errors = [{instancePath:instancePath+"/reportResult",schemaPath:"#/$defs/ReportResult/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.balances !== undefined){
+const _errs12 = errors;
+if(!(validate3(data.balances, {instancePath:instancePath+"/balances",parentData:data,parentDataProperty:"balances",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.banking !== undefined){
+const _errs13 = errors;
+if(!(validate10(data.banking, {instancePath:instancePath+"/banking",parentData:data,parentDataProperty:"banking",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reportLines !== undefined){
+let data6 = data.reportLines;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data6)){
+var valid4 = true;
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+const _errs16 = errors;
+if(!(validate18(data6[i0], {instancePath:instancePath+"/reportLines/" + i0,parentData:data6,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs16 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/reportLines",schemaPath:"#/properties/reportLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":{"tid":true,"reportType":true,"reportTime":true,"reportResult":true,"balances":true,"banking":true,"reportLines":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-response.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.jsonrpc !== undefined){
+const _errs1 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs3 = errors;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.result !== undefined){
+const _errs6 = errors;
+if(!(validate2(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {

@@ -4,42 +4,23 @@
  * Run `pnpm codegen` to regenerate.
  */
 
-export type KnownReceiptLineType =
-  | 'TEXT'
-  | 'BOX_DECLINE'
-  | 'BOX_VOID'
-  | 'IMAGE_LOGO'
-  | 'CARRIAGE_RETURN'
-  | 'LINE_SEPARATOR_SINGLE'
-  | 'LINE_SEPARATOR_DOUBLE'
-  | 'TICKET_FEED'
-  | 'BARCODE_CODE25'
-  | 'BARCODE_CODE39'
-  | 'BARCODE_CODE128'
+export type KnownReceiptLineType = ("TEXT" | "BOX_DECLINE" | "BOX_VOID" | "IMAGE_LOGO" | "CARRIAGE_RETURN" | "LINE_SEPARATOR_SINGLE" | "LINE_SEPARATOR_DOUBLE" | "TICKET_FEED" | "BARCODE_CODE25" | "BARCODE_CODE39" | "BARCODE_CODE128");
 /**
  * A print style applied to a line.
  */
-export type ReceiptLineFormat = 'BOLD' | 'DOUBLE_HEIGHT' | 'DOUBLE_WIDTH'
+export type ReceiptLineFormat = ("BOLD" | "DOUBLE_HEIGHT" | "DOUBLE_WIDTH");
 /**
  * How the cardholder proved the card is theirs.
  */
-export type CardholderVerificationMethod = 'UNKNOWN' | 'NONE' | 'PIN' | 'SIGNATURE' | 'DEVICE'
+export type CardholderVerificationMethod = ("UNKNOWN" | "NONE" | "PIN" | "SIGNATURE" | "DEVICE");
 /**
  * How the terminal read the card.
  */
-export type PaymentMethod = 'UNKNOWN' | 'KEYED' | 'SWIPED' | 'ICC_CHIP' | 'CONTACTLESS'
+export type PaymentMethod = ("UNKNOWN" | "KEYED" | "SWIPED" | "ICC_CHIP" | "CONTACTLESS");
 /**
  * Kind of the transaction a terminal recorded; includes reversals and log-ons, which cannot be requested directly.
  */
-export type TransactionType =
-  | 'LOGON'
-  | 'REFUND'
-  | 'REFUND_REVERSAL'
-  | 'SALE'
-  | 'SALE_REVERSAL'
-  | 'PRE_AUTH'
-  | 'COMPLETION'
-  | 'ACCOUNT_VERIFICATION'
+export type TransactionType = ("LOGON" | "REFUND" | "REFUND_REVERSAL" | "SALE" | "SALE_REVERSAL" | "PRE_AUTH" | "COMPLETION" | "ACCOUNT_VERIFICATION");
 /**
  * Connect to EPoS, during a transaction whose cardholder signed: the operator compares the signature
  * on the merchant receipt with the card and accepts or declines (signature-verification response).
@@ -49,49 +30,49 @@ export type TransactionType =
  *
  */
 export interface SignatureVerificationRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'signatureVerificationRequest'
-  params: {
     /**
-     * How long Connect waits for the decision before accepting on its own.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    timeout: number
+    jsonrpc: "2.0";
     /**
-     * Terminal id, as Connect reports it.
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
      */
-    tid: string
-    receiptLines: ReceiptCopies
-    authCode: string
-    applicationId: string
-    applicationLabel: string
-    cardholderVerificationMethod: CardholderVerificationMethod
-    paymentMethod: PaymentMethod
-    /**
-     * Masked card number; only the last four digits are real.
-     */
-    primaryAccountNumber: string
-    transactionType: TransactionType
-  }
+    id: number;
+    method: "signatureVerificationRequest";
+    params: {
+        /**
+         * How long Connect waits for the decision before accepting on its own.
+         */
+        timeout: number;
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+        receiptLines: ReceiptCopies;
+        authCode: string;
+        applicationId: string;
+        applicationLabel: string;
+        cardholderVerificationMethod: CardholderVerificationMethod;
+        paymentMethod: PaymentMethod;
+        /**
+         * Masked card number; only the last four digits are real.
+         */
+        primaryAccountNumber: string;
+        transactionType: TransactionType;
+    };
 }
 /**
  * The merchant copy of the receipt, with the signature line.
  */
 export interface ReceiptCopies {
-  MERCHANT?: ReceiptLine[]
-  CUSTOMER?: ReceiptLine[]
+    MERCHANT?: ReceiptLine[];
+    CUSTOMER?: ReceiptLine[];
 }
 /**
  * One printable line of a receipt or report produced by a terminal. Print `value`; a line type or style the EPoS does not know is printed as plain text rather than refused.
  */
 export interface ReceiptLine {
-  type?: KnownReceiptLineType | (string & {})
-  format?: (ReceiptLineFormat | (string & {}))[]
-  value: string
+    type?: (KnownReceiptLineType | string & {});
+    format?: (ReceiptLineFormat | string & {})[];
+    value: string;
 }

@@ -14,956 +14,570 @@ function codePointLength(text) {
   return length
 }
 
-const schema9 = { type: 'string', enum: ['UNKNOWN', 'NONE', 'PIN', 'SIGNATURE', 'DEVICE'] }
-const schema10 = { type: 'string', enum: ['UNKNOWN', 'KEYED', 'SWIPED', 'ICC_CHIP', 'CONTACTLESS'] }
-const schema11 = {
-  type: 'string',
-  enum: [
-    'LOGON',
-    'REFUND',
-    'REFUND_REVERSAL',
-    'SALE',
-    'SALE_REVERSAL',
-    'PRE_AUTH',
-    'COMPLETION',
-    'ACCOUNT_VERIFICATION',
-  ],
-}
-const func0 = codePointLength
-const schema7 = {
-  type: 'string',
-  enum: [
-    'TEXT',
-    'BOX_DECLINE',
-    'BOX_VOID',
-    'IMAGE_LOGO',
-    'CARRIAGE_RETURN',
-    'LINE_SEPARATOR_SINGLE',
-    'LINE_SEPARATOR_DOUBLE',
-    'TICKET_FEED',
-    'BARCODE_CODE25',
-    'BARCODE_CODE39',
-    'BARCODE_CODE128',
-  ],
-}
-const schema8 = { type: 'string', enum: ['BOLD', 'DOUBLE_HEIGHT', 'DOUBLE_WIDTH'] }
+const schema9 = {"type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
+const schema10 = {"type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
+const schema11 = {"type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"]};
+const func0 = codePointLength;
+const schema7 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+const schema8 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
 
-function validate3(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate3.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.value === undefined && (missing0 = 'value')) {
-        validate3.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.type !== undefined) {
-          let data0 = data.type
-          const _errs1 = errors
-          const _errs2 = errors
-          let valid1 = false
-          const _errs3 = errors
-          if (typeof data0 !== 'string') {
-            const err0 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/$defs/KnownReceiptLineType/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            }
-            if (vErrors === null) {
-              vErrors = [err0]
-            } else {
-              vErrors.push(err0)
-            }
-            errors++
-          }
-          if (!(
-            data0 === 'TEXT' ||
-            data0 === 'BOX_DECLINE' ||
-            data0 === 'BOX_VOID' ||
-            data0 === 'IMAGE_LOGO' ||
-            data0 === 'CARRIAGE_RETURN' ||
-            data0 === 'LINE_SEPARATOR_SINGLE' ||
-            data0 === 'LINE_SEPARATOR_DOUBLE' ||
-            data0 === 'TICKET_FEED' ||
-            data0 === 'BARCODE_CODE25' ||
-            data0 === 'BARCODE_CODE39' ||
-            data0 === 'BARCODE_CODE128'
-          )) {
-            const err1 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/$defs/KnownReceiptLineType/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema7.enum },
-              message: 'must be equal to one of the allowed values',
-            }
-            if (vErrors === null) {
-              vErrors = [err1]
-            } else {
-              vErrors.push(err1)
-            }
-            errors++
-          }
-          var _valid0 = _errs3 === errors
-          valid1 = valid1 || _valid0
-          const _errs6 = errors
-          if (typeof data0 !== 'string') {
-            const err2 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/properties/type/anyOf/1/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            }
-            if (vErrors === null) {
-              vErrors = [err2]
-            } else {
-              vErrors.push(err2)
-            }
-            errors++
-          }
-          var _valid0 = _errs6 === errors
-          valid1 = valid1 || _valid0
-          if (!valid1) {
-            const err3 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/properties/type/anyOf',
-              keyword: 'anyOf',
-              params: {},
-              message: 'must match a schema in anyOf',
-            }
-            if (vErrors === null) {
-              vErrors = [err3]
-            } else {
-              vErrors.push(err3)
-            }
-            errors++
-            validate3.errors = vErrors
-            return false
-          } else {
-            errors = _errs2
-            if (vErrors !== null) {
-              if (_errs2) {
-                vErrors.length = _errs2
-              } else {
-                vErrors = null
-              }
-            }
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.format !== undefined) {
-            let data1 = data.format
-            const _errs8 = errors
-            if (errors === _errs8) {
-              if (Array.isArray(data1)) {
-                var valid3 = true
-                const len0 = data1.length
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data2 = data1[i0]
-                  const _errs10 = errors
-                  const _errs11 = errors
-                  let valid4 = false
-                  const _errs12 = errors
-                  if (typeof data2 !== 'string') {
-                    const err4 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/$defs/ReceiptLineFormat/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err4]
-                    } else {
-                      vErrors.push(err4)
-                    }
-                    errors++
-                  }
-                  if (!(
-                    data2 === 'BOLD' ||
-                    data2 === 'DOUBLE_HEIGHT' ||
-                    data2 === 'DOUBLE_WIDTH'
-                  )) {
-                    const err5 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/$defs/ReceiptLineFormat/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema8.enum },
-                      message: 'must be equal to one of the allowed values',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err5]
-                    } else {
-                      vErrors.push(err5)
-                    }
-                    errors++
-                  }
-                  var _valid1 = _errs12 === errors
-                  valid4 = valid4 || _valid1
-                  const _errs15 = errors
-                  if (typeof data2 !== 'string') {
-                    const err6 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/properties/format/items/anyOf/1/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err6]
-                    } else {
-                      vErrors.push(err6)
-                    }
-                    errors++
-                  }
-                  var _valid1 = _errs15 === errors
-                  valid4 = valid4 || _valid1
-                  if (!valid4) {
-                    const err7 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/properties/format/items/anyOf',
-                      keyword: 'anyOf',
-                      params: {},
-                      message: 'must match a schema in anyOf',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err7]
-                    } else {
-                      vErrors.push(err7)
-                    }
-                    errors++
-                    validate3.errors = vErrors
-                    return false
-                  } else {
-                    errors = _errs11
-                    if (vErrors !== null) {
-                      if (_errs11) {
-                        vErrors.length = _errs11
-                      } else {
-                        vErrors = null
-                      }
-                    }
-                  }
-                  var valid3 = _errs10 === errors
-                  if (!valid3) {
-                    break
-                  }
-                }
-              } else {
-                validate3.errors = [
-                  {
-                    instancePath: instancePath + '/format',
-                    schemaPath: '#/properties/format/type',
-                    keyword: 'type',
-                    params: { type: 'array' },
-                    message: 'must be array',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs8 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.value !== undefined) {
-              const _errs17 = errors
-              if (typeof data.value !== 'string') {
-                validate3.errors = [
-                  {
-                    instancePath: instancePath + '/value',
-                    schemaPath: '#/properties/value/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs17 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate3.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate3.errors = vErrors
-  return errors === 0
+function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate3.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate3.evaluated = {
-  props: { type: true, format: true, value: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.value === undefined) && (missing0 = "value")){
+validate3.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.type !== undefined){
+let data0 = data.type;
+const _errs1 = errors;
+const _errs2 = errors;
+let valid1 = false;
+const _errs3 = errors;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((((((((data0 === "TEXT") || (data0 === "BOX_DECLINE")) || (data0 === "BOX_VOID")) || (data0 === "IMAGE_LOGO")) || (data0 === "CARRIAGE_RETURN")) || (data0 === "LINE_SEPARATOR_SINGLE")) || (data0 === "LINE_SEPARATOR_DOUBLE")) || (data0 === "TICKET_FEED")) || (data0 === "BARCODE_CODE25")) || (data0 === "BARCODE_CODE39")) || (data0 === "BARCODE_CODE128"))){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid1 = valid1 || _valid0;
+const _errs6 = errors;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate3.errors = vErrors;
+return false;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.format !== undefined){
+let data1 = data.format;
+const _errs8 = errors;
+if(errors === _errs8){
+if(Array.isArray(data1)){
+var valid3 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs10 = errors;
+const _errs11 = errors;
+let valid4 = false;
+const _errs12 = errors;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!(((data2 === "BOLD") || (data2 === "DOUBLE_HEIGHT")) || (data2 === "DOUBLE_WIDTH"))){
+const err5 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/enum",keyword:"enum",params:{allowedValues: schema8.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid1 = _errs12 === errors;
+valid4 = valid4 || _valid1;
+const _errs15 = errors;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid1 = _errs15 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const err7 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+validate3.errors = vErrors;
+return false;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs10 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate3.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.value !== undefined){
+const _errs17 = errors;
+if(typeof data.value !== "string"){
+validate3.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate3.errors = vErrors;
+return errors === 0;
+}
+validate3.evaluated = {"props":{"type":true,"format":true,"value":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.MERCHANT !== undefined) {
-        let data0 = data.MERCHANT
-        const _errs1 = errors
-        if (errors === _errs1) {
-          if (Array.isArray(data0)) {
-            var valid1 = true
-            const len0 = data0.length
-            for (let i0 = 0; i0 < len0; i0++) {
-              const _errs3 = errors
-              if (
-                !validate3(data0[i0], {
-                  instancePath: instancePath + '/MERCHANT/' + i0,
-                  parentData: data0,
-                  parentDataProperty: i0,
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors)
-                errors = vErrors.length
-              }
-              var valid1 = _errs3 === errors
-              if (!valid1) {
-                break
-              }
-            }
-          } else {
-            validate2.errors = [
-              {
-                instancePath: instancePath + '/MERCHANT',
-                schemaPath: '#/properties/MERCHANT/type',
-                keyword: 'type',
-                params: { type: 'array' },
-                message: 'must be array',
-              },
-            ]
-            return false
-          }
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.CUSTOMER !== undefined) {
-          let data2 = data.CUSTOMER
-          const _errs4 = errors
-          if (errors === _errs4) {
-            if (Array.isArray(data2)) {
-              var valid2 = true
-              const len1 = data2.length
-              for (let i1 = 0; i1 < len1; i1++) {
-                const _errs6 = errors
-                if (
-                  !validate3(data2[i1], {
-                    instancePath: instancePath + '/CUSTOMER/' + i1,
-                    parentData: data2,
-                    parentDataProperty: i1,
-                    rootData,
-                    dynamicAnchors,
-                  })
-                ) {
-                  vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors)
-                  errors = vErrors.length
-                }
-                var valid2 = _errs6 === errors
-                if (!valid2) {
-                  break
-                }
-              }
-            } else {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/CUSTOMER',
-                  schemaPath: '#/properties/CUSTOMER/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs4 === errors
-        } else {
-          var valid0 = true
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
-}
-validate2.evaluated = {
-  props: { MERCHANT: true, CUSTOMER: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-request.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.jsonrpc !== undefined) {
-          const _errs1 = errors
-          if ('2.0' !== data.jsonrpc) {
-            validate0.errors = [
-              {
-                instancePath: instancePath + '/jsonrpc',
-                schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                keyword: 'const',
-                params: { allowedValue: '2.0' },
-                message: 'must be equal to constant',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.id !== undefined) {
-            let data1 = data.id
-            const _errs3 = errors
-            const _errs4 = errors
-            if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/id',
-                  schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                },
-              ]
-              return false
-            }
-            if (errors === _errs4) {
-              if (typeof data1 == 'number' && isFinite(data1)) {
-                if (data1 > 999999 || isNaN(data1)) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/id',
-                      schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                      keyword: 'maximum',
-                      params: { comparison: '<=', limit: 999999 },
-                      message: 'must be <= 999999',
-                    },
-                  ]
-                  return false
-                } else {
-                  if (data1 < 0 || isNaN(data1)) {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                        keyword: 'minimum',
-                        params: { comparison: '>=', limit: 0 },
-                        message: 'must be >= 0',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              }
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.method !== undefined) {
-              const _errs6 = errors
-              if ('signatureVerificationRequest' !== data.method) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/method',
-                    schemaPath: '#/properties/method/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'signatureVerificationRequest' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.params !== undefined) {
-                let data3 = data.params
-                const _errs7 = errors
-                if (errors === _errs7) {
-                  if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                    let missing1
-                    if (
-                      (data3.timeout === undefined && (missing1 = 'timeout')) ||
-                      (data3.tid === undefined && (missing1 = 'tid')) ||
-                      (data3.receiptLines === undefined && (missing1 = 'receiptLines')) ||
-                      (data3.authCode === undefined && (missing1 = 'authCode')) ||
-                      (data3.applicationId === undefined && (missing1 = 'applicationId')) ||
-                      (data3.applicationLabel === undefined && (missing1 = 'applicationLabel')) ||
-                      (data3.cardholderVerificationMethod === undefined &&
-                        (missing1 = 'cardholderVerificationMethod')) ||
-                      (data3.paymentMethod === undefined && (missing1 = 'paymentMethod')) ||
-                      (data3.primaryAccountNumber === undefined &&
-                        (missing1 = 'primaryAccountNumber')) ||
-                      (data3.transactionType === undefined && (missing1 = 'transactionType'))
-                    ) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/required',
-                          keyword: 'required',
-                          params: { missingProperty: missing1 },
-                          message: "must have required property '" + missing1 + "'",
-                        },
-                      ]
-                      return false
-                    } else {
-                      if (data3.timeout !== undefined) {
-                        let data4 = data3.timeout
-                        const _errs9 = errors
-                        if (errors === _errs9) {
-                          if (typeof data4 == 'number' && isFinite(data4)) {
-                            if (data4 < 0 || isNaN(data4)) {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/params/timeout',
-                                  schemaPath: '#/properties/params/properties/timeout/minimum',
-                                  keyword: 'minimum',
-                                  params: { comparison: '>=', limit: 0 },
-                                  message: 'must be >= 0',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/params/timeout',
-                                schemaPath: '#/properties/params/properties/timeout/type',
-                                keyword: 'type',
-                                params: { type: 'number' },
-                                message: 'must be number',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid3 = _errs9 === errors
-                      } else {
-                        var valid3 = true
-                      }
-                      if (valid3) {
-                        if (data3.tid !== undefined) {
-                          let data5 = data3.tid
-                          const _errs11 = errors
-                          const _errs12 = errors
-                          if (errors === _errs12) {
-                            if (typeof data5 === 'string') {
-                              if (func0(data5) < 1) {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                    keyword: 'minLength',
-                                    params: { limit: 1 },
-                                    message: 'must NOT have fewer than 1 characters',
-                                  },
-                                ]
-                                return false
-                              }
-                            } else {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/params/tid',
-                                  schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                          var valid3 = _errs11 === errors
-                        } else {
-                          var valid3 = true
-                        }
-                        if (valid3) {
-                          if (data3.receiptLines !== undefined) {
-                            const _errs14 = errors
-                            if (
-                              !validate2(data3.receiptLines, {
-                                instancePath: instancePath + '/params/receiptLines',
-                                parentData: data3,
-                                parentDataProperty: 'receiptLines',
-                                rootData,
-                                dynamicAnchors,
-                              })
-                            ) {
-                              vErrors =
-                                vErrors === null
-                                  ? validate2.errors
-                                  : vErrors.concat(validate2.errors)
-                              errors = vErrors.length
-                            }
-                            var valid3 = _errs14 === errors
-                          } else {
-                            var valid3 = true
-                          }
-                          if (valid3) {
-                            if (data3.authCode !== undefined) {
-                              const _errs15 = errors
-                              if (typeof data3.authCode !== 'string') {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/authCode',
-                                    schemaPath: '#/properties/params/properties/authCode/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid3 = _errs15 === errors
-                            } else {
-                              var valid3 = true
-                            }
-                            if (valid3) {
-                              if (data3.applicationId !== undefined) {
-                                const _errs17 = errors
-                                if (typeof data3.applicationId !== 'string') {
-                                  validate0.errors = [
-                                    {
-                                      instancePath: instancePath + '/params/applicationId',
-                                      schemaPath:
-                                        '#/properties/params/properties/applicationId/type',
-                                      keyword: 'type',
-                                      params: { type: 'string' },
-                                      message: 'must be string',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                var valid3 = _errs17 === errors
-                              } else {
-                                var valid3 = true
-                              }
-                              if (valid3) {
-                                if (data3.applicationLabel !== undefined) {
-                                  const _errs19 = errors
-                                  if (typeof data3.applicationLabel !== 'string') {
-                                    validate0.errors = [
-                                      {
-                                        instancePath: instancePath + '/params/applicationLabel',
-                                        schemaPath:
-                                          '#/properties/params/properties/applicationLabel/type',
-                                        keyword: 'type',
-                                        params: { type: 'string' },
-                                        message: 'must be string',
-                                      },
-                                    ]
-                                    return false
-                                  }
-                                  var valid3 = _errs19 === errors
-                                } else {
-                                  var valid3 = true
-                                }
-                                if (valid3) {
-                                  if (data3.cardholderVerificationMethod !== undefined) {
-                                    let data10 = data3.cardholderVerificationMethod
-                                    const _errs21 = errors
-                                    if (typeof data10 !== 'string') {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath + '/params/cardholderVerificationMethod',
-                                          schemaPath:
-                                            '../common.defs.yaml#/$defs/CardholderVerificationMethod/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    if (!(
-                                      data10 === 'UNKNOWN' ||
-                                      data10 === 'NONE' ||
-                                      data10 === 'PIN' ||
-                                      data10 === 'SIGNATURE' ||
-                                      data10 === 'DEVICE'
-                                    )) {
-                                      validate0.errors = [
-                                        {
-                                          instancePath:
-                                            instancePath + '/params/cardholderVerificationMethod',
-                                          schemaPath:
-                                            '../common.defs.yaml#/$defs/CardholderVerificationMethod/enum',
-                                          keyword: 'enum',
-                                          params: { allowedValues: schema9.enum },
-                                          message: 'must be equal to one of the allowed values',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    var valid3 = _errs21 === errors
-                                  } else {
-                                    var valid3 = true
-                                  }
-                                  if (valid3) {
-                                    if (data3.paymentMethod !== undefined) {
-                                      let data11 = data3.paymentMethod
-                                      const _errs24 = errors
-                                      if (typeof data11 !== 'string') {
-                                        validate0.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/paymentMethod',
-                                            schemaPath:
-                                              '../common.defs.yaml#/$defs/PaymentMethod/type',
-                                            keyword: 'type',
-                                            params: { type: 'string' },
-                                            message: 'must be string',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                      if (!(
-                                        data11 === 'UNKNOWN' ||
-                                        data11 === 'KEYED' ||
-                                        data11 === 'SWIPED' ||
-                                        data11 === 'ICC_CHIP' ||
-                                        data11 === 'CONTACTLESS'
-                                      )) {
-                                        validate0.errors = [
-                                          {
-                                            instancePath: instancePath + '/params/paymentMethod',
-                                            schemaPath:
-                                              '../common.defs.yaml#/$defs/PaymentMethod/enum',
-                                            keyword: 'enum',
-                                            params: { allowedValues: schema10.enum },
-                                            message: 'must be equal to one of the allowed values',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                      var valid3 = _errs24 === errors
-                                    } else {
-                                      var valid3 = true
-                                    }
-                                    if (valid3) {
-                                      if (data3.primaryAccountNumber !== undefined) {
-                                        const _errs27 = errors
-                                        if (typeof data3.primaryAccountNumber !== 'string') {
-                                          validate0.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath + '/params/primaryAccountNumber',
-                                              schemaPath:
-                                                '#/properties/params/properties/primaryAccountNumber/type',
-                                              keyword: 'type',
-                                              params: { type: 'string' },
-                                              message: 'must be string',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                        var valid3 = _errs27 === errors
-                                      } else {
-                                        var valid3 = true
-                                      }
-                                      if (valid3) {
-                                        if (data3.transactionType !== undefined) {
-                                          let data13 = data3.transactionType
-                                          const _errs29 = errors
-                                          if (typeof data13 !== 'string') {
-                                            validate0.errors = [
-                                              {
-                                                instancePath:
-                                                  instancePath + '/params/transactionType',
-                                                schemaPath:
-                                                  '../common.defs.yaml#/$defs/TransactionType/type',
-                                                keyword: 'type',
-                                                params: { type: 'string' },
-                                                message: 'must be string',
-                                              },
-                                            ]
-                                            return false
-                                          }
-                                          if (!(
-                                            data13 === 'LOGON' ||
-                                            data13 === 'REFUND' ||
-                                            data13 === 'REFUND_REVERSAL' ||
-                                            data13 === 'SALE' ||
-                                            data13 === 'SALE_REVERSAL' ||
-                                            data13 === 'PRE_AUTH' ||
-                                            data13 === 'COMPLETION' ||
-                                            data13 === 'ACCOUNT_VERIFICATION'
-                                          )) {
-                                            validate0.errors = [
-                                              {
-                                                instancePath:
-                                                  instancePath + '/params/transactionType',
-                                                schemaPath:
-                                                  '../common.defs.yaml#/$defs/TransactionType/enum',
-                                                keyword: 'enum',
-                                                params: { allowedValues: schema11.enum },
-                                                message:
-                                                  'must be equal to one of the allowed values',
-                                              },
-                                            ]
-                                            return false
-                                          }
-                                          var valid3 = _errs29 === errors
-                                        } else {
-                                          var valid3 = true
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    }
-                  } else {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/params',
-                        schemaPath: '#/properties/params/type',
-                        keyword: 'type',
-                        params: { type: 'object' },
-                        message: 'must be object',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { jsonrpc: true, id: true, method: true, params: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.MERCHANT !== undefined){
+let data0 = data.MERCHANT;
+const _errs1 = errors;
+if(errors === _errs1){
+if(Array.isArray(data0)){
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+const _errs3 = errors;
+if(!(validate3(data0[i0], {instancePath:instancePath+"/MERCHANT/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/MERCHANT",schemaPath:"#/properties/MERCHANT/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CUSTOMER !== undefined){
+let data2 = data.CUSTOMER;
+const _errs4 = errors;
+if(errors === _errs4){
+if(Array.isArray(data2)){
+var valid2 = true;
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+const _errs6 = errors;
+if(!(validate3(data2[i1], {instancePath:instancePath+"/CUSTOMER/" + i1,parentData:data2,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/CUSTOMER",schemaPath:"#/properties/CUSTOMER/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":{"MERCHANT":true,"CUSTOMER":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.jsonrpc !== undefined){
+const _errs1 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs3 = errors;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs6 = errors;
+if("signatureVerificationRequest" !== data.method){
+validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "signatureVerificationRequest"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs7 = errors;
+if(errors === _errs7){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((((((((((data3.timeout === undefined) && (missing1 = "timeout")) || ((data3.tid === undefined) && (missing1 = "tid"))) || ((data3.receiptLines === undefined) && (missing1 = "receiptLines"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))) || ((data3.applicationId === undefined) && (missing1 = "applicationId"))) || ((data3.applicationLabel === undefined) && (missing1 = "applicationLabel"))) || ((data3.cardholderVerificationMethod === undefined) && (missing1 = "cardholderVerificationMethod"))) || ((data3.paymentMethod === undefined) && (missing1 = "paymentMethod"))) || ((data3.primaryAccountNumber === undefined) && (missing1 = "primaryAccountNumber"))) || ((data3.transactionType === undefined) && (missing1 = "transactionType"))){
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data3.timeout !== undefined){
+let data4 = data3.timeout;
+const _errs9 = errors;
+if(errors === _errs9){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+validate0.errors = [{instancePath:instancePath+"/params/timeout",schemaPath:"#/properties/params/properties/timeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params/timeout",schemaPath:"#/properties/params/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+}
+var valid3 = _errs9 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.tid !== undefined){
+let data5 = data3.tid;
+const _errs11 = errors;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.receiptLines !== undefined){
+const _errs14 = errors;
+if(!(validate2(data3.receiptLines, {instancePath:instancePath+"/params/receiptLines",parentData:data3,parentDataProperty:"receiptLines",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs14 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.authCode !== undefined){
+const _errs15 = errors;
+if(typeof data3.authCode !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs15 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.applicationId !== undefined){
+const _errs17 = errors;
+if(typeof data3.applicationId !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/applicationId",schemaPath:"#/properties/params/properties/applicationId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs17 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.applicationLabel !== undefined){
+const _errs19 = errors;
+if(typeof data3.applicationLabel !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/applicationLabel",schemaPath:"#/properties/params/properties/applicationLabel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs19 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.cardholderVerificationMethod !== undefined){
+let data10 = data3.cardholderVerificationMethod;
+const _errs21 = errors;
+if(typeof data10 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/cardholderVerificationMethod",schemaPath:"../common.defs.yaml#/$defs/CardholderVerificationMethod/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((data10 === "UNKNOWN") || (data10 === "NONE")) || (data10 === "PIN")) || (data10 === "SIGNATURE")) || (data10 === "DEVICE"))){
+validate0.errors = [{instancePath:instancePath+"/params/cardholderVerificationMethod",schemaPath:"../common.defs.yaml#/$defs/CardholderVerificationMethod/enum",keyword:"enum",params:{allowedValues: schema9.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs21 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.paymentMethod !== undefined){
+let data11 = data3.paymentMethod;
+const _errs24 = errors;
+if(typeof data11 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/paymentMethod",schemaPath:"../common.defs.yaml#/$defs/PaymentMethod/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((data11 === "UNKNOWN") || (data11 === "KEYED")) || (data11 === "SWIPED")) || (data11 === "ICC_CHIP")) || (data11 === "CONTACTLESS"))){
+validate0.errors = [{instancePath:instancePath+"/params/paymentMethod",schemaPath:"../common.defs.yaml#/$defs/PaymentMethod/enum",keyword:"enum",params:{allowedValues: schema10.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs24 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.primaryAccountNumber !== undefined){
+const _errs27 = errors;
+if(typeof data3.primaryAccountNumber !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/primaryAccountNumber",schemaPath:"#/properties/params/properties/primaryAccountNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs27 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.transactionType !== undefined){
+let data13 = data3.transactionType;
+const _errs29 = errors;
+if(typeof data13 !== "string"){
+validate0.errors = [{instancePath:instancePath+"/params/transactionType",schemaPath:"../common.defs.yaml#/$defs/TransactionType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((((data13 === "LOGON") || (data13 === "REFUND")) || (data13 === "REFUND_REVERSAL")) || (data13 === "SALE")) || (data13 === "SALE_REVERSAL")) || (data13 === "PRE_AUTH")) || (data13 === "COMPLETION")) || (data13 === "ACCOUNT_VERIFICATION"))){
+validate0.errors = [{instancePath:instancePath+"/params/transactionType",schemaPath:"../common.defs.yaml#/$defs/TransactionType/enum",keyword:"enum",params:{allowedValues: schema11.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid3 = _errs29 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -975,8 +589,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pac/signature-verification-request.schema.yaml; on failure, `.errors` says why. */
-export const validateSignatureVerificationRequest = validate0 as ((
-  data: unknown,
-) => data is SignatureVerificationRequest) & {
+export const validateSignatureVerificationRequest = validate0 as ((data: unknown) => data is SignatureVerificationRequest) & {
   errors?: ValidationError[] | null
 }

@@ -8,18 +8,18 @@
  * EPoS to Connect: the operator's decision on a signature-verification request, sent with the request's id and within its `timeout` (silence counts as acceptance).
  */
 export interface SignatureVerificationResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  result: {
     /**
-     * true to accept; false to decline (the terminal then tries to reverse the payment).
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    accepted: boolean
-  }
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    result: {
+        /**
+         * true to accept; false to decline (the terminal then tries to reverse the payment).
+         */
+        accepted: boolean;
+    };
 }

@@ -8,19 +8,19 @@
  * EPoS to Connect: the state of one terminal (for instance, whether it is busy before a payment is retried). Answered by a terminal-details response.
  */
 export interface TerminalDetailsRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'terminalDetails'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
-  }
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "terminalDetails";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+    };
 }

@@ -7,56 +7,25 @@
 /**
  * Progress events a terminal reports while a transaction runs, as far as they are known. `TRANSACTION_FINISHED` marks the end; `SIGNATURE_VERIFICATION` precedes a signature decision; `ATTEMPTING_CANCEL` is followed by `CANCELLING` or `UNABLE_TO_CANCEL` after a cancel request.
  */
-export type KnownNotificationValue =
-  | 'APPROVED'
-  | 'ATTEMPTING_CANCEL'
-  | 'BAD_SWIPE'
-  | 'CANCELLING'
-  | 'CARD_ERROR'
-  | 'CARD_EXPIRED'
-  | 'CARD_NOT_SUPPORTED'
-  | 'CONNECTING'
-  | 'CONNECTION_MADE'
-  | 'DECLINED'
-  | 'DECLINED_BY_CARD'
-  | 'ENTER_CASHBACK'
-  | 'INSERT_CARD'
-  | 'PIN_ENTRY'
-  | 'PLEASE_WAIT'
-  | 'PRESENT_CARD'
-  | 'PRESENT_ONLY_ONE_CARD'
-  | 'PROCESSING_ERROR'
-  | 'REMOVE_CARD'
-  | 'REPLACE_PAPER'
-  | 'RETRYING'
-  | 'REQUEST_SENT'
-  | 'RE_PRESENT_CARD'
-  | 'SIGNATURE_VERIFICATION'
-  | 'SIGNATURE_VERIFICATION_PROCESS_COMPLETED'
-  | 'SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED'
-  | 'SIGNATURE_VERIFICATION_IN_PROGRESS'
-  | 'SIGNATURE_VERIFICATION_TIMEOUT'
-  | 'TRANSACTION_FINISHED'
-  | 'TRANSACTION_STARTED'
-  | 'UNABLE_TO_CANCEL'
+export type KnownNotificationValue = ("APPROVED" | "ATTEMPTING_CANCEL" | "BAD_SWIPE" | "CANCELLING" | "CARD_ERROR" | "CARD_EXPIRED" | "CARD_NOT_SUPPORTED" | "CONNECTING" | "CONNECTION_MADE" | "DECLINED" | "DECLINED_BY_CARD" | "ENTER_CASHBACK" | "INSERT_CARD" | "PIN_ENTRY" | "PLEASE_WAIT" | "PRESENT_CARD" | "PRESENT_ONLY_ONE_CARD" | "PROCESSING_ERROR" | "REMOVE_CARD" | "REPLACE_PAPER" | "RETRYING" | "REQUEST_SENT" | "RE_PRESENT_CARD" | "SIGNATURE_VERIFICATION" | "SIGNATURE_VERIFICATION_PROCESS_COMPLETED" | "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED" | "SIGNATURE_VERIFICATION_IN_PROGRESS" | "SIGNATURE_VERIFICATION_TIMEOUT" | "TRANSACTION_FINISHED" | "TRANSACTION_STARTED" | "UNABLE_TO_CANCEL");
 /**
  * Connect to EPoS: a progress event from a terminal (card prompts, connection to the acquirer, signature and cancel steps, the end of the transaction). A notification: it has no id and gets no answer. Values outside the known set are valid and must be passed on; see NotificationValue.
  */
 export interface TerminalNotification {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  id?: never
-  method: 'terminalNotification'
-  params: {
     /**
-     * A known progress event, or any other string. Unknown values are valid and must be passed on, not rejected: the first branch gives the known values their literal types, the second (typed `string & {}` so that the literals are not swallowed by `string`) lets anything else through.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    notificationValue: KnownNotificationValue | (string & {})
-    /**
-     * Terminal id, as Connect reports it.
-     */
-    tid: string
-  }
+    jsonrpc: "2.0";
+    id?: never;
+    method: "terminalNotification";
+    params: {
+        /**
+         * A known progress event, or any other string. Unknown values are valid and must be passed on, not rejected: the first branch gives the known values their literal types, the second (typed `string & {}` so that the literals are not swallowed by `string`) lets anything else through.
+         */
+        notificationValue: (KnownNotificationValue | string & {});
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+    };
 }

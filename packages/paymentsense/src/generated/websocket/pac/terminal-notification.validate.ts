@@ -14,381 +14,210 @@ function codePointLength(text) {
   return length
 }
 
-const schema4 = {
-  type: 'string',
-  enum: [
-    'APPROVED',
-    'ATTEMPTING_CANCEL',
-    'BAD_SWIPE',
-    'CANCELLING',
-    'CARD_ERROR',
-    'CARD_EXPIRED',
-    'CARD_NOT_SUPPORTED',
-    'CONNECTING',
-    'CONNECTION_MADE',
-    'DECLINED',
-    'DECLINED_BY_CARD',
-    'ENTER_CASHBACK',
-    'INSERT_CARD',
-    'PIN_ENTRY',
-    'PLEASE_WAIT',
-    'PRESENT_CARD',
-    'PRESENT_ONLY_ONE_CARD',
-    'PROCESSING_ERROR',
-    'REMOVE_CARD',
-    'REPLACE_PAPER',
-    'RETRYING',
-    'REQUEST_SENT',
-    'RE_PRESENT_CARD',
-    'SIGNATURE_VERIFICATION',
-    'SIGNATURE_VERIFICATION_PROCESS_COMPLETED',
-    'SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED',
-    'SIGNATURE_VERIFICATION_IN_PROGRESS',
-    'SIGNATURE_VERIFICATION_TIMEOUT',
-    'TRANSACTION_FINISHED',
-    'TRANSACTION_STARTED',
-    'UNABLE_TO_CANCEL',
-  ],
-}
+const schema4 = {"type":"string","enum":["APPROVED","ATTEMPTING_CANCEL","BAD_SWIPE","CANCELLING","CARD_ERROR","CARD_EXPIRED","CARD_NOT_SUPPORTED","CONNECTING","CONNECTION_MADE","DECLINED","DECLINED_BY_CARD","ENTER_CASHBACK","INSERT_CARD","PIN_ENTRY","PLEASE_WAIT","PRESENT_CARD","PRESENT_ONLY_ONE_CARD","PROCESSING_ERROR","REMOVE_CARD","REPLACE_PAPER","RETRYING","REQUEST_SENT","RE_PRESENT_CARD","SIGNATURE_VERIFICATION","SIGNATURE_VERIFICATION_PROCESS_COMPLETED","SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED","SIGNATURE_VERIFICATION_IN_PROGRESS","SIGNATURE_VERIFICATION_TIMEOUT","TRANSACTION_FINISHED","TRANSACTION_STARTED","UNABLE_TO_CANCEL"]};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  const _errs0 = errors
-  let valid0 = false
-  const _errs1 = errors
-  if (typeof data !== 'string') {
-    const err0 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownNotificationValue/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err0]
-    } else {
-      vErrors.push(err0)
-    }
-    errors++
-  }
-  if (!(
-    data === 'APPROVED' ||
-    data === 'ATTEMPTING_CANCEL' ||
-    data === 'BAD_SWIPE' ||
-    data === 'CANCELLING' ||
-    data === 'CARD_ERROR' ||
-    data === 'CARD_EXPIRED' ||
-    data === 'CARD_NOT_SUPPORTED' ||
-    data === 'CONNECTING' ||
-    data === 'CONNECTION_MADE' ||
-    data === 'DECLINED' ||
-    data === 'DECLINED_BY_CARD' ||
-    data === 'ENTER_CASHBACK' ||
-    data === 'INSERT_CARD' ||
-    data === 'PIN_ENTRY' ||
-    data === 'PLEASE_WAIT' ||
-    data === 'PRESENT_CARD' ||
-    data === 'PRESENT_ONLY_ONE_CARD' ||
-    data === 'PROCESSING_ERROR' ||
-    data === 'REMOVE_CARD' ||
-    data === 'REPLACE_PAPER' ||
-    data === 'RETRYING' ||
-    data === 'REQUEST_SENT' ||
-    data === 'RE_PRESENT_CARD' ||
-    data === 'SIGNATURE_VERIFICATION' ||
-    data === 'SIGNATURE_VERIFICATION_PROCESS_COMPLETED' ||
-    data === 'SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED' ||
-    data === 'SIGNATURE_VERIFICATION_IN_PROGRESS' ||
-    data === 'SIGNATURE_VERIFICATION_TIMEOUT' ||
-    data === 'TRANSACTION_FINISHED' ||
-    data === 'TRANSACTION_STARTED' ||
-    data === 'UNABLE_TO_CANCEL'
-  )) {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/$defs/KnownNotificationValue/enum',
-      keyword: 'enum',
-      params: { allowedValues: schema4.enum },
-      message: 'must be equal to one of the allowed values',
-    }
-    if (vErrors === null) {
-      vErrors = [err1]
-    } else {
-      vErrors.push(err1)
-    }
-    errors++
-  }
-  var _valid0 = _errs1 === errors
-  valid0 = valid0 || _valid0
-  const _errs4 = errors
-  if (typeof data !== 'string') {
-    const err2 = {
-      instancePath,
-      schemaPath: '#/anyOf/1/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    }
-    if (vErrors === null) {
-      vErrors = [err2]
-    } else {
-      vErrors.push(err2)
-    }
-    errors++
-  }
-  var _valid0 = _errs4 === errors
-  valid0 = valid0 || _valid0
-  if (!valid0) {
-    const err3 = {
-      instancePath,
-      schemaPath: '#/anyOf',
-      keyword: 'anyOf',
-      params: {},
-      message: 'must match a schema in anyOf',
-    }
-    if (vErrors === null) {
-      vErrors = [err3]
-    } else {
-      vErrors.push(err3)
-    }
-    errors++
-    validate2.errors = vErrors
-    return false
-  } else {
-    errors = _errs0
-    if (vErrors !== null) {
-      if (_errs0) {
-        vErrors.length = _errs0
-      } else {
-        vErrors = null
-      }
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = { dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/$defs/KnownNotificationValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((((((((((((((((((((((((((((data === "APPROVED") || (data === "ATTEMPTING_CANCEL")) || (data === "BAD_SWIPE")) || (data === "CANCELLING")) || (data === "CARD_ERROR")) || (data === "CARD_EXPIRED")) || (data === "CARD_NOT_SUPPORTED")) || (data === "CONNECTING")) || (data === "CONNECTION_MADE")) || (data === "DECLINED")) || (data === "DECLINED_BY_CARD")) || (data === "ENTER_CASHBACK")) || (data === "INSERT_CARD")) || (data === "PIN_ENTRY")) || (data === "PLEASE_WAIT")) || (data === "PRESENT_CARD")) || (data === "PRESENT_ONLY_ONE_CARD")) || (data === "PROCESSING_ERROR")) || (data === "REMOVE_CARD")) || (data === "REPLACE_PAPER")) || (data === "RETRYING")) || (data === "REQUEST_SENT")) || (data === "RE_PRESENT_CARD")) || (data === "SIGNATURE_VERIFICATION")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_IN_PROGRESS")) || (data === "SIGNATURE_VERIFICATION_TIMEOUT")) || (data === "TRANSACTION_FINISHED")) || (data === "TRANSACTION_STARTED")) || (data === "UNABLE_TO_CANCEL"))){
+const err1 = {instancePath,schemaPath:"#/$defs/KnownNotificationValue/enum",keyword:"enum",params:{allowedValues: schema4.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(typeof data !== "string"){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate2.errors = vErrors;
+return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const func0 = codePointLength
+const func0 = codePointLength;
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-notification.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.jsonrpc !== undefined) {
-          const _errs1 = errors
-          if ('2.0' !== data.jsonrpc) {
-            validate0.errors = [
-              {
-                instancePath: instancePath + '/jsonrpc',
-                schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                keyword: 'const',
-                params: { allowedValue: '2.0' },
-                message: 'must be equal to constant',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.id !== undefined) {
-            var valid0 = false
-            validate0.errors = [
-              {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/false schema',
-                keyword: 'false schema',
-                params: {},
-                message: 'boolean schema is false',
-              },
-            ]
-            return false
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.method !== undefined) {
-              const _errs3 = errors
-              if ('terminalNotification' !== data.method) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/method',
-                    schemaPath: '#/properties/method/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'terminalNotification' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.params !== undefined) {
-                let data3 = data.params
-                const _errs4 = errors
-                if (errors === _errs4) {
-                  if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                    let missing1
-                    if (
-                      (data3.notificationValue === undefined && (missing1 = 'notificationValue')) ||
-                      (data3.tid === undefined && (missing1 = 'tid'))
-                    ) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/required',
-                          keyword: 'required',
-                          params: { missingProperty: missing1 },
-                          message: "must have required property '" + missing1 + "'",
-                        },
-                      ]
-                      return false
-                    } else {
-                      if (data3.notificationValue !== undefined) {
-                        const _errs6 = errors
-                        if (
-                          !validate2(data3.notificationValue, {
-                            instancePath: instancePath + '/params/notificationValue',
-                            parentData: data3,
-                            parentDataProperty: 'notificationValue',
-                            rootData,
-                            dynamicAnchors,
-                          })
-                        ) {
-                          vErrors =
-                            vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                          errors = vErrors.length
-                        }
-                        var valid2 = _errs6 === errors
-                      } else {
-                        var valid2 = true
-                      }
-                      if (valid2) {
-                        if (data3.tid !== undefined) {
-                          let data5 = data3.tid
-                          const _errs7 = errors
-                          const _errs8 = errors
-                          if (errors === _errs8) {
-                            if (typeof data5 === 'string') {
-                              if (func0(data5) < 1) {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tid',
-                                    schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                    keyword: 'minLength',
-                                    params: { limit: 1 },
-                                    message: 'must NOT have fewer than 1 characters',
-                                  },
-                                ]
-                                return false
-                              }
-                            } else {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/params/tid',
-                                  schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                          var valid2 = _errs7 === errors
-                        } else {
-                          var valid2 = true
-                        }
-                      }
-                    }
-                  } else {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/params',
-                        schemaPath: '#/properties/params/type',
-                        keyword: 'type',
-                        params: { type: 'object' },
-                        message: 'must be object',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs4 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-notification.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { jsonrpc: true, id: true, method: true, params: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.jsonrpc !== undefined){
+const _errs1 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+var valid0 = false;
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
+return false;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs3 = errors;
+if("terminalNotification" !== data.method){
+validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "terminalNotification"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((data3.notificationValue === undefined) && (missing1 = "notificationValue")) || ((data3.tid === undefined) && (missing1 = "tid"))){
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data3.notificationValue !== undefined){
+const _errs6 = errors;
+if(!(validate2(data3.notificationValue, {instancePath:instancePath+"/params/notificationValue",parentData:data3,parentDataProperty:"notificationValue",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data3.tid !== undefined){
+let data5 = data3.tid;
+const _errs7 = errors;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid2 = _errs7 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -400,8 +229,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pac/terminal-notification.schema.yaml; on failure, `.errors` says why. */
-export const validateTerminalNotification = validate0 as ((
-  data: unknown,
-) => data is TerminalNotification) & {
+export const validateTerminalNotification = validate0 as ((data: unknown) => data is TerminalNotification) & {
   errors?: ValidationError[] | null
 }

@@ -8,23 +8,23 @@
  * Connect to EPoS (pay-at-table): after a table was paid, a terminal asks for the final receipt to print. Sent only on connections opened with the `final-pos-receipt-request` flag in the URL. Answered by a final-POS-receipt response.
  */
 export interface FinalPosReceiptRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'finalPosReceiptRequest'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
+    jsonrpc: "2.0";
     /**
-     * Name of a table (an open bill) as the EPoS knows it.
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
      */
-    tableName: string
-  }
+    id: number;
+    method: "finalPosReceiptRequest";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+        /**
+         * Name of a table (an open bill) as the EPoS knows it.
+         */
+        tableName: string;
+    };
 }

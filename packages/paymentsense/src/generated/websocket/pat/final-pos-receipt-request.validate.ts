@@ -14,266 +14,161 @@ function codePointLength(text) {
   return length
 }
 
-const func0 = codePointLength
+const func0 = codePointLength;
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-request.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.jsonrpc !== undefined) {
-          const _errs1 = errors
-          if ('2.0' !== data.jsonrpc) {
-            validate0.errors = [
-              {
-                instancePath: instancePath + '/jsonrpc',
-                schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                keyword: 'const',
-                params: { allowedValue: '2.0' },
-                message: 'must be equal to constant',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.id !== undefined) {
-            let data1 = data.id
-            const _errs3 = errors
-            const _errs4 = errors
-            if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/id',
-                  schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                },
-              ]
-              return false
-            }
-            if (errors === _errs4) {
-              if (typeof data1 == 'number' && isFinite(data1)) {
-                if (data1 > 999999 || isNaN(data1)) {
-                  validate0.errors = [
-                    {
-                      instancePath: instancePath + '/id',
-                      schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                      keyword: 'maximum',
-                      params: { comparison: '<=', limit: 999999 },
-                      message: 'must be <= 999999',
-                    },
-                  ]
-                  return false
-                } else {
-                  if (data1 < 0 || isNaN(data1)) {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                        keyword: 'minimum',
-                        params: { comparison: '>=', limit: 0 },
-                        message: 'must be >= 0',
-                      },
-                    ]
-                    return false
-                  }
-                }
-              }
-            }
-            var valid0 = _errs3 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.method !== undefined) {
-              const _errs6 = errors
-              if ('finalPosReceiptRequest' !== data.method) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/method',
-                    schemaPath: '#/properties/method/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'finalPosReceiptRequest' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs6 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.params !== undefined) {
-                let data3 = data.params
-                const _errs7 = errors
-                if (errors === _errs7) {
-                  if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                    let missing1
-                    if (
-                      (data3.tid === undefined && (missing1 = 'tid')) ||
-                      (data3.tableName === undefined && (missing1 = 'tableName'))
-                    ) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/required',
-                          keyword: 'required',
-                          params: { missingProperty: missing1 },
-                          message: "must have required property '" + missing1 + "'",
-                        },
-                      ]
-                      return false
-                    } else {
-                      if (data3.tid !== undefined) {
-                        let data4 = data3.tid
-                        const _errs9 = errors
-                        const _errs10 = errors
-                        if (errors === _errs10) {
-                          if (typeof data4 === 'string') {
-                            if (func0(data4) < 1) {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/params/tid',
-                                  schemaPath: '../common.defs.yaml#/$defs/Tid/minLength',
-                                  keyword: 'minLength',
-                                  params: { limit: 1 },
-                                  message: 'must NOT have fewer than 1 characters',
-                                },
-                              ]
-                              return false
-                            }
-                          } else {
-                            validate0.errors = [
-                              {
-                                instancePath: instancePath + '/params/tid',
-                                schemaPath: '../common.defs.yaml#/$defs/Tid/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                        var valid3 = _errs9 === errors
-                      } else {
-                        var valid3 = true
-                      }
-                      if (valid3) {
-                        if (data3.tableName !== undefined) {
-                          let data5 = data3.tableName
-                          const _errs12 = errors
-                          const _errs13 = errors
-                          if (errors === _errs13) {
-                            if (typeof data5 === 'string') {
-                              if (func0(data5) < 1) {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tableName',
-                                    schemaPath: '../common.defs.yaml#/$defs/TableName/minLength',
-                                    keyword: 'minLength',
-                                    params: { limit: 1 },
-                                    message: 'must NOT have fewer than 1 characters',
-                                  },
-                                ]
-                                return false
-                              }
-                            } else {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/params/tableName',
-                                  schemaPath: '../common.defs.yaml#/$defs/TableName/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                          var valid3 = _errs12 === errors
-                        } else {
-                          var valid3 = true
-                        }
-                      }
-                    }
-                  } else {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/params',
-                        schemaPath: '#/properties/params/type',
-                        keyword: 'type',
-                        params: { type: 'object' },
-                        message: 'must be object',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-request.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { jsonrpc: true, id: true, method: true, params: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.jsonrpc !== undefined){
+const _errs1 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs3 = errors;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs6 = errors;
+if("finalPosReceiptRequest" !== data.method){
+validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "finalPosReceiptRequest"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs7 = errors;
+if(errors === _errs7){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data3.tid !== undefined){
+let data4 = data3.tid;
+const _errs9 = errors;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params/tid",schemaPath:"../common.defs.yaml#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs9 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.tableName !== undefined){
+let data5 = data3.tableName;
+const _errs12 = errors;
+const _errs13 = errors;
+if(errors === _errs13){
+if(typeof data5 === "string"){
+if(func0(data5) < 1){
+validate0.errors = [{instancePath:instancePath+"/params/tableName",schemaPath:"../common.defs.yaml#/$defs/TableName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params/tableName",schemaPath:"../common.defs.yaml#/$defs/TableName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -285,8 +180,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pat/final-pos-receipt-request.schema.yaml; on failure, `.errors` says why. */
-export const validateFinalPosReceiptRequest = validate0 as ((
-  data: unknown,
-) => data is FinalPosReceiptRequest) & {
+export const validateFinalPosReceiptRequest = validate0 as ((data: unknown) => data is FinalPosReceiptRequest) & {
   errors?: ValidationError[] | null
 }

@@ -8,23 +8,23 @@
  * Connect to EPoS (pay-at-table): a terminal asks for the itemised bill of a table, to print it before payment. Answered by a POS-receipt response.
  */
 export interface PosReceiptRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'posReceiptRequest'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
+    jsonrpc: "2.0";
     /**
-     * Name of a table (an open bill) as the EPoS knows it.
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
      */
-    tableName: string
-  }
+    id: number;
+    method: "posReceiptRequest";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+        /**
+         * Name of a table (an open bill) as the EPoS knows it.
+         */
+        tableName: string;
+    };
 }

@@ -4,43 +4,32 @@
  * Run `pnpm codegen` to regenerate.
  */
 
-export type KnownReceiptLineType =
-  | 'TEXT'
-  | 'BOX_DECLINE'
-  | 'BOX_VOID'
-  | 'IMAGE_LOGO'
-  | 'CARRIAGE_RETURN'
-  | 'LINE_SEPARATOR_SINGLE'
-  | 'LINE_SEPARATOR_DOUBLE'
-  | 'TICKET_FEED'
-  | 'BARCODE_CODE25'
-  | 'BARCODE_CODE39'
-  | 'BARCODE_CODE128'
+export type KnownReceiptLineType = ("TEXT" | "BOX_DECLINE" | "BOX_VOID" | "IMAGE_LOGO" | "CARRIAGE_RETURN" | "LINE_SEPARATOR_SINGLE" | "LINE_SEPARATOR_DOUBLE" | "TICKET_FEED" | "BARCODE_CODE25" | "BARCODE_CODE39" | "BARCODE_CODE128");
 /**
  * A print style applied to a line.
  */
-export type ReceiptLineFormat = 'BOLD' | 'DOUBLE_HEIGHT' | 'DOUBLE_WIDTH'
+export type ReceiptLineFormat = ("BOLD" | "DOUBLE_HEIGHT" | "DOUBLE_WIDTH");
 /**
  * EPoS to Connect, answering a POS-receipt request with the lines the terminal prints.
  */
 export interface PosReceiptResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  result: {
-    receiptLines: PosReceiptLine[]
-  }
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    result: {
+        receiptLines: PosReceiptLine[];
+    };
 }
 /**
  * One line of a receipt the EPoS gives a terminal to print.
  */
 export interface PosReceiptLine {
-  type?: KnownReceiptLineType
-  format?: ReceiptLineFormat[]
-  value: string
+    type?: KnownReceiptLineType;
+    format?: ReceiptLineFormat[];
+    value: string;
 }

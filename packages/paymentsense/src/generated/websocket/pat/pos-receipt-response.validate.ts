@@ -7,451 +7,256 @@
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.
 import type { PosReceiptResponse } from './pos-receipt-response.js'
 
-const schema5 = {
-  type: 'string',
-  enum: [
-    'TEXT',
-    'BOX_DECLINE',
-    'BOX_VOID',
-    'IMAGE_LOGO',
-    'CARRIAGE_RETURN',
-    'LINE_SEPARATOR_SINGLE',
-    'LINE_SEPARATOR_DOUBLE',
-    'TICKET_FEED',
-    'BARCODE_CODE25',
-    'BARCODE_CODE39',
-    'BARCODE_CODE128',
-  ],
-}
-const schema6 = { type: 'string', enum: ['BOLD', 'DOUBLE_HEIGHT', 'DOUBLE_WIDTH'] }
+const schema5 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+const schema6 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.value === undefined && (missing0 = 'value')) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'type' || key0 === 'format' || key0 === 'value')) {
-            validate2.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.type !== undefined) {
-            let data0 = data.type
-            const _errs2 = errors
-            if (typeof data0 !== 'string') {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/type',
-                  schemaPath: '#/$defs/KnownReceiptLineType/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            if (!(
-              data0 === 'TEXT' ||
-              data0 === 'BOX_DECLINE' ||
-              data0 === 'BOX_VOID' ||
-              data0 === 'IMAGE_LOGO' ||
-              data0 === 'CARRIAGE_RETURN' ||
-              data0 === 'LINE_SEPARATOR_SINGLE' ||
-              data0 === 'LINE_SEPARATOR_DOUBLE' ||
-              data0 === 'TICKET_FEED' ||
-              data0 === 'BARCODE_CODE25' ||
-              data0 === 'BARCODE_CODE39' ||
-              data0 === 'BARCODE_CODE128'
-            )) {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/type',
-                  schemaPath: '#/$defs/KnownReceiptLineType/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema5.enum },
-                  message: 'must be equal to one of the allowed values',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.format !== undefined) {
-              let data1 = data.format
-              const _errs5 = errors
-              if (errors === _errs5) {
-                if (Array.isArray(data1)) {
-                  var valid2 = true
-                  const len0 = data1.length
-                  for (let i0 = 0; i0 < len0; i0++) {
-                    let data2 = data1[i0]
-                    const _errs7 = errors
-                    if (typeof data2 !== 'string') {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/format/' + i0,
-                          schemaPath: '#/$defs/ReceiptLineFormat/type',
-                          keyword: 'type',
-                          params: { type: 'string' },
-                          message: 'must be string',
-                        },
-                      ]
-                      return false
-                    }
-                    if (!(
-                      data2 === 'BOLD' ||
-                      data2 === 'DOUBLE_HEIGHT' ||
-                      data2 === 'DOUBLE_WIDTH'
-                    )) {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/format/' + i0,
-                          schemaPath: '#/$defs/ReceiptLineFormat/enum',
-                          keyword: 'enum',
-                          params: { allowedValues: schema6.enum },
-                          message: 'must be equal to one of the allowed values',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid2 = _errs7 === errors
-                    if (!valid2) {
-                      break
-                    }
-                  }
-                } else {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/format',
-                      schemaPath: '#/properties/format/type',
-                      keyword: 'type',
-                      params: { type: 'array' },
-                      message: 'must be array',
-                    },
-                  ]
-                  return false
-                }
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.value !== undefined) {
-                const _errs10 = errors
-                if (typeof data.value !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/value',
-                      schemaPath: '#/properties/value/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs10 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.value === undefined) && (missing0 = "value")){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "type") || (key0 === "format")) || (key0 === "value"))){
+validate2.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.type !== undefined){
+let data0 = data.type;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((((((((data0 === "TEXT") || (data0 === "BOX_DECLINE")) || (data0 === "BOX_VOID")) || (data0 === "IMAGE_LOGO")) || (data0 === "CARRIAGE_RETURN")) || (data0 === "LINE_SEPARATOR_SINGLE")) || (data0 === "LINE_SEPARATOR_DOUBLE")) || (data0 === "TICKET_FEED")) || (data0 === "BARCODE_CODE25")) || (data0 === "BARCODE_CODE39")) || (data0 === "BARCODE_CODE128"))){
+validate2.errors = [{instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.format !== undefined){
+let data1 = data.format;
+const _errs5 = errors;
+if(errors === _errs5){
+if(Array.isArray(data1)){
+var valid2 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs7 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data2 === "BOLD") || (data2 === "DOUBLE_HEIGHT")) || (data2 === "DOUBLE_WIDTH"))){
+validate2.errors = [{instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid2 = _errs7 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.value !== undefined){
+const _errs10 = errors;
+if(typeof data.value !== "string"){
+validate2.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-response.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.result === undefined && (missing0 = 'result'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'result')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.result !== undefined) {
-                let data2 = data.result
-                const _errs7 = errors
-                if (errors === _errs7) {
-                  if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                    let missing1
-                    if (data2.receiptLines === undefined && (missing1 = 'receiptLines')) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/result',
-                          schemaPath: '#/properties/result/required',
-                          keyword: 'required',
-                          params: { missingProperty: missing1 },
-                          message: "must have required property '" + missing1 + "'",
-                        },
-                      ]
-                      return false
-                    } else {
-                      const _errs9 = errors
-                      for (const key1 in data2) {
-                        if (!(key1 === 'receiptLines')) {
-                          validate0.errors = [
-                            {
-                              instancePath: instancePath + '/result',
-                              schemaPath: '#/properties/result/additionalProperties',
-                              keyword: 'additionalProperties',
-                              params: { additionalProperty: key1 },
-                              message: 'must NOT have additional properties',
-                            },
-                          ]
-                          return false
-                          break
-                        }
-                      }
-                      if (_errs9 === errors) {
-                        if (data2.receiptLines !== undefined) {
-                          let data3 = data2.receiptLines
-                          const _errs10 = errors
-                          if (errors === _errs10) {
-                            if (Array.isArray(data3)) {
-                              var valid4 = true
-                              const len0 = data3.length
-                              for (let i0 = 0; i0 < len0; i0++) {
-                                const _errs12 = errors
-                                if (
-                                  !validate2(data3[i0], {
-                                    instancePath: instancePath + '/result/receiptLines/' + i0,
-                                    parentData: data3,
-                                    parentDataProperty: i0,
-                                    rootData,
-                                    dynamicAnchors,
-                                  })
-                                ) {
-                                  vErrors =
-                                    vErrors === null
-                                      ? validate2.errors
-                                      : vErrors.concat(validate2.errors)
-                                  errors = vErrors.length
-                                }
-                                var valid4 = _errs12 === errors
-                                if (!valid4) {
-                                  break
-                                }
-                              }
-                            } else {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/result/receiptLines',
-                                  schemaPath: '#/properties/result/properties/receiptLines/type',
-                                  keyword: 'type',
-                                  params: { type: 'array' },
-                                  message: 'must be array',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                        }
-                      }
-                    }
-                  } else {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/result',
-                        schemaPath: '#/properties/result/type',
-                        keyword: 'type',
-                        params: { type: 'object' },
-                        message: 'must be object',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-response.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.result !== undefined){
+let data2 = data.result;
+const _errs7 = errors;
+if(errors === _errs7){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if((data2.receiptLines === undefined) && (missing1 = "receiptLines")){
+validate0.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs9 = errors;
+for(const key1 in data2){
+if(!(key1 === "receiptLines")){
+validate0.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs9 === errors){
+if(data2.receiptLines !== undefined){
+let data3 = data2.receiptLines;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data3)){
+var valid4 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+const _errs12 = errors;
+if(!(validate2(data3[i0], {instancePath:instancePath+"/result/receiptLines/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs12 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/result/receiptLines",schemaPath:"#/properties/result/properties/receiptLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -463,8 +268,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pat/pos-receipt-response.schema.yaml; on failure, `.errors` says why. */
-export const validatePosReceiptResponse = validate0 as ((
-  data: unknown,
-) => data is PosReceiptResponse) & {
+export const validatePosReceiptResponse = validate0 as ((data: unknown) => data is PosReceiptResponse) & {
   errors?: ValidationError[] | null
 }

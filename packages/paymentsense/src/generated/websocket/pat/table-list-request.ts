@@ -8,19 +8,19 @@
  * Connect to EPoS (pay-at-table): a terminal asks which tables are open, to let the waiter pick one. Answered by a table-list response.
  */
 export interface TableListRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'tableListRequest'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
-  }
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    method: "tableListRequest";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+    };
 }

@@ -7,46 +7,46 @@
 /**
  * ISO 4217 code; Connect supports only these two.
  */
-export type Currency = 'GBP' | 'EUR'
+export type Currency = ("GBP" | "EUR");
 /**
  * EPoS to Connect, answering a table-list request with the open tables.
  */
 export interface TableListResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  result: {
-    tables: Table[]
-  }
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    result: {
+        tables: Table[];
+    };
 }
 /**
  * An open table as the EPoS reports it to a terminal. Amounts in pence.
  */
 export interface Table {
-  /**
-   * Name of a table (an open bill) as the EPoS knows it.
-   */
-  tableName: string
-  /**
-   * Total of the bill.
-   */
-  amount: number
-  /**
-   * Paid so far against the bill.
-   */
-  amountPaid?: number
-  currency: Currency
-  /**
-   * Whether a terminal currently holds the table.
-   */
-  locked?: boolean
-  /**
-   * Waiters serving the table.
-   */
-  waiterIds?: string[]
+    /**
+     * Name of a table (an open bill) as the EPoS knows it.
+     */
+    tableName: string;
+    /**
+     * Total of the bill.
+     */
+    amount: number;
+    /**
+     * Paid so far against the bill.
+     */
+    amountPaid?: number;
+    currency: Currency;
+    /**
+     * Whether a terminal currently holds the table.
+     */
+    locked?: boolean;
+    /**
+     * Waiters serving the table.
+     */
+    waiterIds?: string[];
 }

@@ -14,560 +14,330 @@ function codePointLength(text) {
   return length
 }
 
-const schema6 = { type: 'string', enum: ['GBP', 'EUR'] }
-const func0 = codePointLength
+const schema6 = {"type":"string","enum":["GBP","EUR"]};
+const func0 = codePointLength;
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.tableName === undefined && (missing0 = 'tableName')) ||
-        (data.amount === undefined && (missing0 = 'amount')) ||
-        (data.currency === undefined && (missing0 = 'currency'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'tableName' ||
-            key0 === 'amount' ||
-            key0 === 'amountPaid' ||
-            key0 === 'currency' ||
-            key0 === 'locked' ||
-            key0 === 'waiterIds'
-          )) {
-            validate2.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.tableName !== undefined) {
-            let data0 = data.tableName
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/tableName',
-                      schemaPath: '#/$defs/TableName/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/tableName',
-                    schemaPath: '#/$defs/TableName/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.amount !== undefined) {
-              let data1 = data.amount
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/amount',
-                    schemaPath: '#/properties/amount/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 99999999 || isNaN(data1)) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/amount',
-                        schemaPath: '#/properties/amount/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 99999999 },
-                        message: 'must be <= 99999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/amount',
-                          schemaPath: '#/properties/amount/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.amountPaid !== undefined) {
-                let data2 = data.amountPaid
-                const _errs7 = errors
-                if (!(
-                  typeof data2 == 'number' &&
-                  !(data2 % 1) &&
-                  !isNaN(data2) &&
-                  isFinite(data2)
-                )) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/amountPaid',
-                      schemaPath: '#/properties/amountPaid/type',
-                      keyword: 'type',
-                      params: { type: 'integer' },
-                      message: 'must be integer',
-                    },
-                  ]
-                  return false
-                }
-                if (errors === _errs7) {
-                  if (typeof data2 == 'number' && isFinite(data2)) {
-                    if (data2 > 99999999 || isNaN(data2)) {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/amountPaid',
-                          schemaPath: '#/properties/amountPaid/maximum',
-                          keyword: 'maximum',
-                          params: { comparison: '<=', limit: 99999999 },
-                          message: 'must be <= 99999999',
-                        },
-                      ]
-                      return false
-                    } else {
-                      if (data2 < 0 || isNaN(data2)) {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/amountPaid',
-                            schemaPath: '#/properties/amountPaid/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 0 },
-                            message: 'must be >= 0',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                  }
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.currency !== undefined) {
-                  let data3 = data.currency
-                  const _errs9 = errors
-                  if (typeof data3 !== 'string') {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/currency',
-                        schemaPath: '#/$defs/Currency/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  if (!(data3 === 'GBP' || data3 === 'EUR')) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/currency',
-                        schemaPath: '#/$defs/Currency/enum',
-                        keyword: 'enum',
-                        params: { allowedValues: schema6.enum },
-                        message: 'must be equal to one of the allowed values',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.locked !== undefined) {
-                    const _errs12 = errors
-                    if (typeof data.locked !== 'boolean') {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/locked',
-                          schemaPath: '#/properties/locked/type',
-                          keyword: 'type',
-                          params: { type: 'boolean' },
-                          message: 'must be boolean',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs12 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.waiterIds !== undefined) {
-                      let data5 = data.waiterIds
-                      const _errs14 = errors
-                      if (errors === _errs14) {
-                        if (Array.isArray(data5)) {
-                          var valid3 = true
-                          const len0 = data5.length
-                          for (let i0 = 0; i0 < len0; i0++) {
-                            const _errs16 = errors
-                            if (typeof data5[i0] !== 'string') {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/waiterIds/' + i0,
-                                  schemaPath: '#/properties/waiterIds/items/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs16 === errors
-                            if (!valid3) {
-                              break
-                            }
-                          }
-                        } else {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/waiterIds',
-                              schemaPath: '#/properties/waiterIds/type',
-                              keyword: 'type',
-                              params: { type: 'array' },
-                              message: 'must be array',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs14 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.tableName === undefined) && (missing0 = "tableName")) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.currency === undefined) && (missing0 = "currency"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((key0 === "tableName") || (key0 === "amount")) || (key0 === "amountPaid")) || (key0 === "currency")) || (key0 === "locked")) || (key0 === "waiterIds"))){
+validate2.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.tableName !== undefined){
+let data0 = data.tableName;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/tableName",schemaPath:"#/$defs/TableName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/tableName",schemaPath:"#/$defs/TableName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amount !== undefined){
+let data1 = data.amount;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate2.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 99999999 || isNaN(data1)){
+validate2.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate2.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amountPaid !== undefined){
+let data2 = data.amountPaid;
+const _errs7 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate2.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs7){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 99999999 || isNaN(data2)){
+validate2.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data2 < 0 || isNaN(data2)){
+validate2.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currency !== undefined){
+let data3 = data.currency;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data3 === "GBP") || (data3 === "EUR"))){
+validate2.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.locked !== undefined){
+const _errs12 = errors;
+if(typeof data.locked !== "boolean"){
+validate2.errors = [{instancePath:instancePath+"/locked",schemaPath:"#/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.waiterIds !== undefined){
+let data5 = data.waiterIds;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data5)){
+var valid3 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+const _errs16 = errors;
+if(typeof data5[i0] !== "string"){
+validate2.errors = [{instancePath:instancePath+"/waiterIds/" + i0,schemaPath:"#/properties/waiterIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs16 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/waiterIds",schemaPath:"#/properties/waiterIds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-response.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.result === undefined && (missing0 = 'result'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'result')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.result !== undefined) {
-                let data2 = data.result
-                const _errs7 = errors
-                if (errors === _errs7) {
-                  if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                    let missing1
-                    if (data2.tables === undefined && (missing1 = 'tables')) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/result',
-                          schemaPath: '#/properties/result/required',
-                          keyword: 'required',
-                          params: { missingProperty: missing1 },
-                          message: "must have required property '" + missing1 + "'",
-                        },
-                      ]
-                      return false
-                    } else {
-                      const _errs9 = errors
-                      for (const key1 in data2) {
-                        if (!(key1 === 'tables')) {
-                          validate0.errors = [
-                            {
-                              instancePath: instancePath + '/result',
-                              schemaPath: '#/properties/result/additionalProperties',
-                              keyword: 'additionalProperties',
-                              params: { additionalProperty: key1 },
-                              message: 'must NOT have additional properties',
-                            },
-                          ]
-                          return false
-                          break
-                        }
-                      }
-                      if (_errs9 === errors) {
-                        if (data2.tables !== undefined) {
-                          let data3 = data2.tables
-                          const _errs10 = errors
-                          if (errors === _errs10) {
-                            if (Array.isArray(data3)) {
-                              var valid4 = true
-                              const len0 = data3.length
-                              for (let i0 = 0; i0 < len0; i0++) {
-                                const _errs12 = errors
-                                if (
-                                  !validate2(data3[i0], {
-                                    instancePath: instancePath + '/result/tables/' + i0,
-                                    parentData: data3,
-                                    parentDataProperty: i0,
-                                    rootData,
-                                    dynamicAnchors,
-                                  })
-                                ) {
-                                  vErrors =
-                                    vErrors === null
-                                      ? validate2.errors
-                                      : vErrors.concat(validate2.errors)
-                                  errors = vErrors.length
-                                }
-                                var valid4 = _errs12 === errors
-                                if (!valid4) {
-                                  break
-                                }
-                              }
-                            } else {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/result/tables',
-                                  schemaPath: '#/properties/result/properties/tables/type',
-                                  keyword: 'type',
-                                  params: { type: 'array' },
-                                  message: 'must be array',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                        }
-                      }
-                    }
-                  } else {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/result',
-                        schemaPath: '#/properties/result/type',
-                        keyword: 'type',
-                        params: { type: 'object' },
-                        message: 'must be object',
-                      },
-                    ]
-                    return false
-                  }
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-response.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.result !== undefined){
+let data2 = data.result;
+const _errs7 = errors;
+if(errors === _errs7){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if((data2.tables === undefined) && (missing1 = "tables")){
+validate0.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs9 = errors;
+for(const key1 in data2){
+if(!(key1 === "tables")){
+validate0.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs9 === errors){
+if(data2.tables !== undefined){
+let data3 = data2.tables;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data3)){
+var valid4 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+const _errs12 = errors;
+if(!(validate2(data3[i0], {instancePath:instancePath+"/result/tables/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs12 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/result/tables",schemaPath:"#/properties/result/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -579,8 +349,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pat/table-list-response.schema.yaml; on failure, `.errors` says why. */
-export const validateTableListResponse = validate0 as ((
-  data: unknown,
-) => data is TableListResponse) & {
+export const validateTableListResponse = validate0 as ((data: unknown) => data is TableListResponse) & {
   errors?: ValidationError[] | null
 }

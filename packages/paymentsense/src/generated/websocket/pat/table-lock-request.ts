@@ -8,23 +8,23 @@
  * Connect to EPoS (pay-at-table): a terminal wants to take payment for a table and asks the EPoS to lock it, so that the bill cannot change while the card is charged. Answered by a table-lock response. The terminal releases the table with a table-unlock notification.
  */
 export interface TableLockRequest {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  method: 'tableLockRequest'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
+    jsonrpc: "2.0";
     /**
-     * Name of a table (an open bill) as the EPoS knows it.
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
      */
-    tableName: string
-  }
+    id: number;
+    method: "tableLockRequest";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+        /**
+         * Name of a table (an open bill) as the EPoS knows it.
+         */
+        tableName: string;
+    };
 }

@@ -7,54 +7,54 @@
 /**
  * ISO 4217 code; Connect supports only these two.
  */
-export type Currency = 'GBP' | 'EUR'
+export type Currency = ("GBP" | "EUR");
 /**
  * EPoS to Connect, answering a table-lock request. When the lock is granted the answer carries the table as it stands now, so the terminal charges the current amount.
  */
 export interface TableLockResponse {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  /**
-   * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
-   */
-  id: number
-  /**
-   * Either the lock is granted, with the table as it stands now, or it is refused.
-   */
-  result: TableLockGranted | TableLockRefused
+    /**
+     * The protocol marker every message carries, requests, responses and notifications alike.
+     */
+    jsonrpc: "2.0";
+    /**
+     * Pairs a request with its response: the response repeats the request's id. Chosen by the side that sends the request; notifications carry none.
+     */
+    id: number;
+    /**
+     * Either the lock is granted, with the table as it stands now, or it is refused.
+     */
+    result: (TableLockGranted | TableLockRefused);
 }
 export interface TableLockGranted {
-  locked: true
-  table: Table
+    locked: true;
+    table: Table;
 }
 /**
  * An open table as the EPoS reports it to a terminal. Amounts in pence.
  */
 export interface Table {
-  /**
-   * Name of a table (an open bill) as the EPoS knows it.
-   */
-  tableName: string
-  /**
-   * Total of the bill.
-   */
-  amount: number
-  /**
-   * Paid so far against the bill.
-   */
-  amountPaid?: number
-  currency: Currency
-  /**
-   * Whether a terminal currently holds the table.
-   */
-  locked?: boolean
-  /**
-   * Waiters serving the table.
-   */
-  waiterIds?: string[]
+    /**
+     * Name of a table (an open bill) as the EPoS knows it.
+     */
+    tableName: string;
+    /**
+     * Total of the bill.
+     */
+    amount: number;
+    /**
+     * Paid so far against the bill.
+     */
+    amountPaid?: number;
+    currency: Currency;
+    /**
+     * Whether a terminal currently holds the table.
+     */
+    locked?: boolean;
+    /**
+     * Waiters serving the table.
+     */
+    waiterIds?: string[];
 }
 export interface TableLockRefused {
-  locked: false
+    locked: false;
 }

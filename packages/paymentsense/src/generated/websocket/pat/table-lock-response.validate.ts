@@ -14,696 +14,456 @@ function codePointLength(text) {
   return length
 }
 
-const schema6 = { type: 'string', enum: ['GBP', 'EUR'] }
-const func0 = codePointLength
+const schema6 = {"type":"string","enum":["GBP","EUR"]};
+const func0 = codePointLength;
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.tableName === undefined && (missing0 = 'tableName')) ||
-        (data.amount === undefined && (missing0 = 'amount')) ||
-        (data.currency === undefined && (missing0 = 'currency'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(
-            key0 === 'tableName' ||
-            key0 === 'amount' ||
-            key0 === 'amountPaid' ||
-            key0 === 'currency' ||
-            key0 === 'locked' ||
-            key0 === 'waiterIds'
-          )) {
-            validate2.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.tableName !== undefined) {
-            let data0 = data.tableName
-            const _errs2 = errors
-            const _errs3 = errors
-            if (errors === _errs3) {
-              if (typeof data0 === 'string') {
-                if (func0(data0) < 1) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/tableName',
-                      schemaPath: '#/$defs/TableName/minLength',
-                      keyword: 'minLength',
-                      params: { limit: 1 },
-                      message: 'must NOT have fewer than 1 characters',
-                    },
-                  ]
-                  return false
-                }
-              } else {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/tableName',
-                    schemaPath: '#/$defs/TableName/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.amount !== undefined) {
-              let data1 = data.amount
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/amount',
-                    schemaPath: '#/properties/amount/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 99999999 || isNaN(data1)) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/amount',
-                        schemaPath: '#/properties/amount/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 99999999 },
-                        message: 'must be <= 99999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/amount',
-                          schemaPath: '#/properties/amount/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs5 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.amountPaid !== undefined) {
-                let data2 = data.amountPaid
-                const _errs7 = errors
-                if (!(
-                  typeof data2 == 'number' &&
-                  !(data2 % 1) &&
-                  !isNaN(data2) &&
-                  isFinite(data2)
-                )) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/amountPaid',
-                      schemaPath: '#/properties/amountPaid/type',
-                      keyword: 'type',
-                      params: { type: 'integer' },
-                      message: 'must be integer',
-                    },
-                  ]
-                  return false
-                }
-                if (errors === _errs7) {
-                  if (typeof data2 == 'number' && isFinite(data2)) {
-                    if (data2 > 99999999 || isNaN(data2)) {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/amountPaid',
-                          schemaPath: '#/properties/amountPaid/maximum',
-                          keyword: 'maximum',
-                          params: { comparison: '<=', limit: 99999999 },
-                          message: 'must be <= 99999999',
-                        },
-                      ]
-                      return false
-                    } else {
-                      if (data2 < 0 || isNaN(data2)) {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/amountPaid',
-                            schemaPath: '#/properties/amountPaid/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 0 },
-                            message: 'must be >= 0',
-                          },
-                        ]
-                        return false
-                      }
-                    }
-                  }
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.currency !== undefined) {
-                  let data3 = data.currency
-                  const _errs9 = errors
-                  if (typeof data3 !== 'string') {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/currency',
-                        schemaPath: '#/$defs/Currency/type',
-                        keyword: 'type',
-                        params: { type: 'string' },
-                        message: 'must be string',
-                      },
-                    ]
-                    return false
-                  }
-                  if (!(data3 === 'GBP' || data3 === 'EUR')) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/currency',
-                        schemaPath: '#/$defs/Currency/enum',
-                        keyword: 'enum',
-                        params: { allowedValues: schema6.enum },
-                        message: 'must be equal to one of the allowed values',
-                      },
-                    ]
-                    return false
-                  }
-                  var valid0 = _errs9 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.locked !== undefined) {
-                    const _errs12 = errors
-                    if (typeof data.locked !== 'boolean') {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/locked',
-                          schemaPath: '#/properties/locked/type',
-                          keyword: 'type',
-                          params: { type: 'boolean' },
-                          message: 'must be boolean',
-                        },
-                      ]
-                      return false
-                    }
-                    var valid0 = _errs12 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.waiterIds !== undefined) {
-                      let data5 = data.waiterIds
-                      const _errs14 = errors
-                      if (errors === _errs14) {
-                        if (Array.isArray(data5)) {
-                          var valid3 = true
-                          const len0 = data5.length
-                          for (let i0 = 0; i0 < len0; i0++) {
-                            const _errs16 = errors
-                            if (typeof data5[i0] !== 'string') {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/waiterIds/' + i0,
-                                  schemaPath: '#/properties/waiterIds/items/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid3 = _errs16 === errors
-                            if (!valid3) {
-                              break
-                            }
-                          }
-                        } else {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/waiterIds',
-                              schemaPath: '#/properties/waiterIds/type',
-                              keyword: 'type',
-                              params: { type: 'array' },
-                              message: 'must be array',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                      var valid0 = _errs14 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.tableName === undefined) && (missing0 = "tableName")) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.currency === undefined) && (missing0 = "currency"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((key0 === "tableName") || (key0 === "amount")) || (key0 === "amountPaid")) || (key0 === "currency")) || (key0 === "locked")) || (key0 === "waiterIds"))){
+validate2.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.tableName !== undefined){
+let data0 = data.tableName;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/tableName",schemaPath:"#/$defs/TableName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/tableName",schemaPath:"#/$defs/TableName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amount !== undefined){
+let data1 = data.amount;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate2.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 99999999 || isNaN(data1)){
+validate2.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate2.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amountPaid !== undefined){
+let data2 = data.amountPaid;
+const _errs7 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate2.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs7){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 99999999 || isNaN(data2)){
+validate2.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data2 < 0 || isNaN(data2)){
+validate2.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currency !== undefined){
+let data3 = data.currency;
+const _errs9 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data3 === "GBP") || (data3 === "EUR"))){
+validate2.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.locked !== undefined){
+const _errs12 = errors;
+if(typeof data.locked !== "boolean"){
+validate2.errors = [{instancePath:instancePath+"/locked",schemaPath:"#/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.waiterIds !== undefined){
+let data5 = data.waiterIds;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data5)){
+var valid3 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+const _errs16 = errors;
+if(typeof data5[i0] !== "string"){
+validate2.errors = [{instancePath:instancePath+"/waiterIds/" + i0,schemaPath:"#/properties/waiterIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs16 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/waiterIds",schemaPath:"#/properties/waiterIds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-response.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.id === undefined && (missing0 = 'id')) ||
-        (data.result === undefined && (missing0 = 'result'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        const _errs1 = errors
-        for (const key0 in data) {
-          if (!(key0 === 'jsonrpc' || key0 === 'id' || key0 === 'result')) {
-            validate0.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ]
-            return false
-            break
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.jsonrpc !== undefined) {
-            const _errs2 = errors
-            if ('2.0' !== data.jsonrpc) {
-              validate0.errors = [
-                {
-                  instancePath: instancePath + '/jsonrpc',
-                  schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                  keyword: 'const',
-                  params: { allowedValue: '2.0' },
-                  message: 'must be equal to constant',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs2 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.id !== undefined) {
-              let data1 = data.id
-              const _errs4 = errors
-              const _errs5 = errors
-              if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/id',
-                    schemaPath: '../common.defs.yaml#/$defs/MessageId/type',
-                    keyword: 'type',
-                    params: { type: 'integer' },
-                    message: 'must be integer',
-                  },
-                ]
-                return false
-              }
-              if (errors === _errs5) {
-                if (typeof data1 == 'number' && isFinite(data1)) {
-                  if (data1 > 999999 || isNaN(data1)) {
-                    validate0.errors = [
-                      {
-                        instancePath: instancePath + '/id',
-                        schemaPath: '../common.defs.yaml#/$defs/MessageId/maximum',
-                        keyword: 'maximum',
-                        params: { comparison: '<=', limit: 999999 },
-                        message: 'must be <= 999999',
-                      },
-                    ]
-                    return false
-                  } else {
-                    if (data1 < 0 || isNaN(data1)) {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/id',
-                          schemaPath: '../common.defs.yaml#/$defs/MessageId/minimum',
-                          keyword: 'minimum',
-                          params: { comparison: '>=', limit: 0 },
-                          message: 'must be >= 0',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                }
-              }
-              var valid0 = _errs4 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.result !== undefined) {
-                let data2 = data.result
-                const _errs7 = errors
-                const _errs8 = errors
-                let valid3 = false
-                let passing0 = null
-                const _errs9 = errors
-                if (errors === _errs9) {
-                  if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                    let missing1
-                    if (
-                      (data2.locked === undefined && (missing1 = 'locked')) ||
-                      (data2.table === undefined && (missing1 = 'table'))
-                    ) {
-                      const err0 = {
-                        instancePath: instancePath + '/result',
-                        schemaPath: '#/properties/result/oneOf/0/required',
-                        keyword: 'required',
-                        params: { missingProperty: missing1 },
-                        message: "must have required property '" + missing1 + "'",
-                      }
-                      if (vErrors === null) {
-                        vErrors = [err0]
-                      } else {
-                        vErrors.push(err0)
-                      }
-                      errors++
-                    } else {
-                      const _errs11 = errors
-                      for (const key1 in data2) {
-                        if (!(key1 === 'locked' || key1 === 'table')) {
-                          const err1 = {
-                            instancePath: instancePath + '/result',
-                            schemaPath: '#/properties/result/oneOf/0/additionalProperties',
-                            keyword: 'additionalProperties',
-                            params: { additionalProperty: key1 },
-                            message: 'must NOT have additional properties',
-                          }
-                          if (vErrors === null) {
-                            vErrors = [err1]
-                          } else {
-                            vErrors.push(err1)
-                          }
-                          errors++
-                          break
-                        }
-                      }
-                      if (_errs11 === errors) {
-                        if (data2.locked !== undefined) {
-                          const _errs12 = errors
-                          if (true !== data2.locked) {
-                            const err2 = {
-                              instancePath: instancePath + '/result/locked',
-                              schemaPath: '#/properties/result/oneOf/0/properties/locked/const',
-                              keyword: 'const',
-                              params: { allowedValue: true },
-                              message: 'must be equal to constant',
-                            }
-                            if (vErrors === null) {
-                              vErrors = [err2]
-                            } else {
-                              vErrors.push(err2)
-                            }
-                            errors++
-                          }
-                          var valid4 = _errs12 === errors
-                        } else {
-                          var valid4 = true
-                        }
-                        if (valid4) {
-                          if (data2.table !== undefined) {
-                            const _errs13 = errors
-                            if (
-                              !validate2(data2.table, {
-                                instancePath: instancePath + '/result/table',
-                                parentData: data2,
-                                parentDataProperty: 'table',
-                                rootData,
-                                dynamicAnchors,
-                              })
-                            ) {
-                              vErrors =
-                                vErrors === null
-                                  ? validate2.errors
-                                  : vErrors.concat(validate2.errors)
-                              errors = vErrors.length
-                            }
-                            var valid4 = _errs13 === errors
-                          } else {
-                            var valid4 = true
-                          }
-                        }
-                      }
-                    }
-                  } else {
-                    const err3 = {
-                      instancePath: instancePath + '/result',
-                      schemaPath: '#/properties/result/oneOf/0/type',
-                      keyword: 'type',
-                      params: { type: 'object' },
-                      message: 'must be object',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err3]
-                    } else {
-                      vErrors.push(err3)
-                    }
-                    errors++
-                  }
-                }
-                var _valid0 = _errs9 === errors
-                if (_valid0) {
-                  valid3 = true
-                  passing0 = 0
-                  var props0 = true
-                }
-                const _errs14 = errors
-                if (errors === _errs14) {
-                  if (data2 && typeof data2 == 'object' && !Array.isArray(data2)) {
-                    let missing2
-                    if (data2.locked === undefined && (missing2 = 'locked')) {
-                      const err4 = {
-                        instancePath: instancePath + '/result',
-                        schemaPath: '#/properties/result/oneOf/1/required',
-                        keyword: 'required',
-                        params: { missingProperty: missing2 },
-                        message: "must have required property '" + missing2 + "'",
-                      }
-                      if (vErrors === null) {
-                        vErrors = [err4]
-                      } else {
-                        vErrors.push(err4)
-                      }
-                      errors++
-                    } else {
-                      const _errs16 = errors
-                      for (const key2 in data2) {
-                        if (!(key2 === 'locked')) {
-                          const err5 = {
-                            instancePath: instancePath + '/result',
-                            schemaPath: '#/properties/result/oneOf/1/additionalProperties',
-                            keyword: 'additionalProperties',
-                            params: { additionalProperty: key2 },
-                            message: 'must NOT have additional properties',
-                          }
-                          if (vErrors === null) {
-                            vErrors = [err5]
-                          } else {
-                            vErrors.push(err5)
-                          }
-                          errors++
-                          break
-                        }
-                      }
-                      if (_errs16 === errors) {
-                        if (data2.locked !== undefined) {
-                          if (false !== data2.locked) {
-                            const err6 = {
-                              instancePath: instancePath + '/result/locked',
-                              schemaPath: '#/properties/result/oneOf/1/properties/locked/const',
-                              keyword: 'const',
-                              params: { allowedValue: false },
-                              message: 'must be equal to constant',
-                            }
-                            if (vErrors === null) {
-                              vErrors = [err6]
-                            } else {
-                              vErrors.push(err6)
-                            }
-                            errors++
-                          }
-                        }
-                      }
-                    }
-                  } else {
-                    const err7 = {
-                      instancePath: instancePath + '/result',
-                      schemaPath: '#/properties/result/oneOf/1/type',
-                      keyword: 'type',
-                      params: { type: 'object' },
-                      message: 'must be object',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err7]
-                    } else {
-                      vErrors.push(err7)
-                    }
-                    errors++
-                  }
-                }
-                var _valid0 = _errs14 === errors
-                if (_valid0 && valid3) {
-                  valid3 = false
-                  passing0 = [passing0, 1]
-                } else {
-                  if (_valid0) {
-                    valid3 = true
-                    passing0 = 1
-                    if (props0 !== true) {
-                      props0 = true
-                    }
-                  }
-                }
-                if (!valid3) {
-                  const err8 = {
-                    instancePath: instancePath + '/result',
-                    schemaPath: '#/properties/result/oneOf',
-                    keyword: 'oneOf',
-                    params: { passingSchemas: passing0 },
-                    message: 'must match exactly one schema in oneOf',
-                  }
-                  if (vErrors === null) {
-                    vErrors = [err8]
-                  } else {
-                    vErrors.push(err8)
-                  }
-                  errors++
-                  validate0.errors = vErrors
-                  return false
-                } else {
-                  errors = _errs8
-                  if (vErrors !== null) {
-                    if (_errs8) {
-                      vErrors.length = _errs8
-                    } else {
-                      vErrors = null
-                    }
-                  }
-                }
-                var valid0 = _errs7 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-response.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.jsonrpc !== undefined){
+const _errs2 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 999999 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"../common.defs.yaml#/$defs/MessageId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.result !== undefined){
+let data2 = data.result;
+const _errs7 = errors;
+const _errs8 = errors;
+let valid3 = false;
+let passing0 = null;
+const _errs9 = errors;
+if(errors === _errs9){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if(((data2.locked === undefined) && (missing1 = "locked")) || ((data2.table === undefined) && (missing1 = "table"))){
+const err0 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+const _errs11 = errors;
+for(const key1 in data2){
+if(!((key1 === "locked") || (key1 === "table"))){
+const err1 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+break;
+}
+}
+if(_errs11 === errors){
+if(data2.locked !== undefined){
+const _errs12 = errors;
+if(true !== data2.locked){
+const err2 = {instancePath:instancePath+"/result/locked",schemaPath:"#/properties/result/oneOf/0/properties/locked/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var valid4 = _errs12 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data2.table !== undefined){
+const _errs13 = errors;
+if(!(validate2(data2.table, {instancePath:instancePath+"/result/table",parentData:data2,parentDataProperty:"table",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs13 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var _valid0 = _errs9 === errors;
+if(_valid0){
+valid3 = true;
+passing0 = 0;
+var props0 = true;
+}
+const _errs14 = errors;
+if(errors === _errs14){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing2;
+if((data2.locked === undefined) && (missing2 = "locked")){
+const err4 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+else {
+const _errs16 = errors;
+for(const key2 in data2){
+if(!(key2 === "locked")){
+const err5 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+break;
+}
+}
+if(_errs16 === errors){
+if(data2.locked !== undefined){
+if(false !== data2.locked){
+const err6 = {instancePath:instancePath+"/result/locked",schemaPath:"#/properties/result/oneOf/1/properties/locked/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid0 = _errs14 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid3 = true;
+passing0 = 1;
+if(props0 !== true){
+props0 = true;
+}
+}
+}
+if(!valid3){
+const err8 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+validate0.errors = vErrors;
+return false;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -715,8 +475,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pat/table-lock-response.schema.yaml; on failure, `.errors` says why. */
-export const validateTableLockResponse = validate0 as ((
-  data: unknown,
-) => data is TableLockResponse) & {
+export const validateTableLockResponse = validate0 as ((data: unknown) => data is TableLockResponse) & {
   errors?: ValidationError[] | null
 }

@@ -8,20 +8,20 @@
  * Connect to EPoS (pay-at-table): a terminal is done with a table it locked; the EPoS may change the bill again. A notification: no id, no answer.
  */
 export interface TableUnlockNotification {
-  /**
-   * The protocol marker every message carries, requests, responses and notifications alike.
-   */
-  jsonrpc: '2.0'
-  id?: never
-  method: 'tableUnlock'
-  params: {
     /**
-     * Terminal id, as Connect reports it.
+     * The protocol marker every message carries, requests, responses and notifications alike.
      */
-    tid: string
-    /**
-     * Name of a table (an open bill) as the EPoS knows it.
-     */
-    tableName: string
-  }
+    jsonrpc: "2.0";
+    id?: never;
+    method: "tableUnlock";
+    params: {
+        /**
+         * Terminal id, as Connect reports it.
+         */
+        tid: string;
+        /**
+         * Name of a table (an open bill) as the EPoS knows it.
+         */
+        tableName: string;
+    };
 }

@@ -14,1479 +14,844 @@ function codePointLength(text) {
   return length
 }
 
-const schema5 = {
-  type: 'string',
-  enum: ['SUCCESSFUL', 'DECLINED', 'VOID', 'UNSUCCESSFUL', 'CANCELLED', 'TIMED_OUT'],
-}
-const schema6 = {
-  type: 'string',
-  enum: [
-    'LOGON',
-    'REFUND',
-    'REFUND_REVERSAL',
-    'SALE',
-    'SALE_REVERSAL',
-    'PRE_AUTH',
-    'COMPLETION',
-    'ACCOUNT_VERIFICATION',
-  ],
-}
-const schema7 = { type: 'string', enum: ['GBP', 'EUR'] }
-const schema12 = { type: 'string', enum: ['UNKNOWN', 'NONE', 'PIN', 'SIGNATURE', 'DEVICE'] }
-const schema13 = { type: 'string', enum: ['UNKNOWN', 'KEYED', 'SWIPED', 'ICC_CHIP', 'CONTACTLESS'] }
-const func0 = codePointLength
-const schema16 = {
-  type: 'string',
-  enum: [
-    'TEXT',
-    'BOX_DECLINE',
-    'BOX_VOID',
-    'IMAGE_LOGO',
-    'CARRIAGE_RETURN',
-    'LINE_SEPARATOR_SINGLE',
-    'LINE_SEPARATOR_DOUBLE',
-    'TICKET_FEED',
-    'BARCODE_CODE25',
-    'BARCODE_CODE39',
-    'BARCODE_CODE128',
-  ],
-}
-const schema17 = { type: 'string', enum: ['BOLD', 'DOUBLE_HEIGHT', 'DOUBLE_WIDTH'] }
+const schema5 = {"type":"string","enum":["SUCCESSFUL","DECLINED","VOID","UNSUCCESSFUL","CANCELLED","TIMED_OUT"]};
+const schema6 = {"type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"]};
+const schema7 = {"type":"string","enum":["GBP","EUR"]};
+const schema12 = {"type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
+const schema13 = {"type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
+const func0 = codePointLength;
+const schema16 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+const schema17 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
 
-function validate4(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate4.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (data.value === undefined && (missing0 = 'value')) {
-        validate4.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.type !== undefined) {
-          let data0 = data.type
-          const _errs1 = errors
-          const _errs2 = errors
-          let valid1 = false
-          const _errs3 = errors
-          if (typeof data0 !== 'string') {
-            const err0 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/$defs/KnownReceiptLineType/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            }
-            if (vErrors === null) {
-              vErrors = [err0]
-            } else {
-              vErrors.push(err0)
-            }
-            errors++
-          }
-          if (!(
-            data0 === 'TEXT' ||
-            data0 === 'BOX_DECLINE' ||
-            data0 === 'BOX_VOID' ||
-            data0 === 'IMAGE_LOGO' ||
-            data0 === 'CARRIAGE_RETURN' ||
-            data0 === 'LINE_SEPARATOR_SINGLE' ||
-            data0 === 'LINE_SEPARATOR_DOUBLE' ||
-            data0 === 'TICKET_FEED' ||
-            data0 === 'BARCODE_CODE25' ||
-            data0 === 'BARCODE_CODE39' ||
-            data0 === 'BARCODE_CODE128'
-          )) {
-            const err1 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/$defs/KnownReceiptLineType/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema16.enum },
-              message: 'must be equal to one of the allowed values',
-            }
-            if (vErrors === null) {
-              vErrors = [err1]
-            } else {
-              vErrors.push(err1)
-            }
-            errors++
-          }
-          var _valid0 = _errs3 === errors
-          valid1 = valid1 || _valid0
-          const _errs6 = errors
-          if (typeof data0 !== 'string') {
-            const err2 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/properties/type/anyOf/1/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            }
-            if (vErrors === null) {
-              vErrors = [err2]
-            } else {
-              vErrors.push(err2)
-            }
-            errors++
-          }
-          var _valid0 = _errs6 === errors
-          valid1 = valid1 || _valid0
-          if (!valid1) {
-            const err3 = {
-              instancePath: instancePath + '/type',
-              schemaPath: '#/properties/type/anyOf',
-              keyword: 'anyOf',
-              params: {},
-              message: 'must match a schema in anyOf',
-            }
-            if (vErrors === null) {
-              vErrors = [err3]
-            } else {
-              vErrors.push(err3)
-            }
-            errors++
-            validate4.errors = vErrors
-            return false
-          } else {
-            errors = _errs2
-            if (vErrors !== null) {
-              if (_errs2) {
-                vErrors.length = _errs2
-              } else {
-                vErrors = null
-              }
-            }
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.format !== undefined) {
-            let data1 = data.format
-            const _errs8 = errors
-            if (errors === _errs8) {
-              if (Array.isArray(data1)) {
-                var valid3 = true
-                const len0 = data1.length
-                for (let i0 = 0; i0 < len0; i0++) {
-                  let data2 = data1[i0]
-                  const _errs10 = errors
-                  const _errs11 = errors
-                  let valid4 = false
-                  const _errs12 = errors
-                  if (typeof data2 !== 'string') {
-                    const err4 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/$defs/ReceiptLineFormat/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err4]
-                    } else {
-                      vErrors.push(err4)
-                    }
-                    errors++
-                  }
-                  if (!(
-                    data2 === 'BOLD' ||
-                    data2 === 'DOUBLE_HEIGHT' ||
-                    data2 === 'DOUBLE_WIDTH'
-                  )) {
-                    const err5 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/$defs/ReceiptLineFormat/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema17.enum },
-                      message: 'must be equal to one of the allowed values',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err5]
-                    } else {
-                      vErrors.push(err5)
-                    }
-                    errors++
-                  }
-                  var _valid1 = _errs12 === errors
-                  valid4 = valid4 || _valid1
-                  const _errs15 = errors
-                  if (typeof data2 !== 'string') {
-                    const err6 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/properties/format/items/anyOf/1/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err6]
-                    } else {
-                      vErrors.push(err6)
-                    }
-                    errors++
-                  }
-                  var _valid1 = _errs15 === errors
-                  valid4 = valid4 || _valid1
-                  if (!valid4) {
-                    const err7 = {
-                      instancePath: instancePath + '/format/' + i0,
-                      schemaPath: '#/properties/format/items/anyOf',
-                      keyword: 'anyOf',
-                      params: {},
-                      message: 'must match a schema in anyOf',
-                    }
-                    if (vErrors === null) {
-                      vErrors = [err7]
-                    } else {
-                      vErrors.push(err7)
-                    }
-                    errors++
-                    validate4.errors = vErrors
-                    return false
-                  } else {
-                    errors = _errs11
-                    if (vErrors !== null) {
-                      if (_errs11) {
-                        vErrors.length = _errs11
-                      } else {
-                        vErrors = null
-                      }
-                    }
-                  }
-                  var valid3 = _errs10 === errors
-                  if (!valid3) {
-                    break
-                  }
-                }
-              } else {
-                validate4.errors = [
-                  {
-                    instancePath: instancePath + '/format',
-                    schemaPath: '#/properties/format/type',
-                    keyword: 'type',
-                    params: { type: 'array' },
-                    message: 'must be array',
-                  },
-                ]
-                return false
-              }
-            }
-            var valid0 = _errs8 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.value !== undefined) {
-              const _errs17 = errors
-              if (typeof data.value !== 'string') {
-                validate4.errors = [
-                  {
-                    instancePath: instancePath + '/value',
-                    schemaPath: '#/properties/value/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs17 === errors
-            } else {
-              var valid0 = true
-            }
-          }
-        }
-      }
-    } else {
-      validate4.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate4.errors = vErrors
-  return errors === 0
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate4.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate4.evaluated = {
-  props: { type: true, format: true, value: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.value === undefined) && (missing0 = "value")){
+validate4.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.type !== undefined){
+let data0 = data.type;
+const _errs1 = errors;
+const _errs2 = errors;
+let valid1 = false;
+const _errs3 = errors;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((((((((data0 === "TEXT") || (data0 === "BOX_DECLINE")) || (data0 === "BOX_VOID")) || (data0 === "IMAGE_LOGO")) || (data0 === "CARRIAGE_RETURN")) || (data0 === "LINE_SEPARATOR_SINGLE")) || (data0 === "LINE_SEPARATOR_DOUBLE")) || (data0 === "TICKET_FEED")) || (data0 === "BARCODE_CODE25")) || (data0 === "BARCODE_CODE39")) || (data0 === "BARCODE_CODE128"))){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/KnownReceiptLineType/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid1 = valid1 || _valid0;
+const _errs6 = errors;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+validate4.errors = vErrors;
+return false;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.format !== undefined){
+let data1 = data.format;
+const _errs8 = errors;
+if(errors === _errs8){
+if(Array.isArray(data1)){
+var valid3 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs10 = errors;
+const _errs11 = errors;
+let valid4 = false;
+const _errs12 = errors;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!(((data2 === "BOLD") || (data2 === "DOUBLE_HEIGHT")) || (data2 === "DOUBLE_WIDTH"))){
+const err5 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/$defs/ReceiptLineFormat/enum",keyword:"enum",params:{allowedValues: schema17.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid1 = _errs12 === errors;
+valid4 = valid4 || _valid1;
+const _errs15 = errors;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid1 = _errs15 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const err7 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+validate4.errors = vErrors;
+return false;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs10 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.value !== undefined){
+const _errs17 = errors;
+if(typeof data.value !== "string"){
+validate4.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate4.errors = vErrors;
+return errors === 0;
+}
+validate4.evaluated = {"props":{"type":true,"format":true,"value":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate3(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate3.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.MERCHANT !== undefined) {
-        let data0 = data.MERCHANT
-        const _errs1 = errors
-        if (errors === _errs1) {
-          if (Array.isArray(data0)) {
-            var valid1 = true
-            const len0 = data0.length
-            for (let i0 = 0; i0 < len0; i0++) {
-              const _errs3 = errors
-              if (
-                !validate4(data0[i0], {
-                  instancePath: instancePath + '/MERCHANT/' + i0,
-                  parentData: data0,
-                  parentDataProperty: i0,
-                  rootData,
-                  dynamicAnchors,
-                })
-              ) {
-                vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors)
-                errors = vErrors.length
-              }
-              var valid1 = _errs3 === errors
-              if (!valid1) {
-                break
-              }
-            }
-          } else {
-            validate3.errors = [
-              {
-                instancePath: instancePath + '/MERCHANT',
-                schemaPath: '#/properties/MERCHANT/type',
-                keyword: 'type',
-                params: { type: 'array' },
-                message: 'must be array',
-              },
-            ]
-            return false
-          }
-        }
-        var valid0 = _errs1 === errors
-      } else {
-        var valid0 = true
-      }
-      if (valid0) {
-        if (data.CUSTOMER !== undefined) {
-          let data2 = data.CUSTOMER
-          const _errs4 = errors
-          if (errors === _errs4) {
-            if (Array.isArray(data2)) {
-              var valid2 = true
-              const len1 = data2.length
-              for (let i1 = 0; i1 < len1; i1++) {
-                const _errs6 = errors
-                if (
-                  !validate4(data2[i1], {
-                    instancePath: instancePath + '/CUSTOMER/' + i1,
-                    parentData: data2,
-                    parentDataProperty: i1,
-                    rootData,
-                    dynamicAnchors,
-                  })
-                ) {
-                  vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors)
-                  errors = vErrors.length
-                }
-                var valid2 = _errs6 === errors
-                if (!valid2) {
-                  break
-                }
-              }
-            } else {
-              validate3.errors = [
-                {
-                  instancePath: instancePath + '/CUSTOMER',
-                  schemaPath: '#/properties/CUSTOMER/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs4 === errors
-        } else {
-          var valid0 = true
-        }
-      }
-    } else {
-      validate3.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate3.errors = vErrors
-  return errors === 0
-}
-validate3.evaluated = {
-  props: { MERCHANT: true, CUSTOMER: true },
-  dynamicProps: false,
-  dynamicItems: false,
-}
 
-function validate2(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  let vErrors = null
-  let errors = 0
-  const evaluated0 = validate2.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.amountBase === undefined && (missing0 = 'amountBase')) ||
-        (data.amountCashback === undefined && (missing0 = 'amountCashback')) ||
-        (data.amountGratuity === undefined && (missing0 = 'amountGratuity')) ||
-        (data.amountTotal === undefined && (missing0 = 'amountTotal')) ||
-        (data.applicationId === undefined && (missing0 = 'applicationId')) ||
-        (data.applicationLabel === undefined && (missing0 = 'applicationLabel')) ||
-        (data.authCode === undefined && (missing0 = 'authCode')) ||
-        (data.cardSchemeName === undefined && (missing0 = 'cardSchemeName')) ||
-        (data.cardholderVerificationMethod === undefined &&
-          (missing0 = 'cardholderVerificationMethod')) ||
-        (data.currency === undefined && (missing0 = 'currency')) ||
-        (data.dateOfExpiry === undefined && (missing0 = 'dateOfExpiry')) ||
-        (data.dateOfStart === undefined && (missing0 = 'dateOfStart')) ||
-        (data.paymentMethod === undefined && (missing0 = 'paymentMethod')) ||
-        (data.primaryAccountNumber === undefined && (missing0 = 'primaryAccountNumber')) ||
-        (data.primaryAccountNumberSequence === undefined &&
-          (missing0 = 'primaryAccountNumberSequence')) ||
-        (data.receiptLines === undefined && (missing0 = 'receiptLines')) ||
-        (data.tid === undefined && (missing0 = 'tid')) ||
-        (data.transactionId === undefined && (missing0 = 'transactionId')) ||
-        (data.transactionNumber === undefined && (missing0 = 'transactionNumber')) ||
-        (data.transactionResult === undefined && (missing0 = 'transactionResult')) ||
-        (data.transactionTime === undefined && (missing0 = 'transactionTime')) ||
-        (data.transactionType === undefined && (missing0 = 'transactionType'))
-      ) {
-        validate2.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.tid !== undefined) {
-          let data0 = data.tid
-          const _errs1 = errors
-          const _errs2 = errors
-          if (errors === _errs2) {
-            if (typeof data0 === 'string') {
-              if (func0(data0) < 1) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/tid',
-                    schemaPath: '#/$defs/Tid/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                  },
-                ]
-                return false
-              }
-            } else {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/tid',
-                  schemaPath: '#/$defs/Tid/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.transactionResult !== undefined) {
-            let data1 = data.transactionResult
-            const _errs4 = errors
-            if (typeof data1 !== 'string') {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/transactionResult',
-                  schemaPath: '#/$defs/TransactionResult/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                },
-              ]
-              return false
-            }
-            if (!(
-              data1 === 'SUCCESSFUL' ||
-              data1 === 'DECLINED' ||
-              data1 === 'VOID' ||
-              data1 === 'UNSUCCESSFUL' ||
-              data1 === 'CANCELLED' ||
-              data1 === 'TIMED_OUT'
-            )) {
-              validate2.errors = [
-                {
-                  instancePath: instancePath + '/transactionResult',
-                  schemaPath: '#/$defs/TransactionResult/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema5.enum },
-                  message: 'must be equal to one of the allowed values',
-                },
-              ]
-              return false
-            }
-            var valid0 = _errs4 === errors
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.transactionType !== undefined) {
-              let data2 = data.transactionType
-              const _errs7 = errors
-              if (typeof data2 !== 'string') {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/transactionType',
-                    schemaPath: '#/$defs/TransactionType/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ]
-                return false
-              }
-              if (!(
-                data2 === 'LOGON' ||
-                data2 === 'REFUND' ||
-                data2 === 'REFUND_REVERSAL' ||
-                data2 === 'SALE' ||
-                data2 === 'SALE_REVERSAL' ||
-                data2 === 'PRE_AUTH' ||
-                data2 === 'COMPLETION' ||
-                data2 === 'ACCOUNT_VERIFICATION'
-              )) {
-                validate2.errors = [
-                  {
-                    instancePath: instancePath + '/transactionType',
-                    schemaPath: '#/$defs/TransactionType/enum',
-                    keyword: 'enum',
-                    params: { allowedValues: schema6.enum },
-                    message: 'must be equal to one of the allowed values',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs7 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.currency !== undefined) {
-                let data3 = data.currency
-                const _errs10 = errors
-                if (typeof data3 !== 'string') {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/currency',
-                      schemaPath: '#/$defs/Currency/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ]
-                  return false
-                }
-                if (!(data3 === 'GBP' || data3 === 'EUR')) {
-                  validate2.errors = [
-                    {
-                      instancePath: instancePath + '/currency',
-                      schemaPath: '#/$defs/Currency/enum',
-                      keyword: 'enum',
-                      params: { allowedValues: schema7.enum },
-                      message: 'must be equal to one of the allowed values',
-                    },
-                  ]
-                  return false
-                }
-                var valid0 = _errs10 === errors
-              } else {
-                var valid0 = true
-              }
-              if (valid0) {
-                if (data.amountBase !== undefined) {
-                  let data4 = data.amountBase
-                  const _errs13 = errors
-                  const _errs14 = errors
-                  if (!(
-                    typeof data4 == 'number' &&
-                    !(data4 % 1) &&
-                    !isNaN(data4) &&
-                    isFinite(data4)
-                  )) {
-                    validate2.errors = [
-                      {
-                        instancePath: instancePath + '/amountBase',
-                        schemaPath: '#/$defs/ResultAmount/type',
-                        keyword: 'type',
-                        params: { type: 'integer' },
-                        message: 'must be integer',
-                      },
-                    ]
-                    return false
-                  }
-                  if (errors === _errs14) {
-                    if (typeof data4 == 'number' && isFinite(data4)) {
-                      if (data4 > 99999999 || isNaN(data4)) {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/amountBase',
-                            schemaPath: '#/$defs/ResultAmount/maximum',
-                            keyword: 'maximum',
-                            params: { comparison: '<=', limit: 99999999 },
-                            message: 'must be <= 99999999',
-                          },
-                        ]
-                        return false
-                      } else {
-                        if (data4 < 0 || isNaN(data4)) {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/amountBase',
-                              schemaPath: '#/$defs/ResultAmount/minimum',
-                              keyword: 'minimum',
-                              params: { comparison: '>=', limit: 0 },
-                              message: 'must be >= 0',
-                            },
-                          ]
-                          return false
-                        }
-                      }
-                    }
-                  }
-                  var valid0 = _errs13 === errors
-                } else {
-                  var valid0 = true
-                }
-                if (valid0) {
-                  if (data.amountCashback !== undefined) {
-                    let data5 = data.amountCashback
-                    const _errs16 = errors
-                    const _errs17 = errors
-                    if (!(
-                      typeof data5 == 'number' &&
-                      !(data5 % 1) &&
-                      !isNaN(data5) &&
-                      isFinite(data5)
-                    )) {
-                      validate2.errors = [
-                        {
-                          instancePath: instancePath + '/amountCashback',
-                          schemaPath: '#/$defs/ResultAmount/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                        },
-                      ]
-                      return false
-                    }
-                    if (errors === _errs17) {
-                      if (typeof data5 == 'number' && isFinite(data5)) {
-                        if (data5 > 99999999 || isNaN(data5)) {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/amountCashback',
-                              schemaPath: '#/$defs/ResultAmount/maximum',
-                              keyword: 'maximum',
-                              params: { comparison: '<=', limit: 99999999 },
-                              message: 'must be <= 99999999',
-                            },
-                          ]
-                          return false
-                        } else {
-                          if (data5 < 0 || isNaN(data5)) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/amountCashback',
-                                schemaPath: '#/$defs/ResultAmount/minimum',
-                                keyword: 'minimum',
-                                params: { comparison: '>=', limit: 0 },
-                                message: 'must be >= 0',
-                              },
-                            ]
-                            return false
-                          }
-                        }
-                      }
-                    }
-                    var valid0 = _errs16 === errors
-                  } else {
-                    var valid0 = true
-                  }
-                  if (valid0) {
-                    if (data.amountGratuity !== undefined) {
-                      let data6 = data.amountGratuity
-                      const _errs19 = errors
-                      const _errs20 = errors
-                      if (!(
-                        typeof data6 == 'number' &&
-                        !(data6 % 1) &&
-                        !isNaN(data6) &&
-                        isFinite(data6)
-                      )) {
-                        validate2.errors = [
-                          {
-                            instancePath: instancePath + '/amountGratuity',
-                            schemaPath: '#/$defs/ResultAmount/type',
-                            keyword: 'type',
-                            params: { type: 'integer' },
-                            message: 'must be integer',
-                          },
-                        ]
-                        return false
-                      }
-                      if (errors === _errs20) {
-                        if (typeof data6 == 'number' && isFinite(data6)) {
-                          if (data6 > 99999999 || isNaN(data6)) {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/amountGratuity',
-                                schemaPath: '#/$defs/ResultAmount/maximum',
-                                keyword: 'maximum',
-                                params: { comparison: '<=', limit: 99999999 },
-                                message: 'must be <= 99999999',
-                              },
-                            ]
-                            return false
-                          } else {
-                            if (data6 < 0 || isNaN(data6)) {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/amountGratuity',
-                                  schemaPath: '#/$defs/ResultAmount/minimum',
-                                  keyword: 'minimum',
-                                  params: { comparison: '>=', limit: 0 },
-                                  message: 'must be >= 0',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                        }
-                      }
-                      var valid0 = _errs19 === errors
-                    } else {
-                      var valid0 = true
-                    }
-                    if (valid0) {
-                      if (data.amountTotal !== undefined) {
-                        let data7 = data.amountTotal
-                        const _errs22 = errors
-                        const _errs23 = errors
-                        if (!(
-                          typeof data7 == 'number' &&
-                          !(data7 % 1) &&
-                          !isNaN(data7) &&
-                          isFinite(data7)
-                        )) {
-                          validate2.errors = [
-                            {
-                              instancePath: instancePath + '/amountTotal',
-                              schemaPath: '#/$defs/ResultAmount/type',
-                              keyword: 'type',
-                              params: { type: 'integer' },
-                              message: 'must be integer',
-                            },
-                          ]
-                          return false
-                        }
-                        if (errors === _errs23) {
-                          if (typeof data7 == 'number' && isFinite(data7)) {
-                            if (data7 > 99999999 || isNaN(data7)) {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/amountTotal',
-                                  schemaPath: '#/$defs/ResultAmount/maximum',
-                                  keyword: 'maximum',
-                                  params: { comparison: '<=', limit: 99999999 },
-                                  message: 'must be <= 99999999',
-                                },
-                              ]
-                              return false
-                            } else {
-                              if (data7 < 0 || isNaN(data7)) {
-                                validate2.errors = [
-                                  {
-                                    instancePath: instancePath + '/amountTotal',
-                                    schemaPath: '#/$defs/ResultAmount/minimum',
-                                    keyword: 'minimum',
-                                    params: { comparison: '>=', limit: 0 },
-                                    message: 'must be >= 0',
-                                  },
-                                ]
-                                return false
-                              }
-                            }
-                          }
-                        }
-                        var valid0 = _errs22 === errors
-                      } else {
-                        var valid0 = true
-                      }
-                      if (valid0) {
-                        if (data.applicationId !== undefined) {
-                          const _errs25 = errors
-                          if (typeof data.applicationId !== 'string') {
-                            validate2.errors = [
-                              {
-                                instancePath: instancePath + '/applicationId',
-                                schemaPath: '#/properties/applicationId/type',
-                                keyword: 'type',
-                                params: { type: 'string' },
-                                message: 'must be string',
-                              },
-                            ]
-                            return false
-                          }
-                          var valid0 = _errs25 === errors
-                        } else {
-                          var valid0 = true
-                        }
-                        if (valid0) {
-                          if (data.applicationLabel !== undefined) {
-                            const _errs27 = errors
-                            if (typeof data.applicationLabel !== 'string') {
-                              validate2.errors = [
-                                {
-                                  instancePath: instancePath + '/applicationLabel',
-                                  schemaPath: '#/properties/applicationLabel/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                            var valid0 = _errs27 === errors
-                          } else {
-                            var valid0 = true
-                          }
-                          if (valid0) {
-                            if (data.authCode !== undefined) {
-                              const _errs29 = errors
-                              if (typeof data.authCode !== 'string') {
-                                validate2.errors = [
-                                  {
-                                    instancePath: instancePath + '/authCode',
-                                    schemaPath: '#/properties/authCode/type',
-                                    keyword: 'type',
-                                    params: { type: 'string' },
-                                    message: 'must be string',
-                                  },
-                                ]
-                                return false
-                              }
-                              var valid0 = _errs29 === errors
-                            } else {
-                              var valid0 = true
-                            }
-                            if (valid0) {
-                              if (data.cardSchemeName !== undefined) {
-                                const _errs31 = errors
-                                if (typeof data.cardSchemeName !== 'string') {
-                                  validate2.errors = [
-                                    {
-                                      instancePath: instancePath + '/cardSchemeName',
-                                      schemaPath: '#/properties/cardSchemeName/type',
-                                      keyword: 'type',
-                                      params: { type: 'string' },
-                                      message: 'must be string',
-                                    },
-                                  ]
-                                  return false
-                                }
-                                var valid0 = _errs31 === errors
-                              } else {
-                                var valid0 = true
-                              }
-                              if (valid0) {
-                                if (data.cardholderVerificationMethod !== undefined) {
-                                  let data12 = data.cardholderVerificationMethod
-                                  const _errs33 = errors
-                                  if (typeof data12 !== 'string') {
-                                    validate2.errors = [
-                                      {
-                                        instancePath:
-                                          instancePath + '/cardholderVerificationMethod',
-                                        schemaPath: '#/$defs/CardholderVerificationMethod/type',
-                                        keyword: 'type',
-                                        params: { type: 'string' },
-                                        message: 'must be string',
-                                      },
-                                    ]
-                                    return false
-                                  }
-                                  if (!(
-                                    data12 === 'UNKNOWN' ||
-                                    data12 === 'NONE' ||
-                                    data12 === 'PIN' ||
-                                    data12 === 'SIGNATURE' ||
-                                    data12 === 'DEVICE'
-                                  )) {
-                                    validate2.errors = [
-                                      {
-                                        instancePath:
-                                          instancePath + '/cardholderVerificationMethod',
-                                        schemaPath: '#/$defs/CardholderVerificationMethod/enum',
-                                        keyword: 'enum',
-                                        params: { allowedValues: schema12.enum },
-                                        message: 'must be equal to one of the allowed values',
-                                      },
-                                    ]
-                                    return false
-                                  }
-                                  var valid0 = _errs33 === errors
-                                } else {
-                                  var valid0 = true
-                                }
-                                if (valid0) {
-                                  if (data.paymentMethod !== undefined) {
-                                    let data13 = data.paymentMethod
-                                    const _errs36 = errors
-                                    if (typeof data13 !== 'string') {
-                                      validate2.errors = [
-                                        {
-                                          instancePath: instancePath + '/paymentMethod',
-                                          schemaPath: '#/$defs/PaymentMethod/type',
-                                          keyword: 'type',
-                                          params: { type: 'string' },
-                                          message: 'must be string',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    if (!(
-                                      data13 === 'UNKNOWN' ||
-                                      data13 === 'KEYED' ||
-                                      data13 === 'SWIPED' ||
-                                      data13 === 'ICC_CHIP' ||
-                                      data13 === 'CONTACTLESS'
-                                    )) {
-                                      validate2.errors = [
-                                        {
-                                          instancePath: instancePath + '/paymentMethod',
-                                          schemaPath: '#/$defs/PaymentMethod/enum',
-                                          keyword: 'enum',
-                                          params: { allowedValues: schema13.enum },
-                                          message: 'must be equal to one of the allowed values',
-                                        },
-                                      ]
-                                      return false
-                                    }
-                                    var valid0 = _errs36 === errors
-                                  } else {
-                                    var valid0 = true
-                                  }
-                                  if (valid0) {
-                                    if (data.primaryAccountNumber !== undefined) {
-                                      const _errs39 = errors
-                                      if (typeof data.primaryAccountNumber !== 'string') {
-                                        validate2.errors = [
-                                          {
-                                            instancePath: instancePath + '/primaryAccountNumber',
-                                            schemaPath: '#/properties/primaryAccountNumber/type',
-                                            keyword: 'type',
-                                            params: { type: 'string' },
-                                            message: 'must be string',
-                                          },
-                                        ]
-                                        return false
-                                      }
-                                      var valid0 = _errs39 === errors
-                                    } else {
-                                      var valid0 = true
-                                    }
-                                    if (valid0) {
-                                      if (data.primaryAccountNumberSequence !== undefined) {
-                                        const _errs41 = errors
-                                        if (typeof data.primaryAccountNumberSequence !== 'string') {
-                                          validate2.errors = [
-                                            {
-                                              instancePath:
-                                                instancePath + '/primaryAccountNumberSequence',
-                                              schemaPath:
-                                                '#/properties/primaryAccountNumberSequence/type',
-                                              keyword: 'type',
-                                              params: { type: 'string' },
-                                              message: 'must be string',
-                                            },
-                                          ]
-                                          return false
-                                        }
-                                        var valid0 = _errs41 === errors
-                                      } else {
-                                        var valid0 = true
-                                      }
-                                      if (valid0) {
-                                        if (data.dateOfExpiry !== undefined) {
-                                          const _errs43 = errors
-                                          if (typeof data.dateOfExpiry !== 'string') {
-                                            validate2.errors = [
-                                              {
-                                                instancePath: instancePath + '/dateOfExpiry',
-                                                schemaPath: '#/properties/dateOfExpiry/type',
-                                                keyword: 'type',
-                                                params: { type: 'string' },
-                                                message: 'must be string',
-                                              },
-                                            ]
-                                            return false
-                                          }
-                                          var valid0 = _errs43 === errors
-                                        } else {
-                                          var valid0 = true
-                                        }
-                                        if (valid0) {
-                                          if (data.dateOfStart !== undefined) {
-                                            const _errs45 = errors
-                                            if (typeof data.dateOfStart !== 'string') {
-                                              validate2.errors = [
-                                                {
-                                                  instancePath: instancePath + '/dateOfStart',
-                                                  schemaPath: '#/properties/dateOfStart/type',
-                                                  keyword: 'type',
-                                                  params: { type: 'string' },
-                                                  message: 'must be string',
-                                                },
-                                              ]
-                                              return false
-                                            }
-                                            var valid0 = _errs45 === errors
-                                          } else {
-                                            var valid0 = true
-                                          }
-                                          if (valid0) {
-                                            if (data.transactionId !== undefined) {
-                                              const _errs47 = errors
-                                              if (typeof data.transactionId !== 'string') {
-                                                validate2.errors = [
-                                                  {
-                                                    instancePath: instancePath + '/transactionId',
-                                                    schemaPath: '#/properties/transactionId/type',
-                                                    keyword: 'type',
-                                                    params: { type: 'string' },
-                                                    message: 'must be string',
-                                                  },
-                                                ]
-                                                return false
-                                              }
-                                              var valid0 = _errs47 === errors
-                                            } else {
-                                              var valid0 = true
-                                            }
-                                            if (valid0) {
-                                              if (data.transactionNumber !== undefined) {
-                                                const _errs49 = errors
-                                                if (typeof data.transactionNumber !== 'string') {
-                                                  validate2.errors = [
-                                                    {
-                                                      instancePath:
-                                                        instancePath + '/transactionNumber',
-                                                      schemaPath:
-                                                        '#/properties/transactionNumber/type',
-                                                      keyword: 'type',
-                                                      params: { type: 'string' },
-                                                      message: 'must be string',
-                                                    },
-                                                  ]
-                                                  return false
-                                                }
-                                                var valid0 = _errs49 === errors
-                                              } else {
-                                                var valid0 = true
-                                              }
-                                              if (valid0) {
-                                                if (data.transactionTime !== undefined) {
-                                                  const _errs51 = errors
-                                                  if (typeof data.transactionTime !== 'string') {
-                                                    validate2.errors = [
-                                                      {
-                                                        instancePath:
-                                                          instancePath + '/transactionTime',
-                                                        schemaPath:
-                                                          '#/properties/transactionTime/type',
-                                                        keyword: 'type',
-                                                        params: { type: 'string' },
-                                                        message: 'must be string',
-                                                      },
-                                                    ]
-                                                    return false
-                                                  }
-                                                  var valid0 = _errs51 === errors
-                                                } else {
-                                                  var valid0 = true
-                                                }
-                                                if (valid0) {
-                                                  if (data.receiptLines !== undefined) {
-                                                    const _errs53 = errors
-                                                    if (
-                                                      !validate3(data.receiptLines, {
-                                                        instancePath:
-                                                          instancePath + '/receiptLines',
-                                                        parentData: data,
-                                                        parentDataProperty: 'receiptLines',
-                                                        rootData,
-                                                        dynamicAnchors,
-                                                      })
-                                                    ) {
-                                                      vErrors =
-                                                        vErrors === null
-                                                          ? validate3.errors
-                                                          : vErrors.concat(validate3.errors)
-                                                      errors = vErrors.length
-                                                    }
-                                                    var valid0 = _errs53 === errors
-                                                  } else {
-                                                    var valid0 = true
-                                                  }
-                                                  if (valid0) {
-                                                    if (data.userMessage !== undefined) {
-                                                      const _errs54 = errors
-                                                      if (typeof data.userMessage !== 'string') {
-                                                        validate2.errors = [
-                                                          {
-                                                            instancePath:
-                                                              instancePath + '/userMessage',
-                                                            schemaPath:
-                                                              '#/properties/userMessage/type',
-                                                            keyword: 'type',
-                                                            params: { type: 'string' },
-                                                            message: 'must be string',
-                                                          },
-                                                        ]
-                                                        return false
-                                                      }
-                                                      var valid0 = _errs54 === errors
-                                                    } else {
-                                                      var valid0 = true
-                                                    }
-                                                  }
-                                                }
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate2.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate2.errors = vErrors
-  return errors === 0
+function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate3.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate2.evaluated = {
-  props: {
-    tid: true,
-    transactionResult: true,
-    transactionType: true,
-    currency: true,
-    amountBase: true,
-    amountCashback: true,
-    amountGratuity: true,
-    amountTotal: true,
-    applicationId: true,
-    applicationLabel: true,
-    authCode: true,
-    cardSchemeName: true,
-    cardholderVerificationMethod: true,
-    paymentMethod: true,
-    primaryAccountNumber: true,
-    primaryAccountNumberSequence: true,
-    dateOfExpiry: true,
-    dateOfStart: true,
-    transactionId: true,
-    transactionNumber: true,
-    transactionTime: true,
-    receiptLines: true,
-    userMessage: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.MERCHANT !== undefined){
+let data0 = data.MERCHANT;
+const _errs1 = errors;
+if(errors === _errs1){
+if(Array.isArray(data0)){
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+const _errs3 = errors;
+if(!(validate4(data0[i0], {instancePath:instancePath+"/MERCHANT/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate3.errors = [{instancePath:instancePath+"/MERCHANT",schemaPath:"#/properties/MERCHANT/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.CUSTOMER !== undefined){
+let data2 = data.CUSTOMER;
+const _errs4 = errors;
+if(errors === _errs4){
+if(Array.isArray(data2)){
+var valid2 = true;
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+const _errs6 = errors;
+if(!(validate4(data2[i1], {instancePath:instancePath+"/CUSTOMER/" + i1,parentData:data2,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs6 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate3.errors = [{instancePath:instancePath+"/CUSTOMER",schemaPath:"#/properties/CUSTOMER/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+else {
+validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate3.errors = vErrors;
+return errors === 0;
+}
+validate3.evaluated = {"props":{"MERCHANT":true,"CUSTOMER":true},"dynamicProps":false,"dynamicItems":false};
 
-function validate0(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
-  /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/transaction-response-notification.schema.yaml" */ let vErrors =
-    null
-  let errors = 0
-  const evaluated0 = validate0.evaluated
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = undefined
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = undefined
-  }
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0
-      if (
-        (data.jsonrpc === undefined && (missing0 = 'jsonrpc')) ||
-        (data.method === undefined && (missing0 = 'method')) ||
-        (data.params === undefined && (missing0 = 'params'))
-      ) {
-        validate0.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ]
-        return false
-      } else {
-        if (data.jsonrpc !== undefined) {
-          const _errs1 = errors
-          if ('2.0' !== data.jsonrpc) {
-            validate0.errors = [
-              {
-                instancePath: instancePath + '/jsonrpc',
-                schemaPath: '../common.defs.yaml#/$defs/JsonRpcVersion/const',
-                keyword: 'const',
-                params: { allowedValue: '2.0' },
-                message: 'must be equal to constant',
-              },
-            ]
-            return false
-          }
-          var valid0 = _errs1 === errors
-        } else {
-          var valid0 = true
-        }
-        if (valid0) {
-          if (data.id !== undefined) {
-            var valid0 = false
-            validate0.errors = [
-              {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/false schema',
-                keyword: 'false schema',
-                params: {},
-                message: 'boolean schema is false',
-              },
-            ]
-            return false
-          } else {
-            var valid0 = true
-          }
-          if (valid0) {
-            if (data.method !== undefined) {
-              const _errs3 = errors
-              if ('transactionResponse' !== data.method) {
-                validate0.errors = [
-                  {
-                    instancePath: instancePath + '/method',
-                    schemaPath: '#/properties/method/const',
-                    keyword: 'const',
-                    params: { allowedValue: 'transactionResponse' },
-                    message: 'must be equal to constant',
-                  },
-                ]
-                return false
-              }
-              var valid0 = _errs3 === errors
-            } else {
-              var valid0 = true
-            }
-            if (valid0) {
-              if (data.params !== undefined) {
-                let data3 = data.params
-                const _errs4 = errors
-                const _errs5 = errors
-                if (
-                  !validate2(data3, {
-                    instancePath: instancePath + '/params',
-                    parentData: data,
-                    parentDataProperty: 'params',
-                    rootData,
-                    dynamicAnchors,
-                  })
-                ) {
-                  vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors)
-                  errors = vErrors.length
-                }
-                var valid2 = _errs5 === errors
-                if (valid2) {
-                  const _errs6 = errors
-                  if (errors === _errs6) {
-                    if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
-                      let missing1
-                      if (data3.tableName === undefined && (missing1 = 'tableName')) {
-                        validate0.errors = [
-                          {
-                            instancePath: instancePath + '/params',
-                            schemaPath: '#/properties/params/allOf/1/required',
-                            keyword: 'required',
-                            params: { missingProperty: missing1 },
-                            message: "must have required property '" + missing1 + "'",
-                          },
-                        ]
-                        return false
-                      } else {
-                        if (data3.tableName !== undefined) {
-                          let data4 = data3.tableName
-                          const _errs9 = errors
-                          if (errors === _errs9) {
-                            if (typeof data4 === 'string') {
-                              if (func0(data4) < 1) {
-                                validate0.errors = [
-                                  {
-                                    instancePath: instancePath + '/params/tableName',
-                                    schemaPath: '../common.defs.yaml#/$defs/TableName/minLength',
-                                    keyword: 'minLength',
-                                    params: { limit: 1 },
-                                    message: 'must NOT have fewer than 1 characters',
-                                  },
-                                ]
-                                return false
-                              }
-                            } else {
-                              validate0.errors = [
-                                {
-                                  instancePath: instancePath + '/params/tableName',
-                                  schemaPath: '../common.defs.yaml#/$defs/TableName/type',
-                                  keyword: 'type',
-                                  params: { type: 'string' },
-                                  message: 'must be string',
-                                },
-                              ]
-                              return false
-                            }
-                          }
-                        }
-                      }
-                    } else {
-                      validate0.errors = [
-                        {
-                          instancePath: instancePath + '/params',
-                          schemaPath: '#/properties/params/allOf/1/type',
-                          keyword: 'type',
-                          params: { type: 'object' },
-                          message: 'must be object',
-                        },
-                      ]
-                      return false
-                    }
-                  }
-                  var valid2 = _errs6 === errors
-                }
-                var valid0 = _errs4 === errors
-              } else {
-                var valid0 = true
-              }
-            }
-          }
-        }
-      }
-    } else {
-      validate0.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ]
-      return false
-    }
-  }
-  validate0.errors = vErrors
-  return errors === 0
+
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate2.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate0.evaluated = {
-  props: { jsonrpc: true, id: true, method: true, params: true },
-  dynamicProps: false,
-  dynamicItems: false,
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
 }
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((((((((((((((((((data.amountBase === undefined) && (missing0 = "amountBase")) || ((data.amountCashback === undefined) && (missing0 = "amountCashback"))) || ((data.amountGratuity === undefined) && (missing0 = "amountGratuity"))) || ((data.amountTotal === undefined) && (missing0 = "amountTotal"))) || ((data.applicationId === undefined) && (missing0 = "applicationId"))) || ((data.applicationLabel === undefined) && (missing0 = "applicationLabel"))) || ((data.authCode === undefined) && (missing0 = "authCode"))) || ((data.cardSchemeName === undefined) && (missing0 = "cardSchemeName"))) || ((data.cardholderVerificationMethod === undefined) && (missing0 = "cardholderVerificationMethod"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.dateOfExpiry === undefined) && (missing0 = "dateOfExpiry"))) || ((data.dateOfStart === undefined) && (missing0 = "dateOfStart"))) || ((data.paymentMethod === undefined) && (missing0 = "paymentMethod"))) || ((data.primaryAccountNumber === undefined) && (missing0 = "primaryAccountNumber"))) || ((data.primaryAccountNumberSequence === undefined) && (missing0 = "primaryAccountNumberSequence"))) || ((data.receiptLines === undefined) && (missing0 = "receiptLines"))) || ((data.tid === undefined) && (missing0 = "tid"))) || ((data.transactionId === undefined) && (missing0 = "transactionId"))) || ((data.transactionNumber === undefined) && (missing0 = "transactionNumber"))) || ((data.transactionResult === undefined) && (missing0 = "transactionResult"))) || ((data.transactionTime === undefined) && (missing0 = "transactionTime"))) || ((data.transactionType === undefined) && (missing0 = "transactionType"))){
+validate2.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.tid !== undefined){
+let data0 = data.tid;
+const _errs1 = errors;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+validate2.errors = [{instancePath:instancePath+"/tid",schemaPath:"#/$defs/Tid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate2.errors = [{instancePath:instancePath+"/tid",schemaPath:"#/$defs/Tid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transactionResult !== undefined){
+let data1 = data.transactionResult;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/transactionResult",schemaPath:"#/$defs/TransactionResult/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((data1 === "SUCCESSFUL") || (data1 === "DECLINED")) || (data1 === "VOID")) || (data1 === "UNSUCCESSFUL")) || (data1 === "CANCELLED")) || (data1 === "TIMED_OUT"))){
+validate2.errors = [{instancePath:instancePath+"/transactionResult",schemaPath:"#/$defs/TransactionResult/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transactionType !== undefined){
+let data2 = data.transactionType;
+const _errs7 = errors;
+if(typeof data2 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/transactionType",schemaPath:"#/$defs/TransactionType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((((data2 === "LOGON") || (data2 === "REFUND")) || (data2 === "REFUND_REVERSAL")) || (data2 === "SALE")) || (data2 === "SALE_REVERSAL")) || (data2 === "PRE_AUTH")) || (data2 === "COMPLETION")) || (data2 === "ACCOUNT_VERIFICATION"))){
+validate2.errors = [{instancePath:instancePath+"/transactionType",schemaPath:"#/$defs/TransactionType/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currency !== undefined){
+let data3 = data.currency;
+const _errs10 = errors;
+if(typeof data3 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data3 === "GBP") || (data3 === "EUR"))){
+validate2.errors = [{instancePath:instancePath+"/currency",schemaPath:"#/$defs/Currency/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amountBase !== undefined){
+let data4 = data.amountBase;
+const _errs13 = errors;
+const _errs14 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate2.errors = [{instancePath:instancePath+"/amountBase",schemaPath:"#/$defs/ResultAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs14){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 99999999 || isNaN(data4)){
+validate2.errors = [{instancePath:instancePath+"/amountBase",schemaPath:"#/$defs/ResultAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data4 < 0 || isNaN(data4)){
+validate2.errors = [{instancePath:instancePath+"/amountBase",schemaPath:"#/$defs/ResultAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amountCashback !== undefined){
+let data5 = data.amountCashback;
+const _errs16 = errors;
+const _errs17 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate2.errors = [{instancePath:instancePath+"/amountCashback",schemaPath:"#/$defs/ResultAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs17){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 99999999 || isNaN(data5)){
+validate2.errors = [{instancePath:instancePath+"/amountCashback",schemaPath:"#/$defs/ResultAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data5 < 0 || isNaN(data5)){
+validate2.errors = [{instancePath:instancePath+"/amountCashback",schemaPath:"#/$defs/ResultAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amountGratuity !== undefined){
+let data6 = data.amountGratuity;
+const _errs19 = errors;
+const _errs20 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate2.errors = [{instancePath:instancePath+"/amountGratuity",schemaPath:"#/$defs/ResultAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs20){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 99999999 || isNaN(data6)){
+validate2.errors = [{instancePath:instancePath+"/amountGratuity",schemaPath:"#/$defs/ResultAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data6 < 0 || isNaN(data6)){
+validate2.errors = [{instancePath:instancePath+"/amountGratuity",schemaPath:"#/$defs/ResultAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.amountTotal !== undefined){
+let data7 = data.amountTotal;
+const _errs22 = errors;
+const _errs23 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate2.errors = [{instancePath:instancePath+"/amountTotal",schemaPath:"#/$defs/ResultAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs23){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 99999999 || isNaN(data7)){
+validate2.errors = [{instancePath:instancePath+"/amountTotal",schemaPath:"#/$defs/ResultAmount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate2.errors = [{instancePath:instancePath+"/amountTotal",schemaPath:"#/$defs/ResultAmount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.applicationId !== undefined){
+const _errs25 = errors;
+if(typeof data.applicationId !== "string"){
+validate2.errors = [{instancePath:instancePath+"/applicationId",schemaPath:"#/properties/applicationId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.applicationLabel !== undefined){
+const _errs27 = errors;
+if(typeof data.applicationLabel !== "string"){
+validate2.errors = [{instancePath:instancePath+"/applicationLabel",schemaPath:"#/properties/applicationLabel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs27 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.authCode !== undefined){
+const _errs29 = errors;
+if(typeof data.authCode !== "string"){
+validate2.errors = [{instancePath:instancePath+"/authCode",schemaPath:"#/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs29 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.cardSchemeName !== undefined){
+const _errs31 = errors;
+if(typeof data.cardSchemeName !== "string"){
+validate2.errors = [{instancePath:instancePath+"/cardSchemeName",schemaPath:"#/properties/cardSchemeName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs31 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.cardholderVerificationMethod !== undefined){
+let data12 = data.cardholderVerificationMethod;
+const _errs33 = errors;
+if(typeof data12 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/cardholderVerificationMethod",schemaPath:"#/$defs/CardholderVerificationMethod/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((data12 === "UNKNOWN") || (data12 === "NONE")) || (data12 === "PIN")) || (data12 === "SIGNATURE")) || (data12 === "DEVICE"))){
+validate2.errors = [{instancePath:instancePath+"/cardholderVerificationMethod",schemaPath:"#/$defs/CardholderVerificationMethod/enum",keyword:"enum",params:{allowedValues: schema12.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs33 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.paymentMethod !== undefined){
+let data13 = data.paymentMethod;
+const _errs36 = errors;
+if(typeof data13 !== "string"){
+validate2.errors = [{instancePath:instancePath+"/paymentMethod",schemaPath:"#/$defs/PaymentMethod/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((data13 === "UNKNOWN") || (data13 === "KEYED")) || (data13 === "SWIPED")) || (data13 === "ICC_CHIP")) || (data13 === "CONTACTLESS"))){
+validate2.errors = [{instancePath:instancePath+"/paymentMethod",schemaPath:"#/$defs/PaymentMethod/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs36 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.primaryAccountNumber !== undefined){
+const _errs39 = errors;
+if(typeof data.primaryAccountNumber !== "string"){
+validate2.errors = [{instancePath:instancePath+"/primaryAccountNumber",schemaPath:"#/properties/primaryAccountNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs39 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.primaryAccountNumberSequence !== undefined){
+const _errs41 = errors;
+if(typeof data.primaryAccountNumberSequence !== "string"){
+validate2.errors = [{instancePath:instancePath+"/primaryAccountNumberSequence",schemaPath:"#/properties/primaryAccountNumberSequence/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs41 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dateOfExpiry !== undefined){
+const _errs43 = errors;
+if(typeof data.dateOfExpiry !== "string"){
+validate2.errors = [{instancePath:instancePath+"/dateOfExpiry",schemaPath:"#/properties/dateOfExpiry/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs43 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dateOfStart !== undefined){
+const _errs45 = errors;
+if(typeof data.dateOfStart !== "string"){
+validate2.errors = [{instancePath:instancePath+"/dateOfStart",schemaPath:"#/properties/dateOfStart/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs45 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transactionId !== undefined){
+const _errs47 = errors;
+if(typeof data.transactionId !== "string"){
+validate2.errors = [{instancePath:instancePath+"/transactionId",schemaPath:"#/properties/transactionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs47 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transactionNumber !== undefined){
+const _errs49 = errors;
+if(typeof data.transactionNumber !== "string"){
+validate2.errors = [{instancePath:instancePath+"/transactionNumber",schemaPath:"#/properties/transactionNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs49 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transactionTime !== undefined){
+const _errs51 = errors;
+if(typeof data.transactionTime !== "string"){
+validate2.errors = [{instancePath:instancePath+"/transactionTime",schemaPath:"#/properties/transactionTime/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs51 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.receiptLines !== undefined){
+const _errs53 = errors;
+if(!(validate3(data.receiptLines, {instancePath:instancePath+"/receiptLines",parentData:data,parentDataProperty:"receiptLines",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs53 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.userMessage !== undefined){
+const _errs54 = errors;
+if(typeof data.userMessage !== "string"){
+validate2.errors = [{instancePath:instancePath+"/userMessage",schemaPath:"#/properties/userMessage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs54 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate2.errors = vErrors;
+return errors === 0;
+}
+validate2.evaluated = {"props":{"tid":true,"transactionResult":true,"transactionType":true,"currency":true,"amountBase":true,"amountCashback":true,"amountGratuity":true,"amountTotal":true,"applicationId":true,"applicationLabel":true,"authCode":true,"cardSchemeName":true,"cardholderVerificationMethod":true,"paymentMethod":true,"primaryAccountNumber":true,"primaryAccountNumberSequence":true,"dateOfExpiry":true,"dateOfStart":true,"transactionId":true,"transactionNumber":true,"transactionTime":true,"receiptLines":true,"userMessage":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/transaction-response-notification.schema.yaml" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate0.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.jsonrpc !== undefined){
+const _errs1 = errors;
+if("2.0" !== data.jsonrpc){
+validate0.errors = [{instancePath:instancePath+"/jsonrpc",schemaPath:"../common.defs.yaml#/$defs/JsonRpcVersion/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+var valid0 = false;
+validate0.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
+return false;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.method !== undefined){
+const _errs3 = errors;
+if("transactionResponse" !== data.method){
+validate0.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "transactionResponse"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.params !== undefined){
+let data3 = data.params;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(validate2(data3, {instancePath:instancePath+"/params",parentData:data,parentDataProperty:"params",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs5 === errors;
+if(valid2){
+const _errs6 = errors;
+if(errors === _errs6){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if((data3.tableName === undefined) && (missing1 = "tableName")){
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/allOf/1/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data3.tableName !== undefined){
+let data4 = data3.tableName;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data4 === "string"){
+if(func0(data4) < 1){
+validate0.errors = [{instancePath:instancePath+"/params/tableName",schemaPath:"../common.defs.yaml#/$defs/TableName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params/tableName",schemaPath:"../common.defs.yaml#/$defs/TableName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid2 = _errs6 === errors;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate0.errors = vErrors;
+return errors === 0;
+}
+validate0.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
 
 /** A validation failure as reported by Ajv. */
 export interface ValidationError {
@@ -1498,8 +863,6 @@ export interface ValidationError {
 }
 
 /** Checks a value against schemas/paymentsense/websocket/pat/transaction-response-notification.schema.yaml; on failure, `.errors` says why. */
-export const validateTransactionResponseNotification = validate0 as ((
-  data: unknown,
-) => data is TransactionResponseNotification) & {
+export const validateTransactionResponseNotification = validate0 as ((data: unknown) => data is TransactionResponseNotification) & {
   errors?: ValidationError[] | null
 }
