@@ -1,0 +1,115 @@
+/**
+ * The journal: what a restarted process needs to finish every payment the previous one began. The
+ * core appends records in a fixed order per payment:
+ *
+ * 1. `intent`: before the payment-starting request. If this write fails the payment is refused
+ *    (nothing is sent), so no payment ever runs without a record.
+ * 2. `ids`: the moment the provider's ids are known (`started: true` once the start answered).
+ * 3. `cursor`: after events were handed to the caller, how far delivery got, so a recovered
+ *    payment does not repeat them.
+ * 4. `outcome`: the end. Entries with an outcome are finished; `recover()` ignores them.
+ *
+ * A store only has to keep records durable and fold them; `foldRecord` does the folding for any
+ * store that keeps raw records (a file, a list in Redis, a table).
+ */
+import type { Outcome, PaymentRequest, ProviderIds } from './types.js'
+
+/** How far event delivery got for one payment (see the adapter's de-duplication rules). */
+export interface DeliveryCursor {
+  /** `seq` of the last event handed to the caller; 0 for none. */
+  delivered: number
+  /** Highest ordered position delivered; -1 for none. */
+  order: number
+  /** The most recent keys of keyed notifications (bounded), oldest first. */
+  keys: readonly string[]
+  /** The provider value of the last delivered event, for reconciliation facts. */
+  lastEvent?: unknown
+}
+
+export const EMPTY_CURSOR: DeliveryCursor = { delivered: 0, order: -1, keys: [] }
+
+export type JournalRecord =
+  | {
+      type: 'intent'
+      paymentId: string
+      at: number
+      provider: string
+      request: PaymentRequest
+      /** Ids prepared before sending (may be empty). */
+      ids: ProviderIds
+    }
+  | { type: 'ids'; paymentId: string; at: number; ids: ProviderIds; started: boolean }
+  | { type: 'cursor'; paymentId: string; at: number; cursor: DeliveryCursor }
+  | { type: 'outcome'; paymentId: string; at: number; outcome: Outcome }
+
+/** All records of one payment, folded. */
+export interface JournalEntry {
+  paymentId: string
+  provider: string
+  request: PaymentRequest
+  /** The intent's time: the start request was sent at or after it. */
+  startedAt: number
+  ids: ProviderIds
+  /** True once the start request answered (the provider's own id is in `ids`). */
+  started: boolean
+  cursor: DeliveryCursor
+  outcome?: Outcome
+}
+
+/**
+ * Where the journal lives. Implement it to put the journal in a database; `createMemoryJournal`
+ * and `createFileJournal` are the built-in ones.
+ */
+export interface JournalStore {
+  /**
+   * Makes the record durable, then resolves; rejects when it could not. Records of one payment
+   * arrive in order, each after the previous resolved; records of different payments interleave.
+   */
+  append(record: JournalRecord): Promise<void>
+  /** Entries without an outcome, folded, oldest intent first. */
+  unfinished(): Promise<JournalEntry[]>
+  /** One entry, finished or not, if the store still holds it (finished ones may be dropped). */
+  get(paymentId: string): Promise<JournalEntry | undefined>
+  close?(): Promise<void>
+}
+
+/**
+ * Applies one record to a map of entries. Records for an unknown payment (other than an intent)
+ * and records after an outcome are ignored, so a replayed or partly duplicated log folds the same.
+ * Returns the entry touched, if any.
+ */
+export function foldRecord(
+  entries: Map<string, JournalEntry>,
+  record: JournalRecord,
+): JournalEntry | undefined {
+  if (record.type === 'intent') {
+    if (entries.has(record.paymentId)) return undefined
+    const entry: JournalEntry = {
+      paymentId: record.paymentId,
+      provider: record.provider,
+      request: record.request,
+      startedAt: record.at,
+      ids: { ...record.ids },
+      started: false,
+      cursor: EMPTY_CURSOR,
+    }
+    entries.set(record.paymentId, entry)
+    return entry
+  }
+  const entry = entries.get(record.paymentId)
+  if (!entry || entry.outcome) return undefined
+  switch (record.type) {
+    case 'ids':
+      entry.ids = { ...entry.ids, ...record.ids }
+      entry.started ||= record.started
+      break
+    case 'cursor':
+      // A cursor only moves forward: a stale one (written late) cannot bring events back.
+      if (record.cursor.delivered >= entry.cursor.delivered) entry.cursor = record.cursor
+      break
+    case 'outcome':
+      entry.outcome = record.outcome
+      break
+  }
+  return entry
+}
