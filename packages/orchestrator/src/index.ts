@@ -28,3 +28,16 @@ export type {
 } from './adapter.js'
 export { foldRecord, EMPTY_CURSOR } from './journal.js'
 export type { DeliveryCursor, JournalRecord, JournalEntry, JournalStore } from './journal.js'
+export { createOrchestrator } from './orchestrator.js'
+export type { Orchestrator, OrchestratorOptions, PaymentInput } from './orchestrator.js'
+export type { Payment, SignaturePolicy, DispatchInfo } from './payment.js'
+export { CancelOnTerminalError, JournalWriteError } from './errors.js'
+export { createMemoryJournal, type MemoryJournalOptions } from './journals/memory.js'
+export { createFileJournal, type FileJournal, type FileJournalOptions } from './journals/file.js'
+export { paymentsenseAdapter, type PaymentsenseAdapterOptions } from './adapters/paymentsense.js'
+export {
+  TillkitError,
+  TillkitValidationError,
+  TillkitHttpError,
+  TillkitAbortedError,
+} from '@tillkit/core'

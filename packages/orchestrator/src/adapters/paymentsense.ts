@@ -1,0 +1,400 @@
+/**
+ * Paymentsense (Dojo) Connect over REST, pay at counter: `POST …/transactions` starts, `GET` polls the
+ * cumulative notification list, `DELETE` cancels, `PUT …/signature` answers a signature check.
+ * Connect has no idempotency key, so a start whose answer is lost is never sent again.
+ */
+import {
+  assertBoolean,
+  assertInteger,
+  assertOneOf,
+  safeLogger,
+  createRedactor,
+  systemClock,
+  TillkitValidationError,
+  type Clock,
+  type Logger,
+} from '@tillkit/core'
+import {
+  createPaymentsenseClient,
+  type PacComponents,
+  type PaymentsenseClient,
+  type PaymentsenseClientOptions,
+} from '@tillkit/paymentsense'
+import type {
+  AdapterEnvironment,
+  AdapterTerminal,
+  Observation,
+  PaymentContext,
+  ProviderAdapter,
+  ProviderNotification,
+  ProviderOutcome,
+  StartResult,
+  UnknownSituation,
+} from '../adapter.js'
+import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
+
+type Schemas = PacComponents['schemas']
+type Transaction = Schemas['Transaction']
+
+export interface PaymentsenseAdapterOptions extends Omit<
+  PaymentsenseClientOptions,
+  'retry' | 'minIntervalMs' | 'clock' | 'logger'
+> {
+  /** Time between polls of a payment: Connect suggests 1 s at the counter (0.5 to 2 s). Default 1 000. */
+  cadenceMs?: number
+  /** Gap between any two requests of the account: Connect may enforce 0.1 s. Default 100. */
+  spacingMs?: number
+  /**
+   * How long Connect keeps a transaction ("a number of hours": the real figure is not published).
+   * A poll answered 404 after this settles the payment `unknown`. Default 24 h.
+   */
+  retentionMs?: number
+  /** The account's terminals, when known in advance: other TIDs and currencies fail before any request. */
+  terminals?: ReadonlyArray<{ tid: string; currency: 'GBP' | 'EUR' }>
+}
+
+/** Connect's documented limits (pence). */
+const MAX_AMOUNT = 99_999_999
+const MAX_CASHBACK = 10_000
+const CURRENCIES = ['GBP', 'EUR'] as const
+/** How long the terminal waits for the EPoS's signature decision over REST. */
+const SIGNATURE_WINDOW_MS = 80_000
+
+const TRANSACTION_TYPE: Record<PaymentKind, Schemas['RequestTransactionType']> = {
+  sale: 'SALE',
+  refund: 'REFUND',
+  preAuth: 'PRE_AUTH',
+  completion: 'COMPLETION',
+  accountVerification: 'ACCOUNT_VERIFICATION',
+}
+
+/** Connect's notification values in the shared vocabulary; anything else is `other`. */
+const EVENT_TYPES: Record<string, PaymentEventType> = {
+  TRANSACTION_STARTED: 'started',
+  INSERT_CARD: 'presentCard',
+  PRESENT_CARD: 'presentCard',
+  PIN_ENTRY: 'pinEntry',
+  PLEASE_WAIT: 'processing',
+  CONNECTING: 'processing',
+  CONNECTION_MADE: 'processing',
+  REQUEST_SENT: 'processing',
+  SIGNATURE_VERIFICATION_IN_PROGRESS: 'processing',
+  APPROVED: 'authorised',
+  DECLINED: 'declined',
+  DECLINED_BY_CARD: 'declined',
+  SIGNATURE_VERIFICATION: 'signatureRequired',
+  SIGNATURE_VERIFICATION_PROCESS_COMPLETED: 'signatureDone',
+  SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED: 'signatureDone',
+  SIGNATURE_VERIFICATION_TIMEOUT: 'signatureDone',
+  REMOVE_CARD: 'removeCard',
+  BAD_SWIPE: 'cardProblem',
+  CARD_ERROR: 'cardProblem',
+  CARD_EXPIRED: 'cardProblem',
+  CARD_NOT_SUPPORTED: 'cardProblem',
+  PRESENT_ONLY_ONE_CARD: 'cardProblem',
+  RE_PRESENT_CARD: 'cardProblem',
+  RETRYING: 'retrying',
+  ATTEMPTING_CANCEL: 'cancelling',
+  CANCELLING: 'cancelling',
+  UNABLE_TO_CANCEL: 'cancelRefused',
+  TRANSACTION_FINISHED: 'finished',
+}
+
+/** `transactionResult` in the shared outcome vocabulary. */
+const RESULTS: Record<string, Pick<ProviderOutcome, 'status' | 'reasonCode'>> = {
+  SUCCESSFUL: { status: 'approved' },
+  DECLINED: { status: 'declined', reasonCode: 'declined' },
+  // Approved, then reversed: the signature was declined or never judged.
+  VOID: { status: 'declined', reasonCode: 'voided' },
+  CANCELLED: { status: 'cancelled', reasonCode: 'cancelled' },
+  // Nobody presented a card in time.
+  TIMED_OUT: { status: 'cancelled', reasonCode: 'timed-out' },
+  UNSUCCESSFUL: { status: 'failed', reasonCode: 'unsuccessful' },
+}
+
+const ENTRY: Record<string, string> = {
+  ICC_CHIP: 'chip',
+  CONTACTLESS: 'contactless',
+  SWIPED: 'swiped',
+  KEYED: 'keyed',
+}
+const VERIFICATION: Record<string, string> = {
+  PIN: 'pin',
+  SIGNATURE: 'signature',
+  DEVICE: 'device',
+  NONE: 'none',
+}
+
+/**
+ * An adapter for one Connect account. Its client is made with `retry: false` and no spacing of its
+ * own: the orchestrator's core decides every retry and spaces every request of the account.
+ */
+export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): ProviderAdapter {
+  const cadenceMs = options.cadenceMs ?? 1_000
+  const spacingMs = options.spacingMs ?? 100
+  const retentionMs = options.retentionMs ?? 24 * 3_600_000
+  assertInteger('options.cadenceMs', cadenceMs, 500, 2_000)
+  assertInteger('options.spacingMs', spacingMs, 0, 60_000)
+  assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
+  const terminals = options.terminals?.map((t, i) => {
+    if (typeof t?.tid !== 'string' || !t.tid)
+      throw new TillkitValidationError(`options.terminals[${i}].tid`, 'must be a non-empty string')
+    assertOneOf(`options.terminals[${i}].currency`, t.currency, CURRENCIES)
+    return { terminal: t.tid, status: 'unknown', currencies: [t.currency] } as AdapterTerminal
+  })
+
+  let clock: Clock = systemClock
+  let logger: Logger = safeLogger(undefined, createRedactor())
+  let made: PaymentsenseClient | undefined
+  const { cadenceMs: _c, spacingMs: _s, retentionMs: _r, terminals: _t, ...clientOptions } = options
+  const makeClient = () =>
+    createPaymentsenseClient({ ...clientOptions, retry: false, minIntervalMs: 0, clock, logger })
+  // Made now so bad credentials or hosts fail at construction, and again on attach for the clock.
+  made = makeClient()
+  const client = () => (made ??= makeClient())
+
+  const requestId = (ctx: PaymentContext): string => {
+    const id = ctx.ids.requestId
+    if (!id) throw new TillkitValidationError('ids.requestId', 'is not known for this payment')
+    return id
+  }
+
+  return {
+    provider: 'paymentsense',
+    capabilities: {
+      kinds: ['sale', 'refund', 'preAuth', 'completion', 'accountVerification'],
+      cancel: true,
+      signature: 'pos',
+      findsLostStarts: false,
+    },
+    pacing: {
+      mode: 'interval',
+      cadenceMs,
+      cadenceRangeMs: [500, 2_000],
+      spacingMs,
+      retentionMs,
+      signatureWindowMs: SIGNATURE_WINDOW_MS,
+    },
+    ...(terminals && { terminals }),
+
+    attach(environment: AdapterEnvironment) {
+      clock = environment.clock
+      logger = environment.logger
+      made = makeClient()
+    },
+
+    validate(request) {
+      checkRequest(request)
+    },
+
+    async start(ctx): Promise<StartResult> {
+      const { request } = ctx
+      const result = await client().pac.POST('/pac/terminals/{tid}/transactions', {
+        params: { path: { tid: request.terminal } },
+        body: bodyOf(request),
+        signal: ctx.signal,
+      })
+      const { status } = result.response
+      // A definite refusal (4xx but 429) started nothing: say why, in Connect's words.
+      if (status >= 400 && status < 500 && status !== 429)
+        return { ids: {}, outcome: refusal(status, result.error) }
+      const created = client().transport.ok(result)
+      return { ids: { requestId: created.requestId } }
+    },
+
+    async poll(ctx): Promise<Observation> {
+      const result = await client().pac.GET('/pac/terminals/{tid}/transactions/{requestId}', {
+        params: { path: { tid: ctx.request.terminal, requestId: requestId(ctx) } },
+        signal: ctx.signal,
+      })
+      // Not found: the terminal is off the network for now, or retention has passed (the core tells).
+      if (result.response.status === 404) return { missing: true }
+      const body = client().transport.ok(result)
+      const values = body.notifications ?? []
+      const notifications: ProviderNotification[] = values.map((value, order) => ({
+        type: EVENT_TYPES[value] ?? 'other',
+        raw: value,
+        order,
+      }))
+      if (!values.includes('TRANSACTION_FINISHED')) return { notifications }
+      return { notifications, outcome: outcomeOf(body) }
+    },
+
+    async cancel(ctx) {
+      const result = await client().pac.DELETE('/pac/terminals/{tid}/transactions/{requestId}', {
+        params: { path: { tid: ctx.request.terminal, requestId: requestId(ctx) } },
+      })
+      // 422: already finished, or past the point of cancelling.
+      if (result.response.status === 422) return 'too-late'
+      client().transport.ok(result)
+      return 'requested'
+    },
+
+    async answerSignature(ctx, accepted) {
+      const result = await client().pac.PUT(
+        '/pac/terminals/{tid}/transactions/{requestId}/signature',
+        {
+          params: { path: { tid: ctx.request.terminal, requestId: requestId(ctx) } },
+          body: { accepted },
+        },
+      )
+      client().transport.ok(result)
+    },
+
+    async listTerminals() {
+      const result = await client().pac.GET('/pac/terminals', {})
+      return client().transport.ok(result).terminals.map(terminalOf)
+    },
+
+    async terminalStatus(tid) {
+      const result = await client().pac.GET('/pac/terminals/{tid}', {
+        params: { path: { tid } },
+      })
+      if (result.response.status === 404) return { terminal: tid, status: 'offline' }
+      return terminalOf(client().transport.ok(result))
+    },
+
+    reconcile(ctx, situation) {
+      return advice(ctx, situation)
+    },
+  }
+}
+
+/** Connect's own rules for what this adapter sends, checked before the intent is journaled. */
+function checkRequest(request: PaymentRequest): void {
+  assertOneOf('currency', request.currency, CURRENCIES)
+  if (request.amount !== undefined) assertInteger('amount', request.amount, 1, MAX_AMOUNT)
+  if (request.cashback !== undefined) {
+    if (request.kind !== 'sale')
+      throw new TillkitValidationError('cashback', 'only allowed for sale with paymentsense')
+    assertInteger('cashback', request.cashback, 0, MAX_CASHBACK)
+  }
+  if (request.kind === 'completion') {
+    if (request.authCode === undefined)
+      throw new TillkitValidationError('authCode', 'required for completion (the pre-auth code)')
+    if (request.preAuthAmount === undefined)
+      throw new TillkitValidationError('preAuthAmount', 'required for completion')
+    assertInteger('preAuthAmount', request.preAuthAmount, 1, MAX_AMOUNT)
+  } else {
+    for (const field of ['authCode', 'preAuthAmount'] as const)
+      if (request[field] !== undefined)
+        throw new TillkitValidationError(field, 'only allowed for completion')
+  }
+  if (request.original !== undefined)
+    throw new TillkitValidationError(
+      'original',
+      'not used with paymentsense: refunds are not referenced',
+    )
+  for (const [key, value] of Object.entries(request.extra ?? {})) {
+    if (key !== 'cardholderNotPresent')
+      throw new TillkitValidationError(`extra.${key}`, 'not an option of paymentsense')
+    assertBoolean(`extra.${key}`, value)
+  }
+}
+
+function bodyOf(request: PaymentRequest): Schemas['TransactionRequest'] {
+  const notPresent = request.extra?.cardholderNotPresent
+  return {
+    transactionType: TRANSACTION_TYPE[request.kind],
+    currency: request.currency as Schemas['Currency'],
+    ...(request.amount !== undefined && { amount: request.amount }),
+    ...(request.cashback !== undefined && { amountCashback: request.cashback }),
+    ...(request.authCode !== undefined && { authCode: request.authCode }),
+    ...(request.preAuthAmount !== undefined && {
+      amountPreAuthorisedTotal: request.preAuthAmount,
+    }),
+    ...(typeof notPresent === 'boolean' && { cardholderNotPresent: notPresent }),
+  } as Schemas['TransactionRequest']
+}
+
+function refusal(status: number, body: unknown): ProviderOutcome {
+  const said = (body as { userMessage?: unknown } | undefined)?.userMessage
+  const reason =
+    typeof said === 'string' && said ? said : `Connect refused the request (HTTP ${status})`
+  const reasonCode =
+    status === 401
+      ? 'unauthorised'
+      : status === 404
+        ? 'terminal-unavailable'
+        : /busy/i.test(reason)
+          ? 'terminal-busy'
+          : 'refused'
+  return { status: 'failed', reasonCode, reason, raw: body }
+}
+
+function outcomeOf(body: Transaction): ProviderOutcome {
+  const mapped = RESULTS[body.transactionResult ?? '']
+  if (!mapped)
+    return {
+      status: 'unknown',
+      reasonCode: 'unreadable',
+      reason: `the transaction finished with no known result (${String(body.transactionResult)})`,
+      raw: body,
+    }
+  const amounts = {
+    ...(body.amountBase !== undefined && { approved: body.amountBase }),
+    ...(body.amountCashback !== undefined && { cashback: body.amountCashback }),
+    ...(body.amountGratuity !== undefined && { gratuity: body.amountGratuity }),
+    ...(body.amountTotal !== undefined && { total: body.amountTotal }),
+  }
+  const entry = ENTRY[body.paymentMethod ?? '']
+  const verification = VERIFICATION[body.cardHolderVerificationMethod ?? '']
+  const receipt = receiptOf(body.receiptLines)
+  return {
+    ...mapped,
+    ...(body.userMessage && { reason: body.userMessage }),
+    ...(body.currency && { currency: body.currency }),
+    amounts,
+    ...(body.authCode && { authCode: body.authCode }),
+    ...(body.primaryAccountNumber && { maskedPan: body.primaryAccountNumber }),
+    ...(body.cardSchemeName && { cardScheme: body.cardSchemeName }),
+    ...(entry && { entryMethod: entry }),
+    ...(verification && { verification }),
+    ...(receipt && { receipt }),
+    raw: body,
+  }
+}
+
+function receiptOf(copies: Schemas['ReceiptCopies'] | undefined): Receipt | undefined {
+  if (!copies) return undefined
+  const lines = (copy: Schemas['ReceiptLine'][] | undefined) => copy?.map((line) => line.value)
+  const merchant = lines(copies.MERCHANT)
+  const customer = lines(copies.CUSTOMER)
+  if (!merchant && !customer) return undefined
+  return { ...(merchant && { merchant }), ...(customer && { customer }) }
+}
+
+function terminalOf(t: Schemas['Terminal']): AdapterTerminal {
+  return {
+    terminal: t.tid,
+    status: t.status === 'AVAILABLE' ? 'available' : t.status === 'BUSY' ? 'busy' : 'unknown',
+    currencies: [t.currency],
+    raw: t,
+  }
+}
+
+function advice(ctx: PaymentContext, situation: UnknownSituation): string[] {
+  const { terminal, amount, currency, reference } = ctx.request
+  const money = amount === undefined ? 'no amount' : `${amount} ${currency} (minor units)`
+  const since = new Date(ctx.startedAt).toISOString()
+  const lastTransaction = [
+    `Wait until terminal ${terminal} is AVAILABLE (GET /pac/terminals/${terminal}); BUSY means something, most likely this payment, is still running on it.`,
+    `Then find its last transaction: on Ingenico terminals run a DUPLICATE transaction and compare the amount (${money}) and time (after ${since}); otherwise read the terminal's last receipt.`,
+    `Record what you find against reference ${reference}. Start a new payment only once you know this one did not take money.`,
+  ]
+  switch (situation) {
+    case 'lost-start':
+      return lastTransaction
+    case 'expired':
+      return [
+        `Connect no longer keeps request ${ctx.ids.requestId ?? '(unknown)'}: its retention window has passed.`,
+        `Look for ${money} on terminal ${terminal} after ${since} in the terminal's receipts or an END_OF_DAY / X_BALANCE report, or in the acquirer's statement.`,
+        `Record what you find against reference ${reference}.`,
+      ]
+    case 'unreadable':
+      return [
+        `Connect would not show request ${ctx.ids.requestId ?? '(unknown)'}: check the account's API key and that terminal ${terminal} belongs to it.`,
+        ...lastTransaction,
+      ]
+  }
+}

@@ -1,0 +1,30 @@
+import { TillkitValidationError } from '@tillkit/core'
+
+/**
+ * The provider cannot cancel a running payment from the POS (SmartConnect): ask the operator to
+ * press cancel on the terminal. Thrown by `payment.cancel()` before any request.
+ */
+export class CancelOnTerminalError extends TillkitValidationError {
+  declare readonly provider: string
+
+  constructor(provider: string) {
+    super('cancel', `not possible from the POS with ${provider}: cancel on the terminal`)
+    this.name = 'CancelOnTerminalError'
+    this.provider = provider
+  }
+}
+
+/**
+ * The journal could not record a payment's intent, so the payment was refused before anything was
+ * sent (`mayHaveReachedProvider` is false). The cause is the store's error.
+ */
+export class JournalWriteError extends Error {
+  readonly mayHaveReachedProvider = false
+
+  constructor(paymentId: string, cause: unknown) {
+    super(`journal: the intent of payment ${paymentId} could not be recorded; nothing was sent`, {
+      cause,
+    })
+    this.name = 'JournalWriteError'
+  }
+}

@@ -1,0 +1,36 @@
+import { foldRecord, type JournalEntry, type JournalRecord, type JournalStore } from '../journal.js'
+
+export interface MemoryJournalOptions {
+  /** Finished entries kept for `get` (oldest dropped first). Default 1 000. */
+  keepFinished?: number
+}
+
+/**
+ * A journal in this process's memory: survives an orchestrator being dropped and replaced (tests,
+ * hot reloads), not the process. Records are copied through JSON, as a durable store would, so
+ * nothing the caller keeps a reference to can change them afterwards.
+ */
+export function createMemoryJournal(options: MemoryJournalOptions = {}): JournalStore {
+  const keepFinished = options.keepFinished ?? 1_000
+  const entries = new Map<string, JournalEntry>()
+  const finished: string[] = []
+  return {
+    async append(record: JournalRecord) {
+      const entry = foldRecord(entries, JSON.parse(JSON.stringify(record)) as JournalRecord)
+      if (entry?.outcome) {
+        finished.push(entry.paymentId)
+        while (finished.length > keepFinished) entries.delete(finished.shift()!)
+      }
+    },
+    async unfinished() {
+      return [...entries.values()].filter((e) => !e.outcome).map(copy)
+    },
+    async get(paymentId) {
+      const entry = entries.get(paymentId)
+      return entry && copy(entry)
+    },
+  }
+}
+
+const copy = (entry: JournalEntry): JournalEntry =>
+  JSON.parse(JSON.stringify(entry)) as JournalEntry

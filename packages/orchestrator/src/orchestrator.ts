@@ -1,0 +1,362 @@
+import {
+  assertInteger,
+  assertOneOf,
+  assertString,
+  createRedactor,
+  safeLogger,
+  systemClock,
+  TillkitValidationError,
+  uuid,
+  type Clock,
+  type LoggerLike,
+} from '@tillkit/core'
+import type { AdapterTerminal, ProviderAdapter } from './adapter.js'
+import { JournalWriteError } from './errors.js'
+import { EMPTY_CURSOR, type JournalEntry, type JournalStore } from './journal.js'
+import { createMemoryJournal } from './journals/memory.js'
+import {
+  Run,
+  type DispatchInfo,
+  type Payment,
+  type RunAccount,
+  type RunHost,
+  type SignaturePolicy,
+} from './payment.js'
+import { Lane, Timers } from './scheduler.js'
+import { PAYMENT_KINDS, type PaymentKind, type PaymentRequest, type TerminalInfo } from './types.js'
+
+export interface OrchestratorOptions {
+  /** One adapter per provider account, by the name payments use in `account`. */
+  accounts: Readonly<Record<string, ProviderAdapter>>
+  /** Default: an in-memory journal (lost with the process: use `createFileJournal` in production). */
+  journal?: JournalStore
+  /** Every wait (cadence, spacing, back-off, signature deadlines) runs on it. Default `systemClock`. */
+  clock?: Clock
+  /** Fields and messages are redacted. */
+  logger?: LoggerLike
+  signature?: SignaturePolicy
+  /**
+   * Added to every account's request spacing: over a real network two requests sent exactly
+   * `spacingMs` apart can arrive closer than that. Default 0.
+   */
+  spacingMarginMs?: number
+  /** Called as each request leaves (for metrics: cadence error is `sentAt - dueAt` of polls). */
+  onDispatch?: (info: DispatchInfo) => void
+}
+
+/** A payment without its kind: what `sale`, `refund`... take. */
+export type PaymentInput = Omit<PaymentRequest, 'kind'>
+
+export interface Orchestrator {
+  /**
+   * Starts a payment: checks it (TillkitValidationError before anything else), records the intent
+   * in the journal (JournalWriteError, nothing sent, if that fails), queues the start request and
+   * resolves with the Payment. Events and outcome follow on the Payment.
+   */
+  pay(request: PaymentRequest): Promise<Payment>
+  sale(request: PaymentInput): Promise<Payment>
+  refund(request: PaymentInput): Promise<Payment>
+  preAuth(request: PaymentInput): Promise<Payment>
+  completion(request: PaymentInput): Promise<Payment>
+  accountVerification(request: PaymentInput): Promise<Payment>
+  /** Terminals of one account, or of every account; also refreshes the currency checks. */
+  terminals(account?: string): Promise<TerminalInfo[]>
+  terminalStatus(account: string, terminal: string): Promise<TerminalInfo>
+  /**
+   * Resumes every unfinished payment in the journal (call once at start-up, before new payments):
+   * those whose start answered are polled again and deliver only events not yet delivered; a start
+   * whose answer never came is looked up where the provider allows it, and otherwise settles
+   * `unknown` with reconciliation facts, without anything being sent.
+   */
+  recover(): Promise<Payment[]>
+  /** A payment still running in this orchestrator. */
+  payment(paymentId: string): Payment | undefined
+  /** Payments running now. */
+  readonly running: number
+  /**
+   * Stops all work: nothing more is sent or journaled, running payments' `outcome` reject with a
+   * TillkitAbortedError and stay in the journal for `recover()`. Closes the adapters, and the
+   * journal when it is the default one.
+   */
+  close(): Promise<void>
+}
+
+interface Account extends RunAccount {
+  /** Terminals from the adapter's configuration: when present, other terminals are refused. */
+  configured?: Map<string, AdapterTerminal>
+  /** Terminals seen in listings: their currencies are checked. */
+  seen: Map<string, AdapterTerminal>
+}
+
+const REFERENCE = /^[^\p{Cc}]{1,64}$/u
+const CURRENCY = /^[A-Z]{3}$/
+
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  if (typeof options !== 'object' || options === null)
+    throw new TillkitValidationError('options', 'must be an object')
+  const clock = options.clock ?? systemClock
+  const redact = createRedactor()
+  const logger = safeLogger(options.logger, redact)
+  const margin = options.spacingMarginMs ?? 0
+  assertInteger('options.spacingMarginMs', margin, 0, 10_000)
+  const policy = checkSignaturePolicy(options.signature ?? {})
+  const timers = new Timers(clock)
+  const ownJournal = options.journal === undefined
+  const journal = options.journal ?? createMemoryJournal()
+  const live = new Map<string, Run>()
+  let closed = false
+
+  if (typeof options.accounts !== 'object' || options.accounts === null)
+    throw new TillkitValidationError('options.accounts', 'must be an object of adapters')
+  const accounts = new Map<string, Account>()
+  for (const [name, adapter] of Object.entries(options.accounts)) {
+    assertString('options.accounts', name, { minLength: 1, maxLength: 64 })
+    checkPacing(`options.accounts.${name}`, adapter)
+    adapter.attach?.({ clock, logger })
+    const configured = adapter.terminals?.length
+      ? new Map(adapter.terminals.map((t) => [t.terminal, t]))
+      : undefined
+    accounts.set(name, {
+      name,
+      adapter,
+      lane: new Lane(clock, timers, adapter.pacing.spacingMs + margin),
+      ...(configured && { configured }),
+      seen: new Map(),
+    })
+  }
+  if (!accounts.size)
+    throw new TillkitValidationError('options.accounts', 'must name at least one account')
+  const names = [...accounts.keys()]
+
+  const host: RunHost = {
+    clock,
+    timers,
+    journal,
+    logger,
+    redact,
+    signature: policy,
+    dispatched(info) {
+      if (!options.onDispatch) return
+      try {
+        options.onDispatch(info)
+      } catch {
+        // Metrics must never disturb a payment.
+      }
+    },
+    settled(run) {
+      live.delete(run.id)
+    },
+  }
+
+  const accountOf = (name: unknown, field = 'account'): Account => {
+    assertOneOf(field, name, names)
+    return accounts.get(name)!
+  }
+
+  async function pay(request: PaymentRequest): Promise<Payment> {
+    if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+    const account = checkRequest(request)
+    const copy: PaymentRequest = JSON.parse(JSON.stringify(request)) as PaymentRequest
+    const ids = account.adapter.prepare?.(copy) ?? {}
+    const paymentId = uuid()
+    const at = clock.now()
+    try {
+      await journal.append({
+        type: 'intent',
+        paymentId,
+        at,
+        provider: account.adapter.provider,
+        request: copy,
+        ids,
+      })
+    } catch (error) {
+      throw new JournalWriteError(paymentId, error)
+    }
+    if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+    const run = new Run(host, account, {
+      paymentId,
+      request: copy,
+      startedAt: at,
+      ids,
+      started: false,
+      cursor: EMPTY_CURSOR,
+      recovered: false,
+    })
+    live.set(paymentId, run)
+    run.begin()
+    return run
+  }
+
+  /** The checks every provider shares, then the adapter's own. Throws before anything is written. */
+  function checkRequest(request: PaymentRequest): Account {
+    if (typeof request !== 'object' || request === null)
+      throw new TillkitValidationError('request', 'must be an object')
+    const account = accountOf(request.account)
+    const { adapter } = account
+    assertOneOf('kind', request.kind, PAYMENT_KINDS)
+    if (!adapter.capabilities.kinds.includes(request.kind))
+      throw new TillkitValidationError(
+        'kind',
+        `must be one of ${adapter.capabilities.kinds.join(', ')} with ${adapter.provider}`,
+        request.kind,
+      )
+    assertString('terminal', request.terminal, { minLength: 1, maxLength: 64 })
+    if (request.amount !== undefined || request.kind !== 'accountVerification')
+      assertInteger('amount', request.amount, 1, Number.MAX_SAFE_INTEGER)
+    assertString('currency', request.currency, { pattern: CURRENCY })
+    assertString('reference', request.reference, { pattern: REFERENCE })
+    if (request.cashback !== undefined)
+      assertInteger('cashback', request.cashback, 0, Number.MAX_SAFE_INTEGER)
+    if (request.preAuthAmount !== undefined)
+      assertInteger('preAuthAmount', request.preAuthAmount, 1, Number.MAX_SAFE_INTEGER)
+    if (request.authCode !== undefined)
+      assertString('authCode', request.authCode, { minLength: 1, maxLength: 64 })
+    for (const field of ['original', 'extra'] as const) {
+      const value = request[field]
+      if (
+        value !== undefined &&
+        (typeof value !== 'object' || value === null || Array.isArray(value))
+      )
+        throw new TillkitValidationError(field, 'must be an object')
+    }
+    for (const [key, value] of Object.entries(request.original ?? {}))
+      assertString(`original.${key}`, value, { minLength: 1 })
+    const known = account.configured?.get(request.terminal)
+    if (account.configured && !known)
+      throw new TillkitValidationError(
+        'terminal',
+        `must be a terminal of account ${account.name}`,
+        request.terminal,
+      )
+    const terminal = known ?? account.seen.get(request.terminal)
+    if (terminal?.currencies && !terminal.currencies.includes(request.currency))
+      throw new TillkitValidationError(
+        'currency',
+        `must be one of ${terminal.currencies.join(', ')} on terminal ${request.terminal}`,
+        request.currency,
+      )
+    adapter.validate(request, terminal)
+    return account
+  }
+
+  /** A listing or status request, through the account's lane like any other request. */
+  function spaced<T>(account: Account, send: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const dueAt = clock.now()
+      account.lane.submit({
+        dueAt,
+        run: (sentAt) => {
+          host.dispatched({ account: account.name, request: 'terminals', dueAt, sentAt })
+          Promise.resolve().then(send).then(resolve, reject)
+        },
+      })
+    })
+  }
+
+  const info = (account: Account, t: AdapterTerminal): TerminalInfo => ({
+    ...t,
+    account: account.name,
+    provider: account.adapter.provider,
+  })
+
+  async function listTerminals(account: Account): Promise<TerminalInfo[]> {
+    const terminals = await spaced(account, () => account.adapter.listTerminals())
+    for (const t of terminals) account.seen.set(t.terminal, t)
+    return terminals.map((t) => info(account, t))
+  }
+
+  async function recover(): Promise<Payment[]> {
+    const entries = await journal.unfinished()
+    const resumed: Payment[] = []
+    for (const entry of entries) {
+      if (closed) break
+      if (live.has(entry.paymentId)) continue
+      const run = recoverOne(entry)
+      if (run) resumed.push(run)
+    }
+    return resumed
+  }
+
+  function recoverOne(entry: JournalEntry): Run | undefined {
+    const account = accounts.get(entry.request.account)
+    if (!account || account.adapter.provider !== entry.provider) {
+      // Nobody here can ask the provider: leave it for an orchestrator configured with the account.
+      logger.error(
+        { paymentId: entry.paymentId, account: entry.request.account, provider: entry.provider },
+        'orchestrator: journaled payment of an account not configured here; not recovered',
+      )
+      return undefined
+    }
+    const run = new Run(host, account, {
+      paymentId: entry.paymentId,
+      request: entry.request,
+      startedAt: entry.startedAt,
+      ids: entry.ids,
+      started: entry.started,
+      cursor: entry.cursor,
+      recovered: true,
+    })
+    live.set(entry.paymentId, run)
+    if (entry.started || account.adapter.capabilities.findsLostStarts) run.resume()
+    else run.lostBeforeRecovery()
+    return run
+  }
+
+  const kind =
+    (k: PaymentKind) =>
+    (request: PaymentInput): Promise<Payment> =>
+      pay({ ...(request as PaymentInput), kind: k })
+
+  return {
+    pay,
+    sale: kind('sale'),
+    refund: kind('refund'),
+    preAuth: kind('preAuth'),
+    completion: kind('completion'),
+    accountVerification: kind('accountVerification'),
+    async terminals(name) {
+      const chosen = name === undefined ? [...accounts.values()] : [accountOf(name)]
+      const lists = await Promise.all(chosen.map(listTerminals))
+      return lists.flat()
+    },
+    async terminalStatus(name, terminal) {
+      const account = accountOf(name)
+      assertString('terminal', terminal, { minLength: 1, maxLength: 64 })
+      const t = await spaced(account, () => account.adapter.terminalStatus(terminal))
+      account.seen.set(t.terminal, t)
+      return info(account, t)
+    },
+    recover,
+    payment: (id) => live.get(id),
+    get running() {
+      return live.size
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      for (const run of live.values()) run.close()
+      live.clear()
+      timers.close()
+      await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
+      if (ownJournal) await journal.close?.()
+    },
+  }
+}
+
+function checkPacing(field: string, adapter: ProviderAdapter): void {
+  if (typeof adapter !== 'object' || adapter === null || typeof adapter.start !== 'function')
+    throw new TillkitValidationError(field, 'must be a provider adapter')
+  const { pacing } = adapter
+  const [min, max] = pacing.cadenceRangeMs
+  assertInteger(`${field}.pacing.cadenceMs`, pacing.cadenceMs, min, max)
+  assertInteger(`${field}.pacing.spacingMs`, pacing.spacingMs, 0, 60_000)
+  assertInteger(`${field}.pacing.retentionMs`, pacing.retentionMs, 1, Number.MAX_SAFE_INTEGER)
+}
+
+function checkSignaturePolicy(policy: SignaturePolicy): Required<SignaturePolicy> {
+  const answerWithinMs = policy.answerWithinMs ?? 0
+  assertInteger('options.signature.answerWithinMs', answerWithinMs, 0, 3_600_000)
+  const whenUnanswered = policy.whenUnanswered ?? 'decline'
+  assertOneOf('options.signature.whenUnanswered', whenUnanswered, ['decline', 'accept', 'provider'])
+  return { answerWithinMs, whenUnanswered }
+}

@@ -1,0 +1,772 @@
+import { TillkitAbortedError, TillkitError, TillkitHttpError, type Logger } from '@tillkit/core'
+import type {
+  Observation,
+  PaymentContext,
+  ProviderAdapter,
+  ProviderNotification,
+  ProviderOutcome,
+  StartResult,
+  UnknownSituation,
+} from './adapter.js'
+import { Deduper } from './dedup.js'
+import { CancelOnTerminalError } from './errors.js'
+import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
+import type { Lane, LaneTask, Timers } from './scheduler.js'
+import type {
+  Outcome,
+  PaymentEvent,
+  PaymentRequest,
+  ProviderIds,
+  SignatureRequiredEvent,
+} from './types.js'
+import type { Clock, Redactor } from '@tillkit/core'
+
+/** A payment in progress (or settled): its events, its outcome, and what the POS can do to it. */
+export interface Payment extends AsyncIterable<PaymentEvent> {
+  /** The orchestrator's id (a UUID), the key of its journal entry. */
+  readonly id: string
+  readonly request: Readonly<PaymentRequest>
+  readonly provider: string
+  /**
+   * `queued`: waiting for the account's turn to send the start; `starting`: the start is out;
+   * `running`: the provider has it; `settled`: `outcome` has resolved (or is about to).
+   */
+  readonly state: 'queued' | 'starting' | 'running' | 'settled'
+  /** The provider ids known so far (secret ones left out). */
+  readonly ids: ProviderIds
+  /** True when `recover()` resumed it from an earlier process's journal. */
+  readonly recovered: boolean
+  /**
+   * Resolves with the final outcome once it is journaled; never rejects for a payment problem
+   * (those are outcomes). Rejects only with a TillkitAbortedError when the orchestrator is closed
+   * first: the payment stays in the journal for `recover()`.
+   */
+  readonly outcome: Promise<Outcome>
+  /**
+   * Asks the provider to stop the payment. Resolves true when the provider took the request (the
+   * outcome tells whether it worked) or the start was never sent (the payment ends `cancelled`),
+   * false when the payment had already ended or was past cancelling. Rejects with a
+   * CancelOnTerminalError where the provider has no cancel.
+   */
+  cancel(): Promise<boolean>
+}
+
+/** Everything a run needs from its orchestrator. */
+export interface RunHost {
+  readonly clock: Clock
+  readonly timers: Timers
+  readonly journal: JournalStore
+  readonly logger: Logger
+  readonly redact: Redactor
+  readonly signature: Required<SignaturePolicy>
+  dispatched(info: DispatchInfo): void
+  settled(run: Run): void
+}
+
+/** What to do about a signature nobody judged in time. */
+export interface SignaturePolicy {
+  /**
+   * How long the POS has to call `accept()`/`decline()`, from the moment the event is delivered.
+   * Default: the provider's window less 10 s (at least half of it).
+   */
+  answerWithinMs?: number
+  /**
+   * `decline` (default): the safe answer, no unverified signature is accepted; `accept`; or
+   * `provider`: send nothing and let the provider's own rule apply (Paymentsense REST voids).
+   */
+  whenUnanswered?: 'decline' | 'accept' | 'provider'
+}
+
+/** One request about to leave, for metrics (`OrchestratorOptions.onDispatch`). */
+export interface DispatchInfo {
+  account: string
+  paymentId?: string
+  request: 'start' | 'poll' | 'cancel' | 'signature' | 'terminals'
+  /** When it became due (for polls: the cadence's time). */
+  dueAt: number
+  sentAt: number
+}
+
+/** The account a run belongs to: its adapter and its spacing lane. */
+export interface RunAccount {
+  readonly name: string
+  readonly adapter: ProviderAdapter
+  readonly lane: Lane
+}
+
+export interface RunInit {
+  paymentId: string
+  request: PaymentRequest
+  startedAt: number
+  ids: ProviderIds
+  started: boolean
+  cursor: DeliveryCursor
+  recovered: boolean
+}
+
+/** Attempts at a start the provider refused unprocessed (429) or that never left, before giving up. */
+const MAX_RESENDABLE_STARTS = 5
+/** Definite poll refusals in a row before the result is declared unreadable. */
+const MAX_REFUSED_POLLS = 3
+/** Longest pause between polls of a payment that keep failing. */
+const MAX_POLL_BACKOFF_MS = 30_000
+/** A 429 without Retry-After pauses the account this long. */
+const DEFAULT_429_PAUSE_MS = 1_000
+/** Attempts at a cancel or a signature answer that got no clear answer. */
+const MAX_URGENT_ATTEMPTS = 3
+
+type Waiter = (result: IteratorResult<PaymentEvent>) => void
+
+/** A pending signature question. */
+interface SignatureQuestion {
+  answered: boolean
+  /** Clock time after which the provider no longer takes an answer. */
+  closesAt: number
+  cancelDeadline: () => void
+}
+
+/**
+ * One payment's life in the core: start, poll, de-duplicate, deliver, journal, settle. Knows no
+ * provider: everything provider-specific goes through `account.adapter`.
+ */
+export class Run implements Payment {
+  readonly id: string
+  readonly request: Readonly<PaymentRequest>
+  readonly recovered: boolean
+  readonly outcome: Promise<Outcome>
+  state: Payment['state'] = 'queued'
+
+  private readonly adapter: ProviderAdapter
+  private readonly dedup: Deduper
+  private readonly abort = new AbortController()
+  private readonly context: PaymentContext
+  private allIds: ProviderIds
+  private started: boolean
+  private readonly startedAt: number
+  private resolveOutcome!: (outcome: Outcome) => void
+  private rejectOutcome!: (error: unknown) => void
+  /** Journal writes of this payment, one after another. */
+  private chain: Promise<void> = Promise.resolve()
+  private closed = false
+
+  private readonly events: PaymentEvent[] = []
+  private waiter: Waiter | undefined
+  private iterating = false
+  private streamEnded = false
+
+  private startTask: LaneTask | undefined
+  private startAttempts = 0
+  private lastPollSent = -Infinity
+  /** Earliest time the next poll may go (Retry-After of an observation). */
+  private notBefore = -Infinity
+  private transientFailures = 0
+  private refusedPolls = 0
+  private cancelPoll: (() => void) | undefined
+  private pollQueued = false
+  private readonly signatures = new Set<SignatureQuestion>()
+  /** Cancels asked for while the start was out: sent once it answers. */
+  private cancelWaiters: Array<{ resolve: (v: boolean) => void; reject: (e: unknown) => void }> = []
+
+  constructor(
+    private readonly host: RunHost,
+    private readonly account: RunAccount,
+    init: RunInit,
+  ) {
+    this.id = init.paymentId
+    this.request = init.request
+    this.recovered = init.recovered
+    this.adapter = account.adapter
+    this.dedup = new Deduper(init.cursor)
+    this.allIds = init.ids
+    this.started = init.started
+    this.journaledStart = init.started
+    this.startedAt = init.startedAt
+    this.outcome = new Promise<Outcome>((resolve, reject) => {
+      this.resolveOutcome = resolve
+      this.rejectOutcome = reject
+    })
+    // Closing the orchestrator rejects it; a caller who never looked must not see an unhandled rejection.
+    this.outcome.catch(() => {})
+    const run = this
+    this.context = {
+      paymentId: this.id,
+      request: this.request,
+      get ids() {
+        return run.allIds
+      },
+      startedAt: this.startedAt,
+      recovered: this.recovered,
+      signal: this.abort.signal,
+      push: (observation) => this.observe(observation),
+    }
+  }
+
+  get provider(): string {
+    return this.adapter.provider
+  }
+
+  get ids(): ProviderIds {
+    return this.publicIds()
+  }
+
+  // ---- starting ----------------------------------------------------------------------------
+
+  /** Queues the start request in the account's lane. */
+  begin(): void {
+    const task: LaneTask = {
+      dueAt: this.host.clock.now(),
+      run: (sentAt) => this.sendStart(task, sentAt),
+    }
+    this.startTask = task
+    this.account.lane.submit(task)
+  }
+
+  private sendStart(task: LaneTask, sentAt: number): void {
+    if (this.closed || this.state === 'settled') return
+    this.state = 'starting'
+    this.startAttempts++
+    this.host.dispatched({
+      account: this.account.name,
+      paymentId: this.id,
+      request: 'start',
+      dueAt: task.dueAt,
+      sentAt,
+    })
+    call(() => this.adapter.start(this.context)).then(
+      (result) => this.onStarted(result, sentAt),
+      (error: unknown) => this.onStartFailed(error),
+    )
+  }
+
+  private onStarted(result: StartResult, sentAt: number): void {
+    if (this.closed || this.state === 'settled') return
+    this.state = 'running'
+    this.started = true
+    this.learn(result.ids ?? {}, true)
+    this.lastPollSent = sentAt
+    this.observe(result)
+    if (this.isSettled()) return this.flushCancelWaiters()
+    this.flushCancelWaiters()
+    this.schedulePoll()
+  }
+
+  private onStartFailed(error: unknown): void {
+    if (this.closed || this.state === 'settled') return
+    const now = this.host.clock.now()
+    // 429: refused unprocessed, the one case a start without an idempotency key may be sent again.
+    const limited = error instanceof TillkitHttpError && error.status === 429
+    const neverLeft = error instanceof TillkitError && !error.mayHaveReachedProvider
+    if (limited || neverLeft) {
+      if (limited) this.account.lane.pause(retryAfter(error) ?? DEFAULT_429_PAUSE_MS)
+      if (this.startAttempts < MAX_RESENDABLE_STARTS) {
+        this.state = 'queued'
+        const task: LaneTask = { dueAt: now, run: (sentAt) => this.sendStart(task, sentAt) }
+        this.startTask = task
+        if (limited) return this.account.lane.submit(task)
+        this.host.timers.at(now + backoff(this.startAttempts, 1_000), () => {
+          if (!this.closed && this.state === 'queued') this.account.lane.submit(task)
+        })
+        return
+      }
+      this.settle({
+        status: 'failed',
+        reasonCode: limited ? 'rate-limited' : 'not-sent',
+        reason: `the provider could not be reached to start the payment: ${message(error)}`,
+      })
+      return this.flushCancelWaiters()
+    }
+    if (error instanceof TillkitError && !error.outcomeUnknown) {
+      this.settle({ status: 'failed', reasonCode: 'refused', reason: message(error) })
+      return this.flushCancelWaiters()
+    }
+    // It may have reached the provider and no id came back.
+    if (this.adapter.capabilities.findsLostStarts) {
+      this.state = 'running'
+      this.host.logger.warn(
+        { paymentId: this.id, error: message(error) },
+        'orchestrator: start answer lost; looking the payment up',
+      )
+      this.flushCancelWaiters()
+      return this.schedulePoll()
+    }
+    this.settleUnknown(
+      'lost-start',
+      `the start request may have reached the provider but its answer was lost (${message(error)}); it was not sent again`,
+    )
+    this.flushCancelWaiters()
+  }
+
+  // ---- polling -----------------------------------------------------------------------------
+
+  /** Resumes a payment read from the journal: the first poll goes at once. */
+  resume(): void {
+    this.state = 'running'
+    this.lastPollSent = -Infinity
+    this.schedulePoll()
+  }
+
+  /**
+   * A journaled payment whose start never answered, on a provider that cannot look starts up: it
+   * may or may not have been sent, so it is settled unknown and nothing is sent.
+   */
+  lostBeforeRecovery(): void {
+    this.state = 'running'
+    this.settleUnknown(
+      'lost-start',
+      'the previous process recorded this payment but stopped before the start request answered; it may or may not have reached the provider, and it was not sent again',
+    )
+  }
+
+  private cadence(): number {
+    return this.adapter.pacing.cadenceMs
+  }
+
+  private schedulePoll(): void {
+    if (this.closed || this.isSettled() || this.pollQueued) return
+    const now = this.host.clock.now()
+    const { mode } = this.adapter.pacing
+    let due =
+      mode === 'back-to-back'
+        ? Math.max(now, this.lastPollSent + this.cadence())
+        : this.lastPollSent + this.cadence()
+    if (this.transientFailures || this.refusedPolls) {
+      const failures = this.transientFailures + this.refusedPolls
+      due = Math.max(due, now + backoff(failures, this.cadence()))
+    }
+    due = Math.max(due, this.notBefore, now)
+    this.pollQueued = true
+    this.cancelPoll = this.host.timers.at(due, () => {
+      this.cancelPoll = undefined
+      if (this.closed || this.isSettled()) return
+      const task: LaneTask = { dueAt: due, run: (sentAt) => this.sendPoll(task, sentAt) }
+      this.account.lane.submit(task)
+    })
+  }
+
+  private sendPoll(task: LaneTask, sentAt: number): void {
+    this.pollQueued = false
+    if (this.closed || this.isSettled()) return
+    this.lastPollSent = sentAt
+    this.host.dispatched({
+      account: this.account.name,
+      paymentId: this.id,
+      request: 'poll',
+      dueAt: task.dueAt,
+      sentAt,
+    })
+    call(() => this.adapter.poll(this.context)).then(
+      (observation) => {
+        if (this.closed || this.isSettled()) return
+        this.transientFailures = 0
+        this.refusedPolls = 0
+        this.observe(observation)
+        this.schedulePoll()
+      },
+      (error: unknown) => this.onPollFailed(error),
+    )
+  }
+
+  private onPollFailed(error: unknown): void {
+    if (this.closed || this.isSettled()) return
+    const now = this.host.clock.now()
+    if (error instanceof TillkitHttpError && error.status === 429) {
+      // The account is over its rate, not this payment: pause the lane, keep the cadence.
+      this.account.lane.pause(retryAfter(error) ?? DEFAULT_429_PAUSE_MS)
+    } else if (error instanceof TillkitError && error.outcomeUnknown) {
+      this.transientFailures++
+    } else {
+      this.refusedPolls++
+      if (this.refusedPolls >= MAX_REFUSED_POLLS) {
+        return this.settleUnknown(
+          'unreadable',
+          `the provider refused to show the payment ${MAX_REFUSED_POLLS} times in a row (${message(error)})`,
+        )
+      }
+    }
+    this.host.logger.warn(
+      { paymentId: this.id, error: message(error) },
+      'orchestrator: poll failed; trying again',
+    )
+    if (now - this.startedAt >= this.adapter.pacing.retentionMs)
+      return this.settleUnknown(
+        'expired',
+        `the provider could not be read before its retention window ended (${message(error)})`,
+      )
+    this.schedulePoll()
+  }
+
+  // ---- observations, events ----------------------------------------------------------------
+
+  /** Applies one observation (from start, poll or push). */
+  private observe(observation: Observation): void {
+    if (this.closed || this.isSettled()) return
+    const now = this.host.clock.now()
+    if (observation.ids && Object.keys(observation.ids).length)
+      this.learn(observation.ids, this.started)
+    if (observation.notifications?.length) this.deliver(observation.notifications, now)
+    if (observation.retryAfterMs !== undefined)
+      this.notBefore = Math.max(this.notBefore, now + observation.retryAfterMs)
+    if (observation.outcome) return this.settle(observation.outcome)
+    if (observation.missing && now - this.startedAt >= this.adapter.pacing.retentionMs)
+      this.settleUnknown(
+        'expired',
+        'the provider no longer knows the payment: its retention window has passed',
+      )
+  }
+
+  /** Merges ids and journals them at once. */
+  private learn(ids: ProviderIds, started: boolean): void {
+    const fresh = Object.entries(ids).some(([k, v]) => this.allIds[k] !== v)
+    if (!fresh && !(started && !this.journaledStart)) return
+    this.allIds = { ...this.allIds, ...ids }
+    this.journaledStart ||= started
+    this.write({
+      type: 'ids',
+      paymentId: this.id,
+      at: this.host.clock.now(),
+      ids: this.allIds,
+      started,
+    })
+  }
+  private journaledStart: boolean
+
+  private deliver(batch: readonly ProviderNotification[], now: number): void {
+    const fresh = this.dedup.fresh(batch)
+    if (!fresh.length) return
+    for (const n of fresh) {
+      const event: PaymentEvent = {
+        type: n.type,
+        seq: this.dedup.delivering(n.raw),
+        paymentId: this.id,
+        at: now,
+        raw: n.raw,
+      }
+      this.push(
+        n.type === 'signatureRequired' && this.adapter.capabilities.signature === 'pos'
+          ? this.signatureEvent(event, n, now)
+          : event,
+      )
+    }
+    this.write({ type: 'cursor', paymentId: this.id, at: now, cursor: this.dedup.cursor() })
+  }
+
+  private push(event: PaymentEvent): void {
+    if (this.streamEnded) return
+    const waiter = this.waiter
+    if (waiter) {
+      this.waiter = undefined
+      waiter({ value: event, done: false })
+    } else this.events.push(event)
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<PaymentEvent> {
+    if (this.iterating) throw new TypeError(`payment ${this.id}: its events can be iterated once`)
+    this.iterating = true
+    return {
+      next: () => {
+        const event = this.events.shift()
+        if (event) return Promise.resolve({ value: event, done: false })
+        if (this.streamEnded) return Promise.resolve({ value: undefined, done: true })
+        return new Promise<IteratorResult<PaymentEvent>>((resolve) => (this.waiter = resolve))
+      },
+      return: () => {
+        // The caller stopped listening: later events are dropped, not kept for nobody.
+        this.streamEnded = true
+        this.events.length = 0
+        return Promise.resolve({ value: undefined, done: true })
+      },
+    }
+  }
+
+  private endStream(): void {
+    this.streamEnded = true
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.({ value: undefined, done: true })
+  }
+
+  // ---- signatures --------------------------------------------------------------------------
+
+  private signatureEvent(
+    event: PaymentEvent,
+    n: ProviderNotification,
+    now: number,
+  ): SignatureRequiredEvent {
+    const policy = this.host.signature
+    const windowMs = n.signature?.windowMs ?? this.adapter.pacing.signatureWindowMs ?? 60_000
+    const within =
+      policy.answerWithinMs > 0
+        ? Math.min(policy.answerWithinMs, windowMs)
+        : Math.max(windowMs / 2, windowMs - 10_000)
+    const question: SignatureQuestion = {
+      answered: false,
+      closesAt: now + windowMs,
+      cancelDeadline: () => {},
+    }
+    this.signatures.add(question)
+    question.cancelDeadline = this.host.timers.at(now + within, () => {
+      if (question.answered || this.closed || this.isSettled()) return
+      const rule = policy.whenUnanswered
+      this.host.logger.warn(
+        { paymentId: this.id, rule },
+        'orchestrator: nobody judged the signature in time; applying the policy',
+      )
+      if (rule === 'provider') {
+        question.answered = true
+        return
+      }
+      this.answerSignature(question, rule === 'accept').catch((error: unknown) =>
+        this.host.logger.error(
+          { paymentId: this.id, error: message(error) },
+          'orchestrator: the signature policy could not be applied',
+        ),
+      )
+    })
+    return {
+      ...event,
+      type: 'signatureRequired',
+      deadline: now + within,
+      ...(n.signature?.receipt && { receipt: n.signature.receipt }),
+      accept: () => this.answerSignature(question, true),
+      decline: () => this.answerSignature(question, false),
+    }
+  }
+
+  private answerSignature(question: SignatureQuestion, accepted: boolean): Promise<boolean> {
+    if (question.answered || this.closed || this.isSettled()) return Promise.resolve(false)
+    question.answered = true
+    question.cancelDeadline()
+    const answer = this.adapter.answerSignature
+    if (!answer) return Promise.resolve(false)
+    return this.urgent('signature', () => answer.call(this.adapter, this.context, accepted), {
+      giveUpAt: question.closesAt,
+    }).then(() => true)
+  }
+
+  // ---- cancel ------------------------------------------------------------------------------
+
+  cancel(): Promise<boolean> {
+    if (this.closed || this.isSettled()) return Promise.resolve(false)
+    if (this.state === 'queued') {
+      // Not sent yet: nothing to ask the provider, the payment simply never starts.
+      if (this.startTask) this.startTask.cancelled = true
+      this.settle({
+        status: 'cancelled',
+        reasonCode: 'cancelled-before-start',
+        reason: 'cancelled before the start request was sent',
+      })
+      return Promise.resolve(true)
+    }
+    const cancel = this.adapter.cancel
+    if (!this.adapter.capabilities.cancel || !cancel)
+      return Promise.reject(new CancelOnTerminalError(this.adapter.provider))
+    if (this.state === 'starting')
+      return new Promise((resolve, reject) => this.cancelWaiters.push({ resolve, reject }))
+    return this.urgent('cancel', () => cancel.call(this.adapter, this.context), {}).then(
+      (answer) => answer === 'requested',
+    )
+  }
+
+  private flushCancelWaiters(): void {
+    const waiters = this.cancelWaiters
+    this.cancelWaiters = []
+    for (const waiter of waiters) this.cancel().then(waiter.resolve, waiter.reject)
+  }
+
+  /**
+   * Sends an urgent request (ahead of polls in the lane). Transient failures are sent again (at
+   * most {@link MAX_URGENT_ATTEMPTS} times, never after `giveUpAt`) while the payment runs.
+   */
+  private urgent<T>(
+    request: 'cancel' | 'signature',
+    send: () => Promise<T>,
+    options: { giveUpAt?: number },
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let attempts = 0
+      const attempt = () => {
+        const task: LaneTask = {
+          dueAt: this.host.clock.now(),
+          run: (sentAt) => {
+            if (this.closed) return reject(closedError(this.id))
+            attempts++
+            this.host.dispatched({
+              account: this.account.name,
+              paymentId: this.id,
+              request,
+              dueAt: task.dueAt,
+              sentAt,
+            })
+            call(send).then(resolve, (error: unknown) => {
+              const now = this.host.clock.now()
+              const limited = error instanceof TillkitHttpError && error.status === 429
+              if (limited) this.account.lane.pause(retryAfter(error) ?? DEFAULT_429_PAUSE_MS)
+              const again =
+                (limited || (error instanceof TillkitError && error.outcomeUnknown)) &&
+                attempts < MAX_URGENT_ATTEMPTS &&
+                !this.closed &&
+                !this.isSettled() &&
+                now < (options.giveUpAt ?? Infinity)
+              if (again) attempt()
+              else reject(error)
+            })
+          },
+        }
+        this.account.lane.submit(task, true)
+      }
+      attempt()
+    })
+  }
+
+  // ---- settling ----------------------------------------------------------------------------
+
+  private isSettled(): boolean {
+    return this.state === 'settled'
+  }
+
+  private settleUnknown(situation: UnknownSituation, why: string): void {
+    this.settle({ status: 'unknown', reasonCode: situation, reason: why }, situation)
+  }
+
+  /** Ends the payment: journals the outcome, then resolves it. */
+  private settle(result: ProviderOutcome, situation?: UnknownSituation): void {
+    if (this.closed || this.isSettled()) return
+    this.state = 'settled'
+    this.cancelPoll?.()
+    for (const question of this.signatures) question.cancelDeadline()
+    this.signatures.clear()
+    this.abort.abort()
+    const { request } = this
+    const ids = this.publicIds()
+    const outcome: Outcome = {
+      status: result.status,
+      ...(result.reasonCode !== undefined && { reasonCode: result.reasonCode }),
+      ...(result.reason !== undefined && { reason: this.host.redact(result.reason) }),
+      paymentId: this.id,
+      provider: this.adapter.provider,
+      account: request.account,
+      terminal: request.terminal,
+      kind: request.kind,
+      reference: request.reference,
+      currency: result.currency ?? request.currency,
+      amounts: {
+        ...(request.amount !== undefined && { requested: request.amount }),
+        ...result.amounts,
+      },
+      ...pick(result, [
+        'authCode',
+        'maskedPan',
+        'cardScheme',
+        'entryMethod',
+        'verification',
+        'receipt',
+      ]),
+      providerIds: ids,
+      ...(result.raw !== undefined && { raw: this.host.redact.value(result.raw) }),
+      at: this.host.clock.now(),
+    }
+    if (outcome.status === 'unknown') {
+      const facts = this.dedup.cursor()
+      outcome.reconcile = {
+        provider: this.adapter.provider,
+        account: request.account,
+        terminal: request.terminal,
+        kind: request.kind,
+        ...(request.amount !== undefined && { amount: request.amount }),
+        currency: request.currency,
+        reference: request.reference,
+        startedAt: this.startedAt,
+        providerIds: ids,
+        ...(facts.lastEvent !== undefined && { lastEvent: facts.lastEvent }),
+        why: outcome.reason ?? 'the provider did not give a final result',
+        check: safeReconcile(this.adapter, this.context, situation ?? 'unreadable'),
+      }
+    }
+    this.endStream()
+    this.write({ type: 'outcome', paymentId: this.id, at: outcome.at, outcome })
+    this.chain.then(() => {
+      this.resolveOutcome(outcome)
+      this.host.settled(this)
+    })
+  }
+
+  /** Stops everything without settling: the journal keeps the payment for `recover()`. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.cancelPoll?.()
+    for (const question of this.signatures) question.cancelDeadline()
+    this.abort.abort()
+    this.endStream()
+    if (!this.isSettled()) this.rejectOutcome(closedError(this.id))
+    for (const waiter of this.cancelWaiters) waiter.reject(closedError(this.id))
+    this.cancelWaiters = []
+  }
+
+  private write(record: JournalRecord): void {
+    if (this.closed) return
+    this.chain = this.chain.then(() =>
+      this.closed && record.type !== 'outcome'
+        ? undefined
+        : this.host.journal.append(record).catch((error: unknown) => {
+            this.host.logger.error(
+              { paymentId: this.id, record: record.type, error: message(error) },
+              'orchestrator: journal write failed',
+            )
+          }),
+    )
+  }
+
+  private publicIds(): ProviderIds {
+    const secret = this.adapter.secretIds
+    if (!secret?.length) return { ...this.allIds }
+    return Object.fromEntries(Object.entries(this.allIds).filter(([k]) => !secret.includes(k)))
+  }
+}
+
+/** Runs an adapter call, turning a synchronous throw into a rejection. */
+function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn())
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+function retryAfter(error: unknown): number | undefined {
+  return error instanceof TillkitHttpError ? error.retryAfterMs : undefined
+}
+
+/** Exponential: base, 2 base, 4 base... capped. */
+function backoff(failures: number, base: number): number {
+  return Math.min(MAX_POLL_BACKOFF_MS, base * 2 ** Math.max(0, failures - 1))
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function closedError(paymentId: string): TillkitAbortedError {
+  return new TillkitAbortedError(
+    `payment ${paymentId}: the orchestrator was closed first; recover() resumes it from the journal`,
+    true,
+  )
+}
+
+function safeReconcile(
+  adapter: ProviderAdapter,
+  context: PaymentContext,
+  situation: UnknownSituation,
+): string[] {
+  try {
+    return adapter.reconcile(context, situation)
+  } catch {
+    return ['ask the provider or read the terminal for this payment before charging again']
+  }
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<T> {
+  const out: Partial<T> = {}
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key]
+  return out
+}

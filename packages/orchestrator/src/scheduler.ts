@@ -1,0 +1,211 @@
+import type { Clock } from '@tillkit/core'
+
+/**
+ * All waiting the orchestrator does, for every payment, goes through one {@link Timers}: a binary
+ * heap of deadlines with a single clock timer armed for the earliest. Ten thousand payments polling
+ * at once cost one pending timer, not ten thousand, and a manual clock sees one sleeper.
+ */
+export class Timers {
+  private readonly heap: TimerEntry[] = []
+  private seq = 0
+  /** The deadline the clock timer is armed for, and how to disarm it. */
+  private armedAt = Infinity
+  private disarm: (() => void) | undefined
+  private closed = false
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Runs `callback` at clock time `at` (at once, on the next timer turn, if it is past). */
+  at(at: number, callback: () => void): () => void {
+    const entry: TimerEntry = { at, seq: this.seq++, callback, cancelled: false }
+    if (this.closed) return noop
+    this.push(entry)
+    if (at < this.armedAt) this.arm()
+    return () => {
+      // Left in the heap and skipped when it surfaces: cheaper than removing it from the middle.
+      entry.cancelled = true
+    }
+  }
+
+  /** Entries waiting (cancelled ones included until they surface). */
+  get size(): number {
+    return this.heap.length
+  }
+
+  close(): void {
+    this.closed = true
+    this.disarm?.()
+    this.disarm = undefined
+    this.heap.length = 0
+  }
+
+  private arm(): void {
+    this.disarm?.()
+    this.disarm = undefined
+    this.armedAt = Infinity
+    while (this.heap.length && this.heap[0]!.cancelled) this.pop()
+    const head = this.heap[0]
+    if (!head || this.closed) return
+    this.armedAt = head.at
+    this.disarm = this.clock.schedule(head.at - this.clock.now(), () => this.fire())
+  }
+
+  private fire(): void {
+    this.disarm = undefined
+    this.armedAt = Infinity
+    const now = this.clock.now()
+    // Only what is due now: callbacks that add entries due at once run on the next turn.
+    const due: TimerEntry[] = []
+    while (this.heap.length && this.heap[0]!.at <= now) {
+      const entry = this.pop()
+      if (!entry.cancelled) due.push(entry)
+    }
+    this.arm()
+    for (const entry of due) {
+      try {
+        entry.callback()
+      } catch {
+        // A callback's failure is its owner's to report; the schedule goes on.
+      }
+    }
+  }
+
+  private push(entry: TimerEntry): void {
+    const heap = this.heap
+    heap.push(entry)
+    let i = heap.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!before(heap[i]!, heap[parent]!)) break
+      ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
+      i = parent
+    }
+  }
+
+  private pop(): TimerEntry {
+    const heap = this.heap
+    const top = heap[0]!
+    const last = heap.pop()!
+    if (heap.length) {
+      heap[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l
+        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r
+        if (m === i) break
+        ;[heap[i], heap[m]] = [heap[m]!, heap[i]!]
+        i = m
+      }
+    }
+    return top
+  }
+}
+
+interface TimerEntry {
+  at: number
+  /** Ties run in the order they were added. */
+  seq: number
+  callback: () => void
+  cancelled: boolean
+}
+
+const before = (a: TimerEntry, b: TimerEntry) => a.at < b.at || (a.at === b.at && a.seq < b.seq)
+const noop = () => {}
+
+/** A request waiting for its turn in a lane. */
+export interface LaneTask {
+  /** Called when the request may be sent; it sends it (not awaited by the lane). */
+  run(sentAt: number): void
+  /** When it became due (for cadence metrics): its queueing delay is `sentAt - dueAt`. */
+  dueAt: number
+  /** Set by `cancel`: skipped when its turn comes. */
+  cancelled?: boolean
+}
+
+/** A FIFO with O(1) take from the front. */
+class Queue<T> {
+  private items: T[] = []
+  private head = 0
+  get length(): number {
+    return this.items.length - this.head
+  }
+  push(item: T): void {
+    this.items.push(item)
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined
+    const item = this.items[this.head]!
+    this.items[this.head++] = undefined as T
+    // Compact once the dead front is both large and most of the array.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return item
+  }
+}
+
+/**
+ * One account's requests, spaced: consecutive sends start at least `spacingMs` apart, whatever
+ * payment they belong to. Urgent requests (signature answers, cancels) go before anything queued;
+ * the rest go in the order they became due, so every in-flight payment gets its turn (each has at
+ * most one request queued). A 429 pauses the lane.
+ */
+export class Lane {
+  private readonly urgent = new Queue<LaneTask>()
+  private readonly normal = new Queue<LaneTask>()
+  /** Clock time before which nothing may be sent (spacing). */
+  private nextSlot = -Infinity
+  /** Clock time before which nothing may be sent (provider back-off). */
+  private pausedUntil = -Infinity
+  private wakeAt = Infinity
+  private cancelWake: (() => void) | undefined
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timers: Timers,
+    readonly spacingMs: number,
+  ) {}
+
+  /** Queued requests, urgent ones included. */
+  get queued(): number {
+    return this.urgent.length + this.normal.length
+  }
+
+  submit(task: LaneTask, urgent = false): void {
+    ;(urgent ? this.urgent : this.normal).push(task)
+    this.pump()
+  }
+
+  /** The provider asked for a pause (429): nothing of this account is sent before `ms` from now. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms)
+  }
+
+  private pump(): void {
+    for (;;) {
+      if (!this.urgent.length && !this.normal.length) return
+      const now = this.clock.now()
+      const slot = Math.max(this.nextSlot, this.pausedUntil)
+      if (now < slot) return this.wake(slot)
+      const task = this.urgent.shift() ?? this.normal.shift()!
+      if (task.cancelled) continue
+      this.nextSlot = now + this.spacingMs
+      task.run(now)
+    }
+  }
+
+  private wake(at: number): void {
+    if (at >= this.wakeAt) return
+    this.cancelWake?.()
+    this.wakeAt = at
+    this.cancelWake = this.timers.at(at, () => {
+      this.wakeAt = Infinity
+      this.cancelWake = undefined
+      this.pump()
+    })
+  }
+}
