@@ -61,9 +61,20 @@ export function collect(events: AsyncIterable<PaymentEvent>): {
 export const TID = '22160001'
 export const ACCOUNT = 'shop'
 
+/** A request as the fake saw it (through the adapter's fetch). */
+export interface Seen {
+  method: string
+  path: string
+  at: number
+  /** undefined when the response was lost. */
+  status?: number
+}
+
 export interface Setup {
   clock: ManualClock
   cloud: FakeCloud
+  /** Every request that reached the fake, in order. */
+  seen: Seen[]
   orchestrator: Orchestrator
   dispatched: DispatchInfo[]
   /** A fresh orchestrator on the same cloud, clock and (given) journal, as after a restart. */
@@ -80,6 +91,18 @@ export function setup(
   const clock = createManualClock()
   const cloud = createFakeCloud({ clock, ...options.cloud })
   const dispatched: DispatchInfo[] = []
+  const seen: Seen[] = []
+  const fetch = async (request: Request) => {
+    const entry: Seen = {
+      method: request.method,
+      path: new URL(request.url).pathname,
+      at: clock.now(),
+    }
+    seen.push(entry)
+    const response = await cloud.fetch(request)
+    entry.status = response.status
+    return response
+  }
   const make = (more: Partial<OrchestratorOptions> = {}) =>
     createOrchestrator({
       accounts: {
@@ -89,7 +112,7 @@ export function setup(
           apiKey: 'test-api-key',
           softwareHouseId: 'SWH',
           installerId: 'INST',
-          fetch: cloud.fetch,
+          fetch,
           ...options.adapter,
         }),
       },
@@ -101,6 +124,7 @@ export function setup(
   return {
     clock,
     cloud,
+    seen,
     orchestrator: make(),
     dispatched,
     restart: (journal, more) => make({ journal, ...more }),

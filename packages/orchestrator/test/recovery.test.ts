@@ -1,0 +1,238 @@
+import { mkdtemp, appendFile, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  createFileJournal,
+  createMemoryJournal,
+  JournalWriteError,
+  TillkitAbortedError,
+  type JournalRecord,
+  type JournalStore,
+} from '../src/index.js'
+import { collect, drive, pass, sale, setup, TID } from './harness.js'
+
+const dirs: string[] = []
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+})
+const tempFile = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tillkit-journal-'))
+  dirs.push(dir)
+  return join(dir, 'journal.jsonl')
+}
+
+describe('recovery from a journal left by a dropped orchestrator', () => {
+  async function dropMidway(journal: JournalStore) {
+    const s = setup({ orchestrator: { journal } })
+    const payment = await s.orchestrator.sale(sale(1209))
+    const before = collect(payment)
+    // The slow card: TRANSACTION_STARTED and INSERT_CARD delivered, then the process goes away.
+    await pass(s.clock, 3_000)
+    await s.orchestrator.close()
+    const dropped = await payment.outcome.catch((e: unknown) => e)
+    expect(dropped).toBeInstanceOf(TillkitAbortedError)
+    const delivered = await before.done
+    return { ...s, payment, delivered }
+  }
+
+  it('resumes polling from the journaled requestId; events continue where they stopped, exactly once', async () => {
+    const journal = createMemoryJournal()
+    const { clock, cloud, seen, payment, delivered, restart } = await dropMidway(journal)
+    expect(delivered.map((e) => e.raw)).toEqual(['TRANSACTION_STARTED', 'INSERT_CARD'])
+    const posts = seen.filter((r) => r.method === 'POST').length
+    const second = restart(journal)
+    const [resumed, ...others] = await second.recover()
+    expect(others).toHaveLength(0)
+    expect(resumed!.id).toBe(payment.id)
+    expect(resumed!.recovered).toBe(true)
+    expect(resumed!.request).toEqual(payment.request)
+    const after = collect(resumed!)
+    const outcome = await drive(clock, resumed!.outcome)
+    const rest = await after.done
+    expect(outcome.status).toBe('approved')
+    expect(rest[0]!.seq).toBe(3)
+    const requestId = outcome.providerIds.requestId!
+    expect([...delivered, ...rest].map((e) => e.raw)).toEqual(
+      cloud.terminals.transaction(TID, requestId).notifications,
+    )
+    expect(seen.filter((r) => r.method === 'POST')).toHaveLength(posts)
+    expect(cloud.ledger).toHaveLength(1)
+    expect(await journal.unfinished()).toEqual([])
+    expect((await journal.get(payment.id))?.outcome?.status).toBe('approved')
+    // Nothing left to resume.
+    expect(await restart(journal).recover()).toEqual([])
+  })
+
+  it('works the same from a file journal whose last line was torn by the crash', async () => {
+    const path = await tempFile()
+    const journal = await createFileJournal(path)
+    const { clock, cloud, payment, restart } = await dropMidway(journal)
+    await journal.close?.()
+    await appendFile(path, '{"type":"cursor","paymentId":"')
+    const reopened = await createFileJournal(path)
+    expect(reopened.repaired).toBe(true)
+    const [resumed] = await restart(reopened).recover()
+    expect(resumed!.id).toBe(payment.id)
+    const rest = collect(resumed!)
+    expect((await drive(clock, resumed!.outcome)).status).toBe('approved')
+    expect((await rest.done)[0]!.raw).not.toBe('INSERT_CARD')
+    expect(cloud.ledger).toHaveLength(1)
+    await reopened.close?.()
+    const lines = (await readFile(path, 'utf8')).trim().split('\n')
+    expect(lines.map((l) => (JSON.parse(l) as JournalRecord).type).at(-1)).toBe('outcome')
+  })
+
+  it('a start whose answer never came before the drop is unknown, with the facts, and never re-sent', async () => {
+    const journal = createMemoryJournal()
+    const { clock, cloud, orchestrator, seen, restart } = setup({ orchestrator: { journal } })
+    // Connect starts the sale; its answer is still on the way when the process goes away.
+    cloud.faults.add({ kind: 'lostResponse', mode: 'hang', match: { method: 'POST' }, times: 1 })
+    const payment = await orchestrator.sale(sale(1250))
+    await pass(clock, 200)
+    expect(payment.state).toBe('starting')
+    await orchestrator.close()
+    const [resumed] = await restart(journal).recover()
+    const outcome = await drive(clock, resumed!.outcome)
+    expect(outcome.status).toBe('unknown')
+    expect(outcome.reconcile).toMatchObject({
+      provider: 'paymentsense',
+      account: 'shop',
+      terminal: TID,
+      kind: 'sale',
+      amount: 1250,
+      currency: 'GBP',
+      reference: 'order-1250',
+      startedAt: payment.request && (await journal.get(payment.id))!.startedAt,
+      providerIds: {},
+    })
+    expect(outcome.reconcile!.why).toMatch(/not sent again/)
+    expect(outcome.reconcile!.check.join(' ')).toMatch(/DUPLICATE/)
+    await pass(clock, 10_000)
+    expect(seen.filter((r) => r.method === 'POST')).toHaveLength(1)
+    // The terminal did run it: the reconciliation is needed, and there is one charge, not two.
+    expect(cloud.ledger).toHaveLength(1)
+  })
+
+  it("after Connect's retention the journaled request is gone: unknown (expired) with its requestId", async () => {
+    const journal = createMemoryJournal()
+    const { clock, cloud, orchestrator, restart } = setup({ orchestrator: { journal } })
+    const payment = await orchestrator.sale(sale(1209))
+    await pass(clock, 500)
+    const { requestId } = payment.ids
+    expect(requestId).toBeDefined()
+    await orchestrator.close()
+    await clock.advance(25 * 3_600_000)
+    const [resumed] = await restart(journal).recover()
+    const outcome = await drive(clock, resumed!.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'expired' })
+    expect(outcome.reconcile!.providerIds).toEqual({ requestId })
+    expect(outcome.reconcile!.lastEvent).toBeUndefined()
+    expect(outcome.reconcile!.check[0]).toContain(requestId)
+    expect(cloud.ledger).toHaveLength(1)
+  })
+
+  it('a payment of an account this orchestrator does not have is left in the journal', async () => {
+    const journal = createMemoryJournal()
+    const { clock, orchestrator, restart } = setup({ orchestrator: { journal } })
+    const payment = await orchestrator.sale(sale(1209))
+    await pass(clock, 500)
+    await orchestrator.close()
+    const entry = (await journal.get(payment.id))!
+    await journal.append({
+      type: 'intent',
+      paymentId: 'elsewhere',
+      at: 1,
+      provider: 'paymentsense',
+      request: { ...entry.request, account: 'gone' },
+      ids: {},
+    })
+    const errors: object[] = []
+    const resumed = await restart(journal, { logger: { error: (o) => errors.push(o) } }).recover()
+    expect(resumed.map((p) => p.id)).toEqual([payment.id])
+    expect(errors).toEqual([expect.objectContaining({ paymentId: 'elsewhere', account: 'gone' })])
+    expect((await drive(clock, resumed[0]!.outcome)).status).toBe('approved')
+    expect((await journal.unfinished()).map((e) => e.paymentId)).toEqual(['elsewhere'])
+  })
+
+  it('recover() twice does not run a payment twice', async () => {
+    const journal = createMemoryJournal()
+    const { clock, orchestrator, restart, seen } = setup({ orchestrator: { journal } })
+    await orchestrator.sale(sale(1209))
+    await pass(clock, 500)
+    await orchestrator.close()
+    const second = restart(journal)
+    const [a, b] = await Promise.all([second.recover(), second.recover()])
+    expect(a!.length + b!.length).toBe(1)
+    const before = seen.length
+    await pass(clock, 2_000)
+    // One payment polled at once and then once a second: three polls, not six.
+    expect(seen.length - before).toBe(3)
+  })
+})
+
+describe('the journal comes first', () => {
+  it('a failed intent write refuses the payment before anything is sent', async () => {
+    const memory = createMemoryJournal()
+    const failing: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type === 'intent') throw new Error('disk full')
+        return memory.append(record)
+      },
+    }
+    const { orchestrator, seen } = setup({ orchestrator: { journal: failing } })
+    const error = await orchestrator.sale(sale(1250)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(JournalWriteError)
+    expect((error as JournalWriteError).mayHaveReachedProvider).toBe(false)
+    expect(((error as Error).cause as Error).message).toBe('disk full')
+    expect(seen).toHaveLength(0)
+    expect(orchestrator.running).toBe(0)
+  })
+
+  it('writes intent, ids, cursors and the outcome, in that order', async () => {
+    const records: JournalRecord[] = []
+    const memory = createMemoryJournal()
+    let requestsSoFar = () => -1
+    const sentBefore: number[] = []
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        records.push(record)
+        sentBefore.push(requestsSoFar())
+        return memory.append(record)
+      },
+    }
+    const { clock, orchestrator, seen } = setup({ orchestrator: { journal } })
+    requestsSoFar = () => seen.length
+    const payment = await orchestrator.sale(sale(1250))
+    await drive(clock, payment.outcome)
+    // The intent was written before the first request left.
+    expect(sentBefore[0]).toBe(0)
+    const types = records.map((r) => r.type)
+    expect(types[0]).toBe('intent')
+    expect(types[1]).toBe('ids')
+    expect(types.at(-1)).toBe('outcome')
+    expect(types.slice(2, -1).every((t) => t === 'cursor')).toBe(true)
+    const last = records.filter((r) => r.type === 'cursor').at(-1)
+    expect(last?.type === 'cursor' && last.cursor.lastEvent).toBe('TRANSACTION_FINISHED')
+  })
+
+  it('a journal that fails after the intent does not stop the payment', async () => {
+    const memory = createMemoryJournal()
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type !== 'intent') throw new Error('disk gone')
+        return memory.append(record)
+      },
+    }
+    const errors: unknown[] = []
+    const { clock, orchestrator } = setup({
+      orchestrator: { journal, logger: { error: (obj) => errors.push(obj) } },
+    })
+    const payment = await orchestrator.sale(sale(1250))
+    expect((await drive(clock, payment.outcome)).status).toBe('approved')
+    expect(errors.length).toBeGreaterThan(0)
+  })
+})
