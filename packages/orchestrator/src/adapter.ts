@@ -72,8 +72,9 @@ export interface Pacing {
    * slow answer does not stretch the cadence (Paymentsense, SmartConnect).
    * `back-to-back`: the next poll goes as soon as the previous answered, at least `cadenceMs`
    * after the previous send (Payroc's long-poll, which the provider holds open).
-   * `none`: never poll; `start` resolves with the outcome and events come through `ctx.push`
-   * (Adyen's synchronous payment, the Paymentsense WebSocket). Recovery still calls `poll`.
+   * `none`: no polling while the start is out: `start` resolves with the outcome and events
+   * come through `ctx.push` (Adyen's synchronous payment, the Paymentsense WebSocket). Should the
+   * start resolve without an outcome, and after a restart, the core polls every `cadenceMs`.
    */
   mode: 'interval' | 'back-to-back' | 'none'
   /** The default cadence. */

@@ -104,8 +104,10 @@ export interface RunInit {
   recovered: boolean
 }
 
-/** Attempts at a start the provider refused unprocessed (429) or that never left, before giving up. */
-const MAX_RESENDABLE_STARTS = 5
+/** Attempts at a start that never left (connection refused...), before giving up. */
+const MAX_UNSENT_STARTS = 5
+/** How long after the intent a start refused unprocessed (429) is still sent again. */
+const RATE_LIMITED_START_MS = 60_000
 /** Definite poll refusals in a row before the result is declared unreadable. */
 const MAX_REFUSED_POLLS = 3
 /** Longest pause between polls of a payment that keep failing. */
@@ -258,7 +260,10 @@ export class Run implements Payment {
     const neverLeft = error instanceof TillkitError && !error.mayHaveReachedProvider
     if (limited || neverLeft) {
       if (limited) this.account.lane.pause(retryAfter(error) ?? DEFAULT_429_PAUSE_MS)
-      if (this.startAttempts < MAX_RESENDABLE_STARTS) {
+      const again = limited
+        ? now - this.startedAt < RATE_LIMITED_START_MS
+        : this.startAttempts < MAX_UNSENT_STARTS
+      if (again) {
         this.state = 'queued'
         const task: LaneTask = { dueAt: now, run: (sentAt) => this.sendStart(task, sentAt) }
         this.startTask = task

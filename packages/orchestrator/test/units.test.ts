@@ -1,0 +1,240 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createManualClock } from '@tillkit/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ProviderNotification } from '../src/adapter.js'
+import { Deduper, JOURNALED_KEYS, MAX_KEYS } from '../src/dedup.js'
+import { EMPTY_CURSOR, type JournalRecord } from '../src/journal.js'
+import { createFileJournal } from '../src/journals/file.js'
+import { createMemoryJournal } from '../src/journals/memory.js'
+import { Lane, Timers } from '../src/scheduler.js'
+import type { PaymentRequest } from '../src/types.js'
+
+const at = (order: number): ProviderNotification => ({ type: 'other', raw: `n${order}`, order })
+const keyed = (key: string): ProviderNotification => ({ type: 'other', raw: key, key })
+
+describe('Deduper', () => {
+  it('delivers each position of a growing list once, in order, even from a shuffled batch', () => {
+    const d = new Deduper(EMPTY_CURSOR)
+    expect(d.fresh([at(0), at(1)]).map((n) => n.order)).toEqual([0, 1])
+    expect(d.fresh([at(0), at(1), at(2)]).map((n) => n.order)).toEqual([2])
+    expect(d.fresh([at(4), at(3), at(2)]).map((n) => n.order)).toEqual([3, 4])
+    expect(d.fresh([at(1)])).toEqual([])
+  })
+
+  it('drops repeated keys, keeps at most MAX_KEYS, journals the latest few', () => {
+    const d = new Deduper(EMPTY_CURSOR)
+    expect(d.fresh([keyed('a'), keyed('a'), keyed('b')]).map((n) => n.key)).toEqual(['a', 'b'])
+    for (let i = 0; i < MAX_KEYS + 10; i++) d.fresh([keyed(`k${i}`)])
+    // The oldest keys were forgotten: memory stays bounded.
+    expect(d.fresh([keyed('a')])).toHaveLength(1)
+    expect(d.fresh([keyed(`k${MAX_KEYS + 9}`)])).toHaveLength(0)
+    expect(d.cursor().keys).toHaveLength(JOURNALED_KEYS)
+  })
+
+  it('resumes from a cursor: nothing up to it again, seq continues', () => {
+    const d = new Deduper({ delivered: 5, order: 4, keys: ['x'], lastEvent: 'n4' })
+    // Mixed batches are taken as they come: 3 and 4 were delivered, `x` is a known key.
+    const batch = [at(3), at(4), at(5), keyed('x'), keyed('y')]
+    expect(d.fresh(batch).map((n) => n.raw)).toEqual(['n5', 'y'])
+    expect(d.delivering('n5')).toBe(6)
+    expect(d.cursor()).toMatchObject({ delivered: 6, order: 5, lastEvent: 'n5' })
+  })
+
+  it('notifications with neither order nor key are delivered as they come', () => {
+    const d = new Deduper(EMPTY_CURSOR)
+    const plain: ProviderNotification = { type: 'other', raw: 'p' }
+    expect(d.fresh([plain, plain])).toHaveLength(2)
+  })
+})
+
+describe('Timers', () => {
+  it('runs callbacks in deadline order (ties in call order) on a single clock timer', async () => {
+    const clock = createManualClock()
+    const timers = new Timers(clock)
+    const ran: string[] = []
+    const now = clock.now()
+    timers.at(now + 300, () => ran.push('c'))
+    timers.at(now + 100, () => ran.push('a'))
+    const cancel = timers.at(now + 200, () => ran.push('x'))
+    timers.at(now + 100, () => ran.push('b'))
+    expect(clock.pending).toBe(1)
+    cancel()
+    await clock.advance(1_000)
+    expect(ran).toEqual(['a', 'b', 'c'])
+    expect(clock.pending).toBe(0)
+  })
+
+  it('a throwing callback does not stop the others; close() disarms', async () => {
+    const clock = createManualClock()
+    const timers = new Timers(clock)
+    const ran: number[] = []
+    timers.at(clock.now() + 10, () => {
+      throw new Error('boom')
+    })
+    timers.at(clock.now() + 10, () => ran.push(1))
+    timers.at(clock.now() + 50, () => ran.push(2))
+    await clock.advance(20)
+    timers.close()
+    timers.at(clock.now() + 1, () => ran.push(3))
+    await clock.advance(100)
+    expect(ran).toEqual([1])
+    expect(clock.pending).toBe(0)
+  })
+})
+
+describe('Lane', () => {
+  it('spaces sends, puts urgent tasks first, honours a pause', async () => {
+    const clock = createManualClock()
+    const lane = new Lane(clock, new Timers(clock), 100)
+    const t0 = clock.now()
+    const sent: Array<[string, number]> = []
+    const task = (name: string) => ({
+      dueAt: clock.now(),
+      run: (at: number) => sent.push([name, at - t0]),
+    })
+    lane.submit(task('p1'))
+    lane.submit(task('p2'))
+    lane.submit(task('p3'))
+    lane.submit(task('u1'), true)
+    expect(lane.queued).toBe(3)
+    await clock.advance(250)
+    lane.pause(1_000)
+    lane.submit(task('p4'))
+    await clock.advance(2_000)
+    expect(sent).toEqual([
+      ['p1', 0],
+      ['u1', 100],
+      ['p2', 200],
+      ['p3', 1_250],
+      ['p4', 1_350],
+    ])
+  })
+
+  it('skips cancelled tasks', async () => {
+    const clock = createManualClock()
+    const lane = new Lane(clock, new Timers(clock), 100)
+    const sent: string[] = []
+    lane.submit({ dueAt: 0, run: () => sent.push('a') })
+    const b = { dueAt: 0, run: () => sent.push('b'), cancelled: false }
+    lane.submit(b)
+    lane.submit({ dueAt: 0, run: () => sent.push('c') })
+    b.cancelled = true
+    await clock.advance(500)
+    expect(sent).toEqual(['a', 'c'])
+  })
+})
+
+const request: PaymentRequest = {
+  kind: 'sale',
+  account: 'a',
+  terminal: 't',
+  amount: 1,
+  currency: 'GBP',
+  reference: 'r',
+}
+const intent = (paymentId: string): JournalRecord => ({
+  type: 'intent',
+  paymentId,
+  at: 1,
+  provider: 'p',
+  request,
+  ids: {},
+})
+const outcome = (paymentId: string): JournalRecord => ({
+  type: 'outcome',
+  paymentId,
+  at: 2,
+  outcome: { status: 'approved', paymentId } as never,
+})
+
+describe('journals', () => {
+  const dirs: string[] = []
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  })
+  const file = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tillkit-units-'))
+    dirs.push(dir)
+    return join(dir, 'j.jsonl')
+  }
+
+  it('memory: copies records, forgets the oldest finished entries past its bound', async () => {
+    const journal = createMemoryJournal({ keepFinished: 2 })
+    const record = intent('p1')
+    await journal.append(record)
+    ;(record as { request: PaymentRequest }).request.amount = 999
+    expect((await journal.get('p1'))!.request.amount).toBe(1)
+    for (const id of ['p1', 'p2', 'p3']) {
+      if (id !== 'p1') await journal.append(intent(id))
+      await journal.append(outcome(id))
+    }
+    expect(await journal.get('p1')).toBeUndefined()
+    expect((await journal.get('p3'))!.outcome!.status).toBe('approved')
+    expect(await journal.unfinished()).toEqual([])
+  })
+
+  it('file: appends JSON lines, reads them back, writes concurrent appends in one batch', async () => {
+    const path = await file()
+    const journal = await createFileJournal(path)
+    await Promise.all([intent('a'), intent('b'), intent('c')].map((r) => journal.append(r)))
+    await journal.append(outcome('b'))
+    expect(journal.records).toBe(4)
+    await journal.close?.()
+    const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean)
+    expect(lines.map((l) => (JSON.parse(l) as JournalRecord).paymentId)).toEqual([
+      'a',
+      'b',
+      'c',
+      'b',
+    ])
+    const again = await createFileJournal(path)
+    expect(again.repaired).toBe(false)
+    expect((await again.unfinished()).map((e) => e.paymentId)).toEqual(['a', 'c'])
+    await again.close?.()
+    await expect(again.append(intent('d'))).rejects.toThrow(/closed/)
+  })
+
+  it('file: a torn last line is cut off; damage before the end is refused', async () => {
+    const path = await file()
+    await writeFile(path, `${JSON.stringify(intent('a'))}\n{"type":"intent","paym`)
+    const journal = await createFileJournal(path)
+    expect(journal.repaired).toBe(true)
+    await journal.append(intent('b'))
+    await journal.close?.()
+    const reopened = await createFileJournal(path)
+    expect((await reopened.unfinished()).map((e) => e.paymentId)).toEqual(['a', 'b'])
+    await reopened.close?.()
+    await writeFile(path, `not json\n${JSON.stringify(intent('a'))}\n`)
+    await expect(createFileJournal(path)).rejects.toThrow(/line 1 is not JSON/)
+  })
+
+  it('file: compaction keeps only what unfinished payments need, and the file stays readable', async () => {
+    const path = await file()
+    const journal = await createFileJournal(path, { compactAfter: 10 })
+    for (let i = 0; i < 6; i++) {
+      await journal.append(intent(`p${i}`))
+      if (i !== 3) await journal.append(outcome(`p${i}`))
+    }
+    await journal.append({
+      type: 'cursor',
+      paymentId: 'p3',
+      at: 5,
+      cursor: { delivered: 2, order: 1, keys: [], lastEvent: 'X' },
+    })
+    await journal.append({ type: 'ids', paymentId: 'p3', at: 6, ids: { id: '9' }, started: true })
+    expect(journal.records).toBeLessThan(10)
+    await journal.close?.()
+    const reopened = await createFileJournal(path)
+    const [entry, ...rest] = await reopened.unfinished()
+    expect(rest).toEqual([])
+    expect(entry).toMatchObject({
+      paymentId: 'p3',
+      ids: { id: '9' },
+      started: true,
+      cursor: { delivered: 2, lastEvent: 'X' },
+    })
+    await reopened.close?.()
+  })
+})
