@@ -112,8 +112,6 @@ const RATE_LIMITED_START_MS = 60_000
 const MAX_REFUSED_POLLS = 3
 /** Longest pause between polls of a payment that keep failing. */
 const MAX_POLL_BACKOFF_MS = 30_000
-/** A 429 without Retry-After pauses the account this long. */
-const DEFAULT_429_PAUSE_MS = 1_000
 /** Attempts at a cancel or a signature answer that got no clear answer. */
 const MAX_URGENT_ATTEMPTS = 3
 
@@ -165,6 +163,8 @@ export class Run implements Payment {
   private refusedPolls = 0
   private cancelPoll: (() => void) | undefined
   private pollQueued = false
+  /** The last poll was refused unprocessed (429): the next goes once the account's pause ends. */
+  private retryNow = false
   private readonly signatures = new Set<SignatureQuestion>()
   /** Cancels asked for while the start was out: sent once it answers. */
   private cancelWaiters: Array<{ resolve: (v: boolean) => void; reject: (e: unknown) => void }> = []
@@ -259,7 +259,7 @@ export class Run implements Payment {
     const limited = error instanceof TillkitHttpError && error.status === 429
     const neverLeft = error instanceof TillkitError && !error.mayHaveReachedProvider
     if (limited || neverLeft) {
-      if (limited) this.account.lane.pause(retryAfter(error) ?? DEFAULT_429_PAUSE_MS)
+      if (limited) this.account.lane.rateLimited(retryAfter(error))
       const again = limited
         ? now - this.startedAt < RATE_LIMITED_START_MS
         : this.startAttempts < MAX_UNSENT_STARTS
@@ -330,8 +330,9 @@ export class Run implements Payment {
     if (this.closed || this.isSettled() || this.pollQueued) return
     const now = this.host.clock.now()
     const { mode } = this.adapter.pacing
-    let due =
-      mode === 'back-to-back'
+    let due = this.retryNow
+      ? now
+      : mode === 'back-to-back'
         ? Math.max(now, this.lastPollSent + this.cadence())
         : this.lastPollSent + this.cadence()
     if (this.transientFailures || this.refusedPolls) {
@@ -339,6 +340,7 @@ export class Run implements Payment {
       due = Math.max(due, now + backoff(failures, this.cadence()))
     }
     due = Math.max(due, this.notBefore, now)
+    this.retryNow = false
     this.pollQueued = true
     this.cancelPoll = this.host.timers.at(due, () => {
       this.cancelPoll = undefined
@@ -375,8 +377,10 @@ export class Run implements Payment {
     if (this.closed || this.isSettled()) return
     const now = this.host.clock.now()
     if (error instanceof TillkitHttpError && error.status === 429) {
-      // The account is over its rate, not this payment: pause the lane, keep the cadence.
-      this.account.lane.pause(retryAfter(error) ?? DEFAULT_429_PAUSE_MS)
+      // The account is over its rate, not this payment: pause the lane and send this poll again
+      // as soon as the pause ends, rather than a whole cadence later.
+      this.account.lane.rateLimited(retryAfter(error))
+      this.retryNow = true
     } else if (error instanceof TillkitError && error.outcomeUnknown) {
       this.transientFailures++
     } else {
@@ -605,7 +609,7 @@ export class Run implements Payment {
             call(send).then(resolve, (error: unknown) => {
               const now = this.host.clock.now()
               const limited = error instanceof TillkitHttpError && error.status === 429
-              if (limited) this.account.lane.pause(retryAfter(error) ?? DEFAULT_429_PAUSE_MS)
+              if (limited) this.account.lane.rateLimited(retryAfter(error))
               const again =
                 (limited || (error instanceof TillkitError && error.outcomeUnknown)) &&
                 attempts < MAX_URGENT_ATTEMPTS &&

@@ -185,6 +185,14 @@ export class Lane {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms)
   }
 
+  /**
+   * A 429: pause for the provider's Retry-After, or without one, for two spacing intervals (a
+   * spacing rule was broken: the requests in flight were too close) or 1 s on unspaced accounts.
+   */
+  rateLimited(retryAfterMs: number | undefined): void {
+    this.pause(retryAfterMs ?? (this.spacingMs > 0 ? 2 * this.spacingMs : 1_000))
+  }
+
   private pump(): void {
     for (;;) {
       if (!this.urgent.length && !this.normal.length) return

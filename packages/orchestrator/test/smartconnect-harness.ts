@@ -1,0 +1,149 @@
+import { createManualClock, type ManualClock } from '@tillkit/core'
+import { createSmartConnectClient, type RegisterOptions } from '@tillkit/smartconnect'
+import {
+  createFakeCloud,
+  type FakeCloud,
+  type FakeCloudOptions,
+  type TerminalConfig,
+} from '@tillkit/smartconnect/mock'
+import {
+  createOrchestrator,
+  smartconnectAdapter,
+  type JournalStore,
+  type Orchestrator,
+  type OrchestratorOptions,
+  type PaymentInput,
+  type SmartConnectAdapterOptions,
+} from '../src/index.js'
+
+export const ACCOUNT = 'store'
+export const TID = 'VT000001'
+export const OTHER = 'VT000002'
+
+/** A request as the fake saw it (through the adapter's fetch). */
+export interface Seen {
+  method: string
+  path: string
+  at: number
+  /** undefined when the response was lost or never came. */
+  status?: number
+}
+
+/** One call to the orchestrator's logger, as the logger received it. */
+export interface LogLine {
+  level: string
+  obj: object
+  msg?: string
+}
+
+export interface ScSetup {
+  clock: ManualClock
+  cloud: FakeCloud
+  /** Every request that reached the adapter's fetch, in order (pairing excluded). */
+  seen: Seen[]
+  logs: LogLine[]
+  orchestrator: Orchestrator
+  /** A fresh orchestrator on the same cloud, clock and (given) journal, as after a restart. */
+  restart(journal: JournalStore, options?: Partial<OrchestratorOptions>): Orchestrator
+  /** Polls (GETs) of one payment's transaction, by transaction id. */
+  polls(transactionId: string): Seen[]
+}
+
+export const registerFor = (terminal: string): RegisterOptions => ({
+  id: `register-${terminal}`,
+  name: `Till ${terminal}`,
+  businessName: 'Corner Toys',
+  vendorName: 'ToyPOS',
+})
+
+/**
+ * A fake SmartConnect cloud on a manual clock with each terminal paired to its own register (done
+ * with the typed client, as a POS would), and an orchestrator with one SmartConnect account.
+ */
+export async function setup(
+  options: {
+    cloud?: FakeCloudOptions
+    adapter?: Partial<SmartConnectAdapterOptions>
+    orchestrator?: Partial<OrchestratorOptions>
+    /** Terminals left unpaired. */
+    unpaired?: string[]
+  } = {},
+): Promise<ScSetup> {
+  const clock = createManualClock()
+  const cloud = createFakeCloud({ clock, ...options.cloud })
+  const configs: readonly TerminalConfig[] = options.cloud?.terminals ?? cloud.terminals.list()
+  for (const { deviceId } of configs) {
+    if (options.unpaired?.includes(deviceId)) continue
+    const pos = createSmartConnectClient({
+      environment: 'dev',
+      register: registerFor(deviceId),
+      fetch: cloud.fetch,
+      clock,
+    })
+    await pos.pair(cloud.terminals.get(deviceId).pairingCode)
+  }
+  const seen: Seen[] = []
+  const logs: LogLine[] = []
+  const fetch = async (request: Request) => {
+    const entry: Seen = {
+      method: request.method,
+      path: new URL(request.url).pathname,
+      at: clock.now(),
+    }
+    seen.push(entry)
+    const response = await cloud.fetch(request)
+    entry.status = response.status
+    return response
+  }
+  const logger = Object.fromEntries(
+    (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+      level,
+      (obj: object, msg?: string) => logs.push({ level, obj, ...(msg !== undefined && { msg }) }),
+    ]),
+  )
+  const make = (more: Partial<OrchestratorOptions> = {}) =>
+    createOrchestrator({
+      accounts: {
+        [ACCOUNT]: smartconnectAdapter({
+          environment: 'dev',
+          currency: 'NZD',
+          terminals: configs.map((t) => ({
+            terminal: t.deviceId,
+            register: registerFor(t.deviceId),
+          })),
+          fetch,
+          ...options.adapter,
+        }),
+      },
+      clock,
+      logger,
+      ...options.orchestrator,
+      ...more,
+    })
+  return {
+    clock,
+    cloud,
+    seen,
+    logs,
+    orchestrator: make(),
+    restart: (journal, more) => make({ journal, ...more }),
+    polls: (transactionId) =>
+      seen.filter((r) => r.method === 'GET' && r.path.endsWith(`/${transactionId}`)),
+  }
+}
+
+export const sale = (amount: number, more: Partial<PaymentInput> = {}): PaymentInput => ({
+  account: ACCOUNT,
+  terminal: TID,
+  amount,
+  currency: 'NZD',
+  reference: `order-${amount}`,
+  ...more,
+})
+
+/** The access token inside a journaled polling URL. */
+export const tokenOf = (pollingUrl: string | undefined): string => {
+  const token = pollingUrl && new URL(pollingUrl).searchParams.get('merchantAccessToken')
+  if (!token) throw new Error('no token in the polling URL')
+  return token
+}
