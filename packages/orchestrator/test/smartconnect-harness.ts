@@ -24,6 +24,7 @@ export const OTHER = 'VT000002'
 export interface Seen {
   method: string
   path: string
+  /** Clock time since the setup, in ms. */
   at: number
   /** undefined when the response was lost or never came. */
   status?: number
@@ -82,13 +83,14 @@ export async function setup(
     })
     await pos.pair(cloud.terminals.get(deviceId).pairingCode)
   }
+  const t0 = clock.now()
   const seen: Seen[] = []
   const logs: LogLine[] = []
   const fetch = async (request: Request) => {
     const entry: Seen = {
       method: request.method,
       path: new URL(request.url).pathname,
-      at: clock.now(),
+      at: clock.now() - t0,
     }
     seen.push(entry)
     const response = await cloud.fetch(request)
