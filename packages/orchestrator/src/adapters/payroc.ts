@@ -1,0 +1,710 @@
+/**
+ * Payroc Cloud: a payment or refund *instruction* is sent to a device with an Idempotency-Key, read
+ * back by long-poll (the gateway holds each read until the status changes), cancelled by `DELETE`
+ * while in progress, and once `completed` followed to the payment or refund it produced, which
+ * holds the acquirer's answer. A referenced refund (`POST /payments/{id}/refunds`) answers at once.
+ *
+ * The key is made by `prepare`, so it is journaled with the intent. A submit whose answer was lost,
+ * or one a restarted process finds unfinished, is replayed with that key and the same body: the
+ * gateway answers with the instruction it already has, or creates it if the first never arrived.
+ * Either way one instruction, one charge.
+ */
+import {
+  assertBoolean,
+  assertInteger,
+  assertOneOf,
+  assertString,
+  createRedactor,
+  safeLogger,
+  systemClock,
+  TillkitHttpError,
+  TillkitProtocolError,
+  TillkitValidationError,
+  uuid,
+  type Clock,
+  type Logger,
+} from '@tillkit/core'
+import {
+  approvalOf,
+  createPayrocClient,
+  listDevices,
+  PayrocTokenError,
+  submitInstruction,
+  type Device,
+  type PayrocClient,
+  type PayrocClientOptions,
+  type PayrocComponents,
+} from '@tillkit/payroc'
+import type {
+  AdapterEnvironment,
+  AdapterTerminal,
+  Observation,
+  PaymentContext,
+  ProviderAdapter,
+  ProviderOutcome,
+  StartResult,
+  UnknownSituation,
+} from '../adapter.js'
+import type { PaymentRequest } from '../types.js'
+
+type Schemas = PayrocComponents['schemas']
+type InstructionStatus = Schemas['InstructionStatus']
+type RetrievedResult = Schemas['RetrievedPayment'] | Schemas['RetrievedRefund']
+/** What this adapter reads of a payment or refund instruction. */
+type InstructionView = Pick<Schemas['PaymentInstruction'], 'status' | 'errorMessage' | 'link'>
+/** An openapi-fetch result, seen through the fields both kinds share. */
+type Read<T> = { data?: T; error?: unknown; response: Response }
+
+export interface PayrocDevice {
+  /** The device's serial number: the `terminal` of a payment. */
+  serialNumber: string
+  /** The Payroc terminal its instructions go under; default `options.processingTerminalId`. */
+  processingTerminalId?: string
+  /** Currencies it takes (ISO 4217); default `options.currencies`. */
+  currencies?: readonly string[]
+}
+
+export interface PayrocAdapterOptions extends Omit<
+  PayrocClientOptions,
+  'retry' | 'clock' | 'logger'
+> {
+  /**
+   * The Payroc terminal (`processingTerminalId`) instructions are processed under, unless the
+   * device names its own. Required unless every configured device has one.
+   */
+  processingTerminalId?: string
+  /** The account's devices, when known in advance: other serial numbers fail before any request. */
+  devices?: readonly PayrocDevice[]
+  /** Currencies the merchant account takes; default: any ISO 4217 code (the gateway decides). */
+  currencies?: readonly string[]
+  /**
+   * Least time between two reads of one instruction. The gateway holds a read until something
+   * changes, so this only matters when it answers at once. Default 1 000 (0 to 10 000).
+   */
+  cadenceMs?: number
+  /** Gap between any two requests of the account. Payroc documents no rate limit. Default 0. */
+  spacingMs?: number
+  /**
+   * How long Payroc keeps instructions and payments readable (not published). A read answered 404
+   * after this settles the payment `unknown`; so does a payment still unreadable by then. Default 24 h.
+   */
+  retentionMs?: number
+}
+
+/** The kinds an instruction can carry: preAuth is a payment instruction with `autoCapture: false`. */
+const KINDS = ['sale', 'refund', 'preAuth'] as const
+/** Options of `request.extra`, and the kinds each applies to. */
+const EXTRAS: Record<string, readonly string[]> = {
+  acceptPartialAmount: ['sale', 'preAuth'],
+  processAsSale: ['sale'],
+  entryMethod: ['sale', 'refund', 'preAuth'],
+  operator: ['sale', 'refund', 'preAuth'],
+  description: ['sale', 'refund', 'preAuth'],
+}
+const ENTRY_METHODS = ['deviceRead', 'manualEntry', 'deviceReadOrManualEntry'] as const
+const CURRENCY = /^[A-Z]{3}$/
+const STATUSES: readonly InstructionStatus[] = ['inProgress', 'completed', 'failure', 'canceled']
+/**
+ * A read answered 404 is asked again after this pause, not at the cadence: Payroc gave us the id,
+ * so "not found" is rare and slow to change, and retention may be a day.
+ */
+const MISSING_PAUSE_MS = 5_000
+
+/** Acquirer response codes that refuse the money, with the label an outcome carries. */
+const DECLINES: Record<string, string> = { D: 'declined', R: 'referral', C: 'pick-up-card' }
+
+const ENTRY: Record<string, string> = {
+  icc: 'chip',
+  keyed: 'keyed',
+  swiped: 'swiped',
+  swipedFallback: 'swiped',
+  contactlessIcc: 'contactless',
+  contactlessMsr: 'contactless',
+}
+
+/**
+ * An adapter for one Payroc API key. Its client is made with `retry: false`: the orchestrator's core
+ * decides every retry and replay, and spaces every request of the account.
+ */
+export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
+  if (typeof options !== 'object' || options === null)
+    throw new TillkitValidationError('options', 'must be an object')
+  const cadenceMs = options.cadenceMs ?? 1_000
+  const spacingMs = options.spacingMs ?? 0
+  const retentionMs = options.retentionMs ?? 24 * 3_600_000
+  assertInteger('options.cadenceMs', cadenceMs, 0, 10_000)
+  assertInteger('options.spacingMs', spacingMs, 0, 60_000)
+  assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
+  const fallbackTerminal = options.processingTerminalId
+  if (fallbackTerminal !== undefined)
+    assertString('options.processingTerminalId', fallbackTerminal, { minLength: 1 })
+  const accountCurrencies =
+    options.currencies && checkCurrencies('options.currencies', options.currencies)
+  const devices = new Map<
+    string,
+    { processingTerminalId: string; currencies?: readonly string[] }
+  >()
+  for (const [i, d] of (options.devices ?? []).entries()) {
+    const field = `options.devices[${i}]`
+    assertString(`${field}.serialNumber`, d?.serialNumber, { minLength: 1 })
+    const ptid = d.processingTerminalId ?? fallbackTerminal
+    if (ptid === undefined)
+      throw new TillkitValidationError(
+        `${field}.processingTerminalId`,
+        'required when options.processingTerminalId is not given',
+      )
+    assertString(`${field}.processingTerminalId`, ptid, { minLength: 1 })
+    const currencies = d.currencies
+      ? checkCurrencies(`${field}.currencies`, d.currencies)
+      : accountCurrencies
+    devices.set(d.serialNumber, { processingTerminalId: ptid, ...(currencies && { currencies }) })
+  }
+  if (fallbackTerminal === undefined && !devices.size)
+    throw new TillkitValidationError(
+      'options.processingTerminalId',
+      'required unless options.devices names each device with its own',
+    )
+  const terminals: AdapterTerminal[] = [...devices].map(([terminal, d]) => ({
+    terminal,
+    status: 'unknown',
+    ...(d.currencies && { currencies: d.currencies }),
+  }))
+
+  let clock: Clock = systemClock
+  let logger: Logger = safeLogger(undefined, createRedactor())
+  const {
+    processingTerminalId: _p,
+    devices: _d,
+    currencies: _c,
+    cadenceMs: _cm,
+    spacingMs: _s,
+    retentionMs: _r,
+    ...clientOptions
+  } = options
+  const makeClient = () => createPayrocClient({ ...clientOptions, retry: false, clock, logger })
+  // Made now so bad credentials or hosts fail at construction, and again on attach for the clock.
+  let made: PayrocClient = makeClient()
+  const client = () => made
+
+  const processingTerminal = (serialNumber: string): string | undefined =>
+    devices.get(serialNumber)?.processingTerminalId ?? fallbackTerminal
+
+  /** Sends (or replays: same key, same body) the instruction that starts the payment. */
+  async function submit(ctx: PaymentContext): Promise<StartResult> {
+    const { request } = ctx
+    const send = { idempotencyKey: keyOf(ctx), signal: ctx.signal }
+    const ptid = processingTerminal(request.terminal)!
+    try {
+      const { instruction, id } =
+        request.kind === 'refund'
+          ? await submitInstruction(
+              client(),
+              'refund',
+              request.terminal,
+              refundBody(request, ptid),
+              send,
+            )
+          : await submitInstruction(
+              client(),
+              'payment',
+              request.terminal,
+              paymentBody(request, ptid),
+              send,
+            )
+      const seen = instructionObservation(request, instruction, client().baseUrl)
+      return { ...seen, ids: { ...seen.ids, instructionId: id } }
+    } catch (error) {
+      const outcome = refusalOf(error)
+      if (outcome) return { ids: {}, outcome }
+      throw error
+    }
+  }
+
+  /** A referenced refund: no device, answered at once. Replays send the same key and body. */
+  async function referencedRefund(ctx: PaymentContext): Promise<StartResult> {
+    const { request } = ctx
+    const result = await client().api.POST('/payments/{paymentId}/refunds', {
+      params: {
+        path: { paymentId: request.original!.paymentId! },
+        header: { 'Idempotency-Key': keyOf(ctx) },
+      },
+      body: {
+        amount: request.amount!,
+        description: descriptionOf(request),
+        ...(typeof request.extra?.operator === 'string' && { operator: request.extra.operator }),
+      },
+      signal: ctx.signal,
+    })
+    const outcome = refusalOf(result.response.ok ? undefined : httpError(result))
+    if (outcome) return { ids: {}, outcome }
+    const summary = client().transport.ok(result)
+    return { ids: { refundId: summary.refundId }, outcome: summaryOutcome(summary) }
+  }
+
+  async function readInstruction(ctx: PaymentContext, id: string): Promise<Observation> {
+    const api = client().api
+    const params = { signal: ctx.signal }
+    const result: Read<InstructionView> =
+      ctx.request.kind === 'refund'
+        ? await api.GET('/refund-instructions/{refundInstructionId}', {
+            params: { path: { refundInstructionId: id } },
+            ...params,
+          })
+        : await api.GET('/payment-instructions/{paymentInstructionId}', {
+            params: { path: { paymentInstructionId: id } },
+            ...params,
+          })
+    if (result.response.status === 404) return { missing: true, retryAfterMs: MISSING_PAUSE_MS }
+    return instructionObservation(ctx.request, client().transport.ok(result), client().baseUrl)
+  }
+
+  async function readResult(ctx: PaymentContext, id: string): Promise<Observation> {
+    const api = client().api
+    const result: Read<RetrievedResult> =
+      ctx.request.kind === 'refund'
+        ? await api.GET('/refunds/{refundId}', {
+            params: { path: { refundId: id } },
+            signal: ctx.signal,
+          })
+        : await api.GET('/payments/{paymentId}', {
+            params: { path: { paymentId: id } },
+            signal: ctx.signal,
+          })
+    if (result.response.status === 404) return { missing: true, retryAfterMs: MISSING_PAUSE_MS }
+    return { outcome: resultOutcome(client().transport.ok(result)) }
+  }
+
+  /** Reads an instruction that ended, to tell a cancel that came too late from one that worked. */
+  async function endedStatus(ctx: PaymentContext, id: string): Promise<unknown> {
+    const seen = await readInstruction(ctx, id)
+    return seen.notifications?.[0]?.raw
+  }
+
+  return {
+    provider: 'payroc',
+    capabilities: {
+      kinds: KINDS,
+      cancel: true,
+      // The device asks for and keeps the signature itself: the POS has nothing to judge.
+      signature: 'terminal',
+      findsLostStarts: true,
+    },
+    pacing: {
+      mode: 'back-to-back',
+      cadenceMs,
+      cadenceRangeMs: [0, 10_000],
+      spacingMs,
+      retentionMs,
+    },
+    ...(terminals.length && { terminals }),
+
+    attach(environment: AdapterEnvironment) {
+      clock = environment.clock
+      logger = environment.logger
+      made = makeClient()
+    },
+
+    validate(request, terminal) {
+      checkRequest(request)
+      if (processingTerminal(request.terminal) === undefined)
+        throw new TillkitValidationError(
+          'terminal',
+          'is a device with no processingTerminalId configured',
+          request.terminal,
+        )
+      const currencies = terminal?.currencies ?? accountCurrencies
+      if (currencies) assertOneOf('currency', request.currency, currencies)
+    },
+
+    prepare() {
+      return { idempotencyKey: uuid() }
+    },
+
+    start(ctx) {
+      return ctx.request.original ? referencedRefund(ctx) : submit(ctx)
+    },
+
+    poll(ctx) {
+      const { request, ids } = ctx
+      if (request.original) return referencedRefund(ctx)
+      const resultId = ids[resultKey(request)]
+      if (resultId) return readResult(ctx, resultId)
+      if (ids.instructionId) return readInstruction(ctx, ids.instructionId)
+      // The start's answer was lost (or a previous process died waiting for it): replay it.
+      return submit(ctx)
+    },
+
+    async cancel(ctx) {
+      // A referenced refund has no device step to stop: it was decided when it answered.
+      if (ctx.request.original) return 'too-late'
+      let id = ctx.ids.instructionId
+      if (!id) {
+        // Only the key is known: the replay names the instruction (or shows none was made).
+        const replay = await submit(ctx)
+        if (replay.outcome || !replay.ids.instructionId) return 'too-late'
+        ctx.push(replay)
+        id = replay.ids.instructionId
+      }
+      const api = client().api
+      const result =
+        ctx.request.kind === 'refund'
+          ? await api.DELETE('/refund-instructions/{refundInstructionId}', {
+              params: { path: { refundInstructionId: id } },
+            })
+          : await api.DELETE('/payment-instructions/{paymentInstructionId}', {
+              params: { path: { paymentInstructionId: id } },
+            })
+      if (result.response.ok) return 'requested'
+      // 409: it had already ended. Canceled means an earlier cancel of ours (whose answer was lost) worked.
+      if (result.response.status === 409)
+        return (await endedStatus(ctx, id)) === 'canceled' ? 'requested' : 'too-late'
+      throw httpError(result)
+    },
+
+    async listTerminals() {
+      const all: AdapterTerminal[] = []
+      for await (const device of listDevices(client())) all.push(terminalOf(device))
+      return all
+    },
+
+    async terminalStatus(serialNumber) {
+      for await (const device of listDevices(client(), { serialNumber, limit: 1 }))
+        if (device.serialNumber === serialNumber) return terminalOf(device)
+      return { terminal: serialNumber, status: 'offline' }
+    },
+
+    reconcile(ctx, situation) {
+      return advice(ctx, situation, processingTerminal(ctx.request.terminal))
+    },
+  }
+
+  function terminalOf(device: Device): AdapterTerminal {
+    const currencies = devices.get(device.serialNumber)?.currencies ?? accountCurrencies
+    return {
+      terminal: device.serialNumber,
+      // Payroc lists devices, not whether one is free: an active device is `unknown`.
+      status: device.deactivatedDate ? 'offline' : 'unknown',
+      ...(currencies && { currencies }),
+      raw: device,
+    }
+  }
+
+  /** The client's error for a non-2xx openapi-fetch result. */
+  function httpError(result: { error?: unknown; response: Response }): TillkitHttpError {
+    return client().transport.httpError(result.response, result.error)
+  }
+}
+
+function checkCurrencies(field: string, value: readonly string[]): readonly string[] {
+  if (!Array.isArray(value) || !value.length)
+    throw new TillkitValidationError(field, 'must be a non-empty list of ISO 4217 codes')
+  for (const [i, c] of value.entries()) assertString(`${field}[${i}]`, c, { pattern: CURRENCY })
+  return [...value]
+}
+
+/** Payroc's rules for what this adapter sends, checked before the intent is journaled. */
+function checkRequest(request: PaymentRequest): void {
+  const { kind } = request
+  for (const field of ['cashback', 'authCode', 'preAuthAmount'] as const)
+    if (request[field] !== undefined)
+      throw new TillkitValidationError(field, 'not offered by the payroc adapter')
+  if (request.original !== undefined) {
+    if (kind !== 'refund')
+      throw new TillkitValidationError('original', 'only allowed for refund with payroc')
+    const keys = Object.keys(request.original)
+    if (keys.length !== 1 || keys[0] !== 'paymentId')
+      throw new TillkitValidationError(
+        'original',
+        "must be { paymentId } of the payment to refund (its outcome's providerIds.paymentId)",
+      )
+  }
+  for (const [key, value] of Object.entries(request.extra ?? {})) {
+    const field = `extra.${key}`
+    const kinds = EXTRAS[key]
+    if (!kinds) throw new TillkitValidationError(field, 'not an option of payroc')
+    if (!kinds.includes(kind))
+      throw new TillkitValidationError(field, `only allowed for ${kinds.join(', ')} with payroc`)
+    if (key === 'entryMethod') {
+      assertOneOf(field, value, ENTRY_METHODS)
+      if (request.original)
+        throw new TillkitValidationError(field, 'not used by a referenced refund (no device)')
+    } else if (key === 'operator' || key === 'description')
+      assertString(field, value, { minLength: 1, maxLength: 255 })
+    else assertBoolean(field, value)
+  }
+}
+
+/** A refund's description is required by Payroc; the POS's reference stands in when none is given. */
+function descriptionOf(request: Readonly<PaymentRequest>): string {
+  const given = request.extra?.description
+  return typeof given === 'string' ? given : request.reference
+}
+
+function keyOf(ctx: PaymentContext): string {
+  const key = ctx.ids.idempotencyKey
+  // Never a fresh one here: a new key would let the gateway start a second instruction.
+  if (!key) throw new TillkitValidationError('ids.idempotencyKey', 'is not known for this payment')
+  return key
+}
+
+function extraOf(request: Readonly<PaymentRequest>) {
+  const extra = request.extra ?? {}
+  return {
+    operator: typeof extra.operator === 'string' ? extra.operator : undefined,
+    entryMethod: extra.entryMethod as (typeof ENTRY_METHODS)[number] | undefined,
+    description: typeof extra.description === 'string' ? extra.description : undefined,
+  }
+}
+
+/** Built only from the request and configuration, so a replay sends the same bytes. */
+function paymentBody(
+  request: Readonly<PaymentRequest>,
+  processingTerminalId: string,
+): Schemas['PaymentInstructionRequest'] {
+  const { operator, entryMethod, description } = extraOf(request)
+  const extra = request.extra ?? {}
+  return {
+    processingTerminalId,
+    order: {
+      orderId: request.reference,
+      amount: request.amount!,
+      currency: request.currency,
+      ...(description !== undefined && { description }),
+      ...(typeof extra.acceptPartialAmount === 'boolean' && {
+        acceptPartialAmount: extra.acceptPartialAmount,
+      }),
+    },
+    ...(operator !== undefined && { operator }),
+    ...(request.kind === 'preAuth' && { autoCapture: false }),
+    ...(typeof extra.processAsSale === 'boolean' && { processAsSale: extra.processAsSale }),
+    ...(entryMethod !== undefined && { customizationOptions: { entryMethod } }),
+  } as Schemas['PaymentInstructionRequest']
+}
+
+function refundBody(
+  request: Readonly<PaymentRequest>,
+  processingTerminalId: string,
+): Schemas['RefundInstructionRequest'] {
+  const { operator, entryMethod } = extraOf(request)
+  return {
+    processingTerminalId,
+    order: {
+      orderId: request.reference,
+      description: descriptionOf(request),
+      amount: request.amount!,
+      currency: request.currency,
+    },
+    ...(operator !== undefined && { operator }),
+    ...(entryMethod !== undefined && { customizationOptions: { entryMethod } }),
+  } as Schemas['RefundInstructionRequest']
+}
+
+/** Where a payment's result id is kept: a refund instruction leads to a refund, others to a payment. */
+function resultKey(request: Readonly<PaymentRequest>): 'paymentId' | 'refundId' {
+  return request.kind === 'refund' ? 'refundId' : 'paymentId'
+}
+
+/**
+ * One read of an instruction. Its status is the only notification Payroc gives: `inProgress` is the
+ * device at work (`started`), the three others end it (`finished`). Each status happens once per
+ * instruction, so it is its own de-duplication key.
+ */
+function instructionObservation(
+  request: Readonly<PaymentRequest>,
+  instruction: InstructionView,
+  baseUrl: string,
+): Observation {
+  const { status } = instruction
+  if (!STATUSES.includes(status))
+    throw new TillkitProtocolError(
+      'invalid',
+      'Payroc answered an instruction with an unknown status',
+      {
+        details: { status },
+      },
+    )
+  const notifications = [
+    {
+      type: status === 'inProgress' ? ('started' as const) : ('finished' as const),
+      raw: status,
+      key: status,
+    },
+  ]
+  switch (status) {
+    case 'inProgress':
+      return { notifications }
+    case 'completed':
+      // The acquirer's answer is on the result; the next poll reads it.
+      return {
+        notifications,
+        ids: {
+          [resultKey(request)]: linkedId(instruction.link?.href, baseUrl, resultKey(request)),
+        },
+      }
+    case 'failure':
+      return {
+        notifications,
+        outcome: {
+          status: 'failed',
+          reasonCode: 'failure',
+          reason: instruction.errorMessage ?? 'the device reported a failure',
+          raw: instruction,
+        },
+      }
+    case 'canceled':
+      return {
+        notifications,
+        outcome: {
+          status: 'cancelled',
+          reasonCode: 'cancelled',
+          reason: 'the instruction was canceled (by the POS or on the device)',
+          raw: instruction,
+        },
+      }
+  }
+}
+
+/**
+ * The result id in a completed instruction's link. Payroc says to follow the link rather than build
+ * the URL; the id is taken only from a link to the expected resource under our own API base (the
+ * bearer token goes with the read), anything else is a protocol error.
+ */
+function linkedId(href: unknown, baseUrl: string, key: 'paymentId' | 'refundId'): string {
+  const segment = key === 'paymentId' ? 'payments' : 'refunds'
+  try {
+    const base = new URL(`${baseUrl}/`)
+    const target = new URL(String(href), base)
+    const [first, id, ...rest] = target.pathname.slice(base.pathname.length).split('/')
+    if (target.origin === base.origin && target.pathname.startsWith(base.pathname))
+      if (first === segment && id && !rest.length) return decodeURIComponent(id)
+  } catch {
+    // Not a URL, or a malformed escape: reported below like any other wrong link.
+  }
+  throw new TillkitProtocolError(
+    'unexpected',
+    `a completed instruction's link is not a ${segment} resource under the API base; not followed`,
+    { details: { href } },
+  )
+}
+
+/** A definite refusal of a start (nothing was made): the outcome, in Payroc's words. */
+function refusalOf(error: unknown): ProviderOutcome | undefined {
+  if (error instanceof PayrocTokenError) {
+    if (error.status !== 401 && error.status !== 403) return undefined
+    return {
+      status: 'failed',
+      reasonCode: 'unauthorised',
+      reason: 'Payroc identity refused the API key; nothing was sent',
+    }
+  }
+  if (!(error instanceof TillkitHttpError) || error.status >= 500 || error.status === 429)
+    return undefined
+  // 408 is a timeout in a status: the gateway may have acted, so it is left to the core.
+  if (error.status === 408) return undefined
+  const body = error.body as { detail?: unknown; title?: unknown } | undefined
+  const said = typeof body?.detail === 'string' ? body.detail : body?.title
+  const reason =
+    typeof said === 'string' && said ? said : `Payroc refused the request (HTTP ${error.status})`
+  const codes: Record<number, string> = {
+    401: 'unauthorised',
+    403: 'forbidden',
+    404: 'terminal-unavailable',
+    409: 'terminal-busy',
+  }
+  return { status: 'failed', reasonCode: codes[error.status] ?? 'refused', reason, raw: error.body }
+}
+
+/** The acquirer's answer on a payment or refund, in the shared vocabulary. */
+function resultOutcome(body: RetrievedResult): ProviderOutcome {
+  const result = body.transactionResult
+  const approval = approvalOf(body)
+  const entry = ENTRY[body.card?.entryMethod ?? '']
+  const common = {
+    currency: result.currency ?? body.order.currency,
+    ...(result.approvalCode && { authCode: result.approvalCode }),
+    ...(body.card?.cardNumber && { maskedPan: body.card.cardNumber }),
+    ...(body.card?.type && { cardScheme: body.card.type }),
+    ...(entry && { entryMethod: entry }),
+    ...(result.responseMessage && { reason: result.responseMessage }),
+    raw: body,
+  }
+  if (approval.approved)
+    return {
+      status: 'approved',
+      ...(approval.partial && { reasonCode: 'partial' }),
+      amounts: { approved: approval.authorizedAmount, total: approval.authorizedAmount },
+      ...common,
+    }
+  const declined = DECLINES[result.responseCode]
+  if (declined)
+    return {
+      status: 'declined',
+      reasonCode: declined,
+      amounts: { approved: 0, total: 0 },
+      ...common,
+    }
+  return {
+    ...common,
+    status: 'unknown',
+    reasonCode: 'unreadable',
+    reason: `Payroc's result is neither an approval nor a decline (response code ${result.responseCode}, status ${result.status})`,
+  }
+}
+
+/** A referenced refund's summary: the same approval rule as a full result. */
+function summaryOutcome(summary: Schemas['RefundSummary']): ProviderOutcome {
+  const approval = approvalOf({
+    order: { amount: summary.amount },
+    transactionResult: {
+      status: summary.status,
+      responseCode: summary.responseCode,
+      authorizedAmount: summary.amount,
+    },
+  } as Parameters<typeof approvalOf>[0])
+  const common = {
+    currency: summary.currency,
+    ...(summary.responseMessage && { reason: summary.responseMessage }),
+    raw: summary,
+  }
+  if (approval.approved)
+    return {
+      status: 'approved',
+      amounts: { approved: approval.authorizedAmount, total: approval.authorizedAmount },
+      ...common,
+    }
+  const declined = DECLINES[summary.responseCode]
+  if (declined)
+    return { status: 'declined', reasonCode: declined, amounts: { approved: 0 }, ...common }
+  return {
+    ...common,
+    status: 'unknown',
+    reasonCode: 'unreadable',
+    reason: `Payroc's refund is neither approved nor declined (response code ${summary.responseCode}, status ${summary.status})`,
+  }
+}
+
+function advice(
+  ctx: PaymentContext,
+  situation: UnknownSituation,
+  processingTerminalId: string | undefined,
+): string[] {
+  const { request, ids } = ctx
+  const money = `${request.amount ?? 0} ${request.currency} (minor units)`
+  const since = new Date(ctx.startedAt).toISOString()
+  const result = ids.paymentId ?? ids.refundId
+  const first: Record<UnknownSituation, string> = {
+    'lost-start': `The ${request.kind} may have reached Payroc with Idempotency-Key ${ids.idempotencyKey ?? '(none)'}, but no answer came back.`,
+    expired: `Payroc no longer shows this ${request.kind}, or could not be read before its retention window ended.`,
+    unreadable: `Payroc would not show this ${request.kind}: check the API key (and its scope) and that device ${request.terminal} belongs to it.`,
+  }
+  const look = result
+    ? `Read ${ids.paymentId ? `GET /payments/${ids.paymentId}` : `GET /refunds/${ids.refundId}`}: its transactionResult (response code A or P with status ready, pending, complete or accepted) says whether money moved.`
+    : ids.instructionId
+      ? `Read the instruction ${ids.instructionId} (GET /${request.kind === 'refund' ? 'refund' : 'payment'}-instructions/${ids.instructionId}); once completed, follow its link to the ${request.kind === 'refund' ? 'refund' : 'payment'}.`
+      : `Search GET /payments?orderId=${encodeURIComponent(request.reference)}${processingTerminalId ? `&processingTerminalId=${processingTerminalId}` : ''} from ${since} for ${money}.`
+  return [
+    first[situation],
+    look,
+    `Record what you find against reference ${request.reference}. Start a new payment only once you know this one did not take money.`,
+  ]
+}
