@@ -25,6 +25,8 @@ export interface PayrocSetup {
   orchestrator: Orchestrator
   /** Bearer tokens the adapter sent, to check none leaks. */
   tokens: Set<string>
+  /** Every request the adapter sent, with its Idempotency-Key (faults answer some before the fake logs it). */
+  sent: Array<{ method: string; path: string; at: number; idempotencyKey?: string }>
   /**
    * Replaces how the adapter's requests reach the fake (refuse some, rewrite answers); the default
    * passes them through.
@@ -50,11 +52,19 @@ export function payrocSetup(
   const clock = createManualClock()
   const cloud = createFakeCloud({ clock, ...options.cloud })
   const tokens = new Set<string>()
+  const sent: PayrocSetup['sent'] = []
   const pass = (request: Request) => cloud.fetch(request)
   let through = (request: Request, next: typeof pass) => next(request)
   const fetch = (request: Request) => {
     const auth = request.headers.get('authorization')
     if (auth) tokens.add(auth.replace(/^Bearer /, ''))
+    const key = request.headers.get('idempotency-key')
+    sent.push({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      at: clock.now(),
+      ...(key !== null && { idempotencyKey: key }),
+    })
     return through(request, pass)
   }
   const make = (more: Partial<OrchestratorOptions> = {}) =>
@@ -76,6 +86,7 @@ export function payrocSetup(
     clock,
     cloud,
     tokens,
+    sent,
     orchestrator: make(),
     route: (next) => (through = next),
     restart: (journal, more) => make({ journal, ...more }),
@@ -94,3 +105,7 @@ export const payment = (amount: number, more: Record<string, unknown> = {}) => (
 /** The fake's log of requests matching a method and path. */
 export const requests = (cloud: FakeCloud, method: string, path: RegExp) =>
   cloud.requests.filter((r) => r.method === method && path.test(r.path))
+
+/** The Idempotency-Keys of the submits the adapter sent, in order. */
+export const submitKeys = (s: PayrocSetup) =>
+  s.sent.filter((r) => r.method === 'POST' && SUBMIT.test(r.path)).map((r) => r.idempotencyKey)

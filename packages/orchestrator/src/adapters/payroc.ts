@@ -241,9 +241,14 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     return { ids: { refundId: summary.refundId }, outcome: summaryOutcome(summary) }
   }
 
-  async function readInstruction(ctx: PaymentContext, id: string): Promise<Observation> {
+  async function readInstruction(
+    ctx: PaymentContext,
+    id: string,
+    /** False for a read that must outlive the payment's signal. */
+    tied = true,
+  ): Promise<Observation> {
     const api = client().api
-    const params = { signal: ctx.signal }
+    const params = tied ? { signal: ctx.signal } : {}
     const result: Read<InstructionView> =
       ctx.request.kind === 'refund'
         ? await api.GET('/refund-instructions/{refundInstructionId}', {
@@ -274,9 +279,12 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     return { outcome: resultOutcome(client().transport.ok(result)) }
   }
 
-  /** Reads an instruction that ended, to tell a cancel that came too late from one that worked. */
+  /**
+   * Reads an instruction that ended, to tell a cancel that came too late from one that worked. Not
+   * tied to the payment's signal: the payment may settle (from our own cancel) while this is out.
+   */
   async function endedStatus(ctx: PaymentContext, id: string): Promise<unknown> {
-    const seen = await readInstruction(ctx, id)
+    const seen = await readInstruction(ctx, id, false)
     return seen.notifications?.[0]?.raw
   }
 
