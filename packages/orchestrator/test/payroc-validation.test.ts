@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { payrocAdapter, TillkitValidationError, type PaymentRequest } from '../src/index.js'
 import { DEVICE, payment, payrocSetup } from './payroc-harness.js'
 
-const sale = payment(1250) as PaymentRequest & { kind?: never }
+const sale = payment(1250) as Omit<PaymentRequest, 'kind'>
 
 /** [what, request (kind added), the field the error names] */
 const bad: Array<[string, Partial<PaymentRequest> & Record<string, unknown>, string]> = [
