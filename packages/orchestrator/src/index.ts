@@ -35,6 +35,7 @@ export { CancelOnTerminalError, JournalWriteError } from './errors.js'
 export { createMemoryJournal, type MemoryJournalOptions } from './journals/memory.js'
 export { createFileJournal, type FileJournal, type FileJournalOptions } from './journals/file.js'
 export { paymentsenseAdapter, type PaymentsenseAdapterOptions } from './adapters/paymentsense.js'
+export { adyenAdapter, type AdyenAdapter, type AdyenAdapterOptions } from './adapters/adyen.js'
 export { payrocAdapter, type PayrocAdapterOptions, type PayrocDevice } from './adapters/payroc.js'
 export { smartconnectAdapter, type SmartConnectAdapterOptions } from './adapters/smartconnect.js'
 export {

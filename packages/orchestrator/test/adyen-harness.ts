@@ -1,0 +1,180 @@
+import { createManualClock, type ManualClock } from '@tillkit/core'
+import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/adyen/mock'
+import {
+  adyenAdapter,
+  createOrchestrator,
+  type AdyenAdapter,
+  type AdyenAdapterOptions,
+  type JournalStore,
+  type Orchestrator,
+  type OrchestratorOptions,
+} from '../src/index.js'
+
+export const POI = 'P400Plus-100000001'
+export const POI_2 = 'V400m-100000002'
+export const POI_BASE64 = 'S1F2-100000003'
+export const ACCOUNT = 'adyen-shop'
+export const KEY = 'test-api-key'
+export const SALE_ID = 'till-1'
+
+/** A request as the fake saw it, with the nexo header fields that tell requests apart. */
+export interface Seen {
+  method: string
+  path: string
+  at: number
+  /** `Payment`, `TransactionStatus`, `Abort`, `Reversal`, or undefined for a non-nexo request. */
+  category?: string
+  serviceId?: string
+  /** For TransactionStatus and Abort: the ServiceID asked about. */
+  about?: string
+  /** undefined when the response was lost. */
+  status?: number
+}
+
+export interface AdyenSetup {
+  clock: ManualClock
+  cloud: FakeCloud
+  seen: Seen[]
+  orchestrator: Orchestrator
+  adapter: AdyenAdapter
+  /** Every adapter made so far: the fake's webhooks go to each (as to every POS process listening). */
+  adapters: AdyenAdapter[]
+  /** The requests of one nexo category. */
+  sent(category: string): Seen[]
+  /** A fresh adapter and orchestrator on the same cloud, clock and journal, as after a restart. */
+  restart(journal: JournalStore, options?: Partial<OrchestratorOptions>): Orchestrator
+}
+
+/**
+ * Answers a request instead of the fake when it returns a Response: for shapes the fake never
+ * sends (a signature receipt, an UnreachableHost answer). `message` is the parsed nexo body.
+ */
+export type Intercept = (message: Record<string, any>) => Response | undefined
+
+export function setupAdyen(
+  options: {
+    cloud?: FakeCloudOptions
+    adapter?: Partial<AdyenAdapterOptions>
+    orchestrator?: Partial<OrchestratorOptions>
+    intercept?: Intercept
+    /** Leave webhooks unconnected (an integration without display notifications). */
+    noWebhooks?: boolean
+  } = {},
+): AdyenSetup {
+  const clock = createManualClock()
+  const cloud = createFakeCloud({ clock, ...options.cloud })
+  const seen: Seen[] = []
+  const fetch = async (request: Request) => {
+    const entry: Seen = {
+      method: request.method,
+      path: new URL(request.url).pathname,
+      at: clock.now(),
+    }
+    seen.push(entry)
+    let message: Record<string, any> | undefined
+    if (request.method === 'POST') {
+      try {
+        message = (await request.clone().json()) as Record<string, any>
+      } catch {
+        message = undefined
+      }
+      const header = message?.SaleToPOIRequest?.MessageHeader
+      if (header) {
+        entry.category = header.MessageCategory
+        entry.serviceId = header.ServiceID
+        const body = message!.SaleToPOIRequest
+        entry.about =
+          body.TransactionStatusRequest?.MessageReference?.ServiceID ??
+          body.AbortRequest?.MessageReference?.ServiceID
+      }
+    }
+    const answer = message && options.intercept?.(message)
+    const response = answer ?? (await cloud.fetch(request))
+    entry.status = response.status
+    return response
+  }
+  const adapters: AdyenAdapter[] = []
+  if (!options.noWebhooks)
+    cloud.notifications.register((body) => {
+      for (const adapter of adapters) adapter.receive(body)
+    })
+  const make = (more: Partial<OrchestratorOptions> = {}) => {
+    const adapter = adyenAdapter({
+      apiKey: KEY,
+      environment: 'test',
+      transport: 'device-api',
+      merchantAccount: 'TillkitShop',
+      saleId: SALE_ID,
+      fetch,
+      ...options.adapter,
+    })
+    adapters.push(adapter)
+    return createOrchestrator({
+      accounts: { [ACCOUNT]: adapter },
+      clock,
+      ...options.orchestrator,
+      ...more,
+    })
+  }
+  const orchestrator = make()
+  return {
+    clock,
+    cloud,
+    seen,
+    orchestrator,
+    adapter: adapters[0]!,
+    adapters,
+    sent: (category) => seen.filter((r) => r.category === category),
+    restart: (journal, more) => make({ journal, ...more }),
+  }
+}
+
+export const pay = (amount: number, more: Record<string, unknown> = {}) => ({
+  account: ACCOUNT,
+  terminal: POI,
+  amount,
+  currency: 'EUR',
+  reference: `order-${amount}`,
+  ...more,
+})
+
+/** A JSON answer, as the cloud would send it. */
+export const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+
+/** A display notification of the kind the fake sends, for a payment's header fields. */
+export function display(
+  header: { saleId: string; serviceId: string; poiId?: string },
+  event: string,
+  deviceId: string,
+  at = '2025-01-01T00:00:00.000Z',
+): unknown {
+  return {
+    SaleToPOIRequest: {
+      MessageHeader: {
+        ProtocolVersion: '3.0',
+        MessageClass: 'Device',
+        MessageCategory: 'Display',
+        MessageType: 'Request',
+        ServiceID: header.serviceId,
+        DeviceID: deviceId,
+        SaleID: header.saleId,
+        POIID: header.poiId ?? POI,
+      },
+      DisplayRequest: {
+        DisplayOutput: [
+          {
+            Device: 'CashierDisplay',
+            InfoQualify: 'Status',
+            ResponseRequiredFlag: false,
+            MinimumDisplayTime: 0,
+            OutputContent: {
+              OutputFormat: 'Text',
+              OutputText: [{ Text: `event=${event}&TransactionID=T1&TimeStamp=${at}` }],
+            },
+          },
+        ],
+      },
+    },
+  }
+}
