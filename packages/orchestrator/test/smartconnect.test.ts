@@ -133,6 +133,30 @@ describe('a SmartConnect sale through the orchestrator', () => {
     expect(seen.filter((r) => r.method === 'GET').length).toBeGreaterThan(6)
   })
 
+  it('a delay reported by Result alone is passed on with that code', async () => {
+    const { clock, cloud, orchestrator } = await setup()
+    cloud.faults.add({
+      kind: 'status',
+      status: 200,
+      body: {
+        transactionId: 'x',
+        transactionStatus: 'PENDING',
+        data: { TransactionResult: '', Result: 'DELAYED-TRANSACTION' },
+      },
+      match: { method: 'GET' },
+      times: 2,
+    })
+    const payment = await orchestrator.sale(sale(1250))
+    const events = collect(payment)
+    expect((await drive(clock, payment.outcome)).status).toBe('approved')
+    expect((await events.done).map((e) => [e.type, e.raw])).toEqual([
+      ['started', 'PENDING'],
+      ['processing', 'DELAYED-TRANSACTION'],
+      ['authorised', 'OK-ACCEPTED'],
+      ['finished', 'COMPLETED'],
+    ])
+  })
+
   it('codes that contradict each other are unknown, with reconciliation facts, though charged', async () => {
     const { clock, cloud, orchestrator } = await setup()
     const payment = await orchestrator.sale(sale(1312))
@@ -360,7 +384,39 @@ describe('refusals at the start fail the payment, in SmartConnect words, with no
       reason: 'Injected fault: status 403',
     })
     expect(seen.filter((r) => r.method === 'POST')).toHaveLength(1)
+    cloud.faults.add({
+      kind: 'status',
+      status: 409,
+      body: 'conflict',
+      match: { method: 'POST' },
+      times: 1,
+    })
+    const second = await orchestrator.sale(sale(1250))
+    expect(await drive(clock, second.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'refused',
+      reason: 'SmartConnect refused the request (HTTP 409)',
+    })
     expect(cloud.ledger).toHaveLength(0)
+  })
+
+  it('the adapter never sends a start through a register it does not have', async () => {
+    const adapter = smartconnectAdapter({
+      environment: 'dev',
+      currency: 'NZD',
+      terminals: [{ terminal: TID, register: registerFor(TID) }],
+      fetch: () => Promise.reject(new Error('nothing may be sent')),
+    })
+    const ctx = {
+      paymentId: 'p1',
+      request: { ...sale(1250, { terminal: OTHER }), kind: 'sale' as const },
+      ids: {},
+      startedAt: 0,
+      recovered: false,
+      signal: new AbortController().signal,
+      push: () => {},
+    }
+    await expect(adapter.start(ctx)).rejects.toMatchObject({ field: 'terminal' })
   })
 })
 

@@ -20,7 +20,6 @@ import {
   type Logger,
 } from '@tillkit/core'
 import {
-  checkTransaction,
   createSmartConnectClient,
   MAX_AMOUNT,
   MIN_POLL_INTERVAL_MS,
@@ -45,7 +44,7 @@ import type {
   StartResult,
   UnknownSituation,
 } from '../adapter.js'
-import type { OutcomeAmounts, PaymentKind, PaymentRequest, Receipt } from '../types.js'
+import type { OutcomeAmounts, PaymentRequest, Receipt } from '../types.js'
 
 export interface SmartConnectAdapterOptions extends Pick<
   SmartConnectClientOptions,
@@ -241,18 +240,18 @@ export function smartconnectAdapter(options: SmartConnectAdapterOptions): Provid
   }
 }
 
-/** The SmartConnect transaction type a payment is sent as. */
+/** The SmartConnect transaction type a payment is sent as (the core refuses other kinds). */
 function typeOf(request: PaymentRequest): TransactionType {
-  const types: Record<Exclude<PaymentKind, 'accountVerification'>, TransactionType> = {
-    sale: request.cashback ? 'Card.PurchasePlusCash' : 'Card.Purchase',
-    refund: 'Card.Refund',
-    preAuth: 'Card.Authorise',
-    completion: 'Card.Finalise',
+  switch (request.kind) {
+    case 'refund':
+      return 'Card.Refund'
+    case 'preAuth':
+      return 'Card.Authorise'
+    case 'completion':
+      return 'Card.Finalise'
+    default:
+      return request.cashback ? 'Card.PurchasePlusCash' : 'Card.Purchase'
   }
-  const type = types[request.kind as Exclude<PaymentKind, 'accountVerification'>]
-  if (!type)
-    throw new TillkitValidationError('kind', 'is not a kind smartconnect runs', request.kind)
-  return type
 }
 
 /** The form fields of a payment, built only from the request (amounts in cents). */
@@ -299,8 +298,6 @@ function checkRequest(request: PaymentRequest, currency: string): void {
   }
   for (const key of Object.keys(request.extra ?? {}))
     throw new TillkitValidationError(`extra.${key}`, 'not an option of smartconnect')
-  // The client's own per-type rules, so nothing it would refuse gets journaled.
-  checkTransaction(typeOf(request), fieldsOf(request))
 }
 
 /** One poll's reading as an observation. */
@@ -313,10 +310,11 @@ function observe(
   switch (result.state) {
     case 'pending': {
       if (!result.delayed) return {}
+      // The cloud has not heard from the terminal for a while: it is still working on it. The raw
+      // value is the code that said so (OK-DELAYED, or DELAYED-TRANSACTION alone).
       const data = result.raw.data
-      const code = data?.TransactionResult || data?.Result || 'OK-DELAYED'
-      // The cloud has not heard from the terminal for a while: it is still working on it.
-      return { notifications: [{ type: 'processing', raw: code, key: 'delayed' }] }
+      const raw = data?.TransactionResult || data?.Result
+      return { notifications: [{ type: 'processing', raw, key: 'delayed' }] }
     }
     case 'final':
       return finalObservation(result.outcome, request)
