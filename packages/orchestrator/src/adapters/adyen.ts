@@ -131,8 +131,6 @@ type Reading = Observation | undefined
 interface OpenAnswer {
   reading: Promise<Reading>
   done: boolean
-  /** The answer settled the payment: an abort would come too late. */
-  final: boolean
 }
 
 /**
@@ -310,7 +308,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
               currency: request.currency,
             })
           : client().payment(message as Nexo.PaymentRequest, { signal: ctx.signal })
-      const answer: OpenAnswer = { done: false, final: false, reading: Promise.resolve(undefined) }
+      const answer: OpenAnswer = { done: false, reading: Promise.resolve(undefined) }
       answer.reading = sent
         .then(
           (outcome) =>
@@ -321,7 +319,6 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
         )
         .then((reading) => {
           answer.done = true
-          answer.final = reading?.outcome !== undefined
           if (!reading)
             logger.warn(
               { paymentId: ctx.paymentId, terminal: request.terminal },
@@ -349,7 +346,6 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     },
 
     async cancel(ctx) {
-      if (open.get(ctx.paymentId)?.final) return 'too-late'
       const { saleId, serviceId } = refOf(ctx)
       const message = builder(saleId).abort({
         poiId: ctx.request.terminal,
@@ -602,6 +598,8 @@ function readReversal(outcome: ReversalOutcome, request: Readonly<PaymentRequest
   if (outcome.status === 'unreachable' && (outcome.event || !body)) return undefined
   if (!body) return undefined
   const receipt = receiptOf(body.PaymentReceipt)
+  const condition = outcome.errorCondition
+  const stopped = condition === 'Aborted' || condition === 'Cancel'
   const outcomeOf: ProviderOutcome =
     outcome.status === 'reversed'
       ? {
@@ -609,7 +607,17 @@ function readReversal(outcome: ReversalOutcome, request: Readonly<PaymentRequest
           currency: request.currency,
           amounts: outcome.amount === undefined ? {} : { approved: outcome.amount },
         }
-      : failure(outcome.status, outcome.errorCondition, outcome.message)
+      : stopped
+        ? {
+            status: 'cancelled',
+            reasonCode: /time\s*-?\s*out/i.test(outcome.message ?? '')
+              ? 'timed-out'
+              : condition === 'Aborted'
+                ? 'aborted'
+                : 'cancelled',
+            reason: outcome.message ?? 'cancelled',
+          }
+        : failure(outcome.status, condition, outcome.message)
   return {
     ids: idsOf(body.POIData, outcome.additional),
     notifications: [finished(body.Response)],
@@ -641,8 +649,6 @@ function failure(
 
 /** Why a `/sync` call failed: a definite refusal settles the payment; anything else is unknown. */
 function readFailure(error: unknown): Reading {
-  if (error instanceof TillkitValidationError)
-    return { outcome: { status: 'failed', reasonCode: 'invalid', reason: error.message } }
   if (error instanceof TillkitHttpError && error.status < 500) {
     const detail = (error.body as { detail?: unknown } | undefined)?.detail
     const reasonCode =
