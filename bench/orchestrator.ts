@@ -1,0 +1,308 @@
+/**
+ * The orchestrator under load: 1,000 concurrent Paymentsense payments over 100 accounts of 10
+ * terminals, each account a fake cloud on its own loopback server (so the fake's per-account
+ * spacing rule applies per account). Three kinds of process, so that nothing measured is disturbed
+ * by something else's work:
+ *
+ * - the fakes, spread over a few child processes: each stamps every request as it arrives, so
+ *   cadence and spacing are measured where the provider would see them;
+ * - the orchestrator alone in a plain `node` child running the built package (`dist`, as users run
+ *   it; no TypeScript loader), so its peak RSS and CPU are the orchestrator's and its HTTP client's;
+ * - this process, which only starts the others and collects their numbers.
+ */
+import { spawn, fork, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { systemClock } from '@tillkit/core'
+import { createFakeCloud } from '@tillkit/paymentsense/mock'
+import { serve } from '@tillkit/simulator'
+
+const ACCOUNTS = 100
+const TERMINALS = 10
+/**
+ * Child processes hosting the fakes: one core is left to the orchestrator, at most four for the
+ * fakes (a divisor of the account count).
+ */
+const SERVER_PROCESSES = [4, 2, 1].find((n) => n <= Math.max(1, availableParallelism() - 1))!
+const API_KEY = 'bench-api-key'
+const CADENCE_MS = 1_000
+const SPACING_MS = 100
+/** The fake's terminal step; the scenario (amount ending 09, a slow card) keeps each payment ~24 s. */
+const STEP_MS = 400
+const AMOUNT = 1209
+const SERVER_FLAG = '--orchestrator-bench-server'
+
+export interface OrchestratorBenchResult {
+  payments: number
+  accounts: number
+  /** Poll-to-poll gap of one payment at the fake, less the cadence: p50 and p99 of its absolute value. */
+  cadenceErrorMs: { p50: number; p99: number; samples: number }
+  /** Send time minus due time inside the orchestrator (queueing behind the account's spacing, timer lateness). */
+  dispatchDelayMs: { p50: number; p99: number }
+  /** 429s the fakes gave for requests closer than 0.1 s on one account. */
+  spacingViolations: number
+  /** Smallest gap between two requests of one account, as the fakes saw them. */
+  minGapMs: number
+  duplicateEvents: number
+  /** Events missing from a stream, compared with the final cumulative notification list. */
+  missingEvents: number
+  outcomes: Record<string, number>
+  /** Charges in the fakes' ledgers: must equal the number of approved payments. */
+  charges: number
+  /** Of the orchestrator's process (plain node, built package). */
+  peakRssMb: number
+  baselineRssMb: number
+  /** CPU time of the orchestrator's process per second of payment run time. */
+  cpuMsPerPaymentSecond: number
+  wallMs: number
+  spacingMarginMs: number
+  /** Event-loop stalls: the orchestrator's process (p99, max) and the fakes' (max). */
+  eventLoopLagMs: { orchestratorP99: number; orchestratorMax: number; fakesMax: number }
+}
+
+interface ServerStats {
+  violations: number
+  gaps: number[]
+  minGapMs: number
+  charges: number
+  /** Longest event-loop stall of the fakes' process. */
+  lagMaxMs: number
+}
+
+interface ClientResult {
+  delays: number[]
+  duplicateEvents: number
+  missingEvents: number
+  outcomes: Record<string, number>
+  peakRss: number
+  baselineRss: number
+  cpuMs: number
+  paymentSeconds: number
+  wallMs: number
+  lagMs: { p99: number; max: number }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN
+
+/** Fake-server child: accounts `from` to `to - 1`, each a fake on its own server. */
+async function runServers(from: number, to: number): Promise<void> {
+  const clouds: Array<ReturnType<typeof createFakeCloud>> = []
+  const urls: string[] = []
+  /** Arrival times of each transaction's polls. */
+  const polls = new Map<string, number[]>()
+  let violations = 0
+  let minGapMs = Infinity
+  const lag = monitorEventLoopDelay({ resolution: 5 })
+  lag.enable()
+  for (let a = from; a < to; a++) {
+    const cloud = createFakeCloud({
+      apiKeys: [API_KEY],
+      clock: systemClock,
+      stepMs: STEP_MS,
+      requestSpacingMs: SPACING_MS,
+      terminals: Array.from({ length: TERMINALS }, (_, t) => ({ tid: `A${a}T${t}` })),
+    })
+    let last = -Infinity
+    const server = await serve(async (request) => {
+      const now = Date.now()
+      minGapMs = Math.min(minGapMs, now - last)
+      last = now
+      const response = await cloud.fetch(request)
+      if (response.status === 429) violations++
+      const path = new URL(request.url).pathname
+      if (request.method === 'GET' && path.includes('/transactions/')) {
+        const times = polls.get(path) ?? []
+        times.push(now)
+        polls.set(path, times)
+      }
+      return response
+    })
+    clouds.push(cloud)
+    urls.push(server.url)
+  }
+  process.send!({ type: 'ready', urls })
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stats') return
+    const gaps: number[] = []
+    for (const times of polls.values())
+      for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!)
+    const charges = clouds.reduce((n, cloud) => n + cloud.ledger.length, 0)
+    const stats: ServerStats = { violations, gaps, minGapMs, charges, lagMaxMs: lag.max / 1e6 }
+    process.send!({ type: 'stats', stats }, () => process.exit(0))
+  })
+}
+
+const flag = process.argv.indexOf(SERVER_FLAG)
+if (flag >= 0) await runServers(Number(process.argv[flag + 1]), Number(process.argv[flag + 2]))
+
+/**
+ * The orchestrator's side, run by a plain `node` (ES module source, no loader): it imports the
+ * built package, runs every payment to its outcome with its events, and reports.
+ */
+const CLIENT_SOURCE = String.raw`
+const { createOrchestrator, paymentsenseAdapter } = await import(process.env.ORCHESTRATOR_URL)
+process.once('message', async ({ urls, terminals, amount, cadenceMs, spacingMs, margin, apiKey }) => {
+  const accounts = {}
+  urls.forEach((baseUrl, a) => {
+    accounts['acct' + a] = paymentsenseAdapter({
+      account: 'acct' + a, environment: 'test', baseUrl, apiKey,
+      softwareHouseId: 'SWH', installerId: 'INST', cadenceMs, spacingMs,
+    })
+  })
+  const delays = []
+  const orchestrator = createOrchestrator({
+    accounts,
+    spacingMarginMs: margin,
+    onDispatch: (d) => { if (d.request === 'poll') delays.push(d.sentAt - d.dueAt) },
+  })
+  const { monitorEventLoopDelay } = await import('node:perf_hooks')
+  const lag = monitorEventLoopDelay({ resolution: 5 })
+  lag.enable()
+  const baselineRss = process.memoryUsage.rss()
+  let peakRss = baselineRss
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, 20)
+  const cpuBefore = process.cpuUsage()
+  const started = performance.now()
+  const runs = await Promise.all(urls.flatMap((_, a) => Array.from({ length: terminals }, async (_, t) => {
+    const payment = await orchestrator.sale({
+      account: 'acct' + a, terminal: 'A' + a + 'T' + t, amount, currency: 'GBP', reference: 'bench-' + a + '-' + t,
+    })
+    const begun = performance.now()
+    const events = []
+    const listening = (async () => { for await (const event of payment) events.push(event) })()
+    const outcome = await payment.outcome
+    await listening
+    return { outcome, events, seconds: (performance.now() - begun) / 1000 }
+  })))
+  const wallMs = performance.now() - started
+  const cpu = process.cpuUsage(cpuBefore)
+  clearInterval(sampler)
+  peakRss = Math.max(peakRss, process.memoryUsage.rss())
+  await orchestrator.close()
+  let duplicateEvents = 0
+  let missingEvents = 0
+  const outcomes = {}
+  for (const { outcome, events } of runs) {
+    outcomes[outcome.status] = (outcomes[outcome.status] ?? 0) + 1
+    const final = outcome.raw?.notifications ?? []
+    duplicateEvents += Math.max(0, events.length - final.length)
+    duplicateEvents += events.length - new Set(events.map((e) => e.seq)).size
+    missingEvents += final.filter((value, i) => events[i]?.raw !== value).length
+  }
+  const paymentSeconds = runs.reduce((s, r) => s + r.seconds, 0)
+  process.send({ type: 'result', result: {
+    delays, duplicateEvents, missingEvents, outcomes, peakRss, baselineRss,
+    cpuMs: (cpu.user + cpu.system) / 1000, paymentSeconds, wallMs,
+    lagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
+  } }, () => process.exit(0))
+})
+process.send({ type: 'ready' })
+`
+
+function ask<T>(child: ChildProcess, type: string, request?: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`bench child exited (${code})`))
+    const onMessage = (message: { type: string } & Record<string, unknown>) => {
+      if (message.type !== type) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(message as T)
+    }
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+    if (request) child.send(request)
+  })
+}
+
+export async function orchestratorBench(spacingMarginMs = 5): Promise<OrchestratorBenchResult> {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const built = resolve(here, '../packages/orchestrator/dist/index.js')
+  if (!existsSync(built)) throw new Error(`build @tillkit/orchestrator first (${built} is missing)`)
+  const per = ACCOUNTS / SERVER_PROCESSES
+  const servers = Array.from({ length: SERVER_PROCESSES }, (_, i) =>
+    fork(fileURLToPath(import.meta.url), [SERVER_FLAG, String(i * per), String((i + 1) * per)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  )
+  // ORCHESTRATOR_BENCH_NODE_FLAGS: extra node flags for the orchestrator's process (e.g. --cpu-prof).
+  const flags = process.env.ORCHESTRATOR_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+  const client = spawn(
+    process.execPath,
+    [...flags, '--input-type=module', '--eval', CLIENT_SOURCE],
+    {
+      env: { ...process.env, ORCHESTRATOR_URL: pathToFileURL(built).href },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  )
+  try {
+    const ready = await Promise.all(servers.map((s) => ask<{ urls: string[] }>(s, 'ready')))
+    const urls = ready.flatMap((r) => r.urls)
+    await ask(client, 'ready')
+    const { result } = await ask<{ result: ClientResult }>(client, 'result', {
+      urls,
+      terminals: TERMINALS,
+      amount: AMOUNT,
+      cadenceMs: CADENCE_MS,
+      spacingMs: SPACING_MS,
+      margin: spacingMarginMs,
+      apiKey: API_KEY,
+    })
+    const stats = (
+      await Promise.all(
+        servers.map((s) => ask<{ stats: ServerStats }>(s, 'stats', { type: 'stats' })),
+      )
+    ).map((r) => r.stats)
+    const errors = stats
+      .flatMap((s) => s.gaps)
+      .map((gap) => Math.abs(gap - CADENCE_MS))
+      .sort((a, b) => a - b)
+    const delays = result.delays.sort((a, b) => a - b)
+    return {
+      payments: Object.values(result.outcomes).reduce((n, k) => n + k, 0),
+      accounts: urls.length,
+      cadenceErrorMs: {
+        p50: percentile(errors, 50),
+        p99: percentile(errors, 99),
+        samples: errors.length,
+      },
+      dispatchDelayMs: { p50: percentile(delays, 50), p99: percentile(delays, 99) },
+      spacingViolations: stats.reduce((n, s) => n + s.violations, 0),
+      minGapMs: Math.min(...stats.map((s) => s.minGapMs)),
+      duplicateEvents: result.duplicateEvents,
+      missingEvents: result.missingEvents,
+      outcomes: result.outcomes,
+      charges: stats.reduce((n, s) => n + s.charges, 0),
+      peakRssMb: result.peakRss / 2 ** 20,
+      baselineRssMb: result.baselineRss / 2 ** 20,
+      cpuMsPerPaymentSecond: result.cpuMs / result.paymentSeconds,
+      wallMs: result.wallMs,
+      spacingMarginMs,
+      eventLoopLagMs: {
+        orchestratorP99: result.lagMs.p99,
+        orchestratorMax: result.lagMs.max,
+        fakesMax: Math.max(...stats.map((s) => s.lagMaxMs)),
+      },
+    }
+  } finally {
+    // Children that reported exit by themselves (a profile, if asked for, is written then); a
+    // child still running after 10 s, or after a failure, is stopped.
+    await Promise.all(
+      [client, ...servers].map(
+        (child) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done()
+            const timer = setTimeout(() => child.kill(), 10_000)
+            child.once('exit', () => {
+              clearTimeout(timer)
+              done()
+            })
+          }),
+      ),
+    )
+  }
+}
