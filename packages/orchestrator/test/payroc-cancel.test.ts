@@ -137,6 +137,28 @@ describe('cancelling a Payroc payment (DELETE while the instruction is in progre
     expect(cloud.ledger).toHaveLength(0)
   })
 
+  it('a refund instruction is cancelled the same way', async () => {
+    const { clock, cloud, orchestrator } = payrocSetup()
+    const refund = await orchestrator.refund(payment(1206))
+    await pass(clock, 2_000)
+    expect(await drive(clock, refund.cancel())).toBe(true)
+    expect(requests(cloud, 'DELETE', /\/refund-instructions\/[^/]+$/)).toHaveLength(1)
+    expect((await drive(clock, refund.outcome)).status).toBe('cancelled')
+    expect(cloud.ledger).toHaveLength(0)
+  })
+
+  it('a cancel the gateway refuses for good (403) rejects with its error, sent once', async () => {
+    const { clock, cloud, orchestrator } = payrocSetup()
+    cloud.faults.add({ kind: 'status', status: 403, match: { method: 'DELETE' } })
+    const p = await orchestrator.sale(payment(1206))
+    await pass(clock, 2_000)
+    const error = await drive(clock, p.cancel()).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'TillkitHttpError', status: 403 })
+    expect(requests(cloud, 'DELETE', DELETE_PATH)).toHaveLength(1)
+    // The payment carries on regardless.
+    expect((await drive(clock, p.outcome, 600_000, 250)).status).toBe('approved')
+  })
+
   it('a referenced refund cannot be cancelled: it is decided when it answers', async () => {
     const { clock, cloud, orchestrator } = payrocSetup()
     const sale = await drive(clock, (await orchestrator.sale(payment(5000))).outcome)

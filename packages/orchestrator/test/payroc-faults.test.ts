@@ -102,6 +102,16 @@ describe('Payroc fault runs: nothing charged twice, nothing lost', () => {
     expect(s.cloud.ledger).toHaveLength(1)
   })
 
+  it('no token (the identity service failing) means nothing was sent: the start is sent again', async () => {
+    const s = payrocSetup()
+    s.cloud.faults.add({ kind: 'status', status: 503, match: { path: '/authorize' }, times: 1 })
+    const p = await s.orchestrator.sale(payment(4999))
+    expect((await drive(s.clock, p.outcome)).status).toBe('approved')
+    expect(requests(s.cloud, 'POST', /\/authorize$/).map((r) => r.status)).toEqual([503, 200])
+    expect(requests(s.cloud, 'POST', SUBMIT)).toHaveLength(1)
+    expect(s.cloud.ledger).toHaveLength(1)
+  })
+
   it('lost, failed and hung instruction reads are read again with back-off; events stay exactly-once', async () => {
     const s = payrocSetup({ adapter: { pollTimeoutMs: 61_000 } })
     const read = { method: 'GET', path: INSTRUCTION }
@@ -222,6 +232,36 @@ describe('Payroc fault runs: nothing charged twice, nothing lost', () => {
     for (const [i, r] of reads.slice(1).entries())
       expect(r.at - reads[i]!.at).toBeGreaterThanOrEqual(5_000)
     expect(s.cloud.ledger).toHaveLength(1)
+  })
+
+  it('a payment briefly not found (404) is read again after a pause', async () => {
+    const s = payrocSetup()
+    s.cloud.faults.add({
+      kind: 'status',
+      status: 404,
+      match: { method: 'GET', path: RESULT },
+      times: 2,
+    })
+    const p = await s.orchestrator.sale(payment(4999))
+    expect((await drive(s.clock, p.outcome)).status).toBe('approved')
+    const reads = requests(s.cloud, 'GET', RESULT)
+    expect(reads.map((r) => r.status)).toEqual([404, 404, 200])
+    expect(reads[2]!.at - reads[1]!.at).toBeGreaterThanOrEqual(5_000)
+  })
+
+  it('an instruction status Payroc does not define is a protocol fault: unknown (unreadable)', async () => {
+    const s = payrocSetup()
+    s.route(async (request, next) => {
+      const response = await next(request)
+      if (request.method !== 'GET' || !INSTRUCTION.test(new URL(request.url).pathname))
+        return response
+      return Response.json({ ...((await response.json()) as object), status: 'paused' })
+    })
+    const p = await s.orchestrator.sale(payment(4999))
+    const outcome = await drive(s.clock, p.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'unreadable' })
+    expect(outcome.reason).toMatch(/unknown status/)
+    expect(requests(s.cloud, 'GET', INSTRUCTION)).toHaveLength(3)
   })
 
   it('a completed instruction linking outside the API is not followed; unknown (unreadable)', async () => {

@@ -178,6 +178,24 @@ describe('Payroc recovery from a journal left by a dropped orchestrator', () => 
     ])
   })
 
+  it('a journaled Payroc payment without its key is never sent with a fresh one: unknown', async () => {
+    const journal = createMemoryJournal()
+    const s = payrocSetup({ orchestrator: { journal } })
+    await journal.append({
+      type: 'intent',
+      paymentId: 'hand-written',
+      at: s.clock.now(),
+      provider: 'payroc',
+      request: { ...payment(4999), kind: 'sale' },
+      ids: {},
+    })
+    const [resumed] = await s.restart(journal).recover()
+    const outcome = await drive(s.clock, resumed!.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'unreadable' })
+    expect(outcome.reconcile!.why).toMatch(/idempotencyKey/)
+    expect(s.cloud.requests).toHaveLength(0)
+  })
+
   it('past retention, an instruction Payroc no longer shows is unknown (expired), with what to check', async () => {
     const journal = createMemoryJournal()
     const s = payrocSetup({ orchestrator: { journal } })

@@ -298,6 +298,46 @@ describe('starts the gateway refuses fail, in its words, with nothing charged', 
     })
     expect(reader.cloud.ledger).toHaveLength(0)
   })
+
+  it('a submit refused 401 even with a fresh token is unauthorised; nothing made', async () => {
+    const { clock, cloud, orchestrator } = payrocSetup()
+    cloud.faults.add({
+      kind: 'status',
+      status: 401,
+      match: { method: 'POST', path: SUBMIT },
+      times: 2,
+    })
+    const p = await orchestrator.sale(payment(1250))
+    expect(await drive(clock, p.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'unauthorised',
+    })
+    expect(requests(cloud, 'POST', /\/authorize$/)).toHaveLength(2)
+    expect(cloud.instructions.list()).toHaveLength(0)
+  })
+})
+
+describe('a referenced refund the gateway does not approve', () => {
+  const cases: Array<[string, OutcomeStatus, string]> = [
+    ['D', 'declined', 'declined'],
+    ['E', 'unknown', 'unreadable'],
+  ]
+  it.each(cases)('response code %s settles %s (%s)', async (code, status, reasonCode) => {
+    const { clock, orchestrator, route } = payrocSetup()
+    const sale = await drive(clock, (await orchestrator.sale(payment(5000))).outcome)
+    route(async (request, pass) => {
+      const response = await pass(request)
+      if (!/\/refunds$/.test(new URL(request.url).pathname)) return response
+      const body = (await response.json()) as Record<string, unknown>
+      return Response.json({ ...body, responseCode: code, status: 'declined' }, { status: 201 })
+    })
+    const refund = await orchestrator.refund(
+      payment(1000, { reference: 'ret', original: { paymentId: sale.providerIds.paymentId } }),
+    )
+    const outcome = await drive(clock, refund.outcome)
+    expect(outcome).toMatchObject({ status, reasonCode, raw: { responseCode: code } })
+    if (status === 'unknown') expect(outcome.reconcile!.check.join(' ')).toContain('GET /refunds/')
+  })
 })
 
 describe('Payroc terminals', () => {

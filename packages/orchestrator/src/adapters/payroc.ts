@@ -605,10 +605,9 @@ function refusalOf(error: unknown): ProviderOutcome | undefined {
       reason: 'Payroc identity refused the API key; nothing was sent',
     }
   }
+  // 5xx: it may have been made (replayed by key); 429: not processed (the core waits and resends).
   if (!(error instanceof TillkitHttpError) || error.status >= 500 || error.status === 429)
     return undefined
-  // 408 is a timeout in a status: the gateway may have acted, so it is left to the core.
-  if (error.status === 408) return undefined
   const body = error.body as { detail?: unknown; title?: unknown } | undefined
   const said = typeof body?.detail === 'string' ? body.detail : body?.title
   const reason =
