@@ -41,6 +41,23 @@ describe('SmartConnect fault runs against the fake: nothing charged twice, nothi
     },
   )
 
+  it('a start answered without a polling URL is unknown (it may be running), never re-sent', async () => {
+    const { clock, cloud, orchestrator, seen } = await setup()
+    cloud.faults.add({
+      kind: 'status',
+      status: 200,
+      body: { transactionStatus: 'PENDING', data: {} },
+      match: { method: 'POST' },
+      times: 1,
+    })
+    const payment = await orchestrator.sale(sale(1250))
+    const outcome = await drive(clock, payment.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'lost-start' })
+    expect(outcome.reconcile!.why).toContain('malformed-response')
+    await pass(clock, 10_000)
+    expect(seen.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+
   it('a start refused with 429 is sent again after Retry-After (refused, so nothing started): one charge', async () => {
     const { clock, cloud, orchestrator, seen } = await setup()
     cloud.faults.add({

@@ -288,6 +288,23 @@ describe('what SmartConnect cannot do from the POS', () => {
     expect(cloud.ledger).toHaveLength(1)
   })
 
+  it('a payment whose start waits to be sent again is cancelled without sending it', async () => {
+    const { clock, cloud, orchestrator, seen } = await setup()
+    // The start is refused (rate-limited) and waits its Retry-After in the queue.
+    cloud.faults.add({ kind: 'status', status: 429, retryAfter: 5, match: { method: 'POST' } })
+    const payment = await orchestrator.sale(sale(1250))
+    await pass(clock, 1_000)
+    expect(payment.state).toBe('queued')
+    expect(await payment.cancel()).toBe(true)
+    expect(await drive(clock, payment.outcome)).toMatchObject({
+      status: 'cancelled',
+      reasonCode: 'cancelled-before-start',
+    })
+    await pass(clock, 10_000)
+    expect(seen.map((r) => [r.method, r.status])).toEqual([['POST', 429]])
+    expect(cloud.ledger).toHaveLength(0)
+  })
+
   it('cancelled on the terminal instead: the outcome says so and nothing is charged', async () => {
     const { clock, cloud, orchestrator } = await setup()
     cloud.terminals.setScenario(TID, 'cancel-on-terminal')

@@ -137,13 +137,14 @@ export function smartconnectAdapter(options: SmartConnectAdapterOptions): Provid
     )
   // Made now so bad registers or hosts fail at construction, and again on attach for the clock.
   let clients = makeClients()
-  /** Any register may read a polling URL (the token is the credential); its own is used if known. */
+  /** The register a start goes out from: never another terminal's. */
   const clientFor = (terminal: string): SmartConnectClient => {
     const client = clients.get(terminal)
     if (!client)
       throw new TillkitValidationError('terminal', 'is not a terminal of this account', terminal)
     return client
   }
+  /** Any register may read a polling URL (the token is the credential); its own is used if known. */
   const reader = (terminal: string) => clients.get(terminal) ?? clients.values().next().value!
 
   const pendingOf = (ctx: PaymentContext): PendingTransaction => {
