@@ -251,6 +251,22 @@ describe('a Payroc sale through the orchestrator', () => {
     ])
     // No device step: no instruction for either refund, and nothing to cancel.
     expect(cloud.instructions.list()).toHaveLength(1)
+    const unknown = await orchestrator.refund(
+      payment(100, { reference: 'ret-3', original: { paymentId: 'NOSUCHPAYMENT' } }),
+    )
+    expect(await drive(clock, unknown.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'original-not-found',
+    })
+    const declined = await drive(clock, (await orchestrator.sale(payment(1201))).outcome)
+    const notRefundable = await orchestrator.refund(
+      payment(100, { reference: 'ret-4', original: { paymentId: declined.providerIds.paymentId } }),
+    )
+    expect(await drive(clock, notRefundable.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'not-refundable',
+    })
+    expect(cloud.ledger).toHaveLength(3)
   })
 })
 

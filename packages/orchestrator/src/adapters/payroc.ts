@@ -235,7 +235,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
       },
       signal: ctx.signal,
     })
-    const outcome = refusalOf(result.response.ok ? undefined : httpError(result))
+    const outcome = refusalOf(result.response.ok ? undefined : httpError(result), REFUND_REFUSALS)
     if (outcome) return { ids: {}, outcome }
     const summary = client().transport.ok(result)
     return { ids: { refundId: summary.refundId }, outcome: summaryOutcome(summary) }
@@ -595,8 +595,26 @@ function linkedId(href: unknown, baseUrl: string, key: 'paymentId' | 'refundId')
   )
 }
 
+/** Labels of a submit's definite refusals; others are `refused`. */
+const DEVICE_REFUSALS: Readonly<Record<number, string>> = {
+  401: 'unauthorised',
+  403: 'forbidden',
+  404: 'terminal-unavailable',
+  409: 'terminal-busy',
+}
+/** Labels of a referenced refund's: the original payment is missing or cannot be refunded (more). */
+const REFUND_REFUSALS: Readonly<Record<number, string>> = {
+  401: 'unauthorised',
+  403: 'forbidden',
+  404: 'original-not-found',
+  409: 'not-refundable',
+}
+
 /** A definite refusal of a start (nothing was made): the outcome, in Payroc's words. */
-function refusalOf(error: unknown): ProviderOutcome | undefined {
+function refusalOf(
+  error: unknown,
+  codes: Readonly<Record<number, string>> = DEVICE_REFUSALS,
+): ProviderOutcome | undefined {
   if (error instanceof PayrocTokenError) {
     if (error.status !== 401 && error.status !== 403) return undefined
     return {
@@ -612,12 +630,6 @@ function refusalOf(error: unknown): ProviderOutcome | undefined {
   const said = typeof body?.detail === 'string' ? body.detail : body?.title
   const reason =
     typeof said === 'string' && said ? said : `Payroc refused the request (HTTP ${error.status})`
-  const codes: Record<number, string> = {
-    401: 'unauthorised',
-    403: 'forbidden',
-    404: 'terminal-unavailable',
-    409: 'terminal-busy',
-  }
   return { status: 'failed', reasonCode: codes[error.status] ?? 'refused', reason, raw: error.body }
 }
 
