@@ -124,14 +124,38 @@ const ENTRY: Record<string, string> = {
   Manual: 'keyed',
 }
 
+type StartMessage = Nexo.PaymentRequest | Nexo.ReversalRequest
+
 /** What a synchronous answer means: an observation to act on, or undefined when it is unknown. */
 type Reading = Observation | undefined
 
+/**
+ * A payment Adyen provably did not process (429, or the request never left): the one case it may
+ * be sent again, with the same ServiceID. `failed` is the outcome should it never get through.
+ */
+interface Unsent {
+  unsent: true
+  failed: ProviderOutcome
+  retryAfterMs?: number
+}
+
 /** The `/sync` answer of a payment this process sent, until a poll has taken it. */
 interface OpenAnswer {
-  reading: Promise<Reading>
+  reading: Promise<Reading | Unsent>
+  /** Set once the answer is in, with its clock time. */
+  value?: Reading | Unsent
+  at?: number
   done: boolean
+  /** How many times this process has sent the payment. */
+  sends: number
 }
+
+/** Sends of a payment refused unprocessed, and for how long after the intent they may go. */
+const MAX_SENDS = 5
+const RESEND_WINDOW_MS = 60_000
+
+const isUnsent = (reading: Reading | Unsent): reading is Unsent =>
+  reading !== undefined && 'unsent' in reading
 
 /**
  * An adapter for one Adyen account (API key and merchant account). Its client is made with
@@ -142,7 +166,8 @@ interface OpenAnswer {
  * useless. So `start` hands the open answer over: it is pushed (`ctx.push`) the moment it comes,
  * and the core's first poll waits on it instead of asking TransactionStatus. Only when that answer
  * is lost, or after a restart, do polls ask TransactionStatus. A payment refused outright (401,
- * 403, 429, never sent) is pushed as `failed`: nothing reached the terminal.
+ * 403) is pushed as `failed`; one Adyen provably did not process (429, or it never left) is sent
+ * again by the next polls, same ServiceID, for up to a minute, as the core would resend a start.
  */
 export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
   if (typeof options !== 'object' || options === null)
@@ -192,6 +217,8 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
   /** Payments running here, by terminal, SaleID and ServiceID, for routing webhooks. */
   const routes = new Map<string, PaymentContext>()
   const open = new Map<string, OpenAnswer>()
+  /** Payments cancelled while waiting to be sent again: they never will be. */
+  const withdrawn = new Set<string>()
 
   /** Routes the payment's webhooks to it until it settles (or the orchestrator closes). */
   const follow = (ctx: PaymentContext) => {
@@ -203,6 +230,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
       () => {
         if (routes.get(key) === ctx) routes.delete(key)
         open.delete(ctx.paymentId)
+        withdrawn.delete(ctx.paymentId)
       },
       { once: true },
     )
@@ -260,6 +288,45 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     }
   }
 
+  /**
+   * Sends the payment (or reversal) through `/sync` and keeps its open answer for the next poll.
+   * Whatever settles the payment is pushed the moment it comes.
+   */
+  const send = (ctx: PaymentContext, message: StartMessage, sends: number): OpenAnswer => {
+    const { request } = ctx
+    const sent: Promise<PaymentOutcome | ReversalOutcome> =
+      'ReversalRequest' in message.SaleToPOIRequest
+        ? client().reversal(message as Nexo.ReversalRequest, {
+            signal: ctx.signal,
+            currency: request.currency,
+          })
+        : client().payment(message as Nexo.PaymentRequest, { signal: ctx.signal })
+    const answer: OpenAnswer = { done: false, sends, reading: Promise.resolve(undefined) }
+    answer.reading = sent
+      .then(
+        (outcome): Reading =>
+          'body' in outcome ? readReversal(outcome, request) : readPayment(outcome, request),
+        (error: unknown) => readFailure(error),
+      )
+      .then((reading) => {
+        answer.done = true
+        answer.value = reading
+        answer.at = clock.now()
+        const about = { paymentId: ctx.paymentId, terminal: request.terminal }
+        if (!reading)
+          logger.warn(about, 'adyen: the payment answer was lost; asking TransactionStatus')
+        else if (isUnsent(reading))
+          logger.warn(
+            { ...about, reason: reading.failed.reason },
+            'adyen: payment not taken; sending it again',
+          )
+        else ctx.push(reading)
+        return reading
+      })
+    open.set(ctx.paymentId, answer)
+    return answer
+  }
+
   return {
     provider: 'adyen',
     capabilities: {
@@ -296,56 +363,71 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     },
 
     async start(ctx) {
-      const { request } = ctx
       const { saleId } = refOf(ctx)
       // A builder of its own: the shared one has already handed this ServiceID out (in prepare).
-      const message = startMessage(request, ctx.ids, createNexo({ saleId, clock }), ctx.startedAt)
+      const message = startMessage(
+        ctx.request,
+        ctx.ids,
+        createNexo({ saleId, clock }),
+        ctx.startedAt,
+      )
       follow(ctx)
-      const sent: Promise<PaymentOutcome | ReversalOutcome> =
-        'ReversalRequest' in message.SaleToPOIRequest
-          ? client().reversal(message as Nexo.ReversalRequest, {
-              signal: ctx.signal,
-              currency: request.currency,
-            })
-          : client().payment(message as Nexo.PaymentRequest, { signal: ctx.signal })
-      const answer: OpenAnswer = { done: false, reading: Promise.resolve(undefined) }
-      answer.reading = sent
-        .then(
-          (outcome) =>
-            'body' in outcome
-              ? readReversal(outcome, request)
-              : readPayment(outcome as PaymentOutcome, request),
-          (error: unknown) => readFailure(error),
-        )
-        .then((reading) => {
-          answer.done = true
-          if (!reading)
-            logger.warn(
-              { paymentId: ctx.paymentId, terminal: request.terminal },
-              'adyen: the payment answer was lost; asking TransactionStatus',
-            )
-          return reading
-        })
-      open.set(ctx.paymentId, answer)
-      void answer.reading.then((reading) => reading && ctx.push(reading))
+      send(ctx, message, 1)
       return { ids: {} }
     },
 
     async poll(ctx) {
       follow(ctx)
-      const answer = open.get(ctx.paymentId)
-      if (answer) {
-        const held = !answer.done
-        const reading = await answer.reading
-        open.delete(ctx.paymentId)
+      const id = ctx.paymentId
+      const answer = open.get(id)
+      if (!answer) return askStatus(ctx)
+      const held = !answer.done
+      const reading = await answer.reading
+      if (!isUnsent(reading)) {
+        open.delete(id)
         if (reading) return reading
         // Waited on a lost answer: the next turn asks, spaced like any request of the account.
-        if (held) return {}
+        return held ? {} : askStatus(ctx)
       }
-      return askStatus(ctx)
+      const { saleId } = refOf(ctx)
+      const again =
+        !withdrawn.has(id) &&
+        answer.sends < MAX_SENDS &&
+        clock.now() - ctx.startedAt < RESEND_WINDOW_MS
+      if (!again) {
+        open.delete(id)
+        if (!withdrawn.has(id)) return { outcome: reading.failed }
+        return {
+          outcome: {
+            status: 'cancelled',
+            reasonCode: 'cancelled-before-start',
+            reason: 'cancelled before Adyen took the payment',
+          },
+        }
+      }
+      // Adyen's Retry-After, counted from its answer: until then, nothing new.
+      const wait = (answer.at ?? 0) + (reading.retryAfterMs ?? 0) - clock.now()
+      if (wait > 0) return { retryAfterMs: wait }
+      // Same message, same ServiceID: Adyen refused the last one unprocessed.
+      const message = startMessage(
+        ctx.request,
+        ctx.ids,
+        createNexo({ saleId, clock }),
+        ctx.startedAt,
+      )
+      const next = await send(ctx, message, answer.sends + 1).reading
+      if (next === undefined || isUnsent(next)) return {}
+      open.delete(id)
+      return next
     },
 
     async cancel(ctx) {
+      const answer = open.get(ctx.paymentId)
+      if (answer?.done && answer.value !== undefined && isUnsent(answer.value)) {
+        // Nothing reached the terminal and nothing will: there is nothing to abort.
+        withdrawn.add(ctx.paymentId)
+        return 'requested'
+      }
       const { saleId, serviceId } = refOf(ctx)
       const message = builder(saleId).abort({
         poiId: ctx.request.terminal,
@@ -489,7 +571,7 @@ function startMessage(
   ids: ProviderIds,
   nexo: NexoBuilder,
   at?: number,
-): Nexo.PaymentRequest | Nexo.ReversalRequest {
+): StartMessage {
   const common = {
     poiId: request.terminal,
     ...(ids.serviceId !== undefined && { serviceId: ids.serviceId }),
@@ -648,29 +730,33 @@ function failure(
 }
 
 /** Why a `/sync` call failed: a definite refusal settles the payment; anything else is unknown. */
-function readFailure(error: unknown): Reading {
+function readFailure(error: unknown): Reading | Unsent {
   if (error instanceof TillkitHttpError && error.status < 500) {
     const detail = (error.body as { detail?: unknown } | undefined)?.detail
-    const reasonCode =
-      error.status === 429
-        ? 'rate-limited'
-        : error.status === 401
-          ? 'unauthorised'
-          : error.status === 403
-            ? 'forbidden'
-            : 'refused'
+    const failed: ProviderOutcome = {
+      status: 'failed',
+      reasonCode:
+        error.status === 429
+          ? 'rate-limited'
+          : error.status === 401
+            ? 'unauthorised'
+            : error.status === 403
+              ? 'forbidden'
+              : 'refused',
+      reason: typeof detail === 'string' && detail ? detail : error.message,
+      raw: error.body,
+    }
+    if (error.status !== 429) return { outcome: failed }
     return {
-      outcome: {
-        status: 'failed',
-        reasonCode,
-        reason: typeof detail === 'string' && detail ? detail : error.message,
-        raw: error.body,
-      },
+      unsent: true,
+      failed,
+      ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }),
     }
   }
   if (error instanceof TillkitError && !error.mayHaveReachedProvider)
     return {
-      outcome: {
+      unsent: true,
+      failed: {
         status: 'failed',
         reasonCode: 'not-sent',
         reason: `Adyen could not be reached to start the payment: ${error.message}`,
