@@ -13,6 +13,7 @@ import {
 } from '@tillkit/paymentsense'
 import { paint, pounds, section, step, timeline } from './print.ts'
 import { adyenDemo } from './adyen.ts'
+import { orchestratorDemo } from './orchestrator.ts'
 import { payrocDemo } from './payroc.ts'
 import { smartconnectDemo } from './smartconnect.ts'
 import { websocketFlows } from './websocket.ts'
@@ -174,12 +175,16 @@ function printResult(t: Transaction) {
   }
 }
 
-/** Paymentsense first (REST, then WebSocket), then every other provider against its own fake. */
+/**
+ * Paymentsense first (REST, then WebSocket), then every other provider against its own fake, then
+ * one sale per provider through the orchestrator and a crash recovered from its journal.
+ */
 async function all() {
   await main()
   await adyenDemo()
   await payrocDemo()
   await smartconnectDemo()
+  await orchestratorDemo()
 }
 
 all().catch((error: unknown) => {
