@@ -20,13 +20,10 @@ import { systemClock } from '@tillkit/core'
 import { createFakeCloud } from '@tillkit/paymentsense/mock'
 import { serve } from '@tillkit/simulator'
 
-const ACCOUNTS = 100
+const DEFAULT_ACCOUNTS = 100
 const TERMINALS = 10
-/**
- * Child processes hosting the fakes: one core is left to the orchestrator, at most four for the
- * fakes (a divisor of the account count).
- */
-const SERVER_PROCESSES = [4, 2, 1].find((n) => n <= Math.max(1, availableParallelism() - 1))!
+/** Child processes hosting the fakes: one core is left to the orchestrator, at most four for the fakes. */
+const SERVER_PROCESSES = Math.min(4, Math.max(1, availableParallelism() - 1))
 const API_KEY = 'bench-api-key'
 const CADENCE_MS = 1_000
 const SPACING_MS = 100
@@ -88,8 +85,17 @@ interface ClientResult {
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN
 
+export interface OrchestratorBenchOptions {
+  /** Accounts of 10 terminals each, one payment per terminal. Default 100 (the goal's 1,000 payments). */
+  accounts?: number
+  /** Terminals per account (one payment each). Default 10: with a 1 s cadence and 0.1 s spacing, a full account. */
+  terminals?: number
+  /** The orchestrator's `spacingMarginMs`. Default 5. */
+  spacingMarginMs?: number
+}
+
 /** Fake-server child: accounts `from` to `to - 1`, each a fake on its own server. */
-async function runServers(from: number, to: number): Promise<void> {
+async function runServers(from: number, to: number, terminals: number): Promise<void> {
   const clouds: Array<ReturnType<typeof createFakeCloud>> = []
   const urls: string[] = []
   /** Arrival times of each transaction's polls. */
@@ -104,7 +110,7 @@ async function runServers(from: number, to: number): Promise<void> {
       clock: systemClock,
       stepMs: STEP_MS,
       requestSpacingMs: SPACING_MS,
-      terminals: Array.from({ length: TERMINALS }, (_, t) => ({ tid: `A${a}T${t}` })),
+      terminals: Array.from({ length: terminals }, (_, t) => ({ tid: `A${a}T${t}` })),
     })
     let last = -Infinity
     const server = await serve(async (request) => {
@@ -137,7 +143,12 @@ async function runServers(from: number, to: number): Promise<void> {
 }
 
 const flag = process.argv.indexOf(SERVER_FLAG)
-if (flag >= 0) await runServers(Number(process.argv[flag + 1]), Number(process.argv[flag + 2]))
+if (flag >= 0)
+  await runServers(
+    Number(process.argv[flag + 1]),
+    Number(process.argv[flag + 2]),
+    Number(process.argv[flag + 3]),
+  )
 
 /**
  * The orchestrator's side, run by a plain `node` (ES module source, no loader): it imports the
@@ -218,16 +229,26 @@ function ask<T>(child: ChildProcess, type: string, request?: object): Promise<T>
   })
 }
 
-export async function orchestratorBench(spacingMarginMs = 5): Promise<OrchestratorBenchResult> {
+export async function orchestratorBench(
+  options: OrchestratorBenchOptions = {},
+): Promise<OrchestratorBenchResult> {
+  const accounts = options.accounts ?? DEFAULT_ACCOUNTS
+  const spacingMarginMs = options.spacingMarginMs ?? 5
+  const terminals = options.terminals ?? TERMINALS
   const here = dirname(fileURLToPath(import.meta.url))
   const built = resolve(here, '../packages/orchestrator/dist/index.js')
   if (!existsSync(built)) throw new Error(`build @tillkit/orchestrator first (${built} is missing)`)
-  const per = ACCOUNTS / SERVER_PROCESSES
-  const servers = Array.from({ length: SERVER_PROCESSES }, (_, i) =>
-    fork(fileURLToPath(import.meta.url), [SERVER_FLAG, String(i * per), String((i + 1) * per)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
+  const processes = Math.min(SERVER_PROCESSES, accounts)
+  const per = Math.ceil(accounts / processes)
+  const servers = Array.from({ length: processes }, (_, i) =>
+    fork(
+      fileURLToPath(import.meta.url),
+      [SERVER_FLAG, String(i * per), String(Math.min(accounts, (i + 1) * per)), String(terminals)],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    ),
   )
   // ORCHESTRATOR_BENCH_NODE_FLAGS: extra node flags for the orchestrator's process (e.g. --cpu-prof).
   const flags = process.env.ORCHESTRATOR_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
@@ -245,7 +266,7 @@ export async function orchestratorBench(spacingMarginMs = 5): Promise<Orchestrat
     await ask(client, 'ready')
     const { result } = await ask<{ result: ClientResult }>(client, 'result', {
       urls,
-      terminals: TERMINALS,
+      terminals,
       amount: AMOUNT,
       cadenceMs: CADENCE_MS,
       spacingMs: SPACING_MS,
