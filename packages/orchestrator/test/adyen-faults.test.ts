@@ -276,6 +276,37 @@ describe('Adyen fault runs: nothing charged twice, nothing lost', () => {
     expect(answered).toBe(3)
   })
 
+  it('a referenced refund whose answer is lost, or whose terminal is offline, is looked up as a Reversal', async () => {
+    const { clock, cloud, orchestrator, sent } = setupAdyen()
+    const sale = await drive(clock, (await orchestrator.sale(pay(1250))).outcome)
+    cloud.faults.add({ kind: 'lostResponse', times: 1 })
+    const lost = await orchestrator.refund(
+      pay(250, { reference: 'refund-1', original: sale.providerIds }),
+    )
+    expect(await drive(clock, lost.outcome)).toMatchObject({
+      status: 'approved',
+      amounts: { approved: 250 },
+    })
+    cloud.devices.setOnline(POI, false)
+    const offline = await orchestrator.refund(
+      pay(300, { reference: 'refund-2', original: sale.providerIds }),
+    )
+    await pass(clock, 30_000)
+    cloud.devices.setOnline(POI, true)
+    expect(await drive(clock, offline.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'not-found',
+    })
+    const asked = sent('TransactionStatus')
+    expect(asked.filter((r) => r.about === lost.ids.serviceId)).toHaveLength(1)
+    expect(asked.filter((r) => r.about === offline.ids.serviceId).length).toBeGreaterThan(1)
+    expect(cloud.ledger.map((e) => [e.kind, e.amount])).toEqual([
+      ['sale', 1250],
+      ['reversal', 250],
+    ])
+    expect(sent('Reversal')).toHaveLength(2)
+  })
+
   it('a mixed run: cut connections, lost answers, 5xx and 429s, duplicated webhooks; the ledger agrees', async () => {
     const terminals = Array.from({ length: 6 }, (_, i) => `P400Plus-8${i}`)
     const { clock, cloud, orchestrator, adapters, sent } = setupAdyen({
