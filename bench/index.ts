@@ -4,6 +4,7 @@
  */
 import { codegenTime } from './codegen-time.ts'
 import { httpOverhead } from './http.ts'
+import { orchestratorBench } from './orchestrator.ts'
 import { payrocPolling } from './payroc.ts'
 import { bundleSize } from './size.ts'
 import { websocketBench } from './websocket.ts'
@@ -87,6 +88,23 @@ rows.push({
   ratio: payroc.ratio.toFixed(1),
   goal: '≤ 3 requests',
   pass: payroc.longPollMax <= 3,
+})
+
+const o = await orchestratorBench()
+rows.push({
+  benchmark: `(g) orchestrator: ${o.payments} Paymentsense payments, ${o.accounts} accounts x 10 terminals, loopback`,
+  baseline: 'cadence 1 000 ms, spacing 100 ms',
+  measured:
+    `cadence error p50 ${o.cadenceErrorMs.p50} / p99 ${o.cadenceErrorMs.p99} ms, ` +
+    `${o.spacingViolations} spacing 429s, ${o.duplicateEvents} duplicate events, ` +
+    `RSS ${o.peakRssMb.toFixed(0)} MB, CPU ${o.cpuMsPerPaymentSecond.toFixed(2)} ms/payment-s`,
+  ratio: (o.cadenceErrorMs.p99 / 50).toFixed(2),
+  goal: 'p99 ≤ 50 ms, 0 violations, 0 duplicates, RSS ≤ 100 MB',
+  pass:
+    o.cadenceErrorMs.p99 <= 50 &&
+    o.spacingViolations === 0 &&
+    o.duplicateEvents === 0 &&
+    o.peakRssMb <= 100,
 })
 
 const columns = ['benchmark', 'baseline', 'measured', 'ratio', 'goal'] as const
