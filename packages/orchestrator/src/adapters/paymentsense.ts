@@ -17,6 +17,9 @@ import {
 import {
   createPaymentsenseClient,
   type PacComponents,
+  CURRENCIES,
+  MAX_AMOUNT,
+  MAX_CASHBACK,
   type PaymentsenseClient,
   type PaymentsenseClientOptions,
 } from '@tillkit/paymentsense'
@@ -53,10 +56,6 @@ export interface PaymentsenseAdapterOptions extends Omit<
   terminals?: ReadonlyArray<{ tid: string; currency: 'GBP' | 'EUR' }>
 }
 
-/** Connect's documented limits (pence). */
-const MAX_AMOUNT = 99_999_999
-const MAX_CASHBACK = 10_000
-const CURRENCIES = ['GBP', 'EUR'] as const
 /** How long the terminal waits for the EPoS's signature decision over REST. */
 const SIGNATURE_WINDOW_MS = 80_000
 
