@@ -262,12 +262,28 @@ describe('reversal, abort and status builders', () => {
 
 describe('ServiceID memory', () => {
   it('forgets the oldest ids past 100 000, so memory stays bounded', () => {
-    const builder = createNexo({ saleId: 'busy-till' })
+    // A cheap seeded generator: the test is about the memory, not the randomness.
+    let x = 42
+    const random = () => {
+      x ^= x << 13
+      x ^= x >>> 17
+      x ^= x << 5
+      return (x >>> 0) / 2 ** 32
+    }
+    const builder = createNexo({ saleId: 'busy-till', random })
     builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'FIRST' })
     expect(
       refusal(() => builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'FIRST' })),
     ).toMatch(/^serviceId: was already used/)
-    for (let i = 0; i < 100_000; i++) builder.serviceId()
+    builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'SECOND' })
+    for (let i = 0; i < 99_998; i++) builder.serviceId()
+    // 100 000 remembered: FIRST is still one of them until one more comes.
+    expect(
+      refusal(() => builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'FIRST' })),
+    ).toMatch(/already used/)
+    builder.serviceId()
     expect(builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'FIRST' })).toBeDefined()
+    // Remembering FIRST again pushed out the next oldest, SECOND.
+    expect(builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'SECOND' })).toBeDefined()
   })
 })
