@@ -2,7 +2,9 @@ import {
   backoffDelay,
   checkFields,
   createRedactor,
+  describeSchemaErrors,
   safeLogger,
+  schemaValidationError,
   systemClock,
   TillkitAbortedError,
   TillkitNetworkError,
@@ -30,14 +32,12 @@ import {
 } from './methods.js'
 import { settle, type ConnectOptions, type Settings, type WebSocketLike } from './options.js'
 import {
-  describeErrors,
   errorReply,
   exceedsBytes,
   isMessageId,
   isPlainObject,
   nextFreeId,
   RpcCode,
-  toValidationError,
 } from './wire.js'
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
@@ -422,7 +422,7 @@ class Connection<I extends Integration> {
       checkFields(params, spec.rules, 'params.')
     }
     const message = { jsonrpc: '2.0', id: 0, method, ...(params !== undefined && { params }) }
-    if (!spec.request(message)) throw toValidationError(spec.request.errors)
+    if (!spec.request(message)) throw schemaValidationError(spec.request.errors)
 
     const socket = this.socket
     if (this.state !== 'open' || !socket || socket.readyState !== OPEN)
@@ -560,7 +560,7 @@ class Connection<I extends Integration> {
     if (!entry.response(message)) {
       const error = this.protocolError(
         'invalid',
-        `The answer to ${entry.method} (id ${id}) is invalid: ${describeErrors(entry.response.errors)}`,
+        `The answer to ${entry.method} (id ${id}) is invalid: ${describeSchemaErrors(entry.response.errors)}`,
         { method: entry.method, id },
       )
       this.report(error)
@@ -576,7 +576,7 @@ class Connection<I extends Integration> {
       return this.report(
         this.protocolError(
           'invalid',
-          `An invalid error message: ${describeErrors(validateErrorMessage.errors)}`,
+          `An invalid error message: ${describeSchemaErrors(validateErrorMessage.errors)}`,
         ),
       )
     const { code, message: text, data } = message.error
@@ -639,7 +639,7 @@ class Connection<I extends Integration> {
       return this.report(
         this.protocolError(
           'invalid',
-          `The late answer to ${retired.method} (id ${id}) is invalid: ${describeErrors(retired.response.errors)}`,
+          `The late answer to ${retired.method} (id ${id}) is invalid: ${describeSchemaErrors(retired.response.errors)}`,
           { method: retired.method, id },
         ),
       )
@@ -662,9 +662,13 @@ class Connection<I extends Integration> {
       )
     if (!validate(message))
       return this.report(
-        this.protocolError('invalid', `An invalid ${method}: ${describeErrors(validate.errors)}`, {
-          method,
-        }),
+        this.protocolError(
+          'invalid',
+          `An invalid ${method}: ${describeSchemaErrors(validate.errors)}`,
+          {
+            method,
+          },
+        ),
       )
     const params = message.params as { tid?: string; notificationValue?: string }
     if (method === 'terminalNotification')
@@ -693,7 +697,7 @@ class Connection<I extends Integration> {
       )
     }
     if (!spec.request(message)) {
-      const reason = describeErrors(spec.request.errors)
+      const reason = describeSchemaErrors(spec.request.errors)
       this.report(this.protocolError('invalid', `An invalid ${method}: ${reason}`, { method, id }))
       return this.reply(socket, errorReply(id, RpcCode.InvalidParams, `Invalid params: ${reason}`))
     }
@@ -736,7 +740,7 @@ class Connection<I extends Integration> {
     }
     const answer = { jsonrpc: '2.0', id, result }
     if (!spec.response(answer)) {
-      this.report(toValidationError(spec.response.errors, method))
+      this.report(schemaValidationError(spec.response.errors, { prefix: method }))
       return refuse()
     }
     const max = this.settings.maxMessageBytes

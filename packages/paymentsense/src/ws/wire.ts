@@ -1,5 +1,3 @@
-import { describeSchemaErrors, schemaValidationError } from '@tillkit/core'
-
 /** JSON-RPC 2.0 helpers the client needs; nothing here knows Connect's methods. */
 
 /** Largest JSON-RPC id Connect accepts. */
@@ -43,15 +41,6 @@ export function exceedsBytes(text: string, max: number): boolean {
   if (text.length * 3 <= max) return false
   return encoder.encode(text).length > max
 }
-
-/** Ajv's errors in words: core's, under the names the client uses. */
-export const describeErrors = (errors: Parameters<typeof describeSchemaErrors>[0]) =>
-  describeSchemaErrors(errors)
-
-export const toValidationError = (
-  errors: Parameters<typeof schemaValidationError>[0],
-  prefix = '',
-) => schemaValidationError(errors, { prefix })
 
 export interface ErrorReply {
   jsonrpc: '2.0'

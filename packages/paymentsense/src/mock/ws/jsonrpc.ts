@@ -1,6 +1,4 @@
-import { describeSchemaErrors } from '@tillkit/core'
 import type { ErrorMessage } from '../../generated/websocket/error-message.js'
-import type { ValidationError } from '../../generated/websocket/error-message.validate.js'
 import type { RefusalKind } from '../domain/errors.js'
 
 /**
@@ -88,7 +86,3 @@ export function readInbound(text: string): Inbound {
 export function errorMessage(id: MessageId | null, code: number, message: string): ErrorMessage {
   return { jsonrpc: '2.0', id, error: { code, message } }
 }
-
-/** Ajv's errors as one sentence a developer can act on, e.g. `params.amount must be >= 1`. */
-export const describeErrors = (errors: readonly ValidationError[] | null | undefined): string =>
-  describeSchemaErrors(errors)

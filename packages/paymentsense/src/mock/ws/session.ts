@@ -1,16 +1,9 @@
-import type { Clock } from '@tillkit/core'
+import { describeSchemaErrors, type Clock } from '@tillkit/core'
 import type { CloudEvent } from '../domain/env.js'
 import { Refusal } from '../domain/errors.js'
 import type { ConnectModel } from '../domain/model.js'
 import type { Integration, Question, SessionContext } from './integration.js'
-import {
-  describeErrors,
-  errorMessage,
-  readInbound,
-  REFUSAL_CODE,
-  RpcCode,
-  type MessageId,
-} from './jsonrpc.js'
+import { errorMessage, readInbound, REFUSAL_CODE, RpcCode, type MessageId } from './jsonrpc.js'
 import { pacIntegration } from './pac.js'
 import { PAT_ANSWER_TIMEOUT_MS, patIntegration } from './pat.js'
 
@@ -179,7 +172,7 @@ export function createConnectSession(
     const method = Object.hasOwn(methods, name) ? methods[name] : undefined
     if (!method) return sendError(id, RpcCode.MethodNotFound, `Method not found: ${name}.`)
     if (!method.validate(message)) {
-      const reason = describeErrors(method.validate.errors)
+      const reason = describeSchemaErrors(method.validate.errors)
       return sendError(id, RpcCode.InvalidParams, `Invalid params for ${name}: ${reason}.`)
     }
     guard(id, () => {
@@ -197,7 +190,7 @@ export function createConnectSession(
     }
     const now = clock.now()
     if (!question.validate(message)) {
-      const reason = describeErrors(question.validate.errors)
+      const reason = describeSchemaErrors(question.validate.errors)
       sendError(null, RpcCode.InvalidParams, `Invalid ${question.label}: ${reason}.`)
       if (!question.invalid) return
       questions.delete(id)
