@@ -1,26 +1,12 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import type { SocketAcceptor } from '@tillkit/core/fake'
 import { WebSocketServer, type WebSocket } from 'ws'
 
 /** Anything that answers a Fetch-API request: every fake cloud's `cloud.fetch`. */
 export type FetchHandler = (request: Request) => Promise<Response>
 
-/** The EPoS end of a WebSocket as a fake cloud sees it (structurally, the fakes' `SocketPeer`). */
-export interface SocketPeer {
-  send(text: string): void
-  close(code: number, reason: string): void
-  /** Ends the connection without a close frame. */
-  drop(): void
-  ping(): void
-}
-
-/** A fake cloud's WebSocket handshake, e.g. the Paymentsense fake's `cloud.acceptSocket`. */
-export type SocketAcceptor = (
-  url: string,
-  peer: SocketPeer,
-) =>
-  | { ok: true; link: { receive(text: string): void; closed(): void } }
-  | { ok: false; status: number; reason: string }
+export type { SocketAcceptor, SocketPeer } from '@tillkit/core/fake'
 
 export interface ServeOptions {
   /** Default 0: pick a free port. */

@@ -1,35 +1,11 @@
 import type { Clock } from '@tillkit/core'
+import type { SocketAcceptance, SocketLink, SocketPeer } from '@tillkit/core/fake'
 import type { ConnectModel } from '../domain/model.js'
 import type { ConnectFaults } from '../faults.js'
 import { createConnectSession, type ConnectSessionOptions } from '../ws/session.js'
 import { errorMessage, RpcCode } from '../ws/jsonrpc.js'
 
-/**
- * The EPoS end of one WebSocket, as a transport adapter (in-process, MSW, `ws` server) hands it to
- * the fake. The gateway never touches a socket itself.
- */
-export interface SocketPeer {
-  /** One text frame to the EPoS. */
-  send(text: string): void
-  /** A clean close, with a close frame. */
-  close(code: number, reason: string): void
-  /** Ends the connection without a close frame, as a network failure would (EPoS sees 1006). */
-  drop(): void
-  /** A protocol-level ping, where the transport has one. */
-  ping?(): void
-}
-
-/** What the adapter calls back into for an accepted connection. */
-export interface SocketLink {
-  /** One text frame from the EPoS. */
-  receive(text: string): void
-  /** The connection is gone, whichever side ended it. Idempotent. */
-  closed(): void
-}
-
-/** The handshake outcome: an HTTP status and reason when refused (before any upgrade). */
-export type SocketAcceptance =
-  { ok: true; link: SocketLink } | { ok: false; status: 400 | 401 | 404; reason: string }
+export type { SocketAcceptance, SocketLink, SocketPeer } from '@tillkit/core/fake'
 
 export interface SocketGatewayOptions {
   apiKeys: readonly string[]
