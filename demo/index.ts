@@ -7,10 +7,10 @@ import { serve } from '@tillkit/simulator'
 import { createFakeCloud } from '@tillkit/paymentsense/mock'
 import {
   createPaymentsenseClient,
-  waitForTransaction,
   type PacComponents,
   type PaymentsenseClient,
 } from '@tillkit/paymentsense'
+import { waitForTransaction } from '@tillkit/paymentsense/watch'
 import { paint, pounds, section, step, timeline } from './print.ts'
 import { adyenDemo } from './adyen.ts'
 import { orchestratorDemo } from './orchestrator.ts'

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock, TillkitValidationError } from '@tillkit/core'
-import {
-  createPaymentsenseClient,
-  waitForTransaction,
-  type PaymentsenseClientOptions,
-} from '../src/index.js'
+import { createPaymentsenseClient, type PaymentsenseClientOptions } from '../src/index.js'
+import { waitForTransaction } from '../src/watch.js'
 
 const API_KEY = `ps_test_${crypto.randomUUID()}`
 

@@ -10,11 +10,10 @@ import {
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../src/mock/index.js'
 import {
   createPaymentsenseClient,
-  waitForReport,
-  waitForTransaction,
   type PaymentsenseClient,
   type PaymentsenseClientOptions,
 } from '../src/index.js'
+import { waitForReport, waitForTransaction } from '../src/watch.js'
 
 const TID = '22160001'
 
