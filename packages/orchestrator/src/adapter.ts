@@ -37,6 +37,8 @@ import type {
   PaymentRequest,
   ProviderIds,
   Receipt,
+  TableRequest,
+  TableState,
   TerminalInfo,
 } from './types.js'
 
@@ -247,4 +249,52 @@ export interface ProviderAdapter {
   reconcile(ctx: PaymentContext, situation: UnknownSituation): string[]
   /** Releases connections (WebSocket, agents) when the orchestrator closes. */
   close?(): Promise<void>
+  /** Pay at table, where the provider has it; `openTable` refuses accounts without it. */
+  readonly tables?: TableCapability
+}
+
+/** One open table, as the core hands it to the adapter's table calls. */
+export interface TableContext {
+  /** The orchestrator's id for the table (a UUID). */
+  readonly tableId: string
+  readonly request: Readonly<TableRequest>
+  /** Aborted when the table ends or the orchestrator closes. */
+  readonly signal: AbortSignal
+}
+
+/** The amounts a table write is guarded by: the write applies only if the provider still holds them. */
+export interface TableGuard {
+  amount: number
+  amountPaid: number
+}
+
+/**
+ * How a guarded write went: `done`; `conflict`, the provider's table no longer matches the guard
+ * (a payment or another change came first: the core re-reads and tries again); `locked`, someone
+ * holds the table (a terminal taking a payment); `missing`, the provider has no such table.
+ */
+export type TableWrite = 'done' | 'conflict' | 'locked' | 'missing'
+
+/**
+ * Pay at table: the POS opens a bill in the provider's cloud, terminals take payments against it,
+ * the core reads it at `pacing.cadenceMs` through the account's lane and tells the POS about each
+ * payment once. Same rules as payments: the adapter translates, the core waits, spaces, retries,
+ * de-duplicates and journals. Throw TillkitErrors for transport trouble (a 429 pauses the account).
+ */
+export interface TableCapability {
+  readonly pacing: {
+    /** Time between two reads of one table. */
+    cadenceMs: number
+    /** The documented range (inclusive); the core enforces it. */
+    cadenceRangeMs: readonly [min: number, max: number]
+  }
+  /** The provider's own rules (currencies, amount limits, name), before anything is written or sent. */
+  validate(request: TableRequest): void
+  /** Creates the table; `exists` when the provider already has one of that name. */
+  open(ctx: TableContext): Promise<'created' | 'exists'>
+  /** The table now, or undefined when the provider has none of that name. */
+  read(ctx: TableContext): Promise<Omit<TableState, 'at'> | undefined>
+  setAmount(ctx: TableContext, guard: TableGuard, amount: number): Promise<TableWrite>
+  /** Removes the table. */
+  close(ctx: TableContext, guard: TableGuard): Promise<TableWrite>
 }

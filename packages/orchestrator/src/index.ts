@@ -11,6 +11,11 @@ export type {
   ReconciliationFacts,
   Outcome,
   TerminalInfo,
+  TableRequest,
+  TablePayment,
+  TableState,
+  TableEvent,
+  TableEventType,
 } from './types.js'
 export { PAYMENT_KINDS, OUTCOME_STATUSES } from './types.js'
 export type {
@@ -25,9 +30,16 @@ export type {
   AdapterTerminal,
   AdapterEnvironment,
   ProviderAdapter,
+  TableCapability,
+  TableContext,
+  TableGuard,
+  TableWrite,
 } from './adapter.js'
 export { foldRecord, EMPTY_CURSOR } from './journal.js'
 export type { DeliveryCursor, JournalRecord, JournalEntry, JournalStore } from './journal.js'
+export { foldTableRecord, isTableRecord, EMPTY_TABLE_CURSOR } from './journal.js'
+export type { TableCursor, TableJournalRecord, TableJournalEntry } from './journal.js'
+export { TableError, type Table, type TableErrorReason } from './tables.js'
 export { createOrchestrator } from './orchestrator.js'
 export type { Orchestrator, OrchestratorOptions, PaymentInput } from './orchestrator.js'
 export type { Payment, SignaturePolicy, DispatchInfo } from './payment.js'

@@ -12,7 +12,7 @@
  * A store only has to keep records durable and fold them; `foldRecord` does the folding for any
  * store that keeps raw records (a file, a list in Redis, a table).
  */
-import type { Outcome, PaymentRequest, ProviderIds } from './types.js'
+import type { Outcome, PaymentRequest, ProviderIds, TableRequest } from './types.js'
 
 /** How far event delivery got for one payment (see the adapter's de-duplication rules). */
 export interface DeliveryCursor {
@@ -71,6 +71,90 @@ export interface JournalStore {
   /** One entry, finished or not, if the store still holds it (finished ones may be dropped). */
   get(paymentId: string): Promise<JournalEntry | undefined>
   close?(): Promise<void>
+  /**
+   * Pay at table (optional: `openTable` needs it). Makes a table record durable, like `append`;
+   * records of one table arrive in order. Kept apart from payment records so stores and readers
+   * written before tables existed are untouched.
+   */
+  appendTable?(record: TableJournalRecord): Promise<void>
+  /** Tables not yet ended, folded, oldest first. */
+  openTables?(): Promise<TableJournalEntry[]>
+}
+
+/** How far a table's event delivery got: what the POS has taken from the stream. */
+export interface TableCursor {
+  /** `seq` of the last event the POS took; 0 for none. */
+  delivered: number
+  /** Provider payment ids the POS has taken, in order. */
+  paymentIds: readonly string[]
+  /** The lock state last told. */
+  locked: boolean
+  /** `amount/amountPaid` when `paid` was last told. */
+  paid?: string
+}
+
+export const EMPTY_TABLE_CURSOR: TableCursor = { delivered: 0, paymentIds: [], locked: false }
+
+/**
+ * A table's records, in order: `tableOpen` before the create request; `tableOpened` once the
+ * provider has it; `tableCursor` as the POS takes events; `tableEnd` when it is closed, gone, or
+ * could not be opened.
+ */
+export type TableJournalRecord =
+  | { type: 'tableOpen'; tableId: string; at: number; provider: string; request: TableRequest }
+  | { type: 'tableOpened'; tableId: string; at: number }
+  | { type: 'tableCursor'; tableId: string; at: number; cursor: TableCursor }
+  | { type: 'tableEnd'; tableId: string; at: number; reason: 'closed' | 'gone' | 'not-opened' }
+
+/** All records of one table, folded. */
+export interface TableJournalEntry {
+  tableId: string
+  provider: string
+  request: TableRequest
+  openedAt: number
+  /** True once the provider was known to have the table. */
+  opened: boolean
+  cursor: TableCursor
+  ended?: 'closed' | 'gone' | 'not-opened'
+}
+
+/** {@link foldRecord} for table records: same rules (unknown tables and records after the end are ignored). */
+export function foldTableRecord(
+  entries: Map<string, TableJournalEntry>,
+  record: TableJournalRecord,
+): TableJournalEntry | undefined {
+  if (record.type === 'tableOpen') {
+    if (entries.has(record.tableId)) return undefined
+    const entry: TableJournalEntry = {
+      tableId: record.tableId,
+      provider: record.provider,
+      request: record.request,
+      openedAt: record.at,
+      opened: false,
+      cursor: EMPTY_TABLE_CURSOR,
+    }
+    entries.set(record.tableId, entry)
+    return entry
+  }
+  const entry = entries.get(record.tableId)
+  if (!entry || entry.ended) return undefined
+  switch (record.type) {
+    case 'tableOpened':
+      entry.opened = true
+      break
+    case 'tableCursor':
+      if (record.cursor.delivered >= entry.cursor.delivered) entry.cursor = record.cursor
+      break
+    case 'tableEnd':
+      entry.ended = record.reason
+      break
+  }
+  return entry
+}
+
+/** Table records and payment records share a file: this tells them apart. */
+export function isTableRecord(record: { type: string }): record is TableJournalRecord {
+  return record.type.startsWith('table')
 }
 
 /**

@@ -12,7 +12,13 @@ import {
 } from '@tillkit/core'
 import type { AdapterTerminal, ProviderAdapter } from './adapter.js'
 import { JournalWriteError } from './errors.js'
-import { EMPTY_CURSOR, type JournalEntry, type JournalStore } from './journal.js'
+import {
+  EMPTY_CURSOR,
+  EMPTY_TABLE_CURSOR,
+  type JournalEntry,
+  type JournalStore,
+  type TableJournalEntry,
+} from './journal.js'
 import { createMemoryJournal } from './journals/memory.js'
 import {
   Run,
@@ -23,7 +29,14 @@ import {
   type SignaturePolicy,
 } from './payment.js'
 import { Lane, Timers } from './scheduler.js'
-import { PAYMENT_KINDS, type PaymentKind, type PaymentRequest, type TerminalInfo } from './types.js'
+import { checkTableRequest, TableWatch, type Table, type TableHost } from './tables.js'
+import {
+  PAYMENT_KINDS,
+  type PaymentKind,
+  type PaymentRequest,
+  type TableRequest,
+  type TerminalInfo,
+} from './types.js'
 
 export interface OrchestratorOptions {
   /** One adapter per provider account, by the name payments use in `account`. */
@@ -74,6 +87,17 @@ export interface Orchestrator {
   /** Payments running now. */
   readonly running: number
   /**
+   * Pay at table: opens a bill at the provider (checked first: TillkitValidationError; journaled:
+   * JournalWriteError) and resolves with the Table once the provider has it. Its events tell each
+   * payment taken at the table once. Rejects with a TableError (`exists`) when the provider already
+   * has a table of that name, and with a TillkitValidationError for an account without tables.
+   */
+  openTable(request: TableRequest): Promise<Table>
+  /** An open table of this orchestrator (opened here or recovered). */
+  table(tableId: string): Table | undefined
+  /** Open tables, opened here or recovered. */
+  tables(): Table[]
+  /**
    * Stops all work: nothing more is sent or journaled, running payments' `outcome` reject with a
    * TillkitAbortedError and stay in the journal for `recover()`. Closes the adapters, and the
    * journal when it is the default one.
@@ -104,6 +128,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const ownJournal = options.journal === undefined
   const journal = options.journal ?? createMemoryJournal()
   const live = new Map<string, Run>()
+  const openTables = new Map<string, TableWatch>()
   let closed = false
 
   if (typeof options.accounts !== 'object' || options.accounts === null)
@@ -145,6 +170,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     settled(run) {
       live.delete(run.id)
+    },
+  }
+  const tableHost: TableHost = {
+    clock,
+    timers,
+    journal,
+    logger,
+    dispatched: host.dispatched,
+    ended(table) {
+      openTables.delete(table.id)
     },
   }
 
@@ -247,7 +282,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         dueAt,
         run: (sentAt) => {
           host.dispatched({ account: account.name, request: 'terminals', dueAt, sentAt })
-          Promise.resolve().then(send).then(resolve, reject)
+          const answer = Promise.resolve().then(send)
+          answer.then(resolve, reject)
+          return answer
         },
       })
     })
@@ -274,7 +311,86 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const run = recoverOne(entry)
       if (run) resumed.push(run)
     }
+    for (const entry of (await journal.openTables?.()) ?? []) {
+      if (closed) break
+      if (!openTables.has(entry.tableId)) recoverTable(entry)
+    }
     return resumed
+  }
+
+  /** A journaled table: watched again, its events continuing from what the POS had taken. */
+  function recoverTable(entry: TableJournalEntry): void {
+    const account = accounts.get(entry.request.account)
+    if (!account?.adapter.tables || account.adapter.provider !== entry.provider) {
+      logger.error(
+        { tableId: entry.tableId, account: entry.request.account, provider: entry.provider },
+        'orchestrator: journaled table of an account not configured here; not recovered',
+      )
+      return
+    }
+    const watch = new TableWatch(tableHost, tableAccount(account), {
+      tableId: entry.tableId,
+      request: entry.request,
+      opened: entry.opened,
+      cursor: entry.cursor,
+      recovered: true,
+    })
+    openTables.set(entry.tableId, watch)
+    watch.resume()
+  }
+
+  function tableAccount(account: Account) {
+    return {
+      name: account.name,
+      provider: account.adapter.provider,
+      tables: account.adapter.tables!,
+      lane: account.lane,
+    }
+  }
+
+  async function openTable(request: TableRequest): Promise<Table> {
+    if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+    if (typeof request !== 'object' || request === null)
+      throw new TillkitValidationError('request', 'must be an object')
+    const account = accountOf(request.account)
+    const capability = account.adapter.tables
+    if (!capability)
+      throw new TillkitValidationError(
+        'account',
+        `has no pay at table with ${account.adapter.provider}`,
+        request.account,
+      )
+    checkTableRequest(request)
+    for (const open of openTables.values())
+      if (open.request.account === request.account && open.request.table === request.table)
+        throw new TillkitValidationError('table', 'is already open here', request.table)
+    capability.validate(request)
+    if (!journal.appendTable || !journal.openTables)
+      throw new TillkitValidationError('journal', 'must keep tables (appendTable, openTables)')
+    const copy = JSON.parse(JSON.stringify(request)) as TableRequest
+    const tableId = uuid()
+    try {
+      await journal.appendTable({
+        type: 'tableOpen',
+        tableId,
+        at: clock.now(),
+        provider: account.adapter.provider,
+        request: copy,
+      })
+    } catch (error) {
+      throw new JournalWriteError(tableId, error)
+    }
+    if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+    const watch = new TableWatch(tableHost, tableAccount(account), {
+      tableId,
+      request: copy,
+      opened: false,
+      cursor: EMPTY_TABLE_CURSOR,
+      recovered: false,
+    })
+    openTables.set(tableId, watch)
+    await watch.open()
+    return watch
   }
 
   function recoverOne(entry: JournalEntry): Run | undefined {
@@ -331,11 +447,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     get running() {
       return live.size
     },
+    openTable,
+    table: (id) => openTables.get(id),
+    tables: () => [...openTables.values()],
     async close() {
       if (closed) return
       closed = true
       for (const run of live.values()) run.close()
       live.clear()
+      for (const table of openTables.values()) table.shutdown()
+      openTables.clear()
       timers.close()
       await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
       if (ownJournal) await journal.close?.()
@@ -351,6 +472,10 @@ function checkPacing(field: string, adapter: ProviderAdapter): void {
   assertInteger(`${field}.pacing.cadenceMs`, pacing.cadenceMs, min, max)
   assertInteger(`${field}.pacing.spacingMs`, pacing.spacingMs, 0, 60_000)
   assertInteger(`${field}.pacing.retentionMs`, pacing.retentionMs, 1, Number.MAX_SAFE_INTEGER)
+  if (adapter.tables) {
+    const [low, high] = adapter.tables.pacing.cadenceRangeMs
+    assertInteger(`${field}.tables.pacing.cadenceMs`, adapter.tables.pacing.cadenceMs, low, high)
+  }
 }
 
 function checkSignaturePolicy(policy: SignaturePolicy): Required<SignaturePolicy> {

@@ -81,7 +81,9 @@ export interface SignaturePolicy {
 export interface DispatchInfo {
   account: string
   paymentId?: string
-  request: 'start' | 'poll' | 'cancel' | 'signature' | 'terminals'
+  /** For pay-at-table requests (`table`): the table's id. */
+  tableId?: string
+  request: 'start' | 'poll' | 'cancel' | 'signature' | 'terminals' | 'table'
   /** When it became due (for polls: the cadence's time). */
   dueAt: number
   sentAt: number
@@ -223,7 +225,8 @@ export class Run implements Payment {
     this.account.lane.submit(task)
   }
 
-  private sendStart(task: LaneTask, sentAt: number): void {
+  /** Sends the start; returns its answer for the lane (see Lane). */
+  private sendStart(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
     if (this.closed || this.state === 'settled') return
     this.state = 'starting'
     this.startAttempts++
@@ -234,10 +237,12 @@ export class Run implements Payment {
       dueAt: task.dueAt,
       sentAt,
     })
-    call(() => this.adapter.start(this.context)).then(
+    const answer = call(() => this.adapter.start(this.context))
+    answer.then(
       (result) => this.onStarted(result, sentAt),
       (error: unknown) => this.onStartFailed(error),
     )
+    return answer
   }
 
   private onStarted(result: StartResult, sentAt: number): void {
@@ -350,7 +355,8 @@ export class Run implements Payment {
     })
   }
 
-  private sendPoll(task: LaneTask, sentAt: number): void {
+  /** Sends a poll; returns its answer for the lane (see Lane). */
+  private sendPoll(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
     this.pollQueued = false
     if (this.closed || this.isSettled()) return
     this.lastPollSent = sentAt
@@ -361,7 +367,8 @@ export class Run implements Payment {
       dueAt: task.dueAt,
       sentAt,
     })
-    call(() => this.adapter.poll(this.context)).then(
+    const answer = call(() => this.adapter.poll(this.context))
+    answer.then(
       (observation) => {
         if (this.closed || this.isSettled()) return
         this.transientFailures = 0
@@ -371,6 +378,7 @@ export class Run implements Payment {
       },
       (error: unknown) => this.onPollFailed(error),
     )
+    return answer
   }
 
   private onPollFailed(error: unknown): void {
@@ -606,7 +614,8 @@ export class Run implements Payment {
               dueAt: task.dueAt,
               sentAt,
             })
-            call(send).then(resolve, (error: unknown) => {
+            const answer = call(send)
+            answer.then(resolve, (error: unknown) => {
               const now = this.host.clock.now()
               const limited = error instanceof TillkitHttpError && error.status === 429
               if (limited) this.account.lane.rateLimited(retryAfter(error))
@@ -619,6 +628,7 @@ export class Run implements Payment {
               if (again) attempt()
               else reject(error)
             })
+            return answer
           },
         }
         this.account.lane.submit(task, true)

@@ -221,3 +221,80 @@ export interface TerminalInfo {
   currencies?: readonly string[]
   raw?: unknown
 }
+
+/**
+ * Pay at table: a bill the POS keeps open in the provider's cloud while waiters take card payments
+ * for it at the table (Paymentsense Connect `/pat`). Amounts in minor units.
+ */
+export interface TableRequest {
+  /** An account whose adapter has `tables`. */
+  account: string
+  /** The table's name at the provider: 1 to 64 printable characters, unique among open tables. */
+  table: string
+  /** What is owed, in minor units (0 allowed: a bill still being filled). */
+  amount: number
+  currency: string
+  /** The POS's own reference for the bill: 1 to 64 printable characters. Kept in the journal. */
+  reference: string
+  /** The itemised bill, one line per string, shown on the terminal when the provider does. */
+  receipt?: readonly string[]
+  /** Waiters allowed to take payment for this table (provider's ids). */
+  waiterIds?: readonly string[]
+}
+
+/** One card payment taken at the table, as the provider reports it. */
+export interface TablePayment {
+  /** The provider's id for the payment: the key it is delivered once by. */
+  paymentId: string
+  /** Toward the bill, in minor units. */
+  amount: number
+  gratuity: number
+  cashback: number
+  currency: string
+  authCode?: string
+  cardScheme?: string
+  entryMethod?: string
+  /** When the provider says it was taken (its own text). */
+  time?: string
+  /** The provider's own record of it. */
+  raw: unknown
+}
+
+/** A table as last read from the provider. */
+export interface TableState {
+  amount: number
+  amountPaid: number
+  amountGratuity: number
+  amountCashback: number
+  /** A terminal (or someone) holds the table: writes are refused until it is released. */
+  locked: boolean
+  lockedBy?: string
+  payments: readonly TablePayment[]
+  /** Clock time of the read. */
+  at: number
+}
+
+interface TableEventBase {
+  /** 1 for a table's first event, then 2, 3...; continues across recovery. */
+  seq: number
+  /** The orchestrator's id for the table (a UUID, its journal key). */
+  tableId: string
+  /** The table's name at the provider. */
+  table: string
+  /** Clock time at which the orchestrator saw it. */
+  at: number
+}
+
+/**
+ * What happens at a table: each payment once (by `paymentId`, in the provider's order), the lock
+ * taken and released (a terminal is paying), the bill fully paid, and the end (`closed`: by the
+ * POS; `gone`: the provider no longer has the table, someone else closed it).
+ */
+export type TableEvent =
+  | (TableEventBase & { type: 'tablePayment'; payment: TablePayment })
+  | (TableEventBase & { type: 'locked'; lockedBy?: string })
+  | (TableEventBase & { type: 'unlocked' })
+  | (TableEventBase & { type: 'paid'; amount: number; amountPaid: number })
+  | (TableEventBase & { type: 'closed'; reason: 'closed' | 'gone' })
+
+export type TableEventType = TableEvent['type']

@@ -35,6 +35,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
+import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
 
 type Schemas = PacComponents['schemas']
 type Transaction = Schemas['Transaction']
@@ -54,6 +55,8 @@ export interface PaymentsenseAdapterOptions extends Omit<
   retentionMs?: number
   /** The account's terminals, when known in advance: other TIDs and currencies fail before any request. */
   terminals?: ReadonlyArray<{ tid: string; currency: 'GBP' | 'EUR' }>
+  /** Pay at table: time between reads of an open table; Connect suggests 5 s (1 to 30 s). Default 5 000. */
+  tableCadenceMs?: number
 }
 
 /** How long the terminal waits for the EPoS's signature decision over REST. */
@@ -145,12 +148,20 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
   let clock: Clock = systemClock
   let logger: Logger = safeLogger(undefined, createRedactor())
   let made: PaymentsenseClient | undefined
-  const { cadenceMs: _c, spacingMs: _s, retentionMs: _r, terminals: _t, ...clientOptions } = options
+  const {
+    cadenceMs: _c,
+    spacingMs: _s,
+    retentionMs: _r,
+    terminals: _t,
+    tableCadenceMs,
+    ...clientOptions
+  } = options
   const makeClient = () =>
     createPaymentsenseClient({ ...clientOptions, retry: false, minIntervalMs: 0, clock, logger })
   // Made now so bad credentials or hosts fail at construction, and again on attach for the clock.
   made = makeClient()
   const client = () => (made ??= makeClient())
+  const tables = paymentsenseTables(client, tableCadenceMs ?? TABLE_CADENCE_MS)
 
   const requestId = (ctx: PaymentContext): string => {
     const id = ctx.ids.requestId
@@ -175,6 +186,7 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
       signatureWindowMs: SIGNATURE_WINDOW_MS,
     },
     ...(terminals && { terminals }),
+    tables,
 
     attach(environment: AdapterEnvironment) {
       clock = environment.clock

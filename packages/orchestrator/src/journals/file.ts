@@ -2,10 +2,15 @@ import { open, readFile, rename, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import {
   EMPTY_CURSOR,
+  EMPTY_TABLE_CURSOR,
   foldRecord,
+  foldTableRecord,
+  isTableRecord,
   type JournalEntry,
   type JournalRecord,
   type JournalStore,
+  type TableJournalEntry,
+  type TableJournalRecord,
 } from '../journal.js'
 
 export interface FileJournalOptions {
@@ -45,7 +50,14 @@ export async function createFileJournal(
   /** Record count that triggers the next compaction: never sooner than twice what the last one kept. */
   let threshold = compactAfter
 
-  const remember = (record: JournalRecord) => {
+  const tables = new Map<string, TableJournalEntry>()
+
+  const remember = (record: JournalRecord | TableJournalRecord) => {
+    if (isTableRecord(record)) {
+      const table = foldTableRecord(tables, record)
+      if (table?.ended) tables.delete(table.tableId)
+      return
+    }
     const entry = foldRecord(entries, record)
     if (entry?.outcome) {
       finished.push(entry.paymentId)
@@ -66,9 +78,9 @@ export async function createFileJournal(
   lines.pop()
   lines.forEach((line, i) => {
     if (!line.trim()) return
-    let record: JournalRecord
+    let record: JournalRecord | TableJournalRecord
     try {
-      record = JSON.parse(line) as JournalRecord
+      record = JSON.parse(line) as JournalRecord | TableJournalRecord
     } catch {
       throw new Error(`journal ${path}: line ${i + 1} is not JSON; the file is damaged`)
     }
@@ -106,7 +118,7 @@ export async function createFileJournal(
 
   /** Rewrites the file with each unfinished payment folded into at most three records. */
   const compact = async () => {
-    const kept: JournalRecord[] = []
+    const kept: Array<JournalRecord | TableJournalRecord> = []
     for (const e of entries.values()) {
       if (e.outcome) continue
       kept.push({
@@ -128,6 +140,18 @@ export async function createFileJournal(
       if (e.cursor !== EMPTY_CURSOR)
         kept.push({ type: 'cursor', paymentId: e.paymentId, at: e.startedAt, cursor: e.cursor })
     }
+    for (const t of tables.values()) {
+      kept.push({
+        type: 'tableOpen',
+        tableId: t.tableId,
+        at: t.openedAt,
+        provider: t.provider,
+        request: t.request,
+      })
+      if (t.opened) kept.push({ type: 'tableOpened', tableId: t.tableId, at: t.openedAt })
+      if (t.cursor !== EMPTY_TABLE_CURSOR)
+        kept.push({ type: 'tableCursor', tableId: t.tableId, at: t.openedAt, cursor: t.cursor })
+    }
     const temporary = `${path}.compacting`
     const out = await open(temporary, 'w')
     try {
@@ -144,6 +168,22 @@ export async function createFileJournal(
     threshold = Math.max(compactAfter, kept.length * 2)
   }
 
+  const write = (record: JournalRecord | TableJournalRecord): Promise<void> => {
+    if (closed) return Promise.reject(new Error(`journal ${path} is closed`))
+    const line = JSON.stringify(record) + '\n'
+    return new Promise<void>((resolve, reject) => {
+      pending.push({
+        line,
+        done: (error) => {
+          if (error !== undefined) return reject(error)
+          remember(JSON.parse(line) as JournalRecord | TableJournalRecord)
+          resolve()
+        },
+      })
+      writing ??= flush()
+    })
+  }
+
   return {
     get records() {
       return records
@@ -151,20 +191,10 @@ export async function createFileJournal(
     get repaired() {
       return repaired
     },
-    append(record) {
-      if (closed) return Promise.reject(new Error(`journal ${path} is closed`))
-      const line = JSON.stringify(record) + '\n'
-      return new Promise<void>((resolve, reject) => {
-        pending.push({
-          line,
-          done: (error) => {
-            if (error !== undefined) return reject(error)
-            remember(JSON.parse(line) as JournalRecord)
-            resolve()
-          },
-        })
-        writing ??= flush()
-      })
+    append: (record) => write(record),
+    appendTable: (record) => write(record),
+    async openTables() {
+      return [...tables.values()].map((t) => JSON.parse(JSON.stringify(t)) as TableJournalEntry)
     },
     async unfinished() {
       return [...entries.values()].filter((e) => !e.outcome).map(copy)

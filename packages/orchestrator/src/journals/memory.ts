@@ -1,4 +1,12 @@
-import { foldRecord, type JournalEntry, type JournalRecord, type JournalStore } from '../journal.js'
+import {
+  foldRecord,
+  foldTableRecord,
+  type JournalEntry,
+  type JournalRecord,
+  type JournalStore,
+  type TableJournalEntry,
+  type TableJournalRecord,
+} from '../journal.js'
 
 export interface MemoryJournalOptions {
   /** Finished entries kept for `get` (oldest dropped first). Default 1 000. */
@@ -14,6 +22,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   const keepFinished = options.keepFinished ?? 1_000
   const entries = new Map<string, JournalEntry>()
   const finished: string[] = []
+  const tables = new Map<string, TableJournalEntry>()
   return {
     async append(record: JournalRecord) {
       const entry = foldRecord(entries, JSON.parse(JSON.stringify(record)) as JournalRecord)
@@ -29,8 +38,18 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       const entry = entries.get(paymentId)
       return entry && copy(entry)
     },
+    async appendTable(record: TableJournalRecord) {
+      const entry = foldTableRecord(tables, clone(record))
+      // An ended table is never needed again.
+      if (entry?.ended) tables.delete(entry.tableId)
+    },
+    async openTables() {
+      return [...tables.values()].map(clone)
+    },
   }
 }
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 
 const copy = (entry: JournalEntry): JournalEntry =>
   JSON.parse(JSON.stringify(entry)) as JournalEntry

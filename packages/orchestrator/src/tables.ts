@@ -1,0 +1,652 @@
+/**
+ * Pay at table in the core: one open table's life (create, read at the table cadence, tell the POS
+ * about each payment once, guarded writes, close), on the same timer heap and account lanes as
+ * payments. Knows no provider: the adapter's `tables` capability translates.
+ */
+import {
+  assertInteger,
+  assertString,
+  TillkitAbortedError,
+  TillkitError,
+  TillkitHttpError,
+  TillkitValidationError,
+  type Clock,
+  type Logger,
+} from '@tillkit/core'
+import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
+import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
+import type { DispatchInfo } from './payment.js'
+import type { Lane, LaneTask, Timers } from './scheduler.js'
+import type { TableEvent, TableRequest, TableState } from './types.js'
+
+/** An open table: its events, its state, and what the POS can do to it. */
+export interface Table extends AsyncIterable<TableEvent> {
+  /** The orchestrator's id (a UUID), the key of its journal entry. */
+  readonly id: string
+  readonly request: Readonly<TableRequest>
+  readonly provider: string
+  /** `opening`: the create is out (or its answer was lost and a read decides); `closed`: over. */
+  readonly state: 'opening' | 'open' | 'closed'
+  /** The table as last read (or as created, before the first read). */
+  readonly current: TableState | undefined
+  /** True when `recover()` resumed it from an earlier process's journal. */
+  readonly recovered: boolean
+  /**
+   * Changes what is owed. The write carries the amounts last read; when a payment (or anything
+   * else) changed the table first, it is read again (new payments are delivered) and the write
+   * sent again. Resolves with the table as now known. Rejects with a TillkitValidationError for an
+   * amount below what is already paid, and a TableError when the table stays locked (`locked`),
+   * keeps changing (`conflict`), is gone (`gone`) or closed (`closed`).
+   */
+  setAmount(amount: number): Promise<TableState>
+  /**
+   * Removes the table at the provider, guarded the same way: a payment taken meanwhile is read and
+   * delivered before the table is closed. The stream ends with a `closed` event.
+   */
+  close(): Promise<TableState>
+}
+
+export type TableErrorReason = 'exists' | 'locked' | 'conflict' | 'gone' | 'closed'
+
+/** A table operation the provider refused, or that cannot apply any more; nothing was changed. */
+export class TableError extends TillkitError {
+  declare readonly reason: TableErrorReason
+  /** The table's name. */
+  declare readonly table: string
+
+  constructor(reason: TableErrorReason, table: string, message: string) {
+    super(reason === 'closed' ? 'ABORTED' : 'HTTP', message, false)
+    this.name = 'TableError'
+    this.reason = reason
+    this.table = table
+  }
+}
+
+/** Everything a table needs from its orchestrator. */
+export interface TableHost {
+  readonly clock: Clock
+  readonly timers: Timers
+  readonly journal: JournalStore
+  readonly logger: Logger
+  dispatched(info: DispatchInfo): void
+  ended(table: TableWatch): void
+}
+
+/** The account a table belongs to. */
+export interface TableAccount {
+  readonly name: string
+  readonly provider: string
+  readonly tables: TableCapability
+  readonly lane: Lane
+}
+
+export interface TableInit {
+  tableId: string
+  request: TableRequest
+  opened: boolean
+  cursor: TableCursor
+  recovered: boolean
+}
+
+/** Table rules shared by every provider, checked before anything is journaled or sent. */
+export function checkTableRequest(request: TableRequest): void {
+  assertString('table', request.table, { pattern: PRINTABLE })
+  assertInteger('amount', request.amount, 0, Number.MAX_SAFE_INTEGER)
+  assertString('currency', request.currency, { pattern: /^[A-Z]{3}$/ })
+  assertString('reference', request.reference, { pattern: PRINTABLE })
+  if (request.receipt !== undefined) {
+    if (!Array.isArray(request.receipt))
+      throw new TillkitValidationError('receipt', 'must be a list of lines')
+    request.receipt.forEach((line, i) => assertString(`receipt[${i}]`, line, { maxLength: 256 }))
+  }
+  if (request.waiterIds !== undefined) {
+    if (!Array.isArray(request.waiterIds))
+      throw new TillkitValidationError('waiterIds', 'must be a list of waiter ids')
+    request.waiterIds.forEach((id, i) => assertString(`waiterIds[${i}]`, id, { minLength: 1 }))
+  }
+}
+
+const PRINTABLE = /^[^\p{Cc}]{1,64}$/u
+/** Longest pause between reads of a table that keep failing. */
+const MAX_BACKOFF_MS = 30_000
+/** How long a request refused unprocessed (429) is sent again. */
+const RATE_LIMITED_MS = 60_000
+/** Guard mismatches in a row before a write gives up. */
+const MAX_CONFLICTS = 5
+/** Writes whose answer was lost, before giving up. */
+const MAX_LOST_WRITES = 3
+/** How long a write waits for a locked table (a terminal taking a payment) to be released. */
+const LOCK_WAIT_MS = 30_000
+
+type Waiter = (result: IteratorResult<TableEvent>) => void
+type NewEvent = TableEvent extends infer E
+  ? E extends TableEvent
+    ? Omit<E, 'seq' | 'tableId' | 'table' | 'at'>
+    : never
+  : never
+
+/**
+ * One table in the core. Events are de-duplicated against what was handed to the stream (payment
+ * ids, lock state, the paid amounts); the journal records what the POS has taken from the stream,
+ * so after a crash only what the POS had not taken is delivered again.
+ */
+export class TableWatch implements Table {
+  readonly id: string
+  readonly request: Readonly<TableRequest>
+  readonly recovered: boolean
+  state: Table['state'] = 'opening'
+  current: TableState | undefined
+
+  private readonly tables: TableCapability
+  private readonly abort = new AbortController()
+  private readonly context: TableContext
+  private shut = false
+  private chain: Promise<void> = Promise.resolve()
+
+  private readonly events: TableEvent[] = []
+  private waiter: Waiter | undefined
+  private iterating = false
+  private streamEnded = false
+  private seq: number
+  /** Handed to the stream (de-duplication). */
+  private readonly handedIds: Set<string>
+  private lockHanded: boolean
+  private paidHanded: string | undefined
+  /** Taken by the POS (journaled). */
+  private taken: TableCursor
+
+  private lastReadSent = -Infinity
+  private readQueued = false
+  private cancelRead: (() => void) | undefined
+  private failures = 0
+  private retryNow = false
+  /** Writes of this table, one after another. */
+  private writes: Promise<unknown> = Promise.resolve()
+  /** Settled when the table is known to be open (or known not to be). */
+  private readonly ready: Promise<void>
+  private resolveReady!: () => void
+  private rejectReady!: (error: unknown) => void
+  /** Why the create's answer was lost, for the error when a read finds no table. */
+  private lostCreate: unknown
+
+  constructor(
+    private readonly host: TableHost,
+    private readonly account: TableAccount,
+    init: TableInit,
+  ) {
+    this.id = init.tableId
+    this.request = init.request
+    this.recovered = init.recovered
+    this.tables = account.tables
+    this.taken = init.cursor
+    this.seq = init.cursor.delivered
+    this.handedIds = new Set(init.cursor.paymentIds)
+    this.lockHanded = init.cursor.locked
+    this.paidHanded = init.cursor.paid
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.resolveReady = resolve
+      this.rejectReady = reject
+    })
+    this.ready.catch(() => {})
+    if (init.opened) this.state = 'open'
+    this.context = { tableId: this.id, request: this.request, signal: this.abort.signal }
+  }
+
+  get provider(): string {
+    return this.account.provider
+  }
+
+  // ---- opening -----------------------------------------------------------------------------
+
+  /** Sends the create; resolves once the provider has the table, rejects when it was not opened. */
+  async open(): Promise<void> {
+    let answer: 'created' | 'exists'
+    try {
+      answer = await this.send(() => this.tables.open(this.context), false)
+    } catch (error) {
+      if (this.shut) throw error
+      if (error instanceof TillkitError && error.outcomeUnknown) {
+        // The create may have been applied: a read decides, and `ready` follows it.
+        this.lostCreate = error
+        this.host.logger.warn(
+          { tableId: this.id, error: message(error) },
+          'orchestrator: table create answer lost; reading the table',
+        )
+        this.scheduleRead()
+        return this.ready
+      }
+      this.end('not-opened')
+      throw error
+    }
+    if (answer === 'exists') {
+      this.end('not-opened')
+      throw new TableError(
+        'exists',
+        this.request.table,
+        `table ${this.request.table} is already open at the provider: close it or use another name`,
+      )
+    }
+    this.opened({
+      amount: this.request.amount,
+      amountPaid: 0,
+      amountGratuity: 0,
+      amountCashback: 0,
+      locked: false,
+      payments: [],
+      at: this.host.clock.now(),
+    })
+  }
+
+  /** Resumes a journaled table: read at once (an unopened one is found, or ended, by that read). */
+  resume(): void {
+    this.scheduleRead()
+  }
+
+  private opened(state: TableState | undefined): void {
+    const first = this.state === 'opening'
+    this.state = 'open'
+    if (state) this.current = state
+    if (first) this.write({ type: 'tableOpened', tableId: this.id, at: this.host.clock.now() })
+    this.resolveReady()
+    if (this.lastReadSent === -Infinity) this.lastReadSent = this.host.clock.now()
+    this.scheduleRead()
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  private scheduleRead(): void {
+    if (this.shut || this.state === 'closed' || this.readQueued) return
+    const now = this.host.clock.now()
+    const cadence = this.tables.pacing.cadenceMs
+    let due = this.retryNow ? now : this.lastReadSent + cadence
+    if (this.failures) due = Math.max(due, now + backoff(this.failures, cadence))
+    due = Math.max(due, now)
+    this.retryNow = false
+    this.readQueued = true
+    this.cancelRead = this.host.timers.at(due, () => {
+      this.cancelRead = undefined
+      if (this.shut || this.state === 'closed') return
+      const task: LaneTask = { dueAt: due, run: (sentAt) => this.sendRead(task, sentAt) }
+      this.account.lane.submit(task)
+    })
+  }
+
+  private sendRead(task: LaneTask, sentAt: number): void {
+    this.readQueued = false
+    if (this.shut || this.state === 'closed') return
+    this.lastReadSent = sentAt
+    this.dispatched(task.dueAt, sentAt)
+    call(() => this.tables.read(this.context)).then(
+      (snapshot) => {
+        if (this.shut || this.state === 'closed') return
+        this.failures = 0
+        this.observe(snapshot)
+        this.scheduleRead()
+      },
+      (error: unknown) => {
+        if (this.shut || this.state === 'closed') return
+        if (error instanceof TillkitHttpError && error.status === 429) {
+          // The account is over its rate: pause it, and read again as soon as the pause ends.
+          this.account.lane.rateLimited(error.retryAfterMs)
+          this.retryNow = true
+        } else this.failures++
+        this.host.logger.warn(
+          { tableId: this.id, error: message(error) },
+          'orchestrator: table read failed; trying again',
+        )
+        this.scheduleRead()
+      },
+    )
+  }
+
+  /** A read now, ahead of queued reads (for a write that needs fresh amounts). */
+  private async readNow(): Promise<TableState | undefined> {
+    const snapshot = await this.send(() => this.tables.read(this.context), true)
+    if (this.shut) throw closedError(this.id)
+    this.observe(snapshot)
+    return snapshot && this.current
+  }
+
+  /** Applies one read: state, then the events it implies. */
+  private observe(snapshot: Omit<TableState, 'at'> | undefined): void {
+    if (this.state === 'closed') return
+    if (!snapshot) {
+      if (this.state === 'opening') {
+        const error = this.lostCreate ?? new TableError('gone', this.request.table, 'no such table')
+        this.end('not-opened')
+        this.rejectReady(error)
+      } else this.end('gone')
+      return
+    }
+    if (this.state === 'opening') {
+      const { amount, currency } = this.request
+      // After a lost create, a table of that name with other terms is someone else's.
+      if (snapshot.amount !== amount || snapshot.payments.some((p) => p.currency !== currency)) {
+        this.end('not-opened')
+        this.rejectReady(
+          new TableError(
+            'exists',
+            this.request.table,
+            `another table ${this.request.table} is open`,
+          ),
+        )
+        return
+      }
+    }
+    const now = this.host.clock.now()
+    this.current = { ...snapshot, at: now }
+    if (this.state === 'opening') this.opened(undefined)
+    if (snapshot.locked && !this.lockHanded) {
+      this.lockHanded = true
+      this.emit({
+        type: 'locked',
+        ...(snapshot.lockedBy !== undefined && { lockedBy: snapshot.lockedBy }),
+      })
+    }
+    for (const payment of snapshot.payments) {
+      if (this.handedIds.has(payment.paymentId)) continue
+      this.handedIds.add(payment.paymentId)
+      this.emit({ type: 'tablePayment', payment })
+    }
+    if (!snapshot.locked && this.lockHanded) {
+      this.lockHanded = false
+      this.emit({ type: 'unlocked' })
+    }
+    const paidKey = `${snapshot.amount}/${snapshot.amountPaid}`
+    if (snapshot.amount > 0 && snapshot.amountPaid >= snapshot.amount) {
+      if (this.paidHanded !== paidKey) {
+        this.paidHanded = paidKey
+        this.emit({ type: 'paid', amount: snapshot.amount, amountPaid: snapshot.amountPaid })
+      }
+    }
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  setAmount(amount: number): Promise<TableState> {
+    try {
+      assertInteger('amount', amount, 0, Number.MAX_SAFE_INTEGER)
+      this.tables.validate({ ...this.request, amount })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.serial(() => this.guarded(amount))
+  }
+
+  close(): Promise<TableState> {
+    return this.serial(() => this.guarded(undefined))
+  }
+
+  /** Writes of one table go one at a time: each needs the amounts the previous one left. */
+  private serial<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(write, write)
+    this.writes = next.catch(() => {})
+    return next
+  }
+
+  /** A guarded write (`amount` given: the amount; otherwise the close), with conflict handling. */
+  private async guarded(amount: number | undefined): Promise<TableState> {
+    await this.ready
+    let conflicts = 0
+    let lost = 0
+    let lockedSince: number | undefined
+    for (;;) {
+      this.checkUsable()
+      const current = this.current ?? (await this.readNow())
+      if (!current) return this.goneDuring(amount)
+      if (amount !== undefined) {
+        if (amount < current.amountPaid)
+          throw new TillkitValidationError(
+            'amount',
+            `must be at least ${current.amountPaid}, what is already paid at the table`,
+            String(amount),
+          )
+        // Already so (also: a write whose answer was lost had been applied).
+        if (amount === current.amount) return current
+      }
+      const guard: TableGuard = { amount: current.amount, amountPaid: current.amountPaid }
+      let result: TableWrite
+      try {
+        result = await this.send(
+          () =>
+            amount === undefined
+              ? this.tables.close(this.context, guard)
+              : this.tables.setAmount(this.context, guard, amount),
+          true,
+        )
+      } catch (error) {
+        // A lost answer: the guard makes sending again safe (an applied write now mismatches).
+        if (error instanceof TillkitError && error.outcomeUnknown && ++lost < MAX_LOST_WRITES) {
+          if (!(await this.readNow())) return this.goneDuring(amount)
+          continue
+        }
+        throw error
+      }
+      switch (result) {
+        case 'done':
+          if (amount === undefined) {
+            this.end('closed')
+            return current
+          }
+          this.current = { ...current, amount, at: this.host.clock.now() }
+          return this.current
+        case 'missing':
+          return this.goneDuring(amount)
+        case 'conflict':
+          if (++conflicts >= MAX_CONFLICTS)
+            throw new TableError(
+              'conflict',
+              this.request.table,
+              `table ${this.request.table} kept changing: ${MAX_CONFLICTS} writes in a row found other amounts`,
+            )
+          if (!(await this.readNow())) return this.goneDuring(amount)
+          break
+        case 'locked': {
+          const now = this.host.clock.now()
+          lockedSince ??= now
+          if (now - lockedSince >= LOCK_WAIT_MS)
+            throw new TableError(
+              'locked',
+              this.request.table,
+              `table ${this.request.table} stayed locked${current.lockedBy ? ` by ${current.lockedBy}` : ''} for ${LOCK_WAIT_MS / 1000} s; try again when the terminal has finished`,
+            )
+          await this.sleep(this.tables.pacing.cadenceMs)
+          if (!(await this.readNow())) return this.goneDuring(amount)
+          break
+        }
+      }
+    }
+  }
+
+  /** The provider no longer has the table: a close is done, an amount change cannot be. */
+  private goneDuring(amount: number | undefined): TableState {
+    const last = this.current
+    if (amount === undefined) {
+      this.end('closed')
+      if (last) return last
+    }
+    this.end('gone')
+    throw new TableError('gone', this.request.table, `table ${this.request.table} is gone`)
+  }
+
+  private checkUsable(): void {
+    if (this.shut) throw closedError(this.id)
+    if (this.state === 'closed')
+      throw new TableError('closed', this.request.table, `table ${this.request.table} is closed`)
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.host.timers.at(this.host.clock.now() + ms, resolve))
+  }
+
+  /**
+   * Sends one request through the account's lane (urgent: ahead of queued reads). A 429 pauses the
+   * account and the request goes again after the pause, for up to a minute.
+   */
+  private send<T>(request: () => Promise<T>, urgent: boolean): Promise<T> {
+    const first = this.host.clock.now()
+    return new Promise<T>((resolve, reject) => {
+      const attempt = () => {
+        const task: LaneTask = {
+          dueAt: this.host.clock.now(),
+          run: (sentAt) => {
+            if (this.shut) return reject(closedError(this.id))
+            this.dispatched(task.dueAt, sentAt)
+            call(request).then(resolve, (error: unknown) => {
+              if (error instanceof TillkitHttpError && error.status === 429) {
+                this.account.lane.rateLimited(error.retryAfterMs)
+                if (!this.shut && this.host.clock.now() - first < RATE_LIMITED_MS) return attempt()
+              }
+              reject(error)
+            })
+          },
+        }
+        this.account.lane.submit(task, urgent)
+      }
+      attempt()
+    })
+  }
+
+  private dispatched(dueAt: number, sentAt: number): void {
+    this.host.dispatched({
+      account: this.account.name,
+      tableId: this.id,
+      request: 'table',
+      dueAt,
+      sentAt,
+    })
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  private emit(partial: NewEvent): void {
+    const event = {
+      ...partial,
+      seq: ++this.seq,
+      tableId: this.id,
+      table: this.request.table,
+      at: this.host.clock.now(),
+    } as TableEvent
+    if (this.streamEnded) return
+    const waiter = this.waiter
+    if (waiter) {
+      this.waiter = undefined
+      this.took(event)
+      waiter({ value: event, done: false })
+    } else this.events.push(event)
+  }
+
+  /** The POS took an event from the stream: that is what the journal's cursor records. */
+  private took(event: TableEvent): void {
+    if (event.type === 'closed') return
+    const taken = this.taken
+    this.taken = {
+      delivered: event.seq,
+      paymentIds:
+        event.type === 'tablePayment'
+          ? [...taken.paymentIds, event.payment.paymentId]
+          : taken.paymentIds,
+      locked: event.type === 'locked' ? true : event.type === 'unlocked' ? false : taken.locked,
+      ...(event.type === 'paid'
+        ? { paid: `${event.amount}/${event.amountPaid}` }
+        : taken.paid !== undefined && { paid: taken.paid }),
+    }
+    this.write({
+      type: 'tableCursor',
+      tableId: this.id,
+      at: this.host.clock.now(),
+      cursor: this.taken,
+    })
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TableEvent> {
+    if (this.iterating) throw new TypeError(`table ${this.id}: its events can be iterated once`)
+    this.iterating = true
+    return {
+      next: () => {
+        const event = this.events.shift()
+        if (event) {
+          this.took(event)
+          return Promise.resolve({ value: event, done: false })
+        }
+        if (this.streamEnded) return Promise.resolve({ value: undefined, done: true })
+        return new Promise<IteratorResult<TableEvent>>((resolve) => (this.waiter = resolve))
+      },
+      return: () => {
+        this.streamEnded = true
+        this.events.length = 0
+        return Promise.resolve({ value: undefined, done: true })
+      },
+    }
+  }
+
+  private endStream(): void {
+    this.streamEnded = true
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.({ value: undefined, done: true })
+  }
+
+  // ---- ending ------------------------------------------------------------------------------
+
+  /** The table is over: `closed` event (unless it never opened), journal end, released. */
+  private end(reason: 'closed' | 'gone' | 'not-opened'): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.cancelRead?.()
+    this.abort.abort()
+    if (reason !== 'not-opened') this.emit({ type: 'closed', reason })
+    // Events still queued stay readable; the stream ends after them.
+    this.endStream()
+    this.write({ type: 'tableEnd', tableId: this.id, at: this.host.clock.now(), reason })
+    this.rejectReady(new TableError('closed', this.request.table, 'the table ended'))
+    this.host.ended(this)
+  }
+
+  /** Orchestrator closing: stop without ending; the journal keeps the table for `recover()`. */
+  shutdown(): void {
+    if (this.shut) return
+    this.shut = true
+    this.cancelRead?.()
+    this.abort.abort()
+    this.endStream()
+    this.rejectReady(closedError(this.id))
+  }
+
+  private write(record: TableJournalRecord): void {
+    if (this.shut) return
+    const append = this.host.journal.appendTable
+    if (!append) return
+    this.chain = this.chain.then(() =>
+      append.call(this.host.journal, record).catch((error: unknown) => {
+        this.host.logger.error(
+          { tableId: this.id, record: record.type, error: message(error) },
+          'orchestrator: journal write failed',
+        )
+      }),
+    )
+  }
+}
+
+function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn())
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+function backoff(failures: number, base: number): number {
+  return Math.min(MAX_BACKOFF_MS, base * 2 ** Math.max(0, failures - 1))
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function closedError(tableId: string): TillkitAbortedError {
+  return new TillkitAbortedError(
+    `table ${tableId}: the orchestrator was closed first; recover() resumes it from the journal`,
+    false,
+  )
+}
