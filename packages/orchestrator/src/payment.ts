@@ -225,8 +225,7 @@ export class Run implements Payment {
     this.account.lane.submit(task)
   }
 
-  /** Sends the start; returns its answer for the lane (see Lane). */
-  private sendStart(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
+  private sendStart(task: LaneTask, sentAt: number): void {
     if (this.closed || this.state === 'settled') return
     this.state = 'starting'
     this.startAttempts++
@@ -237,12 +236,10 @@ export class Run implements Payment {
       dueAt: task.dueAt,
       sentAt,
     })
-    const answer = call(() => this.adapter.start(this.context))
-    answer.then(
+    call(() => this.adapter.start(this.context)).then(
       (result) => this.onStarted(result, sentAt),
       (error: unknown) => this.onStartFailed(error),
     )
-    return answer
   }
 
   private onStarted(result: StartResult, sentAt: number): void {
@@ -355,8 +352,7 @@ export class Run implements Payment {
     })
   }
 
-  /** Sends a poll; returns its answer for the lane (see Lane). */
-  private sendPoll(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
+  private sendPoll(task: LaneTask, sentAt: number): void {
     this.pollQueued = false
     if (this.closed || this.isSettled()) return
     this.lastPollSent = sentAt
@@ -367,8 +363,7 @@ export class Run implements Payment {
       dueAt: task.dueAt,
       sentAt,
     })
-    const answer = call(() => this.adapter.poll(this.context))
-    answer.then(
+    call(() => this.adapter.poll(this.context)).then(
       (observation) => {
         if (this.closed || this.isSettled()) return
         this.transientFailures = 0
@@ -378,7 +373,6 @@ export class Run implements Payment {
       },
       (error: unknown) => this.onPollFailed(error),
     )
-    return answer
   }
 
   private onPollFailed(error: unknown): void {
@@ -614,8 +608,7 @@ export class Run implements Payment {
               dueAt: task.dueAt,
               sentAt,
             })
-            const answer = call(send)
-            answer.then(resolve, (error: unknown) => {
+            call(send).then(resolve, (error: unknown) => {
               const now = this.host.clock.now()
               const limited = error instanceof TillkitHttpError && error.status === 429
               if (limited) this.account.lane.rateLimited(retryAfter(error))
@@ -628,7 +621,6 @@ export class Run implements Payment {
               if (again) attempt()
               else reject(error)
             })
-            return answer
           },
         }
         this.account.lane.submit(task, true)
