@@ -70,8 +70,11 @@ const TRANSACTION_TYPE: Record<PaymentKind, Schemas['RequestTransactionType']> =
   accountVerification: 'ACCOUNT_VERIFICATION',
 }
 
-/** Connect's notification values in the shared vocabulary; anything else is `other`. */
-const EVENT_TYPES: Record<string, PaymentEventType> = {
+/**
+ * Connect's notification values in the shared vocabulary; anything else is `other`. Shared with the
+ * WebSocket adapter, whose `terminalNotification`s carry the same values.
+ */
+export const EVENT_TYPES: Record<string, PaymentEventType> = {
   TRANSACTION_STARTED: 'started',
   INSERT_CARD: 'presentCard',
   PRESENT_CARD: 'presentCard',
@@ -138,12 +141,7 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
   assertInteger('options.cadenceMs', cadenceMs, 500, 2_000)
   assertInteger('options.spacingMs', spacingMs, 0, 60_000)
   assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
-  const terminals = options.terminals?.map((t, i) => {
-    if (typeof t?.tid !== 'string' || !t.tid)
-      throw new TillkitValidationError(`options.terminals[${i}].tid`, 'must be a non-empty string')
-    assertOneOf(`options.terminals[${i}].currency`, t.currency, CURRENCIES)
-    return { terminal: t.tid, status: 'unknown', currencies: [t.currency] } as AdapterTerminal
-  })
+  const terminals = configuredTerminals(options.terminals)
 
   let clock: Clock = systemClock
   let logger: Logger = safeLogger(undefined, createRedactor())
@@ -271,8 +269,23 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
   }
 }
 
-/** Connect's own rules for what this adapter sends, checked before the intent is journaled. */
-function checkRequest(request: PaymentRequest): void {
+/** The `terminals` option (TIDs and their currency), checked, as the adapter lists them. */
+export function configuredTerminals(
+  terminals: ReadonlyArray<{ tid: string; currency: 'GBP' | 'EUR' }> | undefined,
+): AdapterTerminal[] | undefined {
+  return terminals?.map((t, i) => {
+    if (typeof t?.tid !== 'string' || !t.tid)
+      throw new TillkitValidationError(`options.terminals[${i}].tid`, 'must be a non-empty string')
+    assertOneOf(`options.terminals[${i}].currency`, t.currency, CURRENCIES)
+    return { terminal: t.tid, status: 'unknown', currencies: [t.currency] } as AdapterTerminal
+  })
+}
+
+/**
+ * Connect's own rules for what this adapter sends, checked before the intent is journaled. The
+ * WebSocket adapter applies them too (the same transactions, the same limits).
+ */
+export function checkRequest(request: PaymentRequest): void {
   assertOneOf('currency', request.currency, CURRENCIES)
   if (request.amount !== undefined) assertInteger('amount', request.amount, 1, MAX_AMOUNT)
   if (request.cashback !== undefined) {
@@ -333,7 +346,15 @@ function refusal(status: number, body: unknown): ProviderOutcome {
   return { status: 'failed', reasonCode, reason, raw: body }
 }
 
-function outcomeOf(body: Transaction): ProviderOutcome {
+/**
+ * A finished transaction's result fields in the shared outcome vocabulary. The WebSocket adapter's
+ * `Payment` carries the same fields (its verification method spelled `cardholder…`, renamed first).
+ */
+export function outcomeOf(
+  body: Omit<Transaction, 'location' | 'notifications' | 'receiptLines'> & {
+    receiptLines?: ReceiptLines
+  },
+): ProviderOutcome {
   const mapped = RESULTS[body.transactionResult ?? '']
   if (!mapped)
     return {
@@ -366,16 +387,24 @@ function outcomeOf(body: Transaction): ProviderOutcome {
   }
 }
 
-function receiptOf(copies: Schemas['ReceiptCopies'] | undefined): Receipt | undefined {
+/** Receipt copies as both APIs send them; only each line's text is kept. */
+type ReceiptLines = {
+  [copy in 'MERCHANT' | 'CUSTOMER']?: ReadonlyArray<{ value: string }>
+}
+
+export function receiptOf(copies: ReceiptLines | undefined): Receipt | undefined {
   if (!copies) return undefined
-  const lines = (copy: Schemas['ReceiptLine'][] | undefined) => copy?.map((line) => line.value)
+  const lines = (copy: ReadonlyArray<{ value: string }> | undefined) =>
+    copy?.map((line) => line.value)
   const merchant = lines(copies.MERCHANT)
   const customer = lines(copies.CUSTOMER)
   if (!merchant && !customer) return undefined
   return { ...(merchant && { merchant }), ...(customer && { customer }) }
 }
 
-function terminalOf(t: Schemas['Terminal']): AdapterTerminal {
+export function terminalOf(
+  t: Pick<Schemas['Terminal'], 'tid' | 'status' | 'currency'>,
+): AdapterTerminal {
   return {
     terminal: t.tid,
     status: t.status === 'AVAILABLE' ? 'available' : t.status === 'BUSY' ? 'busy' : 'unknown',

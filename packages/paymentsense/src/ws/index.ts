@@ -13,6 +13,8 @@ export {
   type PaymentsenseConnection,
   type RequestKnown,
 } from './connection.js'
+/** Checks connection options as `connectPaymentsense` does, without opening anything (adapters fail early). */
+export { settle as checkConnectOptions } from './options.js'
 export type {
   ConnectOptions,
   LivenessPolicy,

@@ -1,0 +1,131 @@
+import { createManualClock, type ManualClock } from '@tillkit/core'
+import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/paymentsense/mock'
+import {
+  createMemoryJournal,
+  createOrchestrator,
+  paymentsenseWebSocketAdapter,
+  type JournalRecord,
+  type JournalStore,
+  type Orchestrator,
+  type OrchestratorOptions,
+  type PaymentsenseWebSocketAdapterOptions,
+} from '../src/index.js'
+
+export { collect, drive, flush, pass } from './harness.js'
+
+/** A key no other test uses, so that finding it anywhere is a leak. */
+export const KEY = 'ws-key-5c1f9e0d-not-for-logs'
+export const TID = '22160001'
+export const ACCOUNT = 'shop'
+
+/** What went over the in-process sockets, as the adapter's WebSocket saw it. */
+export interface Wire {
+  urls: string[]
+  /** Frames the adapter sent, parsed. */
+  sent: Array<{ method?: string; id?: number; params?: Record<string, unknown>; result?: unknown }>
+  /** Frames the adapter received, raw. */
+  received: string[]
+}
+
+export interface WsSetup {
+  clock: ManualClock
+  cloud: FakeCloud
+  wire: Wire
+  journal: JournalStore
+  /** Every journal record appended, in order. */
+  records: JournalRecord[]
+  /** Every log line (level, fields, message), as the orchestrator's logger got it. */
+  logs: unknown[]
+  orchestrator: Orchestrator
+  /** A fresh orchestrator with a fresh adapter on the same cloud, clock and journal (a restart). */
+  restart(options?: Partial<OrchestratorOptions>): Orchestrator
+  /** Payment methods the adapter sent (sale, refund...), in order. */
+  payments(): string[]
+}
+
+const PAYMENT_METHODS = ['sale', 'refund', 'preAuth', 'completion', 'accountVerification']
+
+export function setup(
+  options: {
+    cloud?: FakeCloudOptions
+    adapter?: Partial<PaymentsenseWebSocketAdapterOptions>
+    orchestrator?: Partial<OrchestratorOptions>
+  } = {},
+): WsSetup {
+  const clock = createManualClock()
+  const cloud = createFakeCloud({ clock, apiKeys: [KEY], ...options.cloud })
+  const wire: Wire = { urls: [], sent: [], received: [] }
+  const Base = cloud.WebSocket
+  // The fake's own WebSocket class, watched.
+  class Watched extends Base {
+    constructor(url: string | URL) {
+      super(url)
+      wire.urls.push(String(url))
+      this.addEventListener('message', (event) => {
+        wire.received.push(String((event as MessageEvent).data))
+      })
+    }
+    override send(data: string): void {
+      wire.sent.push(JSON.parse(data) as Wire['sent'][number])
+      super.send(data)
+    }
+  }
+  const inner = createMemoryJournal()
+  const records: JournalRecord[] = []
+  const journal: JournalStore = {
+    append: async (record) => {
+      records.push(record)
+      await inner.append(record)
+    },
+    unfinished: () => inner.unfinished(),
+    get: (id) => inner.get(id),
+  }
+  const logs: unknown[] = []
+  const logger = Object.fromEntries(
+    ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((level) => [
+      level,
+      (fields: unknown, msg?: string) => logs.push({ level, fields, msg }),
+    ]),
+  )
+  const make = (more: Partial<OrchestratorOptions> = {}) =>
+    createOrchestrator({
+      accounts: {
+        [ACCOUNT]: paymentsenseWebSocketAdapter({
+          account: 'acme',
+          environment: 'test',
+          apiKey: KEY,
+          softwareHouseId: 'SWH',
+          installerId: 'INST',
+          WebSocket: Watched,
+          random: () => 0.5,
+          ...options.adapter,
+        }),
+      },
+      clock,
+      journal,
+      logger,
+      ...options.orchestrator,
+      ...more,
+    })
+  return {
+    clock,
+    cloud,
+    wire,
+    journal,
+    records,
+    logs,
+    orchestrator: make(),
+    restart: (more) => make(more),
+    payments: () =>
+      wire.sent.flatMap((m) => (m.method && PAYMENT_METHODS.includes(m.method) ? [m.method] : [])),
+  }
+}
+
+export const sale = (amount: number, more: Record<string, unknown> = {}) => ({
+  account: ACCOUNT,
+  terminal: TID,
+  amount,
+  currency: 'GBP',
+  reference: `order-${amount}`,
+  ...more,
+})
