@@ -74,8 +74,11 @@ export interface PaymentsenseWebSocketAdapterOptions extends Omit<
   terminals?: ReadonlyArray<{ tid: string; currency: 'GBP' | 'EUR' }>
 }
 
-/** Connect's answer timeout of payments when not set: also the longest a payment is waited for. */
-const DEFAULT_PAYMENT_TIMEOUT_MS = 300_000
+/**
+ * How long one payment may keep its terminal busy, at most (Connect's own answer timeout of payments
+ * is the client's default, 5 min). A terminal still busy after this is busy with something else.
+ */
+const LONGEST_PAYMENT_MS = 300_000
 /** A signature window to assume should Connect's request not say (REST's is 80 s). */
 const SIGNATURE_WINDOW_MS = 80_000
 /** Placeholder JSON-RPC codes of Connect's own refusals (the real ones are not published). */
@@ -136,7 +139,8 @@ export function paymentsenseWebSocketAdapter(
   const connectWith = { ...connectOptions, integration: 'pac' as const }
   // Bad credentials, hosts or WebSocket class fail here, not at the first payment.
   checkConnectOptions(connectWith)
-  const paymentTimeoutMs = options.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS
+  // A shorter answer timeout gives up on the answer sooner, not on the terminal: a late answer still counts.
+  const watchMs = Math.max(options.paymentTimeoutMs ?? 0, LONGEST_PAYMENT_MS)
   const redact: Redactor = createRedactor([options.apiKey])
 
   let clock: Clock = systemClock
@@ -343,7 +347,7 @@ export function paymentsenseWebSocketAdapter(
       else throw error
     }
     const waited = clock.now() - ctx.startedAt
-    if (status !== 'AVAILABLE' && waited < paymentTimeoutMs) return {}
+    if (status !== 'AVAILABLE' && waited < watchMs) return {}
     const state =
       status === 'AVAILABLE'
         ? `terminal ${tid} is AVAILABLE again, so the ${kind} has ended there`
@@ -372,8 +376,8 @@ export function paymentsenseWebSocketAdapter(
       cadenceMs,
       cadenceRangeMs: [500, 10_000],
       spacingMs,
-      // Past Connect's own answer timeout the payment is over, whatever the terminal shows.
-      retentionMs: paymentTimeoutMs,
+      // Past this the payment is over, whatever the terminal shows.
+      retentionMs: watchMs,
       signatureWindowMs: SIGNATURE_WINDOW_MS,
     },
     ...(terminals && { terminals }),
