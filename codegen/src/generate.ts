@@ -55,7 +55,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const sources = (
     await Promise.all(layout.providers.map((provider) => readSources(root, provider, generators)))
   ).flat()
-  const results = await Promise.all(sources.map(({ source, generator }) => run(source, generator)))
+  const results = await Promise.all(
+    batches(sources).map(({ sources, generator }) => run(sources, generator)),
+  )
   const errors = results.flatMap((result) => ('issues' in result ? result.issues : []))
   const outputs = results.flatMap((result) => ('outputs' in result ? result.outputs : []))
   errors.push(...findCollisions(outputs))
@@ -118,27 +120,47 @@ async function readSources(
   )
 }
 
-/** Runs one generator on one schema and puts the header on its outputs; never throws. */
+/**
+ * Groups the files each generator claimed into calls: one per folder for a generator that
+ * generates a folder together, one per file otherwise. Sources stay sorted by path.
+ */
+function batches(
+  claimed: readonly { source: SchemaSource; generator: Generator }[],
+): { sources: SchemaSource[]; generator: Generator }[] {
+  const byKey = new Map<string, { sources: SchemaSource[]; generator: Generator }>()
+  for (const { source, generator } of claimed) {
+    const key = `${generator.name}\0${generator.folderOf?.(source) ?? source.path}`
+    const batch = byKey.get(key)
+    if (batch) batch.sources.push(source)
+    else byKey.set(key, { sources: [source], generator })
+  }
+  return [...byKey.values()]
+}
+
+/** Runs one generator on one file or folder and puts the headers on its outputs; never throws. */
 async function run(
-  source: SchemaSource,
+  sources: readonly SchemaSource[],
   generator: Generator,
 ): Promise<{ outputs: Output[] } | { issues: readonly CodegenIssue[] }> {
+  const first = sources[0]!
   try {
-    const modules = await generator.generate(source)
-    const header = generatedHeader(source.path)
-    const outputs = modules.map((module) => ({
-      path: module.path,
-      absolutePath: path.join(source.root, module.path),
-      content: `${header}\n${module.content}`.replace(/\n*$/, '\n'),
-      source: source.path,
-    }))
+    const modules = await generator.generate(sources)
+    const outputs = modules.map((module) => {
+      const named = module.sources ?? sources.map((source) => source.path)
+      return {
+        path: module.path,
+        absolutePath: path.join(first.root, module.path),
+        content: `${generatedHeader(named)}\n${module.content}`.replace(/\n*$/, '\n'),
+        source: named[0] ?? first.path,
+      }
+    })
     return { outputs }
   } catch (error) {
     if (error instanceof SchemaError) return { issues: error.issues }
     const message = error instanceof Error ? error.message : String(error)
-    return {
-      issues: [{ file: source.path, message: `${generator.name} generator failed: ${message}` }],
-    }
+    // A failure of a folder's call cannot be pinned on one of its files: name the folder.
+    const file = sources.length === 1 ? first.path : generator.folderOf!(first)
+    return { issues: [{ file, message: `${generator.name} generator failed: ${message}` }] }
   }
 }
 

@@ -214,8 +214,8 @@ paths:
       name: 'broken',
       claim: (fileName) => /^(.+)\.broken$/.exec(fileName)?.[1],
       // Throws an Error for one file and a bare string for the other.
-      generate: (source) =>
-        Promise.reject(source.text === 'error' ? new Error('boom') : 'plain string'),
+      generate: ([source]) =>
+        Promise.reject(source?.text === 'error' ? new Error('boom') : 'plain string'),
     }
     const root = await createRepo({
       'schemas/alpha/a.broken': 'error',

@@ -204,9 +204,11 @@ function textGenerator(
   return {
     name,
     claim: (fileName) => pattern.exec(fileName)?.[1],
-    async generate(source) {
-      const text = JSON.stringify(transform(source.text.trim()))
-      return [{ path: `${source.outputBase}.ts`, content: `export const text = ${text}` }]
+    async generate(sources) {
+      return sources.map((source) => ({
+        path: `${source.outputBase}.ts`,
+        content: `export const text = ${JSON.stringify(transform(source.text.trim()))}`,
+      }))
     },
   }
 }

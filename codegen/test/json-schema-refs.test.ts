@@ -102,6 +102,7 @@ describe('JSON Schema references across files', { timeout: 30_000 }, () => {
       'packages/alpha/src/generated/ws/command.validate.ts',
       'packages/alpha/src/generated/ws/payment.ts',
       'packages/alpha/src/generated/ws/payment.validate.ts',
+      'packages/alpha/src/generated/ws/validators.ts',
     ])
 
     const types = await readFile(
@@ -119,7 +120,7 @@ describe('JSON Schema references across files', { timeout: 30_000 }, () => {
     expect(commandTypes).toMatch(/export type Command = \(?Pay \| Cancel/)
 
     const validatorSource = await readFile(
-      path.join(root, 'packages/alpha/src/generated/ws/payment.validate.ts'),
+      path.join(root, 'packages/alpha/src/generated/ws/validators.ts'),
       'utf8',
     )
     expect(validatorSource).not.toContain('Ajv never reads')
@@ -171,7 +172,8 @@ describe('JSON Schema references across files', { timeout: 30_000 }, () => {
     const check = await generate({ root, check: true })
     expect(check.files.map((file) => `${file.status} ${file.path}`)).toEqual([
       'unchanged packages/alpha/src/generated/ws/payment.ts',
-      'changed packages/alpha/src/generated/ws/payment.validate.ts',
+      'unchanged packages/alpha/src/generated/ws/payment.validate.ts',
+      'changed packages/alpha/src/generated/ws/validators.ts',
     ])
   })
 

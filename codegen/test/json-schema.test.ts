@@ -50,6 +50,7 @@ describe('JSON Schema generator', { timeout: 30_000 }, () => {
         path: 'packages/alpha/src/generated/websocket/sale-request.validate.ts',
         status: 'created',
       },
+      { path: 'packages/alpha/src/generated/websocket/validators.ts', status: 'created' },
     ])
     const dir = path.join(root, 'packages/alpha/src/generated/websocket')
     const types = await readFile(path.join(dir, 'sale-request.ts'), 'utf8')
@@ -59,9 +60,16 @@ describe('JSON Schema generator', { timeout: 30_000 }, () => {
     )
     expect(types).toContain('export interface Tag {')
     const validator = await readFile(path.join(dir, 'sale-request.validate.ts'), 'utf8')
-    expect(validator).toContain("import type { SaleRequest } from './sale-request.js'")
-    expect(validator).toContain('export const validateSaleRequest = ')
-    expect(validator).not.toMatch(/\brequire\(|export default/)
+    expect(validator).toContain('Source: schemas/alpha/websocket/sale-request.schema.json')
+    expect(validator).toContain(
+      "export { validateSaleRequest, type ValidationError } from './validators.js'",
+    )
+    const shared = await readFile(path.join(dir, 'validators.ts'), 'utf8')
+    expect(shared).toContain('Source: schemas/alpha/websocket/sale-request.schema.json')
+    expect(shared).toMatch(
+      /export const validateSaleRequest = validate\d+ as Validator<import\('\.\/sale-request\.js'\)\.SaleRequest>/,
+    )
+    expect(shared).not.toMatch(/\brequire\(|export default/)
   })
 
   it('produces a validator that runs without Ajv and counts code points', async () => {
@@ -99,6 +107,7 @@ describe('JSON Schema generator', { timeout: 30_000 }, () => {
     expect(module.validatePing!({ id: 'x' })).toBe(true)
     expect(module.validatePing!({})).toBe(false)
     expect((await generate({ root, check: true })).files.map((f) => f.status)).toEqual([
+      'unchanged',
       'unchanged',
       'unchanged',
     ])
@@ -154,8 +163,10 @@ describe('JSON Schema generator', { timeout: 30_000 }, () => {
       'export type DsV2Result = string',
     )
     const validator = await readFile(path.join(dir, '3ds-v2_result.validate.ts'), 'utf8')
-    expect(validator).toContain("import type { DsV2Result } from './3ds-v2_result.js'")
-    expect(validator).toContain('export const validateDsV2Result = ')
+    expect(validator).toContain('export { validateDsV2Result, type ValidationError }')
+    expect(await readFile(path.join(dir, 'validators.ts'), 'utf8')).toContain(
+      "as Validator<import('./3ds-v2_result.js').DsV2Result>",
+    )
   })
 
   it('does not read bounds inside literal values, and accepts x- keywords', async () => {

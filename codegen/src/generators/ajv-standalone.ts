@@ -1,6 +1,7 @@
 import { schemaUri, type ReferencedSchema } from '../external-refs.js'
 import { formatIssue, SchemaError, type CodegenIssue } from '../issues.js'
 import { load } from '../load.js'
+import { isObject, toPointer } from '../pointer.js'
 import { walkObjects } from '../walk.js'
 
 /**
@@ -59,11 +60,21 @@ function jsonEqual(a, b) {
   },
 }
 
-export interface StandaloneValidator {
-  /** JavaScript statements defining the validator (and the helpers it uses). */
+/** One message schema of a folder, with the files it reaches through `$ref`s. */
+export interface ValidatorEntry {
+  /** Repository-relative path of the schema. */
+  readonly path: string
+  readonly schema: Record<string, unknown>
+  readonly referenced: readonly ReferencedSchema[]
+}
+
+export interface ValidatorModule {
+  /** JavaScript statements defining every validator, the definitions they share and helpers. */
   readonly code: string
-  /** Name of the validator function inside `code`. */
-  readonly functionName: string
+  /** Name of each entry's validator function inside `code`, by schema path. */
+  readonly functionNames: ReadonlyMap<string, string>
+  /** Every schema file compiled into `code` (entries and referenced files), sorted. */
+  readonly files: readonly string[]
 }
 
 type StandaloneModule = (typeof import('ajv/dist/standalone/index.js'))['default']
@@ -95,47 +106,160 @@ function withoutAnnotations(schema: Record<string, unknown>): Record<string, unk
   return copy
 }
 
-export function compileValidator(
-  schema: Record<string, unknown>,
-  file: string,
-  referenced: readonly ReferencedSchema[] = [],
-): StandaloneValidator {
-  const dialect = dialectOf(schema, file)
-  // A referenced file without `$schema` is read in the dialect of the schema that uses it.
-  const mismatched = referenced.filter(
-    (other) =>
-      other.schema.$schema !== undefined && dialectOf(other.schema, other.path) !== dialect,
-  )
-  if (mismatched.length > 0) {
-    throw new SchemaError(
-      mismatched.map((other) => ({
-        file: other.path,
-        pointer: '/$schema',
-        message: `is referenced from ${file}, which uses ${dialect}; both must use the same dialect`,
-      })),
-    )
-  }
-  const invalid = [{ schema, path: file }, ...referenced].flatMap((each) =>
-    metaSchemaIssues(each.schema, each.path, dialect),
-  )
-  if (invalid.length > 0) throw new SchemaError(invalid)
-
+/**
+ * Compiles the validators of every entry (one folder's message schemas) with one Ajv instance into
+ * one module. A definition that several messages use (a receipt line, a nexo header) becomes one
+ * function they all call, instead of a copy inlined into each validator.
+ */
+export function compileValidatorModule(entries: readonly ValidatorEntry[]): ValidatorModule {
+  const issues = validatorIssues(entries)
+  if (issues.length > 0) throw new SchemaError(issues)
+  const dialect = folderDialect(entries).dialect!
+  const files = filesOf(entries)
+  const paths = [...files.keys()].sort()
   const ajv = createAjv(dialect, { validateSchema: false })
   const standalone = load('ajv/dist/standalone') as StandaloneModule
+  const where = entries.length === 1 ? entries[0]!.path : paths.join(', ')
   try {
-    for (const other of referenced) {
-      ajv.addSchema({ ...withoutAnnotations(other.schema), $id: schemaUri(other.path) })
-    }
-    const validate = ajv.compile({ ...withoutAnnotations(schema), $id: schemaUri(file) })
-    const code = standalone(ajv, validate)
-    // `code.source` is set because the instance was created with `code.source: true`.
-    return { code: selfContained(code, file), functionName: String(validate.source!.validateName) }
+    // Sorted order: Ajv numbers functions in the order it meets schemas, so the module depends only
+    // on the files, not on the order they were read in.
+    for (const file of paths) addFile(ajv, file, withoutAnnotations(files.get(file)!))
+    // Ajv writes an export per key; they are replaced by typed ones, so any identifier will do.
+    const exports = Object.fromEntries(entries.map((entry, i) => [`v${i}`, schemaUri(entry.path)]))
+    const code = standalone(ajv, exports)
+    const functionNames = new Map(
+      entries.map((entry) => {
+        // `source` is set because the instance was created with `code.source: true`.
+        const validate = ajv.getSchema(schemaUri(entry.path))!
+        return [entry.path, String(validate.source!.validateName)]
+      }),
+    )
+    return { code: selfContained(code, where), functionNames, files: paths }
   } catch (error) {
     if (error instanceof SchemaError) throw error
     throw new SchemaError([
-      { file, message: `Ajv cannot compile the schema: ${(error as Error).message}` },
+      { file: where, message: `Ajv cannot compile the schema: ${(error as Error).message}` },
     ])
   }
+}
+
+/**
+ * Registers one file under its `schemaUri`, and each of its top-level definitions under the URI
+ * that references to it resolve to (`tillkit:/schemas/p/common.defs.yaml#/$defs/Tid`). Ajv keeps
+ * one compiled function per registered schema, while a definition reached through a pointer into
+ * a file is compiled anew for every message that reaches it.
+ *
+ * A definition registered on its own resolves its relative references against its own URI, which
+ * is right for `#/$defs/X` and for other files, but not for a deeper pointer into its file
+ * (`#/$defs/X/items`) nor for a nested `$id`: the definitions of a file using those are left
+ * to the pointer route, still correct, only not shared.
+ */
+function addFile(
+  ajv: ReturnType<typeof createAjv>,
+  file: string,
+  schema: Record<string, unknown>,
+): void {
+  const uri = schemaUri(file)
+  ajv.addSchema({ ...schema, $id: uri })
+  if (!definitionsStandAlone(schema)) return
+  for (const keyword of ['$defs', 'definitions']) {
+    const definitions = schema[keyword]
+    if (!isObject(definitions)) continue
+    for (const [name, definition] of Object.entries(definitions)) {
+      if (isObject(definition)) ajv.addSchema(definition, `${uri}#${toPointer([keyword, name])}`)
+    }
+  }
+}
+
+function definitionsStandAlone(schema: Record<string, unknown>): boolean {
+  let alone = true
+  walkObjects(schema, (node, nodePath) => {
+    if (nodePath.length > 0 && node.$id !== undefined) alone = false
+    const ref = node.$ref
+    if (typeof ref === 'string' && ref.startsWith('#')) {
+      alone &&= /^#\/(\$defs|definitions)\/[^/]+$/.test(ref)
+    }
+  })
+  return alone
+}
+
+/**
+ * What keeps `entries` from compiling together: an unsupported or mixed dialect, or a file that
+ * breaks its dialect's meta-schema. Checked apart from compiling, so that a folder whose other
+ * files have problems still gets these reported.
+ */
+export function validatorIssues(entries: readonly ValidatorEntry[]): CodegenIssue[] {
+  const { dialect, issues } = folderDialect(entries)
+  if (dialect === undefined) return issues
+  // Only files read in the folder's dialect are checked against its meta-schema.
+  const mismatched = new Set(issues.map((issue) => issue.file))
+  const files = filesOf(entries)
+  const invalid = [...files.keys()]
+    .sort()
+    .filter((file) => !mismatched.has(file))
+    .flatMap((file) => metaSchemaIssues(files.get(file)!, file, dialect))
+  return [...issues, ...invalid]
+}
+
+/** Every file the entries compile from, by path: each entry and what it references. */
+function filesOf(entries: readonly ValidatorEntry[]): Map<string, Record<string, unknown>> {
+  const files = new Map<string, Record<string, unknown>>()
+  for (const entry of entries) {
+    files.set(entry.path, entry.schema)
+    for (const other of entry.referenced) files.set(other.path, other.schema)
+  }
+  return files
+}
+
+/**
+ * The dialect a folder is compiled in (one Ajv instance compiles one dialect): the first schema's,
+ * and every schema that declares another is an issue. A referenced file without `$schema` is read
+ * in the dialect of the schemas that use it.
+ */
+function folderDialect(entries: readonly ValidatorEntry[]): {
+  dialect?: Dialect
+  issues: CodegenIssue[]
+} {
+  const issues: CodegenIssue[] = []
+  const declared = (schema: Record<string, unknown>, file: string): Dialect | undefined => {
+    try {
+      return dialectOf(schema, file)
+    } catch (error) {
+      if (!(error instanceof SchemaError)) throw error
+      issues.push(...error.issues)
+      return undefined
+    }
+  }
+  const dialects = entries.map((entry) => declared(entry.schema, entry.path))
+  const index = dialects.findIndex((dialect) => dialect !== undefined)
+  const dialect = dialects[index]
+  if (dialect === undefined) return { issues }
+  const first = entries[index]!
+  entries.forEach((entry, i) => {
+    const own = dialects[i]
+    if (own !== undefined && own !== dialect) {
+      issues.push({
+        file: entry.path,
+        pointer: '/$schema',
+        message: `uses ${own}, but ${first.path} in the same folder uses ${dialect}; the schemas of a folder share one validator module and must use one dialect`,
+      })
+    }
+    for (const other of entry.referenced) {
+      if (other.schema.$schema === undefined) continue
+      const theirs = declared(other.schema, other.path)
+      if (theirs !== undefined && theirs !== (own ?? dialect)) {
+        issues.push({
+          file: other.path,
+          pointer: '/$schema',
+          message: `is referenced from ${entry.path}, which uses ${own ?? dialect}; both must use the same dialect`,
+        })
+      }
+    }
+  })
+  const unique = issues.filter(
+    (issue, i) => issues.findIndex((other) => formatIssue(other) === formatIssue(issue)) === i,
+  )
+  return { dialect, issues: unique }
 }
 
 function dialectOf(schema: Record<string, unknown>, file: string): Dialect {
@@ -198,6 +322,7 @@ function createAjv(dialect: Dialect, { validateSchema }: { validateSchema: boole
     validateSchema,
     discriminator: true,
     logger: false,
+    inlineRefs: false,
   } as const
   if (dialect === '2020-12') {
     const { Ajv2020 } = load('ajv/dist/2020') as typeof import('ajv/dist/2020.js')
@@ -216,7 +341,7 @@ function selfContained(code: string, file: string): string {
   const used = new Set<string>()
   const body = code
     .replace(/^"use strict";\n?/, '')
-    .replace(/^export (const validate = \w+|default \w+);\n?/gm, '')
+    .replace(/^export const \w+ = \w+;\n?/gm, '')
     .replace(
       /^const (\w+) = require\("ajv\/dist\/runtime\/(\w+)"\)\.default;$/gm,
       (line, local: string, helper: string) => {

@@ -8,51 +8,82 @@ import { isObject, toPointer } from '../pointer.js'
 import { findDanglingRefs } from '../refs.js'
 import { walkObjects } from '../walk.js'
 import { printTypeScript } from '../print.js'
-import { compileValidator } from './ajv-standalone.js'
-import type { Generator, SchemaSource } from './types.js'
+import { compileValidatorModule, validatorIssues, type ValidatorEntry } from './ajv-standalone.js'
+import type { GeneratedModule, Generator, SchemaSource } from './types.js'
 
 /**
- * `*.schema.json|yaml|yml` -> two modules:
- * - `<name>.ts`: types from json-schema-to-typescript, laid out by the TypeScript printer; the root
- *   type is named after the file
- *   (`sale-request.schema.json` -> `SaleRequest`), so imports are predictable whatever the
- *   schema's `title` or `$id`;
- * - `<name>.validate.ts`: an Ajv validator compiled now, exported as `validate<Name>`, a type
- *   guard for that root type. Ajv's code is written as Ajv lays it out (one statement per line).
+ * `*.schema.json|yaml|yml` files, one folder at a time (a provider's first-level folder such as
+ * `websocket/`, or the provider folder itself for the files directly in it):
+ * - `<name>.ts` per schema: types from json-schema-to-typescript, laid out by the TypeScript
+ *   printer; the root type is named after the file (`sale-request.schema.json` -> `SaleRequest`),
+ *   so imports are predictable whatever the schema's `title` or `$id`;
+ * - `validators.ts` per folder: every schema's Ajv validator, compiled now by one Ajv instance, so
+ *   what several messages share is compiled once; each is exported as `validate<Name>`, a type
+ *   guard for its root type. Ajv's code is written as Ajv lays it out (one statement per line);
+ * - `<name>.validate.ts` per schema: a one-line re-export of its validator, so a package imports
+ *   the validator of a message from next to its types.
  *
  * A schema may reference definitions in another file with a relative `$ref`
  * (`../common.defs.yaml#/$defs/Currency`). Name such shared files so that no generator claims them
- * (not `*.schema.*`): they produce no module of their own, and what each message uses is copied
- * into its types (a referenced definition with a `title` becomes a named type) and its validator.
+ * (not `*.schema.*`): they produce no module of their own; what each message uses is copied into
+ * its types (a referenced definition with a `title` becomes a named type) and compiled into the
+ * validator module of every folder that uses it.
  */
 export const jsonSchemaGenerator: Generator = {
   name: 'json-schema',
   claim: (fileName) => /^(.+)\.schema\.(?:ya?ml|json)$/.exec(fileName)?.[1],
-  async generate(source) {
-    const schema = parseSchemaText(source.text, source.path)
-    if (!isObject(schema)) {
-      throw new SchemaError([
-        { file: source.path, message: 'a JSON Schema must be a mapping at the top level' },
-      ])
+  folderOf: (source) => validatorFolder(source.path).schemas,
+  async generate(sources) {
+    const issues: CodegenIssue[] = []
+    const messages: Message[] = []
+    for (const source of sources) {
+      try {
+        messages.push(await readMessage(source))
+      } catch (error) {
+        if (!(error instanceof SchemaError)) throw error
+        issues.push(...error.issues)
+      }
     }
-    const referenced = await loadReferencedSchemas(source.root, source.path, schema)
-    const issues = [
-      ...findDanglingRefs(schema, source.path),
-      ...findImpossibleBounds(schema, source.path),
-      ...referenced.issues,
-      ...referenced.schemas.flatMap((other) => findImpossibleBounds(other.schema, other.path)),
-    ]
+    issues.push(...validatorIssues(messages))
     if (issues.length > 0) throw new SchemaError(issues)
 
-    const stem = path.posix.basename(source.outputBase)
-    const typeName = typeNameFor(stem)
-    const validator = compileValidator(schema, source.path, referenced.schemas)
-    const types = await compileTypes(schema, typeName, source, referenced.schemas)
+    const validators = compileValidatorModule(messages)
+    const folder = validatorFolder(messages[0]!.path)
+    const outputDir = outputFolder(messages[0]!.source, folder)
+    const exportNames = validatorExportNames(messages, folder)
+    const shared = `${outputDir}/validators`
+    const types = await Promise.all(messages.map(compileTypes))
+
+    const perMessage = messages.flatMap((message, index): GeneratedModule[] => {
+      const exported = exportNames.get(message.path)!
+      const own = `validate${message.typeName}`
+      const from = relativeImport(path.posix.dirname(message.source.outputBase), shared)
+      const name = exported === own ? own : `${exported} as ${own}`
+      return [
+        {
+          path: `${message.source.outputBase}.ts`,
+          content: types[index]!,
+          sources: [message.path],
+        },
+        {
+          path: `${message.source.outputBase}.validate.ts`,
+          content: `export { ${name}, type ValidationError } from '${from}'`,
+          sources: [message.path],
+        },
+      ]
+    })
+    const typedExports = messages.flatMap((message) => {
+      const type = `import('${relativeImport(outputDir, message.source.outputBase)}').${message.typeName}`
+      return [
+        '',
+        `/** Checks a value against ${message.path}; on failure, \`.errors\` says why. */`,
+        `export const ${exportNames.get(message.path)} = ${validators.functionNames.get(message.path)} as Validator<${type}>`,
+      ]
+    })
     const validatorModule = [
-      "// @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the export below is typed.",
-      `import type { ${typeName} } from './${stem}.js'`,
+      "// @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the exports below are typed.",
       '',
-      validator.code,
+      validators.code,
       '',
       '/** A validation failure as reported by Ajv. */',
       'export interface ValidationError {',
@@ -63,24 +94,101 @@ export const jsonSchemaGenerator: Generator = {
       '  message?: string',
       '}',
       '',
-      `/** Checks a value against ${source.path}; on failure, \`.errors\` says why. */`,
-      `export const validate${typeName} = ${validator.functionName} as ((data: unknown) => data is ${typeName}) & {`,
+      '/** A type guard compiled from a schema; on failure, `.errors` says why. */',
+      'export type Validator<T> = ((data: unknown) => data is T) & {',
       '  errors?: ValidationError[] | null',
       '}',
+      ...typedExports,
     ].join('\n')
     return [
-      { path: `${source.outputBase}.ts`, content: types },
-      { path: `${source.outputBase}.validate.ts`, content: validatorModule },
+      ...perMessage,
+      { path: `${shared}.ts`, content: validatorModule, sources: validators.files },
     ]
   },
 }
 
-async function compileTypes(
-  schema: Record<string, unknown>,
-  typeName: string,
-  source: SchemaSource,
-  referenced: readonly ReferencedSchema[],
-): Promise<string> {
+/** A parsed and checked message schema. */
+interface Message extends ValidatorEntry {
+  readonly source: SchemaSource
+  readonly typeName: string
+}
+
+async function readMessage(source: SchemaSource): Promise<Message> {
+  const schema = parseSchemaText(source.text, source.path)
+  if (!isObject(schema)) {
+    throw new SchemaError([
+      { file: source.path, message: 'a JSON Schema must be a mapping at the top level' },
+    ])
+  }
+  const referenced = await loadReferencedSchemas(source.root, source.path, schema)
+  const issues = [
+    ...findDanglingRefs(schema, source.path),
+    ...findImpossibleBounds(schema, source.path),
+    ...referenced.issues,
+    ...referenced.schemas.flatMap((other) => findImpossibleBounds(other.schema, other.path)),
+  ]
+  if (issues.length > 0) throw new SchemaError(issues)
+  const typeName = typeNameFor(path.posix.basename(source.outputBase))
+  return { path: source.path, schema, referenced: referenced.schemas, source, typeName }
+}
+
+/**
+ * The folder whose schemas share a validator module: `schemas/<p>/<first folder>`, or
+ * `schemas/<p>` for a schema directly in the provider folder. `inside` is its path below
+ * `schemas/<p>/` (empty for the provider folder).
+ */
+function validatorFolder(schemaPath: string): { schemas: string; inside: string } {
+  const [schemas, provider, ...rest] = schemaPath.split('/')
+  const inside = rest.length > 1 ? rest[0]! : ''
+  return { schemas: [schemas, provider, inside].filter(Boolean).join('/'), inside }
+}
+
+/** `packages/<p>/src/generated` plus the folder, from any source's output path. */
+function outputFolder(source: SchemaSource, folder: { inside: string }): string {
+  const depth = source.path.split('/').length - 2
+  const generated = source.outputBase.split('/').slice(0, -depth).join('/')
+  return folder.inside ? `${generated}/${folder.inside}` : generated
+}
+
+function relativeImport(fromDir: string, target: string): string {
+  const relative = path.posix.relative(fromDir, target)
+  return `${relative.startsWith('.') ? '' : './'}${relative}.js`
+}
+
+/**
+ * The name each message's validator has in the shared module: `validate<Type>`, unless two
+ * messages in different sub-folders have the same type name; those are told apart by their path
+ * inside the folder (`pac/report.schema.yaml` -> `validatePacReport`) and renamed back by their
+ * one-line modules.
+ */
+function validatorExportNames(
+  messages: readonly Message[],
+  folder: { schemas: string },
+): Map<string, string> {
+  const byType = new Map<string, number>()
+  for (const message of messages)
+    byType.set(message.typeName, (byType.get(message.typeName) ?? 0) + 1)
+  const names = new Map<string, string>()
+  const owners = new Map<string, string>()
+  const issues: CodegenIssue[] = []
+  for (const message of messages) {
+    const inside = path.posix.relative(folder.schemas, message.path).replace(/\.schema\.[^.]+$/, '')
+    const name = `validate${byType.get(message.typeName)! > 1 ? typeNameFor(inside) : message.typeName}`
+    const owner = owners.get(name)
+    if (owner !== undefined) {
+      issues.push({
+        file: message.path,
+        message: `its validator would be exported as ${name}, like the one of ${owner}; rename one of the files`,
+      })
+    }
+    owners.set(name, message.path)
+    names.set(message.path, name)
+  }
+  if (issues.length > 0) throw new SchemaError(issues)
+  return names
+}
+
+async function compileTypes({ schema, typeName, source, referenced }: Message): Promise<string> {
   const { compile } = load(
     'json-schema-to-typescript',
   ) as typeof import('json-schema-to-typescript')

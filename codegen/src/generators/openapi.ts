@@ -7,7 +7,7 @@ import { isObject, toPointer } from '../pointer.js'
 import { findDanglingRefs } from '../refs.js'
 import { toRepoPath } from '../repo-path.js'
 import { loadRedocly } from './redocly.js'
-import type { Generator, SchemaSource } from './types.js'
+import type { GeneratedModule, Generator, SchemaSource } from './types.js'
 
 /**
  * openapi-typescript settings. Beyond its defaults (closed objects, string-literal unions instead
@@ -35,24 +35,26 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 export const openapiGenerator: Generator = {
   name: 'openapi',
   claim: (fileName) => /^(.+)\.openapi\.(?:ya?ml|json)$/.exec(fileName)?.[1],
-  async generate(source) {
-    const document = parseSchemaText(source.text, source.path)
-    const shapeIssues = checkShape(document, source.path)
-    if (shapeIssues.length > 0) throw new SchemaError(shapeIssues)
-    await lint(document, source)
+  generate: (sources) => Promise.all(sources.map(generateOne)).then((modules) => modules.flat()),
+}
 
-    const { bare } = await loadRedocly()
-    const { default: openapiTS, astToString } = load(
-      'openapi-typescript',
-    ) as typeof import('openapi-typescript')
-    const nodes = await openapiTS(document as OpenAPI3, {
-      ...OPENAPI_TS_OPTIONS,
-      redocly: bare as OpenAPITSOptions['redocly'],
-      // A file URL (not the folder) so that relative external `$ref`s resolve next to the schema.
-      cwd: pathToFileURL(source.absolutePath),
-    })
-    return [{ path: `${source.outputBase}.ts`, content: astToString(nodes) }]
-  },
+async function generateOne(source: SchemaSource): Promise<GeneratedModule[]> {
+  const document = parseSchemaText(source.text, source.path)
+  const shapeIssues = checkShape(document, source.path)
+  if (shapeIssues.length > 0) throw new SchemaError(shapeIssues)
+  await lint(document, source)
+
+  const { bare } = await loadRedocly()
+  const { default: openapiTS, astToString } = load(
+    'openapi-typescript',
+  ) as typeof import('openapi-typescript')
+  const nodes = await openapiTS(document as OpenAPI3, {
+    ...OPENAPI_TS_OPTIONS,
+    redocly: bare as OpenAPITSOptions['redocly'],
+    // A file URL (not the folder) so that relative external `$ref`s resolve next to the schema.
+    cwd: pathToFileURL(source.absolutePath),
+  })
+  return [{ path: `${source.outputBase}.ts`, content: astToString(nodes) }]
 }
 
 /** Checks made before any tool sees the document, so their messages are precise and ours. */

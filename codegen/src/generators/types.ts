@@ -1,6 +1,6 @@
 /**
- * A generator turns one kind of schema file into one or more TypeScript modules. The pipeline asks
- * each registered generator, in order, whether it claims a file; the first that does produces its
+ * A generator turns one kind of schema file into TypeScript modules. The pipeline asks each
+ * registered generator, in order, whether it claims a file; the first that does produces its
  * outputs. Adding a schema kind means adding one entry to the list in `./index.ts`.
  */
 export interface Generator {
@@ -12,10 +12,18 @@ export interface Generator {
    */
   claim(fileName: string): string | undefined
   /**
-   * Produces the outputs for one schema. Content is the module body only, laid out
-   * deterministically: the pipeline adds the header. Throw `SchemaError` for problems the schema author must fix.
+   * Optional: the repository path of the folder a file is generated with. The files this
+   * generator claimed that share a folder are handed to one `generate` call, so they can share
+   * an output (the JSON Schema generator compiles one validator module per folder). Without it,
+   * every file is generated on its own.
    */
-  generate(source: SchemaSource): Promise<GeneratedModule[]>
+  folderOf?(source: SchemaSource): string
+  /**
+   * Produces the outputs for one file, or for every file of one folder (sorted by path). Content
+   * is the module body only, laid out deterministically: the pipeline adds the header. Throw
+   * `SchemaError` for problems the schema author must fix, naming every file at fault.
+   */
+  generate(sources: readonly SchemaSource[]): Promise<GeneratedModule[]>
 }
 
 export interface SchemaSource {
@@ -37,4 +45,9 @@ export interface GeneratedModule {
   readonly path: string
   /** Laid out deterministically by the generator; written after the header as it is. */
   readonly content: string
+  /**
+   * The schema files the header names, when a call made modules from several: a module built
+   * from one schema names that one. Defaults to every source of the call.
+   */
+  readonly sources?: readonly string[]
 }
