@@ -188,7 +188,10 @@ export class TableWatch implements Table {
       this.rejectReady = reject
     })
     this.ready.catch(() => {})
-    if (init.opened) this.state = 'open'
+    if (init.opened) {
+      this.state = 'open'
+      this.resolveReady()
+    }
     this.context = { tableId: this.id, request: this.request, signal: this.abort.signal }
   }
 
@@ -313,8 +316,7 @@ export class TableWatch implements Table {
     if (!snapshot) {
       if (this.state === 'opening') {
         const error = this.lostCreate ?? new TableError('gone', this.request.table, 'no such table')
-        this.end('not-opened')
-        this.rejectReady(error)
+        this.end('not-opened', error)
       } else this.end('gone')
       return
     }
@@ -322,14 +324,8 @@ export class TableWatch implements Table {
       const { amount, currency } = this.request
       // After a lost create, a table of that name with other terms is someone else's.
       if (snapshot.amount !== amount || snapshot.payments.some((p) => p.currency !== currency)) {
-        this.end('not-opened')
-        this.rejectReady(
-          new TableError(
-            'exists',
-            this.request.table,
-            `another table ${this.request.table} is open`,
-          ),
-        )
+        const other = `another table ${this.request.table} is open at the provider`
+        this.end('not-opened', new TableError('exists', this.request.table, other))
         return
       }
     }
@@ -590,7 +586,7 @@ export class TableWatch implements Table {
   // ---- ending ------------------------------------------------------------------------------
 
   /** The table is over: `closed` event (unless it never opened), journal end, released. */
-  private end(reason: 'closed' | 'gone' | 'not-opened'): void {
+  private end(reason: 'closed' | 'gone' | 'not-opened', why?: unknown): void {
     if (this.state === 'closed') return
     this.state = 'closed'
     this.cancelRead?.()
@@ -599,7 +595,7 @@ export class TableWatch implements Table {
     // Events still queued stay readable; the stream ends after them.
     this.endStream()
     this.write({ type: 'tableEnd', tableId: this.id, at: this.host.clock.now(), reason })
-    this.rejectReady(new TableError('closed', this.request.table, 'the table ended'))
+    this.rejectReady(why ?? new TableError('closed', this.request.table, 'the table ended'))
     this.host.ended(this)
   }
 
