@@ -15,7 +15,8 @@ export interface Redactor {
   add(secret: string | undefined): void
 }
 
-const SECRET_HEADERS = /^((proxy-)?authorization|(x-)?api-key|(set-)?cookie)$/i
+/** Header names whose values are credentials (`Proxy-Authorization`, `X-API-Key`, `Set-Cookie`...). */
+const SECRET_HEADERS = /(authorization|api-key|cookie)$/i
 
 /**
  * Fixed patterns, applied after the literal secrets. Group 1 is the label that stays; the rest is the
@@ -24,11 +25,12 @@ const SECRET_HEADERS = /^((proxy-)?authorization|(x-)?api-key|(set-)?cookie)$/i
  */
 const PATTERNS = [
   // HTTP auth credentials wherever they appear: headers, curl lines, error messages.
-  /\b((?:basic|bearer)\s+)(?:[\w.~+/-]|\[REDACTED\])+=*/gi,
-  // Credential-carrying query parameters (also after `&amp;`).
-  /([?&;](?:token|merchantAccessToken|access_token|apiKey|api_key|key)=)[^&#\s"'<>]*/gi,
+  /(\b(?:basic|bearer)\s+)[\w.~+/[\]-]+=*/gi,
+  // Credential-carrying query parameters (token, merchantAccessToken, access_token, apiKey, api_key,
+  // key), also after `&amp;`.
+  /([?&;](?:\w*token|api_?key|key)=)[^&#\s"'<>]*/gi,
   // userinfo in URLs: https://user:pass@host
-  /\b([a-z][\w+.-]*:\/\/)[^/\s@?#]+(?=@)/gi,
+  /(\/\/)[^/\s@?#]+(?=@)/g,
 ]
 
 /**
@@ -38,11 +40,9 @@ const PATTERNS = [
  */
 function spellings(secret: string): string[] {
   const bytes = new TextEncoder().encode(secret)
-  const b64 = (from: number, to: number) => btoa(String.fromCharCode(...bytes.subarray(from, to)))
-  const { length } = bytes
-  const forms = [secret, encodeURIComponent(secret), b64(0, length)]
-  for (let skip = 0; skip < 3; skip++) forms.push(b64(skip, length - ((length - skip) % 3)))
-  return forms
+  const b64 = (from: number, to = bytes.length - ((bytes.length - from) % 3)) =>
+    btoa(String.fromCharCode(...bytes.subarray(from, to)))
+  return [secret, encodeURIComponent(secret), b64(0, bytes.length), b64(0), b64(1), b64(2)]
 }
 
 export function createRedactor(secrets: Array<string | undefined> = []): Redactor {
@@ -58,40 +58,42 @@ export function createRedactor(secrets: Array<string | undefined> = []): Redacto
   }) as Redactor
 
   /** `path` holds the objects being copied above this one: a shared object is copied twice, a cycle cut. */
-  const deep = (v: unknown, path: Set<object>): unknown => {
-    if (typeof v === 'string') return redact(v)
-    if (typeof v !== 'object' || v === null || v instanceof Date) return v
-    if (v instanceof URL) return redact(v.href)
+  const deep = (v: any, path: Set<object>): unknown => {
+    if (typeof v == 'string' || v instanceof URL) return redact(v as string)
+    if (typeof v != 'object' || !v || v instanceof Date) return v
     if (path.has(v)) return '[Circular]'
     path.add(v)
-    let out: unknown
-    if (Array.isArray(v)) out = v.map((x) => deep(x, path))
-    else {
-      const isHeaders = v instanceof Headers
-      const fields = (isHeaders ? [...v] : Object.entries(v)).map(([k, x]) => [
-        k,
-        SECRET_HEADERS.test(k) ? REDACTED : deep(x, path),
-      ])
-      out = isHeaders ? new Headers(fields as Array<[string, string]>) : Object.fromEntries(fields)
-      // An Error stays an Error: its own fields as above, plus name, message, stack and cause.
-      if (v instanceof Error)
-        out = Object.assign(
+    const isHeaders = v instanceof Headers
+    const fields = (isHeaders ? [...v] : Object.entries(v)).map(([k, x]) => [
+      k,
+      SECRET_HEADERS.test(k) ? REDACTED : deep(x, path),
+    ])
+    const out = Array.isArray(v)
+      ? fields.map((f) => f[1])
+      : isHeaders
+        ? new Headers(fields as Array<[string, string]>)
+        : Object.fromEntries(fields)
+    path.delete(v)
+    // An Error stays an Error: its own fields as above, plus name, message, stack and cause.
+    return v instanceof Error
+      ? Object.assign(
           new Error(
             redact(v.message),
             v.cause === undefined ? undefined : { cause: deep(v.cause, path) },
           ),
           out,
-          { name: v.name, stack: redact(String(v.stack)) },
+          {
+            name: v.name,
+            stack: redact(v.stack!),
+          },
         )
-    }
-    path.delete(v)
-    return out
+      : out
   }
 
-  redact.value = <T>(v: T): T => deep(v, new Set()) as T
+  redact.value = (v) => deep(v, new Set()) as typeof v
   redact.add = (secret) => {
-    if (typeof secret === 'string' && secret.length >= 4)
-      literals = [...new Set([...literals, ...spellings(secret)])]
+    if (secret?.length! >= 4)
+      literals = [...new Set([...literals, ...spellings(secret!)])]
         .filter((s) => s.length >= 4)
         .sort((a, b) => b.length - a.length)
   }

@@ -90,27 +90,26 @@ const DEFAULT_RETRY: RetryPolicy = {
 
 /**
  * Error codes (as undici reports them in `error.cause.code`) that prove the request never left:
- * name resolution, connection setup and TLS certificate checks all fail before the first byte. Every
- * certificate failure has CERT (e.g. `ERR_TLS_CERT_ALTNAME_INVALID`, `SELF_SIGNED_CERT_IN_CHAIN`) or
- * UNABLE_TO (e.g. `UNABLE_TO_VERIFY_LEAF_SIGNATURE`) in its code.
+ * name resolution (ENOTFOUND, EAI_*), connection setup (ECONNREFUSED, E*UNREACH, ENETDOWN,
+ * EHOSTDOWN, EADDRNOTAVAIL, UND_ERR_CONNECT*) and TLS certificate checks all fail before the first
+ * byte. Every certificate failure has CERT (e.g. `ERR_TLS_CERT_ALTNAME_INVALID`) or UNABLE_TO (e.g.
+ * `UNABLE_TO_VERIFY_LEAF_SIGNATURE`) in its code.
  */
 const NOT_SENT =
-  /^(ECONNREFUSED|ENOTFOUND|EAI_|E(NET|HOST)(UNREACH|DOWN)|EADDRNOTAVAIL|UND_ERR_CONNECT)|CERT|UNABLE_TO/
+  /REFUSED|NOTFOUND|^EAI_|UNREACH|^E(NET|HOST)DOWN|ADDRNOTAVAIL|^UND_ERR_CONNECT|CERT|UNABLE_TO/
 
 /** The first `code` along an error's cause chain (at most 5 deep, so a cyclic chain ends). */
 function errorCode(e: unknown, depth = 5): string | undefined {
-  if (typeof e !== 'object' || e === null || !depth) return undefined
-  const { code, cause } = e as { code?: unknown; cause?: unknown }
-  return typeof code === 'string' ? code : errorCode(cause, depth - 1)
+  const { code, cause } = (e ?? {}) as { code?: unknown; cause?: unknown }
+  return typeof code == 'string' ? code : depth ? errorCode(cause, depth - 1) : undefined
 }
 
 /** `Retry-After` as ms from `now`: delay-seconds or an HTTP-date; undefined when absent or invalid. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   const v = value?.trim() ?? ''
-  if (/^\d+$/.test(v)) return Number(v) * 1000
   // Only a date names a day or month: Date.parse alone would also read '1.5' or '-1' as dates.
-  const at = /[a-z]/i.test(v) ? Date.parse(v) : NaN
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+  const at = /^\d+$/.test(v) ? now + +v * 1000 : /[a-z]/i.test(v) ? Date.parse(v) : NaN
+  return at >= 0 ? Math.max(0, at - now) : undefined
 }
 
 /**
@@ -118,55 +117,43 @@ export function parseRetryAfter(value: string | null, now: number): number | und
  * where `attempt` is the number of the attempt that just failed (1 for the first).
  */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
-  return Math.floor(random() * cap)
+  return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)))
 }
 
 const noop = () => {}
 
-/** The request a response answers, for `httpError` (a property: cheaper for the GC than a WeakMap). */
-const ORIGIN = Symbol('tillkit.request')
-type Answered = Response & { [ORIGIN]?: Outgoing }
-
 /** The signal of a draft made without one. */
 const NEVER = new AbortController().signal
 
+/** The request a response answers, for `httpError` (a property: cheaper for the GC than a WeakMap). */
+const ORIGIN = Symbol()
+type Answered = Response & { [ORIGIN]?: Outgoing }
+
+/** What fetch reads of a Request as its init. */
+const FIELDS = [
+  'method',
+  'headers',
+  'body',
+  'signal',
+  'redirect',
+  'credentials',
+  'cache',
+  'integrity',
+  'keepalive',
+  'referrer',
+  'referrerPolicy',
+] as const
+
 /**
- * The init for one attempt. Requests are rebuilt from the URL, never from `request`: a Request made
- * from another Request follows its signal as well as the new one, which costs undici ~30 µs each.
+ * A Request given to the transport travels as a draft of its fields, never as a copy: a Request made
+ * from another Request follows its signal as well as the new one, which costs undici ~30 µs each,
+ * and a used body must fail here, before anything is sent.
  */
-const attemptInit = (
-  request: Request | RequestDraft,
-  body: BodyInit | null,
-  signal: AbortSignal,
-): RequestInit =>
-  request instanceof RequestDraft
-    ? { ...request.init, body, signal }
-    : {
-        method: request.method,
-        headers: request.headers,
-        body,
-        signal,
-        redirect: request.redirect,
-        credentials: request.credentials,
-        cache: request.cache,
-        integrity: request.integrity,
-        keepalive: request.keepalive,
-        referrer: request.referrer,
-        referrerPolicy: request.referrerPolicy,
-      }
+const draftOf = (request: Request) =>
+  new RequestDraft(request.url, Object.fromEntries(FIELDS.map((k) => [k, request[k]])))
 
 const safeMethod = (request: Outgoing) =>
   /^(GET|HEAD|OPTIONS)$/.test(request.method) || request.headers.has('idempotency-key')
-
-/** An error body as openapi-fetch hands it over: text that holds JSON is parsed, blank text is none. */
-function parseBody(body: unknown): unknown {
-  try {
-    return typeof body === 'string' ? (body.trim() ? JSON.parse(body) : undefined) : body
-  } catch {
-    return body
-  }
-}
 
 export function createTransport(options: TransportOptions = {}): Transport {
   const {
@@ -176,27 +163,29 @@ export function createTransport(options: TransportOptions = {}): Transport {
     minIntervalMs = 0,
     random = Math.random,
     fetch: custom,
+    retry,
   } = options
   const redact = createRedactor(options.secrets)
   const logger = safeLogger(options.logger, redact)
   // Explicit `undefined`s (options forwarded from a caller) keep the defaults.
-  const policy: RetryPolicy = { ...DEFAULT_RETRY }
-  for (const [key, value] of Object.entries(options.retry || {}))
-    if (value !== undefined) (policy as unknown as Record<string, unknown>)[key] = value
-  if (options.retry === false) policy.maxAttempts = 1
+  const policy: RetryPolicy = Object.assign(
+    { ...DEFAULT_RETRY },
+    ...Object.entries(retry || {}).map(([k, v]) => v !== undefined && { [k]: v }),
+    retry === false && { maxAttempts: 1 },
+  )
   const logs = options.logger !== undefined
   let nextSlot = 0
-  // A custom fetch gets a Request, as openapi-fetch would give it; the platform fetch takes the URL
-  // and init directly, which spares building a Request (and its AbortSignal) twice per attempt.
-  const send = custom
-    ? (url: string, init: RequestInit) => custom(new Request(url, init))
-    : (url: string, init: RequestInit) => fetch(url, init)
 
-  function httpError(response: Response, body: unknown, method?: string): TillkitHttpError {
+  const httpError = (response: Response, body: unknown, method?: string) => {
     const origin = (response as Answered)[ORIGIN]
+    // An error body as openapi-fetch hands it over: text that holds JSON is parsed, blank text is none.
+    if (typeof body == 'string')
+      try {
+        body = body.trim() ? JSON.parse(body) : undefined
+      } catch {}
     return new TillkitHttpError({
       status: response.status,
-      body: parseBody(body),
+      body,
       method: method ?? origin?.method ?? 'UNKNOWN',
       url: origin?.url ?? response.url,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), clock.now()),
@@ -208,23 +197,27 @@ export function createTransport(options: TransportOptions = {}): Transport {
     redact,
     logger,
     clock,
+    httpError,
+    ok(result) {
+      if (result.response.ok && result.error === undefined) return result.data!
+      throw httpError(result.response, result.error)
+    },
 
     async fetch(input, init) {
       const request =
-        input instanceof RequestDraft || (input instanceof Request && !init)
+        input instanceof RequestDraft
           ? input
-          : new Request(input, init)
+          : draftOf(input instanceof Request && !init ? input : new Request(input, init))
       const { method, url } = request
-      const draft = request instanceof RequestDraft
-      const signal = (draft ? request.init.signal : request.signal) ?? NEVER
+      const { signal, body: raw = null } = request.init
+      const never = signal ?? NEVER
       // Error messages are redacted by the error constructors.
       const label = `${method} ${url}`
       const idempotent = isIdempotent(request)
       // Every attempt sends the same bytes: text as it is; anything else (a stream) is read once,
       // and an unreadable body means nothing is sent.
-      const raw = draft ? (request.init.body ?? null) : request.body
       const body =
-        raw === null || typeof raw === 'string'
+        raw === null || typeof raw == 'string'
           ? raw
           : // A used stream throws in the Response constructor: inside then() it becomes a rejection.
             await Promise.resolve(raw)
@@ -239,24 +232,24 @@ export function createTransport(options: TransportOptions = {}): Transport {
       // Whether an earlier attempt may have been acted on: an abort then leaves the outcome open.
       let maybeActed = false
       let delay = 0
-      for (let n = 1; ; n++) {
+      for (let attempt = 1; ; attempt++) {
         // One attempt: wait `delay` (the retry backoff) and the spacing slot, then send. It ends
         // with the response or the TillkitError it became.
         const control = new AbortController()
         const abort = () => control.abort()
-        signal.addEventListener('abort', abort)
+        never.addEventListener('abort', abort)
         let start = clock.now()
         let sent = false
         let disarm = noop
         let result: Response | TillkitError
         try {
-          if (delay > 0) await clock.sleep(delay, signal)
+          if (delay) await clock.sleep(delay, never)
           // Spacing: the start slot is reserved synchronously, so concurrent calls queue in call order.
           start = clock.now()
           const slot = Math.max(start, nextSlot)
           nextSlot = slot + minIntervalMs
-          if (slot > start) await clock.sleep(slot - start, signal)
-          signal.throwIfAborted()
+          if (slot > start) await clock.sleep(slot - start, never)
+          never.throwIfAborted()
           start = clock.now()
           // Raced against our own signal, so a fetch that ignores aborts cannot hang the caller.
           result = await new Promise<Response>((resolve, reject) => {
@@ -264,14 +257,17 @@ export function createTransport(options: TransportOptions = {}): Transport {
             // A fresh timeout per attempt, on the injected clock, disarmed when the attempt settles.
             disarm = clock.schedule(timeoutMs, abort)
             sent = true
-            send(url, attemptInit(request, body, control.signal)).then(resolve, reject)
+            const next = { ...request.init, body, signal: control.signal }
+            // A custom fetch gets a Request, as openapi-fetch would give it; the platform fetch takes
+            // the URL and init, which spares building a Request (and its AbortSignal) twice per attempt.
+            ;(custom ? custom(new Request(url, next)) : fetch(url, next)).then(resolve, reject)
           })
         } catch (e) {
           const code = errorCode(e)
           // Our signal fires on the caller's abort or on the timeout: if not the caller's, the timeout's.
-          result = signal.aborted
+          result = never.aborted
             ? new TillkitAbortedError(`${label} aborted`, maybeActed || sent, {
-                cause: signal.reason,
+                cause: never.reason,
                 redact,
               })
             : control.signal.aborted
@@ -280,61 +276,55 @@ export function createTransport(options: TransportOptions = {}): Transport {
                 })
               : new TillkitNetworkError(
                   `${label} failed${code ? ` (${code})` : ''}`,
-                  sent && !NOT_SENT.test(code ?? ''),
+                  sent && !NOT_SENT.test(code!),
                   { cause: e, redact },
                 )
         } finally {
           disarm()
-          signal.removeEventListener('abort', abort)
+          never.removeEventListener('abort', abort)
         }
+        const outcome: Response | TillkitError = result
+        const answered = outcome instanceof Response
         if (logs)
           logger.debug(
             {
               method,
               url,
-              attempt: n,
-              ...(result instanceof Response ? { status: result.status } : { error: result.code }),
+              attempt,
+              ...(answered ? { status: outcome.status } : { error: outcome.code }),
               elapsedMs: clock.now() - start,
             },
             'tillkit attempt',
           )
-        let retry: boolean
+        let again: boolean
         let reason: number | string
-        let retryAfter: number | undefined
-        if (result instanceof Response) {
-          const status: number = result.status
-          reason = status
+        delay = -1
+        if (answered) {
+          const status: number = (reason = outcome.status)
           maybeActed ||= status >= 500
           // 429: the provider refused the request unprocessed, so any method may repeat it.
-          retry = policy.retryOnStatus.includes(status) && (idempotent || status === 429)
-          retryAfter = parseRetryAfter(result.headers.get('retry-after'), clock.now())
+          again = policy.retryOnStatus.includes(status) && (idempotent || status == 429)
+          delay = parseRetryAfter(outcome.headers.get('retry-after'), clock.now()) ?? -1
         } else {
-          if (result.code === 'ABORTED') throw result
-          reason = result.code
-          maybeActed ||= result.mayHaveReachedProvider
-          retry = idempotent || !result.mayHaveReachedProvider
+          if (outcome.code == 'ABORTED') throw outcome
+          reason = outcome.code
+          maybeActed ||= outcome.mayHaveReachedProvider
+          again = idempotent || !outcome.mayHaveReachedProvider
         }
-        delay = retryAfter ?? backoffDelay(n, policy, random)
+        if (delay < 0) delay = backoffDelay(attempt, policy, random)
         if (
-          !retry ||
-          n >= policy.maxAttempts ||
+          !again ||
+          attempt >= policy.maxAttempts ||
           clock.now() - started + delay > policy.maxElapsedMs
         ) {
-          if (!(result instanceof Response)) throw result
-          ;(result as Answered)[ORIGIN] = request
-          return result
+          if (!answered) throw outcome
+          ;(outcome as Answered)[ORIGIN] = request
+          return outcome
         }
-        logger.warn({ method, url, attempt: n, reason, delayMs: delay }, 'tillkit retry')
+        logger.warn({ method, url, attempt, reason, delayMs: delay }, 'tillkit retry')
         // Free the connection; not awaited, as a tee'd body only settles when both branches end.
-        if (result instanceof Response) result.body?.cancel().catch(noop)
+        if (answered) outcome.body?.cancel().catch(noop)
       }
-    },
-
-    httpError,
-
-    ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
-      if (result.response.ok && result.error === undefined) return result.data as T
-      throw httpError(result.response, result.error)
     },
   }
 }

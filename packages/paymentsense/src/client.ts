@@ -47,7 +47,7 @@ export interface PaymentsenseClientOptions {
 
 /**
  * openapi-fetch clients without `use`/`eject`: retries, timeouts and logging live in the transport,
- * and requests travel as drafts (RequestDraft), not the Requests middleware expects.
+ * and requests travel as drafts (RequestDraft), not the Requests a caller's middleware would expect.
  */
 export type PacClient = Omit<
   Client<WithoutHeaderParams<PacPaths>, `${string}/${string}`>,
@@ -67,73 +67,49 @@ export interface PaymentsenseClient {
   readonly transport: Transport
 }
 
-const PAC_MEDIA_TYPE = 'application/connect.v2+json'
-const PAT_MEDIA_TYPE = 'application/connect.v1+json'
-
 export function createPaymentsenseClient(options: PaymentsenseClientOptions): PaymentsenseClient {
   const baseUrl = checkOptions(options)
-  const { fetch, timeoutMs, retry, clock, logger } = options
   const transport = createTransport({
-    fetch,
-    timeoutMs,
-    retry,
-    clock,
-    logger,
+    ...options,
     minIntervalMs: options.minIntervalMs ?? 100,
     secrets: [options.apiKey],
   })
-  const headers = {
-    Authorization: `Basic ${btoa(`${options.username ?? 'tillkit'}:${options.apiKey}`)}`,
-    'Software-House-Id': options.softwareHouseId,
-    'Installer-Id': options.installerId,
-  }
-  const make = (mediaType: string) => {
+  // Connect selects the API version by media type: v2 for pay at counter, v1 for pay at table.
+  const make = (version: number) => {
+    const mediaType = `application/connect.v${version}+json`
     const client = createClient({
       baseUrl,
       fetch: transport.fetch as (input: Request) => Promise<Response>,
       // Drafts, not Requests: the transport sends the init as built (see RequestDraft).
       Request: RequestDraft as unknown as typeof Request,
-      headers: { ...headers, Accept: mediaType },
+      headers: {
+        Authorization: `Basic ${btoa(`${options.username ?? 'tillkit'}:${options.apiKey}`)}`,
+        'Software-House-Id': options.softwareHouseId,
+        'Installer-Id': options.installerId,
+        Accept: mediaType,
+      },
     })
-    return checked(client, mediaType)
+    // Checked before openapi-fetch hands the request to the transport, so bad input fails before any
+    // network call, naming the field and the rule; bodies are labelled with the versioned media type.
+    client.use({
+      onRequest({ request, schemaPath, params }) {
+        const draft = request as unknown as RequestDraft
+        for (const [name, value] of Object.entries(params.path ?? {}))
+          assertString(name, value, { minLength: 1 })
+        const { body } = draft.init
+        const rules = BODY_RULES[`${draft.method} ${schemaPath}`]
+        if (rules) {
+          const parsed = typeof body == 'string' && JSON.parse(body)
+          if (typeof parsed != 'object' || !parsed || Array.isArray(parsed))
+            throw new TillkitValidationError('body', 'must be an object')
+          checkFields(parsed, rules)
+        }
+        if (body != null) draft.headers.set('Content-Type', mediaType)
+      },
+    })
+    return client as unknown as PacClient & PatClient
   }
-  return {
-    pac: make(PAC_MEDIA_TYPE) as unknown as PacClient,
-    pat: make(PAT_MEDIA_TYPE) as unknown as PatClient,
-    transport,
-  }
-}
-
-type Init =
-  { params?: { path?: Record<string, unknown> }; body?: unknown; headers?: HeadersInit } | undefined
-const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const
-
-/**
- * Checks path parameters and bodies against the rules before openapi-fetch builds the request, so bad input fails
- * before any network call, naming the field and the rule; labels bodies with Connect's versioned media type
- * (openapi-fetch would say application/json).
- */
-function checked<C extends object>(client: C, mediaType: string): C {
-  type Call = (path: string, init?: Init) => Promise<unknown>
-  const methods = client as unknown as Record<string, Call>
-  const wrapped: Record<string, Call> = { ...methods }
-  for (const method of METHODS)
-    wrapped[method] = async (path, init) => {
-      for (const [name, value] of Object.entries(init?.params?.path ?? {}))
-        assertString(name, value, { minLength: 1 })
-      const rules = BODY_RULES[`${method} ${path}`]
-      const body = init?.body
-      if (rules) {
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-          throw new TillkitValidationError('body', 'must be an object')
-        checkFields(body as Record<string, unknown>, rules)
-      }
-      if (body === undefined) return methods[method]!(path, init)
-      const headers = new Headers(init!.headers)
-      headers.set('Content-Type', mediaType)
-      return methods[method]!(path, { ...init, headers })
-    }
-  return wrapped as C
+  return { pac: make(2), pat: make(1), transport }
 }
 
 /** Every option but the host, in the order they are checked. */
@@ -141,14 +117,13 @@ const OPTION_RULES: Rules = {
   apiKey: string({ minLength: 1, secret: true }),
   softwareHouseId: text,
   installerId: text,
-  username: optional(string({ minLength: 1, pattern: /^[^:]*$/ })),
+  username: optional(string({ pattern: /^[^:]+$/ })),
   timeoutMs: optional(int(1, 600_000)),
   minIntervalMs: optional(int(0, 60_000)),
-  fetch: (field, value) => {
-    if (value !== undefined && typeof value !== 'function')
-      throw new TillkitValidationError(field, 'must be a function')
-  },
-  baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+/ })),
+  fetch: optional((field, value) => {
+    if (typeof value != 'function') throw new TillkitValidationError(field, 'must be a function')
+  }),
+  baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]/ })),
 }
 
 /** The host: `baseUrl` when given, else the account's Connect host. */
@@ -159,12 +134,11 @@ const HOST_RULES: Rules = {
 }
 
 function checkOptions(options: PaymentsenseClientOptions): string {
-  if (typeof options !== 'object' || options === null)
+  if (typeof options != 'object' || !options)
     throw new TillkitValidationError('options', 'must be an object')
   const fields = options as unknown as Record<string, unknown>
   checkFields(fields, OPTION_RULES, 'options.')
-  if (options.baseUrl !== undefined) return options.baseUrl.replace(/\/+$/, '')
+  if (options.baseUrl) return options.baseUrl.replace(/\/+$/, '')
   checkFields(fields, HOST_RULES, 'options.')
-  const env = options.environment === 'test' ? '.test' : ''
-  return `https://${options.account}${env}.connect.paymentsense.cloud`
+  return `https://${options.account}${options.environment == 'test' ? '.test' : ''}.connect.paymentsense.cloud`
 }
