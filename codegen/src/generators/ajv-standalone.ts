@@ -151,8 +151,8 @@ export function compileValidatorModule(entries: readonly ValidatorEntry[]): Vali
  *
  * A definition registered on its own resolves its relative references against its own URI, which
  * is right for `#/$defs/X` and for other files, but not for a deeper pointer into its file
- * (`#/$defs/X/items`) nor for a nested `$id`: the definitions of a file using those are left
- * to the pointer route, still correct, only not shared.
+ * (`#/$defs/X/items`): the definitions of a file holding one are left to the pointer route, still
+ * correct, only not shared.
  */
 function addFile(
   ajv: ReturnType<typeof createAjv>,
@@ -173,8 +173,7 @@ function addFile(
 
 function definitionsStandAlone(schema: Record<string, unknown>): boolean {
   let alone = true
-  walkObjects(schema, (node, nodePath) => {
-    if (nodePath.length > 0 && node.$id !== undefined) alone = false
+  walkObjects(schema, (node) => {
     const ref = node.$ref
     if (typeof ref === 'string' && ref.startsWith('#')) {
       alone &&= /^#\/(\$defs|definitions)\/[^/]+$/.test(ref)
