@@ -264,7 +264,7 @@ describe('pay at table: recovery from the journal', () => {
     await journal.appendTable!({ type: 'tableEnd', tableId: 'b', at: 5, reason: 'closed' })
     await journal.appendTable!({ type: 'tableOpen', tableId: 'c', at: 6, provider: 'p', request })
     expect(journal.records).toBeLessThan(6)
-    await journal.close()
+    await journal.close?.()
     const reopened = await createFileJournal(path)
     expect(await reopened.openTables!()).toEqual([
       { tableId: 'a', provider: 'p', request, openedAt: 1, opened: true, cursor },
@@ -278,7 +278,7 @@ describe('pay at table: recovery from the journal', () => {
       },
     ])
     expect(await reopened.unfinished()).toEqual([])
-    await reopened.close()
+    await reopened.close?.()
   })
 
   it('a journal without table support refuses openTable before anything is sent', async () => {
