@@ -81,6 +81,17 @@ describe('paymentsense WebSocket adapter: duplicated and reordered notifications
   })
 })
 
+describe('paymentsense WebSocket adapter: no TRANSACTION_FINISHED pushed', () => {
+  it('finished is delivered once, from the answer, when Connect pushes no TRANSACTION_FINISHED', async () => {
+    const clean = await run(setup(), 1250)
+    const quiet = setup({ hide: (frame) => frame.includes('"TRANSACTION_FINISHED"') })
+    const { events, outcome } = await run(quiet, 1250)
+    expect(outcome.status).toBe('approved')
+    expect(raws(events)).toEqual(raws(clean.events))
+    expect(events.at(-1)).toMatchObject({ type: 'finished', raw: 'TRANSACTION_FINISHED' })
+  })
+})
+
 describe('paymentsense WebSocket adapter: lost answers', () => {
   it('connection dropped mid-payment: the client reconnects; unknown once the terminal is free, never sent again', async () => {
     const s = setup()
@@ -131,6 +142,32 @@ describe('paymentsense WebSocket adapter: lost answers', () => {
     expect(outcome.at - t0).toBeGreaterThan(20_000)
     expect(JSON.stringify(logs)).toMatch(/a late answer settles it/)
     expect(cloud.ledger).toHaveLength(1)
+  })
+
+  it('a signature question after its payment timed out is left to Connect, which accepts; the late answer settles it', async () => {
+    const { clock, cloud, orchestrator, wire, logs } = setup({
+      adapter: { paymentTimeoutMs: 2_000 },
+    })
+    const payment = await orchestrator.sale(sale(1203))
+    const events = collect(payment)
+    const outcome = await drive(clock, payment.outcome)
+    expect(outcome).toMatchObject({ status: 'approved', verification: 'signature' })
+    expect((await events.done).map((e) => e.type)).not.toContain('signatureRequired')
+    expect(wire.sent.filter((m) => m.result !== undefined)).toEqual([])
+    expect(JSON.stringify(logs)).toMatch(/a signature question for no payment here/)
+    expect(cloud.ledger.map((e) => e.kind)).toEqual(['sale'])
+  })
+
+  it('while the client reconnects slowly, terminal checks are retried, not counted as refusals', async () => {
+    const { clock, cloud, orchestrator, payments } = setup({
+      adapter: { reconnect: { baseDelayMs: 16_000 } },
+    })
+    cloud.faults.add({ kind: 'dropConnection', notification: 'PIN_ENTRY', times: 1 })
+    const payment = await orchestrator.sale(sale(2500))
+    const outcome = await drive(clock, payment.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'lost-start' })
+    expect(outcome.reason).toMatch(/AVAILABLE again/)
+    expect(payments()).toEqual(['sale'])
   })
 
   it('a terminal that stays unreachable: unknown after 5 minutes, saying so', async () => {

@@ -50,8 +50,13 @@ export function setup(
     cloud?: FakeCloudOptions
     adapter?: Partial<PaymentsenseWebSocketAdapterOptions>
     orchestrator?: Partial<OrchestratorOptions>
+    /** Frames from the fake that the adapter never sees (as if Connect did not send them). */
+    hide?: (frame: string) => boolean
+    /** Frames the adapter's socket refuses to send (its `send` throws). */
+    refuseSend?: (frame: string) => boolean
   } = {},
 ): WsSetup {
+  const hide = options.hide ?? (() => false)
   const clock = createManualClock()
   const cloud = createFakeCloud({ clock, apiKeys: [KEY], ...options.cloud })
   const wire: Wire = { urls: [], sent: [], received: [] }
@@ -65,7 +70,14 @@ export function setup(
         wire.received.push(String((event as MessageEvent).data))
       })
     }
+    override addEventListener(type: string, listener: (event: any) => void): void {
+      if (type !== 'message') return super.addEventListener(type, listener)
+      super.addEventListener(type, (event) => {
+        if (!hide(String((event as MessageEvent).data))) listener(event)
+      })
+    }
     override send(data: string): void {
+      if (options.refuseSend?.(data)) throw new Error('the socket refused the frame')
       wire.sent.push(JSON.parse(data) as Wire['sent'][number])
       super.send(data)
     }

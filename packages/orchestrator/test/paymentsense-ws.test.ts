@@ -1,5 +1,8 @@
+import { createManualClock } from '@tillkit/core'
+import { createFakeCloud } from '@tillkit/paymentsense/mock'
 import { describe, expect, it } from 'vitest'
-import { collect, drive, flush, sale, setup, TID } from './paymentsense-ws-harness.js'
+import { paymentsenseWebSocketAdapter } from '../src/index.js'
+import { collect, drive, flush, KEY, pass, sale, setup, TID } from './paymentsense-ws-harness.js'
 
 describe('paymentsense WebSocket adapter: outcomes and events', () => {
   it('approves a sale: one sale request, the events once and in order, the result as outcome', async () => {
@@ -88,6 +91,34 @@ describe('paymentsense WebSocket adapter: outcomes and events', () => {
     expect(cloud.ledger).toHaveLength(0)
   })
 
+  it('Connect refuses the request (currency of another terminal, unknown terminal): failed in its words', async () => {
+    const { clock, cloud, orchestrator } = setup()
+    const eur = await orchestrator.sale(sale(1250, { currency: 'EUR' }))
+    expect(await drive(clock, eur.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'refused',
+      reason: expect.stringMatching(/currency EUR does not match/),
+    })
+    const unknown = await orchestrator.sale(sale(1250, { terminal: '99999999' }))
+    expect(await drive(clock, unknown.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'terminal-unavailable',
+    })
+    expect(cloud.ledger).toHaveLength(0)
+  })
+
+  it('a request the socket would not send: failed, not-sent, nothing charged', async () => {
+    const { clock, cloud, orchestrator } = setup({
+      refuseSend: (frame) => frame.includes('"sale"'),
+    })
+    const payment = await orchestrator.sale(sale(1250))
+    expect(await drive(clock, payment.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'not-sent',
+    })
+    expect(cloud.ledger).toHaveLength(0)
+  })
+
   it('refund, pre-auth then completion, account verification: each its own method', async () => {
     const { clock, cloud, orchestrator, wire, payments } = setup()
     const refund = await orchestrator.refund(sale(500, { reference: 'r-1' }))
@@ -156,5 +187,42 @@ describe('paymentsense WebSocket adapter: outcomes and events', () => {
       expect.arrayContaining(['connectedTerminals', 'terminalDetails']),
     )
     await drive(clock, running.outcome)
+  })
+})
+
+describe('paymentsense WebSocket adapter: its connection', () => {
+  const make = () => {
+    const clock = createManualClock()
+    const cloud = createFakeCloud({ clock, apiKeys: [KEY] })
+    const adapter = paymentsenseWebSocketAdapter({
+      account: 'acme',
+      environment: 'test',
+      apiKey: KEY,
+      softwareHouseId: 'SWH',
+      installerId: 'INST',
+      WebSocket: cloud.WebSocket,
+    })
+    adapter.attach!({ clock, logger: console })
+    return { clock, cloud, adapter }
+  }
+
+  it('closed while connecting: the connection is closed as it opens, the call rejects', async () => {
+    const { clock, cloud, adapter } = make()
+    const listing = adapter.listTerminals()
+    await adapter.close!()
+    await expect(drive(clock, listing)).rejects.toThrow(/closed while connecting/)
+    await flush()
+    expect(cloud.sockets.open).toHaveLength(0)
+  })
+
+  it('once closed, nothing opens again', async () => {
+    const { clock, cloud, adapter } = make()
+    expect((await drive(clock, adapter.listTerminals())).length).toBeGreaterThan(0)
+    await adapter.close!()
+    await expect(adapter.terminalStatus(TID)).rejects.toMatchObject({
+      mayHaveReachedProvider: false,
+    })
+    await pass(clock, 1_000)
+    expect(cloud.sockets.open).toHaveLength(0)
   })
 })

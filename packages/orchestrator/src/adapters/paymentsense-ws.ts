@@ -269,16 +269,15 @@ export function paymentsenseWebSocketAdapter(
     return answered
   }
 
+  /**
+   * The answer to a payment whose request had timed out, on the same connection: the result after
+   * all. (A late error answer changes nothing: the terminal is watched as before.)
+   */
   const onLateResponse = (late: LateResponse) => {
     const route = [...byPayment.values()].find((r) => r.params === late.params)
-    if (!route) return
-    const observation =
-      late.result !== undefined
-        ? readPayment(route, late.result as WsPayment)
-        : late.error && readRefusal(late.error)
-    if (!observation) return
+    if (!route || late.result === undefined) return
     logger.info({ paymentId: route.ctx.paymentId }, 'paymentsense ws: a late answer settles it')
-    route.ctx.push(observation)
+    route.ctx.push(readPayment(route, late.result as WsPayment))
   }
 
   /** The answer to the payment's request, pushed the moment it comes. */
