@@ -48,11 +48,15 @@ describe('redactor on strings', () => {
   it('removes credential query values and keeps the other parameters', () => {
     const redact = createRedactor()
     expect(redact('https://h/p?token=abc&x=1')).toBe(`https://h/p?token=${REDACTED}&x=1`)
-    for (const name of ['merchantAccessToken', 'ACCESS_TOKEN', 'apiKey', 'api_key', 'Key', 'TOKEN'])
+    const names = ['merchantAccessToken', 'ACCESS_TOKEN', 'apiKey', 'api_key', 'Key', 'TOKEN']
+    // Any parameter whose name ends in `token` is a credential (refresh_token, id_token...).
+    for (const name of [...names, 'refresh_token', 'idToken'])
       expect(redact(`https://h/p?a=1&${name}=s3cr3t#frag`)).toBe(
         `https://h/p?a=1&${name}=${REDACTED}#frag`,
       )
-    expect(redact('/poll?monkey=1&keys=2')).toBe('/poll?monkey=1&keys=2')
+    expect(redact('/poll?monkey=1&keys=2&tokens=3&token_type=x')).toBe(
+      '/poll?monkey=1&keys=2&tokens=3&token_type=x',
+    )
   })
 
   it('removes a registered key whole even where a pattern would stop early', () => {

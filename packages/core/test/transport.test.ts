@@ -98,6 +98,25 @@ describe('createTransport: answers', () => {
     expect(spy).toHaveBeenCalledTimes(1)
   })
 
+  it("hands the platform fetch a Request's own init: method, headers, redirect, body bytes", async () => {
+    const spy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(status(201))
+    const transport = createTransport({ clock: createManualClock({ autoAdvance: true }) })
+    const request = new Request(URL_, {
+      method: 'PUT',
+      headers: { 'X-Trace': 't-1' },
+      body: '{"a":1}',
+      redirect: 'manual',
+      credentials: 'omit',
+    })
+    expect((await transport.fetch(request)).status).toBe(201)
+    const [url, init] = spy.mock.calls[0]! as [string, RequestInit]
+    expect(url).toBe(URL_)
+    expect(init).toMatchObject({ method: 'PUT', redirect: 'manual', credentials: 'omit' })
+    expect(new Headers(init.headers).get('x-trace')).toBe('t-1')
+    expect(new TextDecoder().decode(init.body as ArrayBuffer)).toBe('{"a":1}')
+    expect(init.signal).not.toBe(request.signal)
+  })
+
   it('ok() returns data on success and throws a redacted TillkitHttpError otherwise', async () => {
     const { transport } = setup([json({ message: 'busy' }, 422)], { secrets: ['key-123456'] })
     expect(transport.ok({ data: { a: 1 }, response: status(200) })).toEqual({ a: 1 })
@@ -293,7 +312,9 @@ describe('createTransport: retry rules', () => {
   })
 
   it('(b) retries any method when the network error proves the request was never sent', async () => {
-    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']) {
+    const codes = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']
+    const unreachable = ['ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL']
+    for (const code of [...codes, ...unreachable]) {
       const { transport, calls } = setup([undiciError(code), json({ ok: true }, 201)])
       const response = await transport.fetch(post())
       expect(response.status).toBe(201)
@@ -316,7 +337,8 @@ describe('createTransport: retry rules', () => {
       const error = await transport.fetch(post()).catch((e: unknown) => e)
       expect(error, code).toMatchObject({ code: 'NETWORK', mayHaveReachedProvider: false })
     }
-    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']) {
+    // Failures after the connection was made, including an `E…DOWN` that is not the network's.
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ESHUTDOWN', 'ECONNABORTED']) {
       const { transport } = setup([undiciError(code)], { retry: false })
       const error = await transport.fetch(post()).catch((e: unknown) => e)
       expect(error, code).toMatchObject({ code: 'NETWORK', mayHaveReachedProvider: true })
