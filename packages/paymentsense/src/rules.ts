@@ -51,7 +51,11 @@ const LAST_KNOWN: Rules = { lastKnownAmount: AMOUNT_OR_ZERO, lastKnownPaidAmount
 export const BODY_RULES: Record<string, Rules> = {
   'POST /pac/terminals/{tid}/transactions': {
     transactionType: (field, type, body) => {
-      assertOneOf(field, type, Object.keys(TRANSACTION_RULES) as typeof TRANSACTION_TYPES)
+      assertOneOf(
+        field,
+        type,
+        Object.keys(TRANSACTION_RULES) as Array<keyof typeof TRANSACTION_RULES>,
+      )
       checkFields(body, TRANSACTION_RULES[type])
     },
   },
