@@ -37,6 +37,7 @@ describe('paymentsense WebSocket adapter: duplicated and reordered notifications
     expect(pushed.length).toBe(2 * clean.events.length)
     expect(raws(events)).toEqual(raws(clean.events))
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))
+    expect(faulty.cloud.ledger.map((e) => e.amount)).toEqual([1250])
   })
 
   it('a genuine repeat (PLEASE_WAIT again after a declined signature) is still delivered', async () => {
@@ -48,6 +49,7 @@ describe('paymentsense WebSocket adapter: duplicated and reordered notifications
     expect(outcome).toMatchObject({ status: 'declined', reasonCode: 'voided' })
     expect(raws(events)).toEqual(raws(clean.events))
     expect(events.filter((e) => e.type === 'signatureRequired')).toHaveLength(1)
+    expect(faulty.cloud.ledger.map((e) => e.kind)).toEqual(['sale', 'reversal'])
   })
 
   it('notifications held back and swapped: each delivered once, finished last', async () => {
@@ -59,6 +61,7 @@ describe('paymentsense WebSocket adapter: duplicated and reordered notifications
     expect(raws(events)).not.toEqual(raws(clean.events))
     expect(sorted(raws(events))).toEqual(sorted(raws(clean.events)))
     expect(events.at(-1)!.type).toBe('finished')
+    expect(faulty.cloud.ledger.map((e) => e.amount)).toEqual([1250])
   })
 
   it('TRANSACTION_FINISHED held behind the answer: finished is delivered once, from the answer', async () => {
