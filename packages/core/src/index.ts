@@ -46,5 +46,18 @@ export {
   type SchemaErrorLike,
 } from './schema-errors.js'
 export { uuid } from './ids.js'
-export { createTransport, parseRetryAfter, backoffDelay, RequestDraft } from './transport.js'
-export type { RetryPolicy, TransportOptions, Transport, Outgoing } from './transport.js'
+export {
+  createTransport,
+  createDraftTransport,
+  parseRetryAfter,
+  backoffDelay,
+  RequestDraft,
+} from './transport.js'
+export type {
+  RetryPolicy,
+  TransportOptions,
+  Transport,
+  TransportBase,
+  DraftTransport,
+  Outgoing,
+} from './transport.js'

@@ -65,12 +65,8 @@ export class RequestDraft implements Outgoing {
   }
 }
 
-export interface Transport {
-  /**
-   * Fetch-compatible: give it to openapi-fetch as `fetch`. Resolves with the final Response for any
-   * status; rejects only with TillkitTimeoutError, TillkitNetworkError or TillkitAbortedError.
-   */
-  fetch(input: Request | RequestDraft | string | URL, init?: RequestInit): Promise<Response>
+/** What both transports share: the redactor, logger and clock they use, and result helpers. */
+export interface TransportBase {
   readonly redact: Redactor
   readonly logger: Logger
   readonly clock: Clock
@@ -78,6 +74,24 @@ export interface Transport {
   ok<T>(result: { data?: T; error?: unknown; response: Response }): T
   /** A TillkitHttpError from a response whose body was already read (or not). */
   httpError(response: Response, body: unknown, method?: string): TillkitHttpError
+}
+
+export interface Transport extends TransportBase {
+  /**
+   * Fetch-compatible: give it to openapi-fetch as `fetch`. Resolves with the final Response for any
+   * status; rejects only with TillkitTimeoutError, TillkitNetworkError or TillkitAbortedError.
+   */
+  fetch(input: Request | RequestDraft | string | URL, init?: RequestInit): Promise<Response>
+}
+
+/**
+ * A transport that takes drafts only: what a client gets when openapi-fetch builds its requests as
+ * drafts (`Request: RequestDraft`). The body is sent as the draft holds it on every attempt, so it
+ * must be one that can be sent again (text, FormData, URLSearchParams, Blob; not a stream).
+ */
+export interface DraftTransport extends TransportBase {
+  /** As {@link Transport.fetch}, for a draft. */
+  fetch(draft: RequestDraft): Promise<Response>
 }
 
 const DEFAULT_RETRY: RetryPolicy = {
@@ -129,33 +143,14 @@ const NEVER = new AbortController().signal
 const ORIGIN = Symbol()
 type Answered = Response & { [ORIGIN]?: Outgoing }
 
-/** What fetch reads of a Request as its init. */
-const FIELDS = [
-  'method',
-  'headers',
-  'body',
-  'signal',
-  'redirect',
-  'credentials',
-  'cache',
-  'integrity',
-  'keepalive',
-  'referrer',
-  'referrerPolicy',
-] as const
-
-/**
- * A Request given to the transport travels as a draft of its fields, never as a copy: a Request made
- * from another Request follows its signal as well as the new one, which costs undici ~30 µs each,
- * and a used body must fail here, before anything is sent.
- */
-const draftOf = (request: Request) =>
-  new RequestDraft(request.url, Object.fromEntries(FIELDS.map((k) => [k, request[k]])))
-
 const safeMethod = (request: Outgoing) =>
   /^(GET|HEAD|OPTIONS)$/.test(request.method) || request.headers.has('idempotency-key')
 
-export function createTransport(options: TransportOptions = {}): Transport {
+/**
+ * The transport without {@link createTransport}'s Request handling, so a client whose requests are all
+ * drafts does not ship it.
+ */
+export function createDraftTransport(options: TransportOptions = {}): DraftTransport {
   const {
     clock = systemClock,
     timeoutMs = 30_000,
@@ -203,31 +198,13 @@ export function createTransport(options: TransportOptions = {}): Transport {
       throw httpError(result.response, result.error)
     },
 
-    async fetch(input, init) {
-      const request =
-        input instanceof RequestDraft
-          ? input
-          : draftOf(input instanceof Request && !init ? input : new Request(input, init))
+    async fetch(request) {
       const { method, url } = request
-      const { signal, body: raw = null } = request.init
+      const { signal, body = null } = request.init
       const never = signal ?? NEVER
       // Error messages are redacted by the error constructors.
       const label = `${method} ${url}`
       const idempotent = isIdempotent(request)
-      // Every attempt sends the same bytes: text as it is; anything else (a stream) is read once,
-      // and an unreadable body means nothing is sent.
-      const body =
-        raw === null || typeof raw == 'string'
-          ? raw
-          : // A used stream throws in the Response constructor: inside then() it becomes a rejection.
-            await Promise.resolve(raw)
-              .then((stream) => new Response(stream).arrayBuffer())
-              .catch((cause: unknown) => {
-                throw new TillkitNetworkError(`${label}: body unreadable`, false, {
-                  cause,
-                  redact,
-                })
-              })
       const started = clock.now()
       // Whether an earlier attempt may have been acted on: an abort then leaves the outcome open.
       let maybeActed = false
@@ -325,6 +302,59 @@ export function createTransport(options: TransportOptions = {}): Transport {
         // Free the connection; not awaited, as a tee'd body only settles when both branches end.
         if (answered) outcome.body?.cancel().catch(noop)
       }
+    },
+  }
+}
+
+/** What fetch reads of a Request as its init. */
+const FIELDS = [
+  'method',
+  'headers',
+  'body',
+  'signal',
+  'redirect',
+  'credentials',
+  'cache',
+  'integrity',
+  'keepalive',
+  'referrer',
+  'referrerPolicy',
+] as const
+
+/**
+ * A Request travels as a draft of its fields, never as a copy: a Request made from another Request
+ * follows its signal as well as the new one, which costs undici ~30 µs each.
+ */
+const draftOf = (request: Request) =>
+  new RequestDraft(request.url, Object.fromEntries(FIELDS.map((k) => [k, request[k]])))
+
+/** A draft transport that also takes a Request, a URL and init, or a draft with a stream body. */
+export function createTransport(options: TransportOptions = {}): Transport {
+  const transport = createDraftTransport(options)
+  return {
+    ...transport,
+    async fetch(input, init) {
+      const request =
+        input instanceof RequestDraft
+          ? input
+          : draftOf(input instanceof Request && !init ? input : new Request(input, init))
+      const raw = request.init.body
+      if (raw == null || typeof raw == 'string') return transport.fetch(request)
+      // Every attempt sends the same bytes: anything but text (a stream) is read once, and an
+      // unreadable body (a used stream throws in the Response constructor) means nothing is sent.
+      const body = await Promise.resolve(raw)
+        .then((stream) => new Response(stream).arrayBuffer())
+        .catch((cause: unknown) => {
+          throw new TillkitNetworkError(
+            `${request.method} ${request.url}: body unreadable`,
+            false,
+            {
+              cause,
+              redact: transport.redact,
+            },
+          )
+        })
+      return transport.fetch(new RequestDraft(request.url, { ...request.init, body }))
     },
   }
 }

@@ -9,6 +9,7 @@ import {
 import { REDACTED } from '../src/redact.js'
 import {
   backoffDelay,
+  createDraftTransport,
   createTransport,
   parseRetryAfter,
   RequestDraft,
@@ -235,6 +236,33 @@ describe('createTransport: request drafts (openapi-fetch `Request` option)', () 
     const error = transport.httpError(response, undefined)
     expect(error.message).toContain('POST https://pos.test/pac/terminals')
     expect(error.message).not.toContain('s3cr3t')
+  })
+})
+
+describe('createDraftTransport', () => {
+  it('sends the draft body as it is on every attempt, a FormData included', async () => {
+    const clock = createManualClock({ start: T0, autoAdvance: true })
+    // A 429 is repeated for any method.
+    const fake = fakeFetch(clock, status(429), json({}, 201))
+    const transport = createDraftTransport({ clock, random: () => 0, fetch: fake.fetch })
+    const form = new FormData()
+    form.set('amount', '100')
+    const draft = new RequestDraft(URL_, { method: 'PUT', body: form })
+    expect((await transport.fetch(draft)).status).toBe(201)
+    expect(fake.calls).toHaveLength(2)
+    for (const call of fake.calls) expect((await call.request.formData()).get('amount')).toBe('100')
+  })
+
+  it('has the same errors and helpers as the full transport', async () => {
+    const clock = createManualClock({ start: T0, autoAdvance: true })
+    const fake = fakeFetch(clock, 'hang')
+    const transport = createDraftTransport({ clock, fetch: fake.fetch, timeoutMs: 500 })
+    const error = await transport
+      .fetch(new RequestDraft(URL_, { method: 'POST', body: '{}' }))
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TillkitTimeoutError)
+    expect(fake.calls).toHaveLength(1)
+    expect(() => transport.ok({ error: 'x', response: status(422) })).toThrow(TillkitHttpError)
   })
 })
 

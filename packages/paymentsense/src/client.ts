@@ -2,7 +2,7 @@ import createClient, { type Client } from 'openapi-fetch'
 import {
   assertString,
   checkFields,
-  createTransport,
+  createDraftTransport,
   RequestDraft,
   int,
   oneOf,
@@ -14,7 +14,7 @@ import {
   type Clock,
   type LoggerLike,
   type RetryPolicy,
-  type Transport,
+  type DraftTransport,
 } from '@tillkit/core'
 import type { paths as PacPaths } from './generated/pac-v2.js'
 import type { paths as PatPaths } from './generated/pat-v1.js'
@@ -64,12 +64,13 @@ export interface PaymentsenseClient {
   /** Pay-at-table v1 over REST (Paymentsense steers new pay-at-table integrations to WebSockets). */
   readonly pat: PatClient
   /** The transport: `ok(result)` unwraps an openapi-fetch result or throws a TillkitHttpError. */
-  readonly transport: Transport
+  readonly transport: DraftTransport
 }
 
 export function createPaymentsenseClient(options: PaymentsenseClientOptions): PaymentsenseClient {
   const baseUrl = checkOptions(options)
-  const transport = createTransport({
+  // openapi-fetch builds every request as a draft: the draft transport is all the client needs.
+  const transport = createDraftTransport({
     ...options,
     minIntervalMs: options.minIntervalMs ?? 100,
     secrets: [options.apiKey],
@@ -79,7 +80,7 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
     const mediaType = `application/connect.v${version}+json`
     const client = createClient({
       baseUrl,
-      fetch: transport.fetch as (input: Request) => Promise<Response>,
+      fetch: transport.fetch as unknown as typeof fetch,
       // Drafts, not Requests: the transport sends the init as built (see RequestDraft).
       Request: RequestDraft as unknown as typeof Request,
       headers: {
