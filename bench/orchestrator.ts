@@ -245,7 +245,12 @@ export async function orchestratorBench(
       fileURLToPath(import.meta.url),
       [SERVER_FLAG, String(i * per), String(Math.min(accounts, (i + 1) * per)), String(terminals)],
       {
-        execArgv: ['--import', 'tsx'],
+        // ORCHESTRATOR_BENCH_SERVER_FLAGS: extra node flags for the fakes' processes.
+        execArgv: [
+          '--import',
+          'tsx',
+          ...(process.env.ORCHESTRATOR_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
+        ],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
     ),

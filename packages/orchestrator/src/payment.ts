@@ -225,7 +225,8 @@ export class Run implements Payment {
     this.account.lane.submit(task)
   }
 
-  private sendStart(task: LaneTask, sentAt: number): void {
+  /** Sends the start; returns its answer for the lane (see Lane). */
+  private sendStart(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
     if (this.closed || this.state === 'settled') return
     this.state = 'starting'
     this.startAttempts++
@@ -236,10 +237,12 @@ export class Run implements Payment {
       dueAt: task.dueAt,
       sentAt,
     })
-    call(() => this.adapter.start(this.context)).then(
+    const answer = call(() => this.adapter.start(this.context))
+    answer.then(
       (result) => this.onStarted(result, sentAt),
       (error: unknown) => this.onStartFailed(error),
     )
+    return answer
   }
 
   private onStarted(result: StartResult, sentAt: number): void {
@@ -352,7 +355,8 @@ export class Run implements Payment {
     })
   }
 
-  private sendPoll(task: LaneTask, sentAt: number): void {
+  /** Sends a poll; returns its answer for the lane (see Lane). */
+  private sendPoll(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
     this.pollQueued = false
     if (this.closed || this.isSettled()) return
     this.lastPollSent = sentAt
@@ -363,7 +367,8 @@ export class Run implements Payment {
       dueAt: task.dueAt,
       sentAt,
     })
-    call(() => this.adapter.poll(this.context)).then(
+    const answer = call(() => this.adapter.poll(this.context))
+    answer.then(
       (observation) => {
         if (this.closed || this.isSettled()) return
         this.transientFailures = 0
@@ -373,6 +378,7 @@ export class Run implements Payment {
       },
       (error: unknown) => this.onPollFailed(error),
     )
+    return answer
   }
 
   private onPollFailed(error: unknown): void {
@@ -608,7 +614,8 @@ export class Run implements Payment {
               dueAt: task.dueAt,
               sentAt,
             })
-            call(send).then(resolve, (error: unknown) => {
+            const answer = call(send)
+            answer.then(resolve, (error: unknown) => {
               const now = this.host.clock.now()
               const limited = error instanceof TillkitHttpError && error.status === 429
               if (limited) this.account.lane.rateLimited(retryAfter(error))
@@ -621,6 +628,7 @@ export class Run implements Payment {
               if (again) attempt()
               else reject(error)
             })
+            return answer
           },
         }
         this.account.lane.submit(task, true)

@@ -115,10 +115,22 @@ interface TimerEntry {
 const before = (a: TimerEntry, b: TimerEntry) => a.at < b.at || (a.at === b.at && a.seq < b.seq)
 const noop = () => {}
 
+/**
+ * How long an unanswered request holds its lane: past this, it is presumed to have reached the
+ * provider by now, and the next request is spaced from this moment.
+ */
+export const HOLD_CAP_MS = 250
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
+
 /** A request waiting for its turn in a lane. */
 export interface LaneTask {
-  /** Called when the request may be sent; it sends it (not awaited by the lane). */
-  run(sentAt: number): void
+  /**
+   * Called when the request may be sent; it sends it. It may return the request's answer (a
+   * promise): on a spaced lane the next request then waits for it (see {@link Lane}).
+   */
+  run(sentAt: number): unknown
   /** When it became due (for cadence metrics): its queueing delay is `sentAt - dueAt`. */
   dueAt: number
   /** Set by `cancel`: skipped when its turn comes. */
@@ -149,10 +161,18 @@ class Queue<T> {
 }
 
 /**
- * One account's requests, spaced: consecutive sends start at least `spacingMs` apart, whatever
+ * One account's requests, spaced: consecutive requests are at least `spacingMs` apart, whatever
  * payment they belong to. Urgent requests (signature answers, cancels) go before anything queued;
  * the rest go in the order they became due, so every in-flight payment gets its turn (each has at
  * most one request queued). A 429 pauses the lane.
+ *
+ * The gap is counted from the previous request's answer, not from its send: the provider measures
+ * spacing where requests arrive, and the only moment this side knows a request has arrived is when
+ * its answer is back. Counting from the send leaves every gap at the mercy of delivery jitter (a
+ * request held up by a new connection or a busy server arrives late, the next one on time, and the
+ * two land closer than the rule). The price is one round trip per request on a full account. An
+ * answer slower than {@link HOLD_CAP_MS} stops holding the lane: the request is presumed to have
+ * arrived, so one lost response cannot stall the account.
  */
 export class Lane {
   private readonly urgent = new Queue<LaneTask>()
@@ -163,6 +183,8 @@ export class Lane {
   private pausedUntil = -Infinity
   private wakeAt = Infinity
   private cancelWake: (() => void) | undefined
+  /** A request whose answer the lane waits for before spacing the next one. */
+  private awaiting = false
 
   constructor(
     private readonly clock: Clock,
@@ -195,15 +217,32 @@ export class Lane {
 
   private pump(): void {
     for (;;) {
-      if (!this.urgent.length && !this.normal.length) return
+      if (this.awaiting || (!this.urgent.length && !this.normal.length)) return
       const now = this.clock.now()
       const slot = Math.max(this.nextSlot, this.pausedUntil)
       if (now < slot) return this.wake(slot)
       const task = this.urgent.shift() ?? this.normal.shift()!
       if (task.cancelled) continue
       this.nextSlot = now + this.spacingMs
-      task.run(now)
+      const answer = task.run(now)
+      if (this.spacingMs > 0 && isThenable(answer)) this.await(answer, now)
     }
+  }
+
+  /** Holds the lane until `answer` settles (at most HOLD_CAP_MS), then spaces the next request from then. */
+  private await(answer: PromiseLike<unknown>, sentAt: number): void {
+    this.awaiting = true
+    let held = true
+    const release = () => {
+      if (!held) return
+      held = false
+      cancelCap()
+      this.awaiting = false
+      this.nextSlot = Math.max(this.nextSlot, this.clock.now() + this.spacingMs)
+      this.pump()
+    }
+    const cancelCap = this.timers.at(sentAt + HOLD_CAP_MS, release)
+    answer.then(release, release)
   }
 
   private wake(at: number): void {

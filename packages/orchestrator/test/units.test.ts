@@ -8,7 +8,7 @@ import { Deduper, JOURNALED_KEYS, MAX_KEYS } from '../src/dedup.js'
 import { EMPTY_CURSOR, type JournalRecord } from '../src/journal.js'
 import { createFileJournal } from '../src/journals/file.js'
 import { createMemoryJournal } from '../src/journals/memory.js'
-import { Lane, Timers } from '../src/scheduler.js'
+import { HOLD_CAP_MS, Lane, Timers } from '../src/scheduler.js'
 import type { PaymentRequest } from '../src/types.js'
 
 const at = (order: number): ProviderNotification => ({ type: 'other', raw: `n${order}`, order })
@@ -110,6 +110,56 @@ describe('Lane', () => {
       ['p3', 1_250],
       ['p4', 1_350],
     ])
+  })
+
+  it('on a spaced lane, spaces the next request from the previous answer', async () => {
+    const clock = createManualClock()
+    const lane = new Lane(clock, new Timers(clock), 100)
+    const t0 = clock.now()
+    const sent: Array<[string, number]> = []
+    const answered = (name: string, afterMs: number, fails = false) => ({
+      dueAt: 0,
+      run: (at: number) => {
+        sent.push([name, at - t0])
+        return clock.sleep(afterMs).then(() => {
+          if (fails) throw new Error('refused')
+        })
+      },
+    })
+    lane.submit(answered('slow', 30))
+    lane.submit(answered('failing', 10, true))
+    lane.submit({ dueAt: 0, run: (at: number) => sent.push(['urgent', at - t0]) }, true)
+    lane.submit({ dueAt: 0, run: (at: number) => sent.push(['plain', at - t0]) })
+    await clock.advance(1_000)
+    // 'slow' answers at 30, 'failing' is refused at 140: each next request goes 100 ms after the
+    // answer; 'urgent' returns nothing to wait for, so 'plain' is spaced from its send.
+    expect(sent).toEqual([
+      ['slow', 0],
+      ['urgent', 130],
+      ['failing', 230],
+      ['plain', 340],
+    ])
+  })
+
+  it(`an answer that never comes holds the lane for ${HOLD_CAP_MS} ms, not longer`, async () => {
+    const clock = createManualClock()
+    const lane = new Lane(clock, new Timers(clock), 100)
+    const t0 = clock.now()
+    const sent: number[] = []
+    lane.submit({ dueAt: 0, run: (at: number) => (sent.push(at - t0), new Promise(() => {})) })
+    lane.submit({ dueAt: 0, run: (at: number) => void sent.push(at - t0) })
+    await clock.advance(1_000)
+    expect(sent).toEqual([0, HOLD_CAP_MS + 100])
+  })
+
+  it('an unspaced lane sends without waiting for answers', async () => {
+    const clock = createManualClock()
+    const lane = new Lane(clock, new Timers(clock), 0)
+    const t0 = clock.now()
+    const sent: number[] = []
+    for (let i = 0; i < 3; i++)
+      lane.submit({ dueAt: 0, run: (at: number) => (sent.push(at - t0), new Promise(() => {})) })
+    expect(sent).toEqual([0, 0, 0])
   })
 
   it('skips cancelled tasks', async () => {
