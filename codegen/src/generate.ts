@@ -3,8 +3,8 @@ import path from 'node:path'
 import { discover, type Layout, GENERATED_DIR, type Provider } from './discover.js'
 import { defaultGenerators } from './generators/index.js'
 import type { Generator, SchemaSource } from './generators/types.js'
-import { generatedHeader } from './header.js'
-import { SchemaError, type CodegenIssue } from './issues.js'
+import type { CodegenIssue } from './issues.js'
+import { batches, runBatch, type Output } from './batch.js'
 import { toRepoPath } from './repo-path.js'
 
 export interface GenerateOptions {
@@ -34,13 +34,6 @@ export interface GenerateResult {
   readonly errors: readonly CodegenIssue[]
 }
 
-interface Output {
-  readonly path: string
-  readonly absolutePath: string
-  readonly content: string
-  readonly source: string
-}
-
 /**
  * Regenerates every module under `packages/<p>/src/generated/` from `schemas/<p>/`, entirely in
  * memory first: files are written (or stale ones deleted) only when every schema succeeded, and
@@ -55,9 +48,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const sources = (
     await Promise.all(layout.providers.map((provider) => readSources(root, provider, generators)))
   ).flat()
-  const results = await Promise.all(
-    batches(sources).map(({ sources, generator }) => run(sources, generator)),
-  )
+  const results = await Promise.all(batches(sources).map(runBatch))
   const errors = results.flatMap((result) => ('issues' in result ? result.issues : []))
   const outputs = results.flatMap((result) => ('outputs' in result ? result.outputs : []))
   errors.push(...findCollisions(outputs))
@@ -118,50 +109,6 @@ async function readSources(
       },
     })),
   )
-}
-
-/**
- * Groups the files each generator claimed into calls: one per folder for a generator that
- * generates a folder together, one per file otherwise. Sources stay sorted by path.
- */
-function batches(
-  claimed: readonly { source: SchemaSource; generator: Generator }[],
-): { sources: SchemaSource[]; generator: Generator }[] {
-  const byKey = new Map<string, { sources: SchemaSource[]; generator: Generator }>()
-  for (const { source, generator } of claimed) {
-    const key = `${generator.name}\0${generator.folderOf?.(source) ?? source.path}`
-    const batch = byKey.get(key)
-    if (batch) batch.sources.push(source)
-    else byKey.set(key, { sources: [source], generator })
-  }
-  return [...byKey.values()]
-}
-
-/** Runs one generator on one file or folder and puts the headers on its outputs; never throws. */
-async function run(
-  sources: readonly SchemaSource[],
-  generator: Generator,
-): Promise<{ outputs: Output[] } | { issues: readonly CodegenIssue[] }> {
-  const first = sources[0]!
-  try {
-    const modules = await generator.generate(sources)
-    const outputs = modules.map((module) => {
-      const named = module.sources ?? sources.map((source) => source.path)
-      return {
-        path: module.path,
-        absolutePath: path.join(first.root, module.path),
-        content: `${generatedHeader(named)}\n${module.content}`.replace(/\n*$/, '\n'),
-        source: named[0] ?? first.path,
-      }
-    })
-    return { outputs }
-  } catch (error) {
-    if (error instanceof SchemaError) return { issues: error.issues }
-    const message = error instanceof Error ? error.message : String(error)
-    // A failure of a folder's call cannot be pinned on one of its files: name the folder.
-    const file = sources.length === 1 ? first.path : generator.folderOf!(first)
-    return { issues: [{ file, message: `${generator.name} generator failed: ${message}` }] }
-  }
 }
 
 /** Two schemas mapping to one output (`x.openapi.yaml` and `x.schema.json`) would overwrite. */

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'
 import { load } from '../load.js'
 
 /**
@@ -63,8 +62,10 @@ export function loadRedocly(): Promise<{
   bare: RedoclyConfig
 }> {
   loaded ??= (async () => {
-    const fromOpenapiTs = createRequire(load.resolve('openapi-typescript'))
-    const redocly = fromOpenapiTs('@redocly/openapi-core') as RedoclyModule
+    const redocly = load(
+      '@redocly/openapi-core',
+      load.resolve('openapi-typescript'),
+    ) as RedoclyModule
     const [lint, bare] = await Promise.all([
       redocly.createConfig({ rules: LINT_RULES }, { extends: [] }),
       redocly.createConfig({ rules: {} }, { extends: [] }),
