@@ -22,11 +22,14 @@ export function safeLogger(logger: LoggerLike | undefined, redact: Redactor): Lo
     safe[level] = (obj, msg) => {
       try {
         const fn = logger?.[level]
-        if (typeof fn !== 'function') return
         // Console-style loggers print every argument: pass no message when there is none.
-        const args = msg === undefined ? [redact.value(obj)] : [redact.value(obj), redact(msg)]
-        const result: unknown = Reflect.apply(fn, logger, args)
-        if (result instanceof Promise) result.catch(() => {})
+        if (typeof fn == 'function')
+          (
+            fn.apply(
+              logger,
+              msg === undefined ? [redact.value(obj)] : [redact.value(obj), redact(msg)],
+            ) as unknown as Promise<void>
+          )?.catch?.(() => {})
       } catch {
         // A broken logger is the caller's problem, never the request's.
       }

@@ -1,15 +1,19 @@
 import { TillkitValidationError } from './errors.js'
 
-/** A short description of an offending value for the error message (long strings are cut). */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40))
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
-    return String(value)
-  return typeof value
-}
-
 function fail(field: string, rule: string, value: unknown, secret?: boolean): never {
-  throw new TillkitValidationError(field, rule, secret ? undefined : describe(value))
+  // A short description of the offending value (long strings are cut; objects by their type).
+  const t = typeof value
+  throw new TillkitValidationError(
+    field,
+    rule,
+    secret
+      ? undefined
+      : t == 'string'
+        ? JSON.stringify((value as string).slice(0, 40))
+        : (t == 'object' && value) || t == 'function'
+          ? t
+          : String(value),
+  )
 }
 
 export function assertInteger(
@@ -43,11 +47,11 @@ export function assertString(
   value: unknown,
   opts: StringRules = {},
 ): asserts value is string {
-  const { minLength, maxLength, pattern, secret } = opts
-  if (typeof value !== 'string') fail(field, 'must be a string', value, secret)
-  if (minLength !== undefined && value.length < minLength)
+  const { minLength = 0, maxLength = Infinity, pattern, secret } = opts
+  if (typeof value != 'string') fail(field, 'must be a string', value, secret)
+  if (value.length < minLength)
     fail(field, `must be at least ${minLength} characters long`, value, secret)
-  if (maxLength !== undefined && value.length > maxLength)
+  if (value.length > maxLength)
     fail(field, `must be at most ${maxLength} characters long`, value, secret)
   // lastIndex is reset so a /g or /y pattern gives the same answer every call.
   if (pattern && ((pattern.lastIndex = 0), !pattern.test(value)))
