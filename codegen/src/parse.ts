@@ -1,5 +1,5 @@
-import { LineCounter, parseDocument } from 'yaml'
 import { SchemaError } from './issues.js'
+import { load } from './load.js'
 
 /**
  * Parses a schema file's text (YAML or JSON) into plain data.
@@ -8,6 +8,7 @@ import { SchemaError } from './issues.js'
  * syntax error the same `line:column` form. Duplicate keys are errors, not "last one wins".
  */
 export function parseSchemaText(text: string, file: string): unknown {
+  const { LineCounter, parseDocument } = load('yaml') as typeof import('yaml')
   const lineCounter = new LineCounter()
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const [error] = document.errors
