@@ -58,36 +58,33 @@ export function createRedactor(secrets: Array<string | undefined> = []): Redacto
   }) as Redactor
 
   /** `path` holds the objects being copied above this one: a shared object is copied twice, a cycle cut. */
-  const deep = (v: any, path: Set<object>): unknown => {
+  const deep = (v: unknown, path: Set<object>): unknown => {
     if (typeof v == 'string' || v instanceof URL) return redact(v as string)
     if (typeof v != 'object' || !v || v instanceof Date) return v
     if (path.has(v)) return '[Circular]'
     path.add(v)
-    const isHeaders = v instanceof Headers
-    const fields = (isHeaders ? [...v] : Object.entries(v)).map(([k, x]) => [
-      k,
-      SECRET_HEADERS.test(k) ? REDACTED : deep(x, path),
-    ])
-    const out = Array.isArray(v)
-      ? fields.map((f) => f[1])
-      : isHeaders
-        ? new Headers(fields as Array<[string, string]>)
-        : Object.fromEntries(fields)
-    path.delete(v)
-    // An Error stays an Error: its own fields as above, plus name, message, stack and cause.
-    return v instanceof Error
-      ? Object.assign(
+    let out: unknown
+    if (Array.isArray(v)) out = v.map((x) => deep(x, path))
+    else {
+      const isHeaders = v instanceof Headers
+      const fields = (isHeaders ? [...v] : Object.entries(v)).map(([k, x]) => [
+        k,
+        SECRET_HEADERS.test(k) ? REDACTED : deep(x, path),
+      ])
+      out = isHeaders ? new Headers(fields as Array<[string, string]>) : Object.fromEntries(fields)
+      // An Error stays an Error: its own fields as above, plus name, message, stack and cause.
+      if (v instanceof Error)
+        out = Object.assign(
           new Error(
             redact(v.message),
             v.cause === undefined ? undefined : { cause: deep(v.cause, path) },
           ),
           out,
-          {
-            name: v.name,
-            stack: redact(v.stack!),
-          },
+          { name: v.name, stack: redact(v.stack!) },
         )
-      : out
+    }
+    path.delete(v)
+    return out
   }
 
   redact.value = (v) => deep(v, new Set()) as typeof v

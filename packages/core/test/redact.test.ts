@@ -173,6 +173,16 @@ describe('redactor.value', () => {
     expect(JSON.stringify(out)).not.toContain('hunter22')
   })
 
+  it('keeps holes in arrays and cuts an Error whose cause chain comes back to it', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(redact.value(['hunter22', , 3])).toEqual([REDACTED, , 3])
+    const error = new Error('loop hunter22')
+    error.cause = error
+    const copy = redact.value(error)
+    expect(copy.message).toBe(`loop ${REDACTED}`)
+    expect(copy.cause).toBe('[Circular]')
+  })
+
   it('cuts cycles but copies an object shared by two branches twice', () => {
     const shared = { s: 'hunter22' }
     const cyclic: Record<string, unknown> = { shared, again: shared }
