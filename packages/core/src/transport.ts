@@ -136,6 +136,13 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 
 const noop = () => {}
 
+/**
+ * Marks a custom fetch that takes `(url, init)` as the platform fetch does (core's `createNodeFetch`):
+ * the transport then calls it so, instead of building a Request for it.
+ */
+export const TAKES_INIT = Symbol('tillkit.takesInit')
+type InitFetch = ((url: string, init: RequestInit) => Promise<Response>) & { [TAKES_INIT]?: true }
+
 /** The signal of a draft made without one. */
 const NEVER = new AbortController().signal
 
@@ -235,9 +242,13 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             disarm = clock.schedule(timeoutMs, abort)
             sent = true
             const next = { ...request.init, body, signal: control.signal }
-            // A custom fetch gets a Request, as openapi-fetch would give it; the platform fetch takes
-            // the URL and init, which spares building a Request (and its AbortSignal) twice per attempt.
-            ;(custom ? custom(new Request(url, next)) : fetch(url, next)).then(resolve, reject)
+            // A custom fetch gets a Request, as openapi-fetch would give it; the platform fetch (and a
+            // fetch marked TAKES_INIT) takes the URL and init, which spares building a Request (and
+            // its AbortSignal) twice per attempt.
+            ;(custom && !(custom as Partial<InitFetch>)[TAKES_INIT]
+              ? custom(new Request(url, next))
+              : ((custom ?? fetch) as InitFetch)(url, next)
+            ).then(resolve, reject)
           })
         } catch (e) {
           const code = errorCode(e)
@@ -253,7 +264,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
                 })
               : new TillkitNetworkError(
                   `${label} failed${code ? ` (${code})` : ''}`,
-                  sent && !NOT_SENT.test(code!),
+                  sent && !NOT_SENT.test(code ?? ''),
                   { cause: e, redact },
                 )
         } finally {
