@@ -319,6 +319,8 @@ function createAjv(dialect: Dialect, { validateSchema }: { validateSchema: boole
     strict: true,
     validateFormats: false,
     validateSchema,
+    // Meta-schemas are needed only to check schemas, which the compiling instances do not.
+    meta: validateSchema,
     discriminator: true,
     logger: false,
     inlineRefs: false,
