@@ -90,8 +90,13 @@ export interface OrchestratorBenchOptions {
   accounts?: number
   /** Terminals per account (one payment each). Default 10: with a 1 s cadence and 0.1 s spacing, a full account. */
   terminals?: number
-  /** The orchestrator's `spacingMarginMs`. Default 5. */
+  /** The orchestrator's `spacingMarginMs`. Default 1. */
   spacingMarginMs?: number
+  /**
+   * The HTTP client under the adapters: `node` (core's `createNodeFetch`, the configuration the
+   * README recommends for servers running many payments) or `platform` (the global fetch). Default `node`.
+   */
+  http?: 'node' | 'platform'
 }
 
 /** Fake-server child: accounts `from` to `to - 1`, each a fake on its own server. */
@@ -156,12 +161,15 @@ if (flag >= 0)
  */
 const CLIENT_SOURCE = String.raw`
 const { createOrchestrator, paymentsenseAdapter } = await import(process.env.ORCHESTRATOR_URL)
-process.once('message', async ({ urls, terminals, amount, cadenceMs, spacingMs, margin, apiKey }) => {
+const { createNodeFetch } = await import(process.env.CORE_NODE_URL)
+process.once('message', async ({ urls, terminals, amount, cadenceMs, spacingMs, margin, apiKey, http }) => {
   const accounts = {}
+  // One fetch for every account (its agents pool sockets per origin); or the platform fetch.
+  const fetch = http === 'node' ? createNodeFetch() : undefined
   urls.forEach((baseUrl, a) => {
     accounts['acct' + a] = paymentsenseAdapter({
       account: 'acct' + a, environment: 'test', baseUrl, apiKey,
-      softwareHouseId: 'SWH', installerId: 'INST', cadenceMs, spacingMs,
+      softwareHouseId: 'SWH', installerId: 'INST', cadenceMs, spacingMs, fetch,
     })
   })
   const delays = []
@@ -174,8 +182,6 @@ process.once('message', async ({ urls, terminals, amount, cadenceMs, spacingMs, 
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
   const baselineRss = process.memoryUsage.rss()
-  let peakRss = baselineRss
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, 20)
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const runs = await Promise.all(urls.flatMap((_, a) => Array.from({ length: terminals }, async (_, t) => {
@@ -191,8 +197,14 @@ process.once('message', async ({ urls, terminals, amount, cadenceMs, spacingMs, 
   })))
   const wallMs = performance.now() - started
   const cpu = process.cpuUsage(cpuBefore)
-  clearInterval(sampler)
-  peakRss = Math.max(peakRss, process.memoryUsage.rss())
+  // The kernel's own high-water mark (maxRSS, KiB): exact, and no sampling in the measured process.
+  const peakRss = process.resourceUsage().maxRSS * 1024
+  // Diagnosis: ORCHESTRATOR_BENCH_HEAP=<file> writes a heap snapshot of the finished run, and
+  // ORCHESTRATOR_BENCH_MEMORY=1 prints the process's memory by V8 space.
+  const v8 = await import('node:v8')
+  if (process.env.ORCHESTRATOR_BENCH_HEAP) v8.writeHeapSnapshot(process.env.ORCHESTRATOR_BENCH_HEAP)
+  if (process.env.ORCHESTRATOR_BENCH_MEMORY)
+    console.error(process.memoryUsage(), v8.getHeapSpaceStatistics().map((s) => s.space_name + ' ' + (s.space_size / 2 ** 20).toFixed(1) + ' MB').join(', '))
   await orchestrator.close()
   let duplicateEvents = 0
   let missingEvents = 0
@@ -233,11 +245,13 @@ export async function orchestratorBench(
   options: OrchestratorBenchOptions = {},
 ): Promise<OrchestratorBenchResult> {
   const accounts = options.accounts ?? DEFAULT_ACCOUNTS
-  const spacingMarginMs = options.spacingMarginMs ?? 5
+  const spacingMarginMs = options.spacingMarginMs ?? 1
   const terminals = options.terminals ?? TERMINALS
   const here = dirname(fileURLToPath(import.meta.url))
   const built = resolve(here, '../packages/orchestrator/dist/index.js')
-  if (!existsSync(built)) throw new Error(`build @tillkit/orchestrator first (${built} is missing)`)
+  const coreNode = resolve(here, '../packages/core/dist/node.js')
+  for (const file of [built, coreNode])
+    if (!existsSync(file)) throw new Error(`run pnpm build first (${file} is missing)`)
   const processes = Math.min(SERVER_PROCESSES, accounts)
   const per = Math.ceil(accounts / processes)
   const servers = Array.from({ length: processes }, (_, i) =>
@@ -261,7 +275,11 @@ export async function orchestratorBench(
     process.execPath,
     [...flags, '--input-type=module', '--eval', CLIENT_SOURCE],
     {
-      env: { ...process.env, ORCHESTRATOR_URL: pathToFileURL(built).href },
+      env: {
+        ...process.env,
+        ORCHESTRATOR_URL: pathToFileURL(built).href,
+        CORE_NODE_URL: pathToFileURL(coreNode).href,
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   )
@@ -277,6 +295,7 @@ export async function orchestratorBench(
       spacingMs: SPACING_MS,
       margin: spacingMarginMs,
       apiKey: API_KEY,
+      http: options.http ?? 'node',
     })
     const stats = (
       await Promise.all(

@@ -13,10 +13,17 @@ export type LoggerLike = Partial<Logger>
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const
 
 /**
+ * What `safeLogger` makes of no logger. Wrapping it again gives it back, so layers that pass their
+ * logger down (orchestrator, adapter, client, transport) redact nothing when nobody listens.
+ */
+export const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/**
  * Wraps a caller's logger: missing methods become no-ops, every field and message is redacted, and
  * a logger that throws (or rejects) is ignored, because logging must never break a payment.
  */
 export function safeLogger(logger: LoggerLike | undefined, redact: Redactor): Logger {
+  if (!logger || logger === SILENT) return SILENT
   const safe = {} as Logger
   for (const level of LEVELS)
     safe[level] = (obj, msg) => {

@@ -6,7 +6,7 @@ import {
   TillkitTimeoutError,
   type TillkitError,
 } from './errors.js'
-import { safeLogger, type Logger, type LoggerLike } from './logger.js'
+import { safeLogger, SILENT, type Logger, type LoggerLike } from './logger.js'
 import { createRedactor, type Redactor } from './redact.js'
 
 export interface RetryPolicy {
@@ -175,7 +175,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
     ...Object.entries(retry || {}).map(([k, v]) => v !== undefined && { [k]: v }),
     retry === false && { maxAttempts: 1 },
   )
-  const logs = options.logger !== undefined
+  const logs = logger !== SILENT
   let nextSlot = 0
 
   const httpError = (response: Response, body: unknown, method?: string) => {
@@ -225,6 +225,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         let start = clock.now()
         let sent = false
         let disarm = noop
+        let race: (reason: unknown) => void = noop
         let result: Response | TillkitError
         try {
           if (delay) await clock.sleep(delay, never)
@@ -237,6 +238,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
           start = clock.now()
           // Raced against our own signal, so a fetch that ignores aborts cannot hang the caller.
           result = await new Promise<Response>((resolve, reject) => {
+            race = reject
             control.signal.addEventListener('abort', reject)
             // A fresh timeout per attempt, on the injected clock, disarmed when the attempt settles.
             disarm = clock.schedule(timeoutMs, abort)
@@ -270,6 +272,10 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         } finally {
           disarm()
           never.removeEventListener('abort', abort)
+          // The platform fetch keeps the attempt's signal until a finalizer runs after a full GC:
+          // without this listener, it no longer holds the promise and the response it settled with
+          // (at 1,000 requests a second, that was ~60 MB of heap between collections).
+          control.signal.removeEventListener('abort', race)
         }
         const outcome: Response | TillkitError = result
         const answered = outcome instanceof Response

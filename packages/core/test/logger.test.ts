@@ -54,6 +54,17 @@ describe('safeLogger', () => {
     expect(() => safeLogger({ info: 'not a function' } as never, redact).info({})).not.toThrow()
   })
 
+  it('no logger, however often wrapped, costs no redaction', () => {
+    let redactions = 0
+    const counting = Object.assign((text: string) => (redactions++, redact(text)), {
+      value: <T>(value: T) => (redactions++, redact.value(value)),
+    }) as typeof redact
+    const silent = safeLogger(safeLogger(undefined, counting), counting)
+    silent.debug({ url: 'https://h/?token=t' }, 'message')
+    expect(redactions).toBe(0)
+    expect(silent).toBe(safeLogger(undefined, counting))
+  })
+
   it('swallows a logger that throws or rejects', async () => {
     const log = safeLogger(
       {

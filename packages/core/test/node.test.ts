@@ -1,0 +1,208 @@
+import { getEventListeners } from 'node:events'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createNodeFetch } from '../src/node.js'
+import { createTransport, TAKES_INIT } from '../src/transport.js'
+import { systemClock } from '../src/clock.js'
+
+/** A loopback server that answers with what it received, or as `/status/<n>` and `/hang` ask. */
+let server: Server
+let base: string
+const seen: Array<{
+  method: string
+  url: string
+  headers: IncomingMessage['headers']
+  body: string
+}> = []
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString()
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body })
+      if (req.url === '/hang') return
+      if (req.url === '/reset') return req.socket.destroy()
+      const status = /^\/status\/(\d+)$/.exec(req.url!)?.[1]
+      if (status) {
+        res.writeHead(
+          Number(status),
+          'Custom Reason',
+          status === '429' ? { 'retry-after': '3' } : {},
+        )
+        return res.end(Number(status) === 204 ? undefined : `{"status":${status}}`)
+      }
+      res.setHeader('set-cookie', ['a=1', 'b=2'])
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ method: req.method, url: req.url, body }))
+    })
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const address = server.address()
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+})
+afterAll(() => {
+  server.closeAllConnections()
+  server.close()
+})
+
+describe('createNodeFetch', () => {
+  it('sends method, headers and a text body, and answers with a Response', async () => {
+    const nodeFetch = createNodeFetch()
+    const response = await nodeFetch(`${base}/echo?x=1`, {
+      method: 'post',
+      headers: [
+        ['Authorization', 'Basic dGVzdA=='],
+        ['Accept', 'application/json'],
+      ],
+      body: '{"amount":1}',
+    })
+    expect(response).toBeInstanceOf(Response)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/json')
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2'])
+    expect(await response.json()).toEqual({
+      method: 'POST',
+      url: '/echo?x=1',
+      body: '{"amount":1}',
+    })
+    const request = seen.at(-1)!
+    expect(request.headers).toMatchObject({
+      authorization: 'Basic dGVzdA==',
+      accept: 'application/json',
+      'content-length': '12',
+      'content-type': 'text/plain;charset=UTF-8',
+    })
+    nodeFetch.close()
+  })
+
+  it('takes a Request too, and byte and form bodies', async () => {
+    const nodeFetch = createNodeFetch()
+    const fromRequest = await nodeFetch(
+      new Request(`${base}/r`, { method: 'PUT', body: 'abc', headers: { 'x-a': '1' } }),
+    )
+    expect(await fromRequest.json()).toMatchObject({ method: 'PUT', body: 'abc' })
+    expect(seen.at(-1)!.headers['x-a']).toBe('1')
+    await nodeFetch(`${base}/b`, { method: 'POST', body: new TextEncoder().encode('bytes') })
+    expect(seen.at(-1)!.body).toBe('bytes')
+    await nodeFetch(`${base}/f`, { method: 'POST', body: new URLSearchParams({ a: '1' }) })
+    expect(seen.at(-1)!).toMatchObject({
+      body: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+    })
+    await expect(
+      nodeFetch(`${base}/s`, {
+        method: 'POST',
+        body: new ReadableStream(),
+        duplex: 'half',
+      } as RequestInit),
+    ).rejects.toThrow(/text and byte bodies/)
+    nodeFetch.close()
+  })
+
+  it('keeps status, reason and headers of any answer; a 204 has no body', async () => {
+    const nodeFetch = createNodeFetch()
+    const limited = await nodeFetch(`${base}/status/429`)
+    expect([limited.status, limited.statusText, limited.headers.get('retry-after')]).toEqual([
+      429,
+      'Custom Reason',
+      '3',
+    ])
+    expect(await limited.json()).toEqual({ status: 429 })
+    const empty = await nodeFetch(`${base}/status/204`)
+    expect([empty.status, empty.body]).toEqual([204, null])
+    nodeFetch.close()
+  })
+
+  it('reports a failed connection as the platform fetch does: a TypeError with the code in its cause', async () => {
+    const nodeFetch = createNodeFetch()
+    const closed = createServer()
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done))
+    const port = (closed.address() as { port: number }).port
+    await new Promise<void>((done) => closed.close(() => done()))
+    const refused = await nodeFetch(`http://127.0.0.1:${port}/`).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(TypeError)
+    expect((refused as TypeError).cause).toMatchObject({ code: 'ECONNREFUSED' })
+    const reset = await nodeFetch(`${base}/reset`).catch((e: unknown) => e)
+    expect((reset as TypeError).cause).toMatchObject({ code: 'ECONNRESET' })
+    await expect(nodeFetch('ftp://example.invalid/')).rejects.toThrow(/unsupported protocol ftp:/)
+    nodeFetch.close()
+  })
+
+  it('an abort rejects with the signal reason, before or during the request', async () => {
+    const nodeFetch = createNodeFetch()
+    const early = new AbortController()
+    early.abort(new Error('not wanted'))
+    const before = seen.length
+    await expect(nodeFetch(`${base}/never`, { signal: early.signal })).rejects.toThrow('not wanted')
+    expect(seen.length).toBe(before)
+    const late = new AbortController()
+    const pending = nodeFetch(`${base}/hang`, { signal: late.signal })
+    while (seen.at(-1)?.url !== '/hang') await new Promise((r) => setTimeout(r, 5))
+    late.abort(new Error('gave up'))
+    await expect(pending).rejects.toThrow('gave up')
+    nodeFetch.close()
+  })
+
+  it('reuses one kept-alive connection for consecutive requests', async () => {
+    const nodeFetch = createNodeFetch()
+    const ports = new Set<number>()
+    server.on('request', (req: IncomingMessage) => ports.add(req.socket.remotePort!))
+    for (let i = 0; i < 5; i++) await (await nodeFetch(`${base}/k${i}`)).text()
+    expect(ports.size).toBe(1)
+    nodeFetch.close()
+  })
+
+  it('serves core transport: its timeout aborts a hung request, and 5xx retries work', async () => {
+    const nodeFetch = createNodeFetch()
+    // Real sockets, so the system clock (a manual one would jump past the server's answers).
+    const clock = systemClock
+    const transport = createTransport({ fetch: nodeFetch, clock, timeoutMs: 50, retry: false })
+    const error = await transport.fetch(`${base}/hang`).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'TIMEOUT' })
+    const retried = createTransport({
+      fetch: nodeFetch,
+      clock,
+      retry: { maxAttempts: 2, baseDelayMs: 1 },
+    })
+    const before = seen.length
+    const response = await retried.fetch(`${base}/status/503`)
+    expect(response.status).toBe(503)
+    expect(seen.length - before).toBe(2)
+    nodeFetch.close()
+  })
+
+  it('the transport hands a fetch marked TAKES_INIT the URL and init, and any other fetch a Request', async () => {
+    const nodeFetch = createNodeFetch()
+    const inputs: unknown[] = []
+    const marked = Object.assign(
+      (input: string, init: RequestInit) => (inputs.push(input), nodeFetch(input, init)),
+      { [TAKES_INIT]: true },
+    )
+    const plain = (request: Request) => (inputs.push(request), nodeFetch(request))
+    for (const fetch of [marked, plain] as Array<(request: Request) => Promise<Response>>) {
+      const response = await createTransport({ fetch }).fetch(`${base}/m`, {
+        method: 'POST',
+        body: 'x',
+      })
+      expect(await response.json()).toMatchObject({ method: 'POST', body: 'x' })
+    }
+    expect(inputs[0]).toBe(`${base}/m`)
+    expect(inputs[1]).toBeInstanceOf(Request)
+    nodeFetch.close()
+  })
+
+  it("leaves no listener on the attempt's signal once it settles (the platform fetch keeps that signal until a finalizer runs)", async () => {
+    const nodeFetch = createNodeFetch()
+    const signals: AbortSignal[] = []
+    const marked = Object.assign(
+      (input: string, init: RequestInit) => (signals.push(init.signal!), nodeFetch(input, init)),
+      { [TAKES_INIT]: true },
+    )
+    await (await createTransport({ fetch: marked as never }).fetch(`${base}/l`)).text()
+    expect(signals).toHaveLength(1)
+    expect(getEventListeners(signals[0]!, 'abort')).toEqual([])
+    nodeFetch.close()
+  })
+})
