@@ -199,6 +199,33 @@ describe('one validator module per schema folder', { timeout: 30_000 }, () => {
     ])
   })
 
+  it('names the schema at fault when a folder does not compile', async () => {
+    const withId = (type: string) =>
+      json({
+        type: 'object',
+        properties: { a: { $ref: '#/$defs/A' } },
+        $defs: { A: { $id: 'a.json', type } },
+      })
+    const root = await createRepo({
+      'schemas/alpha/ws/good.schema.json': json({ type: 'string' }),
+      'schemas/alpha/ws/strict.schema.json': json({ type: 'object', colour: 'red' }),
+      'packages/alpha/': '',
+    })
+    expect((await generate({ root })).errors.map(formatIssue)).toEqual([
+      'schemas/alpha/ws/strict.schema.json: Ajv cannot compile the schema: strict mode: unknown keyword: "colour"',
+    ])
+    // One Ajv instance holds the folder: two schemas may not claim one `$id`.
+    await writeFiles(root, {
+      'schemas/alpha/ws/strict.schema.json': withId('string'),
+      'schemas/alpha/ws/twin.schema.json': withId('integer'),
+    })
+    const [issue, ...others] = (await generate({ root })).errors.map(formatIssue)
+    expect(others).toEqual([])
+    expect(issue).toBe(
+      'schemas/alpha/ws/twin.schema.json: Ajv cannot compile the schema: schema with key or id "a.json" already exists',
+    )
+  })
+
   it('resolves references into files whose definitions cannot stand alone', async () => {
     // `#/$defs/Pair/items/0` is a pointer below a definition: that file's definitions are not
     // compiled on their own, and every reference into it still resolves where it points.

@@ -20,9 +20,10 @@ import { walkObjects } from '../walk.js'
  *   error.
  * - Ajv's `discriminator` keyword is on: a `oneOf` of objects told apart by one property then
  *   reports the errors of the matching branch only, instead of every branch's.
- * - Schema files reached through relative `$ref`s are added under their `schemaUri`, and the root
- *   is compiled under its own, so references resolve next to each file. Ajv inlines what they
- *   point at: the generated validator stays one self-contained module.
+ * - The schemas of one folder are compiled by one Ajv instance into one module. Every file (and
+ *   each file reached through relative `$ref`s) is added under its `schemaUri`, so references
+ *   resolve next to each file. Nothing is inlined (`inlineRefs: false`): a definition is one
+ *   function, called by every validator that uses it.
  */
 
 type Dialect = 'draft-07' | '2020-12'
@@ -111,36 +112,44 @@ function withoutAnnotations(schema: Record<string, unknown>): Record<string, unk
  * one module. A definition that several messages use (a receipt line, a nexo header) becomes one
  * function they all call, instead of a copy inlined into each validator.
  */
-export function compileValidatorModule(entries: readonly ValidatorEntry[]): ValidatorModule {
+export function compileValidatorModule(
+  entries: readonly ValidatorEntry[],
+  folder: string,
+): ValidatorModule {
   const issues = validatorIssues(entries)
   if (issues.length > 0) throw new SchemaError(issues)
   const dialect = folderDialect(entries).dialect!
   const files = filesOf(entries)
   const paths = [...files.keys()].sort()
   const ajv = createAjv(dialect, { validateSchema: false })
-  const standalone = load('ajv/dist/standalone') as StandaloneModule
-  const where = entries.length === 1 ? entries[0]!.path : paths.join(', ')
-  try {
-    // Sorted order: Ajv numbers functions in the order it meets schemas, so the module depends only
-    // on the files, not on the order they were read in.
-    for (const file of paths) addFile(ajv, file, withoutAnnotations(files.get(file)!))
-    // Ajv writes an export per key; they are replaced by typed ones, so any identifier will do.
-    const exports = Object.fromEntries(entries.map((entry, i) => [`v${i}`, schemaUri(entry.path)]))
-    const code = standalone(ajv, exports)
-    const functionNames = new Map(
-      entries.map((entry) => {
-        // `source` is set because the instance was created with `code.source: true`.
-        const validate = ajv.getSchema(schemaUri(entry.path))!
-        return [entry.path, String(validate.source!.validateName)]
-      }),
-    )
-    return { code: selfContained(code, where), functionNames, files: paths }
-  } catch (error) {
-    if (error instanceof SchemaError) throw error
-    throw new SchemaError([
-      { file: where, message: `Ajv cannot compile the schema: ${(error as Error).message}` },
-    ])
+  const cannot = (file: string, error: unknown) =>
+    issues.push({ file, message: `Ajv cannot compile the schema: ${(error as Error).message}` })
+  // Sorted order: Ajv numbers functions in the order it meets schemas, so the module depends only
+  // on the files, not on the order they were read in. Each entry is compiled on its own first, so
+  // that a failure names the schema whose compilation met it.
+  for (const file of paths) {
+    try {
+      addFile(ajv, file, withoutAnnotations(files.get(file)!))
+    } catch (error) {
+      cannot(file, error)
+    }
   }
+  const functionNames = new Map<string, string>()
+  for (const entry of issues.length === 0 ? entries : []) {
+    try {
+      // `source` is set because the instance was created with `code.source: true`.
+      const validate = ajv.getSchema(schemaUri(entry.path))!
+      functionNames.set(entry.path, String(validate.source!.validateName))
+    } catch (error) {
+      cannot(entry.path, error)
+    }
+  }
+  if (issues.length > 0) throw new SchemaError(issues)
+  // Ajv writes an export per key; they are replaced by typed ones, so any identifier will do.
+  const exports = Object.fromEntries(entries.map((entry, i) => [`v${i}`, schemaUri(entry.path)]))
+  const standalone = load('ajv/dist/standalone') as StandaloneModule
+  const where = entries.length === 1 ? entries[0]!.path : folder
+  return { code: selfContained(standalone(ajv, exports), where), functionNames, files: paths }
 }
 
 /**

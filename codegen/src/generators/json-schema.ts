@@ -47,8 +47,8 @@ export const jsonSchemaGenerator: Generator = {
     issues.push(...validatorIssues(messages))
     if (issues.length > 0) throw new SchemaError(issues)
 
-    const validators = compileValidatorModule(messages)
     const folder = validatorFolder(messages[0]!.path)
+    const validators = compileValidatorModule(messages, folder.schemas)
     const outputDir = outputFolder(messages[0]!.source, folder)
     const exportNames = validatorExportNames(messages, folder)
     const shared = `${outputDir}/validators`
