@@ -136,7 +136,7 @@ describe('typecheckExamples', () => {
     const errors = await typecheckExamples(readExample(path, 'fixture-types'))
     expect(errors).toEqual([expect.stringMatching(/\.md:5: .*'timeout' does not exist/)])
     expect(leftovers('fixture-types')).toEqual([])
-  }, 60_000)
+  })
 
   it('checks several examples in one program, each error at its own README line', async () => {
     const path = readme(
@@ -154,7 +154,7 @@ describe('typecheckExamples', () => {
       readExample(path, 'fixture-bad'),
     )
     expect(errors).toEqual([expect.stringMatching(/\.md:7: Type 'string' is not assignable/)])
-  }, 60_000)
+  })
 
   it('refuses examples of different packages', () => {
     const here = readExample(readme('<!-- example: a -->', '```ts', 'x()', '```'), 'a')

@@ -8,7 +8,7 @@ describe('README examples', () => {
   it('type-check against the public API', async () => {
     const examples = EXAMPLES.map((name) => readExample(README, name))
     expect(await typecheckExamples(...examples)).toEqual([])
-  }, 60_000)
+  })
 
   it('transport: retries the GET after Retry-After, sends the POST once and reports an unknown outcome', async () => {
     const logs = await runExample(readExample(README, 'transport'))

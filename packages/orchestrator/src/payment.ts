@@ -8,6 +8,7 @@ import type {
   StartResult,
   UnknownSituation,
 } from './adapter.js'
+import { backoff, call, message, retryAfter } from './calls.js'
 import { Deduper } from './dedup.js'
 import { CancelOnTerminalError } from './errors.js'
 import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
@@ -273,7 +274,7 @@ export class Run implements Payment {
         const task: LaneTask = { dueAt: now, run: (sentAt) => this.sendStart(task, sentAt) }
         this.startTask = task
         if (limited) return this.account.lane.submit(task)
-        this.host.timers.at(now + backoff(this.startAttempts, 1_000), () => {
+        this.host.timers.at(now + backoff(this.startAttempts, 1_000, MAX_POLL_BACKOFF_MS), () => {
           if (!this.closed && this.state === 'queued') this.account.lane.submit(task)
         })
         return
@@ -342,7 +343,7 @@ export class Run implements Payment {
         : this.lastPollSent + this.cadence()
     if (this.transientFailures || this.refusedPolls) {
       const failures = this.transientFailures + this.refusedPolls
-      due = Math.max(due, now + backoff(failures, this.cadence()))
+      due = Math.max(due, now + backoff(failures, this.cadence(), MAX_POLL_BACKOFF_MS))
     }
     due = Math.max(due, this.notBefore, now)
     this.retryNow = false
@@ -741,28 +742,6 @@ export class Run implements Payment {
     if (!secret?.length) return { ...this.allIds }
     return Object.fromEntries(Object.entries(this.allIds).filter(([k]) => !secret.includes(k)))
   }
-}
-
-/** Runs an adapter call, turning a synchronous throw into a rejection. */
-function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(fn())
-  } catch (error) {
-    return Promise.reject(error)
-  }
-}
-
-function retryAfter(error: unknown): number | undefined {
-  return error instanceof TillkitHttpError ? error.retryAfterMs : undefined
-}
-
-/** Exponential: base, 2 base, 4 base... capped. */
-function backoff(failures: number, base: number): number {
-  return Math.min(MAX_POLL_BACKOFF_MS, base * 2 ** Math.max(0, failures - 1))
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function closedError(paymentId: string): TillkitAbortedError {

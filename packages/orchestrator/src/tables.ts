@@ -13,6 +13,7 @@ import {
   type Clock,
   type Logger,
 } from '@tillkit/core'
+import { backoff, call, message } from './calls.js'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
 import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
 import type { DispatchInfo } from './payment.js'
@@ -262,7 +263,7 @@ export class TableWatch implements Table {
     const now = this.host.clock.now()
     const cadence = this.tables.pacing.cadenceMs
     let due = this.retryNow ? now : this.lastReadSent + cadence
-    if (this.failures) due = Math.max(due, now + backoff(this.failures, cadence))
+    if (this.failures) due = Math.max(due, now + backoff(this.failures, cadence, MAX_BACKOFF_MS))
     due = Math.max(due, now)
     this.retryNow = false
     this.readQueued = true
@@ -274,12 +275,14 @@ export class TableWatch implements Table {
     })
   }
 
-  private sendRead(task: LaneTask, sentAt: number): void {
+  /** Sends a read; returns its answer for the lane (see Lane). */
+  private sendRead(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
     this.readQueued = false
     if (this.shut || this.state === 'closed') return
     this.lastReadSent = sentAt
     this.dispatched(task.dueAt, sentAt)
-    call(() => this.tables.read(this.context)).then(
+    const answer = call(() => this.tables.read(this.context))
+    answer.then(
       (snapshot) => {
         if (this.shut || this.state === 'closed') return
         this.failures = 0
@@ -300,6 +303,7 @@ export class TableWatch implements Table {
         this.scheduleRead()
       },
     )
+    return answer
   }
 
   /** A read now, ahead of queued reads (for a write that needs fresh amounts). */
@@ -488,13 +492,15 @@ export class TableWatch implements Table {
           run: (sentAt) => {
             if (this.shut) return reject(closedError(this.id))
             this.dispatched(task.dueAt, sentAt)
-            call(request).then(resolve, (error: unknown) => {
+            const answer = call(request)
+            answer.then(resolve, (error: unknown) => {
               if (error instanceof TillkitHttpError && error.status === 429) {
                 this.account.lane.rateLimited(error.retryAfterMs)
                 if (!this.shut && this.host.clock.now() - first < RATE_LIMITED_MS) return attempt()
               }
               reject(error)
             })
+            return answer
           },
         }
         this.account.lane.submit(task, urgent)
@@ -622,22 +628,6 @@ export class TableWatch implements Table {
       }),
     )
   }
-}
-
-function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(fn())
-  } catch (error) {
-    return Promise.reject(error)
-  }
-}
-
-function backoff(failures: number, base: number): number {
-  return Math.min(MAX_BACKOFF_MS, base * 2 ** Math.max(0, failures - 1))
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function closedError(tableId: string): TillkitAbortedError {

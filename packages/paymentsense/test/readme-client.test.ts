@@ -7,7 +7,7 @@ describe('README, client section', () => {
   it('type-checks: the example, and the setup snippets (not run: they would call the real Connect)', async () => {
     const examples = [readExample(README, 'client-setup'), readExample(README, 'client')]
     expect(await typecheckExamples(...examples)).toEqual([])
-  }, 60_000)
+  })
 
   it('the example runs a signed sale, then recovers a lost POST response without re-sending it', async () => {
     const logs = await runExample(readExample(README, 'client'))

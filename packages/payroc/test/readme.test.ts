@@ -9,7 +9,7 @@ describe('README examples', () => {
       readExample(README, name),
     )
     expect(await typecheckExamples(...examples)).toEqual([])
-  }, 60_000)
+  })
 
   it('client: a sale (one held read), a partial approval, a lost answer replayed, cancels, devices', async () => {
     const logs = await runExample(readExample(README, 'client'))

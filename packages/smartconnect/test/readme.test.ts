@@ -9,7 +9,7 @@ describe('README examples', () => {
       readExample(README, name),
     )
     expect(await typecheckExamples(...examples)).toEqual([])
-  }, 60_000)
+  })
 
   it('the client example: a purchase followed live, a decline, a lost start left unknown', async () => {
     const logs = await runExample(readExample(README, 'client'))

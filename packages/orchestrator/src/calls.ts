@@ -1,0 +1,26 @@
+import { TillkitHttpError } from '@tillkit/core'
+
+/** Small helpers the payment and table runs share for calling adapters. */
+
+/** Runs an adapter call, turning a synchronous throw into a rejection. */
+export function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(fn())
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/** The provider's Retry-After of a 429 (or other HTTP error), if it gave one. */
+export function retryAfter(error: unknown): number | undefined {
+  return error instanceof TillkitHttpError ? error.retryAfterMs : undefined
+}
+
+/** Exponential: base, 2 base, 4 base... capped at `max`. */
+export function backoff(failures: number, base: number, max: number): number {
+  return Math.min(max, base * 2 ** Math.max(0, failures - 1))
+}
+
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
