@@ -1,15 +1,16 @@
 /**
  * The orchestrator part of the demo: one payment API over all four providers. Each provider's fake cloud runs on
  * its own loopback HTTP server, on the system clock with short terminal steps, and one orchestrator drives a sale on
- * each, printing every event as it is delivered (the shared vocabulary, with the provider's own value beside it).
- * Then a till crash: a payment is started, the orchestrator holding it is dropped half-way, and a new one on the same
+ * each (Paymentsense twice: REST and WebSocket), printing every event as it is delivered (the shared vocabulary,
+ * with the provider's own value beside it), and a bill paid at the table by two guests. Then a till crash: a payment is started, the orchestrator holding it is dropped half-way, and a new one on the same
  * journal file recovers it, delivering only the events not seen yet and the outcome. The fakes' ledgers close it:
  * one charge per payment.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { serve, type RunningServer } from '@tillkit/simulator'
+import { WebSocket } from 'ws'
+import { serve, type RunningServer, type ServeOptions } from '@tillkit/simulator'
 import { createSmartConnectClient, type RegisterOptions } from '@tillkit/smartconnect'
 import { createFakeCloud as createPaymentsenseCloud } from '@tillkit/paymentsense/mock'
 import { createFakeCloud as createAdyenCloud } from '@tillkit/adyen/mock'
@@ -20,6 +21,7 @@ import {
   createFileJournal,
   createOrchestrator,
   paymentsenseAdapter,
+  paymentsenseWebSocketAdapter,
   payrocAdapter,
   smartconnectAdapter,
   type Outcome,
@@ -80,6 +82,17 @@ function makeAccounts(wiring: Wiring) {
       softwareHouseId: 'TILLKIT-DEMO',
       installerId: 'DEMO-INSTALLER',
       cadenceMs: 500,
+      tableCadenceMs: 1_000,
+    }),
+    // The same Connect account over its WebSocket API (Node 20 has no global WebSocket: `ws`'s).
+    'ps-ws': paymentsenseWebSocketAdapter({
+      account: 'demo',
+      environment: 'test',
+      baseUrl: urls.paymentsense.replace(/^http/, 'ws'),
+      apiKey: API_KEY,
+      softwareHouseId: 'TILLKIT-DEMO',
+      installerId: 'DEMO-INSTALLER',
+      WebSocket,
     }),
     'adyen-shop': adyen,
     'payroc-till': payrocAdapter({
@@ -116,14 +129,19 @@ export async function orchestratorDemo(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tillkit-demo-'))
   const stops: Array<() => Promise<void>> = []
   try {
-    const start = async (handler: (request: Request) => Promise<Response>) => {
-      const server = await serve(handler)
+    const start = async (
+      handler: (request: Request) => Promise<Response>,
+      options?: ServeOptions,
+    ) => {
+      const server = await serve(handler, options)
       servers.push(server)
       return server.url
     }
     const wiring: Wiring = {
       urls: {
-        paymentsense: await start(clouds.paymentsense.fetch),
+        paymentsense: await start(clouds.paymentsense.fetch, {
+          sockets: clouds.paymentsense.acceptSocket,
+        }),
         adyen: await start(clouds.adyen.fetch),
         payroc: await start(clouds.payroc.fetch),
         smartconnect: await start(clouds.smartconnect.fetch),
@@ -174,6 +192,13 @@ export async function orchestratorDemo(): Promise<void> {
         amount: 1250,
         currency: 'GBP',
       },
+      {
+        provider: 'Paymentsense over WebSocket',
+        account: 'ps-ws',
+        terminal: PS_TID,
+        amount: 1575,
+        currency: 'GBP',
+      },
       { provider: 'Adyen', account: 'adyen-shop', terminal: POI, amount: 2450, currency: 'EUR' },
       {
         provider: 'Payroc',
@@ -201,6 +226,7 @@ export async function orchestratorDemo(): Promise<void> {
       })
       printOutcome(await follow(payment))
     }
+    await payAtTable(orchestrator, clouds.paymentsense)
     await stops.pop()!()
 
     await crashAndRecover(wiring, join(dir, 'journal.jsonl'), stops)
@@ -222,7 +248,8 @@ export async function orchestratorDemo(): Promise<void> {
       clouds.adyen.ledger.length +
       clouds.payroc.ledger.length +
       clouds.smartconnect.ledger.length
-    const payments = sales.length + 1
+    // The sales, the two guests at table 12, and the recovered sale.
+    const payments = sales.length + TABLE_SHARES.length + 1
     step(
       'check',
       charges === payments
@@ -309,6 +336,49 @@ async function crashAndRecover(wiring: Wiring, path: string, stops: Array<() => 
 }
 
 /** Prints each event live (answering a signature check, should one come) and resolves with the outcome. */
+/**
+ * Pay at table: the POS opens a bill as a Connect table; two guests pay their shares on a terminal at
+ * the table (the fake plays them); the orchestrator reads the table every second and reports each
+ * payment once, then the POS closes the paid table.
+ */
+const TABLE_SHARES = [
+  { afterMs: 1_200, payment: { amount: 3_000, amountGratuity: 300 } },
+  { afterMs: 2_600, payment: { amount: 2_000 } },
+]
+
+async function payAtTable(
+  orchestrator: ReturnType<typeof createOrchestrator>,
+  cloud: Clouds['paymentsense'],
+) {
+  section(
+    `Paymentsense pay at table: table 12, a bill of ${money(5_000, 'GBP')} split by two guests`,
+  )
+  const tick = timeline()
+  const table = await orchestrator.openTable({
+    account: 'ps-shop',
+    table: '12',
+    amount: 5_000,
+    currency: 'GBP',
+    reference: 'bill-12',
+    receipt: ['2 x soup', '1 x risotto', '1 x wine'],
+  })
+  tick('table 12 is open at Connect')
+  // The guests, at the terminal: the first pays 30.00 with a 3.00 tip, the second the rest.
+  for (const share of TABLE_SHARES)
+    setTimeout(() => cloud.tables.pay('12', share.payment), share.afterMs)
+  for await (const event of table) {
+    if (event.type === 'tablePayment') {
+      const { paymentId, amount, gratuity, authCode } = event.payment
+      const tip = gratuity ? ` + ${money(gratuity, 'GBP')} tip` : ''
+      tick(`payment ${paymentId.slice(0, 8)}: ${money(amount, 'GBP')}${tip}, auth ${authCode}`)
+    } else if (event.type === 'paid') {
+      tick(`paid: ${money(event.amountPaid, 'GBP')} of ${money(event.amount, 'GBP')}; closing it`)
+      await table.close()
+    } else if (event.type === 'closed') tick('table 12 closed')
+    else tick(event.type)
+  }
+}
+
 async function follow(payment: Payment, tick = timeline()): Promise<Outcome> {
   for await (const event of payment) {
     tick(describe(event))
