@@ -10,6 +10,7 @@ import type {
 } from './adapter.js'
 import { backoff, call, message, retryAfter } from './calls.js'
 import { Deduper } from './dedup.js'
+import { EventStream } from './stream.js'
 import { CancelOnTerminalError } from './errors.js'
 import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
 import type { Lane, LaneTask, Timers } from './scheduler.js'
@@ -118,8 +119,6 @@ const MAX_POLL_BACKOFF_MS = 30_000
 /** Attempts at a cancel or a signature answer that got no clear answer. */
 const MAX_URGENT_ATTEMPTS = 3
 
-type Waiter = (result: IteratorResult<PaymentEvent>) => void
-
 /** A pending signature question. */
 interface SignatureQuestion {
   answered: boolean
@@ -152,10 +151,7 @@ export class Run implements Payment {
   private chain: Promise<void> = Promise.resolve()
   private closed = false
 
-  private readonly events: PaymentEvent[] = []
-  private waiter: Waiter | undefined
-  private iterating = false
-  private streamEnded = false
+  private readonly stream = new EventStream<PaymentEvent>()
 
   private startTask: LaneTask | undefined
   private startAttempts = 0
@@ -469,38 +465,15 @@ export class Run implements Payment {
   }
 
   private push(event: PaymentEvent): void {
-    if (this.streamEnded) return
-    const waiter = this.waiter
-    if (waiter) {
-      this.waiter = undefined
-      waiter({ value: event, done: false })
-    } else this.events.push(event)
+    this.stream.push(event)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<PaymentEvent> {
-    if (this.iterating) throw new TypeError(`payment ${this.id}: its events can be iterated once`)
-    this.iterating = true
-    return {
-      next: () => {
-        const event = this.events.shift()
-        if (event) return Promise.resolve({ value: event, done: false })
-        if (this.streamEnded) return Promise.resolve({ value: undefined, done: true })
-        return new Promise<IteratorResult<PaymentEvent>>((resolve) => (this.waiter = resolve))
-      },
-      return: () => {
-        // The caller stopped listening: later events are dropped, not kept for nobody.
-        this.streamEnded = true
-        this.events.length = 0
-        return Promise.resolve({ value: undefined, done: true })
-      },
-    }
+    return this.stream.iterate(`payment ${this.id}`)
   }
 
   private endStream(): void {
-    this.streamEnded = true
-    const waiter = this.waiter
-    this.waiter = undefined
-    waiter?.({ value: undefined, done: true })
+    this.stream.end()
   }
 
   // ---- signatures --------------------------------------------------------------------------

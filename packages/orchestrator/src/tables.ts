@@ -14,6 +14,7 @@ import {
   type Logger,
 } from '@tillkit/core'
 import { backoff, call, message } from './calls.js'
+import { EventStream } from './stream.js'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
 import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
 import type { DispatchInfo } from './payment.js'
@@ -119,7 +120,6 @@ const MAX_LOST_WRITES = 3
 /** How long a write waits for a locked table (a terminal taking a payment) to be released. */
 const LOCK_WAIT_MS = 30_000
 
-type Waiter = (result: IteratorResult<TableEvent>) => void
 type NewEvent = TableEvent extends infer E
   ? E extends TableEvent
     ? Omit<E, 'seq' | 'tableId' | 'table' | 'at'>
@@ -144,10 +144,7 @@ export class TableWatch implements Table {
   private shut = false
   private chain: Promise<void> = Promise.resolve()
 
-  private readonly events: TableEvent[] = []
-  private waiter: Waiter | undefined
-  private iterating = false
-  private streamEnded = false
+  private readonly stream = new EventStream<TableEvent>((event) => this.took(event))
   private seq: number
   /** Handed to the stream (de-duplication). */
   private readonly handedIds: Set<string>
@@ -529,13 +526,7 @@ export class TableWatch implements Table {
       table: this.request.table,
       at: this.host.clock.now(),
     } as TableEvent
-    if (this.streamEnded) return
-    const waiter = this.waiter
-    if (waiter) {
-      this.waiter = undefined
-      this.took(event)
-      waiter({ value: event, done: false })
-    } else this.events.push(event)
+    this.stream.push(event)
   }
 
   /** The POS took an event from the stream: that is what the journal's cursor records. */
@@ -562,31 +553,11 @@ export class TableWatch implements Table {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TableEvent> {
-    if (this.iterating) throw new TypeError(`table ${this.id}: its events can be iterated once`)
-    this.iterating = true
-    return {
-      next: () => {
-        const event = this.events.shift()
-        if (event) {
-          this.took(event)
-          return Promise.resolve({ value: event, done: false })
-        }
-        if (this.streamEnded) return Promise.resolve({ value: undefined, done: true })
-        return new Promise<IteratorResult<TableEvent>>((resolve) => (this.waiter = resolve))
-      },
-      return: () => {
-        this.streamEnded = true
-        this.events.length = 0
-        return Promise.resolve({ value: undefined, done: true })
-      },
-    }
+    return this.stream.iterate(`table ${this.id}`)
   }
 
   private endStream(): void {
-    this.streamEnded = true
-    const waiter = this.waiter
-    this.waiter = undefined
-    waiter?.({ value: undefined, done: true })
+    this.stream.end()
   }
 
   // ---- ending ------------------------------------------------------------------------------

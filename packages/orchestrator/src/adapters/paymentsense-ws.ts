@@ -45,6 +45,7 @@ import type {
 } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
 import {
+  CAPABILITIES,
   checkRequest,
   configuredTerminals,
   EVENT_TYPES,
@@ -364,12 +365,7 @@ export function paymentsenseWebSocketAdapter(
 
   return {
     provider: 'paymentsense',
-    capabilities: {
-      kinds: ['sale', 'refund', 'preAuth', 'completion', 'accountVerification'],
-      cancel: true,
-      signature: 'pos',
-      findsLostStarts: false,
-    },
+    capabilities: CAPABILITIES,
     pacing: {
       mode: 'none',
       cadenceMs,

@@ -26,6 +26,7 @@ import {
 import type {
   AdapterEnvironment,
   AdapterTerminal,
+  Capabilities,
   Observation,
   PaymentContext,
   ProviderAdapter,
@@ -131,6 +132,17 @@ const VERIFICATION: Record<string, string> = {
 }
 
 /**
+ * What Connect does, over REST and WebSocket alike: every payment kind, a cancel from the POS, the
+ * POS's signature decision, and no way to find a start whose answer was lost (no idempotency key).
+ */
+export const CAPABILITIES: Capabilities = {
+  kinds: ['sale', 'refund', 'preAuth', 'completion', 'accountVerification'],
+  cancel: true,
+  signature: 'pos',
+  findsLostStarts: false,
+}
+
+/**
  * An adapter for one Connect account. Its client is made with `retry: false` and no spacing of its
  * own: the orchestrator's core decides every retry and spaces every request of the account.
  */
@@ -169,12 +181,7 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
 
   return {
     provider: 'paymentsense',
-    capabilities: {
-      kinds: ['sale', 'refund', 'preAuth', 'completion', 'accountVerification'],
-      cancel: true,
-      signature: 'pos',
-      findsLostStarts: false,
-    },
+    capabilities: CAPABILITIES,
     pacing: {
       mode: 'interval',
       cadenceMs,
