@@ -23,7 +23,9 @@ import { serve } from '@tillkit/simulator'
 const DEFAULT_ACCOUNTS = 100
 const TERMINALS = 10
 /** Child processes hosting the fakes: one core is left to the orchestrator, at most four for the fakes. */
-const SERVER_PROCESSES = Math.min(4, Math.max(1, availableParallelism() - 1))
+const SERVER_PROCESSES =
+  Number(process.env.ORCHESTRATOR_BENCH_SERVERS) ||
+  Math.min(4, Math.max(1, availableParallelism() - 1))
 const API_KEY = 'bench-api-key'
 const CADENCE_MS = 1_000
 const SPACING_MS = 100

@@ -28,7 +28,7 @@ import {
   type RunHost,
   type SignaturePolicy,
 } from './payment.js'
-import { Lane, Timers } from './scheduler.js'
+import { Lane, lanePhase, Timers } from './scheduler.js'
 import { checkTableRequest, TableWatch, type Table, type TableHost } from './tables.js'
 import {
   PAYMENT_KINDS,
@@ -144,7 +144,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     accounts.set(name, {
       name,
       adapter,
-      lane: new Lane(clock, timers, adapter.pacing.spacingMs + margin),
+      lane: new Lane(
+        clock,
+        timers,
+        adapter.pacing.spacingMs + margin,
+        lanePhase(accounts.size, adapter.pacing.spacingMs + margin),
+      ),
       ...(configured && { configured }),
       seen: new Map(),
     })

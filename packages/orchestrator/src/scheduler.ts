@@ -124,6 +124,16 @@ export const HOLD_CAP_MS = 250
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
 
+/**
+ * The phase of the n-th lane (from 0) of `spacingMs`: the golden-ratio sequence spreads any number
+ * of lanes evenly over the spacing interval, the first at 0. A hundred accounts then send one
+ * request a millisecond instead of a hundred at once, so neither this process nor the provider
+ * queues them behind each other (which would lengthen every round trip, and so every lane's cycle).
+ */
+export function lanePhase(n: number, spacingMs: number): number {
+  return Math.floor(((n * 0.6180339887498949) % 1) * spacingMs)
+}
+
 /** A request waiting for its turn in a lane. */
 export interface LaneTask {
   /**
@@ -186,11 +196,19 @@ export class Lane {
   /** A request whose answer the lane waits for before spacing the next one. */
   private awaiting = false
 
+  /**
+   * `phaseMs` (0 to `spacingMs`) holds the lane's first request back by that much: lanes created
+   * together get different phases so that their requests, which then follow one another at the
+   * spacing, do not all leave in the same millisecond (see {@link lanePhase}).
+   */
   constructor(
     private readonly clock: Clock,
     private readonly timers: Timers,
     readonly spacingMs: number,
-  ) {}
+    phaseMs = 0,
+  ) {
+    if (phaseMs > 0) this.nextSlot = clock.now() + phaseMs
+  }
 
   /** Queued requests, urgent ones included. */
   get queued(): number {

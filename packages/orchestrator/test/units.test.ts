@@ -8,7 +8,7 @@ import { Deduper, JOURNALED_KEYS, MAX_KEYS } from '../src/dedup.js'
 import { EMPTY_CURSOR, type JournalRecord } from '../src/journal.js'
 import { createFileJournal } from '../src/journals/file.js'
 import { createMemoryJournal } from '../src/journals/memory.js'
-import { HOLD_CAP_MS, Lane, Timers } from '../src/scheduler.js'
+import { HOLD_CAP_MS, Lane, lanePhase, Timers } from '../src/scheduler.js'
 import type { PaymentRequest } from '../src/types.js'
 
 const at = (order: number): ProviderNotification => ({ type: 'other', raw: `n${order}`, order })
@@ -160,6 +160,27 @@ describe('Lane', () => {
     for (let i = 0; i < 3; i++)
       lane.submit({ dueAt: 0, run: (at: number) => (sent.push(at - t0), new Promise(() => {})) })
     expect(sent).toEqual([0, 0, 0])
+  })
+
+  it('lanes made together start at spread phases, so their requests do not leave at once', async () => {
+    const phases = Array.from({ length: 100 }, (_, n) => lanePhase(n, 100))
+    expect(phases[0]).toBe(0)
+    expect(phases.every((p) => p >= 0 && p < 100)).toBe(true)
+    // A hundred lanes over 100 ms: no millisecond holds more than two first requests.
+    const perMs = new Map<number, number>()
+    for (const p of phases) perMs.set(p, (perMs.get(p) ?? 0) + 1)
+    expect(Math.max(...perMs.values())).toBeLessThanOrEqual(2)
+    const clock = createManualClock()
+    const t0 = clock.now()
+    const timers = new Timers(clock)
+    const sent: number[] = []
+    for (const phase of [0, 61, 23]) {
+      const lane = new Lane(clock, timers, 100, phase)
+      lane.submit({ dueAt: t0, run: (at: number) => void sent.push(at - t0) })
+      lane.submit({ dueAt: t0, run: (at: number) => void sent.push(at - t0) })
+    }
+    await clock.advance(500)
+    expect(sent.sort((a, b) => a - b)).toEqual([0, 23, 61, 100, 123, 161])
   })
 
   it('skips cancelled tasks', async () => {
