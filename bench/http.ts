@@ -84,8 +84,8 @@ export interface HttpResult {
  * the order of the two variants so neither always runs on a warmer process; the result is the median round.
  */
 export async function httpOverhead({
-  rounds = 15,
-  perRound = 40,
+  rounds = 40,
+  perRound = 15,
   warmup = 60,
 } = {}): Promise<HttpResult> {
   const clock = createManualClock()
@@ -126,15 +126,16 @@ export async function httpOverhead({
       const order = names.map((_, i) => names[(i + r) % names.length]!)
       for (const name of order) times[name].push(await run(variants[name], perRound))
     }
-    const typedMs = median(times.typed)
-    const handWrittenMs = median(times.handWritten)
-    const timeoutMs = median(times.withTimeout)
+    // Ratios are taken round by round, each variant against the baseline measured beside it in the
+    // same round, then the median: a burst of load from elsewhere on the machine slows one round's
+    // variants alike, where medians of each variant's times would each pick a different round.
+    const ratios = (name: Name) => median(times[name].map((ms, r) => ms / times.handWritten[r]!))
     return {
-      typedMs,
-      handWrittenMs,
-      ratio: typedMs / handWrittenMs,
-      timeoutMs,
-      timeoutRatio: timeoutMs / handWrittenMs,
+      typedMs: median(times.typed),
+      handWrittenMs: median(times.handWritten),
+      ratio: ratios('typed'),
+      timeoutMs: median(times.withTimeout),
+      timeoutRatio: ratios('withTimeout'),
       requestsPerSequence: 7,
     }
   } finally {

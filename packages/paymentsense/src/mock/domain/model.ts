@@ -222,13 +222,18 @@ export class ConnectModel {
     return refuse('not-found', `No ${what} found for request ${requestId}.`)
   }
 
+  /**
+   * Drops runs past retention. A terminal's runs are kept in creation order, so the scan stops at the
+   * first one still kept: a new run costs O(1) however many the terminal has had.
+   */
   private forgetExpired(terminal: TerminalState, now: number): void {
     for (const runs of [terminal.transactions, terminal.reports] as Map<
       string,
       { createdAt: number }
     >[]) {
       for (const [id, run] of runs) {
-        if (now - run.createdAt >= this.settings.retentionMs) runs.delete(id)
+        if (now - run.createdAt < this.settings.retentionMs) break
+        runs.delete(id)
       }
     }
   }
