@@ -15,16 +15,17 @@ export class CancelOnTerminalError extends TillkitValidationError {
 }
 
 /**
- * The journal could not record a payment's intent, so the payment was refused before anything was
- * sent (`mayHaveReachedProvider` is false). The cause is the store's error.
+ * The journal could not record a payment's intent (or a table's opening), so it was refused before
+ * anything was sent (`mayHaveReachedProvider` is false). The cause is the store's error.
  */
 export class JournalWriteError extends Error {
   readonly mayHaveReachedProvider = false
 
-  constructor(paymentId: string, cause: unknown) {
-    super(`journal: the intent of payment ${paymentId} could not be recorded; nothing was sent`, {
-      cause,
-    })
+  constructor(id: string, cause: unknown, what: 'payment' | 'table' = 'payment') {
+    super(
+      `journal: the ${what === 'payment' ? 'intent of payment' : 'opening of table'} ${id} could not be recorded; nothing was sent`,
+      { cause },
+    )
     this.name = 'JournalWriteError'
   }
 }

@@ -383,7 +383,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         request: copy,
       })
     } catch (error) {
-      throw new JournalWriteError(tableId, error)
+      throw new JournalWriteError(tableId, error, 'table')
     }
     if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
     const watch = new TableWatch(tableHost, tableAccount(account), {

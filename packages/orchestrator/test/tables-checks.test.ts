@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import {
   createMemoryJournal,
+  JournalWriteError,
   TableError,
   TillkitValidationError,
+  type JournalStore,
   type TableRequest,
 } from '../src/index.js'
 import { sale, setup } from './harness.js'
@@ -10,6 +12,24 @@ import { ACCOUNT as SC_ACCOUNT, setup as smartconnect } from './smartconnect-har
 import { bill, drive, listen, open, pass, reads, TABLE } from './tables-harness.js'
 
 describe('pay at table: checked before anything is sent', () => {
+  it('a failed journal write refuses the table before anything is sent', async () => {
+    const memory = createMemoryJournal()
+    const failing: JournalStore = {
+      ...memory,
+      appendTable: async () => {
+        throw new Error('disk full')
+      },
+    }
+    const { orchestrator, seen } = setup({ orchestrator: { journal: failing } })
+    const error = await orchestrator.openTable(bill()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(JournalWriteError)
+    expect((error as JournalWriteError).message).toMatch(/opening of table .* nothing was sent/)
+    expect((error as JournalWriteError).mayHaveReachedProvider).toBe(false)
+    expect(((error as Error).cause as Error).message).toBe('disk full')
+    expect(seen).toHaveLength(0)
+    expect(orchestrator.tables()).toHaveLength(0)
+  })
+
   it('bad input is a TillkitValidationError naming the field, with nothing journaled or sent', async () => {
     const journal = createMemoryJournal()
     const { orchestrator, seen } = setup({ orchestrator: { journal } })
