@@ -109,22 +109,31 @@ function checked(client: object, mediaType: string): object {
   const methods = client as Record<string, Call>
   const wrapped = { ...methods }
   for (const method of ['GET', 'PUT', 'POST', 'DELETE'])
-    wrapped[method] = async (path, init) => {
-      for (const [name, value] of Object.entries(init?.params?.path ?? {}))
-        assertString(name, value, { minLength: 1 })
-      const body = init?.body
-      const rules = BODY_RULES[`${method} ${path}`]
-      if (rules) {
-        if (typeof body != 'object' || !body || Array.isArray(body))
-          throw new TillkitValidationError('body', 'must be an object')
-        checkFields(body as Record<string, unknown>, rules)
+    // Not an async function: it hands back openapi-fetch's own promise, without another layer.
+    wrapped[method] = (path, init) => {
+      try {
+        checkInput(method, path, init)
+      } catch (error) {
+        return Promise.reject(error)
       }
-      if (body === undefined) return methods[method]!(path, init)
-      const headers = new Headers(init!.headers)
+      if (init?.body === undefined) return methods[method]!(path, init)
+      const headers = new Headers(init.headers)
       headers.set('Content-Type', mediaType)
       return methods[method]!(path, { ...init, headers })
     }
   return wrapped
+}
+
+function checkInput(method: string, path: string, init: Init): void {
+  for (const [name, value] of Object.entries(init?.params?.path ?? {}))
+    assertString(name, value, { minLength: 1 })
+  const body = init?.body
+  const rules = BODY_RULES[`${method} ${path}`]
+  if (rules) {
+    if (typeof body != 'object' || !body || Array.isArray(body))
+      throw new TillkitValidationError('body', 'must be an object')
+    checkFields(body as Record<string, unknown>, rules)
+  }
 }
 
 /** Every option but the host, in the order they are checked. */
