@@ -83,6 +83,8 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
       fetch: transport.fetch as unknown as typeof fetch,
       // Drafts, not Requests: the transport sends the init as built (see RequestDraft).
       Request: RequestDraft as unknown as typeof Request,
+      // A function: openapi-fetch would otherwise build its default serializer on every request.
+      querySerializer,
       headers: {
         Authorization: `Basic ${btoa(`${options.username ?? 'tillkit'}:${options.apiKey}`)}`,
         'Software-House-Id': options.softwareHouseId,
@@ -93,6 +95,14 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
     return checked(client, mediaType) as unknown as PacClient & PatClient
   }
   return { pac: make(2), pat: make(1), transport }
+}
+
+/** Connect's query parameters are single values (`locked`, `currency`, `receipt`): `name=value&...`. */
+function querySerializer(query: Record<string, unknown> = {}): string {
+  return Object.entries(query)
+    .filter(([, value]) => value != null)
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+    .join('&')
 }
 
 type Init =

@@ -91,6 +91,27 @@ describe('createPaymentsenseClient options', () => {
     await client.pac.GET('/pac/terminals', { params: { query: { status: 'BUSY' } } })
     expect(sent[0]?.url).toBe('http://127.0.0.1:9/pac/terminals?status=BUSY')
   })
+
+  it('writes query strings of single values, encoded, leaving out absent ones', async () => {
+    const { sent, fetch, clock } = recorder(() => Response.json({ tables: [] }))
+    const client = createPaymentsenseClient(
+      options({ baseUrl: 'http://127.0.0.1:9', fetch, clock }),
+    )
+    await client.pat.GET('/pat/tables', {
+      params: { query: { locked: false, currency: 'GBP' } },
+    })
+    await client.pat.GET('/pat/tables/{tableName}', {
+      params: { path: { tableName: 'a b' }, query: { receipt: undefined } },
+    })
+    await client.pac.GET('/pac/terminals', {
+      params: { query: { status: 'A&B=C' as 'BUSY' } },
+    })
+    expect(sent.map((r) => r.url)).toEqual([
+      'http://127.0.0.1:9/pat/tables?locked=false&currency=GBP',
+      'http://127.0.0.1:9/pat/tables/a%20b',
+      'http://127.0.0.1:9/pac/terminals?status=A%26B%3DC',
+    ])
+  })
 })
 
 describe('what the client sends', () => {
