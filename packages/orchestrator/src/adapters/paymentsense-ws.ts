@@ -39,7 +39,6 @@ import type {
   Observation,
   PaymentContext,
   ProviderAdapter,
-  ProviderNotification,
   ProviderOutcome,
   UnknownSituation,
 } from '../adapter.js'
