@@ -86,6 +86,8 @@ describe('createNodeFetch', () => {
     expect(seen.at(-1)!.headers['x-a']).toBe('1')
     await nodeFetch(`${base}/b`, { method: 'POST', body: new TextEncoder().encode('bytes') })
     expect(seen.at(-1)!.body).toBe('bytes')
+    await nodeFetch(`${base}/blob`, { method: 'POST', body: new Blob(['from a blob']) })
+    expect(seen.at(-1)!.body).toBe('from a blob')
     await nodeFetch(`${base}/f`, { method: 'POST', body: new URLSearchParams({ a: '1' }) })
     expect(seen.at(-1)!).toMatchObject({
       body: 'a=1',
@@ -112,6 +114,13 @@ describe('createNodeFetch', () => {
     expect(await limited.json()).toEqual({ status: 429 })
     const empty = await nodeFetch(`${base}/status/204`)
     expect([empty.status, empty.body]).toEqual([204, null])
+    // A HEAD answer has headers only, whatever its length says.
+    const head = await nodeFetch(`${base}/echo`, { method: 'HEAD' })
+    expect([head.status, head.body, head.headers.get('content-type')]).toEqual([
+      200,
+      null,
+      'application/json',
+    ])
     nodeFetch.close()
   })
 

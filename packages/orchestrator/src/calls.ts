@@ -1,4 +1,4 @@
-import { TillkitHttpError } from '@tillkit/core'
+import { TillkitAbortedError, TillkitHttpError } from '@tillkit/core'
 
 /** Small helpers the payment and table runs share for calling adapters. */
 
@@ -23,4 +23,15 @@ export function backoff(failures: number, base: number, max: number): number {
 
 export function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * What a payment's or table's pending promises reject with when the orchestrator closes first. A
+ * payment's start may already be out (`mayHaveReachedProvider`); a table's writes say for themselves.
+ */
+export function closedError(what: 'payment' | 'table', id: string): TillkitAbortedError {
+  return new TillkitAbortedError(
+    `${what} ${id}: the orchestrator was closed first; recover() resumes it from the journal`,
+    what === 'payment',
+  )
 }

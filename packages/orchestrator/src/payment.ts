@@ -1,4 +1,4 @@
-import { TillkitAbortedError, TillkitError, TillkitHttpError, type Logger } from '@tillkit/core'
+import { TillkitError, TillkitHttpError, type Logger } from '@tillkit/core'
 import type {
   Observation,
   PaymentContext,
@@ -8,7 +8,7 @@ import type {
   StartResult,
   UnknownSituation,
 } from './adapter.js'
-import { backoff, call, message, retryAfter } from './calls.js'
+import { backoff, call, closedError, message, retryAfter } from './calls.js'
 import { Deduper } from './dedup.js'
 import { EventStream } from './stream.js'
 import { CancelOnTerminalError } from './errors.js'
@@ -579,7 +579,7 @@ export class Run implements Payment {
         const task: LaneTask = {
           dueAt: this.host.clock.now(),
           run: (sentAt) => {
-            if (this.closed) return reject(closedError(this.id))
+            if (this.closed) return reject(closedError('payment', this.id))
             attempts++
             this.host.dispatched({
               account: this.account.name,
@@ -691,8 +691,8 @@ export class Run implements Payment {
     for (const question of this.signatures) question.cancelDeadline()
     this.abort.abort()
     this.endStream()
-    if (!this.isSettled()) this.rejectOutcome(closedError(this.id))
-    for (const waiter of this.cancelWaiters) waiter.reject(closedError(this.id))
+    if (!this.isSettled()) this.rejectOutcome(closedError('payment', this.id))
+    for (const waiter of this.cancelWaiters) waiter.reject(closedError('payment', this.id))
     this.cancelWaiters = []
   }
 
@@ -715,13 +715,6 @@ export class Run implements Payment {
     if (!secret?.length) return { ...this.allIds }
     return Object.fromEntries(Object.entries(this.allIds).filter(([k]) => !secret.includes(k)))
   }
-}
-
-function closedError(paymentId: string): TillkitAbortedError {
-  return new TillkitAbortedError(
-    `payment ${paymentId}: the orchestrator was closed first; recover() resumes it from the journal`,
-    true,
-  )
 }
 
 function safeReconcile(

@@ -6,14 +6,13 @@
 import {
   assertInteger,
   assertString,
-  TillkitAbortedError,
   TillkitError,
   TillkitHttpError,
   TillkitValidationError,
   type Clock,
   type Logger,
 } from '@tillkit/core'
-import { backoff, call, message } from './calls.js'
+import { backoff, call, closedError, message } from './calls.js'
 import { EventStream } from './stream.js'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
 import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
@@ -306,7 +305,7 @@ export class TableWatch implements Table {
   /** A read now, ahead of queued reads (for a write that needs fresh amounts). */
   private async readNow(): Promise<TableState | undefined> {
     const snapshot = await this.send(() => this.tables.read(this.context), true)
-    if (this.shut) throw closedError(this.id)
+    if (this.shut) throw closedError('table', this.id)
     this.observe(snapshot)
     return snapshot && this.current
   }
@@ -467,7 +466,7 @@ export class TableWatch implements Table {
   }
 
   private checkUsable(): void {
-    if (this.shut) throw closedError(this.id)
+    if (this.shut) throw closedError('table', this.id)
     if (this.state === 'closed')
       throw new TableError('closed', this.request.table, `table ${this.request.table} is closed`)
   }
@@ -487,7 +486,7 @@ export class TableWatch implements Table {
         const task: LaneTask = {
           dueAt: this.host.clock.now(),
           run: (sentAt) => {
-            if (this.shut) return reject(closedError(this.id))
+            if (this.shut) return reject(closedError('table', this.id))
             this.dispatched(task.dueAt, sentAt)
             const answer = call(request)
             answer.then(resolve, (error: unknown) => {
@@ -583,7 +582,7 @@ export class TableWatch implements Table {
     this.cancelRead?.()
     this.abort.abort()
     this.endStream()
-    this.rejectReady(closedError(this.id))
+    this.rejectReady(closedError('table', this.id))
   }
 
   private write(record: TableJournalRecord): void {
@@ -599,11 +598,4 @@ export class TableWatch implements Table {
       }),
     )
   }
-}
-
-function closedError(tableId: string): TillkitAbortedError {
-  return new TillkitAbortedError(
-    `table ${tableId}: the orchestrator was closed first; recover() resumes it from the journal`,
-    false,
-  )
 }
