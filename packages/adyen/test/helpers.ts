@@ -6,6 +6,7 @@ import {
   type NexoBuilder,
 } from '../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../src/mock/index.js'
+import { until as untilTries } from '../../core/test/helpers.js'
 
 export const POI = 'P400Plus-100000001'
 export const POI_2 = 'V400m-100000002'
@@ -48,14 +49,11 @@ export function harness<T extends AdyenTransport = 'device-api'>(
 /** Lets pending promise jobs and immediates run (the manual clock wakes sleepers through setImmediate). */
 export const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-/** Waits (without moving the clock) until a request has reached the fake and `condition` holds. */
-export async function until(condition: () => boolean, rounds = 500): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    if (condition()) return
-    await flush()
-  }
-  throw new Error('the condition never held')
-}
+/**
+ * Waits (without moving the clock) until a request has reached the fake and `condition` holds: core's
+ * `until`, with room for the device's longer chains of promise jobs.
+ */
+export const until = (condition: () => boolean, rounds = 500) => untilTries(condition, rounds)
 
 /** Until the device is working on a request. */
 export const busy = (cloud: FakeCloud, poiId: string) =>

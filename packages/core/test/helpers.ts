@@ -1,4 +1,6 @@
+import { expect } from 'vitest'
 import type { Clock } from '../src/clock.js'
+import { TillkitValidationError } from '../src/errors.js'
 
 /** One scripted answer of the fake fetch. */
 export type Step =
@@ -70,4 +72,27 @@ export function captureLogger() {
     lines,
     logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
   }
+}
+
+/** Runs `attempt`, which must throw an instance of `type`, and returns what it threw. */
+export function thrown<E>(attempt: () => unknown, type: abstract new (...a: never[]) => E): E {
+  try {
+    attempt()
+  } catch (error) {
+    expect(error).toBeInstanceOf(type)
+    return error as E
+  }
+  throw new Error(`expected ${type.name} to be thrown`)
+}
+
+/**
+ * The validation error `attempt` throws, checked for what every refusal of bad input promises: it
+ * names `field`, says nothing reached the provider, and does not quote `secret`.
+ */
+export function refusal(attempt: () => unknown, field: string, secret: string) {
+  const error = thrown(attempt, TillkitValidationError)
+  expect(error.field).toBe(field)
+  expect(error.mayHaveReachedProvider).toBe(false)
+  expect(String(error)).not.toContain(secret)
+  return error
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock, TillkitValidationError } from '@tillkit/core'
 import { createPaymentsenseClient, type PaymentsenseClientOptions } from '../src/index.js'
 import { waitForTransaction } from '../src/watch.js'
+import { refusal } from '../../core/test/helpers.js'
 
 const API_KEY = `ps_test_${crypto.randomUUID()}`
 
@@ -55,16 +56,8 @@ describe('createPaymentsenseClient options', () => {
     ['options.minIntervalMs', { minIntervalMs: -1 }],
     ['options.username', { username: 'has:colon' }],
     ['options.fetch', { fetch: 'nope' as unknown as typeof fetch }],
-  ])('rejects a bad %s with a typed error naming it', (field, overrides) => {
-    const attempt = () => createPaymentsenseClient(options(overrides))
-    expect(attempt).toThrow(TillkitValidationError)
-    try {
-      attempt()
-    } catch (e) {
-      expect((e as TillkitValidationError).field).toBe(field)
-      expect((e as TillkitValidationError).mayHaveReachedProvider).toBe(false)
-      expect(String(e)).not.toContain(API_KEY)
-    }
+  ])('rejects a bad %s with a typed error naming it, never quoting the key', (field, overrides) => {
+    refusal(() => createPaymentsenseClient(options(overrides)), field, API_KEY)
   })
 
   it('rejects a non-object', () => {

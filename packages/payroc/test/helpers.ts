@@ -1,6 +1,7 @@
 import { createManualClock, type ManualClock } from '@tillkit/core'
 import { createPayrocClient, type PayrocClient, type PayrocClientOptions } from '../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../src/mock/index.js'
+import { until as untilTries } from '../../core/test/helpers.js'
 
 export const API_BASE = 'https://api.uat.payroc.com/v1'
 export const SERIAL = 'PAXA920-0001'
@@ -49,24 +50,7 @@ export const refund = (amount: number) => ({
 /** Requests the fake saw, as `METHOD path` lines (the bench and ordering tests read this). */
 export const seen = (cloud: FakeCloud) => cloud.requests.map((r) => `${r.method} ${r.path}`)
 
-/** Lets pending promise jobs and immediates run, until `done()` or the tries run out. */
-export async function until(done: () => boolean, tries = 100): Promise<void> {
-  for (let i = 0; i < tries && !done(); i++) await new Promise<void>((r) => setImmediate(r))
-  if (!done()) throw new Error('until: condition never became true')
-}
+export { captureLogger, type Line } from '../../core/test/helpers.js'
 
-export interface Line {
-  level: string
-  obj: object
-  msg?: string
-}
-
-/** A logger that keeps every call. */
-export function captureLogger() {
-  const lines: Line[] = []
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg })
-  return {
-    lines,
-    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
-  }
-}
+/** Core's `until`, with the more generous default of tries the payroc flows were written for. */
+export const until = (done: () => boolean, tries = 100) => untilTries(done, tries)
