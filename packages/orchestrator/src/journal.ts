@@ -197,3 +197,9 @@ export function foldRecord(
   }
   return entry
 }
+
+/**
+ * A copy through JSON: what a durable store would give back, so nothing a caller keeps a reference
+ * to can change a record, an entry or a request afterwards.
+ */
+export const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T

@@ -15,6 +15,7 @@ import { JournalWriteError } from './errors.js'
 import {
   EMPTY_CURSOR,
   EMPTY_TABLE_CURSOR,
+  jsonCopy,
   type JournalEntry,
   type JournalStore,
   type TableJournalEntry,
@@ -196,7 +197,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   async function pay(request: PaymentRequest): Promise<Payment> {
     if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
     const account = checkRequest(request)
-    const copy: PaymentRequest = JSON.parse(JSON.stringify(request)) as PaymentRequest
+    const copy = jsonCopy(request)
     const ids = account.adapter.prepare?.(copy) ?? {}
     const paymentId = uuid()
     const at = clock.now()
@@ -372,7 +373,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     capability.validate(request)
     if (!journal.appendTable || !journal.openTables)
       throw new TillkitValidationError('journal', 'must keep tables (appendTable, openTables)')
-    const copy = JSON.parse(JSON.stringify(request)) as TableRequest
+    const copy = jsonCopy(request)
     const tableId = uuid()
     try {
       await journal.appendTable({

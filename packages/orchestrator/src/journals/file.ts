@@ -6,6 +6,7 @@ import {
   foldRecord,
   foldTableRecord,
   isTableRecord,
+  jsonCopy,
   type JournalEntry,
   type JournalRecord,
   type JournalStore,
@@ -194,14 +195,14 @@ export async function createFileJournal(
     append: (record) => write(record),
     appendTable: (record) => write(record),
     async openTables() {
-      return [...tables.values()].map((t) => JSON.parse(JSON.stringify(t)) as TableJournalEntry)
+      return [...tables.values()].map(jsonCopy)
     },
     async unfinished() {
-      return [...entries.values()].filter((e) => !e.outcome).map(copy)
+      return [...entries.values()].filter((e) => !e.outcome).map(jsonCopy)
     },
     async get(paymentId) {
       const entry = entries.get(paymentId)
-      return entry && copy(entry)
+      return entry && jsonCopy(entry)
     },
     async close() {
       closed = true
@@ -210,9 +211,6 @@ export async function createFileJournal(
     },
   }
 }
-
-const copy = (entry: JournalEntry): JournalEntry =>
-  JSON.parse(JSON.stringify(entry)) as JournalEntry
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */
 async function syncDirectory(directory: string): Promise<void> {

@@ -1,6 +1,7 @@
 import {
   foldRecord,
   foldTableRecord,
+  jsonCopy,
   type JournalEntry,
   type JournalRecord,
   type JournalStore,
@@ -25,31 +26,26 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   const tables = new Map<string, TableJournalEntry>()
   return {
     async append(record: JournalRecord) {
-      const entry = foldRecord(entries, JSON.parse(JSON.stringify(record)) as JournalRecord)
+      const entry = foldRecord(entries, jsonCopy(record))
       if (entry?.outcome) {
         finished.push(entry.paymentId)
         while (finished.length > keepFinished) entries.delete(finished.shift()!)
       }
     },
     async unfinished() {
-      return [...entries.values()].filter((e) => !e.outcome).map(copy)
+      return [...entries.values()].filter((e) => !e.outcome).map(jsonCopy)
     },
     async get(paymentId) {
       const entry = entries.get(paymentId)
-      return entry && copy(entry)
+      return entry && jsonCopy(entry)
     },
     async appendTable(record: TableJournalRecord) {
-      const entry = foldTableRecord(tables, clone(record))
+      const entry = foldTableRecord(tables, jsonCopy(record))
       // An ended table is never needed again.
       if (entry?.ended) tables.delete(entry.tableId)
     },
     async openTables() {
-      return [...tables.values()].map(clone)
+      return [...tables.values()].map(jsonCopy)
     },
   }
 }
-
-const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
-
-const copy = (entry: JournalEntry): JournalEntry =>
-  JSON.parse(JSON.stringify(entry)) as JournalEntry
