@@ -7,6 +7,7 @@ import {
   httpHandler,
   invalidFault,
   isConnectionReset,
+  jsonErrors,
   Refusal,
   FakeLedger,
   faultControl,
@@ -93,6 +94,20 @@ describe('withFaults', () => {
     faults.add({ kind: 'status', status: 502, times: 1 })
     expect(await (await serve(new Request(URL_))).text()).toBe('')
     expect((await serve(new Request(URL_))).status).toBe(201)
+  })
+
+  it('jsonErrors answers a status fault with the JSON body shaped for its status', async () => {
+    const faults = new FaultList()
+    const serve = withFaults(
+      ok,
+      faults,
+      createManualClock(),
+      jsonErrors((s) => ({ oops: s })),
+    )
+    faults.add({ kind: 'status', status: 404, times: 1 })
+    const refused = await serve(new Request(URL_))
+    expect(refused.headers.get('content-type')).toBe('application/json')
+    expect(await refused.json()).toEqual({ oops: 404 })
   })
 
   it('delays on the clock, and a request aborted meanwhile is never processed', async () => {

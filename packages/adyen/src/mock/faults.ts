@@ -4,6 +4,7 @@ import {
   FaultList,
   faultMatches,
   invalidFault,
+  jsonErrors,
   withFaults,
   type Counted,
   type FaultMatch,
@@ -48,12 +49,12 @@ export function withAdyenFaults(
   faults: AdyenFaults,
   clock: Clock,
 ): (request: Request) => Promise<Response> {
-  const faulty = withFaults(handler, faults, clock, {
-    errorBody: (status) => ({
-      body: problemBody(status, `Injected fault: status ${status}.`),
-      contentType: 'application/json',
-    }),
-  })
+  const faulty = withFaults(
+    handler,
+    faults,
+    clock,
+    jsonErrors((status) => problemBody(status, `Injected fault: status ${status}.`)),
+  )
   return async (request) => {
     const path = new URL(request.url).pathname
     const drop = faults.takeKind('dropConnection', (f) =>

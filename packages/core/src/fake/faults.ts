@@ -200,6 +200,11 @@ export interface WithFaultsOptions {
   contentType?(request: Request): string
 }
 
+/** Options for a fake whose error bodies are plain JSON: `shape` is the provider's body for a status. */
+export function jsonErrors(shape: (status: number) => unknown): WithFaultsOptions {
+  return { errorBody: (status) => ({ body: shape(status), contentType: 'application/json' }) }
+}
+
 function statusResponse(fault: StatusFault, request: Request, options: WithFaultsOptions) {
   const headers: Record<string, string> = {}
   if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)

@@ -5,6 +5,7 @@
 export {
   FaultList,
   withFaults,
+  jsonErrors,
   connectionReset,
   isConnectionReset,
   invalid as invalidFault,

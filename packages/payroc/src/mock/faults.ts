@@ -1,4 +1,4 @@
-import { FaultList, withFaults, type HttpFault, type WithFaultsOptions } from '@tillkit/core/fake'
+import { FaultList, jsonErrors, withFaults, type HttpFault } from '@tillkit/core/fake'
 import type { Clock } from '@tillkit/core'
 import { problemBody } from './http/problem.js'
 
@@ -14,12 +14,7 @@ export type {
 export type Fault = HttpFault
 
 /** Status faults without a body of their own answer with a problem document. */
-const PROBLEMS: WithFaultsOptions = {
-  errorBody: (status) => ({
-    body: problemBody(status, `Injected fault: HTTP ${status}.`),
-    contentType: 'application/json',
-  }),
-}
+const PROBLEMS = jsonErrors((status) => problemBody(status, `Injected fault: HTTP ${status}.`))
 
 export const payrocFaults = (): FaultList => new FaultList()
 

@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { FaultList, withFaults, type HttpFault, type WithFaultsOptions } from '@tillkit/core/fake'
+import { FaultList, jsonErrors, withFaults, type HttpFault } from '@tillkit/core/fake'
 
 export type {
   FaultMatch,
@@ -15,12 +15,7 @@ export type Fault = HttpFault
 export const smartConnectFaults = (): FaultList => new FaultList()
 
 /** Status faults without a body answer in SmartConnect's `{ error }` shape. */
-const ERROR_SHAPE: WithFaultsOptions = {
-  errorBody: (status) => ({
-    body: { error: `Injected fault: status ${status}` },
-    contentType: 'application/json',
-  }),
-}
+const ERROR_SHAPE = jsonErrors((status) => ({ error: `Injected fault: status ${status}` }))
 
 export const withSmartConnectFaults = (
   handler: (request: Request) => Promise<Response>,
