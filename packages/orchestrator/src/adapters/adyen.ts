@@ -9,16 +9,11 @@
 import {
   assertInteger,
   assertString,
-  createRedactor,
-  safeLogger,
-  systemClock,
   TillkitError,
   TillkitHttpError,
   TillkitNetworkError,
   TillkitProtocolError,
   TillkitValidationError,
-  type Clock,
-  type Logger,
 } from '@tillkit/core'
 import {
   createAdyenClient,
@@ -48,6 +43,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentEventType, PaymentRequest, ProviderIds, Receipt } from '../types.js'
+import { pacingOf, unattached } from './shared.js'
 
 export interface AdyenAdapterOptions extends Omit<
   AdyenClientOptions,
@@ -173,12 +169,11 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
   if (typeof options !== 'object' || options === null)
     throw new TillkitValidationError('options', 'must be an object')
   assertString('options.saleId', options.saleId, { minLength: 1, maxLength: 64 })
-  const cadenceMs = options.cadenceMs ?? DEFAULT_CADENCE_MS
-  const spacingMs = options.spacingMs ?? 0
-  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS
-  assertInteger('options.cadenceMs', cadenceMs, ...CADENCE_RANGE_MS)
-  assertInteger('options.spacingMs', spacingMs, 0, 60_000)
-  assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
+  const { cadenceMs, spacingMs, retentionMs } = pacingOf(
+    options,
+    { cadenceMs: DEFAULT_CADENCE_MS, spacingMs: 0, retentionMs: DEFAULT_RETENTION_MS },
+    CADENCE_RANGE_MS,
+  )
   if (options.store !== undefined) assertString('options.store', options.store, { minLength: 1 })
   const terminals = options.terminals?.map((t, i): AdapterTerminal => {
     const field = `options.terminals[${i}]`
@@ -190,8 +185,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     return { terminal: t.poiId, status: 'unknown', ...(currencies && { currencies }) }
   })
 
-  let clock: Clock = systemClock
-  let logger: Logger = safeLogger(undefined, createRedactor())
+  let env = unattached()
   const {
     saleId: ownSaleId,
     cadenceMs: _c,
@@ -201,7 +195,13 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     store,
     ...clientOptions
   } = options
-  const makeClient = () => createAdyenClient({ ...clientOptions, retry: false, clock, logger })
+  const makeClient = () =>
+    createAdyenClient({
+      ...clientOptions,
+      retry: false,
+      clock: env.clock,
+      logger: env.logger,
+    })
   // Made now so bad options fail at construction, and again on attach for the clock and logger.
   let made: AdyenClient = makeClient()
   const client = () => made
@@ -210,7 +210,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
   const builders = new Map<string, NexoBuilder>()
   const builder = (saleId: string): NexoBuilder => {
     let found = builders.get(saleId)
-    if (!found) builders.set(saleId, (found = createNexo({ saleId, clock })))
+    if (!found) builders.set(saleId, (found = createNexo({ saleId, clock: env.clock })))
     return found
   }
 
@@ -265,7 +265,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
         return {}
       case 'not-found':
         // Past the retention Adyen may simply have forgotten it: the core settles that `unknown`.
-        if (clock.now() - ctx.startedAt >= retentionMs) return { missing: true }
+        if (env.clock.now() - ctx.startedAt >= retentionMs) return { missing: true }
         return {
           outcome: {
             status: 'failed',
@@ -311,12 +311,12 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
       .then((reading) => {
         answer.done = true
         answer.value = reading
-        answer.at = clock.now()
+        answer.at = env.clock.now()
         const about = { paymentId: ctx.paymentId, terminal: request.terminal }
         if (!reading)
-          logger.warn(about, 'adyen: the payment answer was lost; asking TransactionStatus')
+          env.logger.warn(about, 'adyen: the payment answer was lost; asking TransactionStatus')
         else if (isUnsent(reading))
-          logger.warn(
+          env.logger.warn(
             { ...about, reason: reading.failed.reason },
             'adyen: payment not taken; sending it again',
           )
@@ -346,8 +346,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     ...(terminals && { terminals }),
 
     attach(environment: AdapterEnvironment) {
-      clock = environment.clock
-      logger = environment.logger
+      env = environment
       builders.clear()
       made = makeClient()
     },
@@ -355,7 +354,11 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     validate(request) {
       checkRequest(request)
       // Built once without sending, so whatever nexo's schema refuses fails here, before the journal.
-      startMessage(request, { saleId: ownSaleId }, createNexo({ saleId: ownSaleId, clock }))
+      startMessage(
+        request,
+        { saleId: ownSaleId },
+        createNexo({ saleId: ownSaleId, clock: env.clock }),
+      )
     },
 
     prepare() {
@@ -368,7 +371,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
       const message = startMessage(
         ctx.request,
         ctx.ids,
-        createNexo({ saleId, clock }),
+        createNexo({ saleId, clock: env.clock }),
         ctx.startedAt,
       )
       follow(ctx)
@@ -393,7 +396,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
       const again =
         !withdrawn.has(id) &&
         answer.sends < MAX_SENDS &&
-        clock.now() - ctx.startedAt < RESEND_WINDOW_MS
+        env.clock.now() - ctx.startedAt < RESEND_WINDOW_MS
       if (!again) {
         open.delete(id)
         if (!withdrawn.has(id)) return { outcome: reading.failed }
@@ -406,13 +409,13 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
         }
       }
       // Adyen's Retry-After, counted from its answer: until then, nothing new.
-      const wait = (answer.at ?? 0) + (reading.retryAfterMs ?? 0) - clock.now()
+      const wait = (answer.at ?? 0) + (reading.retryAfterMs ?? 0) - env.clock.now()
       if (wait > 0) return { retryAfterMs: wait }
       // Same message, same ServiceID: Adyen refused the last one unprocessed.
       const message = startMessage(
         ctx.request,
         ctx.ids,
-        createNexo({ saleId, clock }),
+        createNexo({ saleId, clock: env.clock }),
         ctx.startedAt,
       )
       const next = await send(ctx, message, answer.sends + 1).reading

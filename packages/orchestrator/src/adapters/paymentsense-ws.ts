@@ -11,16 +11,12 @@
 import {
   assertInteger,
   createRedactor,
-  safeLogger,
-  systemClock,
   TillkitError,
   TillkitNetworkError,
   TillkitProtocolError,
   TillkitRpcError,
   TillkitUnknownOutcomeError,
   TillkitValidationError,
-  type Clock,
-  type Logger,
   type Redactor,
 } from '@tillkit/core'
 import {
@@ -42,6 +38,7 @@ import type {
   ProviderOutcome,
   UnknownSituation,
 } from '../adapter.js'
+import { message } from '../calls.js'
 import type { PaymentRequest } from '../types.js'
 import {
   CAPABILITIES,
@@ -52,6 +49,7 @@ import {
   receiptOf,
   terminalOf,
 } from './paymentsense.js'
+import { unattached } from './shared.js'
 
 type Connection = PaymentsenseConnection<'pac'>
 type WsPayment = PacRequests['sale']['result']
@@ -143,8 +141,7 @@ export function paymentsenseWebSocketAdapter(
   const watchMs = Math.max(options.paymentTimeoutMs ?? 0, LONGEST_PAYMENT_MS)
   const redact: Redactor = createRedactor([options.apiKey])
 
-  let clock: Clock = systemClock
-  let logger: Logger = safeLogger(undefined, redact)
+  let env = unattached()
   let connection: Connection | undefined
   let opening: Promise<Connection> | undefined
   let closed = false
@@ -157,7 +154,11 @@ export function paymentsenseWebSocketAdapter(
   const connect = (): Promise<Connection> => {
     if (closed) return Promise.reject(new TillkitNetworkError('the adapter is closed', false))
     if (connection && connection.state !== 'closed') return Promise.resolve(connection)
-    opening ??= connectPaymentsense({ ...connectWith, clock, logger }).then(
+    opening ??= connectPaymentsense({
+      ...connectWith,
+      clock: env.clock,
+      logger: env.logger,
+    }).then(
       (made) => {
         opening = undefined
         if (closed) {
@@ -249,7 +250,10 @@ export function paymentsenseWebSocketAdapter(
     const route = runningOn(params.tid)
     if (!route) {
       // Not a payment of this process: leave it to its owner, or to Connect's rule (it accepts).
-      logger.warn({ tid: params.tid }, 'paymentsense ws: a signature question for no payment here')
+      env.logger.warn(
+        { tid: params.tid },
+        'paymentsense ws: a signature question for no payment here',
+      )
       return new Promise(() => {})
     }
     route.questions++
@@ -276,7 +280,7 @@ export function paymentsenseWebSocketAdapter(
   const onLateResponse = (late: LateResponse) => {
     const route = [...byPayment.values()].find((r) => r.params === late.params)
     if (!route || late.result === undefined) return
-    logger.info({ paymentId: route.ctx.paymentId }, 'paymentsense ws: a late answer settles it')
+    env.logger.info({ paymentId: route.ctx.paymentId }, 'paymentsense ws: a late answer settles it')
     route.ctx.push(readPayment(route, late.result as WsPayment))
   }
 
@@ -287,7 +291,7 @@ export function paymentsenseWebSocketAdapter(
       const refused = readRefusal(error)
       if (refused) return refused
       route.lost = lostBecause(error)
-      logger.warn(
+      env.logger.warn(
         { paymentId: route.ctx.paymentId, tid: route.tid, reason: route.lost },
         'paymentsense ws: the payment answer will not come; watching the terminal',
       )
@@ -345,7 +349,7 @@ export function paymentsenseWebSocketAdapter(
         throw new TillkitNetworkError(error.message, true, { cause: error, redact })
       else throw error
     }
-    const waited = clock.now() - ctx.startedAt
+    const waited = env.clock.now() - ctx.startedAt
     if (status !== 'AVAILABLE' && waited < watchMs) return {}
     const state =
       status === 'AVAILABLE'
@@ -377,8 +381,7 @@ export function paymentsenseWebSocketAdapter(
     ...(terminals && { terminals }),
 
     attach(environment: AdapterEnvironment) {
-      clock = environment.clock
-      logger = environment.logger
+      env = environment
     },
 
     validate(request) {
@@ -546,10 +549,6 @@ function lostBecause(error: unknown): string {
     return `its answer never came (${error.reason}${last ? `, last seen ${last}` : ''})`
   }
   return `its answer could not be read (${message(error)})`
-}
-
-function message(error: unknown): string {
-  return error instanceof TillkitError || error instanceof Error ? error.message : String(error)
 }
 
 function advice(ctx: PaymentContext, situation: UnknownSituation): string[] {

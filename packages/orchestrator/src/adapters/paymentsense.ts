@@ -3,17 +3,7 @@
  * cumulative notification list, `DELETE` cancels, `PUT …/signature` answers a signature check.
  * Connect has no idempotency key, so a start whose answer is lost is never sent again.
  */
-import {
-  assertBoolean,
-  assertInteger,
-  assertOneOf,
-  safeLogger,
-  createRedactor,
-  systemClock,
-  TillkitValidationError,
-  type Clock,
-  type Logger,
-} from '@tillkit/core'
+import { assertBoolean, assertInteger, assertOneOf, TillkitValidationError } from '@tillkit/core'
 import {
   createPaymentsenseClient,
   type PacComponents,
@@ -37,6 +27,7 @@ import type {
 } from '../adapter.js'
 import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
 import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
+import { pacingOf, unattached } from './shared.js'
 
 type Schemas = PacComponents['schemas']
 type Transaction = Schemas['Transaction']
@@ -59,6 +50,9 @@ export interface PaymentsenseAdapterOptions extends Omit<
   /** Pay at table: time between reads of an open table; Connect suggests 5 s (1 to 30 s). Default 5 000. */
   tableCadenceMs?: number
 }
+
+/** Connect's advised poll interval at the counter: 0.5 to 2 s. */
+const CADENCE_RANGE_MS = [500, 2_000] as const
 
 /** How long the terminal waits for the EPoS's signature decision over REST. */
 const SIGNATURE_WINDOW_MS = 80_000
@@ -147,16 +141,14 @@ export const CAPABILITIES: Capabilities = {
  * own: the orchestrator's core decides every retry and spaces every request of the account.
  */
 export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): ProviderAdapter {
-  const cadenceMs = options.cadenceMs ?? 1_000
-  const spacingMs = options.spacingMs ?? 100
-  const retentionMs = options.retentionMs ?? 24 * 3_600_000
-  assertInteger('options.cadenceMs', cadenceMs, 500, 2_000)
-  assertInteger('options.spacingMs', spacingMs, 0, 60_000)
-  assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
+  const { cadenceMs, spacingMs, retentionMs } = pacingOf(
+    options,
+    { cadenceMs: 1_000, spacingMs: 100, retentionMs: 24 * 3_600_000 },
+    CADENCE_RANGE_MS,
+  )
   const terminals = configuredTerminals(options.terminals)
 
-  let clock: Clock = systemClock
-  let logger: Logger = safeLogger(undefined, createRedactor())
+  let env = unattached()
   let made: PaymentsenseClient | undefined
   const {
     cadenceMs: _c,
@@ -167,7 +159,13 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
     ...clientOptions
   } = options
   const makeClient = () =>
-    createPaymentsenseClient({ ...clientOptions, retry: false, minIntervalMs: 0, clock, logger })
+    createPaymentsenseClient({
+      ...clientOptions,
+      retry: false,
+      minIntervalMs: 0,
+      clock: env.clock,
+      logger: env.logger,
+    })
   // Made now so bad credentials or hosts fail at construction, and again on attach for the clock.
   made = makeClient()
   const client = () => (made ??= makeClient())
@@ -185,7 +183,7 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
     pacing: {
       mode: 'interval',
       cadenceMs,
-      cadenceRangeMs: [500, 2_000],
+      cadenceRangeMs: CADENCE_RANGE_MS,
       spacingMs,
       retentionMs,
       signatureWindowMs: SIGNATURE_WINDOW_MS,
@@ -194,8 +192,7 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
     tables,
 
     attach(environment: AdapterEnvironment) {
-      clock = environment.clock
-      logger = environment.logger
+      env = environment
       made = makeClient()
     },
 

@@ -11,18 +11,12 @@
  */
 import {
   assertBoolean,
-  assertInteger,
   assertOneOf,
   assertString,
-  createRedactor,
-  safeLogger,
-  systemClock,
   TillkitHttpError,
   TillkitProtocolError,
   TillkitValidationError,
   uuid,
-  type Clock,
-  type Logger,
 } from '@tillkit/core'
 import {
   approvalOf,
@@ -46,6 +40,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
+import { pacingOf, unattached } from './shared.js'
 
 type Schemas = PayrocComponents['schemas']
 type InstructionStatus = Schemas['InstructionStatus']
@@ -93,6 +88,8 @@ export interface PayrocAdapterOptions extends Omit<
 
 /** The kinds an instruction can carry: preAuth is a payment instruction with `autoCapture: false`. */
 const KINDS = ['sale', 'refund', 'preAuth'] as const
+/** A read is held until something changes, so the cadence is only a floor. */
+const CADENCE_RANGE_MS = [0, 10_000] as const
 /** Options of `request.extra`, and the kinds each applies to. */
 const EXTRAS: Record<string, readonly string[]> = {
   acceptPartialAmount: ['sale', 'preAuth'],
@@ -129,12 +126,11 @@ const ENTRY: Record<string, string> = {
 export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
   if (typeof options !== 'object' || options === null)
     throw new TillkitValidationError('options', 'must be an object')
-  const cadenceMs = options.cadenceMs ?? 1_000
-  const spacingMs = options.spacingMs ?? 0
-  const retentionMs = options.retentionMs ?? 24 * 3_600_000
-  assertInteger('options.cadenceMs', cadenceMs, 0, 10_000)
-  assertInteger('options.spacingMs', spacingMs, 0, 60_000)
-  assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
+  const { cadenceMs, spacingMs, retentionMs } = pacingOf(
+    options,
+    { cadenceMs: 1_000, spacingMs: 0, retentionMs: 24 * 3_600_000 },
+    CADENCE_RANGE_MS,
+  )
   const fallbackTerminal = options.processingTerminalId
   if (fallbackTerminal !== undefined)
     assertString('options.processingTerminalId', fallbackTerminal, { minLength: 1 })
@@ -170,8 +166,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     ...(d.currencies && { currencies: d.currencies }),
   }))
 
-  let clock: Clock = systemClock
-  let logger: Logger = safeLogger(undefined, createRedactor())
+  let env = unattached()
   const {
     processingTerminalId: _p,
     devices: _d,
@@ -181,7 +176,13 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     retentionMs: _r,
     ...clientOptions
   } = options
-  const makeClient = () => createPayrocClient({ ...clientOptions, retry: false, clock, logger })
+  const makeClient = () =>
+    createPayrocClient({
+      ...clientOptions,
+      retry: false,
+      clock: env.clock,
+      logger: env.logger,
+    })
   // Made now so bad credentials or hosts fail at construction, and again on attach for the clock.
   let made: PayrocClient = makeClient()
   const client = () => made
@@ -300,15 +301,14 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     pacing: {
       mode: 'back-to-back',
       cadenceMs,
-      cadenceRangeMs: [0, 10_000],
+      cadenceRangeMs: CADENCE_RANGE_MS,
       spacingMs,
       retentionMs,
     },
     ...(terminals.length && { terminals }),
 
     attach(environment: AdapterEnvironment) {
-      clock = environment.clock
-      logger = environment.logger
+      env = environment
       made = makeClient()
     },
 

@@ -10,14 +10,9 @@ import {
   assertInteger,
   assertOneOf,
   assertString,
-  createRedactor,
-  safeLogger,
-  systemClock,
   TillkitHttpError,
   TillkitUnknownOutcomeError,
   TillkitValidationError,
-  type Clock,
-  type Logger,
 } from '@tillkit/core'
 import {
   createSmartConnectClient,
@@ -45,6 +40,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { OutcomeAmounts, PaymentRequest, Receipt } from '../types.js'
+import { unattached } from './shared.js'
 
 export interface SmartConnectAdapterOptions extends Pick<
   SmartConnectClientOptions,
@@ -118,8 +114,7 @@ export function smartconnectAdapter(options: SmartConnectAdapterOptions): Provid
     currencies: [currency],
   }))
 
-  let clock: Clock = systemClock
-  let logger: Logger = safeLogger(undefined, createRedactor())
+  let env = unattached()
   const makeClients = () =>
     new Map(
       options.terminals.map((t) => [
@@ -130,8 +125,8 @@ export function smartconnectAdapter(options: SmartConnectAdapterOptions): Provid
           ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
           ...(options.fetch !== undefined && { fetch: options.fetch }),
           ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-          clock,
-          logger,
+          clock: env.clock,
+          logger: env.logger,
         }),
       ]),
     )
@@ -179,8 +174,7 @@ export function smartconnectAdapter(options: SmartConnectAdapterOptions): Provid
     terminals,
 
     attach(environment: AdapterEnvironment) {
-      clock = environment.clock
-      logger = environment.logger
+      env = environment
       clients = makeClients()
     },
 

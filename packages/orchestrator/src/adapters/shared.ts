@@ -1,0 +1,38 @@
+import { assertInteger, createRedactor, safeLogger, systemClock } from '@tillkit/core'
+import type { AdapterEnvironment } from '../adapter.js'
+
+/** Small pieces every adapter in this folder needs the same way. */
+
+/**
+ * What an adapter uses before the orchestrator attaches its own clock and logger: the system clock
+ * and a logger that writes nothing (so there is nothing to redact yet).
+ */
+export function unattached(): AdapterEnvironment {
+  return { clock: systemClock, logger: safeLogger(undefined, createRedactor()) }
+}
+
+/** The pacing options every polled adapter takes; each gives its defaults and cadence bounds. */
+export interface PacingOptions {
+  cadenceMs?: number
+  spacingMs?: number
+  retentionMs?: number
+}
+
+/**
+ * The pacing options with their defaults, checked in one order (cadence, spacing, retention) so
+ * every adapter names the same field first. Spacing is up to a minute and retention a minute to 30
+ * days for every provider; only the cadence bounds differ.
+ */
+export function pacingOf(
+  options: PacingOptions,
+  defaults: { cadenceMs: number; spacingMs: number; retentionMs: number },
+  cadenceRangeMs: readonly [number, number],
+): { cadenceMs: number; spacingMs: number; retentionMs: number } {
+  const cadenceMs = options.cadenceMs ?? defaults.cadenceMs
+  const spacingMs = options.spacingMs ?? defaults.spacingMs
+  const retentionMs = options.retentionMs ?? defaults.retentionMs
+  assertInteger('options.cadenceMs', cadenceMs, ...cadenceRangeMs)
+  assertInteger('options.spacingMs', spacingMs, 0, 60_000)
+  assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
+  return { cadenceMs, spacingMs, retentionMs }
+}
