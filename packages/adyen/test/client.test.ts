@@ -2,6 +2,7 @@ import { TillkitHttpError, TillkitValidationError, createManualClock } from '@ti
 import { describe, expect, it } from 'vitest'
 import { adyenBaseUrl, createAdyenClient, type AdyenClientOptions } from '../src/index.js'
 import { createFakeCloud } from '../src/mock/index.js'
+import { thrown } from '../../core/test/helpers.js'
 import { harness, KEY, MERCHANT, OTHER_POI, POI, POI_2, POI_BASE64 } from './helpers.js'
 
 const base: AdyenClientOptions<'device-api'> = {
@@ -12,13 +13,8 @@ const base: AdyenClientOptions<'device-api'> = {
 }
 
 function refusal(options: unknown): string {
-  try {
-    createAdyenClient(options as AdyenClientOptions)
-  } catch (e) {
-    expect(e).toBeInstanceOf(TillkitValidationError)
-    return `${(e as TillkitValidationError).field}: ${(e as TillkitValidationError).rule}`
-  }
-  throw new Error('created')
+  const e = thrown(() => createAdyenClient(options as AdyenClientOptions), TillkitValidationError)
+  return `${e.field}: ${e.rule}`
 }
 
 describe('createAdyenClient', () => {

@@ -2,20 +2,16 @@ import { TillkitValidationError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { createNexo, PROTOCOL_VERSION, referenceOf, type NexoBuilder } from '../src/index.js'
 import { createManualClock } from '@tillkit/core'
+import { thrown } from '../../core/test/helpers.js'
 
 const clock = createManualClock({ start: Date.UTC(2026, 2, 14, 9, 30) })
 const nexo = () => createNexo({ saleId: 'till-7', clock })
 
 /** The field and rule of the validation error `f` throws. */
 function refusal(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (!(e instanceof TillkitValidationError)) throw e
-    expect(e.mayHaveReachedProvider).toBe(false)
-    return `${e.field}: ${e.rule}`
-  }
-  throw new Error('did not throw')
+  const e = thrown(f, TillkitValidationError)
+  expect(e.mayHaveReachedProvider).toBe(false)
+  return `${e.field}: ${e.rule}`
 }
 
 const sale = { poiId: 'P400Plus-1', amount: 1999, currency: 'GBP', transactionId: 'sale-1' }

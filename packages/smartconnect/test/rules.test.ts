@@ -6,6 +6,7 @@ import {
   TRANSACTION_TYPES,
   type TransactionType,
 } from '../src/index.js'
+import { thrown } from '../../core/test/helpers.js'
 
 /** The fields that make each type valid, and the form values they become. */
 const VALID: Record<TransactionType, Record<string, unknown>> = {
@@ -27,15 +28,8 @@ const VALID: Record<TransactionType, Record<string, unknown>> = {
   'Terminal.ReadCard': {},
 }
 
-function rejection(type: unknown, fields: unknown): TillkitValidationError {
-  try {
-    checkTransaction(type, fields)
-  } catch (error) {
-    expect(error).toBeInstanceOf(TillkitValidationError)
-    return error as TillkitValidationError
-  }
-  throw new Error('expected a TillkitValidationError')
-}
+const rejection = (type: unknown, fields: unknown) =>
+  thrown(() => checkTransaction(type, fields), TillkitValidationError)
 
 describe('checkTransaction', () => {
   it.each(TRANSACTION_TYPES)('accepts %s with its fields and writes amounts as digits', (type) => {
