@@ -9,6 +9,7 @@ import {
   type Orchestrator,
   type OrchestratorOptions,
 } from '../src/index.js'
+import { requestsFor } from './harness.js'
 
 export const POI = 'P400Plus-100000001'
 export const POI_2 = 'V400m-100000002'
@@ -129,14 +130,7 @@ export function setupAdyen(
   }
 }
 
-export const pay = (amount: number, more: Record<string, unknown> = {}) => ({
-  account: ACCOUNT,
-  terminal: POI,
-  amount,
-  currency: 'EUR',
-  reference: `order-${amount}`,
-  ...more,
-})
+export const pay = requestsFor(ACCOUNT, POI, 'EUR')
 
 /** A JSON answer, as the cloud would send it. */
 export const json = (body: unknown, status = 200) =>

@@ -1,30 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createFileJournal,
-  createMemoryJournal,
-  TillkitAbortedError,
-  type JournalStore,
-} from '../src/index.js'
-import { collect, drive, flush, pass } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { createFileJournal, createMemoryJournal, type JournalStore } from '../src/index.js'
+import { collect, crashAfter, drive, flush, pass, tempJournals } from './harness.js'
 import { pay, POI, setupAdyen } from './adyen-harness.js'
 
-const dirs: string[] = []
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
+const tempJournal = tempJournals('tillkit-adyen-')
 
 /** Starts a payment, lets `ms` pass, then drops the orchestrator as a crash would. */
 async function dropAfter(ms: number, amount: number, journal: JournalStore) {
   const s = setupAdyen({ orchestrator: { journal } })
   const payment = await s.orchestrator.sale(pay(amount))
-  const before = collect(payment)
-  await pass(s.clock, ms)
-  await s.orchestrator.close()
-  expect(await payment.outcome.catch((e: unknown) => e)).toBeInstanceOf(TillkitAbortedError)
-  return { ...s, payment, delivered: await before.done }
+  return { ...s, payment, delivered: await crashAfter(s, payment, ms) }
 }
 
 describe('Adyen recovery from a journal left by a dropped orchestrator', () => {
@@ -157,9 +142,7 @@ describe('Adyen recovery from a journal left by a dropped orchestrator', () => {
   })
 
   it('works from a file journal: the ids written before the start survive the process', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tillkit-adyen-'))
-    dirs.push(dir)
-    const path = join(dir, 'journal.jsonl')
+    const path = await tempJournal()
     const journal = await createFileJournal(path)
     const { clock, cloud, payment, restart } = await dropAfter(1_000, 1213, journal)
     await journal.close?.()

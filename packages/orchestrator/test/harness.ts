@@ -1,13 +1,22 @@
-import { createManualClock, type ManualClock } from '@tillkit/core'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createManualClock, type Logger, type ManualClock } from '@tillkit/core'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/paymentsense/mock'
+import { afterEach, expect } from 'vitest'
 import {
+  createMemoryJournal,
   createOrchestrator,
   paymentsenseAdapter,
+  TillkitAbortedError,
   type DispatchInfo,
+  type JournalRecord,
   type JournalStore,
+  type Payment,
   type Orchestrator,
   type OrchestratorOptions,
   type PaymentEvent,
+  type PaymentInput,
   type PaymentsenseAdapterOptions,
 } from '../src/index.js'
 
@@ -131,11 +140,91 @@ export function setup(
   }
 }
 
-export const sale = (amount: number, more: Record<string, unknown> = {}) => ({
-  account: ACCOUNT,
-  terminal: TID,
-  amount,
-  currency: 'GBP',
-  reference: `order-${amount}`,
-  ...more,
-})
+/**
+ * Makes payment requests for one account, terminal and currency, each referenced by its amount.
+ * `more` may hold anything, so validation tests can send what the types would refuse.
+ */
+export const requestsFor =
+  (account: string, terminal: string, currency: string) =>
+  (amount: number, more: Record<string, unknown> = {}): PaymentInput => ({
+    account,
+    terminal,
+    amount,
+    currency,
+    reference: `order-${amount}`,
+    ...more,
+  })
+
+export const sale = requestsFor(ACCOUNT, TID, 'GBP')
+
+/** One call to a logger, as the logger received it. */
+export interface LogLine {
+  level: string
+  obj: object
+  msg?: string
+}
+
+/** A logger that keeps every line it is given, to look for secrets in or count. */
+export function recordingLogger(): { logger: Logger; logs: LogLine[] } {
+  const logs: LogLine[] = []
+  const line =
+    (level: string) =>
+    (obj: object, msg?: string): void => {
+      logs.push({ level, obj, ...(msg !== undefined && { msg }) })
+    }
+  return {
+    logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+    logs,
+  }
+}
+
+/** A memory journal that also keeps every payment record appended, in order. */
+export function recordingJournal(): { journal: JournalStore; records: JournalRecord[] } {
+  const memory = createMemoryJournal()
+  const records: JournalRecord[] = []
+  return {
+    journal: {
+      ...memory,
+      append: async (record) => {
+        records.push(record)
+        return memory.append(record)
+      },
+    },
+    records,
+  }
+}
+
+/**
+ * Paths for journal files in fresh temporary folders, removed after each test. Call it at a test
+ * file's top level: it registers the cleanup there.
+ */
+export function tempJournals(prefix: string): () => Promise<string> {
+  const dirs: string[] = []
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  })
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), prefix))
+    dirs.push(dir)
+    return join(dir, 'journal.jsonl')
+  }
+}
+
+/**
+ * Lets `ms` of clock time pass on a started payment, then drops the orchestrator as a crash would
+ * (after `beforeDrop`, if given): the payment's outcome is an abort. Gives the events delivered
+ * before the drop.
+ */
+export async function crashAfter(
+  s: { clock: ManualClock; orchestrator: Orchestrator },
+  payment: Payment,
+  ms: number,
+  beforeDrop?: () => Promise<void>,
+): Promise<PaymentEvent[]> {
+  const before = collect(payment)
+  await pass(s.clock, ms)
+  await beforeDrop?.()
+  await s.orchestrator.close()
+  expect(await payment.outcome.catch((e: unknown) => e)).toBeInstanceOf(TillkitAbortedError)
+  return before.done
+}

@@ -1,7 +1,6 @@
 import { createManualClock, type ManualClock } from '@tillkit/core'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/paymentsense/mock'
 import {
-  createMemoryJournal,
   createOrchestrator,
   paymentsenseWebSocketAdapter,
   type JournalRecord,
@@ -10,13 +9,12 @@ import {
   type OrchestratorOptions,
   type PaymentsenseWebSocketAdapterOptions,
 } from '../src/index.js'
+import { ACCOUNT, recordingJournal, recordingLogger, type LogLine } from './harness.js'
 
-export { collect, drive, flush, pass } from './harness.js'
+export { ACCOUNT, collect, drive, flush, pass, sale, TID } from './harness.js'
 
 /** A key no other test uses, so that finding it anywhere is a leak. */
 export const KEY = 'ws-key-5c1f9e0d-not-for-logs'
-export const TID = '22160001'
-export const ACCOUNT = 'shop'
 
 /** What went over the in-process sockets, as the adapter's WebSocket saw it. */
 export interface Wire {
@@ -34,8 +32,8 @@ export interface WsSetup {
   journal: JournalStore
   /** Every journal record appended, in order. */
   records: JournalRecord[]
-  /** Every log line (level, fields, message), as the orchestrator's logger got it. */
-  logs: unknown[]
+  /** Every log line, as the orchestrator's logger got it. */
+  logs: LogLine[]
   orchestrator: Orchestrator
   /** A fresh orchestrator with a fresh adapter on the same cloud, clock and journal (a restart). */
   restart(options?: Partial<OrchestratorOptions>): Orchestrator
@@ -82,23 +80,8 @@ export function setup(
       super.send(data)
     }
   }
-  const inner = createMemoryJournal()
-  const records: JournalRecord[] = []
-  const journal: JournalStore = {
-    append: async (record) => {
-      records.push(record)
-      await inner.append(record)
-    },
-    unfinished: () => inner.unfinished(),
-    get: (id) => inner.get(id),
-  }
-  const logs: unknown[] = []
-  const logger = Object.fromEntries(
-    ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((level) => [
-      level,
-      (fields: unknown, msg?: string) => logs.push({ level, fields, msg }),
-    ]),
-  )
+  const { journal, records } = recordingJournal()
+  const { logger, logs } = recordingLogger()
   const make = (more: Partial<OrchestratorOptions> = {}) =>
     createOrchestrator({
       accounts: {
@@ -132,12 +115,3 @@ export function setup(
       wire.sent.flatMap((m) => (m.method && PAYMENT_METHODS.includes(m.method) ? [m.method] : [])),
   }
 }
-
-export const sale = (amount: number, more: Record<string, unknown> = {}) => ({
-  account: ACCOUNT,
-  terminal: TID,
-  amount,
-  currency: 'GBP',
-  reference: `order-${amount}`,
-  ...more,
-})

@@ -8,6 +8,7 @@ import {
   type OrchestratorOptions,
   type PayrocAdapterOptions,
 } from '../src/index.js'
+import { requestsFor } from './harness.js'
 
 export const DEVICE = 'PAXA920-0001'
 export const PTID = '1234001'
@@ -93,14 +94,7 @@ export function payrocSetup(
   }
 }
 
-export const payment = (amount: number, more: Record<string, unknown> = {}) => ({
-  account: ACCOUNT,
-  terminal: DEVICE,
-  amount,
-  currency: 'USD',
-  reference: `order-${amount}`,
-  ...more,
-})
+export const payment = requestsFor(ACCOUNT, DEVICE, 'USD')
 
 /** The fake's log of requests matching a method and path. */
 export const requests = (cloud: FakeCloud, method: string, path: RegExp) =>

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createFileJournal, createMemoryJournal, TillkitAbortedError } from '../src/index.js'
-import { collect, drive, pass } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { createFileJournal, createMemoryJournal } from '../src/index.js'
+import { collect, crashAfter, drive, pass, tempJournals } from './harness.js'
 import {
   INSTRUCTION,
   payment,
@@ -14,22 +11,16 @@ import {
   submitKeys,
 } from './payroc-harness.js'
 
-const dirs: string[] = []
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
+const tempJournal = tempJournals('tillkit-payroc-')
 
 describe('Payroc recovery from a journal left by a dropped orchestrator', () => {
   it('an instruction already known is long-polled again; events continue where they stopped', async () => {
     const journal = createMemoryJournal()
     const s = payrocSetup({ orchestrator: { journal } })
     const p = await s.orchestrator.sale(payment(1206))
-    const before = collect(p)
-    await pass(s.clock, 3_000)
-    expect(p.ids.instructionId).toBeDefined()
-    await s.orchestrator.close()
-    expect(await p.outcome.catch((e: unknown) => e)).toBeInstanceOf(TillkitAbortedError)
-    const delivered = await before.done
+    const delivered = await crashAfter(s, p, 3_000, async () => {
+      expect(p.ids.instructionId).toBeDefined()
+    })
     expect(delivered.map((e) => e.raw)).toEqual(['inProgress'])
 
     const second = s.restart(journal)
@@ -51,9 +42,7 @@ describe('Payroc recovery from a journal left by a dropped orchestrator', () => 
   })
 
   it('a submit whose answer never came is replayed with the same key and body, then long-polled (file journal)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tillkit-payroc-'))
-    dirs.push(dir)
-    const path = join(dir, 'journal.jsonl')
+    const path = await tempJournal()
     const journal = await createFileJournal(path)
     const s = payrocSetup({ orchestrator: { journal } })
     // Payroc makes the instruction; its answer is still on the way when the process goes away.

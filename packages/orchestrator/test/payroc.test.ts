@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createMemoryJournal,
-  type JournalRecord,
-  type JournalStore,
-  type OutcomeStatus,
-} from '../src/index.js'
-import { collect, drive, pass } from './harness.js'
+import type { OutcomeStatus } from '../src/index.js'
+import { collect, drive, pass, recordingJournal, recordingLogger } from './harness.js'
 import {
   ACCOUNT,
   API_KEY,
@@ -395,19 +390,10 @@ describe('Payroc terminals', () => {
 
 describe('secrets', () => {
   it('neither the API key nor a bearer token reaches outcomes, events, the journal or the logs', async () => {
-    const memory = createMemoryJournal()
-    const records: JournalRecord[] = []
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        records.push(record)
-        return memory.append(record)
-      },
-    }
-    const logs: unknown[] = []
-    const log = (...args: unknown[]) => logs.push(args)
+    const { journal, records } = recordingJournal()
+    const { logger, logs } = recordingLogger()
     const { clock, cloud, orchestrator, tokens } = payrocSetup({
-      orchestrator: { journal, logger: { info: log, warn: log, error: log, debug: log } },
+      orchestrator: { journal, logger },
     })
     cloud.faults.add({ kind: 'status', status: 503, match: { method: 'GET' }, times: 2 })
     const p = await orchestrator.sale(payment(4999))

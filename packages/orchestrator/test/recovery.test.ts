@@ -1,39 +1,22 @@
-import { mkdtemp, appendFile, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { appendFile, readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
 import {
   createFileJournal,
   createMemoryJournal,
   JournalWriteError,
-  TillkitAbortedError,
   type JournalRecord,
   type JournalStore,
 } from '../src/index.js'
-import { collect, drive, pass, sale, setup, TID } from './harness.js'
+import { collect, crashAfter, drive, pass, sale, setup, tempJournals, TID } from './harness.js'
 
-const dirs: string[] = []
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
-const tempFile = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tillkit-journal-'))
-  dirs.push(dir)
-  return join(dir, 'journal.jsonl')
-}
+const tempFile = tempJournals('tillkit-journal-')
 
 describe('recovery from a journal left by a dropped orchestrator', () => {
   async function dropMidway(journal: JournalStore) {
     const s = setup({ orchestrator: { journal } })
     const payment = await s.orchestrator.sale(sale(1209))
-    const before = collect(payment)
     // The slow card: TRANSACTION_STARTED and INSERT_CARD delivered, then the process goes away.
-    await pass(s.clock, 3_000)
-    await s.orchestrator.close()
-    const dropped = await payment.outcome.catch((e: unknown) => e)
-    expect(dropped).toBeInstanceOf(TillkitAbortedError)
-    const delivered = await before.done
-    return { ...s, payment, delivered }
+    return { ...s, payment, delivered: await crashAfter(s, payment, 3_000) }
   }
 
   it('resumes polling from the journaled requestId; events continue where they stopped, exactly once', async () => {

@@ -12,9 +12,9 @@ import {
   type JournalStore,
   type Orchestrator,
   type OrchestratorOptions,
-  type PaymentInput,
   type SmartConnectAdapterOptions,
 } from '../src/index.js'
+import { recordingLogger, requestsFor, type LogLine } from './harness.js'
 
 export const ACCOUNT = 'store'
 export const TID = 'VT000001'
@@ -28,13 +28,6 @@ export interface Seen {
   at: number
   /** undefined when the response was lost or never came. */
   status?: number
-}
-
-/** One call to the orchestrator's logger, as the logger received it. */
-export interface LogLine {
-  level: string
-  obj: object
-  msg?: string
 }
 
 export interface ScSetup {
@@ -85,7 +78,6 @@ export async function setup(
   }
   const t0 = clock.now()
   const seen: Seen[] = []
-  const logs: LogLine[] = []
   const fetch = async (request: Request) => {
     const entry: Seen = {
       method: request.method,
@@ -97,12 +89,7 @@ export async function setup(
     entry.status = response.status
     return response
   }
-  const logger = Object.fromEntries(
-    (['debug', 'info', 'warn', 'error'] as const).map((level) => [
-      level,
-      (obj: object, msg?: string) => logs.push({ level, obj, ...(msg !== undefined && { msg }) }),
-    ]),
-  )
+  const { logger, logs } = recordingLogger()
   const make = (more: Partial<OrchestratorOptions> = {}) =>
     createOrchestrator({
       accounts: {
@@ -134,14 +121,7 @@ export async function setup(
   }
 }
 
-export const sale = (amount: number, more: Partial<PaymentInput> = {}): PaymentInput => ({
-  account: ACCOUNT,
-  terminal: TID,
-  amount,
-  currency: 'NZD',
-  reference: `order-${amount}`,
-  ...more,
-})
+export const sale = requestsFor(ACCOUNT, TID, 'NZD')
 
 /** The access token inside a journaled polling URL. */
 export const tokenOf = (pollingUrl: string | undefined): string => {

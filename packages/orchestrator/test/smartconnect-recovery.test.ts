@@ -1,20 +1,10 @@
-import { appendFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createFileJournal,
-  createMemoryJournal,
-  TillkitAbortedError,
-  type JournalStore,
-} from '../src/index.js'
-import { collect, drive, flush, pass } from './harness.js'
+import { appendFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { createFileJournal, createMemoryJournal, type JournalStore } from '../src/index.js'
+import { collect, crashAfter, drive, flush, pass, tempJournals } from './harness.js'
 import { sale, setup, TID } from './smartconnect-harness.js'
 
-const dirs: string[] = []
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
+const tempJournal = tempJournals('tillkit-sc-journal-')
 
 describe('SmartConnect recovery from a journal left by a dropped orchestrator', () => {
   /** Starts a delayed sale (about 24 s on the fake) and drops the orchestrator after `ms`. */
@@ -26,12 +16,7 @@ describe('SmartConnect recovery from a journal left by a dropped orchestrator', 
   ) {
     const s = await setup({ orchestrator: { journal } })
     const payment = await s.orchestrator.sale(sale(amount))
-    const before = collect(payment)
-    await pass(s.clock, ms)
-    await beforeDrop?.()
-    await s.orchestrator.close()
-    expect(await payment.outcome.catch((e: unknown) => e)).toBeInstanceOf(TillkitAbortedError)
-    return { ...s, payment, delivered: await before.done }
+    return { ...s, payment, delivered: await crashAfter(s, payment, ms, beforeDrop) }
   }
 
   it('polls the saved URL again: events carry on exactly once, the start is not re-sent', async () => {
@@ -79,9 +64,7 @@ describe('SmartConnect recovery from a journal left by a dropped orchestrator', 
   })
 
   it('works the same from a file journal whose last line was torn by the crash', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tillkit-sc-journal-'))
-    dirs.push(dir)
-    const path = join(dir, 'journal.jsonl')
+    const path = await tempJournal()
     const file = await createFileJournal(path)
     // The process dies once every record written so far is on disk (a file write takes real
     // time while the clock stands still), leaving half of a later line behind.

@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   createFileJournal,
   createMemoryJournal,
@@ -9,18 +6,10 @@ import {
   type JournalStore,
   type TableEvent,
 } from '../src/index.js'
-import { flush, sale, setup } from './harness.js'
+import { flush, sale, setup, tempJournals } from './harness.js'
 import { bill, drive, listen, open, pass, reads, TABLE, tableRequests } from './tables-harness.js'
 
-const dirs: string[] = []
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
-const tempFile = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tillkit-tables-'))
-  dirs.push(dir)
-  return join(dir, 'journal.jsonl')
-}
+const tempFile = tempJournals('tillkit-tables-')
 
 /** Journal writes in flight, so a test can let them land before dropping the process. */
 const writes: Promise<unknown>[] = []
