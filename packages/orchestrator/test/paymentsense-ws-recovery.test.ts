@@ -8,6 +8,7 @@ import {
   type PaymentEvent,
   type SignatureRequiredEvent,
 } from '../src/index.js'
+import { refusal } from '../../core/test/helpers.js'
 import { collect, drive, flush, KEY, pass, sale, setup, TID } from './paymentsense-ws-harness.js'
 
 describe('paymentsense WebSocket adapter: recovery', () => {
@@ -132,11 +133,12 @@ describe('paymentsense WebSocket adapter: checks before anything is sent', () =>
     expect(() =>
       paymentsenseWebSocketAdapter({ ...options, paymentTimeoutMs: -1, apiKey: options.apiKey }),
     ).toThrow(/options\.paymentTimeoutMs/)
-    try {
-      paymentsenseWebSocketAdapter({ ...options, account: 'bad host!' })
-    } catch (error) {
-      expect(JSON.stringify(error) + String(error)).not.toContain(options.apiKey)
-    }
+    const error = refusal(
+      () => paymentsenseWebSocketAdapter({ ...options, account: 'bad host!' }),
+      'options.account',
+      options.apiKey,
+    )
+    expect(JSON.stringify(error)).not.toContain(options.apiKey)
   })
 })
 
