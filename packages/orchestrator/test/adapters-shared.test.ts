@@ -1,7 +1,7 @@
 import { TillkitValidationError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { thrown } from '../../core/test/helpers.js'
-import { pacingOf } from '../src/adapters/shared.js'
+import { pacingOf, saidIn } from '../src/adapters/shared.js'
 import { adyenAdapter, paymentsenseAdapter, payrocAdapter } from '../src/index.js'
 
 const defaults = { cadenceMs: 1_000, spacingMs: 100, retentionMs: 3_600_000 }
@@ -59,5 +59,21 @@ describe('the pacing options every polled adapter takes', () => {
       expect(fieldOf(() => make({ spacingMs: 60_001 }))).toBe('options.spacingMs')
       expect(fieldOf(() => make({ retentionMs: 59_999 }))).toBe('options.retentionMs')
     }
+  })
+})
+
+describe("the provider's own words in an error body", () => {
+  it('takes the first named field that holds a string, and only if it says something', () => {
+    expect(saidIn({ userMessage: 'Terminal busy' }, 'userMessage')).toBe('Terminal busy')
+    expect(saidIn({ detail: 'bad amount', title: 'Bad Request' }, 'detail', 'title')).toBe(
+      'bad amount',
+    )
+    expect(saidIn({ detail: 42, title: 'Bad Request' }, 'detail', 'title')).toBe('Bad Request')
+    // An empty first string is the provider saying nothing: no fallback to a later field.
+    expect(saidIn({ detail: '', title: 'Bad Request' }, 'detail', 'title')).toBeUndefined()
+    expect(saidIn({ error: ['busy'] }, 'error')).toBeUndefined()
+    expect(saidIn({}, 'error')).toBeUndefined()
+    for (const body of [undefined, null, 'Terminal busy', 503])
+      expect(saidIn(body, 'error')).toBeUndefined()
   })
 })

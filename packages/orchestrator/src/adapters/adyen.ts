@@ -43,7 +43,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentEventType, PaymentRequest, ProviderIds, Receipt } from '../types.js'
-import { pacingOf, unattached } from './shared.js'
+import { pacingOf, saidIn, unattached } from './shared.js'
 
 export interface AdyenAdapterOptions extends Omit<
   AdyenClientOptions,
@@ -735,7 +735,6 @@ function failure(
 /** Why a `/sync` call failed: a definite refusal settles the payment; anything else is unknown. */
 function readFailure(error: unknown): Reading | Unsent {
   if (error instanceof TillkitHttpError && error.status < 500) {
-    const detail = (error.body as { detail?: unknown } | undefined)?.detail
     const failed: ProviderOutcome = {
       status: 'failed',
       reasonCode:
@@ -746,7 +745,7 @@ function readFailure(error: unknown): Reading | Unsent {
             : error.status === 403
               ? 'forbidden'
               : 'refused',
-      reason: typeof detail === 'string' && detail ? detail : error.message,
+      reason: saidIn(error.body, 'detail') ?? error.message,
       raw: error.body,
     }
     if (error.status !== 429) return { outcome: failed }

@@ -27,7 +27,7 @@ import type {
 } from '../adapter.js'
 import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
 import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
-import { pacingOf, unattached } from './shared.js'
+import { pacingOf, saidIn, unattached } from './shared.js'
 
 type Schemas = PacComponents['schemas']
 type Transaction = Schemas['Transaction']
@@ -336,9 +336,7 @@ function bodyOf(request: PaymentRequest): Schemas['TransactionRequest'] {
 }
 
 function refusal(status: number, body: unknown): ProviderOutcome {
-  const said = (body as { userMessage?: unknown } | undefined)?.userMessage
-  const reason =
-    typeof said === 'string' && said ? said : `Connect refused the request (HTTP ${status})`
+  const reason = saidIn(body, 'userMessage') ?? `Connect refused the request (HTTP ${status})`
   const reasonCode =
     status === 401
       ? 'unauthorised'

@@ -40,7 +40,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
-import { pacingOf, unattached } from './shared.js'
+import { pacingOf, saidIn, unattached } from './shared.js'
 
 type Schemas = PayrocComponents['schemas']
 type InstructionStatus = Schemas['InstructionStatus']
@@ -626,10 +626,8 @@ function refusalOf(
   // 5xx: it may have been made (replayed by key); 429: not processed (the core waits and resends).
   if (!(error instanceof TillkitHttpError) || error.status >= 500 || error.status === 429)
     return undefined
-  const body = error.body as { detail?: unknown; title?: unknown } | undefined
-  const said = typeof body?.detail === 'string' ? body.detail : body?.title
   const reason =
-    typeof said === 'string' && said ? said : `Payroc refused the request (HTTP ${error.status})`
+    saidIn(error.body, 'detail', 'title') ?? `Payroc refused the request (HTTP ${error.status})`
   return { status: 'failed', reasonCode: codes[error.status] ?? 'refused', reason, raw: error.body }
 }
 

@@ -36,3 +36,14 @@ export function pacingOf(
   assertInteger('options.retentionMs', retentionMs, 60_000, 30 * 24 * 3_600_000)
   return { cadenceMs, spacingMs, retentionMs }
 }
+
+/**
+ * The provider's own words in an error body: the first of `keys` that holds a string, if that string
+ * is not empty. Providers name the field differently (`userMessage`, `error`, `detail`...).
+ */
+export function saidIn(body: unknown, ...keys: string[]): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const fields = body as Record<string, unknown>
+  const said = keys.map((key) => fields[key]).find((value) => typeof value === 'string')
+  return (said as string | undefined) || undefined
+}

@@ -40,7 +40,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { OutcomeAmounts, PaymentRequest, Receipt } from '../types.js'
-import { unattached } from './shared.js'
+import { saidIn, unattached } from './shared.js'
 
 export interface SmartConnectAdapterOptions extends Pick<
   SmartConnectClientOptions,
@@ -408,11 +408,8 @@ function receiptOf(text: string | undefined): Receipt | undefined {
 const show = (code: string | undefined) => (code ? code : '(blank)')
 
 function refusal(error: TillkitHttpError): ProviderOutcome {
-  const said = (error.body as { error?: unknown } | undefined)?.error
   const reason =
-    typeof said === 'string' && said
-      ? said
-      : `SmartConnect refused the request (HTTP ${error.status})`
+    saidIn(error.body, 'error') ?? `SmartConnect refused the request (HTTP ${error.status})`
   const reasonCode = /busy/i.test(reason)
     ? 'terminal-busy'
     : /not paired/i.test(reason)
