@@ -9,7 +9,7 @@ import {
   type Orchestrator,
   type OrchestratorOptions,
 } from '../src/index.js'
-import { requestsFor } from './harness.js'
+import { requestsFor, watchedFetch, type Seen as BaseSeen } from './harness.js'
 
 export const POI = 'P400Plus-100000001'
 export const POI_2 = 'V400m-100000002'
@@ -19,17 +19,12 @@ export const KEY = 'test-api-key'
 export const SALE_ID = 'till-1'
 
 /** A request as the fake saw it, with the nexo header fields that tell requests apart. */
-export interface Seen {
-  method: string
-  path: string
-  at: number
+export interface Seen extends BaseSeen {
   /** `Payment`, `TransactionStatus`, `Abort`, `Reversal`, or undefined for a non-nexo request. */
   category?: string
   serviceId?: string
   /** For TransactionStatus and Abort: the ServiceID asked about. */
   about?: string
-  /** undefined when the response was lost. */
-  status?: number
 }
 
 export interface AdyenSetup {
@@ -65,13 +60,7 @@ export function setupAdyen(
   const clock = createManualClock()
   const cloud = createFakeCloud({ clock, ...options.cloud })
   const seen: Seen[] = []
-  const fetch = async (request: Request) => {
-    const entry: Seen = {
-      method: request.method,
-      path: new URL(request.url).pathname,
-      at: clock.now(),
-    }
-    seen.push(entry)
+  const fetch = watchedFetch(clock, seen, async (request, entry) => {
     let message: Record<string, any> | undefined
     if (request.method === 'POST') {
       try {
@@ -90,10 +79,8 @@ export function setupAdyen(
       }
     }
     const answer = message && options.intercept?.(message)
-    const response = answer ?? (await cloud.fetch(request))
-    entry.status = response.status
-    return response
-  }
+    return answer ?? cloud.fetch(request)
+  })
   const adapters: AdyenAdapter[] = []
   if (!options.noWebhooks)
     cloud.notifications.register((body) => {

@@ -79,6 +79,29 @@ export interface Seen {
   status?: number
 }
 
+/**
+ * A fetch that notes every request in `seen` (clock time counted from `since`) before `answer`
+ * gives its response, and the response's status after. `answer` may add to the entry.
+ */
+export function watchedFetch<S extends Seen>(
+  clock: ManualClock,
+  seen: S[],
+  answer: (request: Request, entry: S) => Promise<Response>,
+  since = 0,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const entry = {
+      method: request.method,
+      path: new URL(request.url).pathname,
+      at: clock.now() - since,
+    } as S
+    seen.push(entry)
+    const response = await answer(request, entry)
+    entry.status = response.status
+    return response
+  }
+}
+
 export interface Setup {
   clock: ManualClock
   cloud: FakeCloud
@@ -101,17 +124,7 @@ export function setup(
   const cloud = createFakeCloud({ clock, ...options.cloud })
   const dispatched: DispatchInfo[] = []
   const seen: Seen[] = []
-  const fetch = async (request: Request) => {
-    const entry: Seen = {
-      method: request.method,
-      path: new URL(request.url).pathname,
-      at: clock.now(),
-    }
-    seen.push(entry)
-    const response = await cloud.fetch(request)
-    entry.status = response.status
-    return response
-  }
+  const fetch = watchedFetch(clock, seen, (request) => cloud.fetch(request))
   const make = (more: Partial<OrchestratorOptions> = {}) =>
     createOrchestrator({
       accounts: {

@@ -14,21 +14,14 @@ import {
   type OrchestratorOptions,
   type SmartConnectAdapterOptions,
 } from '../src/index.js'
-import { recordingLogger, requestsFor, type LogLine } from './harness.js'
+import { recordingLogger, requestsFor, watchedFetch, type LogLine, type Seen } from './harness.js'
 
 export const ACCOUNT = 'store'
 export const TID = 'VT000001'
 export const OTHER = 'VT000002'
 
-/** A request as the fake saw it (through the adapter's fetch). */
-export interface Seen {
-  method: string
-  path: string
-  /** Clock time since the setup, in ms. */
-  at: number
-  /** undefined when the response was lost or never came. */
-  status?: number
-}
+/** A request as the fake saw it (through the adapter's fetch); `at` counts from the setup. */
+export type { Seen } from './harness.js'
 
 export interface ScSetup {
   clock: ManualClock
@@ -78,17 +71,7 @@ export async function setup(
   }
   const t0 = clock.now()
   const seen: Seen[] = []
-  const fetch = async (request: Request) => {
-    const entry: Seen = {
-      method: request.method,
-      path: new URL(request.url).pathname,
-      at: clock.now() - t0,
-    }
-    seen.push(entry)
-    const response = await cloud.fetch(request)
-    entry.status = response.status
-    return response
-  }
+  const fetch = watchedFetch(clock, seen, (request) => cloud.fetch(request), t0)
   const { logger, logs } = recordingLogger()
   const make = (more: Partial<OrchestratorOptions> = {}) =>
     createOrchestrator({
