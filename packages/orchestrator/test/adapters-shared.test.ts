@@ -2,7 +2,13 @@ import { TillkitValidationError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { thrown } from '../../core/test/helpers.js'
 import { pacingOf, saidIn } from '../src/adapters/shared.js'
-import { adyenAdapter, paymentsenseAdapter, payrocAdapter } from '../src/index.js'
+import {
+  adyenAdapter,
+  paymentsenseAdapter,
+  paymentsenseWebSocketAdapter,
+  payrocAdapter,
+  smartconnectAdapter,
+} from '../src/index.js'
 
 const defaults = { cadenceMs: 1_000, spacingMs: 100, retentionMs: 3_600_000 }
 
@@ -75,5 +81,20 @@ describe("the provider's own words in an error body", () => {
     expect(saidIn({}, 'error')).toBeUndefined()
     for (const body of [undefined, null, 'Terminal busy', 503])
       expect(saidIn(body, 'error')).toBeUndefined()
+  })
+})
+
+describe('adapter options that are not an object', () => {
+  it('every adapter refuses them with a typed error naming options, before reading a field', () => {
+    const adapters = [
+      paymentsenseAdapter,
+      paymentsenseWebSocketAdapter,
+      payrocAdapter,
+      adyenAdapter,
+      smartconnectAdapter,
+    ] as Array<(options: never) => unknown>
+    for (const make of adapters)
+      for (const options of [null, undefined, 'options'])
+        expect(fieldOf(() => make(options as never))).toBe('options')
   })
 })

@@ -43,7 +43,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentEventType, PaymentRequest, ProviderIds, Receipt } from '../types.js'
-import { pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, pacingOf, saidIn, unattached } from './shared.js'
 
 export interface AdyenAdapterOptions extends Omit<
   AdyenClientOptions,
@@ -166,8 +166,7 @@ const isUnsent = (reading: Reading | Unsent): reading is Unsent =>
  * again by the next polls, same ServiceID, for up to a minute, as the core would resend a start.
  */
 export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertOptions(options)
   assertString('options.saleId', options.saleId, { minLength: 1, maxLength: 64 })
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,

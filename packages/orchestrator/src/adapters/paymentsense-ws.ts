@@ -49,7 +49,7 @@ import {
   receiptOf,
   terminalOf,
 } from './paymentsense.js'
-import { unattached } from './shared.js'
+import { assertOptions, unattached } from './shared.js'
 
 type Connection = PaymentsenseConnection<'pac'>
 type WsPayment = PacRequests['sale']['result']
@@ -126,8 +126,7 @@ interface OpenAnswer {
 export function paymentsenseWebSocketAdapter(
   options: PaymentsenseWebSocketAdapterOptions,
 ): ProviderAdapter {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertOptions(options)
   const cadenceMs = options.cadenceMs ?? 1_000
   const spacingMs = options.spacingMs ?? 100
   assertInteger('options.cadenceMs', cadenceMs, 500, 10_000)

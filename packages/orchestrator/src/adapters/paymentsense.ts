@@ -27,7 +27,7 @@ import type {
 } from '../adapter.js'
 import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
 import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
-import { pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, pacingOf, saidIn, unattached } from './shared.js'
 
 type Schemas = PacComponents['schemas']
 type Transaction = Schemas['Transaction']
@@ -141,6 +141,7 @@ export const CAPABILITIES: Capabilities = {
  * own: the orchestrator's core decides every retry and spaces every request of the account.
  */
 export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): ProviderAdapter {
+  assertOptions(options)
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,
     { cadenceMs: 1_000, spacingMs: 100, retentionMs: 24 * 3_600_000 },

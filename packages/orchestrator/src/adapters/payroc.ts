@@ -40,7 +40,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
-import { pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, pacingOf, saidIn, unattached } from './shared.js'
 
 type Schemas = PayrocComponents['schemas']
 type InstructionStatus = Schemas['InstructionStatus']
@@ -124,8 +124,7 @@ const ENTRY: Record<string, string> = {
  * decides every retry and replay, and spaces every request of the account.
  */
 export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertOptions(options)
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,
     { cadenceMs: 1_000, spacingMs: 0, retentionMs: 24 * 3_600_000 },

@@ -1,4 +1,10 @@
-import { assertInteger, createRedactor, safeLogger, systemClock } from '@tillkit/core'
+import {
+  assertInteger,
+  createRedactor,
+  safeLogger,
+  systemClock,
+  TillkitValidationError,
+} from '@tillkit/core'
 import type { AdapterEnvironment } from '../adapter.js'
 
 /** Small pieces every adapter in this folder needs the same way. */
@@ -9,6 +15,12 @@ import type { AdapterEnvironment } from '../adapter.js'
  */
 export function unattached(): AdapterEnvironment {
   return { clock: systemClock, logger: safeLogger(undefined, createRedactor()) }
+}
+
+/** An adapter's options are read field by field: anything but an object is refused first, typed. */
+export function assertOptions(options: unknown): asserts options is object {
+  if (typeof options !== 'object' || options === null)
+    throw new TillkitValidationError('options', 'must be an object')
 }
 
 /** The pacing options every polled adapter takes; each gives its defaults and cadence bounds. */

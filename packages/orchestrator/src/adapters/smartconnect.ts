@@ -40,7 +40,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { OutcomeAmounts, PaymentRequest, Receipt } from '../types.js'
-import { saidIn, unattached } from './shared.js'
+import { assertOptions, saidIn, unattached } from './shared.js'
 
 export interface SmartConnectAdapterOptions extends Pick<
   SmartConnectClientOptions,
@@ -91,8 +91,7 @@ const STATUS: Record<
  * retry and never wait: the orchestrator's core paces every poll and decides every retry.
  */
 export function smartconnectAdapter(options: SmartConnectAdapterOptions): ProviderAdapter {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertOptions(options)
   const cadenceMs = options.cadenceMs ?? 3_000
   const retentionMs = options.tokenLifetimeMs ?? POLLING_TOKEN_LIFETIME_MS
   assertInteger('options.cadenceMs', cadenceMs, MIN_POLL_INTERVAL_MS, 60_000)
