@@ -7,7 +7,7 @@ import {
   type JournalStore,
   type TableRequest,
 } from '../src/index.js'
-import { sale, setup } from './harness.js'
+import { recordingLogger, sale, setup } from './harness.js'
 import { ACCOUNT as SC_ACCOUNT, setup as smartconnect } from './smartconnect-harness.js'
 import { bill, drive, listen, open, pass, reads, TABLE } from './tables-harness.js'
 
@@ -166,13 +166,7 @@ describe('pay at table: 429 and read failures', () => {
 describe('pay at table: secrets', () => {
   it('the API key never shows in events, errors, logs, journal records or table state', async () => {
     const apiKey = 'tbl-secret-7f3a9c2e'
-    const lines: string[] = []
-    const logger = {
-      info: (...args: unknown[]) => lines.push(JSON.stringify(args)),
-      warn: (...args: unknown[]) => lines.push(JSON.stringify(args)),
-      error: (...args: unknown[]) => lines.push(JSON.stringify(args)),
-      debug: (...args: unknown[]) => lines.push(JSON.stringify(args)),
-    }
+    const { logger, logs } = recordingLogger()
     const records: unknown[] = []
     const memory = createMemoryJournal()
     const journal = {
@@ -208,11 +202,11 @@ describe('pay at table: secrets', () => {
       error,
       String(locked),
       locked,
-      lines,
+      logs,
       records,
       table.current,
     ])
-    expect(lines.length).toBeGreaterThan(0)
+    expect(logs.length).toBeGreaterThan(0)
     expect(everything).not.toContain(apiKey)
     expect(everything).not.toContain(basic)
     await orchestrator.close()
