@@ -11,6 +11,8 @@
  * - this process, which only starts the others and collects their numbers.
  */
 import { spawn, fork, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { dirname, resolve } from 'node:path'
@@ -33,6 +35,7 @@ const SPACING_MS = 100
 const STEP_MS = 400
 const AMOUNT = 1209
 const SERVER_FLAG = '--orchestrator-bench-server'
+const FLOOR_FLAG = '--orchestrator-bench-floor-server'
 
 export interface OrchestratorBenchResult {
   payments: number
@@ -57,7 +60,8 @@ export interface OrchestratorBenchResult {
   /** CPU time of the orchestrator's process per second of payment run time. */
   cpuMsPerPaymentSecond: number
   wallMs: number
-  spacingMarginMs: number
+  /** The margin the orchestrator was given; undefined: its default. */
+  spacingMarginMs: number | undefined
   /** Event-loop stalls: the orchestrator's process (p99, max) and the fakes' (max). */
   eventLoopLagMs: {
     orchestratorP99: number
@@ -98,7 +102,7 @@ export interface OrchestratorBenchOptions {
   accounts?: number
   /** Terminals per account (one payment each). Default 10: with a 1 s cadence and 0.1 s spacing, a full account. */
   terminals?: number
-  /** The orchestrator's `spacingMarginMs`. Default 1. */
+  /** The orchestrator's `spacingMarginMs`. Default: the orchestrator's own (0). */
   spacingMarginMs?: number
   /**
    * The HTTP client under the adapters: `node` (core's `createNodeFetch`, the configuration the
@@ -170,6 +174,41 @@ async function runServers(from: number, to: number, terminals: number): Promise<
   })
 }
 
+/**
+ * The floor's server child: `accounts` bare `node:http` servers answering every request at once
+ * with a poll-sized JSON body, stamping arrivals per account and path as the fakes do.
+ */
+async function runFloorServers(accounts: number): Promise<void> {
+  const arrivals = new Map<string, number[]>()
+  const body = JSON.stringify({
+    requestId: '0'.repeat(36),
+    notifications: ['TRANSACTION_STARTED', 'PRESENT_CARD', 'PIN_ENTRY', 'PLEASE_WAIT'],
+    transactionType: 'SALE',
+    amountBase: AMOUNT,
+  })
+  const ports: number[] = []
+  for (let a = 0; a < accounts; a++) {
+    const server = createServer((req, res) => {
+      const key = `${a} ${req.url}`
+      const times = arrivals.get(key) ?? []
+      times.push(Date.now())
+      arrivals.set(key, times)
+      req.resume()
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(body))
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    ports.push((server.address() as AddressInfo).port)
+  }
+  process.send!({ type: 'ready', ports })
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stats') return
+    const gaps: number[] = []
+    for (const times of arrivals.values())
+      for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!)
+    process.send!({ type: 'stats', gaps }, () => process.exit(0))
+  })
+}
+
 const flag = process.argv.indexOf(SERVER_FLAG)
 if (flag >= 0)
   await runServers(
@@ -177,6 +216,73 @@ if (flag >= 0)
     Number(process.argv[flag + 2]),
     Number(process.argv[flag + 3]),
   )
+
+if (process.argv.includes(FLOOR_FLAG))
+  await runFloorServers(Number(process.argv[process.argv.indexOf(FLOOR_FLAG) + 1]))
+
+/**
+ * The floor's client, a plain `node` like the orchestrator's: per account, one request at a time
+ * over a kept-alive `node:http` agent, round-robin over the account's terminals, each sent the
+ * spacing after the previous answer (the orchestrator's rule), lanes started at the same
+ * golden-ratio phases. No Fetch API, no client, no orchestrator: what this machine's loopback and
+ * event loops cost by themselves.
+ */
+const FLOOR_CLIENT_SOURCE = String.raw`
+const { request, Agent } = await import('node:http')
+process.once('message', ({ ports, terminals, spacingMs, durationMs }) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 })
+  const end = Date.now() + durationMs
+  let open = ports.length
+  ports.forEach((port, a) => {
+    let next = 0
+    const send = () => {
+      if (Date.now() > end) { if (--open === 0) process.send({ type: 'result' }, () => process.exit(0)); return }
+      const path = '/pac/terminals/T' + (next++ % terminals) + '/transactions/0'
+      request({ host: '127.0.0.1', port, path, agent, headers: { accept: 'application/json' } }, (res) => {
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () => { JSON.parse(Buffer.concat(chunks).toString()); setTimeout(send, spacingMs) })
+      }).end()
+    }
+    setTimeout(send, Math.floor(((a * 0.6180339887498949) % 1) * spacingMs))
+  })
+})
+process.send({ type: 'ready' })
+`
+
+/**
+ * The floor under (g)'s cadence error on this machine: the same accounts, terminals and spacing
+ * rule (each request the spacing after the previous answer) with nothing but `node:http` on both
+ * sides. On a full account a cycle is ten round trips plus ten timer turns longer than the
+ * cadence, however cheap the code; this measures those on the machine the bench runs on.
+ */
+export async function cadenceFloor(
+  options: { accounts?: number; terminals?: number; durationMs?: number } = {},
+): Promise<{ p50: number; p99: number; samples: number }> {
+  const accounts = options.accounts ?? DEFAULT_ACCOUNTS
+  const server = fork(fileURLToPath(import.meta.url), [FLOOR_FLAG, String(accounts)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const client = spawn(process.execPath, ['--input-type=module', '--eval', FLOOR_CLIENT_SOURCE], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  try {
+    const { ports } = await ask<{ ports: number[] }>(server, 'ready')
+    await ask(client, 'ready')
+    await ask(client, 'result', {
+      ports,
+      terminals: options.terminals ?? TERMINALS,
+      spacingMs: SPACING_MS,
+      durationMs: options.durationMs ?? 20_000,
+    })
+    const { gaps } = await ask<{ gaps: number[] }>(server, 'stats', { type: 'stats' })
+    const errors = gaps.map((gap) => Math.abs(gap - CADENCE_MS)).sort((a, b) => a - b)
+    return { p50: percentile(errors, 50), p99: percentile(errors, 99), samples: errors.length }
+  } finally {
+    for (const child of [client, server]) if (child.exitCode === null) child.kill()
+  }
+}
 
 /**
  * The orchestrator's side, run by a plain `node` (ES module source, no loader): it imports the
@@ -268,7 +374,7 @@ export async function orchestratorBench(
   options: OrchestratorBenchOptions = {},
 ): Promise<OrchestratorBenchResult> {
   const accounts = options.accounts ?? DEFAULT_ACCOUNTS
-  const spacingMarginMs = options.spacingMarginMs ?? 1
+  const spacingMarginMs = options.spacingMarginMs
   const terminals = options.terminals ?? TERMINALS
   const here = dirname(fileURLToPath(import.meta.url))
   const built = resolve(here, '../packages/orchestrator/dist/index.js')

@@ -152,6 +152,8 @@ describe('webhook targets', () => {
         },
       )
     expect(await (await send('S1')).text()).toBe('ok')
+    // Webhooks go out after the answer: S1's must be made before the target starts refusing.
+    await cloud.notifications.settled()
     refuse = true
     await send('S2')
     await cloud.notifications.settled()

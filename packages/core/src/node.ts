@@ -8,6 +8,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { BufferedResponse } from './buffered-response.js'
 import { TAKES_INIT } from './transport.js'
 
 export interface NodeFetchOptions {
@@ -73,7 +74,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
           const status = incoming.statusCode ?? 0
           const empty = status === 204 || status === 205 || status === 304 || method === 'HEAD'
           resolve(
-            new Response(empty ? null : Buffer.concat(chunks), {
+            new BufferedResponse(empty ? null : (Buffer.concat(chunks) as Buffer<ArrayBuffer>), {
               status,
               statusText: incoming.statusMessage ?? '',
               headers: pairs(incoming.rawHeaders),
@@ -97,7 +98,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 /** Request headers as one plain object (repeated names joined, as fetch does). */
 function flatten(init: HeadersInit | undefined): Record<string, string> {
   const out: Record<string, string> = {}
-  new Headers(init).forEach((value, name) => (out[name] = value))
+  const headers = init instanceof Headers ? init : new Headers(init)
+  headers.forEach((value, name) => (out[name] = value))
   return out
 }
 

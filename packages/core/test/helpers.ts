@@ -96,3 +96,39 @@ export function refusal(attempt: () => unknown, field: string, secret: string) {
   expect(String(error)).not.toContain(secret)
   return error
 }
+
+/**
+ * What a caller sees of answers made by `answer(path)`, read the ways callers read them (twice,
+ * cloned, as bytes, as a stream, as a blob, bad JSON, no body): compare two makers side by side.
+ * `/bom` is `\ufeff{"a":"é"}`, `/bad` is `{oops`, `/none` a 204 without a body.
+ */
+export async function readings(answer: (path: '/bom' | '/bad' | '/none') => Promise<Response>) {
+  const settled = <T>(p: Promise<T>) =>
+    p.then(
+      (value) => ({ value }),
+      (error: Error) => ({ error: error.constructor.name }),
+    )
+  const twice = await answer('/bom')
+  const first = await twice.text()
+  const again = await settled(twice.text())
+  const copy = await answer('/bom')
+  const copied = copy.clone()
+  const bytes = new Uint8Array(await copy.arrayBuffer())
+  const streamed = await answer('/bom')
+  const fromStream = await new Response(streamed.body).text()
+  const none = await answer('/none')
+  return {
+    first,
+    again,
+    usedAfterText: twice.bodyUsed,
+    cloneAfterRead: await settled((async () => twice.clone())()),
+    json: await copied.json(),
+    bytes: [...bytes],
+    fromStream,
+    usedAfterStream: streamed.bodyUsed,
+    textAfterStream: await settled(streamed.text()),
+    bad: await settled((await answer('/bad')).json()),
+    blob: await (await (await answer('/bom')).blob()).text(),
+    none: [none.status, await none.text(), await none.text(), none.bodyUsed, none.body],
+  }
+}

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createNodeFetch } from '../src/node.js'
 import { createTransport, TAKES_INIT } from '../src/transport.js'
 import { systemClock } from '../src/clock.js'
+import { readings } from './helpers.js'
 
 /** A loopback server that answers with what it received, or as `/status/<n>` and `/hang` ask. */
 let server: Server
@@ -24,6 +25,9 @@ beforeAll(async () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body })
       if (req.url === '/hang') return
       if (req.url === '/reset') return req.socket.destroy()
+      if (req.url === '/bom') return res.end('\ufeff{"a":"é"}')
+      if (req.url === '/bad') return res.end('{oops')
+      if (req.url === '/none') return res.writeHead(204).end()
       const status = /^\/status\/(\d+)$/.exec(req.url!)?.[1]
       if (status) {
         res.writeHead(
@@ -121,6 +125,19 @@ describe('createNodeFetch', () => {
       null,
       'application/json',
     ])
+    nodeFetch.close()
+  })
+
+  it("answers with a Response that reads like the platform fetch's: once, by any reader, clone, stream on demand", async () => {
+    const nodeFetch = createNodeFetch()
+    const ours = await readings((path) => nodeFetch(`${base}${path}`))
+    expect(ours).toEqual(await readings((path) => fetch(`${base}${path}`)))
+    expect(ours).toMatchObject({
+      first: '{"a":"é"}',
+      json: { a: 'é' },
+      again: { error: 'TypeError' },
+    })
+    expect(ours.bad).toEqual({ error: 'SyntaxError' })
     nodeFetch.close()
   })
 

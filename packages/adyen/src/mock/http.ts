@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { route, type RouteSpec } from '@tillkit/core/fake'
+import { BufferedResponse, jsonResponse as json, route, type RouteSpec } from '@tillkit/core/fake'
 import type { Header } from './domain/messages.js'
 import type { AdyenModel, Answer } from './domain/model.js'
 
@@ -51,9 +51,6 @@ export function problemBody(
 
 let requests = 0
 const requestId = () => (++requests).toString(16).padStart(32, '0')
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
 type Operation = 'sync' | 'async' | 'status' | 'connectedDevices' | 'connectedTerminals'
 
@@ -189,7 +186,10 @@ export function createFrontEnd(
 function respond(answer: Answer): Response {
   if ('json' in answer) return json(200, answer.json)
   if ('text' in answer)
-    return new Response(answer.text, { status: 200, headers: { 'content-type': 'text/plain' } })
+    return new BufferedResponse(answer.text, {
+      status: 200,
+      headers: { 'content-type': 'text/plain' },
+    })
   return new Response(null, { status: 200 })
 }
 

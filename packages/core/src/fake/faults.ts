@@ -1,3 +1,4 @@
+import { BufferedResponse } from '../buffered-response.js'
 import type { Clock } from '../clock.js'
 
 /**
@@ -217,7 +218,7 @@ function statusResponse(fault: StatusFault, request: Request, options: WithFault
     body = JSON.stringify(error.body)
     headers['content-type'] = error.contentType
   }
-  return new Response(body, { status: fault.status, headers })
+  return new BufferedResponse(body, { status: fault.status, headers })
 }
 
 /** Wraps a fake cloud's handler so that the injected HTTP faults apply to it. */

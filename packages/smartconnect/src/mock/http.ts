@@ -1,4 +1,5 @@
 import type { Clock } from '@tillkit/core'
+import { jsonResponse } from '@tillkit/core/fake'
 import { Refusal, type FormFields, type RefusalKind, type SmartConnectModel } from './model.js'
 
 export interface HttpOptions {
@@ -22,7 +23,7 @@ export function errorResponse(
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json({ error: message }, { status, headers })
+  return jsonResponse(status, { error: message }, headers)
 }
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -51,7 +52,7 @@ export function createHttpFrontEnd(
   async function pair(request: Request, code: string): Promise<Response> {
     const body = await form(request)
     model.pair(code, body, clock.now())
-    return Response.json({ result: 'success' })
+    return jsonResponse(200, { result: 'success' })
   }
 
   async function start(request: Request): Promise<Response> {
@@ -59,7 +60,7 @@ export function createHttpFrontEnd(
     const transaction = model.start(body, clock.now())
     const url = new URL(request.url)
     const pollingUrl = `${url.origin}/pos/transaction/${encodeURIComponent(transaction.id)}?merchantAccessToken=${transaction.token}`
-    return Response.json({
+    return jsonResponse(200, {
       transactionId: transaction.id,
       transactionStatus: 'PENDING',
       data: { PollingUrl: pollingUrl },
@@ -79,7 +80,7 @@ export function createHttpFrontEnd(
       })
     }
     transaction.lastPollAt = now
-    return Response.json(model.body(transaction))
+    return jsonResponse(200, model.body(transaction))
   }
 
   return async (request) => {

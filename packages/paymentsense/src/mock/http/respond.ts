@@ -1,3 +1,5 @@
+import { jsonResponse } from '@tillkit/core/fake'
+
 /** Media types that select the API version (sent in Accept and Content-Type). */
 export const PAC_MEDIA = 'application/connect.v2+json'
 export const PAT_MEDIA = 'application/connect.v1+json'
@@ -8,7 +10,7 @@ export function mediaFor(pathname: string): string {
 }
 
 export function json(status: number, body: unknown, media: string): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': media } })
+  return jsonResponse(status, body, { 'content-type': media })
 }
 
 export function empty(status: number, headers?: Record<string, string>): Response {
@@ -22,8 +24,5 @@ export function userMessage(
   media: string,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(JSON.stringify({ userMessage: message }), {
-    status,
-    headers: { 'content-type': media, ...headers },
-  })
+  return jsonResponse(status, { userMessage: message }, { 'content-type': media, ...headers })
 }

@@ -1,3 +1,4 @@
+import { jsonResponse } from '@tillkit/core/fake'
 import type { RefusalDetails, RefusalKind } from '../domain/errors.js'
 
 /** Problem documents in the RFC 7807 style, as the Payroc API answers errors. */
@@ -39,13 +40,5 @@ export function problemBody(
   }
 }
 
-export function json(
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), {
-    status,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-  })
-}
+/** A JSON answer (no body for `undefined`). */
+export const json = jsonResponse

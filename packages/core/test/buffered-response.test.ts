@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { BufferedResponse } from '../src/fake/index.js'
+import { readings } from './helpers.js'
+
+const BODIES = { '/bom': '\ufeff{"a":"é"}', '/bad': '{oops', '/none': null }
+const init = (path: keyof typeof BODIES) => ({
+  status: path === '/none' ? 204 : 200,
+  headers: { 'content-type': 'application/json' },
+})
+
+describe('BufferedResponse', () => {
+  it('reads as the platform Response does, from a string body', async () => {
+    const ours = await readings(async (path) => new BufferedResponse(BODIES[path], init(path)))
+    expect(ours).toEqual(await readings(async (path) => new Response(BODIES[path], init(path))))
+    expect(ours).toMatchObject({
+      first: '{"a":"é"}',
+      json: { a: 'é' },
+      bad: { error: 'SyntaxError' },
+    })
+  })
+
+  it('reads as the platform Response does, from bytes', async () => {
+    const bytes = (path: keyof typeof BODIES) => {
+      const body = BODIES[path]
+      return body === null ? null : new TextEncoder().encode(body)
+    }
+    const ours = await readings(async (path) => new BufferedResponse(bytes(path), init(path)))
+    expect(ours).toEqual(await readings(async (path) => new Response(bytes(path), init(path))))
+  })
+
+  it('is a Response with the platform status and headers; clones read independently', async () => {
+    const response = new BufferedResponse('{"ok":true}', {
+      status: 422,
+      statusText: 'Unprocessable',
+      headers: { 'retry-after': '2' },
+    })
+    expect(response).toBeInstanceOf(Response)
+    expect([response.status, response.ok, response.statusText]).toEqual([
+      422,
+      false,
+      'Unprocessable',
+    ])
+    expect(response.headers.get('retry-after')).toBe('2')
+    const copy = response.clone()
+    expect(await response.json()).toEqual({ ok: true })
+    expect(await copy.text()).toBe('{"ok":true}')
+    expect(copy.headers.get('retry-after')).toBe('2')
+    // The stream, once asked for, is the one body: reading it spends the response.
+    const streamed = new BufferedResponse('abc')
+    const reader = streamed.body!.getReader()
+    expect(streamed.bodyUsed).toBe(false)
+    await reader.read()
+    expect(streamed.bodyUsed).toBe(true)
+    await expect(streamed.text()).rejects.toThrow(TypeError)
+  })
+})
