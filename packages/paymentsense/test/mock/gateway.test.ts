@@ -33,6 +33,23 @@ describe('authentication', () => {
     }
     expect((await h.call(pac('GET', TERMINALS))).status).toBe(401) // default key not configured
   })
+
+  it('answers each Authorization value on its own, however many came before (the answers are remembered)', async () => {
+    const h = harness()
+    const call = async (credentials: string) =>
+      (
+        await h.call(
+          pac('GET', TERMINALS, { headers: { authorization: `Basic ${btoa(credentials)}` } }),
+        )
+      ).status
+    const good = `pos:${API_KEY}`
+    // More distinct values than are remembered, good and bad interleaved, each asked twice.
+    for (let i = 0; i < 40; i++) {
+      expect(await call(`pos${i}:wrong`)).toBe(401)
+      expect(await call(good)).toBe(200)
+      expect(await call(`pos${i}:wrong`)).toBe(401)
+    }
+  })
 })
 
 describe('versions and headers', () => {

@@ -6,7 +6,7 @@ import {
   acceptsMedia,
   accountOf,
   hasContentType,
-  isAuthorised,
+  authoriser,
   missingEposHeaders,
   RequestSpacing,
 } from './gateway.js'
@@ -53,6 +53,7 @@ export function createRestFrontEnd(
   options: RestOptions,
 ): (request: Request) => Promise<Response> {
   const spacing = new RequestSpacing(options.clock, options.requestSpacingMs)
+  const isAuthorised = authoriser(options.apiKeys)
 
   return async (request) => {
     const url = new URL(request.url)
@@ -67,7 +68,7 @@ export function createRestFrontEnd(
         allow: found.allowed.join(', '),
       })
     }
-    if (!isAuthorised(request, options.apiKeys)) {
+    if (!isAuthorised(request)) {
       return fail(401, 'The request could not be authorised: check the API key.')
     }
     if (!spacing.admit(accountOf(url))) {
