@@ -94,7 +94,7 @@ const floor = await cadenceFloor()
 const o = await orchestratorBench()
 const approved = o.outcomes.approved ?? 0
 rows.push({
-  benchmark: `(g) orchestrator: ${o.payments} Paymentsense payments, ${o.accounts} accounts x 10 terminals, loopback (node fetch, bounded heap)`,
+  benchmark: `(g) orchestrator: ${o.payments} Paymentsense payments, ${o.accounts} accounts x 10 terminals, loopback (node fetch, tuned V8 flags)`,
   baseline: `cadence 1 000 ms, spacing 100 ms; floor (bare node:http both sides, same rule) p50 ${floor.p50} / p99 ${floor.p99} ms`,
   measured:
     `cadence error p50 ${o.cadenceErrorMs.p50} / p99 ${o.cadenceErrorMs.p99} ms, ` +
@@ -112,10 +112,10 @@ rows.push({
     o.peakRssMb <= 100,
 })
 
-// The same load with V8's default heap and the platform fetch: what a process gets untuned.
-const untuned = await orchestratorBench({ heap: 'default', http: 'platform' })
+// The same load with V8's defaults and the platform fetch: what a process gets untuned.
+const untuned = await orchestratorBench({ v8: 'default', http: 'platform' })
 rows.push({
-  benchmark: "(g') the same, platform fetch and V8's default heap",
+  benchmark: "(g') the same, platform fetch and V8's defaults",
   baseline: `(g): RSS ${o.peakRssMb.toFixed(0)} MB, CPU ${o.cpuMsPerPaymentSecond.toFixed(2)} ms/payment-s`,
   measured:
     `cadence error p50 ${untuned.cadenceErrorMs.p50} / p99 ${untuned.cadenceErrorMs.p99} ms, ` +
