@@ -121,7 +121,7 @@ export interface OrchestratorBenchOptions {
  * Young generation at most 4 MB a semi-space, old generation 80 MB (the live data is about 30 MB),
  * and no allocation-site pretenuring: after the start-up burst (a thousand starts queued at once)
  * V8 decides that the request path's objects live long and allocates them straight into the old
- * generation, where they die by the megabyte; measured, that doubled the old-generation collections
+ * generation, where they die by the megabyte; measured, that tripled the old-generation collections
  * and made single scavenges take up to 49 ms.
  */
 export const TUNED_V8_FLAGS = [
