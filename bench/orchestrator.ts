@@ -94,6 +94,20 @@ interface ClientResult {
   lagMs: { p99: number; max: number }
 }
 
+/** Gaps between consecutive arrivals of each series (one series per transaction polled). */
+function gapsOf(series: Map<string, number[]>): number[] {
+  const gaps: number[] = []
+  for (const times of series.values())
+    for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!)
+  return gaps
+}
+
+/** How far poll-to-poll gaps are from the cadence: p50 and p99 of the absolute difference. */
+function cadenceError(gaps: number[]): { p50: number; p99: number; samples: number } {
+  const errors = gaps.map((gap) => Math.abs(gap - CADENCE_MS)).sort((a, b) => a - b)
+  return { p50: percentile(errors, 50), p99: percentile(errors, 99), samples: errors.length }
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN
 
@@ -169,9 +183,7 @@ async function runServers(from: number, to: number, terminals: number): Promise<
   process.send!({ type: 'ready', urls })
   process.on('message', (message: { type: string }) => {
     if (message.type !== 'stats') return
-    const gaps: number[] = []
-    for (const times of polls.values())
-      for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!)
+    const gaps = gapsOf(polls)
     const charges = clouds.reduce((n, cloud) => n + cloud.ledger.length, 0)
     const stats: ServerStats = {
       violations,
@@ -213,9 +225,7 @@ async function runFloorServers(accounts: number): Promise<void> {
   process.send!({ type: 'ready', ports })
   process.on('message', (message: { type: string }) => {
     if (message.type !== 'stats') return
-    const gaps: number[] = []
-    for (const times of arrivals.values())
-      for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!)
+    const gaps = gapsOf(arrivals)
     process.send!({ type: 'stats', gaps }, () => process.exit(0))
   })
 }
@@ -288,8 +298,7 @@ export async function cadenceFloor(
       durationMs: options.durationMs ?? 20_000,
     })
     const { gaps } = await ask<{ gaps: number[] }>(server, 'stats', { type: 'stats' })
-    const errors = gaps.map((gap) => Math.abs(gap - CADENCE_MS)).sort((a, b) => a - b)
-    return { p50: percentile(errors, 50), p99: percentile(errors, 99), samples: errors.length }
+    return cadenceError(gaps)
   } finally {
     for (const child of [client, server]) if (child.exitCode === null) child.kill()
   }
@@ -445,19 +454,11 @@ export async function orchestratorBench(
         servers.map((s) => ask<{ stats: ServerStats }>(s, 'stats', { type: 'stats' })),
       )
     ).map((r) => r.stats)
-    const errors = stats
-      .flatMap((s) => s.gaps)
-      .map((gap) => Math.abs(gap - CADENCE_MS))
-      .sort((a, b) => a - b)
     const delays = result.delays.sort((a, b) => a - b)
     return {
       payments: Object.values(result.outcomes).reduce((n, k) => n + k, 0),
       accounts: urls.length,
-      cadenceErrorMs: {
-        p50: percentile(errors, 50),
-        p99: percentile(errors, 99),
-        samples: errors.length,
-      },
+      cadenceErrorMs: cadenceError(stats.flatMap((s) => s.gaps)),
       dispatchDelayMs: { p50: percentile(delays, 50), p99: percentile(delays, 99) },
       spacingViolations: stats.reduce((n, s) => n + s.violations, 0),
       minGapMs: Math.min(...stats.map((s) => s.minGapMs)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BufferedResponse } from '../src/fake/index.js'
+import { BufferedResponse, jsonResponse } from '../src/fake/index.js'
 import { readings } from './helpers.js'
 
 const BODIES = { '/bom': '\ufeff{"a":"é"}', '/bad': '{oops', '/none': null }
@@ -52,5 +52,28 @@ describe('BufferedResponse', () => {
     await reader.read()
     expect(streamed.bodyUsed).toBe(true)
     await expect(streamed.text()).rejects.toThrow(TypeError)
+  })
+
+  it('jsonResponse: JSON with its content type unless the headers name another; undefined is no body', async () => {
+    const plain = jsonResponse(201, { id: 7 }, { location: '/x/7' })
+    expect([
+      plain.status,
+      plain.headers.get('content-type'),
+      plain.headers.get('location'),
+    ]).toEqual([201, 'application/json', '/x/7'])
+    expect(await plain.json()).toEqual({ id: 7 })
+    const versioned = jsonResponse(
+      422,
+      { userMessage: 'no' },
+      { 'content-type': 'application/x.v2+json' },
+    )
+    expect(versioned.headers.get('content-type')).toBe('application/x.v2+json')
+    const none = jsonResponse(204, undefined, { etag: '"1"' })
+    expect([none.body, none.headers.get('content-type'), none.headers.get('etag')]).toEqual([
+      null,
+      null,
+      '"1"',
+    ])
+    expect(await none.text()).toBe('')
   })
 })

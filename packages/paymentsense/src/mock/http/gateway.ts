@@ -6,7 +6,7 @@ import type { Clock } from '@tillkit/core'
  */
 
 /** HTTP Basic with any username; the password must be one of the configured API keys. */
-export function isAuthorised(header: string | null, apiKeys: readonly string[]): boolean {
+function isAuthorised(header: string | null, apiKeys: readonly string[]): boolean {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '')
   if (!match) return false
   let decoded: string

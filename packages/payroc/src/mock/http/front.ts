@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { route } from '@tillkit/core/fake'
+import { jsonResponse as json, route } from '@tillkit/core/fake'
 import { Refusal } from '../domain/errors.js'
 import {
   instructionView,
@@ -8,7 +8,7 @@ import {
 } from '../domain/instructions.js'
 import type { PayrocModel } from '../domain/model.js'
 import { UUID_V4 } from '../../limits.js'
-import { json, problemBody, STATUS_BY_REFUSAL } from './problem.js'
+import { problemBody, STATUS_BY_REFUSAL } from './problem.js'
 import type { Answer, Route } from './router.js'
 
 export interface FrontEndOptions {

@@ -1,4 +1,3 @@
-import { jsonResponse } from '@tillkit/core/fake'
 import type { RefusalDetails, RefusalKind } from '../domain/errors.js'
 
 /** Problem documents in the RFC 7807 style, as the Payroc API answers errors. */
@@ -39,6 +38,3 @@ export function problemBody(
     ...details,
   }
 }
-
-/** A JSON answer (no body for `undefined`). */
-export const json = jsonResponse
