@@ -61,20 +61,31 @@ export function createRedactor(secrets: Array<string | undefined> = []): Redacto
   }) as Redactor
 
   /** `path` holds the objects being copied above this one: a shared object is copied twice, a cycle cut. */
-  const deep = (v: unknown, path: Set<object>): unknown => {
+  const deep = (v: unknown, path: object[]): unknown => {
     if (typeof v == 'string' || v instanceof URL) return redact(v as string)
     if (typeof v != 'object' || !v || v instanceof Date) return v
-    if (path.has(v)) return '[Circular]'
-    path.add(v)
+    if (path.includes(v)) return '[Circular]'
+    path.push(v)
     let out: unknown
     if (Array.isArray(v)) out = v.map((x) => deep(x, path))
     else {
       const isHeaders = v instanceof Headers
-      const fields = (isHeaders ? [...v] : Object.entries(v)).map(([k, x]) => [
-        k,
-        SECRET_HEADERS.test(k) ? REDACTED : deep(x, path),
-      ])
-      out = isHeaders ? new Headers(fields as Array<[string, string]>) : Object.fromEntries(fields)
+      const copy: Record<string, unknown> = {}
+      for (const k of isHeaders ? v.keys() : Object.keys(v)) {
+        const x = SECRET_HEADERS.test(k)
+          ? REDACTED
+          : deep(isHeaders ? v.get(k) : (v as Record<string, unknown>)[k], path)
+        // A field named __proto__ (JSON.parse makes them) stays a field, not the copy's prototype.
+        if (k == '__proto__')
+          Object.defineProperty(copy, k, {
+            value: x,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          })
+        else copy[k] = x
+      }
+      out = isHeaders ? new Headers(copy as Record<string, string>) : copy
       // An Error stays an Error: its own fields as above, plus name, message, stack and cause.
       if (v instanceof Error)
         out = Object.assign(
@@ -82,15 +93,15 @@ export function createRedactor(secrets: Array<string | undefined> = []): Redacto
             redact(v.message),
             v.cause === undefined ? undefined : { cause: deep(v.cause, path) },
           ),
-          out,
+          copy,
           { name: v.name, stack: redact(v.stack!) },
         )
     }
-    path.delete(v)
+    path.pop()
     return out
   }
 
-  redact.value = (v) => deep(v, new Set()) as typeof v
+  redact.value = (v) => deep(v, []) as typeof v
   redact.add = (secret) => {
     if (secret?.length! >= 4)
       literals = [...new Set([...literals, ...spellings(secret!)])]

@@ -183,6 +183,15 @@ describe('redactor.value', () => {
     expect(copy.cause).toBe('[Circular]')
   })
 
+  it('keeps a field named __proto__ as a field of the copy, not its prototype', () => {
+    const parsed = JSON.parse('{"__proto__": {"polluted": "hunter22"}, "ok": 1}') as object
+    const out = redact.value(parsed) as Record<string, unknown>
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect('polluted' in out).toBe(false)
+    expect(Object.keys(out)).toEqual(['__proto__', 'ok'])
+    expect(JSON.stringify(out)).toBe(`{"__proto__":{"polluted":"${REDACTED}"},"ok":1}`)
+  })
+
   it('cuts cycles but copies an object shared by two branches twice', () => {
     const shared = { s: 'hunter22' }
     const cyclic: Record<string, unknown> = { shared, again: shared }

@@ -286,11 +286,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const dueAt = clock.now()
       account.lane.submit({
         dueAt,
-        run: (sentAt) => {
+        run: (sentAt, hold) => {
           host.dispatched({ account: account.name, request: 'terminals', dueAt, sentAt })
           const answer = Promise.resolve().then(send)
+          hold(answer)
           answer.then(resolve, reject)
-          return answer
         },
       })
     })

@@ -13,7 +13,7 @@ import { Deduper } from './dedup.js'
 import { EventStream } from './stream.js'
 import { CancelOnTerminalError } from './errors.js'
 import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
-import type { Lane, LaneTask, Timers } from './scheduler.js'
+import type { Hold, Lane, LaneTask, Timers } from './scheduler.js'
 import type {
   Outcome,
   PaymentEvent,
@@ -131,6 +131,13 @@ interface SignatureQuestion {
  * One payment's life in the core: start, poll, de-duplicate, deliver, journal, settle. Knows no
  * provider: everything provider-specific goes through `account.adapter`.
  */
+/**
+ * What a payment's signal aborts with when the payment ends: one reason for every payment, as
+ * `abort()` without one builds a DOMException (and its stack trace) each time.
+ */
+let ended: DOMException | undefined
+const endedReason = () => (ended ??= new DOMException('the payment has ended', 'AbortError'))
+
 export class Run implements Payment {
   readonly id: string
   readonly request: Readonly<PaymentRequest>
@@ -216,14 +223,14 @@ export class Run implements Payment {
   begin(): void {
     const task: LaneTask = {
       dueAt: this.host.clock.now(),
-      run: (sentAt) => this.sendStart(task, sentAt),
+      run: (sentAt, hold) => this.sendStart(task, sentAt, hold),
     }
     this.startTask = task
     this.account.lane.submit(task)
   }
 
-  /** Sends the start; returns its answer for the lane (see Lane). */
-  private sendStart(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
+  /** Sends the start; the lane holds on its answer (see Lane). */
+  private sendStart(task: LaneTask, sentAt: number, hold: Hold): void {
     if (this.closed || this.state === 'settled') return
     this.state = 'starting'
     this.startAttempts++
@@ -235,11 +242,11 @@ export class Run implements Payment {
       sentAt,
     })
     const answer = call(() => this.adapter.start(this.context))
+    hold(answer)
     answer.then(
       (result) => this.onStarted(result, sentAt),
       (error: unknown) => this.onStartFailed(error),
     )
-    return answer
   }
 
   private onStarted(result: StartResult, sentAt: number): void {
@@ -267,7 +274,10 @@ export class Run implements Payment {
         : this.startAttempts < MAX_UNSENT_STARTS
       if (again) {
         this.state = 'queued'
-        const task: LaneTask = { dueAt: now, run: (sentAt) => this.sendStart(task, sentAt) }
+        const task: LaneTask = {
+          dueAt: now,
+          run: (sentAt, hold) => this.sendStart(task, sentAt, hold),
+        }
         this.startTask = task
         if (limited) return this.account.lane.submit(task)
         this.host.timers.at(now + backoff(this.startAttempts, 1_000, MAX_POLL_BACKOFF_MS), () => {
@@ -347,13 +357,16 @@ export class Run implements Payment {
     this.cancelPoll = this.host.timers.at(due, () => {
       this.cancelPoll = undefined
       if (this.closed || this.isSettled()) return
-      const task: LaneTask = { dueAt: due, run: (sentAt) => this.sendPoll(task, sentAt) }
+      const task: LaneTask = {
+        dueAt: due,
+        run: (sentAt, hold) => this.sendPoll(task, sentAt, hold),
+      }
       this.account.lane.submit(task)
     })
   }
 
-  /** Sends a poll; returns its answer for the lane (see Lane). */
-  private sendPoll(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
+  /** Sends a poll; the lane holds on its answer (see Lane). */
+  private sendPoll(task: LaneTask, sentAt: number, hold: Hold): void {
     this.pollQueued = false
     if (this.closed || this.isSettled()) return
     this.lastPollSent = sentAt
@@ -365,6 +378,7 @@ export class Run implements Payment {
       sentAt,
     })
     const answer = call(() => this.adapter.poll(this.context))
+    hold(answer)
     answer.then(
       (observation) => {
         if (this.closed || this.isSettled()) return
@@ -375,7 +389,6 @@ export class Run implements Payment {
       },
       (error: unknown) => this.onPollFailed(error),
     )
-    return answer
   }
 
   private onPollFailed(error: unknown): void {
@@ -578,7 +591,7 @@ export class Run implements Payment {
       const attempt = () => {
         const task: LaneTask = {
           dueAt: this.host.clock.now(),
-          run: (sentAt) => {
+          run: (sentAt, hold) => {
             if (this.closed) return reject(closedError('payment', this.id))
             attempts++
             this.host.dispatched({
@@ -589,6 +602,7 @@ export class Run implements Payment {
               sentAt,
             })
             const answer = call(send)
+            hold(answer)
             answer.then(resolve, (error: unknown) => {
               const now = this.host.clock.now()
               const limited = error instanceof TillkitHttpError && error.status === 429
@@ -602,7 +616,6 @@ export class Run implements Payment {
               if (again) attempt()
               else reject(error)
             })
-            return answer
           },
         }
         this.account.lane.submit(task, true)
@@ -628,7 +641,7 @@ export class Run implements Payment {
     this.cancelPoll?.()
     for (const question of this.signatures) question.cancelDeadline()
     this.signatures.clear()
-    this.abort.abort()
+    this.abort.abort(endedReason())
     const { request } = this
     const ids = this.publicIds()
     const outcome: Outcome = {
@@ -689,7 +702,7 @@ export class Run implements Payment {
     this.closed = true
     this.cancelPoll?.()
     for (const question of this.signatures) question.cancelDeadline()
-    this.abort.abort()
+    this.abort.abort(endedReason())
     this.endStream()
     if (!this.isSettled()) this.rejectOutcome(closedError('payment', this.id))
     for (const waiter of this.cancelWaiters) waiter.reject(closedError('payment', this.id))

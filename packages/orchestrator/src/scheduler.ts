@@ -121,9 +121,6 @@ const noop = () => {}
  */
 export const HOLD_CAP_MS = 250
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
-
 /**
  * The phase of the n-th lane (from 0) of `spacingMs`: the golden-ratio sequence spreads any number
  * of lanes evenly over the spacing interval, the first at 0. A hundred accounts then send one
@@ -134,13 +131,18 @@ export function lanePhase(n: number, spacingMs: number): number {
   return Math.floor(((n * 0.6180339887498949) % 1) * spacingMs)
 }
 
+/** Given to a task's `run`: hand it the request's answer to hold the lane until it comes. */
+export type Hold = (answer: PromiseLike<unknown>) => void
+
 /** A request waiting for its turn in a lane. */
 export interface LaneTask {
   /**
-   * Called when the request may be sent; it sends it. It may return the request's answer (a
-   * promise): on a spaced lane the next request then waits for it (see {@link Lane}).
+   * Called when the request may be sent; it sends it. On a spaced lane it hands the request's
+   * answer (a promise) to `hold` before acting on it: the next request then waits for that answer
+   * (see {@link Lane}). Holding first means the gap counts from the answer's arrival, not from
+   * the end of whatever the task does with it (promise reactions run in the order they were added).
    */
-  run(sentAt: number): unknown
+  run(sentAt: number, hold: Hold): void
   /** When it became due (for cadence metrics): its queueing delay is `sentAt - dueAt`. */
   dueAt: number
   /** Set by `cancel`: skipped when its turn comes. */
@@ -242,8 +244,7 @@ export class Lane {
       const task = this.urgent.shift() ?? this.normal.shift()!
       if (task.cancelled) continue
       this.nextSlot = now + this.spacingMs
-      const answer = task.run(now)
-      if (this.spacingMs > 0 && isThenable(answer)) this.await(answer, now)
+      task.run(now, this.spacingMs > 0 ? (answer) => this.await(answer, now) : noop)
     }
   }
 

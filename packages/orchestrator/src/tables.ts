@@ -17,7 +17,7 @@ import { EventStream } from './stream.js'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
 import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
 import type { DispatchInfo } from './payment.js'
-import type { Lane, LaneTask, Timers } from './scheduler.js'
+import type { Hold, Lane, LaneTask, Timers } from './scheduler.js'
 import type { TableEvent, TableRequest, TableState } from './types.js'
 
 /** An open table: its events, its state, and what the POS can do to it. */
@@ -266,18 +266,22 @@ export class TableWatch implements Table {
     this.cancelRead = this.host.timers.at(due, () => {
       this.cancelRead = undefined
       if (this.shut || this.state === 'closed') return
-      const task: LaneTask = { dueAt: due, run: (sentAt) => this.sendRead(task, sentAt) }
+      const task: LaneTask = {
+        dueAt: due,
+        run: (sentAt, hold) => this.sendRead(task, sentAt, hold),
+      }
       this.account.lane.submit(task)
     })
   }
 
-  /** Sends a read; returns its answer for the lane (see Lane). */
-  private sendRead(task: LaneTask, sentAt: number): Promise<unknown> | undefined {
+  /** Sends a read; the lane holds on its answer (see Lane). */
+  private sendRead(task: LaneTask, sentAt: number, hold: Hold): void {
     this.readQueued = false
     if (this.shut || this.state === 'closed') return
     this.lastReadSent = sentAt
     this.dispatched(task.dueAt, sentAt)
     const answer = call(() => this.tables.read(this.context))
+    hold(answer)
     answer.then(
       (snapshot) => {
         if (this.shut || this.state === 'closed') return
@@ -299,7 +303,6 @@ export class TableWatch implements Table {
         this.scheduleRead()
       },
     )
-    return answer
   }
 
   /** A read now, ahead of queued reads (for a write that needs fresh amounts). */
@@ -485,10 +488,11 @@ export class TableWatch implements Table {
       const attempt = () => {
         const task: LaneTask = {
           dueAt: this.host.clock.now(),
-          run: (sentAt) => {
+          run: (sentAt, hold) => {
             if (this.shut) return reject(closedError('table', this.id))
             this.dispatched(task.dueAt, sentAt)
             const answer = call(request)
+            hold(answer)
             answer.then(resolve, (error: unknown) => {
               if (error instanceof TillkitHttpError && error.status === 429) {
                 this.account.lane.rateLimited(error.retryAfterMs)
@@ -496,7 +500,6 @@ export class TableWatch implements Table {
               }
               reject(error)
             })
-            return answer
           },
         }
         this.account.lane.submit(task, urgent)

@@ -1,14 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createManualClock } from '@tillkit/core'
+import { createManualClock, type Clock } from '@tillkit/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ProviderNotification } from '../src/adapter.js'
 import { Deduper, JOURNALED_KEYS, MAX_KEYS } from '../src/dedup.js'
 import { EMPTY_CURSOR, type JournalRecord } from '../src/journal.js'
 import { createFileJournal } from '../src/journals/file.js'
 import { createMemoryJournal } from '../src/journals/memory.js'
-import { HOLD_CAP_MS, Lane, lanePhase, Timers } from '../src/scheduler.js'
+import { HOLD_CAP_MS, Lane, lanePhase, Timers, type Hold } from '../src/scheduler.js'
 import type { PaymentRequest } from '../src/types.js'
 
 const at = (order: number): ProviderNotification => ({ type: 'other', raw: `n${order}`, order })
@@ -119,11 +119,13 @@ describe('Lane', () => {
     const sent: Array<[string, number]> = []
     const answered = (name: string, afterMs: number, fails = false) => ({
       dueAt: 0,
-      run: (at: number) => {
+      run: (at: number, hold: Hold) => {
         sent.push([name, at - t0])
-        return clock.sleep(afterMs).then(() => {
-          if (fails) throw new Error('refused')
-        })
+        hold(
+          clock.sleep(afterMs).then(() => {
+            if (fails) throw new Error('refused')
+          }),
+        )
       },
     })
     lane.submit(answered('slow', 30))
@@ -132,7 +134,7 @@ describe('Lane', () => {
     lane.submit({ dueAt: 0, run: (at: number) => sent.push(['plain', at - t0]) })
     await clock.advance(1_000)
     // 'slow' answers at 30, 'failing' is refused at 140: each next request goes 100 ms after the
-    // answer; 'urgent' returns nothing to wait for, so 'plain' is spaced from its send.
+    // answer; 'urgent' holds on nothing, so 'plain' is spaced from its send.
     expect(sent).toEqual([
       ['slow', 0],
       ['urgent', 130],
@@ -141,12 +143,61 @@ describe('Lane', () => {
     ])
   })
 
+  it('counts the gap from the answer, not from the end of the work done with it', async () => {
+    // A clock that stands still except when the test moves it, as the CPU moves real time.
+    let now = 0
+    const armed: Array<{ at: number; callback: () => void }> = []
+    const clock: Clock = {
+      now: () => now,
+      schedule: (ms, callback) => {
+        const timer = { at: now + ms, callback }
+        armed.push(timer)
+        return () => {
+          const i = armed.indexOf(timer)
+          if (i >= 0) armed.splice(i, 1)
+        }
+      },
+      sleep: () => new Promise(() => {}),
+    }
+    const fireNext = () => {
+      armed.sort((a, b) => a.at - b.at)
+      const timer = armed.shift()!
+      now = Math.max(now, timer.at)
+      timer.callback()
+    }
+    const lane = new Lane(clock, new Timers(clock), 100)
+    const sent: number[] = []
+    let answer!: () => void
+    lane.submit({
+      dueAt: 0,
+      run: (at: number, hold: Hold) => {
+        sent.push(at)
+        const answered = new Promise<void>((resolve) => (answer = resolve))
+        hold(answered)
+        // Acting on the answer takes 40 ms.
+        void answered.then(() => (now += 40))
+      },
+    })
+    lane.submit({ dueAt: 0, run: (at: number) => void sent.push(at) })
+    now = 10
+    answer()
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(now).toBe(50)
+    fireNext()
+    // Answered at 10: the next request goes at 110, though the work on the answer ended at 50.
+    expect(sent).toEqual([0, 110])
+  })
+
   it(`an answer that never comes holds the lane for ${HOLD_CAP_MS} ms, not longer`, async () => {
     const clock = createManualClock()
     const lane = new Lane(clock, new Timers(clock), 100)
     const t0 = clock.now()
     const sent: number[] = []
-    lane.submit({ dueAt: 0, run: (at: number) => (sent.push(at - t0), new Promise(() => {})) })
+    lane.submit({
+      dueAt: 0,
+      run: (at: number, hold: Hold) => (sent.push(at - t0), hold(new Promise(() => {}))),
+    })
     lane.submit({ dueAt: 0, run: (at: number) => void sent.push(at - t0) })
     await clock.advance(1_000)
     expect(sent).toEqual([0, HOLD_CAP_MS + 100])
@@ -158,7 +209,10 @@ describe('Lane', () => {
     const t0 = clock.now()
     const sent: number[] = []
     for (let i = 0; i < 3; i++)
-      lane.submit({ dueAt: 0, run: (at: number) => (sent.push(at - t0), new Promise(() => {})) })
+      lane.submit({
+        dueAt: 0,
+        run: (at: number, hold: Hold) => (sent.push(at - t0), hold(new Promise(() => {}))),
+      })
     expect(sent).toEqual([0, 0, 0])
   })
 
