@@ -97,7 +97,8 @@ rows.push({
   benchmark: `(g) orchestrator: ${o.payments} Paymentsense payments, ${o.accounts} accounts x 10 terminals, loopback (node fetch, tuned V8 flags)`,
   baseline: `cadence 1 000 ms, spacing 100 ms; floor (bare node:http both sides, same rule) p50 ${floor.p50} / p99 ${floor.p99} ms`,
   measured:
-    `cadence error p50 ${o.cadenceErrorMs.p50} / p99 ${o.cadenceErrorMs.p99} ms, ` +
+    `cadence error p50 ${o.cadenceErrorMs.p50} / p99 ${o.cadenceErrorMs.p99} ms ` +
+    `(p99 first 2 s ${o.cadenceP99ByPhaseMs.start}, steady ${o.cadenceP99ByPhaseMs.steady}, last 2 s ${o.cadenceP99ByPhaseMs.end}), ` +
     `${o.spacingViolations} spacing 429s (min gap ${o.minGapMs} ms), ${o.duplicateEvents} duplicate / ${o.missingEvents} missing events, ` +
     `${approved} approved / ${o.charges} charges, peak RSS ${o.peakRssMb.toFixed(0)} MB, ` +
     `CPU ${o.cpuMsPerPaymentSecond.toFixed(2)} ms/payment-s, event-loop lag p99 ${o.eventLoopLagMs.orchestratorP99.toFixed(0)} ms (fakes p99 ${o.eventLoopLagMs.fakesP99.toFixed(0)}, max ${o.eventLoopLagMs.fakesMax.toFixed(0)} ms)`,

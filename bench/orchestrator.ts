@@ -42,6 +42,11 @@ export interface OrchestratorBenchResult {
   accounts: number
   /** Poll-to-poll gap of one payment at the fake, less the cadence: p50 and p99 of its absolute value. */
   cadenceErrorMs: { p50: number; p99: number; samples: number }
+  /**
+   * The p99 of the same by when the gap ended: in the first 2 s of polling (the thousand starts
+   * still going out), the last 2 s (the payments settling), and in between.
+   */
+  cadenceP99ByPhaseMs: { start: number; steady: number; end: number }
   /** Send time minus due time inside the orchestrator (queueing behind the account's spacing, timer lateness). */
   dispatchDelayMs: { p50: number; p99: number }
   /** 429s the fakes gave for requests closer than 0.1 s on one account. */
@@ -73,7 +78,7 @@ export interface OrchestratorBenchResult {
 
 interface ServerStats {
   violations: number
-  gaps: number[]
+  gaps: Gap[]
   minGapMs: number
   charges: number
   /** Longest event-loop stall of the fakes' process. */
@@ -94,18 +99,37 @@ interface ClientResult {
   lagMs: { p99: number; max: number }
 }
 
+/** A gap between two arrivals of one series: when it ended (epoch ms) and how long it was. */
+type Gap = [end: number, ms: number]
+
 /** Gaps between consecutive arrivals of each series (one series per transaction polled). */
-function gapsOf(series: Map<string, number[]>): number[] {
-  const gaps: number[] = []
+function gapsOf(series: Map<string, number[]>): Gap[] {
+  const gaps: Gap[] = []
   for (const times of series.values())
-    for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!)
+    for (let i = 1; i < times.length; i++) gaps.push([times[i]!, times[i]! - times[i - 1]!])
   return gaps
 }
 
 /** How far poll-to-poll gaps are from the cadence: p50 and p99 of the absolute difference. */
-function cadenceError(gaps: number[]): { p50: number; p99: number; samples: number } {
-  const errors = gaps.map((gap) => Math.abs(gap - CADENCE_MS)).sort((a, b) => a - b)
+function cadenceError(gaps: Gap[]): { p50: number; p99: number; samples: number } {
+  const errors = gaps.map(([, ms]) => Math.abs(ms - CADENCE_MS)).sort((a, b) => a - b)
   return { p50: percentile(errors, 50), p99: percentile(errors, 99), samples: errors.length }
+}
+
+/** {@link cadenceError}'s p99 over the gaps that ended in the first 2 s, the last 2 s, and between. */
+function cadenceP99ByPhase(gaps: Gap[]): { start: number; steady: number; end: number } {
+  let first = Infinity
+  let last = -Infinity
+  for (const [end] of gaps) [first, last] = [Math.min(first, end), Math.max(last, end)]
+  first += 2_000
+  last -= 2_000
+  const p99 = (keep: (end: number) => boolean) =>
+    cadenceError(gaps.filter(([end]) => keep(end))).p99
+  return {
+    start: p99((end) => end < first),
+    steady: p99((end) => end >= first && end <= last),
+    end: p99((end) => end > last),
+  }
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -297,7 +321,7 @@ export async function cadenceFloor(
       spacingMs: SPACING_MS,
       durationMs: options.durationMs ?? 20_000,
     })
-    const { gaps } = await ask<{ gaps: number[] }>(server, 'stats', { type: 'stats' })
+    const { gaps } = await ask<{ gaps: Gap[] }>(server, 'stats', { type: 'stats' })
     return cadenceError(gaps)
   } finally {
     for (const child of [client, server]) if (child.exitCode === null) child.kill()
@@ -459,6 +483,7 @@ export async function orchestratorBench(
       payments: Object.values(result.outcomes).reduce((n, k) => n + k, 0),
       accounts: urls.length,
       cadenceErrorMs: cadenceError(stats.flatMap((s) => s.gaps)),
+      cadenceP99ByPhaseMs: cadenceP99ByPhase(stats.flatMap((s) => s.gaps)),
       dispatchDelayMs: { p50: percentile(delays, 50), p99: percentile(delays, 99) },
       spacingViolations: stats.reduce((n, s) => n + s.violations, 0),
       minGapMs: Math.min(...stats.map((s) => s.minGapMs)),
