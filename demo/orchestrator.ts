@@ -324,7 +324,7 @@ async function crashAndRecover(wiring: Wiring, path: string, stops: Array<() => 
     step(
       'journal',
       `unfinished ${entry.provider} ${entry.request.kind} ${money(entry.request.amount ?? 0, entry.request.currency)}, ` +
-        `requestId ${entry.ids.requestId ?? '?'}, events delivered up to #${entry.cursor.delivered}`,
+        `requestId ${entry.ids.requestId ?? '?'}, the POS took events up to #${entry.cursor.delivered}`,
     )
   step('POS', 'the till is back: a new orchestrator on the same journal calls recover()')
   const recovered = await restarted.recover()

@@ -15,14 +15,14 @@ export const JOURNALED_KEYS = 32
 export class Deduper {
   private order: number
   private readonly keys: Set<string>
-  private lastEvent: unknown
   private delivered: number
+  private last: unknown
 
   constructor(cursor: DeliveryCursor) {
     this.order = cursor.order
     this.keys = new Set(cursor.keys)
     this.delivered = cursor.delivered
-    this.lastEvent = cursor.lastEvent
+    this.last = cursor.lastEvent
   }
 
   /** The new notifications of a batch, in delivery order. */
@@ -48,8 +48,13 @@ export class Deduper {
 
   /** Records that an event was handed to the caller; returns its `seq`. */
   delivering(raw: unknown): number {
-    this.lastEvent = raw
+    this.last = raw
     return ++this.delivered
+  }
+
+  /** The provider value of the last event handed over. */
+  get lastEvent(): unknown {
+    return this.last
   }
 
   get seq(): number {
@@ -62,7 +67,7 @@ export class Deduper {
       delivered: this.delivered,
       order: this.order,
       keys,
-      ...(this.lastEvent !== undefined && { lastEvent: this.lastEvent }),
+      ...(this.last !== undefined && { lastEvent: this.last }),
     }
   }
 }

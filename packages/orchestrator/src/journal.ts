@@ -16,13 +16,16 @@ import type { Outcome, PaymentRequest, ProviderIds, TableRequest } from './types
 
 /** How far event delivery got for one payment (see the adapter's de-duplication rules). */
 export interface DeliveryCursor {
-  /** `seq` of the last event handed to the caller; 0 for none. */
+  /** `seq` of the last event the POS took from the stream; 0 for none. */
   delivered: number
-  /** Highest ordered position delivered; -1 for none. */
+  /** Highest ordered position the POS took; -1 for none. */
   order: number
-  /** The most recent keys of keyed notifications (bounded), oldest first. */
+  /** The most recent keys of keyed notifications the POS took (bounded), oldest first. */
   keys: readonly string[]
-  /** The provider value of the last delivered event, for reconciliation facts. */
+  /**
+   * The provider value of the last event seen (handed to the stream, taken or not), for
+   * reconciliation facts.
+   */
   lastEvent?: unknown
 }
 

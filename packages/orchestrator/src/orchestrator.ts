@@ -459,11 +459,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async close() {
       if (closed) return
       closed = true
-      for (const run of live.values()) run.close()
+      const runs = [...live.values()]
+      for (const run of runs) run.close()
       live.clear()
-      for (const table of openTables.values()) table.shutdown()
+      const tables = [...openTables.values()]
+      for (const table of tables) table.shutdown()
       openTables.clear()
       timers.close()
+      // What was queued before the close still reaches the journal (a cursor the POS moved, an outcome).
+      await Promise.all([...runs, ...tables].map((owner) => owner.written()))
       await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
       if (ownJournal) await journal.close?.()
     },

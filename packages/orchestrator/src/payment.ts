@@ -9,7 +9,7 @@ import type {
   UnknownSituation,
 } from './adapter.js'
 import { backoff, call, closedError, message, retryAfter } from './calls.js'
-import { Deduper } from './dedup.js'
+import { Deduper, JOURNALED_KEYS } from './dedup.js'
 import { EventStream } from './stream.js'
 import { CancelOnTerminalError } from './errors.js'
 import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
@@ -158,7 +158,13 @@ export class Run implements Payment {
   private chain: Promise<void> = Promise.resolve()
   private closed = false
 
-  private readonly stream = new EventStream<PaymentEvent>()
+  private readonly stream = new EventStream<PaymentEvent>((event) => this.took(event))
+  /** How far the POS has taken events: what the journal's cursor records. */
+  private taken: Omit<DeliveryCursor, 'lastEvent'>
+  /** A batch is being handed to the stream. */
+  private delivering = false
+  /** The notification behind each event handed to the stream and not yet taken, by `seq`. */
+  private readonly handed = new Map<number, ProviderNotification>()
 
   private startTask: LaneTask | undefined
   private startAttempts = 0
@@ -185,6 +191,7 @@ export class Run implements Payment {
     this.recovered = init.recovered
     this.adapter = account.adapter
     this.dedup = new Deduper(init.cursor)
+    this.taken = init.cursor
     this.allIds = init.ids
     this.started = init.started
     this.journaledStart = init.started
@@ -460,6 +467,7 @@ export class Run implements Payment {
   private deliver(batch: readonly ProviderNotification[], now: number): void {
     const fresh = this.dedup.fresh(batch)
     if (!fresh.length) return
+    this.delivering = true
     for (const n of fresh) {
       const event: PaymentEvent = {
         type: n.type,
@@ -468,17 +476,46 @@ export class Run implements Payment {
         at: now,
         raw: n.raw,
       }
-      this.push(
+      this.handed.set(event.seq, n)
+      this.stream.push(
         n.type === 'signatureRequired' && this.adapter.capabilities.signature === 'pos'
           ? this.signatureEvent(event, n, now)
           : event,
       )
     }
-    this.write({ type: 'cursor', paymentId: this.id, at: now, cursor: this.dedup.cursor() })
+    this.delivering = false
+    this.writeCursor(now)
   }
 
-  private push(event: PaymentEvent): void {
-    this.stream.push(event)
+  /**
+   * The POS took an event from the stream: the journal's cursor moves to it. Counting what was
+   * taken, not what was handed to the stream, means events still waiting in the stream when the
+   * process dies are delivered again after `recover()` instead of lost.
+   */
+  private took(event: PaymentEvent): void {
+    const n = this.handed.get(event.seq)
+    this.handed.delete(event.seq)
+    const { order, keys } = this.taken
+    this.taken = {
+      delivered: event.seq,
+      order: n?.order ?? order,
+      keys: n?.key === undefined ? keys : [...keys, n.key].slice(-JOURNALED_KEYS),
+    }
+    // Takes while a batch is handed over (the POS was waiting) are journaled once, after it.
+    if (!this.delivering) this.writeCursor(this.host.clock.now())
+  }
+
+  /** Journals how far the POS has taken events, and the last event seen (for reconciling). */
+  private writeCursor(now: number): void {
+    // Once the outcome is journaled the cursor no longer matters.
+    if (this.isSettled()) return
+    const { lastEvent } = this.dedup
+    this.write({
+      type: 'cursor',
+      paymentId: this.id,
+      at: now,
+      cursor: { ...this.taken, ...(lastEvent !== undefined && { lastEvent }) },
+    })
   }
 
   [Symbol.asyncIterator](): AsyncIterator<PaymentEvent> {
@@ -709,18 +746,22 @@ export class Run implements Payment {
     this.cancelWaiters = []
   }
 
+  /** Queues a journal record after this payment's earlier ones; none is taken once closed. */
   private write(record: JournalRecord): void {
     if (this.closed) return
     this.chain = this.chain.then(() =>
-      this.closed && record.type !== 'outcome'
-        ? undefined
-        : this.host.journal.append(record).catch((error: unknown) => {
-            this.host.logger.error(
-              { paymentId: this.id, record: record.type, error: message(error) },
-              'orchestrator: journal write failed',
-            )
-          }),
+      this.host.journal.append(record).catch((error: unknown) => {
+        this.host.logger.error(
+          { paymentId: this.id, record: record.type, error: message(error) },
+          'orchestrator: journal write failed',
+        )
+      }),
     )
+  }
+
+  /** Settles when every journal record queued so far is written (or its failure logged). */
+  written(): Promise<void> {
+    return this.chain
   }
 
   private publicIds(): ProviderIds {

@@ -588,6 +588,11 @@ export class TableWatch implements Table {
     this.rejectReady(closedError('table', this.id))
   }
 
+  /** Settles when every journal record queued so far is written (or its failure logged). */
+  written(): Promise<void> {
+    return this.chain
+  }
+
   private write(record: TableJournalRecord): void {
     if (this.shut) return
     const append = this.host.journal.appendTable

@@ -6,6 +6,7 @@ import {
   JournalWriteError,
   type JournalRecord,
   type JournalStore,
+  type PaymentEvent,
 } from '../src/index.js'
 import { collect, crashAfter, drive, pass, sale, setup, tempJournals, TID } from './harness.js'
 
@@ -45,6 +46,89 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     expect((await journal.get(payment.id))?.outcome?.status).toBe('approved')
     // Nothing left to resume.
     expect(await restart(journal).recover()).toEqual([])
+  })
+
+  it('events handed to the stream but not taken by the POS before the drop come again after recover()', async () => {
+    const journal = createMemoryJournal()
+    const s = setup({ orchestrator: { journal } })
+    const payment = await s.orchestrator.sale(sale(1209))
+    // The POS takes the first event, then is busy elsewhere while INSERT_CARD arrives.
+    const first = payment[Symbol.asyncIterator]().next()
+    await pass(s.clock, 3_000)
+    expect((await first).value).toMatchObject({ seq: 1, raw: 'TRANSACTION_STARTED' })
+    await s.orchestrator.close()
+    const entry = await journal.get(payment.id)
+    // The cursor counts what was taken; the last event seen is kept for reconciling.
+    expect(entry?.cursor).toMatchObject({ delivered: 1, order: 0, lastEvent: 'INSERT_CARD' })
+    const [resumed] = await s.restart(journal).recover()
+    const after = collect(resumed!)
+    const outcome = await drive(s.clock, resumed!.outcome)
+    const rest = await after.done
+    expect(rest[0]).toMatchObject({ seq: 2, raw: 'INSERT_CARD' })
+    const all = [(await first).value as PaymentEvent, ...rest]
+    expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1))
+    expect(all.map((e) => e.raw)).toEqual(
+      s.cloud.terminals.transaction(TID, outcome.providerIds.requestId!).notifications,
+    )
+    expect(s.cloud.ledger).toHaveLength(1)
+  })
+
+  it('a POS that reads late moves the cursor as it takes events kept for it', async () => {
+    const journal = createMemoryJournal()
+    const s = setup({ orchestrator: { journal } })
+    const payment = await s.orchestrator.sale(sale(1209))
+    await pass(s.clock, 3_000)
+    expect((await journal.get(payment.id))?.cursor.delivered).toBe(0)
+    const events = payment[Symbol.asyncIterator]()
+    expect((await events.next()).value).toMatchObject({ seq: 1 })
+    await pass(s.clock, 0)
+    expect((await journal.get(payment.id))?.cursor.delivered).toBe(1)
+    await s.orchestrator.close()
+    const [resumed] = await s.restart(journal).recover()
+    const rest = collect(resumed!)
+    await drive(s.clock, resumed!.outcome)
+    expect((await rest.done)[0]).toMatchObject({ seq: 2, raw: 'INSERT_CARD' })
+  })
+
+  it('close() still writes what was queued before it: the cursor of events taken just before', async () => {
+    const journal = createMemoryJournal()
+    const s = setup({ orchestrator: { journal } })
+    const payment = await s.orchestrator.sale(sale(1209))
+    await pass(s.clock, 3_000)
+    // Both events were kept for the POS; it takes them and the orchestrator closes in the same tick.
+    const events = payment[Symbol.asyncIterator]()
+    void events.next()
+    void events.next()
+    await s.orchestrator.close()
+    expect((await journal.get(payment.id))?.cursor.delivered).toBe(2)
+    const [resumed] = await s.restart(journal).recover()
+    const rest = collect(resumed!)
+    await drive(s.clock, resumed!.outcome)
+    expect((await rest.done)[0]).toMatchObject({ seq: 3 })
+  })
+
+  it('close() resolves once the journal has the records queued before it', async () => {
+    const memory = createMemoryJournal()
+    let open!: () => void
+    const slowDisk = new Promise<void>((resolve) => (open = resolve))
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type === 'cursor') await slowDisk
+        return memory.append(record)
+      },
+    }
+    const s = setup({ orchestrator: { journal } })
+    const payment = await s.orchestrator.sale(sale(1209))
+    collect(payment)
+    await pass(s.clock, 3_000)
+    let closed = false
+    const closing = s.orchestrator.close().then(() => (closed = true))
+    await pass(s.clock, 100)
+    expect(closed).toBe(false)
+    open()
+    await closing
+    expect((await memory.get(payment.id))?.cursor).toMatchObject({ delivered: 2 })
   })
 
   it('works the same from a file journal whose last line was torn by the crash', async () => {
