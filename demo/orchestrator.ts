@@ -180,7 +180,8 @@ export async function orchestratorDemo(): Promise<void> {
       if (![PS_TID, POI, DEVICE, SC_TERMINAL].includes(t.terminal)) continue
       step(
         t.provider,
-        `${t.terminal} ${t.status}${t.currencies ? ' ' + t.currencies.join('/') : ''}`,
+        `${t.terminal} ${t.status}${t.currencies ? ' ' + t.currencies.join('/') : ''} ` +
+          paint.dim(`(account ${t.account})`),
       )
     }
 
