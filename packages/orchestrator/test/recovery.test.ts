@@ -7,6 +7,7 @@ import {
   type JournalRecord,
   type JournalStore,
   type PaymentEvent,
+  type SignatureRequiredEvent,
 } from '../src/index.js'
 import { collect, crashAfter, drive, pass, sale, setup, tempJournals, TID } from './harness.js'
 
@@ -129,6 +130,27 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     open()
     await closing
     expect((await memory.get(payment.id))?.cursor).toMatchObject({ delivered: 2 })
+  })
+
+  it('a signature question the POS had not taken at the drop is asked again after recover()', async () => {
+    const journal = createMemoryJournal()
+    const s = setup({ orchestrator: { journal } })
+    const payment = await s.orchestrator.sale(sale(1203))
+    // The POS reads nothing; the orchestrator sees the terminal ask for a signature.
+    const asked = async () =>
+      (await journal.get(payment.id))?.cursor.lastEvent === 'SIGNATURE_VERIFICATION'
+    for (let i = 0; i < 200 && !(await asked()); i++) await pass(s.clock, 50)
+    expect(await asked()).toBe(true)
+    await s.orchestrator.close()
+    const [resumed] = await s.restart(journal).recover()
+    const events = collect(resumed!)
+    await pass(s.clock, 1_000)
+    const question = events.list.find((e) => e.type === 'signatureRequired')
+    expect(question).toBeDefined()
+    expect(await drive(s.clock, (question as SignatureRequiredEvent).accept())).toBe(true)
+    const outcome = await drive(s.clock, resumed!.outcome)
+    expect(outcome).toMatchObject({ status: 'approved', verification: 'signature' })
+    expect(s.cloud.ledger.map((e) => e.kind)).toEqual(['sale'])
   })
 
   it('works the same from a file journal whose last line was torn by the crash', async () => {
