@@ -298,6 +298,19 @@ describe('journals', () => {
     expect(await journal.get('p1')).toBeUndefined()
     expect((await journal.get('p3'))!.outcome!.status).toBe('approved')
     expect(await journal.unfinished()).toEqual([])
+    // The outcome is copied too, and nothing after it changes the finished entry.
+    await journal.append(intent('p4'))
+    const last = outcome('p4')
+    await journal.append(last)
+    ;(last as { outcome: { status: string } }).outcome.status = 'declined'
+    await journal.append({ type: 'ids', paymentId: 'p4', at: 3, ids: { x: '1' }, started: true })
+    await journal.append(intent('p4'))
+    expect(await journal.unfinished()).toEqual([])
+    const p4 = (await journal.get('p4'))!
+    expect(p4.outcome!.status).toBe('approved')
+    expect(p4.ids).toEqual({})
+    p4.outcome!.status = 'failed'
+    expect((await journal.get('p4'))!.outcome!.status).toBe('approved')
   })
 
   it('file: appends JSON lines, reads them back, writes concurrent appends in one batch', async () => {

@@ -17,27 +17,35 @@ export interface MemoryJournalOptions {
 /**
  * A journal in this process's memory: survives an orchestrator being dropped and replaced (tests,
  * hot reloads), not the process. Records are copied through JSON, as a durable store would, so
- * nothing the caller keeps a reference to can change them afterwards.
+ * nothing the caller keeps a reference to can change them afterwards. Finished entries are kept as
+ * their JSON text: one string each, not a graph of objects for the garbage collector to trace.
  */
 export function createMemoryJournal(options: MemoryJournalOptions = {}): JournalStore {
   const keepFinished = options.keepFinished ?? 1_000
   const entries = new Map<string, JournalEntry>()
-  const finished: string[] = []
+  /** Finished entries as JSON, oldest first (a Map keeps insertion order). */
+  const finished = new Map<string, string>()
   const tables = new Map<string, TableJournalEntry>()
   return {
     async append(record: JournalRecord) {
-      const entry = foldRecord(entries, jsonCopy(record))
-      if (entry?.outcome) {
-        finished.push(entry.paymentId)
-        while (finished.length > keepFinished) entries.delete(finished.shift()!)
-      }
+      // Records after the outcome are ignored, as the fold would.
+      if (finished.has(record.paymentId)) return
+      // An outcome is copied once, as the finished entry's text; other records as they are folded.
+      const outcome = record.type === 'outcome'
+      const entry = foldRecord(entries, outcome ? record : jsonCopy(record))
+      if (!entry?.outcome) return
+      entries.delete(entry.paymentId)
+      finished.set(entry.paymentId, JSON.stringify(entry))
+      if (finished.size > keepFinished) finished.delete(finished.keys().next().value!)
     },
     async unfinished() {
-      return [...entries.values()].filter((e) => !e.outcome).map(jsonCopy)
+      return [...entries.values()].map(jsonCopy)
     },
     async get(paymentId) {
       const entry = entries.get(paymentId)
-      return entry && jsonCopy(entry)
+      if (entry) return jsonCopy(entry)
+      const text = finished.get(paymentId)
+      return text === undefined ? undefined : (JSON.parse(text) as JournalEntry)
     },
     async appendTable(record: TableJournalRecord) {
       const entry = foldTableRecord(tables, jsonCopy(record))
