@@ -14,6 +14,13 @@ import { collect, crashAfter, drive, pass, sale, setup, tempJournals, TID } from
 const tempFile = tempJournals('tillkit-journal-')
 
 describe('recovery from a journal left by a dropped orchestrator', () => {
+  /** A sale on an orchestrator with a memory journal. */
+  async function begin(amount: number) {
+    const journal = createMemoryJournal()
+    const s = setup({ orchestrator: { journal } })
+    return { ...s, journal, payment: await s.orchestrator.sale(sale(amount)) }
+  }
+
   async function dropMidway(journal: JournalStore) {
     const s = setup({ orchestrator: { journal } })
     const payment = await s.orchestrator.sale(sale(1209))
@@ -50,9 +57,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   })
 
   it('events handed to the stream but not taken by the POS before the drop come again after recover()', async () => {
-    const journal = createMemoryJournal()
-    const s = setup({ orchestrator: { journal } })
-    const payment = await s.orchestrator.sale(sale(1209))
+    const { journal, payment, ...s } = await begin(1209)
     // The POS takes the first event, then is busy elsewhere while INSERT_CARD arrives.
     const first = payment[Symbol.asyncIterator]().next()
     await pass(s.clock, 3_000)
@@ -75,9 +80,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   })
 
   it('a POS that reads late moves the cursor as it takes events kept for it', async () => {
-    const journal = createMemoryJournal()
-    const s = setup({ orchestrator: { journal } })
-    const payment = await s.orchestrator.sale(sale(1209))
+    const { journal, payment, ...s } = await begin(1209)
     await pass(s.clock, 3_000)
     expect((await journal.get(payment.id))?.cursor.delivered).toBe(0)
     const events = payment[Symbol.asyncIterator]()
@@ -92,9 +95,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   })
 
   it('close() still writes what was queued before it: the cursor of events taken just before', async () => {
-    const journal = createMemoryJournal()
-    const s = setup({ orchestrator: { journal } })
-    const payment = await s.orchestrator.sale(sale(1209))
+    const { journal, payment, ...s } = await begin(1209)
     await pass(s.clock, 3_000)
     // Both events were kept for the POS; it takes them and the orchestrator closes in the same tick.
     const events = payment[Symbol.asyncIterator]()
@@ -133,9 +134,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   })
 
   it('a signature question the POS had not taken at the drop is asked again after recover()', async () => {
-    const journal = createMemoryJournal()
-    const s = setup({ orchestrator: { journal } })
-    const payment = await s.orchestrator.sale(sale(1203))
+    const { journal, payment, ...s } = await begin(1203)
     // The POS reads nothing; the orchestrator sees the terminal ask for a signature.
     const asked = async () =>
       (await journal.get(payment.id))?.cursor.lastEvent === 'SIGNATURE_VERIFICATION'
