@@ -128,16 +128,16 @@ interface SignatureQuestion {
 }
 
 /**
- * One payment's life in the core: start, poll, de-duplicate, deliver, journal, settle. Knows no
- * provider: everything provider-specific goes through `account.adapter`.
- */
-/**
  * What a payment's signal aborts with when the payment ends: one reason for every payment, as
  * `abort()` without one builds a DOMException (and its stack trace) each time.
  */
 let ended: DOMException | undefined
 const endedReason = () => (ended ??= new DOMException('the payment has ended', 'AbortError'))
 
+/**
+ * One payment's life in the core: start, poll, de-duplicate, deliver, journal, settle. Knows no
+ * provider: everything provider-specific goes through `account.adapter`.
+ */
 export class Run implements Payment {
   readonly id: string
   readonly request: Readonly<PaymentRequest>
@@ -191,7 +191,8 @@ export class Run implements Payment {
     this.recovered = init.recovered
     this.adapter = account.adapter
     this.dedup = new Deduper(init.cursor)
-    this.taken = init.cursor
+    const { delivered, order, keys } = init.cursor
+    this.taken = { delivered, order, keys }
     this.allIds = init.ids
     this.started = init.started
     this.journaledStart = init.started
