@@ -192,10 +192,10 @@ describe('createNodeFetch', () => {
       clock,
       retry: { maxAttempts: 2, baseDelayMs: 1 },
     })
-    const before = seen.length
     const response = await retried.fetch(`${base}/status/503`)
     expect(response.status).toBe(503)
-    expect(seen.length - before).toBe(2)
+    // Counted by path: on a loaded machine the hung request can reach the server after its timeout.
+    expect(seen.filter((r) => r.url === '/status/503')).toHaveLength(2)
     nodeFetch.close()
   })
 
