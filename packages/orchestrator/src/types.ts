@@ -169,7 +169,7 @@ export interface ReconciliationFacts {
   startedAt: number
   /** The ids known (secret ones left out). */
   providerIds: ProviderIds
-  /** The provider's value of the last event delivered, if any. */
+  /** The provider's value of the last event seen, if any. */
   lastEvent?: unknown
   /** Why the outcome is unknown, in words. */
   why: string
