@@ -8,21 +8,27 @@ export const JOURNALED_KEYS = 32
 
 /**
  * Decides which notifications are new for one payment (the rules are in the adapter contract:
- * positions of a growing list by `order`, others by `key`). Starts from a journaled cursor, so a
- * recovered payment skips what the previous process delivered. Memory is bounded: one number and
- * at most {@link MAX_KEYS} keys, dropped with the payment when it settles.
+ * positions of a growing list by `order`, others by `key`), and keeps the cursor the journal
+ * records: how far the caller has *taken* events, so a recovered payment hands over again what
+ * the previous process had handed but the caller had not taken. Memory is bounded: a few numbers,
+ * at most {@link MAX_KEYS} keys and the events not yet taken, dropped with the payment.
  */
 export class Deduper {
   private order: number
   private readonly keys: Set<string>
   private delivered: number
   private last: unknown
+  /** The cursor as far as the caller has taken events (`lastEvent` aside: that is `last`). */
+  private taken: Omit<DeliveryCursor, 'lastEvent'>
+  /** Each event handed over and not yet taken, by `seq`. */
+  private readonly handed = new Map<number, ProviderNotification>()
 
   constructor(cursor: DeliveryCursor) {
     this.order = cursor.order
     this.keys = new Set(cursor.keys)
     this.delivered = cursor.delivered
     this.last = cursor.lastEvent
+    this.taken = { delivered: cursor.delivered, order: cursor.order, keys: cursor.keys }
   }
 
   /** The new notifications of a batch, in delivery order. */
@@ -46,28 +52,32 @@ export class Deduper {
     return out
   }
 
-  /** Records that an event was handed to the caller; returns its `seq`. */
-  delivering(raw: unknown): number {
-    this.last = raw
-    return ++this.delivered
+  /** Records that a fresh notification is being handed to the caller; returns its event's `seq`. */
+  delivering(n: ProviderNotification): number {
+    this.last = n.raw
+    this.handed.set(++this.delivered, n)
+    return this.delivered
   }
 
-  /** The provider value of the last event handed over. */
+  /** The caller took the event `seq`: the journal's cursor moves to it. */
+  took(seq: number): void {
+    const n = this.handed.get(seq)
+    this.handed.delete(seq)
+    const { order, keys } = this.taken
+    this.taken = {
+      delivered: seq,
+      order: n?.order ?? order,
+      keys: n?.key === undefined ? keys : [...keys, n.key].slice(-JOURNALED_KEYS),
+    }
+  }
+
+  /** The provider value of the last event handed over, taken or not (for reconciliation facts). */
   get lastEvent(): unknown {
     return this.last
   }
 
-  get seq(): number {
-    return this.delivered
-  }
-
+  /** What the journal records: how far the caller took events, and the last event seen. */
   cursor(): DeliveryCursor {
-    const keys = [...this.keys].slice(-JOURNALED_KEYS)
-    return {
-      delivered: this.delivered,
-      order: this.order,
-      keys,
-      ...(this.last !== undefined && { lastEvent: this.last }),
-    }
+    return { ...this.taken, ...(this.last !== undefined && { lastEvent: this.last }) }
   }
 }

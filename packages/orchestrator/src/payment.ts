@@ -9,7 +9,7 @@ import type {
   UnknownSituation,
 } from './adapter.js'
 import { backoff, call, closedError, message, retryAfter } from './calls.js'
-import { Deduper, JOURNALED_KEYS } from './dedup.js'
+import { Deduper } from './dedup.js'
 import { EventStream } from './stream.js'
 import { CancelOnTerminalError } from './errors.js'
 import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
@@ -159,12 +159,8 @@ export class Run implements Payment {
   private closed = false
 
   private readonly stream = new EventStream<PaymentEvent>((event) => this.took(event))
-  /** How far the POS has taken events: what the journal's cursor records. */
-  private taken: Omit<DeliveryCursor, 'lastEvent'>
   /** A batch is being handed to the stream. */
   private delivering = false
-  /** The notification behind each event handed to the stream and not yet taken, by `seq`. */
-  private readonly handed = new Map<number, ProviderNotification>()
 
   private startTask: LaneTask | undefined
   private startAttempts = 0
@@ -191,8 +187,6 @@ export class Run implements Payment {
     this.recovered = init.recovered
     this.adapter = account.adapter
     this.dedup = new Deduper(init.cursor)
-    const { delivered, order, keys } = init.cursor
-    this.taken = { delivered, order, keys }
     this.allIds = init.ids
     this.started = init.started
     this.journaledStart = init.started
@@ -472,12 +466,11 @@ export class Run implements Payment {
     for (const n of fresh) {
       const event: PaymentEvent = {
         type: n.type,
-        seq: this.dedup.delivering(n.raw),
+        seq: this.dedup.delivering(n),
         paymentId: this.id,
         at: now,
         raw: n.raw,
       }
-      this.handed.set(event.seq, n)
       this.stream.push(
         n.type === 'signatureRequired' && this.adapter.capabilities.signature === 'pos'
           ? this.signatureEvent(event, n, now)
@@ -494,14 +487,7 @@ export class Run implements Payment {
    * process dies are delivered again after `recover()` instead of lost.
    */
   private took(event: PaymentEvent): void {
-    const n = this.handed.get(event.seq)
-    this.handed.delete(event.seq)
-    const { order, keys } = this.taken
-    this.taken = {
-      delivered: event.seq,
-      order: n?.order ?? order,
-      keys: n?.key === undefined ? keys : [...keys, n.key].slice(-JOURNALED_KEYS),
-    }
+    this.dedup.took(event.seq)
     // Takes while a batch is handed over (the POS was waiting) are journaled once, after it.
     if (!this.delivering) this.writeCursor(this.host.clock.now())
   }
@@ -510,13 +496,7 @@ export class Run implements Payment {
   private writeCursor(now: number): void {
     // Once the outcome is journaled the cursor no longer matters.
     if (this.isSettled()) return
-    const { lastEvent } = this.dedup
-    this.write({
-      type: 'cursor',
-      paymentId: this.id,
-      at: now,
-      cursor: { ...this.taken, ...(lastEvent !== undefined && { lastEvent }) },
-    })
+    this.write({ type: 'cursor', paymentId: this.id, at: now, cursor: this.dedup.cursor() })
   }
 
   [Symbol.asyncIterator](): AsyncIterator<PaymentEvent> {
@@ -710,7 +690,7 @@ export class Run implements Payment {
       at: this.host.clock.now(),
     }
     if (outcome.status === 'unknown') {
-      const facts = this.dedup.cursor()
+      const lastEvent = this.dedup.lastEvent
       outcome.reconcile = {
         provider: this.adapter.provider,
         account: request.account,
@@ -721,7 +701,7 @@ export class Run implements Payment {
         reference: request.reference,
         startedAt: this.startedAt,
         providerIds: ids,
-        ...(facts.lastEvent !== undefined && { lastEvent: facts.lastEvent }),
+        ...(lastEvent !== undefined && { lastEvent }),
         why: outcome.reason ?? 'the provider did not give a final result',
         check: safeReconcile(this.adapter, this.context, situation ?? 'unreadable'),
       }

@@ -23,23 +23,32 @@ describe('Deduper', () => {
     expect(d.fresh([at(1)])).toEqual([])
   })
 
-  it('drops repeated keys, keeps at most MAX_KEYS, journals the latest few', () => {
+  it('drops repeated keys, keeps at most MAX_KEYS, journals the latest few taken', () => {
     const d = new Deduper(EMPTY_CURSOR)
     expect(d.fresh([keyed('a'), keyed('a'), keyed('b')]).map((n) => n.key)).toEqual(['a', 'b'])
-    for (let i = 0; i < MAX_KEYS + 10; i++) d.fresh([keyed(`k${i}`)])
+    for (let i = 0; i < MAX_KEYS + 10; i++)
+      for (const n of d.fresh([keyed(`k${i}`)])) d.took(d.delivering(n))
     // The oldest keys were forgotten: memory stays bounded.
     expect(d.fresh([keyed('a')])).toHaveLength(1)
     expect(d.fresh([keyed(`k${MAX_KEYS + 9}`)])).toHaveLength(0)
-    expect(d.cursor().keys).toHaveLength(JOURNALED_KEYS)
+    const { keys } = d.cursor()
+    expect(keys).toHaveLength(JOURNALED_KEYS)
+    expect(keys.at(-1)).toBe(`k${MAX_KEYS + 9}`)
   })
 
   it('resumes from a cursor: nothing up to it again, seq continues', () => {
     const d = new Deduper({ delivered: 5, order: 4, keys: ['x'], lastEvent: 'n4' })
     // Mixed batches are taken as they come: 3 and 4 were delivered, `x` is a known key.
     const batch = [at(3), at(4), at(5), keyed('x'), keyed('y')]
-    expect(d.fresh(batch).map((n) => n.raw)).toEqual(['n5', 'y'])
-    expect(d.delivering('n5')).toBe(6)
-    expect(d.cursor()).toMatchObject({ delivered: 6, order: 5, lastEvent: 'n5' })
+    const fresh = d.fresh(batch)
+    expect(fresh.map((n) => n.raw)).toEqual(['n5', 'y'])
+    expect(fresh.map((n) => d.delivering(n))).toEqual([6, 7])
+    // Handed over, not taken: the cursor stays, only the last event seen moves.
+    expect(d.cursor()).toEqual({ delivered: 5, order: 4, keys: ['x'], lastEvent: 'y' })
+    d.took(6)
+    expect(d.cursor()).toEqual({ delivered: 6, order: 5, keys: ['x'], lastEvent: 'y' })
+    d.took(7)
+    expect(d.cursor()).toEqual({ delivered: 7, order: 5, keys: ['x', 'y'], lastEvent: 'y' })
   })
 
   it('notifications with neither order nor key are delivered as they come', () => {
