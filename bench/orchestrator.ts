@@ -484,11 +484,12 @@ export async function orchestratorBench(
       )
     ).map((r) => r.stats)
     const delays = result.delays.sort((a, b) => a - b)
+    const gaps = stats.flatMap((s) => s.gaps)
     return {
       payments: Object.values(result.outcomes).reduce((n, k) => n + k, 0),
       accounts: urls.length,
-      cadenceErrorMs: cadenceError(stats.flatMap((s) => s.gaps)),
-      cadenceP99ByPhaseMs: cadenceP99ByPhase(stats.flatMap((s) => s.gaps)),
+      cadenceErrorMs: cadenceError(gaps),
+      cadenceP99ByPhaseMs: cadenceP99ByPhase(gaps),
       dispatchDelayMs: { p50: percentile(delays, 50), p99: percentile(delays, 99) },
       spacingViolations: stats.reduce((n, s) => n + s.violations, 0),
       minGapMs: Math.min(...stats.map((s) => s.minGapMs)),
