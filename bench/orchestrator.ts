@@ -333,7 +333,8 @@ export async function cadenceFloor(
  * built package, runs every payment to its outcome with its events, and reports.
  */
 const CLIENT_SOURCE = String.raw`
-const { createOrchestrator, paymentsenseAdapter } = await import(process.env.ORCHESTRATOR_URL)
+const { createOrchestrator } = await import(process.env.ORCHESTRATOR_URL)
+const { paymentsenseAdapter } = await import(process.env.ORCHESTRATOR_PAYMENTSENSE_URL)
 const { createNodeFetch } = await import(process.env.CORE_NODE_URL)
 process.once('message', async ({ urls, terminals, amount, cadenceMs, spacingMs, margin, apiKey, http }) => {
   const accounts = {}
@@ -427,8 +428,9 @@ export async function orchestratorBench(
   const terminals = options.terminals ?? TERMINALS
   const here = dirname(fileURLToPath(import.meta.url))
   const built = resolve(here, '../packages/orchestrator/dist/index.js')
+  const adapter = resolve(here, '../packages/orchestrator/dist/paymentsense.js')
   const coreNode = resolve(here, '../packages/core/dist/node.js')
-  for (const file of [built, coreNode])
+  for (const file of [built, adapter, coreNode])
     if (!existsSync(file)) throw new Error(`run pnpm build first (${file} is missing)`)
   const processes = Math.min(SERVER_PROCESSES, accounts)
   const per = Math.ceil(accounts / processes)
@@ -459,6 +461,7 @@ export async function orchestratorBench(
       env: {
         ...process.env,
         ORCHESTRATOR_URL: pathToFileURL(built).href,
+        ORCHESTRATOR_PAYMENTSENSE_URL: pathToFileURL(adapter).href,
         CORE_NODE_URL: pathToFileURL(coreNode).href,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

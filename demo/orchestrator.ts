@@ -17,18 +17,20 @@ import { createFakeCloud as createAdyenCloud } from '@tillkit/adyen/mock'
 import { createFakeCloud as createPayrocCloud } from '@tillkit/payroc/mock'
 import { createFakeCloud as createSmartConnectCloud } from '@tillkit/smartconnect/mock'
 import {
-  adyenAdapter,
   createFileJournal,
   createOrchestrator,
-  paymentsenseAdapter,
-  paymentsenseWebSocketAdapter,
-  payrocAdapter,
-  smartconnectAdapter,
   type Outcome,
   type Payment,
   type PaymentEvent,
   type SignatureRequiredEvent,
 } from '@tillkit/orchestrator'
+import { adyenAdapter } from '@tillkit/orchestrator/adyen'
+import {
+  paymentsenseAdapter,
+  paymentsenseWebSocketAdapter,
+} from '@tillkit/orchestrator/paymentsense'
+import { payrocAdapter } from '@tillkit/orchestrator/payroc'
+import { smartconnectAdapter } from '@tillkit/orchestrator/smartconnect'
 import { paint, section, step, timeline } from './print.ts'
 
 const PS_TID = '22160001'

@@ -46,14 +46,6 @@ export type { Payment, SignaturePolicy, DispatchInfo } from './payment.js'
 export { CancelOnTerminalError, JournalWriteError } from './errors.js'
 export { createMemoryJournal, type MemoryJournalOptions } from './journals/memory.js'
 export { createFileJournal, type FileJournal, type FileJournalOptions } from './journals/file.js'
-export { paymentsenseAdapter, type PaymentsenseAdapterOptions } from './adapters/paymentsense.js'
-export {
-  paymentsenseWebSocketAdapter,
-  type PaymentsenseWebSocketAdapterOptions,
-} from './adapters/paymentsense-ws.js'
-export { adyenAdapter, type AdyenAdapter, type AdyenAdapterOptions } from './adapters/adyen.js'
-export { payrocAdapter, type PayrocAdapterOptions, type PayrocDevice } from './adapters/payroc.js'
-export { smartconnectAdapter, type SmartConnectAdapterOptions } from './adapters/smartconnect.js'
 export {
   TillkitError,
   TillkitValidationError,

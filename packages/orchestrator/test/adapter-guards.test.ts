@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { PaymentContext } from '../src/adapter.js'
-import {
-  paymentsenseAdapter,
-  smartconnectAdapter,
-  TillkitValidationError,
-  type PaymentRequest,
-} from '../src/index.js'
+import { TillkitValidationError, type PaymentRequest } from '../src/index.js'
+import { paymentsenseAdapter } from '../src/paymentsense.js'
+import { smartconnectAdapter } from '../src/smartconnect.js'
 import { registerFor } from './smartconnect-harness.js'
 
 /**

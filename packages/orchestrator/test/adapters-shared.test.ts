@@ -2,13 +2,10 @@ import { TillkitValidationError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { thrown } from '../../core/test/helpers.js'
 import { pacingOf, saidIn } from '../src/adapters/shared.js'
-import {
-  adyenAdapter,
-  paymentsenseAdapter,
-  paymentsenseWebSocketAdapter,
-  payrocAdapter,
-  smartconnectAdapter,
-} from '../src/index.js'
+import { adyenAdapter } from '../src/adyen.js'
+import { paymentsenseAdapter, paymentsenseWebSocketAdapter } from '../src/paymentsense.js'
+import { payrocAdapter } from '../src/payroc.js'
+import { smartconnectAdapter } from '../src/smartconnect.js'
 
 const defaults = { cadenceMs: 1_000, spacingMs: 100, retentionMs: 3_600_000 }
 

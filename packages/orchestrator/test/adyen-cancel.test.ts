@@ -1,6 +1,7 @@
 import { TillkitNetworkError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
-import { adyenAdapter, createMemoryJournal, TillkitValidationError } from '../src/index.js'
+import { createMemoryJournal, TillkitValidationError } from '../src/index.js'
+import { adyenAdapter } from '../src/adyen.js'
 import { collect, drive, pass } from './harness.js'
 import { ACCOUNT, json, KEY, pay, POI, POI_2, setupAdyen } from './adyen-harness.js'
 

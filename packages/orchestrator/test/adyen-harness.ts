@@ -1,14 +1,12 @@
 import { createManualClock, type ManualClock } from '@tillkit/core'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/adyen/mock'
 import {
-  adyenAdapter,
   createOrchestrator,
-  type AdyenAdapter,
-  type AdyenAdapterOptions,
   type JournalStore,
   type Orchestrator,
   type OrchestratorOptions,
 } from '../src/index.js'
+import { adyenAdapter, type AdyenAdapter, type AdyenAdapterOptions } from '../src/adyen.js'
 import { requestsFor, watchedFetch, type Seen as BaseSeen } from './harness.js'
 
 export const POI = 'P400Plus-100000001'

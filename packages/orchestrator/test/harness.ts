@@ -7,7 +7,6 @@ import { afterEach, expect } from 'vitest'
 import {
   createMemoryJournal,
   createOrchestrator,
-  paymentsenseAdapter,
   TillkitAbortedError,
   type DispatchInfo,
   type JournalRecord,
@@ -17,8 +16,8 @@ import {
   type OrchestratorOptions,
   type PaymentEvent,
   type PaymentInput,
-  type PaymentsenseAdapterOptions,
 } from '../src/index.js'
+import { paymentsenseAdapter, type PaymentsenseAdapterOptions } from '../src/paymentsense.js'
 
 /** Lets in-process requests (the fake's fetch, journal writes) finish without moving the clock. */
 export async function flush(turns = 5): Promise<void> {

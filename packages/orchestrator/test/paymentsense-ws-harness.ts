@@ -2,13 +2,15 @@ import { createManualClock, type ManualClock } from '@tillkit/core'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/paymentsense/mock'
 import {
   createOrchestrator,
-  paymentsenseWebSocketAdapter,
   type JournalRecord,
   type JournalStore,
   type Orchestrator,
   type OrchestratorOptions,
-  type PaymentsenseWebSocketAdapterOptions,
 } from '../src/index.js'
+import {
+  paymentsenseWebSocketAdapter,
+  type PaymentsenseWebSocketAdapterOptions,
+} from '../src/paymentsense.js'
 import { ACCOUNT, recordingJournal, recordingLogger, type LogLine } from './harness.js'
 
 export { ACCOUNT, collect, drive, flush, pass, sale, TID } from './harness.js'

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
   createMemoryJournal,
-  paymentsenseWebSocketAdapter,
   TillkitValidationError,
   type JournalStore,
   type Outcome,
   type PaymentEvent,
   type SignatureRequiredEvent,
 } from '../src/index.js'
+import { paymentsenseWebSocketAdapter } from '../src/paymentsense.js'
 import { refusal } from '../../core/test/helpers.js'
 import { collect, drive, flush, KEY, pass, sale, setup, TID } from './paymentsense-ws-harness.js'
 

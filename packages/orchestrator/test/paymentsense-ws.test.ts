@@ -1,7 +1,7 @@
 import { createManualClock } from '@tillkit/core'
 import { createFakeCloud } from '@tillkit/paymentsense/mock'
 import { describe, expect, it } from 'vitest'
-import { paymentsenseWebSocketAdapter } from '../src/index.js'
+import { paymentsenseWebSocketAdapter } from '../src/paymentsense.js'
 import { collect, drive, flush, KEY, pass, sale, setup, TID } from './paymentsense-ws-harness.js'
 
 describe('paymentsense WebSocket adapter: outcomes and events', () => {

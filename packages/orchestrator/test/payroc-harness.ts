@@ -2,12 +2,11 @@ import { createManualClock, type ManualClock } from '@tillkit/core'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/payroc/mock'
 import {
   createOrchestrator,
-  payrocAdapter,
   type JournalStore,
   type Orchestrator,
   type OrchestratorOptions,
-  type PayrocAdapterOptions,
 } from '../src/index.js'
+import { payrocAdapter, type PayrocAdapterOptions } from '../src/payroc.js'
 import { requestsFor } from './harness.js'
 
 export const DEVICE = 'PAXA920-0001'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { payrocAdapter, TillkitValidationError, type PaymentRequest } from '../src/index.js'
+import { TillkitValidationError, type PaymentRequest } from '../src/index.js'
+import { payrocAdapter } from '../src/payroc.js'
 import { DEVICE, payment, payrocSetup } from './payroc-harness.js'
 
 const sale = payment(1250) as Omit<PaymentRequest, 'kind'>

@@ -8,12 +8,11 @@ import {
 } from '@tillkit/smartconnect/mock'
 import {
   createOrchestrator,
-  smartconnectAdapter,
   type JournalStore,
   type Orchestrator,
   type OrchestratorOptions,
-  type SmartConnectAdapterOptions,
 } from '../src/index.js'
+import { smartconnectAdapter, type SmartConnectAdapterOptions } from '../src/smartconnect.js'
 import { recordingLogger, requestsFor, watchedFetch, type LogLine, type Seen } from './harness.js'
 
 export const ACCOUNT = 'store'

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createMemoryJournal,
-  smartconnectAdapter,
-  TillkitValidationError,
-  type PaymentRequest,
-  type SmartConnectAdapterOptions,
-} from '../src/index.js'
+import { createMemoryJournal, TillkitValidationError, type PaymentRequest } from '../src/index.js'
+import { smartconnectAdapter, type SmartConnectAdapterOptions } from '../src/smartconnect.js'
 import { registerFor, sale, setup, TID } from './smartconnect-harness.js'
 
 const base = { ...sale(1250), kind: 'sale' } as PaymentRequest

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import {
   CancelOnTerminalError,
   createMemoryJournal,
-  smartconnectAdapter,
   type OutcomeStatus,
   type PaymentEventType,
 } from '../src/index.js'
+import { smartconnectAdapter } from '../src/smartconnect.js'
 import { collect, drive, pass } from './harness.js'
 import { ACCOUNT, OTHER, registerFor, sale, setup, TID, tokenOf } from './smartconnect-harness.js'
 

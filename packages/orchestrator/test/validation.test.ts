@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createMemoryJournal,
-  paymentsenseAdapter,
-  TillkitValidationError,
-  type PaymentRequest,
-} from '../src/index.js'
+import { createMemoryJournal, TillkitValidationError, type PaymentRequest } from '../src/index.js'
+import { paymentsenseAdapter } from '../src/paymentsense.js'
 import { ACCOUNT, drive, sale, setup, TID } from './harness.js'
 
 const base = { ...sale(1250), kind: 'sale' } as PaymentRequest
