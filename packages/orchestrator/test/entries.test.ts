@@ -29,7 +29,9 @@ describe('entry points', () => {
   it.each(['paymentsense', 'adyen', 'payroc', 'smartconnect'])(
     '@tillkit/orchestrator/%s loads its own provider package only',
     async (provider) => {
-      expect(await tillkitImports(provider)).toEqual(['@tillkit/core', `@tillkit/${provider}`].sort())
+      expect(await tillkitImports(provider)).toEqual(
+        ['@tillkit/core', `@tillkit/${provider}`].sort(),
+      )
     },
   )
 
