@@ -17,13 +17,13 @@ import { createFakeCloud as createAdyenCloud } from '@tillkit/adyen/mock'
 import { createFakeCloud as createPayrocCloud } from '@tillkit/payroc/mock'
 import { createFakeCloud as createSmartConnectCloud } from '@tillkit/smartconnect/mock'
 import {
-  createFileJournal,
   createOrchestrator,
   type Outcome,
   type Payment,
   type PaymentEvent,
   type SignatureRequiredEvent,
 } from '@tillkit/orchestrator'
+import { createFileJournal } from '@tillkit/orchestrator/node'
 import { adyenAdapter } from '@tillkit/orchestrator/adyen'
 import {
   paymentsenseAdapter,

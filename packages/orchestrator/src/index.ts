@@ -45,7 +45,6 @@ export type { Orchestrator, OrchestratorOptions, PaymentInput } from './orchestr
 export type { Payment, SignaturePolicy, DispatchInfo } from './payment.js'
 export { CancelOnTerminalError, JournalWriteError } from './errors.js'
 export { createMemoryJournal, type MemoryJournalOptions } from './journals/memory.js'
-export { createFileJournal, type FileJournal, type FileJournalOptions } from './journals/file.js'
 export {
   TillkitError,
   TillkitValidationError,

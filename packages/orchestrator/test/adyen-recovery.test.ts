@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createFileJournal, createMemoryJournal, type JournalStore } from '../src/index.js'
+import { createMemoryJournal, type JournalStore } from '../src/index.js'
+import { createFileJournal } from '../src/node.js'
 import { collect, crashAfter, drive, flush, pass, tempJournals } from './harness.js'
 import { pay, POI, setupAdyen } from './adyen-harness.js'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createFileJournal, createMemoryJournal } from '../src/index.js'
+import { createMemoryJournal } from '../src/index.js'
+import { createFileJournal } from '../src/node.js'
 import { collect, crashAfter, drive, pass, tempJournals } from './harness.js'
 import {
   INSTRUCTION,

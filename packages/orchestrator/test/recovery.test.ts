@@ -1,7 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import {
-  createFileJournal,
   createMemoryJournal,
   JournalWriteError,
   type JournalRecord,
@@ -9,6 +8,7 @@ import {
   type PaymentEvent,
   type SignatureRequiredEvent,
 } from '../src/index.js'
+import { createFileJournal } from '../src/node.js'
 import { collect, crashAfter, drive, pass, sale, setup, tempJournals, TID } from './harness.js'
 
 const tempFile = tempJournals('tillkit-journal-')

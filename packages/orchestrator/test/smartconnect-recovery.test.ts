@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { createFileJournal, createMemoryJournal, type JournalStore } from '../src/index.js'
+import { createMemoryJournal, type JournalStore } from '../src/index.js'
+import { createFileJournal } from '../src/node.js'
 import { collect, crashAfter, drive, flush, pass, tempJournals } from './harness.js'
 import { sale, setup, TID } from './smartconnect-harness.js'
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
-  createFileJournal,
   createMemoryJournal,
   EMPTY_TABLE_CURSOR,
   type JournalStore,
   type TableEvent,
 } from '../src/index.js'
+import { createFileJournal } from '../src/node.js'
 import { flush, sale, setup, tempJournals } from './harness.js'
 import { bill, drive, listen, open, pass, reads, TABLE, tableRequests } from './tables-harness.js'
 
