@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { BufferedResponse, jsonResponse as json, route, type RouteSpec } from '@tillkit/core/fake'
+import { BufferedResponse, jsonResponse, route, type RouteSpec } from '@tillkit/core/fake'
 import type { Header } from './domain/messages.js'
 import type { AdyenModel, Answer } from './domain/model.js'
 
@@ -21,7 +21,7 @@ type InvalidFields = Array<{ name: string; value: string; message: string }>
 
 /** An error answer in Adyen's shape. */
 export function problem(status: number, detail?: string, invalidFields?: InvalidFields): Response {
-  return json(status, problemBody(status, detail, invalidFields))
+  return jsonResponse(status, problemBody(status, detail, invalidFields))
 }
 
 /** Adyen's error body: an RFC 7807 problem document with `errorCode` and `requestId`. */
@@ -108,7 +108,7 @@ export function createFrontEnd(
 
     if (operation === 'connectedDevices') {
       const store = searchParams.get('store') ?? undefined
-      return json(200, { uniqueDeviceIds: online(model, merchantAccount!, store) })
+      return jsonResponse(200, { uniqueDeviceIds: online(model, merchantAccount!, store) })
     }
 
     /** The device, when it exists and (given an account) belongs to it. */
@@ -122,7 +122,7 @@ export function createFrontEnd(
     if (deviceId !== undefined) {
       if (!pathDevice) return problem(403, 'The device is not in this merchant account.')
       if (operation === 'status')
-        return json(200, {
+        return jsonResponse(200, {
           deviceId: pathDevice.poiId,
           status: pathDevice.online ? 'ONLINE' : 'OFFLINE',
         })
@@ -147,7 +147,7 @@ export function createFrontEnd(
       const ids = online(model, account, store).filter(
         (id) => uniqueTerminalId === undefined || id === uniqueTerminalId,
       )
-      return json(200, { uniqueTerminalIds: ids })
+      return jsonResponse(200, { uniqueTerminalIds: ids })
     }
 
     const header = (body as { SaleToPOIRequest?: { MessageHeader?: Partial<Header> } } | null)
@@ -184,7 +184,7 @@ export function createFrontEnd(
 }
 
 function respond(answer: Answer): Response {
-  if ('json' in answer) return json(200, answer.json)
+  if ('json' in answer) return jsonResponse(200, answer.json)
   if ('text' in answer)
     return new BufferedResponse(answer.text, {
       status: 200,

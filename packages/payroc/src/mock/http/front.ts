@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { jsonResponse as json, route } from '@tillkit/core/fake'
+import { jsonResponse, route } from '@tillkit/core/fake'
 import { Refusal } from '../domain/errors.js'
 import {
   instructionView,
@@ -177,13 +177,13 @@ export function createFrontEnd(
 ): (request: Request) => Promise<Response> {
   const { clock } = options
   const problem = (status: number, detail: string, extra?: Record<string, unknown>) =>
-    json(status, problemBody(status, detail, extra))
+    jsonResponse(status, problemBody(status, detail, extra))
 
   const identity = (request: Request): Response => {
     if (request.method !== 'POST')
-      return json(405, problemBody(405, 'Use POST to get a token.'), { allow: 'POST' })
+      return jsonResponse(405, problemBody(405, 'Use POST to get a token.'), { allow: 'POST' })
     const { token, scope } = model.identity.issue(request.headers.get('x-api-key'), clock.now())
-    return json(200, {
+    return jsonResponse(200, {
       access_token: token,
       token_type: 'Bearer',
       expires_in: model.identity.lifetimeSeconds,
@@ -221,7 +221,7 @@ export function createFrontEnd(
     const found = route(ROUTES, request.method, path)
     if (!found) return problem(404, `No such resource: ${url.pathname}.`)
     if ('allowed' in found)
-      return json(405, problemBody(405, `Use ${found.allowed.join(' or ')} here.`), {
+      return jsonResponse(405, problemBody(405, `Use ${found.allowed.join(' or ')} here.`), {
         allow: found.allowed.join(', '),
       })
     const now = clock.now()
@@ -278,7 +278,7 @@ export function createFrontEnd(
     return respond(answer)
   }
 
-  const respond = (answer: Answer) => json(answer.status, answer.body)
+  const respond = (answer: Answer) => jsonResponse(answer.status, answer.body)
 
   return async (request) => {
     const url = new URL(request.url)
