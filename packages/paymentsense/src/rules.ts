@@ -38,11 +38,13 @@ export const TRANSACTION_RULES: Record<(typeof TRANSACTION_TYPES)[number], Rules
     amountCashback: NOT_DUPLICATE,
     authCode: NOT_DUPLICATE,
     amountPreAuthorisedTotal: NOT_DUPLICATE,
+    cardholderNotPresent: NOT_DUPLICATE,
     currency: optional(CURRENCY),
   },
   PRE_AUTH: TRANSACTION,
   COMPLETION: { ...TRANSACTION, authCode: text, amountPreAuthorisedTotal: AMOUNT },
-  ACCOUNT_VERIFICATION: { ...TRANSACTION, amount: optional(AMOUNT) },
+  // Moves no money: Connect's example sends the type alone.
+  ACCOUNT_VERIFICATION: { ...TRANSACTION, amount: optional(AMOUNT), currency: optional(CURRENCY) },
 }
 
 const LAST_KNOWN: Rules = { lastKnownAmount: AMOUNT_OR_ZERO, lastKnownPaidAmount: AMOUNT_OR_ZERO }

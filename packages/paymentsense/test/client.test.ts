@@ -192,6 +192,11 @@ describe('bad input is rejected before any network call', () => {
     ],
     ['duplicate', { transactionType: 'DUPLICATE', amount: 100 }, 'amount'],
     [
+      'duplicate',
+      { transactionType: 'DUPLICATE', cardholderNotPresent: true },
+      'cardholderNotPresent',
+    ],
+    [
       'cnp',
       { transactionType: 'SALE', amount: 100, currency: 'GBP', cardholderNotPresent: 'yes' },
       'cardholderNotPresent',
@@ -231,6 +236,8 @@ describe('bad input is rejected before any network call', () => {
         amountPreAuthorisedTotal: 500,
       },
       { transactionType: 'ACCOUNT_VERIFICATION', currency: 'GBP' },
+      // Connect's own example: nothing but the type.
+      { transactionType: 'ACCOUNT_VERIFICATION' },
       { transactionType: 'DUPLICATE' },
     ]
     for (const body of bodies)

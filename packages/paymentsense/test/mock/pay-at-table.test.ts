@@ -195,12 +195,16 @@ describe('pay-at-table tables', () => {
     expect((await get(h)).body).toMatchObject({ locked: false, lockedBy: '' })
   })
 
-  it('answers 423 to every EPoS write while a terminal holds the lock; override breaks it', async () => {
+  it('answers 423 to every EPoS write while a terminal holds the lock (422 to a delete, which has no 423); override breaks it', async () => {
     const h = withTable()
     h.cloud.tables.lock('T7', '22160001')
     expect((await get(h)).body).toMatchObject({ locked: true, lockedBy: '22160001' })
+    const remove = await h.call(pat('DELETE', '/pat/tables/T7', { body: guard(4200, 0) }))
+    expect(remove).toMatchObject({
+      status: 422,
+      body: { userMessage: expect.stringMatching(/locked by terminal/) },
+    })
     for (const request of [
-      pat('DELETE', '/pat/tables/T7', { body: guard(4200, 0) }),
       pat('PUT', '/pat/tables/T7/amount', { body: { ...guard(4200, 0), newAmount: 1 } }),
       pat('PUT', '/pat/tables/T7/receipt', { body: { ...guard(4200, 0), newReceipt: [] } }),
       pat('PUT', '/pat/tables/T7/waiterids', { body: { ...guard(4200, 0), newWaiterIds: [] } }),

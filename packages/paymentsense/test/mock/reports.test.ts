@@ -125,13 +125,14 @@ describe('reports', () => {
         422,
       )
     }
-    expect(
-      (
-        await h.call(
-          pac('POST', '/pac/terminals/NOPE/reports', { body: { reportType: 'BANKING' } }),
-        )
-      ).status,
-    ).toBe(404)
+    // No 404 is documented for starting a report: an unknown terminal is a 422, with its reason.
+    const unknown = await h.call(
+      pac('POST', '/pac/terminals/NOPE/reports', { body: { reportType: 'BANKING' } }),
+    )
+    expect(unknown).toMatchObject({
+      status: 422,
+      body: { userMessage: expect.stringMatching(/NOPE/) },
+    })
     expect((await h.call(pac('GET', `/pac/terminals/${TID}/reports/nope`))).status).toBe(404)
     const { requestId } = await report(h, 'BANKING')
     expect(h.cloud.terminals.report(TID, requestId).reportType).toBe('BANKING')

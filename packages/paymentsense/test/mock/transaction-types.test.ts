@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { harness, runToEnd, sale, start, type Harness } from './helpers.js'
+import { harness, pac, poll, runToEnd, sale, start, type Harness } from './helpers.js'
 
 const TID = '22160001'
 
@@ -56,6 +56,49 @@ describe('transaction types', () => {
     expect((await run(h, completion(5000, auth.authCode, 5000))).transactionResult).toBe('DECLINED')
     const other = await run(h, completion(5000, auth.authCode, 5000), '22160002')
     expect(other.transactionResult).toBe('DECLINED')
+  })
+
+  it('completes the sum of the pre-auths on the card under the first one’s code', async () => {
+    const h = harness()
+    const first = await run(h, preAuth(1000))
+    const more = await run(h, preAuth(500))
+    // 1401 ends in 01: a contactless Mastercard, another card, so not part of this reservation.
+    await run(h, preAuth(1401))
+    expect(more.primaryAccountNumber).toBe(first.primaryAccountNumber)
+    for (const [amount, total] of [
+      [1200, 1000],
+      [1600, 1500],
+    ] as const)
+      expect((await run(h, completion(amount, first.authCode, total))).transactionResult).toBe(
+        'DECLINED',
+      )
+    const done = await run(h, completion(1500, first.authCode, 1500))
+    expect(done).toMatchObject({ transactionResult: 'SUCCESSFUL', authCode: first.authCode })
+    // Settled with the first: the second pre-auth cannot be completed on its own.
+    expect((await run(h, completion(500, more.authCode, 500))).transactionResult).toBe('DECLINED')
+  })
+
+  it('leaves a reversed pre-auth out of what the card has reserved', async () => {
+    const h = harness()
+    // Amounts ending in 03 take a signature, on the same Amex card each time.
+    const signed = async (amount: number, accepted: boolean) => {
+      const id = await start(h, TID, preAuth(amount))
+      await h.clock.advance(2400)
+      const { body } = await poll(h, TID, id)
+      expect(body.notifications.at(-1)).toBe('SIGNATURE_VERIFICATION')
+      const put = pac('PUT', `/pac/terminals/${TID}/transactions/${id}/signature`, {
+        body: { accepted },
+      })
+      expect((await h.call(put)).status).toBe(202)
+      return runToEnd(h, TID, id)
+    }
+    const first = await signed(503, true)
+    const declined = await signed(1003, false)
+    expect(declined.primaryAccountNumber).toBe(first.primaryAccountNumber)
+    expect(h.cloud.ledger.map((e) => e.kind)).toEqual(['pre-auth', 'pre-auth', 'reversal'])
+    expect((await run(h, completion(500, first.authCode, 1506))).transactionResult).toBe('DECLINED')
+    const done = await run(h, completion(500, first.authCode, 503))
+    expect(done.transactionResult).toBe('SUCCESSFUL')
   })
 
   it('verifies an account without an amount and without charging', async () => {

@@ -94,6 +94,20 @@ describe('WebSocket pay at counter: perform transaction', () => {
     expect(h.model.ledger.entries.map((e) => e.kind)).toEqual(['refund', 'pre-auth', 'completion'])
   })
 
+  it('completes without a pre-authorised total, which the socket’s completion may leave out', async () => {
+    const h = harness()
+    const preAuth = h.request('preAuth', { tid: 'T1', currency: 'GBP', amount: 5000 })
+    await h.settle()
+    const authCode = h.answerTo(preAuth)?.result.authCode as string
+    const complete = (amount: number) => {
+      const id = h.request('completion', { tid: 'T1', currency: 'GBP', amount, authCode })
+      return h.settle().then(() => h.answerTo(id)?.result.transactionResult)
+    }
+    // Still no more than the card has reserved.
+    expect(await complete(5200)).toBe('DECLINED')
+    expect(await complete(5000)).toBe('SUCCESSFUL')
+  })
+
   it('fills the payment with empty fields when no card was read', async () => {
     const h = harness()
     const id = h.request('sale', { tid: 'T1', currency: 'GBP', amount: 1006 })

@@ -24,6 +24,8 @@ export interface LedgerEntry {
   readonly result: TransactionResult
   /** Card scheme, used for issuer totals in reports. */
   readonly cardSchemeName?: string
+  /** The card's masked number as the terminal reports it: with the scheme, which card paid. */
+  readonly primaryAccountNumber?: string
   /** Terminal transaction number, used for the banking report's number ranges. */
   readonly transactionNumber?: string
   /** Waiter credited with a table payment. */

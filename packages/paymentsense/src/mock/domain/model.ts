@@ -112,10 +112,19 @@ export class ConnectModel {
 
   // ---- transactions ----------------------------------------------------------------------
 
-  /** `table`: the payment settles a table (ledger kind `table-payment`, credited to its waiter). */
-  startTransaction(tid: string, body: unknown, now: number, table?: TableTag): TransactionRun {
+  /**
+   * `table`: the payment settles a table (ledger kind `table-payment`, credited to its waiter).
+   * `socket`: the request came over the WebSocket API, whose completion may leave out the
+   * pre-authorised total (our schema's reading of what is known).
+   */
+  startTransaction(
+    tid: string,
+    body: unknown,
+    now: number,
+    { table, socket = false }: { table?: TableTag; socket?: boolean } = {},
+  ): TransactionRun {
     const terminal = this.connected(tid, now)
-    const order = parseTransactionRequest(body, terminal.currency)
+    const order = parseTransactionRequest(body, terminal.currency, { totalRequired: !socket })
     return this.begin(terminal, terminal.transactions, now, (id) => {
       return new TransactionRun(terminal, this.env, id, order, now, table)
     })

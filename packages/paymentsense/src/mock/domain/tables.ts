@@ -9,7 +9,7 @@ import type {
 } from '../types.js'
 import { MAX_AMOUNT } from '../../limits.js'
 import type { Environment } from './env.js'
-import { refuse } from './errors.js'
+import { refuse, type RefusalKind } from './errors.js'
 import type { LedgerEntry } from './ledger.js'
 import { compileReport, type ReportContent } from './report.js'
 import type { TerminalState } from './terminal.js'
@@ -113,7 +113,8 @@ export class TableBook {
   }
 
   remove(name: string, value: unknown): void {
-    this.guardedWrite(name, value, [])
+    // Connect documents 404 and 422 for a delete, not 423: a locked table is refused as a 422.
+    this.guardedWrite(name, value, [], { whenLocked: 'conflict-state' })
     this.tables.delete(name)
   }
 
@@ -266,7 +267,10 @@ export class TableBook {
     name: string,
     value: unknown,
     fields: string[],
-    { overridable = false } = {},
+    {
+      overridable = false,
+      whenLocked = 'locked',
+    }: { overridable?: boolean; whenLocked?: RefusalKind } = {},
   ): { table: TableRecord; body: Body } {
     const table = this.find(name)
     const body = asObject(value, [...GUARD_FIELDS, ...fields])
@@ -276,7 +280,7 @@ export class TableBook {
     }
     const override = overridable && booleanField(body, 'override', true) === true
     if (table.lockingTid !== undefined && !override) {
-      refuse('locked', `Table ${name} is locked by terminal ${table.lockingTid}.`)
+      refuse(whenLocked, `Table ${name} is locked by terminal ${table.lockingTid}.`)
     }
     if (guard.lastKnownAmount !== table.amount) {
       refuse(

@@ -2,7 +2,7 @@ import { cardFor, chooseScenario, type Card, type Scenario } from '../scenarios.
 import type { Notification, Transaction, TransactionResult, TransactionType } from '../types.js'
 import { terminalTime, type Environment } from './env.js'
 import { refuse } from './errors.js'
-import type { LedgerKind } from './ledger.js'
+import type { LedgerEntry, LedgerKind } from './ledger.js'
 import { cardReceipt } from './receipts.js'
 import { Run } from './run.js'
 import { transactionScript } from './scripts.js'
@@ -154,6 +154,7 @@ export class TransactionRun extends Run {
         ...(approved && { authCode: this.approvedAuthCode }),
         result: approved ? 'SUCCESSFUL' : 'DECLINED',
         cardSchemeName: this.card.cardSchemeName,
+        primaryAccountNumber: this.card.primaryAccountNumber,
         transactionNumber: this.transactionNumber,
         ...(waiterId !== undefined && { waiterId }),
       })
@@ -179,6 +180,9 @@ export class TransactionRun extends Run {
       ...(original.authCode !== undefined && { authCode: original.authCode }),
       result: 'SUCCESSFUL',
       ...(original.cardSchemeName !== undefined && { cardSchemeName: original.cardSchemeName }),
+      ...(original.primaryAccountNumber !== undefined && {
+        primaryAccountNumber: original.primaryAccountNumber,
+      }),
       transactionNumber: this.transactionNumber,
     })
   }
@@ -293,23 +297,35 @@ export class TransactionRun extends Run {
     this.run(cancelledScript(this), this.at)
   }
 
-  /** A completion goes through only against an unused approved pre-auth of this terminal. */
+  /**
+   * A completion goes through against an open approved pre-auth of this terminal, named by its auth
+   * code, for at most what is reserved on that card: the pre-auth plus the approved pre-auths taken
+   * on the same card after it. The total it names, when it names one, must be that sum. A reversal
+   * closes its pre-auth; a completion closes the pre-auths it settled.
+   */
   private completionMatches(): boolean {
     if (this.order.type !== 'COMPLETION') return true
     const { authCode, amountPreAuthorisedTotal, amount = 0 } = this.order
-    const entries = this.env.ledger.entries.filter((e) => e.tid === this.terminal.tid)
-    const preAuth = entries.find(
-      (e) => e.kind === 'pre-auth' && e.result === 'SUCCESSFUL' && e.authCode === authCode,
-    )
-    const used = entries.some(
-      (e) => e.kind === 'completion' && e.result === 'SUCCESSFUL' && e.authCode === authCode,
-    )
-    return (
-      preAuth !== undefined &&
-      !used &&
-      preAuth.amount === amountPreAuthorisedTotal &&
-      amount <= preAuth.amount
-    )
+    let open: LedgerEntry[] = []
+    /** The open pre-auths a completion under `code` settles: the named one and later ones on its card. */
+    const reservedBy = (code: string | undefined) => {
+      const first = open.find((e) => e.authCode === code)
+      const sameCard = (e: LedgerEntry) =>
+        e.primaryAccountNumber === first?.primaryAccountNumber &&
+        e.cardSchemeName === first?.cardSchemeName
+      return first ? open.filter((e) => e.seq >= first.seq && sameCard(e)) : []
+    }
+    for (const e of this.env.ledger.entries) {
+      if (e.tid !== this.terminal.tid) continue
+      if (e.kind === 'pre-auth' && e.result === 'SUCCESSFUL') open.push(e)
+      if (e.kind === 'reversal') open = open.filter((o) => o.requestId !== e.requestId)
+      if (e.kind === 'completion' && e.result === 'SUCCESSFUL') {
+        const settled = reservedBy(e.authCode)
+        open = open.filter((o) => !settled.includes(o))
+      }
+    }
+    const reserved = reservedBy(authCode).reduce((sum, e) => sum + e.amount, 0)
+    return reserved > 0 && (amountPreAuthorisedTotal ?? reserved) === reserved && amount <= reserved
   }
 }
 

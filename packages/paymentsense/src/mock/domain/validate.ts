@@ -70,7 +70,7 @@ export function integerField(
   field: string,
   min: number,
   max: number,
-  optional: true,
+  optional: boolean,
 ): number | undefined
 export function integerField(
   body: Body,
@@ -145,6 +145,7 @@ export interface TransactionOrder {
 export function parseTransactionRequest(
   value: unknown,
   terminalCurrency: Currency,
+  { totalRequired = true } = {},
 ): TransactionOrder {
   const body = asObject(value, [
     'transactionType',
@@ -194,7 +195,13 @@ export function parseTransactionRequest(
   let amountPreAuthorisedTotal: number | undefined
   if (kind === 'COMPLETION') {
     authCode = stringField(body, 'authCode')
-    amountPreAuthorisedTotal = integerField(body, 'amountPreAuthorisedTotal', 1, MAX_AMOUNT)
+    amountPreAuthorisedTotal = integerField(
+      body,
+      'amountPreAuthorisedTotal',
+      1,
+      MAX_AMOUNT,
+      !totalRequired,
+    )
   } else {
     if (body.authCode !== undefined) refuse('invalid', 'authCode is only accepted for COMPLETION.')
     if (body.amountPreAuthorisedTotal !== undefined) {
@@ -208,7 +215,8 @@ export function parseTransactionRequest(
     ...(amount !== undefined && { amount }),
     amountCashback,
     cardholderNotPresent,
-    ...(authCode !== undefined && { authCode, amountPreAuthorisedTotal }),
+    ...(authCode !== undefined && { authCode }),
+    ...(amountPreAuthorisedTotal !== undefined && { amountPreAuthorisedTotal }),
   }
 }
 

@@ -1,4 +1,4 @@
-import { refuse } from '../domain/errors.js'
+import { Refusal, refuse } from '../domain/errors.js'
 import { isCurrency } from '../domain/validate.js'
 import type {
   Currency,
@@ -100,7 +100,7 @@ export const pacRoutes: Route<OperationContext>[] = [
     pattern: '/pac/terminals/:tid/reports',
     body: true,
     handle(c, { tid }) {
-      const run = c.model.startReport(tid!, c.body, c.now)
+      const run = terminalFault(() => c.model.startReport(tid!, c.body, c.now))
       const body: RequestLocation = {
         requestId: run.requestId,
         location: locate(c, 'pac', 'terminals', tid!, 'reports', run.requestId),
@@ -121,3 +121,17 @@ export const pacRoutes: Route<OperationContext>[] = [
     },
   },
 ]
+
+/**
+ * Connect documents no 404 for starting a report (401, 422, 500): a terminal that is unknown or
+ * not connected is refused there as a bad request, 422 with its userMessage.
+ */
+function terminalFault<T>(start: () => T): T {
+  try {
+    return start()
+  } catch (e) {
+    if (e instanceof Refusal && (e.kind === 'not-found' || e.kind === 'unavailable'))
+      refuse('invalid', e.message)
+    throw e
+  }
+}

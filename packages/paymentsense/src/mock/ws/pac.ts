@@ -14,7 +14,7 @@ import type { MessageId } from './jsonrpc.js'
 import { paymentOf, reportOf, signatureParams, transactionBody } from './payloads.js'
 
 const performTransaction = method(validatePerformTransactionRequest, ({ model, now, request }) => ({
-  run: model.startTransaction(request.params.tid, transactionBody(request), now),
+  run: model.startTransaction(request.params.tid, transactionBody(request), now, { socket: true }),
 }))
 
 /** Pay-at-counter methods the fake answers, by method name. */
@@ -45,7 +45,9 @@ export const PAC_METHODS: Readonly<Record<string, Method>> = {
     return { reply: 'cancelling' }
   }),
   duplicate: method(validateDuplicateRequest, ({ model, now, request }) => ({
-    run: model.startTransaction(request.params.tid, { transactionType: 'DUPLICATE' }, now),
+    run: model.startTransaction(request.params.tid, { transactionType: 'DUPLICATE' }, now, {
+      socket: true,
+    }),
   })),
   report: method(validateReportRequest, ({ model, now, request }) => ({
     run: model.startReport(request.params.tid, { reportType: request.params.reportType }, now),

@@ -204,8 +204,8 @@ export function patIntegration(context: SessionContext, options: PatOptions): In
     let run: TransactionRun
     try {
       run = model.startTransaction(visit.tid, { transactionType: 'SALE', currency, amount }, now, {
-        tableName,
-        ...(waiterId !== undefined && { waiterId }),
+        table: { tableName, ...(waiterId !== undefined && { waiterId }) },
+        socket: true,
       })
     } catch (error) {
       const reason = (error as Error).message
