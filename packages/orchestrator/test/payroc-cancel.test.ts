@@ -115,9 +115,9 @@ describe('cancelling a Payroc payment (DELETE while the instruction is in progre
     expect(cloud.ledger).toHaveLength(0)
   })
 
-  it('with only the key known and a replay showing nothing was made, cancel is false and the payment fails', async () => {
+  it('with only the key known and the replay refused, cancel rejects and the payment ends unknown, not failed', async () => {
     const { clock, cloud, orchestrator } = payrocSetup()
-    // Refused unprocessed: no instruction exists.
+    // 5xx: for all the POS can tell, the instruction may have been made.
     cloud.faults.add({
       kind: 'status',
       status: 503,
@@ -127,12 +127,12 @@ describe('cancelling a Payroc payment (DELETE while the instruction is in progre
     const p = await orchestrator.sale(payment(4999))
     await pass(clock, 100)
     cloud.devices.setActive(DEVICE, false)
-    expect(await drive(clock, p.cancel())).toBe(false)
+    // The replay's 404 says nothing of the first send: no instruction id, nothing to DELETE.
+    await expect(drive(clock, p.cancel())).rejects.toMatchObject({ status: 404 })
     expect(requests(cloud, 'DELETE', DELETE_PATH)).toHaveLength(0)
-    expect(await drive(clock, p.outcome)).toMatchObject({
-      status: 'failed',
-      reasonCode: 'terminal-unavailable',
-    })
+    const outcome = await drive(clock, p.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown' })
+    expect(outcome.reconcile?.check.join(' ')).toMatch(/orderId=/)
     expect(cloud.instructions.list()).toHaveLength(0)
     expect(cloud.ledger).toHaveLength(0)
   })

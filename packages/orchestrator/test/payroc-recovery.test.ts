@@ -212,3 +212,70 @@ describe('Payroc recovery from a journal left by a dropped orchestrator', () => 
     expect(s.cloud.ledger).toHaveLength(1)
   })
 })
+
+describe('a replay refused with a 4xx proves nothing of the first send', () => {
+  /** Every later request to `path` is refused with `status` before the gateway looks the key up. */
+  const refuseFrom = (s: ReturnType<typeof payrocSetup>, path: RegExp, status: number) => {
+    let refused = 0
+    s.route(async (request, next) => {
+      if (request.method !== 'POST' || !path.test(new URL(request.url).pathname))
+        return next(request)
+      refused++
+      const problem = { type: 'about:blank', title: 'refused', status, detail: 'refused' }
+      return Response.json(problem, {
+        status,
+        headers: { 'content-type': 'application/problem+json' },
+      })
+    })
+    return () => refused
+  }
+
+  it.each([403, 404, 409])(
+    'a payment whose first submit was made: %i on the replay settles unknown, and the card is charged once',
+    async (status) => {
+      const s = payrocSetup()
+      s.cloud.faults.add({
+        kind: 'lostResponse',
+        match: { method: 'POST', path: SUBMIT },
+        times: 1,
+      })
+      const p = await s.orchestrator.sale(payment(4999))
+      await pass(s.clock, 50)
+      expect(s.cloud.instructions.list()).toHaveLength(1)
+      const refused = refuseFrom(s, SUBMIT, status)
+      const outcome = await drive(s.clock, p.outcome)
+      await pass(s.clock, 60_000)
+      expect(refused()).toBeGreaterThan(1)
+      expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'unreadable' })
+      expect(outcome.reconcile!.check.join(' ')).toMatch(/orderId=/)
+      expect(requests(s.cloud, 'POST', SUBMIT)).toHaveLength(1)
+      expect(s.cloud.ledger).toHaveLength(1)
+    },
+  )
+
+  it('a referenced refund whose first send went through: 409 on the replay settles unknown, refunded once', async () => {
+    const s = payrocSetup()
+    const sale = await drive(s.clock, (await s.orchestrator.sale(payment(5000))).outcome)
+    const refunds = /\/v1\/payments\/[^/]+\/refunds$/
+    s.cloud.faults.add({ kind: 'lostResponse', match: { method: 'POST', path: refunds }, times: 1 })
+    const original = { paymentId: sale.providerIds.paymentId }
+    const refund = await s.orchestrator.refund(payment(5000, { reference: 'ret-1', original }))
+    await pass(s.clock, 50)
+    // Nothing is left to refund: a gateway that checks that before the key answers 409.
+    refuseFrom(s, refunds, 409)
+    const outcome = await drive(s.clock, refund.outcome)
+    expect(outcome.status).toBe('unknown')
+    expect(s.cloud.ledger.map((e) => [e.kind, e.amount])).toEqual([
+      ['sale', 5000],
+      ['refund', 5000],
+    ])
+  })
+
+  it('a first submit refused with a 4xx is still a definite failure: nothing was made', async () => {
+    const s = payrocSetup()
+    refuseFrom(s, SUBMIT, 409)
+    const outcome = await drive(s.clock, (await s.orchestrator.sale(payment(4999))).outcome)
+    expect(outcome).toMatchObject({ status: 'failed', reasonCode: 'terminal-busy' })
+    expect(s.cloud.instructions.list()).toHaveLength(0)
+  })
+})

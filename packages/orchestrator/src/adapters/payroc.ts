@@ -189,8 +189,14 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
   const processingTerminal = (serialNumber: string): string | undefined =>
     devices.get(serialNumber)?.processingTerminalId ?? fallbackTerminal
 
-  /** Sends (or replays: same key, same body) the instruction that starts the payment. */
-  async function submit(ctx: PaymentContext): Promise<StartResult> {
+  /**
+   * Sends the instruction that starts the payment, or with `replay` sends it again (same key, same
+   * body) after the first answer was lost. A refusal of the first send is the outcome: nothing was
+   * made. A refusal of a replay says nothing of the first send, which may have made the instruction
+   * (a device busy with it answers 409): it is thrown, so the core asks again and, refused each
+   * time, settles `unknown`, never `failed`.
+   */
+  async function submit(ctx: PaymentContext, replay = false): Promise<StartResult> {
     const { request } = ctx
     const send = { idempotencyKey: keyOf(ctx), signal: ctx.signal }
     const ptid = processingTerminal(request.terminal)!
@@ -214,14 +220,18 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
       const seen = instructionObservation(request, instruction, client().baseUrl)
       return { ...seen, ids: { ...seen.ids, instructionId: id } }
     } catch (error) {
-      const outcome = refusalOf(error)
+      const outcome = replay ? undefined : refusalOf(error)
       if (outcome) return { ids: {}, outcome }
       throw error
     }
   }
 
-  /** A referenced refund: no device, answered at once. Replays send the same key and body. */
-  async function referencedRefund(ctx: PaymentContext): Promise<StartResult> {
+  /**
+   * A referenced refund: no device, answered at once. A `replay` sends the same key and body, and
+   * its refusal is thrown as {@link submit}'s is (a first refund that went through leaves nothing
+   * to refund: 409).
+   */
+  async function referencedRefund(ctx: PaymentContext, replay = false): Promise<StartResult> {
     const { request } = ctx
     const result = await client().api.POST('/payments/{paymentId}/refunds', {
       params: {
@@ -235,7 +245,9 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
       },
       signal: ctx.signal,
     })
-    const outcome = refusalOf(result.response.ok ? undefined : httpError(result), REFUND_REFUSALS)
+    const refused = result.response.ok ? undefined : httpError(result)
+    if (refused && replay) throw refused
+    const outcome = refusalOf(refused, REFUND_REFUSALS)
     if (outcome) return { ids: {}, outcome }
     const summary = client().transport.ok(result)
     return { ids: { refundId: summary.refundId }, outcome: summaryOutcome(summary) }
@@ -333,12 +345,12 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
 
     poll(ctx) {
       const { request, ids } = ctx
-      if (request.original) return referencedRefund(ctx)
+      if (request.original) return referencedRefund(ctx, true)
       const resultId = ids[resultKey(request)]
       if (resultId) return readResult(ctx, resultId)
       if (ids.instructionId) return readInstruction(ctx, ids.instructionId)
       // The start's answer was lost (or a previous process died waiting for it): replay it.
-      return submit(ctx)
+      return submit(ctx, true)
     },
 
     async cancel(ctx) {
@@ -347,7 +359,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
       let id = ctx.ids.instructionId
       if (!id) {
         // Only the key is known: the replay names the instruction (or shows none was made).
-        const replay = await submit(ctx)
+        const replay = await submit(ctx, true)
         if (replay.outcome || !replay.ids.instructionId) return 'too-late'
         ctx.push(replay)
         id = replay.ids.instructionId
