@@ -33,6 +33,7 @@ import { Lane, lanePhase, Timers } from './scheduler.js'
 import { checkTableRequest, TableWatch, type Table, type TableHost } from './tables.js'
 import {
   PAYMENT_KINDS,
+  type Outcome,
   type PaymentKind,
   type PaymentRequest,
   type TableRequest,
@@ -131,6 +132,34 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const live = new Map<string, Run>()
   const openTables = new Map<string, TableWatch>()
   let closed = false
+  /** Intents and table openings being journaled: `close()` waits for them. */
+  const journaling = new Set<Promise<unknown>>()
+
+  /**
+   * Writes what starts a payment or a table, then hands over. When the orchestrator closed while it
+   * was written, nothing will be sent: `ending` is journaled too, so `recover()` never sends what the
+   * POS was told was refused, and the call rejects as any call after `close()` does.
+   */
+  function journalFirst(
+    what: 'payment' | 'table',
+    id: string,
+    writing: () => Promise<void>,
+    ending: () => Promise<void>,
+  ): Promise<void> {
+    const work = (async () => {
+      try {
+        await writing()
+        if (closed) await ending()
+      } catch (error) {
+        throw new JournalWriteError(id, error, what)
+      }
+      if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+    })()
+    journaling.add(work)
+    const done = () => journaling.delete(work)
+    work.then(done, done)
+    return work
+  }
 
   if (typeof options.accounts !== 'object' || options.accounts === null)
     throw new TillkitValidationError('options.accounts', 'must be an object of adapters')
@@ -201,19 +230,30 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const ids = account.adapter.prepare?.(copy) ?? {}
     const paymentId = uuid()
     const at = clock.now()
-    try {
-      await journal.append({
-        type: 'intent',
-        paymentId,
-        at,
-        provider: account.adapter.provider,
-        request: copy,
-        ids,
-      })
-    } catch (error) {
-      throw new JournalWriteError(paymentId, error)
-    }
-    if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+    const { provider } = account.adapter
+    await journalFirst(
+      'payment',
+      paymentId,
+      () => journal.append({ type: 'intent', paymentId, at, provider, request: copy, ids }),
+      () => {
+        const outcome: Outcome = {
+          status: 'failed',
+          reasonCode: 'closed',
+          reason: 'the orchestrator closed before the start request was sent; nothing was sent',
+          paymentId,
+          provider,
+          account: copy.account,
+          terminal: copy.terminal,
+          kind: copy.kind,
+          reference: copy.reference,
+          currency: copy.currency,
+          amounts: copy.amount === undefined ? {} : { requested: copy.amount },
+          providerIds: {},
+          at: clock.now(),
+        }
+        return journal.append({ type: 'outcome', paymentId, at: outcome.at, outcome })
+      },
+    )
     const run = new Run(host, account, {
       paymentId,
       request: copy,
@@ -375,18 +415,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       throw new TillkitValidationError('journal', 'must keep tables (appendTable, openTables)')
     const copy = jsonCopy(request)
     const tableId = uuid()
-    try {
-      await journal.appendTable({
-        type: 'tableOpen',
-        tableId,
-        at: clock.now(),
-        provider: account.adapter.provider,
-        request: copy,
-      })
-    } catch (error) {
-      throw new JournalWriteError(tableId, error, 'table')
-    }
-    if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+    const appendTable = journal.appendTable.bind(journal)
+    await journalFirst(
+      'table',
+      tableId,
+      () =>
+        appendTable({
+          type: 'tableOpen',
+          tableId,
+          at: clock.now(),
+          provider: account.adapter.provider,
+          request: copy,
+        }),
+      () => appendTable({ type: 'tableEnd', tableId, at: clock.now(), reason: 'not-opened' }),
+    )
     const watch = new TableWatch(tableHost, tableAccount(account), {
       tableId,
       request: copy,
@@ -466,8 +508,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       for (const table of tables) table.shutdown()
       openTables.clear()
       timers.close()
-      // What was queued before the close still reaches the journal (a cursor the POS moved, an outcome).
+      // What was queued before the close still reaches the journal (a cursor the POS moved, an
+      // outcome), and so do intents being written (ended at once: they will not be sent).
       await Promise.all([...runs, ...tables].map((owner) => owner.written()))
+      await Promise.allSettled(journaling)
       await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
       if (ownJournal) await journal.close?.()
     },

@@ -9,7 +9,18 @@ import {
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import { createFileJournal } from '../src/node.js'
-import { collect, crashAfter, drive, pass, sale, setup, tempJournals, TID } from './harness.js'
+import {
+  collect,
+  crashAfter,
+  drive,
+  flush,
+  pass,
+  sale,
+  setup,
+  tempJournals,
+  TID,
+} from './harness.js'
+import { bill } from './tables-harness.js'
 
 const tempFile = tempJournals('tillkit-journal-')
 
@@ -260,6 +271,75 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
 })
 
 describe('the journal comes first', () => {
+  /** A memory journal whose intent (or table opening) write waits until `land()`. */
+  function slowIntents() {
+    const memory = createMemoryJournal()
+    const records: Array<{ type: string }> = []
+    let land!: () => void
+    const landed = new Promise<void>((resolve) => (land = resolve))
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type === 'intent') await landed
+        records.push(record)
+        return memory.append(record)
+      },
+      appendTable: async (record) => {
+        if (record.type === 'tableOpen') await landed
+        records.push(record)
+        return memory.appendTable!(record)
+      },
+    }
+    return { memory, journal, land, records }
+  }
+
+  it('close() while the intent is written: the sale is refused, and ended in the journal so recover() never sends it', async () => {
+    const { memory, journal, land, records } = slowIntents()
+    const s = setup({ orchestrator: { journal } })
+    const refused = s.orchestrator.sale(sale(1250)).catch((e: unknown) => e)
+    let closed = false
+    const closing = s.orchestrator.close().then(() => (closed = true))
+    await flush()
+    // close() waits for the write it raced with.
+    expect(closed).toBe(false)
+    land()
+    await closing
+    expect(await refused).toMatchObject({
+      name: 'TillkitValidationError',
+      mayHaveReachedProvider: false,
+    })
+    expect(records).toEqual([
+      expect.objectContaining({ type: 'intent' }),
+      expect.objectContaining({
+        type: 'outcome',
+        outcome: expect.objectContaining({ status: 'failed', reasonCode: 'closed' }),
+      }),
+    ])
+    expect(await memory.unfinished()).toEqual([])
+    expect(await s.restart(memory).recover()).toEqual([])
+    await pass(s.clock, 10_000)
+    expect(s.seen).toHaveLength(0)
+  })
+
+  it('close() while a table opening is written: refused, and ended in the journal so recover() never opens it', async () => {
+    const { memory, journal, land, records } = slowIntents()
+    const s = setup({ orchestrator: { journal } })
+    const refused = s.orchestrator.openTable(bill()).catch((e: unknown) => e)
+    const closing = s.orchestrator.close()
+    await flush()
+    land()
+    await closing
+    expect(await refused).toMatchObject({ name: 'TillkitValidationError' })
+    expect(records.map((r) => r.type)).toEqual(['tableOpen', 'tableEnd'])
+    expect(records[1]).toMatchObject({ reason: 'not-opened' })
+    expect(await memory.openTables!()).toEqual([])
+    const again = s.restart(memory)
+    await again.recover()
+    expect(again.tables()).toEqual([])
+    await pass(s.clock, 10_000)
+    expect(s.seen).toHaveLength(0)
+  })
+
   it('a failed intent write refuses the payment before anything is sent', async () => {
     const memory = createMemoryJournal()
     const failing: JournalStore = {
