@@ -281,6 +281,8 @@ export class Run implements Payment {
           run: (sentAt, hold) => this.sendStart(task, sentAt, hold),
         }
         this.startTask = task
+        // A cancel asked while the start was out: that start was not processed, so none is sent.
+        if (this.cancelWaiters.length) return this.flushCancelWaiters()
         if (limited) return this.account.lane.submit(task)
         this.host.timers.at(now + backoff(this.startAttempts, 1_000, MAX_POLL_BACKOFF_MS), () => {
           if (!this.closed && this.state === 'queued') this.account.lane.submit(task)

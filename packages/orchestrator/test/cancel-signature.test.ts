@@ -79,6 +79,51 @@ describe('cancel', () => {
     expect(seen.filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([429, 202])
   })
 
+  it.each([
+    [
+      'refused unprocessed (429)',
+      () =>
+        Response.json(
+          { userMessage: 'slow down' },
+          { status: 429, headers: { 'retry-after': '1' } },
+        ),
+    ],
+    [
+      'never sent (connection refused)',
+      () => {
+        throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })
+      },
+    ],
+  ])(
+    'a cancel asked while the start is out, which comes back %s: the start is not sent again; cancelled',
+    async (_, answer) => {
+      const s = setup()
+      const reach = s.cloud.fetch
+      let reached = 0
+      s.cloud.fetch = async (request: Request) => {
+        if (request.method !== 'POST') return reach(request)
+        await s.clock.sleep(100)
+        return answer()
+      }
+      const payment = await s.orchestrator.sale(sale(1250))
+      await pass(s.clock, 50)
+      expect(payment.state).toBe('starting')
+      const cancelled = payment.cancel()
+      expect(await drive(s.clock, payment.outcome)).toMatchObject({
+        status: 'cancelled',
+        reasonCode: 'cancelled-before-start',
+      })
+      expect(await cancelled).toBe(true)
+      const starts = s.seen.filter((r) => r.method === 'POST').length
+      s.cloud.fetch = (request: Request) => (request.method === 'POST' && reached++, reach(request))
+      await pass(s.clock, 60_000)
+      expect(s.seen.filter((r) => r.method === 'POST')).toHaveLength(starts)
+      expect(reached).toBe(0)
+      expect(s.seen.filter((r) => r.method === 'DELETE')).toHaveLength(0)
+      expect(s.cloud.ledger).toHaveLength(0)
+    },
+  )
+
   it('past the acquirer request: Connect takes the cancel but the terminal cannot; approved', async () => {
     const { clock, cloud, orchestrator } = setup()
     const payment = await orchestrator.sale(sale(1250))
