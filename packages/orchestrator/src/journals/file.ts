@@ -98,18 +98,37 @@ export async function createFileJournal(
   let pending: Array<{ line: string; done: (error?: unknown) => void }> = []
   let writing: Promise<void> | undefined
   let closed = false
+  /** Bytes of the file that hold whole records: what a failed write is cut back to. */
+  let size = whole
+  /** Set when a failed write could not be cut back: the file's end is not known to be whole. */
+  let broken: unknown
 
   /** Writes everything pending as one batch, then whatever came meanwhile, until none is left. */
   const flush = async (): Promise<void> => {
     while (pending.length) {
       const batch = pending
       pending = []
+      const text = batch.map((p) => p.line).join('')
       try {
-        await handle.appendFile(batch.map((p) => p.line).join(''))
+        if (broken !== undefined) throw broken
+        await handle.appendFile(text)
         await handle.sync()
+        size += Buffer.byteLength(text)
         records += batch.length
         for (const p of batch) p.done()
       } catch (error) {
+        // Part of the batch may be in the file (a full disk mid-write): cut it off, or the next
+        // batch would continue its half line and every record from there on would read as damage.
+        if (broken === undefined)
+          await handle
+            .truncate(size)
+            .then(() => handle.sync())
+            .catch((cause: unknown) => {
+              broken = new Error(
+                `journal ${path}: a failed write could not be cut off; reopen the journal`,
+                { cause },
+              )
+            })
         for (const p of batch) p.done(error)
       }
       if (records >= threshold) await compact().catch(() => {})
@@ -155,8 +174,9 @@ export async function createFileJournal(
     }
     const temporary = `${path}.compacting`
     const out = await open(temporary, 'w')
+    const text = kept.map((r) => JSON.stringify(r) + '\n').join('')
     try {
-      await out.writeFile(kept.map((r) => JSON.stringify(r) + '\n').join(''))
+      await out.writeFile(text)
       await out.sync()
     } finally {
       await out.close()
@@ -165,6 +185,7 @@ export async function createFileJournal(
     await syncDirectory(dirname(path))
     await handle.close()
     handle = await open(path, 'a+')
+    size = Buffer.byteLength(text)
     records = kept.length
     threshold = Math.max(compactAfter, kept.length * 2)
   }
