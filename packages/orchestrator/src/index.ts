@@ -37,7 +37,7 @@ export type {
 } from './adapter.js'
 export { foldRecord, EMPTY_CURSOR } from './journal.js'
 export type { DeliveryCursor, JournalRecord, JournalEntry, JournalStore } from './journal.js'
-export { foldTableRecord, isTableRecord, EMPTY_TABLE_CURSOR } from './journal.js'
+export { foldTableRecord, isTableRecord, tableDone, EMPTY_TABLE_CURSOR } from './journal.js'
 export type { TableCursor, TableJournalRecord, TableJournalEntry } from './journal.js'
 export { TableError, type Table, type TableErrorReason } from './tables.js'
 export { createOrchestrator } from './orchestrator.js'

@@ -12,7 +12,7 @@
  * A store only has to keep records durable and fold them; `foldRecord` does the folding for any
  * store that keeps raw records (a file, a list in Redis, a table).
  */
-import type { Outcome, PaymentRequest, ProviderIds, TableRequest } from './types.js'
+import type { Outcome, PaymentRequest, ProviderIds, TableEvent, TableRequest } from './types.js'
 
 /** How far event delivery got for one payment (see the adapter's de-duplication rules). */
 export interface DeliveryCursor {
@@ -80,7 +80,7 @@ export interface JournalStore {
    * written before tables existed are untouched.
    */
   appendTable?(record: TableJournalRecord): Promise<void>
-  /** Tables not yet ended, folded, oldest first. */
+  /** Tables not yet done ({@link tableDone}), folded, oldest first. */
   openTables?(): Promise<TableJournalEntry[]>
 }
 
@@ -101,13 +101,21 @@ export const EMPTY_TABLE_CURSOR: TableCursor = { delivered: 0, paymentIds: [], l
 /**
  * A table's records, in order: `tableOpen` before the create request; `tableOpened` once the
  * provider has it; `tableCursor` as the POS takes events; `tableEnd` when it is closed, gone, or
- * could not be opened.
+ * could not be opened. `tableEnd` carries the events the POS had not taken yet (the provider may
+ * no longer show them once the table is gone): the table stays in the journal, and `recover()`
+ * hands them over again, until `tableCursor` records say the POS took them.
  */
 export type TableJournalRecord =
   | { type: 'tableOpen'; tableId: string; at: number; provider: string; request: TableRequest }
   | { type: 'tableOpened'; tableId: string; at: number }
   | { type: 'tableCursor'; tableId: string; at: number; cursor: TableCursor }
-  | { type: 'tableEnd'; tableId: string; at: number; reason: 'closed' | 'gone' | 'not-opened' }
+  | {
+      type: 'tableEnd'
+      tableId: string
+      at: number
+      reason: 'closed' | 'gone' | 'not-opened'
+      undelivered?: TableEvent[]
+    }
 
 /** All records of one table, folded. */
 export interface TableJournalEntry {
@@ -119,6 +127,19 @@ export interface TableJournalEntry {
   opened: boolean
   cursor: TableCursor
   ended?: 'closed' | 'gone' | 'not-opened'
+  /** Of an ended table: the events the POS had not taken when it ended. */
+  undelivered?: TableEvent[]
+}
+
+/**
+ * True once a table needs nothing more: it ended, and the POS took every event it had not taken
+ * by then (the closing event aside). A store drops such an entry; `openTables` lists the others.
+ */
+export function tableDone(entry: TableJournalEntry): boolean {
+  return (
+    entry.ended !== undefined &&
+    !entry.undelivered?.some((e) => e.type !== 'closed' && e.seq > entry.cursor.delivered)
+  )
 }
 
 /** {@link foldRecord} for table records: same rules (unknown tables and records after the end are ignored). */
@@ -140,7 +161,8 @@ export function foldTableRecord(
     return entry
   }
   const entry = entries.get(record.tableId)
-  if (!entry || entry.ended) return undefined
+  // After the end, only the POS taking what was left to take.
+  if (!entry || tableDone(entry) || (entry.ended && record.type !== 'tableCursor')) return undefined
   switch (record.type) {
     case 'tableOpened':
       entry.opened = true
@@ -150,6 +172,7 @@ export function foldTableRecord(
       break
     case 'tableEnd':
       entry.ended = record.reason
+      if (record.undelivered?.length) entry.undelivered = record.undelivered
       break
   }
   return entry

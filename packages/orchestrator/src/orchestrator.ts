@@ -382,7 +382,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       recovered: true,
     })
     openTables.set(entry.tableId, watch)
-    watch.resume()
+    if (entry.ended) watch.drain(entry.undelivered ?? [])
+    else watch.resume()
   }
 
   function tableAccount(account: Account) {

@@ -20,6 +20,11 @@ export class EventStream<T> {
     waiter({ value: event, done: false })
   }
 
+  /** Events pushed and not taken yet, oldest first. */
+  waiting(): readonly T[] {
+    return this.kept.slice()
+  }
+
   end(): void {
     this.ended = true
     const waiter = this.waiter

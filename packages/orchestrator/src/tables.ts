@@ -165,6 +165,8 @@ export class TableWatch implements Table {
   private rejectReady!: (error: unknown) => void
   /** Why the create's answer was lost, for the error when a read finds no table. */
   private lostCreate: unknown
+  /** Recovered only to hand over what the POS had not taken when it ended. */
+  private draining = false
 
   constructor(
     private readonly host: TableHost,
@@ -240,6 +242,25 @@ export class TableWatch implements Table {
   /** Resumes a journaled table: read at once (an unopened one is found, or ended, by that read). */
   resume(): void {
     this.scheduleRead()
+  }
+
+  /**
+   * A journaled table that had ended before the POS took all its events: those come again (same
+   * `seq`), and the table is released once the POS has taken them. Nothing is sent.
+   */
+  drain(undelivered: readonly TableEvent[]): void {
+    this.state = 'closed'
+    this.abort.abort()
+    this.rejectReady(new TableError('closed', this.request.table, 'the table ended'))
+    for (const event of undelivered) if (event.seq > this.taken.delivered) this.stream.push(event)
+    this.endStream()
+    this.draining = true
+    this.releaseIfDrained()
+  }
+
+  private releaseIfDrained(): void {
+    if (this.draining && !this.stream.waiting().some((e) => e.type !== 'closed'))
+      this.host.ended(this)
   }
 
   private opened(state: TableState | undefined): void {
@@ -552,6 +573,7 @@ export class TableWatch implements Table {
       at: this.host.clock.now(),
       cursor: this.taken,
     })
+    this.releaseIfDrained()
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TableEvent> {
@@ -571,9 +593,17 @@ export class TableWatch implements Table {
     this.cancelRead?.()
     this.abort.abort()
     if (reason !== 'not-opened') this.emit({ type: 'closed', reason })
-    // Events still queued stay readable; the stream ends after them.
+    // Events still queued stay readable; the stream ends after them. The journal keeps them too:
+    // the provider may not show them again, and a crash before the POS takes them must not lose them.
     this.endStream()
-    this.write({ type: 'tableEnd', tableId: this.id, at: this.host.clock.now(), reason })
+    const waiting = this.stream.waiting()
+    this.write({
+      type: 'tableEnd',
+      tableId: this.id,
+      at: this.host.clock.now(),
+      reason,
+      ...(waiting.some((e) => e.type !== 'closed') && { undelivered: [...waiting] }),
+    })
     this.rejectReady(why ?? new TableError('closed', this.request.table, 'the table ended'))
     this.host.ended(this)
   }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { foldRecord, type JournalEntry, type JournalRecord } from '../src/journal.js'
-import type { Outcome, PaymentRequest } from '../src/types.js'
+import {
+  foldRecord,
+  foldTableRecord,
+  tableDone,
+  type JournalEntry,
+  type JournalRecord,
+  type TableJournalEntry,
+  type TableJournalRecord,
+} from '../src/journal.js'
+import type { Outcome, PaymentRequest, TableEvent, TableRequest } from '../src/types.js'
 
 const request: PaymentRequest = {
   kind: 'sale',
@@ -55,5 +63,63 @@ describe('foldRecord', () => {
     expect([...entries.keys()]).toEqual(['p1'])
     expect(entries.get('p1')!.ids).toEqual({ requestId: 'r1' })
     expect(entries.get('p1')!.started).toBe(false)
+  })
+})
+
+describe('foldTableRecord and tableDone', () => {
+  const tableRequest: TableRequest = {
+    account: 'shop',
+    table: '12',
+    amount: 4200,
+    currency: 'GBP',
+    reference: 'bill-12',
+  }
+  const event = (seq: number, type: 'tablePayment' | 'closed') =>
+    ({ type, seq, tableId: 'a', table: '12', at: seq }) as unknown as TableEvent
+  const cursor = (delivered: number) => ({ delivered, paymentIds: [], locked: false })
+  const foldTables = (records: TableJournalRecord[]) => {
+    const entries = new Map<string, TableJournalEntry>()
+    for (const record of records) foldTableRecord(entries, record)
+    return entries.get('a')!
+  }
+  const opened: TableJournalRecord[] = [
+    { type: 'tableOpen', tableId: 'a', at: 1, provider: 'p', request: tableRequest },
+    { type: 'tableOpened', tableId: 'a', at: 2 },
+  ]
+
+  it('an end with nothing left to take is done; later records change nothing', () => {
+    const entry = foldTables([
+      ...opened,
+      { type: 'tableEnd', tableId: 'a', at: 3, reason: 'closed' },
+      { type: 'tableCursor', tableId: 'a', at: 4, cursor: cursor(5) },
+    ])
+    expect(tableDone(entry)).toBe(true)
+    expect(entry.cursor.delivered).toBe(0)
+  })
+
+  it('an end with events not taken stays until cursors pass them (the closing event aside)', () => {
+    const undelivered = [event(3, 'tablePayment'), event(4, 'tablePayment'), event(5, 'closed')]
+    const ended: TableJournalRecord[] = [
+      ...opened,
+      { type: 'tableCursor', tableId: 'a', at: 3, cursor: cursor(2) },
+      { type: 'tableEnd', tableId: 'a', at: 4, reason: 'closed', undelivered },
+    ]
+    expect(tableDone(foldTables(ended))).toBe(false)
+    const partly = foldTables([
+      ...ended,
+      { type: 'tableOpened', tableId: 'a', at: 5 },
+      { type: 'tableCursor', tableId: 'a', at: 6, cursor: cursor(3) },
+    ])
+    expect(partly).toMatchObject({ ended: 'closed', undelivered, cursor: cursor(3) })
+    expect(tableDone(partly)).toBe(false)
+    const taken = foldTables([
+      ...ended,
+      { type: 'tableCursor', tableId: 'a', at: 6, cursor: cursor(4) },
+    ])
+    expect(tableDone(taken)).toBe(true)
+  })
+
+  it('a table not ended is never done', () => {
+    expect(tableDone(foldTables(opened))).toBe(false)
   })
 })

@@ -109,6 +109,62 @@ describe('pay at table: recovery from the journal', () => {
     })
   }
 
+  for (const kind of ['memory', 'file'] as const) {
+    it(`events not taken when the table ended come again after a crash, though the provider no longer has it (${kind} journal)`, async () => {
+      const path = await tempFile()
+      const first =
+        kind === 'memory' ? createMemoryJournal() : tracked(await createFileJournal(path))
+      const s = setup({ orchestrator: { journal: first } })
+      const table = await open(s.clock, s.orchestrator)
+      // A payment is taken at the table while the POS is busy closing the bill: the close's guard
+      // mismatches, the table is read (the payment is handed to the stream) and the close goes again.
+      s.cloud.tables.pay(TABLE, { amount: 1_000 })
+      await drive(s.clock, table.close())
+      expect(table.state).toBe('closed')
+      // The process dies before the POS took the payment.
+      await settled()
+      await s.orchestrator.close()
+      expect(() => s.cloud.tables.get(TABLE)).toThrow()
+      const journal = kind === 'memory' ? first : tracked(await createFileJournal(path))
+      if (kind === 'file') await first.close?.()
+
+      const second = s.restart(journal)
+      expect(await second.recover()).toEqual([])
+      const [drained] = second.tables()
+      expect(drained).toMatchObject({ id: table.id, state: 'closed', recovered: true })
+      const readsBefore = reads(s.seen).length
+      const after = listen(drained!)
+      await pass(s.clock, 10_000)
+      const payment = s.cloud.ledger.find((e) => e.kind === 'table-payment')!
+      expect((await after.done).map((e) => e.type)).toEqual(['tablePayment', 'closed'])
+      expect(after.list[0]).toMatchObject({ seq: 1, payment: { paymentId: payment.requestId } })
+      // Nothing was asked of the provider, and once taken the table is done with.
+      expect(reads(s.seen)).toHaveLength(readsBefore)
+      expect(second.tables()).toEqual([])
+      await settled()
+      expect(await journal.openTables!()).toEqual([])
+      await second.close()
+      if (kind === 'file') {
+        const third = await createFileJournal(path)
+        expect(await third.openTables!()).toEqual([])
+        await third.close?.()
+      }
+    })
+  }
+
+  it('a table that ended with nothing left to take is done at once', async () => {
+    const journal = createMemoryJournal()
+    const s = setup({ orchestrator: { journal } })
+    const table = await open(s.clock, s.orchestrator)
+    const events = listen(table)
+    s.cloud.tables.pay(TABLE, { amount: 1_000 })
+    await pass(s.clock, 5_100)
+    await drive(s.clock, table.close())
+    expect((await events.done).map((e) => e.type)).toEqual(['tablePayment', 'closed'])
+    await s.orchestrator.close()
+    expect(await journal.openTables!()).toEqual([])
+  })
+
   it('a second crash after the POS took the recovered events does not repeat them', async () => {
     const journal = createMemoryJournal()
     const { clock, cloud, orchestrator, restart } = await crashWithTable(journal)

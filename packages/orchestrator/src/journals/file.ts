@@ -5,6 +5,7 @@ import {
   EMPTY_TABLE_CURSOR,
   foldRecord,
   foldTableRecord,
+  tableDone,
   isTableRecord,
   jsonCopy,
   type JournalEntry,
@@ -56,7 +57,7 @@ export async function createFileJournal(
   const remember = (record: JournalRecord | TableJournalRecord) => {
     if (isTableRecord(record)) {
       const table = foldTableRecord(tables, record)
-      if (table?.ended) tables.delete(table.tableId)
+      if (table && tableDone(table)) tables.delete(table.tableId)
       return
     }
     const entry = foldRecord(entries, record)
@@ -171,6 +172,14 @@ export async function createFileJournal(
       if (t.opened) kept.push({ type: 'tableOpened', tableId: t.tableId, at: t.openedAt })
       if (t.cursor !== EMPTY_TABLE_CURSOR)
         kept.push({ type: 'tableCursor', tableId: t.tableId, at: t.openedAt, cursor: t.cursor })
+      if (t.ended)
+        kept.push({
+          type: 'tableEnd',
+          tableId: t.tableId,
+          at: t.openedAt,
+          reason: t.ended,
+          ...(t.undelivered && { undelivered: t.undelivered }),
+        })
     }
     const temporary = `${path}.compacting`
     const out = await open(temporary, 'w')

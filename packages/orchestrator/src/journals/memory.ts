@@ -1,6 +1,7 @@
 import {
   foldRecord,
   foldTableRecord,
+  tableDone,
   jsonCopy,
   type JournalEntry,
   type JournalRecord,
@@ -49,8 +50,8 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     },
     async appendTable(record: TableJournalRecord) {
       const entry = foldTableRecord(tables, jsonCopy(record))
-      // An ended table is never needed again.
-      if (entry?.ended) tables.delete(entry.tableId)
+      // A table done is never needed again.
+      if (entry && tableDone(entry)) tables.delete(entry.tableId)
     },
     async openTables() {
       return [...tables.values()].map(jsonCopy)
