@@ -18,8 +18,9 @@ export class Deduper {
   private readonly keys: Set<string>
   private delivered: number
   private last: unknown
-  /** The cursor as far as the caller has taken events (`lastEvent` aside: that is `last`). */
-  private taken: Omit<DeliveryCursor, 'lastEvent'>
+  private askedAt: number | undefined
+  /** The cursor as far as the caller has taken events (`lastEvent` and `signatureAskedAt` aside). */
+  private taken: Omit<DeliveryCursor, 'lastEvent' | 'signatureAskedAt'>
   /** Each event handed over and not yet taken, by `seq`. */
   private readonly handed = new Map<number, ProviderNotification>()
 
@@ -28,6 +29,7 @@ export class Deduper {
     this.keys = new Set(cursor.keys)
     this.delivered = cursor.delivered
     this.last = cursor.lastEvent
+    this.askedAt = cursor.signatureAskedAt
     this.taken = { delivered: cursor.delivered, order: cursor.order, keys: cursor.keys }
   }
 
@@ -76,8 +78,17 @@ export class Deduper {
     return this.last
   }
 
+  /** When the signature question was first seen (`now` unless an earlier process saw it). */
+  signatureAsked(now: number): number {
+    return (this.askedAt ??= now)
+  }
+
   /** What the journal records: how far the caller took events, and the last event seen. */
   cursor(): DeliveryCursor {
-    return { ...this.taken, ...(this.last !== undefined && { lastEvent: this.last }) }
+    return {
+      ...this.taken,
+      ...(this.last !== undefined && { lastEvent: this.last }),
+      ...(this.askedAt !== undefined && { signatureAskedAt: this.askedAt }),
+    }
   }
 }

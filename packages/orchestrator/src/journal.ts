@@ -27,6 +27,11 @@ export interface DeliveryCursor {
    * reconciliation facts.
    */
   lastEvent?: unknown
+  /**
+   * Clock time the provider's signature question was first seen: a question asked again after
+   * `recover()` keeps the provider's window, and the policy's deadline, from then.
+   */
+  signatureAskedAt?: number
 }
 
 export const EMPTY_CURSOR: DeliveryCursor = { delivered: 0, order: -1, keys: [] }

@@ -522,13 +522,15 @@ export class Run implements Payment {
       policy.answerWithinMs > 0
         ? Math.min(policy.answerWithinMs, windowMs)
         : Math.max(windowMs / 2, windowMs - 10_000)
+    // Asked again after recover(): the provider's window runs from when it first asked.
+    const askedAt = this.dedup.signatureAsked(now)
     const question: SignatureQuestion = {
       answered: false,
-      closesAt: now + windowMs,
+      closesAt: askedAt + windowMs,
       cancelDeadline: () => {},
     }
     this.signatures.add(question)
-    question.cancelDeadline = this.host.timers.at(now + within, () => {
+    question.cancelDeadline = this.host.timers.at(askedAt + within, () => {
       if (question.answered || this.closed || this.isSettled()) return
       const rule = policy.whenUnanswered
       this.host.logger.warn(
@@ -549,7 +551,7 @@ export class Run implements Payment {
     return {
       ...event,
       type: 'signatureRequired',
-      deadline: now + within,
+      deadline: askedAt + within,
       ...(n.signature?.receipt && { receipt: n.signature.receipt }),
       accept: () => this.answerSignature(question, true),
       decline: () => this.answerSignature(question, false),

@@ -163,6 +163,30 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     expect(s.cloud.ledger.map((e) => e.kind)).toEqual(['sale'])
   })
 
+  it("a signature question asked again after recover() keeps the terminal's window from when it first asked", async () => {
+    const { journal, payment, ...s } = await begin(1203)
+    const asked = async () => (await journal.get(payment.id))?.cursor.signatureAskedAt
+    for (let i = 0; i < 200 && !(await asked()); i++) await pass(s.clock, 50)
+    const askedAt = (await asked())!
+    expect(askedAt).toBeLessThanOrEqual(s.clock.now())
+    // The till is down for a minute of Connect's 80 s window.
+    await s.orchestrator.close()
+    await pass(s.clock, 60_000, 1_000)
+    const [resumed] = await s.restart(journal).recover()
+    const events = collect(resumed!)
+    await pass(s.clock, 1_000)
+    const question = events.list.find((e) => e.type === 'signatureRequired') as
+      SignatureRequiredEvent | undefined
+    // The default policy answers 10 s before the window closes: 70 s after the terminal asked.
+    expect(question?.deadline).toBe(askedAt + 70_000)
+    const puts = () => s.seen.filter((r) => r.method === 'PUT')
+    await pass(s.clock, askedAt + 69_000 - s.clock.now())
+    expect(puts()).toHaveLength(0)
+    await pass(s.clock, 2_000)
+    expect(puts()).toHaveLength(1)
+    expect(await drive(s.clock, resumed!.outcome)).toMatchObject({ status: 'declined' })
+  })
+
   it('works the same from a file journal whose last line was torn by the crash', async () => {
     const path = await tempFile()
     const journal = await createFileJournal(path)
