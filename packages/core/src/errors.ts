@@ -76,6 +76,11 @@ export interface HttpErrorInit {
   url: string
   retryAfterMs?: number
   redact?: Redactor
+  /**
+   * An earlier attempt of this request may have been acted on (its answer was lost, or was a 5xx
+   * or 408): the outcome stays open whatever this last answer says.
+   */
+  earlierMayHaveActed?: boolean
 }
 
 /** The provider answered with a non-2xx status. */
@@ -98,11 +103,19 @@ export class TillkitHttpError extends TillkitError {
     this.method = init.method
     this.url = url
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs
+    if (init.earlierMayHaveActed) this.earlierMayHaveActed = true
   }
 
-  /** A 4xx is a definite rejection; only a 5xx leaves the outcome open. */
+  /** True when an earlier attempt may have been acted on: see {@link HttpErrorInit}. */
+  declare readonly earlierMayHaveActed?: true
+
+  /**
+   * A 4xx is a definite rejection of this attempt. The outcome stays open after a 5xx, a 408 (a
+   * gateway may have passed the request on before giving up), or when an earlier attempt may have
+   * been acted on.
+   */
   override get outcomeUnknown(): boolean {
-    return this.status >= 500
+    return this.status >= 500 || this.status === 408 || this.earlierMayHaveActed === true
   }
 }
 

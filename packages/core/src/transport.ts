@@ -145,10 +145,15 @@ type InitFetch = ((url: string, init: RequestInit) => Promise<Response>) & { [TA
 
 /** The request a response answers, for `httpError` (a property: cheaper for the GC than a WeakMap). */
 const ORIGIN = Symbol()
-type Answered = Response & { [ORIGIN]?: Outgoing }
+/** Set on the final answer of a request an earlier attempt of which may have been acted on. */
+const ACTED = Symbol()
+type Answered = Response & { [ORIGIN]?: Outgoing; [ACTED]?: true }
+
+/** Methods that change nothing: their answers never leave an outcome open. */
+const SAFE = /^(GET|HEAD|OPTIONS)$/
 
 const safeMethod = (request: Outgoing) =>
-  /^(GET|HEAD|OPTIONS)$/.test(request.method) || request.headers.has('idempotency-key')
+  SAFE.test(request.method) || request.headers.has('idempotency-key')
 
 /**
  * The transport without {@link createTransport}'s Request handling, so a client whose requests are all
@@ -189,6 +194,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
       url: origin?.url ?? response.url,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), clock.now()),
       redact,
+      earlierMayHaveActed: (response as Answered)[ACTED],
     })
   }
 
@@ -291,7 +297,9 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         delay = -1
         if (answered) {
           const status: number = (reason = outcome.status)
-          maybeActed ||= status >= 500
+          // An earlier attempt may have been acted on: this answer cannot close the outcome.
+          if (maybeActed && !SAFE.test(method)) (outcome as Answered)[ACTED] = true
+          maybeActed ||= status >= 500 || status == 408
           // 429: the provider refused the request unprocessed, so any method may repeat it.
           again = policy.retryOnStatus.includes(status) && (idempotent || status == 429)
           delay = parseRetryAfter(outcome.headers.get('retry-after'), clock.now()) ?? -1

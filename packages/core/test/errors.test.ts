@@ -53,6 +53,16 @@ describe('error classes', () => {
     expect(http(429).outcomeUnknown).toBe(false)
     expect(http(500).outcomeUnknown).toBe(true)
     expect(http(503).outcomeUnknown).toBe(true)
+    // A gateway's 408 may come after it passed the request on.
+    expect(http(408).outcomeUnknown).toBe(true)
+    const afterLost = new TillkitHttpError({
+      status: 409,
+      body: undefined,
+      method: 'POST',
+      url: 'https://x.test/',
+      earlierMayHaveActed: true,
+    })
+    expect(afterLost).toMatchObject({ outcomeUnknown: true, earlierMayHaveActed: true })
     expect(new TillkitTimeoutError('t', 1).outcomeUnknown).toBe(true)
     expect(new TillkitNetworkError('n', true).outcomeUnknown).toBe(true)
     expect(new TillkitNetworkError('n', false).outcomeUnknown).toBe(false)

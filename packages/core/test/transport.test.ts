@@ -317,6 +317,27 @@ describe('createTransport: retry rules', () => {
     }
   })
 
+  it('a refusal after an attempt that may have been acted on leaves the outcome open', async () => {
+    // The first answer was lost, a 5xx or a 408: whatever the retry is told, the first may have worked.
+    for (const first of ['hang', undiciError('ECONNRESET'), status(503), status(408)] as Step[]) {
+      const { transport, calls } = setup([first, json({ title: 'busy' }, 409)], {
+        timeoutMs: 1_000,
+      })
+      const response = await transport.fetch(withKey())
+      expect(calls).toHaveLength(2)
+      expect(response.status).toBe(409)
+      const error = transport.httpError(response, await response.json())
+      expect(error).toMatchObject({ outcomeUnknown: true, earlierMayHaveActed: true })
+    }
+    // Refused unprocessed first (429), or a read: the final answer stands.
+    const limited = setup([status(429), json({}, 409)])
+    const refused = await limited.transport.fetch(withKey())
+    expect(limited.transport.httpError(refused, undefined).outcomeUnknown).toBe(false)
+    const read = setup([status(503), json({}, 404)])
+    const missing = await read.transport.fetch(new Request(URL_))
+    expect(read.transport.httpError(missing, undefined).outcomeUnknown).toBe(false)
+  })
+
   it('never retries a POST without idempotency key after a timeout: outcome unknown', async () => {
     const { transport, calls } = setup(['hang', json({})], { timeoutMs: 5_000 })
     const error = await transport.fetch(post()).catch((e: unknown) => e)
