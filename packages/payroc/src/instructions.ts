@@ -132,17 +132,23 @@ export async function submitInstruction<K extends InstructionKind>(
   const idempotencyKey = options.idempotencyKey ?? uuid()
   assertString('idempotencyKey', idempotencyKey, { pattern: UUID_V4 })
   let instruction: Record<string, unknown>
+  let id: string
+  let response: Response | undefined
   try {
     const result = await untyped(client).POST(routes.submit, {
       params: { path: { serialNumber }, header: { 'Idempotency-Key': idempotencyKey } },
       body,
       signal: options.signal,
     })
+    response = result.response
     instruction = client.transport.ok(result) as Record<string, unknown>
+    id = instructionId(kind, instruction)
   } catch (error) {
-    // A 2xx whose body is not JSON was accepted, but its instruction id is unreadable: as good as lost.
-    const unreadable = error instanceof SyntaxError
-    if (!unreadable && !(error instanceof TillkitError && error.outcomeUnknown)) throw error
+    // Accepted, but its instruction id cannot be read: a 2xx whose body is not JSON, is empty, or
+    // names no instruction, or a body that broke off (the transport's own failures are all
+    // TillkitErrors). The instruction exists; as good as a lost answer.
+    const unreadable = response?.ok === true || !(error instanceof TillkitError)
+    if (!unreadable && !(error as TillkitError).outcomeUnknown) throw error
     const order = (body as { order?: { orderId?: unknown; amount?: unknown } }).order
     const known: SubmitKnown = {
       kind,
@@ -167,16 +173,12 @@ export async function submitInstruction<K extends InstructionKind>(
       },
     )
   }
-  return {
-    instruction: instruction as Instruction<K>,
-    id: instructionId(kind, instruction),
-    idempotencyKey,
-  }
+  return { instruction: instruction as Instruction<K>, id, idempotencyKey }
 }
 
 function instructionId(kind: InstructionKind, instruction: Record<string, unknown>): string {
-  const id = instruction[ROUTES[kind].id]
-  const status = instruction.status
+  const id = instruction?.[ROUTES[kind].id]
+  const status = instruction?.status
   if (
     typeof id !== 'string' ||
     !id ||

@@ -137,16 +137,62 @@ describe('a lost submit answer', () => {
     expect(reused.body.errors).toEqual([expect.objectContaining({ parameter: 'Idempotency-Key' })])
   })
 
-  it('a 2xx without an instruction id is a protocol error', async () => {
-    const { cloud, client } = setup()
-    cloud.faults.add({
-      kind: 'status',
-      status: 202,
-      body: { status: 'inProgress' },
-      match: { path: /instructions$/ },
-    })
-    await expect(submitInstruction(client, 'payment', SERIAL, sale(1))).rejects.toMatchObject({
-      name: 'TillkitProtocolError',
+  it('a 2xx without an instruction id, or with an empty body: accepted but unreadable, an unknown outcome', async () => {
+    for (const body of [
+      { status: 'inProgress' },
+      { paymentInstructionId: 'x', status: 'odd' },
+      '',
+    ]) {
+      const { cloud, client } = setup()
+      cloud.faults.add({ kind: 'status', status: 202, body, match: { path: /instructions$/ } })
+      const error = await submitInstruction(client, 'payment', SERIAL, sale(1)).catch((e) => e)
+      expect(error).toMatchObject({
+        name: 'TillkitUnknownOutcomeError',
+        reason: 'unreadable answer',
+        known: { idempotencyKey: expect.any(String) },
+      })
+    }
+  })
+
+  it('a 2xx whose body breaks off: accepted but unreadable, an unknown outcome', async () => {
+    const { cloud } = setup()
+    const broken = async (request: Request) => {
+      const answer = await cloud.fetch(request)
+      if (!request.url.endsWith('instructions')) return answer
+      const stream = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"paymentInstructionId":"'))
+          controller.error(new TypeError('terminated'))
+        },
+      })
+      return new Response(stream, { status: 202, headers: answer.headers })
+    }
+    const { client } = setup({ client: { fetch: broken } })
+    const error = await submitInstruction(client, 'payment', SERIAL, sale(1)).catch((e) => e)
+    expect(error).toMatchObject({ name: 'TillkitUnknownOutcomeError', reason: 'unreadable answer' })
+  })
+
+  it('a first answer lost, then a refusal (409) of the retry: unknown, never a plain refusal', async () => {
+    const { cloud } = setup()
+    let submits = 0
+    const flaky = async (request: Request) => {
+      if (!request.url.endsWith('instructions')) return cloud.fetch(request)
+      if (submits++ === 0) {
+        await cloud.fetch(request)
+        throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } })
+      }
+      return Response.json(
+        { type: 'about:blank', title: 'Conflict', status: 409, detail: 'busy' },
+        { status: 409 },
+      )
+    }
+    const { client } = setup({ client: { fetch: flaky } })
+    const error = await submitInstruction(client, 'payment', SERIAL, sale(1)).catch((e) => e)
+    expect(submits).toBe(2)
+    expect(error).toMatchObject({
+      name: 'TillkitUnknownOutcomeError',
+      known: { idempotencyKey: expect.any(String) },
+      cause: { status: 409, earlierMayHaveActed: true },
     })
   })
 
