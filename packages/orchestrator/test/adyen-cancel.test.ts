@@ -6,6 +6,22 @@ import { collect, drive, pass } from './harness.js'
 import { ACCOUNT, json, KEY, pay, POI, POI_2, setupAdyen } from './adyen-harness.js'
 
 describe('cancelling an Adyen payment (Abort)', () => {
+  it('a cancel while the first request is out, which then comes back refused unprocessed (429): not sent again', async () => {
+    const { clock, cloud, orchestrator, sent } = setupAdyen()
+    cloud.faults.add({ kind: 'latency', ms: 500, times: 1 })
+    cloud.faults.add({ kind: 'status', status: 429, retryAfter: 1, times: 1 })
+    const payment = await orchestrator.sale(pay(1250))
+    await pass(clock, 100)
+    expect(await drive(clock, payment.cancel())).toBe(true)
+    expect(await drive(clock, payment.outcome)).toMatchObject({
+      status: 'cancelled',
+      reasonCode: 'cancelled-before-start',
+    })
+    await pass(clock, 30_000)
+    expect(sent('Payment')).toHaveLength(1)
+    expect(cloud.ledger).toHaveLength(0)
+  })
+
   it('aborts while the terminal waits for the card: cancelled (aborted), nothing charged', async () => {
     const { clock, cloud, orchestrator, sent } = setupAdyen()
     // The slow card: 30 s before the card comes.

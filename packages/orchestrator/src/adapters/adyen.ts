@@ -430,6 +430,8 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
         withdrawn.add(ctx.paymentId)
         return 'requested'
       }
+      // Should the payment's answer, still out, show it was refused unprocessed, it is not sent again.
+      if (answer && !answer.done) withdrawn.add(ctx.paymentId)
       const { saleId, serviceId } = refOf(ctx)
       const message = builder(saleId).abort({
         poiId: ctx.request.terminal,
