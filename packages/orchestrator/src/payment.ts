@@ -164,6 +164,8 @@ export class Run implements Payment {
 
   private startTask: LaneTask | undefined
   private startAttempts = 0
+  /** A start was refused with a 429: it goes again only within a minute of the intent. */
+  private rateLimited = false
   private lastPollSent = -Infinity
   /** Earliest time the next poll may go (Retry-After of an observation). */
   private notBefore = -Infinity
@@ -234,6 +236,15 @@ export class Run implements Payment {
   /** Sends the start; the lane holds on its answer (see Lane). */
   private sendStart(task: LaneTask, sentAt: number, hold: Hold): void {
     if (this.closed || this.state === 'settled') return
+    if (this.rateLimited && sentAt - this.startedAt >= RATE_LIMITED_START_MS) {
+      // The account stayed paused (other payments' 429s) past the minute: too late to start.
+      this.settle({
+        status: 'failed',
+        reasonCode: 'rate-limited',
+        reason: `the provider kept refusing requests (429) for over ${RATE_LIMITED_START_MS / 1000} s; the start was not sent again`,
+      })
+      return this.flushCancelWaiters()
+    }
     this.state = 'starting'
     this.startAttempts++
     this.host.dispatched({
@@ -270,9 +281,12 @@ export class Run implements Payment {
     const limited = error instanceof TillkitHttpError && error.status === 429
     const neverLeft = error instanceof TillkitError && !error.mayHaveReachedProvider
     if (limited || neverLeft) {
-      if (limited) this.account.lane.rateLimited(retryAfter(error))
+      const pause = retryAfter(error) ?? 0
+      this.rateLimited ||= limited
+      if (limited) this.account.lane.rateLimited(pause)
+      // Sent again only while the customer is still there: within a minute of the intent.
       const again = limited
-        ? now - this.startedAt < RATE_LIMITED_START_MS
+        ? now + pause - this.startedAt < RATE_LIMITED_START_MS
         : this.startAttempts < MAX_UNSENT_STARTS
       if (again) {
         this.state = 'queued'

@@ -117,6 +117,19 @@ describe('fault runs against the fake: nothing charged twice, nothing lost', () 
     expect(cloud.ledger).toHaveLength(0)
   })
 
+  it('a start refused with a Retry-After reaching past the minute fails (rate-limited) at once: not sent late', async () => {
+    const { clock, cloud, orchestrator, seen } = setup()
+    cloud.faults.add({ kind: 'status', status: 429, retryAfter: 120, times: 1 })
+    const t0 = clock.now()
+    const payment = await orchestrator.sale(sale(1250))
+    const outcome = await drive(clock, payment.outcome)
+    expect(outcome).toMatchObject({ status: 'failed', reasonCode: 'rate-limited' })
+    expect(outcome.at - t0).toBeLessThan(1_000)
+    await pass(clock, 180_000)
+    expect(seen.filter((r) => r.method === 'POST')).toHaveLength(1)
+    expect(cloud.ledger).toHaveLength(0)
+  })
+
   it('a start that can never leave fails (not-sent) after five attempts', async () => {
     const { clock, cloud, orchestrator, seen } = setup()
     cloud.fetch = async () => {
