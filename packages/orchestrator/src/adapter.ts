@@ -71,14 +71,17 @@ export interface Capabilities {
 export interface Pacing {
   /**
    * `interval`: poll every `cadenceMs`, measured from the previous poll's send (fixed rate), so a
-   * slow answer does not stretch the cadence (Paymentsense, SmartConnect).
+   * slow answer does not stretch the cadence (Paymentsense).
+   * `after-answer`: every `cadenceMs` measured from the previous answer, for a provider whose
+   * minimum gap is counted where polls arrive (SmartConnect's 2 s): a slow poll must not bring the
+   * next one closer.
    * `back-to-back`: the next poll goes as soon as the previous answered, at least `cadenceMs`
    * after the previous send (Payroc's long-poll, which the provider holds open).
    * `none`: no polling while the start is out: `start` resolves with the outcome and events
    * come through `ctx.push` (Adyen's synchronous payment, the Paymentsense WebSocket). Should the
    * start resolve without an outcome, and after a restart, the core polls every `cadenceMs`.
    */
-  mode: 'interval' | 'back-to-back' | 'none'
+  mode: 'interval' | 'after-answer' | 'back-to-back' | 'none'
   /** The default cadence. */
   cadenceMs: number
   /** The documented range a caller may set the cadence within (inclusive): the core enforces it. */

@@ -167,6 +167,8 @@ export class Run implements Payment {
   /** A start was refused with a 429: it goes again only within a minute of the intent. */
   private rateLimited = false
   private lastPollSent = -Infinity
+  /** When the last poll (or the start) was answered: `after-answer` pacing counts from it. */
+  private lastAnswered = -Infinity
   /** Earliest time the next poll may go (Retry-After of an observation). */
   private notBefore = -Infinity
   private transientFailures = 0
@@ -268,6 +270,7 @@ export class Run implements Payment {
     this.started = true
     this.learn(result.ids ?? {}, true)
     this.lastPollSent = sentAt
+    this.lastAnswered = this.host.clock.now()
     this.observe(result)
     if (this.isSettled()) return this.flushCancelWaiters()
     this.flushCancelWaiters()
@@ -336,7 +339,7 @@ export class Run implements Payment {
   /** Resumes a payment read from the journal: the first poll goes at once. */
   resume(): void {
     this.state = 'running'
-    this.lastPollSent = -Infinity
+    this.lastPollSent = this.lastAnswered = -Infinity
     this.schedulePoll()
   }
 
@@ -364,7 +367,7 @@ export class Run implements Payment {
       ? now
       : mode === 'back-to-back'
         ? Math.max(now, this.lastPollSent + this.cadence())
-        : this.lastPollSent + this.cadence()
+        : (mode === 'after-answer' ? this.lastAnswered : this.lastPollSent) + this.cadence()
     if (this.transientFailures || this.refusedPolls) {
       const failures = this.transientFailures + this.refusedPolls
       due = Math.max(due, now + backoff(failures, this.cadence(), MAX_POLL_BACKOFF_MS))
@@ -397,6 +400,8 @@ export class Run implements Payment {
     })
     const answer = call(() => this.adapter.poll(this.context))
     hold(answer)
+    const answered = () => (this.lastAnswered = this.host.clock.now())
+    answer.then(answered, answered)
     answer.then(
       (observation) => {
         if (this.closed || this.isSettled()) return

@@ -90,7 +90,7 @@ describe('adapter options are checked when it is made', () => {
   it('the defaults: 3 s cadence, no spacing, retention of the polling token (15 minutes)', () => {
     const adapter = smartconnectAdapter(good)
     expect(adapter.pacing).toEqual({
-      mode: 'interval',
+      mode: 'after-answer',
       cadenceMs: 3_000,
       cadenceRangeMs: [2_000, 60_000],
       spacingMs: 0,

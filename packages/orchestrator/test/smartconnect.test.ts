@@ -10,6 +10,18 @@ import { collect, drive, pass } from './harness.js'
 import { ACCOUNT, OTHER, registerFor, sale, setup, TID, tokenOf } from './smartconnect-harness.js'
 
 describe('a SmartConnect sale through the orchestrator', () => {
+  it('polls arrive at least the cadence apart: a slow poll (1.5 s in transit) does not bring the next closer', async () => {
+    const { clock, cloud, orchestrator, seen } = await setup({ adapter: { cadenceMs: 2_000 } })
+    cloud.faults.add({ kind: 'latency', ms: 1_500, match: { method: 'GET' }, times: 1 })
+    const payment = await orchestrator.sale(sale(1250))
+    expect((await drive(clock, payment.outcome)).status).toBe('approved')
+    const gets = seen.filter((r) => r.method === 'GET')
+    expect(gets.map((r) => r.status)).not.toContain(429)
+    // Arrival of the slow one (sent at 2 s) at 3.5 s; the next is sent 2 s after its answer.
+    expect(gets[1]!.at - gets[0]!.at).toBeGreaterThanOrEqual(2_000)
+    expect(gets.slice(1).every((r, i) => r.at - gets[i]!.at >= 2_000)).toBe(true)
+  })
+
   it('approves: started, authorised, finished, each once with its raw value; polls every 3 s', async () => {
     const { clock, cloud, orchestrator, seen, polls } = await setup()
     const payment = await orchestrator.sale(sale(1250))

@@ -163,7 +163,8 @@ export function smartconnectAdapter(options: SmartConnectAdapterOptions): Provid
       findsLostStarts: false,
     },
     pacing: {
-      mode: 'interval',
+      // The 2 s floor is counted where polls arrive: from the previous answer, not its send.
+      mode: 'after-answer',
       cadenceMs,
       cadenceRangeMs: [MIN_POLL_INTERVAL_MS, 60_000],
       spacingMs: 0,
