@@ -86,6 +86,13 @@ export interface Orchestrator {
   recover(): Promise<Payment[]>
   /** A payment still running in this orchestrator. */
   payment(paymentId: string): Payment | undefined
+  /**
+   * The outcome of a payment that has settled, from the journal: after a restart, how the POS
+   * learns the result of a payment that settled before the crash but was not yet handled (`recover()`
+   * resumes only payments without an outcome). Undefined for a payment still running, or unknown to
+   * the journal (stores keep a bounded number of finished payments).
+   */
+  outcomeOf(paymentId: string): Promise<Outcome | undefined>
   /** Payments running now. */
   readonly running: number
   /**
@@ -493,6 +500,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     recover,
     payment: (id) => live.get(id),
+    outcomeOf: async (id) => (await journal.get(id))?.outcome,
     get running() {
       return live.size
     },

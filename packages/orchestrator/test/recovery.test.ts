@@ -8,7 +8,7 @@ import {
   type PaymentEvent,
   type SignatureRequiredEvent,
 } from '../src/index.js'
-import { createFileJournal } from '../src/node.js'
+import { createFileJournal, type FileJournal } from '../src/node.js'
 import {
   collect,
   crashAfter,
@@ -292,6 +292,36 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     // One payment polled at once and then once a second: three polls, not six.
     expect(seen.length - before).toBe(3)
   })
+})
+
+describe('a payment that settled before the crash', () => {
+  for (const kind of ['memory', 'file (compacted since)'] as const) {
+    it(`is not resumed; its outcome is read back with outcomeOf (${kind} journal)`, async () => {
+      const path = await tempFile()
+      const journal =
+        kind === 'memory'
+          ? createMemoryJournal()
+          : await createFileJournal(path, { compactAfter: 8 })
+      const s = setup({ orchestrator: { journal } })
+      const payment = await s.orchestrator.sale(sale(1250))
+      // The POS took the first event, then the payment settled while it was busy; the till dies.
+      const events = payment[Symbol.asyncIterator]()
+      await drive(s.clock, events.next())
+      const outcome = await drive(s.clock, payment.outcome)
+      expect(outcome.status).toBe('approved')
+      // Other payments run on; the file is compacted before the crash.
+      for (const amount of [1300, 1400])
+        await drive(s.clock, (await s.orchestrator.sale(sale(amount))).outcome)
+      await s.orchestrator.close()
+      const reopened = kind === 'memory' ? journal : await createFileJournal(path)
+      if (kind !== 'memory') expect((reopened as FileJournal).records).toBeLessThan(20)
+      const second = s.restart(reopened)
+      expect(await second.recover()).toEqual([])
+      expect(await second.outcomeOf(payment.id)).toEqual(outcome)
+      expect(await second.outcomeOf('no-such-payment')).toBeUndefined()
+      await second.close()
+    })
+  }
 })
 
 describe('the journal comes first', () => {

@@ -357,9 +357,9 @@ describe('journals', () => {
     await expect(createFileJournal(path)).rejects.toThrow(/line 1 is not JSON/)
   })
 
-  it('file: compaction keeps only what unfinished payments need, and the file stays readable', async () => {
+  it('file: compaction keeps what unfinished payments need and the finished ones kept for get, and stays readable', async () => {
     const path = await file()
-    const journal = await createFileJournal(path, { compactAfter: 10 })
+    const journal = await createFileJournal(path, { compactAfter: 10, keepFinished: 2 })
     for (let i = 0; i < 6; i++) {
       await journal.append(intent(`p${i}`))
       if (i !== 3) await journal.append(outcome(`p${i}`))
@@ -382,6 +382,10 @@ describe('journals', () => {
       started: true,
       cursor: { delivered: 2, lastEvent: 'X' },
     })
+    // The two latest finished payments keep their outcome; older ones are gone.
+    expect((await reopened.get('p5'))?.outcome).toBeDefined()
+    expect((await reopened.get('p4'))?.outcome).toBeDefined()
+    expect(await reopened.get('p0')).toBeUndefined()
     await reopened.close?.()
   })
 })

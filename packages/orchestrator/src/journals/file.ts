@@ -137,11 +137,28 @@ export async function createFileJournal(
     writing = undefined
   }
 
-  /** Rewrites the file with each unfinished payment folded into at most three records. */
+  /**
+   * Rewrites the file with each unfinished payment folded into at most three records, and each
+   * finished one still kept for `get` (at most `keepFinished`) into two: its outcome survives.
+   */
   const compact = async () => {
     const kept: Array<JournalRecord | TableJournalRecord> = []
     for (const e of entries.values()) {
-      if (e.outcome) continue
+      const { outcome } = e
+      if (outcome) {
+        kept.push(
+          {
+            type: 'intent',
+            paymentId: e.paymentId,
+            at: e.startedAt,
+            provider: e.provider,
+            request: e.request,
+            ids: e.ids,
+          },
+          { type: 'outcome', paymentId: e.paymentId, at: outcome.at, outcome },
+        )
+        continue
+      }
       kept.push({
         type: 'intent',
         paymentId: e.paymentId,
