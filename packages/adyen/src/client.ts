@@ -25,7 +25,7 @@ import type { paths as DevicePaths } from './generated/device-api.js'
 import type { paths as LegacyPaths } from './generated/legacy.js'
 import type { AbortRequest } from './generated/nexo/abort-request.js'
 import { validateAbortRequest } from './generated/nexo/abort-request.validate.js'
-import type { PaymentRequest } from './generated/nexo/payment-request.js'
+import type { AmountsReq, PaymentRequest } from './generated/nexo/payment-request.js'
 import { validatePaymentRequest } from './generated/nexo/payment-request.validate.js'
 import type { PaymentResponse } from './generated/nexo/payment-response.js'
 import { validatePaymentResponse } from './generated/nexo/payment-response.validate.js'
@@ -297,18 +297,23 @@ export function createAdyenClient<T extends AdyenTransport>(
     const envelope = { SaleToPOIResponse: answer.envelope }
     if (!validate(envelope))
       throw invalid(`${ref.category} response`, describeErrors(validate.errors))
-    const header = envelope.SaleToPOIResponse.MessageHeader as Record<string, unknown>
+    sameAs(envelope.SaleToPOIResponse.MessageHeader, ref, "The answer's")
+    return envelope
+  }
+
+  /** Throws when `header` names another message than `ref` (fields it leaves out are not compared). */
+  function sameAs(header: object, ref: Partial<MessageReference>, whose: string): void {
+    const fields = header as Record<string, unknown>
     for (const [field, expected] of [
       ['SaleID', ref.saleId],
       ['ServiceID', ref.serviceId],
       ['MessageCategory', ref.category],
     ] as const) {
-      if (header[field] !== undefined && header[field] !== expected)
-        throw new TillkitProtocolError('unexpected', `The answer's ${field} is not the request's`, {
-          details: { field, expected, received: header[field] },
+      if (expected !== undefined && fields[field] !== undefined && fields[field] !== expected)
+        throw new TillkitProtocolError('unexpected', `${whose} ${field} is not the request's`, {
+          details: { field, expected, received: fields[field] },
         })
     }
-    return envelope
   }
 
   const isEvent = (value: object): value is EventNotification => 'SaleToPOIRequest' in value
@@ -330,14 +335,14 @@ export function createAdyenClient<T extends AdyenTransport>(
         ...ref,
         transactionId:
           message.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID.TransactionID,
-        amount: requestedMinor(AmountsReq.RequestedAmount, AmountsReq.Currency),
+        amount: requestedMinor(AmountsReq),
         currency: AmountsReq.Currency,
       }
       return starting('payment', known, async () => {
         const text = await post('sync', message, payments, callOptions.signal)
         const answer = answerTo<PaymentResponse>(text, ref, validatePaymentResponse)
         if (isEvent(answer))
-          return { ...rejected(answer), status: 'unreachable', response: undefined }
+          return { ...rejected(answer), status: 'no-answer', response: undefined }
         return paymentOutcome(answer, AmountsReq.Currency)
       })
     },
@@ -346,11 +351,19 @@ export function createAdyenClient<T extends AdyenTransport>(
       assertValid(validateReversalRequest, message, 'a ReversalRequest')
       const ref = referenceOf(message)
       const currency = callOptions.currency ?? currencyOf(message)
+      const reversed = message.SaleToPOIRequest.ReversalRequest.ReversedAmount
+      if (reversed !== undefined && currency !== undefined)
+        minorOf(
+          reversed,
+          currency,
+          'SaleToPOIRequest.ReversalRequest.ReversedAmount',
+          'options.currency',
+        )
       const known: PendingRequest = { ...ref, ...(currency !== undefined && { currency }) }
       return starting('reversal', known, async () => {
         const text = await post('sync', message, payments, callOptions.signal)
         const answer = answerTo<ReversalResponse>(text, ref, validateReversalResponse)
-        if (isEvent(answer)) return { ...rejected(answer), status: 'unreachable', body: undefined }
+        if (isEvent(answer)) return { ...rejected(answer), status: 'no-answer', body: undefined }
         return reversalOutcome(answer.SaleToPOIResponse.ReversalResponse, currency)
       })
     },
@@ -372,6 +385,21 @@ export function createAdyenClient<T extends AdyenTransport>(
         validateTransactionStatusResponse,
       )
       if (isEvent(answer)) return { status: 'unreachable', event: answer }
+      // Without a reference Adyen answers about the terminal's last transaction: an answer about
+      // another payment than the one asked about must never be taken for it.
+      const asked = message.SaleToPOIRequest.TransactionStatusRequest.MessageReference
+      if (asked) {
+        const target = { saleId: asked.SaleID, serviceId: asked.ServiceID }
+        const body = answer.SaleToPOIResponse.TransactionStatusResponse
+        if (body.MessageReference)
+          sameAs(body.MessageReference, target, "The status answer's reference")
+        if (body.RepeatedMessageResponse)
+          sameAs(
+            body.RepeatedMessageResponse.MessageHeader,
+            target,
+            'The repeated response names a',
+          )
+      }
       return transactionStatusResult(answer, callOptions.currency)
     },
 
@@ -491,17 +519,37 @@ export function createAdyenClient<T extends AdyenTransport>(
 const AMOUNTS_REQ = 'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq'
 
 /** A hand-built payment's amount in minor units; one its currency cannot express is bad input, not a protocol fault. */
-function requestedMinor(major: number, currency: string): number {
+/**
+ * An amount of a hand-built message in minor units: refused before sending unless it is exact in
+ * the currency's decimals (the terminal would round it, or refuse it, with money at stake).
+ */
+function minorOf(major: number, currency: string, field: string, currencyField: string): number {
   try {
-    return toMinorUnits(major, currency, `${AMOUNTS_REQ}.RequestedAmount`)
+    return toMinorUnits(major, currency, field)
   } catch (error) {
     if (error instanceof TillkitValidationError)
-      throw new TillkitValidationError(`${AMOUNTS_REQ}.Currency`, error.rule)
+      throw new TillkitValidationError(currencyField, error.rule)
     throw new TillkitValidationError(
-      `${AMOUNTS_REQ}.RequestedAmount`,
+      field,
       `must be an amount in ${currency} with at most ${currencyExponent(currency)} decimals`,
     )
   }
+}
+
+/** The requested amount in minor units; every other amount (tip, cashback...) is checked the same way. */
+function requestedMinor(amounts: AmountsReq): number {
+  const { Currency: currency } = amounts
+  const currencyField = `${AMOUNTS_REQ}.Currency`
+  const requested = minorOf(
+    amounts.RequestedAmount,
+    currency,
+    `${AMOUNTS_REQ}.RequestedAmount`,
+    currencyField,
+  )
+  for (const [field, value] of Object.entries(amounts))
+    if (field.endsWith('Amount') && typeof value === 'number')
+      minorOf(value, currency, `${AMOUNTS_REQ}.${field}`, currencyField)
+  return requested
 }
 
 interface HttpResult {

@@ -69,13 +69,19 @@ export type PaymentOutcome =
       response: PaymentResponse
     })
   | (ResultDetails & {
-      /**
-       * The terminal (or, through it, the acquirer) could not be reached. From a Reject event the request may still
-       * have reached the terminal before the link broke: check with TransactionStatus before paying again.
-       */
+      /** The terminal answered that it, or the acquirer through it, could not be reached: nothing was taken. */
       status: 'unreachable'
-      response: PaymentResponse | undefined
-      event: EventNotification | undefined
+      response: PaymentResponse
+    })
+  | (ResultDetails & {
+      /**
+       * No answer from the terminal: the cloud sent a Reject event (e.g. "Did not receive a response from the
+       * POI"). The payment may have reached the terminal before the link broke: the outcome is unknown. Ask
+       * TransactionStatus (same SaleID and ServiceID) before anything else; never pay again blindly.
+       */
+      status: 'no-answer'
+      response: undefined
+      event: EventNotification
     })
   | (ResultDetails & {
       /** Refused for another reason (`MessageFormat`, `NotAllowed`, `LoggedOut`...). */
@@ -96,9 +102,15 @@ export type ReversalOutcome =
       body: ReversalResponseBody
     })
   | (ResultDetails & {
+      /** The terminal answered that it could not reach the acquirer: nothing was reversed. */
       status: 'unreachable'
-      body: ReversalResponseBody | undefined
-      event: EventNotification | undefined
+      body: ReversalResponseBody
+    })
+  | (ResultDetails & {
+      /** A Reject event instead of an answer: the reversal may have reached the terminal (see PaymentOutcome). */
+      status: 'no-answer'
+      body: undefined
+      event: EventNotification
     })
 
 export type TransactionStatusResult =
@@ -173,8 +185,7 @@ export function paymentOutcome(response: PaymentResponse, currency?: string): Pa
       response,
     }
   if (condition === 'Busy') return { ...base, status: 'busy', response }
-  if (UNREACHABLE.has(condition ?? ''))
-    return { ...base, status: 'unreachable', response, event: undefined }
+  if (UNREACHABLE.has(condition ?? '')) return { ...base, status: 'unreachable', response }
   const timedOut = /time\s*-?\s*out/i.test(`${base.message ?? ''} ${reason ?? ''}`)
   if (condition === 'Aborted' || condition === 'Cancel' || (!condition && timedOut))
     return {
@@ -213,8 +224,7 @@ export function reversalOutcome(body: ReversalResponseBody, currency?: string): 
       body,
     }
   if (condition === 'Busy') return { ...base, status: 'busy', body }
-  if (UNREACHABLE.has(condition ?? ''))
-    return { ...base, status: 'unreachable', body, event: undefined }
+  if (UNREACHABLE.has(condition ?? '')) return { ...base, status: 'unreachable', body }
   return { ...base, status: 'refused', body }
 }
 

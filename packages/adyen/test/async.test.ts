@@ -140,13 +140,14 @@ describe('webhook targets', () => {
             SaleToPOIRequest: {
               MessageHeader: {
                 MessageClass: 'Service',
-                MessageCategory: 'TransactionStatus',
+                // Any category makes an answer; the fake answers one it does not handle at once.
+                MessageCategory: 'Diagnosis',
                 MessageType: 'Request',
                 ServiceID: serviceId,
                 SaleID: 'till',
                 POIID: POI,
               },
-              TransactionStatusRequest: {},
+              DiagnosisRequest: { HostDiagnosisFlag: false },
             },
           }),
         },
@@ -164,10 +165,9 @@ describe('webhook targets', () => {
       ['https://pos.example/adyen', 'application/json'],
       ['https://pos.example/adyen', 'application/json'],
     ])
-    // A TransactionStatus sent through /async is answered by webhook.
-    expect(parseNotification(posted[0]!.body)).toMatchObject({
-      type: 'transaction-status',
-      result: { status: 'not-found' },
+    // A request sent through /async is answered by webhook.
+    expect(posted[0]!.body).toMatchObject({
+      SaleToPOIResponse: { MessageHeader: { MessageCategory: 'Diagnosis', ServiceID: 'S1' } },
     })
     expect(cloud.notifications.delivered).toHaveLength(3)
     // Each target has its own queue: failures are listed as they happen across targets.

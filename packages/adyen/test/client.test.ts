@@ -113,11 +113,30 @@ describe('createAdyenClient', () => {
     await expect(adyen.payment(payment)).rejects.toThrow(
       'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.RequestedAmount: must be an amount in EUR with at most 2 decimals',
     )
+    const amounts = payment.SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq
+    amounts.RequestedAmount = 10.55
+    for (const field of ['TipAmount', 'CashBackAmount'] as const) {
+      amounts[field] = 1.234
+      await expect(adyen.payment(payment)).rejects.toThrow(
+        `SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.${field}: must be an amount in EUR with at most 2 decimals`,
+      )
+      delete amounts[field]
+    }
     payment.SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.Currency = 'XAU'
     await expect(adyen.payment(payment)).rejects.toThrow(
       'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.Currency: must be an ISO 4217 currency code with minor units, e.g. EUR',
     )
     const reversal = nexo.reversal({ poiId: 'P', original: { TransactionID: 'x', TimeStamp: 'y' } })
+    const partly = nexo.reversal({
+      poiId: 'P',
+      original: { TransactionID: 'x', TimeStamp: 'y' },
+      amount: 250,
+      currency: 'EUR',
+    })
+    partly.SaleToPOIRequest.ReversalRequest.ReversedAmount = 2.555
+    await expect(adyen.reversal(partly)).rejects.toThrow(
+      'SaleToPOIRequest.ReversalRequest.ReversedAmount: must be an amount in EUR with at most 2 decimals',
+    )
     ;(reversal.SaleToPOIRequest.MessageHeader as { MessageType: string }).MessageType = 'Response'
     await expect(adyen.reversal(reversal)).rejects.toThrow(
       'SaleToPOIRequest.MessageHeader.MessageType: must be equal to constant "Request"',

@@ -257,12 +257,12 @@ describe('busy and unreachable terminals', () => {
       nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 'a' }),
     )
     expect(outcome).toMatchObject({
-      status: 'unreachable',
+      status: 'no-answer',
       message: 'Did not receive a response from the POI.',
       response: undefined,
     })
-    if (outcome.status !== 'unreachable') throw new Error('unreachable')
-    const rejected = outcome.event!.SaleToPOIRequest.EventNotification
+    if (outcome.status !== 'no-answer') throw new Error('no-answer')
+    const rejected = outcome.event.SaleToPOIRequest.EventNotification
     expect(rejected.EventToNotify).toBe('Reject')
     // The rejected request comes back in base64.
     expect(JSON.parse(atob(rejected.RejectedMessage!))).toMatchObject({
@@ -283,7 +283,8 @@ describe('busy and unreachable terminals', () => {
     await busy(cloud, POI)
     await clock.advance(2_000)
     cloud.devices.setOnline(POI, false)
-    expect(await payment).toMatchObject({ status: 'unreachable' })
+    // No answer is not "not taken": the terminal goes on with the payment.
+    expect(await payment).toMatchObject({ status: 'no-answer' })
     await clock.advance(1_000)
     // The terminal finished on its own; until it is back, it cannot be asked.
     expect(cloud.ledger).toEqual([expect.objectContaining({ amount: 4200, result: 'approved' })])

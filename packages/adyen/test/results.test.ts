@@ -148,7 +148,7 @@ describe('paymentOutcome', () => {
         ErrorCondition: 'UnreachableHost',
         AdditionalResponse: 'message=Terminal+is+not+reachable',
       },
-      { status: 'unreachable', message: 'Terminal is not reachable', event: undefined },
+      { status: 'unreachable', message: 'Terminal is not reachable' },
     ],
     [{ Result: 'Failure', ErrorCondition: 'UnavailableDevice' }, { status: 'unreachable' }],
     [{ Result: 'Failure', ErrorCondition: 'DeviceOut' }, { status: 'unreachable' }],
@@ -215,7 +215,7 @@ describe('paymentOutcome', () => {
     })
     expect(
       reversalOutcome(body({ Result: 'Failure', ErrorCondition: 'UnreachableHost' })),
-    ).toMatchObject({ status: 'unreachable', event: undefined })
+    ).toMatchObject({ status: 'unreachable' })
     expect(
       reversalOutcome(body({ Result: 'Failure', ErrorCondition: 'NotAllowed' })),
     ).toMatchObject({ status: 'refused' })

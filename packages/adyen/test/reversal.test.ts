@@ -115,8 +115,9 @@ describe('reversals (referenced refunds)', () => {
     })
     h.cloud.devices.setOnline(POI_2, false)
     expect(await h.adyen.reversal(h.nexo.reversal({ poiId: POI_2, original }))).toMatchObject({
-      status: 'unreachable',
+      status: 'no-answer',
       body: undefined,
+      event: { SaleToPOIRequest: { EventNotification: { EventToNotify: 'Reject' } } },
     })
     await h.clock.advance(5_000)
     await payment

@@ -6,7 +6,7 @@ import {
 } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { createAdyenClient, type PendingRequest } from '../src/index.js'
-import { busy, drive, harness, POI } from './helpers.js'
+import { busy, drive, harness, KEY, MERCHANT, POI } from './helpers.js'
 
 /** The unknown outcome a call rejected with. */
 async function unknown(
@@ -239,5 +239,46 @@ describe('waitForTransactionStatus', () => {
     await expect(
       adyen.waitForTransactionStatus(nexo, { poiId: POI, serviceId: 'X' }, { intervalMs: 10 }),
     ).rejects.toThrow('options.intervalMs: must be an integer from 1000 to 120000')
+  })
+})
+
+describe('a TransactionStatus answer about another payment', () => {
+  it('is refused, never read as the payment asked about', async () => {
+    const { cloud, clock } = harness()
+    // A proxy (or a terminal confusing two requests) answers with another payment's repeated response.
+    let swap = false
+    const adyen = createAdyenClient({
+      apiKey: KEY,
+      environment: 'test',
+      transport: 'device-api',
+      merchantAccount: MERCHANT,
+      clock,
+      fetch: async (request: Request) => {
+        const asking = (await request.clone().text()).includes('TransactionStatusRequest')
+        const answer = await cloud.fetch(request)
+        if (!swap || !asking) return answer
+        const body = await answer.json()
+        const status = body.SaleToPOIResponse.TransactionStatusResponse
+        status.RepeatedMessageResponse.MessageHeader.ServiceID = 'other'
+        if (status.MessageReference) status.MessageReference.ServiceID = 'other'
+        return Response.json(body)
+      },
+    })
+    const nexo = adyen.nexo({ saleId: 'till-1' })
+    const message = nexo.payment(sale)
+    await adyen.payment(message)
+    const ask = () =>
+      adyen.transactionStatus(
+        nexo.transactionStatus({
+          poiId: POI,
+          statusOf: message.SaleToPOIRequest.MessageHeader.ServiceID,
+        }),
+      )
+    expect(await ask()).toMatchObject({ status: 'processed' })
+    swap = true
+    await expect(ask()).rejects.toMatchObject({
+      name: 'TillkitProtocolError',
+      message: expect.stringMatching(/ServiceID is not the request's/),
+    })
   })
 })

@@ -158,6 +158,16 @@ export function createFrontEnd(
         'The body must be a SaleToPOIRequest with a MessageHeader naming the POIID.',
         [{ name: 'SaleToPOIRequest.MessageHeader.POIID', value: '', message: 'is required' }],
       )
+    // TransactionStatus is answered on /sync only, even for an integration that uses /async. What the
+    // cloud does with one on /async is not documented: the fake refuses it, so a test catches the mistake.
+    if (operation === 'async' && header.MessageCategory === 'TransactionStatus')
+      return problem(400, 'TransactionStatus must be sent to a /sync endpoint.', [
+        {
+          name: 'SaleToPOIRequest.MessageHeader.MessageCategory',
+          value: 'TransactionStatus',
+          message: 'is answered on /sync only',
+        },
+      ])
     let target = pathDevice
     if (target) {
       if (header.POIID !== target.poiId)

@@ -92,6 +92,21 @@ describe('the fake cloud over raw HTTP', () => {
     })
   })
 
+  it('TransactionStatus is answered on /sync only: on /async it is refused (400)', async () => {
+    const { call, nexo } = setup()
+    const status = nexo.transactionStatus({ poiId: POI })
+    for (const url of [`${DEVICE}/merchants/TillkitShop/devices/${POI}/async`, `${LEGACY}/async`]) {
+      const answer = await call(url, { json: status })
+      expect(answer.status).toBe(400)
+      expect(await answer.json()).toMatchObject({
+        detail: 'TransactionStatus must be sent to a /sync endpoint.',
+      })
+    }
+    expect(
+      (await call(`${DEVICE}/merchants/TillkitShop/devices/${POI}/sync`, { json: status })).status,
+    ).toBe(200)
+  })
+
   it('a malformed message gets a MessageFormat response naming the problem', async () => {
     const { call, nexo } = setup()
     const message = nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 't' })

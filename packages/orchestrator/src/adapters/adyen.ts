@@ -604,7 +604,7 @@ function startMessage(
 function readPayment(outcome: PaymentOutcome, request: Readonly<PaymentRequest>): Reading {
   const response = outcome.response
   // A Reject event from the cloud: the terminal may have the payment. TransactionStatus will tell.
-  if (outcome.status === 'unreachable' && (outcome.event || !response)) return undefined
+  if (outcome.status === 'no-answer') return undefined
   if (!response) return undefined
   const body = response.SaleToPOIResponse.PaymentResponse
   const result = body.PaymentResult
@@ -681,7 +681,7 @@ function readPayment(outcome: PaymentOutcome, request: Readonly<PaymentRequest>)
 /** A reversal's answer as an observation: a referenced refund. */
 function readReversal(outcome: ReversalOutcome, request: Readonly<PaymentRequest>): Reading {
   const body = outcome.body
-  if (outcome.status === 'unreachable' && (outcome.event || !body)) return undefined
+  if (outcome.status === 'no-answer') return undefined
   if (!body) return undefined
   const receipt = receiptOf(body.PaymentReceipt)
   const condition = outcome.errorCondition
