@@ -394,11 +394,7 @@ export function createAdyenClient<T extends AdyenTransport>(
         if (body.MessageReference)
           sameAs(body.MessageReference, target, "The status answer's reference")
         if (body.RepeatedMessageResponse)
-          sameAs(
-            body.RepeatedMessageResponse.MessageHeader,
-            target,
-            'The repeated response names a',
-          )
+          sameAs(body.RepeatedMessageResponse.MessageHeader, target, "The repeated response's")
       }
       return transactionStatusResult(answer, callOptions.currency)
     },

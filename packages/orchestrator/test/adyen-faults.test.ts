@@ -249,6 +249,9 @@ describe('Adyen fault runs: nothing charged twice, nothing lost', () => {
         const header = message.SaleToPOIRequest.MessageHeader
         if (header.MessageCategory !== 'TransactionStatus') return undefined
         const reply = { ...header, MessageType: 'Response' }
+        const asked = (
+          message.SaleToPOIRequest as { TransactionStatusRequest?: { MessageReference?: object } }
+        ).TransactionStatusRequest?.MessageReference
         // First a refusal of the request itself, then a "processed" that repeats no payment.
         return json({
           SaleToPOIResponse: {
@@ -258,9 +261,9 @@ describe('Adyen fault runs: nothing charged twice, nothing lost', () => {
                 ? { Response: { Result: 'Failure', ErrorCondition: 'MessageFormat' } }
                 : {
                     Response: { Result: 'Success' },
-                    MessageReference: { MessageCategory: 'Payment' },
+                    MessageReference: asked,
                     RepeatedMessageResponse: {
-                      MessageHeader: reply,
+                      MessageHeader: { ...reply, ...asked },
                       RepeatedResponseMessageBody: {},
                     },
                   },
