@@ -143,10 +143,11 @@ function completed(
     return decided('failed')
   }
 
-  // Non-financial: success is Result OK; some answer with transaction-shaped results.
+  // Non-financial: success is Result OK, whatever a transaction-shaped body says besides (a journal
+  // query reports another transaction's result; reading a cutover that worked as failed would run it
+  // again).
   if (result === 'FAILED-INTERFACE') return decided('terminal-offline')
-  if (result === 'OK' && (verdict === '' || verdict === 'OK-ACCEPTED')) return decided('succeeded')
-  if (result === 'OK' && verdict === 'OK-DECLINED') return decided('declined')
+  if (result === 'OK') return decided('succeeded')
   if (result === '' && verdict === '') return decided('unknown', 'missing-data')
   return decided('failed')
 }

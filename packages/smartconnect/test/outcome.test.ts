@@ -82,7 +82,9 @@ describe('readPollBody: non-financial types', () => {
   it.each([
     ['Terminal.GetStatus', undefined, 'OK', 'succeeded', undefined],
     ['Acquirer.Logon', 'OK-ACCEPTED', 'OK', 'succeeded', undefined],
-    ['Acquirer.Settlement.Inquiry', 'OK-DECLINED', 'OK', 'declined', undefined],
+    ['Acquirer.Settlement.Inquiry', 'OK-DECLINED', 'OK', 'succeeded', undefined],
+    ['Acquirer.Settlement.Cutover', 'OK', 'OK', 'succeeded', undefined],
+    ['Journal.GetTransResult', 'OK-DELAYED', 'OK', 'succeeded', undefined],
     ['Journal.ReprintReceipt', '', 'FAILED', 'failed', undefined],
     ['Terminal.ReadCard', 'OK-ACCEPTED', 'FAILED', 'failed', undefined],
     ['Journal.GetTransResult', '', '', 'unknown', 'missing-data'],

@@ -570,8 +570,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The polling URL may not be read; it is not usable and the outcome is unknown. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such polling URL, so it is not usable and the outcome is unknown. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The polling URL is gone; it is not usable and the outcome is unknown. */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
