@@ -133,6 +133,24 @@ export type components = {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
+        /** @description Missing or wrong API key (`errorCode` `00_401`). */
+        MessageUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The key lacks the Cloud Device API role, or the merchant account or device is not the key's (`errorCode` `00_403`). */
+        MessageForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
         /** @description The key lacks the Cloud Device API role, or the merchant account or device is not the key's (`errorCode` `00_403`). */
         Forbidden: {
             headers: {
@@ -162,6 +180,8 @@ export type SchemaInvalidField = components['schemas']['InvalidField'];
 export type SchemaErrorResponse = components['schemas']['ErrorResponse'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseMessageUnauthorized = components['responses']['MessageUnauthorized'];
+export type ResponseMessageForbidden = components['responses']['MessageForbidden'];
 export type ResponseForbidden = components['responses']['Forbidden'];
 export type ParameterMerchantAccount = components['parameters']['merchantAccount'];
 export type ParameterDeviceId = components['parameters']['deviceId'];
@@ -195,8 +215,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            401: components["responses"]["MessageUnauthorized"];
+            403: components["responses"]["MessageForbidden"];
         };
     };
     sendAsync: {
@@ -227,8 +247,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            401: components["responses"]["MessageUnauthorized"];
+            403: components["responses"]["MessageForbidden"];
         };
     };
     getDeviceStatus: {

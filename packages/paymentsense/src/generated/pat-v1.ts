@@ -458,11 +458,11 @@ export interface operations {
                 /** @description Only tables with an amount in this currency. */
                 currency?: components["schemas"]["Currency"];
             };
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path?: never;
             cookie?: never;
@@ -485,11 +485,11 @@ export interface operations {
     createTable: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path?: never;
             cookie?: never;
@@ -529,11 +529,11 @@ export interface operations {
                 /** @description Include the table's stored receipt in the answer. */
                 receipt?: boolean;
             };
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path: {
                 /** @description Name of the table, as given when it was opened. */
@@ -560,11 +560,11 @@ export interface operations {
     deleteTable: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path: {
                 /** @description Name of the table, as given when it was opened. */
@@ -594,11 +594,11 @@ export interface operations {
     updateTableAmount: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path: {
                 /** @description Name of the table, as given when it was opened. */
@@ -629,11 +629,11 @@ export interface operations {
     lockTable: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path: {
                 /** @description Name of the table, as given when it was opened. */
@@ -664,11 +664,11 @@ export interface operations {
     updateTableReceipt: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path: {
                 /** @description Name of the table, as given when it was opened. */
@@ -699,11 +699,11 @@ export interface operations {
     updateTableWaiterIds: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path: {
                 /** @description Name of the table, as given when it was opened. */
@@ -734,11 +734,11 @@ export interface operations {
     listReports: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path?: never;
             cookie?: never;
@@ -761,11 +761,11 @@ export interface operations {
     getReport: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Identifies the EPoS vendor. Issued by Paymentsense, fixed per product, not something the merchant configures. */
-                "Software-House-Id": components["parameters"]["SoftwareHouseId"];
+                "Software-House-Id"?: components["parameters"]["SoftwareHouseId"];
                 /** @description Identifies who installed this EPoS; set at installation time. */
-                "Installer-Id": components["parameters"]["InstallerId"];
+                "Installer-Id"?: components["parameters"]["InstallerId"];
             };
             path: {
                 /** @description Id of a report, as found in the report list. */
