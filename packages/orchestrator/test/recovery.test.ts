@@ -24,6 +24,24 @@ import { bill } from './tables-harness.js'
 
 const tempFile = tempJournals('tillkit-journal-')
 
+/** A memory journal whose records of the `gated` types wait until `land()`, then are recorded and kept. */
+function gatedJournal(...gated: string[]) {
+  const memory = createMemoryJournal()
+  const records: Array<{ type: string }> = []
+  let land!: () => void
+  const landed = new Promise<void>((resolve) => (land = resolve))
+  const keep = async (record: { type: string }) => {
+    if (gated.includes(record.type)) await landed
+    records.push(record)
+  }
+  const journal: JournalStore = {
+    ...memory,
+    append: async (record) => (await keep(record), memory.append(record)),
+    appendTable: async (record) => (await keep(record), memory.appendTable!(record)),
+  }
+  return { memory, journal, land, records }
+}
+
 describe('recovery from a journal left by a dropped orchestrator', () => {
   /** A sale on an orchestrator with a memory journal. */
   async function begin(amount: number) {
@@ -121,16 +139,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   })
 
   it('close() resolves once the journal has the records queued before it', async () => {
-    const memory = createMemoryJournal()
-    let open!: () => void
-    const slowDisk = new Promise<void>((resolve) => (open = resolve))
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        if (record.type === 'cursor') await slowDisk
-        return memory.append(record)
-      },
-    }
+    const { memory, journal, land: open } = gatedJournal('cursor')
     const s = setup({ orchestrator: { journal } })
     const payment = await s.orchestrator.sale(sale(1209))
     collect(payment)
@@ -325,30 +334,8 @@ describe('a payment that settled before the crash', () => {
 })
 
 describe('the journal comes first', () => {
-  /** A memory journal whose intent (or table opening) write waits until `land()`. */
-  function slowIntents() {
-    const memory = createMemoryJournal()
-    const records: Array<{ type: string }> = []
-    let land!: () => void
-    const landed = new Promise<void>((resolve) => (land = resolve))
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        if (record.type === 'intent') await landed
-        records.push(record)
-        return memory.append(record)
-      },
-      appendTable: async (record) => {
-        if (record.type === 'tableOpen') await landed
-        records.push(record)
-        return memory.appendTable!(record)
-      },
-    }
-    return { memory, journal, land, records }
-  }
-
   it('close() while the intent is written: the sale is refused, and ended in the journal so recover() never sends it', async () => {
-    const { memory, journal, land, records } = slowIntents()
+    const { memory, journal, land, records } = gatedJournal('intent', 'tableOpen')
     const s = setup({ orchestrator: { journal } })
     const refused = s.orchestrator.sale(sale(1250)).catch((e: unknown) => e)
     let closed = false
@@ -376,7 +363,7 @@ describe('the journal comes first', () => {
   })
 
   it('close() while a table opening is written: refused, and ended in the journal so recover() never opens it', async () => {
-    const { memory, journal, land, records } = slowIntents()
+    const { memory, journal, land, records } = gatedJournal('intent', 'tableOpen')
     const s = setup({ orchestrator: { journal } })
     const refused = s.orchestrator.openTable(bill()).catch((e: unknown) => e)
     const closing = s.orchestrator.close()
