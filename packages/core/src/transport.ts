@@ -1,3 +1,4 @@
+import { BufferedResponse } from './buffered-response.js'
 import { systemClock, type Clock } from './clock.js'
 import {
   TillkitAbortedError,
@@ -137,6 +138,17 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 const noop = () => {}
 
 /**
+ * Reads the body inside the attempt, so its timeout (and the caller's abort) covers the body as well
+ * as the headers, and a body that breaks off is a TillkitError like any lost answer. Payment answers
+ * are small; a response already in memory (a fake's, `createNodeFetch`'s) is passed on as it is.
+ */
+async function readBody(response: Response): Promise<Response> {
+  if (response instanceof BufferedResponse || response.body === null) return response
+  const bytes = new Uint8Array(await response.arrayBuffer())
+  return new BufferedResponse(bytes, response)
+}
+
+/**
  * Marks a custom fetch that takes `(url, init)` as the platform fetch does (core's `createNodeFetch`):
  * the transport then calls it so, instead of building a Request for it.
  */
@@ -256,7 +268,9 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             ;(custom && !(custom as Partial<InitFetch>)[TAKES_INIT]
               ? custom(new Request(url, next))
               : ((custom ?? fetch) as InitFetch)(url, next)
-            ).then(resolve, reject)
+            )
+              .then(readBody)
+              .then(resolve, reject)
           })
         } catch (e) {
           const code = errorCode(e)
@@ -272,7 +286,8 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
                 })
               : new TillkitNetworkError(
                   `${label} failed${code ? ` (${code})` : ''}`,
-                  sent && !NOT_SENT.test(code ?? ''),
+                  // An earlier attempt may have been acted on, whatever this one proves.
+                  maybeActed || (sent && !NOT_SENT.test(code ?? '')),
                   { cause: e, redact },
                 )
         } finally {
@@ -363,8 +378,14 @@ export function createTransport(options: TransportOptions = {}): Transport {
       if (raw == null || typeof raw == 'string') return transport.fetch(request)
       // Every attempt sends the same bytes: anything but text (a stream) is read once, and an
       // unreadable body (a used stream throws in the Response constructor) means nothing is sent.
+      // The platform tells the content type of a form or search-params body: it goes with the bytes.
+      let type: string | null = null
       const body = await Promise.resolve(raw)
-        .then((stream) => new Response(stream).arrayBuffer())
+        .then((stream) => {
+          const typed = new Response(stream)
+          type = typed.headers.get('content-type')
+          return typed.arrayBuffer()
+        })
         .catch((cause: unknown) => {
           throw new TillkitNetworkError(
             `${request.method} ${request.url}: body unreadable`,
@@ -375,7 +396,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
             },
           )
         })
-      return transport.fetch(new RequestDraft(request.url, { ...request.init, body }))
+      const headers = new Headers(request.init.headers)
+      if (type && !headers.has('content-type')) headers.set('content-type', type)
+      return transport.fetch(new RequestDraft(request.url, { ...request.init, headers, body }))
     },
   }
 }

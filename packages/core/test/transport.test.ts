@@ -338,6 +338,16 @@ describe('createTransport: retry rules', () => {
     expect(read.transport.httpError(missing, undefined).outcomeUnknown).toBe(false)
   })
 
+  it('a final "never sent" network error after an attempt that may have been acted on leaves the outcome open', async () => {
+    for (const first of ['hang', undiciError('ECONNRESET'), status(503)] as Step[]) {
+      const { transport, calls } = setup([first, undiciError('ECONNREFUSED')], { timeoutMs: 1_000 })
+      const error = await transport.fetch(withKey()).catch((e: unknown) => e)
+      expect(calls).toHaveLength(3)
+      expect(error).toBeInstanceOf(TillkitNetworkError)
+      expect(error).toMatchObject({ mayHaveReachedProvider: true, outcomeUnknown: true })
+    }
+  })
+
   it('never retries a POST without idempotency key after a timeout: outcome unknown', async () => {
     const { transport, calls } = setup(['hang', json({})], { timeoutMs: 5_000 })
     const error = await transport.fetch(post()).catch((e: unknown) => e)
@@ -746,5 +756,66 @@ describe('createTransport: network errors', () => {
     const { transport, calls } = setup([deep, json({})])
     expect((await transport.fetch(post())).status).toBe(200)
     expect(calls).toHaveLength(2)
+  })
+})
+
+describe('createTransport: the body is read inside the attempt', () => {
+  /** Headers at once, then one chunk of body, then `end`: a stall (until aborted) or a reset. */
+  function partialBody(end: 'stall' | 'reset') {
+    const fetch = async (request: Request): Promise<Response> => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"requestId":'))
+          if (end === 'reset') controller.error(undiciError('ECONNRESET'))
+          else
+            request.signal.addEventListener('abort', () => controller.error(request.signal.reason))
+        },
+      })
+      return new Response(body, { status: 201, headers: { 'content-type': 'application/json' } })
+    }
+    const clock = createManualClock({ start: T0, autoAdvance: true })
+    return { clock, transport: createTransport({ clock, timeoutMs: 1_000, fetch }) }
+  }
+
+  it('a body that stalls after the headers is a timeout (outcome unknown)', async () => {
+    const { clock, transport } = partialBody('stall')
+    const answer = await transport.fetch(post()).catch((e: unknown) => e)
+    expect(answer).toMatchObject({ name: 'TillkitTimeoutError', outcomeUnknown: true })
+    expect(clock.now() - T0).toBe(1_000)
+  })
+
+  it('a body that breaks off is a network error that may have reached the provider', async () => {
+    const { transport } = partialBody('reset')
+    expect(await transport.fetch(post()).catch((e: unknown) => e)).toMatchObject({
+      name: 'TillkitNetworkError',
+      outcomeUnknown: true,
+    })
+  })
+
+  it('a whole body is handed over in memory, read as the platform reads it', async () => {
+    const { transport } = setup([json({ requestId: 'r1' }, 201)])
+    const response = await transport.fetch(post())
+    expect(response).toBeInstanceOf(Response)
+    expect(response.headers.get('content-type')).toMatch(/json/)
+    expect(await response.json()).toEqual({ requestId: 'r1' })
+  })
+
+  it('a form or search-params draft body keeps its content type', async () => {
+    const bodies: Array<[() => BodyInit, RegExp]> = [
+      [() => new URLSearchParams({ amount: '100' }), /^application\/x-www-form-urlencoded/],
+      [
+        () => {
+          const form = new FormData()
+          form.set('amount', '100')
+          return form
+        },
+        /^multipart\/form-data; boundary=/,
+      ],
+    ]
+    for (const [body, type] of bodies) {
+      const { transport, calls } = setup([json({})])
+      await transport.fetch(new RequestDraft(URL_, { method: 'POST', body: body() }))
+      expect(calls[0]!.request.headers.get('content-type')).toMatch(type)
+    }
   })
 })

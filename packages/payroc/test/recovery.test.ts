@@ -154,7 +154,7 @@ describe('a lost submit answer', () => {
     }
   })
 
-  it('a 2xx whose body breaks off: accepted but unreadable, an unknown outcome', async () => {
+  it('a 2xx whose body breaks off: a lost answer, an unknown outcome', async () => {
     const { cloud } = setup()
     const broken = async (request: Request) => {
       const answer = await cloud.fetch(request)
@@ -169,7 +169,11 @@ describe('a lost submit answer', () => {
     }
     const { client } = setup({ client: { fetch: broken } })
     const error = await submitInstruction(client, 'payment', SERIAL, sale(1)).catch((e) => e)
-    expect(error).toMatchObject({ name: 'TillkitUnknownOutcomeError', reason: 'unreadable answer' })
+    expect(error).toMatchObject({
+      name: 'TillkitUnknownOutcomeError',
+      reason: 'network',
+      known: { idempotencyKey: expect.any(String) },
+    })
   })
 
   it('a first answer lost, then a refusal (409) of the retry: unknown, never a plain refusal', async () => {

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { createManualClock, isTillkitError } from '@tillkit/core'
+import { createPaymentsenseClient } from '../src/index.js'
+
+const API_KEY = 'ps_test_body_key_1234'
+const tid = '22160001'
+
+/** Like undici: the 201's headers arrive, then the body is cut (a reset) or stalls; an abort errors the body. */
+function cutBody(mode: 'reset' | 'stall') {
+  return async (request: Request): Promise<Response> => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"requestId":"'))
+        request.signal.addEventListener('abort', () => controller.error(request.signal.reason))
+        if (mode === 'reset')
+          queueMicrotask(() =>
+            controller.error(
+              new TypeError('terminated', {
+                cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+              }),
+            ),
+          )
+      },
+    })
+    return new Response(body, { status: 201, headers: { 'content-type': 'application/json' } })
+  }
+}
+
+const sale = {
+  params: { path: { tid } },
+  body: { transactionType: 'SALE' as const, amount: 2500, currency: 'GBP' as const },
+}
+
+describe('a payment POST whose 201 body is lost', () => {
+  it('a reset while reading the body is a typed unknown outcome, not a raw error', async () => {
+    const clock = createManualClock({ autoAdvance: true })
+    const connect = createPaymentsenseClient({
+      account: 'acme',
+      environment: 'test',
+      apiKey: API_KEY,
+      softwareHouseId: 'SWH',
+      installerId: 'INST',
+      fetch: cutBody('reset'),
+      clock,
+    })
+    const error = await connect.pac
+      .POST('/pac/terminals/{tid}/transactions', sale)
+      .catch((e: unknown) => e)
+    // The sale was accepted (201) and may be running: the caller must be told the outcome is unknown.
+    expect(isTillkitError(error)).toBe(true)
+    expect(error).toMatchObject({ outcomeUnknown: true })
+  })
+
+  it('a body that stalls after the 201 headers times out at timeoutMs', async () => {
+    const clock = createManualClock()
+    const connect = createPaymentsenseClient({
+      account: 'acme',
+      environment: 'test',
+      apiKey: API_KEY,
+      softwareHouseId: 'SWH',
+      installerId: 'INST',
+      fetch: cutBody('stall'),
+      clock,
+      timeoutMs: 5_000,
+    })
+    let settled: unknown = 'pending'
+    connect.pac.POST('/pac/terminals/{tid}/transactions', sale).then(
+      (r) => (settled = r),
+      (e: unknown) => (settled = e),
+    )
+    for (let i = 0; i < 20; i++) {
+      await clock.advance(1_000)
+      await new Promise<void>((r) => setImmediate(r))
+    }
+    expect(settled).not.toBe('pending')
+    expect(settled).toMatchObject({ outcomeUnknown: true })
+  })
+})
