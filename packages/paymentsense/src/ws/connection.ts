@@ -278,7 +278,8 @@ class Connection<I extends Integration> {
     this.attempts = 0
     this.touch()
     this.setState('open')
-    this.armLiveness()
+    // A state listener may have closed the connection as it opened: then nothing is armed.
+    if (this.state === 'open') this.armLiveness()
     const first = this.first
     this.first = undefined
     first?.resolve(this.api)
@@ -300,6 +301,8 @@ class Connection<I extends Integration> {
         { url: this.url, attempt: this.attempts, error },
         'tillkit ws reconnect failed',
       )
+    // An error listener may have closed the connection: it stays closed.
+    if (this.state === 'closed') return
     const policy = this.settings.reconnect
     if (!policy) return this.setState('closed')
     if (this.attempts >= policy.maxAttempts) {
@@ -315,6 +318,7 @@ class Connection<I extends Integration> {
       this.random,
     )
     this.setState('reconnecting')
+    if (this.state !== 'reconnecting') return
     this.logger.info({ url: this.url, attempt: this.attempts, delayMs }, 'tillkit ws reconnecting')
     this.cancelRetry = this.clock.schedule(delayMs, () => {
       this.cancelRetry = undefined
