@@ -24,7 +24,14 @@ export {
 } from './instructions.js'
 export { approvalOf, type Approval } from './approval.js'
 export { listDevices, type Device, type DeviceQuery } from './devices.js'
-export { INSTRUCTION_STATUSES, LONG_POLL_HOLD_MS, POLL_TIMEOUT_MS } from './limits.js'
+export { findPayments, type Payment, type PaymentFilters } from './payments.js'
+export {
+  INSTRUCTION_STATUSES,
+  LONG_POLL_HOLD_MS,
+  POLL_TIMEOUT_MS,
+  TRANSACTION_STATUSES,
+  TRANSACTION_TYPES,
+} from './limits.js'
 export type {
   components as PayrocComponents,
   paths as PayrocPaths,

@@ -29,6 +29,35 @@ export const ENTRY_METHODS = [
   'deviceReadOrManualEntry',
 ] as const satisfies readonly NonNullable<Schemas['CustomizationOptions']['entryMethod']>[]
 
+/** A transaction result's statuses: the values of the payment search's `status` filter. */
+export const TRANSACTION_STATUSES = [
+  'ready',
+  'pending',
+  'declined',
+  'complete',
+  'referral',
+  'pickup',
+  'reversal',
+  'admin',
+  'expired',
+  'accepted',
+] as const satisfies readonly Schemas['TransactionStatus'][]
+
+/** A transaction result's types: the values of the payment search's `type` filter. */
+export const TRANSACTION_TYPES = [
+  'sale',
+  'refund',
+  'preAuthorization',
+  'preAuthorizationCompletion',
+] as const satisfies readonly Schemas['TransactionType'][]
+
+/** Page size of the gateway's lists: 10 when not asked, at most 100 (our guess; not documented). */
+export const DEFAULT_PAGE_SIZE = 10
+export const MAX_PAGE_SIZE = 100
+
+/** An RFC 3339 date-time with its offset, the form the payment search's dates are sent in. */
+export const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+
 /** ISO 4217 alphabetic form; the gateway knows which codes it takes. */
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/
 

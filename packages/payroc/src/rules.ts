@@ -1,4 +1,5 @@
 import {
+  assertString,
   checkFields,
   int,
   oneOf,
@@ -10,7 +11,15 @@ import {
   type Check,
   type Rules,
 } from '@tillkit/core'
-import { CURRENCY_PATTERN, ENTRY_METHODS, MAX_AMOUNT } from './limits.js'
+import {
+  CURRENCY_PATTERN,
+  DATE_TIME,
+  ENTRY_METHODS,
+  MAX_AMOUNT,
+  MAX_PAGE_SIZE,
+  TRANSACTION_STATUSES,
+  TRANSACTION_TYPES,
+} from './limits.js'
 
 /** A nested object: checked field by field, each named by its path (`order.amount`). */
 const object =
@@ -61,17 +70,64 @@ export const BODY_RULES: Record<string, Rules> = {
   'POST /payments/{paymentId}/reverse': { amount: optional(AMOUNT), operator: optional(text) },
 }
 
-/** Query rules; `before` and `after` are two directions and cannot be combined. */
+/** An RFC 3339 date-time with its offset, naming a real day (no 30 February). */
+const dateTime: Check = (field, value) => {
+  assertString(field, value, { pattern: DATE_TIME })
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
+  if (
+    Number.isNaN(Date.parse(value)) ||
+    new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day
+  )
+    throw new TillkitValidationError(field, 'must be a valid date-time', JSON.stringify(value))
+}
+
+/** Cursor paging, shared by the lists: `before` and `after` are two directions and cannot be combined. */
+const PAGE_RULES: Rules = {
+  limit: optional(int(1, MAX_PAGE_SIZE)),
+  after: optional(text),
+  before: (field, value, query) => {
+    if (value === undefined) return
+    text(field, value, query)
+    if (query.after !== undefined)
+      throw new TillkitValidationError(field, 'cannot be combined with after')
+  },
+}
+
+/**
+ * Query rules of the lists, keyed like the body rules. The keys are every parameter the operation takes: the
+ * paging helpers refuse any other (a misspelt filter would otherwise widen a search to everything).
+ */
 export const QUERY_RULES: Record<string, Rules> = {
   'GET /devices': {
-    limit: optional(int(1, 100)),
-    after: optional(text),
-    before: (field, value, query) => {
+    serialNumber: optional(string({})),
+    ksi: optional(string({})),
+    model: optional(string({})),
+    active: optional(bool),
+    ...PAGE_RULES,
+  },
+  'GET /payments': {
+    processingTerminalId: optional(text),
+    orderId: optional(text),
+    operator: optional(text),
+    cardholderName: optional(text),
+    first6: optional(string({ pattern: /^\d{6}$/ })),
+    last4: optional(string({ pattern: /^\d{4}$/ })),
+    dateFrom: optional(dateTime),
+    dateTo: (field, value, query) => {
       if (value === undefined) return
-      text(field, value, query)
-      if (query.after !== undefined)
-        throw new TillkitValidationError(field, 'cannot be combined with after')
+      dateTime(field, value, query)
+      // Compared as instants: the two may carry different offsets.
+      const from = query.dateFrom
+      if (typeof from === 'string' && Date.parse(value as string) < Date.parse(from))
+        throw new TillkitValidationError(
+          field,
+          'must not be before dateFrom',
+          JSON.stringify(value),
+        )
     },
+    status: optional(oneOf(TRANSACTION_STATUSES)),
+    type: optional(oneOf(TRANSACTION_TYPES)),
+    ...PAGE_RULES,
   },
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '@tillkit/core'
-import { createPayrocClient, listDevices, TillkitProtocolError, type Device } from '../src/index.js'
+import {
+  createPayrocClient,
+  listDevices,
+  TillkitProtocolError,
+  TillkitValidationError,
+  type Device,
+  type DeviceQuery,
+} from '../src/index.js'
 import { seen, setup } from './helpers.js'
 
 async function all(iterable: AsyncIterable<Device>) {
@@ -56,6 +63,19 @@ describe('listDevices', () => {
     for await (const d of listDevices(client, { limit: 2 }))
       if (d.serialNumber === 'PAXA920-0001') break
     expect(cloud.requests.length - before).toBe(1)
+  })
+
+  it.each<[string, unknown, string]>([
+    ['limit 0', { limit: 0 }, 'limit'],
+    ['active as text', { active: 'yes' }, 'active'],
+    ['a misspelt filter', { serial: 'PAXA920-0001' }, 'serial'],
+    ['before (the walk goes forwards)', { before: 'dev_000002' }, 'before'],
+  ])('%s is refused at the call, before anything is sent', (_, query, field) => {
+    const { cloud, client } = setup()
+    expect(() => listDevices(client, query as DeviceQuery)).toThrow(
+      expect.objectContaining({ name: TillkitValidationError.name, field }),
+    )
+    expect(cloud.requests).toEqual([])
   })
 
   it('takes only the cursor from the next link: the request stays on the client base', async () => {

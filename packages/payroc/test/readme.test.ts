@@ -11,7 +11,7 @@ describe('README examples', () => {
     expect(await typecheckExamples(...examples)).toEqual([])
   })
 
-  it('client: a sale (one held read), a partial approval, a lost answer replayed, cancels, devices', async () => {
+  it('client: a sale (one held read), a partial approval, a lost answer replayed, cancels, devices, payment search', async () => {
     const logs = await runExample(readExample(README, 'client'))
     expect(logs.map((l) => l.text)).toEqual([
       'instruction: completed',
@@ -22,6 +22,8 @@ describe('README examples', () => {
       'true',
       'false',
       '11 PAXA920-0001',
+      '1250 true',
+      'A-1001, A-1002, A-1003',
     ])
   })
 

@@ -1,5 +1,12 @@
 import { expectTypeOf, it } from 'vitest'
-import type { Instruction, InstructionStatus, PayrocApi, PayrocComponents } from '../src/index.js'
+import { findPayments } from '../src/index.js'
+import type {
+  Instruction,
+  InstructionStatus,
+  PaymentFilters,
+  PayrocApi,
+  PayrocComponents,
+} from '../src/index.js'
 
 /** Checked by the compiler (the package typecheck includes tests); the runtime part is trivial. */
 it('the instruction status is exactly inProgress | completed | failure | canceled', () => {
@@ -42,4 +49,14 @@ it('the approval fields come from the schema', () => {
   expectTypeOf<PayrocComponents['schemas']['TransactionResult']['responseCode']>().toEqualTypeOf<
     'A' | 'D' | 'E' | 'P' | 'R' | 'C'
   >()
+})
+
+it('the payment search yields the payment of GET /payments/{paymentId}; its filters are typed from the schema', () => {
+  expectTypeOf(findPayments).returns.toEqualTypeOf<
+    AsyncGenerator<PayrocComponents['schemas']['RetrievedPayment'], void, undefined>
+  >()
+  expectTypeOf<PaymentFilters['status']>().toEqualTypeOf<
+    PayrocComponents['schemas']['TransactionStatus'] | undefined
+  >()
+  expectTypeOf<PaymentFilters>().not.toHaveProperty('before')
 })

@@ -146,6 +146,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the account's payments, a page at a time
+         * @description Finds payments by what the POS knows about them: the order id and processing terminal first of all, which is how a POS that lost track of an instruction finds out what it took. Filters combine (a payment must match every one given). Pages work as on `GET /devices`: `after` for the next page, `before` for the previous one, never both; `links` holds the `next` and `previous` pages when there are any.
+         */
+        get: operations["listPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/{paymentId}": {
         parameters: {
             query?: never;
@@ -462,15 +482,17 @@ export type components = {
             operator?: string;
             amount?: components["schemas"]["Amount"];
         };
+        /**
+         * @description `ready` means authorised and waiting for capture: an approval too.
+         * @enum {string}
+         */
+        TransactionStatus: "ready" | "pending" | "declined" | "complete" | "referral" | "pickup" | "reversal" | "admin" | "expired" | "accepted";
+        /** @enum {string} */
+        TransactionType: "sale" | "refund" | "preAuthorization" | "preAuthorizationCompletion";
         TransactionResult: {
-            /** @enum {string} */
-            type?: "sale" | "refund" | "preAuthorization" | "preAuthorizationCompletion";
+            type?: components["schemas"]["TransactionType"];
             ebtType?: string;
-            /**
-             * @description `ready` means authorised and waiting for capture: an approval too.
-             * @enum {string}
-             */
-            status: "ready" | "pending" | "declined" | "complete" | "referral" | "pickup" | "reversal" | "admin" | "expired" | "accepted";
+            status: components["schemas"]["TransactionStatus"];
             approvalCode?: string;
             /** @description Minor units; less than asked on a partial approval, negative when money goes back to the customer. */
             authorizedAmount?: number;
@@ -588,6 +610,14 @@ export type components = {
             hasMore?: boolean;
             links?: components["schemas"]["Link"][];
             data: components["schemas"]["Device"][];
+        };
+        PaymentList: {
+            limit?: number;
+            /** @description Payments on this page (not the total). */
+            count?: number;
+            hasMore?: boolean;
+            links?: components["schemas"]["Link"][];
+            data: components["schemas"]["RetrievedPayment"][];
         };
         Problem: {
             type: string;
@@ -735,6 +765,8 @@ export type SchemaRefundInstructionOrder = components['schemas']['RefundInstruct
 export type SchemaSignatureInstructionRequest = components['schemas']['SignatureInstructionRequest'];
 export type SchemaReferencedRefundRequest = components['schemas']['ReferencedRefundRequest'];
 export type SchemaReversalRequest = components['schemas']['ReversalRequest'];
+export type SchemaTransactionStatus = components['schemas']['TransactionStatus'];
+export type SchemaTransactionType = components['schemas']['TransactionType'];
 export type SchemaTransactionResult = components['schemas']['TransactionResult'];
 export type SchemaRetrievedCard = components['schemas']['RetrievedCard'];
 export type SchemaPaymentOrder = components['schemas']['PaymentOrder'];
@@ -746,6 +778,7 @@ export type SchemaRetrievedRefund = components['schemas']['RetrievedRefund'];
 export type SchemaSignature = components['schemas']['Signature'];
 export type SchemaDevice = components['schemas']['Device'];
 export type SchemaDeviceList = components['schemas']['DeviceList'];
+export type SchemaPaymentList = components['schemas']['PaymentList'];
 export type SchemaProblem = components['schemas']['Problem'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaBadRequestProblem = components['schemas']['BadRequestProblem'];
@@ -1046,6 +1079,53 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                processingTerminalId?: string;
+                /** @description The merchant's order reference, as sent in the instruction's `order.orderId`. */
+                orderId?: string;
+                operator?: string;
+                cardholderName?: string;
+                /** @description The first six digits of the card number. */
+                first6?: string;
+                /** @description The last four digits of the card number. */
+                last4?: string;
+                /** @description Payments at or after this instant. */
+                dateFrom?: string;
+                /** @description Payments at or before this instant; not before `dateFrom`. */
+                dateTo?: string;
+                /** @description The payment's `transactionResult.status`. */
+                status?: components["schemas"]["TransactionStatus"];
+                /** @description The payment's `transactionResult.type`. */
+                type?: components["schemas"]["TransactionType"];
+                /** @description Page size, 10 when left out. */
+                limit?: number;
+                before?: string;
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of payments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             500: components["responses"]["ServerError"];
         };
     };

@@ -2,7 +2,7 @@
  * Wire types of the fake cloud's bodies, taken from the generated schema types. This is the only file of the fake
  * that names the generated modules.
  */
-import type { components } from '../generated/cloud-v1.js'
+import type { components, operations } from '../generated/cloud-v1.js'
 import type { components as IdentityComponents } from '../generated/identity.js'
 
 type Schemas = components['schemas']
@@ -26,6 +26,9 @@ export type SupportedOperation = Schemas['SupportedOperation']
 export type Signature = Schemas['Signature']
 export type Device = Schemas['Device']
 export type DeviceList = Schemas['DeviceList']
+export type PaymentList = Schemas['PaymentList']
+export type DeviceQuery = NonNullable<operations['listDevices']['parameters']['query']>
+export type PaymentQuery = NonNullable<operations['listPayments']['parameters']['query']>
 export type Problem = Schemas['Problem']
 export type FieldError = Schemas['FieldError']
 export type TokenResponse = IdentityComponents['schemas']['TokenResponse']

@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenarios.js'
 import type { Device, DeviceList } from '../types.js'
-import { invalid, refuse } from './errors.js'
+import { refuse } from './errors.js'
+import { pageOf, type PageRequest } from './pages.js'
 
 export interface DeviceConfig {
   serialNumber: string
@@ -32,12 +33,6 @@ export interface DeviceFilter {
   ksi?: string
   model?: string
   active?: boolean
-}
-
-export interface PageRequest {
-  limit: number
-  before?: string
-  after?: string
 }
 
 /** The account's devices, in the order they were added (which is also `deviceId` order). */
@@ -77,7 +72,7 @@ export class DeviceBook {
     return [...this.devices.values()]
   }
 
-  /** One page of the filtered list: cursors are device ids, `after` walks forwards, `before` backwards. */
+  /** One page of the filtered list (see {@link pageOf}): cursors are device ids. */
   page(filter: DeviceFilter, page: PageRequest, link: (query: string) => string): DeviceList {
     const matching = this.all().filter(
       (d) =>
@@ -86,29 +81,8 @@ export class DeviceBook {
         (filter.model === undefined || d.model === filter.model) &&
         (filter.active === undefined || (d.deactivatedAt === undefined) === filter.active),
     )
-    const position = (cursor: string, name: string) => {
-      const index = matching.findIndex((d) => d.deviceId === cursor)
-      return index >= 0 ? index : invalid(name, 'is not a cursor of this list')
-    }
-    const backwards = page.before !== undefined
-    let start = 0
-    let end = matching.length
-    if (page.after !== undefined) start = position(page.after, 'after') + 1
-    if (backwards) {
-      end = position(page.before!, 'before')
-      start = Math.max(0, end - page.limit)
-    } else end = Math.min(matching.length, start + page.limit)
-    const data = matching.slice(start, end)
-    // More in the direction of travel.
-    const hasMore = backwards ? start > 0 : end < matching.length
-    const links: NonNullable<DeviceList['links']> = []
-    const first = data[0]
-    const last = data.at(-1)
-    if (start > 0 && first)
-      links.push({ rel: 'previous', method: 'GET', href: link(`before=${first.deviceId}`) })
-    if (end < matching.length && last)
-      links.push({ rel: 'next', method: 'GET', href: link(`after=${last.deviceId}`) })
-    return { limit: page.limit, count: data.length, hasMore, links, data: data.map(view) }
+    const found = pageOf(matching, (d) => d.deviceId, page, link)
+    return { ...found, data: found.data.map(view) }
   }
 }
 

@@ -2,6 +2,7 @@ import { checkFields, TillkitValidationError, type Rules } from '@tillkit/core'
 import { BODY_RULES } from '../../rules.js'
 import { chooseScenario, plan, type Timings } from '../scenarios.js'
 import type {
+  PaymentList,
   ReferencedRefundRequest,
   RefundSummary,
   RetrievedPayment,
@@ -18,7 +19,8 @@ import {
   type InstructionRecord,
 } from './instructions.js'
 import { Ledger } from './ledger.js'
-import { ResultBook } from './payments.js'
+import type { PageRequest } from './pages.js'
+import { ResultBook, type PaymentFilter } from './payments.js'
 
 export interface ModelSettings {
   timings: Timings
@@ -183,6 +185,16 @@ export class PayrocModel {
   payment(paymentId: string, now: number): RetrievedPayment {
     this.settle(now)
     return this.results.payment(paymentId)
+  }
+
+  searchPayments(
+    filter: PaymentFilter,
+    page: PageRequest,
+    link: (query: string) => string,
+    now: number,
+  ): PaymentList {
+    this.settle(now)
+    return this.results.search(filter, page, link)
   }
 
   refundPayment(paymentId: string, body: unknown, now: number): RefundSummary {

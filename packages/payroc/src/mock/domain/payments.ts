@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenarios.js'
 import { SIGNATURE_PNG_BASE64 } from '../signature-image.js'
 import type {
+  PaymentList,
   ReferencedRefundRequest,
   RefundSummary,
   RetrievedCard,
@@ -14,6 +15,7 @@ import type {
 import { invalid, refuse } from './errors.js'
 import type { InstructionRecord } from './instructions.js'
 import type { Ledger, LedgerResult } from './ledger.js'
+import { pageOf, type PageRequest } from './pages.js'
 
 /** The acquirer's answer to a scenario. */
 interface Answer {
@@ -67,6 +69,40 @@ function card(entryMethod: string | undefined): RetrievedCard {
     expiryDate: '1229',
     cardholderName: 'A N CUSTOMER',
   }
+}
+
+/** What the payment search filters by; every one given must match. */
+export interface PaymentFilter {
+  processingTerminalId?: string
+  orderId?: string
+  operator?: string
+  /** Matched whole, ignoring case. */
+  cardholderName?: string
+  first6?: string
+  last4?: string
+  /** Inclusive bounds, in clock time, on the payment's `order.dateTime`. */
+  dateFrom?: number
+  dateTo?: number
+  status?: TransactionResult['status']
+  type?: TransactionResult['type']
+}
+
+function matches(payment: RetrievedPayment, filter: PaymentFilter): boolean {
+  const { card, order, transactionResult: result } = payment
+  const at = order.dateTime === undefined ? Number.NaN : Date.parse(order.dateTime)
+  const same = <T>(wanted: T | undefined, actual: T) => wanted === undefined || wanted === actual
+  return (
+    same(filter.processingTerminalId, payment.processingTerminalId) &&
+    same(filter.orderId, order.orderId) &&
+    same(filter.operator, payment.operator) &&
+    same(filter.cardholderName?.toLowerCase(), card.cardholderName?.toLowerCase()) &&
+    same(filter.first6, card.cardNumber.slice(0, 6)) &&
+    same(filter.last4, card.cardNumber.slice(-4)) &&
+    (filter.dateFrom === undefined || at >= filter.dateFrom) &&
+    (filter.dateTo === undefined || at <= filter.dateTo) &&
+    same(filter.status, result.status) &&
+    same(filter.type, result.type)
+  )
 }
 
 interface PaymentRecord {
@@ -171,6 +207,14 @@ export class ResultBook {
 
   payment(paymentId: string): RetrievedPayment {
     return this.paymentRecord(paymentId).payment
+  }
+
+  /** One page of the payments matching `filter`, in the order they completed; cursors are payment ids. */
+  search(filter: PaymentFilter, page: PageRequest, link: (query: string) => string): PaymentList {
+    const matching = [...this.payments.values()]
+      .map((record) => record.payment)
+      .filter((payment) => matches(payment, filter))
+    return pageOf(matching, (payment) => payment.paymentId, page, link)
   }
 
   refund(refundId: string): RetrievedRefund {

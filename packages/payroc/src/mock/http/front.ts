@@ -6,8 +6,10 @@ import {
   type InstructionKind,
   type InstructionRecord,
 } from '../domain/instructions.js'
-import type { PayrocModel } from '../domain/model.js'
-import { UUID_V4 } from '../../limits.js'
+import { parseBody, type PayrocModel } from '../domain/model.js'
+import { DEFAULT_PAGE_SIZE, UUID_V4 } from '../../limits.js'
+import { QUERY_RULES } from '../../rules.js'
+import type { DeviceQuery, PaymentQuery } from '../types.js'
 import { problemBody, STATUS_BY_REFUSAL } from './problem.js'
 import type { Answer, Route } from './router.js'
 
@@ -106,42 +108,68 @@ const ROUTES: Route<Context>[] = [
       return { status: 200, body: c.model.results.signature(signatureId!) }
     },
   },
+  { method: 'GET', pattern: '/payments', handle: listPayments },
   { method: 'GET', pattern: '/devices', handle: listDevices },
 ]
 
-function listDevices(c: Context): Answer {
-  const q = c.url.searchParams
-  const text = (name: string) => q.get(name) ?? undefined
-  const limitText = q.get('limit')
-  const limit = limitText === null ? 10 : Number(limitText)
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
-    throw new Refusal('invalid', 'limit must be an integer from 1 to 100.', {
-      errors: [{ parameter: 'limit', message: 'must be an integer from 1 to 100' }],
-    })
-  const active = q.get('active')
-  if (active !== null && active !== 'true' && active !== 'false')
-    throw new Refusal('invalid', 'active must be true or false.', {
-      errors: [{ parameter: 'active', message: 'must be true or false' }],
-    })
-  const before = text('before')
-  const after = text('after')
-  if (before !== undefined && after !== undefined)
-    throw new Refusal('invalid', 'before and after cannot be combined.', {
-      errors: [{ parameter: 'before', message: 'cannot be combined with after' }],
-    })
-  const filter = {
-    ...(q.has('serialNumber') && { serialNumber: text('serialNumber') }),
-    ...(q.has('ksi') && { ksi: text('ksi') }),
-    ...(q.has('model') && { model: text('model') }),
-    ...(active !== null && { active: active === 'true' }),
+/** Query parameters that are not strings on the client's side. */
+const INTEGER_PARAMETERS: ReadonlySet<string> = new Set(['limit'])
+const BOOLEAN_PARAMETERS: ReadonlySet<string> = new Set(['active'])
+
+/**
+ * A list's query as the client builds it (`limit` a number, `active` a boolean), checked with the client's own rule
+ * table so that client and fake cannot drift: the first broken rule is a 400 naming the parameter. Parameters the
+ * operation does not take are ignored; of a repeated one, the first counts.
+ */
+function readQuery<Q>(url: URL, operation: 'GET /devices' | 'GET /payments'): Q {
+  const rules = QUERY_RULES[operation]!
+  const query: Record<string, unknown> = {}
+  for (const [name, value] of url.searchParams) {
+    if (!Object.hasOwn(rules, name) || Object.hasOwn(query, name)) continue
+    query[name] =
+      INTEGER_PARAMETERS.has(name) && /^-?\d+$/.test(value)
+        ? Number(value)
+        : BOOLEAN_PARAMETERS.has(name) && (value === 'true' || value === 'false')
+          ? value === 'true'
+          : value
   }
-  // Page links keep the filters and the page size, with the cursor replaced.
-  const kept = new URLSearchParams(q)
+  return parseBody<Q>(query, rules)
+}
+
+/** Page links keep the list's filters and page size, with the cursor replaced. */
+function pageLink(c: Context, path: string, limit: number): (cursor: string) => string {
+  const kept = new URLSearchParams(c.url.searchParams)
   kept.delete('before')
   kept.delete('after')
   kept.set('limit', String(limit))
-  const link = (cursor: string) => `${c.apiBase}/devices?${kept}&${cursor}`
-  const page = c.model.devices.page(filter, { limit, before, after }, link)
+  return (cursor) => `${c.apiBase}${path}?${kept}&${cursor}`
+}
+
+function listDevices(c: Context): Answer {
+  const query = readQuery<DeviceQuery>(c.url, 'GET /devices')
+  const { limit = DEFAULT_PAGE_SIZE, before, after, ...filter } = query
+  const page = c.model.devices.page(
+    filter,
+    { limit, before, after },
+    pageLink(c, '/devices', limit),
+  )
+  return { status: 200, body: page }
+}
+
+/** The payment search: every filter given must match; dates are inclusive bounds on `order.dateTime`. */
+function listPayments(c: Context): Answer {
+  const query = readQuery<PaymentQuery>(c.url, 'GET /payments')
+  const { limit = DEFAULT_PAGE_SIZE, before, after, dateFrom, dateTo, ...filter } = query
+  const page = c.model.searchPayments(
+    {
+      ...filter,
+      ...(dateFrom !== undefined && { dateFrom: Date.parse(dateFrom) }),
+      ...(dateTo !== undefined && { dateTo: Date.parse(dateTo) }),
+    },
+    { limit, before, after },
+    pageLink(c, '/payments', limit),
+    c.now,
+  )
   return { status: 200, body: page }
 }
 
