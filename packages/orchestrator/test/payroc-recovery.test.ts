@@ -214,12 +214,22 @@ describe('Payroc recovery from a journal left by a dropped orchestrator', () => 
 })
 
 describe('a replay refused with a 4xx proves nothing of the first send', () => {
-  /** Every later request to `path` is refused with `status` before the gateway looks the key up. */
-  const refuseFrom = (s: ReturnType<typeof payrocSetup>, path: RegExp, status: number) => {
+  /**
+   * Every later request to `path` is refused with `status` before the gateway looks the key up;
+   * with `hide`, the payment search finds nothing either.
+   */
+  const refuseFrom = (
+    s: ReturnType<typeof payrocSetup>,
+    path: RegExp,
+    status: number,
+    hide = false,
+  ) => {
     let refused = 0
     s.route(async (request, next) => {
-      if (request.method !== 'POST' || !path.test(new URL(request.url).pathname))
-        return next(request)
+      const { pathname } = new URL(request.url)
+      if (hide && request.method === 'GET' && pathname.endsWith('/payments'))
+        return Response.json({ limit: 10, count: 0, hasMore: false, links: [], data: [] })
+      if (request.method !== 'POST' || !path.test(pathname)) return next(request)
       refused++
       const problem = { type: 'about:blank', title: 'refused', status, detail: 'refused' }
       return Response.json(problem, {
@@ -231,7 +241,7 @@ describe('a replay refused with a 4xx proves nothing of the first send', () => {
   }
 
   it.each([403, 404, 409])(
-    'a payment whose first submit was made: %i on the replay settles unknown, and the card is charged once',
+    'a payment whose first submit was made, its replay refused (%i): found by a search of its orderId, charged once',
     async (status) => {
       const s = payrocSetup()
       s.cloud.faults.add({
@@ -244,14 +254,28 @@ describe('a replay refused with a 4xx proves nothing of the first send', () => {
       expect(s.cloud.instructions.list()).toHaveLength(1)
       const refused = refuseFrom(s, SUBMIT, status)
       const outcome = await drive(s.clock, p.outcome)
-      await pass(s.clock, 60_000)
       expect(refused()).toBeGreaterThan(1)
-      expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'unreadable' })
-      expect(outcome.reconcile!.check.join(' ')).toMatch(/orderId=/)
+      expect(outcome).toMatchObject({ status: 'approved', amounts: { approved: 4999 } })
+      expect(outcome.providerIds.paymentId).toBe(s.cloud.ledger[0]!.paymentId)
+      await pass(s.clock, 60_000)
       expect(requests(s.cloud, 'POST', SUBMIT)).toHaveLength(1)
       expect(s.cloud.ledger).toHaveLength(1)
     },
   )
+
+  it('the replay refused and the search finding nothing for as long as a payment can take: unknown', async () => {
+    const s = payrocSetup()
+    s.cloud.faults.add({ kind: 'lostResponse', match: { method: 'POST', path: SUBMIT }, times: 1 })
+    const p = await s.orchestrator.sale(payment(4999))
+    await pass(s.clock, 50)
+    refuseFrom(s, SUBMIT, 409, true)
+    const started = s.clock.now()
+    const outcome = await drive(s.clock, p.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'unreadable' })
+    expect(outcome.reconcile!.check.join(' ')).toMatch(/orderId=/)
+    expect(outcome.at - started).toBeGreaterThanOrEqual(5 * 60_000)
+    expect(requests(s.cloud, 'POST', SUBMIT)).toHaveLength(1)
+  })
 
   it('a referenced refund whose first send went through: 409 on the replay settles unknown, refunded once', async () => {
     const s = payrocSetup()

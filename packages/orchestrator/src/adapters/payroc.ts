@@ -21,6 +21,7 @@ import {
 import {
   approvalOf,
   createPayrocClient,
+  findPayments,
   listDevices,
   PayrocTokenError,
   submitInstruction,
@@ -106,6 +107,11 @@ const STATUSES: readonly InstructionStatus[] = ['inProgress', 'completed', 'fail
  * so "not found" is rare and slow to change, and retention may be a day.
  */
 const MISSING_PAUSE_MS = 5_000
+/** A payment search starts this long before the payment's start: clocks of till and gateway differ. */
+const SEARCH_SLACK_MS = 5 * 60_000
+/** How long a payment found by neither replay nor search may still be on the device. */
+const SEARCH_PATIENCE_MS = 5 * 60_000
+const SEARCH_PAUSE_MS = 5_000
 
 /** Acquirer response codes that refuse the money, with the label an outcome carries. */
 const DECLINES: Record<string, string> = { D: 'declined', R: 'referral', C: 'pick-up-card' }
@@ -224,6 +230,33 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
       if (outcome) return { ids: {}, outcome }
       throw error
     }
+  }
+
+  /**
+   * A replayed submit refused (4xx) says nothing of the first send. Before that counts as a refused
+   * look, the payments are searched by this payment's orderId (Payroc's recipe when a key cannot be
+   * replayed): the one payment found on this terminal for this amount since the start is the
+   * outcome. None found proves nothing (it may still be on the device, which then refuses the
+   * replay as busy): the search is made again every {@link SEARCH_PAUSE_MS} for as long as a
+   * payment can take on a device, and after that the refusal stands.
+   */
+  async function searchAfter(ctx: PaymentContext, refused: unknown): Promise<StartResult> {
+    const { request } = ctx
+    const definite =
+      refused instanceof TillkitHttpError && refused.status < 500 && refused.status !== 429
+    if (!definite || request.kind === 'refund') throw refused
+    const found: Schemas['RetrievedPayment'][] = []
+    const filters = {
+      orderId: request.reference,
+      processingTerminalId: processingTerminal(request.terminal)!,
+      dateFrom: new Date(ctx.startedAt - SEARCH_SLACK_MS).toISOString(),
+    }
+    for await (const payment of findPayments(client(), filters, { signal: ctx.signal }))
+      if (payment.order.amount === request.amount && found.push(payment) > 1) break
+    if (found.length === 1)
+      return { ids: { paymentId: found[0]!.paymentId }, outcome: resultOutcome(found[0]!) }
+    if (found.length || env.clock.now() - ctx.startedAt >= SEARCH_PATIENCE_MS) throw refused
+    return { ids: {}, retryAfterMs: SEARCH_PAUSE_MS }
   }
 
   /**
@@ -350,7 +383,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
       if (resultId) return readResult(ctx, resultId)
       if (ids.instructionId) return readInstruction(ctx, ids.instructionId)
       // The start's answer was lost (or a previous process died waiting for it): replay it.
-      return submit(ctx, true)
+      return submit(ctx, true).catch((refused: unknown) => searchAfter(ctx, refused))
     },
 
     async cancel(ctx) {
