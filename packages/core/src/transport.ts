@@ -145,7 +145,13 @@ const noop = () => {}
 async function readBody(response: Response): Promise<Response> {
   if (response instanceof BufferedResponse || response.body === null) return response
   const bytes = new Uint8Array(await response.arrayBuffer())
-  return new BufferedResponse(bytes, response)
+  const copy = new BufferedResponse(bytes, response)
+  // What the Response constructor cannot set: where the answer came from.
+  Object.defineProperties(copy, {
+    url: { value: response.url },
+    redirected: { value: response.redirected },
+  })
+  return copy
 }
 
 /**

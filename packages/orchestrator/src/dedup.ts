@@ -18,9 +18,9 @@ export class Deduper {
   private readonly keys: Set<string>
   private delivered: number
   private last: unknown
-  private askedAt: number | undefined
-  /** The cursor as far as the caller has taken events (`lastEvent` and `signatureAskedAt` aside). */
-  private taken: Omit<DeliveryCursor, 'lastEvent' | 'signatureAskedAt'>
+  private asked: DeliveryCursor['signatureAsked']
+  /** The cursor as far as the caller has taken events (`lastEvent` and `signatureAsked` aside). */
+  private taken: Omit<DeliveryCursor, 'lastEvent' | 'signatureAsked'>
   /** Each event handed over and not yet taken, by `seq`. */
   private readonly handed = new Map<number, ProviderNotification>()
 
@@ -29,7 +29,7 @@ export class Deduper {
     this.keys = new Set(cursor.keys)
     this.delivered = cursor.delivered
     this.last = cursor.lastEvent
-    this.askedAt = cursor.signatureAskedAt
+    this.asked = cursor.signatureAsked
     this.taken = { delivered: cursor.delivered, order: cursor.order, keys: cursor.keys }
   }
 
@@ -78,9 +78,14 @@ export class Deduper {
     return this.last
   }
 
-  /** When the signature question was first seen (`now` unless an earlier process saw it). */
-  signatureAsked(now: number): number {
-    return (this.askedAt ??= now)
+  /**
+   * When the signature question `n` was first seen: `now`, unless it is the question an earlier look
+   * (or process) already saw. A later question is timed from its own asking.
+   */
+  signatureAsked(n: ProviderNotification, now: number): number {
+    const question = n.key ?? (n.order === undefined ? String(n.raw) : `#${n.order}`)
+    if (this.asked?.question !== question) this.asked = { question, at: now }
+    return this.asked.at
   }
 
   /** What the journal records: how far the caller took events, and the last event seen. */
@@ -88,7 +93,7 @@ export class Deduper {
     return {
       ...this.taken,
       ...(this.last !== undefined && { lastEvent: this.last }),
-      ...(this.askedAt !== undefined && { signatureAskedAt: this.askedAt }),
+      ...(this.asked && { signatureAsked: this.asked }),
     }
   }
 }

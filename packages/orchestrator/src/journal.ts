@@ -28,10 +28,11 @@ export interface DeliveryCursor {
    */
   lastEvent?: unknown
   /**
-   * Clock time the provider's signature question was first seen: a question asked again after
-   * `recover()` keeps the provider's window, and the policy's deadline, from then.
+   * The provider's latest signature question (its key or list position) and the clock time it was
+   * first seen: that question asked again after `recover()` keeps the provider's window, and the
+   * policy's deadline, from then.
    */
-  signatureAskedAt?: number
+  signatureAsked?: { question: string; at: number }
 }
 
 export const EMPTY_CURSOR: DeliveryCursor = { delivered: 0, order: -1, keys: [] }

@@ -147,12 +147,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
    * was written, nothing will be sent: `ending` is journaled too, so `recover()` never sends what the
    * POS was told was refused, and the call rejects as any call after `close()` does.
    */
-  function journalFirst(
+  function journalFirst<T>(
     what: 'payment' | 'table',
     id: string,
     writing: () => Promise<void>,
     ending: () => Promise<void>,
-  ): Promise<void> {
+    /** Takes over in the same turn as the check, so a close() cannot slip in between. */
+    then: () => T,
+  ): Promise<T> {
     const work = (async () => {
       try {
         await writing()
@@ -161,6 +163,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         throw new JournalWriteError(id, error, what)
       }
       if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+      return then()
     })()
     journaling.add(work)
     const done = () => journaling.delete(work)
@@ -238,7 +241,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const paymentId = uuid()
     const at = clock.now()
     const { provider } = account.adapter
-    await journalFirst(
+    return journalFirst(
       'payment',
       paymentId,
       () => journal.append({ type: 'intent', paymentId, at, provider, request: copy, ids }),
@@ -260,19 +263,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         }
         return journal.append({ type: 'outcome', paymentId, at: outcome.at, outcome })
       },
+      () => {
+        const run = new Run(host, account, {
+          paymentId,
+          request: copy,
+          startedAt: at,
+          ids,
+          started: false,
+          cursor: EMPTY_CURSOR,
+          recovered: false,
+        })
+        live.set(paymentId, run)
+        run.begin()
+        return run
+      },
     )
-    const run = new Run(host, account, {
-      paymentId,
-      request: copy,
-      startedAt: at,
-      ids,
-      started: false,
-      cursor: EMPTY_CURSOR,
-      recovered: false,
-    })
-    live.set(paymentId, run)
-    run.begin()
-    return run
   }
 
   /** The checks every provider shares, then the adapter's own. Throws before anything is written. */
@@ -424,7 +429,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const copy = jsonCopy(request)
     const tableId = uuid()
     const appendTable = journal.appendTable.bind(journal)
-    await journalFirst(
+    const watch = await journalFirst(
       'table',
       tableId,
       () =>
@@ -436,15 +441,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           request: copy,
         }),
       () => appendTable({ type: 'tableEnd', tableId, at: clock.now(), reason: 'not-opened' }),
+      () => {
+        const opening = new TableWatch(tableHost, tableAccount(account), {
+          tableId,
+          request: copy,
+          opened: false,
+          cursor: EMPTY_TABLE_CURSOR,
+          recovered: false,
+        })
+        openTables.set(tableId, opening)
+        return opening
+      },
     )
-    const watch = new TableWatch(tableHost, tableAccount(account), {
-      tableId,
-      request: copy,
-      opened: false,
-      cursor: EMPTY_TABLE_CURSOR,
-      recovered: false,
-    })
-    openTables.set(tableId, watch)
     await watch.open()
     return watch
   }

@@ -284,12 +284,13 @@ export class Run implements Payment {
     const limited = error instanceof TillkitHttpError && error.status === 429
     const neverLeft = error instanceof TillkitError && !error.mayHaveReachedProvider
     if (limited || neverLeft) {
-      const pause = retryAfter(error) ?? 0
+      const pause = retryAfter(error)
       this.rateLimited ||= limited
+      // Without a Retry-After the lane pauses its own default.
       if (limited) this.account.lane.rateLimited(pause)
       // Sent again only while the customer is still there: within a minute of the intent.
       const again = limited
-        ? now + pause - this.startedAt < RATE_LIMITED_START_MS
+        ? now + (pause ?? 0) - this.startedAt < RATE_LIMITED_START_MS
         : this.startAttempts < MAX_UNSENT_STARTS
       if (again) {
         this.state = 'queued'
@@ -542,7 +543,7 @@ export class Run implements Payment {
         ? Math.min(policy.answerWithinMs, windowMs)
         : Math.max(windowMs / 2, windowMs - 10_000)
     // Asked again after recover(): the provider's window runs from when it first asked.
-    const askedAt = this.dedup.signatureAsked(now)
+    const askedAt = this.dedup.signatureAsked(n, now)
     const question: SignatureQuestion = {
       answered: false,
       closesAt: askedAt + windowMs,

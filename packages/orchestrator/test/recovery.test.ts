@@ -174,7 +174,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
 
   it("a signature question asked again after recover() keeps the terminal's window from when it first asked", async () => {
     const { journal, payment, ...s } = await begin(1203)
-    const asked = async () => (await journal.get(payment.id))?.cursor.signatureAskedAt
+    const asked = async () => (await journal.get(payment.id))?.cursor.signatureAsked?.at
     for (let i = 0; i < 200 && !(await asked()); i++) await pass(s.clock, 50)
     const askedAt = (await asked())!
     expect(askedAt).toBeLessThanOrEqual(s.clock.now())
