@@ -107,8 +107,8 @@ const STATUSES: readonly InstructionStatus[] = ['inProgress', 'completed', 'fail
  * so "not found" is rare and slow to change, and retention may be a day.
  */
 const MISSING_PAUSE_MS = 5_000
-/** A payment search starts this long before the payment's start: clocks of till and gateway differ. */
-const SEARCH_SLACK_MS = 5 * 60_000
+/** A payment search looks this far back: an orderId naming another payment then is not decided on. */
+const SEARCH_BACK_MS = 24 * 3_600_000
 /** How long a payment found by neither replay nor search may still be on the device. */
 const SEARCH_PATIENCE_MS = 5 * 60_000
 const SEARCH_PAUSE_MS = 5_000
@@ -235,10 +235,12 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
   /**
    * A replayed submit refused (4xx) says nothing of the first send. Before that counts as a refused
    * look, the payments are searched by this payment's orderId (Payroc's recipe when a key cannot be
-   * replayed): the one payment found on this terminal for this amount since the start is the
-   * outcome. None found proves nothing (it may still be on the device, which then refuses the
-   * replay as busy): the search is made again every {@link SEARCH_PAUSE_MS} for as long as a
-   * payment can take on a device, and after that the refusal stands.
+   * replayed). It decides only when the orderId names a single payment of this terminal in the
+   * last day, made after this one started, for this amount: a POS that reuses its references (a
+   * split bill, a retry after a decline) must not have an earlier payment taken for this one. None
+   * found proves nothing (it may still be on the device, which then refuses the replay as busy):
+   * the search is made again every {@link SEARCH_PAUSE_MS} for as long as a payment can take on a
+   * device, and after that the refusal stands.
    */
   async function searchAfter(ctx: PaymentContext, refused: unknown): Promise<StartResult> {
     const { request } = ctx
@@ -249,12 +251,16 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     const filters = {
       orderId: request.reference,
       processingTerminalId: processingTerminal(request.terminal)!,
-      dateFrom: new Date(ctx.startedAt - SEARCH_SLACK_MS).toISOString(),
+      dateFrom: new Date(ctx.startedAt - SEARCH_BACK_MS).toISOString(),
     }
     for await (const payment of findPayments(client(), filters, { signal: ctx.signal }))
-      if (payment.order.amount === request.amount && found.push(payment) > 1) break
-    if (found.length === 1)
-      return { ids: { paymentId: found[0]!.paymentId }, outcome: resultOutcome(found[0]!) }
+      if (found.push(payment) > 1) break
+    const [only] = found
+    const ours =
+      found.length === 1 &&
+      only!.order.amount === request.amount &&
+      Date.parse(only!.order.dateTime ?? '') >= ctx.startedAt
+    if (ours) return { ids: { paymentId: only!.paymentId }, outcome: resultOutcome(only!) }
     if (found.length || env.clock.now() - ctx.startedAt >= SEARCH_PATIENCE_MS) throw refused
     return { ids: {}, retryAfterMs: SEARCH_PAUSE_MS }
   }
