@@ -420,8 +420,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         request.account,
       )
     checkTableRequest(request)
+    // A recovered table that had ended (its events still handed over) does not hold the name.
     for (const open of openTables.values())
-      if (open.request.account === request.account && open.request.table === request.table)
+      if (
+        open.state !== 'closed' &&
+        open.request.account === request.account &&
+        open.request.table === request.table
+      )
         throw new TillkitValidationError('table', 'is already open here', request.table)
     capability.validate(request)
     if (!journal.appendTable || !journal.openTables)

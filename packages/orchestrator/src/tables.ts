@@ -577,7 +577,30 @@ export class TableWatch implements Table {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TableEvent> {
-    return this.stream.iterate(`table ${this.id}`)
+    const events = this.stream.iterate(`table ${this.id}`)
+    const stop = events.return!.bind(events)
+    events.return = () => {
+      this.readerLeft()
+      return stop()
+    }
+    return events
+  }
+
+  /**
+   * The POS stopped reading an ended table: what it leaves it chose not to take, so the journal owes
+   * it nothing more (the table is done with there) and a recovered one is released.
+   */
+  private readerLeft(): void {
+    const last = this.stream.waiting().at(-1)
+    if (this.state !== 'closed' || !last) return
+    this.taken = { ...this.taken, delivered: last.seq }
+    this.write({
+      type: 'tableCursor',
+      tableId: this.id,
+      at: this.host.clock.now(),
+      cursor: this.taken,
+    })
+    if (this.draining) this.host.ended(this)
   }
 
   private endStream(): void {
