@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest'
 import {
   CancelOnTerminalError,
   createOrchestrator,
-  type ProviderAdapter,
   type SignatureRequiredEvent,
 } from '../src/index.js'
-import { collect, drive, flush, pass, sale, setup, TID } from './harness.js'
+import { collect, drive, flush, pass, sale, setup, stubAdapter, TID } from './harness.js'
 
 describe('cancel', () => {
   it('cancels a payment waiting for a slow card: DELETE ahead of polls, outcome cancelled', async () => {
@@ -150,8 +149,7 @@ describe('cancel', () => {
   })
 
   it('where the provider has no cancel, cancel() is a typed error and sends nothing', async () => {
-    const adapter: ProviderAdapter = {
-      provider: 'no-cancel',
+    const adapter = stubAdapter({
       capabilities: {
         kinds: ['sale'],
         cancel: false,
@@ -165,13 +163,9 @@ describe('cancel', () => {
         spacingMs: 0,
         retentionMs: 60_000,
       },
-      validate: () => {},
       start: async () => ({ ids: { ref: 'r1' } }),
       poll: async () => ({}),
-      listTerminals: async () => [],
-      terminalStatus: async (terminal) => ({ terminal, status: 'unknown' }),
-      reconcile: () => [],
-    }
+    })
     const { clock } = setup()
     const orchestrator = createOrchestrator({ accounts: { a: adapter }, clock })
     const payment = await orchestrator.sale({ ...sale(100), account: 'a' })

@@ -5,9 +5,8 @@ import {
   createOrchestrator,
   type JournalStore,
   type Orchestrator,
-  type ProviderAdapter,
 } from '../src/index.js'
-import { flush } from './harness.js'
+import { flush, stubAdapter } from './harness.js'
 
 /** A close() landing right after the intent write was acknowledged: no start is sent, as before the write. */
 describe('close() right after the intent write was acknowledged', () => {
@@ -16,8 +15,7 @@ describe('close() right after the intent write was acknowledged', () => {
     /** For each start sent: whether close() had been called by then. */
     const starts: boolean[] = []
     let closeCalled = false
-    const adapter: ProviderAdapter = {
-      provider: 'scripted',
+    const adapter = stubAdapter({
       capabilities: {
         kinds: ['sale'],
         cancel: false,
@@ -31,17 +29,13 @@ describe('close() right after the intent write was acknowledged', () => {
         spacingMs: 0,
         retentionMs: 60_000,
       },
-      validate: () => {},
       start: async (ctx) => {
         void ctx
         starts.push(closeCalled)
         return { ids: { ref: 'r1' } }
       },
       poll: async () => ({}),
-      listTerminals: async () => [],
-      terminalStatus: async (terminal) => ({ terminal, status: 'unknown' }),
-      reconcile: () => [],
-    }
+    })
     const memory = createMemoryJournal()
     let orchestrator!: Orchestrator
     let closing: Promise<void> | undefined

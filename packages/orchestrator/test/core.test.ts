@@ -10,47 +10,7 @@ import {
   type ProviderAdapter,
   type StartResult,
 } from '../src/index.js'
-import { collect, drive, flush, pass } from './harness.js'
-
-/** A provider made of the test's own functions: the core's behaviour, with no fake cloud in the way. */
-function stub(overrides: Partial<ProviderAdapter> = {}): ProviderAdapter & { calls: string[] } {
-  const calls: string[] = []
-  const base: ProviderAdapter = {
-    provider: 'stub',
-    capabilities: {
-      kinds: ['sale', 'refund'],
-      cancel: true,
-      signature: 'pos',
-      findsLostStarts: false,
-    },
-    pacing: {
-      mode: 'interval',
-      cadenceMs: 1_000,
-      cadenceRangeMs: [500, 5_000],
-      spacingMs: 0,
-      retentionMs: 60_000,
-      signatureWindowMs: 30_000,
-    },
-    validate: () => {},
-    start: async () => ({ ids: { ref: 'r1' } }),
-    poll: async () => ({}),
-    cancel: async () => 'requested',
-    answerSignature: async () => {},
-    listTerminals: async () => [],
-    terminalStatus: async (terminal) => ({ terminal, status: 'unknown' }),
-    reconcile: (_ctx, situation) => [`check the stub (${situation})`],
-  }
-  const adapter = { ...base, ...overrides, calls }
-  for (const name of ['start', 'poll', 'cancel', 'answerSignature'] as const) {
-    const fn = adapter[name] as ((...args: unknown[]) => unknown) | undefined
-    if (fn)
-      (adapter as Record<string, unknown>)[name] = (...args: unknown[]) => {
-        calls.push(name)
-        return fn(...args)
-      }
-  }
-  return adapter
-}
+import { collect, drive, flush, pass, stubAdapter } from './harness.js'
 
 const request = { account: 'a', terminal: 't1', amount: 100, currency: 'GBP', reference: 'r' }
 
@@ -67,7 +27,7 @@ const approved = {
 describe('the core with a scripted provider', () => {
   it('a provider that finds lost starts: prepared ids journaled first, then polled from them', async () => {
     const seenIds: Array<Record<string, string>> = []
-    const adapter = stub({
+    const adapter = stubAdapter({
       capabilities: { kinds: ['sale'], cancel: true, signature: 'pos', findsLostStarts: true },
       prepare: () => ({ key: 'k-1' }),
       start: async () => {
@@ -89,7 +49,7 @@ describe('the core with a scripted provider', () => {
   })
 
   it('a definite refusal thrown by start fails the payment; an unexpected throw is a lost start', async () => {
-    const refused = stub({
+    const refused = stubAdapter({
       start: async () => {
         throw new TillkitHttpError({ status: 400, body: {}, method: 'POST', url: 'https://x/' })
       },
@@ -100,7 +60,7 @@ describe('the core with a scripted provider', () => {
       status: 'failed',
       reasonCode: 'refused',
     })
-    const broken = stub({
+    const broken = stubAdapter({
       start: () => {
         throw new Error('bug in the adapter')
       },
@@ -117,7 +77,7 @@ describe('the core with a scripted provider', () => {
     const clock = createManualClock()
     const sends: number[] = []
     let polls = 0
-    const adapter = stub({
+    const adapter = stubAdapter({
       poll: async () => {
         sends.push(clock.now())
         await clock.sleep(300)
@@ -134,7 +94,7 @@ describe('the core with a scripted provider', () => {
     const clock = createManualClock()
     const sends: number[] = []
     const holds = [5_000, 10, 2_000]
-    const adapter = stub({
+    const adapter = stubAdapter({
       pacing: {
         mode: 'back-to-back',
         cadenceMs: 1_000,
@@ -158,7 +118,7 @@ describe('the core with a scripted provider', () => {
 
   it('pushed notifications are de-duplicated by key, with a synchronous start giving the outcome', async () => {
     const clock = createManualClock()
-    const adapter = stub({
+    const adapter = stubAdapter({
       pacing: {
         mode: 'none',
         cadenceMs: 1_000,
@@ -191,7 +151,7 @@ describe('the core with a scripted provider', () => {
   it("an observation's retryAfterMs holds the next poll back", async () => {
     const clock = createManualClock()
     const sends: number[] = []
-    const adapter = stub({
+    const adapter = stubAdapter({
       poll: async () => {
         sends.push(clock.now())
         return sends.length === 1 ? { retryAfterMs: 7_000 } : approved
@@ -204,7 +164,7 @@ describe('the core with a scripted provider', () => {
   })
 
   it('a provider unreadable until its retention ends settles unknown (expired)', async () => {
-    const adapter = stub({
+    const adapter = stubAdapter({
       poll: async () => {
         throw new TillkitNetworkError('down', true)
       },
@@ -219,7 +179,7 @@ describe('the core with a scripted provider', () => {
   })
 
   it('secret ids stay in the journal only', async () => {
-    const adapter = stub({
+    const adapter = stubAdapter({
       secretIds: ['pollingUrl'],
       start: async () => ({ ids: { ref: 'r1', pollingUrl: 'https://x/?token=s3cret' } }),
       poll: async () => ({ outcome: { status: 'unknown', reason: 'no idea' } }),
@@ -239,7 +199,7 @@ describe('the core with a scripted provider', () => {
 
   it('events are iterated once; a caller who stops listening gets nothing more', async () => {
     let pushes: PaymentContext | undefined
-    const adapter = stub({
+    const adapter = stubAdapter({
       start: async (ctx) => {
         pushes = ctx
         return { ids: { ref: 'r' } }
@@ -261,7 +221,7 @@ describe('the core with a scripted provider', () => {
 
   it('close() stops everything: no timer left, outcome rejected, adapters closed, nothing journaled', async () => {
     let closed = 0
-    const adapter = stub({ close: async () => void closed++ })
+    const adapter = stubAdapter({ close: async () => void closed++ })
     const journal = createMemoryJournal()
     const { clock, orchestrator } = make(adapter, journal)
     const payment = await orchestrator.sale(request)
@@ -279,7 +239,7 @@ describe('the core with a scripted provider', () => {
 
   it('a cancel met by 429 waits for the account pause, then goes again', async () => {
     let cancels = 0
-    const adapter = stub({
+    const adapter = stubAdapter({
       cancel: async () => {
         if (++cancels === 1)
           throw new TillkitHttpError({
@@ -302,7 +262,7 @@ describe('the core with a scripted provider', () => {
   })
 
   it('rejects adapters with pacing outside their own ranges', () => {
-    const adapter = stub({
+    const adapter = stubAdapter({
       pacing: {
         mode: 'interval',
         cadenceMs: 100,
@@ -318,7 +278,7 @@ describe('the core with a scripted provider', () => {
   })
 
   it('many payments on one account share one clock timer', async () => {
-    const adapter = stub({ poll: async () => ({}) })
+    const adapter = stubAdapter({ poll: async () => ({}) })
     const { clock, orchestrator } = make(adapter)
     for (let i = 0; i < 50; i++) await orchestrator.sale({ ...request, terminal: `t${i}` })
     await pass(clock, 3_300)

@@ -16,6 +16,7 @@ import {
   type OrchestratorOptions,
   type PaymentEvent,
   type PaymentInput,
+  type ProviderAdapter,
 } from '../src/index.js'
 import { paymentsenseAdapter, type PaymentsenseAdapterOptions } from '../src/paymentsense.js'
 
@@ -239,4 +240,46 @@ export async function crashAfter(
   await s.orchestrator.close()
   expect(await payment.outcome.catch((e: unknown) => e)).toBeInstanceOf(TillkitAbortedError)
   return before.done
+}
+
+/** A provider made of the test's own functions: the core's behaviour, with no fake cloud in the way. */
+export function stubAdapter(
+  overrides: Partial<ProviderAdapter> = {},
+): ProviderAdapter & { calls: string[] } {
+  const calls: string[] = []
+  const base: ProviderAdapter = {
+    provider: 'stub',
+    capabilities: {
+      kinds: ['sale', 'refund'],
+      cancel: true,
+      signature: 'pos',
+      findsLostStarts: false,
+    },
+    pacing: {
+      mode: 'interval',
+      cadenceMs: 1_000,
+      cadenceRangeMs: [500, 5_000],
+      spacingMs: 0,
+      retentionMs: 60_000,
+      signatureWindowMs: 30_000,
+    },
+    validate: () => {},
+    start: async () => ({ ids: { ref: 'r1' } }),
+    poll: async () => ({}),
+    cancel: async () => 'requested',
+    answerSignature: async () => {},
+    listTerminals: async () => [],
+    terminalStatus: async (terminal) => ({ terminal, status: 'unknown' }),
+    reconcile: (_ctx, situation) => [`check the stub (${situation})`],
+  }
+  const adapter = { ...base, ...overrides, calls }
+  for (const name of ['start', 'poll', 'cancel', 'answerSignature'] as const) {
+    const fn = adapter[name] as ((...args: unknown[]) => unknown) | undefined
+    if (fn)
+      (adapter as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        calls.push(name)
+        return fn(...args)
+      }
+  }
+  return adapter
 }

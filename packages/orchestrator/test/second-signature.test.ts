@@ -1,12 +1,7 @@
 import { createManualClock } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
-import {
-  createOrchestrator,
-  type Observation,
-  type ProviderAdapter,
-  type SignatureRequiredEvent,
-} from '../src/index.js'
-import { collect, pass } from './harness.js'
+import { createOrchestrator, type Observation, type SignatureRequiredEvent } from '../src/index.js'
+import { collect, pass, stubAdapter } from './harness.js'
 
 /**
  * A payment that asks the POS two signature questions, a while apart (the Paymentsense WebSocket
@@ -25,8 +20,7 @@ describe('a second signature question in one payment', () => {
         return { notifications: [{ type: 'signatureRequired', raw: 'SIG', key: 'sig#2' }] }
       return {}
     }
-    const adapter: ProviderAdapter = {
-      provider: 'scripted',
+    const adapter = stubAdapter({
       capabilities: { kinds: ['sale'], cancel: false, signature: 'pos', findsLostStarts: false },
       pacing: {
         mode: 'interval',
@@ -42,10 +36,7 @@ describe('a second signature question in one payment', () => {
       answerSignature: async (_ctx, accepted) => {
         answers.push({ at: clock.now(), accepted })
       },
-      listTerminals: async () => [],
-      terminalStatus: async (terminal) => ({ terminal, status: 'unknown' }),
-      reconcile: () => [],
-    }
+    })
     const orchestrator = createOrchestrator({ accounts: { a: adapter }, clock })
     const payment = await orchestrator.sale({
       account: 'a',

@@ -1,15 +1,14 @@
 import { createManualClock, TillkitHttpError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
-import { createOrchestrator, type ProviderAdapter } from '../src/index.js'
-import { flush, pass } from './harness.js'
+import { createOrchestrator } from '../src/index.js'
+import { flush, pass, stubAdapter } from './harness.js'
 
 /** A 429 without Retry-After pauses the account by the lane's default before the start goes again. */
 describe('a start refused with 429 and no Retry-After', () => {
   it('pauses the account before the start goes again', async () => {
     const clock = createManualClock()
     const starts: number[] = []
-    const adapter: ProviderAdapter = {
-      provider: 'scripted',
+    const adapter = stubAdapter({
       capabilities: {
         kinds: ['sale'],
         cancel: false,
@@ -23,7 +22,6 @@ describe('a start refused with 429 and no Retry-After', () => {
         spacingMs: 0,
         retentionMs: 60_000,
       },
-      validate: () => {},
       start: async () => {
         starts.push(clock.now())
         // Refused unprocessed, no Retry-After; a safety valve so a hot loop cannot hang the test.
@@ -37,10 +35,7 @@ describe('a start refused with 429 and no Retry-After', () => {
         return { ids: { ref: 'r1' } }
       },
       poll: async () => ({ outcome: { status: 'approved' } }),
-      listTerminals: async () => [],
-      terminalStatus: async (terminal) => ({ terminal, status: 'unknown' }),
-      reconcile: () => [],
-    }
+    })
     const orchestrator = createOrchestrator({ accounts: { a: adapter }, clock })
     await orchestrator.sale({
       account: 'a',
