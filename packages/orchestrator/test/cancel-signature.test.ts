@@ -156,13 +156,6 @@ describe('cancel', () => {
         signature: 'terminal',
         findsLostStarts: false,
       },
-      pacing: {
-        mode: 'interval',
-        cadenceMs: 1000,
-        cadenceRangeMs: [1000, 1000],
-        spacingMs: 0,
-        retentionMs: 60_000,
-      },
       start: async () => ({ ids: { ref: 'r1' } }),
       poll: async () => ({}),
     })

@@ -16,19 +16,6 @@ describe('close() right after the intent write was acknowledged', () => {
     const starts: boolean[] = []
     let closeCalled = false
     const adapter = stubAdapter({
-      capabilities: {
-        kinds: ['sale'],
-        cancel: false,
-        signature: 'terminal',
-        findsLostStarts: false,
-      },
-      pacing: {
-        mode: 'interval',
-        cadenceMs: 1000,
-        cadenceRangeMs: [1000, 1000],
-        spacingMs: 0,
-        retentionMs: 60_000,
-      },
       start: async (ctx) => {
         void ctx
         starts.push(closeCalled)

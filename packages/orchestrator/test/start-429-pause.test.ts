@@ -9,19 +9,6 @@ describe('a start refused with 429 and no Retry-After', () => {
     const clock = createManualClock()
     const starts: number[] = []
     const adapter = stubAdapter({
-      capabilities: {
-        kinds: ['sale'],
-        cancel: false,
-        signature: 'terminal',
-        findsLostStarts: false,
-      },
-      pacing: {
-        mode: 'interval',
-        cadenceMs: 1000,
-        cadenceRangeMs: [1000, 1000],
-        spacingMs: 0,
-        retentionMs: 60_000,
-      },
       start: async () => {
         starts.push(clock.now())
         // Refused unprocessed, no Retry-After; a safety valve so a hot loop cannot hang the test.
