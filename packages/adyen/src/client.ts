@@ -560,8 +560,10 @@ interface HttpResult {
  */
 function unknownReason(error: unknown): string | undefined {
   if (error instanceof TillkitProtocolError) return 'unreadable answer'
+  // A 5xx, a 408 (a gateway that gave up waiting may have passed it on), or a refusal after an attempt
+  // that may have been acted on: core's reading of whether the outcome is open.
   if (error instanceof TillkitHttpError)
-    return error.status >= 500 ? `HTTP ${error.status}` : undefined
+    return error.outcomeUnknown ? `HTTP ${error.status}` : undefined
   if (error instanceof TillkitError && error.mayHaveReachedProvider)
     return error.code === 'TIMEOUT'
       ? 'no answer in time'

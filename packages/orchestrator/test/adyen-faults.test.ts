@@ -86,6 +86,16 @@ describe('Adyen fault runs: nothing charged twice, nothing lost', () => {
     reconciles(cloud, [outcome], sent('Payment'))
   })
 
+  it('a 408 on the payment (a gateway gave up waiting): TransactionStatus, never failed; not found, so not charged', async () => {
+    const { clock, cloud, orchestrator, sent } = setupAdyen()
+    cloud.faults.add({ kind: 'status', status: 408, times: 1 })
+    const payment = await orchestrator.sale(pay(1250))
+    const outcome = await drive(clock, payment.outcome)
+    expect(sent('TransactionStatus')).toHaveLength(1)
+    expect(outcome).toMatchObject({ status: 'failed', reasonCode: 'not-found' })
+    reconciles(cloud, [outcome], sent('Payment'))
+  })
+
   it('status requests that fail (5xx, lost) are asked again with back-off', async () => {
     const { clock, cloud, orchestrator, sent } = setupAdyen()
     cloud.faults.add({ kind: 'lostResponse', times: 1 })

@@ -735,7 +735,7 @@ function failure(
 
 /** Why a `/sync` call failed: a definite refusal settles the payment; anything else is unknown. */
 function readFailure(error: unknown): Reading | Unsent {
-  if (error instanceof TillkitHttpError && error.status < 500) {
+  if (error instanceof TillkitHttpError && !error.outcomeUnknown) {
     const failed: ProviderOutcome = {
       status: 'failed',
       reasonCode:
