@@ -242,6 +242,9 @@ export function createAdyenClient<T extends AdyenTransport>(
     fetch: messages.fetch as (input: Request) => Promise<Response>,
     // Drafts, not Requests: the transport sends the init as built (see RequestDraft in core).
     Request: RequestDraft as unknown as typeof Request,
+    // A redirect is answered as it is: following it would send the payment (and the key) again,
+    // perhaps to another host.
+    redirect: 'manual',
     headers: { 'X-API-Key': apiKey },
   }) as unknown as Loose
 

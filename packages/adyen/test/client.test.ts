@@ -96,6 +96,8 @@ describe('createAdyenClient', () => {
       `https://device-api-test.adyen.com/v1/merchants/TillkitShop/devices/${POI}/sync`,
     )
     expect(request!.headers.get('x-api-key')).toBe(KEY)
+    // A redirect would be answered, not followed (the payment and the key, sent elsewhere).
+    expect(request!.redirect).toBe('manual')
     expect(request!.headers.get('content-type')).toBe('application/json')
     expect(await request!.json()).toEqual(message)
   })

@@ -83,6 +83,9 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
       fetch: transport.fetch as unknown as typeof fetch,
       // Drafts, not Requests: the transport sends the init as built (see RequestDraft).
       Request: RequestDraft as unknown as typeof Request,
+      // A redirect is answered as it is: following it would send the request (a payment, the
+      // credentials) again, perhaps to another host.
+      redirect: 'manual',
       // A function: openapi-fetch would otherwise build its default serializer on every request.
       querySerializer,
       headers: {

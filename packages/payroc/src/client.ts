@@ -90,6 +90,8 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
     baseUrl: identityUrl,
     fetch: transport.fetch as (input: Request) => Promise<Response>,
     Request: RequestDraft as unknown as typeof Request,
+    // A redirect is answered as it is: following it would send the request (and the key) again.
+    redirect: 'manual',
     headers: { 'x-api-key': options.apiKey, Accept: 'application/json' },
   })
   const issue = async (): Promise<IssuedToken> => {
@@ -148,6 +150,8 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
     baseUrl,
     fetch: send as unknown as (input: Request) => Promise<Response>,
     Request: RequestDraft as unknown as typeof Request,
+    // A redirect is answered as it is: following it would send the request (and the key) again.
+    redirect: 'manual',
     headers: { Accept: 'application/json' },
   })
   return { api: checked(api) as unknown as PayrocApi, transport, baseUrl }

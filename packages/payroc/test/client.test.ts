@@ -118,6 +118,8 @@ describe('what the client sends', () => {
     const client = createPayrocClient(
       options({
         fetch: async (request) => {
+          // A redirect would be answered, not followed (the request and the key, sent elsewhere).
+          expect(request.redirect).toBe('manual')
           seen.push({
             method: request.method,
             url: request.url,
