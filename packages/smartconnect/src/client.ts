@@ -219,11 +219,21 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
       registerId: register.id,
       sentAt: startedAt,
     }
-    const unknown = (reason: string, cause?: unknown) =>
+    /** `transactionId`: what Smartpay answered, when it named the transaction (for its support). */
+    const unknown = (reason: string, cause?: unknown, transactionId?: unknown) =>
       new TillkitUnknownOutcomeError(
         `${checked.type} may have started on the terminal but its answer was lost (${reason}): ` +
           'check the terminal before starting it again',
-        { operation: checked.type, reason, known, cause, redact: transport.redact },
+        {
+          operation: checked.type,
+          reason,
+          known: {
+            ...known,
+            ...(typeof transactionId === 'string' && transactionId && { transactionId }),
+          },
+          cause,
+          redact: transport.redact,
+        },
       )
     /** With `parseAs: 'text'`, `data` and `error` are the body text. */
     let result: { response: Response; data?: unknown; error?: unknown }
@@ -251,7 +261,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     const transactionId = started?.transactionId
     const pollingUrl = started?.data?.PollingUrl
     if (typeof transactionId !== 'string' || !transactionId || typeof pollingUrl !== 'string')
-      throw unknown('malformed-response')
+      throw unknown('malformed-response', undefined, transactionId)
     const pending: PendingTransaction = {
       transactionId,
       type: checked.type,
@@ -261,7 +271,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     try {
       checkPending(pending, baseUrl)
     } catch (error) {
-      throw unknown('malformed-response', error)
+      throw unknown('malformed-response', error, transactionId)
     }
     transport.logger.info({ transactionId, type: checked.type }, 'smartconnect transaction started')
     return pending
