@@ -578,7 +578,7 @@ function unknownReason(error: unknown): string | undefined {
 
 /** Failures worth another TransactionStatus request later. */
 function transient(error: unknown): boolean {
-  if (error instanceof TillkitHttpError) return error.status >= 500 || error.status === 429
+  if (error instanceof TillkitHttpError) return error.outcomeUnknown || error.status === 429
   return (
     error instanceof TillkitProtocolError ||
     (error instanceof TillkitError && error.code !== 'VALIDATION' && error.code !== 'ABORTED')

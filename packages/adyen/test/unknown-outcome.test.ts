@@ -206,10 +206,11 @@ describe('waitForTransactionStatus', () => {
     expect(status.status).toBe('in-progress')
   })
 
-  it('keeps asking through transient failures (5xx, unreadable, reset), and rethrows the last one at the deadline', async () => {
+  it('keeps asking through transient failures (5xx, 408, unreadable, reset), and rethrows the last one at the deadline', async () => {
     const { adyen, nexo, cloud } = harness()
     const target = { poiId: POI, serviceId: 'NEVER' }
     cloud.faults.add({ kind: 'status', status: 502, times: 1 })
+    cloud.faults.add({ kind: 'status', status: 408, times: 1 })
     cloud.faults.add({ kind: 'status', status: 200, body: 'garbage', times: 1 })
     cloud.faults.add({ kind: 'lostResponse', times: 1 })
     expect(await adyen.waitForTransactionStatus(nexo, target, { intervalMs: 1_000 })).toMatchObject(

@@ -295,6 +295,22 @@ describe('a replay refused with a 4xx proves nothing of the first send', () => {
     ])
   })
 
+  it('a referenced refund answered 408 (a gateway gave up waiting) is not failed: replayed by key, refunded once', async () => {
+    const s = payrocSetup()
+    const sale = await drive(s.clock, (await s.orchestrator.sale(payment(5000))).outcome)
+    const refunds = /\/v1\/payments\/[^/]+\/refunds$/
+    s.cloud.faults.add({
+      kind: 'status',
+      status: 408,
+      match: { method: 'POST', path: refunds },
+      times: 1,
+    })
+    const original = { paymentId: sale.providerIds.paymentId }
+    const refund = await s.orchestrator.refund(payment(1500, { reference: 'ret-408', original }))
+    expect(await drive(s.clock, refund.outcome)).toMatchObject({ status: 'approved' })
+    expect(s.cloud.ledger.map((e) => e.kind)).toEqual(['sale', 'refund'])
+  })
+
   it('a first submit refused with a 4xx is still a definite failure: nothing was made', async () => {
     const s = payrocSetup()
     refuseFrom(s, SUBMIT, 409)

@@ -252,11 +252,12 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     }
     const { response } = result
     const status = response.status
-    if (status === 408 || status >= 500) {
-      throw unknown(`http-${status}`, transport.httpError(response, parse(result.error)))
-    }
     if (status === 0 || (status >= 300 && status < 400)) throw unknown('redirect')
-    if (!response.ok) throw transport.httpError(response, parse(result.error))
+    if (!response.ok) {
+      // Core's reading: a 5xx or 408 leaves the outcome open; any other refusal is definite.
+      const refused = transport.httpError(response, parse(result.error))
+      throw refused.outcomeUnknown ? unknown(`http-${status}`, refused) : refused
+    }
     const started = parse(result.data) as Partial<Schemas['TransactionStarted']>
     const transactionId = started?.transactionId
     const pollingUrl = started?.data?.PollingUrl

@@ -673,8 +673,8 @@ function refusalOf(
       reason: 'Payroc identity refused the API key; nothing was sent',
     }
   }
-  // 5xx: it may have been made (replayed by key); 429: not processed (the core waits and resends).
-  if (!(error instanceof TillkitHttpError) || error.status >= 500 || error.status === 429)
+  // Open (5xx, 408...): it may have been made (replayed by key); 429: not processed (the core resends).
+  if (!(error instanceof TillkitHttpError) || error.outcomeUnknown || error.status === 429)
     return undefined
   const reason =
     saidIn(error.body, 'detail', 'title') ?? `Payroc refused the request (HTTP ${error.status})`
