@@ -18,9 +18,5 @@ export function listDevices(
   query: DeviceQuery = {},
   options: { signal?: AbortSignal } = {},
 ): AsyncGenerator<Device, void, undefined> {
-  return walkPages(client, 'GET /devices', query, async (page) =>
-    client.transport.ok(
-      await client.api.GET('/devices', { params: { query: page }, signal: options.signal }),
-    ),
-  )
+  return walkPages(client, 'GET /devices', query, options)
 }

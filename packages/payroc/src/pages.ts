@@ -20,21 +20,25 @@ export type PagedOperation = 'GET /devices' | 'GET /payments'
 
 /**
  * Checks `query` now, before anything is sent (an object; only the operation's parameters, `before` excepted: the
- * walk goes forwards; each value by the operation's rules), then returns the walk over every item of every page.
- * `read` fetches one page for a query whose `after` is the cursor to start past.
+ * walk goes forwards; each value by the operation's rules), then returns the walk over every item of every page,
+ * each page read with `GET` (`signal` aborts it), starting past the cursor `after`.
  *
  * Each page's `next` link gives the cursor of the following one. Only the cursor is taken from the link (the
  * request stays on the client's own API base). A page that says there is more without a usable next link, or a
  * cursor that comes round again, is a protocol error rather than an endless loop.
  */
-export function walkPages<T, Q extends { after?: string }>(
+export function walkPages<T>(
   client: PayrocClient,
   operation: PagedOperation,
-  query: Q,
-  read: (query: Q) => Promise<Page<T>>,
-  field = 'query',
+  query: { after?: string },
+  { signal, field = 'query' }: { signal?: AbortSignal | undefined; field?: string } = {},
 ): AsyncGenerator<T, void, undefined> {
   checkQuery(operation, query, field)
+  const path = operation.slice('GET '.length) as '/devices' | '/payments'
+  const read = async (page: { after?: string }) =>
+    client.transport.ok(
+      await client.api.GET(path, { params: { query: page as never }, signal }),
+    ) as unknown as Page<T>
   return walk(client, operation, query, read)
 }
 

@@ -27,14 +27,5 @@ export function findPayments(
   filters: PaymentFilters,
   options: { signal?: AbortSignal } = {},
 ): AsyncGenerator<Payment, void, undefined> {
-  return walkPages(
-    client,
-    'GET /payments',
-    filters,
-    async (page) =>
-      client.transport.ok(
-        await client.api.GET('/payments', { params: { query: page }, signal: options.signal }),
-      ),
-    'filters',
-  )
+  return walkPages(client, 'GET /payments', filters, { ...options, field: 'filters' })
 }
