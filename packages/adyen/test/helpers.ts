@@ -29,7 +29,13 @@ export interface Harness<T extends AdyenTransport> {
  * (`autoAdvance`): terminal steps, the cloud's limits and the client's timeouts take no real time.
  */
 export function harness<T extends AdyenTransport = 'device-api'>(
-  options: { transport?: T; cloud?: FakeCloudOptions; autoAdvance?: boolean } = {},
+  options: {
+    transport?: T
+    cloud?: FakeCloudOptions
+    autoAdvance?: boolean
+    /** Stands between the client and the fake (a proxy, a gateway): it may change or replace answers. */
+    between?: (request: Request, cloud: FakeCloud) => Promise<Response>
+  } = {},
 ): Harness<T> {
   const clock = createManualClock({ autoAdvance: options.autoAdvance ?? true })
   const cloud = createFakeCloud({ clock, stepMs: 500, ...options.cloud })
@@ -38,7 +44,7 @@ export function harness<T extends AdyenTransport = 'device-api'>(
     environment: 'test',
     transport: (options.transport ?? 'device-api') as T,
     merchantAccount: MERCHANT,
-    fetch: cloud.fetch,
+    fetch: options.between ? (request) => options.between!(request, cloud) : cloud.fetch,
     clock,
   })
   const webhooks: unknown[] = []

@@ -1,23 +1,14 @@
-import { createManualClock, TillkitUnknownOutcomeError } from '@tillkit/core'
+import { TillkitUnknownOutcomeError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
-import { createAdyenClient } from '../src/index.js'
-import { createFakeCloud } from '../src/mock/index.js'
-import { KEY, MERCHANT, POI } from './helpers.js'
+import { harness, POI } from './helpers.js'
 
 /**
  * A gateway in front of Adyen passes the payment on, then gives up waiting and answers 408. Core itself says a 408
  * leaves the outcome open (TillkitHttpError.outcomeUnknown); the terminal took the money.
  */
-function setup() {
-  const clock = createManualClock({ autoAdvance: true })
-  const cloud = createFakeCloud({ clock, stepMs: 500 })
-  const adyen = createAdyenClient({
-    apiKey: KEY,
-    environment: 'test',
-    transport: 'device-api',
-    merchantAccount: MERCHANT,
-    clock,
-    fetch: async (request) => {
+const setup = () =>
+  harness({
+    between: async (request, cloud) => {
       if (request.url.endsWith('/sync') && request.method === 'POST') {
         const body = await request.clone().text()
         if (body.includes('"PaymentRequest"') || body.includes('"ReversalRequest"')) {
@@ -28,8 +19,6 @@ function setup() {
       return cloud.fetch(request)
     },
   })
-  return { cloud, adyen, nexo: adyen.nexo({ saleId: 'till-1' }) }
-}
 
 describe('a 408 on a payment-starting /sync request', () => {
   it('payment: is an unknown outcome (SaleID+ServiceID), not a definite HTTP refusal', async () => {

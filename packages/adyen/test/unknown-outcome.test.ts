@@ -6,7 +6,7 @@ import {
 } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { createAdyenClient, type PendingRequest } from '../src/index.js'
-import { busy, drive, harness, KEY, MERCHANT, POI } from './helpers.js'
+import { busy, drive, harness, POI } from './helpers.js'
 
 /** The unknown outcome a call rejected with. */
 async function unknown(
@@ -245,16 +245,10 @@ describe('waitForTransactionStatus', () => {
 
 describe('a TransactionStatus answer about another payment', () => {
   it('is refused, never read as the payment asked about', async () => {
-    const { cloud, clock } = harness()
     // A proxy (or a terminal confusing two requests) answers with another payment's repeated response.
     let swap = false
-    const adyen = createAdyenClient({
-      apiKey: KEY,
-      environment: 'test',
-      transport: 'device-api',
-      merchantAccount: MERCHANT,
-      clock,
-      fetch: async (request: Request) => {
+    const { adyen, nexo } = harness({
+      between: async (request, cloud) => {
         const asking = (await request.clone().text()).includes('TransactionStatusRequest')
         const answer = await cloud.fetch(request)
         if (!swap || !asking) return answer
@@ -265,7 +259,6 @@ describe('a TransactionStatus answer about another payment', () => {
         return Response.json(body)
       },
     })
-    const nexo = adyen.nexo({ saleId: 'till-1' })
     const message = nexo.payment(sale)
     await adyen.payment(message)
     const ask = () =>
