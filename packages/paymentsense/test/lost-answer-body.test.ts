@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createManualClock, isTillkitError } from '@tillkit/core'
+import { createManualClock, isTillkitError, type ManualClock } from '@tillkit/core'
 import { createPaymentsenseClient } from '../src/index.js'
 
 const API_KEY = 'ps_test_body_key_1234'
@@ -31,21 +31,26 @@ const sale = {
   body: { transactionType: 'SALE' as const, amount: 2500, currency: 'GBP' as const },
 }
 
+/** A sale through a client whose answers' bodies end as `mode` says; the clock is the test's. */
+function postSale(mode: 'reset' | 'stall', clock: ManualClock) {
+  const connect = createPaymentsenseClient({
+    account: 'acme',
+    environment: 'test',
+    apiKey: API_KEY,
+    softwareHouseId: 'SWH',
+    installerId: 'INST',
+    fetch: cutBody(mode),
+    clock,
+    timeoutMs: 5_000,
+  })
+  return connect.pac.POST('/pac/terminals/{tid}/transactions', sale)
+}
+
 describe('a payment POST whose 201 body is lost', () => {
   it('a reset while reading the body is a typed unknown outcome, not a raw error', async () => {
-    const clock = createManualClock({ autoAdvance: true })
-    const connect = createPaymentsenseClient({
-      account: 'acme',
-      environment: 'test',
-      apiKey: API_KEY,
-      softwareHouseId: 'SWH',
-      installerId: 'INST',
-      fetch: cutBody('reset'),
-      clock,
-    })
-    const error = await connect.pac
-      .POST('/pac/terminals/{tid}/transactions', sale)
-      .catch((e: unknown) => e)
+    const error = await postSale('reset', createManualClock({ autoAdvance: true })).catch(
+      (e: unknown) => e,
+    )
     // The sale was accepted (201) and may be running: the caller must be told the outcome is unknown.
     expect(isTillkitError(error)).toBe(true)
     expect(error).toMatchObject({ outcomeUnknown: true })
@@ -53,18 +58,8 @@ describe('a payment POST whose 201 body is lost', () => {
 
   it('a body that stalls after the 201 headers times out at timeoutMs', async () => {
     const clock = createManualClock()
-    const connect = createPaymentsenseClient({
-      account: 'acme',
-      environment: 'test',
-      apiKey: API_KEY,
-      softwareHouseId: 'SWH',
-      installerId: 'INST',
-      fetch: cutBody('stall'),
-      clock,
-      timeoutMs: 5_000,
-    })
     let settled: unknown = 'pending'
-    connect.pac.POST('/pac/terminals/{tid}/transactions', sale).then(
+    postSale('stall', clock).then(
       (r) => (settled = r),
       (e: unknown) => (settled = e),
     )
