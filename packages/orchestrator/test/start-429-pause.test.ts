@@ -40,3 +40,57 @@ describe('a start refused with 429 and no Retry-After', () => {
     await orchestrator.close()
   })
 })
+
+describe('a start refused with 429 while the account stays paused', () => {
+  it('is not sent once the pause, lengthened by another payment, runs past the minute', async () => {
+    const clock = createManualClock()
+    const t0 = clock.now()
+    const sent: string[] = []
+    const at = () => (clock.now() - t0) / 1_000
+    const refuse = (seconds: number) =>
+      new TillkitHttpError({
+        status: 429,
+        body: undefined,
+        method: 'POST',
+        url: 'https://p/x',
+        retryAfterMs: seconds * 1_000,
+      })
+    let polls = 0
+    const adapter = stubAdapter({
+      // Spaced, so the account's requests go one at a time, each after the previous answer.
+      pacing: {
+        mode: 'interval',
+        cadenceMs: 1_000,
+        cadenceRangeMs: [500, 5_000],
+        spacingMs: 100,
+        retentionMs: 600_000,
+      },
+      start: async (ctx) => {
+        const ref = ctx.request.reference
+        sent.push(`start ${ref} ${at()}`)
+        if (ref === 'A') return { ids: { ref } }
+        // B's answer is slow, then a 429: wait 40 s (A's poll, due meanwhile, is queued first).
+        await clock.sleep(2_500)
+        throw refuse(40)
+      },
+      poll: async (ctx) => {
+        sent.push(`poll ${ctx.request.reference} ${at()}`)
+        // A's poll, due while B's start is out, and again after the pause: 429, 30 s more.
+        if (++polls <= 2) throw refuse(30)
+        return { outcome: { status: 'approved' } }
+      },
+    })
+    const orchestrator = createOrchestrator({ accounts: { a: adapter }, clock })
+    const sale = (reference: string) =>
+      orchestrator.sale({ account: 'a', terminal: 'T1', amount: 100, currency: 'GBP', reference })
+    await sale('A')
+    await pass(clock, 500)
+    const b = await sale('B')
+    await pass(clock, 120_000, 500)
+    // B, refused at 3 s, was due again at 43 s; A's poll went first and paused the account until
+    // 73 s, past a minute from B's intent: B is not sent again.
+    expect(await b.outcome).toMatchObject({ status: 'failed', reasonCode: 'rate-limited' })
+    expect(sent.filter((s) => s.startsWith('start B'))).toEqual(['start B 0.5'])
+    await orchestrator.close()
+  })
+})
