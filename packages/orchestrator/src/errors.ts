@@ -21,9 +21,16 @@ export class CancelOnTerminalError extends TillkitValidationError {
 export class JournalWriteError extends Error {
   readonly mayHaveReachedProvider = false
 
-  constructor(id: string, cause: unknown, what: 'payment' | 'table' = 'payment') {
+  /**
+   * `ending`: the intent was recorded, but not its end when `close()` refused it; nothing was sent,
+   * yet `recover()` will take it as begun (an operator should settle it).
+   */
+  constructor(id: string, cause: unknown, what: 'payment' | 'table' = 'payment', ending = false) {
+    const subject = what === 'payment' ? 'intent of payment' : 'opening of table'
     super(
-      `journal: the ${what === 'payment' ? 'intent of payment' : 'opening of table'} ${id} could not be recorded; nothing was sent`,
+      ending
+        ? `journal: the ${subject} ${id} was recorded, but not that close() refused it; nothing was sent, yet recover() will take it as begun`
+        : `journal: the ${subject} ${id} could not be recorded; nothing was sent`,
       { cause },
     )
     this.name = 'JournalWriteError'

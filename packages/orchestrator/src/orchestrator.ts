@@ -156,11 +156,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     then: () => T,
   ): Promise<T> {
     const work = (async () => {
+      let written = false
       try {
         await writing()
+        written = true
         if (closed) await ending()
       } catch (error) {
-        throw new JournalWriteError(id, error, what)
+        throw new JournalWriteError(id, error, what, written)
       }
       if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
       return then()

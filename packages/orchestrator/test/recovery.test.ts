@@ -362,6 +362,28 @@ describe('the journal comes first', () => {
     expect(s.seen).toHaveLength(0)
   })
 
+  it('close() while the intent is written, and the end cannot be written: the error says so', async () => {
+    const { journal: gated, land } = gatedJournal('intent')
+    const journal: JournalStore = {
+      ...gated,
+      append: async (record) => {
+        if (record.type === 'outcome') throw new Error('disk full')
+        return gated.append(record)
+      },
+    }
+    const s = setup({ orchestrator: { journal } })
+    const refused = s.orchestrator.sale(sale(1250)).catch((e: unknown) => e)
+    const closing = s.orchestrator.close()
+    await flush()
+    land()
+    await closing
+    const error = (await refused) as JournalWriteError
+    expect(error).toBeInstanceOf(JournalWriteError)
+    expect(error.message).toMatch(/was recorded, but not that close\(\) refused it/)
+    expect((error.cause as Error).message).toBe('disk full')
+    expect(s.seen).toHaveLength(0)
+  })
+
   it('close() while a table opening is written: refused, and ended in the journal so recover() never opens it', async () => {
     const { memory, journal, land, records } = gatedJournal('intent', 'tableOpen')
     const s = setup({ orchestrator: { journal } })
