@@ -97,6 +97,11 @@ export interface ReversalInput extends Common {
 export interface AbortInput extends Common {
   /** The ServiceID of the request to stop. */
   abortServiceId: string
+  /**
+   * The DeviceID of the request to stop (`MessageReference.DeviceID`), when it was a Device-class message: only
+   * those carry one. Leave it out for a payment, reversal or other Service-class request.
+   */
+  abortDeviceId?: string
   /** Default `Payment`. */
   category?: MessageCategory
   /** Free text, default `MerchantAbort`. */
@@ -185,6 +190,7 @@ const CATEGORY = optional(text)
 const ABORT_RULES: Rules = {
   ...COMMON,
   abortServiceId: string({ minLength: 1, maxLength: SERVICE_ID_LENGTH }),
+  abortDeviceId: SERVICE_ID,
   category: CATEGORY,
   reason: optional(text),
 }
@@ -340,6 +346,7 @@ export function createNexo(options: NexoOptions): NexoBuilder {
             MessageReference: {
               MessageCategory: input.category ?? 'Payment',
               ServiceID: input.abortServiceId,
+              ...(input.abortDeviceId !== undefined && { DeviceID: input.abortDeviceId }),
               SaleID: saleId,
               POIID: input.poiId,
             },

@@ -283,3 +283,30 @@ describe('ServiceID memory', () => {
     expect(builder.abort({ poiId: 'P', abortServiceId: 'X', serviceId: 'SECOND' })).toBeDefined()
   })
 })
+
+describe('abort: the DeviceID of the request to stop', () => {
+  it('is sent in MessageReference when given (a Device-class request), and left out otherwise', () => {
+    const b = nexo()
+    const device = b.abort({
+      poiId: 'P400Plus-1',
+      abortServiceId: 'INP0000001',
+      abortDeviceId: 'DEV0000001',
+      category: 'Input',
+    })
+    expect(device.SaleToPOIRequest.AbortRequest.MessageReference).toEqual({
+      MessageCategory: 'Input',
+      ServiceID: 'INP0000001',
+      DeviceID: 'DEV0000001',
+      SaleID: 'till-7',
+      POIID: 'P400Plus-1',
+    })
+    const payment = b.abort({ poiId: 'P400Plus-1', abortServiceId: 'PAY0000002' })
+    expect(payment.SaleToPOIRequest.AbortRequest.MessageReference).not.toHaveProperty('DeviceID')
+    expect(
+      refusal(() => b.abort({ poiId: 'P', abortServiceId: 'X', abortDeviceId: 'D'.repeat(11) })),
+    ).toBe('abortDeviceId: must be at most 10 characters long')
+    expect(refusal(() => b.abort({ poiId: 'P', abortServiceId: 'X', abortDeviceId: '' }))).toBe(
+      'abortDeviceId: must be at least 1 characters long',
+    )
+  })
+})

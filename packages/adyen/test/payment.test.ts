@@ -214,6 +214,18 @@ describe('abort', () => {
     expect(cloud.ledger).toHaveLength(1)
   })
 
+  it('naming the request by its DeviceID too is delivered (the fake takes the field)', async () => {
+    const { adyen, nexo } = harness()
+    const abort = nexo.abort({
+      poiId: POI,
+      abortServiceId: 'INP0000001',
+      abortDeviceId: 'DEV0000001',
+      category: 'Input',
+    })
+    expect(abort.SaleToPOIRequest.AbortRequest.MessageReference.DeviceID).toBe('DEV0000001')
+    expect(await adyen.abort(abort)).toEqual({ delivered: true })
+  })
+
   it('to an offline terminal is not delivered', async () => {
     const { adyen, nexo, cloud } = harness()
     cloud.devices.setOnline(POI, false)

@@ -37,8 +37,25 @@ function sleepOn(
   })
 }
 
+/** The longest delay a timer takes: Node and browsers fire a longer one (it overflows 32 bits) at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A timer of any length: a longer delay than one timer takes waits in links of at most MAX_TIMER_MS. */
 function scheduleTimer(ms: number, callback: () => void): () => void {
-  const timer = setTimeout(callback, Math.max(0, ms))
+  // The common case (every request's timeout) stays one timer and one closure.
+  if (!(ms > MAX_TIMER_MS)) {
+    const single = setTimeout(callback, Math.max(0, ms))
+    return () => clearTimeout(single)
+  }
+  let timer: ReturnType<typeof setTimeout>
+  const arm = (left: number) => {
+    timer =
+      left > MAX_TIMER_MS
+        ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS)
+        : setTimeout(callback, Math.max(0, left))
+  }
+  arm(ms)
+  // Clears whichever link is armed now.
   return () => clearTimeout(timer)
 }
 

@@ -179,3 +179,66 @@ describe('systemClock', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 })
+
+describe('systemClock: delays longer than one timer takes (2^31 - 1 ms)', () => {
+  const MAX = 2 ** 31 - 1
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('schedule waits the whole delay instead of firing at once', () => {
+    vi.useFakeTimers()
+    const fired: number[] = []
+    const start = Date.now()
+    systemClock.schedule(2 * MAX + 5, () => fired.push(Date.now() - start))
+    vi.advanceTimersByTime(1)
+    expect(fired).toEqual([])
+    vi.advanceTimersByTime(2 * MAX + 3)
+    expect(fired).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(fired).toEqual([2 * MAX + 5])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('a delay of exactly 2^31 - 1 ms is one timer, and fires on time', () => {
+    vi.useFakeTimers()
+    let fired = false
+    systemClock.schedule(MAX, () => (fired = true))
+    vi.advanceTimersByTime(MAX - 1)
+    expect(fired).toBe(false)
+    vi.advanceTimersByTime(1)
+    expect(fired).toBe(true)
+  })
+
+  it('cancel works before and after the first link of a long delay has run', () => {
+    vi.useFakeTimers()
+    const fired: string[] = []
+    const early = systemClock.schedule(MAX + 10, () => fired.push('early'))
+    const late = systemClock.schedule(MAX + 10, () => fired.push('late'))
+    early()
+    vi.advanceTimersByTime(MAX + 1)
+    expect(vi.getTimerCount()).toBe(1)
+    late()
+    expect(vi.getTimerCount()).toBe(0)
+    vi.advanceTimersByTime(2 * MAX)
+    expect(fired).toEqual([])
+  })
+
+  it('sleep waits a long delay too, and an abort clears the armed link', async () => {
+    vi.useFakeTimers()
+    let done = false
+    void systemClock.sleep(MAX + 1_000).then(() => (done = true))
+    await vi.advanceTimersByTimeAsync(MAX + 999)
+    expect(done).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(done).toBe(true)
+
+    const ac = new AbortController()
+    const sleeping = systemClock.sleep(MAX + 1_000, ac.signal)
+    await vi.advanceTimersByTimeAsync(MAX + 1)
+    ac.abort(new Error('stop'))
+    await expect(sleeping).rejects.toThrow('stop')
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})

@@ -8,6 +8,10 @@ type ReportResponse = Pac['schemas']['ReportResponse']
 export interface WatchOptions {
   /** Time between polls. Connect suggests 1 s for pay-at-counter (0.5 to 2 s is sensible). Default 1000. */
   intervalMs?: number
+  /**
+   * Stops polling: the wait rejects with the signal's reason, whether the abort comes between two polls or while
+   * one is in flight. The transaction itself goes on.
+   */
   signal?: AbortSignal
   /**
    * Called once per notification, in order, as soon as a poll shows it. Connect returns the whole cumulative list
@@ -20,6 +24,7 @@ export interface WatchOptions {
 /**
  * Polls a pay-at-counter transaction until TRANSACTION_FINISHED is present and returns the final body (the only
  * one that carries the result fields). Notification values outside the known set are passed through unchanged.
+ * Aborting `options.signal` rejects with the signal's reason, at any point of the wait.
  */
 export function waitForTransaction(
   client: PaymentsenseClient,
@@ -58,14 +63,23 @@ async function poll<T extends { notifications?: readonly string[] }>(
 ): Promise<T> {
   const intervalMs = options.intervalMs ?? 1000
   assertInteger('intervalMs', intervalMs, 100, 60_000)
+  const { signal } = options
   let shown = 0
   for (;;) {
-    const body = client.transport.ok(await get())
+    let answer: Awaited<ReturnType<typeof get>>
+    try {
+      answer = await get()
+    } catch (error) {
+      // The transport reports an abort mid-request as a TillkitAbortedError: end as an abort between polls does.
+      if (signal?.aborted) throw signal.reason
+      throw error
+    }
+    const body = client.transport.ok(answer)
     const notifications = body.notifications ?? []
     // The list only grows; anything past what was shown is new.
     for (; shown < notifications.length; shown++)
       await options.onNotification?.(notifications[shown] as string)
     if (notifications.includes(finished)) return body
-    await client.transport.clock.sleep(intervalMs, options.signal)
+    await client.transport.clock.sleep(intervalMs, signal)
   }
 }

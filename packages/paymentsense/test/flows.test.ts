@@ -249,6 +249,42 @@ describe('errors and unknown outcomes', () => {
     })
     await expect(pending).rejects.toMatchObject({ name: expect.stringMatching(/Abort/) })
   })
+
+  it('an abort while a poll is in flight rejects with the signal reason, as one between polls does', async () => {
+    const abort = new AbortController()
+    const reason = new Error('the operator walked away')
+    let polls = 0
+    let cloud: FakeCloud | undefined
+    const { client, cloud: made } = rig(
+      {},
+      {
+        fetch: (request) => {
+          // The second poll: the caller aborts while it is on the wire.
+          if (request.method === 'GET' && ++polls === 2) abort.abort(reason)
+          return cloud!.fetch(request)
+        },
+      },
+    )
+    cloud = made
+    const { requestId } = await startSale(client, 1250)
+    const error = await waitForTransaction(client, TID, requestId, { signal: abort.signal }).catch(
+      (e: unknown) => e,
+    )
+    expect(polls).toBe(2)
+    expect(error).toBe(reason)
+
+    // Between polls, the same reason.
+    const other = rig()
+    const between = new AbortController()
+    const started = await startSale(other.client, 1209)
+    const pending = waitForTransaction(other.client, TID, started.requestId, {
+      signal: between.signal,
+      onNotification: (n) => {
+        if (n === 'TRANSACTION_STARTED') between.abort(reason)
+      },
+    })
+    await expect(pending).rejects.toBe(reason)
+  })
 })
 
 describe('pay-at-table through the fake cloud', () => {

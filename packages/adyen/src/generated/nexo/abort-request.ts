@@ -52,7 +52,7 @@ export interface AbortRequestBody {
     AbortReason: string;
 }
 /**
- * The request to stop; SaleID and POIID default to the header's.
+ * The request to stop; SaleID and POIID default to the header's. `DeviceID` names a Device-class request (the only class whose header carries one); a Service-class request such as a payment is named by its ServiceID alone.
  */
 export interface AbortedMessage {
     MessageCategory: MessageCategory;
@@ -60,6 +60,10 @@ export interface AbortedMessage {
      * Names one request and its response. Chosen by the POS, 1 to 10 characters, and never reused for the same SaleID: Adyen refuses a SaleID and ServiceID pair it has seen recently.
      */
     ServiceID: string;
+    /**
+     * The DeviceID of the Device-class request to stop, as its header carried it.
+     */
+    DeviceID?: string;
     /**
      * A non-empty string (nexo leaves most texts unbounded).
      */

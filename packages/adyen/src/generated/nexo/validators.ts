@@ -356,7 +356,7 @@ return false;
 else {
 const _errs15 = errors;
 for(const key3 in data4){
-if(!((((key3 === "MessageCategory") || (key3 === "ServiceID")) || (key3 === "SaleID")) || (key3 === "POIID"))){
+if(!(((((key3 === "MessageCategory") || (key3 === "ServiceID")) || (key3 === "DeviceID")) || (key3 === "SaleID")) || (key3 === "POIID"))){
 validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -387,11 +387,26 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data4.SaleID !== undefined){
+if(data4.DeviceID !== undefined){
+let data7 = data4.DeviceID;
 const _errs18 = errors;
-if(!(validate2(data4.SaleID, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/SaleID",parentData:data4,parentDataProperty:"SaleID",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
-errors = vErrors.length;
+if(errors === _errs18){
+if(typeof data7 === "string"){
+if(func0(data7) > 10){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
+return false;
+}
+else {
+if(func0(data7) < 1){
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
 }
 var valid5 = _errs18 === errors;
 }
@@ -399,16 +414,29 @@ else {
 var valid5 = true;
 }
 if(valid5){
+if(data4.SaleID !== undefined){
+const _errs20 = errors;
+if(!(validate2(data4.SaleID, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/SaleID",parentData:data4,parentDataProperty:"SaleID",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
+errors = vErrors.length;
+}
+var valid5 = _errs20 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
 if(data4.POIID !== undefined){
-const _errs19 = errors;
+const _errs21 = errors;
 if(!(validate2(data4.POIID, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/POIID",parentData:data4,parentDataProperty:"POIID",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
 errors = vErrors.length;
 }
-var valid5 = _errs19 === errors;
+var valid5 = _errs21 === errors;
 }
 else {
 var valid5 = true;
+}
 }
 }
 }
@@ -428,12 +456,12 @@ var valid4 = true;
 }
 if(valid4){
 if(data3.AbortReason !== undefined){
-const _errs20 = errors;
+const _errs22 = errors;
 if(!(validate2(data3.AbortReason, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/AbortReason",parentData:data3,parentDataProperty:"AbortReason",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
 errors = vErrors.length;
 }
-var valid4 = _errs20 === errors;
+var valid4 = _errs22 === errors;
 }
 else {
 var valid4 = true;
@@ -1243,7 +1271,7 @@ return errors === 0;
 validate28.evaluated = {"props":{"SaleToPOIRequest":true},"dynamicProps":false,"dynamicItems":false};
 
 const schema15 = {"type":"object","additionalProperties":false,"required":["SaleTransactionID"],"properties":{"SaleTransactionID":{"$ref":"#/$defs/TransactionIdentification"},"SaleReferenceID":{"$ref":"#/$defs/Text"},"OperatorID":{"$ref":"#/$defs/Text"},"OperatorLanguage":{"type":"string","pattern":"^[a-z]{2}$"},"ShiftNumber":{"$ref":"#/$defs/Text"},"SaleToAcquirerData":{"$ref":"#/$defs/Text"},"SaleToPOIData":{"$ref":"#/$defs/Text"},"TokenRequestedType":{"type":"string","enum":["Customer","Transaction"]},"CustomerOrderID":{"$ref":"#/$defs/Text"}}};
-const func3 = Object.prototype.hasOwnProperty;
+const func5 = Object.prototype.hasOwnProperty;
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1355,7 +1383,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func3.call(schema15.properties, key0))){
+if(!(func5.call(schema15.properties, key0))){
 validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
