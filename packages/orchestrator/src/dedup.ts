@@ -16,18 +16,22 @@ export const JOURNALED_KEYS = 32
 export class Deduper {
   private order: number
   private readonly keys: Set<string>
-  private delivered: number
+  /** The highest `seq` handed out (here or, per the journal, by an earlier process). */
+  private issued: number
+  /** Events an earlier process handed out and the caller may not have taken: their `seq`s, by id. */
+  private readonly reissue: Map<string, number>
   private last: unknown
   private asked: DeliveryCursor['signatureAsked']
   /** The cursor as far as the caller has taken events (`lastEvent` and `signatureAsked` aside). */
-  private taken: Omit<DeliveryCursor, 'lastEvent' | 'signatureAsked'>
+  private taken: Pick<DeliveryCursor, 'delivered' | 'order' | 'keys'>
   /** Each event handed over and not yet taken, by `seq`. */
   private readonly handed = new Map<number, ProviderNotification>()
 
   constructor(cursor: DeliveryCursor) {
     this.order = cursor.order
     this.keys = new Set(cursor.keys)
-    this.delivered = cursor.delivered
+    this.issued = Math.max(cursor.delivered, cursor.issued ?? 0)
+    this.reissue = new Map(cursor.pending?.map(([seq, id]) => [id, seq]))
     this.last = cursor.lastEvent
     this.asked = cursor.signatureAsked
     this.taken = { delivered: cursor.delivered, order: cursor.order, keys: cursor.keys }
@@ -54,21 +58,28 @@ export class Deduper {
     return out
   }
 
-  /** Records that a fresh notification is being handed to the caller; returns its event's `seq`. */
+  /**
+   * Records that a fresh notification is being handed to the caller; returns its event's `seq`: the
+   * one an earlier process gave it, if it handed it out, else the next never used.
+   */
   delivering(n: ProviderNotification): number {
     this.last = n.raw
-    this.handed.set(++this.delivered, n)
-    return this.delivered
+    const id = idOf(n)
+    const again = id === undefined ? undefined : this.reissue.get(id)
+    if (again !== undefined) this.reissue.delete(id!)
+    const seq = again ?? ++this.issued
+    this.handed.set(seq, n)
+    return seq
   }
 
   /** The caller took the event `seq`: the journal's cursor moves to it. */
   took(seq: number): void {
     const n = this.handed.get(seq)
     this.handed.delete(seq)
-    const { order, keys } = this.taken
+    const { order, keys, delivered } = this.taken
     this.taken = {
-      delivered: seq,
-      order: n?.order ?? order,
+      delivered: Math.max(delivered, seq),
+      order: Math.max(order, n?.order ?? order),
       keys: n?.key === undefined ? keys : [...keys, n.key].slice(-JOURNALED_KEYS),
     }
   }
@@ -88,12 +99,29 @@ export class Deduper {
     return this.asked.at
   }
 
-  /** What the journal records: how far the caller took events, and the last event seen. */
+  /**
+   * What the journal records: how far the caller took events, the last event seen, and what was
+   * handed out beyond what was taken (with an earlier process's, not shown again yet).
+   */
   cursor(): DeliveryCursor {
+    const pending: Array<readonly [number, string]> = [...this.reissue].map(([id, seq]) => [
+      seq,
+      id,
+    ])
+    for (const [seq, n] of this.handed) {
+      const id = idOf(n)
+      if (id !== undefined) pending.push([seq, id])
+    }
     return {
       ...this.taken,
       ...(this.last !== undefined && { lastEvent: this.last }),
       ...(this.asked && { signatureAsked: this.asked }),
+      ...(this.issued > this.taken.delivered && { issued: this.issued }),
+      ...(pending.length && { pending: pending.slice(-JOURNALED_KEYS) }),
     }
   }
 }
+
+/** How a notification is recognised when the provider shows it again: its position, else its key. */
+const idOf = (n: ProviderNotification): string | undefined =>
+  n.order !== undefined ? `#${n.order}` : n.key

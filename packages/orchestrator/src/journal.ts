@@ -33,6 +33,17 @@ export interface DeliveryCursor {
    * policy's deadline, from then.
    */
   signatureAsked?: { question: string; at: number }
+  /**
+   * The highest `seq` handed out, taken or not, when above `delivered`: journaled before the POS
+   * can take those events, so a recovered payment never gives a different event a `seq` the POS
+   * may already have seen.
+   */
+  issued?: number
+  /**
+   * The events handed out and not taken, as `[seq, position or key]` (at most
+   * {@link JOURNALED_KEYS}): shown again by the provider after a crash, each keeps its `seq`.
+   */
+  pending?: ReadonlyArray<readonly [seq: number, id: string]>
 }
 
 export const EMPTY_CURSOR: DeliveryCursor = { delivered: 0, order: -1, keys: [] }

@@ -129,10 +129,10 @@ interface SignatureQuestion {
 
 /**
  * What a payment's signal aborts with when the payment ends: one reason for every payment, as
- * `abort()` without one builds a DOMException (and its stack trace) each time.
+ * `abort()` without one builds a DOMException (and its stack trace) each time. Made as the module
+ * loads: a stack captured inside a payment would keep that payment (and its orchestrator) alive.
  */
-let ended: DOMException | undefined
-const endedReason = () => (ended ??= new DOMException('the payment has ended', 'AbortError'))
+const ENDED = new DOMException('the payment has ended', 'AbortError')
 
 /**
  * One payment's life in the core: start, poll, de-duplicate, deliver, journal, settle. Knows no
@@ -481,11 +481,15 @@ export class Run implements Payment {
   }
   private journaledStart: boolean
 
+  /**
+   * Hands fresh notifications to the POS as events, once the cursor naming their `seq`s is journaled
+   * (see {@link DeliveryCursor.issued}): after a crash, a `seq` the POS took is never given to
+   * another event.
+   */
   private deliver(batch: readonly ProviderNotification[], now: number): void {
     const fresh = this.dedup.fresh(batch)
     if (!fresh.length) return
-    this.delivering = true
-    for (const n of fresh) {
+    const events = fresh.map((n) => {
       const event: PaymentEvent = {
         type: n.type,
         seq: this.dedup.delivering(n),
@@ -493,14 +497,24 @@ export class Run implements Payment {
         at: now,
         raw: n.raw,
       }
-      this.stream.push(
-        n.type === 'signatureRequired' && this.adapter.capabilities.signature === 'pos'
-          ? this.signatureEvent(event, n, now)
-          : event,
-      )
-    }
-    this.delivering = false
+      return n.type === 'signatureRequired' && this.adapter.capabilities.signature === 'pos'
+        ? this.signatureEvent(event, n, now)
+        : event
+    })
     this.writeCursor(now)
+    this.afterWrites(() => {
+      this.delivering = true
+      this.tookInBatch = false
+      for (const event of events) this.stream.push(event)
+      this.delivering = false
+      if (this.tookInBatch) this.writeCursor(this.host.clock.now())
+    })
+  }
+  private tookInBatch = false
+
+  /** Runs `then` once the journal records queued so far are written (or their failure logged). */
+  private afterWrites(then: () => void): void {
+    this.chain = this.chain.then(then)
   }
 
   /**
@@ -511,7 +525,8 @@ export class Run implements Payment {
   private took(event: PaymentEvent): void {
     this.dedup.took(event.seq)
     // Takes while a batch is handed over (the POS was waiting) are journaled once, after it.
-    if (!this.delivering) this.writeCursor(this.host.clock.now())
+    if (this.delivering) this.tookInBatch = true
+    else this.writeCursor(this.host.clock.now())
   }
 
   /** Journals how far the POS has taken events, and the last event seen (for reconciling). */
@@ -683,7 +698,7 @@ export class Run implements Payment {
     this.cancelPoll?.()
     for (const question of this.signatures) question.cancelDeadline()
     this.signatures.clear()
-    this.abort.abort(endedReason())
+    this.abort.abort(ENDED)
     const { request } = this
     const ids = this.publicIds()
     const outcome: Outcome = {
@@ -730,7 +745,8 @@ export class Run implements Payment {
         check: safeReconcile(this.adapter, this.context, situation ?? 'unreadable'),
       }
     }
-    this.endStream()
+    // After the events still being journaled: they reach the stream before it ends.
+    this.afterWrites(() => this.endStream())
     this.write({ type: 'outcome', paymentId: this.id, at: outcome.at, outcome })
     this.chain.then(() => {
       this.resolveOutcome(outcome)
@@ -744,7 +760,7 @@ export class Run implements Payment {
     this.closed = true
     this.cancelPoll?.()
     for (const question of this.signatures) question.cancelDeadline()
-    this.abort.abort(endedReason())
+    this.abort.abort(ENDED)
     this.endStream()
     if (!this.isSettled()) this.rejectOutcome(closedError('payment', this.id))
     for (const waiter of this.cancelWaiters) waiter.reject(closedError('payment', this.id))

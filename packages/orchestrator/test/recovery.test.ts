@@ -150,7 +150,9 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     expect(closed).toBe(false)
     open()
     await closing
-    expect((await memory.get(payment.id))?.cursor).toMatchObject({ delivered: 2 })
+    // The cursor naming the events handed out (queued before the close) reached the journal; the
+    // POS took none: events are released only once that cursor is written.
+    expect((await memory.get(payment.id))?.cursor).toMatchObject({ delivered: 0, issued: 2 })
   })
 
   it('a signature question the POS had not taken at the drop is asked again after recover()', async () => {

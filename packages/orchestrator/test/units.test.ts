@@ -43,12 +43,66 @@ describe('Deduper', () => {
     const fresh = d.fresh(batch)
     expect(fresh.map((n) => n.raw)).toEqual(['n5', 'y'])
     expect(fresh.map((n) => d.delivering(n))).toEqual([6, 7])
-    // Handed over, not taken: the cursor stays, only the last event seen moves.
-    expect(d.cursor()).toEqual({ delivered: 5, order: 4, keys: ['x'], lastEvent: 'y' })
+    // Handed over, not taken: the cursor stays; the last event seen moves, and what was handed
+    // out is named (the highest seq, and each event by position or key).
+    const handedOut = {
+      issued: 7,
+      pending: [
+        [6, '#5'],
+        [7, 'y'],
+      ],
+    }
+    expect(d.cursor()).toEqual({
+      delivered: 5,
+      order: 4,
+      keys: ['x'],
+      lastEvent: 'y',
+      ...handedOut,
+    })
     d.took(6)
-    expect(d.cursor()).toEqual({ delivered: 6, order: 5, keys: ['x'], lastEvent: 'y' })
+    expect(d.cursor()).toEqual({
+      delivered: 6,
+      order: 5,
+      keys: ['x'],
+      lastEvent: 'y',
+      issued: 7,
+      pending: [[7, 'y']],
+    })
     d.took(7)
     expect(d.cursor()).toEqual({ delivered: 7, order: 5, keys: ['x', 'y'], lastEvent: 'y' })
+  })
+
+  it('after a crash, an event handed out before keeps its seq, and a new one never reuses one', () => {
+    // The earlier process handed out 6 (position 5) and 7 (key y); the POS may have taken them.
+    const d = new Deduper({
+      delivered: 5,
+      order: 4,
+      keys: [],
+      issued: 7,
+      pending: [
+        [6, '#5'],
+        [7, 'y'],
+      ],
+    })
+    // The provider shows position 5 again, not y (a push it does not repeat), then something new.
+    const fresh = d.fresh([at(5), at(6), keyed('z')])
+    expect(fresh.map((n) => d.delivering(n))).toEqual([6, 8, 9])
+    // y's seq stays reserved in the journal until the POS has taken past it.
+    expect(d.cursor()).toMatchObject({
+      delivered: 5,
+      issued: 9,
+      pending: [
+        [7, 'y'],
+        [6, '#5'],
+        [8, '#6'],
+        [9, 'z'],
+      ],
+    })
+    d.took(6)
+    d.took(8)
+    d.took(9)
+    expect(d.cursor()).toMatchObject({ delivered: 9, order: 6, pending: [[7, 'y']] })
+    expect(d.cursor().issued).toBeUndefined()
   })
 
   it('notifications with neither order nor key are delivered as they come', () => {

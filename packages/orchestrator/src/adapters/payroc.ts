@@ -36,6 +36,7 @@ import type {
   Observation,
   PaymentContext,
   ProviderAdapter,
+  ProviderNotification,
   ProviderOutcome,
   StartResult,
   UnknownSituation,
@@ -327,7 +328,13 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
             signal: ctx.signal,
           })
     if (result.response.status === 404) return { missing: true, retryAfterMs: MISSING_PAUSE_MS }
-    return { outcome: resultOutcome(client().transport.ok(result)) }
+    // A result is read only once the instruction completed: that event comes along, so a process
+    // that died after recording the result's id but before the POS took `finished` hands it over
+    // again (the de-duplication drops it when it was taken).
+    return {
+      notifications: [COMPLETED],
+      outcome: resultOutcome(client().transport.ok(result)),
+    }
   }
 
   /**
@@ -567,6 +574,9 @@ function resultKey(request: Readonly<PaymentRequest>): 'paymentId' | 'refundId' 
  * device at work (`started`), the three others end it (`finished`). Each status happens once per
  * instruction, so it is its own de-duplication key.
  */
+/** The event of an instruction that completed (the acquirer's answer is on its result). */
+const COMPLETED: ProviderNotification = { type: 'finished', raw: 'completed', key: 'completed' }
+
 function instructionObservation(
   request: Readonly<PaymentRequest>,
   instruction: InstructionView,
@@ -582,11 +592,13 @@ function instructionObservation(
       },
     )
   const notifications = [
-    {
-      type: status === 'inProgress' ? ('started' as const) : ('finished' as const),
-      raw: status,
-      key: status,
-    },
+    status === 'completed'
+      ? COMPLETED
+      : {
+          type: status === 'inProgress' ? ('started' as const) : ('finished' as const),
+          raw: status,
+          key: status,
+        },
   ]
   switch (status) {
     case 'inProgress':
