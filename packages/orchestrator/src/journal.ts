@@ -159,6 +159,37 @@ export function tableDone(entry: TableJournalEntry): boolean {
   )
 }
 
+/**
+ * A store's tables: each folded from its records, dropped once done ({@link tableDone}). An ended
+ * table the POS has not taken the last events of is kept for `recover()`, but at most `keepEnded`
+ * of them (oldest ended dropped first): a POS that follows tables through `current` and never reads
+ * their events would otherwise leave every table it ever served in the journal.
+ */
+export class TableFolder {
+  readonly tables = new Map<string, TableJournalEntry>()
+  /** Ended tables still kept, in the order they ended. */
+  private readonly ended = new Set<string>()
+
+  constructor(private readonly keepEnded: number) {}
+
+  fold(record: TableJournalRecord): void {
+    const entry = foldTableRecord(this.tables, record)
+    if (!entry) return
+    const id = entry.tableId
+    if (tableDone(entry)) {
+      this.tables.delete(id)
+      this.ended.delete(id)
+    } else if (entry.ended && !this.ended.has(id)) {
+      this.ended.add(id)
+      if (this.ended.size > this.keepEnded) {
+        const oldest = this.ended.values().next().value!
+        this.ended.delete(oldest)
+        this.tables.delete(oldest)
+      }
+    }
+  }
+}
+
 /** {@link foldRecord} for table records: same rules (unknown tables and records after the end are ignored). */
 export function foldTableRecord(
   entries: Map<string, TableJournalEntry>,

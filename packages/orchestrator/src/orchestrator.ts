@@ -29,6 +29,7 @@ import {
   type RunHost,
   type SignaturePolicy,
 } from './payment.js'
+import { Rewrites } from './rewrites.js'
 import { Lane, lanePhase, Timers } from './scheduler.js'
 import { checkTableRequest, TableWatch, type Table, type TableHost } from './tables.js'
 import {
@@ -139,7 +140,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const live = new Map<string, Run>()
   const openTables = new Map<string, TableWatch>()
   let closed = false
-  /** Intents and table openings being journaled: `close()` waits for them. */
+  /** Intents, table openings and ends being journaled: `close()` waits for them. */
   const journaling = new Set<Promise<unknown>>()
 
   /**
@@ -200,11 +201,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     throw new TillkitValidationError('options.accounts', 'must name at least one account')
   const names = [...accounts.keys()]
 
+  const rewrites = new Rewrites(timers, clock, logger)
   const host: RunHost = {
     clock,
     timers,
     journal,
     logger,
+    rewrites,
     redact,
     signature: policy,
     dispatched(info) {
@@ -224,9 +227,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     timers,
     journal,
     logger,
+    rewrites,
     dispatched: host.dispatched,
     ended(table) {
       openTables.delete(table.id)
+      // Its last records (the end, what the POS had not taken) may still be on their way: close()
+      // waits for them as for an intent.
+      const writing = table.written()
+      journaling.add(writing)
+      void writing.then(() => journaling.delete(writing))
     },
   }
 
@@ -536,6 +545,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       // outcome), and so do intents being written (ended at once: they will not be sent).
       await Promise.all([...runs, ...tables].map((owner) => owner.written()))
       await Promise.allSettled(journaling)
+      // Records whose write failed get one more try (a payment's outcome among them).
+      await rewrites.close()
       await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
       if (ownJournal) await journal.close?.()
     },

@@ -13,6 +13,7 @@ import { Deduper } from './dedup.js'
 import { EventStream } from './stream.js'
 import { CancelOnTerminalError } from './errors.js'
 import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
+import type { Rewrites } from './rewrites.js'
 import type { Hold, Lane, LaneTask, Timers } from './scheduler.js'
 import type {
   Outcome,
@@ -61,6 +62,8 @@ export interface RunHost {
   readonly logger: Logger
   readonly redact: Redactor
   readonly signature: Required<SignaturePolicy>
+  /** Where a failed journal write goes to be written again. */
+  readonly rewrites: Rewrites
   dispatched(info: DispatchInfo): void
   settled(run: Run): void
 }
@@ -770,13 +773,9 @@ export class Run implements Payment {
   /** Queues a journal record after this payment's earlier ones; none is taken once closed. */
   private write(record: JournalRecord): void {
     if (this.closed) return
+    const { journal, rewrites } = this.host
     this.chain = this.chain.then(() =>
-      this.host.journal.append(record).catch((error: unknown) => {
-        this.host.logger.error(
-          { paymentId: this.id, record: record.type, error: message(error) },
-          'orchestrator: journal write failed',
-        )
-      }),
+      rewrites.append(() => journal.append(record), { paymentId: this.id, record: record.type }),
     )
   }
 

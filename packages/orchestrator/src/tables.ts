@@ -17,6 +17,7 @@ import { EventStream } from './stream.js'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
 import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
 import type { DispatchInfo } from './payment.js'
+import type { Rewrites } from './rewrites.js'
 import type { Hold, Lane, LaneTask, Timers } from './scheduler.js'
 import type { TableEvent, TableRequest, TableState } from './types.js'
 
@@ -69,6 +70,7 @@ export interface TableHost {
   readonly timers: Timers
   readonly journal: JournalStore
   readonly logger: Logger
+  readonly rewrites: Rewrites
   dispatched(info: DispatchInfo): void
   ended(table: TableWatch): void
 }
@@ -650,12 +652,11 @@ export class TableWatch implements Table {
     if (this.shut) return
     const append = this.host.journal.appendTable
     if (!append) return
+    const { journal, rewrites } = this.host
     this.chain = this.chain.then(() =>
-      append.call(this.host.journal, record).catch((error: unknown) => {
-        this.host.logger.error(
-          { tableId: this.id, record: record.type, error: message(error) },
-          'orchestrator: journal write failed',
-        )
+      rewrites.append(() => append.call(journal, record), {
+        tableId: this.id,
+        record: record.type,
       }),
     )
   }

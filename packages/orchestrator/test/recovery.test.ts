@@ -20,7 +20,7 @@ import {
   tempJournals,
   TID,
 } from './harness.js'
-import { bill } from './tables-harness.js'
+import { bill, open } from './tables-harness.js'
 
 const tempFile = tempJournals('tillkit-journal-')
 
@@ -153,6 +153,21 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     // The cursor naming the events handed out (queued before the close) reached the journal; the
     // POS took none: events are released only once that cursor is written.
     expect((await memory.get(payment.id))?.cursor).toMatchObject({ delivered: 0, issued: 2 })
+  })
+
+  it('close() also waits for the end of a table that ended just before it', async () => {
+    const { memory, journal, land } = gatedJournal('tableEnd')
+    const s = setup({ orchestrator: { journal } })
+    const table = await open(s.clock, s.orchestrator)
+    await drive(s.clock, table.close())
+    let closed = false
+    const closing = s.orchestrator.close().then(() => (closed = true))
+    await pass(s.clock, 100)
+    expect(closed).toBe(false)
+    land()
+    await closing
+    // The end reached the journal: nothing is left for recover().
+    expect(await memory.openTables!()).toEqual([])
   })
 
   it('a signature question the POS had not taken at the drop is asked again after recover()', async () => {

@@ -4,14 +4,12 @@ import {
   EMPTY_CURSOR,
   EMPTY_TABLE_CURSOR,
   foldRecord,
-  foldTableRecord,
-  tableDone,
   isTableRecord,
+  TableFolder,
   jsonCopy,
   type JournalEntry,
   type JournalRecord,
   type JournalStore,
-  type TableJournalEntry,
   type TableJournalRecord,
 } from '../journal.js'
 
@@ -23,6 +21,11 @@ export interface FileJournalOptions {
   compactAfter?: number
   /** Finished entries kept in memory for `get`. Default 1 000. */
   keepFinished?: number
+  /**
+   * Ended tables kept because the POS had not taken their last events (oldest dropped first, in
+   * memory and at the next compaction). Default 100.
+   */
+  keepEndedTables?: number
 }
 
 export interface FileJournal extends JournalStore {
@@ -52,14 +55,11 @@ export async function createFileJournal(
   /** Record count that triggers the next compaction: never sooner than twice what the last one kept. */
   let threshold = compactAfter
 
-  const tables = new Map<string, TableJournalEntry>()
+  const folder = new TableFolder(options.keepEndedTables ?? 100)
+  const tables = folder.tables
 
   const remember = (record: JournalRecord | TableJournalRecord) => {
-    if (isTableRecord(record)) {
-      const table = foldTableRecord(tables, record)
-      if (table && tableDone(table)) tables.delete(table.tableId)
-      return
-    }
+    if (isTableRecord(record)) return folder.fold(record)
     const entry = foldRecord(entries, record)
     if (entry?.outcome) {
       finished.push(entry.paymentId)

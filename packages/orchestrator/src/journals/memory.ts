@@ -1,18 +1,21 @@
 import {
   foldRecord,
-  foldTableRecord,
-  tableDone,
   jsonCopy,
+  TableFolder,
   type JournalEntry,
   type JournalRecord,
   type JournalStore,
-  type TableJournalEntry,
   type TableJournalRecord,
 } from '../journal.js'
 
 export interface MemoryJournalOptions {
   /** Finished entries kept for `get` (oldest dropped first). Default 1 000. */
   keepFinished?: number
+  /**
+   * Ended tables kept because the POS had not taken their last events (oldest dropped first).
+   * Default 100.
+   */
+  keepEndedTables?: number
 }
 
 /**
@@ -26,7 +29,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   const entries = new Map<string, JournalEntry>()
   /** Finished entries as JSON, oldest first (a Map keeps insertion order). */
   const finished = new Map<string, string>()
-  const tables = new Map<string, TableJournalEntry>()
+  const tables = new TableFolder(options.keepEndedTables ?? 100)
   return {
     async append(record: JournalRecord) {
       // Records after the outcome are ignored, as the fold would.
@@ -49,12 +52,10 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       return text === undefined ? undefined : (JSON.parse(text) as JournalEntry)
     },
     async appendTable(record: TableJournalRecord) {
-      const entry = foldTableRecord(tables, jsonCopy(record))
-      // A table done is never needed again.
-      if (entry && tableDone(entry)) tables.delete(entry.tableId)
+      tables.fold(jsonCopy(record))
     },
     async openTables() {
-      return [...tables.values()].map(jsonCopy)
+      return [...tables.tables.values()].map(jsonCopy)
     },
   }
 }
