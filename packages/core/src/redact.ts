@@ -13,6 +13,8 @@ export interface Redactor {
   value<T>(v: T): T
   /** Registers a literal secret; ignored when missing or shorter than 4 characters. */
   add(secret: string | undefined): void
+  /** Forgets a secret `add` registered (one that can no longer appear, as an expired token). */
+  remove(secret: string): void
 }
 
 /** Header names whose values are credentials (`Proxy-Authorization`, `X-API-Key`, `Set-Cookie`...). */
@@ -102,11 +104,19 @@ export function createRedactor(secrets: Array<string | undefined> = []): Redacto
   }
 
   redact.value = (v) => deep(v, []) as typeof v
+  const known = new Set<string>()
+  const update = () => {
+    literals = [...new Set([...known].flatMap(spellings))]
+      .filter((s) => s.length >= 4)
+      .sort((a, b) => b.length - a.length)
+  }
   redact.add = (secret) => {
-    if (secret?.length! >= 4)
-      literals = [...new Set([...literals, ...spellings(secret!)])]
-        .filter((s) => s.length >= 4)
-        .sort((a, b) => b.length - a.length)
+    if (!(secret?.length! >= 4) || known.has(secret!)) return
+    known.add(secret!)
+    update()
+  }
+  redact.remove = (secret) => {
+    if (known.delete(secret)) update()
   }
   secrets.forEach(redact.add)
   return redact

@@ -13,6 +13,20 @@ describe('redactor on strings', () => {
     expect(out).toBe(`raw ${REDACTED} b64 ${REDACTED} url ${REDACTED}`)
   })
 
+  it('forgets a removed secret, in all its forms, and keeps the others', () => {
+    const redact = createRedactor([KEY])
+    redact.add('token-one-1234')
+    redact.add('token-two-5678')
+    redact.remove('token-one-1234')
+    const b64 = Buffer.from('token-one-1234').toString('base64')
+    expect(redact(`token-one-1234 ${b64} token-two-5678 ${KEY}`)).toBe(
+      `token-one-1234 ${b64} ${REDACTED} ${REDACTED}`,
+    )
+    // Removing what was never added changes nothing.
+    redact.remove('never-added')
+    expect(redact('token-two-5678')).toBe(REDACTED)
+  })
+
   it('finds the key inside any base64 text, whatever precedes it', () => {
     const redact = createRedactor([KEY])
     for (const user of ['', 'a', 'ab', 'abc', 'pos-1']) {

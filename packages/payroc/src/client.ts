@@ -94,6 +94,8 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
     redirect: 'manual',
     headers: { 'x-api-key': options.apiKey, Accept: 'application/json' },
   })
+  /** The tokens still redacted: the latest two issued. */
+  const redacted: string[] = []
   const issue = async (): Promise<IssuedToken> => {
     try {
       const body: unknown = transport.ok(await identity.POST('/authorize'))
@@ -104,9 +106,15 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
           'Payroc identity answered 2xx without a usable access_token and expires_in',
           { redact: transport.redact },
         )
-      // The token is a secret from now on, in every log line and error of both transports.
-      transport.redact.add(value)
-      polls.redact.add(value)
+      // The token is a secret from now on, in every log line and error of both transports; the one
+      // before it too (a request sent with it may still be answering), but no older one: a till
+      // that runs for months would otherwise scan every token it was ever given on each redaction.
+      for (const redactor of [transport.redact, polls.redact]) {
+        redactor.add(value)
+        if (redacted.length > 1) redactor.remove(redacted[0]!)
+      }
+      redacted.push(value)
+      if (redacted.length > 2) redacted.shift()
       return { value, lifetimeMs: seconds * 1000 }
     } catch (error) {
       // A body that is not JSON: not kept as the cause, whose message would quote the body (and the token in it).

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { createManualClock, TillkitHttpError } from '@tillkit/core'
+import { createManualClock, REDACTED, TillkitHttpError } from '@tillkit/core'
 import {
   createPayrocClient,
   PayrocTokenError,
   submitInstruction,
   waitForInstruction,
 } from '../src/index.js'
+import { createFakeCloud } from '../src/mock/index.js'
 import { sale, SERIAL, seen, setup, until } from './helpers.js'
 
 const statuses = (cloud: ReturnType<typeof setup>['cloud']) =>
@@ -36,6 +37,33 @@ describe('the bearer token', () => {
     await client.api.GET('/devices')
     expect(cloud.identity.issued).toBe(2)
     expect(cloud.requests.every((r) => r.status === 200)).toBe(true)
+  })
+
+  it('only the latest two tokens stay secrets: a till running for months does not collect every token', async () => {
+    const clock = createManualClock()
+    const cloud = createFakeCloud({ clock })
+    let token = ''
+    const client = createPayrocClient({
+      apiKey: 'test-api-key',
+      environment: 'test',
+      clock,
+      fetch: (request) => {
+        token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? token
+        return cloud.fetch(request)
+      },
+    })
+    const tokens: string[] = []
+    for (let i = 0; i < 5; i++) {
+      client.transport.ok(await client.api.GET('/devices'))
+      tokens.push(token)
+      await clock.advance(3_600_000)
+    }
+    expect(new Set(tokens).size).toBe(5)
+    const text = tokens.join(' ')
+    // The fixed "Bearer ..." pattern still covers any token in an Authorization header.
+    expect(client.transport.redact(text)).toBe(
+      [...tokens.slice(0, 3), REDACTED, REDACTED].join(' '),
+    )
   })
 
   it('a short-lived token is replaced halfway through its life', async () => {
