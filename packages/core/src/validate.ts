@@ -38,6 +38,8 @@ export interface StringRules {
   minLength?: number
   maxLength?: number
   pattern?: RegExp
+  /** The rule reported when `pattern` fails, in words (default `must match <pattern>`). */
+  patternRule?: string
   /** The value is a credential: never quote it in the error. */
   secret?: boolean
 }
@@ -47,7 +49,7 @@ export function assertString(
   value: unknown,
   opts: StringRules = {},
 ): asserts value is string {
-  const { minLength = 0, maxLength = Infinity, pattern, secret } = opts
+  const { minLength = 0, maxLength = Infinity, pattern, patternRule, secret } = opts
   if (typeof value != 'string') fail(field, 'must be a string', value, secret)
   if (value.length < minLength)
     fail(field, `must be at least ${minLength} characters long`, value, secret)
@@ -55,7 +57,7 @@ export function assertString(
     fail(field, `must be at most ${maxLength} characters long`, value, secret)
   // lastIndex is reset so a /g or /y pattern gives the same answer every call.
   if (pattern && ((pattern.lastIndex = 0), !pattern.test(value)))
-    fail(field, `must match ${pattern}`, value, secret)
+    fail(field, patternRule ?? `must match ${pattern}`, value, secret)
 }
 
 export function assertBoolean(field: string, value: unknown): asserts value is boolean {

@@ -81,6 +81,18 @@ describe('assertString', () => {
     expect(caught(() => assertString('s', 'xyz', { pattern: /^a/ })).rule).toBe('must match /^a/')
   })
 
+  it('reports a broken pattern by its rule in words when given one', () => {
+    const rules = { pattern: /^[0-9]+$/, patternRule: 'must be digits', maxLength: 3 }
+    const e = caught(() => assertString('code', 'x1', rules))
+    expect(e.rule).toBe('must be digits')
+    expect(e.message).toBe('code: must be digits (received "x1")')
+    // Only the pattern's rule: the other checks keep theirs.
+    expect(caught(() => assertString('code', '12345', rules)).rule).toBe(
+      'must be at most 3 characters long',
+    )
+    expect(caught(() => assertString('code', 5, rules)).rule).toBe('must be a string')
+  })
+
   it('gives the same answer every call with a global pattern', () => {
     const pattern = /^a+$/g
     for (let i = 0; i < 3; i++) expect(() => assertString('s', 'aaa', { pattern })).not.toThrow()

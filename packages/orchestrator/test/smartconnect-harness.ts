@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createManualClock, type ManualClock } from '@tillkit/core'
 import { createSmartConnectClient, type RegisterOptions } from '@tillkit/smartconnect'
 import {
@@ -35,8 +36,14 @@ export interface ScSetup {
   polls(transactionId: string): Seen[]
 }
 
+/** The POSRegisterID (a UUID) of a terminal's register: hashed from its name, the same every run. */
+const registerId = (terminal: string): string => {
+  const hex = createHash('sha256').update(`register-${terminal}`).digest('hex')
+  return hex.slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')
+}
+
 export const registerFor = (terminal: string): RegisterOptions => ({
-  id: `register-${terminal}`,
+  id: registerId(terminal),
   name: `Till ${terminal}`,
   businessName: 'Corner Toys',
   vendorName: 'ToyPOS',

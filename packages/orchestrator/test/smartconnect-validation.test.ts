@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { thrown } from '../../core/test/helpers.js'
 import { createMemoryJournal, TillkitValidationError, type PaymentRequest } from '../src/index.js'
 import { smartconnectAdapter, type SmartConnectAdapterOptions } from '../src/smartconnect.js'
 import { registerFor, sale, setup, TID } from './smartconnect-harness.js'
@@ -74,7 +75,7 @@ describe('adapter options are checked when it is made', () => {
     ],
     [
       'a terminal without a register',
-      { terminals: [{ terminal: TID, register: { id: 'x' } }] },
+      { terminals: [{ terminal: TID, register: { id: registerFor(TID).id } }] },
       /options.register.name/,
     ],
     ['a cadence faster than 2 s', { cadenceMs: 1_999 }, /options.cadenceMs/],
@@ -85,6 +86,24 @@ describe('adapter options are checked when it is made', () => {
     expect(() => smartconnectAdapter({ ...good, ...change } as SmartConnectAdapterOptions)).toThrow(
       message,
     )
+  })
+
+  it('a register id that is not a UUID (the POSRegisterID) is a typed error, before any request', () => {
+    const fetch = vi.fn()
+    for (const id of ['register-VT000001', registerFor(TID).id.replaceAll('-', '')]) {
+      const error = thrown(
+        () =>
+          smartconnectAdapter({
+            ...good,
+            terminals: [{ terminal: TID, register: { ...registerFor(TID), id } }],
+            fetch,
+          }),
+        TillkitValidationError,
+      )
+      expect(error).toMatchObject({ field: 'options.register.id', mayHaveReachedProvider: false })
+      expect(error.rule).toMatch(/^must be a UUID/)
+    }
+    expect(fetch).not.toHaveBeenCalled()
   })
 
   it('the defaults: 3 s cadence, no spacing, retention of the polling token (15 minutes)', () => {

@@ -3,10 +3,11 @@ import {
   CancelOnTerminalError,
   createMemoryJournal,
   type OutcomeStatus,
+  type Payment,
   type PaymentEventType,
 } from '../src/index.js'
 import { smartconnectAdapter } from '../src/smartconnect.js'
-import { collect, drive, pass } from './harness.js'
+import { collect, drive, flush, pass } from './harness.js'
 import { ACCOUNT, OTHER, registerFor, sale, setup, TID, tokenOf } from './smartconnect-harness.js'
 
 describe('a SmartConnect sale through the orchestrator', () => {
@@ -147,19 +148,22 @@ describe('a SmartConnect sale through the orchestrator', () => {
 
   it('a delay reported by Result alone is passed on with that code', async () => {
     const { clock, cloud, orchestrator } = await setup()
+    const payment = await orchestrator.sale(sale(1250))
+    const events = collect(payment)
+    await flush()
+    expect(payment.ids.transactionId).toBeDefined()
+    // The cloud's answers about this transaction (started, not yet polled).
     cloud.faults.add({
       kind: 'status',
       status: 200,
       body: {
-        transactionId: 'x',
+        transactionId: payment.ids.transactionId,
         transactionStatus: 'PENDING',
         data: { TransactionResult: '', Result: 'DELAYED-TRANSACTION' },
       },
       match: { method: 'GET' },
       times: 2,
     })
-    const payment = await orchestrator.sale(sale(1250))
-    const events = collect(payment)
     expect((await drive(clock, payment.outcome)).status).toBe('approved')
     expect((await events.done).map((e) => [e.type, e.raw])).toEqual([
       ['started', 'PENDING'],
@@ -192,32 +196,58 @@ describe('a SmartConnect sale through the orchestrator', () => {
 
   it('a completed body with an unknown result fails; one without codes is unknown', async () => {
     const { clock, cloud, orchestrator } = await setup()
-    const body = (data: object) => ({ transactionId: 'x', transactionStatus: 'COMPLETED', data })
-    cloud.faults.add({
-      kind: 'status',
-      status: 200,
-      body: body({ TransactionResult: 'OK-REVERSED', Result: 'OK', ResultText: 'REVERSED' }),
-      match: { method: 'GET' },
-      times: 1,
-    })
+    /** Answers the next poll of `payment` (started, not yet polled) with a completed body. */
+    const completeWith = async (payment: Payment, data: object) => {
+      await flush()
+      const { transactionId } = payment.ids
+      expect(transactionId).toBeDefined()
+      cloud.faults.add({
+        kind: 'status',
+        status: 200,
+        body: { transactionId, transactionStatus: 'COMPLETED', data },
+        match: { method: 'GET' },
+        times: 1,
+      })
+    }
     const first = await orchestrator.sale(sale(1250))
+    await completeWith(first, {
+      TransactionResult: 'OK-REVERSED',
+      Result: 'OK',
+      ResultText: 'REVERSED',
+    })
     expect(await drive(clock, first.outcome)).toMatchObject({
       status: 'failed',
       reasonCode: 'failed',
       reason: 'REVERSED',
     })
     await pass(clock, 10_000)
-    cloud.faults.add({
-      kind: 'status',
-      status: 200,
-      body: body({ TransactionResult: '', Result: '' }),
-      match: { method: 'GET' },
-      times: 1,
-    })
     const second = await orchestrator.sale(sale(1260))
+    await completeWith(second, { TransactionResult: '', Result: '' })
     const outcome = await drive(clock, second.outcome)
     expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'missing-data' })
     expect(outcome.reason).toMatch(/\(blank\)/)
+  })
+
+  it('a poll answer about another transaction is never taken as this payment’s result', async () => {
+    const { clock, cloud, orchestrator, polls } = await setup()
+    cloud.faults.add({
+      kind: 'status',
+      status: 200,
+      body: {
+        transactionId: 'another-transaction',
+        transactionStatus: 'COMPLETED',
+        data: { TransactionResult: 'OK-DECLINED', Result: 'OK', ResultText: 'DECLINED' },
+      },
+      match: { method: 'GET' },
+      times: 2,
+    })
+    const payment = await orchestrator.sale(sale(1250))
+    const events = collect(payment)
+    const outcome = await drive(clock, payment.outcome)
+    // Polled on past both: this transaction's own answer decides.
+    expect(outcome).toMatchObject({ status: 'approved', amounts: { total: 1250 } })
+    expect((await events.done).map((e) => e.type)).toEqual(['started', 'authorised', 'finished'])
+    expect(polls(outcome.providerIds.transactionId!).length).toBeGreaterThanOrEqual(3)
   })
 
   it('a sale with cash out runs as Card.PurchasePlusCash, the cash inside the total', async () => {

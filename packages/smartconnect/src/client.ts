@@ -312,8 +312,17 @@ const STORE_RULES: Rules = Object.fromEntries(
   Object.keys(STORE_FIELDS).map((key) => [key, optional(string({ maxLength: 256 }))]),
 )
 
+/**
+ * SmartConnect asks for a UUID as POSRegisterID: 32 hex digits in 8-4-4-4-12 groups. No RFC 4122
+ * version or variant is required (the documentation's own example carries none).
+ */
+const REGISTER_ID = string({
+  pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  patternRule: 'must be a UUID (the POSRegisterID): 32 hex digits grouped 8-4-4-4-12',
+})
+
 const REGISTER_RULES: Rules = {
-  id: string({ minLength: 1, maxLength: 128 }),
+  id: REGISTER_ID,
   name: text,
   businessName: text,
   vendorName: text,

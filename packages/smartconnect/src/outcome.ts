@@ -71,7 +71,10 @@ export type PollReading =
   /** Still running; `delayed` when the cloud reports OK-DELAYED (terminal slow or offline). */
   | { state: 'pending'; delayed: boolean; raw: TransactionResult }
   | { state: 'final'; outcome: TransactionOutcome }
-  /** Not a result document: not JSON, not an object, or an unknown `transactionStatus`. */
+  /**
+   * Not a result document (not JSON, not an object, an unknown `transactionStatus`), or one naming
+   * another transaction than the one polled for.
+   */
   | { state: 'malformed'; why: string }
 
 const code = (value: unknown): string =>
@@ -90,7 +93,9 @@ export function parseAmount(value: unknown): number | undefined {
 /**
  * Reads one poll body, whatever it holds, without throwing. `body` is the parsed JSON (or whatever
  * arrived); `type` is the TransactionType that was started, which selects the payment or the
- * non-financial reading of the result codes.
+ * non-financial reading of the result codes. A body whose `transactionId` names another transaction
+ * than `transactionId` is not this transaction's answer: it reads as malformed (a body naming none is
+ * taken as this one's).
  */
 export function readPollBody(
   body: unknown,
@@ -100,6 +105,9 @@ export function readPollBody(
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return { state: 'malformed', why: 'not a JSON object' }
   const raw = body as TransactionResult
+  const named: unknown = raw.transactionId
+  if (named !== undefined && named !== null && named !== '' && named !== transactionId)
+    return { state: 'malformed', why: 'about another transaction' }
   const status = code(raw.transactionStatus)
   const data = raw.data
   if (data !== undefined && data !== null && (typeof data !== 'object' || Array.isArray(data)))

@@ -104,8 +104,16 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
   ): Promise<PollResult> {
     checkPending(pending, baseUrl)
     const { transactionId, type } = pending
-    const retry = (reason: RetryReason, extra: Partial<PollResult> = {}): PollResult => {
-      logger.warn({ transactionId, reason, ...extra }, 'smartconnect poll gave no reading')
+    /** `why` is for the log only. */
+    const retry = (
+      reason: RetryReason,
+      extra: Partial<PollResult> = {},
+      why?: string,
+    ): PollResult => {
+      logger.warn(
+        { transactionId, reason, ...(why && { why }), ...extra },
+        'smartconnect poll gave no reading',
+      )
       return { state: 'retry', reason, ...extra } as PollResult
     }
     let response: Response
@@ -159,7 +167,8 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
       return retry('malformed')
     }
     const reading = readPollBody(body, type, transactionId)
-    if (reading.state === 'malformed') return retry('malformed')
+    // Including an answer about another transaction: never taken as this one's outcome.
+    if (reading.state === 'malformed') return retry('malformed', {}, reading.why)
     if (reading.state === 'final') {
       logger.info(
         { transactionId, status: reading.outcome.status, reason: reading.outcome.reason },

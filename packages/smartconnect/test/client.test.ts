@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   createManualClock,
   TillkitHttpError,
@@ -79,6 +79,39 @@ describe('createSmartConnectClient options', () => {
     }
     expect(error).toBeInstanceOf(TillkitValidationError)
     expect((error as TillkitValidationError).field).toBe(field)
+  })
+
+  it.each([
+    ['a name', 'lane-1-till'],
+    ['a UUID without its dashes', '7d0c1f5e8a444f1b9a532f0e6f1d9c11'],
+    ['a UUID in braces', '{7d0c1f5e-8a44-4f1b-9a53-2f0e6f1d9c11}'],
+    ['a UUID with a non-hex digit', '7d0c1f5e-8a44-4f1b-9a53-2f0e6f1d9c1g'],
+    ['a UUID with text after it', '7d0c1f5e-8a44-4f1b-9a53-2f0e6f1d9c11-x'],
+  ])('rejects %s as the register id (POSRegisterID is a UUID), before any request', (_, id) => {
+    const fetch = vi.fn()
+    let error: unknown
+    try {
+      createSmartConnectClient({ environment: 'dev', register: { ...REGISTER, id }, fetch })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(TillkitValidationError)
+    expect(error).toMatchObject({
+      field: 'options.register.id',
+      rule: expect.stringMatching(/^must be a UUID \(the POSRegisterID\)/),
+    })
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('takes any UUID as the register id, in either case and of any version', () => {
+    for (const id of [
+      '7d0c1f5e-8a44-4f1b-9a53-2f0e6f1d9c11',
+      '7D0C1F5E-8A44-4F1B-9A53-2F0E6F1D9C11',
+      '0a1b2c3d-4e5f-e678-c9d0-a1b2c3d4e5f6',
+    ])
+      expect(
+        createSmartConnectClient({ environment: 'dev', register: { ...REGISTER, id } }).register.id,
+      ).toBe(id)
   })
 
   it('rejects a non-object', () => {

@@ -190,3 +190,28 @@ describe('what the outcome keeps', () => {
     expect(parseAmount(value)).toBe(cents)
   })
 })
+
+describe('readPollBody: the transaction the body is about', () => {
+  it('a body naming another transaction is malformed, whatever its codes', () => {
+    for (const transactionStatus of ['COMPLETED', 'PENDING'])
+      expect(
+        read({
+          transactionId: 'tx-2',
+          transactionStatus,
+          data: { TransactionResult: 'OK-ACCEPTED', Result: 'OK' },
+        }),
+      ).toEqual({ state: 'malformed', why: 'about another transaction' })
+    expect(read({ transactionId: 7, transactionStatus: 'COMPLETED', data: {} }).state).toBe(
+      'malformed',
+    )
+  })
+
+  it('a body naming this transaction, or none, is read', () => {
+    const accepted = { TransactionResult: 'OK-ACCEPTED', Result: 'OK' }
+    expect(statusOf({ transactionId: 'tx-1', ...completed(accepted) })).toEqual([
+      'approved',
+      undefined,
+    ])
+    expect(statusOf(completed(accepted))).toEqual(['approved', undefined])
+  })
+})

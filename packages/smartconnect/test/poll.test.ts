@@ -324,3 +324,36 @@ describe('waitForOutcome: stopping and bad input', () => {
     expect((await client.waitForOutcome(local)).status).toBe('approved')
   })
 })
+
+describe('waitForOutcome: an answer about another transaction', () => {
+  const foreign = (data: object) =>
+    json({ transactionId: 'tx-OTHER', transactionStatus: 'COMPLETED', data })
+
+  it('is not taken as this payment’s outcome: a malformed retry, then this transaction’s own answer', async () => {
+    const { client, calls, events, onEvent } = setup(
+      foreign({ TransactionResult: 'OK-ACCEPTED', Result: 'OK', AmountTotal: '99999' }),
+      json({
+        transactionId: 'tx-1',
+        transactionStatus: 'COMPLETED',
+        data: { TransactionResult: 'OK-DECLINED', Result: 'OK' },
+      }),
+    )
+    const outcome = await client.waitForOutcome(PENDING, { onEvent })
+    expect(outcome).toMatchObject({ status: 'declined', transactionId: 'tx-1' })
+    expect(outcome.amountTotal).toBeUndefined()
+    expect(calls).toHaveLength(2)
+    expect(events).toEqual([{ type: 'retry', reason: 'malformed', delayMs: 3000 }])
+  })
+
+  it('one poll reads it as a retry, never as final', async () => {
+    const { client } = setup(foreign({ TransactionResult: 'OK-ACCEPTED', Result: 'OK' }))
+    expect(await client.poll(PENDING)).toEqual({ state: 'retry', reason: 'malformed' })
+  })
+
+  it('only ever foreign answers end at the deadline as unknown, not with their result', async () => {
+    const { client } = setup(foreign({ TransactionResult: 'OK-ACCEPTED', Result: 'OK' }))
+    const outcome = await client.waitForOutcome(PENDING, { deadlineMs: 10_000 })
+    expect(outcome).toMatchObject({ status: 'unknown', reason: 'deadline', transactionId: 'tx-1' })
+    expect(outcome.raw).toBeUndefined()
+  })
+})

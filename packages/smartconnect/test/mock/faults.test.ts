@@ -129,13 +129,13 @@ describe('fake cloud: MSW handlers', () => {
 
   it('serve both environments’ hosts to a client using the global fetch', async () => {
     expect(DEFAULT_BASE_URL).toBe('https://*.smart-connect.cloud')
-    for (const [environment, deviceId] of [
-      ['dev', 'VT000001'],
-      ['production', 'VT000002'],
+    for (const [environment, deviceId, id] of [
+      ['dev', 'VT000001', '0d1e2f30-4a5b-4c6d-8e7f-101112131415'],
+      ['production', 'VT000002', '1e2f3041-5b6c-4d7e-9f80-161718191a1b'],
     ] as const) {
       const client = createSmartConnectClient({
         environment,
-        register: { ...REGISTER, id: `${environment}-till` },
+        register: { ...REGISTER, id },
       })
       await client.pair(cloud.terminals.get(deviceId).pairingCode)
       const pending = await client.startTransaction('Terminal.GetStatus')
