@@ -541,6 +541,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       for (const table of tables) table.shutdown()
       openTables.clear()
       timers.close()
+      // A record the journal refuses gets one last try from here on, so nothing below waits for ever.
+      rewrites.stop()
       // What was queued before the close still reaches the journal (a cursor the POS moved, an
       // outcome), and so do intents being written (ended at once: they will not be sent).
       await Promise.all([...runs, ...tables].map((owner) => owner.written()))

@@ -71,8 +71,10 @@ export interface RunHost {
 /** What to do about a signature nobody judged in time. */
 export interface SignaturePolicy {
   /**
-   * How long the POS has to call `accept()`/`decline()`, from the moment the event is delivered.
-   * Default: the provider's window less 10 s (at least half of it).
+   * How long the POS has to call `accept()`/`decline()`, counted from when the provider first asked
+   * (its window runs from then; the event reaches the POS a journal write later, and after a
+   * `recover()` the time already spent counts). Default: the provider's window less 10 s (at least
+   * half of it).
    */
   answerWithinMs?: number
   /**
@@ -136,6 +138,7 @@ interface SignatureQuestion {
  * loads: a stack captured inside a payment would keep that payment (and its orchestrator) alive.
  */
 const ENDED = new DOMException('the payment has ended', 'AbortError')
+const noop = () => {}
 
 /**
  * One payment's life in the core: start, poll, de-duplicate, deliver, journal, settle. Knows no
@@ -750,8 +753,9 @@ export class Run implements Payment {
     }
     // After the events still being journaled: they reach the stream before it ends.
     this.afterWrites(() => this.endStream())
-    this.write({ type: 'outcome', paymentId: this.id, at: outcome.at, outcome })
-    this.chain.then(() => {
+    // Resolved once the outcome is journaled, or the journal refused it: the POS is not kept from a
+    // result while the journal is down (the record keeps being written again meanwhile).
+    this.write({ type: 'outcome', paymentId: this.id, at: outcome.at, outcome }).then(() => {
       this.resolveOutcome(outcome)
       this.host.settled(this)
     })
@@ -771,15 +775,43 @@ export class Run implements Payment {
   }
 
   /** Queues a journal record after this payment's earlier ones; none is taken once closed. */
-  private write(record: JournalRecord): void {
-    if (this.closed) return
+  /**
+   * Queues a journal record after this payment's earlier ones, each written again until the journal
+   * takes it (see Rewrites); none is taken once closed. Resolves after the record's first try. An
+   * outcome does not wait behind a record the journal keeps refusing: it is tried at once (the fold
+   * ignores what lands after an outcome).
+   */
+  private write(record: JournalRecord): Promise<void> {
+    if (this.closed) return Promise.resolve()
     const { journal, rewrites } = this.host
-    this.chain = this.chain.then(() =>
-      rewrites.append(() => journal.append(record), { paymentId: this.id, record: record.type }),
-    )
+    let tried!: () => void
+    const first = new Promise<void>((resolve) => (tried = resolve))
+    let refused = false
+    const write = () =>
+      rewrites
+        .append(
+          () => journal.append(record),
+          { paymentId: this.id, record: record.type },
+          (taken) => {
+            if (!taken) {
+              refused = true
+              this.refused++
+            }
+            tried()
+          },
+        )
+        .then(() => {
+          if (refused) this.refused--
+        })
+    if (record.type === 'outcome' && this.refused)
+      this.chain = Promise.all([this.chain, write()]).then(noop)
+    else this.chain = this.chain.then(write)
+    return first
   }
+  /** Records of this payment the journal refused and is being asked again to take. */
+  private refused = 0
 
-  /** Settles when every journal record queued so far is written (or its failure logged). */
+  /** Settles when every journal record queued so far is written (or given up at close). */
   written(): Promise<void> {
     return this.chain
   }

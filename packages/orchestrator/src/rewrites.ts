@@ -2,23 +2,18 @@ import type { Clock, Logger } from '@tillkit/core'
 import { message } from './calls.js'
 import type { Timers } from './scheduler.js'
 
-interface Failed {
-  write: () => Promise<void>
-  what: Record<string, unknown>
-}
-
 /**
- * Journal records whose write failed (a full disk, a store that is down): each is logged, then
- * written again, oldest first, with back-off (1 s, doubling to 1 min), until it is in, and once more
- * when the orchestrator closes. Without this, a payment whose outcome record failed would stay
- * unfinished in the journal for good, and every later `recover()` would resume it.
+ * Journal writes that must land. A record the journal refuses (a full disk, a store that is down)
+ * is logged and written again with back-off (1 s, doubling to 1 min) until it is in; the owner's
+ * later records wait behind it, so a payment's or table's records still land in order, and nothing
+ * that waits for a record (events, an outcome) goes on as if it were written. `close()` wakes every
+ * waiting record for one last try, then lets it go: `recover()` resumes what the journal lacks.
  */
 export class Rewrites {
-  private readonly queue: Failed[] = []
-  /** Failed retries in a row: the back-off's exponent. */
-  private failures = 0
-  private cancelWake: (() => void) | undefined
-  private running: Promise<void> | undefined
+  /** Records between tries, each woken early by `close()`. */
+  private readonly sleeping = new Set<() => void>()
+  /** Every record not yet written or given up. */
+  private readonly active = new Set<Promise<unknown>>()
   private closed = false
 
   constructor(
@@ -27,64 +22,71 @@ export class Rewrites {
     private readonly logger: Logger,
   ) {}
 
-  /** Records waiting to be written again. */
-  get pending(): number {
-    return this.queue.length
-  }
-
-  /** Appends with `write`; a failure is logged and the record written again later. Never rejects. */
-  append(write: () => Promise<void>, what: Record<string, unknown>): Promise<void> {
-    return write().catch((error: unknown) => {
-      this.logger.error({ ...what, error: message(error) }, 'orchestrator: journal write failed')
-      this.queue.push({ write, what })
-      this.wake()
-    })
-  }
-
-  /** Stops the back-off, and tries what is still waiting once more. */
-  async close(): Promise<void> {
-    this.closed = true
-    this.cancelWake?.()
-    this.cancelWake = undefined
-    await this.running
-    if (this.queue.length) await this.retry()
-    if (this.queue.length)
-      this.logger.error(
-        { records: this.queue.map((f) => f.what) },
-        'orchestrator: journal records could not be written; recover() will resume their payments',
-      )
-  }
-
-  private wake(): void {
-    if (this.closed || this.cancelWake || this.running) return
-    const delay = Math.min(60_000, 1_000 * 2 ** this.failures)
-    this.cancelWake = this.timers.at(this.clock.now() + delay, () => {
-      this.cancelWake = undefined
-      void this.retry()
-    })
-  }
-
-  /** Writes the queue in order, stopping at the first failure. */
-  private retry(): Promise<void> {
-    this.running = (async () => {
-      while (this.queue.length) {
+  /**
+   * Appends with `write` until it is in (resolves `true`), or until `close()` after a last try
+   * (resolves `false`). Never rejects. `tried` runs after the first try with whether it was taken.
+   */
+  append(
+    write: () => Promise<void>,
+    what: Record<string, unknown>,
+    tried?: (taken: boolean) => void,
+  ): Promise<boolean> {
+    const attempt = (async () => {
+      for (let failures = 0; ; failures++) {
         try {
-          await this.queue[0]!.write()
+          await write()
+          if (failures === 0) tried?.(true)
+          return true
         } catch (error) {
-          this.failures++
-          this.logger.warn(
-            { ...this.queue[0]!.what, error: message(error), waiting: this.queue.length },
-            'orchestrator: journal still refuses a record; trying again later',
-          )
-          return
+          if (failures === 0) tried?.(false)
+          if (failures === 0)
+            this.logger.error(
+              { ...what, error: message(error) },
+              'orchestrator: journal write failed',
+            )
+          else
+            this.logger.warn(
+              { ...what, error: message(error), tries: failures + 1 },
+              'orchestrator: journal still refuses a record; trying again later',
+            )
+          if (this.closed) {
+            this.logger.error(
+              what,
+              'orchestrator: a journal record could not be written; recover() will resume from what the journal has',
+            )
+            return false
+          }
         }
-        this.queue.shift()
-        this.failures = 0
+        await this.pause(Math.min(60_000, 1_000 * 2 ** failures))
       }
-    })().finally(() => {
-      this.running = undefined
-      if (this.queue.length) this.wake()
+    })()
+    this.active.add(attempt)
+    void attempt.then(() => this.active.delete(attempt))
+    return attempt
+  }
+
+  /** From now on a refused record gets no more tries than the one it is on (or a last one, now). */
+  stop(): void {
+    this.closed = true
+    for (const wake of [...this.sleeping]) wake()
+  }
+
+  /** {@link stop}, then resolves once every record is written or given up. */
+  async close(): Promise<void> {
+    this.stop()
+    await Promise.all(this.active)
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        this.sleeping.delete(wake)
+        cancel()
+        resolve()
+      }
+      const cancel = this.timers.at(this.clock.now() + ms, wake)
+      this.sleeping.add(wake)
     })
-    return this.running
   }
 }

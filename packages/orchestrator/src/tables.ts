@@ -653,11 +653,9 @@ export class TableWatch implements Table {
     const append = this.host.journal.appendTable
     if (!append) return
     const { journal, rewrites } = this.host
-    this.chain = this.chain.then(() =>
-      rewrites.append(() => append.call(journal, record), {
-        tableId: this.id,
-        record: record.type,
-      }),
-    )
+    const what = { tableId: this.id, record: record.type }
+    this.chain = this.chain.then(async () => {
+      await rewrites.append(() => append.call(journal, record), what)
+    })
   }
 }

@@ -109,12 +109,14 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
       // The token is a secret from now on, in every log line and error of both transports; the one
       // before it too (a request sent with it may still be answering), but no older one: a till
       // that runs for months would otherwise scan every token it was ever given on each redaction.
-      for (const redactor of [transport.redact, polls.redact]) {
-        redactor.add(value)
-        if (redacted.length > 1) redactor.remove(redacted[0]!)
+      if (redacted.at(-1) !== value) {
+        redacted.push(value)
+        const old = redacted.length > 2 ? redacted.shift() : undefined
+        for (const redactor of [transport.redact, polls.redact]) {
+          redactor.add(value)
+          if (old !== undefined && !redacted.includes(old)) redactor.remove(old)
+        }
       }
-      redacted.push(value)
-      if (redacted.length > 2) redacted.shift()
       return { value, lifetimeMs: seconds * 1000 }
     } catch (error) {
       // A body that is not JSON: not kept as the cause, whose message would quote the body (and the token in it).
