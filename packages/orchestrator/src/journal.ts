@@ -57,8 +57,21 @@ export type JournalRecord =
       request: PaymentRequest
       /** Ids prepared before sending (may be empty). */
       ids: ProviderIds
+      /**
+       * Set by writers that journal `sending` before the start request leaves: an entry with this
+       * and without `sending` was never sent. (Older journals lack it: nothing can be told there.)
+       */
+      marksSend?: boolean
     }
-  | { type: 'ids'; paymentId: string; at: number; ids: ProviderIds; started: boolean }
+  | {
+      type: 'ids'
+      paymentId: string
+      at: number
+      ids: ProviderIds
+      started: boolean
+      /** Journaled just before the start request leaves (see the intent's `marksSend`). */
+      sending?: boolean
+    }
   | { type: 'cursor'; paymentId: string; at: number; cursor: DeliveryCursor }
   | { type: 'outcome'; paymentId: string; at: number; outcome: Outcome }
 
@@ -72,9 +85,20 @@ export interface JournalEntry {
   ids: ProviderIds
   /** True once the start request answered (the provider's own id is in `ids`). */
   started: boolean
+  /** The intent's `marksSend`: this entry says whether its start request was ever sent. */
+  marksSend?: boolean
+  /** True once the start request was about to leave (journaled before it did). */
+  sending?: boolean
   cursor: DeliveryCursor
   outcome?: Outcome
 }
+
+/**
+ * Whether the entry's start request may have left: answered, journaled as leaving, or from a
+ * journal that does not say.
+ */
+export const maySendHaveLeft = (entry: JournalEntry): boolean =>
+  entry.started || !entry.marksSend || entry.sending === true
 
 /**
  * Where the journal lives. Implement it to put the journal in a database; `createMemoryJournal`
@@ -249,6 +273,7 @@ export function foldRecord(
       startedAt: record.at,
       ids: { ...record.ids },
       started: false,
+      ...(record.marksSend && { marksSend: true }),
       cursor: EMPTY_CURSOR,
     }
     entries.set(record.paymentId, entry)
@@ -260,6 +285,7 @@ export function foldRecord(
     case 'ids':
       entry.ids = { ...entry.ids, ...record.ids }
       entry.started ||= record.started
+      if (record.sending) entry.sending = true
       break
     case 'cursor':
       // A cursor only moves forward: a stale one (written late) cannot bring events back.

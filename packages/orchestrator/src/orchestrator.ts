@@ -16,6 +16,7 @@ import {
   EMPTY_CURSOR,
   EMPTY_TABLE_CURSOR,
   jsonCopy,
+  maySendHaveLeft,
   type JournalEntry,
   type JournalStore,
   type TableJournalEntry,
@@ -255,7 +256,16 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return journalFirst(
       'payment',
       paymentId,
-      () => journal.append({ type: 'intent', paymentId, at, provider, request: copy, ids }),
+      () =>
+        journal.append({
+          type: 'intent',
+          paymentId,
+          at,
+          provider,
+          request: copy,
+          ids,
+          marksSend: true,
+        }),
       () => {
         const outcome: Outcome = {
           status: 'failed',
@@ -493,7 +503,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       recovered: true,
     })
     live.set(entry.paymentId, run)
-    if (entry.started || account.adapter.capabilities.findsLostStarts) run.resume()
+    if (!maySendHaveLeft(entry)) run.neverSent()
+    else if (entry.started || account.adapter.capabilities.findsLostStarts) run.resume()
     else run.lostBeforeRecovery()
     return run
   }

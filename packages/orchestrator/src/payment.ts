@@ -11,7 +11,7 @@ import type {
 import { backoff, call, closedError, message, retryAfter } from './calls.js'
 import { Deduper } from './dedup.js'
 import { EventStream } from './stream.js'
-import { CancelOnTerminalError } from './errors.js'
+import { CancelOnTerminalError, JournalWriteError } from './errors.js'
 import type { DeliveryCursor, JournalRecord, JournalStore } from './journal.js'
 import type { Rewrites } from './rewrites.js'
 import type { Hold, Lane, LaneTask, Timers } from './scheduler.js'
@@ -262,13 +262,44 @@ export class Run implements Payment {
       dueAt: task.dueAt,
       sentAt,
     })
-    const answer = call(() => this.adapter.start(this.context))
+    // The journal says the start is leaving before it does: recover() then never sends a start that
+    // the previous process had not (one cancelled while queued, say) as if its answer were lost.
+    const answer = this.markSending().then(
+      () => {
+        // Closed or settled (a cancel) while `sending` was written: nothing leaves.
+        if (this.closed || this.isSettled()) throw closedError('payment', this.id)
+        return call(() => this.adapter.start(this.context))
+      },
+      (error: unknown) => {
+        throw new JournalWriteError(this.id, error)
+      },
+    )
     hold(answer)
     answer.then(
       (result) => this.onStarted(result, sentAt),
       (error: unknown) => this.onStartFailed(error),
     )
   }
+
+  /** Journals `sending` (once) after this payment's earlier records; rejects if it cannot. */
+  private markSending(): Promise<void> {
+    if (this.sendingJournaled) return Promise.resolve()
+    const record: JournalRecord = {
+      type: 'ids',
+      paymentId: this.id,
+      at: this.host.clock.now(),
+      ids: this.allIds,
+      started: false,
+      sending: true,
+    }
+    const written = this.chain.then(() => this.host.journal.append(record))
+    this.chain = written.then(
+      () => void (this.sendingJournaled = true),
+      () => {},
+    )
+    return written
+  }
+  private sendingJournaled = false
 
   private onStarted(result: StartResult, sentAt: number): void {
     if (this.closed || this.state === 'settled') return
@@ -288,7 +319,9 @@ export class Run implements Payment {
     const now = this.host.clock.now()
     // 429: refused unprocessed, the one case a start without an idempotency key may be sent again.
     const limited = error instanceof TillkitHttpError && error.status === 429
-    const neverLeft = error instanceof TillkitError && !error.mayHaveReachedProvider
+    const unjournaled = error instanceof JournalWriteError
+    const neverLeft =
+      unjournaled || (error instanceof TillkitError && !error.mayHaveReachedProvider)
     if (limited || neverLeft) {
       const pause = retryAfter(error)
       this.rateLimited ||= limited
@@ -316,7 +349,9 @@ export class Run implements Payment {
       this.settle({
         status: 'failed',
         reasonCode: limited ? 'rate-limited' : 'not-sent',
-        reason: `the provider could not be reached to start the payment: ${message(error)}`,
+        reason: unjournaled
+          ? `the journal could not record that the start was leaving (${message(error)}); nothing was sent`
+          : `the provider could not be reached to start the payment: ${message(error)}`,
       })
       return this.flushCancelWaiters()
     }
@@ -354,6 +389,17 @@ export class Run implements Payment {
    * A journaled payment whose start never answered, on a provider that cannot look starts up: it
    * may or may not have been sent, so it is settled unknown and nothing is sent.
    */
+  /** A payment read from the journal whose start request never left: it is not sent now either. */
+  neverSent(): void {
+    this.state = 'running'
+    this.settle({
+      status: 'failed',
+      reasonCode: 'not-sent',
+      reason:
+        'the previous process recorded this payment but stopped before sending the start request; nothing was sent',
+    })
+  }
+
   lostBeforeRecovery(): void {
     this.state = 'running'
     this.settleUnknown(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryJournal, type JournalStore } from '../src/index.js'
 import { createFileJournal } from '../src/node.js'
-import { collect, crashAfter, drive, flush, pass, tempJournals } from './harness.js'
+import { collect, crashAfter, drive, flush, pass, settles, tempJournals } from './harness.js'
 import { pay, POI, setupAdyen } from './adyen-harness.js'
 
 const tempJournal = tempJournals('tillkit-adyen-')
@@ -86,7 +86,7 @@ describe('Adyen recovery from a journal left by a dropped orchestrator', () => {
     expect(s.cloud.ledger).toHaveLength(0)
   })
 
-  it('an intent journaled while its start still waited for its turn is NotFound: failed, never sent', async () => {
+  it('an intent journaled while its start still waited for its turn: failed (not sent), never sent', async () => {
     const journal = createMemoryJournal()
     const s = setupAdyen({ adapter: { spacingMs: 60_000 }, orchestrator: { journal } })
     const first = await s.orchestrator.sale(pay(1250))
@@ -99,7 +99,8 @@ describe('Adyen recovery from a journal left by a dropped orchestrator', () => {
     const outcomes = await drive(s.clock, Promise.all(resumed.map((p) => p.outcome)))
     const byId = new Map(outcomes.map((o) => [o.paymentId, o]))
     expect(byId.get(first.id)!.status).toBe('approved')
-    expect(byId.get(queued.id)).toMatchObject({ status: 'failed', reasonCode: 'not-found' })
+    // The journal shows its start never left: failed at once, without asking Adyen.
+    expect(byId.get(queued.id)).toMatchObject({ status: 'failed', reasonCode: 'not-sent' })
     expect(s.sent('Payment').map((r) => r.serviceId)).toEqual([first.ids.serviceId])
     expect(s.cloud.ledger.map((e) => e.amount)).toEqual([1250])
   })
@@ -145,7 +146,13 @@ describe('Adyen recovery from a journal left by a dropped orchestrator', () => {
   it('works from a file journal: the ids written before the start survive the process', async () => {
     const path = await tempJournal()
     const journal = await createFileJournal(path)
-    const { clock, cloud, payment, restart } = await dropAfter(1_000, 1213, journal)
+    const s = setupAdyen({ orchestrator: { journal } })
+    const { clock, cloud, restart } = s
+    const payment = await s.orchestrator.sale(pay(1213))
+    // The file's syncs take real time, which the manual clock does not wait for: the payment is
+    // dropped once its start has left (`sending` is journaled, synced, before it does).
+    await settles(() => s.sent('Payment').length > 0)
+    await crashAfter(s, payment, 1_000)
     await journal.close?.()
     const reopened = await createFileJournal(path)
     const [resumed] = await restart(reopened).recover()

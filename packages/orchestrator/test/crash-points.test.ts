@@ -22,6 +22,7 @@ import {
   type PaymentInput,
   type SignatureRequiredEvent,
 } from '../src/index.js'
+import { maySendHaveLeft } from '../src/journal.js'
 import type { PaymentsenseWebSocketAdapterOptions } from '../src/paymentsense.js'
 import { drive, pass, sale as connectSale, setup as connectSetup } from './harness.js'
 import { pay as adyenPay, setupAdyen } from './adyen-harness.js'
@@ -462,7 +463,11 @@ async function crashAndRecover(
     // ---- the outcome ----
     const { entries, charges } = rig.ledger()
     const facts = `${outcome.status} (${outcome.reasonCode ?? '-'}): ${outcome.reason ?? ''}; ledger ${entries} entries, ${charges} charges`
-    if (outcome.status === 'unknown') {
+    if (!maySendHaveLeft(entry)) {
+      // The journal shows the start never left: failed, and nothing sent by anyone.
+      expect(outcome, facts).toMatchObject({ status: 'failed', reasonCode: 'not-sent' })
+      expect(entries, facts).toBe(0)
+    } else if (outcome.status === 'unknown') {
       expect(provider.unknownAllowed(entry), `unknown not allowed here: ${facts}`).toBe(true)
       expect(outcome.reconcile).toMatchObject({
         provider: ref.outcome.provider,

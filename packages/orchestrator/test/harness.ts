@@ -25,6 +25,14 @@ export async function flush(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
+/**
+ * Waits in real time until `done()` holds (at most ~2 s): for what a manual clock does not wait
+ * for, such as a file journal's syncs before a start request leaves.
+ */
+export async function settles(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
 /** Advances the clock in small steps until `promise` settles (or `limitMs` of clock time passes). */
 export async function drive<T>(
   clock: ManualClock,

@@ -41,12 +41,13 @@ describe('paymentsense WebSocket adapter: recovery', () => {
     expect(wire.urls).toHaveLength(2)
   })
 
-  it('a payment whose start the journal never saw sent: unknown at once, nothing sent', async () => {
+  it('a payment whose start left but never answered before the drop: unknown at once, nothing sent', async () => {
     const inner = createMemoryJournal()
-    // A journal that lost every record after the intent (as if the process died right after it).
+    // A journal that lost every record after the start left (as if the process died right then).
     const journal: JournalStore = {
       append: async (record) => {
-        if (record.type === 'intent') await inner.append(record)
+        if (record.type === 'intent' || (record.type === 'ids' && record.sending))
+          await inner.append(record)
       },
       unfinished: () => inner.unfinished(),
       get: (id) => inner.get(id),

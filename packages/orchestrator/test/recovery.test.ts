@@ -16,6 +16,7 @@ import {
   flush,
   pass,
   sale,
+  settles,
   setup,
   tempJournals,
   TID,
@@ -53,6 +54,8 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   async function dropMidway(journal: JournalStore) {
     const s = setup({ orchestrator: { journal } })
     const payment = await s.orchestrator.sale(sale(1209))
+    // A file journal's syncs take real time: the start leaves once `sending` is synced.
+    await settles(() => payment.state === 'running')
     // The slow card: TRANSACTION_STARTED and INSERT_CARD delivered, then the process goes away.
     return { ...s, payment, delivered: await crashAfter(s, payment, 3_000) }
   }
@@ -216,7 +219,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   it('works the same from a file journal whose last line was torn by the crash', async () => {
     const path = await tempFile()
     const journal = await createFileJournal(path)
-    const { clock, cloud, payment, restart } = await dropMidway(journal)
+    const { clock, cloud, payment, restart, delivered } = await dropMidway(journal)
     await journal.close?.()
     await appendFile(path, '{"type":"cursor","paymentId":"')
     const reopened = await createFileJournal(path)
@@ -225,7 +228,13 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     expect(resumed!.id).toBe(payment.id)
     const rest = collect(resumed!)
     expect((await drive(clock, resumed!.outcome)).status).toBe('approved')
-    expect((await rest.done)[0]!.raw).not.toBe('INSERT_CARD')
+    // What comes after recover() carries on from the journal: a seq the POS saw keeps its event.
+    const events = await rest.done
+    for (const e of events) {
+      const before = delivered.find((d) => d.seq === e.seq)
+      if (before) expect(e.raw).toBe(before.raw)
+    }
+    expect(events.at(-1)?.type).toBe('finished')
     expect(cloud.ledger).toHaveLength(1)
     await reopened.close?.()
     const lines = (await readFile(path, 'utf8')).trim().split('\n')
@@ -339,6 +348,8 @@ describe('a payment that settled before the crash', () => {
       for (const amount of [1300, 1400])
         await drive(s.clock, (await s.orchestrator.sale(sale(amount))).outcome)
       await s.orchestrator.close()
+      // The process is gone: its file is closed (a compaction in progress finishes first).
+      if (kind !== 'memory') await journal.close?.()
       const reopened = kind === 'memory' ? journal : await createFileJournal(path)
       if (kind !== 'memory') expect((reopened as FileJournal).records).toBeLessThan(20)
       const second = s.restart(reopened)
@@ -346,6 +357,7 @@ describe('a payment that settled before the crash', () => {
       expect(await second.outcomeOf(payment.id)).toEqual(outcome)
       expect(await second.outcomeOf('no-such-payment')).toBeUndefined()
       await second.close()
+      if (kind !== 'memory') await reopened.close?.()
     })
   }
 })
@@ -459,19 +471,41 @@ describe('the journal comes first', () => {
     expect(sentBefore[0]).toBe(0)
     const types = records.map((r) => r.type)
     expect(types[0]).toBe('intent')
-    expect(types[1]).toBe('ids')
+    // `sending`, written before the start left; then the ids its answer brought.
+    expect(records[1]).toMatchObject({ type: 'ids', sending: true })
+    expect(sentBefore[1]).toBe(0)
+    expect(records[2]).toMatchObject({ type: 'ids', started: true })
     expect(types.at(-1)).toBe('outcome')
-    expect(types.slice(2, -1).every((t) => t === 'cursor')).toBe(true)
+    expect(types.slice(3, -1).every((t) => t === 'cursor')).toBe(true)
     const last = records.filter((r) => r.type === 'cursor').at(-1)
     expect(last?.type === 'cursor' && last.cursor.lastEvent).toBe('TRANSACTION_FINISHED')
   })
 
-  it('a journal that fails after the intent does not stop the payment', async () => {
+  it('a journal that cannot say the start is leaving: nothing is sent, failed (not sent)', async () => {
     const memory = createMemoryJournal()
     const journal: JournalStore = {
       ...memory,
       append: async (record) => {
-        if (record.type !== 'intent') throw new Error('disk gone')
+        if (record.type === 'ids' && record.sending) throw new Error('disk gone')
+        return memory.append(record)
+      },
+    }
+    const { clock, orchestrator, seen } = setup({ orchestrator: { journal } })
+    const payment = await orchestrator.sale(sale(1250))
+    expect(await drive(clock, payment.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'not-sent',
+    })
+    expect(seen).toHaveLength(0)
+  })
+
+  it('a journal that fails once the start has left does not stop the payment', async () => {
+    const memory = createMemoryJournal()
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type !== 'intent' && !(record.type === 'ids' && record.sending))
+          throw new Error('disk gone')
         return memory.append(record)
       },
     }

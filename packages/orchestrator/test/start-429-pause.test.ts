@@ -90,7 +90,7 @@ describe('a start refused with 429 while the account stays paused', () => {
     // B, refused at 3 s, was due again at 43 s; A's poll went first and paused the account until
     // 73 s, past a minute from B's intent: B is not sent again.
     expect(await b.outcome).toMatchObject({ status: 'failed', reasonCode: 'rate-limited' })
-    expect(sent.filter((s) => s.startsWith('start B'))).toEqual(['start B 0.5'])
+    expect(sent.filter((s) => s.startsWith('start B'))).toHaveLength(1)
     await orchestrator.close()
   })
 })

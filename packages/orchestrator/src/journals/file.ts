@@ -166,14 +166,16 @@ export async function createFileJournal(
         provider: e.provider,
         request: e.request,
         ids: {},
+        ...(e.marksSend && { marksSend: true }),
       })
-      if (e.started || Object.keys(e.ids).length)
+      if (e.started || e.sending || Object.keys(e.ids).length)
         kept.push({
           type: 'ids',
           paymentId: e.paymentId,
           at: e.startedAt,
           ids: e.ids,
           started: e.started,
+          ...(e.sending && { sending: true }),
         })
       if (e.cursor !== EMPTY_CURSOR)
         kept.push({ type: 'cursor', paymentId: e.paymentId, at: e.startedAt, cursor: e.cursor })
