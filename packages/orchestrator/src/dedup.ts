@@ -26,6 +26,8 @@ export class Deduper {
   private taken: Pick<DeliveryCursor, 'delivered' | 'order' | 'keys'>
   /** Each event handed over and not yet taken, by `seq`. */
   private readonly handed = new Map<number, ProviderNotification>()
+  /** The last `seq` handed over by this process. */
+  private lastSeq = 0
 
   constructor(cursor: DeliveryCursor) {
     this.order = cursor.order
@@ -67,7 +69,9 @@ export class Deduper {
     const id = idOf(n)
     const again = id === undefined ? undefined : this.reissue.get(id)
     if (again !== undefined) this.reissue.delete(id!)
-    const seq = again ?? ++this.issued
+    // Its earlier seq, unless a later one went out already: seqs only grow in the stream.
+    const seq = again !== undefined && again > this.lastSeq ? again : ++this.issued
+    this.lastSeq = seq
     this.handed.set(seq, n)
     return seq
   }

@@ -135,6 +135,13 @@ export interface TableCursor {
   locked: boolean
   /** `amount/amountPaid` when `paid` was last told. */
   paid?: string
+  /**
+   * The highest `seq` handed out, taken or not, when above `delivered`: journaled before the POS
+   * can take those events (see {@link DeliveryCursor.issued}).
+   */
+  issued?: number
+  /** Events handed out and not taken, as `[seq, what]`: shown again after a crash, each keeps its `seq`. */
+  pending?: ReadonlyArray<readonly [seq: number, id: string]>
 }
 
 export const EMPTY_TABLE_CURSOR: TableCursor = { delivered: 0, paymentIds: [], locked: false }
@@ -174,12 +181,11 @@ export interface TableJournalEntry {
 
 /**
  * True once a table needs nothing more: it ended, and the POS took every event it had not taken
- * by then (the closing event aside). A store drops such an entry; `openTables` lists the others.
+ * by then (its `closed` event included). A store drops such an entry; `openTables` lists the others.
  */
 export function tableDone(entry: TableJournalEntry): boolean {
   return (
-    entry.ended !== undefined &&
-    !entry.undelivered?.some((e) => e.type !== 'closed' && e.seq > entry.cursor.delivered)
+    entry.ended !== undefined && !entry.undelivered?.some((e) => e.seq > entry.cursor.delivered)
   )
 }
 

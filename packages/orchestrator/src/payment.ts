@@ -858,8 +858,9 @@ export class Run implements Payment {
   private refused = 0
 
   /** Settles when every journal record queued so far is written (or given up at close). */
-  written(): Promise<void> {
-    return this.chain
+  async written(): Promise<void> {
+    // Links added while the chain runs (a record written once events reached the stream) count too.
+    for (let chain; chain !== this.chain;) await (chain = this.chain)
   }
 
   private publicIds(): ProviderIds {

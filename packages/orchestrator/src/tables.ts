@@ -13,6 +13,7 @@ import {
   type Logger,
 } from '@tillkit/core'
 import { backoff, call, closedError, message } from './calls.js'
+import { JOURNALED_KEYS } from './dedup.js'
 import { EventStream } from './stream.js'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
 import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
@@ -153,6 +154,12 @@ export class TableWatch implements Table {
   private paidHanded: string | undefined
   /** Taken by the POS (journaled). */
   private taken: TableCursor
+  /** Events an earlier process handed out, maybe taken: their `seq`s, by what they tell. */
+  private readonly reissue: Map<string, number>
+  /** Handed out here and not taken yet: what each tells, by `seq`. */
+  private readonly handedOut = new Map<number, string>()
+  /** The last `seq` handed out by this process. */
+  private lastSeq = 0
 
   private lastReadSent = -Infinity
   private readQueued = false
@@ -180,7 +187,8 @@ export class TableWatch implements Table {
     this.recovered = init.recovered
     this.tables = account.tables
     this.taken = init.cursor
-    this.seq = init.cursor.delivered
+    this.seq = Math.max(init.cursor.delivered, init.cursor.issued ?? 0)
+    this.reissue = new Map(init.cursor.pending?.map(([seq, id]) => [id, seq]))
     this.handedIds = new Set(init.cursor.paymentIds)
     this.lockHanded = init.cursor.locked
     this.paidHanded = init.cursor.paid
@@ -261,8 +269,7 @@ export class TableWatch implements Table {
   }
 
   private releaseIfDrained(): void {
-    if (this.draining && !this.stream.waiting().some((e) => e.type !== 'closed'))
-      this.host.ended(this)
+    if (this.draining && !this.stream.waiting().length) this.host.ended(this)
   }
 
   private opened(state: TableState | undefined): void {
@@ -358,6 +365,12 @@ export class TableWatch implements Table {
     const now = this.host.clock.now()
     this.current = { ...snapshot, at: now }
     if (this.state === 'opening') this.opened(undefined)
+    // A lock handed out before a crash (the POS may hold it) and released since: told again (same
+    // seq), so that its release follows and the POS is not left believing the table held.
+    if (!snapshot.locked && !this.lockHanded && this.reissue.has('locked')) {
+      this.lockHanded = true
+      this.emit({ type: 'locked' })
+    }
     if (snapshot.locked && !this.lockHanded) {
       this.lockHanded = true
       this.emit({
@@ -370,16 +383,17 @@ export class TableWatch implements Table {
       this.handedIds.add(payment.paymentId)
       this.emit({ type: 'tablePayment', payment })
     }
-    if (!snapshot.locked && this.lockHanded) {
-      this.lockHanded = false
-      this.emit({ type: 'unlocked' })
-    }
+    // Paid before released: a terminal pays the table while it holds it.
     const paidKey = `${snapshot.amount}/${snapshot.amountPaid}`
     if (snapshot.amount > 0 && snapshot.amountPaid >= snapshot.amount) {
       if (this.paidHanded !== paidKey) {
         this.paidHanded = paidKey
         this.emit({ type: 'paid', amount: snapshot.amount, amountPaid: snapshot.amountPaid })
       }
+    }
+    if (!snapshot.locked && this.lockHanded) {
+      this.lockHanded = false
+      this.emit({ type: 'unlocked' })
     }
   }
 
@@ -412,6 +426,19 @@ export class TableWatch implements Table {
     let conflicts = 0
     let lost = 0
     let lockedSince: number | undefined
+    /** A terminal holds the table: waits a cadence and reads again (false: the table is gone). */
+    const waitForLock = async (seen: TableState): Promise<boolean> => {
+      const now = this.host.clock.now()
+      lockedSince ??= now
+      if (now - lockedSince >= LOCK_WAIT_MS)
+        throw new TableError(
+          'locked',
+          this.request.table,
+          `table ${this.request.table} stayed locked${seen.lockedBy ? ` by ${seen.lockedBy}` : ''} for ${LOCK_WAIT_MS / 1000} s; try again when the terminal has finished`,
+        )
+      await this.sleep(this.tables.pacing.cadenceMs)
+      return (await this.readNow()) !== undefined
+    }
     for (;;) {
       this.checkUsable()
       const current = this.current ?? (await this.readNow())
@@ -454,28 +481,25 @@ export class TableWatch implements Table {
           return this.current
         case 'missing':
           return this.goneDuring(amount)
-        case 'conflict':
-          if (++conflicts >= MAX_CONFLICTS)
+        case 'conflict': {
+          const seen = await this.readNow()
+          if (!seen) return this.goneDuring(amount)
+          // The amounts did not change: no mismatch, the terminal holds the table (Connect answers
+          // a delete of a locked table 422; it documents no 423 there). Wait as for a 423.
+          const held =
+            seen.locked && seen.amount === guard.amount && seen.amountPaid === guard.amountPaid
+          if (!held && ++conflicts >= MAX_CONFLICTS)
             throw new TableError(
               'conflict',
               this.request.table,
               `table ${this.request.table} kept changing: ${MAX_CONFLICTS} writes in a row found other amounts`,
             )
-          if (!(await this.readNow())) return this.goneDuring(amount)
-          break
-        case 'locked': {
-          const now = this.host.clock.now()
-          lockedSince ??= now
-          if (now - lockedSince >= LOCK_WAIT_MS)
-            throw new TableError(
-              'locked',
-              this.request.table,
-              `table ${this.request.table} stayed locked${current.lockedBy ? ` by ${current.lockedBy}` : ''} for ${LOCK_WAIT_MS / 1000} s; try again when the terminal has finished`,
-            )
-          await this.sleep(this.tables.pacing.cadenceMs)
-          if (!(await this.readNow())) return this.goneDuring(amount)
+          if (held && !(await waitForLock(seen))) return this.goneDuring(amount)
           break
         }
+        case 'locked':
+          if (!(await waitForLock(current))) return this.goneDuring(amount)
+          break
       }
     }
   }
@@ -543,23 +567,53 @@ export class TableWatch implements Table {
 
   // ---- events ------------------------------------------------------------------------------
 
+  /**
+   * Hands an event to the POS once a cursor naming its `seq` is journaled: after a crash, a `seq`
+   * the POS may have seen is never given to another event, and an event told again keeps its own.
+   */
   private emit(partial: NewEvent): void {
+    const id = tells(partial)
+    const again = this.reissue.get(id)
+    this.reissue.delete(id)
+    // Told again with its seq, unless a later one went out already: seqs only grow in the stream.
+    const seq = again !== undefined && again > this.lastSeq ? again : ++this.seq
+    this.lastSeq = seq
+    this.handedOut.set(seq, id)
     const event = {
       ...partial,
-      seq: ++this.seq,
+      seq,
       tableId: this.id,
       table: this.request.table,
       at: this.host.clock.now(),
     } as TableEvent
-    this.stream.push(event)
+    this.writeCursor()
+    this.chain = this.chain.then(() => this.stream.push(event))
+  }
+
+  private writeCursor(): void {
+    const pending: Array<readonly [number, string]> = [...this.reissue].map(([id, seq]) => [
+      seq,
+      id,
+    ])
+    for (const [seq, id] of this.handedOut) pending.push([seq, id])
+    this.write({
+      type: 'tableCursor',
+      tableId: this.id,
+      at: this.host.clock.now(),
+      cursor: {
+        ...this.taken,
+        ...(this.seq > this.taken.delivered && { issued: this.seq }),
+        ...(pending.length && { pending: pending.slice(-JOURNALED_KEYS) }),
+      },
+    })
   }
 
   /** The POS took an event from the stream: that is what the journal's cursor records. */
   private took(event: TableEvent): void {
-    if (event.type === 'closed') return
+    this.handedOut.delete(event.seq)
     const taken = this.taken
     this.taken = {
-      delivered: event.seq,
+      delivered: Math.max(taken.delivered, event.seq),
       paymentIds:
         event.type === 'tablePayment'
           ? [...taken.paymentIds, event.payment.paymentId]
@@ -569,12 +623,7 @@ export class TableWatch implements Table {
         ? { paid: `${event.amount}/${event.amountPaid}` }
         : taken.paid !== undefined && { paid: taken.paid }),
     }
-    this.write({
-      type: 'tableCursor',
-      tableId: this.id,
-      at: this.host.clock.now(),
-      cursor: this.taken,
-    })
+    this.writeCursor()
     this.releaseIfDrained()
   }
 
@@ -596,12 +645,8 @@ export class TableWatch implements Table {
     const last = this.stream.waiting().at(-1)
     if (this.state !== 'closed' || !last) return
     this.taken = { ...this.taken, delivered: last.seq }
-    this.write({
-      type: 'tableCursor',
-      tableId: this.id,
-      at: this.host.clock.now(),
-      cursor: this.taken,
-    })
+    this.handedOut.clear()
+    this.writeCursor()
     if (this.draining) this.host.ended(this)
   }
 
@@ -618,16 +663,20 @@ export class TableWatch implements Table {
     this.cancelRead?.()
     this.abort.abort()
     if (reason !== 'not-opened') this.emit({ type: 'closed', reason })
-    // Events still queued stay readable; the stream ends after them. The journal keeps them too:
-    // the provider may not show them again, and a crash before the POS takes them must not lose them.
-    this.endStream()
-    const waiting = this.stream.waiting()
-    this.write({
-      type: 'tableEnd',
-      tableId: this.id,
-      at: this.host.clock.now(),
-      reason,
-      ...(waiting.some((e) => e.type !== 'closed') && { undelivered: [...waiting] }),
+    // Events still queued stay readable; the stream ends after them (once they reach it). The
+    // journal keeps them too: the provider may not show them again, and a crash before the POS
+    // takes them must not lose them (`closed` included: a POS waiting for it learns the table ended).
+    const at = this.host.clock.now()
+    this.chain = this.chain.then(() => {
+      this.endStream()
+      const waiting = this.stream.waiting()
+      this.write({
+        type: 'tableEnd',
+        tableId: this.id,
+        at,
+        reason,
+        ...(waiting.length && { undelivered: [...waiting] }),
+      })
     })
     this.rejectReady(why ?? new TableError('closed', this.request.table, 'the table ended'))
     this.host.ended(this)
@@ -644,8 +693,9 @@ export class TableWatch implements Table {
   }
 
   /** Settles when every journal record queued so far is written (or its failure logged). */
-  written(): Promise<void> {
-    return this.chain
+  async written(): Promise<void> {
+    // Links added while the chain runs (a record written once events reached the stream) count too.
+    for (let chain; chain !== this.chain;) await (chain = this.chain)
   }
 
   private write(record: TableJournalRecord): void {
@@ -657,5 +707,17 @@ export class TableWatch implements Table {
     this.chain = this.chain.then(async () => {
       await rewrites.append(() => append.call(journal, record), what)
     })
+  }
+}
+
+/** What a table event tells, to know it when it is told again after a crash. */
+function tells(event: NewEvent): string {
+  switch (event.type) {
+    case 'tablePayment':
+      return `payment ${event.payment.paymentId}`
+    case 'paid':
+      return `paid ${event.amount}/${event.amountPaid}`
+    default:
+      return event.type
   }
 }

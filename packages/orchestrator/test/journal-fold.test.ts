@@ -97,7 +97,7 @@ describe('foldTableRecord and tableDone', () => {
     expect(entry.cursor.delivered).toBe(0)
   })
 
-  it('an end with events not taken stays until cursors pass them (the closing event aside)', () => {
+  it('an end with events not taken stays until cursors pass them, the closing event included', () => {
     const undelivered = [event(3, 'tablePayment'), event(4, 'tablePayment'), event(5, 'closed')]
     const ended: TableJournalRecord[] = [
       ...opened,
@@ -112,9 +112,15 @@ describe('foldTableRecord and tableDone', () => {
     ])
     expect(partly).toMatchObject({ ended: 'closed', undelivered, cursor: cursor(3) })
     expect(tableDone(partly)).toBe(false)
-    const taken = foldTables([
+    const payments = foldTables([
       ...ended,
       { type: 'tableCursor', tableId: 'a', at: 6, cursor: cursor(4) },
+    ])
+    // The POS has not taken `closed` yet: a crash now must still tell it the table ended.
+    expect(tableDone(payments)).toBe(false)
+    const taken = foldTables([
+      ...ended,
+      { type: 'tableCursor', tableId: 'a', at: 6, cursor: cursor(5) },
     ])
     expect(tableDone(taken)).toBe(true)
   })

@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { createMemoryJournal, type JournalStore } from '../src/index.js'
 import { createFileJournal } from '../src/node.js'
-import { collect, crashAfter, drive, flush, pass, tempJournals } from './harness.js'
+import { collect, crashAfter, drive, flush, pass, settles, tempJournals } from './harness.js'
 import { sale, setup, TID } from './smartconnect-harness.js'
 
 const tempJournal = tempJournals('tillkit-sc-journal-')
@@ -14,9 +14,12 @@ describe('SmartConnect recovery from a journal left by a dropped orchestrator', 
     ms: number,
     amount = 1309,
     beforeDrop?: () => Promise<void>,
+    /** For a file journal: its sync of `sending` comes (in real time) before the start leaves. */
+    startLeft?: boolean,
   ) {
     const s = await setup({ orchestrator: { journal } })
     const payment = await s.orchestrator.sale(sale(amount))
+    if (startLeft) await settles(() => payment.state === 'running')
     return { ...s, payment, delivered: await crashAfter(s, payment, ms, beforeDrop) }
   }
 
@@ -85,7 +88,7 @@ describe('SmartConnect recovery from a journal left by a dropped orchestrator', 
         await flush()
       }
     }
-    const { clock, cloud, payment, restart } = await dropAfter(journal, 7_000, 1309, synced)
+    const { clock, cloud, payment, restart } = await dropAfter(journal, 7_000, 1309, synced, true)
     await file.close?.()
     await appendFile(path, '{"type":"cursor","paymentId":"')
     const reopened = await createFileJournal(path)
