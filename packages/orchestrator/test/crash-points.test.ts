@@ -23,6 +23,7 @@ import {
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import { maySendHaveLeft } from '../src/journal.js'
+import { dyingAppend, fetchLine, never, type Moment } from './crash-harness.js'
 import type { PaymentsenseWebSocketAdapterOptions } from '../src/paymentsense.js'
 import { drive, pass, sale as connectSale, setup as connectSetup } from './harness.js'
 import { pay as adyenPay, setupAdyen } from './adyen-harness.js'
@@ -30,41 +31,8 @@ import { payment as payrocPayment, payrocSetup, SUBMIT } from './payroc-harness.
 import { sale as scSale, setup as scSetup } from './smartconnect-harness.js'
 import { setup as wsSetup } from './paymentsense-ws-harness.js'
 
-type Fetch = (request: Request) => Promise<Response>
 type WebSocketClass = NonNullable<PaymentsenseWebSocketAdapterOptions['WebSocket']>
 
-const never = <T>() => new Promise<T>(() => {})
-
-/**
- * A's network. The harnesses spread their `adapter` option into every adapter they make, so a getter
- * there is read once per process: the first read (A, made inside the harness's setup) gets a line
- * that goes dead at `kill()`; later reads (B, made by `restart`) get the cloud straight.
- */
-function fetchLine(send: Fetch) {
-  let dead = false
-  let made = 0
-  const dying: Fetch = async (request) => {
-    if (dead) return never()
-    try {
-      const response = await send(request)
-      // A dead process reads no answers either.
-      return dead ? never() : response
-    } catch (error) {
-      if (dead) return never()
-      throw error
-    }
-  }
-  return {
-    options: {
-      get fetch(): Fetch {
-        return made++ === 0 ? dying : send
-      },
-    },
-    kill: () => void (dead = true),
-  }
-}
-
-/** The same for the WebSocket adapter: A's sockets go silent and deaf at `kill()`, and never open after. */
 function socketLine(cloud: () => WebSocketClass) {
   let dead = false
   let made = 0
@@ -104,41 +72,11 @@ function socketLine(cloud: () => WebSocketClass) {
   }
 }
 
-/**
- * When A dies, relative to its k-th record: `right after` it is durable (the append never answers,
- * so A does nothing more), or `just before` the next one (the k-th answered and A worked on,
- * sending requests, until it went to write record k + 1, which is not stored).
- */
-type Moment = 'right after' | 'just before next'
-
-/**
- * A's journal: a memory journal that dies at record `k` (see Moment): from then every append
- * never answers. `records` are the records stored, in order.
- */
+/** A's journal: a memory journal that dies at record `k` (see Moment). */
 function crashingJournal(k: number, moment: Moment, crash: () => void) {
   const memory = createMemoryJournal()
-  const records: JournalRecord[] = []
-  let dead = false
-  const journal: JournalStore = {
-    ...memory,
-    append: async (record) => {
-      if (dead) return never()
-      if (moment === 'just before next' && records.length === k) {
-        dead = true
-        crash()
-        return never()
-      }
-      records.push(structuredClone(record))
-      const stored = memory.append(record)
-      if (moment === 'right after' && records.length === k) {
-        dead = true
-        crash()
-        await stored
-        return never()
-      }
-      return stored
-    },
-  }
+  const { append, records } = dyingAppend<JournalRecord>(k, moment, crash, (r) => memory.append(r))
+  const journal: JournalStore = { ...memory, append }
   return { journal, records }
 }
 

@@ -32,67 +32,20 @@ import {
 } from '../src/index.js'
 import { flush, setup, TID } from './harness.js'
 import { bill, TABLE } from './tables-harness.js'
+import { dyingAppend, fetchLine, never, type Moment } from './crash-harness.js'
 
-type Fetch = (request: Request) => Promise<Response>
-
-const never = <T>() => new Promise<T>(() => {})
-
-/**
- * A's network (as in crash-points.test.ts). The harness spreads its `adapter` option into every
- * adapter it makes, so the getter is read once per process: A gets a line that goes dead at
- * `kill()`, B the cloud straight.
- */
-function fetchLine(send: Fetch) {
-  let dead = false
-  let made = 0
-  const dying: Fetch = async (request) => {
-    if (dead) return never()
-    try {
-      const response = await send(request)
-      return dead ? never() : response
-    } catch (error) {
-      if (dead) return never()
-      throw error
-    }
-  }
-  return {
-    options: {
-      get fetch(): Fetch {
-        return made++ === 0 ? dying : send
-      },
-    },
-    kill: () => void (dead = true),
-  }
-}
-
-/** When A dies, relative to its k-th table record (see crash-points.test.ts). */
-type Moment = 'right after' | 'just before next'
-
-/** A's journal: a memory journal that dies at table record `k`; `records` are those stored. */
+/** A's journal: a memory journal that dies at table record `k` (see Moment). */
 function crashingJournal(k: number, moment: Moment, crash: () => void) {
   const memory = createMemoryJournal()
-  const records: TableJournalRecord[] = []
-  let dead = false
+  const {
+    append: appendTable,
+    records,
+    dead,
+  } = dyingAppend<TableJournalRecord>(k, moment, crash, (r) => memory.appendTable!(r))
   const journal: JournalStore = {
     ...memory,
-    append: async (record) => (dead ? never() : memory.append(record)),
-    appendTable: async (record) => {
-      if (dead) return never()
-      if (moment === 'just before next' && records.length === k) {
-        dead = true
-        crash()
-        return never()
-      }
-      records.push(structuredClone(record))
-      const stored = memory.appendTable!(record)
-      if (moment === 'right after' && records.length === k) {
-        dead = true
-        crash()
-        await stored
-        return never()
-      }
-      return stored
-    },
+    append: async (record) => (dead() ? never() : memory.append(record)),
+    appendTable,
   }
   return { journal, records }
 }
