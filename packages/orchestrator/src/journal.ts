@@ -108,6 +108,9 @@ export interface JournalStore {
   /**
    * Makes the record durable, then resolves; rejects when it could not. Records of one payment
    * arrive in order, each after the previous resolved; records of different payments interleave.
+   * One exception: once a record was rejected, the payment's outcome is written at once, while the
+   * rejected one is still being retried, and a retry already out may land after the outcome (later
+   * ones are dropped). Ignore a payment's records after its outcome, as {@link foldRecord} does.
    */
   append(record: JournalRecord): Promise<void>
   /** Entries without an outcome, folded, oldest intent first. */

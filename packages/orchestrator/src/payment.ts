@@ -553,16 +553,23 @@ export class Run implements Payment {
         ? this.signatureEvent(event, n, now)
         : event
     })
+    this.held.push(...events)
     this.writeCursor(now)
-    this.afterWrites(() => {
-      this.delivering = true
-      this.tookInBatch = false
-      for (const event of events) this.stream.push(event)
-      this.delivering = false
-      if (this.tookInBatch) this.writeCursor(this.host.clock.now())
-    })
+    this.afterWrites(() => this.release())
   }
   private tookInBatch = false
+  /** Events whose cursor is being journaled, in order: they reach the stream after it. */
+  private held: PaymentEvent[] = []
+
+  /** Hands the held events to the stream. */
+  private release(): void {
+    if (!this.held.length) return
+    this.delivering = true
+    this.tookInBatch = false
+    for (const event of this.held.splice(0)) this.stream.push(event)
+    this.delivering = false
+    if (this.tookInBatch) this.writeCursor(this.host.clock.now())
+  }
 
   /** Runs `then` once the journal records queued so far are written (or their failure logged). */
   private afterWrites(then: () => void): void {
@@ -797,15 +804,28 @@ export class Run implements Payment {
         check: safeReconcile(this.adapter, this.context, situation ?? 'unreadable'),
       }
     }
-    // After the events still being journaled: they reach the stream before it ends.
-    this.afterWrites(() => this.endStream())
+    // After the events still being journaled: they reach the stream before it ends. Once the
+    // outcome is in the journal, nothing else of the payment matters there (a finished payment is
+    // never resumed): held events go out and the stream ends, whatever earlier record is refused.
+    const finish = () => {
+      this.release()
+      this.endStream()
+    }
+    this.afterWrites(finish)
     // Resolved once the outcome is journaled, or the journal refused it: the POS is not kept from a
     // result while the journal is down (the record keeps being written again meanwhile).
-    this.write({ type: 'outcome', paymentId: this.id, at: outcome.at, outcome }).then(() => {
+    this.write({ type: 'outcome', paymentId: this.id, at: outcome.at, outcome }, (taken) => {
+      if (taken) {
+        this.outcomeJournaled = true
+        finish()
+      }
+    }).then(() => {
       this.resolveOutcome(outcome)
       this.host.settled(this)
     })
   }
+  /** Set once the outcome is in the journal: records still being retried are dropped. */
+  private outcomeJournaled = false
 
   /** Stops everything without settling: the journal keeps the payment for `recover()`. */
   close(): void {
@@ -820,42 +840,50 @@ export class Run implements Payment {
     this.cancelWaiters = []
   }
 
-  /** Queues a journal record after this payment's earlier ones; none is taken once closed. */
   /**
    * Queues a journal record after this payment's earlier ones, each written again until the journal
-   * takes it (see Rewrites); none is taken once closed. Resolves after the record's first try. An
-   * outcome does not wait behind a record the journal keeps refusing: it is tried at once (the fold
-   * ignores what lands after an outcome).
+   * takes it (see Rewrites); none is taken once closed. Resolves after the record's first try
+   * (`tried` says whether it was taken). An outcome does not wait behind a record the journal
+   * refuses: once one is refused, the outcome is tried at once, and once the outcome is in, the
+   * records still being retried are dropped (the fold ignores what would land after it).
    */
-  private write(record: JournalRecord): Promise<void> {
+  private write(record: JournalRecord, tried?: (taken: boolean) => void): Promise<void> {
     if (this.closed) return Promise.resolve()
     const { journal, rewrites } = this.host
-    let tried!: () => void
-    const first = new Promise<void>((resolve) => (tried = resolve))
-    let refused = false
-    const write = () =>
-      rewrites
+    let firstTry!: () => void
+    const first = new Promise<void>((resolve) => (firstTry = resolve))
+    let started = false
+    let stuck = false
+    const write = () => {
+      if (started) return
+      started = true
+      return rewrites
         .append(
-          () => journal.append(record),
+          () => (this.outcomeJournaled ? Promise.resolve() : journal.append(record)),
           { paymentId: this.id, record: record.type },
           (taken) => {
-            if (!taken) {
-              refused = true
-              this.refused++
+            if (!taken && record.type !== 'outcome') {
+              stuck = true
+              this.stuck++
+              void this.outcomeNow?.()
             }
-            tried()
+            tried?.(taken)
+            firstTry()
           },
         )
         .then(() => {
-          if (refused) this.refused--
+          if (stuck) this.stuck--
         })
-    if (record.type === 'outcome' && this.refused)
-      this.chain = Promise.all([this.chain, write()]).then(noop)
-    else this.chain = this.chain.then(write)
+    }
+    if (record.type === 'outcome') this.outcomeNow = write
+    this.chain = this.chain.then(write)
+    if (record.type === 'outcome' && this.stuck) void write()
     return first
   }
+  /** The queued outcome's write, to start at once when an earlier record is refused. */
+  private outcomeNow: (() => void) | undefined
   /** Records of this payment the journal refused and is being asked again to take. */
-  private refused = 0
+  private stuck = 0
 
   /** Settles when every journal record queued so far is written (or given up at close). */
   async written(): Promise<void> {

@@ -364,16 +364,17 @@ export class TableWatch implements Table {
     }
     const now = this.host.clock.now()
     this.current = { ...snapshot, at: now }
+    const told: NewEvent[] = []
     if (this.state === 'opening') this.opened(undefined)
     // A lock handed out before a crash (the POS may hold it) and released since: told again (same
     // seq), so that its release follows and the POS is not left believing the table held.
     if (!snapshot.locked && !this.lockHanded && this.reissue.has('locked')) {
       this.lockHanded = true
-      this.emit({ type: 'locked' })
+      told.push({ type: 'locked' })
     }
     if (snapshot.locked && !this.lockHanded) {
       this.lockHanded = true
-      this.emit({
+      told.push({
         type: 'locked',
         ...(snapshot.lockedBy !== undefined && { lockedBy: snapshot.lockedBy }),
       })
@@ -381,20 +382,26 @@ export class TableWatch implements Table {
     for (const payment of snapshot.payments) {
       if (this.handedIds.has(payment.paymentId)) continue
       this.handedIds.add(payment.paymentId)
-      this.emit({ type: 'tablePayment', payment })
+      told.push({ type: 'tablePayment', payment })
     }
     // Paid before released: a terminal pays the table while it holds it.
     const paidKey = `${snapshot.amount}/${snapshot.amountPaid}`
     if (snapshot.amount > 0 && snapshot.amountPaid >= snapshot.amount) {
       if (this.paidHanded !== paidKey) {
         this.paidHanded = paidKey
-        this.emit({ type: 'paid', amount: snapshot.amount, amountPaid: snapshot.amountPaid })
+        told.push({ type: 'paid', amount: snapshot.amount, amountPaid: snapshot.amountPaid })
       }
     }
     if (!snapshot.locked && this.lockHanded) {
       this.lockHanded = false
-      this.emit({ type: 'unlocked' })
+      told.push({ type: 'unlocked' })
     }
+    // Told again (after a crash) first, in their old order, so they keep their seqs; then the new.
+    const again = (e: NewEvent) => this.reissue.get(tells(e)) ?? Infinity
+    for (const event of told
+      .map((e, i) => [e, i] as const)
+      .sort(([a, i], [b, j]) => again(a) - again(b) || i - j))
+      this.emit(event[0])
   }
 
   // ---- writes ------------------------------------------------------------------------------

@@ -1,0 +1,132 @@
+/**
+ * The outcome while the journal refuses the payment's record just before it (queued in the same
+ * turn): the outcome is tried at once, the POS gets it, and the event loop ends once it is in.
+ */
+import { createManualClock } from '@tillkit/core'
+import { describe, expect, it } from 'vitest'
+import { createMemoryJournal, createOrchestrator, type JournalStore } from '../src/index.js'
+import { collect, drive, pass, stubAdapter } from './harness.js'
+
+const request = {
+  account: 'shop',
+  terminal: 'T1',
+  amount: 1500,
+  currency: 'GBP',
+  reference: 'order-1500',
+}
+
+describe('the outcome behind a record the journal refuses', () => {
+  it('resolves the outcome while the disk is full when the start answer carries ids and the result', async () => {
+    const clock = createManualClock()
+    const memory = createMemoryJournal()
+    let full = false
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (full) throw new Error('ENOSPC: no space left on device')
+        await memory.append(record)
+        // The disk fills up right after the `sending` record.
+        if (record.type === 'ids' && record.sending) full = true
+      },
+    }
+    const orchestrator = createOrchestrator({
+      clock,
+      journal,
+      accounts: {
+        shop: stubAdapter({
+          start: async () => ({ ids: { ref: 'r1' }, outcome: { status: 'approved' } }),
+        }),
+      },
+    })
+    const p = await orchestrator.sale(request)
+    // Two minutes of clock time: the outcome record has long had its first try by then.
+    const outcome = await drive(clock, p.outcome, 120_000)
+    expect(outcome.status).toBe('approved')
+    await orchestrator.close()
+  })
+
+  it('resolves the outcome while the disk is full when a poll brings events and the result', async () => {
+    const clock = createManualClock()
+    const memory = createMemoryJournal()
+    let full = false
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (full) throw new Error('ENOSPC: no space left on device')
+        return memory.append(record)
+      },
+    }
+    let polls = 0
+    const orchestrator = createOrchestrator({
+      clock,
+      journal,
+      accounts: {
+        shop: stubAdapter({
+          capabilities: {
+            kinds: ['sale'],
+            cancel: true,
+            signature: 'terminal',
+            findsLostStarts: false,
+          },
+          poll: async () => {
+            full = true
+            return ++polls === 1
+              ? {
+                  notifications: [{ type: 'processing', raw: 'a', key: 'a' }],
+                  outcome: { status: 'approved' },
+                }
+              : {}
+          },
+        }),
+      },
+    })
+    const p = await orchestrator.sale(request)
+    const outcome = await drive(clock, p.outcome, 120_000)
+    expect(outcome.status).toBe('approved')
+    await orchestrator.close()
+  })
+
+  it('ends the event loop once the outcome is journaled, though an earlier cursor is still refused', async () => {
+    const clock = createManualClock()
+    const memory = createMemoryJournal()
+    const journal: JournalStore = {
+      ...memory,
+      // The store refuses cursor records (say, over its item size); everything else lands.
+      append: async (record) => {
+        if (record.type === 'cursor')
+          throw new Error('item size has exceeded the maximum allowed size')
+        return memory.append(record)
+      },
+    }
+    let polls = 0
+    const orchestrator = createOrchestrator({
+      clock,
+      journal,
+      accounts: {
+        shop: stubAdapter({
+          capabilities: {
+            kinds: ['sale'],
+            cancel: true,
+            signature: 'terminal',
+            findsLostStarts: false,
+          },
+          poll: async () =>
+            ++polls === 1
+              ? { notifications: [{ type: 'processing', raw: 'a', key: 'a' }] }
+              : { outcome: { status: 'approved' } },
+        }),
+      },
+    })
+    const p = await orchestrator.sale(request)
+    const events = collect(p)
+    // The outcome goes at once (an earlier record was refused) and is journaled.
+    expect((await drive(clock, p.outcome, 120_000)).status).toBe('approved')
+    expect((await memory.get(p.id))?.outcome?.status).toBe('approved')
+    // README: "the loop ends when the payment settles" (its example awaits the outcome after it).
+    let ended = false
+    void events.done.then(() => (ended = true))
+    await pass(clock, 120_000, 1_000)
+    expect(ended).toBe(true)
+    await orchestrator.close()
+  })
+})
