@@ -1,5 +1,5 @@
 /**
- * Table events, like payments', reach the POS only once a cursor naming their seqs is journaled: an
+ * Table seqs across a crash. Table events, like payments', reach the POS only once a cursor naming their seqs is journaled: an
  * event the POS took just before a crash (its take not journaled yet) never lends its seq to
  * another event after recover().
  */
@@ -83,6 +83,64 @@ describe('table seqs across a crash', () => {
     await pass(clock, 2_000)
     const reused = events.filter((e) => e.seq === seen.seq && e.type !== seen.type)
     expect(reused.map((e) => [e.seq, e.type])).toEqual([])
+    await b.close()
+  })
+})
+
+function journalDyingAfter(memory: JournalStore, upTo: number) {
+  const flags = { dead: false }
+  const journal: JournalStore = {
+    ...memory,
+    appendTable: async (record) =>
+      flags.dead && record.type === 'tableCursor' && record.cursor.delivered > upTo
+        ? never()
+        : memory.appendTable!(record),
+  }
+  return { journal, flags }
+}
+
+describe('table events told again after a crash', () => {
+  it('a payment the provider still shows comes again with its seq', async () => {
+    const clock = createManualClock()
+    const memory = createMemoryJournal()
+    const { journal, flags } = journalDyingAfter(memory, 0)
+    // Terminal 1's payment is seen (it locked and released between reads); terminal 2 then locks.
+    const script = [state(false, true), state(true, true)]
+    let reads = 0
+    const a = createOrchestrator({
+      clock,
+      journal,
+      accounts: {
+        shop: stubAdapter({
+          tables: tables(async () => script[Math.min(reads++, script.length - 1)]),
+        }),
+      },
+    })
+    const table = await drive(clock, a.openTable(bill))
+    await pass(clock, 2_500)
+    flags.dead = true
+    const it = table[Symbol.asyncIterator]()
+    const pos = [(await it.next()).value as TableEvent, (await it.next()).value as TableEvent]
+    expect(pos.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'tablePayment'],
+      [2, 'locked'],
+    ])
+
+    const b = createOrchestrator({
+      clock,
+      journal: memory,
+      accounts: { shop: stubAdapter({ tables: tables(async () => state(true, true)) }) },
+    })
+    await b.recover()
+    const [recovered] = b.tables()
+    const after: TableEvent[] = []
+    void (async () => {
+      for await (const event of recovered!) after.push(event)
+    })()
+    await pass(clock, 2_000)
+    // README: delivered again "with the same paymentId and seq when the provider still shows it".
+    const again = after.filter((e) => e.type === 'tablePayment')
+    expect(again.map((e) => e.seq)).toEqual([1])
     await b.close()
   })
 })
