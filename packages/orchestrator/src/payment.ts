@@ -813,17 +813,37 @@ export class Run implements Payment {
     }
     this.afterWrites(finish)
     // Resolved once the outcome is journaled, or the journal refused it: the POS is not kept from a
-    // result while the journal is down (the record keeps being written again meanwhile).
-    this.write({ type: 'outcome', paymentId: this.id, at: outcome.at, outcome }, (taken) => {
-      if (taken) {
-        this.outcomeJournaled = true
-        finish()
-      }
-    }).then(() => {
+    // result while the journal is down (the record keeps being written again meanwhile). Except a
+    // start that never left after `sending` was journaled, on a provider whose recovery looks lost
+    // starts up (a Payroc replay would make the payment): "not charged" is told only once the
+    // journal says so too, or a crash before then would charge what the POS was told had failed.
+    const resolve = () => {
+      if (this.outcomeGiven) return
+      this.outcomeGiven = true
       this.resolveOutcome(outcome)
       this.host.settled(this)
-    })
+    }
+    const mustLand = (this.mustLand =
+      outcome.status === 'failed' &&
+      !this.started &&
+      this.sendingJournaled &&
+      this.adapter.capabilities.findsLostStarts)
+    const tried = this.write(
+      { type: 'outcome', paymentId: this.id, at: outcome.at, outcome },
+      (taken) => {
+        if (taken) {
+          this.outcomeJournaled = true
+          finish()
+        }
+      },
+      mustLand ? resolve : undefined,
+    )
+    if (!mustLand) void tried.then(resolve)
   }
+  /** Set once the POS was given the outcome. */
+  private outcomeGiven = false
+  /** The outcome is given only once journaled (see settle). */
+  private mustLand = false
   /** Set once the outcome is in the journal: records still being retried are dropped. */
   private outcomeJournaled = false
 
@@ -835,7 +855,9 @@ export class Run implements Payment {
     for (const question of this.signatures) question.cancelDeadline()
     this.abort.abort(ENDED)
     this.endStream()
-    if (!this.isSettled()) this.rejectOutcome(closedError('payment', this.id))
+    // Not settled, or settled "not charged" but not journaled yet (see settle): recover() decides.
+    if (!this.isSettled() || (this.mustLand && !this.outcomeGiven))
+      this.rejectOutcome(closedError('payment', this.id))
     for (const waiter of this.cancelWaiters) waiter.reject(closedError('payment', this.id))
     this.cancelWaiters = []
   }
@@ -847,7 +869,11 @@ export class Run implements Payment {
    * refuses: once one is refused, the outcome is tried at once, and once the outcome is in, the
    * records still being retried are dropped (the fold ignores what would land after it).
    */
-  private write(record: JournalRecord, tried?: (taken: boolean) => void): Promise<void> {
+  private write(
+    record: JournalRecord,
+    tried?: (taken: boolean) => void,
+    landed?: () => void,
+  ): Promise<void> {
     if (this.closed) return Promise.resolve()
     const { journal, rewrites } = this.host
     let firstTry!: () => void
@@ -871,8 +897,9 @@ export class Run implements Payment {
             firstTry()
           },
         )
-        .then(() => {
+        .then((taken) => {
           if (stuck) this.stuck--
+          if (taken) landed?.()
         })
     }
     if (record.type === 'outcome') this.outcomeNow = write

@@ -3,7 +3,7 @@
  * one is written again before any later one), and events reach the POS only once a cursor naming
  * their seqs is in, so a seq is never given to two events across a crash.
  */
-import { createManualClock } from '@tillkit/core'
+import { createManualClock, TillkitAbortedError, TillkitNetworkError } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import {
   createMemoryJournal,
@@ -225,5 +225,77 @@ describe('a record the journal refuses for good', () => {
     await orchestrator.close()
     // The transiently refused outcome is in the journal: recover() will not resume that payment.
     expect((await memory.get(other.id))?.outcome?.status).toBe('approved')
+  })
+})
+
+describe('a start that never left, on a provider whose recovery looks lost starts up', () => {
+  it('is told failed only once the journal has it (a crash before would have it replayed)', async () => {
+    const clock = createManualClock()
+    const memory = createMemoryJournal()
+    let refusing = true
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (refusing && record.type === 'outcome')
+          throw new Error('ENOSPC: no space left on device')
+        return memory.append(record)
+      },
+    }
+    const till = createOrchestrator({
+      clock,
+      journal,
+      accounts: {
+        shop: stubAdapter({
+          capabilities: { ...capabilities, findsLostStarts: true },
+          pacing,
+          start: async () => {
+            throw new TillkitNetworkError('connect ECONNREFUSED', false)
+          },
+        }),
+      },
+    })
+    const p = await till.sale(request)
+    let told = false
+    void p.outcome.then(() => (told = true))
+    await pass(clock, 120_000)
+    // Failed (never sent), but the journal does not say so yet: the POS is not told.
+    expect(told).toBe(false)
+    refusing = false
+    expect(await drive(clock, p.outcome)).toMatchObject({
+      status: 'failed',
+      reasonCode: 'not-sent',
+    })
+    expect((await memory.get(p.id))?.outcome?.reasonCode).toBe('not-sent')
+    await till.close()
+  })
+
+  it('closed before the journal has it: the outcome is left to recover(), as for a payment not settled', async () => {
+    const clock = createManualClock()
+    const memory = createMemoryJournal()
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type === 'outcome') throw new Error('ENOSPC: no space left on device')
+        return memory.append(record)
+      },
+    }
+    const till = createOrchestrator({
+      clock,
+      journal,
+      accounts: {
+        shop: stubAdapter({
+          capabilities: { ...capabilities, findsLostStarts: true },
+          pacing,
+          start: async () => {
+            throw new TillkitNetworkError('connect ECONNREFUSED', false)
+          },
+        }),
+      },
+    })
+    const p = await till.sale(request)
+    await pass(clock, 120_000)
+    await till.close()
+    await expect(p.outcome).rejects.toBeInstanceOf(TillkitAbortedError)
+    expect(await memory.unfinished()).toHaveLength(1)
   })
 })
