@@ -228,32 +228,41 @@ describe('a record the journal refuses for good', () => {
   })
 })
 
+/**
+ * A till whose journal refuses outcomes while `refusing()`, over a provider whose recovery looks lost
+ * starts up and whose start never leaves (the connection is refused).
+ */
+function neverLeaving(refusing: () => boolean) {
+  const clock = createManualClock()
+  const memory = createMemoryJournal()
+  const journal: JournalStore = {
+    ...memory,
+    append: async (record) => {
+      if (refusing() && record.type === 'outcome')
+        throw new Error('ENOSPC: no space left on device')
+      return memory.append(record)
+    },
+  }
+  const till = createOrchestrator({
+    clock,
+    journal,
+    accounts: {
+      shop: stubAdapter({
+        capabilities: { ...capabilities, findsLostStarts: true },
+        pacing,
+        start: async () => {
+          throw new TillkitNetworkError('connect ECONNREFUSED', false)
+        },
+      }),
+    },
+  })
+  return { clock, memory, till }
+}
+
 describe('a start that never left, on a provider whose recovery looks lost starts up', () => {
   it('is told failed only once the journal has it (a crash before would have it replayed)', async () => {
-    const clock = createManualClock()
-    const memory = createMemoryJournal()
     let refusing = true
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        if (refusing && record.type === 'outcome')
-          throw new Error('ENOSPC: no space left on device')
-        return memory.append(record)
-      },
-    }
-    const till = createOrchestrator({
-      clock,
-      journal,
-      accounts: {
-        shop: stubAdapter({
-          capabilities: { ...capabilities, findsLostStarts: true },
-          pacing,
-          start: async () => {
-            throw new TillkitNetworkError('connect ECONNREFUSED', false)
-          },
-        }),
-      },
-    })
+    const { clock, memory, till } = neverLeaving(() => refusing)
     const p = await till.sale(request)
     let told = false
     void p.outcome.then(() => (told = true))
@@ -270,28 +279,7 @@ describe('a start that never left, on a provider whose recovery looks lost start
   })
 
   it('closed before the journal has it: the outcome is left to recover(), as for a payment not settled', async () => {
-    const clock = createManualClock()
-    const memory = createMemoryJournal()
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        if (record.type === 'outcome') throw new Error('ENOSPC: no space left on device')
-        return memory.append(record)
-      },
-    }
-    const till = createOrchestrator({
-      clock,
-      journal,
-      accounts: {
-        shop: stubAdapter({
-          capabilities: { ...capabilities, findsLostStarts: true },
-          pacing,
-          start: async () => {
-            throw new TillkitNetworkError('connect ECONNREFUSED', false)
-          },
-        }),
-      },
-    })
+    const { clock, memory, till } = neverLeaving(() => true)
     const p = await till.sale(request)
     await pass(clock, 120_000)
     await till.close()
