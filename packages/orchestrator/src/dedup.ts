@@ -1,10 +1,9 @@
 import type { ProviderNotification } from './adapter.js'
 import type { DeliveryCursor } from './journal.js'
+import { JOURNALED_KEYS, Seqs } from './seqs.js'
 
 /** Keys remembered per running payment: far more than any terminal sends while one payment runs. */
 export const MAX_KEYS = 256
-/** Keys written to the journal's cursor: enough to recognise a replay of the latest pushes. */
-export const JOURNALED_KEYS = 32
 
 /**
  * Decides which notifications are new for one payment (the rules are in the adapter contract:
@@ -16,24 +15,18 @@ export const JOURNALED_KEYS = 32
 export class Deduper {
   private order: number
   private readonly keys: Set<string>
-  /** The highest `seq` handed out (here or, per the journal, by an earlier process). */
-  private issued: number
-  /** Events an earlier process handed out and the caller may not have taken: their `seq`s, by id. */
-  private readonly reissue: Map<string, number>
+  private readonly seqs: Seqs
   private last: unknown
   private asked: DeliveryCursor['signatureAsked']
   /** The cursor as far as the caller has taken events (`lastEvent` and `signatureAsked` aside). */
   private taken: Pick<DeliveryCursor, 'delivered' | 'order' | 'keys'>
   /** Each event handed over and not yet taken, by `seq`. */
   private readonly handed = new Map<number, ProviderNotification>()
-  /** The last `seq` handed over by this process. */
-  private lastSeq = 0
 
   constructor(cursor: DeliveryCursor) {
     this.order = cursor.order
     this.keys = new Set(cursor.keys)
-    this.issued = Math.max(cursor.delivered, cursor.issued ?? 0)
-    this.reissue = new Map(cursor.pending?.map(([seq, id]) => [id, seq]))
+    this.seqs = new Seqs(cursor)
     this.last = cursor.lastEvent
     this.asked = cursor.signatureAsked
     this.taken = { delivered: cursor.delivered, order: cursor.order, keys: cursor.keys }
@@ -66,12 +59,7 @@ export class Deduper {
    */
   delivering(n: ProviderNotification): number {
     this.last = n.raw
-    const id = idOf(n)
-    const again = id === undefined ? undefined : this.reissue.get(id)
-    if (again !== undefined) this.reissue.delete(id!)
-    // Its earlier seq, unless a later one went out already: seqs only grow in the stream.
-    const seq = again !== undefined && again > this.lastSeq ? again : ++this.issued
-    this.lastSeq = seq
+    const seq = this.seqs.next(idOf(n))
     this.handed.set(seq, n)
     return seq
   }
@@ -80,6 +68,7 @@ export class Deduper {
   took(seq: number): void {
     const n = this.handed.get(seq)
     this.handed.delete(seq)
+    this.seqs.took(seq)
     const { order, keys, delivered } = this.taken
     this.taken = {
       delivered: Math.max(delivered, seq),
@@ -108,20 +97,11 @@ export class Deduper {
    * handed out beyond what was taken (with an earlier process's, not shown again yet).
    */
   cursor(): DeliveryCursor {
-    const pending: Array<readonly [number, string]> = [...this.reissue].map(([id, seq]) => [
-      seq,
-      id,
-    ])
-    for (const [seq, n] of this.handed) {
-      const id = idOf(n)
-      if (id !== undefined) pending.push([seq, id])
-    }
     return {
       ...this.taken,
       ...(this.last !== undefined && { lastEvent: this.last }),
       ...(this.asked && { signatureAsked: this.asked }),
-      ...(this.issued > this.taken.delivered && { issued: this.issued }),
-      ...(pending.length && { pending: pending.slice(-JOURNALED_KEYS) }),
+      ...this.seqs.cursor(this.taken.delivered),
     }
   }
 }

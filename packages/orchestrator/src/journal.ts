@@ -1,3 +1,5 @@
+import type { IssuedSeqs } from './seqs.js'
+
 /**
  * The journal: what a restarted process needs to finish every payment the previous one began. The
  * core appends records in a fixed order per payment:
@@ -14,8 +16,11 @@
  */
 import type { Outcome, PaymentRequest, ProviderIds, TableEvent, TableRequest } from './types.js'
 
-/** How far event delivery got for one payment (see the adapter's de-duplication rules). */
-export interface DeliveryCursor {
+/**
+ * How far event delivery got for one payment (see the adapter's de-duplication rules); with
+ * {@link IssuedSeqs}, the `seq`s handed out beyond it, journaled before the POS can take them.
+ */
+export interface DeliveryCursor extends IssuedSeqs {
   /** `seq` of the last event the POS took from the stream; 0 for none. */
   delivered: number
   /** Highest ordered position the POS took; -1 for none. */
@@ -33,17 +38,6 @@ export interface DeliveryCursor {
    * policy's deadline, from then.
    */
   signatureAsked?: { question: string; at: number }
-  /**
-   * The highest `seq` handed out, taken or not, when above `delivered`: journaled before the POS
-   * can take those events, so a recovered payment never gives a different event a `seq` the POS
-   * may already have seen.
-   */
-  issued?: number
-  /**
-   * The events handed out and not taken, as `[seq, position or key]` (at most
-   * {@link JOURNALED_KEYS}): shown again by the provider after a crash, each keeps its `seq`.
-   */
-  pending?: ReadonlyArray<readonly [seq: number, id: string]>
 }
 
 export const EMPTY_CURSOR: DeliveryCursor = { delivered: 0, order: -1, keys: [] }
@@ -129,7 +123,7 @@ export interface JournalStore {
 }
 
 /** How far a table's event delivery got: what the POS has taken from the stream. */
-export interface TableCursor {
+export interface TableCursor extends IssuedSeqs {
   /** `seq` of the last event the POS took; 0 for none. */
   delivered: number
   /** Provider payment ids the POS has taken, in order. */
@@ -138,13 +132,6 @@ export interface TableCursor {
   locked: boolean
   /** `amount/amountPaid` when `paid` was last told. */
   paid?: string
-  /**
-   * The highest `seq` handed out, taken or not, when above `delivered`: journaled before the POS
-   * can take those events (see {@link DeliveryCursor.issued}).
-   */
-  issued?: number
-  /** Events handed out and not taken, as `[seq, what]`: shown again after a crash, each keeps its `seq`. */
-  pending?: ReadonlyArray<readonly [seq: number, id: string]>
 }
 
 export const EMPTY_TABLE_CURSOR: TableCursor = { delivered: 0, paymentIds: [], locked: false }

@@ -13,7 +13,7 @@ import {
   type Logger,
 } from '@tillkit/core'
 import { backoff, call, closedError, message } from './calls.js'
-import { JOURNALED_KEYS } from './dedup.js'
+import { Seqs } from './seqs.js'
 import { EventStream } from './stream.js'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from './adapter.js'
 import type { JournalStore, TableCursor, TableJournalRecord } from './journal.js'
@@ -147,19 +147,13 @@ export class TableWatch implements Table {
   private chain: Promise<void> = Promise.resolve()
 
   private readonly stream = new EventStream<TableEvent>((event) => this.took(event))
-  private seq: number
   /** Handed to the stream (de-duplication). */
   private readonly handedIds: Set<string>
   private lockHanded: boolean
   private paidHanded: string | undefined
   /** Taken by the POS (journaled). */
   private taken: TableCursor
-  /** Events an earlier process handed out, maybe taken: their `seq`s, by what they tell. */
-  private readonly reissue: Map<string, number>
-  /** Handed out here and not taken yet: what each tells, by `seq`. */
-  private readonly handedOut = new Map<number, string>()
-  /** The last `seq` handed out by this process. */
-  private lastSeq = 0
+  private readonly seqs: Seqs
 
   private lastReadSent = -Infinity
   private readQueued = false
@@ -187,8 +181,7 @@ export class TableWatch implements Table {
     this.recovered = init.recovered
     this.tables = account.tables
     this.taken = init.cursor
-    this.seq = Math.max(init.cursor.delivered, init.cursor.issued ?? 0)
-    this.reissue = new Map(init.cursor.pending?.map(([seq, id]) => [id, seq]))
+    this.seqs = new Seqs(init.cursor)
     this.handedIds = new Set(init.cursor.paymentIds)
     this.lockHanded = init.cursor.locked
     this.paidHanded = init.cursor.paid
@@ -368,7 +361,7 @@ export class TableWatch implements Table {
     if (this.state === 'opening') this.opened(undefined)
     // A lock handed out before a crash (the POS may hold it) and released since: told again (same
     // seq), so that its release follows and the POS is not left believing the table held.
-    if (!snapshot.locked && !this.lockHanded && this.reissue.has('locked')) {
+    if (!snapshot.locked && !this.lockHanded && this.seqs.before('locked') !== undefined) {
       this.lockHanded = true
       told.push({ type: 'locked' })
     }
@@ -397,7 +390,7 @@ export class TableWatch implements Table {
       told.push({ type: 'unlocked' })
     }
     // Told again (after a crash) first, in their old order, so they keep their seqs; then the new.
-    const again = (e: NewEvent) => this.reissue.get(tells(e)) ?? Infinity
+    const again = (e: NewEvent) => this.seqs.before(tells(e)) ?? Infinity
     for (const event of told
       .map((e, i) => [e, i] as const)
       .sort(([a, i], [b, j]) => again(a) - again(b) || i - j))
@@ -579,13 +572,7 @@ export class TableWatch implements Table {
    * the POS may have seen is never given to another event, and an event told again keeps its own.
    */
   private emit(partial: NewEvent): void {
-    const id = tells(partial)
-    const again = this.reissue.get(id)
-    this.reissue.delete(id)
-    // Told again with its seq, unless a later one went out already: seqs only grow in the stream.
-    const seq = again !== undefined && again > this.lastSeq ? again : ++this.seq
-    this.lastSeq = seq
-    this.handedOut.set(seq, id)
+    const seq = this.seqs.next(tells(partial))
     const event = {
       ...partial,
       seq,
@@ -598,26 +585,17 @@ export class TableWatch implements Table {
   }
 
   private writeCursor(): void {
-    const pending: Array<readonly [number, string]> = [...this.reissue].map(([id, seq]) => [
-      seq,
-      id,
-    ])
-    for (const [seq, id] of this.handedOut) pending.push([seq, id])
     this.write({
       type: 'tableCursor',
       tableId: this.id,
       at: this.host.clock.now(),
-      cursor: {
-        ...this.taken,
-        ...(this.seq > this.taken.delivered && { issued: this.seq }),
-        ...(pending.length && { pending: pending.slice(-JOURNALED_KEYS) }),
-      },
+      cursor: { ...this.taken, ...this.seqs.cursor(this.taken.delivered) },
     })
   }
 
   /** The POS took an event from the stream: that is what the journal's cursor records. */
   private took(event: TableEvent): void {
-    this.handedOut.delete(event.seq)
+    this.seqs.took(event.seq)
     const taken = this.taken
     this.taken = {
       delivered: Math.max(taken.delivered, event.seq),
@@ -652,7 +630,7 @@ export class TableWatch implements Table {
     const last = this.stream.waiting().at(-1)
     if (this.state !== 'closed' || !last) return
     this.taken = { ...this.taken, delivered: last.seq }
-    this.handedOut.clear()
+    this.seqs.forget()
     this.writeCursor()
     if (this.draining) this.host.ended(this)
   }
