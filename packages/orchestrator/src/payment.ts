@@ -350,7 +350,7 @@ export class Run implements Payment {
         status: 'failed',
         reasonCode: limited ? 'rate-limited' : 'not-sent',
         reason: unjournaled
-          ? `the journal could not record that the start was leaving (${message(error)}); nothing was sent`
+          ? `the journal could not record that the start was leaving (${message((error as JournalWriteError).cause)}); nothing was sent`
           : `the provider could not be reached to start the payment: ${message(error)}`,
       })
       return this.flushCancelWaiters()

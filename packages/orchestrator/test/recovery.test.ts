@@ -497,10 +497,10 @@ describe('the journal comes first', () => {
     }
     const { clock, orchestrator, seen } = setup({ orchestrator: { journal } })
     const payment = await orchestrator.sale(sale(1250))
-    expect(await drive(clock, payment.outcome)).toMatchObject({
-      status: 'failed',
-      reasonCode: 'not-sent',
-    })
+    const outcome = await drive(clock, payment.outcome)
+    expect(outcome).toMatchObject({ status: 'failed', reasonCode: 'not-sent' })
+    // The reason names what failed: the record of the start leaving, not the intent.
+    expect(outcome.reason).toMatch(/could not record that the start was leaving \(disk gone\)/)
     expect(seen).toHaveLength(0)
   })
 
