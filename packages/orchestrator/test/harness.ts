@@ -216,6 +216,25 @@ export function recordingJournal(): { journal: JournalStore; records: JournalRec
 }
 
 /**
+ * A memory journal that refuses the payment records `refuses` picks (asked before each append), as
+ * a full disk would. `memory` is what it holds.
+ */
+export function refusingJournal(
+  refuses: (record: JournalRecord) => boolean,
+  error = 'ENOSPC: no space left on device',
+): { memory: JournalStore; journal: JournalStore } {
+  const memory = createMemoryJournal()
+  const journal: JournalStore = {
+    ...memory,
+    append: async (record) => {
+      if (refuses(record)) throw new Error(error)
+      return memory.append(record)
+    },
+  }
+  return { memory, journal }
+}
+
+/**
  * Paths for journal files in fresh temporary folders, removed after each test. Call it at a test
  * file's top level: it registers the cleanup there.
  */

@@ -12,7 +12,7 @@ import {
   type PaymentEvent,
   type ProviderNotification,
 } from '../src/index.js'
-import { collect, drive, pass, stubAdapter } from './harness.js'
+import { collect, drive, pass, refusingJournal, stubAdapter } from './harness.js'
 
 const never = <T>() => new Promise<T>(() => {})
 const note = (key: string): ProviderNotification => ({ type: 'processing', raw: key, key })
@@ -234,15 +234,7 @@ describe('a record the journal refuses for good', () => {
  */
 function neverLeaving(refusing: () => boolean) {
   const clock = createManualClock()
-  const memory = createMemoryJournal()
-  const journal: JournalStore = {
-    ...memory,
-    append: async (record) => {
-      if (refusing() && record.type === 'outcome')
-        throw new Error('ENOSPC: no space left on device')
-      return memory.append(record)
-    },
-  }
+  const { memory, journal } = refusingJournal((record) => refusing() && record.type === 'outcome')
   const till = createOrchestrator({
     clock,
     journal,

@@ -4,8 +4,16 @@
  */
 import { createManualClock } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
-import { createMemoryJournal, createOrchestrator, type JournalStore } from '../src/index.js'
-import { collect, drive, pass, stubAdapter } from './harness.js'
+import { createOrchestrator } from '../src/index.js'
+import { collect, drive, pass, refusingJournal, stubAdapter } from './harness.js'
+
+/** The terminal takes the signature: no question for the POS. */
+const capabilities = {
+  kinds: ['sale' as const],
+  cancel: true,
+  signature: 'terminal' as const,
+  findsLostStarts: false,
+}
 
 const request = {
   account: 'shop',
@@ -18,17 +26,13 @@ const request = {
 describe('the outcome behind a record the journal refuses', () => {
   it('resolves the outcome while the disk is full when the start answer carries ids and the result', async () => {
     const clock = createManualClock()
-    const memory = createMemoryJournal()
+    // The disk fills up right after the `sending` record.
     let full = false
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        if (full) throw new Error('ENOSPC: no space left on device')
-        await memory.append(record)
-        // The disk fills up right after the `sending` record.
-        if (record.type === 'ids' && record.sending) full = true
-      },
-    }
+    const { journal } = refusingJournal((record) => {
+      if (full) return true
+      full = record.type === 'ids' && record.sending === true
+      return false
+    })
     const orchestrator = createOrchestrator({
       clock,
       journal,
@@ -47,27 +51,15 @@ describe('the outcome behind a record the journal refuses', () => {
 
   it('resolves the outcome while the disk is full when a poll brings events and the result', async () => {
     const clock = createManualClock()
-    const memory = createMemoryJournal()
     let full = false
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        if (full) throw new Error('ENOSPC: no space left on device')
-        return memory.append(record)
-      },
-    }
+    const { journal } = refusingJournal(() => full)
     let polls = 0
     const orchestrator = createOrchestrator({
       clock,
       journal,
       accounts: {
         shop: stubAdapter({
-          capabilities: {
-            kinds: ['sale'],
-            cancel: true,
-            signature: 'terminal',
-            findsLostStarts: false,
-          },
+          capabilities,
           poll: async () => {
             full = true
             return ++polls === 1
@@ -88,28 +80,18 @@ describe('the outcome behind a record the journal refuses', () => {
 
   it('ends the event loop once the outcome is journaled, though an earlier cursor is still refused', async () => {
     const clock = createManualClock()
-    const memory = createMemoryJournal()
-    const journal: JournalStore = {
-      ...memory,
-      // The store refuses cursor records (say, over its item size); everything else lands.
-      append: async (record) => {
-        if (record.type === 'cursor')
-          throw new Error('item size has exceeded the maximum allowed size')
-        return memory.append(record)
-      },
-    }
+    // The store refuses cursor records (say, over its item size); everything else lands.
+    const { memory, journal } = refusingJournal(
+      (record) => record.type === 'cursor',
+      'item size has exceeded the maximum allowed size',
+    )
     let polls = 0
     const orchestrator = createOrchestrator({
       clock,
       journal,
       accounts: {
         shop: stubAdapter({
-          capabilities: {
-            kinds: ['sale'],
-            cancel: true,
-            signature: 'terminal',
-            findsLostStarts: false,
-          },
+          capabilities,
           poll: async () =>
             ++polls === 1
               ? { notifications: [{ type: 'processing', raw: 'a', key: 'a' }] }
