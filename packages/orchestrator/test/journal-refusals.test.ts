@@ -65,6 +65,31 @@ async function recoverAndCollect(
   return list
 }
 
+/** Process A: the provider pushes `a`, then `b` (never shown again); nothing once `dead()`. */
+function processA(
+  clock: ReturnType<typeof createManualClock>,
+  journal: JournalStore,
+  dead: () => boolean,
+) {
+  let polls = 0
+  return createOrchestrator({
+    clock,
+    journal,
+    accounts: {
+      shop: stubAdapter({
+        capabilities,
+        pacing,
+        poll: async () => {
+          if (dead()) return never()
+          return ++polls === 1
+            ? { notifications: [note('a')] }
+            : { notifications: [note('a'), note('b')] }
+        },
+      }),
+    },
+  })
+}
+
 /** A's first events, taken by the POS after the journal stopped answering (the crash). */
 async function posTakesTwo(p: AsyncIterable<PaymentEvent>): Promise<PaymentEvent[]> {
   const it = p[Symbol.asyncIterator]()
@@ -88,24 +113,7 @@ describe('a journal that refuses cursors: seqs are never given to two events', (
         return memory.append(record)
       },
     }
-    let polls = 0
-    const a = createOrchestrator({
-      clock,
-      journal,
-      accounts: {
-        shop: stubAdapter({
-          capabilities,
-          pacing,
-          poll: async () => {
-            if (dead) return never()
-            return ++polls === 1
-              ? { notifications: [note('a')] }
-              : { notifications: [note('a'), note('b')] }
-          },
-        }),
-      },
-    })
-    const p = await a.sale(request)
+    const p = await processA(clock, journal, () => dead).sale(request)
     // a (seq 1): its cursor is refused, then written again by the back-off (1 s later); b's
     // (seq 2) waits behind it, so the journal never goes back from b's to a's.
     await pass(clock, 3_000)
@@ -138,24 +146,7 @@ describe('a journal that refuses cursors: seqs are never given to two events', (
         return memory.append(record)
       },
     }
-    let polls = 0
-    const a = createOrchestrator({
-      clock,
-      journal,
-      accounts: {
-        shop: stubAdapter({
-          capabilities,
-          pacing,
-          poll: async () => {
-            if (dead) return never()
-            return ++polls === 1
-              ? { notifications: [note('a')] }
-              : { notifications: [note('a'), note('b')] }
-          },
-        }),
-      },
-    })
-    const p = await a.sale(request)
+    const p = await processA(clock, journal, () => dead).sale(request)
     // The disk fills up before the first event: every cursor record is refused (and retried).
     refusing = true
     const pos = collect(p)
