@@ -20,9 +20,21 @@ import {
 } from '../src/index.js'
 import { paymentsenseAdapter, type PaymentsenseAdapterOptions } from '../src/paymentsense.js'
 
-/** Lets in-process requests (the fake's fetch, journal writes) finish without moving the clock. */
+/** Whether a file request (a file journal's write or sync) is in flight in this process. */
+const fileBusy = () => process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))
+
+/**
+ * Lets in-process requests (the fake's fetch, journal writes) finish without moving the clock.
+ * A file journal's syncs take real time, and a busy machine can stall one for longer than a whole
+ * `drive` takes: so the manual clock waits for file requests in flight (up to 10 s), as a real
+ * clock would go on only while they work.
+ */
 export async function flush(turns = 5): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+  for (let waited = 0; ; waited++) {
+    for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+    if (!fileBusy() || waited >= 10_000) return
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
 }
 
 /**
