@@ -38,11 +38,11 @@ export async function flush(turns = 5): Promise<void> {
 }
 
 /**
- * Waits in real time until `done()` holds (at most ~2 s): for what a manual clock does not wait
+ * Waits in real time until `done()` holds (at most ~10 s): for what a manual clock does not wait
  * for, such as a file journal's syncs before a start request leaves.
  */
 export async function settles(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  for (let i = 0; i < 2_000 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
 }
 
 /** Advances the clock in small steps until `promise` settles (or `limitMs` of clock time passes). */
