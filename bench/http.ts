@@ -71,8 +71,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export interface HttpResult {
   handWrittenMs: number
+  /** The client as installed: on Node, core's node:http fetch. */
   typedMs: number
   ratio: number
+  /** The same client given the platform fetch (`fetch: globalThis.fetch`). */
+  typedOnPlatformMs: number
+  typedOnPlatformRatio: number
   /** Hand-written fetch plus a per-request timeout, against plain hand-written fetch. */
   timeoutMs: number
   timeoutRatio: number
@@ -92,7 +96,7 @@ export async function httpOverhead({
   const cloud = createFakeCloud({ clock, requestSpacingMs: 0, apiKeys: [API_KEY] })
   const server = await serve(cloud.fetch)
   try {
-    const client = createPaymentsenseClient({
+    const options = {
       account: 'bench',
       environment: 'test',
       baseUrl: server.url,
@@ -100,14 +104,21 @@ export async function httpOverhead({
       softwareHouseId: 'SWH',
       installerId: 'INST',
       minIntervalMs: 0,
-    })
+    } as const
     const variants = {
-      typed: typedSequence(client),
+      // As installed: on Node, the client sends through core's node:http fetch.
+      typed: typedSequence(createPaymentsenseClient(options)),
+      // The same client told to use the platform fetch, as the hand-written code does.
+      typedOnPlatform: typedSequence(
+        createPaymentsenseClient({ ...options, fetch: globalThis.fetch }),
+      ),
       handWritten: handWrittenSequence(server.url),
       withTimeout: handWrittenSequence(server.url, true),
     }
     type Name = keyof typeof variants
-    const times: Record<Name, number[]> = { typed: [], handWritten: [], withTimeout: [] }
+    const times = Object.fromEntries(
+      Object.keys(variants).map((name) => [name, []]),
+    ) as unknown as Record<Name, number[]>
     const run = async (sequence: Sequence, n: number) => {
       let busy = 0
       for (let i = 0; i < n; i++) {
@@ -134,6 +145,8 @@ export async function httpOverhead({
       typedMs: median(times.typed),
       handWrittenMs: median(times.handWritten),
       ratio: ratios('typed'),
+      typedOnPlatformMs: median(times.typedOnPlatform),
+      typedOnPlatformRatio: ratios('typedOnPlatform'),
       timeoutMs: median(times.withTimeout),
       timeoutRatio: ratios('withTimeout'),
       requestsPerSequence: 7,

@@ -143,8 +143,8 @@ export interface OrchestratorBenchOptions {
   /** The orchestrator's `spacingMarginMs`. Default: the orchestrator's own (0). */
   spacingMarginMs?: number
   /**
-   * The HTTP client under the adapters: `node` (core's `createNodeFetch`, the configuration the
-   * README recommends for servers running many payments) or `platform` (the global fetch). Default `node`.
+   * The HTTP client under the adapters: `node` (the clients' default on Node: core's `node:http`
+   * fetch) or `platform` (the global fetch, given as `fetch`). Default `node`.
    */
   http?: 'node' | 'platform'
   /**
@@ -335,11 +335,10 @@ export async function cadenceFloor(
 const CLIENT_SOURCE = String.raw`
 const { createOrchestrator } = await import(process.env.ORCHESTRATOR_URL)
 const { paymentsenseAdapter } = await import(process.env.ORCHESTRATOR_PAYMENTSENSE_URL)
-const { createNodeFetch } = await import(process.env.CORE_NODE_URL)
 process.once('message', async ({ urls, terminals, amount, cadenceMs, spacingMs, margin, apiKey, http }) => {
   const accounts = {}
-  // One fetch for every account (its agents pool sockets per origin); or the platform fetch.
-  const fetch = http === 'node' ? createNodeFetch() : undefined
+  // The clients' default (on Node, core's node:http fetch, one pool for the process), or the platform fetch.
+  const fetch = http === 'node' ? undefined : globalThis.fetch
   urls.forEach((baseUrl, a) => {
     accounts['acct' + a] = paymentsenseAdapter({
       account: 'acct' + a, environment: 'test', baseUrl, apiKey,
@@ -429,8 +428,7 @@ export async function orchestratorBench(
   const here = dirname(fileURLToPath(import.meta.url))
   const built = resolve(here, '../packages/orchestrator/dist/index.js')
   const adapter = resolve(here, '../packages/orchestrator/dist/paymentsense.js')
-  const coreNode = resolve(here, '../packages/core/dist/node.js')
-  for (const file of [built, adapter, coreNode])
+  for (const file of [built, adapter])
     if (!existsSync(file)) throw new Error(`run pnpm build first (${file} is missing)`)
   const processes = Math.min(SERVER_PROCESSES, accounts)
   const per = Math.ceil(accounts / processes)
@@ -462,7 +460,6 @@ export async function orchestratorBench(
         ...process.env,
         ORCHESTRATOR_URL: pathToFileURL(built).href,
         ORCHESTRATOR_PAYMENTSENSE_URL: pathToFileURL(adapter).href,
-        CORE_NODE_URL: pathToFileURL(coreNode).href,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },

@@ -3,13 +3,13 @@
  * keep-alive agents instead of the platform fetch (undici). At a thousand requests a second, the
  * platform fetch's per-request machinery (a Request, AbortSignals kept until a finalizer runs, web
  * streams for every body) holds a Node process at ~150 MB RSS where this one stays near 60 MB, for
- * about half the CPU. It buffers bodies (no streaming either way) and follows no redirects: enough
- * for JSON APIs, which is all tillkit's clients speak.
+ * about half the CPU. It buffers bodies (no streaming either way): enough for JSON APIs, which is
+ * all tillkit's clients speak. Redirects, default headers and body types are as the platform's.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { BufferedResponse } from './buffered-response.js'
-import { TAKES_INIT } from './transport.js'
+import { TAKES_INIT } from './platform-fetch.js'
 
 export interface NodeFetchOptions {
   /** Sockets per origin (default 4): a spaced account rarely has more than one request out. */
@@ -35,28 +35,58 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 
   async function nodeFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const request = input instanceof Request ? input : undefined
-    const url = new URL(request ? request.url : input.toString())
-    const agent = agents[url.protocol as keyof typeof agents]
-    if (!agent) throw new TypeError(`fetch failed: unsupported protocol ${url.protocol}`)
-    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase()
+    let url = new URL(request ? request.url : input.toString())
+    let method = (init?.method ?? request?.method ?? 'GET').toUpperCase()
     const signal = init?.signal ?? request?.signal
+    const redirect = init?.redirect ?? request?.redirect ?? 'follow'
     const headers = flatten(init?.headers ?? request?.headers)
+    // What the platform fetch sends when the caller names none.
+    headers['accept'] ??= '*/*'
+    headers['user-agent'] ??= 'node'
     const raw =
       init?.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null
-    const body = await bytes(raw)
-    if (body !== null) {
-      headers['content-length'] = String(body.byteLength)
-      // The type fetch gives these bodies when the caller names none.
-      if (!headers['content-type'] && typeof raw === 'string')
-        headers['content-type'] = 'text/plain;charset=UTF-8'
-      if (!headers['content-type'] && raw instanceof URLSearchParams)
-        headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'
-    }
+    let body = await bytes(raw, headers)
+    if (body !== null) headers['content-length'] = String(body.byteLength)
     signal?.throwIfAborted()
 
+    // Redirects as the platform fetch follows them: at most 20; a 303 (or a POST's 301/302) goes
+    // on as a GET without its body; credentials are not carried to another origin.
+    for (let hops = 0; ; hops++) {
+      const response = await send(url, method, headers, body, signal)
+      const location = response.headers.get('location')
+      if (!REDIRECT.has(response.status) || location === null || redirect === 'manual')
+        return located(response, url, hops > 0)
+      if (redirect === 'error' || hops === 20)
+        throw new TypeError('fetch failed', { cause: new Error(`redirect not followed: ${url}`) })
+      const next = new URL(location, url)
+      if (next.origin !== url.origin)
+        for (const name of ['authorization', 'proxy-authorization', 'cookie']) delete headers[name]
+      if (
+        response.status === 303 ? method !== 'HEAD' : response.status < 303 && method === 'POST'
+      ) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET'
+        body = null
+        for (const name of Object.keys(headers))
+          if (name.startsWith('content-')) delete headers[name]
+      }
+      url = next
+    }
+  }
+
+  /** One request and its whole answer. */
+  function send(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: Uint8Array | null,
+    signal: AbortSignal | null | undefined,
+  ): Promise<Response> {
+    const agent = agents[url.protocol as keyof typeof agents]
+    if (!agent)
+      return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`))
     return new Promise<Response>((resolve, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-      const outgoing = send(url, { method, headers, agent })
+      const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+      const outgoing = request(url, { method, headers, agent })
       const onAbort = () => outgoing.destroy(signal!.reason as Error)
       signal?.addEventListener('abort', onAbort)
       const fail = (cause: Error) => {
@@ -110,13 +140,32 @@ function pairs(raw: string[]): [string, string][] {
   return out
 }
 
-/** A request body as bytes; what fetch would stream (a ReadableStream, FormData) is refused. */
-async function bytes(body: BodyInit | null): Promise<Uint8Array | null> {
+/** Statuses fetch follows as redirects. */
+const REDIRECT = new Set([301, 302, 303, 307, 308])
+
+/** What the Response constructor cannot set: where the answer came from. */
+function located(response: Response, url: URL, redirected: boolean): Response {
+  return Object.defineProperties(response, {
+    url: { value: url.href },
+    redirected: { value: redirected },
+  })
+}
+
+/**
+ * A request body as bytes. Text and bytes are taken as they are; anything else (a form, a stream)
+ * is read as the platform would send it, and its content type goes with it unless the caller named
+ * one, as fetch does.
+ */
+async function bytes(body: BodyInit | null, headers: Record<string, string>) {
   if (body === null) return null
-  if (typeof body === 'string' || body instanceof URLSearchParams)
-    return Buffer.from(body.toString())
+  if (typeof body === 'string') {
+    headers['content-type'] ??= 'text/plain;charset=UTF-8'
+    return Buffer.from(body)
+  }
   if (body instanceof ArrayBuffer) return new Uint8Array(body)
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
-  if (body instanceof Blob) return new Uint8Array(await body.arrayBuffer())
-  throw new TypeError('fetch failed: this fetch sends text and byte bodies only')
+  const typed = new Response(body)
+  const type = typed.headers.get('content-type')
+  if (type) headers['content-type'] ??= type
+  return new Uint8Array(await typed.arrayBuffer())
 }

@@ -8,6 +8,8 @@ import {
   type TillkitError,
 } from './errors.js'
 import { safeLogger, SILENT, type Logger, type LoggerLike } from './logger.js'
+import { TAKES_INIT, type InitFetch } from './platform-fetch.js'
+import { defaultFetch } from '#default-fetch'
 import { createRedactor, type Redactor } from './redact.js'
 
 export interface RetryPolicy {
@@ -24,7 +26,10 @@ export interface RetryPolicy {
 }
 
 export interface TransportOptions {
-  /** Default `globalThis.fetch` (looked up per call). */
+  /**
+   * Default: on Node, core's `node:http` fetch, unless `globalThis.fetch` was replaced after tillkit
+   * loaded or undici's global dispatcher is a proxy; elsewhere `globalThis.fetch` (looked up per call).
+   */
   fetch?: (input: Request) => Promise<Response>
   /** Per attempt, default 30 000: a hung attempt becomes a TillkitTimeoutError. */
   timeoutMs?: number
@@ -154,13 +159,6 @@ async function readBody(response: Response): Promise<Response> {
   return copy
 }
 
-/**
- * Marks a custom fetch that takes `(url, init)` as the platform fetch does (core's `createNodeFetch`):
- * the transport then calls it so, instead of building a Request for it.
- */
-export const TAKES_INIT = Symbol('tillkit.takesInit')
-type InitFetch = ((url: string, init: RequestInit) => Promise<Response>) & { [TAKES_INIT]?: true }
-
 /** The request a response answers, for `httpError` (a property: cheaper for the GC than a WeakMap). */
 const ORIGIN = Symbol()
 /** Set on the final answer of a request an earlier attempt of which may have been acted on. */
@@ -268,12 +266,12 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             disarm = clock.schedule(timeoutMs, abort)
             sent = true
             const next = { ...request.init, body, signal: control.signal }
-            // A custom fetch gets a Request, as openapi-fetch would give it; the platform fetch (and a
-            // fetch marked TAKES_INIT) takes the URL and init, which spares building a Request (and
-            // its AbortSignal) twice per attempt.
-            ;(custom && !(custom as Partial<InitFetch>)[TAKES_INIT]
+            // A custom fetch gets a Request, as openapi-fetch would give it; the default, the
+            // platform fetch and a fetch marked TAKES_INIT take the URL and init, which spares
+            // building a Request (and its AbortSignal) twice per attempt.
+            ;(custom && custom !== globalThis.fetch && !(custom as Partial<InitFetch>)[TAKES_INIT]
               ? custom(new Request(url, next))
-              : ((custom ?? fetch) as InitFetch)(url, next)
+              : ((custom as InitFetch | undefined) ?? defaultFetch())(url, next)
             )
               .then(readBody)
               .then(resolve, reject)

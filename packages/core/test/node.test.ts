@@ -2,7 +2,8 @@ import { getEventListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createNodeFetch } from '../src/node.js'
-import { createTransport, TAKES_INIT } from '../src/transport.js'
+import { TAKES_INIT } from '../src/platform-fetch.js'
+import { createTransport } from '../src/transport.js'
 import { systemClock } from '../src/clock.js'
 import { readings } from './helpers.js'
 
@@ -24,6 +25,9 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks).toString()
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body })
       if (req.url === '/hang') return
+      // /to/<status>?<location>: a redirect to wherever the query names.
+      const to = /^\/to\/(\d+)\?(.*)$/.exec(req.url!)
+      if (to) return res.writeHead(Number(to[1]), { location: decodeURIComponent(to[2]!) }).end()
       if (req.url === '/reset') return req.socket.destroy()
       if (req.url === '/bom') return res.end('\ufeff{"a":"é"}')
       if (req.url === '/bad') return res.end('{oops')
@@ -81,7 +85,7 @@ describe('createNodeFetch', () => {
     nodeFetch.close()
   })
 
-  it('takes a Request too, and byte and form bodies', async () => {
+  it('takes a Request too, and byte, blob, form and stream bodies', async () => {
     const nodeFetch = createNodeFetch()
     const fromRequest = await nodeFetch(
       new Request(`${base}/r`, { method: 'PUT', body: 'abc', headers: { 'x-a': '1' } }),
@@ -97,13 +101,19 @@ describe('createNodeFetch', () => {
       body: 'a=1',
       headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
     })
-    await expect(
-      nodeFetch(`${base}/s`, {
-        method: 'POST',
-        body: new ReadableStream(),
-        duplex: 'half',
-      } as RequestInit),
-    ).rejects.toThrow(/text and byte bodies/)
+    // A stream or a form is read whole first, and sent as the platform fetch would send it.
+    await nodeFetch(`${base}/s`, {
+      method: 'POST',
+      body: new Blob(['streamed']).stream(),
+      duplex: 'half',
+    } as RequestInit)
+    expect(seen.at(-1)!).toMatchObject({ body: 'streamed', headers: { 'content-length': '8' } })
+    const form = new FormData()
+    form.set('field', 'value')
+    await nodeFetch(`${base}/form`, { method: 'POST', body: form })
+    const sent = seen.at(-1)!
+    expect(sent.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/)
+    expect(sent.body).toContain('name="field"\r\n\r\nvalue')
     nodeFetch.close()
   })
 
@@ -230,5 +240,64 @@ describe('createNodeFetch', () => {
     expect(signals).toHaveLength(1)
     expect(getEventListeners(signals[0]!, 'abort')).toEqual([])
     nodeFetch.close()
+  })
+
+  describe('redirects, side by side with the platform fetch', () => {
+    /** What the server saw after a redirect, and what the caller was answered. */
+    async function follow(fetcher: typeof fetch, path: string, init: RequestInit = {}) {
+      const before = seen.length
+      const answer = await fetcher(`${base}${path}`, init).then(
+        async (r) => ({
+          status: r.status,
+          url: r.url,
+          redirected: r.redirected,
+          body: await r.text(),
+        }),
+        (e: unknown) => ({ error: (e as Error).name }),
+      )
+      const requests = seen.slice(before).map((r) => ({
+        method: r.method,
+        url: r.url,
+        body: r.body,
+        type: r.headers['content-type'],
+        authorization: r.headers.authorization,
+      }))
+      return { answer, requests }
+    }
+    const post = { method: 'POST', body: '{"a":1}', headers: { authorization: 'Basic c2VjcmV0' } }
+    const cases: Array<[string, string, RequestInit]> = [
+      ['a 302 after a POST goes on as a GET without the body', '/to/302?/echo', post],
+      ['a 301 after a PUT keeps method and body', '/to/301?/echo', { ...post, method: 'PUT' }],
+      ['a 303 after a PUT goes on as a GET', '/to/303?/echo', { ...post, method: 'PUT' }],
+      ['a 307 keeps method and body', '/to/307?/echo', post],
+      ['a 308 keeps method and body', '/to/308?/echo', post],
+      ['redirects chain', `/to/302?${encodeURIComponent('/to/307?/echo')}`, {}],
+      ["'manual' answers with the redirect itself", '/to/302?/echo', { redirect: 'manual' }],
+      ["'error' refuses it", '/to/302?/echo', { redirect: 'error' }],
+      ['a redirect to itself ends after 20 hops', '/to/302?/to/302%3F%2Floop', {}],
+      ['a 3xx without a location is the answer', '/status/302', {}],
+    ]
+    for (const [name, path, init] of cases)
+      it(name, async () => {
+        const nodeFetch = createNodeFetch()
+        const ours = await follow(nodeFetch as typeof fetch, path, init)
+        expect(ours).toEqual(await follow(fetch, path, init))
+        nodeFetch.close()
+      })
+
+    it('credentials are not carried to another origin', async () => {
+      const other = createServer((req, res) => res.end(String(req.headers.authorization)))
+      await new Promise<void>((done) => other.listen(0, '127.0.0.1', done))
+      const target = `http://127.0.0.1:${(other.address() as { port: number }).port}/`
+      const nodeFetch = createNodeFetch()
+      const init = { headers: { authorization: 'Basic c2VjcmV0' } }
+      const path = `${base}/to/302?${encodeURIComponent(target)}`
+      const ours = await (await nodeFetch(path, init)).text()
+      expect(ours).toBe('undefined')
+      expect(ours).toBe(await (await fetch(path, init)).text())
+      nodeFetch.close()
+      other.closeAllConnections()
+      await new Promise((done) => other.close(done))
+    })
   })
 })

@@ -99,6 +99,17 @@ describe('createTransport: answers', () => {
     expect(spy).toHaveBeenCalledTimes(1)
   })
 
+  it('hands the platform fetch given as `fetch` the URL and init, as it does by default', async () => {
+    const spy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(status(204))
+    const clock = createManualClock({ autoAdvance: true })
+    const transport = createTransport({ clock, fetch: globalThis.fetch })
+    expect((await transport.fetch(URL_, { method: 'POST', body: 'x' })).status).toBe(204)
+    const [url, init] = spy.mock.calls[0]! as [string, RequestInit]
+    expect(url).toBe(URL_)
+    expect(init.method).toBe('POST')
+    expect(new TextDecoder().decode(init.body as ArrayBuffer)).toBe('x')
+  })
+
   it("hands the platform fetch a Request's own init: method, headers, redirect, body bytes", async () => {
     const spy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(status(201))
     const transport = createTransport({ clock: createManualClock({ autoAdvance: true }) })
