@@ -1,3 +1,5 @@
+import { IN_MEMORY } from './markers.js'
+
 /**
  * A `Response` whose body is already in memory: a string or bytes, as a fake cloud answers or as
  * `createNodeFetch` has read off the socket. `text()`, `json()` and `arrayBuffer()` read it
@@ -74,6 +76,7 @@ export class BufferedResponse extends Response {
     // A body already read by text(), json() or arrayBuffer() reads as null (the platform keeps
     // its spent stream there).
     Object.defineProperties(BufferedResponse.prototype, {
+      [IN_MEMORY]: { value: true },
       body: {
         get(this: BufferedResponse) {
           if (this.#streamed) return this.#streamed.body

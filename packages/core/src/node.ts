@@ -9,7 +9,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { BufferedResponse } from './buffered-response.js'
-import { TAKES_INIT } from './platform-fetch.js'
+import { located, TAKES_INIT } from './markers.js'
 
 export interface NodeFetchOptions {
   /** Sockets per origin (default 4): a spaced account rarely has more than one request out. */
@@ -55,7 +55,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       const response = await send(url, method, headers, body, signal)
       const location = response.headers.get('location')
       if (!REDIRECT.has(response.status) || location === null || redirect === 'manual')
-        return located(response, url, hops > 0)
+        return located(response, url.href, hops > 0)
       if (redirect === 'error' || hops === 20)
         throw new TypeError('fetch failed', { cause: new Error(`redirect not followed: ${url}`) })
       const next = new URL(location, url)
@@ -142,14 +142,6 @@ function pairs(raw: string[]): [string, string][] {
 
 /** Statuses fetch follows as redirects. */
 const REDIRECT = new Set([301, 302, 303, 307, 308])
-
-/** What the Response constructor cannot set: where the answer came from. */
-function located(response: Response, url: URL, redirected: boolean): Response {
-  return Object.defineProperties(response, {
-    url: { value: url.href },
-    redirected: { value: redirected },
-  })
-}
 
 /**
  * A request body as bytes. Text and bytes are taken as they are; anything else (a form, a stream)

@@ -1,4 +1,3 @@
-import { BufferedResponse } from './buffered-response.js'
 import { systemClock, type Clock } from './clock.js'
 import {
   TillkitAbortedError,
@@ -8,8 +7,8 @@ import {
   type TillkitError,
 } from './errors.js'
 import { safeLogger, SILENT, type Logger, type LoggerLike } from './logger.js'
-import { TAKES_INIT, type InitFetch } from './platform-fetch.js'
-import { defaultFetch } from '#default-fetch'
+import { IN_MEMORY, located, TAKES_INIT, type InitFetch } from './markers.js'
+import { defaultFetch, inMemory } from '#platform'
 import { createRedactor, type Redactor } from './redact.js'
 
 export interface RetryPolicy {
@@ -148,15 +147,9 @@ const noop = () => {}
  * are small; a response already in memory (a fake's, `createNodeFetch`'s) is passed on as it is.
  */
 async function readBody(response: Response): Promise<Response> {
-  if (response instanceof BufferedResponse || response.body === null) return response
-  const bytes = new Uint8Array(await response.arrayBuffer())
-  const copy = new BufferedResponse(bytes, response)
-  // What the Response constructor cannot set: where the answer came from.
-  Object.defineProperties(copy, {
-    url: { value: response.url },
-    redirected: { value: response.redirected },
-  })
-  return copy
+  if ((response as { [IN_MEMORY]?: true })[IN_MEMORY] || response.body === null) return response
+  const copy = inMemory(new Uint8Array(await response.arrayBuffer()), response)
+  return located(copy, response.url, response.redirected)
 }
 
 /** The request a response answers, for `httpError` (a property: cheaper for the GC than a WeakMap). */

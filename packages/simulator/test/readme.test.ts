@@ -15,7 +15,7 @@ describe('README example', () => {
     expect(logs.map((l) => l.text)).toEqual([
       'SUCCESSFUL 1250',
       'TillkitNetworkError true',
-      'POST <server>/pac/terminals/22160001/transactions failed (UND_ERR_SOCKET)',
+      'POST <server>/pac/terminals/22160001/transactions failed (ECONNRESET)',
       '2',
     ])
   })

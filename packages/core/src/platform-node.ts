@@ -1,5 +1,7 @@
 /**
- * What a transport sends with on Node when given no `fetch`: core's `node:http` fetch, one pool for
+ * What the transport takes from the platform, on Node.
+ *
+ * `defaultFetch()`: what a transport sends with when given no `fetch`: core's `node:http` fetch, one pool for
  * the process (about half the CPU and memory of the platform fetch, and faster per request). The
  * platform fetch is used instead when the process has made it mean something else:
  * - `globalThis.fetch` was replaced after tillkit loaded (a test's stub, an interceptor), so stubs
@@ -9,8 +11,9 @@
  * A plain `Agent` set with other options (a CA, connect timeouts) cannot be told from undici's own:
  * pass `fetch: globalThis.fetch` to keep it.
  */
+import { BufferedResponse } from './buffered-response.js'
+import type { InitFetch } from './markers.js'
 import { createNodeFetch, type NodeFetch } from './node.js'
-import type { InitFetch } from './platform-fetch.js'
 
 const loaded = globalThis.fetch
 /** Where undici (Node's fetch, and the `undici` package's `setGlobalDispatcher`) keeps its dispatcher. */
@@ -23,4 +26,12 @@ export function defaultFetch(): InitFetch {
     return globalThis.fetch
   // Sockets per origin unbounded, as undici's: an Adyen /sync request is held for a whole payment.
   return (shared ??= createNodeFetch({ maxSockets: Infinity }))
+}
+
+/**
+ * An answer whose body the transport has read, as a `BufferedResponse`: its readers take the bytes
+ * as they are, without the web stream the platform Response builds for every body.
+ */
+export function inMemory(bytes: Uint8Array<ArrayBuffer>, init: Response): Response {
+  return new BufferedResponse(bytes, init)
 }

@@ -1,0 +1,21 @@
+/**
+ * Marks a fetch that takes `(url, init)` as the platform fetch does (core's `createNodeFetch`): the
+ * transport then calls it so, instead of building a Request for it.
+ */
+export const TAKES_INIT = Symbol('tillkit.takesInit')
+
+/** A fetch the transport may call with the URL and init. */
+export type InitFetch = ((url: string, init: RequestInit) => Promise<Response>) & {
+  [TAKES_INIT]?: true
+}
+
+/** Set on responses whose body is already in memory (`BufferedResponse`): passed on as they are. */
+export const IN_MEMORY = Symbol('tillkit.inMemory')
+
+/** Sets what the Response constructor cannot: where the answer came from. */
+export function located<R extends Response>(response: R, url: string, redirected: boolean): R {
+  return Object.defineProperties(response, {
+    url: { value: url },
+    redirected: { value: redirected },
+  })
+}

@@ -1,0 +1,15 @@
+/**
+ * What the transport takes from the platform, outside Node. On Node, `#platform` is
+ * `platform-node.ts`: the same functions, faster there, and not bundled anywhere else.
+ */
+import type { InitFetch } from './markers.js'
+
+/** The fetch a transport given none sends with: the platform's, looked up per call (so a stub installed later is used). */
+export function defaultFetch(): InitFetch {
+  return globalThis.fetch
+}
+
+/** An answer whose body the transport has read: a Response holding those bytes. */
+export function inMemory(bytes: Uint8Array<ArrayBuffer>, init: Response): Response {
+  return new Response(bytes, init)
+}
