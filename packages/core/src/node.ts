@@ -6,8 +6,11 @@
  * about half the CPU. It buffers bodies (no streaming either way): enough for JSON APIs, which is
  * all tillkit's clients speak. Redirects, default headers and body types are as the platform's.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+// The modules themselves, not named imports: `http.request` is looked up on each call, so what
+// patches it (MSW's interceptor, a tracing agent) sees these requests whenever it was installed.
+import http, { type IncomingMessage } from 'node:http'
+import https from 'node:https'
+import zlib from 'node:zlib'
 import { BufferedResponse } from './buffered-response.js'
 import { located, TAKES_INIT } from './markers.js'
 
@@ -31,17 +34,18 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     maxSockets: options.maxSockets ?? 4,
     timeout: options.idleMs ?? 4_000,
   }
-  const agents = { 'http:': new HttpAgent(settings), 'https:': new HttpsAgent(settings) }
+  const agents = { 'http:': new http.Agent(settings), 'https:': new https.Agent(settings) }
 
   async function nodeFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const request = input instanceof Request ? input : undefined
     let url = new URL(request ? request.url : input.toString())
-    let method = (init?.method ?? request?.method ?? 'GET').toUpperCase()
+    let method = normalize(init?.method ?? request?.method ?? 'GET')
     const signal = init?.signal ?? request?.signal
     const redirect = init?.redirect ?? request?.redirect ?? 'follow'
     const headers = flatten(init?.headers ?? request?.headers)
     // What the platform fetch sends when the caller names none.
     headers['accept'] ??= '*/*'
+    headers['accept-encoding'] ??= 'gzip, deflate'
     headers['user-agent'] ??= 'node'
     const raw =
       init?.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null
@@ -55,7 +59,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       const response = await send(url, method, headers, body, signal)
       const location = response.headers.get('location')
       if (!REDIRECT.has(response.status) || location === null || redirect === 'manual')
-        return located(response, url.href, hops > 0)
+        return located(response, url.href.replace(/#.*/, ''), hops > 0)
       if (redirect === 'error' || hops === 20)
         throw new TypeError('fetch failed', { cause: new Error(`redirect not followed: ${url}`) })
       const next = new URL(location, url)
@@ -85,8 +89,11 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     if (!agent)
       return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`))
     return new Promise<Response>((resolve, reject) => {
-      const request = url.protocol === 'https:' ? httpsRequest : httpRequest
-      const outgoing = request(url, { method, headers, agent })
+      const outgoing = (url.protocol === 'https:' ? https : http).request(url, {
+        method,
+        headers,
+        agent,
+      })
       const onAbort = () => outgoing.destroy(signal!.reason as Error)
       signal?.addEventListener('abort', onAbort)
       const fail = (cause: Error) => {
@@ -103,12 +110,31 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
           signal?.removeEventListener('abort', onAbort)
           const status = incoming.statusCode ?? 0
           const empty = status === 204 || status === 205 || status === 304 || method === 'HEAD'
-          resolve(
-            new BufferedResponse(empty ? null : (Buffer.concat(chunks) as Buffer<ArrayBuffer>), {
-              status,
-              statusText: incoming.statusMessage ?? '',
-              headers: pairs(incoming.rawHeaders),
-            }),
+          const handOver = (content: Uint8Array<ArrayBuffer> | null) => {
+            try {
+              resolve(
+                new BufferedResponse(content, {
+                  status,
+                  statusText: incoming.statusMessage ?? '',
+                  headers: pairs(incoming.rawHeaders),
+                }),
+              )
+            } catch (cause) {
+              // A status a Response cannot hold (999): a failed fetch, as the platform's.
+              reject(new TypeError('fetch failed', { cause }))
+            }
+          }
+          // A server that keeps the connection without saying so may be one that hangs up right
+          // after its answer: the answer is handed over after one more look at the socket (a poll
+          // of the event loop), so that hang-up is seen before the caller's next request could go
+          // out on the dead socket. Servers that say `keep-alive` (most do) cost no wait.
+          const affirmed = /keep-alive/i.test(incoming.headers.connection ?? '')
+          decode(empty ? null : Buffer.concat(chunks), incoming.headers['content-encoding']).then(
+            (content) =>
+              affirmed
+                ? handOver(content)
+                : setImmediate(() => setImmediate(() => handOver(content))),
+            fail,
           )
         })
       })
@@ -138,6 +164,42 @@ function pairs(raw: string[]): [string, string][] {
   const out: [string, string][] = []
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!])
   return out
+}
+
+/** Methods fetch sends in upper case, whatever case they were given in; others go as written. */
+const NORMALIZED = /^(DELETE|GET|HEAD|OPTIONS|POST|PUT)$/i
+const normalize = (method: string) => (NORMALIZED.test(method) ? method.toUpperCase() : method)
+
+/**
+ * An answer's body without its content codings (gzip, deflate, br), as the platform fetch hands
+ * it over; a coding it does not know leaves the bytes as they came.
+ */
+async function decode(
+  body: Buffer | null,
+  encoding: string | undefined,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  let out = body
+  // Codings are listed in the order they were applied: undone last first.
+  for (const coding of (encoding ?? '').toLowerCase().split(',').reverse()) {
+    const undo = CODINGS[coding.trim()]
+    if (!out || !undo) break
+    out = await new Promise<Buffer>((resolve, reject) =>
+      undo(out!, (error, result) => (error ? reject(error) : resolve(result))),
+    )
+  }
+  return out as Buffer<ArrayBuffer> | null
+}
+
+type Undo = (body: Buffer, done: (error: Error | null, result: Buffer) => void) => void
+/** A truncated compressed body yields what it holds, as the platform's decoders do. */
+const FLUSH = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+const CODINGS: Record<string, Undo> = {
+  gzip: (body, done) => zlib.gunzip(body, FLUSH, done),
+  'x-gzip': (body, done) => zlib.gunzip(body, FLUSH, done),
+  // zlib-wrapped, as HTTP says, or raw deflate as some servers send it.
+  deflate: (body, done) =>
+    (body[0]! & 0x0f) === 8 ? zlib.inflate(body, FLUSH, done) : zlib.inflateRaw(body, FLUSH, done),
+  br: (body, done) => zlib.brotliDecompress(body, done),
 }
 
 /** Statuses fetch follows as redirects. */

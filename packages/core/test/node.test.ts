@@ -242,6 +242,23 @@ describe('createNodeFetch', () => {
     nodeFetch.close()
   })
 
+  it('sends methods and reports the URL as the platform fetch does', async () => {
+    const nodeFetch = createNodeFetch()
+    const sent = async (fetcher: typeof fetch, method: string) => {
+      const response = await fetcher(`${base}/m?q=1#fragment`, { method })
+      await response.text()
+      return { method: seen.at(-1)!.method, url: response.url }
+    }
+    // The six standard methods go upper-cased, any other as written; the fragment never goes.
+    for (const method of ['get', 'delete', 'patch', 'PATCH'])
+      expect(await sent(nodeFetch as typeof fetch, method)).toEqual(await sent(fetch, method))
+    expect(await sent(nodeFetch as typeof fetch, 'post')).toEqual({
+      method: 'POST',
+      url: `${base}/m?q=1`,
+    })
+    nodeFetch.close()
+  })
+
   describe('redirects, side by side with the platform fetch', () => {
     /** What the server saw after a redirect, and what the caller was answered. */
     async function follow(fetcher: typeof fetch, path: string, init: RequestInit = {}) {
