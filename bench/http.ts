@@ -85,7 +85,7 @@ export interface HttpResult {
 
 /**
  * Typed client vs hand-written fetch, same requests, same loopback server hosting the fake cloud. Rounds alternate
- * the order of the two variants so neither always runs on a warmer process; the result is the median round.
+ * the order of the variants so none always runs on a warmer process; the result is the median round.
  */
 export async function httpOverhead({
   rounds = 40,

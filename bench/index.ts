@@ -24,7 +24,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} kB`
 const http = await httpOverhead()
 rows.push({
   benchmark: `(a) typed client as installed, ${http.requestsPerSequence}-request POS cycle on loopback`,
-  baseline: `hand-written fetch ${http.handWrittenMs.toFixed(2)} ms`,
+  baseline: `hand-written platform fetch ${http.handWrittenMs.toFixed(2)} ms`,
   measured: `${http.typedMs.toFixed(2)} ms`,
   ratio: http.ratio.toFixed(3),
   goal: 'ratio ≤ 1.10',
@@ -33,7 +33,7 @@ rows.push({
 
 rows.push({
   benchmark: `(a') context: the typed client given the platform fetch, same cycle`,
-  baseline: `hand-written fetch ${http.handWrittenMs.toFixed(2)} ms`,
+  baseline: `hand-written platform fetch ${http.handWrittenMs.toFixed(2)} ms`,
   measured: `${http.typedOnPlatformMs.toFixed(2)} ms`,
   ratio: http.typedOnPlatformRatio.toFixed(3),
   goal: 'none (context for a)',
@@ -42,7 +42,7 @@ rows.push({
 
 rows.push({
   benchmark: `(a'') context: hand-written fetch + 30 s timeout signal, same cycle`,
-  baseline: `hand-written fetch ${http.handWrittenMs.toFixed(2)} ms`,
+  baseline: `hand-written platform fetch ${http.handWrittenMs.toFixed(2)} ms`,
   measured: `${http.timeoutMs.toFixed(2)} ms`,
   ratio: http.timeoutRatio.toFixed(3),
   goal: 'none (context for a)',
@@ -103,7 +103,7 @@ const floor = await cadenceFloor()
 const o = await orchestratorBench()
 const approved = o.outcomes.approved ?? 0
 rows.push({
-  benchmark: `(g) orchestrator: ${o.payments} Paymentsense payments, ${o.accounts} accounts x 10 terminals, loopback (node fetch, tuned V8 flags)`,
+  benchmark: `(g) orchestrator: ${o.payments} Paymentsense payments, ${o.accounts} accounts x 10 terminals, loopback (the default node:http fetch, tuned V8 flags)`,
   baseline: `cadence 1 000 ms, spacing 100 ms; floor (bare node:http both sides, same rule) p50 ${floor.p50} / p99 ${floor.p99} ms`,
   measured:
     `cadence error p50 ${o.cadenceErrorMs.p50} / p99 ${o.cadenceErrorMs.p99} ms ` +

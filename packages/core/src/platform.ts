@@ -9,6 +9,14 @@ export function defaultFetch(): InitFetch {
   return globalThis.fetch
 }
 
+/** Whether `fetch` is the platform's own (a browser's is native code), not a stub or wrapper. */
+export function isPlatformFetch(fetch: unknown): boolean {
+  return (
+    typeof fetch == 'function' &&
+    /\{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(fetch))
+  )
+}
+
 /** An answer whose body the transport has read: a Response holding those bytes. */
 export function inMemory(bytes: Uint8Array<ArrayBuffer>, init: Response): Response {
   return new Response(bytes, init)

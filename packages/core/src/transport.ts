@@ -8,7 +8,7 @@ import {
 } from './errors.js'
 import { safeLogger, SILENT, type Logger, type LoggerLike } from './logger.js'
 import { IN_MEMORY, located, TAKES_INIT, type InitFetch } from './markers.js'
-import { defaultFetch, inMemory } from '#platform'
+import { defaultFetch, inMemory, isPlatformFetch } from '#platform'
 import { createRedactor, type Redactor } from './redact.js'
 
 export interface RetryPolicy {
@@ -262,7 +262,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             // A custom fetch gets a Request, as openapi-fetch would give it; the default, the
             // platform fetch and a fetch marked TAKES_INIT take the URL and init, which spares
             // building a Request (and its AbortSignal) twice per attempt.
-            ;(custom && custom !== globalThis.fetch && !(custom as Partial<InitFetch>)[TAKES_INIT]
+            ;(custom && !(custom as Partial<InitFetch>)[TAKES_INIT] && !isPlatformFetch(custom)
               ? custom(new Request(url, next))
               : ((custom as InitFetch | undefined) ?? defaultFetch())(url, next)
             )

@@ -64,6 +64,23 @@ describe('the default fetch on Node', () => {
     expect(await sentBy()).toBe('node')
   })
 
+  it('is the stub when globalThis.fetch was replaced before tillkit loaded (a setup file)', async () => {
+    const stub = vi.fn(async () => Response.json({ from: 'stub' }))
+    vi.stubGlobal('fetch', stub)
+    vi.resetModules()
+    try {
+      const core = await import('../src/index.js')
+      const before = seen.length
+      const response = await core.createTransport({ retry: false }).fetch(`${base}/x`)
+      expect(await response.json()).toEqual({ from: 'stub' })
+      expect(stub).toHaveBeenCalledTimes(1)
+      expect(seen.length).toBe(before)
+    } finally {
+      vi.unstubAllGlobals()
+      vi.resetModules()
+    }
+  })
+
   it("is the platform fetch when undici's global dispatcher is a proxy", async () => {
     await fetch(`${base}/warm`)
     const agent = globals[DISPATCHER] as { dispatch(...args: unknown[]): boolean }

@@ -19,6 +19,19 @@ describe('#platform outside Node', () => {
     expect(neutral.defaultFetch()).toBe(globalThis.fetch)
   })
 
+  it("tells the platform's own fetch from stubs and wrappers", () => {
+    const wrapped = (...args: Parameters<typeof fetch>) => fetch(...args)
+    for (const platform of [neutral, node]) {
+      expect(platform.isPlatformFetch(wrapped)).toBe(false)
+      expect(platform.isPlatformFetch(vi.fn())).toBe(false)
+      expect(platform.isPlatformFetch(undefined)).toBe(false)
+    }
+    // Node's fetch is JavaScript that loads its bundled undici; a browser's is native code.
+    expect(node.isPlatformFetch(fetch)).toBe(true)
+    expect(neutral.isPlatformFetch(fetch)).toBe(false)
+    expect(neutral.isPlatformFetch(Math.max)).toBe(true)
+  })
+
   for (const [name, platform] of [
     ['outside Node', neutral],
     ['on Node', node],

@@ -99,15 +99,23 @@ describe('createTransport: answers', () => {
     expect(spy).toHaveBeenCalledTimes(1)
   })
 
-  it('hands the platform fetch given as `fetch` the URL and init, as it does by default', async () => {
-    const spy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(status(204))
-    const clock = createManualClock({ autoAdvance: true })
-    const transport = createTransport({ clock, fetch: globalThis.fetch })
-    expect((await transport.fetch(URL_, { method: 'POST', body: 'x' })).status).toBe(204)
-    const [url, init] = spy.mock.calls[0]! as [string, RequestInit]
-    expect(url).toBe(URL_)
-    expect(init.method).toBe('POST')
-    expect(new TextDecoder().decode(init.body as ArrayBuffer)).toBe('x')
+  it('hands a Request to a custom fetch even when it is also installed as the global fetch', async () => {
+    const seen: unknown[] = []
+    // A process routed wholly to a fake: `globalThis.fetch = cloud.fetch`, and `fetch: cloud.fetch`.
+    const handler = async (request: Request) => {
+      seen.push(request)
+      return new Response(`${request.method} ${new URL(request.url).pathname}`)
+    }
+    vi.stubGlobal('fetch', handler)
+    try {
+      const clock = createManualClock({ autoAdvance: true })
+      const transport = createTransport({ fetch: handler, retry: false, clock })
+      const response = await transport.fetch(URL_, { method: 'POST', body: '{}' })
+      expect(seen[0]).toBeInstanceOf(Request)
+      expect(await response.text()).toBe(`POST ${new URL(URL_).pathname}`)
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 
   it("hands the platform fetch a Request's own init: method, headers, redirect, body bytes", async () => {

@@ -20,8 +20,9 @@ import {
 } from '../src/index.js'
 import { paymentsenseAdapter, type PaymentsenseAdapterOptions } from '../src/paymentsense.js'
 
-/** Whether a file request (a file journal's write or sync) is in flight in this process. */
-const fileBusy = () => process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))
+/** Whether a file request (a file journal's write, sync or close) is in flight in this process. */
+const fileBusy = () =>
+  process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq') || r === 'CloseReq')
 
 /**
  * Lets in-process requests (the fake's fetch, journal writes) finish without moving the clock.
