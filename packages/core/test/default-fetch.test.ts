@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTransport } from '../src/index.js'
+import { listen, stop } from './helpers.js'
 
 /**
  * With no `fetch` option, on Node, a transport sends through core's `node:http` fetch, unless the
@@ -17,13 +18,9 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json')
     res.end('{"ok":true}')
   })
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  base = await listen(server)
 })
-afterAll(() => {
-  server.closeAllConnections()
-  server.close()
-})
+afterAll(() => stop(server))
 
 const DISPATCHER = Symbol.for('undici.globalDispatcher.1')
 const globals = globalThis as { [DISPATCHER]?: unknown }

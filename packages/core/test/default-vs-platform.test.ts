@@ -4,6 +4,7 @@ import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTransport } from '../src/index.js'
+import { listen, stop } from './helpers.js'
 
 /**
  * A transport left on the default fetch (on Node, core's `node:http` one) against the same
@@ -49,13 +50,9 @@ beforeAll(async () => {
       res.end('{"real":true}')
     })
   })
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  base = await listen(server)
 })
-afterAll(() => {
-  server.closeAllConnections()
-  server.close()
-})
+afterAll(() => stop(server))
 
 /** Status and body of an answer, or the TillkitError code it became. */
 const outcome = (pending: Promise<Response>) =>

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { expect } from 'vitest'
 import type { Clock } from '../src/clock.js'
 import { TillkitValidationError } from '../src/errors.js'
@@ -131,4 +133,16 @@ export async function readings(answer: (path: '/bom' | '/bad' | '/none') => Prom
     blob: await (await (await answer('/bom')).blob()).text(),
     none: [none.status, await none.text(), await none.text(), none.bodyUsed, none.body],
   }
+}
+
+/** Starts `server` on a free loopback port and resolves with its base URL. */
+export async function listen(server: Server): Promise<string> {
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** Stops a loopback server, kept-alive connections included. */
+export function stop(server: Server): Promise<void> {
+  server.closeAllConnections()
+  return new Promise((done) => server.close(() => done()))
 }

@@ -5,6 +5,7 @@ import { createNodeFetch } from '../src/node.js'
 import { TAKES_INIT } from '../src/markers.js'
 import { createTransport } from '../src/transport.js'
 import { systemClock } from '../src/clock.js'
+import { listen, stop } from './helpers.js'
 import { readings } from './helpers.js'
 
 /** A loopback server that answers with what it received, or as `/status/<n>` and `/hang` ask. */
@@ -46,14 +47,9 @@ beforeAll(async () => {
       res.end(JSON.stringify({ method: req.method, url: req.url, body }))
     })
   })
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const address = server.address()
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  base = await listen(server)
 })
-afterAll(() => {
-  server.closeAllConnections()
-  server.close()
-})
+afterAll(() => stop(server))
 
 describe('createNodeFetch', () => {
   it('sends method, headers and a text body, and answers with a Response', async () => {
@@ -304,8 +300,7 @@ describe('createNodeFetch', () => {
 
     it('credentials are not carried to another origin', async () => {
       const other = createServer((req, res) => res.end(String(req.headers.authorization)))
-      await new Promise<void>((done) => other.listen(0, '127.0.0.1', done))
-      const target = `http://127.0.0.1:${(other.address() as { port: number }).port}/`
+      const target = `${await listen(other)}/`
       const nodeFetch = createNodeFetch()
       const init = { headers: { authorization: 'Basic c2VjcmV0' } }
       const path = `${base}/to/302?${encodeURIComponent(target)}`
@@ -313,8 +308,7 @@ describe('createNodeFetch', () => {
       expect(ours).toBe('undefined')
       expect(ours).toBe(await (await fetch(path, init)).text())
       nodeFetch.close()
-      other.closeAllConnections()
-      await new Promise((done) => other.close(done))
+      await stop(other)
     })
   })
 })

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTransport } from '../src/index.js'
+import { listen, stop } from './helpers.js'
 
 /**
  * The transport reads the body inside the attempt and hands back the answer in memory: what the
@@ -19,11 +19,10 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ at: req.url }))
   })
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  base = await listen(server)
 })
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())))
+afterAll(() => stop(server))
 
 describe('the final Response after the body is read in the attempt', () => {
   it('keeps url and redirected as the platform fetch reported them', async () => {
