@@ -42,6 +42,16 @@ export function fetchLine(send: Fetch) {
  */
 export type Moment = 'right after' | 'just before next'
 
+/** One crash: at the k-th of a reference run's K records (of `type`), at `moment`. */
+export interface CrashCase {
+  moment: Moment
+  k: number
+  K: number
+  type: string
+  /** The record A was about to write when it died (`just before next`). */
+  next?: string
+}
+
 /**
  * An append that dies at record `k` (see Moment): from then every call never answers. `store`
  * keeps a record; `records` are those stored, in order.

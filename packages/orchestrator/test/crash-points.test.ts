@@ -23,7 +23,7 @@ import {
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import { maySendHaveLeft } from '../src/journal.js'
-import { dyingAppend, fetchLine, never, type Moment } from './crash-harness.js'
+import { dyingAppend, fetchLine, never, type CrashCase, type Moment } from './crash-harness.js'
 import type { PaymentsenseWebSocketAdapterOptions } from '../src/paymentsense.js'
 import { drive, pass, sale as connectSale, setup as connectSetup } from './harness.js'
 import { pay as adyenPay, setupAdyen } from './adyen-harness.js'
@@ -494,15 +494,6 @@ async function crashAndRecover(
 
 // ---- the cases ----------------------------------------------------------------------------
 
-interface Case {
-  moment: Moment
-  k: number
-  K: number
-  type: string
-  /** The record A was about to write when it died (`just before next`). */
-  next?: string
-}
-
 /** Reference runs first (they decide how many cases there are); one that throws fails its own case. */
 const plans: Array<{
   provider: Provider
@@ -511,7 +502,7 @@ const plans: Array<{
     amount: number
     ref?: Reference
     error?: unknown
-    cases: Case[]
+    cases: CrashCase[]
   }>
 }> = []
 for (const provider of PROVIDERS) {
@@ -520,7 +511,7 @@ for (const provider of PROVIDERS) {
     try {
       const ref = await reference(provider, name, amount)
       const K = ref.types.length
-      const cases: Case[] = ref.types.flatMap((type, i) => [
+      const cases: CrashCase[] = ref.types.flatMap((type, i) => [
         { moment: 'right after', k: i + 1, K, type },
         ...(i + 1 < K
           ? [{ moment: 'just before next' as const, k: i + 1, K, type, next: ref.types[i + 1] }]

@@ -282,6 +282,15 @@ export async function crashAfter(
   return before.done
 }
 
+/** A sale on the account and terminal the stub adapter's tests use. */
+export const stubSale = {
+  account: 'shop',
+  terminal: 'T1',
+  amount: 1500,
+  currency: 'GBP',
+  reference: 'order-1500',
+}
+
 /** A provider made of the test's own functions: the core's behaviour, with no fake cloud in the way. */
 export function stubAdapter(
   overrides: Partial<ProviderAdapter> = {},

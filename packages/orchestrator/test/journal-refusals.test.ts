@@ -12,17 +12,17 @@ import {
   type PaymentEvent,
   type ProviderNotification,
 } from '../src/index.js'
-import { collect, drive, pass, refusingJournal, stubAdapter } from './harness.js'
+import { never } from './crash-harness.js'
+import {
+  collect,
+  drive,
+  pass,
+  refusingJournal,
+  stubAdapter,
+  stubSale as request,
+} from './harness.js'
 
-const never = <T>() => new Promise<T>(() => {})
 const note = (key: string): ProviderNotification => ({ type: 'processing', raw: key, key })
-const request = {
-  account: 'shop',
-  terminal: 'T1',
-  amount: 1500,
-  currency: 'GBP',
-  reference: 'order-1500',
-}
 const pacing = {
   mode: 'interval' as const,
   cadenceMs: 500,

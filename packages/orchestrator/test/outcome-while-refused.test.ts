@@ -5,7 +5,14 @@
 import { createManualClock } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { createOrchestrator } from '../src/index.js'
-import { collect, drive, pass, refusingJournal, stubAdapter } from './harness.js'
+import {
+  collect,
+  drive,
+  pass,
+  refusingJournal,
+  stubAdapter,
+  stubSale as request,
+} from './harness.js'
 
 /** The terminal takes the signature: no question for the POS. */
 const capabilities = {
@@ -13,14 +20,6 @@ const capabilities = {
   cancel: true,
   signature: 'terminal' as const,
   findsLostStarts: false,
-}
-
-const request = {
-  account: 'shop',
-  terminal: 'T1',
-  amount: 1500,
-  currency: 'GBP',
-  reference: 'order-1500',
 }
 
 describe('the outcome behind a record the journal refuses', () => {

@@ -32,7 +32,7 @@ import {
 } from '../src/index.js'
 import { flush, setup, TID } from './harness.js'
 import { bill, TABLE } from './tables-harness.js'
-import { dyingAppend, fetchLine, never, type Moment } from './crash-harness.js'
+import { dyingAppend, fetchLine, never, type CrashCase, type Moment } from './crash-harness.js'
 
 /** A's journal: a memory journal that dies at table record `k` (see Moment). */
 function crashingJournal(k: number, moment: Moment, crash: () => void) {
@@ -585,21 +585,12 @@ async function crashAndRecover(
 
 // ---- the cases ----------------------------------------------------------------------------------
 
-interface Case {
-  moment: Moment
-  k: number
-  K: number
-  type: string
-  /** The record A was about to write when it died (`just before next`). */
-  next?: string
-}
-
-const plans: Array<{ flow: Flow; ref?: Reference; error?: unknown; cases: Case[] }> = []
+const plans: Array<{ flow: Flow; ref?: Reference; error?: unknown; cases: CrashCase[] }> = []
 for (const flow of FLOWS) {
   try {
     const ref = await reference(flow)
     const K = ref.records.length
-    const cases: Case[] = ref.records.flatMap((type, i) => [
+    const cases: CrashCase[] = ref.records.flatMap((type, i) => [
       { moment: 'right after' as const, k: i + 1, K, type },
       ...(i + 1 < K
         ? [{ moment: 'just before next' as const, k: i + 1, K, type, next: ref.records[i + 1] }]
