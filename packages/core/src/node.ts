@@ -51,11 +51,14 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       init?.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null
     let body = await bytes(raw, headers)
     if (body !== null) headers['content-length'] = String(body.byteLength)
-    signal?.throwIfAborted()
 
     // Redirects as the platform fetch follows them: at most 20; a 303 (or a POST's 301/302) goes
     // on as a GET without its body; credentials are not carried to another origin.
     for (let hops = 0; ; hops++) {
+      const wait = cooling.get(url.origin)
+      if (wait) await wait
+      // An abort while waiting, or between redirects, stops here: the next request never leaves.
+      signal?.throwIfAborted()
       const response = await send(url, method, headers, body, signal)
       const location = response.headers.get('location')
       if (!REDIRECT.has(response.status) || location === null || redirect === 'manual')
@@ -75,6 +78,18 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       }
       url = next
     }
+  }
+
+  /**
+   * Origins whose last answer did not say `keep-alive`, each until the event loop has polled once
+   * more (two turns of `setImmediate`): a request to one waits for that, and only then takes a
+   * pooled socket. Answers are handed over at once; only a request sent right after one waits.
+   */
+  const cooling = new Map<string, Promise<void>>()
+  const cool = (origin: string) => {
+    const polled = new Promise<void>((done) => setImmediate(() => setImmediate(done)))
+    cooling.set(origin, polled)
+    void polled.then(() => cooling.get(origin) === polled && cooling.delete(origin))
   }
 
   /** One request and its whole answer. */
@@ -110,6 +125,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
           signal?.removeEventListener('abort', onAbort)
           const status = incoming.statusCode ?? 0
           const empty = status === 204 || status === 205 || status === 304 || method === 'HEAD'
+          // A server that keeps the connection without saying so may be one that hangs up right
+          // after its answer: the next request to it waits until the event loop has polled once
+          // more, so that hang-up is seen before the request could go out on the dead socket.
+          if (!/keep-alive/i.test(incoming.headers.connection ?? '')) cool(url.origin)
           const handOver = (content: Uint8Array<ArrayBuffer> | null) => {
             try {
               resolve(
@@ -124,16 +143,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
               reject(new TypeError('fetch failed', { cause }))
             }
           }
-          // A server that keeps the connection without saying so may be one that hangs up right
-          // after its answer: the answer is handed over after one more look at the socket (a poll
-          // of the event loop), so that hang-up is seen before the caller's next request could go
-          // out on the dead socket. Servers that say `keep-alive` (most do) cost no wait.
-          const affirmed = /keep-alive/i.test(incoming.headers.connection ?? '')
           decode(empty ? null : Buffer.concat(chunks), incoming.headers['content-encoding']).then(
-            (content) =>
-              affirmed
-                ? handOver(content)
-                : setImmediate(() => setImmediate(() => handOver(content))),
+            handOver,
             fail,
           )
         })

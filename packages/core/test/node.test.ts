@@ -26,6 +26,9 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks).toString()
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body })
       if (req.url === '/hang') return
+      // An answer without `connection: close`, after which the server hangs up.
+      if (req.url === '/then-close')
+        return req.socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}')
       // /to/<status>?<location>: a redirect to wherever the query names.
       const to = /^\/to\/(\d+)\?(.*)$/.exec(req.url!)
       if (to) return res.writeHead(Number(to[1]), { location: decodeURIComponent(to[2]!) }).end()
@@ -174,6 +177,20 @@ describe('createNodeFetch', () => {
     while (seen.at(-1)?.url !== '/hang') await new Promise((r) => setTimeout(r, 5))
     late.abort(new Error('gave up'))
     await expect(pending).rejects.toThrow('gave up')
+    nodeFetch.close()
+  })
+
+  it("an abort while a request waits for the previous answer's server to hang up: nothing is sent", async () => {
+    const nodeFetch = createNodeFetch()
+    await (await nodeFetch(`${base}/then-close`)).text()
+    // That server did not say keep-alive: the next request to it waits one event-loop poll.
+    const before = seen.length
+    const late = new AbortController()
+    const pending = nodeFetch(`${base}/after`, { signal: late.signal })
+    late.abort(new Error('gave up'))
+    await expect(pending).rejects.toThrow('gave up')
+    await new Promise((r) => setTimeout(r, 20))
+    expect(seen.length).toBe(before)
     nodeFetch.close()
   })
 
