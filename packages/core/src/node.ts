@@ -204,9 +204,10 @@ async function decode(
 type Undo = (body: Buffer, done: (error: Error | null, result: Buffer) => void) => void
 /** A truncated compressed body yields what it holds, as the platform's decoders do. */
 const FLUSH = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+const gunzip: Undo = (body, done) => zlib.gunzip(body, FLUSH, done)
 const CODINGS: Record<string, Undo> = {
-  gzip: (body, done) => zlib.gunzip(body, FLUSH, done),
-  'x-gzip': (body, done) => zlib.gunzip(body, FLUSH, done),
+  gzip: gunzip,
+  'x-gzip': gunzip,
   // zlib-wrapped, as HTTP says, or raw deflate as some servers send it.
   deflate: (body, done) =>
     (body[0]! & 0x0f) === 8 ? zlib.inflate(body, FLUSH, done) : zlib.inflateRaw(body, FLUSH, done),

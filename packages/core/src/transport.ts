@@ -26,8 +26,9 @@ export interface RetryPolicy {
 
 export interface TransportOptions {
   /**
-   * Default: on Node, core's `node:http` fetch, unless `globalThis.fetch` was replaced after tillkit
-   * loaded or undici's global dispatcher is a proxy; elsewhere `globalThis.fetch` (looked up per call).
+   * Default: on Node, core's `node:http` fetch, unless `globalThis.fetch` is not Node's own (a stub,
+   * an interceptor) or undici's global dispatcher is a proxy; elsewhere `globalThis.fetch` (looked
+   * up per call).
    */
   fetch?: (input: Request) => Promise<Response>
   /** Per attempt, default 30 000: a hung attempt becomes a TillkitTimeoutError. */

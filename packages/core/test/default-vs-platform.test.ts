@@ -22,6 +22,8 @@ const CODED: Record<string, [string, Buffer]> = {
   twice: ['deflate, gzip', gzipSync(deflateSync(JSON_BODY))],
   unknown: ['zstd-ish', Buffer.from(JSON_BODY)],
 }
+/** Says gzip, holds something else: no decoder can read it. */
+const BROKEN: [string, Buffer] = ['gzip', Buffer.from('not gzip at all')]
 
 let server: Server
 let base: string
@@ -41,7 +43,7 @@ beforeAll(async () => {
       // A status outside 200-599 (some WAFs and proxies answer 999, or 6xx).
       if (req.url === '/999') return res.writeHead(999).end('{"blocked":true}')
       // A gateway that compresses its JSON whatever the request advertises.
-      const coded = CODED[req.url!.slice(1)]
+      const coded = req.url === '/broken' ? BROKEN : CODED[req.url!.slice(1)]
       if (coded)
         return res
           .writeHead(200, { 'content-type': 'application/json', 'content-encoding': coded[0] })
@@ -122,6 +124,14 @@ describe('the default (node:http) fetch against the platform fetch', () => {
       expect(platform).toEqual({ ok: true })
       expect(await read()).toEqual(platform)
     })
+
+  it('a body that does not decode fails as on the platform fetch: a network error, maybe acted on', async () => {
+    const read = (fetch?: typeof globalThis.fetch) =>
+      outcome(createTransport({ retry: false, ...(fetch && { fetch }) }).fetch(`${base}/broken`))
+    const platform = await read(globalThis.fetch)
+    expect(platform).toEqual({ error: 'NETWORK', mayHaveReachedProvider: true })
+    expect(await read()).toEqual(platform)
+  })
 
   it('asks for compressed answers as the platform fetch does', async () => {
     let asked: string | undefined
