@@ -29,8 +29,8 @@ const PATTERNS = [
   // HTTP auth credentials wherever they appear: headers, curl lines, error messages.
   /(\b(?:basic|bearer)\s+)[\w.~+/[\]-]+=*/gi,
   // Credential-carrying query parameters (token, merchantAccessToken, access_token, apiKey, api_key,
-  // key), also after `&amp;`.
-  /([?&;](?:\w*token|api_?key|key)=)[^&#\s"'<>]*/gi,
+  // key), also after `&amp;`, and first in a query string without its `?` (a form body, `URLSearchParams`).
+  /((?:^|[?&;])(?:\w*token|api_?key|key)=)[^&#\s"'<>]*/gi,
   // userinfo in URLs: https://user:pass@host
   /(\/\/)[^/\s@?#]+(?=@)/g,
 ]

@@ -73,6 +73,18 @@ describe('redactor on strings', () => {
     )
   })
 
+  it('removes them first in a query string without its ? (a form body, URLSearchParams)', () => {
+    const redact = createRedactor()
+    expect(redact('token=tok-4f1a9c&api-version=v1')).toBe(`token=${REDACTED}&api-version=v1`)
+    expect(redact('merchantAccessToken=mat-77b2e0&x=1')).toBe(`merchantAccessToken=${REDACTED}&x=1`)
+    const form = new URLSearchParams({ token: 'tok-4f1a9c', 'api-version': 'v1' })
+    expect(redact.value({ query: form.toString() })).toEqual({
+      query: `token=${REDACTED}&api-version=v1`,
+    })
+    // Only at the very start: a word ending in "token" inside text is not a parameter.
+    expect(redact('the token=part of a sentence')).toBe('the token=part of a sentence')
+  })
+
   it('removes a registered key whole even where a pattern would stop early', () => {
     const key = 'k3y&with é and spaces'
     const redact = createRedactor([key])
