@@ -2,6 +2,8 @@ import createClient, { type Client } from 'openapi-fetch'
 import {
   checkFields,
   createTransport,
+  guardClient,
+  header,
   int,
   oneOf,
   optional,
@@ -13,6 +15,7 @@ import {
   TillkitProtocolError,
   TillkitUnknownOutcomeError,
   TillkitValidationError,
+  TRANSPORT_RULES,
   type Clock,
   type Logger,
   type LoggerLike,
@@ -195,18 +198,14 @@ export function adyenBaseUrl(
 }
 
 const OPTION_RULES: Rules = {
-  apiKey: string({ minLength: 1, secret: true }),
+  apiKey: header(true),
   environment: oneOf(['test', 'live']),
   transport: oneOf(['device-api', 'legacy']),
   region: optional(oneOf(['EU', 'AU', 'US', 'APSE'])),
   merchantAccount: (field, value, options) =>
     (options.transport === 'device-api' ? text : optional(text))(field, value, options),
   baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+/ })),
-  fetch: (field, value) => {
-    if (value !== undefined && typeof value !== 'function')
-      throw new TillkitValidationError(field, 'must be a function')
-  },
-  timeoutMs: optional(int(1, 600_000)),
+  ...TRANSPORT_RULES,
   paymentTimeoutMs: optional(int(CLOUD_PROCESSING_LIMIT_MS + 1, 900_000)),
 }
 
@@ -236,17 +235,22 @@ export function createAdyenClient<T extends AdyenTransport>(
     ...common,
     timeoutMs: options.paymentTimeoutMs ?? CLOUD_PROCESSING_LIMIT_MS + 30_000,
   })
-  const http = createClient({
-    baseUrl,
-    // `http` used directly gets the cautious transport: GETs repeat, POSTs (a payment?) never blindly.
-    fetch: messages.fetch as (input: Request) => Promise<Response>,
-    // Drafts, not Requests: the transport sends the init as built (see RequestDraft in core).
-    Request: RequestDraft as unknown as typeof Request,
-    // A redirect is answered as it is: following it would send the payment (and the key) again,
-    // perhaps to another host.
-    redirect: 'manual',
-    headers: { 'X-API-Key': apiKey },
-  }) as unknown as Loose
+  // Guarded: an answer that is not the JSON it claims is a TillkitError, whichever way it was sent.
+  const http = guardClient(
+    createClient({
+      baseUrl,
+      // `http` used directly gets the cautious transport: GETs repeat, POSTs (a payment?) never blindly.
+      fetch: messages.fetch as (input: Request) => Promise<Response>,
+      // Drafts, not Requests: the transport sends the init as built (see RequestDraft in core).
+      Request: RequestDraft as unknown as typeof Request,
+      // A redirect is answered as it is: following it would send the payment (and the key) again,
+      // perhaps to another host.
+      redirect: 'manual',
+      headers: { 'X-API-Key': apiKey },
+    }),
+    (_method, _path, init) => init,
+    messages.redact,
+  ) as unknown as Loose
 
   /** POSTs a nexo message to `/sync` or `/async` and returns the body text; a non-2xx is a TillkitHttpError. */
   async function post(

@@ -299,6 +299,20 @@ describe('the raw typed HTTP client', () => {
     expect(terminals.data).toEqual({ uniqueTerminalIds: [POI_BASE64] })
   })
 
+  it('an answer that is not JSON is a malformed protocol error, not a bare SyntaxError', async () => {
+    const adyen = createAdyenClient({
+      ...base,
+      fetch: async () =>
+        new Response('{"uniqueDevice', { headers: { 'content-type': 'application/json' } }),
+    })
+    const error = await adyen.http
+      .GET('/merchants/{merchantAccount}/connectedDevices', {
+        params: { path: { merchantAccount: MERCHANT } },
+      })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'TillkitProtocolError', fault: 'malformed' })
+  })
+
   it('reads are repeated after a transient failure', async () => {
     const { adyen, cloud } = harness()
     cloud.faults.add({ kind: 'status', status: 503, times: 2 })

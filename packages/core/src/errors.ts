@@ -182,12 +182,15 @@ export class TillkitUnknownOutcomeError<
 export interface ProtocolErrorOptions extends TillkitErrorOptions {
   /** Facts that help a developer find the fault (a method name, an id, a size). Redacted. */
   details?: Record<string, unknown>
+  /** The message is the answer to a request of ours, which the provider may have acted on. Default false. */
+  mayHaveReachedProvider?: boolean
 }
 
 /**
  * A message that breaks the protocol: one received that is too large, not JSON, in the wrong envelope, invalid for
  * what it claims to be, or unexpected; or one we owed the peer and could not produce. Reported, never thrown at the
- * peer; nothing was sent because of it, so it has no outcome to be unsure about.
+ * peer. Nothing was sent because of it, so it has no outcome to be unsure about, unless it is the answer to a
+ * request of ours (`mayHaveReachedProvider`).
  */
 export class TillkitProtocolError extends TillkitError {
   /** A short fixed label of what went wrong, e.g. `malformed`, `invalid`, `unexpected`. */
@@ -196,7 +199,10 @@ export class TillkitProtocolError extends TillkitError {
 
   constructor(fault: string, message: string, options: ProtocolErrorOptions = {}) {
     const redact = options.redact ?? defaultRedactor()
-    super('PROTOCOL', message, false, { cause: options.cause, redact })
+    super('PROTOCOL', message, options.mayHaveReachedProvider ?? false, {
+      cause: options.cause,
+      redact,
+    })
     this.name = 'TillkitProtocolError'
     this.fault = fault
     if (options.details !== undefined) this.details = redact.value(options.details)

@@ -38,6 +38,10 @@ export {
   absent,
   optional,
   checkFields,
+  fn,
+  header,
+  retryPolicy,
+  TRANSPORT_RULES,
 } from './validate.js'
 export type { StringRules, Check, Rules } from './validate.js'
 export {
@@ -46,6 +50,7 @@ export {
   type SchemaErrorLike,
 } from './schema-errors.js'
 export { uuid } from './ids.js'
+export { guardClient, type CallInit, type BeforeCall } from './guard.js'
 export {
   createTransport,
   createDraftTransport,

@@ -105,3 +105,51 @@ export const optional =
 export function checkFields(object: Record<string, unknown>, rules: Rules, prefix = ''): void {
   for (const [field, check] of Object.entries(rules)) check(prefix + field, object[field], object)
 }
+
+/** A function (a custom `fetch`). */
+export const fn: Check = (field, value) => {
+  if (typeof value != 'function') fail(field, 'must be a function', value)
+}
+
+/**
+ * Printable ISO-8859-1 without surrounding whitespace: what `Headers`, `node:http` and `btoa` take
+ * as it is. A control character or one above U+00FF makes them throw, and whitespace around a
+ * header value is dropped on the way.
+ */
+const HEADER_VALUE = /^[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/
+
+/** A value sent in an HTTP header (an id, an API key); `secret` keeps it out of the error. */
+export const header = (secret?: boolean): Check =>
+  string({
+    minLength: 1,
+    pattern: HEADER_VALUE,
+    patternRule:
+      'must be printable ISO-8859-1 text without spaces around it (an HTTP header value)',
+    secret,
+  })
+
+const RETRY_RULES: Rules = {
+  maxAttempts: optional(int(1, 100)),
+  baseDelayMs: optional(int(0, 600_000)),
+  maxDelayMs: optional(int(0, 3_600_000)),
+  maxElapsedMs: optional(int(0, 86_400_000)),
+  retryOnStatus: optional((field, value) => {
+    if (!Array.isArray(value)) fail(field, 'must be an array of HTTP statuses', value)
+    value.forEach((status, i) => assertInteger(`${field}[${i}]`, status, 100, 599))
+  }),
+}
+
+/** A transport's `retry`: `false`, or a policy whose bounds are integers in range. */
+export const retryPolicy: Check = (field, value) => {
+  if (value === false) return
+  if (typeof value != 'object' || !value || Array.isArray(value))
+    fail(field, 'must be false or an object', value)
+  checkFields(value as Record<string, unknown>, RETRY_RULES, `${field}.`)
+}
+
+/** The options a client hands on to its transport, checked alike by every client. */
+export const TRANSPORT_RULES = {
+  timeoutMs: optional(int(1, 600_000)),
+  fetch: optional(fn),
+  retry: optional(retryPolicy),
+} satisfies Rules

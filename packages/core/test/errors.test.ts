@@ -185,6 +185,11 @@ describe('unknown outcome, protocol and RPC errors', () => {
     expect(e.message).toBe(`bad result ?token=${REDACTED}`)
     expect(e.details).toEqual({ method: 'sale', text: `wss://x/pac?token=${REDACTED}` })
     expect([e.mayHaveReachedProvider, e.outcomeUnknown]).toEqual([false, false])
+    // The answer to a request of ours: the provider may have acted on the request.
+    const answer = new TillkitProtocolError('malformed', 'not JSON', {
+      mayHaveReachedProvider: true,
+    })
+    expect([answer.mayHaveReachedProvider, answer.outcomeUnknown]).toEqual([true, true])
   })
 
   it('an RPC error carries the error object; only an internal error leaves the outcome open', () => {

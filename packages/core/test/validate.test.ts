@@ -14,6 +14,9 @@ import {
   optional,
   string,
   text,
+  header,
+  retryPolicy,
+  TRANSPORT_RULES,
   type Rules,
 } from '../src/validate.js'
 import { uuid } from '../src/ids.js'
@@ -182,5 +185,72 @@ describe('rule tables', () => {
     expect(() => checkFields({ kind: 'C', amount: 0 }, rules, 'options.')).toThrow(
       expect.objectContaining({ field: 'options.kind' }),
     )
+  })
+})
+
+describe('header values', () => {
+  const check = (value: unknown, secret?: boolean) => () => header(secret)('id', value, {})
+
+  it('takes printable ISO-8859-1 with inner spaces and tabs', () => {
+    for (const value of ['SWH-1', 'Installé par Zoë', 'a\tb c', '~', '\xff'])
+      expect(check(value)).not.toThrow()
+  })
+
+  it.each([
+    ['empty', ''],
+    ['blank', '   '],
+    ['a leading space', ' id'],
+    ['a trailing tab', 'id\t'],
+    ['a line break', 'a\r\nX-Injected: 1'],
+    ['a control character', 'a\u0001b'],
+    ['DEL', 'a\u007fb'],
+    ['beyond ISO-8859-1', 'caf€'],
+    ['not a string', 42],
+  ])('refuses %s', (_what, value) => {
+    expect(caught(check(value)).field).toBe('id')
+  })
+
+  it('never quotes a secret one', () => {
+    expect(caught(check('sk_live_☕', true)).message).not.toContain('sk_live')
+  })
+})
+
+describe('retry policies', () => {
+  const check = (value: unknown) => () => retryPolicy('retry', value, {})
+
+  it('takes false, an empty policy, bounds in range and explicit undefineds', () => {
+    for (const value of [
+      false,
+      {},
+      { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 0, retryOnStatus: [] },
+      { maxAttempts: 100, retryOnStatus: [429, 503] },
+      { maxAttempts: undefined },
+    ])
+      expect(check(value)).not.toThrow()
+  })
+
+  it.each([
+    [true, 'retry'],
+    [[], 'retry'],
+    [null, 'retry'],
+    [{ maxAttempts: Number.NaN }, 'retry.maxAttempts'],
+    [{ maxAttempts: 0 }, 'retry.maxAttempts'],
+    [{ baseDelayMs: -1 }, 'retry.baseDelayMs'],
+    [{ maxDelayMs: 1.5 }, 'retry.maxDelayMs'],
+    [{ maxElapsedMs: Infinity }, 'retry.maxElapsedMs'],
+    [{ retryOnStatus: '503' }, 'retry.retryOnStatus'],
+    [{ retryOnStatus: [503, 99] }, 'retry.retryOnStatus[1]'],
+  ])('refuses %j, naming %s', (value, field) => {
+    expect(caught(check(value)).field).toBe(field)
+  })
+
+  it('is what TRANSPORT_RULES checks, with the timeout and the fetch', () => {
+    const options = { timeoutMs: 0, fetch: 'no', retry: { maxAttempts: 0 } }
+    for (const [field, check] of Object.entries(TRANSPORT_RULES))
+      expect(
+        caught(() => check(`options.${field}`, options[field as keyof typeof options], options))
+          .field,
+      ).toMatch(new RegExp(`^options\\.${field}`))
+    expect(() => checkFields({}, TRANSPORT_RULES)).not.toThrow()
   })
 })

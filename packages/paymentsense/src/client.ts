@@ -3,12 +3,15 @@ import {
   assertString,
   checkFields,
   createDraftTransport,
+  guardClient,
+  header,
   RequestDraft,
   int,
   oneOf,
   optional,
   string,
-  text,
+  TRANSPORT_RULES,
+  type CallInit,
   type Rules,
   TillkitValidationError,
   type Clock,
@@ -95,7 +98,19 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
         Accept: mediaType,
       },
     })
-    return checked(client, mediaType) as unknown as PacClient & PatClient
+    // Bad input fails before any network call, naming the field and the rule; a body goes out
+    // labelled with Connect's versioned media type.
+    return guardClient(
+      client,
+      (method, path, init) => {
+        checkInput(method, path, init)
+        if (init?.body === undefined) return init
+        const headers = new Headers(init.headers)
+        headers.set('Content-Type', mediaType)
+        return { ...init, headers }
+      },
+      transport.redact,
+    ) as unknown as PacClient & PatClient
   }
   return { pac: make(2), pat: make(1), transport }
 }
@@ -108,36 +123,7 @@ function querySerializer(query: Record<string, unknown> = {}): string {
     .join('&')
 }
 
-type Init =
-  { params?: { path?: Record<string, unknown> }; body?: unknown; headers?: HeadersInit } | undefined
-type Call = (path: string, init?: Init) => Promise<unknown>
-
-/**
- * Checks path parameters and bodies before openapi-fetch builds the request, so bad input fails
- * before any network call, naming the field and the rule; bodies are labelled with Connect's
- * versioned media type. A plain wrapper, not an openapi-fetch middleware: a middleware runs on the
- * serialized request (parsing the body back) and costs every request an extra round of awaits.
- */
-function checked(client: object, mediaType: string): object {
-  const methods = client as Record<string, Call>
-  const wrapped = { ...methods }
-  for (const method of ['GET', 'PUT', 'POST', 'DELETE'])
-    // Not an async function: it hands back openapi-fetch's own promise, without another layer.
-    wrapped[method] = (path, init) => {
-      try {
-        checkInput(method, path, init)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-      if (init?.body === undefined) return methods[method]!(path, init)
-      const headers = new Headers(init.headers)
-      headers.set('Content-Type', mediaType)
-      return methods[method]!(path, { ...init, headers })
-    }
-  return wrapped
-}
-
-function checkInput(method: string, path: string, init: Init): void {
+function checkInput(method: string, path: string, init: CallInit): void {
   for (const [name, value] of Object.entries(init?.params?.path ?? {}))
     assertString(name, value, { minLength: 1 })
   const body = init?.body
@@ -151,15 +137,16 @@ function checkInput(method: string, path: string, init: Init): void {
 
 /** Every option but the host, in the order they are checked. */
 const OPTION_RULES: Rules = {
-  apiKey: string({ minLength: 1, secret: true }),
-  softwareHouseId: text,
-  installerId: text,
-  username: optional(string({ pattern: /^[^:]+$/ })),
-  timeoutMs: optional(int(1, 600_000)),
-  minIntervalMs: optional(int(0, 60_000)),
-  fetch: optional((field, value) => {
-    if (typeof value != 'function') throw new TillkitValidationError(field, 'must be a function')
+  apiKey: header(true),
+  softwareHouseId: header(),
+  installerId: header(),
+  // Basic auth's user-id: no colon, and sent base64-encoded, so ISO-8859-1 as a header value is.
+  username: optional((field, value, options) => {
+    header()(field, value, options)
+    assertString(field, value, { pattern: /^[^:]+$/, patternRule: 'must not contain ":"' })
   }),
+  ...TRANSPORT_RULES,
+  minIntervalMs: optional(int(0, 60_000)),
   baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]/ })),
 }
 

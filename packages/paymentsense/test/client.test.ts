@@ -56,8 +56,33 @@ describe('createPaymentsenseClient options', () => {
     ['options.minIntervalMs', { minIntervalMs: -1 }],
     ['options.username', { username: 'has:colon' }],
     ['options.fetch', { fetch: 'nope' as unknown as typeof fetch }],
+    // Values no header can carry: trimmed to nothing, a line break, beyond ISO-8859-1.
+    ['options.softwareHouseId', { softwareHouseId: '   ' }],
+    ['options.installerId', { installerId: 'INST\r\n1' }],
+    ['options.installerId', { installerId: 'Installateur €' }],
+    ['options.apiKey', { apiKey: ` ${API_KEY}` }],
+    ['options.apiKey', { apiKey: `${API_KEY}☕` }],
+    ['options.username', { username: 'Till ☕' }],
+    // A retry policy whose bounds are not numbers in range would retry without end.
+    ['options.retry.maxAttempts', { retry: { maxAttempts: Number.NaN } }],
+    ['options.retry.maxAttempts', { retry: { maxAttempts: 0 } }],
+    ['options.retry.maxElapsedMs', { retry: { maxElapsedMs: Infinity } }],
+    ['options.retry.retryOnStatus', { retry: { retryOnStatus: 503 as unknown as number[] } }],
+    ['options.retry.retryOnStatus[1]', { retry: { retryOnStatus: [503, 5030] } }],
+    ['options.retry', { retry: true as unknown as false }],
   ])('rejects a bad %s with a typed error naming it, never quoting the key', (field, overrides) => {
     refusal(() => createPaymentsenseClient(options(overrides)), field, API_KEY)
+  })
+
+  it('takes ISO-8859-1 header values and a partial retry policy, or none', () => {
+    const { fetch } = recorder()
+    for (const overrides of [
+      { installerId: 'Installé par Zoë', username: 'Café till 2' },
+      { retry: { maxAttempts: 5, retryOnStatus: [503] } },
+      { retry: { baseDelayMs: undefined } },
+      { retry: false as const },
+    ])
+      expect(() => createPaymentsenseClient(options({ ...overrides, fetch }))).not.toThrow()
   })
 
   it('rejects a non-object', () => {
@@ -202,6 +227,22 @@ describe('bad input is rejected before any network call', () => {
       'cardholderNotPresent',
     ],
   ]
+  it('checks a call made through request() as it checks POST', async () => {
+    const { sent, fetch, clock } = recorder()
+    const client = createPaymentsenseClient(options({ fetch, clock }))
+    const attempt = client.pac.request('post', '/pac/terminals/{tid}/transactions', {
+      params: { path: { tid: 'T1' } },
+      body: { transactionType: 'SALE', amount: 0, currency: 'GBP' },
+    })
+    await expect(attempt).rejects.toMatchObject({ name: 'TillkitValidationError', field: 'amount' })
+    expect(sent).toHaveLength(0)
+    await client.pac.request('post', '/pac/terminals/{tid}/transactions', {
+      params: { path: { tid: 'T1' } },
+      body: { transactionType: 'SALE', amount: 100, currency: 'GBP' },
+    })
+    expect(sent[0]?.headers['content-type']).toBe('application/connect.v2+json')
+  })
+
   it.each(cases)('transaction %s rule: %j names %s', async (_rule, body, field) => {
     const { sent, fetch, clock } = recorder()
     const client = createPaymentsenseClient(options({ fetch, clock }))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock, isTillkitError, type ManualClock } from '@tillkit/core'
 import { createPaymentsenseClient } from '../src/index.js'
+import { createFakeCloud } from '../src/mock/index.js'
 
 const API_KEY = 'ps_test_body_key_1234'
 const tid = '22160001'
@@ -69,5 +70,39 @@ describe('a payment POST whose 201 body is lost', () => {
     }
     expect(settled).not.toBe('pending')
     expect(settled).toMatchObject({ outcomeUnknown: true })
+  })
+})
+
+describe('a payment POST whose 201 body is not JSON', () => {
+  it('is a typed error whose outcome is open, quoting nothing of the body', async () => {
+    const clock = createManualClock({ autoAdvance: true })
+    const cloud = createFakeCloud({ clock, apiKeys: [API_KEY] })
+    // A proxy that cuts the cloud's answer short: the sale was taken all the same.
+    const fetch = async (request: Request) => {
+      const answer = await cloud.fetch(request)
+      const text = await answer.text()
+      return new Response(text.slice(0, 10), { status: answer.status, headers: answer.headers })
+    }
+    const connect = createPaymentsenseClient({
+      account: 'acme',
+      environment: 'test',
+      apiKey: API_KEY,
+      softwareHouseId: 'SWH',
+      installerId: 'INST',
+      fetch,
+      clock,
+    })
+    const error = await connect.pac
+      .POST('/pac/terminals/{tid}/transactions', sale)
+      .catch((e: unknown) => e)
+    await clock.advance(60_000)
+    expect(cloud.ledger.filter((e) => e.kind === 'sale')).toHaveLength(1)
+    expect(error).toMatchObject({
+      name: 'TillkitProtocolError',
+      fault: 'malformed',
+      outcomeUnknown: true,
+      message: 'POST /pac/terminals/{tid}/transactions: the answer is not JSON',
+    })
+    expect((error as Error).cause).toBeUndefined()
   })
 })

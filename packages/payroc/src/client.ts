@@ -3,6 +3,8 @@ import {
   assertString,
   checkFields,
   createTransport,
+  guardClient,
+  header,
   int,
   oneOf,
   optional,
@@ -12,6 +14,8 @@ import {
   TillkitProtocolError,
   TillkitValidationError,
   uuid,
+  TRANSPORT_RULES,
+  type BeforeCall,
   type Clock,
   type LoggerLike,
   type Outgoing,
@@ -164,68 +168,49 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
     redirect: 'manual',
     headers: { Accept: 'application/json' },
   })
-  return { api: checked(api) as unknown as PayrocApi, transport, baseUrl }
+  return {
+    api: guardClient(api, beforeCall, transport.redact) as unknown as PayrocApi,
+    transport,
+    baseUrl,
+  }
 }
-
-type Init =
-  | {
-      params?: {
-        path?: Record<string, unknown>
-        query?: Record<string, unknown>
-        header?: Record<string, unknown>
-      }
-      body?: unknown
-    }
-  | undefined
-const METHODS = ['GET', 'POST', 'DELETE'] as const
 
 /**
  * Checks path parameters, queries and bodies against the rules before openapi-fetch builds the request, so bad
  * input fails before any network call; gives every money-moving POST its `Idempotency-Key` (the caller's, checked,
  * or a fresh UUID v4), which the transport then resends unchanged on every retry.
  */
-function checked<C extends object>(client: C): C {
-  type Call = (path: string, init?: Init) => Promise<unknown>
-  const methods = client as unknown as Record<string, Call>
-  const wrapped: Record<string, Call> = { ...methods }
-  for (const method of METHODS)
-    wrapped[method] = async (path, init) => {
-      const operation = `${method} ${path}`
-      for (const [name, value] of Object.entries(init?.params?.path ?? {}))
-        assertString(name, value, { minLength: 1 })
-      const query = QUERY_RULES[operation]
-      if (query) checkFields(init?.params?.query ?? {}, query)
-      const rules = BODY_RULES[operation]
-      const body = init?.body
-      if (rules) {
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-          throw new TillkitValidationError('body', 'must be an object')
-        checkFields(body as Record<string, unknown>, rules)
-      }
-      if (!IDEMPOTENT_POSTS.has(operation)) return methods[method]!(path, init)
-      const given = init?.params?.header?.['Idempotency-Key']
-      if (given !== undefined) assertString('Idempotency-Key', given, { pattern: UUID_V4 })
-      const header = { ...init?.params?.header, 'Idempotency-Key': given ?? uuid() }
-      return methods[method]!(path, { ...init, params: { ...init?.params, header } })
-    }
-  return wrapped as C
+const beforeCall: BeforeCall = (method, path, init) => {
+  const operation = `${method} ${path}`
+  for (const [name, value] of Object.entries(init?.params?.path ?? {}))
+    assertString(name, value, { minLength: 1 })
+  const query = QUERY_RULES[operation]
+  if (query) checkFields(init?.params?.query ?? {}, query)
+  const rules = BODY_RULES[operation]
+  const body = init?.body
+  if (rules) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new TillkitValidationError('body', 'must be an object')
+    checkFields(body as Record<string, unknown>, rules)
+  }
+  if (!IDEMPOTENT_POSTS.has(operation)) return init
+  const given = init?.params?.header?.['Idempotency-Key']
+  if (given !== undefined) assertString('Idempotency-Key', given, { pattern: UUID_V4 })
+  const header = { ...init?.params?.header, 'Idempotency-Key': given ?? uuid() }
+  return { ...init, params: { ...init?.params, header } }
 }
 
 const URL_RULE = optional(string({ pattern: /^https?:\/\/[^\s/]+/ }))
 
 /** Every option, in the order they are checked. */
 const OPTION_RULES: Rules = {
-  apiKey: string({ minLength: 1, secret: true }),
+  apiKey: header(true),
   environment: oneOf(['test', 'live']),
   baseUrl: URL_RULE,
   identityUrl: URL_RULE,
-  timeoutMs: optional(int(1, 600_000)),
+  ...TRANSPORT_RULES,
   // Shorter than the hold, a read would time out on every quiet minute.
   pollTimeoutMs: optional(int(LONG_POLL_HOLD_MS + 1_000, 600_000)),
-  fetch: (field, value) => {
-    if (value !== undefined && typeof value !== 'function')
-      throw new TillkitValidationError(field, 'must be a function')
-  },
 }
 
 function checkOptions(options: PayrocClientOptions): { baseUrl: string; identityUrl: string } {

@@ -144,10 +144,13 @@ export async function submitInstruction<K extends InstructionKind>(
     instruction = client.transport.ok(result) as Record<string, unknown>
     id = instructionId(kind, instruction)
   } catch (error) {
-    // Accepted, but its instruction id cannot be read: a 2xx whose body is not JSON, is empty, or
-    // names no instruction, or a body that broke off (the transport's own failures are all
-    // TillkitErrors). The instruction exists; as good as a lost answer.
-    const unreadable = response?.ok === true || !(error instanceof TillkitError)
+    // Accepted, but its instruction id cannot be read: a 2xx whose body is not JSON (the client's
+    // `malformed` error), is empty, or names no instruction. The instruction exists; as good as a
+    // lost answer.
+    const unreadable =
+      response?.ok === true ||
+      (error instanceof TillkitProtocolError && error.fault === 'malformed') ||
+      !(error instanceof TillkitError)
     if (!unreadable && !(error as TillkitError).outcomeUnknown) throw error
     const order = (body as { order?: { orderId?: unknown; amount?: unknown } }).order
     const known: SubmitKnown = {

@@ -161,6 +161,21 @@ describe('what the client sends', () => {
     expect(JSON.parse(first!.body)).toEqual(sale(100))
   })
 
+  it('request() is checked and keyed as POST is', async () => {
+    const { sent, fetch, clock } = recorder(() => Response.json({}, { status: 202 }))
+    const client = createPayrocClient(options({ fetch, clock }))
+    const path = '/devices/{serialNumber}/payment-instructions' as const
+    const params = { path: { serialNumber: SERIAL } }
+    await expect(client.api.request('post', path, { params, body: sale(0) })).rejects.toMatchObject(
+      {
+        name: 'TillkitValidationError',
+      },
+    )
+    expect(sent).toHaveLength(0)
+    await client.api.request('post', path, { params, body: sale(100) })
+    expect(sent[0]!.headers['idempotency-key']).toMatch(UUID_V4)
+  })
+
   it('a caller-given key is sent as is', async () => {
     const { sent, fetch, clock } = recorder(() => Response.json({}, { status: 202 }))
     const client = createPayrocClient(options({ fetch, clock }))

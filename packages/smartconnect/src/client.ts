@@ -2,8 +2,8 @@ import createClient from 'openapi-fetch'
 import {
   assertString,
   checkFields,
+  TRANSPORT_RULES,
   createTransport,
-  int,
   isTillkitError,
   oneOf,
   optional,
@@ -329,11 +329,9 @@ const REGISTER_RULES: Rules = {
 }
 
 const OPTION_RULES: Rules = {
-  timeoutMs: optional(int(1, 600_000)),
-  fetch: (field, value) => {
-    if (value !== undefined && typeof value !== 'function')
-      throw new TillkitValidationError(field, 'must be a function')
-  },
+  // No `retry`: the client never repeats a request (see createSmartConnectClient).
+  timeoutMs: TRANSPORT_RULES.timeoutMs,
+  fetch: TRANSPORT_RULES.fetch,
   baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+(\/\S*)?$/ })),
 }
 
