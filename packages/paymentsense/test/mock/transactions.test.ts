@@ -126,6 +126,35 @@ describe('transaction state machine', () => {
     expect(body).toMatchObject({ paymentMethod: 'KEYED', transactionResult: 'SUCCESSFUL' })
   })
 
+  it.each([
+    ['VCMINVLTIP0', undefined, 'TIMED_OUT', CARD_TIMEOUT_MS],
+    [TID, 'cancelled-on-terminal', 'CANCELLED', 0],
+    [TID, 'timeout', 'TIMED_OUT', CARD_TIMEOUT_MS],
+  ] as const)(
+    'a keyed sale on %s (%s) ends %s while waiting for the details, charging nothing',
+    async (tid, scenario, result, atLeastMs) => {
+      const h = harness()
+      if (scenario) h.cloud.terminals.setScenario(tid, scenario)
+      const started = h.clock.now()
+      const id = await start(h, tid, sale(1250, { cardholderNotPresent: true }))
+      const body = await runToEnd(h, tid, id, 1_000, 200)
+      expect(body.transactionResult).toBe(result)
+      expect(body.notifications).not.toContain('PRESENT_CARD')
+      expect(h.clock.now() - started).toBeGreaterThanOrEqual(atLeastMs)
+      expect(h.cloud.ledger).toHaveLength(0)
+    },
+  )
+
+  it('a keyed sale whose details come slowly (slow-card) is approved after them', async () => {
+    const h = harness()
+    h.cloud.terminals.setScenario(TID, 'slow-card')
+    const started = h.clock.now()
+    const id = await start(h, TID, sale(1250, { cardholderNotPresent: true }))
+    const body = await runToEnd(h, TID, id, 1_000, 200)
+    expect(body).toMatchObject({ paymentMethod: 'KEYED', transactionResult: 'SUCCESSFUL' })
+    expect(h.clock.now() - started).toBeGreaterThanOrEqual(SLOW_CARD_MS)
+  })
+
   it('records an acquirer decline in the ledger', async () => {
     const h = harness()
     const id = await start(h, TID, sale(904))

@@ -34,23 +34,25 @@ function* cardTransaction(t: TransactionRun): Script {
   t.notify('TRANSACTION_STARTED')
   yield step
 
-  if (t.order.cardholderNotPresent) {
-    // Manual key entry: no card prompt.
-    yield KEY_ENTRY_STEPS * step
-    t.cardRead = true
-  } else {
-    const contactless = t.card.paymentMethod === 'CONTACTLESS'
-    t.notify(contactless ? 'PRESENT_CARD' : 'INSERT_CARD')
-    if (t.scenario === 'timeout') {
-      yield CARD_TIMEOUT_MS
-      return t.finish('TIMED_OUT', 'No card was presented in time.')
-    }
-    if (t.scenario === 'cancelled-on-terminal') {
-      yield CANCEL_ON_TERMINAL_STEPS * step
-      return t.finish('CANCELLED', 'Transaction cancelled on the terminal.')
-    }
-    yield t.scenario === 'slow-card' ? SLOW_CARD_MS : step
-    t.cardRead = true
+  // Manual key entry (card not present) shows no card prompt; the scenarios that play out while
+  // the terminal waits for the card play out the same while it waits for the keyed details.
+  const keyed = t.order.cardholderNotPresent === true
+  const contactless = !keyed && t.card.paymentMethod === 'CONTACTLESS'
+  if (!keyed) t.notify(contactless ? 'PRESENT_CARD' : 'INSERT_CARD')
+  if (t.scenario === 'timeout') {
+    yield CARD_TIMEOUT_MS
+    return t.finish(
+      'TIMED_OUT',
+      keyed ? 'No card details were keyed in time.' : 'No card was presented in time.',
+    )
+  }
+  if (t.scenario === 'cancelled-on-terminal') {
+    yield CANCEL_ON_TERMINAL_STEPS * step
+    return t.finish('CANCELLED', 'Transaction cancelled on the terminal.')
+  }
+  yield t.scenario === 'slow-card' ? SLOW_CARD_MS : keyed ? KEY_ENTRY_STEPS * step : step
+  t.cardRead = true
+  if (!keyed) {
     t.cardInserted = !contactless
     if (t.card.cvm === 'PIN') {
       t.notify('PIN_ENTRY')
