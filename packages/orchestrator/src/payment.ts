@@ -129,6 +129,8 @@ interface SignatureQuestion {
   answered: boolean
   /** Clock time after which the provider no longer takes an answer. */
   closesAt: number
+  /** Clock time at which the policy answers if nobody has. */
+  deadline: number
   cancelDeadline: () => void
 }
 
@@ -138,7 +140,6 @@ interface SignatureQuestion {
  * loads: a stack captured inside a payment would keep that payment (and its orchestrator) alive.
  */
 const ENDED = new DOMException('the payment has ended', 'AbortError')
-const noop = () => {}
 
 /**
  * One payment's life in the core: start, poll, de-duplicate, deliver, journal, settle. Knows no
@@ -198,6 +199,7 @@ export class Run implements Payment {
     this.adapter = account.adapter
     this.dedup = new Deduper(init.cursor)
     this.allIds = init.ids
+    this.redactSecrets(init.ids)
     this.started = init.started
     this.journaledStart = init.started
     this.startedAt = init.startedAt
@@ -323,10 +325,9 @@ export class Run implements Payment {
     const neverLeft =
       unjournaled || (error instanceof TillkitError && !error.mayHaveReachedProvider)
     if (limited || neverLeft) {
+      // The lane paused itself for the 429 (its Retry-After, or the lane's default).
       const pause = retryAfter(error)
       this.rateLimited ||= limited
-      // Without a Retry-After the lane pauses its own default.
-      if (limited) this.account.lane.rateLimited(pause)
       // Sent again only while the customer is still there: within a minute of the intent.
       const again = limited
         ? now + (pause ?? 0) - this.startedAt < RATE_LIMITED_START_MS
@@ -471,9 +472,8 @@ export class Run implements Payment {
     if (this.closed || this.isSettled()) return
     const now = this.host.clock.now()
     if (error instanceof TillkitHttpError && error.status === 429) {
-      // The account is over its rate, not this payment: pause the lane and send this poll again
-      // as soon as the pause ends, rather than a whole cadence later.
-      this.account.lane.rateLimited(retryAfter(error))
+      // The account is over its rate, not this payment: the lane paused itself; this poll goes
+      // again as soon as the pause ends, rather than a whole cadence later.
       this.retryNow = true
     } else if (error instanceof TillkitError && error.outcomeUnknown) {
       this.transientFailures++
@@ -522,6 +522,7 @@ export class Run implements Payment {
     const fresh = Object.entries(ids).some(([k, v]) => this.allIds[k] !== v)
     if (!fresh && !(started && !this.journaledStart)) return
     this.allIds = { ...this.allIds, ...ids }
+    this.redactSecrets(ids)
     this.journaledStart ||= started
     this.write({
       type: 'ids',
@@ -532,6 +533,22 @@ export class Run implements Payment {
     })
   }
   private journaledStart: boolean
+
+  /**
+   * Ids that are secrets (a SmartConnect polling URL) go into the orchestrator's redactor while the
+   * payment may still write or log them, so no log line or error shows them in any spelling (a
+   * custom store's error quoting a record URL-encoded, say); they leave it once the outcome is
+   * journaled, when nothing of the payment is written again.
+   */
+  private redactSecrets(ids: ProviderIds): void {
+    for (const name of this.adapter.secretIds ?? []) {
+      const value = ids[name]
+      if (typeof value !== 'string' || this.secrets.includes(value)) continue
+      this.secrets.push(value)
+      this.host.redact.add(value)
+    }
+  }
+  private secrets: string[] = []
 
   /**
    * Hands fresh notifications to the POS as events, once the cursor naming their `seq`s is journaled
@@ -621,10 +638,25 @@ export class Run implements Payment {
     const question: SignatureQuestion = {
       answered: false,
       closesAt: askedAt + windowMs,
+      deadline: askedAt + within,
       cancelDeadline: () => {},
     }
     this.signatures.add(question)
-    question.cancelDeadline = this.host.timers.at(askedAt + within, () => {
+    this.armPolicy(question)
+    return {
+      ...event,
+      type: 'signatureRequired',
+      deadline: question.deadline,
+      ...(n.signature?.receipt && { receipt: n.signature.receipt }),
+      accept: () => this.answerSignature(question, true),
+      decline: () => this.answerSignature(question, false),
+    }
+  }
+
+  /** Applies the signature policy at the question's deadline unless somebody answers first. */
+  private armPolicy(question: SignatureQuestion): void {
+    const policy = this.host.signature
+    question.cancelDeadline = this.host.timers.at(question.deadline, () => {
       if (question.answered || this.closed || this.isSettled()) return
       const rule = policy.whenUnanswered
       this.host.logger.warn(
@@ -635,24 +667,25 @@ export class Run implements Payment {
         question.answered = true
         return
       }
-      this.answerSignature(question, rule === 'accept').catch((error: unknown) =>
+      this.answerSignature(question, rule === 'accept', true).catch((error: unknown) =>
         this.host.logger.error(
           { paymentId: this.id, error: message(error) },
           'orchestrator: the signature policy could not be applied',
         ),
       )
     })
-    return {
-      ...event,
-      type: 'signatureRequired',
-      deadline: askedAt + within,
-      ...(n.signature?.receipt && { receipt: n.signature.receipt }),
-      accept: () => this.answerSignature(question, true),
-      decline: () => this.answerSignature(question, false),
-    }
   }
 
-  private answerSignature(question: SignatureQuestion, accepted: boolean): Promise<boolean> {
+  /**
+   * Sends a signature decision. One the provider provably never received (after the urgent retries)
+   * leaves the question open: the POS may answer again, and the policy still applies at the
+   * deadline (at once, if it has passed).
+   */
+  private answerSignature(
+    question: SignatureQuestion,
+    accepted: boolean,
+    byPolicy = false,
+  ): Promise<boolean> {
     if (question.answered || this.closed || this.isSettled()) return Promise.resolve(false)
     question.answered = true
     question.cancelDeadline()
@@ -660,7 +693,17 @@ export class Run implements Payment {
     if (!answer) return Promise.resolve(false)
     return this.urgent('signature', () => answer.call(this.adapter, this.context, accepted), {
       giveUpAt: question.closesAt,
-    }).then(() => true)
+    }).then(
+      () => true,
+      (error: unknown) => {
+        const neverSent = error instanceof TillkitError && !error.mayHaveReachedProvider
+        if (neverSent && !byPolicy && !this.closed && !this.isSettled()) {
+          question.answered = false
+          this.armPolicy(question)
+        }
+        throw error
+      },
+    )
   }
 
   // ---- cancel ------------------------------------------------------------------------------
@@ -721,10 +764,14 @@ export class Run implements Payment {
             hold(answer)
             answer.then(resolve, (error: unknown) => {
               const now = this.host.clock.now()
+              // A 429 paused the lane (see Lane): sent again once the pause ends.
               const limited = error instanceof TillkitHttpError && error.status === 429
-              if (limited) this.account.lane.rateLimited(retryAfter(error))
+              // Also what provably never left (no connection): safe to send, and likely to pass.
               const again =
-                (limited || (error instanceof TillkitError && error.outcomeUnknown)) &&
+                (limited ||
+                  (error instanceof TillkitError &&
+                    (error.outcomeUnknown ||
+                      (error.code === 'NETWORK' && !error.mayHaveReachedProvider)))) &&
                 attempts < MAX_URGENT_ATTEMPTS &&
                 !this.closed &&
                 !this.isSettled() &&
@@ -815,8 +862,9 @@ export class Run implements Payment {
     // Resolved once the outcome is journaled, or the journal refused it: the POS is not kept from a
     // result while the journal is down (the record keeps being written again meanwhile). Except a
     // start that never left after `sending` was journaled, on a provider whose recovery looks lost
-    // starts up (a Payroc replay would make the payment): "not charged" is told only once the
-    // journal says so too, or a crash before then would charge what the POS was told had failed.
+    // starts up (a Payroc replay would make the payment): "not charged" (failed, or cancelled
+    // before the start) is told only once the journal says so too, or a crash before then would
+    // charge what the POS was told had failed or was cancelled.
     const resolve = () => {
       if (this.outcomeGiven) return
       this.outcomeGiven = true
@@ -824,7 +872,7 @@ export class Run implements Payment {
       this.host.settled(this)
     }
     const mustLand = (this.mustLand =
-      outcome.status === 'failed' &&
+      (outcome.status === 'failed' || outcome.status === 'cancelled') &&
       !this.started &&
       this.sendingJournaled &&
       this.adapter.capabilities.findsLostStarts)
@@ -834,6 +882,7 @@ export class Run implements Payment {
         if (taken) {
           this.outcomeJournaled = true
           finish()
+          for (const secret of this.secrets.splice(0)) this.host.redact.remove(secret)
         }
       },
       mustLand ? resolve : undefined,

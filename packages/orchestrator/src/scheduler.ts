@@ -1,4 +1,4 @@
-import type { Clock } from '@tillkit/core'
+import { TillkitHttpError, type Clock } from '@tillkit/core'
 
 /**
  * All waiting the orchestrator does, for every payment, goes through one {@link Timers}: a binary
@@ -244,8 +244,20 @@ export class Lane {
       const task = this.urgent.shift() ?? this.normal.shift()!
       if (task.cancelled) continue
       this.nextSlot = now + this.spacingMs
-      task.run(now, this.spacingMs > 0 ? (answer) => this.await(answer, now) : noop)
+      task.run(now, (answer) => this.hold(answer, now))
     }
+  }
+
+  /**
+   * Watches a request's answer: a 429, whichever request of the account it answers, pauses the lane
+   * (before the next request is let go); on a spaced lane the next request waits for the answer.
+   */
+  private hold(answer: PromiseLike<unknown>, sentAt: number): void {
+    answer.then(undefined, (error: unknown) => {
+      if (error instanceof TillkitHttpError && error.status === 429)
+        this.rateLimited(error.retryAfterMs)
+    })
+    if (this.spacingMs > 0) this.await(answer, sentAt)
   }
 
   /** Holds the lane until `answer` settles (at most HOLD_CAP_MS), then spaces the next request from then. */

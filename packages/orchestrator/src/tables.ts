@@ -314,11 +314,9 @@ export class TableWatch implements Table {
       },
       (error: unknown) => {
         if (this.shut || this.state === 'closed') return
-        if (error instanceof TillkitHttpError && error.status === 429) {
-          // The account is over its rate: pause it, and read again as soon as the pause ends.
-          this.account.lane.rateLimited(error.retryAfterMs)
-          this.retryNow = true
-        } else this.failures++
+        // The account is over its rate (the lane paused itself): read again once the pause ends.
+        if (error instanceof TillkitHttpError && error.status === 429) this.retryNow = true
+        else this.failures++
         this.host.logger.warn(
           { tableId: this.id, error: message(error) },
           'orchestrator: table read failed; trying again',
@@ -541,8 +539,8 @@ export class TableWatch implements Table {
             const answer = call(request)
             hold(answer)
             answer.then(resolve, (error: unknown) => {
+              // A 429 paused the lane (see Lane): sent again once the pause ends, for a while.
               if (error instanceof TillkitHttpError && error.status === 429) {
-                this.account.lane.rateLimited(error.retryAfterMs)
                 if (!this.shut && this.host.clock.now() - first < RATE_LIMITED_MS) return attempt()
               }
               reject(error)

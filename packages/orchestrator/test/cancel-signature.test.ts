@@ -250,6 +250,53 @@ describe('signatures', () => {
     expect(error).toMatchObject({ name: 'TillkitHttpError', status: 422 })
   })
 
+  /** A wire on which the next `times` signature PUTs cannot connect (nothing reaches Connect). */
+  const refusingPuts = (times: number) => ({
+    wire: (request: Request, next: (request: Request) => Promise<Response>) =>
+      request.method === 'PUT' && times-- > 0
+        ? Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))
+        : next(request),
+  })
+
+  it('a signature answer that could not connect is sent again', async () => {
+    const { clock, payment, signature, seen } = await signatureSale(refusingPuts(1))
+    expect(await drive(clock, signature.accept())).toBe(true)
+    expect(seen.filter((r) => r.method === 'PUT').map((r) => r.status)).toEqual([202])
+    expect((await drive(clock, payment.outcome)).status).toBe('approved')
+  })
+
+  it('an answer that never left after every attempt leaves the question open to the POS', async () => {
+    const { clock, payment, signature, seen } = await signatureSale(refusingPuts(3))
+    const error = await drive(
+      clock,
+      signature.accept().catch((e: unknown) => e),
+    )
+    expect(error).toMatchObject({ name: 'TillkitNetworkError', mayHaveReachedProvider: false })
+    expect(seen.filter((r) => r.method === 'PUT')).toHaveLength(0)
+    // Nothing reached Connect: the operator answers again, well within the window.
+    expect(await drive(clock, signature.accept())).toBe(true)
+    expect(seen.filter((r) => r.method === 'PUT').map((r) => r.status)).toEqual([202])
+    expect((await drive(clock, payment.outcome)).status).toBe('approved')
+  })
+
+  it('...and to the policy, which still answers at the deadline when nobody does', async () => {
+    const { clock, payment, signature, seen } = await signatureSale({
+      ...refusingPuts(3),
+      orchestrator: { signature: { answerWithinMs: 5_000, whenUnanswered: 'decline' } },
+    })
+    await drive(
+      clock,
+      signature.accept().catch(() => {}),
+    )
+    expect(seen.filter((r) => r.method === 'PUT')).toHaveLength(0)
+    await pass(clock, 5_200)
+    expect(seen.filter((r) => r.method === 'PUT').map((r) => r.status)).toEqual([202])
+    expect(await drive(clock, payment.outcome)).toMatchObject({
+      status: 'declined',
+      reasonCode: 'voided',
+    })
+  })
+
   it('a signature answer lost to a 503 is sent again', async () => {
     const { clock, cloud, payment, signature, seen } = await signatureSale()
     cloud.faults.add({ kind: 'status', status: 503, match: { method: 'PUT' }, times: 1 })

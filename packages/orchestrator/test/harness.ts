@@ -139,13 +139,17 @@ export function setup(
     cloud?: FakeCloudOptions
     adapter?: Partial<PaymentsenseAdapterOptions>
     orchestrator?: Partial<OrchestratorOptions>
+    /** Between the adapter and the fake: what the network does to a request (`next` reaches the fake). */
+    wire?: (request: Request, next: (request: Request) => Promise<Response>) => Promise<Response>
   } = {},
 ): Setup {
   const clock = createManualClock()
   const cloud = createFakeCloud({ clock, ...options.cloud })
   const dispatched: DispatchInfo[] = []
   const seen: Seen[] = []
-  const fetch = watchedFetch(clock, seen, (request) => cloud.fetch(request))
+  const watched = watchedFetch(clock, seen, (request) => cloud.fetch(request))
+  const { wire } = options
+  const fetch = wire ? (request: Request) => wire(request, watched) : watched
   const make = (more: Partial<OrchestratorOptions> = {}) =>
     createOrchestrator({
       accounts: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { collect, drive, pass, sale, setup } from './harness.js'
+import { ACCOUNT, collect, drive, pass, sale, setup } from './harness.js'
 
 const terminals = Array.from({ length: 10 }, (_, i) => ({
   tid: `T${String(i).padStart(2, '0')}`,
@@ -72,5 +72,29 @@ describe('scheduling on one Paymentsense account', () => {
     await drive(clock, Promise.all(payments.map((p) => p.outcome)))
     const gaps = seen.slice(1).map((r, i) => r.at - seen[i]!.at)
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(115)
+  })
+
+  it('a 429 to a terminal listing pauses the account like any other 429', async () => {
+    const { clock, cloud, orchestrator, seen } = setup()
+    const payment = await orchestrator.sale(sale(2509)) // a slow card: polled every second
+    await pass(clock, 2_000)
+    cloud.faults.add({
+      kind: 'status',
+      status: 429,
+      retryAfter: 5,
+      match: { method: 'GET', path: '/pac/terminals' },
+      times: 1,
+    })
+    const listing = orchestrator.terminals(ACCOUNT).catch((e: unknown) => e)
+    await pass(clock, 6_000)
+    expect(await listing).toMatchObject({ name: 'TillkitHttpError', status: 429 })
+    const refused = seen.find((r) => r.path === '/pac/terminals' && r.status === 429)!
+    const during = seen.filter((r) => r.at > refused.at && r.at < refused.at + 5_000)
+    expect(during).toEqual([])
+    // Polling goes on once the pause ends.
+    expect(seen.some((r) => r.at >= refused.at + 5_000 && r.method === 'GET')).toBe(true)
+    await payment.cancel()
+    await drive(clock, payment.outcome)
+    await orchestrator.close()
   })
 })

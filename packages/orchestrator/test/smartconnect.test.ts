@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   CancelOnTerminalError,
   createMemoryJournal,
+  type JournalRecord,
+  type JournalStore,
   type OutcomeStatus,
   type Payment,
   type PaymentEventType,
@@ -511,5 +513,31 @@ describe('the polling URL is a secret', () => {
     // The transport's log lines show the URL with its token redacted.
     expect(shown).not.toMatch(/merchantAccessToken=(?!\[REDACTED\])/)
     expect(shown).not.toContain('pollingUrl')
+  })
+
+  it('nor in a log line quoting it in another spelling (a custom store URL-encoding a record)', async () => {
+    const memory = createMemoryJournal()
+    let refused: JournalRecord | undefined
+    // A journal behind an HTTP key-value service, whose errors name the request they made.
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type === 'ids' && record.started && !refused) {
+          refused = record
+          const url = `https://kv.internal/journal?record=${encodeURIComponent(JSON.stringify(record))}`
+          throw new Error(`PUT ${url} failed: HTTP 507 Insufficient Storage`)
+        }
+        return memory.append(record)
+      },
+    }
+    const { clock, orchestrator, logs } = await setup({ orchestrator: { journal } })
+    const approved = await orchestrator.sale(sale(1250))
+    expect((await drive(clock, approved.outcome)).status).toBe('approved')
+    await orchestrator.close()
+    const token = tokenOf(refused?.type === 'ids' ? refused.ids.pollingUrl : undefined)
+    const failed = logs.filter((line) => line.msg === 'orchestrator: journal write failed')
+    expect(failed).toHaveLength(1)
+    expect(JSON.stringify(logs)).not.toContain(token)
+    expect(JSON.stringify(logs)).not.toContain(encodeURIComponent(token))
   })
 })

@@ -1,7 +1,8 @@
 /**
- * A payment whose start never left (cancelled while queued) and whose outcome record the journal
- * refused for good: the journal shows it was never sent (no `sending` record), so a later recover()
- * settles it failed instead of replaying a submit the device would charge.
+ * A payment cancelled while queued whose outcome record the journal refuses. Never sent (no
+ * `sending` record): a later recover() settles it instead of replaying a submit the device would
+ * charge. Sent once and refused with 429 (`sending` journaled): the POS is told `cancelled` only
+ * once the journal has it, since recover() would replay the submit.
  */
 import { describe, expect, it } from 'vitest'
 import { createMemoryJournal, type JournalStore } from '../src/index.js'
@@ -43,5 +44,82 @@ describe('a payment never sent, whose outcome the journal refused', () => {
     expect(s.cloud.ledger.map((e) => e.amount)).toEqual([1200])
     expect(requests(s.cloud, 'POST', SUBMIT)).toHaveLength(1)
     await next.close()
+  })
+
+  it('one whose start was refused with 429 and then cancelled is told cancelled only once journaled', async () => {
+    const memory = createMemoryJournal()
+    let full = true
+    // The disk is full for outcome records (every other record lands).
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (full && record.type === 'outcome') throw new Error('ENOSPC: no space left on device')
+        return memory.append(record)
+      },
+    }
+    const s = payrocSetup({ orchestrator: { journal } })
+    s.cloud.faults.add({
+      kind: 'status',
+      status: 429,
+      retryAfter: 5,
+      match: { method: 'POST', path: SUBMIT },
+      times: 1,
+    })
+    const sale = await s.orchestrator.sale(payment(4321))
+    await pass(s.clock, 500)
+    // Refused unprocessed, but `sending` is journaled: recover() would replay the submit.
+    expect(requests(s.cloud, 'POST', SUBMIT).map((r) => r.status)).toEqual([429])
+    expect(sale.state).toBe('queued')
+    expect(await sale.cancel()).toBe(true)
+    let told: string | undefined
+    void sale.outcome.then((o) => (told = o.status))
+    await pass(s.clock, 2_000)
+    expect(told).toBeUndefined()
+    // The disk has room again: the outcome lands, and only then is the POS told.
+    full = false
+    await pass(s.clock, 60_000, 1_000)
+    expect(told).toBe('cancelled')
+    await s.orchestrator.close()
+    const next = s.restart(journal)
+    expect(await next.recover()).toEqual([])
+    await pass(s.clock, 10_000, 250)
+    await next.close()
+    expect(requests(s.cloud, 'POST', SUBMIT)).toHaveLength(1)
+    expect(s.cloud.ledger).toEqual([])
+  })
+
+  it('...and, if the journal never takes it, is not told cancelled before recover() replays it', async () => {
+    const memory = createMemoryJournal()
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type === 'outcome') throw new Error('ENOSPC: no space left on device')
+        return memory.append(record)
+      },
+    }
+    const s = payrocSetup({ orchestrator: { journal } })
+    s.cloud.faults.add({
+      kind: 'status',
+      status: 429,
+      retryAfter: 5,
+      match: { method: 'POST', path: SUBMIT },
+      times: 1,
+    })
+    const sale = await s.orchestrator.sale(payment(4321))
+    await pass(s.clock, 500)
+    expect(await sale.cancel()).toBe(true)
+    const told = sale.outcome.then(
+      (o) => o.status,
+      (e: Error) => e.name,
+    )
+    await pass(s.clock, 2_000)
+    await s.orchestrator.close()
+    // The journal still says `sending`: the POS hears the payment was closed, not cancelled, since
+    // recover() replays the submit (with the same key) to learn whether it was taken.
+    expect(await told).toBe('TillkitAbortedError')
+    const next = s.restart(memory)
+    for (const p of await next.recover()) await drive(s.clock, p.outcome)
+    await next.close()
+    expect(s.cloud.ledger.map((e) => e.amount)).toEqual([4321])
   })
 })
