@@ -67,6 +67,7 @@ export {
   type Scenario,
 } from './scenarios.js'
 export { CARD_TIMEOUT_MS, SLOW_CARD_MS, OFFLINE_MS } from './domain/scripts.js'
+export { REPORT_TIMEOUT_MS } from './domain/report.js'
 export { PAT_REPORT_WINDOW_MS } from './domain/tables.js'
 export { DEFAULT_BASE_URL } from './msw.js'
 export type * from './types.js'

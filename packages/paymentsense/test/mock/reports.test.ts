@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { REPORT_TIMEOUT_MS } from '../../src/mock/index.js'
 import { harness, ORIGIN, pac, runToEnd, sale, start, type Harness } from './helpers.js'
 
 const TID = '22160001'
@@ -140,5 +141,30 @@ describe('reports', () => {
     expect((await h.call(pac('GET', `/pac/terminals/${TID}/reports/${requestId}`))).status).toBe(
       404,
     )
+  })
+
+  it('a terminal pinned to timeout never produces its report: TIMED_OUT after 60 s, no totals, session open', async () => {
+    const h = harness()
+    await trade(h)
+    h.cloud.terminals.setScenario(TID, 'timeout')
+    const started = await h.call(
+      pac('POST', `/pac/terminals/${TID}/reports`, { body: { reportType: 'END_OF_DAY' } }),
+    )
+    const path = `/pac/terminals/${TID}/reports/${started.body.requestId}`
+    await h.clock.advance(REPORT_TIMEOUT_MS - 1)
+    expect((await h.call(pac('GET', path))).body.notifications).toEqual(['REPORT_STARTED'])
+    await h.clock.advance(1)
+    const done = (await h.call(pac('GET', path))).body
+    expect(done).toMatchObject({
+      notifications: ['REPORT_STARTED', 'REPORT_FINISHED'],
+      reportType: 'END_OF_DAY',
+      reportResult: 'TIMED_OUT',
+      reportLines: [],
+    })
+    expect(done.balances).toBeUndefined()
+    expect(done.banking).toBeUndefined()
+    // The end of day did not happen: the session's sales are still in the next report.
+    h.cloud.terminals.setScenario(TID, undefined)
+    expect((await report(h, 'X_BALANCE')).balances.totalSalesCount).toBe(2)
   })
 })

@@ -14,16 +14,21 @@ import { balances, banking, sessionEntries } from './totals.js'
 
 /** Steps a terminal spends printing a report. */
 const REPORT_STEPS = 3
+/** How long a terminal pinned to scenario `timeout` takes before its report ends TIMED_OUT. */
+export const REPORT_TIMEOUT_MS = 60_000
 
 export interface ReportContent {
   tid: string
   reportType: ReportType
-  reportResult: 'COMPLETE'
+  reportResult: 'COMPLETE' | 'TIMED_OUT'
   reportTime: string
   reportLines: ReceiptLine[]
   balances?: Balances
   banking?: Banking
 }
+
+/** A report the terminal produced. */
+export type CompleteReport = ReportContent & { reportResult: 'COMPLETE' }
 
 /**
  * Computes a report from the ledger. X balance, Z balance and end of day carry balances; banking
@@ -36,7 +41,7 @@ export function compileReport(
   at: number,
   /** Include balances and banking whatever the type (pay-at-table reports always carry both). */
   { complete = false } = {},
-): ReportContent {
+): CompleteReport {
   const current = sessionEntries(env.ledger, terminal.tid, terminal.session)
   const previous = terminal.previousSession
     ? sessionEntries(env.ledger, terminal.tid, terminal.previousSession)
@@ -44,7 +49,7 @@ export function compileReport(
   const withBalances = complete || reportType !== 'BANKING'
   const withBanking = complete || reportType === 'BANKING' || reportType === 'END_OF_DAY'
   const reportTime = terminalTime(at)
-  const content: ReportContent = {
+  const content: CompleteReport = {
     tid: terminal.tid,
     reportType,
     reportResult: 'COMPLETE',
@@ -118,8 +123,20 @@ export class ReportRun extends Run {
 
   private *steps(): Script {
     this.notify('REPORT_STARTED')
-    yield REPORT_STEPS * this.env.stepMs
-    this.content = compileReport(this.terminal, this.env, this.reportType, this.at)
+    if (this.terminal.scenario === 'timeout') {
+      // The terminal never produces the report: no totals, and no session is closed.
+      yield REPORT_TIMEOUT_MS
+      this.content = {
+        tid: this.terminal.tid,
+        reportType: this.reportType,
+        reportResult: 'TIMED_OUT',
+        reportTime: terminalTime(this.at),
+        reportLines: [],
+      }
+    } else {
+      yield REPORT_STEPS * this.env.stepMs
+      this.content = compileReport(this.terminal, this.env, this.reportType, this.at)
+    }
     this.notify('REPORT_FINISHED')
   }
 

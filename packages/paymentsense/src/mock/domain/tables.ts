@@ -11,7 +11,7 @@ import { MAX_AMOUNT } from '../../limits.js'
 import type { Environment } from './env.js'
 import { refuse, type RefusalKind } from './errors.js'
 import type { LedgerEntry } from './ledger.js'
-import { compileReport, type ReportContent } from './report.js'
+import { compileReport, type CompleteReport } from './report.js'
 import type { TerminalState } from './terminal.js'
 import {
   asObject,
@@ -43,7 +43,7 @@ interface TableRecord {
   receipt: PatReceiptLine[]
 }
 
-export interface PatReportRecord extends ReportContent {
+export interface PatReportRecord extends CompleteReport {
   reportId: string
   createdAt: number
 }
