@@ -60,9 +60,17 @@ export class Deduper {
   delivering(n: ProviderNotification): number {
     this.last = n.raw
     const seq = this.seqs.next(idOf(n))
-    this.handed.set(seq, n)
+    if (!this.abandoned) this.handed.set(seq, n)
     return seq
   }
+
+  /** The caller stopped reading: nothing handed out is owed, nor is anything handed out later. */
+  abandon(): void {
+    this.abandoned = true
+    this.handed.clear()
+    this.seqs.forget()
+  }
+  private abandoned = false
 
   /** The caller took the event `seq`: the journal's cursor moves to it. */
   took(seq: number): void {

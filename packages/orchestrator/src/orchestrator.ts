@@ -381,20 +381,24 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     return terminals.map((t) => info(account, t))
   }
 
+  /** Payments resumed by a recover() that then failed: the next recover() hands them over. */
+  const unclaimed: Payment[] = []
+
   async function recover(): Promise<Payment[]> {
+    // Both lists first: a store that fails on the second has resumed nothing yet.
     const entries = await journal.unfinished()
-    const resumed: Payment[] = []
+    const tables = (await journal.openTables?.()) ?? []
     for (const entry of entries) {
       if (closed) break
       if (live.has(entry.paymentId)) continue
       const run = recoverOne(entry)
-      if (run) resumed.push(run)
+      if (run) unclaimed.push(run)
     }
-    for (const entry of (await journal.openTables?.()) ?? []) {
+    for (const entry of tables) {
       if (closed) break
       if (!openTables.has(entry.tableId)) recoverTable(entry)
     }
-    return resumed
+    return unclaimed.splice(0)
   }
 
   /** A journaled table: watched again, its events continuing from what the POS had taken. */

@@ -165,7 +165,11 @@ export class Run implements Payment {
   private chain: Promise<void> = Promise.resolve()
   private closed = false
 
-  private readonly stream = new EventStream<PaymentEvent>((event) => this.took(event))
+  private readonly stream = new EventStream<PaymentEvent>(
+    (event) => this.took(event),
+    // The POS stopped reading: what it left, and what comes later, it chose not to take.
+    () => this.dedup.abandon(),
+  )
   /** A batch is being handed to the stream. */
   private delivering = false
 

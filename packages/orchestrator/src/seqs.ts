@@ -22,6 +22,8 @@ export class Seqs {
   private readonly earlier: Map<string, number>
   /** Handed out here and not taken: their ids, by `seq`. */
   private readonly out = new Map<number, string | undefined>()
+  /** False once the caller stopped reading: what is handed out is no longer owed. */
+  private owed = true
 
   constructor(cursor: IssuedSeqs & { delivered: number }) {
     this.issued = Math.max(cursor.delivered, cursor.issued ?? 0)
@@ -39,7 +41,7 @@ export class Seqs {
     if (id !== undefined) this.earlier.delete(id)
     const seq = again !== undefined && again > this.last ? again : ++this.issued
     this.last = seq
-    this.out.set(seq, id)
+    if (this.owed) this.out.set(seq, id)
     return seq
   }
 
@@ -48,9 +50,10 @@ export class Seqs {
     this.out.delete(seq)
   }
 
-  /** The caller stopped reading: nothing handed out is owed any more. */
+  /** The caller stopped reading: nothing handed out, now or later, is owed any more. */
   forget(): void {
     this.out.clear()
+    this.owed = false
   }
 
   /** The cursor's fields, given the `seq` the caller took last. */
@@ -60,7 +63,8 @@ export class Seqs {
     for (const [seq, id] of this.out) if (id !== undefined) pending.push([seq, id])
     return {
       ...(this.issued > delivered && { issued: this.issued }),
-      ...(pending.length && { pending: pending.slice(-JOURNALED_KEYS) }),
+      // The oldest: the next the caller takes, so the ones worth their `seq` after a crash.
+      ...(pending.length && { pending: pending.slice(0, JOURNALED_KEYS) }),
     }
   }
 }

@@ -8,8 +8,14 @@ export class EventStream<T> {
   private ended = false
   private iterating = false
 
-  /** `taken` runs as the reader takes each event (a table journals its cursor then). */
-  constructor(private readonly taken?: (event: T) => void) {}
+  /**
+   * `taken` runs as the reader takes each event (a table journals its cursor then); `left` when the
+   * reader stops (`break`), before the events it left are dropped.
+   */
+  constructor(
+    private readonly taken?: (event: T) => void,
+    private readonly left?: () => void,
+  ) {}
 
   push(event: T): void {
     if (this.ended) return
@@ -48,6 +54,7 @@ export class EventStream<T> {
       },
       return: () => {
         // The reader stopped listening: later events are dropped, not kept for nobody.
+        this.left?.()
         this.ended = true
         this.kept.length = 0
         return Promise.resolve({ value: undefined, done: true })

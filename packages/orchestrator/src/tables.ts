@@ -146,7 +146,10 @@ export class TableWatch implements Table {
   private shut = false
   private chain: Promise<void> = Promise.resolve()
 
-  private readonly stream = new EventStream<TableEvent>((event) => this.took(event))
+  private readonly stream = new EventStream<TableEvent>(
+    (event) => this.took(event),
+    () => this.readerLeft(),
+  )
   /** Handed to the stream (de-duplication). */
   private readonly handedIds: Set<string>
   private lockHanded: boolean
@@ -611,13 +614,7 @@ export class TableWatch implements Table {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TableEvent> {
-    const events = this.stream.iterate(`table ${this.id}`)
-    const stop = events.return!.bind(events)
-    events.return = () => {
-      this.readerLeft()
-      return stop()
-    }
-    return events
+    return this.stream.iterate(`table ${this.id}`)
   }
 
   /**

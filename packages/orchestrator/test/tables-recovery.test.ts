@@ -129,8 +129,8 @@ describe('pay at table: recovery from the journal', () => {
       await settled()
       await s.orchestrator.close()
       expect(() => s.cloud.tables.get(TABLE)).toThrow()
-      const journal = kind === 'memory' ? first : tracked(await createFileJournal(path))
       if (kind === 'file') await first.close?.()
+      const journal = kind === 'memory' ? first : tracked(await createFileJournal(path))
 
       const second = s.restart(journal)
       expect(await second.recover()).toEqual([])
@@ -149,6 +149,7 @@ describe('pay at table: recovery from the journal', () => {
       expect(await journal.openTables!()).toEqual([])
       await second.close()
       if (kind === 'file') {
+        await journal.close?.()
         const third = await createFileJournal(path)
         expect(await third.openTables!()).toEqual([])
         await third.close?.()

@@ -1,4 +1,5 @@
-import { open, readFile, rename, type FileHandle } from 'node:fs/promises'
+import { open, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import {
   EMPTY_CURSOR,
@@ -73,22 +74,37 @@ export async function createFileJournal(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
-  // Whatever follows the last newline is a line whose write never completed.
-  const whole = bytes.lastIndexOf(0x0a) + 1
-  const torn = whole < bytes.length
-  const lines = bytes.subarray(0, whole).toString('utf8').split('\n')
-  lines.pop()
-  lines.forEach((line, i) => {
-    if (!line.trim()) return
-    let record: JournalRecord | TableJournalRecord
+  // The last batch may be torn by a crash: text after the last newline, or whole lines that do
+  // not read (a block of zeros where a record's head should be, then its tail and newline). Those
+  // records were never acknowledged: they are cut off. A line that does not read with a good
+  // record after it is damage of another kind, and refused.
+  let whole = 0
+  let damaged: number | undefined
+  for (let start = 0, n = 1; start < bytes.length; n++) {
+    const newline = bytes.indexOf(0x0a, start)
+    const end = newline < 0 ? bytes.length : newline + 1
+    const line = bytes.subarray(start, end).toString('utf8')
+    start = end
+    let record: JournalRecord | TableJournalRecord | undefined
     try {
-      record = JSON.parse(line) as JournalRecord | TableJournalRecord
+      record = line.trim() ? (JSON.parse(line) as JournalRecord | TableJournalRecord) : undefined
     } catch {
-      throw new Error(`journal ${path}: line ${i + 1} is not JSON; the file is damaged`)
+      damaged ??= n
+      continue
     }
+    // Without its newline, even a line that reads is torn: its write never completed.
+    if (newline < 0 || damaged !== undefined) {
+      if (record && newline >= 0)
+        throw new Error(`journal ${path}: line ${damaged} is not JSON; the file is damaged`)
+      continue
+    }
+    whole = end
+    if (!record) continue
     remember(record)
     records++
-  })
+  }
+  const torn = whole < bytes.length
+  const unlock = await lock(path)
   let handle: FileHandle = await open(path, 'a+')
   if (torn) {
     repaired = true
@@ -143,7 +159,9 @@ export async function createFileJournal(
    */
   const compact = async () => {
     const kept: Array<JournalRecord | TableJournalRecord> = []
-    for (const e of entries.values()) {
+    // Finished payments in the order they finished, so reopening keeps the same latest ones.
+    const live = [...entries.values()].filter((e) => !e.outcome)
+    for (const e of [...finished.map((id) => entries.get(id)!), ...live]) {
       const { outcome } = e
       if (outcome) {
         kept.push(
@@ -254,10 +272,49 @@ export async function createFileJournal(
       return entry && jsonCopy(entry)
     },
     async close() {
+      if (closed) return
       closed = true
       await writing
       await handle.close()
+      await unlock()
     },
+  }
+}
+
+/**
+ * Takes `<path>.lock` for this process, so a second journal on the same file (which compaction
+ * would cut off from it, losing records it had acknowledged) is refused. A lock left by a process
+ * of this host that no longer runs (a crash) is taken over. Returns the release.
+ */
+async function lock(path: string): Promise<() => Promise<void>> {
+  const file = `${path}.lock`
+  const owner = { pid: process.pid, host: hostname() }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(file, JSON.stringify(owner), { flag: 'wx' })
+      return () => unlink(file).catch(() => {})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error
+    }
+    const held = await readFile(file, 'utf8')
+      .then((text) => JSON.parse(text) as Partial<typeof owner>)
+      .catch(() => ({}) as Partial<typeof owner>)
+    if (held.host !== owner.host || typeof held.pid !== 'number' || alive(held.pid))
+      throw new Error(
+        `journal ${path} is open in another journal (process ${held.pid ?? '?'} on ${held.host ?? '?'}); ` +
+          `close it first, or remove ${file} if that process is gone`,
+      )
+    await unlink(file).catch(() => {})
+  }
+}
+
+/** Whether a process of this host runs (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
