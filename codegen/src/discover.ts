@@ -81,15 +81,18 @@ async function listDirectories(dir: string): Promise<string[]> {
 async function listFiles(dir: string): Promise<string[]> {
   if (!(await isDirectory(dir))) return []
   const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .filter(
-      (file) =>
-        !path
-          .relative(dir, file)
-          .split(path.sep)
-          .some((part) => part.startsWith('.')),
-    )
-    .sort()
+  return (
+    entries
+      // A link counts: what it points at is compiled and published like a file.
+      .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .filter(
+        (file) =>
+          !path
+            .relative(dir, file)
+            .split(path.sep)
+            .some((part) => part.startsWith('.')),
+      )
+      .sort()
+  )
 }

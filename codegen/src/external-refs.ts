@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { SchemaError, type CodegenIssue } from './issues.js'
 import { parseSchemaText } from './parse.js'
-import { isObject, resolvesLocally, toPointer } from './pointer.js'
+import { isObject, resolvesFragment, toPointer } from './pointer.js'
 import { findDanglingRefs } from './refs.js'
 import { toRepoPath } from './repo-path.js'
 import { walkObjects } from './walk.js'
@@ -77,7 +77,7 @@ export async function loadReferencedSchemas(
       const document = loaded.get(targetFile)!
       if (document === 'missing') report(`cannot be followed: there is no file ${targetFile}`)
       else if (document === 'broken') report(`cannot be followed: ${targetFile} has errors`)
-      else if (/^(\/|$)/.test(fragment) && !resolvesLocally(document, `#${fragment}`)) {
+      else if (fragment !== undefined && !resolvesFragment(document, fragment)) {
         report(`does not resolve in ${targetFile}`)
       }
     }

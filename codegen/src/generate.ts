@@ -3,7 +3,7 @@ import path from 'node:path'
 import { discover, type Layout, GENERATED_DIR, type Provider } from './discover.js'
 import { defaultGenerators } from './generators/index.js'
 import type { Generator, SchemaSource } from './generators/types.js'
-import type { CodegenIssue } from './issues.js'
+import { formatIssue, type CodegenIssue } from './issues.js'
 import { batches, runBatch, type Output } from './batch.js'
 import { toRepoPath } from './repo-path.js'
 
@@ -49,7 +49,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await Promise.all(layout.providers.map((provider) => readSources(root, provider, generators)))
   ).flat()
   const results = await Promise.all(batches(sources).map(runBatch))
-  const errors = results.flatMap((result) => ('issues' in result ? result.issues : []))
+  // A shared fragment's problem is found by every schema using it: reported once.
+  const errors = unique(results.flatMap((result) => ('issues' in result ? result.issues : [])))
+  errors.push(...(await unclaimed(root, layout.providers, generators)))
   const outputs = results.flatMap((result) => ('outputs' in result ? result.outputs : []))
   errors.push(...findCollisions(outputs))
   if (errors.length > 0) return { files: [], errors }
@@ -109,6 +111,46 @@ async function readSources(
       },
     })),
   )
+}
+
+function unique(issues: readonly CodegenIssue[]): CodegenIssue[] {
+  const seen = new Set<string>()
+  return issues.filter((issue) => {
+    const line = formatIssue(issue)
+    return !seen.has(line) && !!seen.add(line)
+  })
+}
+
+/** Files a generator could read but none claims: a shared fragment is one some schema names. */
+const DATA_FILE = /\.(?:ya?ml|json)$/
+
+/**
+ * Schema-like files (YAML, JSON) that no generator claims and no other schema file of the provider
+ * names: most likely a schema whose name lacks `.openapi.` or `.schema.`, which would otherwise
+ * produce nothing, silently.
+ */
+async function unclaimed(
+  root: string,
+  providers: readonly Provider[],
+  generators: readonly Generator[],
+): Promise<CodegenIssue[]> {
+  const issues: CodegenIssue[] = []
+  for (const provider of providers) {
+    const files = provider.schemaFiles.filter((file) => DATA_FILE.test(file))
+    const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')))
+    files.forEach((file, i) => {
+      const name = path.basename(file)
+      if (generators.some((generator) => generator.claim(name) !== undefined)) return
+      if (texts.some((text, j) => j !== i && text.includes(name))) return
+      issues.push({
+        file: toRepoPath(root, file),
+        message:
+          'no generator takes this file and no schema references it: name a schema *.openapi.yaml ' +
+          '(OpenAPI) or *.schema.yaml (JSON Schema), or reference the fragment from one',
+      })
+    })
+  }
+  return issues
 }
 
 /** Two schemas mapping to one output (`x.openapi.yaml` and `x.schema.json`) would overwrite. */

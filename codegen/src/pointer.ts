@@ -45,3 +45,29 @@ export function resolvesLocally(document: unknown, ref: `#${string}`): boolean {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
+
+/**
+ * Whether a fragment reference resolves in `document`: a JSON pointer (`/...`, or empty for the
+ * whole document) or a plain-name anchor (`Name`, declared by `$anchor`, `$dynamicAnchor` or an
+ * `$id` of `#Name`). `fragment` is the part after `#`, still percent-encoded.
+ */
+export function resolvesFragment(document: unknown, fragment: string): boolean {
+  if (fragment === '' || fragment.startsWith('/')) return resolvesLocally(document, `#${fragment}`)
+  let name: string
+  try {
+    name = decodeURIComponent(fragment)
+  } catch {
+    return false
+  }
+  const seen = new Set<unknown>()
+  const visit = (node: unknown): boolean => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return false
+    seen.add(node)
+    if (!Array.isArray(node)) {
+      const { $anchor, $dynamicAnchor, $id } = node as Record<string, unknown>
+      if ($anchor === name || $dynamicAnchor === name || $id === `#${name}`) return true
+    }
+    return Object.values(node).some(visit)
+  }
+  return visit(document)
+}

@@ -5,13 +5,15 @@ import { load } from './load.js'
  * how openapi-typescript already prints its output, so every generated type module reads alike, and it costs a
  * few milliseconds where prettier cost a third of the codegen time budget.
  */
-export function printTypeScript(code: string): string {
+export function printTypeScript(code: string, { asWritten = true } = {}): string {
   const ts = load('typescript') as typeof import('typescript')
+  // Parent links let the printer keep literals as written (quotes, number forms), at three times
+  // the cost: code whose literals are already in the printer's own style can go without.
   const file = ts.createSourceFile(
     'generated.ts',
     code,
     ts.ScriptTarget.ES2022,
-    true,
+    asWritten,
     ts.ScriptKind.TS,
   )
   return ts.createPrinter({ newLine: ts.NewLineKind.LineFeed }).printFile(file)

@@ -46,9 +46,20 @@ describe('local $ref resolution', () => {
     }
   })
 
-  it('leaves external references and anchors to the tools that load them', () => {
+  it('leaves external references to the tools that load them', () => {
     expect(danglingFor('other.yaml#/Nope')).toEqual([])
-    expect(danglingFor('#anchor')).toEqual([])
+  })
+
+  it('resolves a plain-name anchor by $anchor, $dynamicAnchor or an $id of #name', () => {
+    for (const declared of [{ $anchor: 'Sale' }, { $dynamicAnchor: 'Sale' }, { $id: '#Sale' }]) {
+      const found = findDanglingRefs(
+        { $defs: { s: { type: 'object', ...declared } }, probe: { $ref: '#Sale' } },
+        'f',
+      )
+      expect(found, JSON.stringify(declared)).toEqual([])
+    }
+    expect(danglingFor('#Missing')).toEqual(['/probe'])
+    expect(danglingFor('#%E0%A4%A')).toEqual(['/probe'])
   })
 
   it('does not inherit keys from the object prototype', () => {

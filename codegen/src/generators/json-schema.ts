@@ -83,7 +83,9 @@ export const jsonSchemaGenerator: Generator = {
     const validatorModule = [
       "// @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the exports below are typed.",
       '',
-      validators.code,
+      // Ajv writes one statement a line, unindented: laid out by the printer like the type modules
+      // (its literals are double-quoted already, as the printer writes them).
+      printTypeScript(validators.code, { asWritten: false }),
       '',
       '/** A validation failure as reported by Ajv. */',
       'export interface ValidationError {',

@@ -126,11 +126,13 @@ async function lint(document: unknown, source: SchemaSource): Promise<void> {
     .map((problem): CodegenIssue => {
       // A problem may sit in an externally referenced file: name that file, not the entry point.
       const [location] = problem.location
-      return {
-        file: toRepoPath(source.root, location.source.absoluteRef),
-        pointer: location.pointer.replace(/^#/, ''),
-        message: `${problem.message} [${problem.ruleId}]`,
-      }
+      const file = toRepoPath(source.root, location.source.absoluteRef)
+      const message = `${problem.message} [${problem.ruleId}]`
+      // A file that does not parse has no pointer yet: its line and column instead.
+      if (location.pointer !== undefined)
+        return { file, pointer: location.pointer.replace(/^#/, ''), message }
+      const { line, col } = (location as { start?: { line: number; col: number } }).start ?? {}
+      return { file, ...(line !== undefined && { line, column: col }), message }
     })
   if (issues.length > 0) throw new SchemaError(issues)
 }

@@ -6,1954 +6,1953 @@
 
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the exports below are typed.
 
-const schema0 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["transactionStatus"],"properties":{"transactionId":{"type":"string"},"transactionTimeStamp":{"anyOf":[{"type":"string"},{"type":"integer"}]},"merchantId":{"anyOf":[{"type":"string"},{"type":"null"}]},"deviceId":{"anyOf":[{"type":"string"},{"type":"null"}]},"transactionStatus":{"enum":["PENDING","COMPLETED"]},"data":{"anyOf":[{"type":"null"},{"type":"object","properties":{"TransactionResult":{"anyOf":[{"type":"string"},{"type":"null"}]},"Result":{"anyOf":[{"type":"string"},{"type":"null"}]},"ResultText":{"anyOf":[{"type":"string"},{"type":"null"}]},"Function":{"anyOf":[{"type":"string"},{"type":"null"}]},"Receipt":{"anyOf":[{"type":"string"},{"type":"null"}]},"AmountTotal":{"anyOf":[{"type":"integer"},{"type":"string","pattern":"^(-?[0-9]+)?$"},{"type":"null"}]},"AmountSurcharge":{"anyOf":[{"type":"integer"},{"type":"string","pattern":"^(-?[0-9]+)?$"},{"type":"null"}]},"AmountTip":{"anyOf":[{"type":"integer"},{"type":"string","pattern":"^(-?[0-9]+)?$"},{"type":"null"}]},"AuthId":{"anyOf":[{"type":"string"},{"type":"null"}]},"AcquirerRef":{"anyOf":[{"type":"string"},{"type":"null"}]},"TerminalRef":{"anyOf":[{"type":"string"},{"type":"null"}]},"CardPan":{"anyOf":[{"type":"string"},{"type":"null"}]},"CardType":{"anyOf":[{"type":"string"},{"type":"null"}]},"AccountType":{"anyOf":[{"type":"string"},{"type":"null"}]},"PosVendor":{"anyOf":[{"type":"string"},{"type":"null"}]},"PosRegisterID":{"anyOf":[{"type":"string"},{"type":"null"}]},"PosBusinessName":{"anyOf":[{"type":"string"},{"type":"null"}]},"DeviceID":{"anyOf":[{"type":"string"},{"type":"null"}]},"Merchant":{"anyOf":[{"type":"string"},{"type":"null"}]},"Company":{"anyOf":[{"type":"string"},{"type":"null"}]},"RequestId":{"anyOf":[{"type":"string"},{"type":"null"}]},"Timestamp":{"anyOf":[{"type":"string"},{"type":"null"}]},"RequestTimestamp":{"anyOf":[{"type":"string"},{"type":"null"}]},"ResponseTimestamp":{"anyOf":[{"type":"string"},{"type":"null"}]},"Status":{"anyOf":[{"type":"string"},{"type":"null"}]},"ReferenceId":{"anyOf":[{"type":"string"},{"type":"null"}]}}}]}},"$id":"tillkit:/schemas/smartconnect/transaction-result.schema.yaml"};
+const schema0 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "required": ["transactionStatus"], "properties": { "transactionId": { "type": "string" }, "transactionTimeStamp": { "anyOf": [{ "type": "string" }, { "type": "integer" }] }, "merchantId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "deviceId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "transactionStatus": { "enum": ["PENDING", "COMPLETED"] }, "data": { "anyOf": [{ "type": "null" }, { "type": "object", "properties": { "TransactionResult": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Result": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "ResultText": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Function": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Receipt": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "AmountTotal": { "anyOf": [{ "type": "integer" }, { "type": "string", "pattern": "^(-?[0-9]+)?$" }, { "type": "null" }] }, "AmountSurcharge": { "anyOf": [{ "type": "integer" }, { "type": "string", "pattern": "^(-?[0-9]+)?$" }, { "type": "null" }] }, "AmountTip": { "anyOf": [{ "type": "integer" }, { "type": "string", "pattern": "^(-?[0-9]+)?$" }, { "type": "null" }] }, "AuthId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "AcquirerRef": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "TerminalRef": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "CardPan": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "CardType": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "AccountType": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "PosVendor": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "PosRegisterID": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "PosBusinessName": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "DeviceID": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Merchant": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Company": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "RequestId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Timestamp": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "RequestTimestamp": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "ResponseTimestamp": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Status": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "ReferenceId": { "anyOf": [{ "type": "string" }, { "type": "null" }] } } }] } }, "$id": "tillkit:/schemas/smartconnect/transaction-result.schema.yaml" };
 const pattern0 = new RegExp("^(-?[0-9]+)?$", "u");
-
-function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/smartconnect/transaction-result.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate0.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.transactionStatus === undefined) && (missing0 = "transactionStatus")){
-validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.transactionId !== undefined){
-const _errs1 = errors;
-if(typeof data.transactionId !== "string"){
-validate0.errors = [{instancePath:instancePath+"/transactionId",schemaPath:"#/properties/transactionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.transactionTimeStamp !== undefined){
-let data1 = data.transactionTimeStamp;
-const _errs3 = errors;
-const _errs4 = errors;
-let valid1 = false;
-const _errs5 = errors;
-if(typeof data1 !== "string"){
-const err0 = {instancePath:instancePath+"/transactionTimeStamp",schemaPath:"#/properties/transactionTimeStamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs5 === errors;
-valid1 = valid1 || _valid0;
-const _errs7 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err1 = {instancePath:instancePath+"/transactionTimeStamp",schemaPath:"#/properties/transactionTimeStamp/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-var _valid0 = _errs7 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const err2 = {instancePath:instancePath+"/transactionTimeStamp",schemaPath:"#/properties/transactionTimeStamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-validate0.errors = vErrors;
-return false;
-}
-else {
-errors = _errs4;
-if(vErrors !== null){
-if(_errs4){
-vErrors.length = _errs4;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.merchantId !== undefined){
-let data2 = data.merchantId;
-const _errs9 = errors;
-const _errs10 = errors;
-let valid2 = false;
-const _errs11 = errors;
-if(typeof data2 !== "string"){
-const err3 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-var _valid1 = _errs11 === errors;
-valid2 = valid2 || _valid1;
-const _errs13 = errors;
-if(data2 !== null){
-const err4 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-var _valid1 = _errs13 === errors;
-valid2 = valid2 || _valid1;
-if(!valid2){
-const err5 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-validate0.errors = vErrors;
-return false;
-}
-else {
-errors = _errs10;
-if(vErrors !== null){
-if(_errs10){
-vErrors.length = _errs10;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.deviceId !== undefined){
-let data3 = data.deviceId;
-const _errs15 = errors;
-const _errs16 = errors;
-let valid3 = false;
-const _errs17 = errors;
-if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/deviceId",schemaPath:"#/properties/deviceId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-var _valid2 = _errs17 === errors;
-valid3 = valid3 || _valid2;
-const _errs19 = errors;
-if(data3 !== null){
-const err7 = {instancePath:instancePath+"/deviceId",schemaPath:"#/properties/deviceId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-var _valid2 = _errs19 === errors;
-valid3 = valid3 || _valid2;
-if(!valid3){
-const err8 = {instancePath:instancePath+"/deviceId",schemaPath:"#/properties/deviceId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-validate0.errors = vErrors;
-return false;
-}
-else {
-errors = _errs16;
-if(vErrors !== null){
-if(_errs16){
-vErrors.length = _errs16;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid0 = _errs15 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.transactionStatus !== undefined){
-let data4 = data.transactionStatus;
-const _errs21 = errors;
-if(!((data4 === "PENDING") || (data4 === "COMPLETED"))){
-validate0.errors = [{instancePath:instancePath+"/transactionStatus",schemaPath:"#/properties/transactionStatus/enum",keyword:"enum",params:{allowedValues: schema0.properties.transactionStatus.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs21 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.data !== undefined){
-let data5 = data.data;
-const _errs22 = errors;
-const _errs23 = errors;
-let valid4 = false;
-const _errs24 = errors;
-if(data5 !== null){
-const err9 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/anyOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-var _valid3 = _errs24 === errors;
-valid4 = valid4 || _valid3;
-const _errs26 = errors;
-if(errors === _errs26){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.TransactionResult !== undefined){
-let data6 = data5.TransactionResult;
-const _errs28 = errors;
-const _errs29 = errors;
-let valid6 = false;
-const _errs30 = errors;
-if(typeof data6 !== "string"){
-const err10 = {instancePath:instancePath+"/data/TransactionResult",schemaPath:"#/properties/data/anyOf/1/properties/TransactionResult/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-var _valid4 = _errs30 === errors;
-valid6 = valid6 || _valid4;
-const _errs32 = errors;
-if(data6 !== null){
-const err11 = {instancePath:instancePath+"/data/TransactionResult",schemaPath:"#/properties/data/anyOf/1/properties/TransactionResult/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-var _valid4 = _errs32 === errors;
-valid6 = valid6 || _valid4;
-if(!valid6){
-const err12 = {instancePath:instancePath+"/data/TransactionResult",schemaPath:"#/properties/data/anyOf/1/properties/TransactionResult/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-else {
-errors = _errs29;
-if(vErrors !== null){
-if(_errs29){
-vErrors.length = _errs29;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs28 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.Result !== undefined){
-let data7 = data5.Result;
-const _errs34 = errors;
-const _errs35 = errors;
-let valid7 = false;
-const _errs36 = errors;
-if(typeof data7 !== "string"){
-const err13 = {instancePath:instancePath+"/data/Result",schemaPath:"#/properties/data/anyOf/1/properties/Result/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-var _valid5 = _errs36 === errors;
-valid7 = valid7 || _valid5;
-const _errs38 = errors;
-if(data7 !== null){
-const err14 = {instancePath:instancePath+"/data/Result",schemaPath:"#/properties/data/anyOf/1/properties/Result/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-var _valid5 = _errs38 === errors;
-valid7 = valid7 || _valid5;
-if(!valid7){
-const err15 = {instancePath:instancePath+"/data/Result",schemaPath:"#/properties/data/anyOf/1/properties/Result/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-else {
-errors = _errs35;
-if(vErrors !== null){
-if(_errs35){
-vErrors.length = _errs35;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs34 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.ResultText !== undefined){
-let data8 = data5.ResultText;
-const _errs40 = errors;
-const _errs41 = errors;
-let valid8 = false;
-const _errs42 = errors;
-if(typeof data8 !== "string"){
-const err16 = {instancePath:instancePath+"/data/ResultText",schemaPath:"#/properties/data/anyOf/1/properties/ResultText/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-var _valid6 = _errs42 === errors;
-valid8 = valid8 || _valid6;
-const _errs44 = errors;
-if(data8 !== null){
-const err17 = {instancePath:instancePath+"/data/ResultText",schemaPath:"#/properties/data/anyOf/1/properties/ResultText/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-var _valid6 = _errs44 === errors;
-valid8 = valid8 || _valid6;
-if(!valid8){
-const err18 = {instancePath:instancePath+"/data/ResultText",schemaPath:"#/properties/data/anyOf/1/properties/ResultText/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-else {
-errors = _errs41;
-if(vErrors !== null){
-if(_errs41){
-vErrors.length = _errs41;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs40 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.Function !== undefined){
-let data9 = data5.Function;
-const _errs46 = errors;
-const _errs47 = errors;
-let valid9 = false;
-const _errs48 = errors;
-if(typeof data9 !== "string"){
-const err19 = {instancePath:instancePath+"/data/Function",schemaPath:"#/properties/data/anyOf/1/properties/Function/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-var _valid7 = _errs48 === errors;
-valid9 = valid9 || _valid7;
-const _errs50 = errors;
-if(data9 !== null){
-const err20 = {instancePath:instancePath+"/data/Function",schemaPath:"#/properties/data/anyOf/1/properties/Function/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-var _valid7 = _errs50 === errors;
-valid9 = valid9 || _valid7;
-if(!valid9){
-const err21 = {instancePath:instancePath+"/data/Function",schemaPath:"#/properties/data/anyOf/1/properties/Function/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-else {
-errors = _errs47;
-if(vErrors !== null){
-if(_errs47){
-vErrors.length = _errs47;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs46 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.Receipt !== undefined){
-let data10 = data5.Receipt;
-const _errs52 = errors;
-const _errs53 = errors;
-let valid10 = false;
-const _errs54 = errors;
-if(typeof data10 !== "string"){
-const err22 = {instancePath:instancePath+"/data/Receipt",schemaPath:"#/properties/data/anyOf/1/properties/Receipt/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-var _valid8 = _errs54 === errors;
-valid10 = valid10 || _valid8;
-const _errs56 = errors;
-if(data10 !== null){
-const err23 = {instancePath:instancePath+"/data/Receipt",schemaPath:"#/properties/data/anyOf/1/properties/Receipt/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-var _valid8 = _errs56 === errors;
-valid10 = valid10 || _valid8;
-if(!valid10){
-const err24 = {instancePath:instancePath+"/data/Receipt",schemaPath:"#/properties/data/anyOf/1/properties/Receipt/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-else {
-errors = _errs53;
-if(vErrors !== null){
-if(_errs53){
-vErrors.length = _errs53;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs52 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.AmountTotal !== undefined){
-let data11 = data5.AmountTotal;
-const _errs58 = errors;
-const _errs59 = errors;
-let valid11 = false;
-const _errs60 = errors;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err25 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-var _valid9 = _errs60 === errors;
-valid11 = valid11 || _valid9;
-const _errs62 = errors;
-if(errors === _errs62){
-if(typeof data11 === "string"){
-if(!pattern0.test(data11)){
-const err26 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(-?[0-9]+)?$"},message:"must match pattern \""+"^(-?[0-9]+)?$"+"\""};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-var _valid9 = _errs62 === errors;
-valid11 = valid11 || _valid9;
-const _errs64 = errors;
-if(data11 !== null){
-const err28 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/2/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-var _valid9 = _errs64 === errors;
-valid11 = valid11 || _valid9;
-if(!valid11){
-const err29 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-else {
-errors = _errs59;
-if(vErrors !== null){
-if(_errs59){
-vErrors.length = _errs59;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs58 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.AmountSurcharge !== undefined){
-let data12 = data5.AmountSurcharge;
-const _errs66 = errors;
-const _errs67 = errors;
-let valid12 = false;
-const _errs68 = errors;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err30 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-var _valid10 = _errs68 === errors;
-valid12 = valid12 || _valid10;
-const _errs70 = errors;
-if(errors === _errs70){
-if(typeof data12 === "string"){
-if(!pattern0.test(data12)){
-const err31 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(-?[0-9]+)?$"},message:"must match pattern \""+"^(-?[0-9]+)?$"+"\""};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-var _valid10 = _errs70 === errors;
-valid12 = valid12 || _valid10;
-const _errs72 = errors;
-if(data12 !== null){
-const err33 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/2/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-var _valid10 = _errs72 === errors;
-valid12 = valid12 || _valid10;
-if(!valid12){
-const err34 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-else {
-errors = _errs67;
-if(vErrors !== null){
-if(_errs67){
-vErrors.length = _errs67;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs66 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.AmountTip !== undefined){
-let data13 = data5.AmountTip;
-const _errs74 = errors;
-const _errs75 = errors;
-let valid13 = false;
-const _errs76 = errors;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err35 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-var _valid11 = _errs76 === errors;
-valid13 = valid13 || _valid11;
-const _errs78 = errors;
-if(errors === _errs78){
-if(typeof data13 === "string"){
-if(!pattern0.test(data13)){
-const err36 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(-?[0-9]+)?$"},message:"must match pattern \""+"^(-?[0-9]+)?$"+"\""};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-var _valid11 = _errs78 === errors;
-valid13 = valid13 || _valid11;
-const _errs80 = errors;
-if(data13 !== null){
-const err38 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/2/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-var _valid11 = _errs80 === errors;
-valid13 = valid13 || _valid11;
-if(!valid13){
-const err39 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-else {
-errors = _errs75;
-if(vErrors !== null){
-if(_errs75){
-vErrors.length = _errs75;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs74 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.AuthId !== undefined){
-let data14 = data5.AuthId;
-const _errs82 = errors;
-const _errs83 = errors;
-let valid14 = false;
-const _errs84 = errors;
-if(typeof data14 !== "string"){
-const err40 = {instancePath:instancePath+"/data/AuthId",schemaPath:"#/properties/data/anyOf/1/properties/AuthId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-var _valid12 = _errs84 === errors;
-valid14 = valid14 || _valid12;
-const _errs86 = errors;
-if(data14 !== null){
-const err41 = {instancePath:instancePath+"/data/AuthId",schemaPath:"#/properties/data/anyOf/1/properties/AuthId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-var _valid12 = _errs86 === errors;
-valid14 = valid14 || _valid12;
-if(!valid14){
-const err42 = {instancePath:instancePath+"/data/AuthId",schemaPath:"#/properties/data/anyOf/1/properties/AuthId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-else {
-errors = _errs83;
-if(vErrors !== null){
-if(_errs83){
-vErrors.length = _errs83;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs82 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.AcquirerRef !== undefined){
-let data15 = data5.AcquirerRef;
-const _errs88 = errors;
-const _errs89 = errors;
-let valid15 = false;
-const _errs90 = errors;
-if(typeof data15 !== "string"){
-const err43 = {instancePath:instancePath+"/data/AcquirerRef",schemaPath:"#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-var _valid13 = _errs90 === errors;
-valid15 = valid15 || _valid13;
-const _errs92 = errors;
-if(data15 !== null){
-const err44 = {instancePath:instancePath+"/data/AcquirerRef",schemaPath:"#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-var _valid13 = _errs92 === errors;
-valid15 = valid15 || _valid13;
-if(!valid15){
-const err45 = {instancePath:instancePath+"/data/AcquirerRef",schemaPath:"#/properties/data/anyOf/1/properties/AcquirerRef/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-else {
-errors = _errs89;
-if(vErrors !== null){
-if(_errs89){
-vErrors.length = _errs89;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs88 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.TerminalRef !== undefined){
-let data16 = data5.TerminalRef;
-const _errs94 = errors;
-const _errs95 = errors;
-let valid16 = false;
-const _errs96 = errors;
-if(typeof data16 !== "string"){
-const err46 = {instancePath:instancePath+"/data/TerminalRef",schemaPath:"#/properties/data/anyOf/1/properties/TerminalRef/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-var _valid14 = _errs96 === errors;
-valid16 = valid16 || _valid14;
-const _errs98 = errors;
-if(data16 !== null){
-const err47 = {instancePath:instancePath+"/data/TerminalRef",schemaPath:"#/properties/data/anyOf/1/properties/TerminalRef/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-var _valid14 = _errs98 === errors;
-valid16 = valid16 || _valid14;
-if(!valid16){
-const err48 = {instancePath:instancePath+"/data/TerminalRef",schemaPath:"#/properties/data/anyOf/1/properties/TerminalRef/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-else {
-errors = _errs95;
-if(vErrors !== null){
-if(_errs95){
-vErrors.length = _errs95;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs94 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.CardPan !== undefined){
-let data17 = data5.CardPan;
-const _errs100 = errors;
-const _errs101 = errors;
-let valid17 = false;
-const _errs102 = errors;
-if(typeof data17 !== "string"){
-const err49 = {instancePath:instancePath+"/data/CardPan",schemaPath:"#/properties/data/anyOf/1/properties/CardPan/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-var _valid15 = _errs102 === errors;
-valid17 = valid17 || _valid15;
-const _errs104 = errors;
-if(data17 !== null){
-const err50 = {instancePath:instancePath+"/data/CardPan",schemaPath:"#/properties/data/anyOf/1/properties/CardPan/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-var _valid15 = _errs104 === errors;
-valid17 = valid17 || _valid15;
-if(!valid17){
-const err51 = {instancePath:instancePath+"/data/CardPan",schemaPath:"#/properties/data/anyOf/1/properties/CardPan/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-else {
-errors = _errs101;
-if(vErrors !== null){
-if(_errs101){
-vErrors.length = _errs101;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs100 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.CardType !== undefined){
-let data18 = data5.CardType;
-const _errs106 = errors;
-const _errs107 = errors;
-let valid18 = false;
-const _errs108 = errors;
-if(typeof data18 !== "string"){
-const err52 = {instancePath:instancePath+"/data/CardType",schemaPath:"#/properties/data/anyOf/1/properties/CardType/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-var _valid16 = _errs108 === errors;
-valid18 = valid18 || _valid16;
-const _errs110 = errors;
-if(data18 !== null){
-const err53 = {instancePath:instancePath+"/data/CardType",schemaPath:"#/properties/data/anyOf/1/properties/CardType/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-var _valid16 = _errs110 === errors;
-valid18 = valid18 || _valid16;
-if(!valid18){
-const err54 = {instancePath:instancePath+"/data/CardType",schemaPath:"#/properties/data/anyOf/1/properties/CardType/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-else {
-errors = _errs107;
-if(vErrors !== null){
-if(_errs107){
-vErrors.length = _errs107;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs106 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.AccountType !== undefined){
-let data19 = data5.AccountType;
-const _errs112 = errors;
-const _errs113 = errors;
-let valid19 = false;
-const _errs114 = errors;
-if(typeof data19 !== "string"){
-const err55 = {instancePath:instancePath+"/data/AccountType",schemaPath:"#/properties/data/anyOf/1/properties/AccountType/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-var _valid17 = _errs114 === errors;
-valid19 = valid19 || _valid17;
-const _errs116 = errors;
-if(data19 !== null){
-const err56 = {instancePath:instancePath+"/data/AccountType",schemaPath:"#/properties/data/anyOf/1/properties/AccountType/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-var _valid17 = _errs116 === errors;
-valid19 = valid19 || _valid17;
-if(!valid19){
-const err57 = {instancePath:instancePath+"/data/AccountType",schemaPath:"#/properties/data/anyOf/1/properties/AccountType/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-else {
-errors = _errs113;
-if(vErrors !== null){
-if(_errs113){
-vErrors.length = _errs113;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs112 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.PosVendor !== undefined){
-let data20 = data5.PosVendor;
-const _errs118 = errors;
-const _errs119 = errors;
-let valid20 = false;
-const _errs120 = errors;
-if(typeof data20 !== "string"){
-const err58 = {instancePath:instancePath+"/data/PosVendor",schemaPath:"#/properties/data/anyOf/1/properties/PosVendor/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-var _valid18 = _errs120 === errors;
-valid20 = valid20 || _valid18;
-const _errs122 = errors;
-if(data20 !== null){
-const err59 = {instancePath:instancePath+"/data/PosVendor",schemaPath:"#/properties/data/anyOf/1/properties/PosVendor/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-var _valid18 = _errs122 === errors;
-valid20 = valid20 || _valid18;
-if(!valid20){
-const err60 = {instancePath:instancePath+"/data/PosVendor",schemaPath:"#/properties/data/anyOf/1/properties/PosVendor/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-else {
-errors = _errs119;
-if(vErrors !== null){
-if(_errs119){
-vErrors.length = _errs119;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs118 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.PosRegisterID !== undefined){
-let data21 = data5.PosRegisterID;
-const _errs124 = errors;
-const _errs125 = errors;
-let valid21 = false;
-const _errs126 = errors;
-if(typeof data21 !== "string"){
-const err61 = {instancePath:instancePath+"/data/PosRegisterID",schemaPath:"#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-var _valid19 = _errs126 === errors;
-valid21 = valid21 || _valid19;
-const _errs128 = errors;
-if(data21 !== null){
-const err62 = {instancePath:instancePath+"/data/PosRegisterID",schemaPath:"#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-var _valid19 = _errs128 === errors;
-valid21 = valid21 || _valid19;
-if(!valid21){
-const err63 = {instancePath:instancePath+"/data/PosRegisterID",schemaPath:"#/properties/data/anyOf/1/properties/PosRegisterID/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-else {
-errors = _errs125;
-if(vErrors !== null){
-if(_errs125){
-vErrors.length = _errs125;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs124 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.PosBusinessName !== undefined){
-let data22 = data5.PosBusinessName;
-const _errs130 = errors;
-const _errs131 = errors;
-let valid22 = false;
-const _errs132 = errors;
-if(typeof data22 !== "string"){
-const err64 = {instancePath:instancePath+"/data/PosBusinessName",schemaPath:"#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-var _valid20 = _errs132 === errors;
-valid22 = valid22 || _valid20;
-const _errs134 = errors;
-if(data22 !== null){
-const err65 = {instancePath:instancePath+"/data/PosBusinessName",schemaPath:"#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-var _valid20 = _errs134 === errors;
-valid22 = valid22 || _valid20;
-if(!valid22){
-const err66 = {instancePath:instancePath+"/data/PosBusinessName",schemaPath:"#/properties/data/anyOf/1/properties/PosBusinessName/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-else {
-errors = _errs131;
-if(vErrors !== null){
-if(_errs131){
-vErrors.length = _errs131;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs130 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.DeviceID !== undefined){
-let data23 = data5.DeviceID;
-const _errs136 = errors;
-const _errs137 = errors;
-let valid23 = false;
-const _errs138 = errors;
-if(typeof data23 !== "string"){
-const err67 = {instancePath:instancePath+"/data/DeviceID",schemaPath:"#/properties/data/anyOf/1/properties/DeviceID/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-var _valid21 = _errs138 === errors;
-valid23 = valid23 || _valid21;
-const _errs140 = errors;
-if(data23 !== null){
-const err68 = {instancePath:instancePath+"/data/DeviceID",schemaPath:"#/properties/data/anyOf/1/properties/DeviceID/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-var _valid21 = _errs140 === errors;
-valid23 = valid23 || _valid21;
-if(!valid23){
-const err69 = {instancePath:instancePath+"/data/DeviceID",schemaPath:"#/properties/data/anyOf/1/properties/DeviceID/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-else {
-errors = _errs137;
-if(vErrors !== null){
-if(_errs137){
-vErrors.length = _errs137;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs136 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.Merchant !== undefined){
-let data24 = data5.Merchant;
-const _errs142 = errors;
-const _errs143 = errors;
-let valid24 = false;
-const _errs144 = errors;
-if(typeof data24 !== "string"){
-const err70 = {instancePath:instancePath+"/data/Merchant",schemaPath:"#/properties/data/anyOf/1/properties/Merchant/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-var _valid22 = _errs144 === errors;
-valid24 = valid24 || _valid22;
-const _errs146 = errors;
-if(data24 !== null){
-const err71 = {instancePath:instancePath+"/data/Merchant",schemaPath:"#/properties/data/anyOf/1/properties/Merchant/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-var _valid22 = _errs146 === errors;
-valid24 = valid24 || _valid22;
-if(!valid24){
-const err72 = {instancePath:instancePath+"/data/Merchant",schemaPath:"#/properties/data/anyOf/1/properties/Merchant/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-else {
-errors = _errs143;
-if(vErrors !== null){
-if(_errs143){
-vErrors.length = _errs143;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs142 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.Company !== undefined){
-let data25 = data5.Company;
-const _errs148 = errors;
-const _errs149 = errors;
-let valid25 = false;
-const _errs150 = errors;
-if(typeof data25 !== "string"){
-const err73 = {instancePath:instancePath+"/data/Company",schemaPath:"#/properties/data/anyOf/1/properties/Company/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-var _valid23 = _errs150 === errors;
-valid25 = valid25 || _valid23;
-const _errs152 = errors;
-if(data25 !== null){
-const err74 = {instancePath:instancePath+"/data/Company",schemaPath:"#/properties/data/anyOf/1/properties/Company/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-var _valid23 = _errs152 === errors;
-valid25 = valid25 || _valid23;
-if(!valid25){
-const err75 = {instancePath:instancePath+"/data/Company",schemaPath:"#/properties/data/anyOf/1/properties/Company/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-else {
-errors = _errs149;
-if(vErrors !== null){
-if(_errs149){
-vErrors.length = _errs149;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs148 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.RequestId !== undefined){
-let data26 = data5.RequestId;
-const _errs154 = errors;
-const _errs155 = errors;
-let valid26 = false;
-const _errs156 = errors;
-if(typeof data26 !== "string"){
-const err76 = {instancePath:instancePath+"/data/RequestId",schemaPath:"#/properties/data/anyOf/1/properties/RequestId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-var _valid24 = _errs156 === errors;
-valid26 = valid26 || _valid24;
-const _errs158 = errors;
-if(data26 !== null){
-const err77 = {instancePath:instancePath+"/data/RequestId",schemaPath:"#/properties/data/anyOf/1/properties/RequestId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-var _valid24 = _errs158 === errors;
-valid26 = valid26 || _valid24;
-if(!valid26){
-const err78 = {instancePath:instancePath+"/data/RequestId",schemaPath:"#/properties/data/anyOf/1/properties/RequestId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-else {
-errors = _errs155;
-if(vErrors !== null){
-if(_errs155){
-vErrors.length = _errs155;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs154 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.Timestamp !== undefined){
-let data27 = data5.Timestamp;
-const _errs160 = errors;
-const _errs161 = errors;
-let valid27 = false;
-const _errs162 = errors;
-if(typeof data27 !== "string"){
-const err79 = {instancePath:instancePath+"/data/Timestamp",schemaPath:"#/properties/data/anyOf/1/properties/Timestamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-var _valid25 = _errs162 === errors;
-valid27 = valid27 || _valid25;
-const _errs164 = errors;
-if(data27 !== null){
-const err80 = {instancePath:instancePath+"/data/Timestamp",schemaPath:"#/properties/data/anyOf/1/properties/Timestamp/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-var _valid25 = _errs164 === errors;
-valid27 = valid27 || _valid25;
-if(!valid27){
-const err81 = {instancePath:instancePath+"/data/Timestamp",schemaPath:"#/properties/data/anyOf/1/properties/Timestamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-else {
-errors = _errs161;
-if(vErrors !== null){
-if(_errs161){
-vErrors.length = _errs161;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs160 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.RequestTimestamp !== undefined){
-let data28 = data5.RequestTimestamp;
-const _errs166 = errors;
-const _errs167 = errors;
-let valid28 = false;
-const _errs168 = errors;
-if(typeof data28 !== "string"){
-const err82 = {instancePath:instancePath+"/data/RequestTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-var _valid26 = _errs168 === errors;
-valid28 = valid28 || _valid26;
-const _errs170 = errors;
-if(data28 !== null){
-const err83 = {instancePath:instancePath+"/data/RequestTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-var _valid26 = _errs170 === errors;
-valid28 = valid28 || _valid26;
-if(!valid28){
-const err84 = {instancePath:instancePath+"/data/RequestTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-else {
-errors = _errs167;
-if(vErrors !== null){
-if(_errs167){
-vErrors.length = _errs167;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs166 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.ResponseTimestamp !== undefined){
-let data29 = data5.ResponseTimestamp;
-const _errs172 = errors;
-const _errs173 = errors;
-let valid29 = false;
-const _errs174 = errors;
-if(typeof data29 !== "string"){
-const err85 = {instancePath:instancePath+"/data/ResponseTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-var _valid27 = _errs174 === errors;
-valid29 = valid29 || _valid27;
-const _errs176 = errors;
-if(data29 !== null){
-const err86 = {instancePath:instancePath+"/data/ResponseTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-var _valid27 = _errs176 === errors;
-valid29 = valid29 || _valid27;
-if(!valid29){
-const err87 = {instancePath:instancePath+"/data/ResponseTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-else {
-errors = _errs173;
-if(vErrors !== null){
-if(_errs173){
-vErrors.length = _errs173;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs172 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.Status !== undefined){
-let data30 = data5.Status;
-const _errs178 = errors;
-const _errs179 = errors;
-let valid30 = false;
-const _errs180 = errors;
-if(typeof data30 !== "string"){
-const err88 = {instancePath:instancePath+"/data/Status",schemaPath:"#/properties/data/anyOf/1/properties/Status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-var _valid28 = _errs180 === errors;
-valid30 = valid30 || _valid28;
-const _errs182 = errors;
-if(data30 !== null){
-const err89 = {instancePath:instancePath+"/data/Status",schemaPath:"#/properties/data/anyOf/1/properties/Status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err89];
-}
-else {
-vErrors.push(err89);
-}
-errors++;
-}
-var _valid28 = _errs182 === errors;
-valid30 = valid30 || _valid28;
-if(!valid30){
-const err90 = {instancePath:instancePath+"/data/Status",schemaPath:"#/properties/data/anyOf/1/properties/Status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
-}
-errors++;
-}
-else {
-errors = _errs179;
-if(vErrors !== null){
-if(_errs179){
-vErrors.length = _errs179;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs178 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data5.ReferenceId !== undefined){
-let data31 = data5.ReferenceId;
-const _errs184 = errors;
-const _errs185 = errors;
-let valid31 = false;
-const _errs186 = errors;
-if(typeof data31 !== "string"){
-const err91 = {instancePath:instancePath+"/data/ReferenceId",schemaPath:"#/properties/data/anyOf/1/properties/ReferenceId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err91];
-}
-else {
-vErrors.push(err91);
-}
-errors++;
-}
-var _valid29 = _errs186 === errors;
-valid31 = valid31 || _valid29;
-const _errs188 = errors;
-if(data31 !== null){
-const err92 = {instancePath:instancePath+"/data/ReferenceId",schemaPath:"#/properties/data/anyOf/1/properties/ReferenceId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
-}
-errors++;
-}
-var _valid29 = _errs188 === errors;
-valid31 = valid31 || _valid29;
-if(!valid31){
-const err93 = {instancePath:instancePath+"/data/ReferenceId",schemaPath:"#/properties/data/anyOf/1/properties/ReferenceId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err93];
-}
-else {
-vErrors.push(err93);
-}
-errors++;
-}
-else {
-errors = _errs185;
-if(vErrors !== null){
-if(_errs185){
-vErrors.length = _errs185;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid5 = _errs184 === errors;
-}
-else {
-var valid5 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err94];
-}
-else {
-vErrors.push(err94);
-}
-errors++;
-}
-}
-var _valid3 = _errs26 === errors;
-valid4 = valid4 || _valid3;
-if(_valid3){
-var props0 = {};
-props0.TransactionResult = true;
-props0.Result = true;
-props0.ResultText = true;
-props0.Function = true;
-props0.Receipt = true;
-props0.AmountTotal = true;
-props0.AmountSurcharge = true;
-props0.AmountTip = true;
-props0.AuthId = true;
-props0.AcquirerRef = true;
-props0.TerminalRef = true;
-props0.CardPan = true;
-props0.CardType = true;
-props0.AccountType = true;
-props0.PosVendor = true;
-props0.PosRegisterID = true;
-props0.PosBusinessName = true;
-props0.DeviceID = true;
-props0.Merchant = true;
-props0.Company = true;
-props0.RequestId = true;
-props0.Timestamp = true;
-props0.RequestTimestamp = true;
-props0.ResponseTimestamp = true;
-props0.Status = true;
-props0.ReferenceId = true;
-}
-if(!valid4){
-const err95 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err95];
-}
-else {
-vErrors.push(err95);
-}
-errors++;
-validate0.errors = vErrors;
-return false;
-}
-else {
-errors = _errs23;
-if(vErrors !== null){
-if(_errs23){
-vErrors.length = _errs23;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid0 = _errs22 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate0.errors = vErrors;
-return errors === 0;
-}
-validate0.evaluated = {"props":{"transactionId":true,"transactionTimeStamp":true,"merchantId":true,"deviceId":true,"transactionStatus":true,"data":true},"dynamicProps":false,"dynamicItems":false};
+function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/smartconnect/transaction-result.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate0.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((data.transactionStatus === undefined) && (missing0 = "transactionStatus")) {
+                validate0.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.transactionId !== undefined) {
+                    const _errs1 = errors;
+                    if (typeof data.transactionId !== "string") {
+                        validate0.errors = [{ instancePath: instancePath + "/transactionId", schemaPath: "#/properties/transactionId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                        return false;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.transactionTimeStamp !== undefined) {
+                        let data1 = data.transactionTimeStamp;
+                        const _errs3 = errors;
+                        const _errs4 = errors;
+                        let valid1 = false;
+                        const _errs5 = errors;
+                        if (typeof data1 !== "string") {
+                            const err0 = { instancePath: instancePath + "/transactionTimeStamp", schemaPath: "#/properties/transactionTimeStamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                            if (vErrors === null) {
+                                vErrors = [err0];
+                            }
+                            else {
+                                vErrors.push(err0);
+                            }
+                            errors++;
+                        }
+                        var _valid0 = _errs5 === errors;
+                        valid1 = valid1 || _valid0;
+                        const _errs7 = errors;
+                        if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
+                            const err1 = { instancePath: instancePath + "/transactionTimeStamp", schemaPath: "#/properties/transactionTimeStamp/anyOf/1/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                            if (vErrors === null) {
+                                vErrors = [err1];
+                            }
+                            else {
+                                vErrors.push(err1);
+                            }
+                            errors++;
+                        }
+                        var _valid0 = _errs7 === errors;
+                        valid1 = valid1 || _valid0;
+                        if (!valid1) {
+                            const err2 = { instancePath: instancePath + "/transactionTimeStamp", schemaPath: "#/properties/transactionTimeStamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                            if (vErrors === null) {
+                                vErrors = [err2];
+                            }
+                            else {
+                                vErrors.push(err2);
+                            }
+                            errors++;
+                            validate0.errors = vErrors;
+                            return false;
+                        }
+                        else {
+                            errors = _errs4;
+                            if (vErrors !== null) {
+                                if (_errs4) {
+                                    vErrors.length = _errs4;
+                                }
+                                else {
+                                    vErrors = null;
+                                }
+                            }
+                        }
+                        var valid0 = _errs3 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.merchantId !== undefined) {
+                            let data2 = data.merchantId;
+                            const _errs9 = errors;
+                            const _errs10 = errors;
+                            let valid2 = false;
+                            const _errs11 = errors;
+                            if (typeof data2 !== "string") {
+                                const err3 = { instancePath: instancePath + "/merchantId", schemaPath: "#/properties/merchantId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                if (vErrors === null) {
+                                    vErrors = [err3];
+                                }
+                                else {
+                                    vErrors.push(err3);
+                                }
+                                errors++;
+                            }
+                            var _valid1 = _errs11 === errors;
+                            valid2 = valid2 || _valid1;
+                            const _errs13 = errors;
+                            if (data2 !== null) {
+                                const err4 = { instancePath: instancePath + "/merchantId", schemaPath: "#/properties/merchantId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                if (vErrors === null) {
+                                    vErrors = [err4];
+                                }
+                                else {
+                                    vErrors.push(err4);
+                                }
+                                errors++;
+                            }
+                            var _valid1 = _errs13 === errors;
+                            valid2 = valid2 || _valid1;
+                            if (!valid2) {
+                                const err5 = { instancePath: instancePath + "/merchantId", schemaPath: "#/properties/merchantId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                if (vErrors === null) {
+                                    vErrors = [err5];
+                                }
+                                else {
+                                    vErrors.push(err5);
+                                }
+                                errors++;
+                                validate0.errors = vErrors;
+                                return false;
+                            }
+                            else {
+                                errors = _errs10;
+                                if (vErrors !== null) {
+                                    if (_errs10) {
+                                        vErrors.length = _errs10;
+                                    }
+                                    else {
+                                        vErrors = null;
+                                    }
+                                }
+                            }
+                            var valid0 = _errs9 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.deviceId !== undefined) {
+                                let data3 = data.deviceId;
+                                const _errs15 = errors;
+                                const _errs16 = errors;
+                                let valid3 = false;
+                                const _errs17 = errors;
+                                if (typeof data3 !== "string") {
+                                    const err6 = { instancePath: instancePath + "/deviceId", schemaPath: "#/properties/deviceId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                    if (vErrors === null) {
+                                        vErrors = [err6];
+                                    }
+                                    else {
+                                        vErrors.push(err6);
+                                    }
+                                    errors++;
+                                }
+                                var _valid2 = _errs17 === errors;
+                                valid3 = valid3 || _valid2;
+                                const _errs19 = errors;
+                                if (data3 !== null) {
+                                    const err7 = { instancePath: instancePath + "/deviceId", schemaPath: "#/properties/deviceId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                    if (vErrors === null) {
+                                        vErrors = [err7];
+                                    }
+                                    else {
+                                        vErrors.push(err7);
+                                    }
+                                    errors++;
+                                }
+                                var _valid2 = _errs19 === errors;
+                                valid3 = valid3 || _valid2;
+                                if (!valid3) {
+                                    const err8 = { instancePath: instancePath + "/deviceId", schemaPath: "#/properties/deviceId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                    if (vErrors === null) {
+                                        vErrors = [err8];
+                                    }
+                                    else {
+                                        vErrors.push(err8);
+                                    }
+                                    errors++;
+                                    validate0.errors = vErrors;
+                                    return false;
+                                }
+                                else {
+                                    errors = _errs16;
+                                    if (vErrors !== null) {
+                                        if (_errs16) {
+                                            vErrors.length = _errs16;
+                                        }
+                                        else {
+                                            vErrors = null;
+                                        }
+                                    }
+                                }
+                                var valid0 = _errs15 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.transactionStatus !== undefined) {
+                                    let data4 = data.transactionStatus;
+                                    const _errs21 = errors;
+                                    if (!((data4 === "PENDING") || (data4 === "COMPLETED"))) {
+                                        validate0.errors = [{ instancePath: instancePath + "/transactionStatus", schemaPath: "#/properties/transactionStatus/enum", keyword: "enum", params: { allowedValues: schema0.properties.transactionStatus.enum }, message: "must be equal to one of the allowed values" }];
+                                        return false;
+                                    }
+                                    var valid0 = _errs21 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                                if (valid0) {
+                                    if (data.data !== undefined) {
+                                        let data5 = data.data;
+                                        const _errs22 = errors;
+                                        const _errs23 = errors;
+                                        let valid4 = false;
+                                        const _errs24 = errors;
+                                        if (data5 !== null) {
+                                            const err9 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/anyOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                            if (vErrors === null) {
+                                                vErrors = [err9];
+                                            }
+                                            else {
+                                                vErrors.push(err9);
+                                            }
+                                            errors++;
+                                        }
+                                        var _valid3 = _errs24 === errors;
+                                        valid4 = valid4 || _valid3;
+                                        const _errs26 = errors;
+                                        if (errors === _errs26) {
+                                            if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+                                                if (data5.TransactionResult !== undefined) {
+                                                    let data6 = data5.TransactionResult;
+                                                    const _errs28 = errors;
+                                                    const _errs29 = errors;
+                                                    let valid6 = false;
+                                                    const _errs30 = errors;
+                                                    if (typeof data6 !== "string") {
+                                                        const err10 = { instancePath: instancePath + "/data/TransactionResult", schemaPath: "#/properties/data/anyOf/1/properties/TransactionResult/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                        if (vErrors === null) {
+                                                            vErrors = [err10];
+                                                        }
+                                                        else {
+                                                            vErrors.push(err10);
+                                                        }
+                                                        errors++;
+                                                    }
+                                                    var _valid4 = _errs30 === errors;
+                                                    valid6 = valid6 || _valid4;
+                                                    const _errs32 = errors;
+                                                    if (data6 !== null) {
+                                                        const err11 = { instancePath: instancePath + "/data/TransactionResult", schemaPath: "#/properties/data/anyOf/1/properties/TransactionResult/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                        if (vErrors === null) {
+                                                            vErrors = [err11];
+                                                        }
+                                                        else {
+                                                            vErrors.push(err11);
+                                                        }
+                                                        errors++;
+                                                    }
+                                                    var _valid4 = _errs32 === errors;
+                                                    valid6 = valid6 || _valid4;
+                                                    if (!valid6) {
+                                                        const err12 = { instancePath: instancePath + "/data/TransactionResult", schemaPath: "#/properties/data/anyOf/1/properties/TransactionResult/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                        if (vErrors === null) {
+                                                            vErrors = [err12];
+                                                        }
+                                                        else {
+                                                            vErrors.push(err12);
+                                                        }
+                                                        errors++;
+                                                    }
+                                                    else {
+                                                        errors = _errs29;
+                                                        if (vErrors !== null) {
+                                                            if (_errs29) {
+                                                                vErrors.length = _errs29;
+                                                            }
+                                                            else {
+                                                                vErrors = null;
+                                                            }
+                                                        }
+                                                    }
+                                                    var valid5 = _errs28 === errors;
+                                                }
+                                                else {
+                                                    var valid5 = true;
+                                                }
+                                                if (valid5) {
+                                                    if (data5.Result !== undefined) {
+                                                        let data7 = data5.Result;
+                                                        const _errs34 = errors;
+                                                        const _errs35 = errors;
+                                                        let valid7 = false;
+                                                        const _errs36 = errors;
+                                                        if (typeof data7 !== "string") {
+                                                            const err13 = { instancePath: instancePath + "/data/Result", schemaPath: "#/properties/data/anyOf/1/properties/Result/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                            if (vErrors === null) {
+                                                                vErrors = [err13];
+                                                            }
+                                                            else {
+                                                                vErrors.push(err13);
+                                                            }
+                                                            errors++;
+                                                        }
+                                                        var _valid5 = _errs36 === errors;
+                                                        valid7 = valid7 || _valid5;
+                                                        const _errs38 = errors;
+                                                        if (data7 !== null) {
+                                                            const err14 = { instancePath: instancePath + "/data/Result", schemaPath: "#/properties/data/anyOf/1/properties/Result/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                            if (vErrors === null) {
+                                                                vErrors = [err14];
+                                                            }
+                                                            else {
+                                                                vErrors.push(err14);
+                                                            }
+                                                            errors++;
+                                                        }
+                                                        var _valid5 = _errs38 === errors;
+                                                        valid7 = valid7 || _valid5;
+                                                        if (!valid7) {
+                                                            const err15 = { instancePath: instancePath + "/data/Result", schemaPath: "#/properties/data/anyOf/1/properties/Result/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                            if (vErrors === null) {
+                                                                vErrors = [err15];
+                                                            }
+                                                            else {
+                                                                vErrors.push(err15);
+                                                            }
+                                                            errors++;
+                                                        }
+                                                        else {
+                                                            errors = _errs35;
+                                                            if (vErrors !== null) {
+                                                                if (_errs35) {
+                                                                    vErrors.length = _errs35;
+                                                                }
+                                                                else {
+                                                                    vErrors = null;
+                                                                }
+                                                            }
+                                                        }
+                                                        var valid5 = _errs34 === errors;
+                                                    }
+                                                    else {
+                                                        var valid5 = true;
+                                                    }
+                                                    if (valid5) {
+                                                        if (data5.ResultText !== undefined) {
+                                                            let data8 = data5.ResultText;
+                                                            const _errs40 = errors;
+                                                            const _errs41 = errors;
+                                                            let valid8 = false;
+                                                            const _errs42 = errors;
+                                                            if (typeof data8 !== "string") {
+                                                                const err16 = { instancePath: instancePath + "/data/ResultText", schemaPath: "#/properties/data/anyOf/1/properties/ResultText/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                if (vErrors === null) {
+                                                                    vErrors = [err16];
+                                                                }
+                                                                else {
+                                                                    vErrors.push(err16);
+                                                                }
+                                                                errors++;
+                                                            }
+                                                            var _valid6 = _errs42 === errors;
+                                                            valid8 = valid8 || _valid6;
+                                                            const _errs44 = errors;
+                                                            if (data8 !== null) {
+                                                                const err17 = { instancePath: instancePath + "/data/ResultText", schemaPath: "#/properties/data/anyOf/1/properties/ResultText/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                if (vErrors === null) {
+                                                                    vErrors = [err17];
+                                                                }
+                                                                else {
+                                                                    vErrors.push(err17);
+                                                                }
+                                                                errors++;
+                                                            }
+                                                            var _valid6 = _errs44 === errors;
+                                                            valid8 = valid8 || _valid6;
+                                                            if (!valid8) {
+                                                                const err18 = { instancePath: instancePath + "/data/ResultText", schemaPath: "#/properties/data/anyOf/1/properties/ResultText/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                if (vErrors === null) {
+                                                                    vErrors = [err18];
+                                                                }
+                                                                else {
+                                                                    vErrors.push(err18);
+                                                                }
+                                                                errors++;
+                                                            }
+                                                            else {
+                                                                errors = _errs41;
+                                                                if (vErrors !== null) {
+                                                                    if (_errs41) {
+                                                                        vErrors.length = _errs41;
+                                                                    }
+                                                                    else {
+                                                                        vErrors = null;
+                                                                    }
+                                                                }
+                                                            }
+                                                            var valid5 = _errs40 === errors;
+                                                        }
+                                                        else {
+                                                            var valid5 = true;
+                                                        }
+                                                        if (valid5) {
+                                                            if (data5.Function !== undefined) {
+                                                                let data9 = data5.Function;
+                                                                const _errs46 = errors;
+                                                                const _errs47 = errors;
+                                                                let valid9 = false;
+                                                                const _errs48 = errors;
+                                                                if (typeof data9 !== "string") {
+                                                                    const err19 = { instancePath: instancePath + "/data/Function", schemaPath: "#/properties/data/anyOf/1/properties/Function/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                    if (vErrors === null) {
+                                                                        vErrors = [err19];
+                                                                    }
+                                                                    else {
+                                                                        vErrors.push(err19);
+                                                                    }
+                                                                    errors++;
+                                                                }
+                                                                var _valid7 = _errs48 === errors;
+                                                                valid9 = valid9 || _valid7;
+                                                                const _errs50 = errors;
+                                                                if (data9 !== null) {
+                                                                    const err20 = { instancePath: instancePath + "/data/Function", schemaPath: "#/properties/data/anyOf/1/properties/Function/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                    if (vErrors === null) {
+                                                                        vErrors = [err20];
+                                                                    }
+                                                                    else {
+                                                                        vErrors.push(err20);
+                                                                    }
+                                                                    errors++;
+                                                                }
+                                                                var _valid7 = _errs50 === errors;
+                                                                valid9 = valid9 || _valid7;
+                                                                if (!valid9) {
+                                                                    const err21 = { instancePath: instancePath + "/data/Function", schemaPath: "#/properties/data/anyOf/1/properties/Function/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                    if (vErrors === null) {
+                                                                        vErrors = [err21];
+                                                                    }
+                                                                    else {
+                                                                        vErrors.push(err21);
+                                                                    }
+                                                                    errors++;
+                                                                }
+                                                                else {
+                                                                    errors = _errs47;
+                                                                    if (vErrors !== null) {
+                                                                        if (_errs47) {
+                                                                            vErrors.length = _errs47;
+                                                                        }
+                                                                        else {
+                                                                            vErrors = null;
+                                                                        }
+                                                                    }
+                                                                }
+                                                                var valid5 = _errs46 === errors;
+                                                            }
+                                                            else {
+                                                                var valid5 = true;
+                                                            }
+                                                            if (valid5) {
+                                                                if (data5.Receipt !== undefined) {
+                                                                    let data10 = data5.Receipt;
+                                                                    const _errs52 = errors;
+                                                                    const _errs53 = errors;
+                                                                    let valid10 = false;
+                                                                    const _errs54 = errors;
+                                                                    if (typeof data10 !== "string") {
+                                                                        const err22 = { instancePath: instancePath + "/data/Receipt", schemaPath: "#/properties/data/anyOf/1/properties/Receipt/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                        if (vErrors === null) {
+                                                                            vErrors = [err22];
+                                                                        }
+                                                                        else {
+                                                                            vErrors.push(err22);
+                                                                        }
+                                                                        errors++;
+                                                                    }
+                                                                    var _valid8 = _errs54 === errors;
+                                                                    valid10 = valid10 || _valid8;
+                                                                    const _errs56 = errors;
+                                                                    if (data10 !== null) {
+                                                                        const err23 = { instancePath: instancePath + "/data/Receipt", schemaPath: "#/properties/data/anyOf/1/properties/Receipt/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                        if (vErrors === null) {
+                                                                            vErrors = [err23];
+                                                                        }
+                                                                        else {
+                                                                            vErrors.push(err23);
+                                                                        }
+                                                                        errors++;
+                                                                    }
+                                                                    var _valid8 = _errs56 === errors;
+                                                                    valid10 = valid10 || _valid8;
+                                                                    if (!valid10) {
+                                                                        const err24 = { instancePath: instancePath + "/data/Receipt", schemaPath: "#/properties/data/anyOf/1/properties/Receipt/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                        if (vErrors === null) {
+                                                                            vErrors = [err24];
+                                                                        }
+                                                                        else {
+                                                                            vErrors.push(err24);
+                                                                        }
+                                                                        errors++;
+                                                                    }
+                                                                    else {
+                                                                        errors = _errs53;
+                                                                        if (vErrors !== null) {
+                                                                            if (_errs53) {
+                                                                                vErrors.length = _errs53;
+                                                                            }
+                                                                            else {
+                                                                                vErrors = null;
+                                                                            }
+                                                                        }
+                                                                    }
+                                                                    var valid5 = _errs52 === errors;
+                                                                }
+                                                                else {
+                                                                    var valid5 = true;
+                                                                }
+                                                                if (valid5) {
+                                                                    if (data5.AmountTotal !== undefined) {
+                                                                        let data11 = data5.AmountTotal;
+                                                                        const _errs58 = errors;
+                                                                        const _errs59 = errors;
+                                                                        let valid11 = false;
+                                                                        const _errs60 = errors;
+                                                                        if (!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))) {
+                                                                            const err25 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                                                                            if (vErrors === null) {
+                                                                                vErrors = [err25];
+                                                                            }
+                                                                            else {
+                                                                                vErrors.push(err25);
+                                                                            }
+                                                                            errors++;
+                                                                        }
+                                                                        var _valid9 = _errs60 === errors;
+                                                                        valid11 = valid11 || _valid9;
+                                                                        const _errs62 = errors;
+                                                                        if (errors === _errs62) {
+                                                                            if (typeof data11 === "string") {
+                                                                                if (!pattern0.test(data11)) {
+                                                                                    const err26 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^(-?[0-9]+)?$" }, message: "must match pattern \"" + "^(-?[0-9]+)?$" + "\"" };
+                                                                                    if (vErrors === null) {
+                                                                                        vErrors = [err26];
+                                                                                    }
+                                                                                    else {
+                                                                                        vErrors.push(err26);
+                                                                                    }
+                                                                                    errors++;
+                                                                                }
+                                                                            }
+                                                                            else {
+                                                                                const err27 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                if (vErrors === null) {
+                                                                                    vErrors = [err27];
+                                                                                }
+                                                                                else {
+                                                                                    vErrors.push(err27);
+                                                                                }
+                                                                                errors++;
+                                                                            }
+                                                                        }
+                                                                        var _valid9 = _errs62 === errors;
+                                                                        valid11 = valid11 || _valid9;
+                                                                        const _errs64 = errors;
+                                                                        if (data11 !== null) {
+                                                                            const err28 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/2/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                            if (vErrors === null) {
+                                                                                vErrors = [err28];
+                                                                            }
+                                                                            else {
+                                                                                vErrors.push(err28);
+                                                                            }
+                                                                            errors++;
+                                                                        }
+                                                                        var _valid9 = _errs64 === errors;
+                                                                        valid11 = valid11 || _valid9;
+                                                                        if (!valid11) {
+                                                                            const err29 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                            if (vErrors === null) {
+                                                                                vErrors = [err29];
+                                                                            }
+                                                                            else {
+                                                                                vErrors.push(err29);
+                                                                            }
+                                                                            errors++;
+                                                                        }
+                                                                        else {
+                                                                            errors = _errs59;
+                                                                            if (vErrors !== null) {
+                                                                                if (_errs59) {
+                                                                                    vErrors.length = _errs59;
+                                                                                }
+                                                                                else {
+                                                                                    vErrors = null;
+                                                                                }
+                                                                            }
+                                                                        }
+                                                                        var valid5 = _errs58 === errors;
+                                                                    }
+                                                                    else {
+                                                                        var valid5 = true;
+                                                                    }
+                                                                    if (valid5) {
+                                                                        if (data5.AmountSurcharge !== undefined) {
+                                                                            let data12 = data5.AmountSurcharge;
+                                                                            const _errs66 = errors;
+                                                                            const _errs67 = errors;
+                                                                            let valid12 = false;
+                                                                            const _errs68 = errors;
+                                                                            if (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))) {
+                                                                                const err30 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                                                                                if (vErrors === null) {
+                                                                                    vErrors = [err30];
+                                                                                }
+                                                                                else {
+                                                                                    vErrors.push(err30);
+                                                                                }
+                                                                                errors++;
+                                                                            }
+                                                                            var _valid10 = _errs68 === errors;
+                                                                            valid12 = valid12 || _valid10;
+                                                                            const _errs70 = errors;
+                                                                            if (errors === _errs70) {
+                                                                                if (typeof data12 === "string") {
+                                                                                    if (!pattern0.test(data12)) {
+                                                                                        const err31 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^(-?[0-9]+)?$" }, message: "must match pattern \"" + "^(-?[0-9]+)?$" + "\"" };
+                                                                                        if (vErrors === null) {
+                                                                                            vErrors = [err31];
+                                                                                        }
+                                                                                        else {
+                                                                                            vErrors.push(err31);
+                                                                                        }
+                                                                                        errors++;
+                                                                                    }
+                                                                                }
+                                                                                else {
+                                                                                    const err32 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                    if (vErrors === null) {
+                                                                                        vErrors = [err32];
+                                                                                    }
+                                                                                    else {
+                                                                                        vErrors.push(err32);
+                                                                                    }
+                                                                                    errors++;
+                                                                                }
+                                                                            }
+                                                                            var _valid10 = _errs70 === errors;
+                                                                            valid12 = valid12 || _valid10;
+                                                                            const _errs72 = errors;
+                                                                            if (data12 !== null) {
+                                                                                const err33 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/2/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                if (vErrors === null) {
+                                                                                    vErrors = [err33];
+                                                                                }
+                                                                                else {
+                                                                                    vErrors.push(err33);
+                                                                                }
+                                                                                errors++;
+                                                                            }
+                                                                            var _valid10 = _errs72 === errors;
+                                                                            valid12 = valid12 || _valid10;
+                                                                            if (!valid12) {
+                                                                                const err34 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                if (vErrors === null) {
+                                                                                    vErrors = [err34];
+                                                                                }
+                                                                                else {
+                                                                                    vErrors.push(err34);
+                                                                                }
+                                                                                errors++;
+                                                                            }
+                                                                            else {
+                                                                                errors = _errs67;
+                                                                                if (vErrors !== null) {
+                                                                                    if (_errs67) {
+                                                                                        vErrors.length = _errs67;
+                                                                                    }
+                                                                                    else {
+                                                                                        vErrors = null;
+                                                                                    }
+                                                                                }
+                                                                            }
+                                                                            var valid5 = _errs66 === errors;
+                                                                        }
+                                                                        else {
+                                                                            var valid5 = true;
+                                                                        }
+                                                                        if (valid5) {
+                                                                            if (data5.AmountTip !== undefined) {
+                                                                                let data13 = data5.AmountTip;
+                                                                                const _errs74 = errors;
+                                                                                const _errs75 = errors;
+                                                                                let valid13 = false;
+                                                                                const _errs76 = errors;
+                                                                                if (!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))) {
+                                                                                    const err35 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                                                                                    if (vErrors === null) {
+                                                                                        vErrors = [err35];
+                                                                                    }
+                                                                                    else {
+                                                                                        vErrors.push(err35);
+                                                                                    }
+                                                                                    errors++;
+                                                                                }
+                                                                                var _valid11 = _errs76 === errors;
+                                                                                valid13 = valid13 || _valid11;
+                                                                                const _errs78 = errors;
+                                                                                if (errors === _errs78) {
+                                                                                    if (typeof data13 === "string") {
+                                                                                        if (!pattern0.test(data13)) {
+                                                                                            const err36 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^(-?[0-9]+)?$" }, message: "must match pattern \"" + "^(-?[0-9]+)?$" + "\"" };
+                                                                                            if (vErrors === null) {
+                                                                                                vErrors = [err36];
+                                                                                            }
+                                                                                            else {
+                                                                                                vErrors.push(err36);
+                                                                                            }
+                                                                                            errors++;
+                                                                                        }
+                                                                                    }
+                                                                                    else {
+                                                                                        const err37 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                        if (vErrors === null) {
+                                                                                            vErrors = [err37];
+                                                                                        }
+                                                                                        else {
+                                                                                            vErrors.push(err37);
+                                                                                        }
+                                                                                        errors++;
+                                                                                    }
+                                                                                }
+                                                                                var _valid11 = _errs78 === errors;
+                                                                                valid13 = valid13 || _valid11;
+                                                                                const _errs80 = errors;
+                                                                                if (data13 !== null) {
+                                                                                    const err38 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/2/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                    if (vErrors === null) {
+                                                                                        vErrors = [err38];
+                                                                                    }
+                                                                                    else {
+                                                                                        vErrors.push(err38);
+                                                                                    }
+                                                                                    errors++;
+                                                                                }
+                                                                                var _valid11 = _errs80 === errors;
+                                                                                valid13 = valid13 || _valid11;
+                                                                                if (!valid13) {
+                                                                                    const err39 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                    if (vErrors === null) {
+                                                                                        vErrors = [err39];
+                                                                                    }
+                                                                                    else {
+                                                                                        vErrors.push(err39);
+                                                                                    }
+                                                                                    errors++;
+                                                                                }
+                                                                                else {
+                                                                                    errors = _errs75;
+                                                                                    if (vErrors !== null) {
+                                                                                        if (_errs75) {
+                                                                                            vErrors.length = _errs75;
+                                                                                        }
+                                                                                        else {
+                                                                                            vErrors = null;
+                                                                                        }
+                                                                                    }
+                                                                                }
+                                                                                var valid5 = _errs74 === errors;
+                                                                            }
+                                                                            else {
+                                                                                var valid5 = true;
+                                                                            }
+                                                                            if (valid5) {
+                                                                                if (data5.AuthId !== undefined) {
+                                                                                    let data14 = data5.AuthId;
+                                                                                    const _errs82 = errors;
+                                                                                    const _errs83 = errors;
+                                                                                    let valid14 = false;
+                                                                                    const _errs84 = errors;
+                                                                                    if (typeof data14 !== "string") {
+                                                                                        const err40 = { instancePath: instancePath + "/data/AuthId", schemaPath: "#/properties/data/anyOf/1/properties/AuthId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                        if (vErrors === null) {
+                                                                                            vErrors = [err40];
+                                                                                        }
+                                                                                        else {
+                                                                                            vErrors.push(err40);
+                                                                                        }
+                                                                                        errors++;
+                                                                                    }
+                                                                                    var _valid12 = _errs84 === errors;
+                                                                                    valid14 = valid14 || _valid12;
+                                                                                    const _errs86 = errors;
+                                                                                    if (data14 !== null) {
+                                                                                        const err41 = { instancePath: instancePath + "/data/AuthId", schemaPath: "#/properties/data/anyOf/1/properties/AuthId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                        if (vErrors === null) {
+                                                                                            vErrors = [err41];
+                                                                                        }
+                                                                                        else {
+                                                                                            vErrors.push(err41);
+                                                                                        }
+                                                                                        errors++;
+                                                                                    }
+                                                                                    var _valid12 = _errs86 === errors;
+                                                                                    valid14 = valid14 || _valid12;
+                                                                                    if (!valid14) {
+                                                                                        const err42 = { instancePath: instancePath + "/data/AuthId", schemaPath: "#/properties/data/anyOf/1/properties/AuthId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                        if (vErrors === null) {
+                                                                                            vErrors = [err42];
+                                                                                        }
+                                                                                        else {
+                                                                                            vErrors.push(err42);
+                                                                                        }
+                                                                                        errors++;
+                                                                                    }
+                                                                                    else {
+                                                                                        errors = _errs83;
+                                                                                        if (vErrors !== null) {
+                                                                                            if (_errs83) {
+                                                                                                vErrors.length = _errs83;
+                                                                                            }
+                                                                                            else {
+                                                                                                vErrors = null;
+                                                                                            }
+                                                                                        }
+                                                                                    }
+                                                                                    var valid5 = _errs82 === errors;
+                                                                                }
+                                                                                else {
+                                                                                    var valid5 = true;
+                                                                                }
+                                                                                if (valid5) {
+                                                                                    if (data5.AcquirerRef !== undefined) {
+                                                                                        let data15 = data5.AcquirerRef;
+                                                                                        const _errs88 = errors;
+                                                                                        const _errs89 = errors;
+                                                                                        let valid15 = false;
+                                                                                        const _errs90 = errors;
+                                                                                        if (typeof data15 !== "string") {
+                                                                                            const err43 = { instancePath: instancePath + "/data/AcquirerRef", schemaPath: "#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                            if (vErrors === null) {
+                                                                                                vErrors = [err43];
+                                                                                            }
+                                                                                            else {
+                                                                                                vErrors.push(err43);
+                                                                                            }
+                                                                                            errors++;
+                                                                                        }
+                                                                                        var _valid13 = _errs90 === errors;
+                                                                                        valid15 = valid15 || _valid13;
+                                                                                        const _errs92 = errors;
+                                                                                        if (data15 !== null) {
+                                                                                            const err44 = { instancePath: instancePath + "/data/AcquirerRef", schemaPath: "#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                            if (vErrors === null) {
+                                                                                                vErrors = [err44];
+                                                                                            }
+                                                                                            else {
+                                                                                                vErrors.push(err44);
+                                                                                            }
+                                                                                            errors++;
+                                                                                        }
+                                                                                        var _valid13 = _errs92 === errors;
+                                                                                        valid15 = valid15 || _valid13;
+                                                                                        if (!valid15) {
+                                                                                            const err45 = { instancePath: instancePath + "/data/AcquirerRef", schemaPath: "#/properties/data/anyOf/1/properties/AcquirerRef/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                            if (vErrors === null) {
+                                                                                                vErrors = [err45];
+                                                                                            }
+                                                                                            else {
+                                                                                                vErrors.push(err45);
+                                                                                            }
+                                                                                            errors++;
+                                                                                        }
+                                                                                        else {
+                                                                                            errors = _errs89;
+                                                                                            if (vErrors !== null) {
+                                                                                                if (_errs89) {
+                                                                                                    vErrors.length = _errs89;
+                                                                                                }
+                                                                                                else {
+                                                                                                    vErrors = null;
+                                                                                                }
+                                                                                            }
+                                                                                        }
+                                                                                        var valid5 = _errs88 === errors;
+                                                                                    }
+                                                                                    else {
+                                                                                        var valid5 = true;
+                                                                                    }
+                                                                                    if (valid5) {
+                                                                                        if (data5.TerminalRef !== undefined) {
+                                                                                            let data16 = data5.TerminalRef;
+                                                                                            const _errs94 = errors;
+                                                                                            const _errs95 = errors;
+                                                                                            let valid16 = false;
+                                                                                            const _errs96 = errors;
+                                                                                            if (typeof data16 !== "string") {
+                                                                                                const err46 = { instancePath: instancePath + "/data/TerminalRef", schemaPath: "#/properties/data/anyOf/1/properties/TerminalRef/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                if (vErrors === null) {
+                                                                                                    vErrors = [err46];
+                                                                                                }
+                                                                                                else {
+                                                                                                    vErrors.push(err46);
+                                                                                                }
+                                                                                                errors++;
+                                                                                            }
+                                                                                            var _valid14 = _errs96 === errors;
+                                                                                            valid16 = valid16 || _valid14;
+                                                                                            const _errs98 = errors;
+                                                                                            if (data16 !== null) {
+                                                                                                const err47 = { instancePath: instancePath + "/data/TerminalRef", schemaPath: "#/properties/data/anyOf/1/properties/TerminalRef/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                if (vErrors === null) {
+                                                                                                    vErrors = [err47];
+                                                                                                }
+                                                                                                else {
+                                                                                                    vErrors.push(err47);
+                                                                                                }
+                                                                                                errors++;
+                                                                                            }
+                                                                                            var _valid14 = _errs98 === errors;
+                                                                                            valid16 = valid16 || _valid14;
+                                                                                            if (!valid16) {
+                                                                                                const err48 = { instancePath: instancePath + "/data/TerminalRef", schemaPath: "#/properties/data/anyOf/1/properties/TerminalRef/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                if (vErrors === null) {
+                                                                                                    vErrors = [err48];
+                                                                                                }
+                                                                                                else {
+                                                                                                    vErrors.push(err48);
+                                                                                                }
+                                                                                                errors++;
+                                                                                            }
+                                                                                            else {
+                                                                                                errors = _errs95;
+                                                                                                if (vErrors !== null) {
+                                                                                                    if (_errs95) {
+                                                                                                        vErrors.length = _errs95;
+                                                                                                    }
+                                                                                                    else {
+                                                                                                        vErrors = null;
+                                                                                                    }
+                                                                                                }
+                                                                                            }
+                                                                                            var valid5 = _errs94 === errors;
+                                                                                        }
+                                                                                        else {
+                                                                                            var valid5 = true;
+                                                                                        }
+                                                                                        if (valid5) {
+                                                                                            if (data5.CardPan !== undefined) {
+                                                                                                let data17 = data5.CardPan;
+                                                                                                const _errs100 = errors;
+                                                                                                const _errs101 = errors;
+                                                                                                let valid17 = false;
+                                                                                                const _errs102 = errors;
+                                                                                                if (typeof data17 !== "string") {
+                                                                                                    const err49 = { instancePath: instancePath + "/data/CardPan", schemaPath: "#/properties/data/anyOf/1/properties/CardPan/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                    if (vErrors === null) {
+                                                                                                        vErrors = [err49];
+                                                                                                    }
+                                                                                                    else {
+                                                                                                        vErrors.push(err49);
+                                                                                                    }
+                                                                                                    errors++;
+                                                                                                }
+                                                                                                var _valid15 = _errs102 === errors;
+                                                                                                valid17 = valid17 || _valid15;
+                                                                                                const _errs104 = errors;
+                                                                                                if (data17 !== null) {
+                                                                                                    const err50 = { instancePath: instancePath + "/data/CardPan", schemaPath: "#/properties/data/anyOf/1/properties/CardPan/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                    if (vErrors === null) {
+                                                                                                        vErrors = [err50];
+                                                                                                    }
+                                                                                                    else {
+                                                                                                        vErrors.push(err50);
+                                                                                                    }
+                                                                                                    errors++;
+                                                                                                }
+                                                                                                var _valid15 = _errs104 === errors;
+                                                                                                valid17 = valid17 || _valid15;
+                                                                                                if (!valid17) {
+                                                                                                    const err51 = { instancePath: instancePath + "/data/CardPan", schemaPath: "#/properties/data/anyOf/1/properties/CardPan/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                    if (vErrors === null) {
+                                                                                                        vErrors = [err51];
+                                                                                                    }
+                                                                                                    else {
+                                                                                                        vErrors.push(err51);
+                                                                                                    }
+                                                                                                    errors++;
+                                                                                                }
+                                                                                                else {
+                                                                                                    errors = _errs101;
+                                                                                                    if (vErrors !== null) {
+                                                                                                        if (_errs101) {
+                                                                                                            vErrors.length = _errs101;
+                                                                                                        }
+                                                                                                        else {
+                                                                                                            vErrors = null;
+                                                                                                        }
+                                                                                                    }
+                                                                                                }
+                                                                                                var valid5 = _errs100 === errors;
+                                                                                            }
+                                                                                            else {
+                                                                                                var valid5 = true;
+                                                                                            }
+                                                                                            if (valid5) {
+                                                                                                if (data5.CardType !== undefined) {
+                                                                                                    let data18 = data5.CardType;
+                                                                                                    const _errs106 = errors;
+                                                                                                    const _errs107 = errors;
+                                                                                                    let valid18 = false;
+                                                                                                    const _errs108 = errors;
+                                                                                                    if (typeof data18 !== "string") {
+                                                                                                        const err52 = { instancePath: instancePath + "/data/CardType", schemaPath: "#/properties/data/anyOf/1/properties/CardType/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                        if (vErrors === null) {
+                                                                                                            vErrors = [err52];
+                                                                                                        }
+                                                                                                        else {
+                                                                                                            vErrors.push(err52);
+                                                                                                        }
+                                                                                                        errors++;
+                                                                                                    }
+                                                                                                    var _valid16 = _errs108 === errors;
+                                                                                                    valid18 = valid18 || _valid16;
+                                                                                                    const _errs110 = errors;
+                                                                                                    if (data18 !== null) {
+                                                                                                        const err53 = { instancePath: instancePath + "/data/CardType", schemaPath: "#/properties/data/anyOf/1/properties/CardType/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                        if (vErrors === null) {
+                                                                                                            vErrors = [err53];
+                                                                                                        }
+                                                                                                        else {
+                                                                                                            vErrors.push(err53);
+                                                                                                        }
+                                                                                                        errors++;
+                                                                                                    }
+                                                                                                    var _valid16 = _errs110 === errors;
+                                                                                                    valid18 = valid18 || _valid16;
+                                                                                                    if (!valid18) {
+                                                                                                        const err54 = { instancePath: instancePath + "/data/CardType", schemaPath: "#/properties/data/anyOf/1/properties/CardType/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                        if (vErrors === null) {
+                                                                                                            vErrors = [err54];
+                                                                                                        }
+                                                                                                        else {
+                                                                                                            vErrors.push(err54);
+                                                                                                        }
+                                                                                                        errors++;
+                                                                                                    }
+                                                                                                    else {
+                                                                                                        errors = _errs107;
+                                                                                                        if (vErrors !== null) {
+                                                                                                            if (_errs107) {
+                                                                                                                vErrors.length = _errs107;
+                                                                                                            }
+                                                                                                            else {
+                                                                                                                vErrors = null;
+                                                                                                            }
+                                                                                                        }
+                                                                                                    }
+                                                                                                    var valid5 = _errs106 === errors;
+                                                                                                }
+                                                                                                else {
+                                                                                                    var valid5 = true;
+                                                                                                }
+                                                                                                if (valid5) {
+                                                                                                    if (data5.AccountType !== undefined) {
+                                                                                                        let data19 = data5.AccountType;
+                                                                                                        const _errs112 = errors;
+                                                                                                        const _errs113 = errors;
+                                                                                                        let valid19 = false;
+                                                                                                        const _errs114 = errors;
+                                                                                                        if (typeof data19 !== "string") {
+                                                                                                            const err55 = { instancePath: instancePath + "/data/AccountType", schemaPath: "#/properties/data/anyOf/1/properties/AccountType/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                            if (vErrors === null) {
+                                                                                                                vErrors = [err55];
+                                                                                                            }
+                                                                                                            else {
+                                                                                                                vErrors.push(err55);
+                                                                                                            }
+                                                                                                            errors++;
+                                                                                                        }
+                                                                                                        var _valid17 = _errs114 === errors;
+                                                                                                        valid19 = valid19 || _valid17;
+                                                                                                        const _errs116 = errors;
+                                                                                                        if (data19 !== null) {
+                                                                                                            const err56 = { instancePath: instancePath + "/data/AccountType", schemaPath: "#/properties/data/anyOf/1/properties/AccountType/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                            if (vErrors === null) {
+                                                                                                                vErrors = [err56];
+                                                                                                            }
+                                                                                                            else {
+                                                                                                                vErrors.push(err56);
+                                                                                                            }
+                                                                                                            errors++;
+                                                                                                        }
+                                                                                                        var _valid17 = _errs116 === errors;
+                                                                                                        valid19 = valid19 || _valid17;
+                                                                                                        if (!valid19) {
+                                                                                                            const err57 = { instancePath: instancePath + "/data/AccountType", schemaPath: "#/properties/data/anyOf/1/properties/AccountType/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                            if (vErrors === null) {
+                                                                                                                vErrors = [err57];
+                                                                                                            }
+                                                                                                            else {
+                                                                                                                vErrors.push(err57);
+                                                                                                            }
+                                                                                                            errors++;
+                                                                                                        }
+                                                                                                        else {
+                                                                                                            errors = _errs113;
+                                                                                                            if (vErrors !== null) {
+                                                                                                                if (_errs113) {
+                                                                                                                    vErrors.length = _errs113;
+                                                                                                                }
+                                                                                                                else {
+                                                                                                                    vErrors = null;
+                                                                                                                }
+                                                                                                            }
+                                                                                                        }
+                                                                                                        var valid5 = _errs112 === errors;
+                                                                                                    }
+                                                                                                    else {
+                                                                                                        var valid5 = true;
+                                                                                                    }
+                                                                                                    if (valid5) {
+                                                                                                        if (data5.PosVendor !== undefined) {
+                                                                                                            let data20 = data5.PosVendor;
+                                                                                                            const _errs118 = errors;
+                                                                                                            const _errs119 = errors;
+                                                                                                            let valid20 = false;
+                                                                                                            const _errs120 = errors;
+                                                                                                            if (typeof data20 !== "string") {
+                                                                                                                const err58 = { instancePath: instancePath + "/data/PosVendor", schemaPath: "#/properties/data/anyOf/1/properties/PosVendor/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                if (vErrors === null) {
+                                                                                                                    vErrors = [err58];
+                                                                                                                }
+                                                                                                                else {
+                                                                                                                    vErrors.push(err58);
+                                                                                                                }
+                                                                                                                errors++;
+                                                                                                            }
+                                                                                                            var _valid18 = _errs120 === errors;
+                                                                                                            valid20 = valid20 || _valid18;
+                                                                                                            const _errs122 = errors;
+                                                                                                            if (data20 !== null) {
+                                                                                                                const err59 = { instancePath: instancePath + "/data/PosVendor", schemaPath: "#/properties/data/anyOf/1/properties/PosVendor/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                if (vErrors === null) {
+                                                                                                                    vErrors = [err59];
+                                                                                                                }
+                                                                                                                else {
+                                                                                                                    vErrors.push(err59);
+                                                                                                                }
+                                                                                                                errors++;
+                                                                                                            }
+                                                                                                            var _valid18 = _errs122 === errors;
+                                                                                                            valid20 = valid20 || _valid18;
+                                                                                                            if (!valid20) {
+                                                                                                                const err60 = { instancePath: instancePath + "/data/PosVendor", schemaPath: "#/properties/data/anyOf/1/properties/PosVendor/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                if (vErrors === null) {
+                                                                                                                    vErrors = [err60];
+                                                                                                                }
+                                                                                                                else {
+                                                                                                                    vErrors.push(err60);
+                                                                                                                }
+                                                                                                                errors++;
+                                                                                                            }
+                                                                                                            else {
+                                                                                                                errors = _errs119;
+                                                                                                                if (vErrors !== null) {
+                                                                                                                    if (_errs119) {
+                                                                                                                        vErrors.length = _errs119;
+                                                                                                                    }
+                                                                                                                    else {
+                                                                                                                        vErrors = null;
+                                                                                                                    }
+                                                                                                                }
+                                                                                                            }
+                                                                                                            var valid5 = _errs118 === errors;
+                                                                                                        }
+                                                                                                        else {
+                                                                                                            var valid5 = true;
+                                                                                                        }
+                                                                                                        if (valid5) {
+                                                                                                            if (data5.PosRegisterID !== undefined) {
+                                                                                                                let data21 = data5.PosRegisterID;
+                                                                                                                const _errs124 = errors;
+                                                                                                                const _errs125 = errors;
+                                                                                                                let valid21 = false;
+                                                                                                                const _errs126 = errors;
+                                                                                                                if (typeof data21 !== "string") {
+                                                                                                                    const err61 = { instancePath: instancePath + "/data/PosRegisterID", schemaPath: "#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                    if (vErrors === null) {
+                                                                                                                        vErrors = [err61];
+                                                                                                                    }
+                                                                                                                    else {
+                                                                                                                        vErrors.push(err61);
+                                                                                                                    }
+                                                                                                                    errors++;
+                                                                                                                }
+                                                                                                                var _valid19 = _errs126 === errors;
+                                                                                                                valid21 = valid21 || _valid19;
+                                                                                                                const _errs128 = errors;
+                                                                                                                if (data21 !== null) {
+                                                                                                                    const err62 = { instancePath: instancePath + "/data/PosRegisterID", schemaPath: "#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                    if (vErrors === null) {
+                                                                                                                        vErrors = [err62];
+                                                                                                                    }
+                                                                                                                    else {
+                                                                                                                        vErrors.push(err62);
+                                                                                                                    }
+                                                                                                                    errors++;
+                                                                                                                }
+                                                                                                                var _valid19 = _errs128 === errors;
+                                                                                                                valid21 = valid21 || _valid19;
+                                                                                                                if (!valid21) {
+                                                                                                                    const err63 = { instancePath: instancePath + "/data/PosRegisterID", schemaPath: "#/properties/data/anyOf/1/properties/PosRegisterID/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                    if (vErrors === null) {
+                                                                                                                        vErrors = [err63];
+                                                                                                                    }
+                                                                                                                    else {
+                                                                                                                        vErrors.push(err63);
+                                                                                                                    }
+                                                                                                                    errors++;
+                                                                                                                }
+                                                                                                                else {
+                                                                                                                    errors = _errs125;
+                                                                                                                    if (vErrors !== null) {
+                                                                                                                        if (_errs125) {
+                                                                                                                            vErrors.length = _errs125;
+                                                                                                                        }
+                                                                                                                        else {
+                                                                                                                            vErrors = null;
+                                                                                                                        }
+                                                                                                                    }
+                                                                                                                }
+                                                                                                                var valid5 = _errs124 === errors;
+                                                                                                            }
+                                                                                                            else {
+                                                                                                                var valid5 = true;
+                                                                                                            }
+                                                                                                            if (valid5) {
+                                                                                                                if (data5.PosBusinessName !== undefined) {
+                                                                                                                    let data22 = data5.PosBusinessName;
+                                                                                                                    const _errs130 = errors;
+                                                                                                                    const _errs131 = errors;
+                                                                                                                    let valid22 = false;
+                                                                                                                    const _errs132 = errors;
+                                                                                                                    if (typeof data22 !== "string") {
+                                                                                                                        const err64 = { instancePath: instancePath + "/data/PosBusinessName", schemaPath: "#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                        if (vErrors === null) {
+                                                                                                                            vErrors = [err64];
+                                                                                                                        }
+                                                                                                                        else {
+                                                                                                                            vErrors.push(err64);
+                                                                                                                        }
+                                                                                                                        errors++;
+                                                                                                                    }
+                                                                                                                    var _valid20 = _errs132 === errors;
+                                                                                                                    valid22 = valid22 || _valid20;
+                                                                                                                    const _errs134 = errors;
+                                                                                                                    if (data22 !== null) {
+                                                                                                                        const err65 = { instancePath: instancePath + "/data/PosBusinessName", schemaPath: "#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                        if (vErrors === null) {
+                                                                                                                            vErrors = [err65];
+                                                                                                                        }
+                                                                                                                        else {
+                                                                                                                            vErrors.push(err65);
+                                                                                                                        }
+                                                                                                                        errors++;
+                                                                                                                    }
+                                                                                                                    var _valid20 = _errs134 === errors;
+                                                                                                                    valid22 = valid22 || _valid20;
+                                                                                                                    if (!valid22) {
+                                                                                                                        const err66 = { instancePath: instancePath + "/data/PosBusinessName", schemaPath: "#/properties/data/anyOf/1/properties/PosBusinessName/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                        if (vErrors === null) {
+                                                                                                                            vErrors = [err66];
+                                                                                                                        }
+                                                                                                                        else {
+                                                                                                                            vErrors.push(err66);
+                                                                                                                        }
+                                                                                                                        errors++;
+                                                                                                                    }
+                                                                                                                    else {
+                                                                                                                        errors = _errs131;
+                                                                                                                        if (vErrors !== null) {
+                                                                                                                            if (_errs131) {
+                                                                                                                                vErrors.length = _errs131;
+                                                                                                                            }
+                                                                                                                            else {
+                                                                                                                                vErrors = null;
+                                                                                                                            }
+                                                                                                                        }
+                                                                                                                    }
+                                                                                                                    var valid5 = _errs130 === errors;
+                                                                                                                }
+                                                                                                                else {
+                                                                                                                    var valid5 = true;
+                                                                                                                }
+                                                                                                                if (valid5) {
+                                                                                                                    if (data5.DeviceID !== undefined) {
+                                                                                                                        let data23 = data5.DeviceID;
+                                                                                                                        const _errs136 = errors;
+                                                                                                                        const _errs137 = errors;
+                                                                                                                        let valid23 = false;
+                                                                                                                        const _errs138 = errors;
+                                                                                                                        if (typeof data23 !== "string") {
+                                                                                                                            const err67 = { instancePath: instancePath + "/data/DeviceID", schemaPath: "#/properties/data/anyOf/1/properties/DeviceID/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                            if (vErrors === null) {
+                                                                                                                                vErrors = [err67];
+                                                                                                                            }
+                                                                                                                            else {
+                                                                                                                                vErrors.push(err67);
+                                                                                                                            }
+                                                                                                                            errors++;
+                                                                                                                        }
+                                                                                                                        var _valid21 = _errs138 === errors;
+                                                                                                                        valid23 = valid23 || _valid21;
+                                                                                                                        const _errs140 = errors;
+                                                                                                                        if (data23 !== null) {
+                                                                                                                            const err68 = { instancePath: instancePath + "/data/DeviceID", schemaPath: "#/properties/data/anyOf/1/properties/DeviceID/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                            if (vErrors === null) {
+                                                                                                                                vErrors = [err68];
+                                                                                                                            }
+                                                                                                                            else {
+                                                                                                                                vErrors.push(err68);
+                                                                                                                            }
+                                                                                                                            errors++;
+                                                                                                                        }
+                                                                                                                        var _valid21 = _errs140 === errors;
+                                                                                                                        valid23 = valid23 || _valid21;
+                                                                                                                        if (!valid23) {
+                                                                                                                            const err69 = { instancePath: instancePath + "/data/DeviceID", schemaPath: "#/properties/data/anyOf/1/properties/DeviceID/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                            if (vErrors === null) {
+                                                                                                                                vErrors = [err69];
+                                                                                                                            }
+                                                                                                                            else {
+                                                                                                                                vErrors.push(err69);
+                                                                                                                            }
+                                                                                                                            errors++;
+                                                                                                                        }
+                                                                                                                        else {
+                                                                                                                            errors = _errs137;
+                                                                                                                            if (vErrors !== null) {
+                                                                                                                                if (_errs137) {
+                                                                                                                                    vErrors.length = _errs137;
+                                                                                                                                }
+                                                                                                                                else {
+                                                                                                                                    vErrors = null;
+                                                                                                                                }
+                                                                                                                            }
+                                                                                                                        }
+                                                                                                                        var valid5 = _errs136 === errors;
+                                                                                                                    }
+                                                                                                                    else {
+                                                                                                                        var valid5 = true;
+                                                                                                                    }
+                                                                                                                    if (valid5) {
+                                                                                                                        if (data5.Merchant !== undefined) {
+                                                                                                                            let data24 = data5.Merchant;
+                                                                                                                            const _errs142 = errors;
+                                                                                                                            const _errs143 = errors;
+                                                                                                                            let valid24 = false;
+                                                                                                                            const _errs144 = errors;
+                                                                                                                            if (typeof data24 !== "string") {
+                                                                                                                                const err70 = { instancePath: instancePath + "/data/Merchant", schemaPath: "#/properties/data/anyOf/1/properties/Merchant/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                if (vErrors === null) {
+                                                                                                                                    vErrors = [err70];
+                                                                                                                                }
+                                                                                                                                else {
+                                                                                                                                    vErrors.push(err70);
+                                                                                                                                }
+                                                                                                                                errors++;
+                                                                                                                            }
+                                                                                                                            var _valid22 = _errs144 === errors;
+                                                                                                                            valid24 = valid24 || _valid22;
+                                                                                                                            const _errs146 = errors;
+                                                                                                                            if (data24 !== null) {
+                                                                                                                                const err71 = { instancePath: instancePath + "/data/Merchant", schemaPath: "#/properties/data/anyOf/1/properties/Merchant/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                if (vErrors === null) {
+                                                                                                                                    vErrors = [err71];
+                                                                                                                                }
+                                                                                                                                else {
+                                                                                                                                    vErrors.push(err71);
+                                                                                                                                }
+                                                                                                                                errors++;
+                                                                                                                            }
+                                                                                                                            var _valid22 = _errs146 === errors;
+                                                                                                                            valid24 = valid24 || _valid22;
+                                                                                                                            if (!valid24) {
+                                                                                                                                const err72 = { instancePath: instancePath + "/data/Merchant", schemaPath: "#/properties/data/anyOf/1/properties/Merchant/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                if (vErrors === null) {
+                                                                                                                                    vErrors = [err72];
+                                                                                                                                }
+                                                                                                                                else {
+                                                                                                                                    vErrors.push(err72);
+                                                                                                                                }
+                                                                                                                                errors++;
+                                                                                                                            }
+                                                                                                                            else {
+                                                                                                                                errors = _errs143;
+                                                                                                                                if (vErrors !== null) {
+                                                                                                                                    if (_errs143) {
+                                                                                                                                        vErrors.length = _errs143;
+                                                                                                                                    }
+                                                                                                                                    else {
+                                                                                                                                        vErrors = null;
+                                                                                                                                    }
+                                                                                                                                }
+                                                                                                                            }
+                                                                                                                            var valid5 = _errs142 === errors;
+                                                                                                                        }
+                                                                                                                        else {
+                                                                                                                            var valid5 = true;
+                                                                                                                        }
+                                                                                                                        if (valid5) {
+                                                                                                                            if (data5.Company !== undefined) {
+                                                                                                                                let data25 = data5.Company;
+                                                                                                                                const _errs148 = errors;
+                                                                                                                                const _errs149 = errors;
+                                                                                                                                let valid25 = false;
+                                                                                                                                const _errs150 = errors;
+                                                                                                                                if (typeof data25 !== "string") {
+                                                                                                                                    const err73 = { instancePath: instancePath + "/data/Company", schemaPath: "#/properties/data/anyOf/1/properties/Company/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                    if (vErrors === null) {
+                                                                                                                                        vErrors = [err73];
+                                                                                                                                    }
+                                                                                                                                    else {
+                                                                                                                                        vErrors.push(err73);
+                                                                                                                                    }
+                                                                                                                                    errors++;
+                                                                                                                                }
+                                                                                                                                var _valid23 = _errs150 === errors;
+                                                                                                                                valid25 = valid25 || _valid23;
+                                                                                                                                const _errs152 = errors;
+                                                                                                                                if (data25 !== null) {
+                                                                                                                                    const err74 = { instancePath: instancePath + "/data/Company", schemaPath: "#/properties/data/anyOf/1/properties/Company/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                    if (vErrors === null) {
+                                                                                                                                        vErrors = [err74];
+                                                                                                                                    }
+                                                                                                                                    else {
+                                                                                                                                        vErrors.push(err74);
+                                                                                                                                    }
+                                                                                                                                    errors++;
+                                                                                                                                }
+                                                                                                                                var _valid23 = _errs152 === errors;
+                                                                                                                                valid25 = valid25 || _valid23;
+                                                                                                                                if (!valid25) {
+                                                                                                                                    const err75 = { instancePath: instancePath + "/data/Company", schemaPath: "#/properties/data/anyOf/1/properties/Company/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                    if (vErrors === null) {
+                                                                                                                                        vErrors = [err75];
+                                                                                                                                    }
+                                                                                                                                    else {
+                                                                                                                                        vErrors.push(err75);
+                                                                                                                                    }
+                                                                                                                                    errors++;
+                                                                                                                                }
+                                                                                                                                else {
+                                                                                                                                    errors = _errs149;
+                                                                                                                                    if (vErrors !== null) {
+                                                                                                                                        if (_errs149) {
+                                                                                                                                            vErrors.length = _errs149;
+                                                                                                                                        }
+                                                                                                                                        else {
+                                                                                                                                            vErrors = null;
+                                                                                                                                        }
+                                                                                                                                    }
+                                                                                                                                }
+                                                                                                                                var valid5 = _errs148 === errors;
+                                                                                                                            }
+                                                                                                                            else {
+                                                                                                                                var valid5 = true;
+                                                                                                                            }
+                                                                                                                            if (valid5) {
+                                                                                                                                if (data5.RequestId !== undefined) {
+                                                                                                                                    let data26 = data5.RequestId;
+                                                                                                                                    const _errs154 = errors;
+                                                                                                                                    const _errs155 = errors;
+                                                                                                                                    let valid26 = false;
+                                                                                                                                    const _errs156 = errors;
+                                                                                                                                    if (typeof data26 !== "string") {
+                                                                                                                                        const err76 = { instancePath: instancePath + "/data/RequestId", schemaPath: "#/properties/data/anyOf/1/properties/RequestId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                        if (vErrors === null) {
+                                                                                                                                            vErrors = [err76];
+                                                                                                                                        }
+                                                                                                                                        else {
+                                                                                                                                            vErrors.push(err76);
+                                                                                                                                        }
+                                                                                                                                        errors++;
+                                                                                                                                    }
+                                                                                                                                    var _valid24 = _errs156 === errors;
+                                                                                                                                    valid26 = valid26 || _valid24;
+                                                                                                                                    const _errs158 = errors;
+                                                                                                                                    if (data26 !== null) {
+                                                                                                                                        const err77 = { instancePath: instancePath + "/data/RequestId", schemaPath: "#/properties/data/anyOf/1/properties/RequestId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                        if (vErrors === null) {
+                                                                                                                                            vErrors = [err77];
+                                                                                                                                        }
+                                                                                                                                        else {
+                                                                                                                                            vErrors.push(err77);
+                                                                                                                                        }
+                                                                                                                                        errors++;
+                                                                                                                                    }
+                                                                                                                                    var _valid24 = _errs158 === errors;
+                                                                                                                                    valid26 = valid26 || _valid24;
+                                                                                                                                    if (!valid26) {
+                                                                                                                                        const err78 = { instancePath: instancePath + "/data/RequestId", schemaPath: "#/properties/data/anyOf/1/properties/RequestId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                        if (vErrors === null) {
+                                                                                                                                            vErrors = [err78];
+                                                                                                                                        }
+                                                                                                                                        else {
+                                                                                                                                            vErrors.push(err78);
+                                                                                                                                        }
+                                                                                                                                        errors++;
+                                                                                                                                    }
+                                                                                                                                    else {
+                                                                                                                                        errors = _errs155;
+                                                                                                                                        if (vErrors !== null) {
+                                                                                                                                            if (_errs155) {
+                                                                                                                                                vErrors.length = _errs155;
+                                                                                                                                            }
+                                                                                                                                            else {
+                                                                                                                                                vErrors = null;
+                                                                                                                                            }
+                                                                                                                                        }
+                                                                                                                                    }
+                                                                                                                                    var valid5 = _errs154 === errors;
+                                                                                                                                }
+                                                                                                                                else {
+                                                                                                                                    var valid5 = true;
+                                                                                                                                }
+                                                                                                                                if (valid5) {
+                                                                                                                                    if (data5.Timestamp !== undefined) {
+                                                                                                                                        let data27 = data5.Timestamp;
+                                                                                                                                        const _errs160 = errors;
+                                                                                                                                        const _errs161 = errors;
+                                                                                                                                        let valid27 = false;
+                                                                                                                                        const _errs162 = errors;
+                                                                                                                                        if (typeof data27 !== "string") {
+                                                                                                                                            const err79 = { instancePath: instancePath + "/data/Timestamp", schemaPath: "#/properties/data/anyOf/1/properties/Timestamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                vErrors = [err79];
+                                                                                                                                            }
+                                                                                                                                            else {
+                                                                                                                                                vErrors.push(err79);
+                                                                                                                                            }
+                                                                                                                                            errors++;
+                                                                                                                                        }
+                                                                                                                                        var _valid25 = _errs162 === errors;
+                                                                                                                                        valid27 = valid27 || _valid25;
+                                                                                                                                        const _errs164 = errors;
+                                                                                                                                        if (data27 !== null) {
+                                                                                                                                            const err80 = { instancePath: instancePath + "/data/Timestamp", schemaPath: "#/properties/data/anyOf/1/properties/Timestamp/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                vErrors = [err80];
+                                                                                                                                            }
+                                                                                                                                            else {
+                                                                                                                                                vErrors.push(err80);
+                                                                                                                                            }
+                                                                                                                                            errors++;
+                                                                                                                                        }
+                                                                                                                                        var _valid25 = _errs164 === errors;
+                                                                                                                                        valid27 = valid27 || _valid25;
+                                                                                                                                        if (!valid27) {
+                                                                                                                                            const err81 = { instancePath: instancePath + "/data/Timestamp", schemaPath: "#/properties/data/anyOf/1/properties/Timestamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                vErrors = [err81];
+                                                                                                                                            }
+                                                                                                                                            else {
+                                                                                                                                                vErrors.push(err81);
+                                                                                                                                            }
+                                                                                                                                            errors++;
+                                                                                                                                        }
+                                                                                                                                        else {
+                                                                                                                                            errors = _errs161;
+                                                                                                                                            if (vErrors !== null) {
+                                                                                                                                                if (_errs161) {
+                                                                                                                                                    vErrors.length = _errs161;
+                                                                                                                                                }
+                                                                                                                                                else {
+                                                                                                                                                    vErrors = null;
+                                                                                                                                                }
+                                                                                                                                            }
+                                                                                                                                        }
+                                                                                                                                        var valid5 = _errs160 === errors;
+                                                                                                                                    }
+                                                                                                                                    else {
+                                                                                                                                        var valid5 = true;
+                                                                                                                                    }
+                                                                                                                                    if (valid5) {
+                                                                                                                                        if (data5.RequestTimestamp !== undefined) {
+                                                                                                                                            let data28 = data5.RequestTimestamp;
+                                                                                                                                            const _errs166 = errors;
+                                                                                                                                            const _errs167 = errors;
+                                                                                                                                            let valid28 = false;
+                                                                                                                                            const _errs168 = errors;
+                                                                                                                                            if (typeof data28 !== "string") {
+                                                                                                                                                const err82 = { instancePath: instancePath + "/data/RequestTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                                if (vErrors === null) {
+                                                                                                                                                    vErrors = [err82];
+                                                                                                                                                }
+                                                                                                                                                else {
+                                                                                                                                                    vErrors.push(err82);
+                                                                                                                                                }
+                                                                                                                                                errors++;
+                                                                                                                                            }
+                                                                                                                                            var _valid26 = _errs168 === errors;
+                                                                                                                                            valid28 = valid28 || _valid26;
+                                                                                                                                            const _errs170 = errors;
+                                                                                                                                            if (data28 !== null) {
+                                                                                                                                                const err83 = { instancePath: instancePath + "/data/RequestTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                                if (vErrors === null) {
+                                                                                                                                                    vErrors = [err83];
+                                                                                                                                                }
+                                                                                                                                                else {
+                                                                                                                                                    vErrors.push(err83);
+                                                                                                                                                }
+                                                                                                                                                errors++;
+                                                                                                                                            }
+                                                                                                                                            var _valid26 = _errs170 === errors;
+                                                                                                                                            valid28 = valid28 || _valid26;
+                                                                                                                                            if (!valid28) {
+                                                                                                                                                const err84 = { instancePath: instancePath + "/data/RequestTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                                if (vErrors === null) {
+                                                                                                                                                    vErrors = [err84];
+                                                                                                                                                }
+                                                                                                                                                else {
+                                                                                                                                                    vErrors.push(err84);
+                                                                                                                                                }
+                                                                                                                                                errors++;
+                                                                                                                                            }
+                                                                                                                                            else {
+                                                                                                                                                errors = _errs167;
+                                                                                                                                                if (vErrors !== null) {
+                                                                                                                                                    if (_errs167) {
+                                                                                                                                                        vErrors.length = _errs167;
+                                                                                                                                                    }
+                                                                                                                                                    else {
+                                                                                                                                                        vErrors = null;
+                                                                                                                                                    }
+                                                                                                                                                }
+                                                                                                                                            }
+                                                                                                                                            var valid5 = _errs166 === errors;
+                                                                                                                                        }
+                                                                                                                                        else {
+                                                                                                                                            var valid5 = true;
+                                                                                                                                        }
+                                                                                                                                        if (valid5) {
+                                                                                                                                            if (data5.ResponseTimestamp !== undefined) {
+                                                                                                                                                let data29 = data5.ResponseTimestamp;
+                                                                                                                                                const _errs172 = errors;
+                                                                                                                                                const _errs173 = errors;
+                                                                                                                                                let valid29 = false;
+                                                                                                                                                const _errs174 = errors;
+                                                                                                                                                if (typeof data29 !== "string") {
+                                                                                                                                                    const err85 = { instancePath: instancePath + "/data/ResponseTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                                    if (vErrors === null) {
+                                                                                                                                                        vErrors = [err85];
+                                                                                                                                                    }
+                                                                                                                                                    else {
+                                                                                                                                                        vErrors.push(err85);
+                                                                                                                                                    }
+                                                                                                                                                    errors++;
+                                                                                                                                                }
+                                                                                                                                                var _valid27 = _errs174 === errors;
+                                                                                                                                                valid29 = valid29 || _valid27;
+                                                                                                                                                const _errs176 = errors;
+                                                                                                                                                if (data29 !== null) {
+                                                                                                                                                    const err86 = { instancePath: instancePath + "/data/ResponseTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                                    if (vErrors === null) {
+                                                                                                                                                        vErrors = [err86];
+                                                                                                                                                    }
+                                                                                                                                                    else {
+                                                                                                                                                        vErrors.push(err86);
+                                                                                                                                                    }
+                                                                                                                                                    errors++;
+                                                                                                                                                }
+                                                                                                                                                var _valid27 = _errs176 === errors;
+                                                                                                                                                valid29 = valid29 || _valid27;
+                                                                                                                                                if (!valid29) {
+                                                                                                                                                    const err87 = { instancePath: instancePath + "/data/ResponseTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                                    if (vErrors === null) {
+                                                                                                                                                        vErrors = [err87];
+                                                                                                                                                    }
+                                                                                                                                                    else {
+                                                                                                                                                        vErrors.push(err87);
+                                                                                                                                                    }
+                                                                                                                                                    errors++;
+                                                                                                                                                }
+                                                                                                                                                else {
+                                                                                                                                                    errors = _errs173;
+                                                                                                                                                    if (vErrors !== null) {
+                                                                                                                                                        if (_errs173) {
+                                                                                                                                                            vErrors.length = _errs173;
+                                                                                                                                                        }
+                                                                                                                                                        else {
+                                                                                                                                                            vErrors = null;
+                                                                                                                                                        }
+                                                                                                                                                    }
+                                                                                                                                                }
+                                                                                                                                                var valid5 = _errs172 === errors;
+                                                                                                                                            }
+                                                                                                                                            else {
+                                                                                                                                                var valid5 = true;
+                                                                                                                                            }
+                                                                                                                                            if (valid5) {
+                                                                                                                                                if (data5.Status !== undefined) {
+                                                                                                                                                    let data30 = data5.Status;
+                                                                                                                                                    const _errs178 = errors;
+                                                                                                                                                    const _errs179 = errors;
+                                                                                                                                                    let valid30 = false;
+                                                                                                                                                    const _errs180 = errors;
+                                                                                                                                                    if (typeof data30 !== "string") {
+                                                                                                                                                        const err88 = { instancePath: instancePath + "/data/Status", schemaPath: "#/properties/data/anyOf/1/properties/Status/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                                        if (vErrors === null) {
+                                                                                                                                                            vErrors = [err88];
+                                                                                                                                                        }
+                                                                                                                                                        else {
+                                                                                                                                                            vErrors.push(err88);
+                                                                                                                                                        }
+                                                                                                                                                        errors++;
+                                                                                                                                                    }
+                                                                                                                                                    var _valid28 = _errs180 === errors;
+                                                                                                                                                    valid30 = valid30 || _valid28;
+                                                                                                                                                    const _errs182 = errors;
+                                                                                                                                                    if (data30 !== null) {
+                                                                                                                                                        const err89 = { instancePath: instancePath + "/data/Status", schemaPath: "#/properties/data/anyOf/1/properties/Status/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                                        if (vErrors === null) {
+                                                                                                                                                            vErrors = [err89];
+                                                                                                                                                        }
+                                                                                                                                                        else {
+                                                                                                                                                            vErrors.push(err89);
+                                                                                                                                                        }
+                                                                                                                                                        errors++;
+                                                                                                                                                    }
+                                                                                                                                                    var _valid28 = _errs182 === errors;
+                                                                                                                                                    valid30 = valid30 || _valid28;
+                                                                                                                                                    if (!valid30) {
+                                                                                                                                                        const err90 = { instancePath: instancePath + "/data/Status", schemaPath: "#/properties/data/anyOf/1/properties/Status/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                                        if (vErrors === null) {
+                                                                                                                                                            vErrors = [err90];
+                                                                                                                                                        }
+                                                                                                                                                        else {
+                                                                                                                                                            vErrors.push(err90);
+                                                                                                                                                        }
+                                                                                                                                                        errors++;
+                                                                                                                                                    }
+                                                                                                                                                    else {
+                                                                                                                                                        errors = _errs179;
+                                                                                                                                                        if (vErrors !== null) {
+                                                                                                                                                            if (_errs179) {
+                                                                                                                                                                vErrors.length = _errs179;
+                                                                                                                                                            }
+                                                                                                                                                            else {
+                                                                                                                                                                vErrors = null;
+                                                                                                                                                            }
+                                                                                                                                                        }
+                                                                                                                                                    }
+                                                                                                                                                    var valid5 = _errs178 === errors;
+                                                                                                                                                }
+                                                                                                                                                else {
+                                                                                                                                                    var valid5 = true;
+                                                                                                                                                }
+                                                                                                                                                if (valid5) {
+                                                                                                                                                    if (data5.ReferenceId !== undefined) {
+                                                                                                                                                        let data31 = data5.ReferenceId;
+                                                                                                                                                        const _errs184 = errors;
+                                                                                                                                                        const _errs185 = errors;
+                                                                                                                                                        let valid31 = false;
+                                                                                                                                                        const _errs186 = errors;
+                                                                                                                                                        if (typeof data31 !== "string") {
+                                                                                                                                                            const err91 = { instancePath: instancePath + "/data/ReferenceId", schemaPath: "#/properties/data/anyOf/1/properties/ReferenceId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                                vErrors = [err91];
+                                                                                                                                                            }
+                                                                                                                                                            else {
+                                                                                                                                                                vErrors.push(err91);
+                                                                                                                                                            }
+                                                                                                                                                            errors++;
+                                                                                                                                                        }
+                                                                                                                                                        var _valid29 = _errs186 === errors;
+                                                                                                                                                        valid31 = valid31 || _valid29;
+                                                                                                                                                        const _errs188 = errors;
+                                                                                                                                                        if (data31 !== null) {
+                                                                                                                                                            const err92 = { instancePath: instancePath + "/data/ReferenceId", schemaPath: "#/properties/data/anyOf/1/properties/ReferenceId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                                vErrors = [err92];
+                                                                                                                                                            }
+                                                                                                                                                            else {
+                                                                                                                                                                vErrors.push(err92);
+                                                                                                                                                            }
+                                                                                                                                                            errors++;
+                                                                                                                                                        }
+                                                                                                                                                        var _valid29 = _errs188 === errors;
+                                                                                                                                                        valid31 = valid31 || _valid29;
+                                                                                                                                                        if (!valid31) {
+                                                                                                                                                            const err93 = { instancePath: instancePath + "/data/ReferenceId", schemaPath: "#/properties/data/anyOf/1/properties/ReferenceId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                                vErrors = [err93];
+                                                                                                                                                            }
+                                                                                                                                                            else {
+                                                                                                                                                                vErrors.push(err93);
+                                                                                                                                                            }
+                                                                                                                                                            errors++;
+                                                                                                                                                        }
+                                                                                                                                                        else {
+                                                                                                                                                            errors = _errs185;
+                                                                                                                                                            if (vErrors !== null) {
+                                                                                                                                                                if (_errs185) {
+                                                                                                                                                                    vErrors.length = _errs185;
+                                                                                                                                                                }
+                                                                                                                                                                else {
+                                                                                                                                                                    vErrors = null;
+                                                                                                                                                                }
+                                                                                                                                                            }
+                                                                                                                                                        }
+                                                                                                                                                        var valid5 = _errs184 === errors;
+                                                                                                                                                    }
+                                                                                                                                                    else {
+                                                                                                                                                        var valid5 = true;
+                                                                                                                                                    }
+                                                                                                                                                }
+                                                                                                                                            }
+                                                                                                                                        }
+                                                                                                                                    }
+                                                                                                                                }
+                                                                                                                            }
+                                                                                                                        }
+                                                                                                                    }
+                                                                                                                }
+                                                                                                            }
+                                                                                                        }
+                                                                                                    }
+                                                                                                }
+                                                                                            }
+                                                                                        }
+                                                                                    }
+                                                                                }
+                                                                            }
+                                                                        }
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                            else {
+                                                const err94 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                                                if (vErrors === null) {
+                                                    vErrors = [err94];
+                                                }
+                                                else {
+                                                    vErrors.push(err94);
+                                                }
+                                                errors++;
+                                            }
+                                        }
+                                        var _valid3 = _errs26 === errors;
+                                        valid4 = valid4 || _valid3;
+                                        if (_valid3) {
+                                            var props0 = {};
+                                            props0.TransactionResult = true;
+                                            props0.Result = true;
+                                            props0.ResultText = true;
+                                            props0.Function = true;
+                                            props0.Receipt = true;
+                                            props0.AmountTotal = true;
+                                            props0.AmountSurcharge = true;
+                                            props0.AmountTip = true;
+                                            props0.AuthId = true;
+                                            props0.AcquirerRef = true;
+                                            props0.TerminalRef = true;
+                                            props0.CardPan = true;
+                                            props0.CardType = true;
+                                            props0.AccountType = true;
+                                            props0.PosVendor = true;
+                                            props0.PosRegisterID = true;
+                                            props0.PosBusinessName = true;
+                                            props0.DeviceID = true;
+                                            props0.Merchant = true;
+                                            props0.Company = true;
+                                            props0.RequestId = true;
+                                            props0.Timestamp = true;
+                                            props0.RequestTimestamp = true;
+                                            props0.ResponseTimestamp = true;
+                                            props0.Status = true;
+                                            props0.ReferenceId = true;
+                                        }
+                                        if (!valid4) {
+                                            const err95 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                            if (vErrors === null) {
+                                                vErrors = [err95];
+                                            }
+                                            else {
+                                                vErrors.push(err95);
+                                            }
+                                            errors++;
+                                            validate0.errors = vErrors;
+                                            return false;
+                                        }
+                                        else {
+                                            errors = _errs23;
+                                            if (vErrors !== null) {
+                                                if (_errs23) {
+                                                    vErrors.length = _errs23;
+                                                }
+                                                else {
+                                                    vErrors = null;
+                                                }
+                                            }
+                                        }
+                                        var valid0 = _errs22 === errors;
+                                    }
+                                    else {
+                                        var valid0 = true;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate0.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate0.errors = vErrors;
+    return errors === 0;
+}
+validate0.evaluated = { "props": { "transactionId": true, "transactionTimeStamp": true, "merchantId": true, "deviceId": true, "transactionStatus": true, "data": true }, "dynamicProps": false, "dynamicItems": false };
 
 
 /** A validation failure as reported by Ajv. */

@@ -36,6426 +36,6289 @@
 
 /** Length in Unicode code points, as JSON Schema counts minLength/maxLength. */
 function codePointLength(text) {
-  let length = 0
-  for (const _ of text) length++
-  return length
-}
-
-
-function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate1.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if("2.0" !== data){
-validate1.errors = [{instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
-return false;
-}
-validate1.errors = vErrors;
-return errors === 0;
-}
-validate1.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate3.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 999999 || isNaN(data)){
-validate3.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
-return false;
-}
-else {
-if(data < 0 || isNaN(data)){
-validate3.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-validate3.errors = vErrors;
-return errors === 0;
-}
-validate3.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate6.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(-32700 !== data){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: -32700},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-const _errs2 = errors;
-if(-32600 !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/1/const",keyword:"const",params:{allowedValue: -32600},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-const _errs3 = errors;
-if(-32601 !== data){
-const err2 = {instancePath,schemaPath:"#/anyOf/2/const",keyword:"const",params:{allowedValue: -32601},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-const _errs4 = errors;
-if(-32602 !== data){
-const err3 = {instancePath,schemaPath:"#/anyOf/3/const",keyword:"const",params:{allowedValue: -32602},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-var _valid0 = _errs4 === errors;
-valid0 = valid0 || _valid0;
-const _errs5 = errors;
-if(-32603 !== data){
-const err4 = {instancePath,schemaPath:"#/anyOf/4/const",keyword:"const",params:{allowedValue: -32603},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-var _valid0 = _errs5 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const err5 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-validate6.errors = vErrors;
-return false;
-}
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate6.errors = vErrors;
-return errors === 0;
-}
-validate6.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate8(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate8.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(-32001 !== data){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: -32001},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-const _errs2 = errors;
-if(-32002 !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/1/const",keyword:"const",params:{allowedValue: -32002},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-const _errs3 = errors;
-if(-32003 !== data){
-const err2 = {instancePath,schemaPath:"#/anyOf/2/const",keyword:"const",params:{allowedValue: -32003},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-const _errs4 = errors;
-if(-32004 !== data){
-const err3 = {instancePath,schemaPath:"#/anyOf/3/const",keyword:"const",params:{allowedValue: -32004},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-var _valid0 = _errs4 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const err4 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-validate8.errors = vErrors;
-return false;
-}
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate8.errors = vErrors;
-return errors === 0;
-}
-validate8.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate5.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(!(validate6(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-const _errs2 = errors;
-if(!(validate8(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate8.errors : vErrors.concat(validate8.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-const _errs3 = errors;
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-const err0 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const err1 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate5.errors = vErrors;
-return false;
-}
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate5.errors = vErrors;
-return errors === 0;
-}
-validate5.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/error-message.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate0.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.error === undefined) && (missing0 = "error"))){
-validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "error"))){
-validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-let data1 = data.id;
-const _errs3 = errors;
-const _errs4 = errors;
-let valid1 = false;
-const _errs5 = errors;
-if(!(validate3(data1, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs5 === errors;
-valid1 = valid1 || _valid0;
-const _errs6 = errors;
-if(data1 !== null){
-const err0 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs6 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const err1 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate0.errors = vErrors;
-return false;
-}
-else {
-errors = _errs4;
-if(vErrors !== null){
-if(_errs4){
-vErrors.length = _errs4;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.error !== undefined){
-let data2 = data.error;
-const _errs8 = errors;
-if(errors === _errs8){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if(((data2.code === undefined) && (missing1 = "code")) || ((data2.message === undefined) && (missing1 = "message"))){
-validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs10 = errors;
-for(const key1 in data2){
-if(!(((key1 === "code") || (key1 === "message")) || (key1 === "data"))){
-validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs10 === errors){
-if(data2.code !== undefined){
-const _errs11 = errors;
-if(!(validate5(data2.code, {instancePath:instancePath+"/error/code",parentData:data2,parentDataProperty:"code",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs11 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data2.message !== undefined){
-const _errs12 = errors;
-if(typeof data2.message !== "string"){
-validate0.errors = [{instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid2 = _errs12 === errors;
-}
-else {
-var valid2 = true;
-}
-}
-}
-}
-}
-else {
-validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate0.errors = vErrors;
-return errors === 0;
-}
-validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
+    let length = 0;
+    for (const _ of text)
+        length++;
+    return length;
+}
+function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate1.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if ("2.0" !== data) {
+        validate1.errors = [{ instancePath, schemaPath: "#/const", keyword: "const", params: { allowedValue: "2.0" }, message: "must be equal to constant" }];
+        return false;
+    }
+    validate1.errors = vErrors;
+    return errors === 0;
+}
+validate1.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate3(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate3.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
+        validate3.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+        return false;
+    }
+    if (errors === 0) {
+        if ((typeof data == "number") && (isFinite(data))) {
+            if (data > 999999 || isNaN(data)) {
+                validate3.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 999999 }, message: "must be <= 999999" }];
+                return false;
+            }
+            else {
+                if (data < 0 || isNaN(data)) {
+                    validate3.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                    return false;
+                }
+            }
+        }
+    }
+    validate3.errors = vErrors;
+    return errors === 0;
+}
+validate3.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate6(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate6.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    const _errs0 = errors;
+    let valid0 = false;
+    const _errs1 = errors;
+    if (-32700 !== data) {
+        const err0 = { instancePath, schemaPath: "#/anyOf/0/const", keyword: "const", params: { allowedValue: -32700 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    }
+    var _valid0 = _errs1 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs2 = errors;
+    if (-32600 !== data) {
+        const err1 = { instancePath, schemaPath: "#/anyOf/1/const", keyword: "const", params: { allowedValue: -32600 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err1];
+        }
+        else {
+            vErrors.push(err1);
+        }
+        errors++;
+    }
+    var _valid0 = _errs2 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs3 = errors;
+    if (-32601 !== data) {
+        const err2 = { instancePath, schemaPath: "#/anyOf/2/const", keyword: "const", params: { allowedValue: -32601 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err2];
+        }
+        else {
+            vErrors.push(err2);
+        }
+        errors++;
+    }
+    var _valid0 = _errs3 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs4 = errors;
+    if (-32602 !== data) {
+        const err3 = { instancePath, schemaPath: "#/anyOf/3/const", keyword: "const", params: { allowedValue: -32602 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err3];
+        }
+        else {
+            vErrors.push(err3);
+        }
+        errors++;
+    }
+    var _valid0 = _errs4 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs5 = errors;
+    if (-32603 !== data) {
+        const err4 = { instancePath, schemaPath: "#/anyOf/4/const", keyword: "const", params: { allowedValue: -32603 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err4];
+        }
+        else {
+            vErrors.push(err4);
+        }
+        errors++;
+    }
+    var _valid0 = _errs5 === errors;
+    valid0 = valid0 || _valid0;
+    if (!valid0) {
+        const err5 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+            vErrors = [err5];
+        }
+        else {
+            vErrors.push(err5);
+        }
+        errors++;
+        validate6.errors = vErrors;
+        return false;
+    }
+    else {
+        errors = _errs0;
+        if (vErrors !== null) {
+            if (_errs0) {
+                vErrors.length = _errs0;
+            }
+            else {
+                vErrors = null;
+            }
+        }
+    }
+    validate6.errors = vErrors;
+    return errors === 0;
+}
+validate6.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate8(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate8.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    const _errs0 = errors;
+    let valid0 = false;
+    const _errs1 = errors;
+    if (-32001 !== data) {
+        const err0 = { instancePath, schemaPath: "#/anyOf/0/const", keyword: "const", params: { allowedValue: -32001 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    }
+    var _valid0 = _errs1 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs2 = errors;
+    if (-32002 !== data) {
+        const err1 = { instancePath, schemaPath: "#/anyOf/1/const", keyword: "const", params: { allowedValue: -32002 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err1];
+        }
+        else {
+            vErrors.push(err1);
+        }
+        errors++;
+    }
+    var _valid0 = _errs2 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs3 = errors;
+    if (-32003 !== data) {
+        const err2 = { instancePath, schemaPath: "#/anyOf/2/const", keyword: "const", params: { allowedValue: -32003 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err2];
+        }
+        else {
+            vErrors.push(err2);
+        }
+        errors++;
+    }
+    var _valid0 = _errs3 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs4 = errors;
+    if (-32004 !== data) {
+        const err3 = { instancePath, schemaPath: "#/anyOf/3/const", keyword: "const", params: { allowedValue: -32004 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+            vErrors = [err3];
+        }
+        else {
+            vErrors.push(err3);
+        }
+        errors++;
+    }
+    var _valid0 = _errs4 === errors;
+    valid0 = valid0 || _valid0;
+    if (!valid0) {
+        const err4 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+            vErrors = [err4];
+        }
+        else {
+            vErrors.push(err4);
+        }
+        errors++;
+        validate8.errors = vErrors;
+        return false;
+    }
+    else {
+        errors = _errs0;
+        if (vErrors !== null) {
+            if (_errs0) {
+                vErrors.length = _errs0;
+            }
+            else {
+                vErrors = null;
+            }
+        }
+    }
+    validate8.errors = vErrors;
+    return errors === 0;
+}
+validate8.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate5(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate5.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    const _errs0 = errors;
+    let valid0 = false;
+    const _errs1 = errors;
+    if (!(validate6(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
+        errors = vErrors.length;
+    }
+    var _valid0 = _errs1 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs2 = errors;
+    if (!(validate8(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate8.errors : vErrors.concat(validate8.errors);
+        errors = vErrors.length;
+    }
+    var _valid0 = _errs2 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs3 = errors;
+    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
+        const err0 = { instancePath, schemaPath: "#/anyOf/2/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    }
+    var _valid0 = _errs3 === errors;
+    valid0 = valid0 || _valid0;
+    if (!valid0) {
+        const err1 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+            vErrors = [err1];
+        }
+        else {
+            vErrors.push(err1);
+        }
+        errors++;
+        validate5.errors = vErrors;
+        return false;
+    }
+    else {
+        errors = _errs0;
+        if (vErrors !== null) {
+            if (_errs0) {
+                vErrors.length = _errs0;
+            }
+            else {
+                vErrors = null;
+            }
+        }
+    }
+    validate5.errors = vErrors;
+    return errors === 0;
+}
+validate5.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/error-message.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate0.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.error === undefined) && (missing0 = "error"))) {
+                validate0.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "error"))) {
+                        validate0.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            let data1 = data.id;
+                            const _errs3 = errors;
+                            const _errs4 = errors;
+                            let valid1 = false;
+                            const _errs5 = errors;
+                            if (!(validate3(data1, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var _valid0 = _errs5 === errors;
+                            valid1 = valid1 || _valid0;
+                            const _errs6 = errors;
+                            if (data1 !== null) {
+                                const err0 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+                                if (vErrors === null) {
+                                    vErrors = [err0];
+                                }
+                                else {
+                                    vErrors.push(err0);
+                                }
+                                errors++;
+                            }
+                            var _valid0 = _errs6 === errors;
+                            valid1 = valid1 || _valid0;
+                            if (!valid1) {
+                                const err1 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                if (vErrors === null) {
+                                    vErrors = [err1];
+                                }
+                                else {
+                                    vErrors.push(err1);
+                                }
+                                errors++;
+                                validate0.errors = vErrors;
+                                return false;
+                            }
+                            else {
+                                errors = _errs4;
+                                if (vErrors !== null) {
+                                    if (_errs4) {
+                                        vErrors.length = _errs4;
+                                    }
+                                    else {
+                                        vErrors = null;
+                                    }
+                                }
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.error !== undefined) {
+                                let data2 = data.error;
+                                const _errs8 = errors;
+                                if (errors === _errs8) {
+                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        let missing1;
+                                        if (((data2.code === undefined) && (missing1 = "code")) || ((data2.message === undefined) && (missing1 = "message"))) {
+                                            validate0.errors = [{ instancePath: instancePath + "/error", schemaPath: "#/properties/error/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            const _errs10 = errors;
+                                            for (const key1 in data2) {
+                                                if (!(((key1 === "code") || (key1 === "message")) || (key1 === "data"))) {
+                                                    validate0.errors = [{ instancePath: instancePath + "/error", schemaPath: "#/properties/error/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                    return false;
+                                                    break;
+                                                }
+                                            }
+                                            if (_errs10 === errors) {
+                                                if (data2.code !== undefined) {
+                                                    const _errs11 = errors;
+                                                    if (!(validate5(data2.code, { instancePath: instancePath + "/error/code", parentData: data2, parentDataProperty: "code", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                    var valid2 = _errs11 === errors;
+                                                }
+                                                else {
+                                                    var valid2 = true;
+                                                }
+                                                if (valid2) {
+                                                    if (data2.message !== undefined) {
+                                                        const _errs12 = errors;
+                                                        if (typeof data2.message !== "string") {
+                                                            validate0.errors = [{ instancePath: instancePath + "/error/message", schemaPath: "#/properties/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                            return false;
+                                                        }
+                                                        var valid2 = _errs12 === errors;
+                                                    }
+                                                    else {
+                                                        var valid2 = true;
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate0.errors = [{ instancePath: instancePath + "/error", schemaPath: "#/properties/error/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs8 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate0.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate0.errors = vErrors;
+    return errors === 0;
+}
+validate0.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 const func0 = codePointLength;
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate14.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(typeof data === "string"){
-if(func0(data) < 1){
-validate14.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-validate14.errors = vErrors;
-return errors === 0;
-}
-validate14.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate11.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate11.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("cancelTransaction" !== data.method){
-validate11.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "cancelTransaction"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((data3.tid === undefined) && (missing1 = "tid")){
-validate11.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!(key1 === "tid")){
-validate11.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-}
-else {
-validate11.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate11.errors = vErrors;
-return errors === 0;
-}
-validate11.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate16.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate16.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-else {
-validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate16.errors = vErrors;
-return errors === 0;
-}
-validate16.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate22.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-validate22.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate22.errors = vErrors;
-return errors === 0;
-}
-validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate19.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))){
-validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("connectedTerminals" !== data.method){
-validate19.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "connectedTerminals"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-const _errs5 = errors;
-if(!(validate22(data.params, {instancePath:instancePath+"/params",parentData:data,parentDataProperty:"params",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate19.errors = vErrors;
-return errors === 0;
-}
-validate19.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-const schema14 = {"type":"string","enum":["AVAILABLE","BUSY"]};
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate30.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((data === "AVAILABLE") || (data === "BUSY"))){
-validate30.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate30.errors = vErrors;
-return errors === 0;
-}
-validate30.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema15 = {"type":"string","enum":["GBP","EUR"]};
-
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate32.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((data === "GBP") || (data === "EUR"))){
-validate32.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema15.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate32.errors = vErrors;
-return errors === 0;
-}
-validate32.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate28.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.tid === undefined) && (missing0 = "tid")) || ((data.status === undefined) && (missing0 = "status"))) || ((data.currency === undefined) && (missing0 = "currency"))){
-validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.tid !== undefined){
-const _errs1 = errors;
-if(!(validate14(data.tid, {instancePath:instancePath+"/tid",parentData:data,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.status !== undefined){
-const _errs2 = errors;
-if(!(validate30(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currency !== undefined){
-const _errs3 = errors;
-if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate28.errors = vErrors;
-return errors === 0;
-}
-validate28.evaluated = {"props":{"tid":true,"status":true,"currency":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate27.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.terminals === undefined) && (missing0 = "terminals")){
-validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.terminals !== undefined){
-let data0 = data.terminals;
-const _errs1 = errors;
-if(errors === _errs1){
-if(Array.isArray(data0)){
-var valid1 = true;
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-const _errs3 = errors;
-if(!(validate28(data0[i0], {instancePath:instancePath+"/terminals/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs3 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/terminals",schemaPath:"#/properties/terminals/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate27.errors = vErrors;
-return errors === 0;
-}
-validate27.evaluated = {"props":{"terminals":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate24.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-const _errs3 = errors;
-if(!(validate27(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate24.errors = vErrors;
-return errors === 0;
-}
-validate24.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate36.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("duplicate" !== data.method){
-validate36.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "duplicate"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((data3.tid === undefined) && (missing1 = "tid")){
-validate36.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!(key1 === "tid")){
-validate36.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate36.errors = vErrors;
-return errors === 0;
-}
-validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-const schema19 = {"type":"string","enum":["SUCCESSFUL","DECLINED","VOID","UNSUCCESSFUL","CANCELLED","TIMED_OUT"]};
-
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate45.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate45.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((((data === "SUCCESSFUL") || (data === "DECLINED")) || (data === "VOID")) || (data === "UNSUCCESSFUL")) || (data === "CANCELLED")) || (data === "TIMED_OUT"))){
-validate45.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate45.errors = vErrors;
-return errors === 0;
-}
-validate45.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema20 = {"type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"]};
-
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate47.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate47.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((((((data === "LOGON") || (data === "REFUND")) || (data === "REFUND_REVERSAL")) || (data === "SALE")) || (data === "SALE_REVERSAL")) || (data === "PRE_AUTH")) || (data === "COMPLETION")) || (data === "ACCOUNT_VERIFICATION"))){
-validate47.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema20.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate47.errors = vErrors;
-return errors === 0;
-}
-validate47.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate50.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 99999999 || isNaN(data)){
-validate50.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
-return false;
-}
-else {
-if(data < 0 || isNaN(data)){
-validate50.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-validate50.errors = vErrors;
-return errors === 0;
-}
-validate50.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema22 = {"type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
-
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate55.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((((data === "UNKNOWN") || (data === "NONE")) || (data === "PIN")) || (data === "SIGNATURE")) || (data === "DEVICE"))){
-validate55.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate55.errors = vErrors;
-return errors === 0;
-}
-validate55.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema23 = {"type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
-
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate57.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((((data === "UNKNOWN") || (data === "KEYED")) || (data === "SWIPED")) || (data === "ICC_CHIP")) || (data === "CONTACTLESS"))){
-validate57.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema23.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate57.errors = vErrors;
-return errors === 0;
-}
-validate57.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema26 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
-
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate61.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((((((((((data === "TEXT") || (data === "BOX_DECLINE")) || (data === "BOX_VOID")) || (data === "IMAGE_LOGO")) || (data === "CARRIAGE_RETURN")) || (data === "LINE_SEPARATOR_SINGLE")) || (data === "LINE_SEPARATOR_DOUBLE")) || (data === "TICKET_FEED")) || (data === "BARCODE_CODE25")) || (data === "BARCODE_CODE39")) || (data === "BARCODE_CODE128"))){
-validate61.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema26.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate61.errors = vErrors;
-return errors === 0;
-}
-validate61.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema27 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
-
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate63.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((data === "BOLD") || (data === "DOUBLE_HEIGHT")) || (data === "DOUBLE_WIDTH"))){
-validate63.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema27.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate63.errors = vErrors;
-return errors === 0;
-}
-validate63.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate60.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.value === undefined) && (missing0 = "value")){
-validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.type !== undefined){
-let data0 = data.type;
-const _errs1 = errors;
-const _errs2 = errors;
-let valid1 = false;
-const _errs3 = errors;
-if(!(validate61(data0, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs3 === errors;
-valid1 = valid1 || _valid0;
-const _errs4 = errors;
-if(typeof data0 !== "string"){
-const err0 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs4 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate60.errors = vErrors;
-return false;
-}
-else {
-errors = _errs2;
-if(vErrors !== null){
-if(_errs2){
-vErrors.length = _errs2;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.format !== undefined){
-let data1 = data.format;
-const _errs6 = errors;
-if(errors === _errs6){
-if(Array.isArray(data1)){
-var valid2 = true;
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-const _errs8 = errors;
-const _errs9 = errors;
-let valid3 = false;
-const _errs10 = errors;
-if(!(validate63(data2, {instancePath:instancePath+"/format/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
-errors = vErrors.length;
-}
-var _valid1 = _errs10 === errors;
-valid3 = valid3 || _valid1;
-const _errs11 = errors;
-if(typeof data2 !== "string"){
-const err2 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-var _valid1 = _errs11 === errors;
-valid3 = valid3 || _valid1;
-if(!valid3){
-const err3 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-validate60.errors = vErrors;
-return false;
-}
-else {
-errors = _errs9;
-if(vErrors !== null){
-if(_errs9){
-vErrors.length = _errs9;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid2 = _errs8 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate60.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.value !== undefined){
-const _errs13 = errors;
-if(typeof data.value !== "string"){
-validate60.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate60.errors = vErrors;
-return errors === 0;
-}
-validate60.evaluated = {"props":{"type":true,"format":true,"value":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate59.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.MERCHANT !== undefined){
-let data0 = data.MERCHANT;
-const _errs1 = errors;
-if(errors === _errs1){
-if(Array.isArray(data0)){
-var valid1 = true;
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-const _errs3 = errors;
-if(!(validate60(data0[i0], {instancePath:instancePath+"/MERCHANT/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs3 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate59.errors = [{instancePath:instancePath+"/MERCHANT",schemaPath:"#/properties/MERCHANT/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.CUSTOMER !== undefined){
-let data2 = data.CUSTOMER;
-const _errs4 = errors;
-if(errors === _errs4){
-if(Array.isArray(data2)){
-var valid2 = true;
-const len1 = data2.length;
-for(let i1=0; i1<len1; i1++){
-const _errs6 = errors;
-if(!(validate60(data2[i1], {instancePath:instancePath+"/CUSTOMER/" + i1,parentData:data2,parentDataProperty:i1,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs6 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate59.errors = [{instancePath:instancePath+"/CUSTOMER",schemaPath:"#/properties/CUSTOMER/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-else {
-validate59.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate59.errors = vErrors;
-return errors === 0;
-}
-validate59.evaluated = {"props":{"MERCHANT":true,"CUSTOMER":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate43.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((((((((((((((((((((data.amountBase === undefined) && (missing0 = "amountBase")) || ((data.amountCashback === undefined) && (missing0 = "amountCashback"))) || ((data.amountGratuity === undefined) && (missing0 = "amountGratuity"))) || ((data.amountTotal === undefined) && (missing0 = "amountTotal"))) || ((data.applicationId === undefined) && (missing0 = "applicationId"))) || ((data.applicationLabel === undefined) && (missing0 = "applicationLabel"))) || ((data.authCode === undefined) && (missing0 = "authCode"))) || ((data.cardSchemeName === undefined) && (missing0 = "cardSchemeName"))) || ((data.cardholderVerificationMethod === undefined) && (missing0 = "cardholderVerificationMethod"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.dateOfExpiry === undefined) && (missing0 = "dateOfExpiry"))) || ((data.dateOfStart === undefined) && (missing0 = "dateOfStart"))) || ((data.paymentMethod === undefined) && (missing0 = "paymentMethod"))) || ((data.primaryAccountNumber === undefined) && (missing0 = "primaryAccountNumber"))) || ((data.primaryAccountNumberSequence === undefined) && (missing0 = "primaryAccountNumberSequence"))) || ((data.receiptLines === undefined) && (missing0 = "receiptLines"))) || ((data.tid === undefined) && (missing0 = "tid"))) || ((data.transactionId === undefined) && (missing0 = "transactionId"))) || ((data.transactionNumber === undefined) && (missing0 = "transactionNumber"))) || ((data.transactionResult === undefined) && (missing0 = "transactionResult"))) || ((data.transactionTime === undefined) && (missing0 = "transactionTime"))) || ((data.transactionType === undefined) && (missing0 = "transactionType"))){
-validate43.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.tid !== undefined){
-const _errs1 = errors;
-if(!(validate14(data.tid, {instancePath:instancePath+"/tid",parentData:data,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.transactionResult !== undefined){
-const _errs2 = errors;
-if(!(validate45(data.transactionResult, {instancePath:instancePath+"/transactionResult",parentData:data,parentDataProperty:"transactionResult",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.transactionType !== undefined){
-const _errs3 = errors;
-if(!(validate47(data.transactionType, {instancePath:instancePath+"/transactionType",parentData:data,parentDataProperty:"transactionType",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currency !== undefined){
-const _errs4 = errors;
-if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.amountBase !== undefined){
-const _errs5 = errors;
-if(!(validate50(data.amountBase, {instancePath:instancePath+"/amountBase",parentData:data,parentDataProperty:"amountBase",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.amountCashback !== undefined){
-const _errs6 = errors;
-if(!(validate50(data.amountCashback, {instancePath:instancePath+"/amountCashback",parentData:data,parentDataProperty:"amountCashback",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.amountGratuity !== undefined){
-const _errs7 = errors;
-if(!(validate50(data.amountGratuity, {instancePath:instancePath+"/amountGratuity",parentData:data,parentDataProperty:"amountGratuity",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.amountTotal !== undefined){
-const _errs8 = errors;
-if(!(validate50(data.amountTotal, {instancePath:instancePath+"/amountTotal",parentData:data,parentDataProperty:"amountTotal",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.applicationId !== undefined){
-const _errs9 = errors;
-if(typeof data.applicationId !== "string"){
-validate43.errors = [{instancePath:instancePath+"/applicationId",schemaPath:"#/properties/applicationId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.applicationLabel !== undefined){
-const _errs11 = errors;
-if(typeof data.applicationLabel !== "string"){
-validate43.errors = [{instancePath:instancePath+"/applicationLabel",schemaPath:"#/properties/applicationLabel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.authCode !== undefined){
-const _errs13 = errors;
-if(typeof data.authCode !== "string"){
-validate43.errors = [{instancePath:instancePath+"/authCode",schemaPath:"#/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.cardSchemeName !== undefined){
-const _errs15 = errors;
-if(typeof data.cardSchemeName !== "string"){
-validate43.errors = [{instancePath:instancePath+"/cardSchemeName",schemaPath:"#/properties/cardSchemeName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs15 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.cardholderVerificationMethod !== undefined){
-const _errs17 = errors;
-if(!(validate55(data.cardholderVerificationMethod, {instancePath:instancePath+"/cardholderVerificationMethod",parentData:data,parentDataProperty:"cardholderVerificationMethod",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs17 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.paymentMethod !== undefined){
-const _errs18 = errors;
-if(!(validate57(data.paymentMethod, {instancePath:instancePath+"/paymentMethod",parentData:data,parentDataProperty:"paymentMethod",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.primaryAccountNumber !== undefined){
-const _errs19 = errors;
-if(typeof data.primaryAccountNumber !== "string"){
-validate43.errors = [{instancePath:instancePath+"/primaryAccountNumber",schemaPath:"#/properties/primaryAccountNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs19 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.primaryAccountNumberSequence !== undefined){
-const _errs21 = errors;
-if(typeof data.primaryAccountNumberSequence !== "string"){
-validate43.errors = [{instancePath:instancePath+"/primaryAccountNumberSequence",schemaPath:"#/properties/primaryAccountNumberSequence/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs21 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.dateOfExpiry !== undefined){
-const _errs23 = errors;
-if(typeof data.dateOfExpiry !== "string"){
-validate43.errors = [{instancePath:instancePath+"/dateOfExpiry",schemaPath:"#/properties/dateOfExpiry/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs23 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.dateOfStart !== undefined){
-const _errs25 = errors;
-if(typeof data.dateOfStart !== "string"){
-validate43.errors = [{instancePath:instancePath+"/dateOfStart",schemaPath:"#/properties/dateOfStart/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs25 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.transactionId !== undefined){
-const _errs27 = errors;
-if(typeof data.transactionId !== "string"){
-validate43.errors = [{instancePath:instancePath+"/transactionId",schemaPath:"#/properties/transactionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs27 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.transactionNumber !== undefined){
-const _errs29 = errors;
-if(typeof data.transactionNumber !== "string"){
-validate43.errors = [{instancePath:instancePath+"/transactionNumber",schemaPath:"#/properties/transactionNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs29 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.transactionTime !== undefined){
-const _errs31 = errors;
-if(typeof data.transactionTime !== "string"){
-validate43.errors = [{instancePath:instancePath+"/transactionTime",schemaPath:"#/properties/transactionTime/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs31 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.receiptLines !== undefined){
-const _errs33 = errors;
-if(!(validate59(data.receiptLines, {instancePath:instancePath+"/receiptLines",parentData:data,parentDataProperty:"receiptLines",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs33 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.userMessage !== undefined){
-const _errs34 = errors;
-if(typeof data.userMessage !== "string"){
-validate43.errors = [{instancePath:instancePath+"/userMessage",schemaPath:"#/properties/userMessage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs34 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate43.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate43.errors = vErrors;
-return errors === 0;
-}
-validate43.evaluated = {"props":{"tid":true,"transactionResult":true,"transactionType":true,"currency":true,"amountBase":true,"amountCashback":true,"amountGratuity":true,"amountTotal":true,"applicationId":true,"applicationLabel":true,"authCode":true,"cardSchemeName":true,"cardholderVerificationMethod":true,"paymentMethod":true,"primaryAccountNumber":true,"primaryAccountNumberSequence":true,"dateOfExpiry":true,"dateOfStart":true,"transactionId":true,"transactionNumber":true,"transactionTime":true,"receiptLines":true,"userMessage":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate40.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-const _errs3 = errors;
-if(!(validate43(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate40.errors = vErrors;
-return errors === 0;
-}
-validate40.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate75.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate75.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 99999999 || isNaN(data)){
-validate75.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
-return false;
-}
-else {
-if(data < 1 || isNaN(data)){
-validate75.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-validate75.errors = vErrors;
-return errors === 0;
-}
-validate75.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate77.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate77.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 10000 || isNaN(data)){
-validate77.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"}];
-return false;
-}
-else {
-if(data < 0 || isNaN(data)){
-validate77.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-validate77.errors = vErrors;
-return errors === 0;
-}
-validate77.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate79.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "boolean"){
-validate79.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-validate79.errors = vErrors;
-return errors === 0;
-}
-validate79.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate70.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate70.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate70.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("sale" !== data.method){
-validate70.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "sale"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
-validate70.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "amountCashback")) || (key1 === "cardholderNotPresent"))){
-validate70.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-const _errs8 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.currency !== undefined){
-const _errs9 = errors;
-if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.amount !== undefined){
-const _errs10 = errors;
-if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.amountCashback !== undefined){
-const _errs11 = errors;
-if(!(validate77(data3.amountCashback, {instancePath:instancePath+"/params/amountCashback",parentData:data3,parentDataProperty:"amountCashback",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.cardholderNotPresent !== undefined){
-const _errs12 = errors;
-if(!(validate79(data3.cardholderNotPresent, {instancePath:instancePath+"/params/cardholderNotPresent",parentData:data3,parentDataProperty:"cardholderNotPresent",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs12 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate70.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate70.errors = vErrors;
-return errors === 0;
-}
-validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate81.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate81.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("refund" !== data.method){
-validate81.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "refund"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
-validate81.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "cardholderNotPresent"))){
-validate81.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-const _errs8 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.currency !== undefined){
-const _errs9 = errors;
-if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.amount !== undefined){
-const _errs10 = errors;
-if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.cardholderNotPresent !== undefined){
-const _errs11 = errors;
-if(!(validate79(data3.cardholderNotPresent, {instancePath:instancePath+"/params/cardholderNotPresent",parentData:data3,parentDataProperty:"cardholderNotPresent",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate81.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate81.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate81.errors = vErrors;
-return errors === 0;
-}
-validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate88.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate88.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate88.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("preAuth" !== data.method){
-validate88.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "preAuth"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
-validate88.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))){
-validate88.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-const _errs8 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.currency !== undefined){
-const _errs9 = errors;
-if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.amount !== undefined){
-const _errs10 = errors;
-if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate88.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate88.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate88.errors = vErrors;
-return errors === 0;
-}
-validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate94.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate94.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate94.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("completion" !== data.method){
-validate94.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "completion"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))){
-validate94.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "authCode")) || (key1 === "amountPreAuthorisedTotal"))){
-validate94.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-const _errs8 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.currency !== undefined){
-const _errs9 = errors;
-if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.amount !== undefined){
-const _errs10 = errors;
-if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.authCode !== undefined){
-let data7 = data3.authCode;
-const _errs11 = errors;
-if(errors === _errs11){
-if(typeof data7 === "string"){
-if(func0(data7) < 1){
-validate94.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate94.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.amountPreAuthorisedTotal !== undefined){
-const _errs13 = errors;
-if(!(validate75(data3.amountPreAuthorisedTotal, {instancePath:instancePath+"/params/amountPreAuthorisedTotal",parentData:data3,parentDataProperty:"amountPreAuthorisedTotal",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs13 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate94.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate94.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate94.errors = vErrors;
-return errors === 0;
-}
-validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate101.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate101.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate101.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("accountVerification" !== data.method){
-validate101.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "accountVerification"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
-validate101.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))){
-validate101.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-const _errs8 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.currency !== undefined){
-const _errs9 = errors;
-if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.amount !== undefined){
-let data6 = data3.amount;
-const _errs10 = errors;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate101.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs10){
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 99999999 || isNaN(data6)){
-validate101.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
-return false;
-}
-else {
-if(data6 < 0 || isNaN(data6)){
-validate101.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate101.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate101.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate101.errors = vErrors;
-return errors === 0;
-}
-validate101.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate69.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-const tag0 = data.method;
-if(typeof tag0 == "string"){
-if(tag0 === "sale"){
-if(!(validate70(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
-errors = vErrors.length;
-}
-var props0 = true;
-}
-else if(tag0 === "refund"){
-if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
-errors = vErrors.length;
-}
-if(props0 !== true){
-props0 = true;
-}
-}
-else if(tag0 === "preAuth"){
-if(!(validate88(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
-errors = vErrors.length;
-}
-if(props0 !== true){
-props0 = true;
-}
-}
-else if(tag0 === "completion"){
-if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
-errors = vErrors.length;
-}
-if(props0 !== true){
-props0 = true;
-}
-}
-else if(tag0 === "accountVerification"){
-if(!(validate101(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
-errors = vErrors.length;
-}
-if(props0 !== true){
-props0 = true;
-}
-}
-else {
-validate69.errors = [{instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "method", tagValue: tag0},message:"value of tag \"method\" must be in oneOf"}];
-return false;
-}
-}
-else {
-validate69.errors = [{instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "method", tagValue: tag0},message:"tag \"method\" must be string"}];
-return false;
-}
-}
-else {
-validate69.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate69.errors = vErrors;
-evaluated0.props = props0;
-return errors === 0;
-}
-validate69.evaluated = {"dynamicProps":true,"dynamicItems":false};
-
-
-function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate111.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate111.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-const _errs3 = errors;
-if(!(validate43(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate111.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate111.errors = vErrors;
-return errors === 0;
-}
-validate111.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
-
-const schema39 = {"type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
-
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate119.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate119.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((data === "END_OF_DAY") || (data === "BANKING")) || (data === "X_BALANCE")) || (data === "Z_BALANCE"))){
-validate119.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate119.errors = vErrors;
-return errors === 0;
-}
-validate119.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate115.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate115.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate115.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("report" !== data.method){
-validate115.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "report"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.reportType === undefined) && (missing1 = "reportType"))){
-validate115.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!((key1 === "tid") || (key1 === "reportType"))){
-validate115.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-const _errs8 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.reportType !== undefined){
-const _errs9 = errors;
-if(!(validate119(data3.reportType, {instancePath:instancePath+"/params/reportType",parentData:data3,parentDataProperty:"reportType",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate115.errors = vErrors;
-return errors === 0;
-}
-validate115.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-const schema42 = {"type":"string","enum":["TIMED_OUT","COMPLETE"]};
-
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate127.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate127.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((data === "TIMED_OUT") || (data === "COMPLETE"))){
-validate127.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate127.errors = vErrors;
-return errors === 0;
-}
-validate127.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate132.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((((data.currency === undefined) && (missing0 = "currency")) || ((data.totalAmount === undefined) && (missing0 = "totalAmount"))) || ((data.totalSalesAmount === undefined) && (missing0 = "totalSalesAmount"))) || ((data.totalSalesCount === undefined) && (missing0 = "totalSalesCount"))) || ((data.totalRefundsAmount === undefined) && (missing0 = "totalRefundsAmount"))) || ((data.totalRefundsCount === undefined) && (missing0 = "totalRefundsCount"))){
-validate132.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.currency !== undefined){
-const _errs1 = errors;
-if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalAmount !== undefined){
-let data1 = data.totalAmount;
-const _errs2 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate132.errors = [{instancePath:instancePath+"/totalAmount",schemaPath:"#/properties/totalAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalSalesAmount !== undefined){
-let data2 = data.totalSalesAmount;
-const _errs4 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate132.errors = [{instancePath:instancePath+"/totalSalesAmount",schemaPath:"#/properties/totalSalesAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalSalesCount !== undefined){
-let data3 = data.totalSalesCount;
-const _errs6 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate132.errors = [{instancePath:instancePath+"/totalSalesCount",schemaPath:"#/properties/totalSalesCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalRefundsAmount !== undefined){
-let data4 = data.totalRefundsAmount;
-const _errs8 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate132.errors = [{instancePath:instancePath+"/totalRefundsAmount",schemaPath:"#/properties/totalRefundsAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalRefundsCount !== undefined){
-let data5 = data.totalRefundsCount;
-const _errs10 = errors;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate132.errors = [{instancePath:instancePath+"/totalRefundsCount",schemaPath:"#/properties/totalRefundsCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate132.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate132.errors = vErrors;
-return errors === 0;
-}
-validate132.evaluated = {"props":{"currency":true,"totalAmount":true,"totalSalesAmount":true,"totalSalesCount":true,"totalRefundsAmount":true,"totalRefundsCount":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate131.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const _errs2 = errors;
-if(!(validate132(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-if(!valid0){
-break;
-}
-}
-}
-else {
-validate131.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate131.errors = vErrors;
-return errors === 0;
-}
-validate131.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate129.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.currency !== undefined){
-const _errs1 = errors;
-if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalAmount !== undefined){
-let data1 = data.totalAmount;
-const _errs2 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate129.errors = [{instancePath:instancePath+"/totalAmount",schemaPath:"#/properties/totalAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalSalesAmount !== undefined){
-let data2 = data.totalSalesAmount;
-const _errs4 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate129.errors = [{instancePath:instancePath+"/totalSalesAmount",schemaPath:"#/properties/totalSalesAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalSalesCount !== undefined){
-let data3 = data.totalSalesCount;
-const _errs6 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate129.errors = [{instancePath:instancePath+"/totalSalesCount",schemaPath:"#/properties/totalSalesCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalRefundsAmount !== undefined){
-let data4 = data.totalRefundsAmount;
-const _errs8 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate129.errors = [{instancePath:instancePath+"/totalRefundsAmount",schemaPath:"#/properties/totalRefundsAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalRefundsCount !== undefined){
-let data5 = data.totalRefundsCount;
-const _errs10 = errors;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate129.errors = [{instancePath:instancePath+"/totalRefundsCount",schemaPath:"#/properties/totalRefundsCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalCashbackAmount !== undefined){
-let data6 = data.totalCashbackAmount;
-const _errs12 = errors;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate129.errors = [{instancePath:instancePath+"/totalCashbackAmount",schemaPath:"#/properties/totalCashbackAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalCashbackCount !== undefined){
-let data7 = data.totalCashbackCount;
-const _errs14 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate129.errors = [{instancePath:instancePath+"/totalCashbackCount",schemaPath:"#/properties/totalCashbackCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalGratuityAmount !== undefined){
-let data8 = data.totalGratuityAmount;
-const _errs16 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate129.errors = [{instancePath:instancePath+"/totalGratuityAmount",schemaPath:"#/properties/totalGratuityAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalGratuityCount !== undefined){
-let data9 = data.totalGratuityCount;
-const _errs18 = errors;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate129.errors = [{instancePath:instancePath+"/totalGratuityCount",schemaPath:"#/properties/totalGratuityCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.totalsSince !== undefined){
-const _errs20 = errors;
-if(typeof data.totalsSince !== "string"){
-validate129.errors = [{instancePath:instancePath+"/totalsSince",schemaPath:"#/properties/totalsSince/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs20 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.issuerTotals !== undefined){
-const _errs22 = errors;
-if(!(validate131(data.issuerTotals, {instancePath:instancePath+"/issuerTotals",parentData:data,parentDataProperty:"issuerTotals",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs22 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.waiterTotals !== undefined){
-const _errs23 = errors;
-if(!(validate131(data.waiterTotals, {instancePath:instancePath+"/waiterTotals",parentData:data,parentDataProperty:"waiterTotals",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs23 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate129.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate129.errors = vErrors;
-return errors === 0;
-}
-validate129.evaluated = {"props":{"currency":true,"totalAmount":true,"totalSalesAmount":true,"totalSalesCount":true,"totalRefundsAmount":true,"totalRefundsCount":true,"totalCashbackAmount":true,"totalCashbackCount":true,"totalGratuityAmount":true,"totalGratuityCount":true,"totalsSince":true,"issuerTotals":true,"waiterTotals":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate139.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.currency !== undefined){
-const _errs1 = errors;
-if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currentSessionTotals !== undefined){
-const _errs2 = errors;
-if(!(validate132(data.currentSessionTotals, {instancePath:instancePath+"/currentSessionTotals",parentData:data,parentDataProperty:"currentSessionTotals",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.previousSessionTotals !== undefined){
-const _errs3 = errors;
-if(!(validate132(data.previousSessionTotals, {instancePath:instancePath+"/previousSessionTotals",parentData:data,parentDataProperty:"previousSessionTotals",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currentSessionIssuerTotals !== undefined){
-const _errs4 = errors;
-if(!(validate131(data.currentSessionIssuerTotals, {instancePath:instancePath+"/currentSessionIssuerTotals",parentData:data,parentDataProperty:"currentSessionIssuerTotals",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.previousSessionIssuerTotals !== undefined){
-const _errs5 = errors;
-if(!(validate131(data.previousSessionIssuerTotals, {instancePath:instancePath+"/previousSessionIssuerTotals",parentData:data,parentDataProperty:"previousSessionIssuerTotals",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currentSessionTransactionNumbers !== undefined){
-let data5 = data.currentSessionTransactionNumbers;
-const _errs6 = errors;
-if(errors === _errs6){
-if(Array.isArray(data5)){
-var valid1 = true;
-const len0 = data5.length;
-for(let i0=0; i0<len0; i0++){
-const _errs8 = errors;
-if(typeof data5[i0] !== "string"){
-validate139.errors = [{instancePath:instancePath+"/currentSessionTransactionNumbers/" + i0,schemaPath:"#/properties/currentSessionTransactionNumbers/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs8 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate139.errors = [{instancePath:instancePath+"/currentSessionTransactionNumbers",schemaPath:"#/properties/currentSessionTransactionNumbers/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.previousSessionTransactionNumbers !== undefined){
-let data7 = data.previousSessionTransactionNumbers;
-const _errs10 = errors;
-if(errors === _errs10){
-if(Array.isArray(data7)){
-var valid2 = true;
-const len1 = data7.length;
-for(let i1=0; i1<len1; i1++){
-const _errs12 = errors;
-if(typeof data7[i1] !== "string"){
-validate139.errors = [{instancePath:instancePath+"/previousSessionTransactionNumbers/" + i1,schemaPath:"#/properties/previousSessionTransactionNumbers/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid2 = _errs12 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate139.errors = [{instancePath:instancePath+"/previousSessionTransactionNumbers",schemaPath:"#/properties/previousSessionTransactionNumbers/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate139.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate139.errors = vErrors;
-return errors === 0;
-}
-validate139.evaluated = {"props":{"currency":true,"currentSessionTotals":true,"previousSessionTotals":true,"currentSessionIssuerTotals":true,"previousSessionIssuerTotals":true,"currentSessionTransactionNumbers":true,"previousSessionTransactionNumbers":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate138.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-const _errs2 = errors;
-if(!(validate139(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-if(!valid0){
-break;
-}
-}
-}
-else {
-validate138.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate138.errors = vErrors;
-return errors === 0;
-}
-validate138.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate124.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((((((data.tid === undefined) && (missing0 = "tid")) || ((data.reportType === undefined) && (missing0 = "reportType"))) || ((data.reportTime === undefined) && (missing0 = "reportTime"))) || ((data.reportResult === undefined) && (missing0 = "reportResult"))) || ((data.balances === undefined) && (missing0 = "balances"))) || ((data.banking === undefined) && (missing0 = "banking"))) || ((data.reportLines === undefined) && (missing0 = "reportLines"))){
-validate124.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.tid !== undefined){
-const _errs1 = errors;
-if(!(validate14(data.tid, {instancePath:instancePath+"/tid",parentData:data,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportType !== undefined){
-const _errs2 = errors;
-if(!(validate119(data.reportType, {instancePath:instancePath+"/reportType",parentData:data,parentDataProperty:"reportType",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportTime !== undefined){
-const _errs3 = errors;
-if(typeof data.reportTime !== "string"){
-validate124.errors = [{instancePath:instancePath+"/reportTime",schemaPath:"#/properties/reportTime/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportResult !== undefined){
-const _errs5 = errors;
-if(!(validate127(data.reportResult, {instancePath:instancePath+"/reportResult",parentData:data,parentDataProperty:"reportResult",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.balances !== undefined){
-const _errs6 = errors;
-if(!(validate129(data.balances, {instancePath:instancePath+"/balances",parentData:data,parentDataProperty:"balances",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.banking !== undefined){
-const _errs7 = errors;
-if(!(validate138(data.banking, {instancePath:instancePath+"/banking",parentData:data,parentDataProperty:"banking",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportLines !== undefined){
-let data6 = data.reportLines;
-const _errs8 = errors;
-if(errors === _errs8){
-if(Array.isArray(data6)){
-var valid1 = true;
-const len0 = data6.length;
-for(let i0=0; i0<len0; i0++){
-const _errs10 = errors;
-if(!(validate60(data6[i0], {instancePath:instancePath+"/reportLines/" + i0,parentData:data6,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs10 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate124.errors = [{instancePath:instancePath+"/reportLines",schemaPath:"#/properties/reportLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate124.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate124.errors = vErrors;
-return errors === 0;
-}
-validate124.evaluated = {"props":{"tid":true,"reportType":true,"reportTime":true,"reportResult":true,"balances":true,"banking":true,"reportLines":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate121.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate121.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-const _errs3 = errors;
-if(!(validate124(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate121.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate121.errors = vErrors;
-return errors === 0;
-}
-validate121.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate149.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate149.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs3 = errors;
-if("signatureVerificationRequest" !== data.method){
-validate149.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "signatureVerificationRequest"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((((((((((data3.timeout === undefined) && (missing1 = "timeout")) || ((data3.tid === undefined) && (missing1 = "tid"))) || ((data3.receiptLines === undefined) && (missing1 = "receiptLines"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))) || ((data3.applicationId === undefined) && (missing1 = "applicationId"))) || ((data3.applicationLabel === undefined) && (missing1 = "applicationLabel"))) || ((data3.cardholderVerificationMethod === undefined) && (missing1 = "cardholderVerificationMethod"))) || ((data3.paymentMethod === undefined) && (missing1 = "paymentMethod"))) || ((data3.primaryAccountNumber === undefined) && (missing1 = "primaryAccountNumber"))) || ((data3.transactionType === undefined) && (missing1 = "transactionType"))){
-validate149.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.timeout !== undefined){
-let data4 = data3.timeout;
-const _errs6 = errors;
-if(errors === _errs6){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-validate149.errors = [{instancePath:instancePath+"/params/timeout",schemaPath:"#/properties/params/properties/timeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-else {
-validate149.errors = [{instancePath:instancePath+"/params/timeout",schemaPath:"#/properties/params/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.tid !== undefined){
-const _errs8 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.receiptLines !== undefined){
-const _errs9 = errors;
-if(!(validate59(data3.receiptLines, {instancePath:instancePath+"/params/receiptLines",parentData:data3,parentDataProperty:"receiptLines",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs9 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.authCode !== undefined){
-const _errs10 = errors;
-if(typeof data3.authCode !== "string"){
-validate149.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.applicationId !== undefined){
-const _errs12 = errors;
-if(typeof data3.applicationId !== "string"){
-validate149.errors = [{instancePath:instancePath+"/params/applicationId",schemaPath:"#/properties/params/properties/applicationId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs12 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.applicationLabel !== undefined){
-const _errs14 = errors;
-if(typeof data3.applicationLabel !== "string"){
-validate149.errors = [{instancePath:instancePath+"/params/applicationLabel",schemaPath:"#/properties/params/properties/applicationLabel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs14 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.cardholderVerificationMethod !== undefined){
-const _errs16 = errors;
-if(!(validate55(data3.cardholderVerificationMethod, {instancePath:instancePath+"/params/cardholderVerificationMethod",parentData:data3,parentDataProperty:"cardholderVerificationMethod",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs16 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.paymentMethod !== undefined){
-const _errs17 = errors;
-if(!(validate57(data3.paymentMethod, {instancePath:instancePath+"/params/paymentMethod",parentData:data3,parentDataProperty:"paymentMethod",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs17 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.primaryAccountNumber !== undefined){
-const _errs18 = errors;
-if(typeof data3.primaryAccountNumber !== "string"){
-validate149.errors = [{instancePath:instancePath+"/params/primaryAccountNumber",schemaPath:"#/properties/params/properties/primaryAccountNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs18 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.transactionType !== undefined){
-const _errs20 = errors;
-if(!(validate47(data3.transactionType, {instancePath:instancePath+"/params/transactionType",parentData:data3,parentDataProperty:"transactionType",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs20 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate149.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate149.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate149.errors = vErrors;
-return errors === 0;
-}
-validate149.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate157.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate157.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
-validate157.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-let data2 = data.result;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if((data2.accepted === undefined) && (missing1 = "accepted")){
-validate157.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs6 = errors;
-for(const key1 in data2){
-if(!(key1 === "accepted")){
-validate157.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs6 === errors){
-if(data2.accepted !== undefined){
-if(typeof data2.accepted !== "boolean"){
-validate157.errors = [{instancePath:instancePath+"/result/accepted",schemaPath:"#/properties/result/properties/accepted/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-}
-}
-}
-}
-else {
-validate157.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate157.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate157.errors = vErrors;
-return errors === 0;
-}
-validate157.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate160.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate160.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
-validate160.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs4 = errors;
-if("terminalDetails" !== data.method){
-validate160.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "terminalDetails"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((data3.tid === undefined) && (missing1 = "tid")){
-validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs7 = errors;
-for(const key1 in data3){
-if(!(key1 === "tid")){
-validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs7 === errors){
-if(data3.tid !== undefined){
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-}
-else {
-validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate160.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate160.errors = vErrors;
-return errors === 0;
-}
-validate160.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate164.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate164.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-const _errs3 = errors;
-if(!(validate27(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-else {
-validate164.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate164.errors = vErrors;
-return errors === 0;
-}
-validate164.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
-
-const schema54 = {"type":"string","enum":["APPROVED","ATTEMPTING_CANCEL","BAD_SWIPE","CANCELLING","CARD_ERROR","CARD_EXPIRED","CARD_NOT_SUPPORTED","CONNECTING","CONNECTION_MADE","DECLINED","DECLINED_BY_CARD","ENTER_CASHBACK","INSERT_CARD","PIN_ENTRY","PLEASE_WAIT","PRESENT_CARD","PRESENT_ONLY_ONE_CARD","PROCESSING_ERROR","REMOVE_CARD","REPLACE_PAPER","RETRYING","REQUEST_SENT","RE_PRESENT_CARD","SIGNATURE_VERIFICATION","SIGNATURE_VERIFICATION_PROCESS_COMPLETED","SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED","SIGNATURE_VERIFICATION_IN_PROGRESS","SIGNATURE_VERIFICATION_TIMEOUT","TRANSACTION_FINISHED","TRANSACTION_STARTED","UNABLE_TO_CANCEL"]};
-
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate171.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-validate171.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((((((((((((((((((((((((((((((data === "APPROVED") || (data === "ATTEMPTING_CANCEL")) || (data === "BAD_SWIPE")) || (data === "CANCELLING")) || (data === "CARD_ERROR")) || (data === "CARD_EXPIRED")) || (data === "CARD_NOT_SUPPORTED")) || (data === "CONNECTING")) || (data === "CONNECTION_MADE")) || (data === "DECLINED")) || (data === "DECLINED_BY_CARD")) || (data === "ENTER_CASHBACK")) || (data === "INSERT_CARD")) || (data === "PIN_ENTRY")) || (data === "PLEASE_WAIT")) || (data === "PRESENT_CARD")) || (data === "PRESENT_ONLY_ONE_CARD")) || (data === "PROCESSING_ERROR")) || (data === "REMOVE_CARD")) || (data === "REPLACE_PAPER")) || (data === "RETRYING")) || (data === "REQUEST_SENT")) || (data === "RE_PRESENT_CARD")) || (data === "SIGNATURE_VERIFICATION")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_IN_PROGRESS")) || (data === "SIGNATURE_VERIFICATION_TIMEOUT")) || (data === "TRANSACTION_FINISHED")) || (data === "TRANSACTION_STARTED")) || (data === "UNABLE_TO_CANCEL"))){
-validate171.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema54.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-validate171.errors = vErrors;
-return errors === 0;
-}
-validate171.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate170.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(!(validate171(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-const _errs2 = errors;
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const err1 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-validate170.errors = vErrors;
-return false;
-}
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate170.errors = vErrors;
-return errors === 0;
-}
-validate170.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-notification.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate168.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate168.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-var valid0 = false;
-validate168.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
-return false;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs2 = errors;
-if("terminalNotification" !== data.method){
-validate168.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "terminalNotification"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs3 = errors;
-if(errors === _errs3){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((data3.notificationValue === undefined) && (missing1 = "notificationValue")) || ((data3.tid === undefined) && (missing1 = "tid"))){
-validate168.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.notificationValue !== undefined){
-const _errs5 = errors;
-if(!(validate170(data3.notificationValue, {instancePath:instancePath+"/params/notificationValue",parentData:data3,parentDataProperty:"notificationValue",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs5 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.tid !== undefined){
-const _errs6 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-else {
-validate168.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate168.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate168.errors = vErrors;
-return errors === 0;
-}
-validate168.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate179.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(typeof data === "string"){
-if(func0(data) < 1){
-validate179.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate179.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-validate179.errors = vErrors;
-return errors === 0;
-}
-validate179.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate175.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate175.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs3 = errors;
-if("finalPosReceiptRequest" !== data.method){
-validate175.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "finalPosReceiptRequest"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
-validate175.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.tid !== undefined){
-const _errs6 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.tableName !== undefined){
-const _errs7 = errors;
-if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs7 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-else {
-validate175.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate175.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate175.errors = vErrors;
-return errors === 0;
-}
-validate175.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate184.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.value === undefined) && (missing0 = "value")){
-validate184.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "type") || (key0 === "format")) || (key0 === "value"))){
-validate184.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.type !== undefined){
-const _errs2 = errors;
-if(!(validate61(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.format !== undefined){
-let data1 = data.format;
-const _errs3 = errors;
-if(errors === _errs3){
-if(Array.isArray(data1)){
-var valid1 = true;
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-const _errs5 = errors;
-if(!(validate63(data1[i0], {instancePath:instancePath+"/format/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs5 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate184.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.value !== undefined){
-const _errs6 = errors;
-if(typeof data.value !== "string"){
-validate184.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate184.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate184.errors = vErrors;
-return errors === 0;
-}
-validate184.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate181.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate181.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
-validate181.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-let data2 = data.result;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if((data2.receiptLines === undefined) && (missing1 = "receiptLines")){
-validate181.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs6 = errors;
-for(const key1 in data2){
-if(!(key1 === "receiptLines")){
-validate181.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs6 === errors){
-if(data2.receiptLines !== undefined){
-let data3 = data2.receiptLines;
-const _errs7 = errors;
-if(errors === _errs7){
-if(Array.isArray(data3)){
-var valid2 = true;
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-const _errs9 = errors;
-if(!(validate184(data3[i0], {instancePath:instancePath+"/result/receiptLines/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs9 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate181.errors = [{instancePath:instancePath+"/result/receiptLines",schemaPath:"#/properties/result/properties/receiptLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate181.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate181.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate181.errors = vErrors;
-return errors === 0;
-}
-validate181.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate188.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate188.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs3 = errors;
-if("posReceiptRequest" !== data.method){
-validate188.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "posReceiptRequest"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
-validate188.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.tid !== undefined){
-const _errs6 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.tableName !== undefined){
-const _errs7 = errors;
-if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs7 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-else {
-validate188.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate188.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate188.errors = vErrors;
-return errors === 0;
-}
-validate188.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate193.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate193.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
-validate193.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-let data2 = data.result;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if((data2.receiptLines === undefined) && (missing1 = "receiptLines")){
-validate193.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs6 = errors;
-for(const key1 in data2){
-if(!(key1 === "receiptLines")){
-validate193.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs6 === errors){
-if(data2.receiptLines !== undefined){
-let data3 = data2.receiptLines;
-const _errs7 = errors;
-if(errors === _errs7){
-if(Array.isArray(data3)){
-var valid2 = true;
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-const _errs9 = errors;
-if(!(validate184(data3[i0], {instancePath:instancePath+"/result/receiptLines/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs9 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate193.errors = [{instancePath:instancePath+"/result/receiptLines",schemaPath:"#/properties/result/properties/receiptLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate193.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate193.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate193.errors = vErrors;
-return errors === 0;
-}
-validate193.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate197(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/report-response-notification.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate197.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate197.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-var valid0 = false;
-validate197.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
-return false;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs2 = errors;
-if("reportResponse" !== data.method){
-validate197.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "reportResponse"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-const _errs3 = errors;
-if(!(validate124(data.params, {instancePath:instancePath+"/params",parentData:data,parentDataProperty:"params",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate197.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate197.errors = vErrors;
-return errors === 0;
-}
-validate197.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate200.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate200.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs3 = errors;
-if("tableListRequest" !== data.method){
-validate200.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "tableListRequest"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((data3.tid === undefined) && (missing1 = "tid")){
-validate200.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.tid !== undefined){
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-else {
-validate200.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate200.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate200.errors = vErrors;
-return errors === 0;
-}
-validate200.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate207.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.tableName === undefined) && (missing0 = "tableName")) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.currency === undefined) && (missing0 = "currency"))){
-validate207.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((((key0 === "tableName") || (key0 === "amount")) || (key0 === "amountPaid")) || (key0 === "currency")) || (key0 === "locked")) || (key0 === "waiterIds"))){
-validate207.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.tableName !== undefined){
-const _errs2 = errors;
-if(!(validate179(data.tableName, {instancePath:instancePath+"/tableName",parentData:data,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.amount !== undefined){
-let data1 = data.amount;
-const _errs3 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate207.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs3){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 99999999 || isNaN(data1)){
-validate207.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
-return false;
-}
-else {
-if(data1 < 0 || isNaN(data1)){
-validate207.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.amountPaid !== undefined){
-let data2 = data.amountPaid;
-const _errs5 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate207.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs5){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 99999999 || isNaN(data2)){
-validate207.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
-return false;
-}
-else {
-if(data2 < 0 || isNaN(data2)){
-validate207.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currency !== undefined){
-const _errs7 = errors;
-if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.locked !== undefined){
-const _errs8 = errors;
-if(typeof data.locked !== "boolean"){
-validate207.errors = [{instancePath:instancePath+"/locked",schemaPath:"#/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.waiterIds !== undefined){
-let data5 = data.waiterIds;
-const _errs10 = errors;
-if(errors === _errs10){
-if(Array.isArray(data5)){
-var valid1 = true;
-const len0 = data5.length;
-for(let i0=0; i0<len0; i0++){
-const _errs12 = errors;
-if(typeof data5[i0] !== "string"){
-validate207.errors = [{instancePath:instancePath+"/waiterIds/" + i0,schemaPath:"#/properties/waiterIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid1 = _errs12 === errors;
-if(!valid1){
-break;
-}
-}
-}
-else {
-validate207.errors = [{instancePath:instancePath+"/waiterIds",schemaPath:"#/properties/waiterIds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate207.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate207.errors = vErrors;
-return errors === 0;
-}
-validate207.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate204.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate204.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
-validate204.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-let data2 = data.result;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if((data2.tables === undefined) && (missing1 = "tables")){
-validate204.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-const _errs6 = errors;
-for(const key1 in data2){
-if(!(key1 === "tables")){
-validate204.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs6 === errors){
-if(data2.tables !== undefined){
-let data3 = data2.tables;
-const _errs7 = errors;
-if(errors === _errs7){
-if(Array.isArray(data3)){
-var valid2 = true;
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-const _errs9 = errors;
-if(!(validate207(data3[i0], {instancePath:instancePath+"/result/tables/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs9 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate204.errors = [{instancePath:instancePath+"/result/tables",schemaPath:"#/properties/result/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate204.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate204.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate204.errors = vErrors;
-return errors === 0;
-}
-validate204.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate211(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-request.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate211.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate211.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs2 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs3 = errors;
-if("tableLockRequest" !== data.method){
-validate211.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "tableLockRequest"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
-validate211.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.tid !== undefined){
-const _errs6 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.tableName !== undefined){
-const _errs7 = errors;
-if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs7 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-else {
-validate211.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate211.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate211.errors = vErrors;
-return errors === 0;
-}
-validate211.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate216(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-response.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate216.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
-validate216.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
-validate216.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jsonrpc !== undefined){
-const _errs2 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-const _errs3 = errors;
-if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.result !== undefined){
-let data2 = data.result;
-const _errs4 = errors;
-const _errs5 = errors;
-let valid1 = false;
-let passing0 = null;
-const _errs6 = errors;
-if(errors === _errs6){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if(((data2.locked === undefined) && (missing1 = "locked")) || ((data2.table === undefined) && (missing1 = "table"))){
-const err0 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-else {
-const _errs8 = errors;
-for(const key1 in data2){
-if(!((key1 === "locked") || (key1 === "table"))){
-const err1 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-break;
-}
-}
-if(_errs8 === errors){
-if(data2.locked !== undefined){
-const _errs9 = errors;
-if(true !== data2.locked){
-const err2 = {instancePath:instancePath+"/result/locked",schemaPath:"#/properties/result/oneOf/0/properties/locked/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-var valid2 = _errs9 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data2.table !== undefined){
-const _errs10 = errors;
-if(!(validate207(data2.table, {instancePath:instancePath+"/result/table",parentData:data2,parentDataProperty:"table",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs10 === errors;
-}
-else {
-var valid2 = true;
-}
-}
-}
-}
-}
-else {
-const err3 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-var _valid0 = _errs6 === errors;
-if(_valid0){
-valid1 = true;
-passing0 = 0;
-var props0 = true;
-}
-const _errs11 = errors;
-if(errors === _errs11){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing2;
-if((data2.locked === undefined) && (missing2 = "locked")){
-const err4 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-else {
-const _errs13 = errors;
-for(const key2 in data2){
-if(!(key2 === "locked")){
-const err5 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-break;
-}
-}
-if(_errs13 === errors){
-if(data2.locked !== undefined){
-if(false !== data2.locked){
-const err6 = {instancePath:instancePath+"/result/locked",schemaPath:"#/properties/result/oneOf/1/properties/locked/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-var _valid0 = _errs11 === errors;
-if(_valid0 && valid1){
-valid1 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid1 = true;
-passing0 = 1;
-if(props0 !== true){
-props0 = true;
-}
-}
-}
-if(!valid1){
-const err8 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-validate216.errors = vErrors;
-return false;
-}
-else {
-errors = _errs5;
-if(vErrors !== null){
-if(_errs5){
-vErrors.length = _errs5;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate216.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate216.errors = vErrors;
-return errors === 0;
-}
-validate216.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-
-function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-unlock-notification.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate220.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate220.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-var valid0 = false;
-validate220.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
-return false;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs2 = errors;
-if("tableUnlock" !== data.method){
-validate220.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "tableUnlock"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs3 = errors;
-if(errors === _errs3){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
-validate220.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.tid !== undefined){
-const _errs5 = errors;
-if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs5 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data3.tableName !== undefined){
-const _errs6 = errors;
-if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-else {
-validate220.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate220.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate220.errors = vErrors;
-return errors === 0;
-}
-validate220.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
-
-
-function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/transaction-response-notification.schema.yaml" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate224.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
-validate224.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.jsonrpc !== undefined){
-const _errs1 = errors;
-if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.id !== undefined){
-var valid0 = false;
-validate224.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
-return false;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.method !== undefined){
-const _errs2 = errors;
-if("transactionResponse" !== data.method){
-validate224.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "transactionResponse"},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.params !== undefined){
-let data3 = data.params;
-const _errs3 = errors;
-const _errs4 = errors;
-if(!(validate43(data3, {instancePath:instancePath+"/params",parentData:data,parentDataProperty:"params",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs4 === errors;
-if(valid1){
-const _errs5 = errors;
-if(errors === _errs5){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing1;
-if((data3.tableName === undefined) && (missing1 = "tableName")){
-validate224.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/allOf/1/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data3.tableName !== undefined){
-if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-else {
-validate224.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid1 = _errs5 === errors;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate224.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate224.errors = vErrors;
-return errors === 0;
-}
-validate224.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate14.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (typeof data === "string") {
+            if (func0(data) < 1) {
+                validate14.errors = [{ instancePath, schemaPath: "#/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                return false;
+            }
+        }
+        else {
+            validate14.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+            return false;
+        }
+    }
+    validate14.errors = vErrors;
+    return errors === 0;
+}
+validate14.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate11.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate11.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate11.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("cancelTransaction" !== data.method) {
+                                    validate11.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "cancelTransaction" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((data3.tid === undefined) && (missing1 = "tid")) {
+                                                validate11.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!(key1 === "tid")) {
+                                                        validate11.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate11.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate11.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate11.errors = vErrors;
+    return errors === 0;
+}
+validate11.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate16.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate16.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                }
+            }
+        }
+        else {
+            validate16.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate16.errors = vErrors;
+    return errors === 0;
+}
+validate16.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate22.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            for (const key0 in data) {
+                validate22.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                return false;
+                break;
+            }
+        }
+        else {
+            validate22.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate22.errors = vErrors;
+    return errors === 0;
+}
+validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate19.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) {
+                validate19.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate19.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("connectedTerminals" !== data.method) {
+                                    validate19.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "connectedTerminals" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    const _errs5 = errors;
+                                    if (!(validate22(data.params, { instancePath: instancePath + "/params", parentData: data, parentDataProperty: "params", rootData, dynamicAnchors }))) {
+                                        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+                                        errors = vErrors.length;
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate19.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate19.errors = vErrors;
+    return errors === 0;
+}
+validate19.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+const schema14 = { "type": "string", "enum": ["AVAILABLE", "BUSY"] };
+function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate30.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate30.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!((data === "AVAILABLE") || (data === "BUSY"))) {
+        validate30.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema14.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate30.errors = vErrors;
+    return errors === 0;
+}
+validate30.evaluated = { "dynamicProps": false, "dynamicItems": false };
+const schema15 = { "type": "string", "enum": ["GBP", "EUR"] };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate32.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate32.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!((data === "GBP") || (data === "EUR"))) {
+        validate32.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema15.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate32.errors = vErrors;
+    return errors === 0;
+}
+validate32.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate28.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.tid === undefined) && (missing0 = "tid")) || ((data.status === undefined) && (missing0 = "status"))) || ((data.currency === undefined) && (missing0 = "currency"))) {
+                validate28.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.tid !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate14(data.tid, { instancePath: instancePath + "/tid", parentData: data, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.status !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate30(data.status, { instancePath: instancePath + "/status", parentData: data, parentDataProperty: "status", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.currency !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate28.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate28.errors = vErrors;
+    return errors === 0;
+}
+validate28.evaluated = { "props": { "tid": true, "status": true, "currency": true }, "dynamicProps": false, "dynamicItems": false };
+function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate27.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((data.terminals === undefined) && (missing0 = "terminals")) {
+                validate27.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.terminals !== undefined) {
+                    let data0 = data.terminals;
+                    const _errs1 = errors;
+                    if (errors === _errs1) {
+                        if (Array.isArray(data0)) {
+                            var valid1 = true;
+                            const len0 = data0.length;
+                            for (let i0 = 0; i0 < len0; i0++) {
+                                const _errs3 = errors;
+                                if (!(validate28(data0[i0], { instancePath: instancePath + "/terminals/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                    vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid1 = _errs3 === errors;
+                                if (!valid1) {
+                                    break;
+                                }
+                            }
+                        }
+                        else {
+                            validate27.errors = [{ instancePath: instancePath + "/terminals", schemaPath: "#/properties/terminals/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate27.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate27.errors = vErrors;
+    return errors === 0;
+}
+validate27.evaluated = { "props": { "terminals": true }, "dynamicProps": false, "dynamicItems": false };
+function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate24.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate24.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.result !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate27(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate24.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate24.errors = vErrors;
+    return errors === 0;
+}
+validate24.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
+function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate36.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate36.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate36.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("duplicate" !== data.method) {
+                                    validate36.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "duplicate" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((data3.tid === undefined) && (missing1 = "tid")) {
+                                                validate36.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!(key1 === "tid")) {
+                                                        validate36.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate36.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate36.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate36.errors = vErrors;
+    return errors === 0;
+}
+validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+const schema19 = { "type": "string", "enum": ["SUCCESSFUL", "DECLINED", "VOID", "UNSUCCESSFUL", "CANCELLED", "TIMED_OUT"] };
+function validate45(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate45.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate45.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!((((((data === "SUCCESSFUL") || (data === "DECLINED")) || (data === "VOID")) || (data === "UNSUCCESSFUL")) || (data === "CANCELLED")) || (data === "TIMED_OUT"))) {
+        validate45.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema19.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate45.errors = vErrors;
+    return errors === 0;
+}
+validate45.evaluated = { "dynamicProps": false, "dynamicItems": false };
+const schema20 = { "type": "string", "enum": ["LOGON", "REFUND", "REFUND_REVERSAL", "SALE", "SALE_REVERSAL", "PRE_AUTH", "COMPLETION", "ACCOUNT_VERIFICATION"] };
+function validate47(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate47.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate47.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!((((((((data === "LOGON") || (data === "REFUND")) || (data === "REFUND_REVERSAL")) || (data === "SALE")) || (data === "SALE_REVERSAL")) || (data === "PRE_AUTH")) || (data === "COMPLETION")) || (data === "ACCOUNT_VERIFICATION"))) {
+        validate47.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema20.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate47.errors = vErrors;
+    return errors === 0;
+}
+validate47.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate50.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
+        validate50.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+        return false;
+    }
+    if (errors === 0) {
+        if ((typeof data == "number") && (isFinite(data))) {
+            if (data > 99999999 || isNaN(data)) {
+                validate50.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                return false;
+            }
+            else {
+                if (data < 0 || isNaN(data)) {
+                    validate50.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                    return false;
+                }
+            }
+        }
+    }
+    validate50.errors = vErrors;
+    return errors === 0;
+}
+validate50.evaluated = { "dynamicProps": false, "dynamicItems": false };
+const schema22 = { "type": "string", "enum": ["UNKNOWN", "NONE", "PIN", "SIGNATURE", "DEVICE"] };
+function validate55(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate55.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate55.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!(((((data === "UNKNOWN") || (data === "NONE")) || (data === "PIN")) || (data === "SIGNATURE")) || (data === "DEVICE"))) {
+        validate55.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema22.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate55.errors = vErrors;
+    return errors === 0;
+}
+validate55.evaluated = { "dynamicProps": false, "dynamicItems": false };
+const schema23 = { "type": "string", "enum": ["UNKNOWN", "KEYED", "SWIPED", "ICC_CHIP", "CONTACTLESS"] };
+function validate57(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate57.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate57.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!(((((data === "UNKNOWN") || (data === "KEYED")) || (data === "SWIPED")) || (data === "ICC_CHIP")) || (data === "CONTACTLESS"))) {
+        validate57.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema23.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate57.errors = vErrors;
+    return errors === 0;
+}
+validate57.evaluated = { "dynamicProps": false, "dynamicItems": false };
+const schema26 = { "type": "string", "enum": ["TEXT", "BOX_DECLINE", "BOX_VOID", "IMAGE_LOGO", "CARRIAGE_RETURN", "LINE_SEPARATOR_SINGLE", "LINE_SEPARATOR_DOUBLE", "TICKET_FEED", "BARCODE_CODE25", "BARCODE_CODE39", "BARCODE_CODE128"] };
+function validate61(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate61.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate61.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!(((((((((((data === "TEXT") || (data === "BOX_DECLINE")) || (data === "BOX_VOID")) || (data === "IMAGE_LOGO")) || (data === "CARRIAGE_RETURN")) || (data === "LINE_SEPARATOR_SINGLE")) || (data === "LINE_SEPARATOR_DOUBLE")) || (data === "TICKET_FEED")) || (data === "BARCODE_CODE25")) || (data === "BARCODE_CODE39")) || (data === "BARCODE_CODE128"))) {
+        validate61.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema26.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate61.errors = vErrors;
+    return errors === 0;
+}
+validate61.evaluated = { "dynamicProps": false, "dynamicItems": false };
+const schema27 = { "type": "string", "enum": ["BOLD", "DOUBLE_HEIGHT", "DOUBLE_WIDTH"] };
+function validate63(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate63.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate63.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!(((data === "BOLD") || (data === "DOUBLE_HEIGHT")) || (data === "DOUBLE_WIDTH"))) {
+        validate63.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema27.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate63.errors = vErrors;
+    return errors === 0;
+}
+validate63.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate60.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((data.value === undefined) && (missing0 = "value")) {
+                validate60.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.type !== undefined) {
+                    let data0 = data.type;
+                    const _errs1 = errors;
+                    const _errs2 = errors;
+                    let valid1 = false;
+                    const _errs3 = errors;
+                    if (!(validate61(data0, { instancePath: instancePath + "/type", parentData: data, parentDataProperty: "type", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+                        errors = vErrors.length;
+                    }
+                    var _valid0 = _errs3 === errors;
+                    valid1 = valid1 || _valid0;
+                    const _errs4 = errors;
+                    if (typeof data0 !== "string") {
+                        const err0 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                        if (vErrors === null) {
+                            vErrors = [err0];
+                        }
+                        else {
+                            vErrors.push(err0);
+                        }
+                        errors++;
+                    }
+                    var _valid0 = _errs4 === errors;
+                    valid1 = valid1 || _valid0;
+                    if (!valid1) {
+                        const err1 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                        if (vErrors === null) {
+                            vErrors = [err1];
+                        }
+                        else {
+                            vErrors.push(err1);
+                        }
+                        errors++;
+                        validate60.errors = vErrors;
+                        return false;
+                    }
+                    else {
+                        errors = _errs2;
+                        if (vErrors !== null) {
+                            if (_errs2) {
+                                vErrors.length = _errs2;
+                            }
+                            else {
+                                vErrors = null;
+                            }
+                        }
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.format !== undefined) {
+                        let data1 = data.format;
+                        const _errs6 = errors;
+                        if (errors === _errs6) {
+                            if (Array.isArray(data1)) {
+                                var valid2 = true;
+                                const len0 = data1.length;
+                                for (let i0 = 0; i0 < len0; i0++) {
+                                    let data2 = data1[i0];
+                                    const _errs8 = errors;
+                                    const _errs9 = errors;
+                                    let valid3 = false;
+                                    const _errs10 = errors;
+                                    if (!(validate63(data2, { instancePath: instancePath + "/format/" + i0, parentData: data1, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                        vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+                                        errors = vErrors.length;
+                                    }
+                                    var _valid1 = _errs10 === errors;
+                                    valid3 = valid3 || _valid1;
+                                    const _errs11 = errors;
+                                    if (typeof data2 !== "string") {
+                                        const err2 = { instancePath: instancePath + "/format/" + i0, schemaPath: "#/properties/format/items/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                                        if (vErrors === null) {
+                                            vErrors = [err2];
+                                        }
+                                        else {
+                                            vErrors.push(err2);
+                                        }
+                                        errors++;
+                                    }
+                                    var _valid1 = _errs11 === errors;
+                                    valid3 = valid3 || _valid1;
+                                    if (!valid3) {
+                                        const err3 = { instancePath: instancePath + "/format/" + i0, schemaPath: "#/properties/format/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                                        if (vErrors === null) {
+                                            vErrors = [err3];
+                                        }
+                                        else {
+                                            vErrors.push(err3);
+                                        }
+                                        errors++;
+                                        validate60.errors = vErrors;
+                                        return false;
+                                    }
+                                    else {
+                                        errors = _errs9;
+                                        if (vErrors !== null) {
+                                            if (_errs9) {
+                                                vErrors.length = _errs9;
+                                            }
+                                            else {
+                                                vErrors = null;
+                                            }
+                                        }
+                                    }
+                                    var valid2 = _errs8 === errors;
+                                    if (!valid2) {
+                                        break;
+                                    }
+                                }
+                            }
+                            else {
+                                validate60.errors = [{ instancePath: instancePath + "/format", schemaPath: "#/properties/format/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                return false;
+                            }
+                        }
+                        var valid0 = _errs6 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.value !== undefined) {
+                            const _errs13 = errors;
+                            if (typeof data.value !== "string") {
+                                validate60.errors = [{ instancePath: instancePath + "/value", schemaPath: "#/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                return false;
+                            }
+                            var valid0 = _errs13 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate60.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate60.errors = vErrors;
+    return errors === 0;
+}
+validate60.evaluated = { "props": { "type": true, "format": true, "value": true }, "dynamicProps": false, "dynamicItems": false };
+function validate59(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate59.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.MERCHANT !== undefined) {
+                let data0 = data.MERCHANT;
+                const _errs1 = errors;
+                if (errors === _errs1) {
+                    if (Array.isArray(data0)) {
+                        var valid1 = true;
+                        const len0 = data0.length;
+                        for (let i0 = 0; i0 < len0; i0++) {
+                            const _errs3 = errors;
+                            if (!(validate60(data0[i0], { instancePath: instancePath + "/MERCHANT/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid1 = _errs3 === errors;
+                            if (!valid1) {
+                                break;
+                            }
+                        }
+                    }
+                    else {
+                        validate59.errors = [{ instancePath: instancePath + "/MERCHANT", schemaPath: "#/properties/MERCHANT/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                        return false;
+                    }
+                }
+                var valid0 = _errs1 === errors;
+            }
+            else {
+                var valid0 = true;
+            }
+            if (valid0) {
+                if (data.CUSTOMER !== undefined) {
+                    let data2 = data.CUSTOMER;
+                    const _errs4 = errors;
+                    if (errors === _errs4) {
+                        if (Array.isArray(data2)) {
+                            var valid2 = true;
+                            const len1 = data2.length;
+                            for (let i1 = 0; i1 < len1; i1++) {
+                                const _errs6 = errors;
+                                if (!(validate60(data2[i1], { instancePath: instancePath + "/CUSTOMER/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors }))) {
+                                    vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid2 = _errs6 === errors;
+                                if (!valid2) {
+                                    break;
+                                }
+                            }
+                        }
+                        else {
+                            validate59.errors = [{ instancePath: instancePath + "/CUSTOMER", schemaPath: "#/properties/CUSTOMER/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                            return false;
+                        }
+                    }
+                    var valid0 = _errs4 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+            }
+        }
+        else {
+            validate59.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate59.errors = vErrors;
+    return errors === 0;
+}
+validate59.evaluated = { "props": { "MERCHANT": true, "CUSTOMER": true }, "dynamicProps": false, "dynamicItems": false };
+function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate43.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((((((((((((((((((((data.amountBase === undefined) && (missing0 = "amountBase")) || ((data.amountCashback === undefined) && (missing0 = "amountCashback"))) || ((data.amountGratuity === undefined) && (missing0 = "amountGratuity"))) || ((data.amountTotal === undefined) && (missing0 = "amountTotal"))) || ((data.applicationId === undefined) && (missing0 = "applicationId"))) || ((data.applicationLabel === undefined) && (missing0 = "applicationLabel"))) || ((data.authCode === undefined) && (missing0 = "authCode"))) || ((data.cardSchemeName === undefined) && (missing0 = "cardSchemeName"))) || ((data.cardholderVerificationMethod === undefined) && (missing0 = "cardholderVerificationMethod"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.dateOfExpiry === undefined) && (missing0 = "dateOfExpiry"))) || ((data.dateOfStart === undefined) && (missing0 = "dateOfStart"))) || ((data.paymentMethod === undefined) && (missing0 = "paymentMethod"))) || ((data.primaryAccountNumber === undefined) && (missing0 = "primaryAccountNumber"))) || ((data.primaryAccountNumberSequence === undefined) && (missing0 = "primaryAccountNumberSequence"))) || ((data.receiptLines === undefined) && (missing0 = "receiptLines"))) || ((data.tid === undefined) && (missing0 = "tid"))) || ((data.transactionId === undefined) && (missing0 = "transactionId"))) || ((data.transactionNumber === undefined) && (missing0 = "transactionNumber"))) || ((data.transactionResult === undefined) && (missing0 = "transactionResult"))) || ((data.transactionTime === undefined) && (missing0 = "transactionTime"))) || ((data.transactionType === undefined) && (missing0 = "transactionType"))) {
+                validate43.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.tid !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate14(data.tid, { instancePath: instancePath + "/tid", parentData: data, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.transactionResult !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate45(data.transactionResult, { instancePath: instancePath + "/transactionResult", parentData: data, parentDataProperty: "transactionResult", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.transactionType !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate47(data.transactionType, { instancePath: instancePath + "/transactionType", parentData: data, parentDataProperty: "transactionType", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.currency !== undefined) {
+                                const _errs4 = errors;
+                                if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                    vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.amountBase !== undefined) {
+                                    const _errs5 = errors;
+                                    if (!(validate50(data.amountBase, { instancePath: instancePath + "/amountBase", parentData: data, parentDataProperty: "amountBase", rootData, dynamicAnchors }))) {
+                                        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+                                        errors = vErrors.length;
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                                if (valid0) {
+                                    if (data.amountCashback !== undefined) {
+                                        const _errs6 = errors;
+                                        if (!(validate50(data.amountCashback, { instancePath: instancePath + "/amountCashback", parentData: data, parentDataProperty: "amountCashback", rootData, dynamicAnchors }))) {
+                                            vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+                                            errors = vErrors.length;
+                                        }
+                                        var valid0 = _errs6 === errors;
+                                    }
+                                    else {
+                                        var valid0 = true;
+                                    }
+                                    if (valid0) {
+                                        if (data.amountGratuity !== undefined) {
+                                            const _errs7 = errors;
+                                            if (!(validate50(data.amountGratuity, { instancePath: instancePath + "/amountGratuity", parentData: data, parentDataProperty: "amountGratuity", rootData, dynamicAnchors }))) {
+                                                vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+                                                errors = vErrors.length;
+                                            }
+                                            var valid0 = _errs7 === errors;
+                                        }
+                                        else {
+                                            var valid0 = true;
+                                        }
+                                        if (valid0) {
+                                            if (data.amountTotal !== undefined) {
+                                                const _errs8 = errors;
+                                                if (!(validate50(data.amountTotal, { instancePath: instancePath + "/amountTotal", parentData: data, parentDataProperty: "amountTotal", rootData, dynamicAnchors }))) {
+                                                    vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+                                                    errors = vErrors.length;
+                                                }
+                                                var valid0 = _errs8 === errors;
+                                            }
+                                            else {
+                                                var valid0 = true;
+                                            }
+                                            if (valid0) {
+                                                if (data.applicationId !== undefined) {
+                                                    const _errs9 = errors;
+                                                    if (typeof data.applicationId !== "string") {
+                                                        validate43.errors = [{ instancePath: instancePath + "/applicationId", schemaPath: "#/properties/applicationId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        return false;
+                                                    }
+                                                    var valid0 = _errs9 === errors;
+                                                }
+                                                else {
+                                                    var valid0 = true;
+                                                }
+                                                if (valid0) {
+                                                    if (data.applicationLabel !== undefined) {
+                                                        const _errs11 = errors;
+                                                        if (typeof data.applicationLabel !== "string") {
+                                                            validate43.errors = [{ instancePath: instancePath + "/applicationLabel", schemaPath: "#/properties/applicationLabel/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                            return false;
+                                                        }
+                                                        var valid0 = _errs11 === errors;
+                                                    }
+                                                    else {
+                                                        var valid0 = true;
+                                                    }
+                                                    if (valid0) {
+                                                        if (data.authCode !== undefined) {
+                                                            const _errs13 = errors;
+                                                            if (typeof data.authCode !== "string") {
+                                                                validate43.errors = [{ instancePath: instancePath + "/authCode", schemaPath: "#/properties/authCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                return false;
+                                                            }
+                                                            var valid0 = _errs13 === errors;
+                                                        }
+                                                        else {
+                                                            var valid0 = true;
+                                                        }
+                                                        if (valid0) {
+                                                            if (data.cardSchemeName !== undefined) {
+                                                                const _errs15 = errors;
+                                                                if (typeof data.cardSchemeName !== "string") {
+                                                                    validate43.errors = [{ instancePath: instancePath + "/cardSchemeName", schemaPath: "#/properties/cardSchemeName/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                    return false;
+                                                                }
+                                                                var valid0 = _errs15 === errors;
+                                                            }
+                                                            else {
+                                                                var valid0 = true;
+                                                            }
+                                                            if (valid0) {
+                                                                if (data.cardholderVerificationMethod !== undefined) {
+                                                                    const _errs17 = errors;
+                                                                    if (!(validate55(data.cardholderVerificationMethod, { instancePath: instancePath + "/cardholderVerificationMethod", parentData: data, parentDataProperty: "cardholderVerificationMethod", rootData, dynamicAnchors }))) {
+                                                                        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+                                                                        errors = vErrors.length;
+                                                                    }
+                                                                    var valid0 = _errs17 === errors;
+                                                                }
+                                                                else {
+                                                                    var valid0 = true;
+                                                                }
+                                                                if (valid0) {
+                                                                    if (data.paymentMethod !== undefined) {
+                                                                        const _errs18 = errors;
+                                                                        if (!(validate57(data.paymentMethod, { instancePath: instancePath + "/paymentMethod", parentData: data, parentDataProperty: "paymentMethod", rootData, dynamicAnchors }))) {
+                                                                            vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+                                                                            errors = vErrors.length;
+                                                                        }
+                                                                        var valid0 = _errs18 === errors;
+                                                                    }
+                                                                    else {
+                                                                        var valid0 = true;
+                                                                    }
+                                                                    if (valid0) {
+                                                                        if (data.primaryAccountNumber !== undefined) {
+                                                                            const _errs19 = errors;
+                                                                            if (typeof data.primaryAccountNumber !== "string") {
+                                                                                validate43.errors = [{ instancePath: instancePath + "/primaryAccountNumber", schemaPath: "#/properties/primaryAccountNumber/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                return false;
+                                                                            }
+                                                                            var valid0 = _errs19 === errors;
+                                                                        }
+                                                                        else {
+                                                                            var valid0 = true;
+                                                                        }
+                                                                        if (valid0) {
+                                                                            if (data.primaryAccountNumberSequence !== undefined) {
+                                                                                const _errs21 = errors;
+                                                                                if (typeof data.primaryAccountNumberSequence !== "string") {
+                                                                                    validate43.errors = [{ instancePath: instancePath + "/primaryAccountNumberSequence", schemaPath: "#/properties/primaryAccountNumberSequence/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                    return false;
+                                                                                }
+                                                                                var valid0 = _errs21 === errors;
+                                                                            }
+                                                                            else {
+                                                                                var valid0 = true;
+                                                                            }
+                                                                            if (valid0) {
+                                                                                if (data.dateOfExpiry !== undefined) {
+                                                                                    const _errs23 = errors;
+                                                                                    if (typeof data.dateOfExpiry !== "string") {
+                                                                                        validate43.errors = [{ instancePath: instancePath + "/dateOfExpiry", schemaPath: "#/properties/dateOfExpiry/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                        return false;
+                                                                                    }
+                                                                                    var valid0 = _errs23 === errors;
+                                                                                }
+                                                                                else {
+                                                                                    var valid0 = true;
+                                                                                }
+                                                                                if (valid0) {
+                                                                                    if (data.dateOfStart !== undefined) {
+                                                                                        const _errs25 = errors;
+                                                                                        if (typeof data.dateOfStart !== "string") {
+                                                                                            validate43.errors = [{ instancePath: instancePath + "/dateOfStart", schemaPath: "#/properties/dateOfStart/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                            return false;
+                                                                                        }
+                                                                                        var valid0 = _errs25 === errors;
+                                                                                    }
+                                                                                    else {
+                                                                                        var valid0 = true;
+                                                                                    }
+                                                                                    if (valid0) {
+                                                                                        if (data.transactionId !== undefined) {
+                                                                                            const _errs27 = errors;
+                                                                                            if (typeof data.transactionId !== "string") {
+                                                                                                validate43.errors = [{ instancePath: instancePath + "/transactionId", schemaPath: "#/properties/transactionId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                return false;
+                                                                                            }
+                                                                                            var valid0 = _errs27 === errors;
+                                                                                        }
+                                                                                        else {
+                                                                                            var valid0 = true;
+                                                                                        }
+                                                                                        if (valid0) {
+                                                                                            if (data.transactionNumber !== undefined) {
+                                                                                                const _errs29 = errors;
+                                                                                                if (typeof data.transactionNumber !== "string") {
+                                                                                                    validate43.errors = [{ instancePath: instancePath + "/transactionNumber", schemaPath: "#/properties/transactionNumber/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                    return false;
+                                                                                                }
+                                                                                                var valid0 = _errs29 === errors;
+                                                                                            }
+                                                                                            else {
+                                                                                                var valid0 = true;
+                                                                                            }
+                                                                                            if (valid0) {
+                                                                                                if (data.transactionTime !== undefined) {
+                                                                                                    const _errs31 = errors;
+                                                                                                    if (typeof data.transactionTime !== "string") {
+                                                                                                        validate43.errors = [{ instancePath: instancePath + "/transactionTime", schemaPath: "#/properties/transactionTime/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                        return false;
+                                                                                                    }
+                                                                                                    var valid0 = _errs31 === errors;
+                                                                                                }
+                                                                                                else {
+                                                                                                    var valid0 = true;
+                                                                                                }
+                                                                                                if (valid0) {
+                                                                                                    if (data.receiptLines !== undefined) {
+                                                                                                        const _errs33 = errors;
+                                                                                                        if (!(validate59(data.receiptLines, { instancePath: instancePath + "/receiptLines", parentData: data, parentDataProperty: "receiptLines", rootData, dynamicAnchors }))) {
+                                                                                                            vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+                                                                                                            errors = vErrors.length;
+                                                                                                        }
+                                                                                                        var valid0 = _errs33 === errors;
+                                                                                                    }
+                                                                                                    else {
+                                                                                                        var valid0 = true;
+                                                                                                    }
+                                                                                                    if (valid0) {
+                                                                                                        if (data.userMessage !== undefined) {
+                                                                                                            const _errs34 = errors;
+                                                                                                            if (typeof data.userMessage !== "string") {
+                                                                                                                validate43.errors = [{ instancePath: instancePath + "/userMessage", schemaPath: "#/properties/userMessage/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                                return false;
+                                                                                                            }
+                                                                                                            var valid0 = _errs34 === errors;
+                                                                                                        }
+                                                                                                        else {
+                                                                                                            var valid0 = true;
+                                                                                                        }
+                                                                                                    }
+                                                                                                }
+                                                                                            }
+                                                                                        }
+                                                                                    }
+                                                                                }
+                                                                            }
+                                                                        }
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate43.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate43.errors = vErrors;
+    return errors === 0;
+}
+validate43.evaluated = { "props": { "tid": true, "transactionResult": true, "transactionType": true, "currency": true, "amountBase": true, "amountCashback": true, "amountGratuity": true, "amountTotal": true, "applicationId": true, "applicationLabel": true, "authCode": true, "cardSchemeName": true, "cardholderVerificationMethod": true, "paymentMethod": true, "primaryAccountNumber": true, "primaryAccountNumberSequence": true, "dateOfExpiry": true, "dateOfStart": true, "transactionId": true, "transactionNumber": true, "transactionTime": true, "receiptLines": true, "userMessage": true }, "dynamicProps": false, "dynamicItems": false };
+function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate40.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate40.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.result !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate43(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate40.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate40.errors = vErrors;
+    return errors === 0;
+}
+validate40.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
+function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate75.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
+        validate75.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+        return false;
+    }
+    if (errors === 0) {
+        if ((typeof data == "number") && (isFinite(data))) {
+            if (data > 99999999 || isNaN(data)) {
+                validate75.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                return false;
+            }
+            else {
+                if (data < 1 || isNaN(data)) {
+                    validate75.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" }];
+                    return false;
+                }
+            }
+        }
+    }
+    validate75.errors = vErrors;
+    return errors === 0;
+}
+validate75.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate77(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate77.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
+        validate77.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+        return false;
+    }
+    if (errors === 0) {
+        if ((typeof data == "number") && (isFinite(data))) {
+            if (data > 10000 || isNaN(data)) {
+                validate77.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10000 }, message: "must be <= 10000" }];
+                return false;
+            }
+            else {
+                if (data < 0 || isNaN(data)) {
+                    validate77.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                    return false;
+                }
+            }
+        }
+    }
+    validate77.errors = vErrors;
+    return errors === 0;
+}
+validate77.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate79(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate79.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "boolean") {
+        validate79.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+        return false;
+    }
+    validate79.errors = vErrors;
+    return errors === 0;
+}
+validate79.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate70(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate70.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate70.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate70.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("sale" !== data.method) {
+                                    validate70.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "sale" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
+                                                validate70.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "amountCashback")) || (key1 === "cardholderNotPresent"))) {
+                                                        validate70.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        const _errs8 = errors;
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs8 === errors;
+                                                    }
+                                                    else {
+                                                        var valid1 = true;
+                                                    }
+                                                    if (valid1) {
+                                                        if (data3.currency !== undefined) {
+                                                            const _errs9 = errors;
+                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                                vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                                                errors = vErrors.length;
+                                                            }
+                                                            var valid1 = _errs9 === errors;
+                                                        }
+                                                        else {
+                                                            var valid1 = true;
+                                                        }
+                                                        if (valid1) {
+                                                            if (data3.amount !== undefined) {
+                                                                const _errs10 = errors;
+                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid1 = _errs10 === errors;
+                                                            }
+                                                            else {
+                                                                var valid1 = true;
+                                                            }
+                                                            if (valid1) {
+                                                                if (data3.amountCashback !== undefined) {
+                                                                    const _errs11 = errors;
+                                                                    if (!(validate77(data3.amountCashback, { instancePath: instancePath + "/params/amountCashback", parentData: data3, parentDataProperty: "amountCashback", rootData, dynamicAnchors }))) {
+                                                                        vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
+                                                                        errors = vErrors.length;
+                                                                    }
+                                                                    var valid1 = _errs11 === errors;
+                                                                }
+                                                                else {
+                                                                    var valid1 = true;
+                                                                }
+                                                                if (valid1) {
+                                                                    if (data3.cardholderNotPresent !== undefined) {
+                                                                        const _errs12 = errors;
+                                                                        if (!(validate79(data3.cardholderNotPresent, { instancePath: instancePath + "/params/cardholderNotPresent", parentData: data3, parentDataProperty: "cardholderNotPresent", rootData, dynamicAnchors }))) {
+                                                                            vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+                                                                            errors = vErrors.length;
+                                                                        }
+                                                                        var valid1 = _errs12 === errors;
+                                                                    }
+                                                                    else {
+                                                                        var valid1 = true;
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate70.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate70.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate70.errors = vErrors;
+    return errors === 0;
+}
+validate70.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate81(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate81.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate81.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate81.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("refund" !== data.method) {
+                                    validate81.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "refund" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
+                                                validate81.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "cardholderNotPresent"))) {
+                                                        validate81.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        const _errs8 = errors;
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs8 === errors;
+                                                    }
+                                                    else {
+                                                        var valid1 = true;
+                                                    }
+                                                    if (valid1) {
+                                                        if (data3.currency !== undefined) {
+                                                            const _errs9 = errors;
+                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                                vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                                                errors = vErrors.length;
+                                                            }
+                                                            var valid1 = _errs9 === errors;
+                                                        }
+                                                        else {
+                                                            var valid1 = true;
+                                                        }
+                                                        if (valid1) {
+                                                            if (data3.amount !== undefined) {
+                                                                const _errs10 = errors;
+                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid1 = _errs10 === errors;
+                                                            }
+                                                            else {
+                                                                var valid1 = true;
+                                                            }
+                                                            if (valid1) {
+                                                                if (data3.cardholderNotPresent !== undefined) {
+                                                                    const _errs11 = errors;
+                                                                    if (!(validate79(data3.cardholderNotPresent, { instancePath: instancePath + "/params/cardholderNotPresent", parentData: data3, parentDataProperty: "cardholderNotPresent", rootData, dynamicAnchors }))) {
+                                                                        vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+                                                                        errors = vErrors.length;
+                                                                    }
+                                                                    var valid1 = _errs11 === errors;
+                                                                }
+                                                                else {
+                                                                    var valid1 = true;
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate81.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate81.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate81.errors = vErrors;
+    return errors === 0;
+}
+validate81.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate88(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate88.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate88.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate88.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("preAuth" !== data.method) {
+                                    validate88.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "preAuth" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
+                                                validate88.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))) {
+                                                        validate88.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        const _errs8 = errors;
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs8 === errors;
+                                                    }
+                                                    else {
+                                                        var valid1 = true;
+                                                    }
+                                                    if (valid1) {
+                                                        if (data3.currency !== undefined) {
+                                                            const _errs9 = errors;
+                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                                vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                                                errors = vErrors.length;
+                                                            }
+                                                            var valid1 = _errs9 === errors;
+                                                        }
+                                                        else {
+                                                            var valid1 = true;
+                                                        }
+                                                        if (valid1) {
+                                                            if (data3.amount !== undefined) {
+                                                                const _errs10 = errors;
+                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid1 = _errs10 === errors;
+                                                            }
+                                                            else {
+                                                                var valid1 = true;
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate88.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate88.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate88.errors = vErrors;
+    return errors === 0;
+}
+validate88.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate94(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate94.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate94.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate94.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("completion" !== data.method) {
+                                    validate94.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "completion" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if (((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))) {
+                                                validate94.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "authCode")) || (key1 === "amountPreAuthorisedTotal"))) {
+                                                        validate94.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        const _errs8 = errors;
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs8 === errors;
+                                                    }
+                                                    else {
+                                                        var valid1 = true;
+                                                    }
+                                                    if (valid1) {
+                                                        if (data3.currency !== undefined) {
+                                                            const _errs9 = errors;
+                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                                vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                                                errors = vErrors.length;
+                                                            }
+                                                            var valid1 = _errs9 === errors;
+                                                        }
+                                                        else {
+                                                            var valid1 = true;
+                                                        }
+                                                        if (valid1) {
+                                                            if (data3.amount !== undefined) {
+                                                                const _errs10 = errors;
+                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid1 = _errs10 === errors;
+                                                            }
+                                                            else {
+                                                                var valid1 = true;
+                                                            }
+                                                            if (valid1) {
+                                                                if (data3.authCode !== undefined) {
+                                                                    let data7 = data3.authCode;
+                                                                    const _errs11 = errors;
+                                                                    if (errors === _errs11) {
+                                                                        if (typeof data7 === "string") {
+                                                                            if (func0(data7) < 1) {
+                                                                                validate94.errors = [{ instancePath: instancePath + "/params/authCode", schemaPath: "#/properties/params/properties/authCode/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                                                                                return false;
+                                                                            }
+                                                                        }
+                                                                        else {
+                                                                            validate94.errors = [{ instancePath: instancePath + "/params/authCode", schemaPath: "#/properties/params/properties/authCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                            return false;
+                                                                        }
+                                                                    }
+                                                                    var valid1 = _errs11 === errors;
+                                                                }
+                                                                else {
+                                                                    var valid1 = true;
+                                                                }
+                                                                if (valid1) {
+                                                                    if (data3.amountPreAuthorisedTotal !== undefined) {
+                                                                        const _errs13 = errors;
+                                                                        if (!(validate75(data3.amountPreAuthorisedTotal, { instancePath: instancePath + "/params/amountPreAuthorisedTotal", parentData: data3, parentDataProperty: "amountPreAuthorisedTotal", rootData, dynamicAnchors }))) {
+                                                                            vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+                                                                            errors = vErrors.length;
+                                                                        }
+                                                                        var valid1 = _errs13 === errors;
+                                                                    }
+                                                                    else {
+                                                                        var valid1 = true;
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate94.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate94.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate94.errors = vErrors;
+    return errors === 0;
+}
+validate94.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate101(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate101.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate101.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate101.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("accountVerification" !== data.method) {
+                                    validate101.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "accountVerification" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
+                                                validate101.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))) {
+                                                        validate101.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        const _errs8 = errors;
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs8 === errors;
+                                                    }
+                                                    else {
+                                                        var valid1 = true;
+                                                    }
+                                                    if (valid1) {
+                                                        if (data3.currency !== undefined) {
+                                                            const _errs9 = errors;
+                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                                vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                                                errors = vErrors.length;
+                                                            }
+                                                            var valid1 = _errs9 === errors;
+                                                        }
+                                                        else {
+                                                            var valid1 = true;
+                                                        }
+                                                        if (valid1) {
+                                                            if (data3.amount !== undefined) {
+                                                                let data6 = data3.amount;
+                                                                const _errs10 = errors;
+                                                                if (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))) {
+                                                                    validate101.errors = [{ instancePath: instancePath + "/params/amount", schemaPath: "#/properties/params/properties/amount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                                    return false;
+                                                                }
+                                                                if (errors === _errs10) {
+                                                                    if ((typeof data6 == "number") && (isFinite(data6))) {
+                                                                        if (data6 > 99999999 || isNaN(data6)) {
+                                                                            validate101.errors = [{ instancePath: instancePath + "/params/amount", schemaPath: "#/properties/params/properties/amount/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                                                                            return false;
+                                                                        }
+                                                                        else {
+                                                                            if (data6 < 0 || isNaN(data6)) {
+                                                                                validate101.errors = [{ instancePath: instancePath + "/params/amount", schemaPath: "#/properties/params/properties/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                                                                return false;
+                                                                            }
+                                                                        }
+                                                                    }
+                                                                }
+                                                                var valid1 = _errs10 === errors;
+                                                            }
+                                                            else {
+                                                                var valid1 = true;
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate101.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate101.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate101.errors = vErrors;
+    return errors === 0;
+}
+validate101.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate69(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate69.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            const tag0 = data.method;
+            if (typeof tag0 == "string") {
+                if (tag0 === "sale") {
+                    if (!(validate70(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+                        errors = vErrors.length;
+                    }
+                    var props0 = true;
+                }
+                else if (tag0 === "refund") {
+                    if (!(validate81(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+                        errors = vErrors.length;
+                    }
+                    if (props0 !== true) {
+                        props0 = true;
+                    }
+                }
+                else if (tag0 === "preAuth") {
+                    if (!(validate88(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+                        errors = vErrors.length;
+                    }
+                    if (props0 !== true) {
+                        props0 = true;
+                    }
+                }
+                else if (tag0 === "completion") {
+                    if (!(validate94(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+                        errors = vErrors.length;
+                    }
+                    if (props0 !== true) {
+                        props0 = true;
+                    }
+                }
+                else if (tag0 === "accountVerification") {
+                    if (!(validate101(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+                        errors = vErrors.length;
+                    }
+                    if (props0 !== true) {
+                        props0 = true;
+                    }
+                }
+                else {
+                    validate69.errors = [{ instancePath, schemaPath: "#/discriminator", keyword: "discriminator", params: { error: "mapping", tag: "method", tagValue: tag0 }, message: "value of tag \"method\" must be in oneOf" }];
+                    return false;
+                }
+            }
+            else {
+                validate69.errors = [{ instancePath, schemaPath: "#/discriminator", keyword: "discriminator", params: { error: "tag", tag: "method", tagValue: tag0 }, message: "tag \"method\" must be string" }];
+                return false;
+            }
+        }
+        else {
+            validate69.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate69.errors = vErrors;
+    evaluated0.props = props0;
+    return errors === 0;
+}
+validate69.evaluated = { "dynamicProps": true, "dynamicItems": false };
+function validate111(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate111.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate111.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.result !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate43(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate111.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate111.errors = vErrors;
+    return errors === 0;
+}
+validate111.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
+const schema39 = { "type": "string", "enum": ["END_OF_DAY", "BANKING", "X_BALANCE", "Z_BALANCE"] };
+function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate119.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate119.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!((((data === "END_OF_DAY") || (data === "BANKING")) || (data === "X_BALANCE")) || (data === "Z_BALANCE"))) {
+        validate119.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema39.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate119.errors = vErrors;
+    return errors === 0;
+}
+validate119.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate115(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate115.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate115.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate115.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("report" !== data.method) {
+                                    validate115.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "report" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.reportType === undefined) && (missing1 = "reportType"))) {
+                                                validate115.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!((key1 === "tid") || (key1 === "reportType"))) {
+                                                        validate115.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        const _errs8 = errors;
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs8 === errors;
+                                                    }
+                                                    else {
+                                                        var valid1 = true;
+                                                    }
+                                                    if (valid1) {
+                                                        if (data3.reportType !== undefined) {
+                                                            const _errs9 = errors;
+                                                            if (!(validate119(data3.reportType, { instancePath: instancePath + "/params/reportType", parentData: data3, parentDataProperty: "reportType", rootData, dynamicAnchors }))) {
+                                                                vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+                                                                errors = vErrors.length;
+                                                            }
+                                                            var valid1 = _errs9 === errors;
+                                                        }
+                                                        else {
+                                                            var valid1 = true;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate115.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate115.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate115.errors = vErrors;
+    return errors === 0;
+}
+validate115.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+const schema42 = { "type": "string", "enum": ["TIMED_OUT", "COMPLETE"] };
+function validate127(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate127.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate127.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!((data === "TIMED_OUT") || (data === "COMPLETE"))) {
+        validate127.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema42.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate127.errors = vErrors;
+    return errors === 0;
+}
+validate127.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate132(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate132.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((((data.currency === undefined) && (missing0 = "currency")) || ((data.totalAmount === undefined) && (missing0 = "totalAmount"))) || ((data.totalSalesAmount === undefined) && (missing0 = "totalSalesAmount"))) || ((data.totalSalesCount === undefined) && (missing0 = "totalSalesCount"))) || ((data.totalRefundsAmount === undefined) && (missing0 = "totalRefundsAmount"))) || ((data.totalRefundsCount === undefined) && (missing0 = "totalRefundsCount"))) {
+                validate132.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.currency !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.totalAmount !== undefined) {
+                        let data1 = data.totalAmount;
+                        const _errs2 = errors;
+                        if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
+                            validate132.errors = [{ instancePath: instancePath + "/totalAmount", schemaPath: "#/properties/totalAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                            return false;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.totalSalesAmount !== undefined) {
+                            let data2 = data.totalSalesAmount;
+                            const _errs4 = errors;
+                            if (!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) {
+                                validate132.errors = [{ instancePath: instancePath + "/totalSalesAmount", schemaPath: "#/properties/totalSalesAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                return false;
+                            }
+                            var valid0 = _errs4 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.totalSalesCount !== undefined) {
+                                let data3 = data.totalSalesCount;
+                                const _errs6 = errors;
+                                if (!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))) {
+                                    validate132.errors = [{ instancePath: instancePath + "/totalSalesCount", schemaPath: "#/properties/totalSalesCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                    return false;
+                                }
+                                var valid0 = _errs6 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.totalRefundsAmount !== undefined) {
+                                    let data4 = data.totalRefundsAmount;
+                                    const _errs8 = errors;
+                                    if (!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))) {
+                                        validate132.errors = [{ instancePath: instancePath + "/totalRefundsAmount", schemaPath: "#/properties/totalRefundsAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                        return false;
+                                    }
+                                    var valid0 = _errs8 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                                if (valid0) {
+                                    if (data.totalRefundsCount !== undefined) {
+                                        let data5 = data.totalRefundsCount;
+                                        const _errs10 = errors;
+                                        if (!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) {
+                                            validate132.errors = [{ instancePath: instancePath + "/totalRefundsCount", schemaPath: "#/properties/totalRefundsCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                            return false;
+                                        }
+                                        var valid0 = _errs10 === errors;
+                                    }
+                                    else {
+                                        var valid0 = true;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate132.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate132.errors = vErrors;
+    return errors === 0;
+}
+validate132.evaluated = { "props": { "currency": true, "totalAmount": true, "totalSalesAmount": true, "totalSalesCount": true, "totalRefundsAmount": true, "totalRefundsCount": true }, "dynamicProps": false, "dynamicItems": false };
+function validate131(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate131.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            for (const key0 in data) {
+                const _errs2 = errors;
+                if (!(validate132(data[key0], { instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+                    errors = vErrors.length;
+                }
+                var valid0 = _errs2 === errors;
+                if (!valid0) {
+                    break;
+                }
+            }
+        }
+        else {
+            validate131.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate131.errors = vErrors;
+    return errors === 0;
+}
+validate131.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate129(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate129.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.currency !== undefined) {
+                const _errs1 = errors;
+                if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                    errors = vErrors.length;
+                }
+                var valid0 = _errs1 === errors;
+            }
+            else {
+                var valid0 = true;
+            }
+            if (valid0) {
+                if (data.totalAmount !== undefined) {
+                    let data1 = data.totalAmount;
+                    const _errs2 = errors;
+                    if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
+                        validate129.errors = [{ instancePath: instancePath + "/totalAmount", schemaPath: "#/properties/totalAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                        return false;
+                    }
+                    var valid0 = _errs2 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.totalSalesAmount !== undefined) {
+                        let data2 = data.totalSalesAmount;
+                        const _errs4 = errors;
+                        if (!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) {
+                            validate129.errors = [{ instancePath: instancePath + "/totalSalesAmount", schemaPath: "#/properties/totalSalesAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                            return false;
+                        }
+                        var valid0 = _errs4 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.totalSalesCount !== undefined) {
+                            let data3 = data.totalSalesCount;
+                            const _errs6 = errors;
+                            if (!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))) {
+                                validate129.errors = [{ instancePath: instancePath + "/totalSalesCount", schemaPath: "#/properties/totalSalesCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                return false;
+                            }
+                            var valid0 = _errs6 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.totalRefundsAmount !== undefined) {
+                                let data4 = data.totalRefundsAmount;
+                                const _errs8 = errors;
+                                if (!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))) {
+                                    validate129.errors = [{ instancePath: instancePath + "/totalRefundsAmount", schemaPath: "#/properties/totalRefundsAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                    return false;
+                                }
+                                var valid0 = _errs8 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.totalRefundsCount !== undefined) {
+                                    let data5 = data.totalRefundsCount;
+                                    const _errs10 = errors;
+                                    if (!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) {
+                                        validate129.errors = [{ instancePath: instancePath + "/totalRefundsCount", schemaPath: "#/properties/totalRefundsCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                        return false;
+                                    }
+                                    var valid0 = _errs10 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                                if (valid0) {
+                                    if (data.totalCashbackAmount !== undefined) {
+                                        let data6 = data.totalCashbackAmount;
+                                        const _errs12 = errors;
+                                        if (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))) {
+                                            validate129.errors = [{ instancePath: instancePath + "/totalCashbackAmount", schemaPath: "#/properties/totalCashbackAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                            return false;
+                                        }
+                                        var valid0 = _errs12 === errors;
+                                    }
+                                    else {
+                                        var valid0 = true;
+                                    }
+                                    if (valid0) {
+                                        if (data.totalCashbackCount !== undefined) {
+                                            let data7 = data.totalCashbackCount;
+                                            const _errs14 = errors;
+                                            if (!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))) {
+                                                validate129.errors = [{ instancePath: instancePath + "/totalCashbackCount", schemaPath: "#/properties/totalCashbackCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                return false;
+                                            }
+                                            var valid0 = _errs14 === errors;
+                                        }
+                                        else {
+                                            var valid0 = true;
+                                        }
+                                        if (valid0) {
+                                            if (data.totalGratuityAmount !== undefined) {
+                                                let data8 = data.totalGratuityAmount;
+                                                const _errs16 = errors;
+                                                if (!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))) {
+                                                    validate129.errors = [{ instancePath: instancePath + "/totalGratuityAmount", schemaPath: "#/properties/totalGratuityAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                    return false;
+                                                }
+                                                var valid0 = _errs16 === errors;
+                                            }
+                                            else {
+                                                var valid0 = true;
+                                            }
+                                            if (valid0) {
+                                                if (data.totalGratuityCount !== undefined) {
+                                                    let data9 = data.totalGratuityCount;
+                                                    const _errs18 = errors;
+                                                    if (!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))) {
+                                                        validate129.errors = [{ instancePath: instancePath + "/totalGratuityCount", schemaPath: "#/properties/totalGratuityCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                        return false;
+                                                    }
+                                                    var valid0 = _errs18 === errors;
+                                                }
+                                                else {
+                                                    var valid0 = true;
+                                                }
+                                                if (valid0) {
+                                                    if (data.totalsSince !== undefined) {
+                                                        const _errs20 = errors;
+                                                        if (typeof data.totalsSince !== "string") {
+                                                            validate129.errors = [{ instancePath: instancePath + "/totalsSince", schemaPath: "#/properties/totalsSince/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                            return false;
+                                                        }
+                                                        var valid0 = _errs20 === errors;
+                                                    }
+                                                    else {
+                                                        var valid0 = true;
+                                                    }
+                                                    if (valid0) {
+                                                        if (data.issuerTotals !== undefined) {
+                                                            const _errs22 = errors;
+                                                            if (!(validate131(data.issuerTotals, { instancePath: instancePath + "/issuerTotals", parentData: data, parentDataProperty: "issuerTotals", rootData, dynamicAnchors }))) {
+                                                                vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+                                                                errors = vErrors.length;
+                                                            }
+                                                            var valid0 = _errs22 === errors;
+                                                        }
+                                                        else {
+                                                            var valid0 = true;
+                                                        }
+                                                        if (valid0) {
+                                                            if (data.waiterTotals !== undefined) {
+                                                                const _errs23 = errors;
+                                                                if (!(validate131(data.waiterTotals, { instancePath: instancePath + "/waiterTotals", parentData: data, parentDataProperty: "waiterTotals", rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid0 = _errs23 === errors;
+                                                            }
+                                                            else {
+                                                                var valid0 = true;
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate129.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate129.errors = vErrors;
+    return errors === 0;
+}
+validate129.evaluated = { "props": { "currency": true, "totalAmount": true, "totalSalesAmount": true, "totalSalesCount": true, "totalRefundsAmount": true, "totalRefundsCount": true, "totalCashbackAmount": true, "totalCashbackCount": true, "totalGratuityAmount": true, "totalGratuityCount": true, "totalsSince": true, "issuerTotals": true, "waiterTotals": true }, "dynamicProps": false, "dynamicItems": false };
+function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate139.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.currency !== undefined) {
+                const _errs1 = errors;
+                if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                    errors = vErrors.length;
+                }
+                var valid0 = _errs1 === errors;
+            }
+            else {
+                var valid0 = true;
+            }
+            if (valid0) {
+                if (data.currentSessionTotals !== undefined) {
+                    const _errs2 = errors;
+                    if (!(validate132(data.currentSessionTotals, { instancePath: instancePath + "/currentSessionTotals", parentData: data, parentDataProperty: "currentSessionTotals", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs2 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.previousSessionTotals !== undefined) {
+                        const _errs3 = errors;
+                        if (!(validate132(data.previousSessionTotals, { instancePath: instancePath + "/previousSessionTotals", parentData: data, parentDataProperty: "previousSessionTotals", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs3 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.currentSessionIssuerTotals !== undefined) {
+                            const _errs4 = errors;
+                            if (!(validate131(data.currentSessionIssuerTotals, { instancePath: instancePath + "/currentSessionIssuerTotals", parentData: data, parentDataProperty: "currentSessionIssuerTotals", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs4 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.previousSessionIssuerTotals !== undefined) {
+                                const _errs5 = errors;
+                                if (!(validate131(data.previousSessionIssuerTotals, { instancePath: instancePath + "/previousSessionIssuerTotals", parentData: data, parentDataProperty: "previousSessionIssuerTotals", rootData, dynamicAnchors }))) {
+                                    vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid0 = _errs5 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.currentSessionTransactionNumbers !== undefined) {
+                                    let data5 = data.currentSessionTransactionNumbers;
+                                    const _errs6 = errors;
+                                    if (errors === _errs6) {
+                                        if (Array.isArray(data5)) {
+                                            var valid1 = true;
+                                            const len0 = data5.length;
+                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                const _errs8 = errors;
+                                                if (typeof data5[i0] !== "string") {
+                                                    validate139.errors = [{ instancePath: instancePath + "/currentSessionTransactionNumbers/" + i0, schemaPath: "#/properties/currentSessionTransactionNumbers/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                    return false;
+                                                }
+                                                var valid1 = _errs8 === errors;
+                                                if (!valid1) {
+                                                    break;
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate139.errors = [{ instancePath: instancePath + "/currentSessionTransactionNumbers", schemaPath: "#/properties/currentSessionTransactionNumbers/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs6 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                                if (valid0) {
+                                    if (data.previousSessionTransactionNumbers !== undefined) {
+                                        let data7 = data.previousSessionTransactionNumbers;
+                                        const _errs10 = errors;
+                                        if (errors === _errs10) {
+                                            if (Array.isArray(data7)) {
+                                                var valid2 = true;
+                                                const len1 = data7.length;
+                                                for (let i1 = 0; i1 < len1; i1++) {
+                                                    const _errs12 = errors;
+                                                    if (typeof data7[i1] !== "string") {
+                                                        validate139.errors = [{ instancePath: instancePath + "/previousSessionTransactionNumbers/" + i1, schemaPath: "#/properties/previousSessionTransactionNumbers/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        return false;
+                                                    }
+                                                    var valid2 = _errs12 === errors;
+                                                    if (!valid2) {
+                                                        break;
+                                                    }
+                                                }
+                                            }
+                                            else {
+                                                validate139.errors = [{ instancePath: instancePath + "/previousSessionTransactionNumbers", schemaPath: "#/properties/previousSessionTransactionNumbers/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                return false;
+                                            }
+                                        }
+                                        var valid0 = _errs10 === errors;
+                                    }
+                                    else {
+                                        var valid0 = true;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate139.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate139.errors = vErrors;
+    return errors === 0;
+}
+validate139.evaluated = { "props": { "currency": true, "currentSessionTotals": true, "previousSessionTotals": true, "currentSessionIssuerTotals": true, "previousSessionIssuerTotals": true, "currentSessionTransactionNumbers": true, "previousSessionTransactionNumbers": true }, "dynamicProps": false, "dynamicItems": false };
+function validate138(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate138.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            for (const key0 in data) {
+                const _errs2 = errors;
+                if (!(validate139(data[key0], { instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                    vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+                    errors = vErrors.length;
+                }
+                var valid0 = _errs2 === errors;
+                if (!valid0) {
+                    break;
+                }
+            }
+        }
+        else {
+            validate138.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate138.errors = vErrors;
+    return errors === 0;
+}
+validate138.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate124(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate124.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((((((data.tid === undefined) && (missing0 = "tid")) || ((data.reportType === undefined) && (missing0 = "reportType"))) || ((data.reportTime === undefined) && (missing0 = "reportTime"))) || ((data.reportResult === undefined) && (missing0 = "reportResult"))) || ((data.balances === undefined) && (missing0 = "balances"))) || ((data.banking === undefined) && (missing0 = "banking"))) || ((data.reportLines === undefined) && (missing0 = "reportLines"))) {
+                validate124.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.tid !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate14(data.tid, { instancePath: instancePath + "/tid", parentData: data, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.reportType !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate119(data.reportType, { instancePath: instancePath + "/reportType", parentData: data, parentDataProperty: "reportType", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.reportTime !== undefined) {
+                            const _errs3 = errors;
+                            if (typeof data.reportTime !== "string") {
+                                validate124.errors = [{ instancePath: instancePath + "/reportTime", schemaPath: "#/properties/reportTime/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                return false;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.reportResult !== undefined) {
+                                const _errs5 = errors;
+                                if (!(validate127(data.reportResult, { instancePath: instancePath + "/reportResult", parentData: data, parentDataProperty: "reportResult", rootData, dynamicAnchors }))) {
+                                    vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid0 = _errs5 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.balances !== undefined) {
+                                    const _errs6 = errors;
+                                    if (!(validate129(data.balances, { instancePath: instancePath + "/balances", parentData: data, parentDataProperty: "balances", rootData, dynamicAnchors }))) {
+                                        vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+                                        errors = vErrors.length;
+                                    }
+                                    var valid0 = _errs6 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                                if (valid0) {
+                                    if (data.banking !== undefined) {
+                                        const _errs7 = errors;
+                                        if (!(validate138(data.banking, { instancePath: instancePath + "/banking", parentData: data, parentDataProperty: "banking", rootData, dynamicAnchors }))) {
+                                            vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+                                            errors = vErrors.length;
+                                        }
+                                        var valid0 = _errs7 === errors;
+                                    }
+                                    else {
+                                        var valid0 = true;
+                                    }
+                                    if (valid0) {
+                                        if (data.reportLines !== undefined) {
+                                            let data6 = data.reportLines;
+                                            const _errs8 = errors;
+                                            if (errors === _errs8) {
+                                                if (Array.isArray(data6)) {
+                                                    var valid1 = true;
+                                                    const len0 = data6.length;
+                                                    for (let i0 = 0; i0 < len0; i0++) {
+                                                        const _errs10 = errors;
+                                                        if (!(validate60(data6[i0], { instancePath: instancePath + "/reportLines/" + i0, parentData: data6, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs10 === errors;
+                                                        if (!valid1) {
+                                                            break;
+                                                        }
+                                                    }
+                                                }
+                                                else {
+                                                    validate124.errors = [{ instancePath: instancePath + "/reportLines", schemaPath: "#/properties/reportLines/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                    return false;
+                                                }
+                                            }
+                                            var valid0 = _errs8 === errors;
+                                        }
+                                        else {
+                                            var valid0 = true;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate124.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate124.errors = vErrors;
+    return errors === 0;
+}
+validate124.evaluated = { "props": { "tid": true, "reportType": true, "reportTime": true, "reportResult": true, "balances": true, "banking": true, "reportLines": true }, "dynamicProps": false, "dynamicItems": false };
+function validate121(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate121.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate121.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.result !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate124(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate121.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate121.errors = vErrors;
+    return errors === 0;
+}
+validate121.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
+function validate149(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate149.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate149.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs3 = errors;
+                            if ("signatureVerificationRequest" !== data.method) {
+                                validate149.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "signatureVerificationRequest" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                        let missing1;
+                                        if (((((((((((data3.timeout === undefined) && (missing1 = "timeout")) || ((data3.tid === undefined) && (missing1 = "tid"))) || ((data3.receiptLines === undefined) && (missing1 = "receiptLines"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))) || ((data3.applicationId === undefined) && (missing1 = "applicationId"))) || ((data3.applicationLabel === undefined) && (missing1 = "applicationLabel"))) || ((data3.cardholderVerificationMethod === undefined) && (missing1 = "cardholderVerificationMethod"))) || ((data3.paymentMethod === undefined) && (missing1 = "paymentMethod"))) || ((data3.primaryAccountNumber === undefined) && (missing1 = "primaryAccountNumber"))) || ((data3.transactionType === undefined) && (missing1 = "transactionType"))) {
+                                            validate149.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data3.timeout !== undefined) {
+                                                let data4 = data3.timeout;
+                                                const _errs6 = errors;
+                                                if (errors === _errs6) {
+                                                    if ((typeof data4 == "number") && (isFinite(data4))) {
+                                                        if (data4 < 0 || isNaN(data4)) {
+                                                            validate149.errors = [{ instancePath: instancePath + "/params/timeout", schemaPath: "#/properties/params/properties/timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                                            return false;
+                                                        }
+                                                    }
+                                                    else {
+                                                        validate149.errors = [{ instancePath: instancePath + "/params/timeout", schemaPath: "#/properties/params/properties/timeout/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                                                        return false;
+                                                    }
+                                                }
+                                                var valid1 = _errs6 === errors;
+                                            }
+                                            else {
+                                                var valid1 = true;
+                                            }
+                                            if (valid1) {
+                                                if (data3.tid !== undefined) {
+                                                    const _errs8 = errors;
+                                                    if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                    var valid1 = _errs8 === errors;
+                                                }
+                                                else {
+                                                    var valid1 = true;
+                                                }
+                                                if (valid1) {
+                                                    if (data3.receiptLines !== undefined) {
+                                                        const _errs9 = errors;
+                                                        if (!(validate59(data3.receiptLines, { instancePath: instancePath + "/params/receiptLines", parentData: data3, parentDataProperty: "receiptLines", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid1 = _errs9 === errors;
+                                                    }
+                                                    else {
+                                                        var valid1 = true;
+                                                    }
+                                                    if (valid1) {
+                                                        if (data3.authCode !== undefined) {
+                                                            const _errs10 = errors;
+                                                            if (typeof data3.authCode !== "string") {
+                                                                validate149.errors = [{ instancePath: instancePath + "/params/authCode", schemaPath: "#/properties/params/properties/authCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                return false;
+                                                            }
+                                                            var valid1 = _errs10 === errors;
+                                                        }
+                                                        else {
+                                                            var valid1 = true;
+                                                        }
+                                                        if (valid1) {
+                                                            if (data3.applicationId !== undefined) {
+                                                                const _errs12 = errors;
+                                                                if (typeof data3.applicationId !== "string") {
+                                                                    validate149.errors = [{ instancePath: instancePath + "/params/applicationId", schemaPath: "#/properties/params/properties/applicationId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                    return false;
+                                                                }
+                                                                var valid1 = _errs12 === errors;
+                                                            }
+                                                            else {
+                                                                var valid1 = true;
+                                                            }
+                                                            if (valid1) {
+                                                                if (data3.applicationLabel !== undefined) {
+                                                                    const _errs14 = errors;
+                                                                    if (typeof data3.applicationLabel !== "string") {
+                                                                        validate149.errors = [{ instancePath: instancePath + "/params/applicationLabel", schemaPath: "#/properties/params/properties/applicationLabel/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                        return false;
+                                                                    }
+                                                                    var valid1 = _errs14 === errors;
+                                                                }
+                                                                else {
+                                                                    var valid1 = true;
+                                                                }
+                                                                if (valid1) {
+                                                                    if (data3.cardholderVerificationMethod !== undefined) {
+                                                                        const _errs16 = errors;
+                                                                        if (!(validate55(data3.cardholderVerificationMethod, { instancePath: instancePath + "/params/cardholderVerificationMethod", parentData: data3, parentDataProperty: "cardholderVerificationMethod", rootData, dynamicAnchors }))) {
+                                                                            vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+                                                                            errors = vErrors.length;
+                                                                        }
+                                                                        var valid1 = _errs16 === errors;
+                                                                    }
+                                                                    else {
+                                                                        var valid1 = true;
+                                                                    }
+                                                                    if (valid1) {
+                                                                        if (data3.paymentMethod !== undefined) {
+                                                                            const _errs17 = errors;
+                                                                            if (!(validate57(data3.paymentMethod, { instancePath: instancePath + "/params/paymentMethod", parentData: data3, parentDataProperty: "paymentMethod", rootData, dynamicAnchors }))) {
+                                                                                vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+                                                                                errors = vErrors.length;
+                                                                            }
+                                                                            var valid1 = _errs17 === errors;
+                                                                        }
+                                                                        else {
+                                                                            var valid1 = true;
+                                                                        }
+                                                                        if (valid1) {
+                                                                            if (data3.primaryAccountNumber !== undefined) {
+                                                                                const _errs18 = errors;
+                                                                                if (typeof data3.primaryAccountNumber !== "string") {
+                                                                                    validate149.errors = [{ instancePath: instancePath + "/params/primaryAccountNumber", schemaPath: "#/properties/params/properties/primaryAccountNumber/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                    return false;
+                                                                                }
+                                                                                var valid1 = _errs18 === errors;
+                                                                            }
+                                                                            else {
+                                                                                var valid1 = true;
+                                                                            }
+                                                                            if (valid1) {
+                                                                                if (data3.transactionType !== undefined) {
+                                                                                    const _errs20 = errors;
+                                                                                    if (!(validate47(data3.transactionType, { instancePath: instancePath + "/params/transactionType", parentData: data3, parentDataProperty: "transactionType", rootData, dynamicAnchors }))) {
+                                                                                        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+                                                                                        errors = vErrors.length;
+                                                                                    }
+                                                                                    var valid1 = _errs20 === errors;
+                                                                                }
+                                                                                else {
+                                                                                    var valid1 = true;
+                                                                                }
+                                                                            }
+                                                                        }
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate149.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate149.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate149.errors = vErrors;
+    return errors === 0;
+}
+validate149.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate157(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate157.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate157.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
+                        validate157.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.result !== undefined) {
+                                let data2 = data.result;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        let missing1;
+                                        if ((data2.accepted === undefined) && (missing1 = "accepted")) {
+                                            validate157.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            const _errs6 = errors;
+                                            for (const key1 in data2) {
+                                                if (!(key1 === "accepted")) {
+                                                    validate157.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                    return false;
+                                                    break;
+                                                }
+                                            }
+                                            if (_errs6 === errors) {
+                                                if (data2.accepted !== undefined) {
+                                                    if (typeof data2.accepted !== "boolean") {
+                                                        validate157.errors = [{ instancePath: instancePath + "/result/accepted", schemaPath: "#/properties/result/properties/accepted/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                                        return false;
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate157.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate157.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate157.errors = vErrors;
+    return errors === 0;
+}
+validate157.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate160(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate160.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate160.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
+                        validate160.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.method !== undefined) {
+                                const _errs4 = errors;
+                                if ("terminalDetails" !== data.method) {
+                                    validate160.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "terminalDetails" }, message: "must be equal to constant" }];
+                                    return false;
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.params !== undefined) {
+                                    let data3 = data.params;
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((data3.tid === undefined) && (missing1 = "tid")) {
+                                                validate160.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                const _errs7 = errors;
+                                                for (const key1 in data3) {
+                                                    if (!(key1 === "tid")) {
+                                                        validate160.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                        return false;
+                                                        break;
+                                                    }
+                                                }
+                                                if (_errs7 === errors) {
+                                                    if (data3.tid !== undefined) {
+                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate160.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid0 = _errs5 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate160.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate160.errors = vErrors;
+    return errors === 0;
+}
+validate160.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate164(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate164.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate164.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.result !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate27(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate164.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate164.errors = vErrors;
+    return errors === 0;
+}
+validate164.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
+const schema54 = { "type": "string", "enum": ["APPROVED", "ATTEMPTING_CANCEL", "BAD_SWIPE", "CANCELLING", "CARD_ERROR", "CARD_EXPIRED", "CARD_NOT_SUPPORTED", "CONNECTING", "CONNECTION_MADE", "DECLINED", "DECLINED_BY_CARD", "ENTER_CASHBACK", "INSERT_CARD", "PIN_ENTRY", "PLEASE_WAIT", "PRESENT_CARD", "PRESENT_ONLY_ONE_CARD", "PROCESSING_ERROR", "REMOVE_CARD", "REPLACE_PAPER", "RETRYING", "REQUEST_SENT", "RE_PRESENT_CARD", "SIGNATURE_VERIFICATION", "SIGNATURE_VERIFICATION_PROCESS_COMPLETED", "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED", "SIGNATURE_VERIFICATION_IN_PROGRESS", "SIGNATURE_VERIFICATION_TIMEOUT", "TRANSACTION_FINISHED", "TRANSACTION_STARTED", "UNABLE_TO_CANCEL"] };
+function validate171(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate171.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (typeof data !== "string") {
+        validate171.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+        return false;
+    }
+    if (!(((((((((((((((((((((((((((((((data === "APPROVED") || (data === "ATTEMPTING_CANCEL")) || (data === "BAD_SWIPE")) || (data === "CANCELLING")) || (data === "CARD_ERROR")) || (data === "CARD_EXPIRED")) || (data === "CARD_NOT_SUPPORTED")) || (data === "CONNECTING")) || (data === "CONNECTION_MADE")) || (data === "DECLINED")) || (data === "DECLINED_BY_CARD")) || (data === "ENTER_CASHBACK")) || (data === "INSERT_CARD")) || (data === "PIN_ENTRY")) || (data === "PLEASE_WAIT")) || (data === "PRESENT_CARD")) || (data === "PRESENT_ONLY_ONE_CARD")) || (data === "PROCESSING_ERROR")) || (data === "REMOVE_CARD")) || (data === "REPLACE_PAPER")) || (data === "RETRYING")) || (data === "REQUEST_SENT")) || (data === "RE_PRESENT_CARD")) || (data === "SIGNATURE_VERIFICATION")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_IN_PROGRESS")) || (data === "SIGNATURE_VERIFICATION_TIMEOUT")) || (data === "TRANSACTION_FINISHED")) || (data === "TRANSACTION_STARTED")) || (data === "UNABLE_TO_CANCEL"))) {
+        validate171.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema54.enum }, message: "must be equal to one of the allowed values" }];
+        return false;
+    }
+    validate171.errors = vErrors;
+    return errors === 0;
+}
+validate171.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate170(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate170.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    const _errs0 = errors;
+    let valid0 = false;
+    const _errs1 = errors;
+    if (!(validate171(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+        vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+        errors = vErrors.length;
+    }
+    var _valid0 = _errs1 === errors;
+    valid0 = valid0 || _valid0;
+    const _errs2 = errors;
+    if (typeof data !== "string") {
+        const err0 = { instancePath, schemaPath: "#/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+            vErrors = [err0];
+        }
+        else {
+            vErrors.push(err0);
+        }
+        errors++;
+    }
+    var _valid0 = _errs2 === errors;
+    valid0 = valid0 || _valid0;
+    if (!valid0) {
+        const err1 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+            vErrors = [err1];
+        }
+        else {
+            vErrors.push(err1);
+        }
+        errors++;
+        validate170.errors = vErrors;
+        return false;
+    }
+    else {
+        errors = _errs0;
+        if (vErrors !== null) {
+            if (_errs0) {
+                vErrors.length = _errs0;
+            }
+            else {
+                vErrors = null;
+            }
+        }
+    }
+    validate170.errors = vErrors;
+    return errors === 0;
+}
+validate170.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate168(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-notification.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate168.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate168.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        var valid0 = false;
+                        validate168.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        return false;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs2 = errors;
+                            if ("terminalNotification" !== data.method) {
+                                validate168.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "terminalNotification" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs2 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs3 = errors;
+                                if (errors === _errs3) {
+                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                        let missing1;
+                                        if (((data3.notificationValue === undefined) && (missing1 = "notificationValue")) || ((data3.tid === undefined) && (missing1 = "tid"))) {
+                                            validate168.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data3.notificationValue !== undefined) {
+                                                const _errs5 = errors;
+                                                if (!(validate170(data3.notificationValue, { instancePath: instancePath + "/params/notificationValue", parentData: data3, parentDataProperty: "notificationValue", rootData, dynamicAnchors }))) {
+                                                    vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+                                                    errors = vErrors.length;
+                                                }
+                                                var valid1 = _errs5 === errors;
+                                            }
+                                            else {
+                                                var valid1 = true;
+                                            }
+                                            if (valid1) {
+                                                if (data3.tid !== undefined) {
+                                                    const _errs6 = errors;
+                                                    if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                    var valid1 = _errs6 === errors;
+                                                }
+                                                else {
+                                                    var valid1 = true;
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate168.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs3 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate168.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate168.errors = vErrors;
+    return errors === 0;
+}
+validate168.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate179(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate179.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (typeof data === "string") {
+            if (func0(data) < 1) {
+                validate179.errors = [{ instancePath, schemaPath: "#/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                return false;
+            }
+        }
+        else {
+            validate179.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+            return false;
+        }
+    }
+    validate179.errors = vErrors;
+    return errors === 0;
+}
+validate179.evaluated = { "dynamicProps": false, "dynamicItems": false };
+function validate175(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate175.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate175.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs3 = errors;
+                            if ("finalPosReceiptRequest" !== data.method) {
+                                validate175.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "finalPosReceiptRequest" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                        let missing1;
+                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
+                                            validate175.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data3.tid !== undefined) {
+                                                const _errs6 = errors;
+                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                    vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                    errors = vErrors.length;
+                                                }
+                                                var valid1 = _errs6 === errors;
+                                            }
+                                            else {
+                                                var valid1 = true;
+                                            }
+                                            if (valid1) {
+                                                if (data3.tableName !== undefined) {
+                                                    const _errs7 = errors;
+                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                    var valid1 = _errs7 === errors;
+                                                }
+                                                else {
+                                                    var valid1 = true;
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate175.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate175.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate175.errors = vErrors;
+    return errors === 0;
+}
+validate175.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate184(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate184.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((data.value === undefined) && (missing0 = "value")) {
+                validate184.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!(((key0 === "type") || (key0 === "format")) || (key0 === "value"))) {
+                        validate184.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.type !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate61(data.type, { instancePath: instancePath + "/type", parentData: data, parentDataProperty: "type", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.format !== undefined) {
+                            let data1 = data.format;
+                            const _errs3 = errors;
+                            if (errors === _errs3) {
+                                if (Array.isArray(data1)) {
+                                    var valid1 = true;
+                                    const len0 = data1.length;
+                                    for (let i0 = 0; i0 < len0; i0++) {
+                                        const _errs5 = errors;
+                                        if (!(validate63(data1[i0], { instancePath: instancePath + "/format/" + i0, parentData: data1, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                            vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+                                            errors = vErrors.length;
+                                        }
+                                        var valid1 = _errs5 === errors;
+                                        if (!valid1) {
+                                            break;
+                                        }
+                                    }
+                                }
+                                else {
+                                    validate184.errors = [{ instancePath: instancePath + "/format", schemaPath: "#/properties/format/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                    return false;
+                                }
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.value !== undefined) {
+                                const _errs6 = errors;
+                                if (typeof data.value !== "string") {
+                                    validate184.errors = [{ instancePath: instancePath + "/value", schemaPath: "#/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                    return false;
+                                }
+                                var valid0 = _errs6 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate184.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate184.errors = vErrors;
+    return errors === 0;
+}
+validate184.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate181(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate181.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate181.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
+                        validate181.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.result !== undefined) {
+                                let data2 = data.result;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        let missing1;
+                                        if ((data2.receiptLines === undefined) && (missing1 = "receiptLines")) {
+                                            validate181.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            const _errs6 = errors;
+                                            for (const key1 in data2) {
+                                                if (!(key1 === "receiptLines")) {
+                                                    validate181.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                    return false;
+                                                    break;
+                                                }
+                                            }
+                                            if (_errs6 === errors) {
+                                                if (data2.receiptLines !== undefined) {
+                                                    let data3 = data2.receiptLines;
+                                                    const _errs7 = errors;
+                                                    if (errors === _errs7) {
+                                                        if (Array.isArray(data3)) {
+                                                            var valid2 = true;
+                                                            const len0 = data3.length;
+                                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                                const _errs9 = errors;
+                                                                if (!(validate184(data3[i0], { instancePath: instancePath + "/result/receiptLines/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid2 = _errs9 === errors;
+                                                                if (!valid2) {
+                                                                    break;
+                                                                }
+                                                            }
+                                                        }
+                                                        else {
+                                                            validate181.errors = [{ instancePath: instancePath + "/result/receiptLines", schemaPath: "#/properties/result/properties/receiptLines/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                            return false;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate181.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate181.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate181.errors = vErrors;
+    return errors === 0;
+}
+validate181.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate188(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate188.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate188.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs3 = errors;
+                            if ("posReceiptRequest" !== data.method) {
+                                validate188.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "posReceiptRequest" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                        let missing1;
+                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
+                                            validate188.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data3.tid !== undefined) {
+                                                const _errs6 = errors;
+                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                    vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                    errors = vErrors.length;
+                                                }
+                                                var valid1 = _errs6 === errors;
+                                            }
+                                            else {
+                                                var valid1 = true;
+                                            }
+                                            if (valid1) {
+                                                if (data3.tableName !== undefined) {
+                                                    const _errs7 = errors;
+                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                    var valid1 = _errs7 === errors;
+                                                }
+                                                else {
+                                                    var valid1 = true;
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate188.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate188.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate188.errors = vErrors;
+    return errors === 0;
+}
+validate188.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate193(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate193.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate193.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
+                        validate193.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.result !== undefined) {
+                                let data2 = data.result;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        let missing1;
+                                        if ((data2.receiptLines === undefined) && (missing1 = "receiptLines")) {
+                                            validate193.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            const _errs6 = errors;
+                                            for (const key1 in data2) {
+                                                if (!(key1 === "receiptLines")) {
+                                                    validate193.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                    return false;
+                                                    break;
+                                                }
+                                            }
+                                            if (_errs6 === errors) {
+                                                if (data2.receiptLines !== undefined) {
+                                                    let data3 = data2.receiptLines;
+                                                    const _errs7 = errors;
+                                                    if (errors === _errs7) {
+                                                        if (Array.isArray(data3)) {
+                                                            var valid2 = true;
+                                                            const len0 = data3.length;
+                                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                                const _errs9 = errors;
+                                                                if (!(validate184(data3[i0], { instancePath: instancePath + "/result/receiptLines/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid2 = _errs9 === errors;
+                                                                if (!valid2) {
+                                                                    break;
+                                                                }
+                                                            }
+                                                        }
+                                                        else {
+                                                            validate193.errors = [{ instancePath: instancePath + "/result/receiptLines", schemaPath: "#/properties/result/properties/receiptLines/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                            return false;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate193.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate193.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate193.errors = vErrors;
+    return errors === 0;
+}
+validate193.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate197(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/report-response-notification.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate197.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate197.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        var valid0 = false;
+                        validate197.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        return false;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs2 = errors;
+                            if ("reportResponse" !== data.method) {
+                                validate197.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "reportResponse" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs2 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                const _errs3 = errors;
+                                if (!(validate124(data.params, { instancePath: instancePath + "/params", parentData: data, parentDataProperty: "params", rootData, dynamicAnchors }))) {
+                                    vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid0 = _errs3 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate197.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate197.errors = vErrors;
+    return errors === 0;
+}
+validate197.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate200(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate200.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate200.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs3 = errors;
+                            if ("tableListRequest" !== data.method) {
+                                validate200.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "tableListRequest" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                        let missing1;
+                                        if ((data3.tid === undefined) && (missing1 = "tid")) {
+                                            validate200.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data3.tid !== undefined) {
+                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                    vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                    errors = vErrors.length;
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate200.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate200.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate200.errors = vErrors;
+    return errors === 0;
+}
+validate200.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate207(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate207.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.tableName === undefined) && (missing0 = "tableName")) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.currency === undefined) && (missing0 = "currency"))) {
+                validate207.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!((((((key0 === "tableName") || (key0 === "amount")) || (key0 === "amountPaid")) || (key0 === "currency")) || (key0 === "locked")) || (key0 === "waiterIds"))) {
+                        validate207.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.tableName !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate179(data.tableName, { instancePath: instancePath + "/tableName", parentData: data, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.amount !== undefined) {
+                            let data1 = data.amount;
+                            const _errs3 = errors;
+                            if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
+                                validate207.errors = [{ instancePath: instancePath + "/amount", schemaPath: "#/properties/amount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                return false;
+                            }
+                            if (errors === _errs3) {
+                                if ((typeof data1 == "number") && (isFinite(data1))) {
+                                    if (data1 > 99999999 || isNaN(data1)) {
+                                        validate207.errors = [{ instancePath: instancePath + "/amount", schemaPath: "#/properties/amount/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                                        return false;
+                                    }
+                                    else {
+                                        if (data1 < 0 || isNaN(data1)) {
+                                            validate207.errors = [{ instancePath: instancePath + "/amount", schemaPath: "#/properties/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                            return false;
+                                        }
+                                    }
+                                }
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.amountPaid !== undefined) {
+                                let data2 = data.amountPaid;
+                                const _errs5 = errors;
+                                if (!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) {
+                                    validate207.errors = [{ instancePath: instancePath + "/amountPaid", schemaPath: "#/properties/amountPaid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                    return false;
+                                }
+                                if (errors === _errs5) {
+                                    if ((typeof data2 == "number") && (isFinite(data2))) {
+                                        if (data2 > 99999999 || isNaN(data2)) {
+                                            validate207.errors = [{ instancePath: instancePath + "/amountPaid", schemaPath: "#/properties/amountPaid/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data2 < 0 || isNaN(data2)) {
+                                                validate207.errors = [{ instancePath: instancePath + "/amountPaid", schemaPath: "#/properties/amountPaid/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                                return false;
+                                            }
+                                        }
+                                    }
+                                }
+                                var valid0 = _errs5 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                            if (valid0) {
+                                if (data.currency !== undefined) {
+                                    const _errs7 = errors;
+                                    if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                        vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                                        errors = vErrors.length;
+                                    }
+                                    var valid0 = _errs7 === errors;
+                                }
+                                else {
+                                    var valid0 = true;
+                                }
+                                if (valid0) {
+                                    if (data.locked !== undefined) {
+                                        const _errs8 = errors;
+                                        if (typeof data.locked !== "boolean") {
+                                            validate207.errors = [{ instancePath: instancePath + "/locked", schemaPath: "#/properties/locked/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                            return false;
+                                        }
+                                        var valid0 = _errs8 === errors;
+                                    }
+                                    else {
+                                        var valid0 = true;
+                                    }
+                                    if (valid0) {
+                                        if (data.waiterIds !== undefined) {
+                                            let data5 = data.waiterIds;
+                                            const _errs10 = errors;
+                                            if (errors === _errs10) {
+                                                if (Array.isArray(data5)) {
+                                                    var valid1 = true;
+                                                    const len0 = data5.length;
+                                                    for (let i0 = 0; i0 < len0; i0++) {
+                                                        const _errs12 = errors;
+                                                        if (typeof data5[i0] !== "string") {
+                                                            validate207.errors = [{ instancePath: instancePath + "/waiterIds/" + i0, schemaPath: "#/properties/waiterIds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                            return false;
+                                                        }
+                                                        var valid1 = _errs12 === errors;
+                                                        if (!valid1) {
+                                                            break;
+                                                        }
+                                                    }
+                                                }
+                                                else {
+                                                    validate207.errors = [{ instancePath: instancePath + "/waiterIds", schemaPath: "#/properties/waiterIds/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                    return false;
+                                                }
+                                            }
+                                            var valid0 = _errs10 === errors;
+                                        }
+                                        else {
+                                            var valid0 = true;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate207.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate207.errors = vErrors;
+    return errors === 0;
+}
+validate207.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate204(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate204.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate204.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
+                        validate204.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.result !== undefined) {
+                                let data2 = data.result;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        let missing1;
+                                        if ((data2.tables === undefined) && (missing1 = "tables")) {
+                                            validate204.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            const _errs6 = errors;
+                                            for (const key1 in data2) {
+                                                if (!(key1 === "tables")) {
+                                                    validate204.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                    return false;
+                                                    break;
+                                                }
+                                            }
+                                            if (_errs6 === errors) {
+                                                if (data2.tables !== undefined) {
+                                                    let data3 = data2.tables;
+                                                    const _errs7 = errors;
+                                                    if (errors === _errs7) {
+                                                        if (Array.isArray(data3)) {
+                                                            var valid2 = true;
+                                                            const len0 = data3.length;
+                                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                                const _errs9 = errors;
+                                                                if (!(validate207(data3[i0], { instancePath: instancePath + "/result/tables/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                                    vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
+                                                                    errors = vErrors.length;
+                                                                }
+                                                                var valid2 = _errs9 === errors;
+                                                                if (!valid2) {
+                                                                    break;
+                                                                }
+                                                            }
+                                                        }
+                                                        else {
+                                                            validate204.errors = [{ instancePath: instancePath + "/result/tables", schemaPath: "#/properties/result/properties/tables/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                            return false;
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate204.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate204.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate204.errors = vErrors;
+    return errors === 0;
+}
+validate204.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate211(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-request.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate211.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate211.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs3 = errors;
+                            if ("tableLockRequest" !== data.method) {
+                                validate211.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "tableLockRequest" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs4 = errors;
+                                if (errors === _errs4) {
+                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                        let missing1;
+                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
+                                            validate211.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data3.tid !== undefined) {
+                                                const _errs6 = errors;
+                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                    vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                    errors = vErrors.length;
+                                                }
+                                                var valid1 = _errs6 === errors;
+                                            }
+                                            else {
+                                                var valid1 = true;
+                                            }
+                                            if (valid1) {
+                                                if (data3.tableName !== undefined) {
+                                                    const _errs7 = errors;
+                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                    var valid1 = _errs7 === errors;
+                                                }
+                                                else {
+                                                    var valid1 = true;
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate211.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate211.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate211.errors = vErrors;
+    return errors === 0;
+}
+validate211.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate216(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-response.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate216.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
+                validate216.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                const _errs1 = errors;
+                for (const key0 in data) {
+                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
+                        validate216.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                        return false;
+                        break;
+                    }
+                }
+                if (_errs1 === errors) {
+                    if (data.jsonrpc !== undefined) {
+                        const _errs2 = errors;
+                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                            vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                            errors = vErrors.length;
+                        }
+                        var valid0 = _errs2 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.id !== undefined) {
+                            const _errs3 = errors;
+                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                                vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+                                errors = vErrors.length;
+                            }
+                            var valid0 = _errs3 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.result !== undefined) {
+                                let data2 = data.result;
+                                const _errs4 = errors;
+                                const _errs5 = errors;
+                                let valid1 = false;
+                                let passing0 = null;
+                                const _errs6 = errors;
+                                if (errors === _errs6) {
+                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        let missing1;
+                                        if (((data2.locked === undefined) && (missing1 = "locked")) || ((data2.table === undefined) && (missing1 = "table"))) {
+                                            const err0 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/0/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" };
+                                            if (vErrors === null) {
+                                                vErrors = [err0];
+                                            }
+                                            else {
+                                                vErrors.push(err0);
+                                            }
+                                            errors++;
+                                        }
+                                        else {
+                                            const _errs8 = errors;
+                                            for (const key1 in data2) {
+                                                if (!((key1 === "locked") || (key1 === "table"))) {
+                                                    const err1 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/0/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+                                                    if (vErrors === null) {
+                                                        vErrors = [err1];
+                                                    }
+                                                    else {
+                                                        vErrors.push(err1);
+                                                    }
+                                                    errors++;
+                                                    break;
+                                                }
+                                            }
+                                            if (_errs8 === errors) {
+                                                if (data2.locked !== undefined) {
+                                                    const _errs9 = errors;
+                                                    if (true !== data2.locked) {
+                                                        const err2 = { instancePath: instancePath + "/result/locked", schemaPath: "#/properties/result/oneOf/0/properties/locked/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
+                                                        if (vErrors === null) {
+                                                            vErrors = [err2];
+                                                        }
+                                                        else {
+                                                            vErrors.push(err2);
+                                                        }
+                                                        errors++;
+                                                    }
+                                                    var valid2 = _errs9 === errors;
+                                                }
+                                                else {
+                                                    var valid2 = true;
+                                                }
+                                                if (valid2) {
+                                                    if (data2.table !== undefined) {
+                                                        const _errs10 = errors;
+                                                        if (!(validate207(data2.table, { instancePath: instancePath + "/result/table", parentData: data2, parentDataProperty: "table", rootData, dynamicAnchors }))) {
+                                                            vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
+                                                            errors = vErrors.length;
+                                                        }
+                                                        var valid2 = _errs10 === errors;
+                                                    }
+                                                    else {
+                                                        var valid2 = true;
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        const err3 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/0/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                                        if (vErrors === null) {
+                                            vErrors = [err3];
+                                        }
+                                        else {
+                                            vErrors.push(err3);
+                                        }
+                                        errors++;
+                                    }
+                                }
+                                var _valid0 = _errs6 === errors;
+                                if (_valid0) {
+                                    valid1 = true;
+                                    passing0 = 0;
+                                    var props0 = true;
+                                }
+                                const _errs11 = errors;
+                                if (errors === _errs11) {
+                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        let missing2;
+                                        if ((data2.locked === undefined) && (missing2 = "locked")) {
+                                            const err4 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/1/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" };
+                                            if (vErrors === null) {
+                                                vErrors = [err4];
+                                            }
+                                            else {
+                                                vErrors.push(err4);
+                                            }
+                                            errors++;
+                                        }
+                                        else {
+                                            const _errs13 = errors;
+                                            for (const key2 in data2) {
+                                                if (!(key2 === "locked")) {
+                                                    const err5 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+                                                    if (vErrors === null) {
+                                                        vErrors = [err5];
+                                                    }
+                                                    else {
+                                                        vErrors.push(err5);
+                                                    }
+                                                    errors++;
+                                                    break;
+                                                }
+                                            }
+                                            if (_errs13 === errors) {
+                                                if (data2.locked !== undefined) {
+                                                    if (false !== data2.locked) {
+                                                        const err6 = { instancePath: instancePath + "/result/locked", schemaPath: "#/properties/result/oneOf/1/properties/locked/const", keyword: "const", params: { allowedValue: false }, message: "must be equal to constant" };
+                                                        if (vErrors === null) {
+                                                            vErrors = [err6];
+                                                        }
+                                                        else {
+                                                            vErrors.push(err6);
+                                                        }
+                                                        errors++;
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        const err7 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                                        if (vErrors === null) {
+                                            vErrors = [err7];
+                                        }
+                                        else {
+                                            vErrors.push(err7);
+                                        }
+                                        errors++;
+                                    }
+                                }
+                                var _valid0 = _errs11 === errors;
+                                if (_valid0 && valid1) {
+                                    valid1 = false;
+                                    passing0 = [passing0, 1];
+                                }
+                                else {
+                                    if (_valid0) {
+                                        valid1 = true;
+                                        passing0 = 1;
+                                        if (props0 !== true) {
+                                            props0 = true;
+                                        }
+                                    }
+                                }
+                                if (!valid1) {
+                                    const err8 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+                                    if (vErrors === null) {
+                                        vErrors = [err8];
+                                    }
+                                    else {
+                                        vErrors.push(err8);
+                                    }
+                                    errors++;
+                                    validate216.errors = vErrors;
+                                    return false;
+                                }
+                                else {
+                                    errors = _errs5;
+                                    if (vErrors !== null) {
+                                        if (_errs5) {
+                                            vErrors.length = _errs5;
+                                        }
+                                        else {
+                                            vErrors = null;
+                                        }
+                                    }
+                                }
+                                var valid0 = _errs4 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate216.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate216.errors = vErrors;
+    return errors === 0;
+}
+validate216.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate220(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-unlock-notification.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate220.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate220.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        var valid0 = false;
+                        validate220.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        return false;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs2 = errors;
+                            if ("tableUnlock" !== data.method) {
+                                validate220.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "tableUnlock" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs2 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs3 = errors;
+                                if (errors === _errs3) {
+                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                        let missing1;
+                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
+                                            validate220.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            return false;
+                                        }
+                                        else {
+                                            if (data3.tid !== undefined) {
+                                                const _errs5 = errors;
+                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                    vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                    errors = vErrors.length;
+                                                }
+                                                var valid1 = _errs5 === errors;
+                                            }
+                                            else {
+                                                var valid1 = true;
+                                            }
+                                            if (valid1) {
+                                                if (data3.tableName !== undefined) {
+                                                    const _errs6 = errors;
+                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                    var valid1 = _errs6 === errors;
+                                                }
+                                                else {
+                                                    var valid1 = true;
+                                                }
+                                            }
+                                        }
+                                    }
+                                    else {
+                                        validate220.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        return false;
+                                    }
+                                }
+                                var valid0 = _errs3 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate220.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate220.errors = vErrors;
+    return errors === 0;
+}
+validate220.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+function validate224(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/transaction-response-notification.schema.yaml" */ ;
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate224.evaluated;
+    if (evaluated0.dynamicProps) {
+        evaluated0.props = undefined;
+    }
+    if (evaluated0.dynamicItems) {
+        evaluated0.items = undefined;
+    }
+    if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+            let missing0;
+            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
+                validate224.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+                return false;
+            }
+            else {
+                if (data.jsonrpc !== undefined) {
+                    const _errs1 = errors;
+                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+                        errors = vErrors.length;
+                    }
+                    var valid0 = _errs1 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if (valid0) {
+                    if (data.id !== undefined) {
+                        var valid0 = false;
+                        validate224.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        return false;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                    if (valid0) {
+                        if (data.method !== undefined) {
+                            const _errs2 = errors;
+                            if ("transactionResponse" !== data.method) {
+                                validate224.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "transactionResponse" }, message: "must be equal to constant" }];
+                                return false;
+                            }
+                            var valid0 = _errs2 === errors;
+                        }
+                        else {
+                            var valid0 = true;
+                        }
+                        if (valid0) {
+                            if (data.params !== undefined) {
+                                let data3 = data.params;
+                                const _errs3 = errors;
+                                const _errs4 = errors;
+                                if (!(validate43(data3, { instancePath: instancePath + "/params", parentData: data, parentDataProperty: "params", rootData, dynamicAnchors }))) {
+                                    vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid1 = _errs4 === errors;
+                                if (valid1) {
+                                    const _errs5 = errors;
+                                    if (errors === _errs5) {
+                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                            let missing1;
+                                            if ((data3.tableName === undefined) && (missing1 = "tableName")) {
+                                                validate224.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/allOf/1/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                                return false;
+                                            }
+                                            else {
+                                                if (data3.tableName !== undefined) {
+                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                        vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+                                                        errors = vErrors.length;
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        else {
+                                            validate224.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/allOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            return false;
+                                        }
+                                    }
+                                    var valid1 = _errs5 === errors;
+                                }
+                                var valid0 = _errs3 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else {
+            validate224.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            return false;
+        }
+    }
+    validate224.errors = vErrors;
+    return errors === 0;
+}
+validate224.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
 
 
 /** A validation failure as reported by Ajv. */
