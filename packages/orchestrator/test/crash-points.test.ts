@@ -23,7 +23,7 @@ import {
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import { maySendHaveLeft } from '../src/journal.js'
-import { dyingAppend, fetchLine, never, type CrashCase, type Moment } from './crash-harness.js'
+import { dyingAppend, fetchLine, type CrashCase, type Moment } from './crash-harness.js'
 import type { PaymentsenseWebSocketAdapterOptions } from '../src/paymentsense.js'
 import { drive, pass, sale as connectSale, setup as connectSetup } from './harness.js'
 import { pay as adyenPay, setupAdyen } from './adyen-harness.js'

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { JournalRecord } from '../src/index.js'
 import { createFileJournal } from '../src/node.js'
-import { tempJournals } from './harness.js'
+import { intentRecord as intent, tempJournals } from './harness.js'
 
 /** Faults for the file journal's handle: the next append writes half its data and fails; truncate fails. */
 const fault = { halfWrite: false, truncate: false }
@@ -36,21 +36,6 @@ afterEach(() => {
 
 const tempFile = tempJournals('tillkit-file-faults-')
 
-const intent = (paymentId: string): JournalRecord => ({
-  type: 'intent',
-  paymentId,
-  at: 1,
-  provider: 'paymentsense',
-  request: {
-    kind: 'sale',
-    account: 'shop',
-    terminal: 'T1',
-    amount: 100,
-    currency: 'GBP',
-    reference: paymentId,
-  },
-  ids: {},
-})
 const cursor = (paymentId: string): JournalRecord => ({
   type: 'cursor',
   paymentId,

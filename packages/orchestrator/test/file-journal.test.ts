@@ -4,45 +4,10 @@
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import type { JournalRecord } from '../src/index.js'
 import { createFileJournal } from '../src/node.js'
-import { tempJournals } from './harness.js'
+import { intentRecord as intent, outcomeRecord as outcome, tempJournals } from './harness.js'
 
 const tempFile = tempJournals('tillkit-file-journal-')
-
-const intent = (paymentId: string, reference = paymentId): JournalRecord => ({
-  type: 'intent',
-  paymentId,
-  at: 1,
-  provider: 'stub',
-  request: {
-    kind: 'sale',
-    account: 'shop',
-    terminal: 'T1',
-    amount: 100,
-    currency: 'GBP',
-    reference,
-  },
-  ids: {},
-})
-const outcome = (paymentId: string): JournalRecord => ({
-  type: 'outcome',
-  paymentId,
-  at: 2,
-  outcome: {
-    status: 'approved',
-    paymentId,
-    provider: 'stub',
-    account: 'shop',
-    terminal: 'T1',
-    kind: 'sale',
-    reference: paymentId,
-    currency: 'GBP',
-    amounts: { requested: 100 },
-    providerIds: {},
-    at: 2,
-  },
-})
 
 describe('file journal: a torn end', () => {
   it('whose tail block reached the disk (zeros, then the end of the line) is cut off', async () => {

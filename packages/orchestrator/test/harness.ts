@@ -134,6 +134,41 @@ export interface Setup {
   restart(journal: JournalStore, options?: Partial<OrchestratorOptions>): Orchestrator
 }
 
+/** Journal records for store tests: the intent of a sale of 1.00 on shop/T1, and its approval. */
+export const intentRecord = (paymentId: string, provider = 'stub'): JournalRecord => ({
+  type: 'intent',
+  paymentId,
+  at: 1,
+  provider,
+  request: {
+    kind: 'sale',
+    account: 'shop',
+    terminal: 'T1',
+    amount: 100,
+    currency: 'GBP',
+    reference: paymentId,
+  },
+  ids: {},
+})
+export const outcomeRecord = (paymentId: string, provider = 'stub'): JournalRecord => ({
+  type: 'outcome',
+  paymentId,
+  at: 2,
+  outcome: {
+    status: 'approved',
+    paymentId,
+    provider,
+    account: 'shop',
+    terminal: 'T1',
+    kind: 'sale',
+    reference: paymentId,
+    currency: 'GBP',
+    amounts: { requested: 100 },
+    providerIds: {},
+    at: 2,
+  },
+})
+
 export function setup(
   options: {
     cloud?: FakeCloudOptions

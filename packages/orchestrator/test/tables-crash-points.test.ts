@@ -373,7 +373,7 @@ async function crashAndRecover(
     rig.kill()
   })
   rig = makeRig(journal)
-  const { clock, cloud } = rig
+  const { clock } = rig
   const t0 = clock.now()
   const terminal = terminalFor(rig, flow, t0)
   let aPos: ReturnType<typeof pos> | undefined

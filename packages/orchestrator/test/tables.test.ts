@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { TableError, TillkitValidationError, createMemoryJournal } from '../src/index.js'
-import { sale, setup, TID } from './harness.js'
+import { TableError, TillkitValidationError } from '../src/index.js'
+import { sale, setup } from './harness.js'
 import { bill, drive, listen, open, pass, reads, TABLE, tableRequests } from './tables-harness.js'
 
 describe('pay at table: open, payments, close', () => {

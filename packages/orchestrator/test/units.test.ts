@@ -11,6 +11,7 @@ import { createFileJournal } from '../src/journals/file.js'
 import { createMemoryJournal } from '../src/journals/memory.js'
 import { HOLD_CAP_MS, Lane, lanePhase, Timers, type Hold } from '../src/scheduler.js'
 import type { PaymentRequest } from '../src/types.js'
+import { intentRecord as intent, outcomeRecord as outcome } from './harness.js'
 
 const at = (order: number): ProviderNotification => ({ type: 'other', raw: `n${order}`, order })
 const keyed = (key: string): ProviderNotification => ({ type: 'other', raw: key, key })
@@ -315,29 +316,6 @@ describe('Lane', () => {
   })
 })
 
-const request: PaymentRequest = {
-  kind: 'sale',
-  account: 'a',
-  terminal: 't',
-  amount: 1,
-  currency: 'GBP',
-  reference: 'r',
-}
-const intent = (paymentId: string): JournalRecord => ({
-  type: 'intent',
-  paymentId,
-  at: 1,
-  provider: 'p',
-  request,
-  ids: {},
-})
-const outcome = (paymentId: string): JournalRecord => ({
-  type: 'outcome',
-  paymentId,
-  at: 2,
-  outcome: { status: 'approved', paymentId } as never,
-})
-
 describe('journals', () => {
   const dirs: string[] = []
   afterEach(async () => {
@@ -354,7 +332,7 @@ describe('journals', () => {
     const record = intent('p1')
     await journal.append(record)
     ;(record as { request: PaymentRequest }).request.amount = 999
-    expect((await journal.get('p1'))!.request.amount).toBe(1)
+    expect((await journal.get('p1'))!.request.amount).toBe(100)
     for (const id of ['p1', 'p2', 'p3']) {
       if (id !== 'p1') await journal.append(intent(id))
       await journal.append(outcome(id))

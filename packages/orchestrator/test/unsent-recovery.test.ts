@@ -46,14 +46,16 @@ describe('a payment never sent, whose outcome the journal refused', () => {
     await next.close()
   })
 
-  it('one whose start was refused with 429 and then cancelled is told cancelled only once journaled', async () => {
+  /**
+   * A sale whose submit is refused with 429 (so `sending` is journaled), cancelled while it waits,
+   * on a journal that refuses outcome records while `full()` says so.
+   */
+  async function cancelledAfter429(full: () => boolean) {
     const memory = createMemoryJournal()
-    let full = true
-    // The disk is full for outcome records (every other record lands).
     const journal: JournalStore = {
       ...memory,
       append: async (record) => {
-        if (full && record.type === 'outcome') throw new Error('ENOSPC: no space left on device')
+        if (full() && record.type === 'outcome') throw new Error('ENOSPC: no space left on device')
         return memory.append(record)
       },
     }
@@ -71,8 +73,14 @@ describe('a payment never sent, whose outcome the journal refused', () => {
     expect(requests(s.cloud, 'POST', SUBMIT).map((r) => r.status)).toEqual([429])
     expect(sale.state).toBe('queued')
     expect(await sale.cancel()).toBe(true)
+    return { ...s, sale, journal, memory }
+  }
+
+  it('one whose start was refused with 429 and then cancelled is told cancelled only once journaled', async () => {
+    let full = true
+    const s = await cancelledAfter429(() => full)
     let told: string | undefined
-    void sale.outcome.then((o) => (told = o.status))
+    void s.sale.outcome.then((o) => (told = o.status))
     await pass(s.clock, 2_000)
     expect(told).toBeUndefined()
     // The disk has room again: the outcome lands, and only then is the POS told.
@@ -80,7 +88,7 @@ describe('a payment never sent, whose outcome the journal refused', () => {
     await pass(s.clock, 60_000, 1_000)
     expect(told).toBe('cancelled')
     await s.orchestrator.close()
-    const next = s.restart(journal)
+    const next = s.restart(s.journal)
     expect(await next.recover()).toEqual([])
     await pass(s.clock, 10_000, 250)
     await next.close()
@@ -89,26 +97,8 @@ describe('a payment never sent, whose outcome the journal refused', () => {
   })
 
   it('...and, if the journal never takes it, is not told cancelled before recover() replays it', async () => {
-    const memory = createMemoryJournal()
-    const journal: JournalStore = {
-      ...memory,
-      append: async (record) => {
-        if (record.type === 'outcome') throw new Error('ENOSPC: no space left on device')
-        return memory.append(record)
-      },
-    }
-    const s = payrocSetup({ orchestrator: { journal } })
-    s.cloud.faults.add({
-      kind: 'status',
-      status: 429,
-      retryAfter: 5,
-      match: { method: 'POST', path: SUBMIT },
-      times: 1,
-    })
-    const sale = await s.orchestrator.sale(payment(4321))
-    await pass(s.clock, 500)
-    expect(await sale.cancel()).toBe(true)
-    const told = sale.outcome.then(
+    const s = await cancelledAfter429(() => true)
+    const told = s.sale.outcome.then(
       (o) => o.status,
       (e: Error) => e.name,
     )
@@ -117,7 +107,7 @@ describe('a payment never sent, whose outcome the journal refused', () => {
     // The journal still says `sending`: the POS hears the payment was closed, not cancelled, since
     // recover() replays the submit (with the same key) to learn whether it was taken.
     expect(await told).toBe('TillkitAbortedError')
-    const next = s.restart(memory)
+    const next = s.restart(s.memory)
     for (const p of await next.recover()) await drive(s.clock, p.outcome)
     await next.close()
     expect(s.cloud.ledger.map((e) => e.amount)).toEqual([4321])

@@ -32,15 +32,15 @@ const sale = {
   body: { transactionType: 'SALE' as const, amount: 2500, currency: 'GBP' as const },
 }
 
-/** A sale through a client whose answers' bodies end as `mode` says; the clock is the test's. */
-function postSale(mode: 'reset' | 'stall', clock: ManualClock) {
+/** A sale through a client sending with `fetch`, on the test's clock. */
+function postSale(fetch: (request: Request) => Promise<Response>, clock: ManualClock) {
   const connect = createPaymentsenseClient({
     account: 'acme',
     environment: 'test',
     apiKey: API_KEY,
     softwareHouseId: 'SWH',
     installerId: 'INST',
-    fetch: cutBody(mode),
+    fetch,
     clock,
     timeoutMs: 5_000,
   })
@@ -49,7 +49,7 @@ function postSale(mode: 'reset' | 'stall', clock: ManualClock) {
 
 describe('a payment POST whose 201 body is lost', () => {
   it('a reset while reading the body is a typed unknown outcome, not a raw error', async () => {
-    const error = await postSale('reset', createManualClock({ autoAdvance: true })).catch(
+    const error = await postSale(cutBody('reset'), createManualClock({ autoAdvance: true })).catch(
       (e: unknown) => e,
     )
     // The sale was accepted (201) and may be running: the caller must be told the outcome is unknown.
@@ -60,7 +60,7 @@ describe('a payment POST whose 201 body is lost', () => {
   it('a body that stalls after the 201 headers times out at timeoutMs', async () => {
     const clock = createManualClock()
     let settled: unknown = 'pending'
-    postSale('stall', clock).then(
+    postSale(cutBody('stall'), clock).then(
       (r) => (settled = r),
       (e: unknown) => (settled = e),
     )
@@ -83,18 +83,7 @@ describe('a payment POST whose 201 body is not JSON', () => {
       const text = await answer.text()
       return new Response(text.slice(0, 10), { status: answer.status, headers: answer.headers })
     }
-    const connect = createPaymentsenseClient({
-      account: 'acme',
-      environment: 'test',
-      apiKey: API_KEY,
-      softwareHouseId: 'SWH',
-      installerId: 'INST',
-      fetch,
-      clock,
-    })
-    const error = await connect.pac
-      .POST('/pac/terminals/{tid}/transactions', sale)
-      .catch((e: unknown) => e)
+    const error = await postSale(fetch, clock).catch((e: unknown) => e)
     await clock.advance(60_000)
     expect(cloud.ledger.filter((e) => e.kind === 'sale')).toHaveLength(1)
     expect(error).toMatchObject({
