@@ -100,9 +100,42 @@ describe('paymentsense WebSocket adapter: signatures', () => {
     await done
     expect(outcome.status).toBe('unknown')
     expect(signatureAnswers(wire.sent)).toEqual([])
-    // The question died with the connection; the fake's terminal voids when its own window ends.
-    // Whatever happened, one sale: never a second.
-    expect(cloud.ledger.map((e) => e.kind)).toEqual(['sale', 'reversal'])
+    // Lost with the connection, the question went unanswered: Connect accepts it at its timeout,
+    // so the sale stands. One sale: never a second.
+    expect(cloud.ledger.map((e) => e.kind)).toEqual(['sale'])
+  })
+})
+
+describe('paymentsense WebSocket adapter: one question delivered twice', () => {
+  it('the same signatureVerificationRequest frame (same JSON-RPC id) twice: one signatureRequired event', async () => {
+    const holder: { Base?: new (url: string) => any } = {}
+    // The fake's own socket, on which every signature question frame arrives twice.
+    function Twice(url: string) {
+      const socket = new holder.Base!(url)
+      const add = socket.addEventListener.bind(socket)
+      socket.addEventListener = (type: string, listener: (event: any) => void) => {
+        if (type !== 'message') return add(type, listener)
+        add(type, (event: MessageEvent) => {
+          listener(event)
+          if (String(event.data).includes('"signatureVerificationRequest"')) listener(event)
+        })
+      }
+      return socket
+    }
+    const s = setup({ adapter: { WebSocket: Twice as never } })
+    holder.Base = s.cloud.WebSocket
+    const payment = await s.orchestrator.sale(sale(1203))
+    const seen: PaymentEvent[] = []
+    const done = (async () => {
+      for await (const event of payment) {
+        seen.push(event)
+        if (event.type === 'signatureRequired')
+          void (event as SignatureRequiredEvent).accept().catch(() => {})
+      }
+    })()
+    await drive(s.clock, payment.outcome)
+    await done
+    expect(seen.filter((e) => e.type === 'signatureRequired')).toHaveLength(1)
   })
 })
 

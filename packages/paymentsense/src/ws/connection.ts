@@ -180,6 +180,8 @@ class Connection<I extends Integration> {
   private readonly pending = new Map<number, Pending>()
   private readonly retired = new Map<number, Retired>()
   private readonly handlers = new Map<string, AnyHandler>()
+  /** Ids of Connect's requests handed to a handler on the current socket: a repeat is not asked twice. */
+  private readonly asked = new Set<number>()
   private readonly listeners = new Map<string, Set<Listener>>()
   private cancelConnect: (() => void) | undefined
   private cancelRetry: (() => void) | undefined
@@ -224,6 +226,8 @@ class Connection<I extends Integration> {
       return this.lost(this.networkError(`Could not open a WebSocket to ${this.url}`, cause))
     }
     this.socket = socket
+    // Connect numbers its requests per connection.
+    this.asked.clear()
     /** Events of a socket we have let go of are ignored. */
     const mine =
       <E>(handle: (event: E) => void) =>
@@ -242,9 +246,11 @@ class Connection<I extends Integration> {
       'close',
       mine((event: { code?: number; reason?: string }) => {
         const reason = event.reason ? `, ${event.reason}` : ''
-        this.lost(
-          this.networkError(`WebSocket to ${this.url} closed (code ${event.code}${reason})`),
-        )
+        const what = `WebSocket to ${this.url} closed (code ${event.code}${reason})`
+        // A newer connection took over (pay at table), said in the close frame alone.
+        if (event.reason && DISCONTINUED_TEXT.test(event.reason))
+          return this.discontinued(this.networkError(what))
+        this.lost(this.networkError(what))
       }),
     )
     socket.addEventListener(
@@ -576,13 +582,21 @@ class Connection<I extends Integration> {
   }
 
   private receiveError(message: Record<string, unknown>): void {
-    if (!validateErrorMessage(message))
-      return this.report(
-        this.protocolError(
-          'invalid',
-          `An invalid error message: ${describeSchemaErrors(validateErrorMessage.errors)}`,
-        ),
+    if (!validateErrorMessage(message)) {
+      const error = this.protocolError(
+        'invalid',
+        `An invalid error message: ${describeSchemaErrors(validateErrorMessage.errors)}`,
       )
+      this.report(error)
+      // It still answers a request of ours: that request ends now, as on an invalid result.
+      const entry = this.pending.get(message.id as never)
+      if (!entry) return
+      this.pending.delete(message.id as never)
+      entry.cancelTimer()
+      return entry.reject(
+        entry.kind === 'payment' ? this.unknown(entry, 'invalid answer', error) : error,
+      )
+    }
     const { code, message: text, data } = message.error
     const id = message.id ?? null
     const entry = id === null ? undefined : this.pending.get(id)
@@ -611,7 +625,7 @@ class Connection<I extends Integration> {
    * Pay at table keeps one connection per account: a newer one took over. Reconnecting would take the place back
    * and start a tug of war, so the connection ends here.
    */
-  private discontinued(error: TillkitRpcError): void {
+  private discontinued(error: TillkitError): void {
     this.report(error)
     this.letGo(1000, 'discontinued')
     this.failAll(error, 'discontinued')
@@ -706,7 +720,15 @@ class Connection<I extends Integration> {
       return this.reply(socket, errorReply(id, RpcCode.InvalidParams, `Invalid params: ${reason}`))
     }
     const handler = this.handlers.get(method)
-    if (handler) return void this.answer(socket, id, method, spec, handler, message.params)
+    if (handler && this.asked.has(id))
+      return this.logger.warn(
+        { method, id },
+        'tillkit ws: a repeat of a request already handled, ignored',
+      )
+    if (handler) {
+      this.asked.add(id)
+      return void this.answer(socket, id, method, spec, handler, message.params)
+    }
     if (method === SELF_ANSWERING) {
       // Connect accepts the signature by itself when its timeout passes.
       return this.logger.info({ method, id }, 'tillkit ws: no handler, left unanswered')

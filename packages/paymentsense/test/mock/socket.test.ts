@@ -329,6 +329,44 @@ describe('socket faults', () => {
   })
 })
 
+describe('a signature question when the socket drops', () => {
+  it('a drop while the signature question is open: Connect still accepts at its timeout, the sale stands', async () => {
+    const clock = createManualClock()
+    const cloud = createFakeCloud({ clock })
+    const socket = new cloud.WebSocket(url())
+    const received: Array<Record<string, any>> = []
+    socket.addEventListener('message', (event) =>
+      received.push(JSON.parse(String((event as MessageEvent).data))),
+    )
+    await new Promise<void>((resolve) => socket.addEventListener('open', () => resolve()))
+    socket.send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'sale',
+        params: { tid: '22160001', currency: 'GBP', amount: 1203 },
+      }),
+    )
+    for (
+      let i = 0;
+      i < 2_000 && !received.some((m) => m.method === 'signatureVerificationRequest');
+      i++
+    ) {
+      await clock.advance(100)
+      await flush()
+    }
+    const question = received.find((m) => m.method === 'signatureVerificationRequest')!
+    expect(question).toBeDefined()
+    // The EPoS never answers: its connection is lost while the question is open.
+    cloud.sockets.drop('pac')
+    await flush()
+    await clock.advance((question.params.timeout as number) * 1_000 + 120_000)
+    await flush()
+    // FACTS §4: no answer within `timeout` means Connect accepts the signature.
+    expect(cloud.ledger.map((e) => e.kind)).toEqual(['sale'])
+  })
+})
+
 describe('one pay-at-table connection per account', () => {
   it('discontinues the older pat connection with an error message and a close; pac is unaffected', async () => {
     const { cloud } = fake()

@@ -215,12 +215,20 @@ describe('WebSocket pay at counter: close', () => {
     expect(h.sent).toHaveLength(sentBefore)
   })
 
-  it('drops an open signature question, and its deadline, on close', async () => {
-    const { h, question } = await atQuestion()
+  it('on close, an open signature question is accepted at its deadline: a lost connection is no answer', async () => {
+    const { h, question, askedAt } = await atQuestion()
     const sentBefore = h.sent.length
     h.session.close()
-    expect(h.clock.pending).toBe(0)
-    h.send(answer(question.id, true))
+    // An answer after the close is not taken (nothing reads it), and nothing is sent.
+    h.send(answer(question.id, false))
+    expect(h.sent).toHaveLength(sentBefore)
+    await h.clock.advance(question.params.timeout * 1_000 - (h.clock.now() - askedAt) - 1)
+    expect(h.model.terminal('T1', h.clock.now()).lastTransaction?.outcome).toBeUndefined()
+    await h.clock.advance(60_000)
+    expect(h.model.terminal('T1', h.clock.now()).lastTransaction?.outcome).toMatchObject({
+      transactionResult: 'SUCCESSFUL',
+    })
+    expect(h.model.ledger.entries.map((e) => e.kind)).toEqual(['sale'])
     expect(h.sent).toHaveLength(sentBefore)
   })
   it('sends nothing more once the transport closes the session mid-message', async () => {

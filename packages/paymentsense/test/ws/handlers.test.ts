@@ -23,6 +23,25 @@ describe('Connect-to-EPoS requests', () => {
     expect(errors).toEqual([])
   })
 
+  it('a request repeated with its id (the same frame twice) goes to the handler once', async () => {
+    const { connection, socket, errors, clock, net } = await connected()
+    let asked = 0
+    connection.handle('signatureVerificationRequest', async () => (asked++, { accepted: true }))
+    socket.receive(signatureRequest(41))
+    socket.receive(signatureRequest(41))
+    await flush()
+    expect(asked).toBe(1)
+    expect(socket.messages).toEqual([{ jsonrpc: '2.0', id: 41, result: { accepted: true } }])
+    expect(errors).toEqual([])
+    // A new connection numbers its requests afresh: the same id there is a new question.
+    socket.drop(1006, '')
+    await clock.advance(1_000)
+    net.socket.open()
+    net.socket.receive(signatureRequest(41))
+    await flush()
+    expect(asked).toBe(2)
+  })
+
   it('a signature request with no handler is left unanswered: Connect accepts it on its timeout', async () => {
     const { socket, errors, logs } = await connected()
     socket.receive(signatureRequest(41))

@@ -230,6 +230,14 @@ describe('connection discontinued (pay at table: a newer connection took over)',
     socket.receive({ jsonrpc: '2.0', error: { code: -32000, message: 'CONNECTION DISCONTINUED' } })
     expect(connection.state).toBe('closed')
   })
+
+  it('and when only the close frame says so: closed, no reconnecting', async () => {
+    const { connection, socket, states, clock } = await connectedAs('pat')
+    socket.drop(4000, 'Connection discontinued')
+    expect(states).toEqual(['closed'])
+    expect(connection.state).toBe('closed')
+    expect(clock.pending).toBe(0)
+  })
 })
 
 describe('close', () => {

@@ -299,6 +299,26 @@ describe('answers', () => {
     expect(error.cause).toMatchObject({ name: 'TillkitProtocolError', fault: 'invalid' })
     expect(errors[0]).toMatchObject({ name: 'TillkitProtocolError', fault: 'invalid' })
   })
+
+  it('an invalid error answer ends its request at once: a payment unknown, a read a protocol error', async () => {
+    const { connection, socket, errors } = await connected()
+    const sale = connection.request('sale', SALE).catch((e: any) => e)
+    const details = connection.request('terminalDetails', { tid: 'T1' }).catch((e: any) => e)
+    // Refusals with one member more than JSON-RPC's error object has.
+    for (const id of [1, 2])
+      socket.receive({
+        jsonrpc: '2.0',
+        id,
+        error: { code: -32001, message: 'Terminal busy', name: 'TerminalBusy' },
+      })
+    expect(await sale).toMatchObject({
+      name: 'TillkitUnknownOutcomeError',
+      reason: 'invalid answer',
+      known: { tid: 'T1', amount: 1200 },
+    })
+    expect(await details).toMatchObject({ name: 'TillkitProtocolError', fault: 'invalid' })
+    expect(errors.map((e: any) => e.fault)).toEqual(['invalid', 'invalid'])
+  })
 })
 
 describe('timeouts', () => {

@@ -87,6 +87,8 @@ export function pacIntegration(context: SessionContext, windowMs: number): Integ
         deadline: at + windowMs,
         validate: validateSignatureVerificationResponse,
         label: 'signature decision',
+        // Connect: no answer within `timeout` (a dropped socket included) means accepted.
+        outlivesSocket: true,
         answered: (message, now) => {
           entry.question = undefined
           decide(run, (message as { result: { accepted: boolean } }).result.accepted, now)
