@@ -1,2 +1,7 @@
 /** `@tillkit/orchestrator/adyen`: the Adyen cloud Terminal API adapter. Needs `@tillkit/adyen` installed. */
-export { adyenAdapter, type AdyenAdapter, type AdyenAdapterOptions } from './adapters/adyen.js'
+export {
+  adyenAdapter,
+  ARRIVAL_WINDOW_MS,
+  type AdyenAdapter,
+  type AdyenAdapterOptions,
+} from './adapters/adyen.js'

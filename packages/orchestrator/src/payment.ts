@@ -309,9 +309,13 @@ export class Run implements Payment {
 
   private onStarted(result: StartResult, sentAt: number): void {
     if (this.closed || this.state === 'settled') return
+    // A start answered `failed` (refused: terminal busy, offline...) made nothing at the provider:
+    // the payment never started, and its outcome lands as a start that never left would (see
+    // settle), so recover() can never take it for one that did.
+    const refused = result.outcome?.status === 'failed'
     this.state = 'running'
-    this.started = true
-    this.learn(result.ids ?? {}, true)
+    this.started = !refused
+    this.learn(result.ids ?? {}, !refused)
     this.lastPollSent = sentAt
     this.lastAnswered = this.host.clock.now()
     this.observe(result)
@@ -479,7 +483,7 @@ export class Run implements Payment {
       // The account is over its rate, not this payment: the lane paused itself; this poll goes
       // again as soon as the pause ends, rather than a whole cadence later.
       this.retryNow = true
-    } else if (error instanceof TillkitError && error.outcomeUnknown) {
+    } else if (transient(error)) {
       this.transientFailures++
     } else {
       this.refusedPolls++
@@ -994,4 +998,16 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   const out: Partial<T> = {}
   for (const key of keys) if (source[key] !== undefined) out[key] = source[key]
   return out
+}
+
+/**
+ * A failed read worth trying again with back-off: its answer was lost, it never left (no
+ * connection), or the service was briefly unable (5xx, 408, 429), whichever request failed on the
+ * way (a bearer token's included). Anything else is a refusal.
+ */
+function transient(error: unknown): boolean {
+  if (!(error instanceof TillkitError)) return false
+  if (error.outcomeUnknown || error.code === 'NETWORK' || error.code === 'TIMEOUT') return true
+  const { status } = error as { status?: number }
+  return status !== undefined && (status >= 500 || status === 408 || status === 429)
 }

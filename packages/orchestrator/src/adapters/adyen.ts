@@ -87,6 +87,11 @@ export interface AdyenAdapter extends ProviderAdapter {
 const DEFAULT_CADENCE_MS = 10_000
 const CADENCE_RANGE_MS = [5_000, 60_000] as const
 const DEFAULT_RETENTION_MS = 48 * 3_600_000
+/**
+ * How long after its intent a payment may still reach the terminal: a TransactionStatus NotFound
+ * sooner than this is asked again rather than read as "never sent".
+ */
+export const ARRIVAL_WINDOW_MS = 30_000
 
 /** Display notification events in the shared vocabulary; anything else is `other`. */
 const DISPLAY_EVENTS: Record<string, PaymentEventType> = {
@@ -265,6 +270,9 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
       case 'not-found':
         // Past the retention Adyen may simply have forgotten it: the core settles that `unknown`.
         if (env.clock.now() - ctx.startedAt >= retentionMs) return { missing: true }
+        // So soon after the intent, the payment may still be on its way (sent just before a
+        // crash, held up in the network): asked again until it cannot be.
+        if (env.clock.now() - ctx.startedAt < ARRIVAL_WINDOW_MS) return {}
         return {
           outcome: {
             status: 'failed',
