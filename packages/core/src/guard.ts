@@ -37,27 +37,29 @@ const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TR
 export function guardClient<C extends object>(client: C, before: BeforeCall, redact: Redactor): C {
   const methods = client as unknown as Record<string, Call>
   const wrapped: Record<string, unknown> = { ...methods }
-  for (const method of METHODS) {
-    const send = methods[method]!
-    // Not an async function: a refusal rejects the promise rather than throwing.
-    wrapped[method] = (path: string, init?: CallInit) => {
-      let ready: CallInit
-      try {
-        ready = before(method, path, init)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-      return send(path, ready).catch((error: unknown) => {
-        throw error instanceof SyntaxError
-          ? new TillkitProtocolError('malformed', `${method} ${path}: the answer is not JSON`, {
-              mayHaveReachedProvider: true,
-              redact,
-            })
-          : error
-      })
+  /** Not an async function: a refusal rejects the promise rather than throwing. */
+  const guarded = (method: string, send: Call) => (path: string, init?: CallInit) => {
+    let ready: CallInit
+    try {
+      ready = before(method, path, init)
+    } catch (error) {
+      return Promise.reject(error)
     }
+    return send(path, ready).catch((error: unknown) => {
+      throw error instanceof SyntaxError
+        ? new TillkitProtocolError('malformed', `${method} ${path}: the answer is not JSON`, {
+            mayHaveReachedProvider: true,
+            redact,
+          })
+        : error
+    })
+  }
+  for (const method of METHODS) wrapped[method] = guarded(method, methods[method]!)
+  // Any other method goes the same way, through openapi-fetch's own `request`.
+  const request = client as unknown as {
+    request: (method: string, path: string, init?: CallInit) => Promise<unknown>
   }
   wrapped.request = (method: string, path: string, init?: CallInit) =>
-    (wrapped[method.toUpperCase()] as Call)(path, init)
+    guarded(method.toUpperCase(), (p, i) => request.request(method, p, i))(path, init)
   return wrapped as C
 }

@@ -93,6 +93,18 @@ describe('guardClient', () => {
     expect(JSON.stringify(error)).not.toContain('sk_guard_secret')
   })
 
+  it('request() with a method outside the list is checked too, and fails as a rejection', async () => {
+    const { client, sent, calls } = guarded('{}')
+    type Loose = (method: string, path: string, init?: object) => Promise<unknown>
+    const call = (client.request as unknown as Loose)('query', '/things/{id}', {
+      params: { path: { id: 't1' } },
+    })
+    expect(call).toBeInstanceOf(Promise)
+    await call.catch(() => {})
+    expect(calls).toEqual([['QUERY', '/things/{id}']])
+    expect(sent.map((r) => r.method)).toEqual(['QUERY'])
+  })
+
   it('passes any other failure on as it is', async () => {
     const failure = new Error('offline')
     const client = guardClient(

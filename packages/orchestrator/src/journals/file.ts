@@ -1,6 +1,7 @@
 import { open, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { dirname } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { dirname, resolve } from 'node:path'
 import {
   EMPTY_CURSOR,
   EMPTY_TABLE_CURSOR,
@@ -68,11 +69,16 @@ export async function createFileJournal(
     }
   }
 
+  // Taken before the file is read: a holder still closing has written all it acknowledged.
+  const unlock = await lock(path)
   let bytes: Buffer = Buffer.alloc(0)
   try {
     bytes = await readFile(path)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      await unlock()
+      throw error
+    }
   }
   // The last batch may be torn by a crash: text after the last newline, or whole lines that do
   // not read (a block of zeros where a record's head should be, then its tail and newline). Those
@@ -80,41 +86,48 @@ export async function createFileJournal(
   // record after it is damage of another kind, and refused.
   let whole = 0
   let damaged: number | undefined
-  for (let start = 0, n = 1; start < bytes.length; n++) {
-    const newline = bytes.indexOf(0x0a, start)
-    const end = newline < 0 ? bytes.length : newline + 1
-    const line = bytes.subarray(start, end).toString('utf8')
-    start = end
-    let record: JournalRecord | TableJournalRecord | undefined
-    try {
-      record = line.trim() ? (JSON.parse(line) as JournalRecord | TableJournalRecord) : undefined
-    } catch {
-      damaged ??= n
-      continue
+  let handle: FileHandle
+  try {
+    for (let start = 0, n = 1; start < bytes.length; n++) {
+      const newline = bytes.indexOf(0x0a, start)
+      const end = newline < 0 ? bytes.length : newline + 1
+      const line = bytes.subarray(start, end).toString('utf8')
+      start = end
+      let record: JournalRecord | TableJournalRecord | undefined
+      try {
+        record = line.trim() ? (JSON.parse(line) as JournalRecord | TableJournalRecord) : undefined
+      } catch {
+        damaged ??= n
+        continue
+      }
+      // Without its newline, even a line that reads is torn: its write never completed.
+      if (newline < 0 || damaged !== undefined) {
+        if (record && newline >= 0)
+          throw new Error(`journal ${path}: line ${damaged} is not JSON; the file is damaged`)
+        continue
+      }
+      whole = end
+      if (!record) continue
+      remember(record)
+      records++
     }
-    // Without its newline, even a line that reads is torn: its write never completed.
-    if (newline < 0 || damaged !== undefined) {
-      if (record && newline >= 0)
-        throw new Error(`journal ${path}: line ${damaged} is not JSON; the file is damaged`)
-      continue
+    handle = await open(path, 'a+')
+    if (whole < bytes.length) {
+      repaired = true
+      await handle.truncate(whole)
+      await handle.sync()
     }
-    whole = end
-    if (!record) continue
-    remember(record)
-    records++
-  }
-  const torn = whole < bytes.length
-  const unlock = await lock(path)
-  let handle: FileHandle = await open(path, 'a+')
-  if (torn) {
-    repaired = true
-    await handle.truncate(whole)
-    await handle.sync()
+  } catch (error) {
+    // Whatever stopped the open (damage, EMFILE...), the file is not left locked.
+    await handle!?.close().catch(() => {})
+    await unlock()
+    throw error
   }
 
   let pending: Array<{ line: string; done: (error?: unknown) => void }> = []
   let writing: Promise<void> | undefined
   let closed = false
+  let closing: Promise<void> | undefined
   /** Bytes of the file that hold whole records: what a failed write is cut back to. */
   let size = whole
   /** Set when a failed write could not be cut back: the file's end is not known to be whole. */
@@ -271,40 +284,68 @@ export async function createFileJournal(
       const entry = entries.get(paymentId)
       return entry && jsonCopy(entry)
     },
-    async close() {
-      if (closed) return
-      closed = true
-      await writing
-      await handle.close()
-      await unlock()
+    close() {
+      // Every call resolves once the journal is closed and its lock released.
+      closing ??= (async () => {
+        closed = true
+        await writing
+        await handle.close()
+        await unlock()
+      })()
+      return closing
     },
   }
 }
 
+/** Journal files this process holds (resolved paths). */
+const held = new Set<string>()
+
 /**
- * Takes `<path>.lock` for this process, so a second journal on the same file (which compaction
- * would cut off from it, losing records it had acknowledged) is refused. A lock left by a process
- * of this host that no longer runs (a crash) is taken over. Returns the release.
+ * Takes `<path>.lock`, so a second journal on the same file (which compaction would cut off from
+ * it, losing records it had acknowledged) is refused, in this process or another. A lock is
+ * taken over when its holder is gone: a process of this host that no longer runs, or this very
+ * process id with no journal of it open (a restarted container, where the app is PID 1 again), or
+ * an empty lock (a crash as it was written). Two processes taking over the same stale lock in the
+ * same instant is the one race left: after the takeover the lock is read back, so the later
+ * writer of the two wins and the other is refused, unless both read it back before either
+ * overwrote it. Returns the release.
  */
 async function lock(path: string): Promise<() => Promise<void>> {
   const file = `${path}.lock`
-  const owner = { pid: process.pid, host: hostname() }
-  for (let attempt = 0; ; attempt++) {
+  const key = resolve(path)
+  const host = hostname()
+  const owner = JSON.stringify({ pid: process.pid, host, nonce: randomUUID() })
+  const refuse = (holder: { pid?: unknown; host?: unknown }) =>
+    new Error(
+      `journal ${path} is open in another journal (process ${String(holder.pid ?? '?')} on ${String(holder.host ?? '?')}); ` +
+        `close it first, or remove ${file} if that process is gone`,
+    )
+  if (held.has(key)) throw refuse({ pid: process.pid, host })
+  try {
+    await writeFile(file, owner, { flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    const text = await readFile(file, 'utf8').catch(() => '')
+    let holder: { pid?: unknown; host?: unknown } = {}
     try {
-      await writeFile(file, JSON.stringify(owner), { flag: 'wx' })
-      return () => unlink(file).catch(() => {})
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error
-    }
-    const held = await readFile(file, 'utf8')
-      .then((text) => JSON.parse(text) as Partial<typeof owner>)
-      .catch(() => ({}) as Partial<typeof owner>)
-    if (held.host !== owner.host || typeof held.pid !== 'number' || alive(held.pid))
-      throw new Error(
-        `journal ${path} is open in another journal (process ${held.pid ?? '?'} on ${held.host ?? '?'}); ` +
-          `close it first, or remove ${file} if that process is gone`,
-      )
-    await unlink(file).catch(() => {})
+      holder = text ? (JSON.parse(text) as typeof holder) : {}
+    } catch {}
+    const gone =
+      text === '' ||
+      (holder.host === host &&
+        typeof holder.pid === 'number' &&
+        (holder.pid === process.pid || !alive(holder.pid)))
+    if (!gone) throw refuse(holder)
+    const temporary = `${file}.${process.pid}.${randomUUID()}`
+    await writeFile(temporary, owner)
+    await rename(temporary, file)
+    if ((await readFile(file, 'utf8').catch(() => '')) !== owner) throw refuse(holder)
+  }
+  held.add(key)
+  return async () => {
+    held.delete(key)
+    // Only our own: a lock someone took over since is theirs.
+    if ((await readFile(file, 'utf8').catch(() => '')) === owner) await unlink(file).catch(() => {})
   }
 }
 

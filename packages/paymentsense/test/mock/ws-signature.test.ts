@@ -219,6 +219,8 @@ describe('WebSocket pay at counter: close', () => {
     const { h, question, askedAt } = await atQuestion()
     const sentBefore = h.sent.length
     h.session.close()
+    // Played lazily by the model, as the terminal's own window is: no timer is left behind.
+    expect(h.clock.pending).toBe(0)
     // An answer after the close is not taken (nothing reads it), and nothing is sent.
     h.send(answer(question.id, false))
     expect(h.sent).toHaveLength(sentBefore)

@@ -194,9 +194,22 @@ export class TransactionRun extends Run {
     return this.env.signatureTimeoutMs
   }
 
-  /** After the wait: what the EPoS decided, or `timed-out`. */
+  /**
+   * Connect accepts the signature by itself at `at` unless it is decided before: its question went
+   * unanswered (the EPoS's socket closed with it open).
+   */
+  acceptSignatureAt(at: number): void {
+    if (this.signature !== 'awaiting') return
+    this.autoAcceptAt = at
+    this.wakeAt(at)
+  }
+  private autoAcceptAt: number | undefined
+
+  /** After the wait: what the EPoS decided (or Connect for it), or `timed-out`. */
   signatureDecision(): 'accepted' | 'declined' | 'timed-out' {
-    if (this.signature === 'awaiting') this.signature = 'timed-out'
+    if (this.signature === 'awaiting')
+      this.signature =
+        this.autoAcceptAt !== undefined && this.at >= this.autoAcceptAt ? 'accepted' : 'timed-out'
     return this.signature as 'accepted' | 'declined' | 'timed-out'
   }
 

@@ -60,11 +60,6 @@ export interface Question {
   invalid?(reason: string, now: number): void
   /** The EPoS sent an error instead of a result. Left out: treated as silence. */
   refused?(error: unknown, now: number): void
-  /**
-   * Connect still waits for the deadline when the EPoS's socket closes, then applies its default
-   * (`expired`): a signature question. Left out: the question ends with the socket.
-   */
-  outlivesSocket?: boolean
 }
 
 /** What the session offers an integration. */

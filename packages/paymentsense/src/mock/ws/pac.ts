@@ -58,8 +58,9 @@ export const PAC_METHODS: Readonly<Record<string, Method>> = {
 interface Pending {
   rpcId: MessageId
   run: TransactionRun | ReportRun
-  /** Id of the open signature question about this run, if any. */
+  /** Id of the open signature question about this run, if any, and when Connect stops waiting. */
   question?: MessageId
+  deadline?: number
 }
 
 /**
@@ -80,6 +81,7 @@ export function pacIntegration(context: SessionContext, windowMs: number): Integ
     guard(null, () => model.answerSignature(run.terminal.tid, run.requestId, { accepted }, now))
 
   const ask = (entry: Pending, run: TransactionRun, at: number) => {
+    entry.deadline = at + windowMs
     entry.question = context.ask(
       'signatureVerificationRequest',
       signatureParams(run, model.ledger, at, windowMs / 1000),
@@ -87,8 +89,6 @@ export function pacIntegration(context: SessionContext, windowMs: number): Integ
         deadline: at + windowMs,
         validate: validateSignatureVerificationResponse,
         label: 'signature decision',
-        // Connect: no answer within `timeout` (a dropped socket included) means accepted.
-        outlivesSocket: true,
         answered: (message, now) => {
           entry.question = undefined
           decide(run, (message as { result: { accepted: boolean } }).result.accepted, now)
@@ -129,6 +129,13 @@ export function pacIntegration(context: SessionContext, windowMs: number): Integ
     advance(now) {
       for (const entry of pending.values()) model.terminal(entry.run.terminal.tid, now)
     },
-    close: () => pending.clear(),
+    close() {
+      // A question open when the socket goes is unanswered: at its deadline Connect accepts it,
+      // whatever became of the connection (the terminal carries on lazily, like any run).
+      for (const entry of pending.values())
+        if (entry.question !== undefined && entry.run instanceof TransactionRun)
+          entry.run.acceptSignatureAt(entry.deadline!)
+      pending.clear()
+    },
   }
 }

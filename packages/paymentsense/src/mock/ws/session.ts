@@ -231,11 +231,6 @@ export function createConnectSession(
       cancelWake?.()
       cancelWake = undefined
       unsubscribe()
-      // A signature question outlives the socket: at its deadline Connect accepts it, whatever
-      // became of the EPoS's connection (a lost connection is an unanswered question).
-      for (const question of questions.values())
-        if (question.outlivesSocket)
-          clock.schedule(question.deadline - clock.now(), () => question.expired(clock.now()))
       questions.clear()
       inbox.length = 0
       integration.close()
