@@ -207,6 +207,15 @@ const httpFault = (rng: Rng, methods: string[], paths: RegExp[] = []) => {
   return { kind: 'latency' as const, ms: rng.int(100, 4_000), match, times }
 }
 
+/** Connect's ledger checks, REST and WebSocket alike: a payment's charges, and sales nobody asked for. */
+const connectChecks = (
+  ledger: ReadonlyArray<{ kind: string; result: string; amount: number; requestId: string }>,
+) => ({
+  charged: (p: PaymentFacts) => connectLedger(ledger, p),
+  orphans: (all: readonly PaymentFacts[]) =>
+    ledger.filter((e) => e.kind === 'sale' && !all.some((p) => p.amount === e.amount)),
+})
+
 const connectLedger = (
   ledger: ReadonlyArray<{ kind: string; result: string; amount: number; requestId: string }>,
   p: PaymentFacts,
@@ -271,11 +280,7 @@ const PROVIDERS: Provider[] = [
           s.cloud.faults.add(f)
           return JSON.stringify(f)
         },
-        charged: (p) => connectLedger(s.cloud.ledger, p),
-        orphans: (all) =>
-          s.cloud.ledger.filter(
-            (e) => e.kind === 'sale' && !all.some((p) => p.amount === e.amount),
-          ),
+        ...connectChecks(s.cloud.ledger),
       }
     },
   },
@@ -340,11 +345,7 @@ const PROVIDERS: Provider[] = [
           s.cloud.faults.add(f)
           return JSON.stringify(f)
         },
-        charged: (p) => connectLedger(s.cloud.ledger, p),
-        orphans: (all) =>
-          s.cloud.ledger.filter(
-            (e) => e.kind === 'sale' && !all.some((p) => p.amount === e.amount),
-          ),
+        ...connectChecks(s.cloud.ledger),
       }
     },
   },
