@@ -36,7 +36,7 @@ import {
   setupAdyen,
   ACCOUNT as ADYEN_ACCOUNT,
 } from './adyen-harness.js'
-import { dyingAppend, fetchLine } from './crash-harness.js'
+import { dyingAppend, fetchLine, never } from './crash-harness.js'
 import {
   payment as payrocPayment,
   payrocSetup,
@@ -79,9 +79,6 @@ function rngOf(seed: number): Rng {
 // ---- a process that can die -------------------------------------------------------------------
 
 type Fetch = (...args: any[]) => Promise<Response>
-function never<T>(): Promise<T> {
-  return new Promise<T>(() => {})
-}
 
 /** One process's life: once dead it sends nothing, reads no answers, journals nothing. */
 class Life {
@@ -98,6 +95,17 @@ function dyingFetch(life: Life, send: Fetch): Fetch {
       if (life.dead) return never()
       throw error
     }
+  }
+}
+
+/** The adapters' fetch: it goes through the line of whichever process runs now (`wire`). */
+function processLine() {
+  let line: Fetch = never
+  return {
+    fetch: ((...args) => line(...args)) as Fetch,
+    wire(life: Life, send: Fetch) {
+      line = dyingFetch(life, send)
+    },
   }
 }
 
@@ -256,13 +264,11 @@ const PROVIDERS: Provider[] = [
           ? 'lost-start, yet the requestId was known'
           : undefined,
     async make(rng) {
-      let line: Fetch = never
+      const line = processLine()
       const s = connectSetup({
         cloud: { terminals: CONNECT_TERMINALS.map((tid) => ({ tid, currency: 'GBP' as const })) },
         adapter: {
-          get fetch() {
-            return line
-          },
+          fetch: line.fetch,
           ...(rng.chance(0.5) && { timeoutMs: rng.int(3_000, 15_000) }),
         },
       })
@@ -271,7 +277,7 @@ const PROVIDERS: Provider[] = [
       return {
         clock: s.clock,
         spawn(life, journal, options) {
-          line = dyingFetch(life, (request: Request) => s.cloud.fetch(request))
+          line.wire(life, (request: Request) => s.cloud.fetch(request))
           return s.restart(journal, options)
         },
         died() {},
@@ -361,13 +367,11 @@ const PROVIDERS: Provider[] = [
     // Adyen: TransactionStatus decides within retentionMs (48 h); nothing here refuses it for good.
     unknownWrong: () => 'TransactionStatus always decides within retention',
     async make(rng) {
-      let line: Fetch = never
+      const line = processLine()
       const s = setupAdyen({
         noWebhooks: true,
         adapter: {
-          get fetch() {
-            return line
-          },
+          fetch: line.fetch,
         },
       })
       await s.orchestrator.close()
@@ -394,7 +398,7 @@ const PROVIDERS: Provider[] = [
       return {
         clock: s.clock,
         spawn(life, journal, options) {
-          line = dyingFetch(life, (request: Request) => s.cloud.fetch(request))
+          line.wire(life, (request: Request) => s.cloud.fetch(request))
           const orchestrator = s.restart(journal, options)
           live = { life, index: s.adapters.length - 1 }
           return orchestrator
@@ -456,19 +460,17 @@ const PROVIDERS: Provider[] = [
     extra: (ending, rng) =>
       ending === 2 && rng.chance(0.7) ? { acceptPartialAmount: true } : undefined,
     async make() {
-      let line: Fetch = never
+      const line = processLine()
       const s = payrocSetup({
         adapter: {
-          get fetch() {
-            return line
-          },
+          fetch: line.fetch,
         },
       })
       await s.orchestrator.close()
       return {
         clock: s.clock,
         spawn(life, journal, options) {
-          line = dyingFetch(life, (input: any, init?: any) => s.cloud.fetch(input, init))
+          line.wire(life, (input: any, init?: any) => s.cloud.fetch(input, init))
           return s.restart(journal, options)
         },
         died() {},
@@ -520,19 +522,17 @@ const PROVIDERS: Provider[] = [
             ? undefined
             : `${outcome.reasonCode} is not possible for ending ${ending}`,
     async make() {
-      let line: Fetch = never
+      const line = processLine()
       const s = await scSetup({
         adapter: {
-          get fetch() {
-            return line
-          },
+          fetch: line.fetch,
         },
       })
       await s.orchestrator.close()
       return {
         clock: s.clock,
         spawn(life, journal, options) {
-          line = dyingFetch(life, (request: Request) => s.cloud.fetch(request))
+          line.wire(life, (request: Request) => s.cloud.fetch(request))
           return s.restart(journal, options)
         },
         died() {},
