@@ -1,4 +1,5 @@
 import { TillkitProtocolError } from './errors.js'
+import { ANSWERED } from './markers.js'
 import type { Redactor } from './redact.js'
 
 /** The init of an openapi-fetch call, as far as a guard reads it. */
@@ -29,7 +30,8 @@ const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TR
  * Wraps an openapi-fetch client so that every way it sends (each method and `request`) goes through
  * `before`, and an answer it cannot read becomes a TillkitError. openapi-fetch parses a JSON answer
  * after the transport is done, so a body that is not JSON would otherwise reject with a bare
- * SyntaxError although the provider answered (and may have acted): it becomes a
+ * SyntaxError although the provider answered (and may have acted): when a core transport says the
+ * request was answered, it becomes a
  * TillkitProtocolError (`malformed`) whose outcome is open. The SyntaxError is not kept as its cause: its message quotes the body.
  * A plain wrapper, not an openapi-fetch middleware: a middleware runs on the serialized request
  * (parsing the body back) and costs every request an extra round of awaits.
@@ -45,8 +47,11 @@ export function guardClient<C extends object>(client: C, before: BeforeCall, red
     } catch (error) {
       return Promise.reject(error)
     }
-    return send(path, ready).catch((error: unknown) => {
-      throw error instanceof SyntaxError
+    // Set by the transport when the request is answered: only then is a parse failure the answer's.
+    let answered = false
+    const marked = { ...ready, [ANSWERED]: () => void (answered = true) }
+    return send(path, marked).catch((error: unknown) => {
+      throw error instanceof SyntaxError && answered
         ? new TillkitProtocolError('malformed', `${method} ${path}: the answer is not JSON`, {
             mayHaveReachedProvider: true,
             redact,

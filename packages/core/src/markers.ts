@@ -19,3 +19,9 @@ export function located<R extends Response>(response: R, url: string, redirected
     redirected: { value: redirected },
   })
 }
+
+/**
+ * Carried in a request's init by `guardClient`: the transport calls it once the request is
+ * answered, so a parse failure after it is told from one before anything was sent.
+ */
+export const ANSWERED = Symbol('tillkit.answered')

@@ -7,7 +7,7 @@ import {
   type TillkitError,
 } from './errors.js'
 import { safeLogger, SILENT, type Logger, type LoggerLike } from './logger.js'
-import { IN_MEMORY, located, TAKES_INIT, type InitFetch } from './markers.js'
+import { ANSWERED, IN_MEMORY, located, TAKES_INIT, type InitFetch } from './markers.js'
 import { defaultFetch, inMemory, isPlatformFetch } from '#platform'
 import { createRedactor, type Redactor } from './redact.js'
 
@@ -258,17 +258,20 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             race = reject
             // A fresh timeout per attempt, on the injected clock, disarmed when the attempt settles.
             disarm = clock.schedule(timeoutMs, abort)
-            sent = true
             const next = { ...request.init, body, signal: control.signal }
             // A custom fetch gets a Request, as openapi-fetch would give it; the default, the
             // platform fetch and a fetch marked TAKES_INIT take the URL and init, which spares
-            // building a Request (and its AbortSignal) twice per attempt.
-            ;(custom && !(custom as Partial<InitFetch>)[TAKES_INIT] && !isPlatformFetch(custom)
-              ? custom(new Request(url, next))
+            // building a Request (and its AbortSignal) twice per attempt. A Request that cannot
+            // be built (a method the platform refuses) throws before anything is sent.
+            const built =
+              custom && !(custom as Partial<InitFetch>)[TAKES_INIT] && !isPlatformFetch(custom)
+                ? new Request(url, next)
+                : undefined
+            sent = true
+            const answer = built
+              ? custom!(built)
               : ((custom as InitFetch | undefined) ?? defaultFetch())(url, next)
-            )
-              .then(readBody)
-              .then(resolve, reject)
+            answer.then(readBody).then(resolve, reject)
           })
         } catch (e) {
           const code = errorCode(e)
@@ -330,6 +333,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         ) {
           if (!answered) throw outcome
           ;(outcome as Answered)[ORIGIN] = request
+          ;(request.init as { [ANSWERED]?: () => void })[ANSWERED]?.()
           return outcome
         }
         logger.warn({ method, url, attempt, reason, delayMs: delay }, 'tillkit retry')

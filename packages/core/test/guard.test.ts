@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { TillkitValidationError } from '../src/errors.js'
 import { guardClient, type CallInit } from '../src/guard.js'
 import { createRedactor } from '../src/redact.js'
+import { createDraftTransport, RequestDraft } from '../src/transport.js'
 
 type IdParams = { query?: never; header?: never; path: { id: string }; cookie?: never }
 interface Paths {
@@ -20,16 +21,24 @@ interface Paths {
   }
 }
 
-/** An openapi-fetch client over a fetch that records requests and answers with `body`. */
+/**
+ * An openapi-fetch client built as the provider clients build theirs (drafts through a core
+ * transport), over a fetch that records requests and answers with `body`.
+ */
 function guarded(body: string, status = 200) {
   const sent: Request[] = []
   const calls: Array<[string, string]> = []
-  const client = createClient<Paths>({
-    baseUrl: 'https://provider.test',
+  const transport = createDraftTransport({
+    retry: false,
     fetch: async (request: Request) => {
       sent.push(request)
       return new Response(body, { status, headers: { 'content-type': 'application/json' } })
     },
+  })
+  const client = createClient<Paths>({
+    baseUrl: 'https://provider.test',
+    fetch: transport.fetch as unknown as typeof fetch,
+    Request: RequestDraft as unknown as typeof Request,
   })
   const before = (method: string, path: string, init: CallInit): CallInit => {
     calls.push([method, path])
@@ -38,7 +47,7 @@ function guarded(body: string, status = 200) {
     return { ...init, headers: { 'x-checked': method } }
   }
   const redact = createRedactor(['sk_guard_secret'])
-  return { client: guardClient(client, before, redact), sent, calls }
+  return { client: guardClient(client, before, redact), raw: client, sent, calls }
 }
 
 describe('guardClient', () => {
@@ -50,8 +59,11 @@ describe('guardClient', () => {
     type Loose = (path: string, init: object) => Promise<unknown>
     for (const method of ['PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const)
       await (client[method] as Loose)('/things/{id}', { params })
-    // Checked too, though the platform then refuses to build a TRACE request.
-    await expect((client.TRACE as Loose)('/things/{id}', { params })).rejects.toThrow(TypeError)
+    // Checked too, though the platform then refuses to build a TRACE request: nothing is sent.
+    await expect((client.TRACE as Loose)('/things/{id}', { params })).rejects.toMatchObject({
+      name: 'TillkitNetworkError',
+      mayHaveReachedProvider: false,
+    })
     expect(calls.map(([method]) => method)).toEqual([
       'GET',
       'POST',
@@ -103,6 +115,20 @@ describe('guardClient', () => {
     await call.catch(() => {})
     expect(calls).toEqual([['QUERY', '/things/{id}']])
     expect(sent.map((r) => r.method)).toEqual(['QUERY'])
+  })
+
+  it('passes a SyntaxError thrown before anything was sent on as it is (no answer to doubt)', async () => {
+    const { client, raw, sent } = guarded('{}')
+    raw.use({
+      onRequest: () => {
+        throw new SyntaxError('a bad template in a logging middleware')
+      },
+    })
+    const error = await client
+      .POST('/things/{id}', { params: { path: { id: 't1' } }, body: { amount: 5 } })
+      .catch((e: unknown) => e)
+    expect(sent).toHaveLength(0)
+    expect(error).toBeInstanceOf(SyntaxError)
   })
 
   it('passes any other failure on as it is', async () => {
