@@ -369,6 +369,15 @@ export type components = {
                 "application/connect.v1+json": components["schemas"]["ErrorBody"];
             };
         };
+        /** @description A required header is missing, or a query value is not one this read takes. */
+        BadRead: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description The body is not valid JSON or a field is missing or invalid. */
         BadJson: {
             headers: {
@@ -441,6 +450,7 @@ export type SchemaPatReport = components['schemas']['PatReport'];
 export type SchemaPatReportList = components['schemas']['PatReportList'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseTableNotFound = components['responses']['TableNotFound'];
+export type ResponseBadRead = components['responses']['BadRead'];
 export type ResponseBadJson = components['responses']['BadJson'];
 export type ResponseStaleOrBadJson = components['responses']['StaleOrBadJson'];
 export type ResponseTableLocked = components['responses']['TableLocked'];
@@ -479,6 +489,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["BadRead"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -554,6 +565,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TableNotFound"];
+            422: components["responses"]["BadRead"];
             500: components["responses"]["ServerError"];
         };
     };

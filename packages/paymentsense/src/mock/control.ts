@@ -1,3 +1,4 @@
+import { refuse } from './domain/errors.js'
 import type { Clock } from '@tillkit/core'
 import type { ConnectModel, TerminalConfig } from './domain/model.js'
 import type { PatReportRecord, TablePaymentRequest, TablePaymentResult } from './domain/tables.js'
@@ -115,12 +116,18 @@ export function terminalControl(model: ConnectModel, clock: Clock): TerminalCont
 }
 
 export function tableControl(model: ConnectModel, clock: Clock): TableControl {
+  /** The terminal a table is paid on: the one named, or the first connected one in its currency. */
   const payingTerminal = (tableName: string, tid: string | undefined) => {
     const now = clock.now()
-    if (tid !== undefined) return model.terminal(tid, now)
+    if (tid !== undefined) {
+      const terminal = model.terminal(tid, now)
+      // Off the network, it reaches no acquirer.
+      if (!terminal.isOnline(now)) refuse('unavailable', `Terminal ${tid} is unavailable.`)
+      return terminal
+    }
     const currency = model.tables.currencyOf(tableName)
-    const terminal = model.allTerminals(now).find((t) => t.currency === currency)
-    if (!terminal) throw new Error(`No terminal takes ${currency}`)
+    const terminal = model.allTerminals(now).find((t) => t.currency === currency && t.isOnline(now))
+    if (!terminal) throw new Error(`No connected terminal takes ${currency}`)
     return terminal
   }
   return {
@@ -135,8 +142,7 @@ export function tableControl(model: ConnectModel, clock: Clock): TableControl {
       return model.tables.pay(tableName, terminal, payment, clock.now())
     },
     lock(tableName, tid) {
-      model.terminal(tid, clock.now())
-      model.tables.lockFromTerminal(tableName, tid)
+      model.tables.lockFromTerminal(tableName, model.terminal(tid, clock.now()))
     },
     unlock: (tableName) => model.tables.unlockFromTerminal(tableName),
     runReport(tid, reportType) {

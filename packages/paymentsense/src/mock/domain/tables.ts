@@ -7,7 +7,7 @@ import type {
   TablePayment,
   TransactionResult,
 } from '../types.js'
-import { MAX_AMOUNT } from '../../limits.js'
+import { MAX_AMOUNT, MAX_CASHBACK } from '../../limits.js'
 import type { Environment } from './env.js'
 import { refuse, type RefusalKind } from './errors.js'
 import type { LedgerEntry } from './ledger.js'
@@ -155,10 +155,15 @@ export class TableBook {
     return this.find(name).currency
   }
 
-  lockFromTerminal(name: string, tid: string): void {
+  lockFromTerminal(name: string, terminal: TerminalState): void {
     const table = this.find(name)
+    const { tid } = terminal
     if (table.locked && table.lockingTid !== tid) {
       refuse('locked', `Table ${name} is locked by ${table.lockedBy}.`)
+    }
+    // It could never pay the table, while its lock kept every other terminal and the EPoS out.
+    if (terminal.currency !== table.currency) {
+      refuse('invalid', `Terminal ${tid} does not take ${table.currency}.`)
     }
     table.locked = true
     table.lockedBy = tid
@@ -187,12 +192,15 @@ export class TableBook {
     if (terminal.currency !== table.currency) {
       refuse('invalid', `Terminal ${terminal.tid} does not take ${table.currency}.`)
     }
+    if (terminal.active) {
+      refuse('busy', `Terminal ${terminal.tid} is busy processing another request.`)
+    }
     const outstanding = table.amount - table.amountPaid
     const probe: Body = { ...request }
     const amount = integerField(probe, 'amount', 1, Math.max(1, outstanding))
     if (amount > outstanding) refuse('invalid', `Only ${outstanding} is left to pay.`)
     const amountGratuity = integerField(probe, 'amountGratuity', 0, MAX_AMOUNT, true) ?? 0
-    const amountCashback = integerField(probe, 'amountCashback', 0, MAX_AMOUNT, true) ?? 0
+    const amountCashback = integerField(probe, 'amountCashback', 0, MAX_CASHBACK, true) ?? 0
     const approved = request.outcome !== 'decline'
     const paymentId = this.env.ids.requestId()
     const authCode = approved ? this.env.ids.authCode() : undefined
