@@ -7,7 +7,7 @@ import { load } from '../load.js'
 import { isObject, toPointer } from '../pointer.js'
 import { findDanglingRefs } from '../refs.js'
 import { walkObjects } from '../walk.js'
-import { printTypeScript } from '../print.js'
+import { indentByBraces, printTypeScript } from '../print.js'
 import { compileValidatorModule, validatorIssues, type ValidatorEntry } from './ajv-standalone.js'
 import type { GeneratedModule, Generator, SchemaSource } from './types.js'
 
@@ -83,9 +83,8 @@ export const jsonSchemaGenerator: Generator = {
     const validatorModule = [
       "// @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the exports below are typed.",
       '',
-      // Ajv writes one statement a line, unindented: laid out by the printer like the type modules
-      // (its literals are double-quoted already, as the printer writes them).
-      printTypeScript(validators.code, { asWritten: false }),
+      // Ajv writes one statement a line, unindented: indented as the type modules are.
+      indentByBraces(validators.code),
       '',
       '/** A validation failure as reported by Ajv. */',
       'export interface ValidationError {',

@@ -6,31 +6,32 @@
 
 // @ts-nocheck -- Ajv's standalone output is untyped JavaScript; the exports below are typed.
 
-const schema0 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "required": ["transactionStatus"], "properties": { "transactionId": { "type": "string" }, "transactionTimeStamp": { "anyOf": [{ "type": "string" }, { "type": "integer" }] }, "merchantId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "deviceId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "transactionStatus": { "enum": ["PENDING", "COMPLETED"] }, "data": { "anyOf": [{ "type": "null" }, { "type": "object", "properties": { "TransactionResult": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Result": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "ResultText": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Function": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Receipt": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "AmountTotal": { "anyOf": [{ "type": "integer" }, { "type": "string", "pattern": "^(-?[0-9]+)?$" }, { "type": "null" }] }, "AmountSurcharge": { "anyOf": [{ "type": "integer" }, { "type": "string", "pattern": "^(-?[0-9]+)?$" }, { "type": "null" }] }, "AmountTip": { "anyOf": [{ "type": "integer" }, { "type": "string", "pattern": "^(-?[0-9]+)?$" }, { "type": "null" }] }, "AuthId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "AcquirerRef": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "TerminalRef": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "CardPan": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "CardType": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "AccountType": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "PosVendor": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "PosRegisterID": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "PosBusinessName": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "DeviceID": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Merchant": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Company": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "RequestId": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Timestamp": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "RequestTimestamp": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "ResponseTimestamp": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "Status": { "anyOf": [{ "type": "string" }, { "type": "null" }] }, "ReferenceId": { "anyOf": [{ "type": "string" }, { "type": "null" }] } } }] } }, "$id": "tillkit:/schemas/smartconnect/transaction-result.schema.yaml" };
+const schema0 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["transactionStatus"],"properties":{"transactionId":{"type":"string"},"transactionTimeStamp":{"anyOf":[{"type":"string"},{"type":"integer"}]},"merchantId":{"anyOf":[{"type":"string"},{"type":"null"}]},"deviceId":{"anyOf":[{"type":"string"},{"type":"null"}]},"transactionStatus":{"enum":["PENDING","COMPLETED"]},"data":{"anyOf":[{"type":"null"},{"type":"object","properties":{"TransactionResult":{"anyOf":[{"type":"string"},{"type":"null"}]},"Result":{"anyOf":[{"type":"string"},{"type":"null"}]},"ResultText":{"anyOf":[{"type":"string"},{"type":"null"}]},"Function":{"anyOf":[{"type":"string"},{"type":"null"}]},"Receipt":{"anyOf":[{"type":"string"},{"type":"null"}]},"AmountTotal":{"anyOf":[{"type":"integer"},{"type":"string","pattern":"^(-?[0-9]+)?$"},{"type":"null"}]},"AmountSurcharge":{"anyOf":[{"type":"integer"},{"type":"string","pattern":"^(-?[0-9]+)?$"},{"type":"null"}]},"AmountTip":{"anyOf":[{"type":"integer"},{"type":"string","pattern":"^(-?[0-9]+)?$"},{"type":"null"}]},"AuthId":{"anyOf":[{"type":"string"},{"type":"null"}]},"AcquirerRef":{"anyOf":[{"type":"string"},{"type":"null"}]},"TerminalRef":{"anyOf":[{"type":"string"},{"type":"null"}]},"CardPan":{"anyOf":[{"type":"string"},{"type":"null"}]},"CardType":{"anyOf":[{"type":"string"},{"type":"null"}]},"AccountType":{"anyOf":[{"type":"string"},{"type":"null"}]},"PosVendor":{"anyOf":[{"type":"string"},{"type":"null"}]},"PosRegisterID":{"anyOf":[{"type":"string"},{"type":"null"}]},"PosBusinessName":{"anyOf":[{"type":"string"},{"type":"null"}]},"DeviceID":{"anyOf":[{"type":"string"},{"type":"null"}]},"Merchant":{"anyOf":[{"type":"string"},{"type":"null"}]},"Company":{"anyOf":[{"type":"string"},{"type":"null"}]},"RequestId":{"anyOf":[{"type":"string"},{"type":"null"}]},"Timestamp":{"anyOf":[{"type":"string"},{"type":"null"}]},"RequestTimestamp":{"anyOf":[{"type":"string"},{"type":"null"}]},"ResponseTimestamp":{"anyOf":[{"type":"string"},{"type":"null"}]},"Status":{"anyOf":[{"type":"string"},{"type":"null"}]},"ReferenceId":{"anyOf":[{"type":"string"},{"type":"null"}]}}}]}},"$id":"tillkit:/schemas/smartconnect/transaction-result.schema.yaml"};
 const pattern0 = new RegExp("^(-?[0-9]+)?$", "u");
-function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/smartconnect/transaction-result.schema.yaml" */ ;
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/smartconnect/transaction-result.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate0.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.transactionStatus === undefined) && (missing0 = "transactionStatus")) {
-                validate0.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.transactionStatus === undefined) && (missing0 = "transactionStatus")){
+                validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.transactionId !== undefined) {
+                if(data.transactionId !== undefined){
                     const _errs1 = errors;
-                    if (typeof data.transactionId !== "string") {
-                        validate0.errors = [{ instancePath: instancePath + "/transactionId", schemaPath: "#/properties/transactionId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.transactionId !== "string"){
+                        validate0.errors = [{instancePath:instancePath+"/transactionId",schemaPath:"#/properties/transactionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -38,16 +39,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.transactionTimeStamp !== undefined) {
+                if(valid0){
+                    if(data.transactionTimeStamp !== undefined){
                         let data1 = data.transactionTimeStamp;
                         const _errs3 = errors;
                         const _errs4 = errors;
                         let valid1 = false;
                         const _errs5 = errors;
-                        if (typeof data1 !== "string") {
-                            const err0 = { instancePath: instancePath + "/transactionTimeStamp", schemaPath: "#/properties/transactionTimeStamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
+                        if(typeof data1 !== "string"){
+                            const err0 = {instancePath:instancePath+"/transactionTimeStamp",schemaPath:"#/properties/transactionTimeStamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                            if(vErrors === null){
                                 vErrors = [err0];
                             }
                             else {
@@ -58,9 +59,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                         var _valid0 = _errs5 === errors;
                         valid1 = valid1 || _valid0;
                         const _errs7 = errors;
-                        if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
-                            const err1 = { instancePath: instancePath + "/transactionTimeStamp", schemaPath: "#/properties/transactionTimeStamp/anyOf/1/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                            if (vErrors === null) {
+                        if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+                            const err1 = {instancePath:instancePath+"/transactionTimeStamp",schemaPath:"#/properties/transactionTimeStamp/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+                            if(vErrors === null){
                                 vErrors = [err1];
                             }
                             else {
@@ -70,9 +71,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                         }
                         var _valid0 = _errs7 === errors;
                         valid1 = valid1 || _valid0;
-                        if (!valid1) {
-                            const err2 = { instancePath: instancePath + "/transactionTimeStamp", schemaPath: "#/properties/transactionTimeStamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                            if (vErrors === null) {
+                        if(!valid1){
+                            const err2 = {instancePath:instancePath+"/transactionTimeStamp",schemaPath:"#/properties/transactionTimeStamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                            if(vErrors === null){
                                 vErrors = [err2];
                             }
                             else {
@@ -84,8 +85,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                         }
                         else {
                             errors = _errs4;
-                            if (vErrors !== null) {
-                                if (_errs4) {
+                            if(vErrors !== null){
+                                if(_errs4){
                                     vErrors.length = _errs4;
                                 }
                                 else {
@@ -98,16 +99,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.merchantId !== undefined) {
+                    if(valid0){
+                        if(data.merchantId !== undefined){
                             let data2 = data.merchantId;
                             const _errs9 = errors;
                             const _errs10 = errors;
                             let valid2 = false;
                             const _errs11 = errors;
-                            if (typeof data2 !== "string") {
-                                const err3 = { instancePath: instancePath + "/merchantId", schemaPath: "#/properties/merchantId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                if (vErrors === null) {
+                            if(typeof data2 !== "string"){
+                                const err3 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                if(vErrors === null){
                                     vErrors = [err3];
                                 }
                                 else {
@@ -118,9 +119,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                             var _valid1 = _errs11 === errors;
                             valid2 = valid2 || _valid1;
                             const _errs13 = errors;
-                            if (data2 !== null) {
-                                const err4 = { instancePath: instancePath + "/merchantId", schemaPath: "#/properties/merchantId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                if (vErrors === null) {
+                            if(data2 !== null){
+                                const err4 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                if(vErrors === null){
                                     vErrors = [err4];
                                 }
                                 else {
@@ -130,9 +131,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                             }
                             var _valid1 = _errs13 === errors;
                             valid2 = valid2 || _valid1;
-                            if (!valid2) {
-                                const err5 = { instancePath: instancePath + "/merchantId", schemaPath: "#/properties/merchantId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                if (vErrors === null) {
+                            if(!valid2){
+                                const err5 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                if(vErrors === null){
                                     vErrors = [err5];
                                 }
                                 else {
@@ -144,8 +145,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                             }
                             else {
                                 errors = _errs10;
-                                if (vErrors !== null) {
-                                    if (_errs10) {
+                                if(vErrors !== null){
+                                    if(_errs10){
                                         vErrors.length = _errs10;
                                     }
                                     else {
@@ -158,16 +159,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.deviceId !== undefined) {
+                        if(valid0){
+                            if(data.deviceId !== undefined){
                                 let data3 = data.deviceId;
                                 const _errs15 = errors;
                                 const _errs16 = errors;
                                 let valid3 = false;
                                 const _errs17 = errors;
-                                if (typeof data3 !== "string") {
-                                    const err6 = { instancePath: instancePath + "/deviceId", schemaPath: "#/properties/deviceId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                    if (vErrors === null) {
+                                if(typeof data3 !== "string"){
+                                    const err6 = {instancePath:instancePath+"/deviceId",schemaPath:"#/properties/deviceId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                    if(vErrors === null){
                                         vErrors = [err6];
                                     }
                                     else {
@@ -178,9 +179,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                 var _valid2 = _errs17 === errors;
                                 valid3 = valid3 || _valid2;
                                 const _errs19 = errors;
-                                if (data3 !== null) {
-                                    const err7 = { instancePath: instancePath + "/deviceId", schemaPath: "#/properties/deviceId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                    if (vErrors === null) {
+                                if(data3 !== null){
+                                    const err7 = {instancePath:instancePath+"/deviceId",schemaPath:"#/properties/deviceId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                    if(vErrors === null){
                                         vErrors = [err7];
                                     }
                                     else {
@@ -190,9 +191,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                 }
                                 var _valid2 = _errs19 === errors;
                                 valid3 = valid3 || _valid2;
-                                if (!valid3) {
-                                    const err8 = { instancePath: instancePath + "/deviceId", schemaPath: "#/properties/deviceId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                    if (vErrors === null) {
+                                if(!valid3){
+                                    const err8 = {instancePath:instancePath+"/deviceId",schemaPath:"#/properties/deviceId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                    if(vErrors === null){
                                         vErrors = [err8];
                                     }
                                     else {
@@ -204,8 +205,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                 }
                                 else {
                                     errors = _errs16;
-                                    if (vErrors !== null) {
-                                        if (_errs16) {
+                                    if(vErrors !== null){
+                                        if(_errs16){
                                             vErrors.length = _errs16;
                                         }
                                         else {
@@ -218,12 +219,12 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.transactionStatus !== undefined) {
+                            if(valid0){
+                                if(data.transactionStatus !== undefined){
                                     let data4 = data.transactionStatus;
                                     const _errs21 = errors;
-                                    if (!((data4 === "PENDING") || (data4 === "COMPLETED"))) {
-                                        validate0.errors = [{ instancePath: instancePath + "/transactionStatus", schemaPath: "#/properties/transactionStatus/enum", keyword: "enum", params: { allowedValues: schema0.properties.transactionStatus.enum }, message: "must be equal to one of the allowed values" }];
+                                    if(!((data4 === "PENDING") || (data4 === "COMPLETED"))){
+                                        validate0.errors = [{instancePath:instancePath+"/transactionStatus",schemaPath:"#/properties/transactionStatus/enum",keyword:"enum",params:{allowedValues: schema0.properties.transactionStatus.enum},message:"must be equal to one of the allowed values"}];
                                         return false;
                                     }
                                     var valid0 = _errs21 === errors;
@@ -231,16 +232,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.data !== undefined) {
+                                if(valid0){
+                                    if(data.data !== undefined){
                                         let data5 = data.data;
                                         const _errs22 = errors;
                                         const _errs23 = errors;
                                         let valid4 = false;
                                         const _errs24 = errors;
-                                        if (data5 !== null) {
-                                            const err9 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/anyOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                            if (vErrors === null) {
+                                        if(data5 !== null){
+                                            const err9 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/anyOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                            if(vErrors === null){
                                                 vErrors = [err9];
                                             }
                                             else {
@@ -251,17 +252,17 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                         var _valid3 = _errs24 === errors;
                                         valid4 = valid4 || _valid3;
                                         const _errs26 = errors;
-                                        if (errors === _errs26) {
-                                            if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-                                                if (data5.TransactionResult !== undefined) {
+                                        if(errors === _errs26){
+                                            if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+                                                if(data5.TransactionResult !== undefined){
                                                     let data6 = data5.TransactionResult;
                                                     const _errs28 = errors;
                                                     const _errs29 = errors;
                                                     let valid6 = false;
                                                     const _errs30 = errors;
-                                                    if (typeof data6 !== "string") {
-                                                        const err10 = { instancePath: instancePath + "/data/TransactionResult", schemaPath: "#/properties/data/anyOf/1/properties/TransactionResult/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                        if (vErrors === null) {
+                                                    if(typeof data6 !== "string"){
+                                                        const err10 = {instancePath:instancePath+"/data/TransactionResult",schemaPath:"#/properties/data/anyOf/1/properties/TransactionResult/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                        if(vErrors === null){
                                                             vErrors = [err10];
                                                         }
                                                         else {
@@ -272,9 +273,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                     var _valid4 = _errs30 === errors;
                                                     valid6 = valid6 || _valid4;
                                                     const _errs32 = errors;
-                                                    if (data6 !== null) {
-                                                        const err11 = { instancePath: instancePath + "/data/TransactionResult", schemaPath: "#/properties/data/anyOf/1/properties/TransactionResult/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                        if (vErrors === null) {
+                                                    if(data6 !== null){
+                                                        const err11 = {instancePath:instancePath+"/data/TransactionResult",schemaPath:"#/properties/data/anyOf/1/properties/TransactionResult/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                        if(vErrors === null){
                                                             vErrors = [err11];
                                                         }
                                                         else {
@@ -284,9 +285,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                     }
                                                     var _valid4 = _errs32 === errors;
                                                     valid6 = valid6 || _valid4;
-                                                    if (!valid6) {
-                                                        const err12 = { instancePath: instancePath + "/data/TransactionResult", schemaPath: "#/properties/data/anyOf/1/properties/TransactionResult/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                        if (vErrors === null) {
+                                                    if(!valid6){
+                                                        const err12 = {instancePath:instancePath+"/data/TransactionResult",schemaPath:"#/properties/data/anyOf/1/properties/TransactionResult/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                        if(vErrors === null){
                                                             vErrors = [err12];
                                                         }
                                                         else {
@@ -296,8 +297,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                     }
                                                     else {
                                                         errors = _errs29;
-                                                        if (vErrors !== null) {
-                                                            if (_errs29) {
+                                                        if(vErrors !== null){
+                                                            if(_errs29){
                                                                 vErrors.length = _errs29;
                                                             }
                                                             else {
@@ -310,16 +311,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                 else {
                                                     var valid5 = true;
                                                 }
-                                                if (valid5) {
-                                                    if (data5.Result !== undefined) {
+                                                if(valid5){
+                                                    if(data5.Result !== undefined){
                                                         let data7 = data5.Result;
                                                         const _errs34 = errors;
                                                         const _errs35 = errors;
                                                         let valid7 = false;
                                                         const _errs36 = errors;
-                                                        if (typeof data7 !== "string") {
-                                                            const err13 = { instancePath: instancePath + "/data/Result", schemaPath: "#/properties/data/anyOf/1/properties/Result/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                            if (vErrors === null) {
+                                                        if(typeof data7 !== "string"){
+                                                            const err13 = {instancePath:instancePath+"/data/Result",schemaPath:"#/properties/data/anyOf/1/properties/Result/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                            if(vErrors === null){
                                                                 vErrors = [err13];
                                                             }
                                                             else {
@@ -330,9 +331,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                         var _valid5 = _errs36 === errors;
                                                         valid7 = valid7 || _valid5;
                                                         const _errs38 = errors;
-                                                        if (data7 !== null) {
-                                                            const err14 = { instancePath: instancePath + "/data/Result", schemaPath: "#/properties/data/anyOf/1/properties/Result/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                            if (vErrors === null) {
+                                                        if(data7 !== null){
+                                                            const err14 = {instancePath:instancePath+"/data/Result",schemaPath:"#/properties/data/anyOf/1/properties/Result/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                            if(vErrors === null){
                                                                 vErrors = [err14];
                                                             }
                                                             else {
@@ -342,9 +343,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                         }
                                                         var _valid5 = _errs38 === errors;
                                                         valid7 = valid7 || _valid5;
-                                                        if (!valid7) {
-                                                            const err15 = { instancePath: instancePath + "/data/Result", schemaPath: "#/properties/data/anyOf/1/properties/Result/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                            if (vErrors === null) {
+                                                        if(!valid7){
+                                                            const err15 = {instancePath:instancePath+"/data/Result",schemaPath:"#/properties/data/anyOf/1/properties/Result/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                            if(vErrors === null){
                                                                 vErrors = [err15];
                                                             }
                                                             else {
@@ -354,8 +355,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                         }
                                                         else {
                                                             errors = _errs35;
-                                                            if (vErrors !== null) {
-                                                                if (_errs35) {
+                                                            if(vErrors !== null){
+                                                                if(_errs35){
                                                                     vErrors.length = _errs35;
                                                                 }
                                                                 else {
@@ -368,16 +369,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                     else {
                                                         var valid5 = true;
                                                     }
-                                                    if (valid5) {
-                                                        if (data5.ResultText !== undefined) {
+                                                    if(valid5){
+                                                        if(data5.ResultText !== undefined){
                                                             let data8 = data5.ResultText;
                                                             const _errs40 = errors;
                                                             const _errs41 = errors;
                                                             let valid8 = false;
                                                             const _errs42 = errors;
-                                                            if (typeof data8 !== "string") {
-                                                                const err16 = { instancePath: instancePath + "/data/ResultText", schemaPath: "#/properties/data/anyOf/1/properties/ResultText/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                if (vErrors === null) {
+                                                            if(typeof data8 !== "string"){
+                                                                const err16 = {instancePath:instancePath+"/data/ResultText",schemaPath:"#/properties/data/anyOf/1/properties/ResultText/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                if(vErrors === null){
                                                                     vErrors = [err16];
                                                                 }
                                                                 else {
@@ -388,9 +389,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                             var _valid6 = _errs42 === errors;
                                                             valid8 = valid8 || _valid6;
                                                             const _errs44 = errors;
-                                                            if (data8 !== null) {
-                                                                const err17 = { instancePath: instancePath + "/data/ResultText", schemaPath: "#/properties/data/anyOf/1/properties/ResultText/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                if (vErrors === null) {
+                                                            if(data8 !== null){
+                                                                const err17 = {instancePath:instancePath+"/data/ResultText",schemaPath:"#/properties/data/anyOf/1/properties/ResultText/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                if(vErrors === null){
                                                                     vErrors = [err17];
                                                                 }
                                                                 else {
@@ -400,9 +401,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                             }
                                                             var _valid6 = _errs44 === errors;
                                                             valid8 = valid8 || _valid6;
-                                                            if (!valid8) {
-                                                                const err18 = { instancePath: instancePath + "/data/ResultText", schemaPath: "#/properties/data/anyOf/1/properties/ResultText/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                if (vErrors === null) {
+                                                            if(!valid8){
+                                                                const err18 = {instancePath:instancePath+"/data/ResultText",schemaPath:"#/properties/data/anyOf/1/properties/ResultText/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                if(vErrors === null){
                                                                     vErrors = [err18];
                                                                 }
                                                                 else {
@@ -412,8 +413,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                             }
                                                             else {
                                                                 errors = _errs41;
-                                                                if (vErrors !== null) {
-                                                                    if (_errs41) {
+                                                                if(vErrors !== null){
+                                                                    if(_errs41){
                                                                         vErrors.length = _errs41;
                                                                     }
                                                                     else {
@@ -426,16 +427,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                         else {
                                                             var valid5 = true;
                                                         }
-                                                        if (valid5) {
-                                                            if (data5.Function !== undefined) {
+                                                        if(valid5){
+                                                            if(data5.Function !== undefined){
                                                                 let data9 = data5.Function;
                                                                 const _errs46 = errors;
                                                                 const _errs47 = errors;
                                                                 let valid9 = false;
                                                                 const _errs48 = errors;
-                                                                if (typeof data9 !== "string") {
-                                                                    const err19 = { instancePath: instancePath + "/data/Function", schemaPath: "#/properties/data/anyOf/1/properties/Function/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                    if (vErrors === null) {
+                                                                if(typeof data9 !== "string"){
+                                                                    const err19 = {instancePath:instancePath+"/data/Function",schemaPath:"#/properties/data/anyOf/1/properties/Function/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                    if(vErrors === null){
                                                                         vErrors = [err19];
                                                                     }
                                                                     else {
@@ -446,9 +447,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                 var _valid7 = _errs48 === errors;
                                                                 valid9 = valid9 || _valid7;
                                                                 const _errs50 = errors;
-                                                                if (data9 !== null) {
-                                                                    const err20 = { instancePath: instancePath + "/data/Function", schemaPath: "#/properties/data/anyOf/1/properties/Function/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                    if (vErrors === null) {
+                                                                if(data9 !== null){
+                                                                    const err20 = {instancePath:instancePath+"/data/Function",schemaPath:"#/properties/data/anyOf/1/properties/Function/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                    if(vErrors === null){
                                                                         vErrors = [err20];
                                                                     }
                                                                     else {
@@ -458,9 +459,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                 }
                                                                 var _valid7 = _errs50 === errors;
                                                                 valid9 = valid9 || _valid7;
-                                                                if (!valid9) {
-                                                                    const err21 = { instancePath: instancePath + "/data/Function", schemaPath: "#/properties/data/anyOf/1/properties/Function/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                    if (vErrors === null) {
+                                                                if(!valid9){
+                                                                    const err21 = {instancePath:instancePath+"/data/Function",schemaPath:"#/properties/data/anyOf/1/properties/Function/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                    if(vErrors === null){
                                                                         vErrors = [err21];
                                                                     }
                                                                     else {
@@ -470,8 +471,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                 }
                                                                 else {
                                                                     errors = _errs47;
-                                                                    if (vErrors !== null) {
-                                                                        if (_errs47) {
+                                                                    if(vErrors !== null){
+                                                                        if(_errs47){
                                                                             vErrors.length = _errs47;
                                                                         }
                                                                         else {
@@ -484,16 +485,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                             else {
                                                                 var valid5 = true;
                                                             }
-                                                            if (valid5) {
-                                                                if (data5.Receipt !== undefined) {
+                                                            if(valid5){
+                                                                if(data5.Receipt !== undefined){
                                                                     let data10 = data5.Receipt;
                                                                     const _errs52 = errors;
                                                                     const _errs53 = errors;
                                                                     let valid10 = false;
                                                                     const _errs54 = errors;
-                                                                    if (typeof data10 !== "string") {
-                                                                        const err22 = { instancePath: instancePath + "/data/Receipt", schemaPath: "#/properties/data/anyOf/1/properties/Receipt/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                        if (vErrors === null) {
+                                                                    if(typeof data10 !== "string"){
+                                                                        const err22 = {instancePath:instancePath+"/data/Receipt",schemaPath:"#/properties/data/anyOf/1/properties/Receipt/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                        if(vErrors === null){
                                                                             vErrors = [err22];
                                                                         }
                                                                         else {
@@ -504,9 +505,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                     var _valid8 = _errs54 === errors;
                                                                     valid10 = valid10 || _valid8;
                                                                     const _errs56 = errors;
-                                                                    if (data10 !== null) {
-                                                                        const err23 = { instancePath: instancePath + "/data/Receipt", schemaPath: "#/properties/data/anyOf/1/properties/Receipt/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                        if (vErrors === null) {
+                                                                    if(data10 !== null){
+                                                                        const err23 = {instancePath:instancePath+"/data/Receipt",schemaPath:"#/properties/data/anyOf/1/properties/Receipt/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                        if(vErrors === null){
                                                                             vErrors = [err23];
                                                                         }
                                                                         else {
@@ -516,9 +517,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                     }
                                                                     var _valid8 = _errs56 === errors;
                                                                     valid10 = valid10 || _valid8;
-                                                                    if (!valid10) {
-                                                                        const err24 = { instancePath: instancePath + "/data/Receipt", schemaPath: "#/properties/data/anyOf/1/properties/Receipt/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                        if (vErrors === null) {
+                                                                    if(!valid10){
+                                                                        const err24 = {instancePath:instancePath+"/data/Receipt",schemaPath:"#/properties/data/anyOf/1/properties/Receipt/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                        if(vErrors === null){
                                                                             vErrors = [err24];
                                                                         }
                                                                         else {
@@ -528,8 +529,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                     }
                                                                     else {
                                                                         errors = _errs53;
-                                                                        if (vErrors !== null) {
-                                                                            if (_errs53) {
+                                                                        if(vErrors !== null){
+                                                                            if(_errs53){
                                                                                 vErrors.length = _errs53;
                                                                             }
                                                                             else {
@@ -542,16 +543,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                 else {
                                                                     var valid5 = true;
                                                                 }
-                                                                if (valid5) {
-                                                                    if (data5.AmountTotal !== undefined) {
+                                                                if(valid5){
+                                                                    if(data5.AmountTotal !== undefined){
                                                                         let data11 = data5.AmountTotal;
                                                                         const _errs58 = errors;
                                                                         const _errs59 = errors;
                                                                         let valid11 = false;
                                                                         const _errs60 = errors;
-                                                                        if (!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))) {
-                                                                            const err25 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                                                                            if (vErrors === null) {
+                                                                        if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+                                                                            const err25 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+                                                                            if(vErrors === null){
                                                                                 vErrors = [err25];
                                                                             }
                                                                             else {
@@ -562,11 +563,11 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                         var _valid9 = _errs60 === errors;
                                                                         valid11 = valid11 || _valid9;
                                                                         const _errs62 = errors;
-                                                                        if (errors === _errs62) {
-                                                                            if (typeof data11 === "string") {
-                                                                                if (!pattern0.test(data11)) {
-                                                                                    const err26 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^(-?[0-9]+)?$" }, message: "must match pattern \"" + "^(-?[0-9]+)?$" + "\"" };
-                                                                                    if (vErrors === null) {
+                                                                        if(errors === _errs62){
+                                                                            if(typeof data11 === "string"){
+                                                                                if(!pattern0.test(data11)){
+                                                                                    const err26 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(-?[0-9]+)?$"},message:"must match pattern \""+"^(-?[0-9]+)?$"+"\""};
+                                                                                    if(vErrors === null){
                                                                                         vErrors = [err26];
                                                                                     }
                                                                                     else {
@@ -576,8 +577,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                 }
                                                                             }
                                                                             else {
-                                                                                const err27 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                if (vErrors === null) {
+                                                                                const err27 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                if(vErrors === null){
                                                                                     vErrors = [err27];
                                                                                 }
                                                                                 else {
@@ -589,9 +590,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                         var _valid9 = _errs62 === errors;
                                                                         valid11 = valid11 || _valid9;
                                                                         const _errs64 = errors;
-                                                                        if (data11 !== null) {
-                                                                            const err28 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf/2/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                            if (vErrors === null) {
+                                                                        if(data11 !== null){
+                                                                            const err28 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf/2/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                            if(vErrors === null){
                                                                                 vErrors = [err28];
                                                                             }
                                                                             else {
@@ -601,9 +602,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                         }
                                                                         var _valid9 = _errs64 === errors;
                                                                         valid11 = valid11 || _valid9;
-                                                                        if (!valid11) {
-                                                                            const err29 = { instancePath: instancePath + "/data/AmountTotal", schemaPath: "#/properties/data/anyOf/1/properties/AmountTotal/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                            if (vErrors === null) {
+                                                                        if(!valid11){
+                                                                            const err29 = {instancePath:instancePath+"/data/AmountTotal",schemaPath:"#/properties/data/anyOf/1/properties/AmountTotal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                            if(vErrors === null){
                                                                                 vErrors = [err29];
                                                                             }
                                                                             else {
@@ -613,8 +614,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                         }
                                                                         else {
                                                                             errors = _errs59;
-                                                                            if (vErrors !== null) {
-                                                                                if (_errs59) {
+                                                                            if(vErrors !== null){
+                                                                                if(_errs59){
                                                                                     vErrors.length = _errs59;
                                                                                 }
                                                                                 else {
@@ -627,16 +628,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                     else {
                                                                         var valid5 = true;
                                                                     }
-                                                                    if (valid5) {
-                                                                        if (data5.AmountSurcharge !== undefined) {
+                                                                    if(valid5){
+                                                                        if(data5.AmountSurcharge !== undefined){
                                                                             let data12 = data5.AmountSurcharge;
                                                                             const _errs66 = errors;
                                                                             const _errs67 = errors;
                                                                             let valid12 = false;
                                                                             const _errs68 = errors;
-                                                                            if (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))) {
-                                                                                const err30 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                                                                                if (vErrors === null) {
+                                                                            if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+                                                                                const err30 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+                                                                                if(vErrors === null){
                                                                                     vErrors = [err30];
                                                                                 }
                                                                                 else {
@@ -647,11 +648,11 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                             var _valid10 = _errs68 === errors;
                                                                             valid12 = valid12 || _valid10;
                                                                             const _errs70 = errors;
-                                                                            if (errors === _errs70) {
-                                                                                if (typeof data12 === "string") {
-                                                                                    if (!pattern0.test(data12)) {
-                                                                                        const err31 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^(-?[0-9]+)?$" }, message: "must match pattern \"" + "^(-?[0-9]+)?$" + "\"" };
-                                                                                        if (vErrors === null) {
+                                                                            if(errors === _errs70){
+                                                                                if(typeof data12 === "string"){
+                                                                                    if(!pattern0.test(data12)){
+                                                                                        const err31 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(-?[0-9]+)?$"},message:"must match pattern \""+"^(-?[0-9]+)?$"+"\""};
+                                                                                        if(vErrors === null){
                                                                                             vErrors = [err31];
                                                                                         }
                                                                                         else {
@@ -661,8 +662,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                     }
                                                                                 }
                                                                                 else {
-                                                                                    const err32 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                    if (vErrors === null) {
+                                                                                    const err32 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                    if(vErrors === null){
                                                                                         vErrors = [err32];
                                                                                     }
                                                                                     else {
@@ -674,9 +675,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                             var _valid10 = _errs70 === errors;
                                                                             valid12 = valid12 || _valid10;
                                                                             const _errs72 = errors;
-                                                                            if (data12 !== null) {
-                                                                                const err33 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/2/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                if (vErrors === null) {
+                                                                            if(data12 !== null){
+                                                                                const err33 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf/2/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                if(vErrors === null){
                                                                                     vErrors = [err33];
                                                                                 }
                                                                                 else {
@@ -686,9 +687,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                             }
                                                                             var _valid10 = _errs72 === errors;
                                                                             valid12 = valid12 || _valid10;
-                                                                            if (!valid12) {
-                                                                                const err34 = { instancePath: instancePath + "/data/AmountSurcharge", schemaPath: "#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                if (vErrors === null) {
+                                                                            if(!valid12){
+                                                                                const err34 = {instancePath:instancePath+"/data/AmountSurcharge",schemaPath:"#/properties/data/anyOf/1/properties/AmountSurcharge/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                if(vErrors === null){
                                                                                     vErrors = [err34];
                                                                                 }
                                                                                 else {
@@ -698,8 +699,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                             }
                                                                             else {
                                                                                 errors = _errs67;
-                                                                                if (vErrors !== null) {
-                                                                                    if (_errs67) {
+                                                                                if(vErrors !== null){
+                                                                                    if(_errs67){
                                                                                         vErrors.length = _errs67;
                                                                                     }
                                                                                     else {
@@ -712,16 +713,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                         else {
                                                                             var valid5 = true;
                                                                         }
-                                                                        if (valid5) {
-                                                                            if (data5.AmountTip !== undefined) {
+                                                                        if(valid5){
+                                                                            if(data5.AmountTip !== undefined){
                                                                                 let data13 = data5.AmountTip;
                                                                                 const _errs74 = errors;
                                                                                 const _errs75 = errors;
                                                                                 let valid13 = false;
                                                                                 const _errs76 = errors;
-                                                                                if (!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))) {
-                                                                                    const err35 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                                                                                    if (vErrors === null) {
+                                                                                if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+                                                                                    const err35 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+                                                                                    if(vErrors === null){
                                                                                         vErrors = [err35];
                                                                                     }
                                                                                     else {
@@ -732,11 +733,11 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                 var _valid11 = _errs76 === errors;
                                                                                 valid13 = valid13 || _valid11;
                                                                                 const _errs78 = errors;
-                                                                                if (errors === _errs78) {
-                                                                                    if (typeof data13 === "string") {
-                                                                                        if (!pattern0.test(data13)) {
-                                                                                            const err36 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^(-?[0-9]+)?$" }, message: "must match pattern \"" + "^(-?[0-9]+)?$" + "\"" };
-                                                                                            if (vErrors === null) {
+                                                                                if(errors === _errs78){
+                                                                                    if(typeof data13 === "string"){
+                                                                                        if(!pattern0.test(data13)){
+                                                                                            const err36 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(-?[0-9]+)?$"},message:"must match pattern \""+"^(-?[0-9]+)?$"+"\""};
+                                                                                            if(vErrors === null){
                                                                                                 vErrors = [err36];
                                                                                             }
                                                                                             else {
@@ -746,8 +747,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                         }
                                                                                     }
                                                                                     else {
-                                                                                        const err37 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                        if (vErrors === null) {
+                                                                                        const err37 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                        if(vErrors === null){
                                                                                             vErrors = [err37];
                                                                                         }
                                                                                         else {
@@ -759,9 +760,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                 var _valid11 = _errs78 === errors;
                                                                                 valid13 = valid13 || _valid11;
                                                                                 const _errs80 = errors;
-                                                                                if (data13 !== null) {
-                                                                                    const err38 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf/2/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                    if (vErrors === null) {
+                                                                                if(data13 !== null){
+                                                                                    const err38 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf/2/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                    if(vErrors === null){
                                                                                         vErrors = [err38];
                                                                                     }
                                                                                     else {
@@ -771,9 +772,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                 }
                                                                                 var _valid11 = _errs80 === errors;
                                                                                 valid13 = valid13 || _valid11;
-                                                                                if (!valid13) {
-                                                                                    const err39 = { instancePath: instancePath + "/data/AmountTip", schemaPath: "#/properties/data/anyOf/1/properties/AmountTip/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                    if (vErrors === null) {
+                                                                                if(!valid13){
+                                                                                    const err39 = {instancePath:instancePath+"/data/AmountTip",schemaPath:"#/properties/data/anyOf/1/properties/AmountTip/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                    if(vErrors === null){
                                                                                         vErrors = [err39];
                                                                                     }
                                                                                     else {
@@ -783,8 +784,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                 }
                                                                                 else {
                                                                                     errors = _errs75;
-                                                                                    if (vErrors !== null) {
-                                                                                        if (_errs75) {
+                                                                                    if(vErrors !== null){
+                                                                                        if(_errs75){
                                                                                             vErrors.length = _errs75;
                                                                                         }
                                                                                         else {
@@ -797,16 +798,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                             else {
                                                                                 var valid5 = true;
                                                                             }
-                                                                            if (valid5) {
-                                                                                if (data5.AuthId !== undefined) {
+                                                                            if(valid5){
+                                                                                if(data5.AuthId !== undefined){
                                                                                     let data14 = data5.AuthId;
                                                                                     const _errs82 = errors;
                                                                                     const _errs83 = errors;
                                                                                     let valid14 = false;
                                                                                     const _errs84 = errors;
-                                                                                    if (typeof data14 !== "string") {
-                                                                                        const err40 = { instancePath: instancePath + "/data/AuthId", schemaPath: "#/properties/data/anyOf/1/properties/AuthId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                        if (vErrors === null) {
+                                                                                    if(typeof data14 !== "string"){
+                                                                                        const err40 = {instancePath:instancePath+"/data/AuthId",schemaPath:"#/properties/data/anyOf/1/properties/AuthId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                        if(vErrors === null){
                                                                                             vErrors = [err40];
                                                                                         }
                                                                                         else {
@@ -817,9 +818,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                     var _valid12 = _errs84 === errors;
                                                                                     valid14 = valid14 || _valid12;
                                                                                     const _errs86 = errors;
-                                                                                    if (data14 !== null) {
-                                                                                        const err41 = { instancePath: instancePath + "/data/AuthId", schemaPath: "#/properties/data/anyOf/1/properties/AuthId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                        if (vErrors === null) {
+                                                                                    if(data14 !== null){
+                                                                                        const err41 = {instancePath:instancePath+"/data/AuthId",schemaPath:"#/properties/data/anyOf/1/properties/AuthId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                        if(vErrors === null){
                                                                                             vErrors = [err41];
                                                                                         }
                                                                                         else {
@@ -829,9 +830,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                     }
                                                                                     var _valid12 = _errs86 === errors;
                                                                                     valid14 = valid14 || _valid12;
-                                                                                    if (!valid14) {
-                                                                                        const err42 = { instancePath: instancePath + "/data/AuthId", schemaPath: "#/properties/data/anyOf/1/properties/AuthId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                        if (vErrors === null) {
+                                                                                    if(!valid14){
+                                                                                        const err42 = {instancePath:instancePath+"/data/AuthId",schemaPath:"#/properties/data/anyOf/1/properties/AuthId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                        if(vErrors === null){
                                                                                             vErrors = [err42];
                                                                                         }
                                                                                         else {
@@ -841,8 +842,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                     }
                                                                                     else {
                                                                                         errors = _errs83;
-                                                                                        if (vErrors !== null) {
-                                                                                            if (_errs83) {
+                                                                                        if(vErrors !== null){
+                                                                                            if(_errs83){
                                                                                                 vErrors.length = _errs83;
                                                                                             }
                                                                                             else {
@@ -855,16 +856,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                 else {
                                                                                     var valid5 = true;
                                                                                 }
-                                                                                if (valid5) {
-                                                                                    if (data5.AcquirerRef !== undefined) {
+                                                                                if(valid5){
+                                                                                    if(data5.AcquirerRef !== undefined){
                                                                                         let data15 = data5.AcquirerRef;
                                                                                         const _errs88 = errors;
                                                                                         const _errs89 = errors;
                                                                                         let valid15 = false;
                                                                                         const _errs90 = errors;
-                                                                                        if (typeof data15 !== "string") {
-                                                                                            const err43 = { instancePath: instancePath + "/data/AcquirerRef", schemaPath: "#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                            if (vErrors === null) {
+                                                                                        if(typeof data15 !== "string"){
+                                                                                            const err43 = {instancePath:instancePath+"/data/AcquirerRef",schemaPath:"#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                            if(vErrors === null){
                                                                                                 vErrors = [err43];
                                                                                             }
                                                                                             else {
@@ -875,9 +876,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                         var _valid13 = _errs90 === errors;
                                                                                         valid15 = valid15 || _valid13;
                                                                                         const _errs92 = errors;
-                                                                                        if (data15 !== null) {
-                                                                                            const err44 = { instancePath: instancePath + "/data/AcquirerRef", schemaPath: "#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                            if (vErrors === null) {
+                                                                                        if(data15 !== null){
+                                                                                            const err44 = {instancePath:instancePath+"/data/AcquirerRef",schemaPath:"#/properties/data/anyOf/1/properties/AcquirerRef/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                            if(vErrors === null){
                                                                                                 vErrors = [err44];
                                                                                             }
                                                                                             else {
@@ -887,9 +888,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                         }
                                                                                         var _valid13 = _errs92 === errors;
                                                                                         valid15 = valid15 || _valid13;
-                                                                                        if (!valid15) {
-                                                                                            const err45 = { instancePath: instancePath + "/data/AcquirerRef", schemaPath: "#/properties/data/anyOf/1/properties/AcquirerRef/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                            if (vErrors === null) {
+                                                                                        if(!valid15){
+                                                                                            const err45 = {instancePath:instancePath+"/data/AcquirerRef",schemaPath:"#/properties/data/anyOf/1/properties/AcquirerRef/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                            if(vErrors === null){
                                                                                                 vErrors = [err45];
                                                                                             }
                                                                                             else {
@@ -899,8 +900,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                         }
                                                                                         else {
                                                                                             errors = _errs89;
-                                                                                            if (vErrors !== null) {
-                                                                                                if (_errs89) {
+                                                                                            if(vErrors !== null){
+                                                                                                if(_errs89){
                                                                                                     vErrors.length = _errs89;
                                                                                                 }
                                                                                                 else {
@@ -913,16 +914,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                     else {
                                                                                         var valid5 = true;
                                                                                     }
-                                                                                    if (valid5) {
-                                                                                        if (data5.TerminalRef !== undefined) {
+                                                                                    if(valid5){
+                                                                                        if(data5.TerminalRef !== undefined){
                                                                                             let data16 = data5.TerminalRef;
                                                                                             const _errs94 = errors;
                                                                                             const _errs95 = errors;
                                                                                             let valid16 = false;
                                                                                             const _errs96 = errors;
-                                                                                            if (typeof data16 !== "string") {
-                                                                                                const err46 = { instancePath: instancePath + "/data/TerminalRef", schemaPath: "#/properties/data/anyOf/1/properties/TerminalRef/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                if (vErrors === null) {
+                                                                                            if(typeof data16 !== "string"){
+                                                                                                const err46 = {instancePath:instancePath+"/data/TerminalRef",schemaPath:"#/properties/data/anyOf/1/properties/TerminalRef/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                if(vErrors === null){
                                                                                                     vErrors = [err46];
                                                                                                 }
                                                                                                 else {
@@ -933,9 +934,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                             var _valid14 = _errs96 === errors;
                                                                                             valid16 = valid16 || _valid14;
                                                                                             const _errs98 = errors;
-                                                                                            if (data16 !== null) {
-                                                                                                const err47 = { instancePath: instancePath + "/data/TerminalRef", schemaPath: "#/properties/data/anyOf/1/properties/TerminalRef/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                if (vErrors === null) {
+                                                                                            if(data16 !== null){
+                                                                                                const err47 = {instancePath:instancePath+"/data/TerminalRef",schemaPath:"#/properties/data/anyOf/1/properties/TerminalRef/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                if(vErrors === null){
                                                                                                     vErrors = [err47];
                                                                                                 }
                                                                                                 else {
@@ -945,9 +946,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                             }
                                                                                             var _valid14 = _errs98 === errors;
                                                                                             valid16 = valid16 || _valid14;
-                                                                                            if (!valid16) {
-                                                                                                const err48 = { instancePath: instancePath + "/data/TerminalRef", schemaPath: "#/properties/data/anyOf/1/properties/TerminalRef/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                if (vErrors === null) {
+                                                                                            if(!valid16){
+                                                                                                const err48 = {instancePath:instancePath+"/data/TerminalRef",schemaPath:"#/properties/data/anyOf/1/properties/TerminalRef/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                if(vErrors === null){
                                                                                                     vErrors = [err48];
                                                                                                 }
                                                                                                 else {
@@ -957,8 +958,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                             }
                                                                                             else {
                                                                                                 errors = _errs95;
-                                                                                                if (vErrors !== null) {
-                                                                                                    if (_errs95) {
+                                                                                                if(vErrors !== null){
+                                                                                                    if(_errs95){
                                                                                                         vErrors.length = _errs95;
                                                                                                     }
                                                                                                     else {
@@ -971,16 +972,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                         else {
                                                                                             var valid5 = true;
                                                                                         }
-                                                                                        if (valid5) {
-                                                                                            if (data5.CardPan !== undefined) {
+                                                                                        if(valid5){
+                                                                                            if(data5.CardPan !== undefined){
                                                                                                 let data17 = data5.CardPan;
                                                                                                 const _errs100 = errors;
                                                                                                 const _errs101 = errors;
                                                                                                 let valid17 = false;
                                                                                                 const _errs102 = errors;
-                                                                                                if (typeof data17 !== "string") {
-                                                                                                    const err49 = { instancePath: instancePath + "/data/CardPan", schemaPath: "#/properties/data/anyOf/1/properties/CardPan/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                    if (vErrors === null) {
+                                                                                                if(typeof data17 !== "string"){
+                                                                                                    const err49 = {instancePath:instancePath+"/data/CardPan",schemaPath:"#/properties/data/anyOf/1/properties/CardPan/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                    if(vErrors === null){
                                                                                                         vErrors = [err49];
                                                                                                     }
                                                                                                     else {
@@ -991,9 +992,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                 var _valid15 = _errs102 === errors;
                                                                                                 valid17 = valid17 || _valid15;
                                                                                                 const _errs104 = errors;
-                                                                                                if (data17 !== null) {
-                                                                                                    const err50 = { instancePath: instancePath + "/data/CardPan", schemaPath: "#/properties/data/anyOf/1/properties/CardPan/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                    if (vErrors === null) {
+                                                                                                if(data17 !== null){
+                                                                                                    const err50 = {instancePath:instancePath+"/data/CardPan",schemaPath:"#/properties/data/anyOf/1/properties/CardPan/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                    if(vErrors === null){
                                                                                                         vErrors = [err50];
                                                                                                     }
                                                                                                     else {
@@ -1003,9 +1004,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                 }
                                                                                                 var _valid15 = _errs104 === errors;
                                                                                                 valid17 = valid17 || _valid15;
-                                                                                                if (!valid17) {
-                                                                                                    const err51 = { instancePath: instancePath + "/data/CardPan", schemaPath: "#/properties/data/anyOf/1/properties/CardPan/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                    if (vErrors === null) {
+                                                                                                if(!valid17){
+                                                                                                    const err51 = {instancePath:instancePath+"/data/CardPan",schemaPath:"#/properties/data/anyOf/1/properties/CardPan/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                    if(vErrors === null){
                                                                                                         vErrors = [err51];
                                                                                                     }
                                                                                                     else {
@@ -1015,8 +1016,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                 }
                                                                                                 else {
                                                                                                     errors = _errs101;
-                                                                                                    if (vErrors !== null) {
-                                                                                                        if (_errs101) {
+                                                                                                    if(vErrors !== null){
+                                                                                                        if(_errs101){
                                                                                                             vErrors.length = _errs101;
                                                                                                         }
                                                                                                         else {
@@ -1029,16 +1030,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                             else {
                                                                                                 var valid5 = true;
                                                                                             }
-                                                                                            if (valid5) {
-                                                                                                if (data5.CardType !== undefined) {
+                                                                                            if(valid5){
+                                                                                                if(data5.CardType !== undefined){
                                                                                                     let data18 = data5.CardType;
                                                                                                     const _errs106 = errors;
                                                                                                     const _errs107 = errors;
                                                                                                     let valid18 = false;
                                                                                                     const _errs108 = errors;
-                                                                                                    if (typeof data18 !== "string") {
-                                                                                                        const err52 = { instancePath: instancePath + "/data/CardType", schemaPath: "#/properties/data/anyOf/1/properties/CardType/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                        if (vErrors === null) {
+                                                                                                    if(typeof data18 !== "string"){
+                                                                                                        const err52 = {instancePath:instancePath+"/data/CardType",schemaPath:"#/properties/data/anyOf/1/properties/CardType/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                        if(vErrors === null){
                                                                                                             vErrors = [err52];
                                                                                                         }
                                                                                                         else {
@@ -1049,9 +1050,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                     var _valid16 = _errs108 === errors;
                                                                                                     valid18 = valid18 || _valid16;
                                                                                                     const _errs110 = errors;
-                                                                                                    if (data18 !== null) {
-                                                                                                        const err53 = { instancePath: instancePath + "/data/CardType", schemaPath: "#/properties/data/anyOf/1/properties/CardType/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                        if (vErrors === null) {
+                                                                                                    if(data18 !== null){
+                                                                                                        const err53 = {instancePath:instancePath+"/data/CardType",schemaPath:"#/properties/data/anyOf/1/properties/CardType/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                        if(vErrors === null){
                                                                                                             vErrors = [err53];
                                                                                                         }
                                                                                                         else {
@@ -1061,9 +1062,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                     }
                                                                                                     var _valid16 = _errs110 === errors;
                                                                                                     valid18 = valid18 || _valid16;
-                                                                                                    if (!valid18) {
-                                                                                                        const err54 = { instancePath: instancePath + "/data/CardType", schemaPath: "#/properties/data/anyOf/1/properties/CardType/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                        if (vErrors === null) {
+                                                                                                    if(!valid18){
+                                                                                                        const err54 = {instancePath:instancePath+"/data/CardType",schemaPath:"#/properties/data/anyOf/1/properties/CardType/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                        if(vErrors === null){
                                                                                                             vErrors = [err54];
                                                                                                         }
                                                                                                         else {
@@ -1073,8 +1074,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                     }
                                                                                                     else {
                                                                                                         errors = _errs107;
-                                                                                                        if (vErrors !== null) {
-                                                                                                            if (_errs107) {
+                                                                                                        if(vErrors !== null){
+                                                                                                            if(_errs107){
                                                                                                                 vErrors.length = _errs107;
                                                                                                             }
                                                                                                             else {
@@ -1087,16 +1088,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                 else {
                                                                                                     var valid5 = true;
                                                                                                 }
-                                                                                                if (valid5) {
-                                                                                                    if (data5.AccountType !== undefined) {
+                                                                                                if(valid5){
+                                                                                                    if(data5.AccountType !== undefined){
                                                                                                         let data19 = data5.AccountType;
                                                                                                         const _errs112 = errors;
                                                                                                         const _errs113 = errors;
                                                                                                         let valid19 = false;
                                                                                                         const _errs114 = errors;
-                                                                                                        if (typeof data19 !== "string") {
-                                                                                                            const err55 = { instancePath: instancePath + "/data/AccountType", schemaPath: "#/properties/data/anyOf/1/properties/AccountType/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                            if (vErrors === null) {
+                                                                                                        if(typeof data19 !== "string"){
+                                                                                                            const err55 = {instancePath:instancePath+"/data/AccountType",schemaPath:"#/properties/data/anyOf/1/properties/AccountType/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                            if(vErrors === null){
                                                                                                                 vErrors = [err55];
                                                                                                             }
                                                                                                             else {
@@ -1107,9 +1108,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                         var _valid17 = _errs114 === errors;
                                                                                                         valid19 = valid19 || _valid17;
                                                                                                         const _errs116 = errors;
-                                                                                                        if (data19 !== null) {
-                                                                                                            const err56 = { instancePath: instancePath + "/data/AccountType", schemaPath: "#/properties/data/anyOf/1/properties/AccountType/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                            if (vErrors === null) {
+                                                                                                        if(data19 !== null){
+                                                                                                            const err56 = {instancePath:instancePath+"/data/AccountType",schemaPath:"#/properties/data/anyOf/1/properties/AccountType/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                            if(vErrors === null){
                                                                                                                 vErrors = [err56];
                                                                                                             }
                                                                                                             else {
@@ -1119,9 +1120,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                         }
                                                                                                         var _valid17 = _errs116 === errors;
                                                                                                         valid19 = valid19 || _valid17;
-                                                                                                        if (!valid19) {
-                                                                                                            const err57 = { instancePath: instancePath + "/data/AccountType", schemaPath: "#/properties/data/anyOf/1/properties/AccountType/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                            if (vErrors === null) {
+                                                                                                        if(!valid19){
+                                                                                                            const err57 = {instancePath:instancePath+"/data/AccountType",schemaPath:"#/properties/data/anyOf/1/properties/AccountType/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                            if(vErrors === null){
                                                                                                                 vErrors = [err57];
                                                                                                             }
                                                                                                             else {
@@ -1131,8 +1132,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                         }
                                                                                                         else {
                                                                                                             errors = _errs113;
-                                                                                                            if (vErrors !== null) {
-                                                                                                                if (_errs113) {
+                                                                                                            if(vErrors !== null){
+                                                                                                                if(_errs113){
                                                                                                                     vErrors.length = _errs113;
                                                                                                                 }
                                                                                                                 else {
@@ -1145,16 +1146,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                     else {
                                                                                                         var valid5 = true;
                                                                                                     }
-                                                                                                    if (valid5) {
-                                                                                                        if (data5.PosVendor !== undefined) {
+                                                                                                    if(valid5){
+                                                                                                        if(data5.PosVendor !== undefined){
                                                                                                             let data20 = data5.PosVendor;
                                                                                                             const _errs118 = errors;
                                                                                                             const _errs119 = errors;
                                                                                                             let valid20 = false;
                                                                                                             const _errs120 = errors;
-                                                                                                            if (typeof data20 !== "string") {
-                                                                                                                const err58 = { instancePath: instancePath + "/data/PosVendor", schemaPath: "#/properties/data/anyOf/1/properties/PosVendor/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                if (vErrors === null) {
+                                                                                                            if(typeof data20 !== "string"){
+                                                                                                                const err58 = {instancePath:instancePath+"/data/PosVendor",schemaPath:"#/properties/data/anyOf/1/properties/PosVendor/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                if(vErrors === null){
                                                                                                                     vErrors = [err58];
                                                                                                                 }
                                                                                                                 else {
@@ -1165,9 +1166,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                             var _valid18 = _errs120 === errors;
                                                                                                             valid20 = valid20 || _valid18;
                                                                                                             const _errs122 = errors;
-                                                                                                            if (data20 !== null) {
-                                                                                                                const err59 = { instancePath: instancePath + "/data/PosVendor", schemaPath: "#/properties/data/anyOf/1/properties/PosVendor/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                if (vErrors === null) {
+                                                                                                            if(data20 !== null){
+                                                                                                                const err59 = {instancePath:instancePath+"/data/PosVendor",schemaPath:"#/properties/data/anyOf/1/properties/PosVendor/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                if(vErrors === null){
                                                                                                                     vErrors = [err59];
                                                                                                                 }
                                                                                                                 else {
@@ -1177,9 +1178,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                             }
                                                                                                             var _valid18 = _errs122 === errors;
                                                                                                             valid20 = valid20 || _valid18;
-                                                                                                            if (!valid20) {
-                                                                                                                const err60 = { instancePath: instancePath + "/data/PosVendor", schemaPath: "#/properties/data/anyOf/1/properties/PosVendor/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                if (vErrors === null) {
+                                                                                                            if(!valid20){
+                                                                                                                const err60 = {instancePath:instancePath+"/data/PosVendor",schemaPath:"#/properties/data/anyOf/1/properties/PosVendor/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                if(vErrors === null){
                                                                                                                     vErrors = [err60];
                                                                                                                 }
                                                                                                                 else {
@@ -1189,8 +1190,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                             }
                                                                                                             else {
                                                                                                                 errors = _errs119;
-                                                                                                                if (vErrors !== null) {
-                                                                                                                    if (_errs119) {
+                                                                                                                if(vErrors !== null){
+                                                                                                                    if(_errs119){
                                                                                                                         vErrors.length = _errs119;
                                                                                                                     }
                                                                                                                     else {
@@ -1203,16 +1204,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                         else {
                                                                                                             var valid5 = true;
                                                                                                         }
-                                                                                                        if (valid5) {
-                                                                                                            if (data5.PosRegisterID !== undefined) {
+                                                                                                        if(valid5){
+                                                                                                            if(data5.PosRegisterID !== undefined){
                                                                                                                 let data21 = data5.PosRegisterID;
                                                                                                                 const _errs124 = errors;
                                                                                                                 const _errs125 = errors;
                                                                                                                 let valid21 = false;
                                                                                                                 const _errs126 = errors;
-                                                                                                                if (typeof data21 !== "string") {
-                                                                                                                    const err61 = { instancePath: instancePath + "/data/PosRegisterID", schemaPath: "#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                    if (vErrors === null) {
+                                                                                                                if(typeof data21 !== "string"){
+                                                                                                                    const err61 = {instancePath:instancePath+"/data/PosRegisterID",schemaPath:"#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                    if(vErrors === null){
                                                                                                                         vErrors = [err61];
                                                                                                                     }
                                                                                                                     else {
@@ -1223,9 +1224,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                 var _valid19 = _errs126 === errors;
                                                                                                                 valid21 = valid21 || _valid19;
                                                                                                                 const _errs128 = errors;
-                                                                                                                if (data21 !== null) {
-                                                                                                                    const err62 = { instancePath: instancePath + "/data/PosRegisterID", schemaPath: "#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                    if (vErrors === null) {
+                                                                                                                if(data21 !== null){
+                                                                                                                    const err62 = {instancePath:instancePath+"/data/PosRegisterID",schemaPath:"#/properties/data/anyOf/1/properties/PosRegisterID/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                    if(vErrors === null){
                                                                                                                         vErrors = [err62];
                                                                                                                     }
                                                                                                                     else {
@@ -1235,9 +1236,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                 }
                                                                                                                 var _valid19 = _errs128 === errors;
                                                                                                                 valid21 = valid21 || _valid19;
-                                                                                                                if (!valid21) {
-                                                                                                                    const err63 = { instancePath: instancePath + "/data/PosRegisterID", schemaPath: "#/properties/data/anyOf/1/properties/PosRegisterID/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                    if (vErrors === null) {
+                                                                                                                if(!valid21){
+                                                                                                                    const err63 = {instancePath:instancePath+"/data/PosRegisterID",schemaPath:"#/properties/data/anyOf/1/properties/PosRegisterID/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                    if(vErrors === null){
                                                                                                                         vErrors = [err63];
                                                                                                                     }
                                                                                                                     else {
@@ -1247,8 +1248,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                 }
                                                                                                                 else {
                                                                                                                     errors = _errs125;
-                                                                                                                    if (vErrors !== null) {
-                                                                                                                        if (_errs125) {
+                                                                                                                    if(vErrors !== null){
+                                                                                                                        if(_errs125){
                                                                                                                             vErrors.length = _errs125;
                                                                                                                         }
                                                                                                                         else {
@@ -1261,16 +1262,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                             else {
                                                                                                                 var valid5 = true;
                                                                                                             }
-                                                                                                            if (valid5) {
-                                                                                                                if (data5.PosBusinessName !== undefined) {
+                                                                                                            if(valid5){
+                                                                                                                if(data5.PosBusinessName !== undefined){
                                                                                                                     let data22 = data5.PosBusinessName;
                                                                                                                     const _errs130 = errors;
                                                                                                                     const _errs131 = errors;
                                                                                                                     let valid22 = false;
                                                                                                                     const _errs132 = errors;
-                                                                                                                    if (typeof data22 !== "string") {
-                                                                                                                        const err64 = { instancePath: instancePath + "/data/PosBusinessName", schemaPath: "#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                        if (vErrors === null) {
+                                                                                                                    if(typeof data22 !== "string"){
+                                                                                                                        const err64 = {instancePath:instancePath+"/data/PosBusinessName",schemaPath:"#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                        if(vErrors === null){
                                                                                                                             vErrors = [err64];
                                                                                                                         }
                                                                                                                         else {
@@ -1281,9 +1282,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                     var _valid20 = _errs132 === errors;
                                                                                                                     valid22 = valid22 || _valid20;
                                                                                                                     const _errs134 = errors;
-                                                                                                                    if (data22 !== null) {
-                                                                                                                        const err65 = { instancePath: instancePath + "/data/PosBusinessName", schemaPath: "#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                        if (vErrors === null) {
+                                                                                                                    if(data22 !== null){
+                                                                                                                        const err65 = {instancePath:instancePath+"/data/PosBusinessName",schemaPath:"#/properties/data/anyOf/1/properties/PosBusinessName/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                        if(vErrors === null){
                                                                                                                             vErrors = [err65];
                                                                                                                         }
                                                                                                                         else {
@@ -1293,9 +1294,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                     }
                                                                                                                     var _valid20 = _errs134 === errors;
                                                                                                                     valid22 = valid22 || _valid20;
-                                                                                                                    if (!valid22) {
-                                                                                                                        const err66 = { instancePath: instancePath + "/data/PosBusinessName", schemaPath: "#/properties/data/anyOf/1/properties/PosBusinessName/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                        if (vErrors === null) {
+                                                                                                                    if(!valid22){
+                                                                                                                        const err66 = {instancePath:instancePath+"/data/PosBusinessName",schemaPath:"#/properties/data/anyOf/1/properties/PosBusinessName/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                        if(vErrors === null){
                                                                                                                             vErrors = [err66];
                                                                                                                         }
                                                                                                                         else {
@@ -1305,8 +1306,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                     }
                                                                                                                     else {
                                                                                                                         errors = _errs131;
-                                                                                                                        if (vErrors !== null) {
-                                                                                                                            if (_errs131) {
+                                                                                                                        if(vErrors !== null){
+                                                                                                                            if(_errs131){
                                                                                                                                 vErrors.length = _errs131;
                                                                                                                             }
                                                                                                                             else {
@@ -1319,16 +1320,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                 else {
                                                                                                                     var valid5 = true;
                                                                                                                 }
-                                                                                                                if (valid5) {
-                                                                                                                    if (data5.DeviceID !== undefined) {
+                                                                                                                if(valid5){
+                                                                                                                    if(data5.DeviceID !== undefined){
                                                                                                                         let data23 = data5.DeviceID;
                                                                                                                         const _errs136 = errors;
                                                                                                                         const _errs137 = errors;
                                                                                                                         let valid23 = false;
                                                                                                                         const _errs138 = errors;
-                                                                                                                        if (typeof data23 !== "string") {
-                                                                                                                            const err67 = { instancePath: instancePath + "/data/DeviceID", schemaPath: "#/properties/data/anyOf/1/properties/DeviceID/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                            if (vErrors === null) {
+                                                                                                                        if(typeof data23 !== "string"){
+                                                                                                                            const err67 = {instancePath:instancePath+"/data/DeviceID",schemaPath:"#/properties/data/anyOf/1/properties/DeviceID/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                            if(vErrors === null){
                                                                                                                                 vErrors = [err67];
                                                                                                                             }
                                                                                                                             else {
@@ -1339,9 +1340,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                         var _valid21 = _errs138 === errors;
                                                                                                                         valid23 = valid23 || _valid21;
                                                                                                                         const _errs140 = errors;
-                                                                                                                        if (data23 !== null) {
-                                                                                                                            const err68 = { instancePath: instancePath + "/data/DeviceID", schemaPath: "#/properties/data/anyOf/1/properties/DeviceID/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                            if (vErrors === null) {
+                                                                                                                        if(data23 !== null){
+                                                                                                                            const err68 = {instancePath:instancePath+"/data/DeviceID",schemaPath:"#/properties/data/anyOf/1/properties/DeviceID/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                            if(vErrors === null){
                                                                                                                                 vErrors = [err68];
                                                                                                                             }
                                                                                                                             else {
@@ -1351,9 +1352,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                         }
                                                                                                                         var _valid21 = _errs140 === errors;
                                                                                                                         valid23 = valid23 || _valid21;
-                                                                                                                        if (!valid23) {
-                                                                                                                            const err69 = { instancePath: instancePath + "/data/DeviceID", schemaPath: "#/properties/data/anyOf/1/properties/DeviceID/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                            if (vErrors === null) {
+                                                                                                                        if(!valid23){
+                                                                                                                            const err69 = {instancePath:instancePath+"/data/DeviceID",schemaPath:"#/properties/data/anyOf/1/properties/DeviceID/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                            if(vErrors === null){
                                                                                                                                 vErrors = [err69];
                                                                                                                             }
                                                                                                                             else {
@@ -1363,8 +1364,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                         }
                                                                                                                         else {
                                                                                                                             errors = _errs137;
-                                                                                                                            if (vErrors !== null) {
-                                                                                                                                if (_errs137) {
+                                                                                                                            if(vErrors !== null){
+                                                                                                                                if(_errs137){
                                                                                                                                     vErrors.length = _errs137;
                                                                                                                                 }
                                                                                                                                 else {
@@ -1377,16 +1378,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                     else {
                                                                                                                         var valid5 = true;
                                                                                                                     }
-                                                                                                                    if (valid5) {
-                                                                                                                        if (data5.Merchant !== undefined) {
+                                                                                                                    if(valid5){
+                                                                                                                        if(data5.Merchant !== undefined){
                                                                                                                             let data24 = data5.Merchant;
                                                                                                                             const _errs142 = errors;
                                                                                                                             const _errs143 = errors;
                                                                                                                             let valid24 = false;
                                                                                                                             const _errs144 = errors;
-                                                                                                                            if (typeof data24 !== "string") {
-                                                                                                                                const err70 = { instancePath: instancePath + "/data/Merchant", schemaPath: "#/properties/data/anyOf/1/properties/Merchant/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                if (vErrors === null) {
+                                                                                                                            if(typeof data24 !== "string"){
+                                                                                                                                const err70 = {instancePath:instancePath+"/data/Merchant",schemaPath:"#/properties/data/anyOf/1/properties/Merchant/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                if(vErrors === null){
                                                                                                                                     vErrors = [err70];
                                                                                                                                 }
                                                                                                                                 else {
@@ -1397,9 +1398,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                             var _valid22 = _errs144 === errors;
                                                                                                                             valid24 = valid24 || _valid22;
                                                                                                                             const _errs146 = errors;
-                                                                                                                            if (data24 !== null) {
-                                                                                                                                const err71 = { instancePath: instancePath + "/data/Merchant", schemaPath: "#/properties/data/anyOf/1/properties/Merchant/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                if (vErrors === null) {
+                                                                                                                            if(data24 !== null){
+                                                                                                                                const err71 = {instancePath:instancePath+"/data/Merchant",schemaPath:"#/properties/data/anyOf/1/properties/Merchant/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                if(vErrors === null){
                                                                                                                                     vErrors = [err71];
                                                                                                                                 }
                                                                                                                                 else {
@@ -1409,9 +1410,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                             }
                                                                                                                             var _valid22 = _errs146 === errors;
                                                                                                                             valid24 = valid24 || _valid22;
-                                                                                                                            if (!valid24) {
-                                                                                                                                const err72 = { instancePath: instancePath + "/data/Merchant", schemaPath: "#/properties/data/anyOf/1/properties/Merchant/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                if (vErrors === null) {
+                                                                                                                            if(!valid24){
+                                                                                                                                const err72 = {instancePath:instancePath+"/data/Merchant",schemaPath:"#/properties/data/anyOf/1/properties/Merchant/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                if(vErrors === null){
                                                                                                                                     vErrors = [err72];
                                                                                                                                 }
                                                                                                                                 else {
@@ -1421,8 +1422,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                             }
                                                                                                                             else {
                                                                                                                                 errors = _errs143;
-                                                                                                                                if (vErrors !== null) {
-                                                                                                                                    if (_errs143) {
+                                                                                                                                if(vErrors !== null){
+                                                                                                                                    if(_errs143){
                                                                                                                                         vErrors.length = _errs143;
                                                                                                                                     }
                                                                                                                                     else {
@@ -1435,16 +1436,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                         else {
                                                                                                                             var valid5 = true;
                                                                                                                         }
-                                                                                                                        if (valid5) {
-                                                                                                                            if (data5.Company !== undefined) {
+                                                                                                                        if(valid5){
+                                                                                                                            if(data5.Company !== undefined){
                                                                                                                                 let data25 = data5.Company;
                                                                                                                                 const _errs148 = errors;
                                                                                                                                 const _errs149 = errors;
                                                                                                                                 let valid25 = false;
                                                                                                                                 const _errs150 = errors;
-                                                                                                                                if (typeof data25 !== "string") {
-                                                                                                                                    const err73 = { instancePath: instancePath + "/data/Company", schemaPath: "#/properties/data/anyOf/1/properties/Company/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                    if (vErrors === null) {
+                                                                                                                                if(typeof data25 !== "string"){
+                                                                                                                                    const err73 = {instancePath:instancePath+"/data/Company",schemaPath:"#/properties/data/anyOf/1/properties/Company/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                    if(vErrors === null){
                                                                                                                                         vErrors = [err73];
                                                                                                                                     }
                                                                                                                                     else {
@@ -1455,9 +1456,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                 var _valid23 = _errs150 === errors;
                                                                                                                                 valid25 = valid25 || _valid23;
                                                                                                                                 const _errs152 = errors;
-                                                                                                                                if (data25 !== null) {
-                                                                                                                                    const err74 = { instancePath: instancePath + "/data/Company", schemaPath: "#/properties/data/anyOf/1/properties/Company/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                    if (vErrors === null) {
+                                                                                                                                if(data25 !== null){
+                                                                                                                                    const err74 = {instancePath:instancePath+"/data/Company",schemaPath:"#/properties/data/anyOf/1/properties/Company/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                    if(vErrors === null){
                                                                                                                                         vErrors = [err74];
                                                                                                                                     }
                                                                                                                                     else {
@@ -1467,9 +1468,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                 }
                                                                                                                                 var _valid23 = _errs152 === errors;
                                                                                                                                 valid25 = valid25 || _valid23;
-                                                                                                                                if (!valid25) {
-                                                                                                                                    const err75 = { instancePath: instancePath + "/data/Company", schemaPath: "#/properties/data/anyOf/1/properties/Company/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                    if (vErrors === null) {
+                                                                                                                                if(!valid25){
+                                                                                                                                    const err75 = {instancePath:instancePath+"/data/Company",schemaPath:"#/properties/data/anyOf/1/properties/Company/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                    if(vErrors === null){
                                                                                                                                         vErrors = [err75];
                                                                                                                                     }
                                                                                                                                     else {
@@ -1479,8 +1480,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                 }
                                                                                                                                 else {
                                                                                                                                     errors = _errs149;
-                                                                                                                                    if (vErrors !== null) {
-                                                                                                                                        if (_errs149) {
+                                                                                                                                    if(vErrors !== null){
+                                                                                                                                        if(_errs149){
                                                                                                                                             vErrors.length = _errs149;
                                                                                                                                         }
                                                                                                                                         else {
@@ -1493,16 +1494,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                             else {
                                                                                                                                 var valid5 = true;
                                                                                                                             }
-                                                                                                                            if (valid5) {
-                                                                                                                                if (data5.RequestId !== undefined) {
+                                                                                                                            if(valid5){
+                                                                                                                                if(data5.RequestId !== undefined){
                                                                                                                                     let data26 = data5.RequestId;
                                                                                                                                     const _errs154 = errors;
                                                                                                                                     const _errs155 = errors;
                                                                                                                                     let valid26 = false;
                                                                                                                                     const _errs156 = errors;
-                                                                                                                                    if (typeof data26 !== "string") {
-                                                                                                                                        const err76 = { instancePath: instancePath + "/data/RequestId", schemaPath: "#/properties/data/anyOf/1/properties/RequestId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                        if (vErrors === null) {
+                                                                                                                                    if(typeof data26 !== "string"){
+                                                                                                                                        const err76 = {instancePath:instancePath+"/data/RequestId",schemaPath:"#/properties/data/anyOf/1/properties/RequestId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                        if(vErrors === null){
                                                                                                                                             vErrors = [err76];
                                                                                                                                         }
                                                                                                                                         else {
@@ -1513,9 +1514,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                     var _valid24 = _errs156 === errors;
                                                                                                                                     valid26 = valid26 || _valid24;
                                                                                                                                     const _errs158 = errors;
-                                                                                                                                    if (data26 !== null) {
-                                                                                                                                        const err77 = { instancePath: instancePath + "/data/RequestId", schemaPath: "#/properties/data/anyOf/1/properties/RequestId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                        if (vErrors === null) {
+                                                                                                                                    if(data26 !== null){
+                                                                                                                                        const err77 = {instancePath:instancePath+"/data/RequestId",schemaPath:"#/properties/data/anyOf/1/properties/RequestId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                        if(vErrors === null){
                                                                                                                                             vErrors = [err77];
                                                                                                                                         }
                                                                                                                                         else {
@@ -1525,9 +1526,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                     }
                                                                                                                                     var _valid24 = _errs158 === errors;
                                                                                                                                     valid26 = valid26 || _valid24;
-                                                                                                                                    if (!valid26) {
-                                                                                                                                        const err78 = { instancePath: instancePath + "/data/RequestId", schemaPath: "#/properties/data/anyOf/1/properties/RequestId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                        if (vErrors === null) {
+                                                                                                                                    if(!valid26){
+                                                                                                                                        const err78 = {instancePath:instancePath+"/data/RequestId",schemaPath:"#/properties/data/anyOf/1/properties/RequestId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                        if(vErrors === null){
                                                                                                                                             vErrors = [err78];
                                                                                                                                         }
                                                                                                                                         else {
@@ -1537,8 +1538,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                     }
                                                                                                                                     else {
                                                                                                                                         errors = _errs155;
-                                                                                                                                        if (vErrors !== null) {
-                                                                                                                                            if (_errs155) {
+                                                                                                                                        if(vErrors !== null){
+                                                                                                                                            if(_errs155){
                                                                                                                                                 vErrors.length = _errs155;
                                                                                                                                             }
                                                                                                                                             else {
@@ -1551,16 +1552,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                 else {
                                                                                                                                     var valid5 = true;
                                                                                                                                 }
-                                                                                                                                if (valid5) {
-                                                                                                                                    if (data5.Timestamp !== undefined) {
+                                                                                                                                if(valid5){
+                                                                                                                                    if(data5.Timestamp !== undefined){
                                                                                                                                         let data27 = data5.Timestamp;
                                                                                                                                         const _errs160 = errors;
                                                                                                                                         const _errs161 = errors;
                                                                                                                                         let valid27 = false;
                                                                                                                                         const _errs162 = errors;
-                                                                                                                                        if (typeof data27 !== "string") {
-                                                                                                                                            const err79 = { instancePath: instancePath + "/data/Timestamp", schemaPath: "#/properties/data/anyOf/1/properties/Timestamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                            if (vErrors === null) {
+                                                                                                                                        if(typeof data27 !== "string"){
+                                                                                                                                            const err79 = {instancePath:instancePath+"/data/Timestamp",schemaPath:"#/properties/data/anyOf/1/properties/Timestamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                            if(vErrors === null){
                                                                                                                                                 vErrors = [err79];
                                                                                                                                             }
                                                                                                                                             else {
@@ -1571,9 +1572,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                         var _valid25 = _errs162 === errors;
                                                                                                                                         valid27 = valid27 || _valid25;
                                                                                                                                         const _errs164 = errors;
-                                                                                                                                        if (data27 !== null) {
-                                                                                                                                            const err80 = { instancePath: instancePath + "/data/Timestamp", schemaPath: "#/properties/data/anyOf/1/properties/Timestamp/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                            if (vErrors === null) {
+                                                                                                                                        if(data27 !== null){
+                                                                                                                                            const err80 = {instancePath:instancePath+"/data/Timestamp",schemaPath:"#/properties/data/anyOf/1/properties/Timestamp/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                            if(vErrors === null){
                                                                                                                                                 vErrors = [err80];
                                                                                                                                             }
                                                                                                                                             else {
@@ -1583,9 +1584,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                         }
                                                                                                                                         var _valid25 = _errs164 === errors;
                                                                                                                                         valid27 = valid27 || _valid25;
-                                                                                                                                        if (!valid27) {
-                                                                                                                                            const err81 = { instancePath: instancePath + "/data/Timestamp", schemaPath: "#/properties/data/anyOf/1/properties/Timestamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                            if (vErrors === null) {
+                                                                                                                                        if(!valid27){
+                                                                                                                                            const err81 = {instancePath:instancePath+"/data/Timestamp",schemaPath:"#/properties/data/anyOf/1/properties/Timestamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                            if(vErrors === null){
                                                                                                                                                 vErrors = [err81];
                                                                                                                                             }
                                                                                                                                             else {
@@ -1595,8 +1596,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                         }
                                                                                                                                         else {
                                                                                                                                             errors = _errs161;
-                                                                                                                                            if (vErrors !== null) {
-                                                                                                                                                if (_errs161) {
+                                                                                                                                            if(vErrors !== null){
+                                                                                                                                                if(_errs161){
                                                                                                                                                     vErrors.length = _errs161;
                                                                                                                                                 }
                                                                                                                                                 else {
@@ -1609,16 +1610,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                     else {
                                                                                                                                         var valid5 = true;
                                                                                                                                     }
-                                                                                                                                    if (valid5) {
-                                                                                                                                        if (data5.RequestTimestamp !== undefined) {
+                                                                                                                                    if(valid5){
+                                                                                                                                        if(data5.RequestTimestamp !== undefined){
                                                                                                                                             let data28 = data5.RequestTimestamp;
                                                                                                                                             const _errs166 = errors;
                                                                                                                                             const _errs167 = errors;
                                                                                                                                             let valid28 = false;
                                                                                                                                             const _errs168 = errors;
-                                                                                                                                            if (typeof data28 !== "string") {
-                                                                                                                                                const err82 = { instancePath: instancePath + "/data/RequestTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                                if (vErrors === null) {
+                                                                                                                                            if(typeof data28 !== "string"){
+                                                                                                                                                const err82 = {instancePath:instancePath+"/data/RequestTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                                if(vErrors === null){
                                                                                                                                                     vErrors = [err82];
                                                                                                                                                 }
                                                                                                                                                 else {
@@ -1629,9 +1630,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                             var _valid26 = _errs168 === errors;
                                                                                                                                             valid28 = valid28 || _valid26;
                                                                                                                                             const _errs170 = errors;
-                                                                                                                                            if (data28 !== null) {
-                                                                                                                                                const err83 = { instancePath: instancePath + "/data/RequestTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                                if (vErrors === null) {
+                                                                                                                                            if(data28 !== null){
+                                                                                                                                                const err83 = {instancePath:instancePath+"/data/RequestTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                                if(vErrors === null){
                                                                                                                                                     vErrors = [err83];
                                                                                                                                                 }
                                                                                                                                                 else {
@@ -1641,9 +1642,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                             }
                                                                                                                                             var _valid26 = _errs170 === errors;
                                                                                                                                             valid28 = valid28 || _valid26;
-                                                                                                                                            if (!valid28) {
-                                                                                                                                                const err84 = { instancePath: instancePath + "/data/RequestTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                                if (vErrors === null) {
+                                                                                                                                            if(!valid28){
+                                                                                                                                                const err84 = {instancePath:instancePath+"/data/RequestTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/RequestTimestamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                                if(vErrors === null){
                                                                                                                                                     vErrors = [err84];
                                                                                                                                                 }
                                                                                                                                                 else {
@@ -1653,8 +1654,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                             }
                                                                                                                                             else {
                                                                                                                                                 errors = _errs167;
-                                                                                                                                                if (vErrors !== null) {
-                                                                                                                                                    if (_errs167) {
+                                                                                                                                                if(vErrors !== null){
+                                                                                                                                                    if(_errs167){
                                                                                                                                                         vErrors.length = _errs167;
                                                                                                                                                     }
                                                                                                                                                     else {
@@ -1667,16 +1668,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                         else {
                                                                                                                                             var valid5 = true;
                                                                                                                                         }
-                                                                                                                                        if (valid5) {
-                                                                                                                                            if (data5.ResponseTimestamp !== undefined) {
+                                                                                                                                        if(valid5){
+                                                                                                                                            if(data5.ResponseTimestamp !== undefined){
                                                                                                                                                 let data29 = data5.ResponseTimestamp;
                                                                                                                                                 const _errs172 = errors;
                                                                                                                                                 const _errs173 = errors;
                                                                                                                                                 let valid29 = false;
                                                                                                                                                 const _errs174 = errors;
-                                                                                                                                                if (typeof data29 !== "string") {
-                                                                                                                                                    const err85 = { instancePath: instancePath + "/data/ResponseTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                                    if (vErrors === null) {
+                                                                                                                                                if(typeof data29 !== "string"){
+                                                                                                                                                    const err85 = {instancePath:instancePath+"/data/ResponseTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                                    if(vErrors === null){
                                                                                                                                                         vErrors = [err85];
                                                                                                                                                     }
                                                                                                                                                     else {
@@ -1687,9 +1688,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                 var _valid27 = _errs174 === errors;
                                                                                                                                                 valid29 = valid29 || _valid27;
                                                                                                                                                 const _errs176 = errors;
-                                                                                                                                                if (data29 !== null) {
-                                                                                                                                                    const err86 = { instancePath: instancePath + "/data/ResponseTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                                    if (vErrors === null) {
+                                                                                                                                                if(data29 !== null){
+                                                                                                                                                    const err86 = {instancePath:instancePath+"/data/ResponseTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                                    if(vErrors === null){
                                                                                                                                                         vErrors = [err86];
                                                                                                                                                     }
                                                                                                                                                     else {
@@ -1699,9 +1700,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                 }
                                                                                                                                                 var _valid27 = _errs176 === errors;
                                                                                                                                                 valid29 = valid29 || _valid27;
-                                                                                                                                                if (!valid29) {
-                                                                                                                                                    const err87 = { instancePath: instancePath + "/data/ResponseTimestamp", schemaPath: "#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                                    if (vErrors === null) {
+                                                                                                                                                if(!valid29){
+                                                                                                                                                    const err87 = {instancePath:instancePath+"/data/ResponseTimestamp",schemaPath:"#/properties/data/anyOf/1/properties/ResponseTimestamp/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                                    if(vErrors === null){
                                                                                                                                                         vErrors = [err87];
                                                                                                                                                     }
                                                                                                                                                     else {
@@ -1711,8 +1712,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                 }
                                                                                                                                                 else {
                                                                                                                                                     errors = _errs173;
-                                                                                                                                                    if (vErrors !== null) {
-                                                                                                                                                        if (_errs173) {
+                                                                                                                                                    if(vErrors !== null){
+                                                                                                                                                        if(_errs173){
                                                                                                                                                             vErrors.length = _errs173;
                                                                                                                                                         }
                                                                                                                                                         else {
@@ -1725,16 +1726,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                             else {
                                                                                                                                                 var valid5 = true;
                                                                                                                                             }
-                                                                                                                                            if (valid5) {
-                                                                                                                                                if (data5.Status !== undefined) {
+                                                                                                                                            if(valid5){
+                                                                                                                                                if(data5.Status !== undefined){
                                                                                                                                                     let data30 = data5.Status;
                                                                                                                                                     const _errs178 = errors;
                                                                                                                                                     const _errs179 = errors;
                                                                                                                                                     let valid30 = false;
                                                                                                                                                     const _errs180 = errors;
-                                                                                                                                                    if (typeof data30 !== "string") {
-                                                                                                                                                        const err88 = { instancePath: instancePath + "/data/Status", schemaPath: "#/properties/data/anyOf/1/properties/Status/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                                        if (vErrors === null) {
+                                                                                                                                                    if(typeof data30 !== "string"){
+                                                                                                                                                        const err88 = {instancePath:instancePath+"/data/Status",schemaPath:"#/properties/data/anyOf/1/properties/Status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                                        if(vErrors === null){
                                                                                                                                                             vErrors = [err88];
                                                                                                                                                         }
                                                                                                                                                         else {
@@ -1745,9 +1746,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                     var _valid28 = _errs180 === errors;
                                                                                                                                                     valid30 = valid30 || _valid28;
                                                                                                                                                     const _errs182 = errors;
-                                                                                                                                                    if (data30 !== null) {
-                                                                                                                                                        const err89 = { instancePath: instancePath + "/data/Status", schemaPath: "#/properties/data/anyOf/1/properties/Status/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                                        if (vErrors === null) {
+                                                                                                                                                    if(data30 !== null){
+                                                                                                                                                        const err89 = {instancePath:instancePath+"/data/Status",schemaPath:"#/properties/data/anyOf/1/properties/Status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                                        if(vErrors === null){
                                                                                                                                                             vErrors = [err89];
                                                                                                                                                         }
                                                                                                                                                         else {
@@ -1757,9 +1758,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                     }
                                                                                                                                                     var _valid28 = _errs182 === errors;
                                                                                                                                                     valid30 = valid30 || _valid28;
-                                                                                                                                                    if (!valid30) {
-                                                                                                                                                        const err90 = { instancePath: instancePath + "/data/Status", schemaPath: "#/properties/data/anyOf/1/properties/Status/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                                        if (vErrors === null) {
+                                                                                                                                                    if(!valid30){
+                                                                                                                                                        const err90 = {instancePath:instancePath+"/data/Status",schemaPath:"#/properties/data/anyOf/1/properties/Status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                                        if(vErrors === null){
                                                                                                                                                             vErrors = [err90];
                                                                                                                                                         }
                                                                                                                                                         else {
@@ -1769,8 +1770,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                     }
                                                                                                                                                     else {
                                                                                                                                                         errors = _errs179;
-                                                                                                                                                        if (vErrors !== null) {
-                                                                                                                                                            if (_errs179) {
+                                                                                                                                                        if(vErrors !== null){
+                                                                                                                                                            if(_errs179){
                                                                                                                                                                 vErrors.length = _errs179;
                                                                                                                                                             }
                                                                                                                                                             else {
@@ -1783,16 +1784,16 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                 else {
                                                                                                                                                     var valid5 = true;
                                                                                                                                                 }
-                                                                                                                                                if (valid5) {
-                                                                                                                                                    if (data5.ReferenceId !== undefined) {
+                                                                                                                                                if(valid5){
+                                                                                                                                                    if(data5.ReferenceId !== undefined){
                                                                                                                                                         let data31 = data5.ReferenceId;
                                                                                                                                                         const _errs184 = errors;
                                                                                                                                                         const _errs185 = errors;
                                                                                                                                                         let valid31 = false;
                                                                                                                                                         const _errs186 = errors;
-                                                                                                                                                        if (typeof data31 !== "string") {
-                                                                                                                                                            const err91 = { instancePath: instancePath + "/data/ReferenceId", schemaPath: "#/properties/data/anyOf/1/properties/ReferenceId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                        if(typeof data31 !== "string"){
+                                                                                                                                                            const err91 = {instancePath:instancePath+"/data/ReferenceId",schemaPath:"#/properties/data/anyOf/1/properties/ReferenceId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                                                                                                                                            if(vErrors === null){
                                                                                                                                                                 vErrors = [err91];
                                                                                                                                                             }
                                                                                                                                                             else {
@@ -1803,9 +1804,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                         var _valid29 = _errs186 === errors;
                                                                                                                                                         valid31 = valid31 || _valid29;
                                                                                                                                                         const _errs188 = errors;
-                                                                                                                                                        if (data31 !== null) {
-                                                                                                                                                            const err92 = { instancePath: instancePath + "/data/ReferenceId", schemaPath: "#/properties/data/anyOf/1/properties/ReferenceId/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                        if(data31 !== null){
+                                                                                                                                                            const err92 = {instancePath:instancePath+"/data/ReferenceId",schemaPath:"#/properties/data/anyOf/1/properties/ReferenceId/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                                                                                                                                            if(vErrors === null){
                                                                                                                                                                 vErrors = [err92];
                                                                                                                                                             }
                                                                                                                                                             else {
@@ -1815,9 +1816,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                         }
                                                                                                                                                         var _valid29 = _errs188 === errors;
                                                                                                                                                         valid31 = valid31 || _valid29;
-                                                                                                                                                        if (!valid31) {
-                                                                                                                                                            const err93 = { instancePath: instancePath + "/data/ReferenceId", schemaPath: "#/properties/data/anyOf/1/properties/ReferenceId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                                                                                                                                            if (vErrors === null) {
+                                                                                                                                                        if(!valid31){
+                                                                                                                                                            const err93 = {instancePath:instancePath+"/data/ReferenceId",schemaPath:"#/properties/data/anyOf/1/properties/ReferenceId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                                                                                                                                            if(vErrors === null){
                                                                                                                                                                 vErrors = [err93];
                                                                                                                                                             }
                                                                                                                                                             else {
@@ -1827,8 +1828,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                                                                         }
                                                                                                                                                         else {
                                                                                                                                                             errors = _errs185;
-                                                                                                                                                            if (vErrors !== null) {
-                                                                                                                                                                if (_errs185) {
+                                                                                                                                                            if(vErrors !== null){
+                                                                                                                                                                if(_errs185){
                                                                                                                                                                     vErrors.length = _errs185;
                                                                                                                                                                 }
                                                                                                                                                                 else {
@@ -1868,8 +1869,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                 }
                                             }
                                             else {
-                                                const err94 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                                                if (vErrors === null) {
+                                                const err94 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                                                if(vErrors === null){
                                                     vErrors = [err94];
                                                 }
                                                 else {
@@ -1880,7 +1881,7 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                         }
                                         var _valid3 = _errs26 === errors;
                                         valid4 = valid4 || _valid3;
-                                        if (_valid3) {
+                                        if(_valid3){
                                             var props0 = {};
                                             props0.TransactionResult = true;
                                             props0.Result = true;
@@ -1909,9 +1910,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                             props0.Status = true;
                                             props0.ReferenceId = true;
                                         }
-                                        if (!valid4) {
-                                            const err95 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                            if (vErrors === null) {
+                                        if(!valid4){
+                                            const err95 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                            if(vErrors === null){
                                                 vErrors = [err95];
                                             }
                                             else {
@@ -1923,8 +1924,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                         }
                                         else {
                                             errors = _errs23;
-                                            if (vErrors !== null) {
-                                                if (_errs23) {
+                                            if(vErrors !== null){
+                                                if(_errs23){
                                                     vErrors.length = _errs23;
                                                 }
                                                 else {
@@ -1945,14 +1946,14 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
             }
         }
         else {
-            validate0.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate0.errors = vErrors;
     return errors === 0;
 }
-validate0.evaluated = { "props": { "transactionId": true, "transactionTimeStamp": true, "merchantId": true, "deviceId": true, "transactionStatus": true, "data": true }, "dynamicProps": false, "dynamicItems": false };
+validate0.evaluated = {"props":{"transactionId":true,"transactionTimeStamp":true,"merchantId":true,"deviceId":true,"transactionStatus":true,"data":true},"dynamicProps":false,"dynamicItems":false};
 
 
 /** A validation failure as reported by Ajv. */

@@ -18,123 +18,130 @@
 
 /** Length in Unicode code points, as JSON Schema counts minLength/maxLength. */
 function codePointLength(text) {
-    let length = 0;
-    for (const _ of text)
-        length++;
-    return length;
+    let length = 0
+    for (const _ of text) length++
+    return length
 }
+
 const func0 = codePointLength;
-function validate2(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate2.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (typeof data === "string") {
-            if (func0(data) < 1) {
-                validate2.errors = [{ instancePath, schemaPath: "#/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+    if(errors === 0){
+        if(typeof data === "string"){
+            if(func0(data) < 1){
+                validate2.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
                 return false;
             }
         }
         else {
-            validate2.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+            validate2.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
             return false;
         }
     }
     validate2.errors = vErrors;
     return errors === 0;
 }
-validate2.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema3 = { "type": "string", "enum": ["Abort", "Admin", "BalanceInquiry", "CardAcquisition", "Diagnosis", "Display", "EnableService", "Event", "GetTotals", "Input", "InputUpdate", "Login", "Logout", "Loyalty", "None", "Payment", "Print", "Reconciliation", "Reversal", "StoredValue", "TransactionStatus"] };
-function validate4(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate2.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema3 = {"type":"string","enum":["Abort","Admin","BalanceInquiry","CardAcquisition","Diagnosis","Display","EnableService","Event","GetTotals","Input","InputUpdate","Login","Logout","Loyalty","None","Payment","Print","Reconciliation","Reversal","StoredValue","TransactionStatus"]};
+
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate4.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate4.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate4.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((((((((((((((((((((data === "Abort") || (data === "Admin")) || (data === "BalanceInquiry")) || (data === "CardAcquisition")) || (data === "Diagnosis")) || (data === "Display")) || (data === "EnableService")) || (data === "Event")) || (data === "GetTotals")) || (data === "Input")) || (data === "InputUpdate")) || (data === "Login")) || (data === "Logout")) || (data === "Loyalty")) || (data === "None")) || (data === "Payment")) || (data === "Print")) || (data === "Reconciliation")) || (data === "Reversal")) || (data === "StoredValue")) || (data === "TransactionStatus"))) {
-        validate4.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema3.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((((((((((((((((((((data === "Abort") || (data === "Admin")) || (data === "BalanceInquiry")) || (data === "CardAcquisition")) || (data === "Diagnosis")) || (data === "Display")) || (data === "EnableService")) || (data === "Event")) || (data === "GetTotals")) || (data === "Input")) || (data === "InputUpdate")) || (data === "Login")) || (data === "Logout")) || (data === "Loyalty")) || (data === "None")) || (data === "Payment")) || (data === "Print")) || (data === "Reconciliation")) || (data === "Reversal")) || (data === "StoredValue")) || (data === "TransactionStatus"))){
+        validate4.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema3.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate4.errors = vErrors;
     return errors === 0;
 }
-validate4.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate6(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate4.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate6.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (typeof data === "string") {
-            if (func0(data) > 10) {
-                validate6.errors = [{ instancePath, schemaPath: "#/maxLength", keyword: "maxLength", params: { limit: 10 }, message: "must NOT have more than 10 characters" }];
+    if(errors === 0){
+        if(typeof data === "string"){
+            if(func0(data) > 10){
+                validate6.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
                 return false;
             }
             else {
-                if (func0(data) < 1) {
-                    validate6.errors = [{ instancePath, schemaPath: "#/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                if(func0(data) < 1){
+                    validate6.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
                     return false;
                 }
             }
         }
         else {
-            validate6.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+            validate6.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
             return false;
         }
     }
     validate6.errors = vErrors;
     return errors === 0;
 }
-validate6.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate6.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate1.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.ServiceID === undefined) && (missing0 = "ServiceID"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))) {
-                validate1.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.ServiceID === undefined) && (missing0 = "ServiceID"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+                validate1.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((((((key0 === "ProtocolVersion") || (key0 === "MessageClass")) || (key0 === "MessageCategory")) || (key0 === "MessageType")) || (key0 === "ServiceID")) || (key0 === "SaleID")) || (key0 === "POIID"))) {
-                        validate1.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((((((key0 === "ProtocolVersion") || (key0 === "MessageClass")) || (key0 === "MessageCategory")) || (key0 === "MessageType")) || (key0 === "ServiceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
+                        validate1.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.ProtocolVersion !== undefined) {
+                if(_errs1 === errors){
+                    if(data.ProtocolVersion !== undefined){
                         const _errs2 = errors;
-                        if (!(validate2(data.ProtocolVersion, { instancePath: instancePath + "/ProtocolVersion", parentData: data, parentDataProperty: "ProtocolVersion", rootData, dynamicAnchors }))) {
+                        if(!(validate2(data.ProtocolVersion, {instancePath:instancePath+"/ProtocolVersion",parentData:data,parentDataProperty:"ProtocolVersion",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                             errors = vErrors.length;
                         }
@@ -143,11 +150,11 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.MessageClass !== undefined) {
+                    if(valid0){
+                        if(data.MessageClass !== undefined){
                             const _errs3 = errors;
-                            if ("Service" !== data.MessageClass) {
-                                validate1.errors = [{ instancePath: instancePath + "/MessageClass", schemaPath: "#/properties/MessageClass/const", keyword: "const", params: { allowedValue: "Service" }, message: "must be equal to constant" }];
+                            if("Service" !== data.MessageClass){
+                                validate1.errors = [{instancePath:instancePath+"/MessageClass",schemaPath:"#/properties/MessageClass/const",keyword:"const",params:{allowedValue: "Service"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -155,10 +162,10 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.MessageCategory !== undefined) {
+                        if(valid0){
+                            if(data.MessageCategory !== undefined){
                                 const _errs4 = errors;
-                                if (!(validate4(data.MessageCategory, { instancePath: instancePath + "/MessageCategory", parentData: data, parentDataProperty: "MessageCategory", rootData, dynamicAnchors }))) {
+                                if(!(validate4(data.MessageCategory, {instancePath:instancePath+"/MessageCategory",parentData:data,parentDataProperty:"MessageCategory",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
                                     errors = vErrors.length;
                                 }
@@ -167,11 +174,11 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.MessageType !== undefined) {
+                            if(valid0){
+                                if(data.MessageType !== undefined){
                                     const _errs5 = errors;
-                                    if ("Request" !== data.MessageType) {
-                                        validate1.errors = [{ instancePath: instancePath + "/MessageType", schemaPath: "#/properties/MessageType/const", keyword: "const", params: { allowedValue: "Request" }, message: "must be equal to constant" }];
+                                    if("Request" !== data.MessageType){
+                                        validate1.errors = [{instancePath:instancePath+"/MessageType",schemaPath:"#/properties/MessageType/const",keyword:"const",params:{allowedValue: "Request"},message:"must be equal to constant"}];
                                         return false;
                                     }
                                     var valid0 = _errs5 === errors;
@@ -179,10 +186,10 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.ServiceID !== undefined) {
+                                if(valid0){
+                                    if(data.ServiceID !== undefined){
                                         const _errs6 = errors;
-                                        if (!(validate6(data.ServiceID, { instancePath: instancePath + "/ServiceID", parentData: data, parentDataProperty: "ServiceID", rootData, dynamicAnchors }))) {
+                                        if(!(validate6(data.ServiceID, {instancePath:instancePath+"/ServiceID",parentData:data,parentDataProperty:"ServiceID",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
                                             errors = vErrors.length;
                                         }
@@ -191,10 +198,10 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.SaleID !== undefined) {
+                                    if(valid0){
+                                        if(data.SaleID !== undefined){
                                             const _errs7 = errors;
-                                            if (!(validate2(data.SaleID, { instancePath: instancePath + "/SaleID", parentData: data, parentDataProperty: "SaleID", rootData, dynamicAnchors }))) {
+                                            if(!(validate2(data.SaleID, {instancePath:instancePath+"/SaleID",parentData:data,parentDataProperty:"SaleID",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                 errors = vErrors.length;
                                             }
@@ -203,10 +210,10 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.POIID !== undefined) {
+                                        if(valid0){
+                                            if(data.POIID !== undefined){
                                                 const _errs8 = errors;
-                                                if (!(validate2(data.POIID, { instancePath: instancePath + "/POIID", parentData: data, parentDataProperty: "POIID", rootData, dynamicAnchors }))) {
+                                                if(!(validate2(data.POIID, {instancePath:instancePath+"/POIID",parentData:data,parentDataProperty:"POIID",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -225,84 +232,86 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
             }
         }
         else {
-            validate1.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate1.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate1.errors = vErrors;
     return errors === 0;
 }
-validate1.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/abort-request.schema.yaml" */ ;
+validate1.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/abort-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate0.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")) {
-                validate0.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+                validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(key0 === "SaleToPOIRequest")) {
-                        validate0.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(key0 === "SaleToPOIRequest")){
+                        validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.SaleToPOIRequest !== undefined) {
+                if(_errs1 === errors){
+                    if(data.SaleToPOIRequest !== undefined){
                         let data0 = data.SaleToPOIRequest;
                         const _errs2 = errors;
-                        if (errors === _errs2) {
-                            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                        if(errors === _errs2){
+                            if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                                 let missing1;
-                                if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.AbortRequest === undefined) && (missing1 = "AbortRequest"))) {
-                                    validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.AbortRequest === undefined) && (missing1 = "AbortRequest"))){
+                                    validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                     return false;
                                 }
                                 else {
                                     const _errs4 = errors;
-                                    for (const key1 in data0) {
-                                        if (!((key1 === "MessageHeader") || (key1 === "AbortRequest"))) {
-                                            validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                    for(const key1 in data0){
+                                        if(!((key1 === "MessageHeader") || (key1 === "AbortRequest"))){
+                                            validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                             return false;
                                             break;
                                         }
                                     }
-                                    if (_errs4 === errors) {
-                                        if (data0.MessageHeader !== undefined) {
+                                    if(_errs4 === errors){
+                                        if(data0.MessageHeader !== undefined){
                                             let data1 = data0.MessageHeader;
                                             const _errs5 = errors;
                                             const _errs6 = errors;
-                                            if (!(validate1(data1, { instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                            if(!(validate1(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                                                 errors = vErrors.length;
                                             }
                                             var valid2 = _errs6 === errors;
-                                            if (valid2) {
+                                            if(valid2){
                                                 const _errs7 = errors;
-                                                if (errors === _errs7) {
-                                                    if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
-                                                        if (data1.MessageCategory !== undefined) {
-                                                            if ("Abort" !== data1.MessageCategory) {
-                                                                validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader/MessageCategory", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const", keyword: "const", params: { allowedValue: "Abort" }, message: "must be equal to constant" }];
+                                                if(errors === _errs7){
+                                                    if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+                                                        if(data1.MessageCategory !== undefined){
+                                                            if("Abort" !== data1.MessageCategory){
+                                                                validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Abort"},message:"must be equal to constant"}];
                                                                 return false;
                                                             }
                                                         }
                                                     }
                                                     else {
-                                                        validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -313,50 +322,50 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                         else {
                                             var valid1 = true;
                                         }
-                                        if (valid1) {
-                                            if (data0.AbortRequest !== undefined) {
+                                        if(valid1){
+                                            if(data0.AbortRequest !== undefined){
                                                 let data3 = data0.AbortRequest;
                                                 const _errs10 = errors;
-                                                if (errors === _errs10) {
-                                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                                if(errors === _errs10){
+                                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                                         let missing2;
-                                                        if (((data3.MessageReference === undefined) && (missing2 = "MessageReference")) || ((data3.AbortReason === undefined) && (missing2 = "AbortReason"))) {
-                                                            validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" }];
+                                                        if(((data3.MessageReference === undefined) && (missing2 = "MessageReference")) || ((data3.AbortReason === undefined) && (missing2 = "AbortReason"))){
+                                                            validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                             return false;
                                                         }
                                                         else {
                                                             const _errs12 = errors;
-                                                            for (const key2 in data3) {
-                                                                if (!((key2 === "MessageReference") || (key2 === "AbortReason"))) {
-                                                                    validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" }];
+                                                            for(const key2 in data3){
+                                                                if(!((key2 === "MessageReference") || (key2 === "AbortReason"))){
+                                                                    validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
                                                                     return false;
                                                                     break;
                                                                 }
                                                             }
-                                                            if (_errs12 === errors) {
-                                                                if (data3.MessageReference !== undefined) {
+                                                            if(_errs12 === errors){
+                                                                if(data3.MessageReference !== undefined){
                                                                     let data4 = data3.MessageReference;
                                                                     const _errs13 = errors;
-                                                                    if (errors === _errs13) {
-                                                                        if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                                                                    if(errors === _errs13){
+                                                                        if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
                                                                             let missing3;
-                                                                            if (((data4.MessageCategory === undefined) && (missing3 = "MessageCategory")) || ((data4.ServiceID === undefined) && (missing3 = "ServiceID"))) {
-                                                                                validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/required", keyword: "required", params: { missingProperty: missing3 }, message: "must have required property '" + missing3 + "'" }];
+                                                                            if(((data4.MessageCategory === undefined) && (missing3 = "MessageCategory")) || ((data4.ServiceID === undefined) && (missing3 = "ServiceID"))){
+                                                                                validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
                                                                                 return false;
                                                                             }
                                                                             else {
                                                                                 const _errs15 = errors;
-                                                                                for (const key3 in data4) {
-                                                                                    if (!(((((key3 === "MessageCategory") || (key3 === "ServiceID")) || (key3 === "DeviceID")) || (key3 === "SaleID")) || (key3 === "POIID"))) {
-                                                                                        validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" }];
+                                                                                for(const key3 in data4){
+                                                                                    if(!(((((key3 === "MessageCategory") || (key3 === "ServiceID")) || (key3 === "DeviceID")) || (key3 === "SaleID")) || (key3 === "POIID"))){
+                                                                                        validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
                                                                                         return false;
                                                                                         break;
                                                                                     }
                                                                                 }
-                                                                                if (_errs15 === errors) {
-                                                                                    if (data4.MessageCategory !== undefined) {
+                                                                                if(_errs15 === errors){
+                                                                                    if(data4.MessageCategory !== undefined){
                                                                                         const _errs16 = errors;
-                                                                                        if (!(validate4(data4.MessageCategory, { instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference/MessageCategory", parentData: data4, parentDataProperty: "MessageCategory", rootData, dynamicAnchors }))) {
+                                                                                        if(!(validate4(data4.MessageCategory, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/MessageCategory",parentData:data4,parentDataProperty:"MessageCategory",rootData,dynamicAnchors}))){
                                                                                             vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
                                                                                             errors = vErrors.length;
                                                                                         }
@@ -365,10 +374,10 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                     else {
                                                                                         var valid5 = true;
                                                                                     }
-                                                                                    if (valid5) {
-                                                                                        if (data4.ServiceID !== undefined) {
+                                                                                    if(valid5){
+                                                                                        if(data4.ServiceID !== undefined){
                                                                                             const _errs17 = errors;
-                                                                                            if (!(validate6(data4.ServiceID, { instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID", parentData: data4, parentDataProperty: "ServiceID", rootData, dynamicAnchors }))) {
+                                                                                            if(!(validate6(data4.ServiceID, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/ServiceID",parentData:data4,parentDataProperty:"ServiceID",rootData,dynamicAnchors}))){
                                                                                                 vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
                                                                                                 errors = vErrors.length;
                                                                                             }
@@ -377,25 +386,25 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                         else {
                                                                                             var valid5 = true;
                                                                                         }
-                                                                                        if (valid5) {
-                                                                                            if (data4.DeviceID !== undefined) {
+                                                                                        if(valid5){
+                                                                                            if(data4.DeviceID !== undefined){
                                                                                                 let data7 = data4.DeviceID;
                                                                                                 const _errs18 = errors;
-                                                                                                if (errors === _errs18) {
-                                                                                                    if (typeof data7 === "string") {
-                                                                                                        if (func0(data7) > 10) {
-                                                                                                            validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/maxLength", keyword: "maxLength", params: { limit: 10 }, message: "must NOT have more than 10 characters" }];
+                                                                                                if(errors === _errs18){
+                                                                                                    if(typeof data7 === "string"){
+                                                                                                        if(func0(data7) > 10){
+                                                                                                            validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/maxLength",keyword:"maxLength",params:{limit: 10},message:"must NOT have more than 10 characters"}];
                                                                                                             return false;
                                                                                                         }
                                                                                                         else {
-                                                                                                            if (func0(data7) < 1) {
-                                                                                                                validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                                                                                                            if(func0(data7) < 1){
+                                                                                                                validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
                                                                                                                 return false;
                                                                                                             }
                                                                                                         }
                                                                                                     }
                                                                                                     else {
-                                                                                                        validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                        validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/DeviceID",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/properties/DeviceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                                         return false;
                                                                                                     }
                                                                                                 }
@@ -404,10 +413,10 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                             else {
                                                                                                 var valid5 = true;
                                                                                             }
-                                                                                            if (valid5) {
-                                                                                                if (data4.SaleID !== undefined) {
+                                                                                            if(valid5){
+                                                                                                if(data4.SaleID !== undefined){
                                                                                                     const _errs20 = errors;
-                                                                                                    if (!(validate2(data4.SaleID, { instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference/SaleID", parentData: data4, parentDataProperty: "SaleID", rootData, dynamicAnchors }))) {
+                                                                                                    if(!(validate2(data4.SaleID, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/SaleID",parentData:data4,parentDataProperty:"SaleID",rootData,dynamicAnchors}))){
                                                                                                         vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                                                                         errors = vErrors.length;
                                                                                                     }
@@ -416,10 +425,10 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                                                 else {
                                                                                                     var valid5 = true;
                                                                                                 }
-                                                                                                if (valid5) {
-                                                                                                    if (data4.POIID !== undefined) {
+                                                                                                if(valid5){
+                                                                                                    if(data4.POIID !== undefined){
                                                                                                         const _errs21 = errors;
-                                                                                                        if (!(validate2(data4.POIID, { instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference/POIID", parentData: data4, parentDataProperty: "POIID", rootData, dynamicAnchors }))) {
+                                                                                                        if(!(validate2(data4.POIID, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference/POIID",parentData:data4,parentDataProperty:"POIID",rootData,dynamicAnchors}))){
                                                                                                             vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                                                                             errors = vErrors.length;
                                                                                                         }
@@ -436,7 +445,7 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                             }
                                                                         }
                                                                         else {
-                                                                            validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/MessageReference", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                                            validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/MessageReference",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/properties/MessageReference/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                             return false;
                                                                         }
                                                                     }
@@ -445,10 +454,10 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                                 else {
                                                                     var valid4 = true;
                                                                 }
-                                                                if (valid4) {
-                                                                    if (data3.AbortReason !== undefined) {
+                                                                if(valid4){
+                                                                    if(data3.AbortReason !== undefined){
                                                                         const _errs22 = errors;
-                                                                        if (!(validate2(data3.AbortReason, { instancePath: instancePath + "/SaleToPOIRequest/AbortRequest/AbortReason", parentData: data3, parentDataProperty: "AbortReason", rootData, dynamicAnchors }))) {
+                                                                        if(!(validate2(data3.AbortReason, {instancePath:instancePath+"/SaleToPOIRequest/AbortRequest/AbortReason",parentData:data3,parentDataProperty:"AbortReason",rootData,dynamicAnchors}))){
                                                                             vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                                             errors = vErrors.length;
                                                                         }
@@ -462,7 +471,7 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                         }
                                                     }
                                                     else {
-                                                        validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/AbortRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/AbortRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest/AbortRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/AbortRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -476,7 +485,7 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                 }
                             }
                             else {
-                                validate0.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                validate0.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                 return false;
                             }
                         }
@@ -485,82 +494,88 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
             }
         }
         else {
-            validate0.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate0.errors = vErrors;
     return errors === 0;
 }
-validate0.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema7 = { "type": "string", "enum": ["Service", "Device", "Event"] };
-function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema7 = {"type":"string","enum":["Service","Device","Event"]};
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate18.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate18.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((data === "Service") || (data === "Device")) || (data === "Event"))) {
-        validate18.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema7.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((data === "Service") || (data === "Device")) || (data === "Event"))){
+        validate18.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema7.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate18.errors = vErrors;
     return errors === 0;
 }
-validate18.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema8 = { "type": "string", "enum": ["Request", "Response", "Notification"] };
-function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate18.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema8 = {"type":"string","enum":["Request","Response","Notification"]};
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate21.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate21.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((data === "Request") || (data === "Response")) || (data === "Notification"))) {
-        validate21.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema8.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((data === "Request") || (data === "Response")) || (data === "Notification"))){
+        validate21.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema8.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate21.errors = vErrors;
     return errors === 0;
 }
-validate21.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate17(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate21.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate17.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))) {
-                validate17.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((((data.MessageClass === undefined) && (missing0 = "MessageClass")) || ((data.MessageCategory === undefined) && (missing0 = "MessageCategory"))) || ((data.MessageType === undefined) && (missing0 = "MessageType"))) || ((data.SaleID === undefined) && (missing0 = "SaleID"))) || ((data.POIID === undefined) && (missing0 = "POIID"))){
+                validate17.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.ProtocolVersion !== undefined) {
+                if(data.ProtocolVersion !== undefined){
                     const _errs1 = errors;
-                    if (typeof data.ProtocolVersion !== "string") {
-                        validate17.errors = [{ instancePath: instancePath + "/ProtocolVersion", schemaPath: "#/properties/ProtocolVersion/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.ProtocolVersion !== "string"){
+                        validate17.errors = [{instancePath:instancePath+"/ProtocolVersion",schemaPath:"#/properties/ProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -568,10 +583,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.MessageClass !== undefined) {
+                if(valid0){
+                    if(data.MessageClass !== undefined){
                         const _errs3 = errors;
-                        if (!(validate18(data.MessageClass, { instancePath: instancePath + "/MessageClass", parentData: data, parentDataProperty: "MessageClass", rootData, dynamicAnchors }))) {
+                        if(!(validate18(data.MessageClass, {instancePath:instancePath+"/MessageClass",parentData:data,parentDataProperty:"MessageClass",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
                             errors = vErrors.length;
                         }
@@ -580,10 +595,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.MessageCategory !== undefined) {
+                    if(valid0){
+                        if(data.MessageCategory !== undefined){
                             const _errs4 = errors;
-                            if (!(validate4(data.MessageCategory, { instancePath: instancePath + "/MessageCategory", parentData: data, parentDataProperty: "MessageCategory", rootData, dynamicAnchors }))) {
+                            if(!(validate4(data.MessageCategory, {instancePath:instancePath+"/MessageCategory",parentData:data,parentDataProperty:"MessageCategory",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
                                 errors = vErrors.length;
                             }
@@ -592,10 +607,10 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.MessageType !== undefined) {
+                        if(valid0){
+                            if(data.MessageType !== undefined){
                                 const _errs5 = errors;
-                                if (!(validate21(data.MessageType, { instancePath: instancePath + "/MessageType", parentData: data, parentDataProperty: "MessageType", rootData, dynamicAnchors }))) {
+                                if(!(validate21(data.MessageType, {instancePath:instancePath+"/MessageType",parentData:data,parentDataProperty:"MessageType",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
                                     errors = vErrors.length;
                                 }
@@ -604,11 +619,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.ServiceID !== undefined) {
+                            if(valid0){
+                                if(data.ServiceID !== undefined){
                                     const _errs6 = errors;
-                                    if (typeof data.ServiceID !== "string") {
-                                        validate17.errors = [{ instancePath: instancePath + "/ServiceID", schemaPath: "#/properties/ServiceID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                    if(typeof data.ServiceID !== "string"){
+                                        validate17.errors = [{instancePath:instancePath+"/ServiceID",schemaPath:"#/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                         return false;
                                     }
                                     var valid0 = _errs6 === errors;
@@ -616,11 +631,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.DeviceID !== undefined) {
+                                if(valid0){
+                                    if(data.DeviceID !== undefined){
                                         const _errs8 = errors;
-                                        if (typeof data.DeviceID !== "string") {
-                                            validate17.errors = [{ instancePath: instancePath + "/DeviceID", schemaPath: "#/properties/DeviceID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                        if(typeof data.DeviceID !== "string"){
+                                            validate17.errors = [{instancePath:instancePath+"/DeviceID",schemaPath:"#/properties/DeviceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                             return false;
                                         }
                                         var valid0 = _errs8 === errors;
@@ -628,11 +643,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.SaleID !== undefined) {
+                                    if(valid0){
+                                        if(data.SaleID !== undefined){
                                             const _errs10 = errors;
-                                            if (typeof data.SaleID !== "string") {
-                                                validate17.errors = [{ instancePath: instancePath + "/SaleID", schemaPath: "#/properties/SaleID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                            if(typeof data.SaleID !== "string"){
+                                                validate17.errors = [{instancePath:instancePath+"/SaleID",schemaPath:"#/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                 return false;
                                             }
                                             var valid0 = _errs10 === errors;
@@ -640,11 +655,11 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.POIID !== undefined) {
+                                        if(valid0){
+                                            if(data.POIID !== undefined){
                                                 const _errs12 = errors;
-                                                if (typeof data.POIID !== "string") {
-                                                    validate17.errors = [{ instancePath: instancePath + "/POIID", schemaPath: "#/properties/POIID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                if(typeof data.POIID !== "string"){
+                                                    validate17.errors = [{instancePath:instancePath+"/POIID",schemaPath:"#/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                     return false;
                                                 }
                                                 var valid0 = _errs12 === errors;
@@ -662,36 +677,38 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate17.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate17.errors = vErrors;
     return errors === 0;
 }
-validate17.evaluated = { "props": { "ProtocolVersion": true, "MessageClass": true, "MessageCategory": true, "MessageType": true, "ServiceID": true, "DeviceID": true, "SaleID": true, "POIID": true }, "dynamicProps": false, "dynamicItems": false };
-function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate17.evaluated = {"props":{"ProtocolVersion":true,"MessageClass":true,"MessageCategory":true,"MessageType":true,"ServiceID":true,"DeviceID":true,"SaleID":true,"POIID":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate25.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.Text === undefined) && (missing0 = "Text")) {
-                validate25.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.Text === undefined) && (missing0 = "Text")){
+                validate25.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.Text !== undefined) {
+                if(data.Text !== undefined){
                     const _errs1 = errors;
-                    if (typeof data.Text !== "string") {
-                        validate25.errors = [{ instancePath: instancePath + "/Text", schemaPath: "#/properties/Text/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.Text !== "string"){
+                        validate25.errors = [{instancePath:instancePath+"/Text",schemaPath:"#/properties/Text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -699,11 +716,11 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.CharacterStyle !== undefined) {
+                if(valid0){
+                    if(data.CharacterStyle !== undefined){
                         const _errs3 = errors;
-                        if (typeof data.CharacterStyle !== "string") {
-                            validate25.errors = [{ instancePath: instancePath + "/CharacterStyle", schemaPath: "#/properties/CharacterStyle/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                        if(typeof data.CharacterStyle !== "string"){
+                            validate25.errors = [{instancePath:instancePath+"/CharacterStyle",schemaPath:"#/properties/CharacterStyle/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                             return false;
                         }
                         var valid0 = _errs3 === errors;
@@ -711,11 +728,11 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.Alignment !== undefined) {
+                    if(valid0){
+                        if(data.Alignment !== undefined){
                             const _errs5 = errors;
-                            if (typeof data.Alignment !== "string") {
-                                validate25.errors = [{ instancePath: instancePath + "/Alignment", schemaPath: "#/properties/Alignment/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                            if(typeof data.Alignment !== "string"){
+                                validate25.errors = [{instancePath:instancePath+"/Alignment",schemaPath:"#/properties/Alignment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                 return false;
                             }
                             var valid0 = _errs5 === errors;
@@ -723,11 +740,11 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.EndOfLineFlag !== undefined) {
+                        if(valid0){
+                            if(data.EndOfLineFlag !== undefined){
                                 const _errs7 = errors;
-                                if (typeof data.EndOfLineFlag !== "boolean") {
-                                    validate25.errors = [{ instancePath: instancePath + "/EndOfLineFlag", schemaPath: "#/properties/EndOfLineFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                if(typeof data.EndOfLineFlag !== "boolean"){
+                                    validate25.errors = [{instancePath:instancePath+"/EndOfLineFlag",schemaPath:"#/properties/EndOfLineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                     return false;
                                 }
                                 var valid0 = _errs7 === errors;
@@ -741,36 +758,38 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate25.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate25.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate25.errors = vErrors;
     return errors === 0;
 }
-validate25.evaluated = { "props": { "Text": true, "CharacterStyle": true, "Alignment": true, "EndOfLineFlag": true }, "dynamicProps": false, "dynamicItems": false };
-function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate25.evaluated = {"props":{"Text":true,"CharacterStyle":true,"Alignment":true,"EndOfLineFlag":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate24.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.OutputFormat === undefined) && (missing0 = "OutputFormat")) {
-                validate24.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.OutputFormat === undefined) && (missing0 = "OutputFormat")){
+                validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.OutputFormat !== undefined) {
+                if(data.OutputFormat !== undefined){
                     const _errs1 = errors;
-                    if (typeof data.OutputFormat !== "string") {
-                        validate24.errors = [{ instancePath: instancePath + "/OutputFormat", schemaPath: "#/properties/OutputFormat/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.OutputFormat !== "string"){
+                        validate24.errors = [{instancePath:instancePath+"/OutputFormat",schemaPath:"#/properties/OutputFormat/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -778,28 +797,28 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.OutputText !== undefined) {
+                if(valid0){
+                    if(data.OutputText !== undefined){
                         let data1 = data.OutputText;
                         const _errs3 = errors;
-                        if (errors === _errs3) {
-                            if (Array.isArray(data1)) {
+                        if(errors === _errs3){
+                            if(Array.isArray(data1)){
                                 var valid1 = true;
                                 const len0 = data1.length;
-                                for (let i0 = 0; i0 < len0; i0++) {
+                                for(let i0=0; i0<len0; i0++){
                                     const _errs5 = errors;
-                                    if (!(validate25(data1[i0], { instancePath: instancePath + "/OutputText/" + i0, parentData: data1, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                    if(!(validate25(data1[i0], {instancePath:instancePath+"/OutputText/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
                                         errors = vErrors.length;
                                     }
                                     var valid1 = _errs5 === errors;
-                                    if (!valid1) {
+                                    if(!valid1){
                                         break;
                                     }
                                 }
                             }
                             else {
-                                validate24.errors = [{ instancePath: instancePath + "/OutputText", schemaPath: "#/properties/OutputText/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                validate24.errors = [{instancePath:instancePath+"/OutputText",schemaPath:"#/properties/OutputText/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                 return false;
                             }
                         }
@@ -812,47 +831,49 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate24.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate24.errors = vErrors;
     return errors === 0;
 }
-validate24.evaluated = { "props": { "OutputFormat": true, "OutputText": true }, "dynamicProps": false, "dynamicItems": false };
-function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/display-request.schema.yaml" */ ;
+validate24.evaluated = {"props":{"OutputFormat":true,"OutputText":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/display-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate16.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")) {
-                validate16.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+                validate16.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.SaleToPOIRequest !== undefined) {
+                if(data.SaleToPOIRequest !== undefined){
                     let data0 = data.SaleToPOIRequest;
                     const _errs1 = errors;
-                    if (errors === _errs1) {
-                        if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                    if(errors === _errs1){
+                        if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                             let missing1;
-                            if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.DisplayRequest === undefined) && (missing1 = "DisplayRequest"))) {
-                                validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                            if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.DisplayRequest === undefined) && (missing1 = "DisplayRequest"))){
+                                validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                 return false;
                             }
                             else {
-                                if (data0.MessageHeader !== undefined) {
+                                if(data0.MessageHeader !== undefined){
                                     const _errs3 = errors;
-                                    if (!(validate17(data0.MessageHeader, { instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                    if(!(validate17(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
                                         errors = vErrors.length;
                                     }
@@ -861,45 +882,45 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid1 = true;
                                 }
-                                if (valid1) {
-                                    if (data0.DisplayRequest !== undefined) {
+                                if(valid1){
+                                    if(data0.DisplayRequest !== undefined){
                                         let data2 = data0.DisplayRequest;
                                         const _errs4 = errors;
-                                        if (errors === _errs4) {
-                                            if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        if(errors === _errs4){
+                                            if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                                 let missing2;
-                                                if ((data2.DisplayOutput === undefined) && (missing2 = "DisplayOutput")) {
-                                                    validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" }];
+                                                if((data2.DisplayOutput === undefined) && (missing2 = "DisplayOutput")){
+                                                    validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                     return false;
                                                 }
                                                 else {
-                                                    if (data2.DisplayOutput !== undefined) {
+                                                    if(data2.DisplayOutput !== undefined){
                                                         let data3 = data2.DisplayOutput;
                                                         const _errs6 = errors;
-                                                        if (errors === _errs6) {
-                                                            if (Array.isArray(data3)) {
-                                                                if (data3.length < 1) {
-                                                                    validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" }];
+                                                        if(errors === _errs6){
+                                                            if(Array.isArray(data3)){
+                                                                if(data3.length < 1){
+                                                                    validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
                                                                     return false;
                                                                 }
                                                                 else {
                                                                     var valid3 = true;
                                                                     const len0 = data3.length;
-                                                                    for (let i0 = 0; i0 < len0; i0++) {
+                                                                    for(let i0=0; i0<len0; i0++){
                                                                         let data4 = data3[i0];
                                                                         const _errs8 = errors;
-                                                                        if (errors === _errs8) {
-                                                                            if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                                                                        if(errors === _errs8){
+                                                                            if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
                                                                                 let missing3;
-                                                                                if ((((data4.Device === undefined) && (missing3 = "Device")) || ((data4.InfoQualify === undefined) && (missing3 = "InfoQualify"))) || ((data4.OutputContent === undefined) && (missing3 = "OutputContent"))) {
-                                                                                    validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0, schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/required", keyword: "required", params: { missingProperty: missing3 }, message: "must have required property '" + missing3 + "'" }];
+                                                                                if((((data4.Device === undefined) && (missing3 = "Device")) || ((data4.InfoQualify === undefined) && (missing3 = "InfoQualify"))) || ((data4.OutputContent === undefined) && (missing3 = "OutputContent"))){
+                                                                                    validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0,schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
                                                                                     return false;
                                                                                 }
                                                                                 else {
-                                                                                    if (data4.Device !== undefined) {
+                                                                                    if(data4.Device !== undefined){
                                                                                         const _errs10 = errors;
-                                                                                        if (typeof data4.Device !== "string") {
-                                                                                            validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0 + "/Device", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/Device/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                        if(typeof data4.Device !== "string"){
+                                                                                            validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/Device",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/Device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                             return false;
                                                                                         }
                                                                                         var valid4 = _errs10 === errors;
@@ -907,11 +928,11 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                     else {
                                                                                         var valid4 = true;
                                                                                     }
-                                                                                    if (valid4) {
-                                                                                        if (data4.InfoQualify !== undefined) {
+                                                                                    if(valid4){
+                                                                                        if(data4.InfoQualify !== undefined){
                                                                                             const _errs12 = errors;
-                                                                                            if (typeof data4.InfoQualify !== "string") {
-                                                                                                validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0 + "/InfoQualify", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/InfoQualify/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                            if(typeof data4.InfoQualify !== "string"){
+                                                                                                validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/InfoQualify",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/InfoQualify/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                                 return false;
                                                                                             }
                                                                                             var valid4 = _errs12 === errors;
@@ -919,11 +940,11 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                         else {
                                                                                             var valid4 = true;
                                                                                         }
-                                                                                        if (valid4) {
-                                                                                            if (data4.ResponseRequiredFlag !== undefined) {
+                                                                                        if(valid4){
+                                                                                            if(data4.ResponseRequiredFlag !== undefined){
                                                                                                 const _errs14 = errors;
-                                                                                                if (typeof data4.ResponseRequiredFlag !== "boolean") {
-                                                                                                    validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0 + "/ResponseRequiredFlag", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/ResponseRequiredFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                                                                                if(typeof data4.ResponseRequiredFlag !== "boolean"){
+                                                                                                    validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/ResponseRequiredFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/ResponseRequiredFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                                                                                     return false;
                                                                                                 }
                                                                                                 var valid4 = _errs14 === errors;
@@ -931,12 +952,12 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                             else {
                                                                                                 var valid4 = true;
                                                                                             }
-                                                                                            if (valid4) {
-                                                                                                if (data4.MinimumDisplayTime !== undefined) {
+                                                                                            if(valid4){
+                                                                                                if(data4.MinimumDisplayTime !== undefined){
                                                                                                     let data8 = data4.MinimumDisplayTime;
                                                                                                     const _errs16 = errors;
-                                                                                                    if (!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))) {
-                                                                                                        validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0 + "/MinimumDisplayTime", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/MinimumDisplayTime/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                                                                    if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+                                                                                                        validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/MinimumDisplayTime",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/properties/MinimumDisplayTime/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                                                                                         return false;
                                                                                                     }
                                                                                                     var valid4 = _errs16 === errors;
@@ -944,10 +965,10 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                                 else {
                                                                                                     var valid4 = true;
                                                                                                 }
-                                                                                                if (valid4) {
-                                                                                                    if (data4.OutputContent !== undefined) {
+                                                                                                if(valid4){
+                                                                                                    if(data4.OutputContent !== undefined){
                                                                                                         const _errs18 = errors;
-                                                                                                        if (!(validate24(data4.OutputContent, { instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0 + "/OutputContent", parentData: data4, parentDataProperty: "OutputContent", rootData, dynamicAnchors }))) {
+                                                                                                        if(!(validate24(data4.OutputContent, {instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0+"/OutputContent",parentData:data4,parentDataProperty:"OutputContent",rootData,dynamicAnchors}))){
                                                                                                             vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
                                                                                                             errors = vErrors.length;
                                                                                                         }
@@ -963,19 +984,19 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                 }
                                                                             }
                                                                             else {
-                                                                                validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0, schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                                                validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput/" + i0,schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                                 return false;
                                                                             }
                                                                         }
                                                                         var valid3 = _errs8 === errors;
-                                                                        if (!valid3) {
+                                                                        if(!valid3){
                                                                             break;
                                                                         }
                                                                     }
                                                                 }
                                                             }
                                                             else {
-                                                                validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest/DisplayOutput", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                                validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest/DisplayOutput",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/properties/DisplayOutput/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                                 return false;
                                                             }
                                                         }
@@ -983,7 +1004,7 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                                                 }
                                             }
                                             else {
-                                                validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/DisplayRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/DisplayRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest/DisplayRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/DisplayRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                 return false;
                                             }
                                         }
@@ -996,7 +1017,7 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                             }
                         }
                         else {
-                            validate16.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                            validate16.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                             return false;
                         }
                     }
@@ -1004,60 +1025,64 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate16.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate16.errors = vErrors;
     return errors === 0;
 }
-validate16.evaluated = { "props": { "SaleToPOIRequest": true }, "dynamicProps": false, "dynamicItems": false };
-const schema13 = { "type": "string", "enum": ["Abort", "BeginMaintenance", "CardInserted", "CardRemoved", "Completed", "CustomerLanguage", "EndMaintenance", "Initialised", "KeyPressed", "OutOfOrder", "Reject", "SaleAdmin", "SaleWakeUp", "ScanBarcodeResult", "SecurityAlarm", "Shutdown", "StopAssistance", "UseAnotherCardForPreauth"] };
-function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate16.evaluated = {"props":{"SaleToPOIRequest":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema13 = {"type":"string","enum":["Abort","BeginMaintenance","CardInserted","CardRemoved","Completed","CustomerLanguage","EndMaintenance","Initialised","KeyPressed","OutOfOrder","Reject","SaleAdmin","SaleWakeUp","ScanBarcodeResult","SecurityAlarm","Shutdown","StopAssistance","UseAnotherCardForPreauth"]};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate31.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate31.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((((((((((((((((((data === "Abort") || (data === "BeginMaintenance")) || (data === "CardInserted")) || (data === "CardRemoved")) || (data === "Completed")) || (data === "CustomerLanguage")) || (data === "EndMaintenance")) || (data === "Initialised")) || (data === "KeyPressed")) || (data === "OutOfOrder")) || (data === "Reject")) || (data === "SaleAdmin")) || (data === "SaleWakeUp")) || (data === "ScanBarcodeResult")) || (data === "SecurityAlarm")) || (data === "Shutdown")) || (data === "StopAssistance")) || (data === "UseAnotherCardForPreauth"))) {
-        validate31.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((((((((((((((((((data === "Abort") || (data === "BeginMaintenance")) || (data === "CardInserted")) || (data === "CardRemoved")) || (data === "Completed")) || (data === "CustomerLanguage")) || (data === "EndMaintenance")) || (data === "Initialised")) || (data === "KeyPressed")) || (data === "OutOfOrder")) || (data === "Reject")) || (data === "SaleAdmin")) || (data === "SaleWakeUp")) || (data === "ScanBarcodeResult")) || (data === "SecurityAlarm")) || (data === "Shutdown")) || (data === "StopAssistance")) || (data === "UseAnotherCardForPreauth"))){
+        validate31.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate31.errors = vErrors;
     return errors === 0;
 }
-validate31.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate31.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate30.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
     const _errs0 = errors;
     let valid0 = false;
     const _errs1 = errors;
-    if (!(validate31(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+    if(!(validate31(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
         vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
         errors = vErrors.length;
     }
     var _valid0 = _errs1 === errors;
     valid0 = valid0 || _valid0;
     const _errs2 = errors;
-    if (typeof data !== "string") {
-        const err0 = { instancePath, schemaPath: "#/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
+    if(typeof data !== "string"){
+        const err0 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
             vErrors = [err0];
         }
         else {
@@ -1067,9 +1092,9 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     }
     var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
-    if (!valid0) {
-        const err1 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
+    if(!valid0){
+        const err1 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+        if(vErrors === null){
             vErrors = [err1];
         }
         else {
@@ -1081,8 +1106,8 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     }
     else {
         errors = _errs0;
-        if (vErrors !== null) {
-            if (_errs0) {
+        if(vErrors !== null){
+            if(_errs0){
                 vErrors.length = _errs0;
             }
             else {
@@ -1093,40 +1118,42 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     validate30.errors = vErrors;
     return errors === 0;
 }
-validate30.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/event-notification.schema.yaml" */ ;
+validate30.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/event-notification.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate28.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")) {
-                validate28.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+                validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.SaleToPOIRequest !== undefined) {
+                if(data.SaleToPOIRequest !== undefined){
                     let data0 = data.SaleToPOIRequest;
                     const _errs1 = errors;
-                    if (errors === _errs1) {
-                        if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                    if(errors === _errs1){
+                        if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                             let missing1;
-                            if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.EventNotification === undefined) && (missing1 = "EventNotification"))) {
-                                validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                            if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.EventNotification === undefined) && (missing1 = "EventNotification"))){
+                                validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                 return false;
                             }
                             else {
-                                if (data0.MessageHeader !== undefined) {
+                                if(data0.MessageHeader !== undefined){
                                     const _errs3 = errors;
-                                    if (!(validate17(data0.MessageHeader, { instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                    if(!(validate17(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
                                         errors = vErrors.length;
                                     }
@@ -1135,22 +1162,22 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid1 = true;
                                 }
-                                if (valid1) {
-                                    if (data0.EventNotification !== undefined) {
+                                if(valid1){
+                                    if(data0.EventNotification !== undefined){
                                         let data2 = data0.EventNotification;
                                         const _errs4 = errors;
-                                        if (errors === _errs4) {
-                                            if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        if(errors === _errs4){
+                                            if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                                 let missing2;
-                                                if (((data2.TimeStamp === undefined) && (missing2 = "TimeStamp")) || ((data2.EventToNotify === undefined) && (missing2 = "EventToNotify"))) {
-                                                    validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/EventNotification", schemaPath: "#/properties/SaleToPOIRequest/properties/EventNotification/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" }];
+                                                if(((data2.TimeStamp === undefined) && (missing2 = "TimeStamp")) || ((data2.EventToNotify === undefined) && (missing2 = "EventToNotify"))){
+                                                    validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                     return false;
                                                 }
                                                 else {
-                                                    if (data2.TimeStamp !== undefined) {
+                                                    if(data2.TimeStamp !== undefined){
                                                         const _errs6 = errors;
-                                                        if (typeof data2.TimeStamp !== "string") {
-                                                            validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/EventNotification/TimeStamp", schemaPath: "#/properties/SaleToPOIRequest/properties/EventNotification/properties/TimeStamp/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        if(typeof data2.TimeStamp !== "string"){
+                                                            validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/TimeStamp",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                             return false;
                                                         }
                                                         var valid2 = _errs6 === errors;
@@ -1158,10 +1185,10 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                                                     else {
                                                         var valid2 = true;
                                                     }
-                                                    if (valid2) {
-                                                        if (data2.EventToNotify !== undefined) {
+                                                    if(valid2){
+                                                        if(data2.EventToNotify !== undefined){
                                                             const _errs8 = errors;
-                                                            if (!(validate30(data2.EventToNotify, { instancePath: instancePath + "/SaleToPOIRequest/EventNotification/EventToNotify", parentData: data2, parentDataProperty: "EventToNotify", rootData, dynamicAnchors }))) {
+                                                            if(!(validate30(data2.EventToNotify, {instancePath:instancePath+"/SaleToPOIRequest/EventNotification/EventToNotify",parentData:data2,parentDataProperty:"EventToNotify",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -1170,11 +1197,11 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                                                         else {
                                                             var valid2 = true;
                                                         }
-                                                        if (valid2) {
-                                                            if (data2.EventDetails !== undefined) {
+                                                        if(valid2){
+                                                            if(data2.EventDetails !== undefined){
                                                                 const _errs9 = errors;
-                                                                if (typeof data2.EventDetails !== "string") {
-                                                                    validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/EventNotification/EventDetails", schemaPath: "#/properties/SaleToPOIRequest/properties/EventNotification/properties/EventDetails/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                if(typeof data2.EventDetails !== "string"){
+                                                                    validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/EventDetails",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/EventDetails/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                     return false;
                                                                 }
                                                                 var valid2 = _errs9 === errors;
@@ -1182,11 +1209,11 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                                                             else {
                                                                 var valid2 = true;
                                                             }
-                                                            if (valid2) {
-                                                                if (data2.RejectedMessage !== undefined) {
+                                                            if(valid2){
+                                                                if(data2.RejectedMessage !== undefined){
                                                                     const _errs11 = errors;
-                                                                    if (typeof data2.RejectedMessage !== "string") {
-                                                                        validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/EventNotification/RejectedMessage", schemaPath: "#/properties/SaleToPOIRequest/properties/EventNotification/properties/RejectedMessage/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                    if(typeof data2.RejectedMessage !== "string"){
+                                                                        validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/RejectedMessage",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/RejectedMessage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                         return false;
                                                                     }
                                                                     var valid2 = _errs11 === errors;
@@ -1194,11 +1221,11 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                                                                 else {
                                                                     var valid2 = true;
                                                                 }
-                                                                if (valid2) {
-                                                                    if (data2.MaintenanceRequiredFlag !== undefined) {
+                                                                if(valid2){
+                                                                    if(data2.MaintenanceRequiredFlag !== undefined){
                                                                         const _errs13 = errors;
-                                                                        if (typeof data2.MaintenanceRequiredFlag !== "boolean") {
-                                                                            validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/EventNotification/MaintenanceRequiredFlag", schemaPath: "#/properties/SaleToPOIRequest/properties/EventNotification/properties/MaintenanceRequiredFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                                                        if(typeof data2.MaintenanceRequiredFlag !== "boolean"){
+                                                                            validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification/MaintenanceRequiredFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/properties/MaintenanceRequiredFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                                                             return false;
                                                                         }
                                                                         var valid2 = _errs13 === errors;
@@ -1213,7 +1240,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                                                 }
                                             }
                                             else {
-                                                validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/EventNotification", schemaPath: "#/properties/SaleToPOIRequest/properties/EventNotification/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest/EventNotification",schemaPath:"#/properties/SaleToPOIRequest/properties/EventNotification/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                 return false;
                                             }
                                         }
@@ -1226,7 +1253,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                             }
                         }
                         else {
-                            validate28.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                            validate28.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                             return false;
                         }
                     }
@@ -1234,30 +1261,32 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate28.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate28.errors = vErrors;
     return errors === 0;
 }
-validate28.evaluated = { "props": { "SaleToPOIRequest": true }, "dynamicProps": false, "dynamicItems": false };
-const schema15 = { "type": "object", "additionalProperties": false, "required": ["SaleTransactionID"], "properties": { "SaleTransactionID": { "$ref": "#/$defs/TransactionIdentification" }, "SaleReferenceID": { "$ref": "#/$defs/Text" }, "OperatorID": { "$ref": "#/$defs/Text" }, "OperatorLanguage": { "type": "string", "pattern": "^[a-z]{2}$" }, "ShiftNumber": { "$ref": "#/$defs/Text" }, "SaleToAcquirerData": { "$ref": "#/$defs/Text" }, "SaleToPOIData": { "$ref": "#/$defs/Text" }, "TokenRequestedType": { "type": "string", "enum": ["Customer", "Transaction"] }, "CustomerOrderID": { "$ref": "#/$defs/Text" } } };
+validate28.evaluated = {"props":{"SaleToPOIRequest":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema15 = {"type":"object","additionalProperties":false,"required":["SaleTransactionID"],"properties":{"SaleTransactionID":{"$ref":"#/$defs/TransactionIdentification"},"SaleReferenceID":{"$ref":"#/$defs/Text"},"OperatorID":{"$ref":"#/$defs/Text"},"OperatorLanguage":{"type":"string","pattern":"^[a-z]{2}$"},"ShiftNumber":{"$ref":"#/$defs/Text"},"SaleToAcquirerData":{"$ref":"#/$defs/Text"},"SaleToPOIData":{"$ref":"#/$defs/Text"},"TokenRequestedType":{"type":"string","enum":["Customer","Transaction"]},"CustomerOrderID":{"$ref":"#/$defs/Text"}}};
 const func5 = Object.prototype.hasOwnProperty;
-function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate39.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (errors === 0) {
-            if (!(typeof data === "string")) {
-                validate39.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(errors === 0){
+        if(errors === 0){
+            if(!(typeof data === "string")){
+                validate39.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                 return false;
             }
         }
@@ -1265,37 +1294,39 @@ function validate39(data, { instancePath = "", parentData, parentDataProperty, r
     validate39.errors = vErrors;
     return errors === 0;
 }
-validate39.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate39.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate37.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((data.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data.TimeStamp === undefined) && (missing0 = "TimeStamp"))) {
-                validate37.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((data.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data.TimeStamp === undefined) && (missing0 = "TimeStamp"))){
+                validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((key0 === "TransactionID") || (key0 === "TimeStamp"))) {
-                        validate37.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((key0 === "TransactionID") || (key0 === "TimeStamp"))){
+                        validate37.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.TransactionID !== undefined) {
+                if(_errs1 === errors){
+                    if(data.TransactionID !== undefined){
                         const _errs2 = errors;
-                        if (!(validate2(data.TransactionID, { instancePath: instancePath + "/TransactionID", parentData: data, parentDataProperty: "TransactionID", rootData, dynamicAnchors }))) {
+                        if(!(validate2(data.TransactionID, {instancePath:instancePath+"/TransactionID",parentData:data,parentDataProperty:"TransactionID",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                             errors = vErrors.length;
                         }
@@ -1304,10 +1335,10 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.TimeStamp !== undefined) {
+                    if(valid0){
+                        if(data.TimeStamp !== undefined){
                             const _errs3 = errors;
-                            if (!(validate39(data.TimeStamp, { instancePath: instancePath + "/TimeStamp", parentData: data, parentDataProperty: "TimeStamp", rootData, dynamicAnchors }))) {
+                            if(!(validate39(data.TimeStamp, {instancePath:instancePath+"/TimeStamp",parentData:data,parentDataProperty:"TimeStamp",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
                                 errors = vErrors.length;
                             }
@@ -1321,45 +1352,47 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate37.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate37.errors = vErrors;
     return errors === 0;
 }
-validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 const pattern0 = new RegExp("^[a-z]{2}$", "u");
-function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate36.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleTransactionID === undefined) && (missing0 = "SaleTransactionID")) {
-                validate36.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleTransactionID === undefined) && (missing0 = "SaleTransactionID")){
+                validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(func5.call(schema15.properties, key0))) {
-                        validate36.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(func5.call(schema15.properties, key0))){
+                        validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.SaleTransactionID !== undefined) {
+                if(_errs1 === errors){
+                    if(data.SaleTransactionID !== undefined){
                         const _errs2 = errors;
-                        if (!(validate37(data.SaleTransactionID, { instancePath: instancePath + "/SaleTransactionID", parentData: data, parentDataProperty: "SaleTransactionID", rootData, dynamicAnchors }))) {
+                        if(!(validate37(data.SaleTransactionID, {instancePath:instancePath+"/SaleTransactionID",parentData:data,parentDataProperty:"SaleTransactionID",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
                             errors = vErrors.length;
                         }
@@ -1368,10 +1401,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.SaleReferenceID !== undefined) {
+                    if(valid0){
+                        if(data.SaleReferenceID !== undefined){
                             const _errs3 = errors;
-                            if (!(validate2(data.SaleReferenceID, { instancePath: instancePath + "/SaleReferenceID", parentData: data, parentDataProperty: "SaleReferenceID", rootData, dynamicAnchors }))) {
+                            if(!(validate2(data.SaleReferenceID, {instancePath:instancePath+"/SaleReferenceID",parentData:data,parentDataProperty:"SaleReferenceID",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                 errors = vErrors.length;
                             }
@@ -1380,10 +1413,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.OperatorID !== undefined) {
+                        if(valid0){
+                            if(data.OperatorID !== undefined){
                                 const _errs4 = errors;
-                                if (!(validate2(data.OperatorID, { instancePath: instancePath + "/OperatorID", parentData: data, parentDataProperty: "OperatorID", rootData, dynamicAnchors }))) {
+                                if(!(validate2(data.OperatorID, {instancePath:instancePath+"/OperatorID",parentData:data,parentDataProperty:"OperatorID",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                     errors = vErrors.length;
                                 }
@@ -1392,19 +1425,19 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.OperatorLanguage !== undefined) {
+                            if(valid0){
+                                if(data.OperatorLanguage !== undefined){
                                     let data3 = data.OperatorLanguage;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (typeof data3 === "string") {
-                                            if (!pattern0.test(data3)) {
-                                                validate36.errors = [{ instancePath: instancePath + "/OperatorLanguage", schemaPath: "#/properties/OperatorLanguage/pattern", keyword: "pattern", params: { pattern: "^[a-z]{2}$" }, message: "must match pattern \"" + "^[a-z]{2}$" + "\"" }];
+                                    if(errors === _errs5){
+                                        if(typeof data3 === "string"){
+                                            if(!pattern0.test(data3)){
+                                                validate36.errors = [{instancePath:instancePath+"/OperatorLanguage",schemaPath:"#/properties/OperatorLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
                                                 return false;
                                             }
                                         }
                                         else {
-                                            validate36.errors = [{ instancePath: instancePath + "/OperatorLanguage", schemaPath: "#/properties/OperatorLanguage/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                            validate36.errors = [{instancePath:instancePath+"/OperatorLanguage",schemaPath:"#/properties/OperatorLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                             return false;
                                         }
                                     }
@@ -1413,10 +1446,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.ShiftNumber !== undefined) {
+                                if(valid0){
+                                    if(data.ShiftNumber !== undefined){
                                         const _errs7 = errors;
-                                        if (!(validate2(data.ShiftNumber, { instancePath: instancePath + "/ShiftNumber", parentData: data, parentDataProperty: "ShiftNumber", rootData, dynamicAnchors }))) {
+                                        if(!(validate2(data.ShiftNumber, {instancePath:instancePath+"/ShiftNumber",parentData:data,parentDataProperty:"ShiftNumber",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                             errors = vErrors.length;
                                         }
@@ -1425,10 +1458,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.SaleToAcquirerData !== undefined) {
+                                    if(valid0){
+                                        if(data.SaleToAcquirerData !== undefined){
                                             const _errs8 = errors;
-                                            if (!(validate2(data.SaleToAcquirerData, { instancePath: instancePath + "/SaleToAcquirerData", parentData: data, parentDataProperty: "SaleToAcquirerData", rootData, dynamicAnchors }))) {
+                                            if(!(validate2(data.SaleToAcquirerData, {instancePath:instancePath+"/SaleToAcquirerData",parentData:data,parentDataProperty:"SaleToAcquirerData",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                 errors = vErrors.length;
                                             }
@@ -1437,10 +1470,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.SaleToPOIData !== undefined) {
+                                        if(valid0){
+                                            if(data.SaleToPOIData !== undefined){
                                                 const _errs9 = errors;
-                                                if (!(validate2(data.SaleToPOIData, { instancePath: instancePath + "/SaleToPOIData", parentData: data, parentDataProperty: "SaleToPOIData", rootData, dynamicAnchors }))) {
+                                                if(!(validate2(data.SaleToPOIData, {instancePath:instancePath+"/SaleToPOIData",parentData:data,parentDataProperty:"SaleToPOIData",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -1449,16 +1482,16 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                                             else {
                                                 var valid0 = true;
                                             }
-                                            if (valid0) {
-                                                if (data.TokenRequestedType !== undefined) {
+                                            if(valid0){
+                                                if(data.TokenRequestedType !== undefined){
                                                     let data7 = data.TokenRequestedType;
                                                     const _errs10 = errors;
-                                                    if (typeof data7 !== "string") {
-                                                        validate36.errors = [{ instancePath: instancePath + "/TokenRequestedType", schemaPath: "#/properties/TokenRequestedType/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                    if(typeof data7 !== "string"){
+                                                        validate36.errors = [{instancePath:instancePath+"/TokenRequestedType",schemaPath:"#/properties/TokenRequestedType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                         return false;
                                                     }
-                                                    if (!((data7 === "Customer") || (data7 === "Transaction"))) {
-                                                        validate36.errors = [{ instancePath: instancePath + "/TokenRequestedType", schemaPath: "#/properties/TokenRequestedType/enum", keyword: "enum", params: { allowedValues: schema15.properties.TokenRequestedType.enum }, message: "must be equal to one of the allowed values" }];
+                                                    if(!((data7 === "Customer") || (data7 === "Transaction"))){
+                                                        validate36.errors = [{instancePath:instancePath+"/TokenRequestedType",schemaPath:"#/properties/TokenRequestedType/enum",keyword:"enum",params:{allowedValues: schema15.properties.TokenRequestedType.enum},message:"must be equal to one of the allowed values"}];
                                                         return false;
                                                     }
                                                     var valid0 = _errs10 === errors;
@@ -1466,10 +1499,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                                                 else {
                                                     var valid0 = true;
                                                 }
-                                                if (valid0) {
-                                                    if (data.CustomerOrderID !== undefined) {
+                                                if(valid0){
+                                                    if(data.CustomerOrderID !== undefined){
                                                         const _errs12 = errors;
-                                                        if (!(validate2(data.CustomerOrderID, { instancePath: instancePath + "/CustomerOrderID", parentData: data, parentDataProperty: "CustomerOrderID", rootData, dynamicAnchors }))) {
+                                                        if(!(validate2(data.CustomerOrderID, {instancePath:instancePath+"/CustomerOrderID",parentData:data,parentDataProperty:"CustomerOrderID",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -1490,103 +1523,109 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate36.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate36.errors = vErrors;
     return errors === 0;
 }
-validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 const pattern1 = new RegExp("^[A-Z]{3}$", "u");
-function validate51(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate51.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (typeof data === "string") {
-            if (!pattern1.test(data)) {
-                validate51.errors = [{ instancePath, schemaPath: "#/pattern", keyword: "pattern", params: { pattern: "^[A-Z]{3}$" }, message: "must match pattern \"" + "^[A-Z]{3}$" + "\"" }];
+    if(errors === 0){
+        if(typeof data === "string"){
+            if(!pattern1.test(data)){
+                validate51.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""}];
                 return false;
             }
         }
         else {
-            validate51.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+            validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
             return false;
         }
     }
     validate51.errors = vErrors;
     return errors === 0;
 }
-validate51.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate53(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate51.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate53.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if ((typeof data == "number") && (isFinite(data))) {
-            if (data > 99999999.999999 || isNaN(data)) {
-                validate53.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999.999999 }, message: "must be <= 99999999.999999" }];
+    if(errors === 0){
+        if((typeof data == "number") && (isFinite(data))){
+            if(data > 99999999.999999 || isNaN(data)){
+                validate53.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999.999999},message:"must be <= 99999999.999999"}];
                 return false;
             }
             else {
-                if (data < 0 || isNaN(data)) {
-                    validate53.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                if(data < 0 || isNaN(data)){
+                    validate53.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                     return false;
                 }
             }
         }
         else {
-            validate53.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+            validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "number"},message:"must be number"}];
             return false;
         }
     }
     validate53.errors = vErrors;
     return errors === 0;
 }
-validate53.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate53.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate50.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((data.Currency === undefined) && (missing0 = "Currency")) || ((data.RequestedAmount === undefined) && (missing0 = "RequestedAmount"))) {
-                validate50.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((data.Currency === undefined) && (missing0 = "Currency")) || ((data.RequestedAmount === undefined) && (missing0 = "RequestedAmount"))){
+                validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((((((key0 === "Currency") || (key0 === "RequestedAmount")) || (key0 === "CashBackAmount")) || (key0 === "TipAmount")) || (key0 === "PaidAmount")) || (key0 === "MinimumAmountToDeliver")) || (key0 === "MaximumCashBackAmount")) || (key0 === "MinimumSplitAmount"))) {
-                        validate50.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((((((key0 === "Currency") || (key0 === "RequestedAmount")) || (key0 === "CashBackAmount")) || (key0 === "TipAmount")) || (key0 === "PaidAmount")) || (key0 === "MinimumAmountToDeliver")) || (key0 === "MaximumCashBackAmount")) || (key0 === "MinimumSplitAmount"))){
+                        validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.Currency !== undefined) {
+                if(_errs1 === errors){
+                    if(data.Currency !== undefined){
                         const _errs2 = errors;
-                        if (!(validate51(data.Currency, { instancePath: instancePath + "/Currency", parentData: data, parentDataProperty: "Currency", rootData, dynamicAnchors }))) {
+                        if(!(validate51(data.Currency, {instancePath:instancePath+"/Currency",parentData:data,parentDataProperty:"Currency",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
                             errors = vErrors.length;
                         }
@@ -1595,10 +1634,10 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.RequestedAmount !== undefined) {
+                    if(valid0){
+                        if(data.RequestedAmount !== undefined){
                             const _errs3 = errors;
-                            if (!(validate53(data.RequestedAmount, { instancePath: instancePath + "/RequestedAmount", parentData: data, parentDataProperty: "RequestedAmount", rootData, dynamicAnchors }))) {
+                            if(!(validate53(data.RequestedAmount, {instancePath:instancePath+"/RequestedAmount",parentData:data,parentDataProperty:"RequestedAmount",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                 errors = vErrors.length;
                             }
@@ -1607,10 +1646,10 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.CashBackAmount !== undefined) {
+                        if(valid0){
+                            if(data.CashBackAmount !== undefined){
                                 const _errs4 = errors;
-                                if (!(validate53(data.CashBackAmount, { instancePath: instancePath + "/CashBackAmount", parentData: data, parentDataProperty: "CashBackAmount", rootData, dynamicAnchors }))) {
+                                if(!(validate53(data.CashBackAmount, {instancePath:instancePath+"/CashBackAmount",parentData:data,parentDataProperty:"CashBackAmount",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                     errors = vErrors.length;
                                 }
@@ -1619,10 +1658,10 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.TipAmount !== undefined) {
+                            if(valid0){
+                                if(data.TipAmount !== undefined){
                                     const _errs5 = errors;
-                                    if (!(validate53(data.TipAmount, { instancePath: instancePath + "/TipAmount", parentData: data, parentDataProperty: "TipAmount", rootData, dynamicAnchors }))) {
+                                    if(!(validate53(data.TipAmount, {instancePath:instancePath+"/TipAmount",parentData:data,parentDataProperty:"TipAmount",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                         errors = vErrors.length;
                                     }
@@ -1631,10 +1670,10 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.PaidAmount !== undefined) {
+                                if(valid0){
+                                    if(data.PaidAmount !== undefined){
                                         const _errs6 = errors;
-                                        if (!(validate53(data.PaidAmount, { instancePath: instancePath + "/PaidAmount", parentData: data, parentDataProperty: "PaidAmount", rootData, dynamicAnchors }))) {
+                                        if(!(validate53(data.PaidAmount, {instancePath:instancePath+"/PaidAmount",parentData:data,parentDataProperty:"PaidAmount",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                             errors = vErrors.length;
                                         }
@@ -1643,10 +1682,10 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.MinimumAmountToDeliver !== undefined) {
+                                    if(valid0){
+                                        if(data.MinimumAmountToDeliver !== undefined){
                                             const _errs7 = errors;
-                                            if (!(validate53(data.MinimumAmountToDeliver, { instancePath: instancePath + "/MinimumAmountToDeliver", parentData: data, parentDataProperty: "MinimumAmountToDeliver", rootData, dynamicAnchors }))) {
+                                            if(!(validate53(data.MinimumAmountToDeliver, {instancePath:instancePath+"/MinimumAmountToDeliver",parentData:data,parentDataProperty:"MinimumAmountToDeliver",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                                 errors = vErrors.length;
                                             }
@@ -1655,10 +1694,10 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.MaximumCashBackAmount !== undefined) {
+                                        if(valid0){
+                                            if(data.MaximumCashBackAmount !== undefined){
                                                 const _errs8 = errors;
-                                                if (!(validate53(data.MaximumCashBackAmount, { instancePath: instancePath + "/MaximumCashBackAmount", parentData: data, parentDataProperty: "MaximumCashBackAmount", rootData, dynamicAnchors }))) {
+                                                if(!(validate53(data.MaximumCashBackAmount, {instancePath:instancePath+"/MaximumCashBackAmount",parentData:data,parentDataProperty:"MaximumCashBackAmount",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -1667,10 +1706,10 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
                                             else {
                                                 var valid0 = true;
                                             }
-                                            if (valid0) {
-                                                if (data.MinimumSplitAmount !== undefined) {
+                                            if(valid0){
+                                                if(data.MinimumSplitAmount !== undefined){
                                                     const _errs9 = errors;
-                                                    if (!(validate53(data.MinimumSplitAmount, { instancePath: instancePath + "/MinimumSplitAmount", parentData: data, parentDataProperty: "MinimumSplitAmount", rootData, dynamicAnchors }))) {
+                                                    if(!(validate53(data.MinimumSplitAmount, {instancePath:instancePath+"/MinimumSplitAmount",parentData:data,parentDataProperty:"MinimumSplitAmount",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -1690,38 +1729,40 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate50.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate50.errors = vErrors;
     return errors === 0;
 }
-validate50.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate62(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate62.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             const _errs1 = errors;
-            for (const key0 in data) {
-                if (!((((((((key0 === "SaleID") || (key0 === "POIID")) || (key0 === "POITransactionID")) || (key0 === "ReuseCardDataFlag")) || (key0 === "ApprovalCode")) || (key0 === "AcquirerID")) || (key0 === "AmountValue")) || (key0 === "HostTransactionID"))) {
-                    validate62.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+            for(const key0 in data){
+                if(!((((((((key0 === "SaleID") || (key0 === "POIID")) || (key0 === "POITransactionID")) || (key0 === "ReuseCardDataFlag")) || (key0 === "ApprovalCode")) || (key0 === "AcquirerID")) || (key0 === "AmountValue")) || (key0 === "HostTransactionID"))){
+                    validate62.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                     return false;
                     break;
                 }
             }
-            if (_errs1 === errors) {
-                if (data.SaleID !== undefined) {
+            if(_errs1 === errors){
+                if(data.SaleID !== undefined){
                     const _errs2 = errors;
-                    if (!(validate2(data.SaleID, { instancePath: instancePath + "/SaleID", parentData: data, parentDataProperty: "SaleID", rootData, dynamicAnchors }))) {
+                    if(!(validate2(data.SaleID, {instancePath:instancePath+"/SaleID",parentData:data,parentDataProperty:"SaleID",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                         errors = vErrors.length;
                     }
@@ -1730,10 +1771,10 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.POIID !== undefined) {
+                if(valid0){
+                    if(data.POIID !== undefined){
                         const _errs3 = errors;
-                        if (!(validate2(data.POIID, { instancePath: instancePath + "/POIID", parentData: data, parentDataProperty: "POIID", rootData, dynamicAnchors }))) {
+                        if(!(validate2(data.POIID, {instancePath:instancePath+"/POIID",parentData:data,parentDataProperty:"POIID",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                             errors = vErrors.length;
                         }
@@ -1742,10 +1783,10 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.POITransactionID !== undefined) {
+                    if(valid0){
+                        if(data.POITransactionID !== undefined){
                             const _errs4 = errors;
-                            if (!(validate37(data.POITransactionID, { instancePath: instancePath + "/POITransactionID", parentData: data, parentDataProperty: "POITransactionID", rootData, dynamicAnchors }))) {
+                            if(!(validate37(data.POITransactionID, {instancePath:instancePath+"/POITransactionID",parentData:data,parentDataProperty:"POITransactionID",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
                                 errors = vErrors.length;
                             }
@@ -1754,11 +1795,11 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.ReuseCardDataFlag !== undefined) {
+                        if(valid0){
+                            if(data.ReuseCardDataFlag !== undefined){
                                 const _errs5 = errors;
-                                if (typeof data.ReuseCardDataFlag !== "boolean") {
-                                    validate62.errors = [{ instancePath: instancePath + "/ReuseCardDataFlag", schemaPath: "#/properties/ReuseCardDataFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                if(typeof data.ReuseCardDataFlag !== "boolean"){
+                                    validate62.errors = [{instancePath:instancePath+"/ReuseCardDataFlag",schemaPath:"#/properties/ReuseCardDataFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                     return false;
                                 }
                                 var valid0 = _errs5 === errors;
@@ -1766,10 +1807,10 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.ApprovalCode !== undefined) {
+                            if(valid0){
+                                if(data.ApprovalCode !== undefined){
                                     const _errs7 = errors;
-                                    if (!(validate2(data.ApprovalCode, { instancePath: instancePath + "/ApprovalCode", parentData: data, parentDataProperty: "ApprovalCode", rootData, dynamicAnchors }))) {
+                                    if(!(validate2(data.ApprovalCode, {instancePath:instancePath+"/ApprovalCode",parentData:data,parentDataProperty:"ApprovalCode",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                         errors = vErrors.length;
                                     }
@@ -1778,12 +1819,12 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.AcquirerID !== undefined) {
+                                if(valid0){
+                                    if(data.AcquirerID !== undefined){
                                         let data5 = data.AcquirerID;
                                         const _errs8 = errors;
-                                        if (!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) {
-                                            validate62.errors = [{ instancePath: instancePath + "/AcquirerID", schemaPath: "#/properties/AcquirerID/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                        if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+                                            validate62.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                             return false;
                                         }
                                         var valid0 = _errs8 === errors;
@@ -1791,10 +1832,10 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.AmountValue !== undefined) {
+                                    if(valid0){
+                                        if(data.AmountValue !== undefined){
                                             const _errs10 = errors;
-                                            if (!(validate53(data.AmountValue, { instancePath: instancePath + "/AmountValue", parentData: data, parentDataProperty: "AmountValue", rootData, dynamicAnchors }))) {
+                                            if(!(validate53(data.AmountValue, {instancePath:instancePath+"/AmountValue",parentData:data,parentDataProperty:"AmountValue",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                                 errors = vErrors.length;
                                             }
@@ -1803,10 +1844,10 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.HostTransactionID !== undefined) {
+                                        if(valid0){
+                                            if(data.HostTransactionID !== undefined){
                                                 const _errs11 = errors;
-                                                if (!(validate37(data.HostTransactionID, { instancePath: instancePath + "/HostTransactionID", parentData: data, parentDataProperty: "HostTransactionID", rootData, dynamicAnchors }))) {
+                                                if(!(validate37(data.HostTransactionID, {instancePath:instancePath+"/HostTransactionID",parentData:data,parentDataProperty:"HostTransactionID",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -1825,58 +1866,60 @@ function validate62(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate62.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate62.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate62.errors = vErrors;
     return errors === 0;
 }
-validate62.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema23 = { "type": "object", "additionalProperties": false, "properties": { "AllowedPaymentBrand": { "type": "array", "items": { "$ref": "#/$defs/Text" } }, "AcquirerID": { "type": "array", "items": { "type": "integer" } }, "DebitPreferredFlag": { "type": "boolean" }, "AllowedLoyaltyBrand": { "type": "array", "items": { "$ref": "#/$defs/Text" } }, "CustomerLanguage": { "type": "string", "pattern": "^[a-z]{2}$" }, "ForceOnlineFlag": { "type": "boolean" }, "ForceEntryMode": { "type": "array", "items": { "type": "string", "enum": ["CheckReader", "Contactless", "File", "ICC", "Keyed", "MagStripe", "Manual", "RFID", "Scanned", "SynchronousICC", "Tapped"] } }, "MerchantCategoryCode": { "type": "string", "pattern": "^.{3,4}$" } } };
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema23 = {"type":"object","additionalProperties":false,"properties":{"AllowedPaymentBrand":{"type":"array","items":{"$ref":"#/$defs/Text"}},"AcquirerID":{"type":"array","items":{"type":"integer"}},"DebitPreferredFlag":{"type":"boolean"},"AllowedLoyaltyBrand":{"type":"array","items":{"$ref":"#/$defs/Text"}},"CustomerLanguage":{"type":"string","pattern":"^[a-z]{2}$"},"ForceOnlineFlag":{"type":"boolean"},"ForceEntryMode":{"type":"array","items":{"type":"string","enum":["CheckReader","Contactless","File","ICC","Keyed","MagStripe","Manual","RFID","Scanned","SynchronousICC","Tapped"]}},"MerchantCategoryCode":{"type":"string","pattern":"^.{3,4}$"}}};
 const pattern3 = new RegExp("^.{3,4}$", "u");
-function validate70(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate70.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             const _errs1 = errors;
-            for (const key0 in data) {
-                if (!((((((((key0 === "AllowedPaymentBrand") || (key0 === "AcquirerID")) || (key0 === "DebitPreferredFlag")) || (key0 === "AllowedLoyaltyBrand")) || (key0 === "CustomerLanguage")) || (key0 === "ForceOnlineFlag")) || (key0 === "ForceEntryMode")) || (key0 === "MerchantCategoryCode"))) {
-                    validate70.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+            for(const key0 in data){
+                if(!((((((((key0 === "AllowedPaymentBrand") || (key0 === "AcquirerID")) || (key0 === "DebitPreferredFlag")) || (key0 === "AllowedLoyaltyBrand")) || (key0 === "CustomerLanguage")) || (key0 === "ForceOnlineFlag")) || (key0 === "ForceEntryMode")) || (key0 === "MerchantCategoryCode"))){
+                    validate70.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                     return false;
                     break;
                 }
             }
-            if (_errs1 === errors) {
-                if (data.AllowedPaymentBrand !== undefined) {
+            if(_errs1 === errors){
+                if(data.AllowedPaymentBrand !== undefined){
                     let data0 = data.AllowedPaymentBrand;
                     const _errs2 = errors;
-                    if (errors === _errs2) {
-                        if (Array.isArray(data0)) {
+                    if(errors === _errs2){
+                        if(Array.isArray(data0)){
                             var valid1 = true;
                             const len0 = data0.length;
-                            for (let i0 = 0; i0 < len0; i0++) {
+                            for(let i0=0; i0<len0; i0++){
                                 const _errs4 = errors;
-                                if (!(validate2(data0[i0], { instancePath: instancePath + "/AllowedPaymentBrand/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                if(!(validate2(data0[i0], {instancePath:instancePath+"/AllowedPaymentBrand/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                     errors = vErrors.length;
                                 }
                                 var valid1 = _errs4 === errors;
-                                if (!valid1) {
+                                if(!valid1){
                                     break;
                                 }
                             }
                         }
                         else {
-                            validate70.errors = [{ instancePath: instancePath + "/AllowedPaymentBrand", schemaPath: "#/properties/AllowedPaymentBrand/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                            validate70.errors = [{instancePath:instancePath+"/AllowedPaymentBrand",schemaPath:"#/properties/AllowedPaymentBrand/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                             return false;
                         }
                     }
@@ -1885,29 +1928,29 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.AcquirerID !== undefined) {
+                if(valid0){
+                    if(data.AcquirerID !== undefined){
                         let data2 = data.AcquirerID;
                         const _errs5 = errors;
-                        if (errors === _errs5) {
-                            if (Array.isArray(data2)) {
+                        if(errors === _errs5){
+                            if(Array.isArray(data2)){
                                 var valid2 = true;
                                 const len1 = data2.length;
-                                for (let i1 = 0; i1 < len1; i1++) {
+                                for(let i1=0; i1<len1; i1++){
                                     let data3 = data2[i1];
                                     const _errs7 = errors;
-                                    if (!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))) {
-                                        validate70.errors = [{ instancePath: instancePath + "/AcquirerID/" + i1, schemaPath: "#/properties/AcquirerID/items/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                    if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+                                        validate70.errors = [{instancePath:instancePath+"/AcquirerID/" + i1,schemaPath:"#/properties/AcquirerID/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                         return false;
                                     }
                                     var valid2 = _errs7 === errors;
-                                    if (!valid2) {
+                                    if(!valid2){
                                         break;
                                     }
                                 }
                             }
                             else {
-                                validate70.errors = [{ instancePath: instancePath + "/AcquirerID", schemaPath: "#/properties/AcquirerID/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                validate70.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                 return false;
                             }
                         }
@@ -1916,11 +1959,11 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.DebitPreferredFlag !== undefined) {
+                    if(valid0){
+                        if(data.DebitPreferredFlag !== undefined){
                             const _errs9 = errors;
-                            if (typeof data.DebitPreferredFlag !== "boolean") {
-                                validate70.errors = [{ instancePath: instancePath + "/DebitPreferredFlag", schemaPath: "#/properties/DebitPreferredFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                            if(typeof data.DebitPreferredFlag !== "boolean"){
+                                validate70.errors = [{instancePath:instancePath+"/DebitPreferredFlag",schemaPath:"#/properties/DebitPreferredFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                 return false;
                             }
                             var valid0 = _errs9 === errors;
@@ -1928,28 +1971,28 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.AllowedLoyaltyBrand !== undefined) {
+                        if(valid0){
+                            if(data.AllowedLoyaltyBrand !== undefined){
                                 let data5 = data.AllowedLoyaltyBrand;
                                 const _errs11 = errors;
-                                if (errors === _errs11) {
-                                    if (Array.isArray(data5)) {
+                                if(errors === _errs11){
+                                    if(Array.isArray(data5)){
                                         var valid3 = true;
                                         const len2 = data5.length;
-                                        for (let i2 = 0; i2 < len2; i2++) {
+                                        for(let i2=0; i2<len2; i2++){
                                             const _errs13 = errors;
-                                            if (!(validate2(data5[i2], { instancePath: instancePath + "/AllowedLoyaltyBrand/" + i2, parentData: data5, parentDataProperty: i2, rootData, dynamicAnchors }))) {
+                                            if(!(validate2(data5[i2], {instancePath:instancePath+"/AllowedLoyaltyBrand/" + i2,parentData:data5,parentDataProperty:i2,rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                 errors = vErrors.length;
                                             }
                                             var valid3 = _errs13 === errors;
-                                            if (!valid3) {
+                                            if(!valid3){
                                                 break;
                                             }
                                         }
                                     }
                                     else {
-                                        validate70.errors = [{ instancePath: instancePath + "/AllowedLoyaltyBrand", schemaPath: "#/properties/AllowedLoyaltyBrand/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                        validate70.errors = [{instancePath:instancePath+"/AllowedLoyaltyBrand",schemaPath:"#/properties/AllowedLoyaltyBrand/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                         return false;
                                     }
                                 }
@@ -1958,19 +2001,19 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.CustomerLanguage !== undefined) {
+                            if(valid0){
+                                if(data.CustomerLanguage !== undefined){
                                     let data7 = data.CustomerLanguage;
                                     const _errs14 = errors;
-                                    if (errors === _errs14) {
-                                        if (typeof data7 === "string") {
-                                            if (!pattern0.test(data7)) {
-                                                validate70.errors = [{ instancePath: instancePath + "/CustomerLanguage", schemaPath: "#/properties/CustomerLanguage/pattern", keyword: "pattern", params: { pattern: "^[a-z]{2}$" }, message: "must match pattern \"" + "^[a-z]{2}$" + "\"" }];
+                                    if(errors === _errs14){
+                                        if(typeof data7 === "string"){
+                                            if(!pattern0.test(data7)){
+                                                validate70.errors = [{instancePath:instancePath+"/CustomerLanguage",schemaPath:"#/properties/CustomerLanguage/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}$"},message:"must match pattern \""+"^[a-z]{2}$"+"\""}];
                                                 return false;
                                             }
                                         }
                                         else {
-                                            validate70.errors = [{ instancePath: instancePath + "/CustomerLanguage", schemaPath: "#/properties/CustomerLanguage/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                            validate70.errors = [{instancePath:instancePath+"/CustomerLanguage",schemaPath:"#/properties/CustomerLanguage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                             return false;
                                         }
                                     }
@@ -1979,11 +2022,11 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.ForceOnlineFlag !== undefined) {
+                                if(valid0){
+                                    if(data.ForceOnlineFlag !== undefined){
                                         const _errs16 = errors;
-                                        if (typeof data.ForceOnlineFlag !== "boolean") {
-                                            validate70.errors = [{ instancePath: instancePath + "/ForceOnlineFlag", schemaPath: "#/properties/ForceOnlineFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                        if(typeof data.ForceOnlineFlag !== "boolean"){
+                                            validate70.errors = [{instancePath:instancePath+"/ForceOnlineFlag",schemaPath:"#/properties/ForceOnlineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                             return false;
                                         }
                                         var valid0 = _errs16 === errors;
@@ -1991,33 +2034,33 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.ForceEntryMode !== undefined) {
+                                    if(valid0){
+                                        if(data.ForceEntryMode !== undefined){
                                             let data9 = data.ForceEntryMode;
                                             const _errs18 = errors;
-                                            if (errors === _errs18) {
-                                                if (Array.isArray(data9)) {
+                                            if(errors === _errs18){
+                                                if(Array.isArray(data9)){
                                                     var valid4 = true;
                                                     const len3 = data9.length;
-                                                    for (let i3 = 0; i3 < len3; i3++) {
+                                                    for(let i3=0; i3<len3; i3++){
                                                         let data10 = data9[i3];
                                                         const _errs20 = errors;
-                                                        if (typeof data10 !== "string") {
-                                                            validate70.errors = [{ instancePath: instancePath + "/ForceEntryMode/" + i3, schemaPath: "#/properties/ForceEntryMode/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        if(typeof data10 !== "string"){
+                                                            validate70.errors = [{instancePath:instancePath+"/ForceEntryMode/" + i3,schemaPath:"#/properties/ForceEntryMode/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                             return false;
                                                         }
-                                                        if (!(((((((((((data10 === "CheckReader") || (data10 === "Contactless")) || (data10 === "File")) || (data10 === "ICC")) || (data10 === "Keyed")) || (data10 === "MagStripe")) || (data10 === "Manual")) || (data10 === "RFID")) || (data10 === "Scanned")) || (data10 === "SynchronousICC")) || (data10 === "Tapped"))) {
-                                                            validate70.errors = [{ instancePath: instancePath + "/ForceEntryMode/" + i3, schemaPath: "#/properties/ForceEntryMode/items/enum", keyword: "enum", params: { allowedValues: schema23.properties.ForceEntryMode.items.enum }, message: "must be equal to one of the allowed values" }];
+                                                        if(!(((((((((((data10 === "CheckReader") || (data10 === "Contactless")) || (data10 === "File")) || (data10 === "ICC")) || (data10 === "Keyed")) || (data10 === "MagStripe")) || (data10 === "Manual")) || (data10 === "RFID")) || (data10 === "Scanned")) || (data10 === "SynchronousICC")) || (data10 === "Tapped"))){
+                                                            validate70.errors = [{instancePath:instancePath+"/ForceEntryMode/" + i3,schemaPath:"#/properties/ForceEntryMode/items/enum",keyword:"enum",params:{allowedValues: schema23.properties.ForceEntryMode.items.enum},message:"must be equal to one of the allowed values"}];
                                                             return false;
                                                         }
                                                         var valid4 = _errs20 === errors;
-                                                        if (!valid4) {
+                                                        if(!valid4){
                                                             break;
                                                         }
                                                     }
                                                 }
                                                 else {
-                                                    validate70.errors = [{ instancePath: instancePath + "/ForceEntryMode", schemaPath: "#/properties/ForceEntryMode/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                    validate70.errors = [{instancePath:instancePath+"/ForceEntryMode",schemaPath:"#/properties/ForceEntryMode/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                     return false;
                                                 }
                                             }
@@ -2026,19 +2069,19 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.MerchantCategoryCode !== undefined) {
+                                        if(valid0){
+                                            if(data.MerchantCategoryCode !== undefined){
                                                 let data11 = data.MerchantCategoryCode;
                                                 const _errs22 = errors;
-                                                if (errors === _errs22) {
-                                                    if (typeof data11 === "string") {
-                                                        if (!pattern3.test(data11)) {
-                                                            validate70.errors = [{ instancePath: instancePath + "/MerchantCategoryCode", schemaPath: "#/properties/MerchantCategoryCode/pattern", keyword: "pattern", params: { pattern: "^.{3,4}$" }, message: "must match pattern \"" + "^.{3,4}$" + "\"" }];
+                                                if(errors === _errs22){
+                                                    if(typeof data11 === "string"){
+                                                        if(!pattern3.test(data11)){
+                                                            validate70.errors = [{instancePath:instancePath+"/MerchantCategoryCode",schemaPath:"#/properties/MerchantCategoryCode/pattern",keyword:"pattern",params:{pattern: "^.{3,4}$"},message:"must match pattern \""+"^.{3,4}$"+"\""}];
                                                             return false;
                                                         }
                                                     }
                                                     else {
-                                                        validate70.errors = [{ instancePath: instancePath + "/MerchantCategoryCode", schemaPath: "#/properties/MerchantCategoryCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        validate70.errors = [{instancePath:instancePath+"/MerchantCategoryCode",schemaPath:"#/properties/MerchantCategoryCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                         return false;
                                                     }
                                                 }
@@ -2057,44 +2100,46 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate70.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate70.errors = vErrors;
     return errors === 0;
 }
-validate70.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate49(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate49.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.AmountsReq === undefined) && (missing0 = "AmountsReq")) {
-                validate49.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.AmountsReq === undefined) && (missing0 = "AmountsReq")){
+                validate49.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "AmountsReq") || (key0 === "OriginalPOITransaction")) || (key0 === "TransactionConditions"))) {
-                        validate49.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "AmountsReq") || (key0 === "OriginalPOITransaction")) || (key0 === "TransactionConditions"))){
+                        validate49.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.AmountsReq !== undefined) {
+                if(_errs1 === errors){
+                    if(data.AmountsReq !== undefined){
                         const _errs2 = errors;
-                        if (!(validate50(data.AmountsReq, { instancePath: instancePath + "/AmountsReq", parentData: data, parentDataProperty: "AmountsReq", rootData, dynamicAnchors }))) {
+                        if(!(validate50(data.AmountsReq, {instancePath:instancePath+"/AmountsReq",parentData:data,parentDataProperty:"AmountsReq",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
                             errors = vErrors.length;
                         }
@@ -2103,10 +2148,10 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.OriginalPOITransaction !== undefined) {
+                    if(valid0){
+                        if(data.OriginalPOITransaction !== undefined){
                             const _errs3 = errors;
-                            if (!(validate62(data.OriginalPOITransaction, { instancePath: instancePath + "/OriginalPOITransaction", parentData: data, parentDataProperty: "OriginalPOITransaction", rootData, dynamicAnchors }))) {
+                            if(!(validate62(data.OriginalPOITransaction, {instancePath:instancePath+"/OriginalPOITransaction",parentData:data,parentDataProperty:"OriginalPOITransaction",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
                                 errors = vErrors.length;
                             }
@@ -2115,10 +2160,10 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.TransactionConditions !== undefined) {
+                        if(valid0){
+                            if(data.TransactionConditions !== undefined){
                                 const _errs4 = errors;
-                                if (!(validate70(data.TransactionConditions, { instancePath: instancePath + "/TransactionConditions", parentData: data, parentDataProperty: "TransactionConditions", rootData, dynamicAnchors }))) {
+                                if(!(validate70(data.TransactionConditions, {instancePath:instancePath+"/TransactionConditions",parentData:data,parentDataProperty:"TransactionConditions",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
                                     errors = vErrors.length;
                                 }
@@ -2133,61 +2178,65 @@ function validate49(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate49.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate49.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate49.errors = vErrors;
     return errors === 0;
 }
-validate49.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema25 = { "type": "string", "enum": ["CashAdvance", "CashDeposit", "Completion", "FirstReservation", "Instalment", "IssuerInstalment", "Normal", "OneTimeReservation", "PaidOut", "Recurring", "Refund", "UpdateReservation"] };
-function validate76(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema25 = {"type":"string","enum":["CashAdvance","CashDeposit","Completion","FirstReservation","Instalment","IssuerInstalment","Normal","OneTimeReservation","PaidOut","Recurring","Refund","UpdateReservation"]};
+
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate76.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate76.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate76.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((((((((((((data === "CashAdvance") || (data === "CashDeposit")) || (data === "Completion")) || (data === "FirstReservation")) || (data === "Instalment")) || (data === "IssuerInstalment")) || (data === "Normal")) || (data === "OneTimeReservation")) || (data === "PaidOut")) || (data === "Recurring")) || (data === "Refund")) || (data === "UpdateReservation"))) {
-        validate76.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema25.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((((((((((((data === "CashAdvance") || (data === "CashDeposit")) || (data === "Completion")) || (data === "FirstReservation")) || (data === "Instalment")) || (data === "IssuerInstalment")) || (data === "Normal")) || (data === "OneTimeReservation")) || (data === "PaidOut")) || (data === "Recurring")) || (data === "Refund")) || (data === "UpdateReservation"))){
+        validate76.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema25.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate76.errors = vErrors;
     return errors === 0;
 }
-validate76.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate76.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate75.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             const _errs1 = errors;
-            for (const key0 in data) {
-                if (!((((key0 === "PaymentType") || (key0 === "SplitPaymentFlag")) || (key0 === "RequestedValidityDate")) || (key0 === "CardAcquisitionReference"))) {
-                    validate75.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+            for(const key0 in data){
+                if(!((((key0 === "PaymentType") || (key0 === "SplitPaymentFlag")) || (key0 === "RequestedValidityDate")) || (key0 === "CardAcquisitionReference"))){
+                    validate75.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                     return false;
                     break;
                 }
             }
-            if (_errs1 === errors) {
-                if (data.PaymentType !== undefined) {
+            if(_errs1 === errors){
+                if(data.PaymentType !== undefined){
                     const _errs2 = errors;
-                    if (!(validate76(data.PaymentType, { instancePath: instancePath + "/PaymentType", parentData: data, parentDataProperty: "PaymentType", rootData, dynamicAnchors }))) {
+                    if(!(validate76(data.PaymentType, {instancePath:instancePath+"/PaymentType",parentData:data,parentDataProperty:"PaymentType",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
                         errors = vErrors.length;
                     }
@@ -2196,11 +2245,11 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.SplitPaymentFlag !== undefined) {
+                if(valid0){
+                    if(data.SplitPaymentFlag !== undefined){
                         const _errs3 = errors;
-                        if (typeof data.SplitPaymentFlag !== "boolean") {
-                            validate75.errors = [{ instancePath: instancePath + "/SplitPaymentFlag", schemaPath: "#/properties/SplitPaymentFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                        if(typeof data.SplitPaymentFlag !== "boolean"){
+                            validate75.errors = [{instancePath:instancePath+"/SplitPaymentFlag",schemaPath:"#/properties/SplitPaymentFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                             return false;
                         }
                         var valid0 = _errs3 === errors;
@@ -2208,13 +2257,13 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.RequestedValidityDate !== undefined) {
+                    if(valid0){
+                        if(data.RequestedValidityDate !== undefined){
                             const _errs5 = errors;
-                            if (errors === _errs5) {
-                                if (errors === _errs5) {
-                                    if (!(typeof data.RequestedValidityDate === "string")) {
-                                        validate75.errors = [{ instancePath: instancePath + "/RequestedValidityDate", schemaPath: "#/properties/RequestedValidityDate/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                            if(errors === _errs5){
+                                if(errors === _errs5){
+                                    if(!(typeof data.RequestedValidityDate === "string")){
+                                        validate75.errors = [{instancePath:instancePath+"/RequestedValidityDate",schemaPath:"#/properties/RequestedValidityDate/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                         return false;
                                     }
                                 }
@@ -2224,10 +2273,10 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.CardAcquisitionReference !== undefined) {
+                        if(valid0){
+                            if(data.CardAcquisitionReference !== undefined){
                                 const _errs7 = errors;
-                                if (!(validate37(data.CardAcquisitionReference, { instancePath: instancePath + "/CardAcquisitionReference", parentData: data, parentDataProperty: "CardAcquisitionReference", rootData, dynamicAnchors }))) {
+                                if(!(validate37(data.CardAcquisitionReference, {instancePath:instancePath+"/CardAcquisitionReference",parentData:data,parentDataProperty:"CardAcquisitionReference",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
                                     errors = vErrors.length;
                                 }
@@ -2242,84 +2291,86 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate75.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate75.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate75.errors = vErrors;
     return errors === 0;
 }
-validate75.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/payment-request.schema.yaml" */ ;
+validate75.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/payment-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate34.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")) {
-                validate34.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+                validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(key0 === "SaleToPOIRequest")) {
-                        validate34.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(key0 === "SaleToPOIRequest")){
+                        validate34.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.SaleToPOIRequest !== undefined) {
+                if(_errs1 === errors){
+                    if(data.SaleToPOIRequest !== undefined){
                         let data0 = data.SaleToPOIRequest;
                         const _errs2 = errors;
-                        if (errors === _errs2) {
-                            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                        if(errors === _errs2){
+                            if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                                 let missing1;
-                                if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.PaymentRequest === undefined) && (missing1 = "PaymentRequest"))) {
-                                    validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.PaymentRequest === undefined) && (missing1 = "PaymentRequest"))){
+                                    validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                     return false;
                                 }
                                 else {
                                     const _errs4 = errors;
-                                    for (const key1 in data0) {
-                                        if (!((key1 === "MessageHeader") || (key1 === "PaymentRequest"))) {
-                                            validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                    for(const key1 in data0){
+                                        if(!((key1 === "MessageHeader") || (key1 === "PaymentRequest"))){
+                                            validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                             return false;
                                             break;
                                         }
                                     }
-                                    if (_errs4 === errors) {
-                                        if (data0.MessageHeader !== undefined) {
+                                    if(_errs4 === errors){
+                                        if(data0.MessageHeader !== undefined){
                                             let data1 = data0.MessageHeader;
                                             const _errs5 = errors;
                                             const _errs6 = errors;
-                                            if (!(validate1(data1, { instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                            if(!(validate1(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                                                 errors = vErrors.length;
                                             }
                                             var valid2 = _errs6 === errors;
-                                            if (valid2) {
+                                            if(valid2){
                                                 const _errs7 = errors;
-                                                if (errors === _errs7) {
-                                                    if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
-                                                        if (data1.MessageCategory !== undefined) {
-                                                            if ("Payment" !== data1.MessageCategory) {
-                                                                validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader/MessageCategory", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const", keyword: "const", params: { allowedValue: "Payment" }, message: "must be equal to constant" }];
+                                                if(errors === _errs7){
+                                                    if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+                                                        if(data1.MessageCategory !== undefined){
+                                                            if("Payment" !== data1.MessageCategory){
+                                                                validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Payment"},message:"must be equal to constant"}];
                                                                 return false;
                                                             }
                                                         }
                                                     }
                                                     else {
-                                                        validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -2330,30 +2381,30 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
                                         else {
                                             var valid1 = true;
                                         }
-                                        if (valid1) {
-                                            if (data0.PaymentRequest !== undefined) {
+                                        if(valid1){
+                                            if(data0.PaymentRequest !== undefined){
                                                 let data3 = data0.PaymentRequest;
                                                 const _errs10 = errors;
-                                                if (errors === _errs10) {
-                                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                                if(errors === _errs10){
+                                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                                         let missing2;
-                                                        if (((data3.SaleData === undefined) && (missing2 = "SaleData")) || ((data3.PaymentTransaction === undefined) && (missing2 = "PaymentTransaction"))) {
-                                                            validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/PaymentRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/PaymentRequest/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" }];
+                                                        if(((data3.SaleData === undefined) && (missing2 = "SaleData")) || ((data3.PaymentTransaction === undefined) && (missing2 = "PaymentTransaction"))){
+                                                            validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/PaymentRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                             return false;
                                                         }
                                                         else {
                                                             const _errs12 = errors;
-                                                            for (const key2 in data3) {
-                                                                if (!(((key2 === "SaleData") || (key2 === "PaymentTransaction")) || (key2 === "PaymentData"))) {
-                                                                    validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/PaymentRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/PaymentRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" }];
+                                                            for(const key2 in data3){
+                                                                if(!(((key2 === "SaleData") || (key2 === "PaymentTransaction")) || (key2 === "PaymentData"))){
+                                                                    validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/PaymentRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
                                                                     return false;
                                                                     break;
                                                                 }
                                                             }
-                                                            if (_errs12 === errors) {
-                                                                if (data3.SaleData !== undefined) {
+                                                            if(_errs12 === errors){
+                                                                if(data3.SaleData !== undefined){
                                                                     const _errs13 = errors;
-                                                                    if (!(validate36(data3.SaleData, { instancePath: instancePath + "/SaleToPOIRequest/PaymentRequest/SaleData", parentData: data3, parentDataProperty: "SaleData", rootData, dynamicAnchors }))) {
+                                                                    if(!(validate36(data3.SaleData, {instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest/SaleData",parentData:data3,parentDataProperty:"SaleData",rootData,dynamicAnchors}))){
                                                                         vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
                                                                         errors = vErrors.length;
                                                                     }
@@ -2362,10 +2413,10 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
                                                                 else {
                                                                     var valid4 = true;
                                                                 }
-                                                                if (valid4) {
-                                                                    if (data3.PaymentTransaction !== undefined) {
+                                                                if(valid4){
+                                                                    if(data3.PaymentTransaction !== undefined){
                                                                         const _errs14 = errors;
-                                                                        if (!(validate49(data3.PaymentTransaction, { instancePath: instancePath + "/SaleToPOIRequest/PaymentRequest/PaymentTransaction", parentData: data3, parentDataProperty: "PaymentTransaction", rootData, dynamicAnchors }))) {
+                                                                        if(!(validate49(data3.PaymentTransaction, {instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest/PaymentTransaction",parentData:data3,parentDataProperty:"PaymentTransaction",rootData,dynamicAnchors}))){
                                                                             vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
                                                                             errors = vErrors.length;
                                                                         }
@@ -2374,10 +2425,10 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
                                                                     else {
                                                                         var valid4 = true;
                                                                     }
-                                                                    if (valid4) {
-                                                                        if (data3.PaymentData !== undefined) {
+                                                                    if(valid4){
+                                                                        if(data3.PaymentData !== undefined){
                                                                             const _errs15 = errors;
-                                                                            if (!(validate75(data3.PaymentData, { instancePath: instancePath + "/SaleToPOIRequest/PaymentRequest/PaymentData", parentData: data3, parentDataProperty: "PaymentData", rootData, dynamicAnchors }))) {
+                                                                            if(!(validate75(data3.PaymentData, {instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest/PaymentData",parentData:data3,parentDataProperty:"PaymentData",rootData,dynamicAnchors}))){
                                                                                 vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
                                                                                 errors = vErrors.length;
                                                                             }
@@ -2392,7 +2443,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
                                                         }
                                                     }
                                                     else {
-                                                        validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/PaymentRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/PaymentRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest/PaymentRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/PaymentRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -2406,7 +2457,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
                                 }
                             }
                             else {
-                                validate34.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                validate34.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                 return false;
                             }
                         }
@@ -2415,83 +2466,89 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate34.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate34.errors = vErrors;
     return errors === 0;
 }
-validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema29 = { "type": "string", "enum": ["Success", "Partial", "Failure"] };
-function validate84(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema29 = {"type":"string","enum":["Success","Partial","Failure"]};
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate84.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate84.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate84.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((data === "Success") || (data === "Partial")) || (data === "Failure"))) {
-        validate84.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema29.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((data === "Success") || (data === "Partial")) || (data === "Failure"))){
+        validate84.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema29.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate84.errors = vErrors;
     return errors === 0;
 }
-validate84.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema31 = { "type": "string", "enum": ["Aborted", "Busy", "Cancel", "DeviceOut", "InProgress", "InsertedCard", "InvalidCard", "LoggedOut", "MessageFormat", "NotAllowed", "NotFound", "PaymentRestriction", "Refusal", "UnavailableDevice", "UnavailableService", "UnreachableHost", "WrongPIN"] };
-function validate87(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate84.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema31 = {"type":"string","enum":["Aborted","Busy","Cancel","DeviceOut","InProgress","InsertedCard","InvalidCard","LoggedOut","MessageFormat","NotAllowed","NotFound","PaymentRestriction","Refusal","UnavailableDevice","UnavailableService","UnreachableHost","WrongPIN"]};
+
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate87.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate87.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate87.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((((((((((((((((data === "Aborted") || (data === "Busy")) || (data === "Cancel")) || (data === "DeviceOut")) || (data === "InProgress")) || (data === "InsertedCard")) || (data === "InvalidCard")) || (data === "LoggedOut")) || (data === "MessageFormat")) || (data === "NotAllowed")) || (data === "NotFound")) || (data === "PaymentRestriction")) || (data === "Refusal")) || (data === "UnavailableDevice")) || (data === "UnavailableService")) || (data === "UnreachableHost")) || (data === "WrongPIN"))) {
-        validate87.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema31.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((((((((((((((((data === "Aborted") || (data === "Busy")) || (data === "Cancel")) || (data === "DeviceOut")) || (data === "InProgress")) || (data === "InsertedCard")) || (data === "InvalidCard")) || (data === "LoggedOut")) || (data === "MessageFormat")) || (data === "NotAllowed")) || (data === "NotFound")) || (data === "PaymentRestriction")) || (data === "Refusal")) || (data === "UnavailableDevice")) || (data === "UnavailableService")) || (data === "UnreachableHost")) || (data === "WrongPIN"))){
+        validate87.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate87.errors = vErrors;
     return errors === 0;
 }
-validate87.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate86(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate87.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate86.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
     const _errs0 = errors;
     let valid0 = false;
     const _errs1 = errors;
-    if (!(validate87(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+    if(!(validate87(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
         vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
     }
     var _valid0 = _errs1 === errors;
     valid0 = valid0 || _valid0;
     const _errs2 = errors;
-    if (typeof data !== "string") {
-        const err0 = { instancePath, schemaPath: "#/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
+    if(typeof data !== "string"){
+        const err0 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
             vErrors = [err0];
         }
         else {
@@ -2501,9 +2558,9 @@ function validate86(data, { instancePath = "", parentData, parentDataProperty, r
     }
     var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
-    if (!valid0) {
-        const err1 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
+    if(!valid0){
+        const err1 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+        if(vErrors === null){
             vErrors = [err1];
         }
         else {
@@ -2515,8 +2572,8 @@ function validate86(data, { instancePath = "", parentData, parentDataProperty, r
     }
     else {
         errors = _errs0;
-        if (vErrors !== null) {
-            if (_errs0) {
+        if(vErrors !== null){
+            if(_errs0){
                 vErrors.length = _errs0;
             }
             else {
@@ -2527,28 +2584,30 @@ function validate86(data, { instancePath = "", parentData, parentDataProperty, r
     validate86.errors = vErrors;
     return errors === 0;
 }
-validate86.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate83(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate86.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate83.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.Result === undefined) && (missing0 = "Result")) {
-                validate83.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.Result === undefined) && (missing0 = "Result")){
+                validate83.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.Result !== undefined) {
+                if(data.Result !== undefined){
                     const _errs1 = errors;
-                    if (!(validate84(data.Result, { instancePath: instancePath + "/Result", parentData: data, parentDataProperty: "Result", rootData, dynamicAnchors }))) {
+                    if(!(validate84(data.Result, {instancePath:instancePath+"/Result",parentData:data,parentDataProperty:"Result",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
                         errors = vErrors.length;
                     }
@@ -2557,10 +2616,10 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.ErrorCondition !== undefined) {
+                if(valid0){
+                    if(data.ErrorCondition !== undefined){
                         const _errs2 = errors;
-                        if (!(validate86(data.ErrorCondition, { instancePath: instancePath + "/ErrorCondition", parentData: data, parentDataProperty: "ErrorCondition", rootData, dynamicAnchors }))) {
+                        if(!(validate86(data.ErrorCondition, {instancePath:instancePath+"/ErrorCondition",parentData:data,parentDataProperty:"ErrorCondition",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
                             errors = vErrors.length;
                         }
@@ -2569,11 +2628,11 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.AdditionalResponse !== undefined) {
+                    if(valid0){
+                        if(data.AdditionalResponse !== undefined){
                             const _errs3 = errors;
-                            if (typeof data.AdditionalResponse !== "string") {
-                                validate83.errors = [{ instancePath: instancePath + "/AdditionalResponse", schemaPath: "#/properties/AdditionalResponse/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                            if(typeof data.AdditionalResponse !== "string"){
+                                validate83.errors = [{instancePath:instancePath+"/AdditionalResponse",schemaPath:"#/properties/AdditionalResponse/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -2586,36 +2645,38 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate83.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate83.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate83.errors = vErrors;
     return errors === 0;
 }
-validate83.evaluated = { "props": { "Result": true, "ErrorCondition": true, "AdditionalResponse": true }, "dynamicProps": false, "dynamicItems": false };
-function validate92(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate83.evaluated = {"props":{"Result":true,"ErrorCondition":true,"AdditionalResponse":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate92.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((data.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data.TimeStamp === undefined) && (missing0 = "TimeStamp"))) {
-                validate92.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((data.TransactionID === undefined) && (missing0 = "TransactionID")) || ((data.TimeStamp === undefined) && (missing0 = "TimeStamp"))){
+                validate92.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.TransactionID !== undefined) {
+                if(data.TransactionID !== undefined){
                     const _errs1 = errors;
-                    if (typeof data.TransactionID !== "string") {
-                        validate92.errors = [{ instancePath: instancePath + "/TransactionID", schemaPath: "#/properties/TransactionID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.TransactionID !== "string"){
+                        validate92.errors = [{instancePath:instancePath+"/TransactionID",schemaPath:"#/properties/TransactionID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -2623,11 +2684,11 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.TimeStamp !== undefined) {
+                if(valid0){
+                    if(data.TimeStamp !== undefined){
                         const _errs3 = errors;
-                        if (typeof data.TimeStamp !== "string") {
-                            validate92.errors = [{ instancePath: instancePath + "/TimeStamp", schemaPath: "#/properties/TimeStamp/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                        if(typeof data.TimeStamp !== "string"){
+                            validate92.errors = [{instancePath:instancePath+"/TimeStamp",schemaPath:"#/properties/TimeStamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                             return false;
                         }
                         var valid0 = _errs3 === errors;
@@ -2639,29 +2700,31 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate92.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate92.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate92.errors = vErrors;
     return errors === 0;
 }
-validate92.evaluated = { "props": { "TransactionID": true, "TimeStamp": true }, "dynamicProps": false, "dynamicItems": false };
-function validate91(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate92.evaluated = {"props":{"TransactionID":true,"TimeStamp":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate91.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.SaleTransactionID !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.SaleTransactionID !== undefined){
                 const _errs1 = errors;
-                if (!(validate92(data.SaleTransactionID, { instancePath: instancePath + "/SaleTransactionID", parentData: data, parentDataProperty: "SaleTransactionID", rootData, dynamicAnchors }))) {
+                if(!(validate92(data.SaleTransactionID, {instancePath:instancePath+"/SaleTransactionID",parentData:data,parentDataProperty:"SaleTransactionID",rootData,dynamicAnchors}))){
                     vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
                     errors = vErrors.length;
                 }
@@ -2670,11 +2733,11 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.SaleReferenceID !== undefined) {
+            if(valid0){
+                if(data.SaleReferenceID !== undefined){
                     const _errs2 = errors;
-                    if (typeof data.SaleReferenceID !== "string") {
-                        validate91.errors = [{ instancePath: instancePath + "/SaleReferenceID", schemaPath: "#/properties/SaleReferenceID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.SaleReferenceID !== "string"){
+                        validate91.errors = [{instancePath:instancePath+"/SaleReferenceID",schemaPath:"#/properties/SaleReferenceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs2 === errors;
@@ -2685,35 +2748,37 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate91.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate91.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate91.errors = vErrors;
     return errors === 0;
 }
-validate91.evaluated = { "props": { "SaleTransactionID": true, "SaleReferenceID": true }, "dynamicProps": false, "dynamicItems": false };
-function validate95(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate91.evaluated = {"props":{"SaleTransactionID":true,"SaleReferenceID":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate95.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.POITransactionID === undefined) && (missing0 = "POITransactionID")) {
-                validate95.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.POITransactionID === undefined) && (missing0 = "POITransactionID")){
+                validate95.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.POITransactionID !== undefined) {
+                if(data.POITransactionID !== undefined){
                     const _errs1 = errors;
-                    if (!(validate92(data.POITransactionID, { instancePath: instancePath + "/POITransactionID", parentData: data, parentDataProperty: "POITransactionID", rootData, dynamicAnchors }))) {
+                    if(!(validate92(data.POITransactionID, {instancePath:instancePath+"/POITransactionID",parentData:data,parentDataProperty:"POITransactionID",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
                         errors = vErrors.length;
                     }
@@ -2722,16 +2787,16 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.POIReconciliationID !== undefined) {
+                if(valid0){
+                    if(data.POIReconciliationID !== undefined){
                         let data1 = data.POIReconciliationID;
                         const _errs2 = errors;
                         const _errs3 = errors;
                         let valid1 = false;
                         const _errs4 = errors;
-                        if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
-                            const err0 = { instancePath: instancePath + "/POIReconciliationID", schemaPath: "#/properties/POIReconciliationID/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                            if (vErrors === null) {
+                        if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+                            const err0 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+                            if(vErrors === null){
                                 vErrors = [err0];
                             }
                             else {
@@ -2742,9 +2807,9 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
                         var _valid0 = _errs4 === errors;
                         valid1 = valid1 || _valid0;
                         const _errs6 = errors;
-                        if (typeof data1 !== "string") {
-                            const err1 = { instancePath: instancePath + "/POIReconciliationID", schemaPath: "#/properties/POIReconciliationID/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                            if (vErrors === null) {
+                        if(typeof data1 !== "string"){
+                            const err1 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                            if(vErrors === null){
                                 vErrors = [err1];
                             }
                             else {
@@ -2754,9 +2819,9 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
                         }
                         var _valid0 = _errs6 === errors;
                         valid1 = valid1 || _valid0;
-                        if (!valid1) {
-                            const err2 = { instancePath: instancePath + "/POIReconciliationID", schemaPath: "#/properties/POIReconciliationID/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                            if (vErrors === null) {
+                        if(!valid1){
+                            const err2 = {instancePath:instancePath+"/POIReconciliationID",schemaPath:"#/properties/POIReconciliationID/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                            if(vErrors === null){
                                 vErrors = [err2];
                             }
                             else {
@@ -2768,8 +2833,8 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
                         }
                         else {
                             errors = _errs3;
-                            if (vErrors !== null) {
-                                if (_errs3) {
+                            if(vErrors !== null){
+                                if(_errs3){
                                     vErrors.length = _errs3;
                                 }
                                 else {
@@ -2786,30 +2851,32 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate95.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate95.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate95.errors = vErrors;
     return errors === 0;
 }
-validate95.evaluated = { "props": { "POITransactionID": true, "POIReconciliationID": true }, "dynamicProps": false, "dynamicItems": false };
-function validate101(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate95.evaluated = {"props":{"POITransactionID":true,"POIReconciliationID":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate101.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.PaymentBrand !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.PaymentBrand !== undefined){
                 const _errs1 = errors;
-                if (typeof data.PaymentBrand !== "string") {
-                    validate101.errors = [{ instancePath: instancePath + "/PaymentBrand", schemaPath: "#/properties/PaymentBrand/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                if(typeof data.PaymentBrand !== "string"){
+                    validate101.errors = [{instancePath:instancePath+"/PaymentBrand",schemaPath:"#/properties/PaymentBrand/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                     return false;
                 }
                 var valid0 = _errs1 === errors;
@@ -2817,11 +2884,11 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.MaskedPan !== undefined) {
+            if(valid0){
+                if(data.MaskedPan !== undefined){
                     const _errs3 = errors;
-                    if (typeof data.MaskedPan !== "string") {
-                        validate101.errors = [{ instancePath: instancePath + "/MaskedPan", schemaPath: "#/properties/MaskedPan/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.MaskedPan !== "string"){
+                        validate101.errors = [{instancePath:instancePath+"/MaskedPan",schemaPath:"#/properties/MaskedPan/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs3 === errors;
@@ -2829,28 +2896,28 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.EntryMode !== undefined) {
+                if(valid0){
+                    if(data.EntryMode !== undefined){
                         let data2 = data.EntryMode;
                         const _errs5 = errors;
-                        if (errors === _errs5) {
-                            if (Array.isArray(data2)) {
+                        if(errors === _errs5){
+                            if(Array.isArray(data2)){
                                 var valid1 = true;
                                 const len0 = data2.length;
-                                for (let i0 = 0; i0 < len0; i0++) {
+                                for(let i0=0; i0<len0; i0++){
                                     const _errs7 = errors;
-                                    if (typeof data2[i0] !== "string") {
-                                        validate101.errors = [{ instancePath: instancePath + "/EntryMode/" + i0, schemaPath: "#/properties/EntryMode/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                    if(typeof data2[i0] !== "string"){
+                                        validate101.errors = [{instancePath:instancePath+"/EntryMode/" + i0,schemaPath:"#/properties/EntryMode/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                         return false;
                                     }
                                     var valid1 = _errs7 === errors;
-                                    if (!valid1) {
+                                    if(!valid1){
                                         break;
                                     }
                                 }
                             }
                             else {
-                                validate101.errors = [{ instancePath: instancePath + "/EntryMode", schemaPath: "#/properties/EntryMode/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                validate101.errors = [{instancePath:instancePath+"/EntryMode",schemaPath:"#/properties/EntryMode/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                 return false;
                             }
                         }
@@ -2859,11 +2926,11 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.PaymentAccountRef !== undefined) {
+                    if(valid0){
+                        if(data.PaymentAccountRef !== undefined){
                             const _errs9 = errors;
-                            if (typeof data.PaymentAccountRef !== "string") {
-                                validate101.errors = [{ instancePath: instancePath + "/PaymentAccountRef", schemaPath: "#/properties/PaymentAccountRef/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                            if(typeof data.PaymentAccountRef !== "string"){
+                                validate101.errors = [{instancePath:instancePath+"/PaymentAccountRef",schemaPath:"#/properties/PaymentAccountRef/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                 return false;
                             }
                             var valid0 = _errs9 === errors;
@@ -2876,30 +2943,32 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate101.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate101.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate101.errors = vErrors;
     return errors === 0;
 }
-validate101.evaluated = { "props": { "PaymentBrand": true, "MaskedPan": true, "EntryMode": true, "PaymentAccountRef": true }, "dynamicProps": false, "dynamicItems": false };
-function validate100(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate101.evaluated = {"props":{"PaymentBrand":true,"MaskedPan":true,"EntryMode":true,"PaymentAccountRef":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate100.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.PaymentInstrumentType !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.PaymentInstrumentType !== undefined){
                 const _errs1 = errors;
-                if (typeof data.PaymentInstrumentType !== "string") {
-                    validate100.errors = [{ instancePath: instancePath + "/PaymentInstrumentType", schemaPath: "#/properties/PaymentInstrumentType/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                if(typeof data.PaymentInstrumentType !== "string"){
+                    validate100.errors = [{instancePath:instancePath+"/PaymentInstrumentType",schemaPath:"#/properties/PaymentInstrumentType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                     return false;
                 }
                 var valid0 = _errs1 === errors;
@@ -2907,10 +2976,10 @@ function validate100(data, { instancePath = "", parentData, parentDataProperty, 
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.CardData !== undefined) {
+            if(valid0){
+                if(data.CardData !== undefined){
                     const _errs3 = errors;
-                    if (!(validate101(data.CardData, { instancePath: instancePath + "/CardData", parentData: data, parentDataProperty: "CardData", rootData, dynamicAnchors }))) {
+                    if(!(validate101(data.CardData, {instancePath:instancePath+"/CardData",parentData:data,parentDataProperty:"CardData",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
                         errors = vErrors.length;
                     }
@@ -2922,36 +2991,38 @@ function validate100(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate100.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate100.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate100.errors = vErrors;
     return errors === 0;
 }
-validate100.evaluated = { "props": { "PaymentInstrumentType": true, "CardData": true }, "dynamicProps": false, "dynamicItems": false };
-function validate104(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate100.evaluated = {"props":{"PaymentInstrumentType":true,"CardData":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate104.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.AuthorizedAmount === undefined) && (missing0 = "AuthorizedAmount")) {
-                validate104.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.AuthorizedAmount === undefined) && (missing0 = "AuthorizedAmount")){
+                validate104.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.Currency !== undefined) {
+                if(data.Currency !== undefined){
                     const _errs1 = errors;
-                    if (typeof data.Currency !== "string") {
-                        validate104.errors = [{ instancePath: instancePath + "/Currency", schemaPath: "#/properties/Currency/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.Currency !== "string"){
+                        validate104.errors = [{instancePath:instancePath+"/Currency",schemaPath:"#/properties/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -2959,12 +3030,12 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.AuthorizedAmount !== undefined) {
+                if(valid0){
+                    if(data.AuthorizedAmount !== undefined){
                         let data1 = data.AuthorizedAmount;
                         const _errs3 = errors;
-                        if (!((typeof data1 == "number") && (isFinite(data1)))) {
-                            validate104.errors = [{ instancePath: instancePath + "/AuthorizedAmount", schemaPath: "#/properties/AuthorizedAmount/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                        if(!((typeof data1 == "number") && (isFinite(data1)))){
+                            validate104.errors = [{instancePath:instancePath+"/AuthorizedAmount",schemaPath:"#/properties/AuthorizedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                             return false;
                         }
                         var valid0 = _errs3 === errors;
@@ -2972,12 +3043,12 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.TotalRebatesAmount !== undefined) {
+                    if(valid0){
+                        if(data.TotalRebatesAmount !== undefined){
                             let data2 = data.TotalRebatesAmount;
                             const _errs5 = errors;
-                            if (!((typeof data2 == "number") && (isFinite(data2)))) {
-                                validate104.errors = [{ instancePath: instancePath + "/TotalRebatesAmount", schemaPath: "#/properties/TotalRebatesAmount/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                            if(!((typeof data2 == "number") && (isFinite(data2)))){
+                                validate104.errors = [{instancePath:instancePath+"/TotalRebatesAmount",schemaPath:"#/properties/TotalRebatesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                 return false;
                             }
                             var valid0 = _errs5 === errors;
@@ -2985,12 +3056,12 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.TotalFeesAmount !== undefined) {
+                        if(valid0){
+                            if(data.TotalFeesAmount !== undefined){
                                 let data3 = data.TotalFeesAmount;
                                 const _errs7 = errors;
-                                if (!((typeof data3 == "number") && (isFinite(data3)))) {
-                                    validate104.errors = [{ instancePath: instancePath + "/TotalFeesAmount", schemaPath: "#/properties/TotalFeesAmount/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                                if(!((typeof data3 == "number") && (isFinite(data3)))){
+                                    validate104.errors = [{instancePath:instancePath+"/TotalFeesAmount",schemaPath:"#/properties/TotalFeesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                     return false;
                                 }
                                 var valid0 = _errs7 === errors;
@@ -2998,12 +3069,12 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.CashBackAmount !== undefined) {
+                            if(valid0){
+                                if(data.CashBackAmount !== undefined){
                                     let data4 = data.CashBackAmount;
                                     const _errs9 = errors;
-                                    if (!((typeof data4 == "number") && (isFinite(data4)))) {
-                                        validate104.errors = [{ instancePath: instancePath + "/CashBackAmount", schemaPath: "#/properties/CashBackAmount/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                                    if(!((typeof data4 == "number") && (isFinite(data4)))){
+                                        validate104.errors = [{instancePath:instancePath+"/CashBackAmount",schemaPath:"#/properties/CashBackAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                         return false;
                                     }
                                     var valid0 = _errs9 === errors;
@@ -3011,12 +3082,12 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.TipAmount !== undefined) {
+                                if(valid0){
+                                    if(data.TipAmount !== undefined){
                                         let data5 = data.TipAmount;
                                         const _errs11 = errors;
-                                        if (!((typeof data5 == "number") && (isFinite(data5)))) {
-                                            validate104.errors = [{ instancePath: instancePath + "/TipAmount", schemaPath: "#/properties/TipAmount/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                                        if(!((typeof data5 == "number") && (isFinite(data5)))){
+                                            validate104.errors = [{instancePath:instancePath+"/TipAmount",schemaPath:"#/properties/TipAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                             return false;
                                         }
                                         var valid0 = _errs11 === errors;
@@ -3032,31 +3103,33 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate104.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate104.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate104.errors = vErrors;
     return errors === 0;
 }
-validate104.evaluated = { "props": { "Currency": true, "AuthorizedAmount": true, "TotalRebatesAmount": true, "TotalFeesAmount": true, "CashBackAmount": true, "TipAmount": true }, "dynamicProps": false, "dynamicItems": false };
-function validate106(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate104.evaluated = {"props":{"Currency":true,"AuthorizedAmount":true,"TotalRebatesAmount":true,"TotalFeesAmount":true,"CashBackAmount":true,"TipAmount":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate106.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.AcquirerID !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.AcquirerID !== undefined){
                 let data0 = data.AcquirerID;
                 const _errs1 = errors;
-                if (!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))) {
-                    validate106.errors = [{ instancePath: instancePath + "/AcquirerID", schemaPath: "#/properties/AcquirerID/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+                    validate106.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                     return false;
                 }
                 var valid0 = _errs1 === errors;
@@ -3064,11 +3137,11 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.MerchantID !== undefined) {
+            if(valid0){
+                if(data.MerchantID !== undefined){
                     const _errs3 = errors;
-                    if (typeof data.MerchantID !== "string") {
-                        validate106.errors = [{ instancePath: instancePath + "/MerchantID", schemaPath: "#/properties/MerchantID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.MerchantID !== "string"){
+                        validate106.errors = [{instancePath:instancePath+"/MerchantID",schemaPath:"#/properties/MerchantID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs3 === errors;
@@ -3076,11 +3149,11 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.AcquirerPOIID !== undefined) {
+                if(valid0){
+                    if(data.AcquirerPOIID !== undefined){
                         const _errs5 = errors;
-                        if (typeof data.AcquirerPOIID !== "string") {
-                            validate106.errors = [{ instancePath: instancePath + "/AcquirerPOIID", schemaPath: "#/properties/AcquirerPOIID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                        if(typeof data.AcquirerPOIID !== "string"){
+                            validate106.errors = [{instancePath:instancePath+"/AcquirerPOIID",schemaPath:"#/properties/AcquirerPOIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                             return false;
                         }
                         var valid0 = _errs5 === errors;
@@ -3088,10 +3161,10 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.AcquirerTransactionID !== undefined) {
+                    if(valid0){
+                        if(data.AcquirerTransactionID !== undefined){
                             const _errs7 = errors;
-                            if (!(validate92(data.AcquirerTransactionID, { instancePath: instancePath + "/AcquirerTransactionID", parentData: data, parentDataProperty: "AcquirerTransactionID", rootData, dynamicAnchors }))) {
+                            if(!(validate92(data.AcquirerTransactionID, {instancePath:instancePath+"/AcquirerTransactionID",parentData:data,parentDataProperty:"AcquirerTransactionID",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
                                 errors = vErrors.length;
                             }
@@ -3100,11 +3173,11 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.ApprovalCode !== undefined) {
+                        if(valid0){
+                            if(data.ApprovalCode !== undefined){
                                 const _errs8 = errors;
-                                if (typeof data.ApprovalCode !== "string") {
-                                    validate106.errors = [{ instancePath: instancePath + "/ApprovalCode", schemaPath: "#/properties/ApprovalCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                if(typeof data.ApprovalCode !== "string"){
+                                    validate106.errors = [{instancePath:instancePath+"/ApprovalCode",schemaPath:"#/properties/ApprovalCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                     return false;
                                 }
                                 var valid0 = _errs8 === errors;
@@ -3118,29 +3191,31 @@ function validate106(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate106.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate106.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate106.errors = vErrors;
     return errors === 0;
 }
-validate106.evaluated = { "props": { "AcquirerID": true, "MerchantID": true, "AcquirerPOIID": true, "AcquirerTransactionID": true, "ApprovalCode": true }, "dynamicProps": false, "dynamicItems": false };
-function validate98(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate106.evaluated = {"props":{"AcquirerID":true,"MerchantID":true,"AcquirerPOIID":true,"AcquirerTransactionID":true,"ApprovalCode":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate98.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.PaymentType !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.PaymentType !== undefined){
                 const _errs1 = errors;
-                if (!(validate76(data.PaymentType, { instancePath: instancePath + "/PaymentType", parentData: data, parentDataProperty: "PaymentType", rootData, dynamicAnchors }))) {
+                if(!(validate76(data.PaymentType, {instancePath:instancePath+"/PaymentType",parentData:data,parentDataProperty:"PaymentType",rootData,dynamicAnchors}))){
                     vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
                     errors = vErrors.length;
                 }
@@ -3149,10 +3224,10 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.PaymentInstrumentData !== undefined) {
+            if(valid0){
+                if(data.PaymentInstrumentData !== undefined){
                     const _errs2 = errors;
-                    if (!(validate100(data.PaymentInstrumentData, { instancePath: instancePath + "/PaymentInstrumentData", parentData: data, parentDataProperty: "PaymentInstrumentData", rootData, dynamicAnchors }))) {
+                    if(!(validate100(data.PaymentInstrumentData, {instancePath:instancePath+"/PaymentInstrumentData",parentData:data,parentDataProperty:"PaymentInstrumentData",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
                         errors = vErrors.length;
                     }
@@ -3161,10 +3236,10 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.AmountsResp !== undefined) {
+                if(valid0){
+                    if(data.AmountsResp !== undefined){
                         const _errs3 = errors;
-                        if (!(validate104(data.AmountsResp, { instancePath: instancePath + "/AmountsResp", parentData: data, parentDataProperty: "AmountsResp", rootData, dynamicAnchors }))) {
+                        if(!(validate104(data.AmountsResp, {instancePath:instancePath+"/AmountsResp",parentData:data,parentDataProperty:"AmountsResp",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
                             errors = vErrors.length;
                         }
@@ -3173,11 +3248,11 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.OnlineFlag !== undefined) {
+                    if(valid0){
+                        if(data.OnlineFlag !== undefined){
                             const _errs4 = errors;
-                            if (typeof data.OnlineFlag !== "boolean") {
-                                validate98.errors = [{ instancePath: instancePath + "/OnlineFlag", schemaPath: "#/properties/OnlineFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                            if(typeof data.OnlineFlag !== "boolean"){
+                                validate98.errors = [{instancePath:instancePath+"/OnlineFlag",schemaPath:"#/properties/OnlineFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                 return false;
                             }
                             var valid0 = _errs4 === errors;
@@ -3185,28 +3260,28 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.AuthenticationMethod !== undefined) {
+                        if(valid0){
+                            if(data.AuthenticationMethod !== undefined){
                                 let data4 = data.AuthenticationMethod;
                                 const _errs6 = errors;
-                                if (errors === _errs6) {
-                                    if (Array.isArray(data4)) {
+                                if(errors === _errs6){
+                                    if(Array.isArray(data4)){
                                         var valid1 = true;
                                         const len0 = data4.length;
-                                        for (let i0 = 0; i0 < len0; i0++) {
+                                        for(let i0=0; i0<len0; i0++){
                                             const _errs8 = errors;
-                                            if (typeof data4[i0] !== "string") {
-                                                validate98.errors = [{ instancePath: instancePath + "/AuthenticationMethod/" + i0, schemaPath: "#/properties/AuthenticationMethod/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                            if(typeof data4[i0] !== "string"){
+                                                validate98.errors = [{instancePath:instancePath+"/AuthenticationMethod/" + i0,schemaPath:"#/properties/AuthenticationMethod/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                 return false;
                                             }
                                             var valid1 = _errs8 === errors;
-                                            if (!valid1) {
+                                            if(!valid1){
                                                 break;
                                             }
                                         }
                                     }
                                     else {
-                                        validate98.errors = [{ instancePath: instancePath + "/AuthenticationMethod", schemaPath: "#/properties/AuthenticationMethod/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                        validate98.errors = [{instancePath:instancePath+"/AuthenticationMethod",schemaPath:"#/properties/AuthenticationMethod/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                         return false;
                                     }
                                 }
@@ -3215,10 +3290,10 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.PaymentAcquirerData !== undefined) {
+                            if(valid0){
+                                if(data.PaymentAcquirerData !== undefined){
                                     const _errs10 = errors;
-                                    if (!(validate106(data.PaymentAcquirerData, { instancePath: instancePath + "/PaymentAcquirerData", parentData: data, parentDataProperty: "PaymentAcquirerData", rootData, dynamicAnchors }))) {
+                                    if(!(validate106(data.PaymentAcquirerData, {instancePath:instancePath+"/PaymentAcquirerData",parentData:data,parentDataProperty:"PaymentAcquirerData",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
                                         errors = vErrors.length;
                                     }
@@ -3234,36 +3309,38 @@ function validate98(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate98.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate98.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate98.errors = vErrors;
     return errors === 0;
 }
-validate98.evaluated = { "props": { "PaymentType": true, "PaymentInstrumentData": true, "AmountsResp": true, "OnlineFlag": true, "AuthenticationMethod": true, "PaymentAcquirerData": true }, "dynamicProps": false, "dynamicItems": false };
-function validate110(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate98.evaluated = {"props":{"PaymentType":true,"PaymentInstrumentData":true,"AmountsResp":true,"OnlineFlag":true,"AuthenticationMethod":true,"PaymentAcquirerData":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate110.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((data.DocumentQualifier === undefined) && (missing0 = "DocumentQualifier")) || ((data.OutputContent === undefined) && (missing0 = "OutputContent"))) {
-                validate110.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((data.DocumentQualifier === undefined) && (missing0 = "DocumentQualifier")) || ((data.OutputContent === undefined) && (missing0 = "OutputContent"))){
+                validate110.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.DocumentQualifier !== undefined) {
+                if(data.DocumentQualifier !== undefined){
                     const _errs1 = errors;
-                    if (typeof data.DocumentQualifier !== "string") {
-                        validate110.errors = [{ instancePath: instancePath + "/DocumentQualifier", schemaPath: "#/properties/DocumentQualifier/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                    if(typeof data.DocumentQualifier !== "string"){
+                        validate110.errors = [{instancePath:instancePath+"/DocumentQualifier",schemaPath:"#/properties/DocumentQualifier/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -3271,11 +3348,11 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.RequiredSignatureFlag !== undefined) {
+                if(valid0){
+                    if(data.RequiredSignatureFlag !== undefined){
                         const _errs3 = errors;
-                        if (typeof data.RequiredSignatureFlag !== "boolean") {
-                            validate110.errors = [{ instancePath: instancePath + "/RequiredSignatureFlag", schemaPath: "#/properties/RequiredSignatureFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                        if(typeof data.RequiredSignatureFlag !== "boolean"){
+                            validate110.errors = [{instancePath:instancePath+"/RequiredSignatureFlag",schemaPath:"#/properties/RequiredSignatureFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                             return false;
                         }
                         var valid0 = _errs3 === errors;
@@ -3283,10 +3360,10 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.OutputContent !== undefined) {
+                    if(valid0){
+                        if(data.OutputContent !== undefined){
                             const _errs5 = errors;
-                            if (!(validate24(data.OutputContent, { instancePath: instancePath + "/OutputContent", parentData: data, parentDataProperty: "OutputContent", rootData, dynamicAnchors }))) {
+                            if(!(validate24(data.OutputContent, {instancePath:instancePath+"/OutputContent",parentData:data,parentDataProperty:"OutputContent",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
                                 errors = vErrors.length;
                             }
@@ -3300,35 +3377,37 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate110.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate110.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate110.errors = vErrors;
     return errors === 0;
 }
-validate110.evaluated = { "props": { "DocumentQualifier": true, "RequiredSignatureFlag": true, "OutputContent": true }, "dynamicProps": false, "dynamicItems": false };
-function validate82(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate110.evaluated = {"props":{"DocumentQualifier":true,"RequiredSignatureFlag":true,"OutputContent":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate82.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.Response === undefined) && (missing0 = "Response")) || ((data.SaleData === undefined) && (missing0 = "SaleData"))) || ((data.POIData === undefined) && (missing0 = "POIData"))) {
-                validate82.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.Response === undefined) && (missing0 = "Response")) || ((data.SaleData === undefined) && (missing0 = "SaleData"))) || ((data.POIData === undefined) && (missing0 = "POIData"))){
+                validate82.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.Response !== undefined) {
+                if(data.Response !== undefined){
                     const _errs1 = errors;
-                    if (!(validate83(data.Response, { instancePath: instancePath + "/Response", parentData: data, parentDataProperty: "Response", rootData, dynamicAnchors }))) {
+                    if(!(validate83(data.Response, {instancePath:instancePath+"/Response",parentData:data,parentDataProperty:"Response",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
                         errors = vErrors.length;
                     }
@@ -3337,10 +3416,10 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.SaleData !== undefined) {
+                if(valid0){
+                    if(data.SaleData !== undefined){
                         const _errs2 = errors;
-                        if (!(validate91(data.SaleData, { instancePath: instancePath + "/SaleData", parentData: data, parentDataProperty: "SaleData", rootData, dynamicAnchors }))) {
+                        if(!(validate91(data.SaleData, {instancePath:instancePath+"/SaleData",parentData:data,parentDataProperty:"SaleData",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
                             errors = vErrors.length;
                         }
@@ -3349,10 +3428,10 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.POIData !== undefined) {
+                    if(valid0){
+                        if(data.POIData !== undefined){
                             const _errs3 = errors;
-                            if (!(validate95(data.POIData, { instancePath: instancePath + "/POIData", parentData: data, parentDataProperty: "POIData", rootData, dynamicAnchors }))) {
+                            if(!(validate95(data.POIData, {instancePath:instancePath+"/POIData",parentData:data,parentDataProperty:"POIData",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
                                 errors = vErrors.length;
                             }
@@ -3361,10 +3440,10 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.PaymentResult !== undefined) {
+                        if(valid0){
+                            if(data.PaymentResult !== undefined){
                                 const _errs4 = errors;
-                                if (!(validate98(data.PaymentResult, { instancePath: instancePath + "/PaymentResult", parentData: data, parentDataProperty: "PaymentResult", rootData, dynamicAnchors }))) {
+                                if(!(validate98(data.PaymentResult, {instancePath:instancePath+"/PaymentResult",parentData:data,parentDataProperty:"PaymentResult",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
                                     errors = vErrors.length;
                                 }
@@ -3373,28 +3452,28 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.PaymentReceipt !== undefined) {
+                            if(valid0){
+                                if(data.PaymentReceipt !== undefined){
                                     let data4 = data.PaymentReceipt;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (Array.isArray(data4)) {
+                                    if(errors === _errs5){
+                                        if(Array.isArray(data4)){
                                             var valid1 = true;
                                             const len0 = data4.length;
-                                            for (let i0 = 0; i0 < len0; i0++) {
+                                            for(let i0=0; i0<len0; i0++){
                                                 const _errs7 = errors;
-                                                if (!(validate110(data4[i0], { instancePath: instancePath + "/PaymentReceipt/" + i0, parentData: data4, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                if(!(validate110(data4[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
                                                     errors = vErrors.length;
                                                 }
                                                 var valid1 = _errs7 === errors;
-                                                if (!valid1) {
+                                                if(!valid1){
                                                     break;
                                                 }
                                             }
                                         }
                                         else {
-                                            validate82.errors = [{ instancePath: instancePath + "/PaymentReceipt", schemaPath: "#/properties/PaymentReceipt/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                            validate82.errors = [{instancePath:instancePath+"/PaymentReceipt",schemaPath:"#/properties/PaymentReceipt/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                             return false;
                                         }
                                     }
@@ -3410,47 +3489,49 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate82.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate82.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate82.errors = vErrors;
     return errors === 0;
 }
-validate82.evaluated = { "props": { "Response": true, "SaleData": true, "POIData": true, "PaymentResult": true, "PaymentReceipt": true }, "dynamicProps": false, "dynamicItems": false };
-function validate80(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/payment-response.schema.yaml" */ ;
+validate82.evaluated = {"props":{"Response":true,"SaleData":true,"POIData":true,"PaymentResult":true,"PaymentReceipt":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/payment-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate80.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")) {
-                validate80.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")){
+                validate80.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.SaleToPOIResponse !== undefined) {
+                if(data.SaleToPOIResponse !== undefined){
                     let data0 = data.SaleToPOIResponse;
                     const _errs1 = errors;
-                    if (errors === _errs1) {
-                        if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                    if(errors === _errs1){
+                        if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                             let missing1;
-                            if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.PaymentResponse === undefined) && (missing1 = "PaymentResponse"))) {
-                                validate80.errors = [{ instancePath: instancePath + "/SaleToPOIResponse", schemaPath: "#/properties/SaleToPOIResponse/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                            if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.PaymentResponse === undefined) && (missing1 = "PaymentResponse"))){
+                                validate80.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                 return false;
                             }
                             else {
-                                if (data0.MessageHeader !== undefined) {
+                                if(data0.MessageHeader !== undefined){
                                     const _errs3 = errors;
-                                    if (!(validate17(data0.MessageHeader, { instancePath: instancePath + "/SaleToPOIResponse/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                    if(!(validate17(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIResponse/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
                                         errors = vErrors.length;
                                     }
@@ -3459,10 +3540,10 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid1 = true;
                                 }
-                                if (valid1) {
-                                    if (data0.PaymentResponse !== undefined) {
+                                if(valid1){
+                                    if(data0.PaymentResponse !== undefined){
                                         const _errs4 = errors;
-                                        if (!(validate82(data0.PaymentResponse, { instancePath: instancePath + "/SaleToPOIResponse/PaymentResponse", parentData: data0, parentDataProperty: "PaymentResponse", rootData, dynamicAnchors }))) {
+                                        if(!(validate82(data0.PaymentResponse, {instancePath:instancePath+"/SaleToPOIResponse/PaymentResponse",parentData:data0,parentDataProperty:"PaymentResponse",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
                                             errors = vErrors.length;
                                         }
@@ -3475,7 +3556,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
                             }
                         }
                         else {
-                            validate80.errors = [{ instancePath: instancePath + "/SaleToPOIResponse", schemaPath: "#/properties/SaleToPOIResponse/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                            validate80.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                             return false;
                         }
                     }
@@ -3483,107 +3564,111 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate80.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate80.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate80.errors = vErrors;
     return errors === 0;
 }
-validate80.evaluated = { "props": { "SaleToPOIResponse": true }, "dynamicProps": false, "dynamicItems": false };
-const schema42 = { "type": "string", "enum": ["CustCancel", "Malfunction", "MerchantCancel", "Unable2Compl"] };
-function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate80.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema42 = {"type":"string","enum":["CustCancel","Malfunction","MerchantCancel","Unable2Compl"]};
+
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate119.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate119.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate119.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((((data === "CustCancel") || (data === "Malfunction")) || (data === "MerchantCancel")) || (data === "Unable2Compl"))) {
-        validate119.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema42.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((((data === "CustCancel") || (data === "Malfunction")) || (data === "MerchantCancel")) || (data === "Unable2Compl"))){
+        validate119.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate119.errors = vErrors;
     return errors === 0;
 }
-validate119.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate114(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-request.schema.yaml" */ ;
+validate119.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate114.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")) {
-                validate114.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+                validate114.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(key0 === "SaleToPOIRequest")) {
-                        validate114.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(key0 === "SaleToPOIRequest")){
+                        validate114.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.SaleToPOIRequest !== undefined) {
+                if(_errs1 === errors){
+                    if(data.SaleToPOIRequest !== undefined){
                         let data0 = data.SaleToPOIRequest;
                         const _errs2 = errors;
-                        if (errors === _errs2) {
-                            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                        if(errors === _errs2){
+                            if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                                 let missing1;
-                                if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalRequest === undefined) && (missing1 = "ReversalRequest"))) {
-                                    validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalRequest === undefined) && (missing1 = "ReversalRequest"))){
+                                    validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                     return false;
                                 }
                                 else {
                                     const _errs4 = errors;
-                                    for (const key1 in data0) {
-                                        if (!((key1 === "MessageHeader") || (key1 === "ReversalRequest"))) {
-                                            validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                    for(const key1 in data0){
+                                        if(!((key1 === "MessageHeader") || (key1 === "ReversalRequest"))){
+                                            validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                             return false;
                                             break;
                                         }
                                     }
-                                    if (_errs4 === errors) {
-                                        if (data0.MessageHeader !== undefined) {
+                                    if(_errs4 === errors){
+                                        if(data0.MessageHeader !== undefined){
                                             let data1 = data0.MessageHeader;
                                             const _errs5 = errors;
                                             const _errs6 = errors;
-                                            if (!(validate1(data1, { instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                            if(!(validate1(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                                                 errors = vErrors.length;
                                             }
                                             var valid2 = _errs6 === errors;
-                                            if (valid2) {
+                                            if(valid2){
                                                 const _errs7 = errors;
-                                                if (errors === _errs7) {
-                                                    if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
-                                                        if (data1.MessageCategory !== undefined) {
-                                                            if ("Reversal" !== data1.MessageCategory) {
-                                                                validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader/MessageCategory", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const", keyword: "const", params: { allowedValue: "Reversal" }, message: "must be equal to constant" }];
+                                                if(errors === _errs7){
+                                                    if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+                                                        if(data1.MessageCategory !== undefined){
+                                                            if("Reversal" !== data1.MessageCategory){
+                                                                validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Reversal"},message:"must be equal to constant"}];
                                                                 return false;
                                                             }
                                                         }
                                                     }
                                                     else {
-                                                        validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -3594,50 +3679,50 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                         else {
                                             var valid1 = true;
                                         }
-                                        if (valid1) {
-                                            if (data0.ReversalRequest !== undefined) {
+                                        if(valid1){
+                                            if(data0.ReversalRequest !== undefined){
                                                 let data3 = data0.ReversalRequest;
                                                 const _errs10 = errors;
-                                                if (errors === _errs10) {
-                                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                                if(errors === _errs10){
+                                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                                         let missing2;
-                                                        if (((data3.OriginalPOITransaction === undefined) && (missing2 = "OriginalPOITransaction")) || ((data3.ReversalReason === undefined) && (missing2 = "ReversalReason"))) {
-                                                            validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/ReversalRequest/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" }];
+                                                        if(((data3.OriginalPOITransaction === undefined) && (missing2 = "OriginalPOITransaction")) || ((data3.ReversalReason === undefined) && (missing2 = "ReversalReason"))){
+                                                            validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                             return false;
                                                         }
                                                         else {
                                                             const _errs12 = errors;
-                                                            for (const key2 in data3) {
-                                                                if (!((((key2 === "OriginalPOITransaction") || (key2 === "ReversalReason")) || (key2 === "ReversedAmount")) || (key2 === "SaleData"))) {
-                                                                    validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/ReversalRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" }];
+                                                            for(const key2 in data3){
+                                                                if(!((((key2 === "OriginalPOITransaction") || (key2 === "ReversalReason")) || (key2 === "ReversedAmount")) || (key2 === "SaleData"))){
+                                                                    validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
                                                                     return false;
                                                                     break;
                                                                 }
                                                             }
-                                                            if (_errs12 === errors) {
-                                                                if (data3.OriginalPOITransaction !== undefined) {
+                                                            if(_errs12 === errors){
+                                                                if(data3.OriginalPOITransaction !== undefined){
                                                                     let data4 = data3.OriginalPOITransaction;
                                                                     const _errs13 = errors;
-                                                                    if (errors === _errs13) {
-                                                                        if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+                                                                    if(errors === _errs13){
+                                                                        if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
                                                                             let missing3;
-                                                                            if ((data4.POITransactionID === undefined) && (missing3 = "POITransactionID")) {
-                                                                                validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction", schemaPath: "#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/required", keyword: "required", params: { missingProperty: missing3 }, message: "must have required property '" + missing3 + "'" }];
+                                                                            if((data4.POITransactionID === undefined) && (missing3 = "POITransactionID")){
+                                                                                validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
                                                                                 return false;
                                                                             }
                                                                             else {
                                                                                 const _errs15 = errors;
-                                                                                for (const key3 in data4) {
-                                                                                    if (!(((key3 === "POITransactionID") || (key3 === "SaleID")) || (key3 === "POIID"))) {
-                                                                                        validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction", schemaPath: "#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" }];
+                                                                                for(const key3 in data4){
+                                                                                    if(!(((key3 === "POITransactionID") || (key3 === "SaleID")) || (key3 === "POIID"))){
+                                                                                        validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
                                                                                         return false;
                                                                                         break;
                                                                                     }
                                                                                 }
-                                                                                if (_errs15 === errors) {
-                                                                                    if (data4.POITransactionID !== undefined) {
+                                                                                if(_errs15 === errors){
+                                                                                    if(data4.POITransactionID !== undefined){
                                                                                         const _errs16 = errors;
-                                                                                        if (!(validate37(data4.POITransactionID, { instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POITransactionID", parentData: data4, parentDataProperty: "POITransactionID", rootData, dynamicAnchors }))) {
+                                                                                        if(!(validate37(data4.POITransactionID, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POITransactionID",parentData:data4,parentDataProperty:"POITransactionID",rootData,dynamicAnchors}))){
                                                                                             vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
                                                                                             errors = vErrors.length;
                                                                                         }
@@ -3646,10 +3731,10 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                                                                     else {
                                                                                         var valid5 = true;
                                                                                     }
-                                                                                    if (valid5) {
-                                                                                        if (data4.SaleID !== undefined) {
+                                                                                    if(valid5){
+                                                                                        if(data4.SaleID !== undefined){
                                                                                             const _errs17 = errors;
-                                                                                            if (!(validate2(data4.SaleID, { instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/SaleID", parentData: data4, parentDataProperty: "SaleID", rootData, dynamicAnchors }))) {
+                                                                                            if(!(validate2(data4.SaleID, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/SaleID",parentData:data4,parentDataProperty:"SaleID",rootData,dynamicAnchors}))){
                                                                                                 vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                                                                 errors = vErrors.length;
                                                                                             }
@@ -3658,10 +3743,10 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                                                                         else {
                                                                                             var valid5 = true;
                                                                                         }
-                                                                                        if (valid5) {
-                                                                                            if (data4.POIID !== undefined) {
+                                                                                        if(valid5){
+                                                                                            if(data4.POIID !== undefined){
                                                                                                 const _errs18 = errors;
-                                                                                                if (!(validate2(data4.POIID, { instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POIID", parentData: data4, parentDataProperty: "POIID", rootData, dynamicAnchors }))) {
+                                                                                                if(!(validate2(data4.POIID, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction/POIID",parentData:data4,parentDataProperty:"POIID",rootData,dynamicAnchors}))){
                                                                                                     vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                                                                                     errors = vErrors.length;
                                                                                                 }
@@ -3676,7 +3761,7 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                                                             }
                                                                         }
                                                                         else {
-                                                                            validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction", schemaPath: "#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                                            validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                             return false;
                                                                         }
                                                                     }
@@ -3685,10 +3770,10 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                                                 else {
                                                                     var valid4 = true;
                                                                 }
-                                                                if (valid4) {
-                                                                    if (data3.ReversalReason !== undefined) {
+                                                                if(valid4){
+                                                                    if(data3.ReversalReason !== undefined){
                                                                         const _errs19 = errors;
-                                                                        if (!(validate119(data3.ReversalReason, { instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/ReversalReason", parentData: data3, parentDataProperty: "ReversalReason", rootData, dynamicAnchors }))) {
+                                                                        if(!(validate119(data3.ReversalReason, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversalReason",parentData:data3,parentDataProperty:"ReversalReason",rootData,dynamicAnchors}))){
                                                                             vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
                                                                             errors = vErrors.length;
                                                                         }
@@ -3697,10 +3782,10 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                                                     else {
                                                                         var valid4 = true;
                                                                     }
-                                                                    if (valid4) {
-                                                                        if (data3.ReversedAmount !== undefined) {
+                                                                    if(valid4){
+                                                                        if(data3.ReversedAmount !== undefined){
                                                                             const _errs20 = errors;
-                                                                            if (!(validate53(data3.ReversedAmount, { instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/ReversedAmount", parentData: data3, parentDataProperty: "ReversedAmount", rootData, dynamicAnchors }))) {
+                                                                            if(!(validate53(data3.ReversedAmount, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversedAmount",parentData:data3,parentDataProperty:"ReversedAmount",rootData,dynamicAnchors}))){
                                                                                 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                                                                                 errors = vErrors.length;
                                                                             }
@@ -3709,10 +3794,10 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                                                         else {
                                                                             var valid4 = true;
                                                                         }
-                                                                        if (valid4) {
-                                                                            if (data3.SaleData !== undefined) {
+                                                                        if(valid4){
+                                                                            if(data3.SaleData !== undefined){
                                                                                 const _errs21 = errors;
-                                                                                if (!(validate36(data3.SaleData, { instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest/SaleData", parentData: data3, parentDataProperty: "SaleData", rootData, dynamicAnchors }))) {
+                                                                                if(!(validate36(data3.SaleData, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/SaleData",parentData:data3,parentDataProperty:"SaleData",rootData,dynamicAnchors}))){
                                                                                     vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
                                                                                     errors = vErrors.length;
                                                                                 }
@@ -3728,7 +3813,7 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                                         }
                                                     }
                                                     else {
-                                                        validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/ReversalRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/ReversalRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -3742,7 +3827,7 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
                                 }
                             }
                             else {
-                                validate114.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                 return false;
                             }
                         }
@@ -3751,35 +3836,37 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate114.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate114.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate114.errors = vErrors;
     return errors === 0;
 }
-validate114.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate125(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate114.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate125.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.Response === undefined) && (missing0 = "Response")) {
-                validate125.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.Response === undefined) && (missing0 = "Response")){
+                validate125.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.Response !== undefined) {
+                if(data.Response !== undefined){
                     const _errs1 = errors;
-                    if (!(validate83(data.Response, { instancePath: instancePath + "/Response", parentData: data, parentDataProperty: "Response", rootData, dynamicAnchors }))) {
+                    if(!(validate83(data.Response, {instancePath:instancePath+"/Response",parentData:data,parentDataProperty:"Response",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
                         errors = vErrors.length;
                     }
@@ -3788,10 +3875,10 @@ function validate125(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.POIData !== undefined) {
+                if(valid0){
+                    if(data.POIData !== undefined){
                         const _errs2 = errors;
-                        if (!(validate95(data.POIData, { instancePath: instancePath + "/POIData", parentData: data, parentDataProperty: "POIData", rootData, dynamicAnchors }))) {
+                        if(!(validate95(data.POIData, {instancePath:instancePath+"/POIData",parentData:data,parentDataProperty:"POIData",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
                             errors = vErrors.length;
                         }
@@ -3800,21 +3887,21 @@ function validate125(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.OriginalPOITransaction !== undefined) {
+                    if(valid0){
+                        if(data.OriginalPOITransaction !== undefined){
                             let data2 = data.OriginalPOITransaction;
                             const _errs3 = errors;
-                            if (errors === _errs3) {
-                                if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-                                    if (data2.POITransactionID !== undefined) {
-                                        if (!(validate92(data2.POITransactionID, { instancePath: instancePath + "/OriginalPOITransaction/POITransactionID", parentData: data2, parentDataProperty: "POITransactionID", rootData, dynamicAnchors }))) {
+                            if(errors === _errs3){
+                                if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+                                    if(data2.POITransactionID !== undefined){
+                                        if(!(validate92(data2.POITransactionID, {instancePath:instancePath+"/OriginalPOITransaction/POITransactionID",parentData:data2,parentDataProperty:"POITransactionID",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
                                             errors = vErrors.length;
                                         }
                                     }
                                 }
                                 else {
-                                    validate125.errors = [{ instancePath: instancePath + "/OriginalPOITransaction", schemaPath: "#/properties/OriginalPOITransaction/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                    validate125.errors = [{instancePath:instancePath+"/OriginalPOITransaction",schemaPath:"#/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                     return false;
                                 }
                             }
@@ -3823,12 +3910,12 @@ function validate125(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.ReversedAmount !== undefined) {
+                        if(valid0){
+                            if(data.ReversedAmount !== undefined){
                                 let data4 = data.ReversedAmount;
                                 const _errs6 = errors;
-                                if (!((typeof data4 == "number") && (isFinite(data4)))) {
-                                    validate125.errors = [{ instancePath: instancePath + "/ReversedAmount", schemaPath: "#/properties/ReversedAmount/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                                if(!((typeof data4 == "number") && (isFinite(data4)))){
+                                    validate125.errors = [{instancePath:instancePath+"/ReversedAmount",schemaPath:"#/properties/ReversedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                     return false;
                                 }
                                 var valid0 = _errs6 === errors;
@@ -3836,28 +3923,28 @@ function validate125(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.PaymentReceipt !== undefined) {
+                            if(valid0){
+                                if(data.PaymentReceipt !== undefined){
                                     let data5 = data.PaymentReceipt;
                                     const _errs8 = errors;
-                                    if (errors === _errs8) {
-                                        if (Array.isArray(data5)) {
+                                    if(errors === _errs8){
+                                        if(Array.isArray(data5)){
                                             var valid2 = true;
                                             const len0 = data5.length;
-                                            for (let i0 = 0; i0 < len0; i0++) {
+                                            for(let i0=0; i0<len0; i0++){
                                                 const _errs10 = errors;
-                                                if (!(validate110(data5[i0], { instancePath: instancePath + "/PaymentReceipt/" + i0, parentData: data5, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                if(!(validate110(data5[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
                                                     errors = vErrors.length;
                                                 }
                                                 var valid2 = _errs10 === errors;
-                                                if (!valid2) {
+                                                if(!valid2){
                                                     break;
                                                 }
                                             }
                                         }
                                         else {
-                                            validate125.errors = [{ instancePath: instancePath + "/PaymentReceipt", schemaPath: "#/properties/PaymentReceipt/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                            validate125.errors = [{instancePath:instancePath+"/PaymentReceipt",schemaPath:"#/properties/PaymentReceipt/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                             return false;
                                         }
                                     }
@@ -3873,47 +3960,49 @@ function validate125(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate125.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate125.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate125.errors = vErrors;
     return errors === 0;
 }
-validate125.evaluated = { "props": { "Response": true, "POIData": true, "OriginalPOITransaction": true, "ReversedAmount": true, "PaymentReceipt": true }, "dynamicProps": false, "dynamicItems": false };
-function validate123(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-response.schema.yaml" */ ;
+validate125.evaluated = {"props":{"Response":true,"POIData":true,"OriginalPOITransaction":true,"ReversedAmount":true,"PaymentReceipt":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate123.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")) {
-                validate123.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")){
+                validate123.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.SaleToPOIResponse !== undefined) {
+                if(data.SaleToPOIResponse !== undefined){
                     let data0 = data.SaleToPOIResponse;
                     const _errs1 = errors;
-                    if (errors === _errs1) {
-                        if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                    if(errors === _errs1){
+                        if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                             let missing1;
-                            if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalResponse === undefined) && (missing1 = "ReversalResponse"))) {
-                                validate123.errors = [{ instancePath: instancePath + "/SaleToPOIResponse", schemaPath: "#/properties/SaleToPOIResponse/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                            if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalResponse === undefined) && (missing1 = "ReversalResponse"))){
+                                validate123.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                 return false;
                             }
                             else {
-                                if (data0.MessageHeader !== undefined) {
+                                if(data0.MessageHeader !== undefined){
                                     const _errs3 = errors;
-                                    if (!(validate17(data0.MessageHeader, { instancePath: instancePath + "/SaleToPOIResponse/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                    if(!(validate17(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIResponse/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
                                         errors = vErrors.length;
                                     }
@@ -3922,10 +4011,10 @@ function validate123(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid1 = true;
                                 }
-                                if (valid1) {
-                                    if (data0.ReversalResponse !== undefined) {
+                                if(valid1){
+                                    if(data0.ReversalResponse !== undefined){
                                         const _errs4 = errors;
-                                        if (!(validate125(data0.ReversalResponse, { instancePath: instancePath + "/SaleToPOIResponse/ReversalResponse", parentData: data0, parentDataProperty: "ReversalResponse", rootData, dynamicAnchors }))) {
+                                        if(!(validate125(data0.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/ReversalResponse",parentData:data0,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
                                             errors = vErrors.length;
                                         }
@@ -3938,7 +4027,7 @@ function validate123(data, { instancePath = "", parentData, parentDataProperty, 
                             }
                         }
                         else {
-                            validate123.errors = [{ instancePath: instancePath + "/SaleToPOIResponse", schemaPath: "#/properties/SaleToPOIResponse/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                            validate123.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                             return false;
                         }
                     }
@@ -3946,38 +4035,40 @@ function validate123(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate123.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate123.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate123.errors = vErrors;
     return errors === 0;
 }
-validate123.evaluated = { "props": { "SaleToPOIResponse": true }, "dynamicProps": false, "dynamicItems": false };
-function validate133(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate123.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate133.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             const _errs1 = errors;
-            for (const key0 in data) {
-                if (!(((((key0 === "MessageCategory") || (key0 === "ServiceID")) || (key0 === "DeviceID")) || (key0 === "SaleID")) || (key0 === "POIID"))) {
-                    validate133.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+            for(const key0 in data){
+                if(!(((((key0 === "MessageCategory") || (key0 === "ServiceID")) || (key0 === "DeviceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
+                    validate133.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                     return false;
                     break;
                 }
             }
-            if (_errs1 === errors) {
-                if (data.MessageCategory !== undefined) {
+            if(_errs1 === errors){
+                if(data.MessageCategory !== undefined){
                     const _errs2 = errors;
-                    if (!(validate4(data.MessageCategory, { instancePath: instancePath + "/MessageCategory", parentData: data, parentDataProperty: "MessageCategory", rootData, dynamicAnchors }))) {
+                    if(!(validate4(data.MessageCategory, {instancePath:instancePath+"/MessageCategory",parentData:data,parentDataProperty:"MessageCategory",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
                         errors = vErrors.length;
                     }
@@ -3986,10 +4077,10 @@ function validate133(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.ServiceID !== undefined) {
+                if(valid0){
+                    if(data.ServiceID !== undefined){
                         const _errs3 = errors;
-                        if (!(validate6(data.ServiceID, { instancePath: instancePath + "/ServiceID", parentData: data, parentDataProperty: "ServiceID", rootData, dynamicAnchors }))) {
+                        if(!(validate6(data.ServiceID, {instancePath:instancePath+"/ServiceID",parentData:data,parentDataProperty:"ServiceID",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
                             errors = vErrors.length;
                         }
@@ -3998,10 +4089,10 @@ function validate133(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.DeviceID !== undefined) {
+                    if(valid0){
+                        if(data.DeviceID !== undefined){
                             const _errs4 = errors;
-                            if (!(validate6(data.DeviceID, { instancePath: instancePath + "/DeviceID", parentData: data, parentDataProperty: "DeviceID", rootData, dynamicAnchors }))) {
+                            if(!(validate6(data.DeviceID, {instancePath:instancePath+"/DeviceID",parentData:data,parentDataProperty:"DeviceID",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
                                 errors = vErrors.length;
                             }
@@ -4010,10 +4101,10 @@ function validate133(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.SaleID !== undefined) {
+                        if(valid0){
+                            if(data.SaleID !== undefined){
                                 const _errs5 = errors;
-                                if (!(validate2(data.SaleID, { instancePath: instancePath + "/SaleID", parentData: data, parentDataProperty: "SaleID", rootData, dynamicAnchors }))) {
+                                if(!(validate2(data.SaleID, {instancePath:instancePath+"/SaleID",parentData:data,parentDataProperty:"SaleID",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                     errors = vErrors.length;
                                 }
@@ -4022,10 +4113,10 @@ function validate133(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.POIID !== undefined) {
+                            if(valid0){
+                                if(data.POIID !== undefined){
                                     const _errs6 = errors;
-                                    if (!(validate2(data.POIID, { instancePath: instancePath + "/POIID", parentData: data, parentDataProperty: "POIID", rootData, dynamicAnchors }))) {
+                                    if(!(validate2(data.POIID, {instancePath:instancePath+"/POIID",parentData:data,parentDataProperty:"POIID",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);
                                         errors = vErrors.length;
                                     }
@@ -4041,107 +4132,111 @@ function validate133(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate133.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate133.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate133.errors = vErrors;
     return errors === 0;
 }
-validate133.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema47 = { "type": "string", "enum": ["CashierReceipt", "CustomerReceipt", "Document", "Journal", "SaleReceipt", "Voucher"] };
-function validate140(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate133.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema47 = {"type":"string","enum":["CashierReceipt","CustomerReceipt","Document","Journal","SaleReceipt","Voucher"]};
+
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate140.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate140.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate140.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((((((data === "CashierReceipt") || (data === "CustomerReceipt")) || (data === "Document")) || (data === "Journal")) || (data === "SaleReceipt")) || (data === "Voucher"))) {
-        validate140.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema47.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((((((data === "CashierReceipt") || (data === "CustomerReceipt")) || (data === "Document")) || (data === "Journal")) || (data === "SaleReceipt")) || (data === "Voucher"))){
+        validate140.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate140.errors = vErrors;
     return errors === 0;
 }
-validate140.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate131(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-request.schema.yaml" */ ;
+validate140.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate131.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")) {
-                validate131.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
+                validate131.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(key0 === "SaleToPOIRequest")) {
-                        validate131.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(key0 === "SaleToPOIRequest")){
+                        validate131.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.SaleToPOIRequest !== undefined) {
+                if(_errs1 === errors){
+                    if(data.SaleToPOIRequest !== undefined){
                         let data0 = data.SaleToPOIRequest;
                         const _errs2 = errors;
-                        if (errors === _errs2) {
-                            if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                        if(errors === _errs2){
+                            if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                                 let missing1;
-                                if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusRequest === undefined) && (missing1 = "TransactionStatusRequest"))) {
-                                    validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusRequest === undefined) && (missing1 = "TransactionStatusRequest"))){
+                                    validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                     return false;
                                 }
                                 else {
                                     const _errs4 = errors;
-                                    for (const key1 in data0) {
-                                        if (!((key1 === "MessageHeader") || (key1 === "TransactionStatusRequest"))) {
-                                            validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                    for(const key1 in data0){
+                                        if(!((key1 === "MessageHeader") || (key1 === "TransactionStatusRequest"))){
+                                            validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                             return false;
                                             break;
                                         }
                                     }
-                                    if (_errs4 === errors) {
-                                        if (data0.MessageHeader !== undefined) {
+                                    if(_errs4 === errors){
+                                        if(data0.MessageHeader !== undefined){
                                             let data1 = data0.MessageHeader;
                                             const _errs5 = errors;
                                             const _errs6 = errors;
-                                            if (!(validate1(data1, { instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                            if(!(validate1(data1, {instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                                                 errors = vErrors.length;
                                             }
                                             var valid2 = _errs6 === errors;
-                                            if (valid2) {
+                                            if(valid2){
                                                 const _errs7 = errors;
-                                                if (errors === _errs7) {
-                                                    if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
-                                                        if (data1.MessageCategory !== undefined) {
-                                                            if ("TransactionStatus" !== data1.MessageCategory) {
-                                                                validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader/MessageCategory", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const", keyword: "const", params: { allowedValue: "TransactionStatus" }, message: "must be equal to constant" }];
+                                                if(errors === _errs7){
+                                                    if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+                                                        if(data1.MessageCategory !== undefined){
+                                                            if("TransactionStatus" !== data1.MessageCategory){
+                                                                validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "TransactionStatus"},message:"must be equal to constant"}];
                                                                 return false;
                                                             }
                                                         }
                                                     }
                                                     else {
-                                                        validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/MessageHeader", schemaPath: "#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -4152,24 +4247,24 @@ function validate131(data, { instancePath = "", parentData, parentDataProperty, 
                                         else {
                                             var valid1 = true;
                                         }
-                                        if (valid1) {
-                                            if (data0.TransactionStatusRequest !== undefined) {
+                                        if(valid1){
+                                            if(data0.TransactionStatusRequest !== undefined){
                                                 let data3 = data0.TransactionStatusRequest;
                                                 const _errs10 = errors;
-                                                if (errors === _errs10) {
-                                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                                if(errors === _errs10){
+                                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                                         const _errs12 = errors;
-                                                        for (const key2 in data3) {
-                                                            if (!(((key2 === "MessageReference") || (key2 === "DocumentQualifier")) || (key2 === "ReceiptReprintFlag"))) {
-                                                                validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/TransactionStatusRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" }];
+                                                        for(const key2 in data3){
+                                                            if(!(((key2 === "MessageReference") || (key2 === "DocumentQualifier")) || (key2 === "ReceiptReprintFlag"))){
+                                                                validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
                                                                 return false;
                                                                 break;
                                                             }
                                                         }
-                                                        if (_errs12 === errors) {
-                                                            if (data3.MessageReference !== undefined) {
+                                                        if(_errs12 === errors){
+                                                            if(data3.MessageReference !== undefined){
                                                                 const _errs13 = errors;
-                                                                if (!(validate133(data3.MessageReference, { instancePath: instancePath + "/SaleToPOIRequest/TransactionStatusRequest/MessageReference", parentData: data3, parentDataProperty: "MessageReference", rootData, dynamicAnchors }))) {
+                                                                if(!(validate133(data3.MessageReference, {instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/MessageReference",parentData:data3,parentDataProperty:"MessageReference",rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
                                                                     errors = vErrors.length;
                                                                 }
@@ -4178,28 +4273,28 @@ function validate131(data, { instancePath = "", parentData, parentDataProperty, 
                                                             else {
                                                                 var valid4 = true;
                                                             }
-                                                            if (valid4) {
-                                                                if (data3.DocumentQualifier !== undefined) {
+                                                            if(valid4){
+                                                                if(data3.DocumentQualifier !== undefined){
                                                                     let data5 = data3.DocumentQualifier;
                                                                     const _errs14 = errors;
-                                                                    if (errors === _errs14) {
-                                                                        if (Array.isArray(data5)) {
+                                                                    if(errors === _errs14){
+                                                                        if(Array.isArray(data5)){
                                                                             var valid5 = true;
                                                                             const len0 = data5.length;
-                                                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                                            for(let i0=0; i0<len0; i0++){
                                                                                 const _errs16 = errors;
-                                                                                if (!(validate140(data5[i0], { instancePath: instancePath + "/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/" + i0, parentData: data5, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                                                if(!(validate140(data5[i0], {instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                                                                     vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
                                                                                     errors = vErrors.length;
                                                                                 }
                                                                                 var valid5 = _errs16 === errors;
-                                                                                if (!valid5) {
+                                                                                if(!valid5){
                                                                                     break;
                                                                                 }
                                                                             }
                                                                         }
                                                                         else {
-                                                                            validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier", schemaPath: "#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/DocumentQualifier/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                                            validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/DocumentQualifier/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                                             return false;
                                                                         }
                                                                     }
@@ -4208,11 +4303,11 @@ function validate131(data, { instancePath = "", parentData, parentDataProperty, 
                                                                 else {
                                                                     var valid4 = true;
                                                                 }
-                                                                if (valid4) {
-                                                                    if (data3.ReceiptReprintFlag !== undefined) {
+                                                                if(valid4){
+                                                                    if(data3.ReceiptReprintFlag !== undefined){
                                                                         const _errs17 = errors;
-                                                                        if (typeof data3.ReceiptReprintFlag !== "boolean") {
-                                                                            validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/TransactionStatusRequest/ReceiptReprintFlag", schemaPath: "#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/ReceiptReprintFlag/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                                                        if(typeof data3.ReceiptReprintFlag !== "boolean"){
+                                                                            validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/ReceiptReprintFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/ReceiptReprintFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                                                             return false;
                                                                         }
                                                                         var valid4 = _errs17 === errors;
@@ -4225,7 +4320,7 @@ function validate131(data, { instancePath = "", parentData, parentDataProperty, 
                                                         }
                                                     }
                                                     else {
-                                                        validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest/TransactionStatusRequest", schemaPath: "#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                        validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -4239,7 +4334,7 @@ function validate131(data, { instancePath = "", parentData, parentDataProperty, 
                                 }
                             }
                             else {
-                                validate131.errors = [{ instancePath: instancePath + "/SaleToPOIRequest", schemaPath: "#/properties/SaleToPOIRequest/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                 return false;
                             }
                         }
@@ -4248,47 +4343,49 @@ function validate131(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate131.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate131.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate131.errors = vErrors;
     return errors === 0;
 }
-validate131.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate142(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-response.schema.yaml" */ ;
+validate131.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate142.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")) {
-                validate142.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")){
+                validate142.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.SaleToPOIResponse !== undefined) {
+                if(data.SaleToPOIResponse !== undefined){
                     let data0 = data.SaleToPOIResponse;
                     const _errs1 = errors;
-                    if (errors === _errs1) {
-                        if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+                    if(errors === _errs1){
+                        if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                             let missing1;
-                            if (((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusResponse === undefined) && (missing1 = "TransactionStatusResponse"))) {
-                                validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse", schemaPath: "#/properties/SaleToPOIResponse/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                            if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusResponse === undefined) && (missing1 = "TransactionStatusResponse"))){
+                                validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                 return false;
                             }
                             else {
-                                if (data0.MessageHeader !== undefined) {
+                                if(data0.MessageHeader !== undefined){
                                     const _errs3 = errors;
-                                    if (!(validate17(data0.MessageHeader, { instancePath: instancePath + "/SaleToPOIResponse/MessageHeader", parentData: data0, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                    if(!(validate17(data0.MessageHeader, {instancePath:instancePath+"/SaleToPOIResponse/MessageHeader",parentData:data0,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
                                         errors = vErrors.length;
                                     }
@@ -4297,21 +4394,21 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid1 = true;
                                 }
-                                if (valid1) {
-                                    if (data0.TransactionStatusResponse !== undefined) {
+                                if(valid1){
+                                    if(data0.TransactionStatusResponse !== undefined){
                                         let data2 = data0.TransactionStatusResponse;
                                         const _errs4 = errors;
-                                        if (errors === _errs4) {
-                                            if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                        if(errors === _errs4){
+                                            if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                                 let missing2;
-                                                if ((data2.Response === undefined) && (missing2 = "Response")) {
-                                                    validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" }];
+                                                if((data2.Response === undefined) && (missing2 = "Response")){
+                                                    validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                     return false;
                                                 }
                                                 else {
-                                                    if (data2.Response !== undefined) {
+                                                    if(data2.Response !== undefined){
                                                         const _errs6 = errors;
-                                                        if (!(validate83(data2.Response, { instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/Response", parentData: data2, parentDataProperty: "Response", rootData, dynamicAnchors }))) {
+                                                        if(!(validate83(data2.Response, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/Response",parentData:data2,parentDataProperty:"Response",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -4320,16 +4417,16 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                     else {
                                                         var valid2 = true;
                                                     }
-                                                    if (valid2) {
-                                                        if (data2.MessageReference !== undefined) {
+                                                    if(valid2){
+                                                        if(data2.MessageReference !== undefined){
                                                             let data4 = data2.MessageReference;
                                                             const _errs7 = errors;
-                                                            if (errors === _errs7) {
-                                                                if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
-                                                                    if (data4.MessageCategory !== undefined) {
+                                                            if(errors === _errs7){
+                                                                if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+                                                                    if(data4.MessageCategory !== undefined){
                                                                         const _errs9 = errors;
-                                                                        if (typeof data4.MessageCategory !== "string") {
-                                                                            validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/MessageReference/MessageCategory", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/MessageCategory/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                        if(typeof data4.MessageCategory !== "string"){
+                                                                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/MessageCategory",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                             return false;
                                                                         }
                                                                         var valid3 = _errs9 === errors;
@@ -4337,11 +4434,11 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                     else {
                                                                         var valid3 = true;
                                                                     }
-                                                                    if (valid3) {
-                                                                        if (data4.ServiceID !== undefined) {
+                                                                    if(valid3){
+                                                                        if(data4.ServiceID !== undefined){
                                                                             const _errs11 = errors;
-                                                                            if (typeof data4.ServiceID !== "string") {
-                                                                                validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/MessageReference/ServiceID", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/ServiceID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                            if(typeof data4.ServiceID !== "string"){
+                                                                                validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/ServiceID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                 return false;
                                                                             }
                                                                             var valid3 = _errs11 === errors;
@@ -4349,11 +4446,11 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                         else {
                                                                             var valid3 = true;
                                                                         }
-                                                                        if (valid3) {
-                                                                            if (data4.SaleID !== undefined) {
+                                                                        if(valid3){
+                                                                            if(data4.SaleID !== undefined){
                                                                                 const _errs13 = errors;
-                                                                                if (typeof data4.SaleID !== "string") {
-                                                                                    validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/MessageReference/SaleID", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/SaleID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                if(typeof data4.SaleID !== "string"){
+                                                                                    validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/SaleID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                     return false;
                                                                                 }
                                                                                 var valid3 = _errs13 === errors;
@@ -4361,11 +4458,11 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                             else {
                                                                                 var valid3 = true;
                                                                             }
-                                                                            if (valid3) {
-                                                                                if (data4.POIID !== undefined) {
+                                                                            if(valid3){
+                                                                                if(data4.POIID !== undefined){
                                                                                     const _errs15 = errors;
-                                                                                    if (typeof data4.POIID !== "string") {
-                                                                                        validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/MessageReference/POIID", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/POIID/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                    if(typeof data4.POIID !== "string"){
+                                                                                        validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/POIID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                         return false;
                                                                                     }
                                                                                     var valid3 = _errs15 === errors;
@@ -4378,7 +4475,7 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                     }
                                                                 }
                                                                 else {
-                                                                    validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/MessageReference", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                                    validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                     return false;
                                                                 }
                                                             }
@@ -4387,21 +4484,21 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                         else {
                                                             var valid2 = true;
                                                         }
-                                                        if (valid2) {
-                                                            if (data2.RepeatedMessageResponse !== undefined) {
+                                                        if(valid2){
+                                                            if(data2.RepeatedMessageResponse !== undefined){
                                                                 let data9 = data2.RepeatedMessageResponse;
                                                                 const _errs17 = errors;
-                                                                if (errors === _errs17) {
-                                                                    if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+                                                                if(errors === _errs17){
+                                                                    if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
                                                                         let missing3;
-                                                                        if (((data9.MessageHeader === undefined) && (missing3 = "MessageHeader")) || ((data9.RepeatedResponseMessageBody === undefined) && (missing3 = "RepeatedResponseMessageBody"))) {
-                                                                            validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/required", keyword: "required", params: { missingProperty: missing3 }, message: "must have required property '" + missing3 + "'" }];
+                                                                        if(((data9.MessageHeader === undefined) && (missing3 = "MessageHeader")) || ((data9.RepeatedResponseMessageBody === undefined) && (missing3 = "RepeatedResponseMessageBody"))){
+                                                                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
                                                                             return false;
                                                                         }
                                                                         else {
-                                                                            if (data9.MessageHeader !== undefined) {
+                                                                            if(data9.MessageHeader !== undefined){
                                                                                 const _errs19 = errors;
-                                                                                if (!(validate17(data9.MessageHeader, { instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/MessageHeader", parentData: data9, parentDataProperty: "MessageHeader", rootData, dynamicAnchors }))) {
+                                                                                if(!(validate17(data9.MessageHeader, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/MessageHeader",parentData:data9,parentDataProperty:"MessageHeader",rootData,dynamicAnchors}))){
                                                                                     vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
                                                                                     errors = vErrors.length;
                                                                                 }
@@ -4410,15 +4507,15 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                             else {
                                                                                 var valid4 = true;
                                                                             }
-                                                                            if (valid4) {
-                                                                                if (data9.RepeatedResponseMessageBody !== undefined) {
+                                                                            if(valid4){
+                                                                                if(data9.RepeatedResponseMessageBody !== undefined){
                                                                                     let data11 = data9.RepeatedResponseMessageBody;
                                                                                     const _errs20 = errors;
-                                                                                    if (errors === _errs20) {
-                                                                                        if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
-                                                                                            if (data11.PaymentResponse !== undefined) {
+                                                                                    if(errors === _errs20){
+                                                                                        if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+                                                                                            if(data11.PaymentResponse !== undefined){
                                                                                                 const _errs22 = errors;
-                                                                                                if (!(validate82(data11.PaymentResponse, { instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/PaymentResponse", parentData: data11, parentDataProperty: "PaymentResponse", rootData, dynamicAnchors }))) {
+                                                                                                if(!(validate82(data11.PaymentResponse, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/PaymentResponse",parentData:data11,parentDataProperty:"PaymentResponse",rootData,dynamicAnchors}))){
                                                                                                     vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
                                                                                                     errors = vErrors.length;
                                                                                                 }
@@ -4427,10 +4524,10 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                                             else {
                                                                                                 var valid5 = true;
                                                                                             }
-                                                                                            if (valid5) {
-                                                                                                if (data11.ReversalResponse !== undefined) {
+                                                                                            if(valid5){
+                                                                                                if(data11.ReversalResponse !== undefined){
                                                                                                     const _errs23 = errors;
-                                                                                                    if (!(validate125(data11.ReversalResponse, { instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/ReversalResponse", parentData: data11, parentDataProperty: "ReversalResponse", rootData, dynamicAnchors }))) {
+                                                                                                    if(!(validate125(data11.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/ReversalResponse",parentData:data11,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
                                                                                                         vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
                                                                                                         errors = vErrors.length;
                                                                                                     }
@@ -4442,7 +4539,7 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                                             }
                                                                                         }
                                                                                         else {
-                                                                                            validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/properties/RepeatedResponseMessageBody/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                                                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/properties/RepeatedResponseMessageBody/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                                             return false;
                                                                                         }
                                                                                     }
@@ -4455,7 +4552,7 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                                         }
                                                                     }
                                                                     else {
-                                                                        validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                                        validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                         return false;
                                                                     }
                                                                 }
@@ -4469,7 +4566,7 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                                                 }
                                             }
                                             else {
-                                                validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse/TransactionStatusResponse", schemaPath: "#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                                validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                 return false;
                                             }
                                         }
@@ -4482,7 +4579,7 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
                             }
                         }
                         else {
-                            validate142.errors = [{ instancePath: instancePath + "/SaleToPOIResponse", schemaPath: "#/properties/SaleToPOIResponse/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                             return false;
                         }
                     }
@@ -4490,14 +4587,14 @@ function validate142(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate142.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate142.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate142.errors = vErrors;
     return errors === 0;
 }
-validate142.evaluated = { "props": { "SaleToPOIResponse": true }, "dynamicProps": false, "dynamicItems": false };
+validate142.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
 
 
 /** A validation failure as reported by Ajv. */

@@ -36,52 +36,55 @@
 
 /** Length in Unicode code points, as JSON Schema counts minLength/maxLength. */
 function codePointLength(text) {
-    let length = 0;
-    for (const _ of text)
-        length++;
-    return length;
+    let length = 0
+    for (const _ of text) length++
+    return length
 }
-function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+
+
+function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate1.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if ("2.0" !== data) {
-        validate1.errors = [{ instancePath, schemaPath: "#/const", keyword: "const", params: { allowedValue: "2.0" }, message: "must be equal to constant" }];
+    if("2.0" !== data){
+        validate1.errors = [{instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: "2.0"},message:"must be equal to constant"}];
         return false;
     }
     validate1.errors = vErrors;
     return errors === 0;
 }
-validate1.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate3(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate1.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate3.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
-        validate3.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+    if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+        validate3.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
         return false;
     }
-    if (errors === 0) {
-        if ((typeof data == "number") && (isFinite(data))) {
-            if (data > 999999 || isNaN(data)) {
-                validate3.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 999999 }, message: "must be <= 999999" }];
+    if(errors === 0){
+        if((typeof data == "number") && (isFinite(data))){
+            if(data > 999999 || isNaN(data)){
+                validate3.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 999999},message:"must be <= 999999"}];
                 return false;
             }
             else {
-                if (data < 0 || isNaN(data)) {
-                    validate3.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                if(data < 0 || isNaN(data)){
+                    validate3.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                     return false;
                 }
             }
@@ -90,23 +93,25 @@ function validate3(data, { instancePath = "", parentData, parentDataProperty, ro
     validate3.errors = vErrors;
     return errors === 0;
 }
-validate3.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate6(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate3.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate6.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
     const _errs0 = errors;
     let valid0 = false;
     const _errs1 = errors;
-    if (-32700 !== data) {
-        const err0 = { instancePath, schemaPath: "#/anyOf/0/const", keyword: "const", params: { allowedValue: -32700 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32700 !== data){
+        const err0 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: -32700},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err0];
         }
         else {
@@ -117,9 +122,9 @@ function validate6(data, { instancePath = "", parentData, parentDataProperty, ro
     var _valid0 = _errs1 === errors;
     valid0 = valid0 || _valid0;
     const _errs2 = errors;
-    if (-32600 !== data) {
-        const err1 = { instancePath, schemaPath: "#/anyOf/1/const", keyword: "const", params: { allowedValue: -32600 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32600 !== data){
+        const err1 = {instancePath,schemaPath:"#/anyOf/1/const",keyword:"const",params:{allowedValue: -32600},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err1];
         }
         else {
@@ -130,9 +135,9 @@ function validate6(data, { instancePath = "", parentData, parentDataProperty, ro
     var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     const _errs3 = errors;
-    if (-32601 !== data) {
-        const err2 = { instancePath, schemaPath: "#/anyOf/2/const", keyword: "const", params: { allowedValue: -32601 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32601 !== data){
+        const err2 = {instancePath,schemaPath:"#/anyOf/2/const",keyword:"const",params:{allowedValue: -32601},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err2];
         }
         else {
@@ -143,9 +148,9 @@ function validate6(data, { instancePath = "", parentData, parentDataProperty, ro
     var _valid0 = _errs3 === errors;
     valid0 = valid0 || _valid0;
     const _errs4 = errors;
-    if (-32602 !== data) {
-        const err3 = { instancePath, schemaPath: "#/anyOf/3/const", keyword: "const", params: { allowedValue: -32602 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32602 !== data){
+        const err3 = {instancePath,schemaPath:"#/anyOf/3/const",keyword:"const",params:{allowedValue: -32602},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err3];
         }
         else {
@@ -156,9 +161,9 @@ function validate6(data, { instancePath = "", parentData, parentDataProperty, ro
     var _valid0 = _errs4 === errors;
     valid0 = valid0 || _valid0;
     const _errs5 = errors;
-    if (-32603 !== data) {
-        const err4 = { instancePath, schemaPath: "#/anyOf/4/const", keyword: "const", params: { allowedValue: -32603 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32603 !== data){
+        const err4 = {instancePath,schemaPath:"#/anyOf/4/const",keyword:"const",params:{allowedValue: -32603},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err4];
         }
         else {
@@ -168,9 +173,9 @@ function validate6(data, { instancePath = "", parentData, parentDataProperty, ro
     }
     var _valid0 = _errs5 === errors;
     valid0 = valid0 || _valid0;
-    if (!valid0) {
-        const err5 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
+    if(!valid0){
+        const err5 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+        if(vErrors === null){
             vErrors = [err5];
         }
         else {
@@ -182,8 +187,8 @@ function validate6(data, { instancePath = "", parentData, parentDataProperty, ro
     }
     else {
         errors = _errs0;
-        if (vErrors !== null) {
-            if (_errs0) {
+        if(vErrors !== null){
+            if(_errs0){
                 vErrors.length = _errs0;
             }
             else {
@@ -194,23 +199,25 @@ function validate6(data, { instancePath = "", parentData, parentDataProperty, ro
     validate6.errors = vErrors;
     return errors === 0;
 }
-validate6.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate8(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate6.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate8(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate8.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
     const _errs0 = errors;
     let valid0 = false;
     const _errs1 = errors;
-    if (-32001 !== data) {
-        const err0 = { instancePath, schemaPath: "#/anyOf/0/const", keyword: "const", params: { allowedValue: -32001 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32001 !== data){
+        const err0 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: -32001},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err0];
         }
         else {
@@ -221,9 +228,9 @@ function validate8(data, { instancePath = "", parentData, parentDataProperty, ro
     var _valid0 = _errs1 === errors;
     valid0 = valid0 || _valid0;
     const _errs2 = errors;
-    if (-32002 !== data) {
-        const err1 = { instancePath, schemaPath: "#/anyOf/1/const", keyword: "const", params: { allowedValue: -32002 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32002 !== data){
+        const err1 = {instancePath,schemaPath:"#/anyOf/1/const",keyword:"const",params:{allowedValue: -32002},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err1];
         }
         else {
@@ -234,9 +241,9 @@ function validate8(data, { instancePath = "", parentData, parentDataProperty, ro
     var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     const _errs3 = errors;
-    if (-32003 !== data) {
-        const err2 = { instancePath, schemaPath: "#/anyOf/2/const", keyword: "const", params: { allowedValue: -32003 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32003 !== data){
+        const err2 = {instancePath,schemaPath:"#/anyOf/2/const",keyword:"const",params:{allowedValue: -32003},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err2];
         }
         else {
@@ -247,9 +254,9 @@ function validate8(data, { instancePath = "", parentData, parentDataProperty, ro
     var _valid0 = _errs3 === errors;
     valid0 = valid0 || _valid0;
     const _errs4 = errors;
-    if (-32004 !== data) {
-        const err3 = { instancePath, schemaPath: "#/anyOf/3/const", keyword: "const", params: { allowedValue: -32004 }, message: "must be equal to constant" };
-        if (vErrors === null) {
+    if(-32004 !== data){
+        const err3 = {instancePath,schemaPath:"#/anyOf/3/const",keyword:"const",params:{allowedValue: -32004},message:"must be equal to constant"};
+        if(vErrors === null){
             vErrors = [err3];
         }
         else {
@@ -259,9 +266,9 @@ function validate8(data, { instancePath = "", parentData, parentDataProperty, ro
     }
     var _valid0 = _errs4 === errors;
     valid0 = valid0 || _valid0;
-    if (!valid0) {
-        const err4 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
+    if(!valid0){
+        const err4 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+        if(vErrors === null){
             vErrors = [err4];
         }
         else {
@@ -273,8 +280,8 @@ function validate8(data, { instancePath = "", parentData, parentDataProperty, ro
     }
     else {
         errors = _errs0;
-        if (vErrors !== null) {
-            if (_errs0) {
+        if(vErrors !== null){
+            if(_errs0){
                 vErrors.length = _errs0;
             }
             else {
@@ -285,37 +292,39 @@ function validate8(data, { instancePath = "", parentData, parentDataProperty, ro
     validate8.errors = vErrors;
     return errors === 0;
 }
-validate8.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate5(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate8.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate5.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
     const _errs0 = errors;
     let valid0 = false;
     const _errs1 = errors;
-    if (!(validate6(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+    if(!(validate6(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
         vErrors = vErrors === null ? validate6.errors : vErrors.concat(validate6.errors);
         errors = vErrors.length;
     }
     var _valid0 = _errs1 === errors;
     valid0 = valid0 || _valid0;
     const _errs2 = errors;
-    if (!(validate8(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+    if(!(validate8(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
         vErrors = vErrors === null ? validate8.errors : vErrors.concat(validate8.errors);
         errors = vErrors.length;
     }
     var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     const _errs3 = errors;
-    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
-        const err0 = { instancePath, schemaPath: "#/anyOf/2/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-        if (vErrors === null) {
+    if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+        const err0 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+        if(vErrors === null){
             vErrors = [err0];
         }
         else {
@@ -325,9 +334,9 @@ function validate5(data, { instancePath = "", parentData, parentDataProperty, ro
     }
     var _valid0 = _errs3 === errors;
     valid0 = valid0 || _valid0;
-    if (!valid0) {
-        const err1 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
+    if(!valid0){
+        const err1 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+        if(vErrors === null){
             vErrors = [err1];
         }
         else {
@@ -339,8 +348,8 @@ function validate5(data, { instancePath = "", parentData, parentDataProperty, ro
     }
     else {
         errors = _errs0;
-        if (vErrors !== null) {
-            if (_errs0) {
+        if(vErrors !== null){
+            if(_errs0){
                 vErrors.length = _errs0;
             }
             else {
@@ -351,38 +360,40 @@ function validate5(data, { instancePath = "", parentData, parentDataProperty, ro
     validate5.errors = vErrors;
     return errors === 0;
 }
-validate5.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/error-message.schema.yaml" */ ;
+validate5.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/error-message.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate0.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.error === undefined) && (missing0 = "error"))) {
-                validate0.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.error === undefined) && (missing0 = "error"))){
+                validate0.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "error"))) {
-                        validate0.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "error"))){
+                        validate0.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -391,23 +402,23 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             let data1 = data.id;
                             const _errs3 = errors;
                             const _errs4 = errors;
                             let valid1 = false;
                             const _errs5 = errors;
-                            if (!(validate3(data1, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data1, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
                             var _valid0 = _errs5 === errors;
                             valid1 = valid1 || _valid0;
                             const _errs6 = errors;
-                            if (data1 !== null) {
-                                const err0 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/anyOf/1/type", keyword: "type", params: { type: "null" }, message: "must be null" };
-                                if (vErrors === null) {
+                            if(data1 !== null){
+                                const err0 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+                                if(vErrors === null){
                                     vErrors = [err0];
                                 }
                                 else {
@@ -417,9 +428,9 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                             }
                             var _valid0 = _errs6 === errors;
                             valid1 = valid1 || _valid0;
-                            if (!valid1) {
-                                const err1 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                if (vErrors === null) {
+                            if(!valid1){
+                                const err1 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                if(vErrors === null){
                                     vErrors = [err1];
                                 }
                                 else {
@@ -431,8 +442,8 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                             }
                             else {
                                 errors = _errs4;
-                                if (vErrors !== null) {
-                                    if (_errs4) {
+                                if(vErrors !== null){
+                                    if(_errs4){
                                         vErrors.length = _errs4;
                                     }
                                     else {
@@ -445,30 +456,30 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.error !== undefined) {
+                        if(valid0){
+                            if(data.error !== undefined){
                                 let data2 = data.error;
                                 const _errs8 = errors;
-                                if (errors === _errs8) {
-                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                if(errors === _errs8){
+                                    if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                         let missing1;
-                                        if (((data2.code === undefined) && (missing1 = "code")) || ((data2.message === undefined) && (missing1 = "message"))) {
-                                            validate0.errors = [{ instancePath: instancePath + "/error", schemaPath: "#/properties/error/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if(((data2.code === undefined) && (missing1 = "code")) || ((data2.message === undefined) && (missing1 = "message"))){
+                                            validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
                                             const _errs10 = errors;
-                                            for (const key1 in data2) {
-                                                if (!(((key1 === "code") || (key1 === "message")) || (key1 === "data"))) {
-                                                    validate0.errors = [{ instancePath: instancePath + "/error", schemaPath: "#/properties/error/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                            for(const key1 in data2){
+                                                if(!(((key1 === "code") || (key1 === "message")) || (key1 === "data"))){
+                                                    validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                     return false;
                                                     break;
                                                 }
                                             }
-                                            if (_errs10 === errors) {
-                                                if (data2.code !== undefined) {
+                                            if(_errs10 === errors){
+                                                if(data2.code !== undefined){
                                                     const _errs11 = errors;
-                                                    if (!(validate5(data2.code, { instancePath: instancePath + "/error/code", parentData: data2, parentDataProperty: "code", rootData, dynamicAnchors }))) {
+                                                    if(!(validate5(data2.code, {instancePath:instancePath+"/error/code",parentData:data2,parentDataProperty:"code",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -477,11 +488,11 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                                 else {
                                                     var valid2 = true;
                                                 }
-                                                if (valid2) {
-                                                    if (data2.message !== undefined) {
+                                                if(valid2){
+                                                    if(data2.message !== undefined){
                                                         const _errs12 = errors;
-                                                        if (typeof data2.message !== "string") {
-                                                            validate0.errors = [{ instancePath: instancePath + "/error/message", schemaPath: "#/properties/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        if(typeof data2.message !== "string"){
+                                                            validate0.errors = [{instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                             return false;
                                                         }
                                                         var valid2 = _errs12 === errors;
@@ -494,7 +505,7 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
                                         }
                                     }
                                     else {
-                                        validate0.errors = [{ instancePath: instancePath + "/error", schemaPath: "#/properties/error/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate0.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -509,72 +520,76 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
             }
         }
         else {
-            validate0.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate0.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate0.errors = vErrors;
     return errors === 0;
 }
-validate0.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 const func0 = codePointLength;
-function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate14.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (typeof data === "string") {
-            if (func0(data) < 1) {
-                validate14.errors = [{ instancePath, schemaPath: "#/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+    if(errors === 0){
+        if(typeof data === "string"){
+            if(func0(data) < 1){
+                validate14.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
                 return false;
             }
         }
         else {
-            validate14.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+            validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
             return false;
         }
     }
     validate14.errors = vErrors;
     return errors === 0;
 }
-validate14.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-request.schema.yaml" */ ;
+validate14.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate11.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate11.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate11.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate11.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -583,10 +598,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -595,11 +610,11 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("cancelTransaction" !== data.method) {
-                                    validate11.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "cancelTransaction" }, message: "must be equal to constant" }];
+                                if("cancelTransaction" !== data.method){
+                                    validate11.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "cancelTransaction"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -607,29 +622,29 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((data3.tid === undefined) && (missing1 = "tid")) {
-                                                validate11.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((data3.tid === undefined) && (missing1 = "tid")){
+                                                validate11.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!(key1 === "tid")) {
-                                                        validate11.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!(key1 === "tid")){
+                                                        validate11.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -638,7 +653,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
                                             }
                                         }
                                         else {
-                                            validate11.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate11.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -654,36 +669,38 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate11.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate11.errors = vErrors;
     return errors === 0;
 }
-validate11.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-response.schema.yaml" */ ;
+validate11.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/cancel-transaction-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate16.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate16.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate16.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -692,10 +709,10 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -708,72 +725,76 @@ function validate16(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate16.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate16.errors = vErrors;
     return errors === 0;
 }
-validate16.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate16.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate22.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            for (const key0 in data) {
-                validate22.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            for(const key0 in data){
+                validate22.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                 return false;
                 break;
             }
         }
         else {
-            validate22.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate22.errors = vErrors;
     return errors === 0;
 }
-validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-request.schema.yaml" */ ;
+validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate19.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) {
-                validate19.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))){
+                validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate19.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -782,10 +803,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -794,11 +815,11 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("connectedTerminals" !== data.method) {
-                                    validate19.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "connectedTerminals" }, message: "must be equal to constant" }];
+                                if("connectedTerminals" !== data.method){
+                                    validate19.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "connectedTerminals"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -806,10 +827,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     const _errs5 = errors;
-                                    if (!(validate22(data.params, { instancePath: instancePath + "/params", parentData: data, parentDataProperty: "params", rootData, dynamicAnchors }))) {
+                                    if(!(validate22(data.params, {instancePath:instancePath+"/params",parentData:data,parentDataProperty:"params",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
                                         errors = vErrors.length;
                                     }
@@ -825,81 +846,87 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate19.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate19.errors = vErrors;
     return errors === 0;
 }
-validate19.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema14 = { "type": "string", "enum": ["AVAILABLE", "BUSY"] };
-function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate19.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema14 = {"type":"string","enum":["AVAILABLE","BUSY"]};
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate30.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate30.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((data === "AVAILABLE") || (data === "BUSY"))) {
-        validate30.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema14.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((data === "AVAILABLE") || (data === "BUSY"))){
+        validate30.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate30.errors = vErrors;
     return errors === 0;
 }
-validate30.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema15 = { "type": "string", "enum": ["GBP", "EUR"] };
-function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate30.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema15 = {"type":"string","enum":["GBP","EUR"]};
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate32.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate32.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((data === "GBP") || (data === "EUR"))) {
-        validate32.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema15.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((data === "GBP") || (data === "EUR"))){
+        validate32.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema15.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate32.errors = vErrors;
     return errors === 0;
 }
-validate32.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate32.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate28.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.tid === undefined) && (missing0 = "tid")) || ((data.status === undefined) && (missing0 = "status"))) || ((data.currency === undefined) && (missing0 = "currency"))) {
-                validate28.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.tid === undefined) && (missing0 = "tid")) || ((data.status === undefined) && (missing0 = "status"))) || ((data.currency === undefined) && (missing0 = "currency"))){
+                validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.tid !== undefined) {
+                if(data.tid !== undefined){
                     const _errs1 = errors;
-                    if (!(validate14(data.tid, { instancePath: instancePath + "/tid", parentData: data, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                    if(!(validate14(data.tid, {instancePath:instancePath+"/tid",parentData:data,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                         errors = vErrors.length;
                     }
@@ -908,10 +935,10 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.status !== undefined) {
+                if(valid0){
+                    if(data.status !== undefined){
                         const _errs2 = errors;
-                        if (!(validate30(data.status, { instancePath: instancePath + "/status", parentData: data, parentDataProperty: "status", rootData, dynamicAnchors }))) {
+                        if(!(validate30(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
                             errors = vErrors.length;
                         }
@@ -920,10 +947,10 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.currency !== undefined) {
+                    if(valid0){
+                        if(data.currency !== undefined){
                             const _errs3 = errors;
-                            if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                            if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                 errors = vErrors.length;
                             }
@@ -937,53 +964,55 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate28.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate28.errors = vErrors;
     return errors === 0;
 }
-validate28.evaluated = { "props": { "tid": true, "status": true, "currency": true }, "dynamicProps": false, "dynamicItems": false };
-function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate28.evaluated = {"props":{"tid":true,"status":true,"currency":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate27.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.terminals === undefined) && (missing0 = "terminals")) {
-                validate27.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.terminals === undefined) && (missing0 = "terminals")){
+                validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.terminals !== undefined) {
+                if(data.terminals !== undefined){
                     let data0 = data.terminals;
                     const _errs1 = errors;
-                    if (errors === _errs1) {
-                        if (Array.isArray(data0)) {
+                    if(errors === _errs1){
+                        if(Array.isArray(data0)){
                             var valid1 = true;
                             const len0 = data0.length;
-                            for (let i0 = 0; i0 < len0; i0++) {
+                            for(let i0=0; i0<len0; i0++){
                                 const _errs3 = errors;
-                                if (!(validate28(data0[i0], { instancePath: instancePath + "/terminals/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                if(!(validate28(data0[i0], {instancePath:instancePath+"/terminals/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
                                     errors = vErrors.length;
                                 }
                                 var valid1 = _errs3 === errors;
-                                if (!valid1) {
+                                if(!valid1){
                                     break;
                                 }
                             }
                         }
                         else {
-                            validate27.errors = [{ instancePath: instancePath + "/terminals", schemaPath: "#/properties/terminals/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                            validate27.errors = [{instancePath:instancePath+"/terminals",schemaPath:"#/properties/terminals/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                             return false;
                         }
                     }
@@ -991,36 +1020,38 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate27.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate27.errors = vErrors;
     return errors === 0;
 }
-validate27.evaluated = { "props": { "terminals": true }, "dynamicProps": false, "dynamicItems": false };
-function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-response.schema.yaml" */ ;
+validate27.evaluated = {"props":{"terminals":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/connected-terminals-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate24.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate24.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -1029,10 +1060,10 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -1041,10 +1072,10 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.result !== undefined) {
+                    if(valid0){
+                        if(data.result !== undefined){
                             const _errs3 = errors;
-                            if (!(validate27(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                            if(!(validate27(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
                                 errors = vErrors.length;
                             }
@@ -1058,45 +1089,47 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate24.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate24.errors = vErrors;
     return errors === 0;
 }
-validate24.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
-function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-request.schema.yaml" */ ;
+validate24.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate36.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate36.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate36.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -1105,10 +1138,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -1117,11 +1150,11 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("duplicate" !== data.method) {
-                                    validate36.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "duplicate" }, message: "must be equal to constant" }];
+                                if("duplicate" !== data.method){
+                                    validate36.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "duplicate"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -1129,29 +1162,29 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((data3.tid === undefined) && (missing1 = "tid")) {
-                                                validate36.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((data3.tid === undefined) && (missing1 = "tid")){
+                                                validate36.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!(key1 === "tid")) {
-                                                        validate36.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!(key1 === "tid")){
+                                                        validate36.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -1160,7 +1193,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
                                             }
                                         }
                                         else {
-                                            validate36.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate36.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -1176,83 +1209,89 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate36.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate36.errors = vErrors;
     return errors === 0;
 }
-validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema19 = { "type": "string", "enum": ["SUCCESSFUL", "DECLINED", "VOID", "UNSUCCESSFUL", "CANCELLED", "TIMED_OUT"] };
-function validate45(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema19 = {"type":"string","enum":["SUCCESSFUL","DECLINED","VOID","UNSUCCESSFUL","CANCELLED","TIMED_OUT"]};
+
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate45.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate45.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate45.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((((((data === "SUCCESSFUL") || (data === "DECLINED")) || (data === "VOID")) || (data === "UNSUCCESSFUL")) || (data === "CANCELLED")) || (data === "TIMED_OUT"))) {
-        validate45.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema19.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((((((data === "SUCCESSFUL") || (data === "DECLINED")) || (data === "VOID")) || (data === "UNSUCCESSFUL")) || (data === "CANCELLED")) || (data === "TIMED_OUT"))){
+        validate45.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema19.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate45.errors = vErrors;
     return errors === 0;
 }
-validate45.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema20 = { "type": "string", "enum": ["LOGON", "REFUND", "REFUND_REVERSAL", "SALE", "SALE_REVERSAL", "PRE_AUTH", "COMPLETION", "ACCOUNT_VERIFICATION"] };
-function validate47(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate45.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema20 = {"type":"string","enum":["LOGON","REFUND","REFUND_REVERSAL","SALE","SALE_REVERSAL","PRE_AUTH","COMPLETION","ACCOUNT_VERIFICATION"]};
+
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate47.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate47.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate47.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((((((((data === "LOGON") || (data === "REFUND")) || (data === "REFUND_REVERSAL")) || (data === "SALE")) || (data === "SALE_REVERSAL")) || (data === "PRE_AUTH")) || (data === "COMPLETION")) || (data === "ACCOUNT_VERIFICATION"))) {
-        validate47.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema20.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((((((((data === "LOGON") || (data === "REFUND")) || (data === "REFUND_REVERSAL")) || (data === "SALE")) || (data === "SALE_REVERSAL")) || (data === "PRE_AUTH")) || (data === "COMPLETION")) || (data === "ACCOUNT_VERIFICATION"))){
+        validate47.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema20.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate47.errors = vErrors;
     return errors === 0;
 }
-validate47.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate47.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate50.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
-        validate50.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+    if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+        validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
         return false;
     }
-    if (errors === 0) {
-        if ((typeof data == "number") && (isFinite(data))) {
-            if (data > 99999999 || isNaN(data)) {
-                validate50.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+    if(errors === 0){
+        if((typeof data == "number") && (isFinite(data))){
+            if(data > 99999999 || isNaN(data)){
+                validate50.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
                 return false;
             }
             else {
-                if (data < 0 || isNaN(data)) {
-                    validate50.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                if(data < 0 || isNaN(data)){
+                    validate50.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                     return false;
                 }
             }
@@ -1261,133 +1300,143 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
     validate50.errors = vErrors;
     return errors === 0;
 }
-validate50.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema22 = { "type": "string", "enum": ["UNKNOWN", "NONE", "PIN", "SIGNATURE", "DEVICE"] };
-function validate55(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate50.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema22 = {"type":"string","enum":["UNKNOWN","NONE","PIN","SIGNATURE","DEVICE"]};
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate55.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate55.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((((data === "UNKNOWN") || (data === "NONE")) || (data === "PIN")) || (data === "SIGNATURE")) || (data === "DEVICE"))) {
-        validate55.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema22.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((((data === "UNKNOWN") || (data === "NONE")) || (data === "PIN")) || (data === "SIGNATURE")) || (data === "DEVICE"))){
+        validate55.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate55.errors = vErrors;
     return errors === 0;
 }
-validate55.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema23 = { "type": "string", "enum": ["UNKNOWN", "KEYED", "SWIPED", "ICC_CHIP", "CONTACTLESS"] };
-function validate57(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate55.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema23 = {"type":"string","enum":["UNKNOWN","KEYED","SWIPED","ICC_CHIP","CONTACTLESS"]};
+
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate57.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate57.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((((data === "UNKNOWN") || (data === "KEYED")) || (data === "SWIPED")) || (data === "ICC_CHIP")) || (data === "CONTACTLESS"))) {
-        validate57.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema23.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((((data === "UNKNOWN") || (data === "KEYED")) || (data === "SWIPED")) || (data === "ICC_CHIP")) || (data === "CONTACTLESS"))){
+        validate57.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema23.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate57.errors = vErrors;
     return errors === 0;
 }
-validate57.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema26 = { "type": "string", "enum": ["TEXT", "BOX_DECLINE", "BOX_VOID", "IMAGE_LOGO", "CARRIAGE_RETURN", "LINE_SEPARATOR_SINGLE", "LINE_SEPARATOR_DOUBLE", "TICKET_FEED", "BARCODE_CODE25", "BARCODE_CODE39", "BARCODE_CODE128"] };
-function validate61(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate57.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema26 = {"type":"string","enum":["TEXT","BOX_DECLINE","BOX_VOID","IMAGE_LOGO","CARRIAGE_RETURN","LINE_SEPARATOR_SINGLE","LINE_SEPARATOR_DOUBLE","TICKET_FEED","BARCODE_CODE25","BARCODE_CODE39","BARCODE_CODE128"]};
+
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate61.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate61.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((((((((((data === "TEXT") || (data === "BOX_DECLINE")) || (data === "BOX_VOID")) || (data === "IMAGE_LOGO")) || (data === "CARRIAGE_RETURN")) || (data === "LINE_SEPARATOR_SINGLE")) || (data === "LINE_SEPARATOR_DOUBLE")) || (data === "TICKET_FEED")) || (data === "BARCODE_CODE25")) || (data === "BARCODE_CODE39")) || (data === "BARCODE_CODE128"))) {
-        validate61.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema26.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((((((((((data === "TEXT") || (data === "BOX_DECLINE")) || (data === "BOX_VOID")) || (data === "IMAGE_LOGO")) || (data === "CARRIAGE_RETURN")) || (data === "LINE_SEPARATOR_SINGLE")) || (data === "LINE_SEPARATOR_DOUBLE")) || (data === "TICKET_FEED")) || (data === "BARCODE_CODE25")) || (data === "BARCODE_CODE39")) || (data === "BARCODE_CODE128"))){
+        validate61.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema26.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate61.errors = vErrors;
     return errors === 0;
 }
-validate61.evaluated = { "dynamicProps": false, "dynamicItems": false };
-const schema27 = { "type": "string", "enum": ["BOLD", "DOUBLE_HEIGHT", "DOUBLE_WIDTH"] };
-function validate63(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate61.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema27 = {"type":"string","enum":["BOLD","DOUBLE_HEIGHT","DOUBLE_WIDTH"]};
+
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate63.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate63.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((data === "BOLD") || (data === "DOUBLE_HEIGHT")) || (data === "DOUBLE_WIDTH"))) {
-        validate63.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema27.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((data === "BOLD") || (data === "DOUBLE_HEIGHT")) || (data === "DOUBLE_WIDTH"))){
+        validate63.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema27.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate63.errors = vErrors;
     return errors === 0;
 }
-validate63.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate63.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate60.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.value === undefined) && (missing0 = "value")) {
-                validate60.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.value === undefined) && (missing0 = "value")){
+                validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.type !== undefined) {
+                if(data.type !== undefined){
                     let data0 = data.type;
                     const _errs1 = errors;
                     const _errs2 = errors;
                     let valid1 = false;
                     const _errs3 = errors;
-                    if (!(validate61(data0, { instancePath: instancePath + "/type", parentData: data, parentDataProperty: "type", rootData, dynamicAnchors }))) {
+                    if(!(validate61(data0, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
                         errors = vErrors.length;
                     }
                     var _valid0 = _errs3 === errors;
                     valid1 = valid1 || _valid0;
                     const _errs4 = errors;
-                    if (typeof data0 !== "string") {
-                        const err0 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
+                    if(typeof data0 !== "string"){
+                        const err0 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                        if(vErrors === null){
                             vErrors = [err0];
                         }
                         else {
@@ -1397,9 +1446,9 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
                     }
                     var _valid0 = _errs4 === errors;
                     valid1 = valid1 || _valid0;
-                    if (!valid1) {
-                        const err1 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                        if (vErrors === null) {
+                    if(!valid1){
+                        const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                        if(vErrors === null){
                             vErrors = [err1];
                         }
                         else {
@@ -1411,8 +1460,8 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
                     }
                     else {
                         errors = _errs2;
-                        if (vErrors !== null) {
-                            if (_errs2) {
+                        if(vErrors !== null){
+                            if(_errs2){
                                 vErrors.length = _errs2;
                             }
                             else {
@@ -1425,30 +1474,30 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.format !== undefined) {
+                if(valid0){
+                    if(data.format !== undefined){
                         let data1 = data.format;
                         const _errs6 = errors;
-                        if (errors === _errs6) {
-                            if (Array.isArray(data1)) {
+                        if(errors === _errs6){
+                            if(Array.isArray(data1)){
                                 var valid2 = true;
                                 const len0 = data1.length;
-                                for (let i0 = 0; i0 < len0; i0++) {
+                                for(let i0=0; i0<len0; i0++){
                                     let data2 = data1[i0];
                                     const _errs8 = errors;
                                     const _errs9 = errors;
                                     let valid3 = false;
                                     const _errs10 = errors;
-                                    if (!(validate63(data2, { instancePath: instancePath + "/format/" + i0, parentData: data1, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                    if(!(validate63(data2, {instancePath:instancePath+"/format/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
                                         errors = vErrors.length;
                                     }
                                     var _valid1 = _errs10 === errors;
                                     valid3 = valid3 || _valid1;
                                     const _errs11 = errors;
-                                    if (typeof data2 !== "string") {
-                                        const err2 = { instancePath: instancePath + "/format/" + i0, schemaPath: "#/properties/format/items/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                                        if (vErrors === null) {
+                                    if(typeof data2 !== "string"){
+                                        const err2 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                                        if(vErrors === null){
                                             vErrors = [err2];
                                         }
                                         else {
@@ -1458,9 +1507,9 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
                                     }
                                     var _valid1 = _errs11 === errors;
                                     valid3 = valid3 || _valid1;
-                                    if (!valid3) {
-                                        const err3 = { instancePath: instancePath + "/format/" + i0, schemaPath: "#/properties/format/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-                                        if (vErrors === null) {
+                                    if(!valid3){
+                                        const err3 = {instancePath:instancePath+"/format/" + i0,schemaPath:"#/properties/format/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+                                        if(vErrors === null){
                                             vErrors = [err3];
                                         }
                                         else {
@@ -1472,8 +1521,8 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
                                     }
                                     else {
                                         errors = _errs9;
-                                        if (vErrors !== null) {
-                                            if (_errs9) {
+                                        if(vErrors !== null){
+                                            if(_errs9){
                                                 vErrors.length = _errs9;
                                             }
                                             else {
@@ -1482,13 +1531,13 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
                                         }
                                     }
                                     var valid2 = _errs8 === errors;
-                                    if (!valid2) {
+                                    if(!valid2){
                                         break;
                                     }
                                 }
                             }
                             else {
-                                validate60.errors = [{ instancePath: instancePath + "/format", schemaPath: "#/properties/format/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                validate60.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                 return false;
                             }
                         }
@@ -1497,11 +1546,11 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.value !== undefined) {
+                    if(valid0){
+                        if(data.value !== undefined){
                             const _errs13 = errors;
-                            if (typeof data.value !== "string") {
-                                validate60.errors = [{ instancePath: instancePath + "/value", schemaPath: "#/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                            if(typeof data.value !== "string"){
+                                validate60.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                 return false;
                             }
                             var valid0 = _errs13 === errors;
@@ -1514,47 +1563,49 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate60.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate60.errors = vErrors;
     return errors === 0;
 }
-validate60.evaluated = { "props": { "type": true, "format": true, "value": true }, "dynamicProps": false, "dynamicItems": false };
-function validate59(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate60.evaluated = {"props":{"type":true,"format":true,"value":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate59.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.MERCHANT !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.MERCHANT !== undefined){
                 let data0 = data.MERCHANT;
                 const _errs1 = errors;
-                if (errors === _errs1) {
-                    if (Array.isArray(data0)) {
+                if(errors === _errs1){
+                    if(Array.isArray(data0)){
                         var valid1 = true;
                         const len0 = data0.length;
-                        for (let i0 = 0; i0 < len0; i0++) {
+                        for(let i0=0; i0<len0; i0++){
                             const _errs3 = errors;
-                            if (!(validate60(data0[i0], { instancePath: instancePath + "/MERCHANT/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                            if(!(validate60(data0[i0], {instancePath:instancePath+"/MERCHANT/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
                                 errors = vErrors.length;
                             }
                             var valid1 = _errs3 === errors;
-                            if (!valid1) {
+                            if(!valid1){
                                 break;
                             }
                         }
                     }
                     else {
-                        validate59.errors = [{ instancePath: instancePath + "/MERCHANT", schemaPath: "#/properties/MERCHANT/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                        validate59.errors = [{instancePath:instancePath+"/MERCHANT",schemaPath:"#/properties/MERCHANT/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                         return false;
                     }
                 }
@@ -1563,28 +1614,28 @@ function validate59(data, { instancePath = "", parentData, parentDataProperty, r
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.CUSTOMER !== undefined) {
+            if(valid0){
+                if(data.CUSTOMER !== undefined){
                     let data2 = data.CUSTOMER;
                     const _errs4 = errors;
-                    if (errors === _errs4) {
-                        if (Array.isArray(data2)) {
+                    if(errors === _errs4){
+                        if(Array.isArray(data2)){
                             var valid2 = true;
                             const len1 = data2.length;
-                            for (let i1 = 0; i1 < len1; i1++) {
+                            for(let i1=0; i1<len1; i1++){
                                 const _errs6 = errors;
-                                if (!(validate60(data2[i1], { instancePath: instancePath + "/CUSTOMER/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors }))) {
+                                if(!(validate60(data2[i1], {instancePath:instancePath+"/CUSTOMER/" + i1,parentData:data2,parentDataProperty:i1,rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
                                     errors = vErrors.length;
                                 }
                                 var valid2 = _errs6 === errors;
-                                if (!valid2) {
+                                if(!valid2){
                                     break;
                                 }
                             }
                         }
                         else {
-                            validate59.errors = [{ instancePath: instancePath + "/CUSTOMER", schemaPath: "#/properties/CUSTOMER/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                            validate59.errors = [{instancePath:instancePath+"/CUSTOMER",schemaPath:"#/properties/CUSTOMER/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                             return false;
                         }
                     }
@@ -1596,35 +1647,37 @@ function validate59(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate59.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate59.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate59.errors = vErrors;
     return errors === 0;
 }
-validate59.evaluated = { "props": { "MERCHANT": true, "CUSTOMER": true }, "dynamicProps": false, "dynamicItems": false };
-function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate59.evaluated = {"props":{"MERCHANT":true,"CUSTOMER":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate43.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((((((((((((((((((((data.amountBase === undefined) && (missing0 = "amountBase")) || ((data.amountCashback === undefined) && (missing0 = "amountCashback"))) || ((data.amountGratuity === undefined) && (missing0 = "amountGratuity"))) || ((data.amountTotal === undefined) && (missing0 = "amountTotal"))) || ((data.applicationId === undefined) && (missing0 = "applicationId"))) || ((data.applicationLabel === undefined) && (missing0 = "applicationLabel"))) || ((data.authCode === undefined) && (missing0 = "authCode"))) || ((data.cardSchemeName === undefined) && (missing0 = "cardSchemeName"))) || ((data.cardholderVerificationMethod === undefined) && (missing0 = "cardholderVerificationMethod"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.dateOfExpiry === undefined) && (missing0 = "dateOfExpiry"))) || ((data.dateOfStart === undefined) && (missing0 = "dateOfStart"))) || ((data.paymentMethod === undefined) && (missing0 = "paymentMethod"))) || ((data.primaryAccountNumber === undefined) && (missing0 = "primaryAccountNumber"))) || ((data.primaryAccountNumberSequence === undefined) && (missing0 = "primaryAccountNumberSequence"))) || ((data.receiptLines === undefined) && (missing0 = "receiptLines"))) || ((data.tid === undefined) && (missing0 = "tid"))) || ((data.transactionId === undefined) && (missing0 = "transactionId"))) || ((data.transactionNumber === undefined) && (missing0 = "transactionNumber"))) || ((data.transactionResult === undefined) && (missing0 = "transactionResult"))) || ((data.transactionTime === undefined) && (missing0 = "transactionTime"))) || ((data.transactionType === undefined) && (missing0 = "transactionType"))) {
-                validate43.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((((((((((((((((((((data.amountBase === undefined) && (missing0 = "amountBase")) || ((data.amountCashback === undefined) && (missing0 = "amountCashback"))) || ((data.amountGratuity === undefined) && (missing0 = "amountGratuity"))) || ((data.amountTotal === undefined) && (missing0 = "amountTotal"))) || ((data.applicationId === undefined) && (missing0 = "applicationId"))) || ((data.applicationLabel === undefined) && (missing0 = "applicationLabel"))) || ((data.authCode === undefined) && (missing0 = "authCode"))) || ((data.cardSchemeName === undefined) && (missing0 = "cardSchemeName"))) || ((data.cardholderVerificationMethod === undefined) && (missing0 = "cardholderVerificationMethod"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.dateOfExpiry === undefined) && (missing0 = "dateOfExpiry"))) || ((data.dateOfStart === undefined) && (missing0 = "dateOfStart"))) || ((data.paymentMethod === undefined) && (missing0 = "paymentMethod"))) || ((data.primaryAccountNumber === undefined) && (missing0 = "primaryAccountNumber"))) || ((data.primaryAccountNumberSequence === undefined) && (missing0 = "primaryAccountNumberSequence"))) || ((data.receiptLines === undefined) && (missing0 = "receiptLines"))) || ((data.tid === undefined) && (missing0 = "tid"))) || ((data.transactionId === undefined) && (missing0 = "transactionId"))) || ((data.transactionNumber === undefined) && (missing0 = "transactionNumber"))) || ((data.transactionResult === undefined) && (missing0 = "transactionResult"))) || ((data.transactionTime === undefined) && (missing0 = "transactionTime"))) || ((data.transactionType === undefined) && (missing0 = "transactionType"))){
+                validate43.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.tid !== undefined) {
+                if(data.tid !== undefined){
                     const _errs1 = errors;
-                    if (!(validate14(data.tid, { instancePath: instancePath + "/tid", parentData: data, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                    if(!(validate14(data.tid, {instancePath:instancePath+"/tid",parentData:data,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                         errors = vErrors.length;
                     }
@@ -1633,10 +1686,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.transactionResult !== undefined) {
+                if(valid0){
+                    if(data.transactionResult !== undefined){
                         const _errs2 = errors;
-                        if (!(validate45(data.transactionResult, { instancePath: instancePath + "/transactionResult", parentData: data, parentDataProperty: "transactionResult", rootData, dynamicAnchors }))) {
+                        if(!(validate45(data.transactionResult, {instancePath:instancePath+"/transactionResult",parentData:data,parentDataProperty:"transactionResult",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
                             errors = vErrors.length;
                         }
@@ -1645,10 +1698,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.transactionType !== undefined) {
+                    if(valid0){
+                        if(data.transactionType !== undefined){
                             const _errs3 = errors;
-                            if (!(validate47(data.transactionType, { instancePath: instancePath + "/transactionType", parentData: data, parentDataProperty: "transactionType", rootData, dynamicAnchors }))) {
+                            if(!(validate47(data.transactionType, {instancePath:instancePath+"/transactionType",parentData:data,parentDataProperty:"transactionType",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
                                 errors = vErrors.length;
                             }
@@ -1657,10 +1710,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.currency !== undefined) {
+                        if(valid0){
+                            if(data.currency !== undefined){
                                 const _errs4 = errors;
-                                if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                     errors = vErrors.length;
                                 }
@@ -1669,10 +1722,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.amountBase !== undefined) {
+                            if(valid0){
+                                if(data.amountBase !== undefined){
                                     const _errs5 = errors;
-                                    if (!(validate50(data.amountBase, { instancePath: instancePath + "/amountBase", parentData: data, parentDataProperty: "amountBase", rootData, dynamicAnchors }))) {
+                                    if(!(validate50(data.amountBase, {instancePath:instancePath+"/amountBase",parentData:data,parentDataProperty:"amountBase",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
                                         errors = vErrors.length;
                                     }
@@ -1681,10 +1734,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.amountCashback !== undefined) {
+                                if(valid0){
+                                    if(data.amountCashback !== undefined){
                                         const _errs6 = errors;
-                                        if (!(validate50(data.amountCashback, { instancePath: instancePath + "/amountCashback", parentData: data, parentDataProperty: "amountCashback", rootData, dynamicAnchors }))) {
+                                        if(!(validate50(data.amountCashback, {instancePath:instancePath+"/amountCashback",parentData:data,parentDataProperty:"amountCashback",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
                                             errors = vErrors.length;
                                         }
@@ -1693,10 +1746,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.amountGratuity !== undefined) {
+                                    if(valid0){
+                                        if(data.amountGratuity !== undefined){
                                             const _errs7 = errors;
-                                            if (!(validate50(data.amountGratuity, { instancePath: instancePath + "/amountGratuity", parentData: data, parentDataProperty: "amountGratuity", rootData, dynamicAnchors }))) {
+                                            if(!(validate50(data.amountGratuity, {instancePath:instancePath+"/amountGratuity",parentData:data,parentDataProperty:"amountGratuity",rootData,dynamicAnchors}))){
                                                 vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
                                                 errors = vErrors.length;
                                             }
@@ -1705,10 +1758,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.amountTotal !== undefined) {
+                                        if(valid0){
+                                            if(data.amountTotal !== undefined){
                                                 const _errs8 = errors;
-                                                if (!(validate50(data.amountTotal, { instancePath: instancePath + "/amountTotal", parentData: data, parentDataProperty: "amountTotal", rootData, dynamicAnchors }))) {
+                                                if(!(validate50(data.amountTotal, {instancePath:instancePath+"/amountTotal",parentData:data,parentDataProperty:"amountTotal",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -1717,11 +1770,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                             else {
                                                 var valid0 = true;
                                             }
-                                            if (valid0) {
-                                                if (data.applicationId !== undefined) {
+                                            if(valid0){
+                                                if(data.applicationId !== undefined){
                                                     const _errs9 = errors;
-                                                    if (typeof data.applicationId !== "string") {
-                                                        validate43.errors = [{ instancePath: instancePath + "/applicationId", schemaPath: "#/properties/applicationId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                    if(typeof data.applicationId !== "string"){
+                                                        validate43.errors = [{instancePath:instancePath+"/applicationId",schemaPath:"#/properties/applicationId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                         return false;
                                                     }
                                                     var valid0 = _errs9 === errors;
@@ -1729,11 +1782,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                 else {
                                                     var valid0 = true;
                                                 }
-                                                if (valid0) {
-                                                    if (data.applicationLabel !== undefined) {
+                                                if(valid0){
+                                                    if(data.applicationLabel !== undefined){
                                                         const _errs11 = errors;
-                                                        if (typeof data.applicationLabel !== "string") {
-                                                            validate43.errors = [{ instancePath: instancePath + "/applicationLabel", schemaPath: "#/properties/applicationLabel/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        if(typeof data.applicationLabel !== "string"){
+                                                            validate43.errors = [{instancePath:instancePath+"/applicationLabel",schemaPath:"#/properties/applicationLabel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                             return false;
                                                         }
                                                         var valid0 = _errs11 === errors;
@@ -1741,11 +1794,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                     else {
                                                         var valid0 = true;
                                                     }
-                                                    if (valid0) {
-                                                        if (data.authCode !== undefined) {
+                                                    if(valid0){
+                                                        if(data.authCode !== undefined){
                                                             const _errs13 = errors;
-                                                            if (typeof data.authCode !== "string") {
-                                                                validate43.errors = [{ instancePath: instancePath + "/authCode", schemaPath: "#/properties/authCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                            if(typeof data.authCode !== "string"){
+                                                                validate43.errors = [{instancePath:instancePath+"/authCode",schemaPath:"#/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                 return false;
                                                             }
                                                             var valid0 = _errs13 === errors;
@@ -1753,11 +1806,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                         else {
                                                             var valid0 = true;
                                                         }
-                                                        if (valid0) {
-                                                            if (data.cardSchemeName !== undefined) {
+                                                        if(valid0){
+                                                            if(data.cardSchemeName !== undefined){
                                                                 const _errs15 = errors;
-                                                                if (typeof data.cardSchemeName !== "string") {
-                                                                    validate43.errors = [{ instancePath: instancePath + "/cardSchemeName", schemaPath: "#/properties/cardSchemeName/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                if(typeof data.cardSchemeName !== "string"){
+                                                                    validate43.errors = [{instancePath:instancePath+"/cardSchemeName",schemaPath:"#/properties/cardSchemeName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                     return false;
                                                                 }
                                                                 var valid0 = _errs15 === errors;
@@ -1765,10 +1818,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                             else {
                                                                 var valid0 = true;
                                                             }
-                                                            if (valid0) {
-                                                                if (data.cardholderVerificationMethod !== undefined) {
+                                                            if(valid0){
+                                                                if(data.cardholderVerificationMethod !== undefined){
                                                                     const _errs17 = errors;
-                                                                    if (!(validate55(data.cardholderVerificationMethod, { instancePath: instancePath + "/cardholderVerificationMethod", parentData: data, parentDataProperty: "cardholderVerificationMethod", rootData, dynamicAnchors }))) {
+                                                                    if(!(validate55(data.cardholderVerificationMethod, {instancePath:instancePath+"/cardholderVerificationMethod",parentData:data,parentDataProperty:"cardholderVerificationMethod",rootData,dynamicAnchors}))){
                                                                         vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
                                                                         errors = vErrors.length;
                                                                     }
@@ -1777,10 +1830,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                 else {
                                                                     var valid0 = true;
                                                                 }
-                                                                if (valid0) {
-                                                                    if (data.paymentMethod !== undefined) {
+                                                                if(valid0){
+                                                                    if(data.paymentMethod !== undefined){
                                                                         const _errs18 = errors;
-                                                                        if (!(validate57(data.paymentMethod, { instancePath: instancePath + "/paymentMethod", parentData: data, parentDataProperty: "paymentMethod", rootData, dynamicAnchors }))) {
+                                                                        if(!(validate57(data.paymentMethod, {instancePath:instancePath+"/paymentMethod",parentData:data,parentDataProperty:"paymentMethod",rootData,dynamicAnchors}))){
                                                                             vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
                                                                             errors = vErrors.length;
                                                                         }
@@ -1789,11 +1842,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                     else {
                                                                         var valid0 = true;
                                                                     }
-                                                                    if (valid0) {
-                                                                        if (data.primaryAccountNumber !== undefined) {
+                                                                    if(valid0){
+                                                                        if(data.primaryAccountNumber !== undefined){
                                                                             const _errs19 = errors;
-                                                                            if (typeof data.primaryAccountNumber !== "string") {
-                                                                                validate43.errors = [{ instancePath: instancePath + "/primaryAccountNumber", schemaPath: "#/properties/primaryAccountNumber/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                            if(typeof data.primaryAccountNumber !== "string"){
+                                                                                validate43.errors = [{instancePath:instancePath+"/primaryAccountNumber",schemaPath:"#/properties/primaryAccountNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                 return false;
                                                                             }
                                                                             var valid0 = _errs19 === errors;
@@ -1801,11 +1854,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                         else {
                                                                             var valid0 = true;
                                                                         }
-                                                                        if (valid0) {
-                                                                            if (data.primaryAccountNumberSequence !== undefined) {
+                                                                        if(valid0){
+                                                                            if(data.primaryAccountNumberSequence !== undefined){
                                                                                 const _errs21 = errors;
-                                                                                if (typeof data.primaryAccountNumberSequence !== "string") {
-                                                                                    validate43.errors = [{ instancePath: instancePath + "/primaryAccountNumberSequence", schemaPath: "#/properties/primaryAccountNumberSequence/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                if(typeof data.primaryAccountNumberSequence !== "string"){
+                                                                                    validate43.errors = [{instancePath:instancePath+"/primaryAccountNumberSequence",schemaPath:"#/properties/primaryAccountNumberSequence/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                     return false;
                                                                                 }
                                                                                 var valid0 = _errs21 === errors;
@@ -1813,11 +1866,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                             else {
                                                                                 var valid0 = true;
                                                                             }
-                                                                            if (valid0) {
-                                                                                if (data.dateOfExpiry !== undefined) {
+                                                                            if(valid0){
+                                                                                if(data.dateOfExpiry !== undefined){
                                                                                     const _errs23 = errors;
-                                                                                    if (typeof data.dateOfExpiry !== "string") {
-                                                                                        validate43.errors = [{ instancePath: instancePath + "/dateOfExpiry", schemaPath: "#/properties/dateOfExpiry/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                    if(typeof data.dateOfExpiry !== "string"){
+                                                                                        validate43.errors = [{instancePath:instancePath+"/dateOfExpiry",schemaPath:"#/properties/dateOfExpiry/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                         return false;
                                                                                     }
                                                                                     var valid0 = _errs23 === errors;
@@ -1825,11 +1878,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                 else {
                                                                                     var valid0 = true;
                                                                                 }
-                                                                                if (valid0) {
-                                                                                    if (data.dateOfStart !== undefined) {
+                                                                                if(valid0){
+                                                                                    if(data.dateOfStart !== undefined){
                                                                                         const _errs25 = errors;
-                                                                                        if (typeof data.dateOfStart !== "string") {
-                                                                                            validate43.errors = [{ instancePath: instancePath + "/dateOfStart", schemaPath: "#/properties/dateOfStart/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                        if(typeof data.dateOfStart !== "string"){
+                                                                                            validate43.errors = [{instancePath:instancePath+"/dateOfStart",schemaPath:"#/properties/dateOfStart/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                             return false;
                                                                                         }
                                                                                         var valid0 = _errs25 === errors;
@@ -1837,11 +1890,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                     else {
                                                                                         var valid0 = true;
                                                                                     }
-                                                                                    if (valid0) {
-                                                                                        if (data.transactionId !== undefined) {
+                                                                                    if(valid0){
+                                                                                        if(data.transactionId !== undefined){
                                                                                             const _errs27 = errors;
-                                                                                            if (typeof data.transactionId !== "string") {
-                                                                                                validate43.errors = [{ instancePath: instancePath + "/transactionId", schemaPath: "#/properties/transactionId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                            if(typeof data.transactionId !== "string"){
+                                                                                                validate43.errors = [{instancePath:instancePath+"/transactionId",schemaPath:"#/properties/transactionId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                                 return false;
                                                                                             }
                                                                                             var valid0 = _errs27 === errors;
@@ -1849,11 +1902,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                         else {
                                                                                             var valid0 = true;
                                                                                         }
-                                                                                        if (valid0) {
-                                                                                            if (data.transactionNumber !== undefined) {
+                                                                                        if(valid0){
+                                                                                            if(data.transactionNumber !== undefined){
                                                                                                 const _errs29 = errors;
-                                                                                                if (typeof data.transactionNumber !== "string") {
-                                                                                                    validate43.errors = [{ instancePath: instancePath + "/transactionNumber", schemaPath: "#/properties/transactionNumber/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                if(typeof data.transactionNumber !== "string"){
+                                                                                                    validate43.errors = [{instancePath:instancePath+"/transactionNumber",schemaPath:"#/properties/transactionNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                                     return false;
                                                                                                 }
                                                                                                 var valid0 = _errs29 === errors;
@@ -1861,11 +1914,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                             else {
                                                                                                 var valid0 = true;
                                                                                             }
-                                                                                            if (valid0) {
-                                                                                                if (data.transactionTime !== undefined) {
+                                                                                            if(valid0){
+                                                                                                if(data.transactionTime !== undefined){
                                                                                                     const _errs31 = errors;
-                                                                                                    if (typeof data.transactionTime !== "string") {
-                                                                                                        validate43.errors = [{ instancePath: instancePath + "/transactionTime", schemaPath: "#/properties/transactionTime/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                    if(typeof data.transactionTime !== "string"){
+                                                                                                        validate43.errors = [{instancePath:instancePath+"/transactionTime",schemaPath:"#/properties/transactionTime/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                                         return false;
                                                                                                     }
                                                                                                     var valid0 = _errs31 === errors;
@@ -1873,10 +1926,10 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                                 else {
                                                                                                     var valid0 = true;
                                                                                                 }
-                                                                                                if (valid0) {
-                                                                                                    if (data.receiptLines !== undefined) {
+                                                                                                if(valid0){
+                                                                                                    if(data.receiptLines !== undefined){
                                                                                                         const _errs33 = errors;
-                                                                                                        if (!(validate59(data.receiptLines, { instancePath: instancePath + "/receiptLines", parentData: data, parentDataProperty: "receiptLines", rootData, dynamicAnchors }))) {
+                                                                                                        if(!(validate59(data.receiptLines, {instancePath:instancePath+"/receiptLines",parentData:data,parentDataProperty:"receiptLines",rootData,dynamicAnchors}))){
                                                                                                             vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
                                                                                                             errors = vErrors.length;
                                                                                                         }
@@ -1885,11 +1938,11 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
                                                                                                     else {
                                                                                                         var valid0 = true;
                                                                                                     }
-                                                                                                    if (valid0) {
-                                                                                                        if (data.userMessage !== undefined) {
+                                                                                                    if(valid0){
+                                                                                                        if(data.userMessage !== undefined){
                                                                                                             const _errs34 = errors;
-                                                                                                            if (typeof data.userMessage !== "string") {
-                                                                                                                validate43.errors = [{ instancePath: instancePath + "/userMessage", schemaPath: "#/properties/userMessage/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                                            if(typeof data.userMessage !== "string"){
+                                                                                                                validate43.errors = [{instancePath:instancePath+"/userMessage",schemaPath:"#/properties/userMessage/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                                                 return false;
                                                                                                             }
                                                                                                             var valid0 = _errs34 === errors;
@@ -1922,36 +1975,38 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate43.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate43.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate43.errors = vErrors;
     return errors === 0;
 }
-validate43.evaluated = { "props": { "tid": true, "transactionResult": true, "transactionType": true, "currency": true, "amountBase": true, "amountCashback": true, "amountGratuity": true, "amountTotal": true, "applicationId": true, "applicationLabel": true, "authCode": true, "cardSchemeName": true, "cardholderVerificationMethod": true, "paymentMethod": true, "primaryAccountNumber": true, "primaryAccountNumberSequence": true, "dateOfExpiry": true, "dateOfStart": true, "transactionId": true, "transactionNumber": true, "transactionTime": true, "receiptLines": true, "userMessage": true }, "dynamicProps": false, "dynamicItems": false };
-function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-response.schema.yaml" */ ;
+validate43.evaluated = {"props":{"tid":true,"transactionResult":true,"transactionType":true,"currency":true,"amountBase":true,"amountCashback":true,"amountGratuity":true,"amountTotal":true,"applicationId":true,"applicationLabel":true,"authCode":true,"cardSchemeName":true,"cardholderVerificationMethod":true,"paymentMethod":true,"primaryAccountNumber":true,"primaryAccountNumberSequence":true,"dateOfExpiry":true,"dateOfStart":true,"transactionId":true,"transactionNumber":true,"transactionTime":true,"receiptLines":true,"userMessage":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/duplicate-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate40.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate40.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -1960,10 +2015,10 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -1972,10 +2027,10 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.result !== undefined) {
+                    if(valid0){
+                        if(data.result !== undefined){
                             const _errs3 = errors;
-                            if (!(validate43(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                            if(!(validate43(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
                                 errors = vErrors.length;
                             }
@@ -1989,37 +2044,39 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate40.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate40.errors = vErrors;
     return errors === 0;
 }
-validate40.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
-function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate40.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate75.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
-        validate75.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+    if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+        validate75.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
         return false;
     }
-    if (errors === 0) {
-        if ((typeof data == "number") && (isFinite(data))) {
-            if (data > 99999999 || isNaN(data)) {
-                validate75.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+    if(errors === 0){
+        if((typeof data == "number") && (isFinite(data))){
+            if(data > 99999999 || isNaN(data)){
+                validate75.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
                 return false;
             }
             else {
-                if (data < 1 || isNaN(data)) {
-                    validate75.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" }];
+                if(data < 1 || isNaN(data)){
+                    validate75.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
                     return false;
                 }
             }
@@ -2028,30 +2085,32 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
     validate75.errors = vErrors;
     return errors === 0;
 }
-validate75.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate77(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate75.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate77.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) {
-        validate77.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+    if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+        validate77.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
         return false;
     }
-    if (errors === 0) {
-        if ((typeof data == "number") && (isFinite(data))) {
-            if (data > 10000 || isNaN(data)) {
-                validate77.errors = [{ instancePath, schemaPath: "#/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10000 }, message: "must be <= 10000" }];
+    if(errors === 0){
+        if((typeof data == "number") && (isFinite(data))){
+            if(data > 10000 || isNaN(data)){
+                validate77.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"}];
                 return false;
             }
             else {
-                if (data < 0 || isNaN(data)) {
-                    validate77.errors = [{ instancePath, schemaPath: "#/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                if(data < 0 || isNaN(data)){
+                    validate77.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                     return false;
                 }
             }
@@ -2060,55 +2119,59 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
     validate77.errors = vErrors;
     return errors === 0;
 }
-validate77.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate79(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate77.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate79.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "boolean") {
-        validate79.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+    if(typeof data !== "boolean"){
+        validate79.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
         return false;
     }
     validate79.errors = vErrors;
     return errors === 0;
 }
-validate79.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate70(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate79.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate70.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate70.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate70.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate70.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate70.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -2117,10 +2180,10 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -2129,11 +2192,11 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("sale" !== data.method) {
-                                    validate70.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "sale" }, message: "must be equal to constant" }];
+                                if("sale" !== data.method){
+                                    validate70.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "sale"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -2141,30 +2204,30 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
-                                                validate70.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+                                                validate70.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "amountCashback")) || (key1 === "cardholderNotPresent"))) {
-                                                        validate70.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "amountCashback")) || (key1 === "cardholderNotPresent"))){
+                                                        validate70.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
                                                         const _errs8 = errors;
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -2173,10 +2236,10 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                                     else {
                                                         var valid1 = true;
                                                     }
-                                                    if (valid1) {
-                                                        if (data3.currency !== undefined) {
+                                                    if(valid1){
+                                                        if(data3.currency !== undefined){
                                                             const _errs9 = errors;
-                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                            if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -2185,10 +2248,10 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                                         else {
                                                             var valid1 = true;
                                                         }
-                                                        if (valid1) {
-                                                            if (data3.amount !== undefined) {
+                                                        if(valid1){
+                                                            if(data3.amount !== undefined){
                                                                 const _errs10 = errors;
-                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
                                                                     errors = vErrors.length;
                                                                 }
@@ -2197,10 +2260,10 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                                             else {
                                                                 var valid1 = true;
                                                             }
-                                                            if (valid1) {
-                                                                if (data3.amountCashback !== undefined) {
+                                                            if(valid1){
+                                                                if(data3.amountCashback !== undefined){
                                                                     const _errs11 = errors;
-                                                                    if (!(validate77(data3.amountCashback, { instancePath: instancePath + "/params/amountCashback", parentData: data3, parentDataProperty: "amountCashback", rootData, dynamicAnchors }))) {
+                                                                    if(!(validate77(data3.amountCashback, {instancePath:instancePath+"/params/amountCashback",parentData:data3,parentDataProperty:"amountCashback",rootData,dynamicAnchors}))){
                                                                         vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
                                                                         errors = vErrors.length;
                                                                     }
@@ -2209,10 +2272,10 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                                                 else {
                                                                     var valid1 = true;
                                                                 }
-                                                                if (valid1) {
-                                                                    if (data3.cardholderNotPresent !== undefined) {
+                                                                if(valid1){
+                                                                    if(data3.cardholderNotPresent !== undefined){
                                                                         const _errs12 = errors;
-                                                                        if (!(validate79(data3.cardholderNotPresent, { instancePath: instancePath + "/params/cardholderNotPresent", parentData: data3, parentDataProperty: "cardholderNotPresent", rootData, dynamicAnchors }))) {
+                                                                        if(!(validate79(data3.cardholderNotPresent, {instancePath:instancePath+"/params/cardholderNotPresent",parentData:data3,parentDataProperty:"cardholderNotPresent",rootData,dynamicAnchors}))){
                                                                             vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
                                                                             errors = vErrors.length;
                                                                         }
@@ -2229,7 +2292,7 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
                                             }
                                         }
                                         else {
-                                            validate70.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate70.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -2245,44 +2308,46 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate70.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate70.errors = vErrors;
     return errors === 0;
 }
-validate70.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate81(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate81.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate81.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate81.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate81.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate81.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -2291,10 +2356,10 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -2303,11 +2368,11 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("refund" !== data.method) {
-                                    validate81.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "refund" }, message: "must be equal to constant" }];
+                                if("refund" !== data.method){
+                                    validate81.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "refund"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -2315,30 +2380,30 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
-                                                validate81.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+                                                validate81.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "cardholderNotPresent"))) {
-                                                        validate81.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "cardholderNotPresent"))){
+                                                        validate81.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
                                                         const _errs8 = errors;
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -2347,10 +2412,10 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
                                                     else {
                                                         var valid1 = true;
                                                     }
-                                                    if (valid1) {
-                                                        if (data3.currency !== undefined) {
+                                                    if(valid1){
+                                                        if(data3.currency !== undefined){
                                                             const _errs9 = errors;
-                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                            if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -2359,10 +2424,10 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
                                                         else {
                                                             var valid1 = true;
                                                         }
-                                                        if (valid1) {
-                                                            if (data3.amount !== undefined) {
+                                                        if(valid1){
+                                                            if(data3.amount !== undefined){
                                                                 const _errs10 = errors;
-                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
                                                                     errors = vErrors.length;
                                                                 }
@@ -2371,10 +2436,10 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
                                                             else {
                                                                 var valid1 = true;
                                                             }
-                                                            if (valid1) {
-                                                                if (data3.cardholderNotPresent !== undefined) {
+                                                            if(valid1){
+                                                                if(data3.cardholderNotPresent !== undefined){
                                                                     const _errs11 = errors;
-                                                                    if (!(validate79(data3.cardholderNotPresent, { instancePath: instancePath + "/params/cardholderNotPresent", parentData: data3, parentDataProperty: "cardholderNotPresent", rootData, dynamicAnchors }))) {
+                                                                    if(!(validate79(data3.cardholderNotPresent, {instancePath:instancePath+"/params/cardholderNotPresent",parentData:data3,parentDataProperty:"cardholderNotPresent",rootData,dynamicAnchors}))){
                                                                         vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
                                                                         errors = vErrors.length;
                                                                     }
@@ -2390,7 +2455,7 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
                                             }
                                         }
                                         else {
-                                            validate81.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate81.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -2406,44 +2471,46 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate81.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate81.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate81.errors = vErrors;
     return errors === 0;
 }
-validate81.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate88(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate88.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate88.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate88.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate88.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate88.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -2452,10 +2519,10 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -2464,11 +2531,11 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("preAuth" !== data.method) {
-                                    validate88.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "preAuth" }, message: "must be equal to constant" }];
+                                if("preAuth" !== data.method){
+                                    validate88.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "preAuth"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -2476,30 +2543,30 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
-                                                validate88.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+                                                validate88.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))) {
-                                                        validate88.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))){
+                                                        validate88.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
                                                         const _errs8 = errors;
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -2508,10 +2575,10 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
                                                     else {
                                                         var valid1 = true;
                                                     }
-                                                    if (valid1) {
-                                                        if (data3.currency !== undefined) {
+                                                    if(valid1){
+                                                        if(data3.currency !== undefined){
                                                             const _errs9 = errors;
-                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                            if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -2520,10 +2587,10 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
                                                         else {
                                                             var valid1 = true;
                                                         }
-                                                        if (valid1) {
-                                                            if (data3.amount !== undefined) {
+                                                        if(valid1){
+                                                            if(data3.amount !== undefined){
                                                                 const _errs10 = errors;
-                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
                                                                     errors = vErrors.length;
                                                                 }
@@ -2538,7 +2605,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
                                             }
                                         }
                                         else {
-                                            validate88.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate88.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -2554,44 +2621,46 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate88.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate88.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate88.errors = vErrors;
     return errors === 0;
 }
-validate88.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate94(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate94.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate94.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate94.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate94.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate94.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -2600,10 +2669,10 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -2612,11 +2681,11 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("completion" !== data.method) {
-                                    validate94.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "completion" }, message: "must be equal to constant" }];
+                                if("completion" !== data.method){
+                                    validate94.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "completion"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -2624,30 +2693,30 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if (((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))) {
-                                                validate94.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if(((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))){
+                                                validate94.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "authCode")) || (key1 === "amountPreAuthorisedTotal"))) {
-                                                        validate94.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!(((((key1 === "tid") || (key1 === "currency")) || (key1 === "amount")) || (key1 === "authCode")) || (key1 === "amountPreAuthorisedTotal"))){
+                                                        validate94.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
                                                         const _errs8 = errors;
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -2656,10 +2725,10 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                                                     else {
                                                         var valid1 = true;
                                                     }
-                                                    if (valid1) {
-                                                        if (data3.currency !== undefined) {
+                                                    if(valid1){
+                                                        if(data3.currency !== undefined){
                                                             const _errs9 = errors;
-                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                            if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -2668,10 +2737,10 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                                                         else {
                                                             var valid1 = true;
                                                         }
-                                                        if (valid1) {
-                                                            if (data3.amount !== undefined) {
+                                                        if(valid1){
+                                                            if(data3.amount !== undefined){
                                                                 const _errs10 = errors;
-                                                                if (!(validate75(data3.amount, { instancePath: instancePath + "/params/amount", parentData: data3, parentDataProperty: "amount", rootData, dynamicAnchors }))) {
+                                                                if(!(validate75(data3.amount, {instancePath:instancePath+"/params/amount",parentData:data3,parentDataProperty:"amount",rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
                                                                     errors = vErrors.length;
                                                                 }
@@ -2680,19 +2749,19 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                                                             else {
                                                                 var valid1 = true;
                                                             }
-                                                            if (valid1) {
-                                                                if (data3.authCode !== undefined) {
+                                                            if(valid1){
+                                                                if(data3.authCode !== undefined){
                                                                     let data7 = data3.authCode;
                                                                     const _errs11 = errors;
-                                                                    if (errors === _errs11) {
-                                                                        if (typeof data7 === "string") {
-                                                                            if (func0(data7) < 1) {
-                                                                                validate94.errors = [{ instancePath: instancePath + "/params/authCode", schemaPath: "#/properties/params/properties/authCode/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                                                                    if(errors === _errs11){
+                                                                        if(typeof data7 === "string"){
+                                                                            if(func0(data7) < 1){
+                                                                                validate94.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
                                                                                 return false;
                                                                             }
                                                                         }
                                                                         else {
-                                                                            validate94.errors = [{ instancePath: instancePath + "/params/authCode", schemaPath: "#/properties/params/properties/authCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                            validate94.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                             return false;
                                                                         }
                                                                     }
@@ -2701,10 +2770,10 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                                                                 else {
                                                                     var valid1 = true;
                                                                 }
-                                                                if (valid1) {
-                                                                    if (data3.amountPreAuthorisedTotal !== undefined) {
+                                                                if(valid1){
+                                                                    if(data3.amountPreAuthorisedTotal !== undefined){
                                                                         const _errs13 = errors;
-                                                                        if (!(validate75(data3.amountPreAuthorisedTotal, { instancePath: instancePath + "/params/amountPreAuthorisedTotal", parentData: data3, parentDataProperty: "amountPreAuthorisedTotal", rootData, dynamicAnchors }))) {
+                                                                        if(!(validate75(data3.amountPreAuthorisedTotal, {instancePath:instancePath+"/params/amountPreAuthorisedTotal",parentData:data3,parentDataProperty:"amountPreAuthorisedTotal",rootData,dynamicAnchors}))){
                                                                             vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
                                                                             errors = vErrors.length;
                                                                         }
@@ -2721,7 +2790,7 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
                                             }
                                         }
                                         else {
-                                            validate94.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate94.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -2737,44 +2806,46 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
         else {
-            validate94.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate94.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate94.errors = vErrors;
     return errors === 0;
 }
-validate94.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate101(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate101.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate101.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate101.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate101.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate101.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -2783,10 +2854,10 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -2795,11 +2866,11 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("accountVerification" !== data.method) {
-                                    validate101.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "accountVerification" }, message: "must be equal to constant" }];
+                                if("accountVerification" !== data.method){
+                                    validate101.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "accountVerification"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -2807,30 +2878,30 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))) {
-                                                validate101.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((((data3.tid === undefined) && (missing1 = "tid")) || ((data3.currency === undefined) && (missing1 = "currency"))) || ((data3.amount === undefined) && (missing1 = "amount"))){
+                                                validate101.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))) {
-                                                        validate101.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!(((key1 === "tid") || (key1 === "currency")) || (key1 === "amount"))){
+                                                        validate101.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
                                                         const _errs8 = errors;
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -2839,10 +2910,10 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                                                     else {
                                                         var valid1 = true;
                                                     }
-                                                    if (valid1) {
-                                                        if (data3.currency !== undefined) {
+                                                    if(valid1){
+                                                        if(data3.currency !== undefined){
                                                             const _errs9 = errors;
-                                                            if (!(validate32(data3.currency, { instancePath: instancePath + "/params/currency", parentData: data3, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                                            if(!(validate32(data3.currency, {instancePath:instancePath+"/params/currency",parentData:data3,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -2851,23 +2922,23 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                                                         else {
                                                             var valid1 = true;
                                                         }
-                                                        if (valid1) {
-                                                            if (data3.amount !== undefined) {
+                                                        if(valid1){
+                                                            if(data3.amount !== undefined){
                                                                 let data6 = data3.amount;
                                                                 const _errs10 = errors;
-                                                                if (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))) {
-                                                                    validate101.errors = [{ instancePath: instancePath + "/params/amount", schemaPath: "#/properties/params/properties/amount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                                if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+                                                                    validate101.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                                                     return false;
                                                                 }
-                                                                if (errors === _errs10) {
-                                                                    if ((typeof data6 == "number") && (isFinite(data6))) {
-                                                                        if (data6 > 99999999 || isNaN(data6)) {
-                                                                            validate101.errors = [{ instancePath: instancePath + "/params/amount", schemaPath: "#/properties/params/properties/amount/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                                                                if(errors === _errs10){
+                                                                    if((typeof data6 == "number") && (isFinite(data6))){
+                                                                        if(data6 > 99999999 || isNaN(data6)){
+                                                                            validate101.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
                                                                             return false;
                                                                         }
                                                                         else {
-                                                                            if (data6 < 0 || isNaN(data6)) {
-                                                                                validate101.errors = [{ instancePath: instancePath + "/params/amount", schemaPath: "#/properties/params/properties/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                                                            if(data6 < 0 || isNaN(data6)){
+                                                                                validate101.errors = [{instancePath:instancePath+"/params/amount",schemaPath:"#/properties/params/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                                                                                 return false;
                                                                             }
                                                                         }
@@ -2884,7 +2955,7 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
                                             }
                                         }
                                         else {
-                                            validate101.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate101.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -2900,84 +2971,86 @@ function validate101(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate101.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate101.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate101.errors = vErrors;
     return errors === 0;
 }
-validate101.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate69(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-request.schema.yaml" */ ;
+validate101.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate69.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             const tag0 = data.method;
-            if (typeof tag0 == "string") {
-                if (tag0 === "sale") {
-                    if (!(validate70(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+            if(typeof tag0 == "string"){
+                if(tag0 === "sale"){
+                    if(!(validate70(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
                         errors = vErrors.length;
                     }
                     var props0 = true;
                 }
-                else if (tag0 === "refund") {
-                    if (!(validate81(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                else if(tag0 === "refund"){
+                    if(!(validate81(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
                         errors = vErrors.length;
                     }
-                    if (props0 !== true) {
+                    if(props0 !== true){
                         props0 = true;
                     }
                 }
-                else if (tag0 === "preAuth") {
-                    if (!(validate88(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                else if(tag0 === "preAuth"){
+                    if(!(validate88(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
                         errors = vErrors.length;
                     }
-                    if (props0 !== true) {
+                    if(props0 !== true){
                         props0 = true;
                     }
                 }
-                else if (tag0 === "completion") {
-                    if (!(validate94(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                else if(tag0 === "completion"){
+                    if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
                         errors = vErrors.length;
                     }
-                    if (props0 !== true) {
+                    if(props0 !== true){
                         props0 = true;
                     }
                 }
-                else if (tag0 === "accountVerification") {
-                    if (!(validate101(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+                else if(tag0 === "accountVerification"){
+                    if(!(validate101(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
                         errors = vErrors.length;
                     }
-                    if (props0 !== true) {
+                    if(props0 !== true){
                         props0 = true;
                     }
                 }
                 else {
-                    validate69.errors = [{ instancePath, schemaPath: "#/discriminator", keyword: "discriminator", params: { error: "mapping", tag: "method", tagValue: tag0 }, message: "value of tag \"method\" must be in oneOf" }];
+                    validate69.errors = [{instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "method", tagValue: tag0},message:"value of tag \"method\" must be in oneOf"}];
                     return false;
                 }
             }
             else {
-                validate69.errors = [{ instancePath, schemaPath: "#/discriminator", keyword: "discriminator", params: { error: "tag", tag: "method", tagValue: tag0 }, message: "tag \"method\" must be string" }];
+                validate69.errors = [{instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "method", tagValue: tag0},message:"tag \"method\" must be string"}];
                 return false;
             }
         }
         else {
-            validate69.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate69.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
@@ -2985,29 +3058,31 @@ function validate69(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.props = props0;
     return errors === 0;
 }
-validate69.evaluated = { "dynamicProps": true, "dynamicItems": false };
-function validate111(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-response.schema.yaml" */ ;
+validate69.evaluated = {"dynamicProps":true,"dynamicItems":false};
+
+
+function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/perform-transaction-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate111.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate111.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate111.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -3016,10 +3091,10 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -3028,10 +3103,10 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.result !== undefined) {
+                    if(valid0){
+                        if(data.result !== undefined){
                             const _errs3 = errors;
-                            if (!(validate43(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                            if(!(validate43(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
                                 errors = vErrors.length;
                             }
@@ -3045,68 +3120,72 @@ function validate111(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate111.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate111.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate111.errors = vErrors;
     return errors === 0;
 }
-validate111.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
-const schema39 = { "type": "string", "enum": ["END_OF_DAY", "BANKING", "X_BALANCE", "Z_BALANCE"] };
-function validate119(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate111.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema39 = {"type":"string","enum":["END_OF_DAY","BANKING","X_BALANCE","Z_BALANCE"]};
+
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate119.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate119.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate119.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((((data === "END_OF_DAY") || (data === "BANKING")) || (data === "X_BALANCE")) || (data === "Z_BALANCE"))) {
-        validate119.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema39.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((((data === "END_OF_DAY") || (data === "BANKING")) || (data === "X_BALANCE")) || (data === "Z_BALANCE"))){
+        validate119.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate119.errors = vErrors;
     return errors === 0;
 }
-validate119.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate115(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-request.schema.yaml" */ ;
+validate119.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate115.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate115.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate115.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate115.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate115.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -3115,10 +3194,10 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -3127,11 +3206,11 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("report" !== data.method) {
-                                    validate115.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "report" }, message: "must be equal to constant" }];
+                                if("report" !== data.method){
+                                    validate115.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "report"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -3139,30 +3218,30 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.reportType === undefined) && (missing1 = "reportType"))) {
-                                                validate115.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.reportType === undefined) && (missing1 = "reportType"))){
+                                                validate115.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!((key1 === "tid") || (key1 === "reportType"))) {
-                                                        validate115.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!((key1 === "tid") || (key1 === "reportType"))){
+                                                        validate115.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
                                                         const _errs8 = errors;
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -3171,10 +3250,10 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
                                                     else {
                                                         var valid1 = true;
                                                     }
-                                                    if (valid1) {
-                                                        if (data3.reportType !== undefined) {
+                                                    if(valid1){
+                                                        if(data3.reportType !== undefined){
                                                             const _errs9 = errors;
-                                                            if (!(validate119(data3.reportType, { instancePath: instancePath + "/params/reportType", parentData: data3, parentDataProperty: "reportType", rootData, dynamicAnchors }))) {
+                                                            if(!(validate119(data3.reportType, {instancePath:instancePath+"/params/reportType",parentData:data3,parentDataProperty:"reportType",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -3188,7 +3267,7 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
                                             }
                                         }
                                         else {
-                                            validate115.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate115.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -3204,58 +3283,62 @@ function validate115(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate115.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate115.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate115.errors = vErrors;
     return errors === 0;
 }
-validate115.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-const schema42 = { "type": "string", "enum": ["TIMED_OUT", "COMPLETE"] };
-function validate127(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate115.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema42 = {"type":"string","enum":["TIMED_OUT","COMPLETE"]};
+
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate127.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate127.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate127.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!((data === "TIMED_OUT") || (data === "COMPLETE"))) {
-        validate127.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema42.enum }, message: "must be equal to one of the allowed values" }];
+    if(!((data === "TIMED_OUT") || (data === "COMPLETE"))){
+        validate127.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate127.errors = vErrors;
     return errors === 0;
 }
-validate127.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate132(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate127.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate132.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((((data.currency === undefined) && (missing0 = "currency")) || ((data.totalAmount === undefined) && (missing0 = "totalAmount"))) || ((data.totalSalesAmount === undefined) && (missing0 = "totalSalesAmount"))) || ((data.totalSalesCount === undefined) && (missing0 = "totalSalesCount"))) || ((data.totalRefundsAmount === undefined) && (missing0 = "totalRefundsAmount"))) || ((data.totalRefundsCount === undefined) && (missing0 = "totalRefundsCount"))) {
-                validate132.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((((data.currency === undefined) && (missing0 = "currency")) || ((data.totalAmount === undefined) && (missing0 = "totalAmount"))) || ((data.totalSalesAmount === undefined) && (missing0 = "totalSalesAmount"))) || ((data.totalSalesCount === undefined) && (missing0 = "totalSalesCount"))) || ((data.totalRefundsAmount === undefined) && (missing0 = "totalRefundsAmount"))) || ((data.totalRefundsCount === undefined) && (missing0 = "totalRefundsCount"))){
+                validate132.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.currency !== undefined) {
+                if(data.currency !== undefined){
                     const _errs1 = errors;
-                    if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                    if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                         errors = vErrors.length;
                     }
@@ -3264,12 +3347,12 @@ function validate132(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.totalAmount !== undefined) {
+                if(valid0){
+                    if(data.totalAmount !== undefined){
                         let data1 = data.totalAmount;
                         const _errs2 = errors;
-                        if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
-                            validate132.errors = [{ instancePath: instancePath + "/totalAmount", schemaPath: "#/properties/totalAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                        if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+                            validate132.errors = [{instancePath:instancePath+"/totalAmount",schemaPath:"#/properties/totalAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                             return false;
                         }
                         var valid0 = _errs2 === errors;
@@ -3277,12 +3360,12 @@ function validate132(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.totalSalesAmount !== undefined) {
+                    if(valid0){
+                        if(data.totalSalesAmount !== undefined){
                             let data2 = data.totalSalesAmount;
                             const _errs4 = errors;
-                            if (!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) {
-                                validate132.errors = [{ instancePath: instancePath + "/totalSalesAmount", schemaPath: "#/properties/totalSalesAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                            if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+                                validate132.errors = [{instancePath:instancePath+"/totalSalesAmount",schemaPath:"#/properties/totalSalesAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                 return false;
                             }
                             var valid0 = _errs4 === errors;
@@ -3290,12 +3373,12 @@ function validate132(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.totalSalesCount !== undefined) {
+                        if(valid0){
+                            if(data.totalSalesCount !== undefined){
                                 let data3 = data.totalSalesCount;
                                 const _errs6 = errors;
-                                if (!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))) {
-                                    validate132.errors = [{ instancePath: instancePath + "/totalSalesCount", schemaPath: "#/properties/totalSalesCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+                                    validate132.errors = [{instancePath:instancePath+"/totalSalesCount",schemaPath:"#/properties/totalSalesCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                     return false;
                                 }
                                 var valid0 = _errs6 === errors;
@@ -3303,12 +3386,12 @@ function validate132(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.totalRefundsAmount !== undefined) {
+                            if(valid0){
+                                if(data.totalRefundsAmount !== undefined){
                                     let data4 = data.totalRefundsAmount;
                                     const _errs8 = errors;
-                                    if (!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))) {
-                                        validate132.errors = [{ instancePath: instancePath + "/totalRefundsAmount", schemaPath: "#/properties/totalRefundsAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                    if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+                                        validate132.errors = [{instancePath:instancePath+"/totalRefundsAmount",schemaPath:"#/properties/totalRefundsAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                         return false;
                                     }
                                     var valid0 = _errs8 === errors;
@@ -3316,12 +3399,12 @@ function validate132(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.totalRefundsCount !== undefined) {
+                                if(valid0){
+                                    if(data.totalRefundsCount !== undefined){
                                         let data5 = data.totalRefundsCount;
                                         const _errs10 = errors;
-                                        if (!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) {
-                                            validate132.errors = [{ instancePath: instancePath + "/totalRefundsCount", schemaPath: "#/properties/totalRefundsCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                        if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+                                            validate132.errors = [{instancePath:instancePath+"/totalRefundsCount",schemaPath:"#/properties/totalRefundsCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                             return false;
                                         }
                                         var valid0 = _errs10 === errors;
@@ -3337,62 +3420,66 @@ function validate132(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate132.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate132.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate132.errors = vErrors;
     return errors === 0;
 }
-validate132.evaluated = { "props": { "currency": true, "totalAmount": true, "totalSalesAmount": true, "totalSalesCount": true, "totalRefundsAmount": true, "totalRefundsCount": true }, "dynamicProps": false, "dynamicItems": false };
-function validate131(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate132.evaluated = {"props":{"currency":true,"totalAmount":true,"totalSalesAmount":true,"totalSalesCount":true,"totalRefundsAmount":true,"totalRefundsCount":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate131.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            for (const key0 in data) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            for(const key0 in data){
                 const _errs2 = errors;
-                if (!(validate132(data[key0], { instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                if(!(validate132(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
                     vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
                     errors = vErrors.length;
                 }
                 var valid0 = _errs2 === errors;
-                if (!valid0) {
+                if(!valid0){
                     break;
                 }
             }
         }
         else {
-            validate131.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate131.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate131.errors = vErrors;
     return errors === 0;
 }
-validate131.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate129(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate131.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate129.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.currency !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.currency !== undefined){
                 const _errs1 = errors;
-                if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                     vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                     errors = vErrors.length;
                 }
@@ -3401,12 +3488,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.totalAmount !== undefined) {
+            if(valid0){
+                if(data.totalAmount !== undefined){
                     let data1 = data.totalAmount;
                     const _errs2 = errors;
-                    if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
-                        validate129.errors = [{ instancePath: instancePath + "/totalAmount", schemaPath: "#/properties/totalAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                    if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+                        validate129.errors = [{instancePath:instancePath+"/totalAmount",schemaPath:"#/properties/totalAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                         return false;
                     }
                     var valid0 = _errs2 === errors;
@@ -3414,12 +3501,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.totalSalesAmount !== undefined) {
+                if(valid0){
+                    if(data.totalSalesAmount !== undefined){
                         let data2 = data.totalSalesAmount;
                         const _errs4 = errors;
-                        if (!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) {
-                            validate129.errors = [{ instancePath: instancePath + "/totalSalesAmount", schemaPath: "#/properties/totalSalesAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                        if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+                            validate129.errors = [{instancePath:instancePath+"/totalSalesAmount",schemaPath:"#/properties/totalSalesAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                             return false;
                         }
                         var valid0 = _errs4 === errors;
@@ -3427,12 +3514,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.totalSalesCount !== undefined) {
+                    if(valid0){
+                        if(data.totalSalesCount !== undefined){
                             let data3 = data.totalSalesCount;
                             const _errs6 = errors;
-                            if (!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))) {
-                                validate129.errors = [{ instancePath: instancePath + "/totalSalesCount", schemaPath: "#/properties/totalSalesCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                            if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+                                validate129.errors = [{instancePath:instancePath+"/totalSalesCount",schemaPath:"#/properties/totalSalesCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                 return false;
                             }
                             var valid0 = _errs6 === errors;
@@ -3440,12 +3527,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.totalRefundsAmount !== undefined) {
+                        if(valid0){
+                            if(data.totalRefundsAmount !== undefined){
                                 let data4 = data.totalRefundsAmount;
                                 const _errs8 = errors;
-                                if (!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))) {
-                                    validate129.errors = [{ instancePath: instancePath + "/totalRefundsAmount", schemaPath: "#/properties/totalRefundsAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+                                    validate129.errors = [{instancePath:instancePath+"/totalRefundsAmount",schemaPath:"#/properties/totalRefundsAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                     return false;
                                 }
                                 var valid0 = _errs8 === errors;
@@ -3453,12 +3540,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.totalRefundsCount !== undefined) {
+                            if(valid0){
+                                if(data.totalRefundsCount !== undefined){
                                     let data5 = data.totalRefundsCount;
                                     const _errs10 = errors;
-                                    if (!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) {
-                                        validate129.errors = [{ instancePath: instancePath + "/totalRefundsCount", schemaPath: "#/properties/totalRefundsCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                    if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+                                        validate129.errors = [{instancePath:instancePath+"/totalRefundsCount",schemaPath:"#/properties/totalRefundsCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                         return false;
                                     }
                                     var valid0 = _errs10 === errors;
@@ -3466,12 +3553,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.totalCashbackAmount !== undefined) {
+                                if(valid0){
+                                    if(data.totalCashbackAmount !== undefined){
                                         let data6 = data.totalCashbackAmount;
                                         const _errs12 = errors;
-                                        if (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))) {
-                                            validate129.errors = [{ instancePath: instancePath + "/totalCashbackAmount", schemaPath: "#/properties/totalCashbackAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                        if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+                                            validate129.errors = [{instancePath:instancePath+"/totalCashbackAmount",schemaPath:"#/properties/totalCashbackAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                             return false;
                                         }
                                         var valid0 = _errs12 === errors;
@@ -3479,12 +3566,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.totalCashbackCount !== undefined) {
+                                    if(valid0){
+                                        if(data.totalCashbackCount !== undefined){
                                             let data7 = data.totalCashbackCount;
                                             const _errs14 = errors;
-                                            if (!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))) {
-                                                validate129.errors = [{ instancePath: instancePath + "/totalCashbackCount", schemaPath: "#/properties/totalCashbackCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                            if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+                                                validate129.errors = [{instancePath:instancePath+"/totalCashbackCount",schemaPath:"#/properties/totalCashbackCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                                 return false;
                                             }
                                             var valid0 = _errs14 === errors;
@@ -3492,12 +3579,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                                         else {
                                             var valid0 = true;
                                         }
-                                        if (valid0) {
-                                            if (data.totalGratuityAmount !== undefined) {
+                                        if(valid0){
+                                            if(data.totalGratuityAmount !== undefined){
                                                 let data8 = data.totalGratuityAmount;
                                                 const _errs16 = errors;
-                                                if (!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))) {
-                                                    validate129.errors = [{ instancePath: instancePath + "/totalGratuityAmount", schemaPath: "#/properties/totalGratuityAmount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+                                                    validate129.errors = [{instancePath:instancePath+"/totalGratuityAmount",schemaPath:"#/properties/totalGratuityAmount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                                     return false;
                                                 }
                                                 var valid0 = _errs16 === errors;
@@ -3505,12 +3592,12 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                                             else {
                                                 var valid0 = true;
                                             }
-                                            if (valid0) {
-                                                if (data.totalGratuityCount !== undefined) {
+                                            if(valid0){
+                                                if(data.totalGratuityCount !== undefined){
                                                     let data9 = data.totalGratuityCount;
                                                     const _errs18 = errors;
-                                                    if (!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))) {
-                                                        validate129.errors = [{ instancePath: instancePath + "/totalGratuityCount", schemaPath: "#/properties/totalGratuityCount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                                    if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+                                                        validate129.errors = [{instancePath:instancePath+"/totalGratuityCount",schemaPath:"#/properties/totalGratuityCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                                         return false;
                                                     }
                                                     var valid0 = _errs18 === errors;
@@ -3518,11 +3605,11 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                                                 else {
                                                     var valid0 = true;
                                                 }
-                                                if (valid0) {
-                                                    if (data.totalsSince !== undefined) {
+                                                if(valid0){
+                                                    if(data.totalsSince !== undefined){
                                                         const _errs20 = errors;
-                                                        if (typeof data.totalsSince !== "string") {
-                                                            validate129.errors = [{ instancePath: instancePath + "/totalsSince", schemaPath: "#/properties/totalsSince/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        if(typeof data.totalsSince !== "string"){
+                                                            validate129.errors = [{instancePath:instancePath+"/totalsSince",schemaPath:"#/properties/totalsSince/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                             return false;
                                                         }
                                                         var valid0 = _errs20 === errors;
@@ -3530,10 +3617,10 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                                                     else {
                                                         var valid0 = true;
                                                     }
-                                                    if (valid0) {
-                                                        if (data.issuerTotals !== undefined) {
+                                                    if(valid0){
+                                                        if(data.issuerTotals !== undefined){
                                                             const _errs22 = errors;
-                                                            if (!(validate131(data.issuerTotals, { instancePath: instancePath + "/issuerTotals", parentData: data, parentDataProperty: "issuerTotals", rootData, dynamicAnchors }))) {
+                                                            if(!(validate131(data.issuerTotals, {instancePath:instancePath+"/issuerTotals",parentData:data,parentDataProperty:"issuerTotals",rootData,dynamicAnchors}))){
                                                                 vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
                                                                 errors = vErrors.length;
                                                             }
@@ -3542,10 +3629,10 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
                                                         else {
                                                             var valid0 = true;
                                                         }
-                                                        if (valid0) {
-                                                            if (data.waiterTotals !== undefined) {
+                                                        if(valid0){
+                                                            if(data.waiterTotals !== undefined){
                                                                 const _errs23 = errors;
-                                                                if (!(validate131(data.waiterTotals, { instancePath: instancePath + "/waiterTotals", parentData: data, parentDataProperty: "waiterTotals", rootData, dynamicAnchors }))) {
+                                                                if(!(validate131(data.waiterTotals, {instancePath:instancePath+"/waiterTotals",parentData:data,parentDataProperty:"waiterTotals",rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
                                                                     errors = vErrors.length;
                                                                 }
@@ -3568,29 +3655,31 @@ function validate129(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate129.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate129.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate129.errors = vErrors;
     return errors === 0;
 }
-validate129.evaluated = { "props": { "currency": true, "totalAmount": true, "totalSalesAmount": true, "totalSalesCount": true, "totalRefundsAmount": true, "totalRefundsCount": true, "totalCashbackAmount": true, "totalCashbackCount": true, "totalGratuityAmount": true, "totalGratuityCount": true, "totalsSince": true, "issuerTotals": true, "waiterTotals": true }, "dynamicProps": false, "dynamicItems": false };
-function validate139(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate129.evaluated = {"props":{"currency":true,"totalAmount":true,"totalSalesAmount":true,"totalSalesCount":true,"totalRefundsAmount":true,"totalRefundsCount":true,"totalCashbackAmount":true,"totalCashbackCount":true,"totalGratuityAmount":true,"totalGratuityCount":true,"totalsSince":true,"issuerTotals":true,"waiterTotals":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate139.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.currency !== undefined) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.currency !== undefined){
                 const _errs1 = errors;
-                if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                     vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                     errors = vErrors.length;
                 }
@@ -3599,10 +3688,10 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
             else {
                 var valid0 = true;
             }
-            if (valid0) {
-                if (data.currentSessionTotals !== undefined) {
+            if(valid0){
+                if(data.currentSessionTotals !== undefined){
                     const _errs2 = errors;
-                    if (!(validate132(data.currentSessionTotals, { instancePath: instancePath + "/currentSessionTotals", parentData: data, parentDataProperty: "currentSessionTotals", rootData, dynamicAnchors }))) {
+                    if(!(validate132(data.currentSessionTotals, {instancePath:instancePath+"/currentSessionTotals",parentData:data,parentDataProperty:"currentSessionTotals",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
                         errors = vErrors.length;
                     }
@@ -3611,10 +3700,10 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.previousSessionTotals !== undefined) {
+                if(valid0){
+                    if(data.previousSessionTotals !== undefined){
                         const _errs3 = errors;
-                        if (!(validate132(data.previousSessionTotals, { instancePath: instancePath + "/previousSessionTotals", parentData: data, parentDataProperty: "previousSessionTotals", rootData, dynamicAnchors }))) {
+                        if(!(validate132(data.previousSessionTotals, {instancePath:instancePath+"/previousSessionTotals",parentData:data,parentDataProperty:"previousSessionTotals",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
                             errors = vErrors.length;
                         }
@@ -3623,10 +3712,10 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.currentSessionIssuerTotals !== undefined) {
+                    if(valid0){
+                        if(data.currentSessionIssuerTotals !== undefined){
                             const _errs4 = errors;
-                            if (!(validate131(data.currentSessionIssuerTotals, { instancePath: instancePath + "/currentSessionIssuerTotals", parentData: data, parentDataProperty: "currentSessionIssuerTotals", rootData, dynamicAnchors }))) {
+                            if(!(validate131(data.currentSessionIssuerTotals, {instancePath:instancePath+"/currentSessionIssuerTotals",parentData:data,parentDataProperty:"currentSessionIssuerTotals",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
                                 errors = vErrors.length;
                             }
@@ -3635,10 +3724,10 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.previousSessionIssuerTotals !== undefined) {
+                        if(valid0){
+                            if(data.previousSessionIssuerTotals !== undefined){
                                 const _errs5 = errors;
-                                if (!(validate131(data.previousSessionIssuerTotals, { instancePath: instancePath + "/previousSessionIssuerTotals", parentData: data, parentDataProperty: "previousSessionIssuerTotals", rootData, dynamicAnchors }))) {
+                                if(!(validate131(data.previousSessionIssuerTotals, {instancePath:instancePath+"/previousSessionIssuerTotals",parentData:data,parentDataProperty:"previousSessionIssuerTotals",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
                                     errors = vErrors.length;
                                 }
@@ -3647,28 +3736,28 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.currentSessionTransactionNumbers !== undefined) {
+                            if(valid0){
+                                if(data.currentSessionTransactionNumbers !== undefined){
                                     let data5 = data.currentSessionTransactionNumbers;
                                     const _errs6 = errors;
-                                    if (errors === _errs6) {
-                                        if (Array.isArray(data5)) {
+                                    if(errors === _errs6){
+                                        if(Array.isArray(data5)){
                                             var valid1 = true;
                                             const len0 = data5.length;
-                                            for (let i0 = 0; i0 < len0; i0++) {
+                                            for(let i0=0; i0<len0; i0++){
                                                 const _errs8 = errors;
-                                                if (typeof data5[i0] !== "string") {
-                                                    validate139.errors = [{ instancePath: instancePath + "/currentSessionTransactionNumbers/" + i0, schemaPath: "#/properties/currentSessionTransactionNumbers/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                if(typeof data5[i0] !== "string"){
+                                                    validate139.errors = [{instancePath:instancePath+"/currentSessionTransactionNumbers/" + i0,schemaPath:"#/properties/currentSessionTransactionNumbers/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                     return false;
                                                 }
                                                 var valid1 = _errs8 === errors;
-                                                if (!valid1) {
+                                                if(!valid1){
                                                     break;
                                                 }
                                             }
                                         }
                                         else {
-                                            validate139.errors = [{ instancePath: instancePath + "/currentSessionTransactionNumbers", schemaPath: "#/properties/currentSessionTransactionNumbers/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                            validate139.errors = [{instancePath:instancePath+"/currentSessionTransactionNumbers",schemaPath:"#/properties/currentSessionTransactionNumbers/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                             return false;
                                         }
                                     }
@@ -3677,28 +3766,28 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.previousSessionTransactionNumbers !== undefined) {
+                                if(valid0){
+                                    if(data.previousSessionTransactionNumbers !== undefined){
                                         let data7 = data.previousSessionTransactionNumbers;
                                         const _errs10 = errors;
-                                        if (errors === _errs10) {
-                                            if (Array.isArray(data7)) {
+                                        if(errors === _errs10){
+                                            if(Array.isArray(data7)){
                                                 var valid2 = true;
                                                 const len1 = data7.length;
-                                                for (let i1 = 0; i1 < len1; i1++) {
+                                                for(let i1=0; i1<len1; i1++){
                                                     const _errs12 = errors;
-                                                    if (typeof data7[i1] !== "string") {
-                                                        validate139.errors = [{ instancePath: instancePath + "/previousSessionTransactionNumbers/" + i1, schemaPath: "#/properties/previousSessionTransactionNumbers/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                    if(typeof data7[i1] !== "string"){
+                                                        validate139.errors = [{instancePath:instancePath+"/previousSessionTransactionNumbers/" + i1,schemaPath:"#/properties/previousSessionTransactionNumbers/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                         return false;
                                                     }
                                                     var valid2 = _errs12 === errors;
-                                                    if (!valid2) {
+                                                    if(!valid2){
                                                         break;
                                                     }
                                                 }
                                             }
                                             else {
-                                                validate139.errors = [{ instancePath: instancePath + "/previousSessionTransactionNumbers", schemaPath: "#/properties/previousSessionTransactionNumbers/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                validate139.errors = [{instancePath:instancePath+"/previousSessionTransactionNumbers",schemaPath:"#/properties/previousSessionTransactionNumbers/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                 return false;
                                             }
                                         }
@@ -3715,68 +3804,72 @@ function validate139(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate139.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate139.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate139.errors = vErrors;
     return errors === 0;
 }
-validate139.evaluated = { "props": { "currency": true, "currentSessionTotals": true, "previousSessionTotals": true, "currentSessionIssuerTotals": true, "previousSessionIssuerTotals": true, "currentSessionTransactionNumbers": true, "previousSessionTransactionNumbers": true }, "dynamicProps": false, "dynamicItems": false };
-function validate138(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate139.evaluated = {"props":{"currency":true,"currentSessionTotals":true,"previousSessionTotals":true,"currentSessionIssuerTotals":true,"previousSessionIssuerTotals":true,"currentSessionTransactionNumbers":true,"previousSessionTransactionNumbers":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate138.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-            for (const key0 in data) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            for(const key0 in data){
                 const _errs2 = errors;
-                if (!(validate139(data[key0], { instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data, parentDataProperty: key0, rootData, dynamicAnchors }))) {
+                if(!(validate139(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
                     vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
                     errors = vErrors.length;
                 }
                 var valid0 = _errs2 === errors;
-                if (!valid0) {
+                if(!valid0){
                     break;
                 }
             }
         }
         else {
-            validate138.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate138.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate138.errors = vErrors;
     return errors === 0;
 }
-validate138.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate124(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate138.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate124.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((((((data.tid === undefined) && (missing0 = "tid")) || ((data.reportType === undefined) && (missing0 = "reportType"))) || ((data.reportTime === undefined) && (missing0 = "reportTime"))) || ((data.reportResult === undefined) && (missing0 = "reportResult"))) || ((data.balances === undefined) && (missing0 = "balances"))) || ((data.banking === undefined) && (missing0 = "banking"))) || ((data.reportLines === undefined) && (missing0 = "reportLines"))) {
-                validate124.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((((((data.tid === undefined) && (missing0 = "tid")) || ((data.reportType === undefined) && (missing0 = "reportType"))) || ((data.reportTime === undefined) && (missing0 = "reportTime"))) || ((data.reportResult === undefined) && (missing0 = "reportResult"))) || ((data.balances === undefined) && (missing0 = "balances"))) || ((data.banking === undefined) && (missing0 = "banking"))) || ((data.reportLines === undefined) && (missing0 = "reportLines"))){
+                validate124.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.tid !== undefined) {
+                if(data.tid !== undefined){
                     const _errs1 = errors;
-                    if (!(validate14(data.tid, { instancePath: instancePath + "/tid", parentData: data, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                    if(!(validate14(data.tid, {instancePath:instancePath+"/tid",parentData:data,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                         errors = vErrors.length;
                     }
@@ -3785,10 +3878,10 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.reportType !== undefined) {
+                if(valid0){
+                    if(data.reportType !== undefined){
                         const _errs2 = errors;
-                        if (!(validate119(data.reportType, { instancePath: instancePath + "/reportType", parentData: data, parentDataProperty: "reportType", rootData, dynamicAnchors }))) {
+                        if(!(validate119(data.reportType, {instancePath:instancePath+"/reportType",parentData:data,parentDataProperty:"reportType",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
                             errors = vErrors.length;
                         }
@@ -3797,11 +3890,11 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.reportTime !== undefined) {
+                    if(valid0){
+                        if(data.reportTime !== undefined){
                             const _errs3 = errors;
-                            if (typeof data.reportTime !== "string") {
-                                validate124.errors = [{ instancePath: instancePath + "/reportTime", schemaPath: "#/properties/reportTime/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                            if(typeof data.reportTime !== "string"){
+                                validate124.errors = [{instancePath:instancePath+"/reportTime",schemaPath:"#/properties/reportTime/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -3809,10 +3902,10 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.reportResult !== undefined) {
+                        if(valid0){
+                            if(data.reportResult !== undefined){
                                 const _errs5 = errors;
-                                if (!(validate127(data.reportResult, { instancePath: instancePath + "/reportResult", parentData: data, parentDataProperty: "reportResult", rootData, dynamicAnchors }))) {
+                                if(!(validate127(data.reportResult, {instancePath:instancePath+"/reportResult",parentData:data,parentDataProperty:"reportResult",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
                                     errors = vErrors.length;
                                 }
@@ -3821,10 +3914,10 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.balances !== undefined) {
+                            if(valid0){
+                                if(data.balances !== undefined){
                                     const _errs6 = errors;
-                                    if (!(validate129(data.balances, { instancePath: instancePath + "/balances", parentData: data, parentDataProperty: "balances", rootData, dynamicAnchors }))) {
+                                    if(!(validate129(data.balances, {instancePath:instancePath+"/balances",parentData:data,parentDataProperty:"balances",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
                                         errors = vErrors.length;
                                     }
@@ -3833,10 +3926,10 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.banking !== undefined) {
+                                if(valid0){
+                                    if(data.banking !== undefined){
                                         const _errs7 = errors;
-                                        if (!(validate138(data.banking, { instancePath: instancePath + "/banking", parentData: data, parentDataProperty: "banking", rootData, dynamicAnchors }))) {
+                                        if(!(validate138(data.banking, {instancePath:instancePath+"/banking",parentData:data,parentDataProperty:"banking",rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
                                             errors = vErrors.length;
                                         }
@@ -3845,28 +3938,28 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.reportLines !== undefined) {
+                                    if(valid0){
+                                        if(data.reportLines !== undefined){
                                             let data6 = data.reportLines;
                                             const _errs8 = errors;
-                                            if (errors === _errs8) {
-                                                if (Array.isArray(data6)) {
+                                            if(errors === _errs8){
+                                                if(Array.isArray(data6)){
                                                     var valid1 = true;
                                                     const len0 = data6.length;
-                                                    for (let i0 = 0; i0 < len0; i0++) {
+                                                    for(let i0=0; i0<len0; i0++){
                                                         const _errs10 = errors;
-                                                        if (!(validate60(data6[i0], { instancePath: instancePath + "/reportLines/" + i0, parentData: data6, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                        if(!(validate60(data6[i0], {instancePath:instancePath+"/reportLines/" + i0,parentData:data6,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
                                                             errors = vErrors.length;
                                                         }
                                                         var valid1 = _errs10 === errors;
-                                                        if (!valid1) {
+                                                        if(!valid1){
                                                             break;
                                                         }
                                                     }
                                                 }
                                                 else {
-                                                    validate124.errors = [{ instancePath: instancePath + "/reportLines", schemaPath: "#/properties/reportLines/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                    validate124.errors = [{instancePath:instancePath+"/reportLines",schemaPath:"#/properties/reportLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                     return false;
                                                 }
                                             }
@@ -3884,36 +3977,38 @@ function validate124(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate124.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate124.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate124.errors = vErrors;
     return errors === 0;
 }
-validate124.evaluated = { "props": { "tid": true, "reportType": true, "reportTime": true, "reportResult": true, "balances": true, "banking": true, "reportLines": true }, "dynamicProps": false, "dynamicItems": false };
-function validate121(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-response.schema.yaml" */ ;
+validate124.evaluated = {"props":{"tid":true,"reportType":true,"reportTime":true,"reportResult":true,"balances":true,"banking":true,"reportLines":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/report-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate121.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate121.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate121.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -3922,10 +4017,10 @@ function validate121(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -3934,10 +4029,10 @@ function validate121(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.result !== undefined) {
+                    if(valid0){
+                        if(data.result !== undefined){
                             const _errs3 = errors;
-                            if (!(validate124(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                            if(!(validate124(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
                                 errors = vErrors.length;
                             }
@@ -3951,36 +4046,38 @@ function validate121(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate121.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate121.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate121.errors = vErrors;
     return errors === 0;
 }
-validate121.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
-function validate149(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-request.schema.yaml" */ ;
+validate121.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate149.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate149.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate149.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -3989,10 +4086,10 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -4001,11 +4098,11 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs3 = errors;
-                            if ("signatureVerificationRequest" !== data.method) {
-                                validate149.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "signatureVerificationRequest" }, message: "must be equal to constant" }];
+                            if("signatureVerificationRequest" !== data.method){
+                                validate149.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "signatureVerificationRequest"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -4013,30 +4110,30 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if(errors === _errs4){
+                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                         let missing1;
-                                        if (((((((((((data3.timeout === undefined) && (missing1 = "timeout")) || ((data3.tid === undefined) && (missing1 = "tid"))) || ((data3.receiptLines === undefined) && (missing1 = "receiptLines"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))) || ((data3.applicationId === undefined) && (missing1 = "applicationId"))) || ((data3.applicationLabel === undefined) && (missing1 = "applicationLabel"))) || ((data3.cardholderVerificationMethod === undefined) && (missing1 = "cardholderVerificationMethod"))) || ((data3.paymentMethod === undefined) && (missing1 = "paymentMethod"))) || ((data3.primaryAccountNumber === undefined) && (missing1 = "primaryAccountNumber"))) || ((data3.transactionType === undefined) && (missing1 = "transactionType"))) {
-                                            validate149.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if(((((((((((data3.timeout === undefined) && (missing1 = "timeout")) || ((data3.tid === undefined) && (missing1 = "tid"))) || ((data3.receiptLines === undefined) && (missing1 = "receiptLines"))) || ((data3.authCode === undefined) && (missing1 = "authCode"))) || ((data3.applicationId === undefined) && (missing1 = "applicationId"))) || ((data3.applicationLabel === undefined) && (missing1 = "applicationLabel"))) || ((data3.cardholderVerificationMethod === undefined) && (missing1 = "cardholderVerificationMethod"))) || ((data3.paymentMethod === undefined) && (missing1 = "paymentMethod"))) || ((data3.primaryAccountNumber === undefined) && (missing1 = "primaryAccountNumber"))) || ((data3.transactionType === undefined) && (missing1 = "transactionType"))){
+                                            validate149.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
-                                            if (data3.timeout !== undefined) {
+                                            if(data3.timeout !== undefined){
                                                 let data4 = data3.timeout;
                                                 const _errs6 = errors;
-                                                if (errors === _errs6) {
-                                                    if ((typeof data4 == "number") && (isFinite(data4))) {
-                                                        if (data4 < 0 || isNaN(data4)) {
-                                                            validate149.errors = [{ instancePath: instancePath + "/params/timeout", schemaPath: "#/properties/params/properties/timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                                if(errors === _errs6){
+                                                    if((typeof data4 == "number") && (isFinite(data4))){
+                                                        if(data4 < 0 || isNaN(data4)){
+                                                            validate149.errors = [{instancePath:instancePath+"/params/timeout",schemaPath:"#/properties/params/properties/timeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                                                             return false;
                                                         }
                                                     }
                                                     else {
-                                                        validate149.errors = [{ instancePath: instancePath + "/params/timeout", schemaPath: "#/properties/params/properties/timeout/type", keyword: "type", params: { type: "number" }, message: "must be number" }];
+                                                        validate149.errors = [{instancePath:instancePath+"/params/timeout",schemaPath:"#/properties/params/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                                         return false;
                                                     }
                                                 }
@@ -4045,10 +4142,10 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                             else {
                                                 var valid1 = true;
                                             }
-                                            if (valid1) {
-                                                if (data3.tid !== undefined) {
+                                            if(valid1){
+                                                if(data3.tid !== undefined){
                                                     const _errs8 = errors;
-                                                    if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                    if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -4057,10 +4154,10 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                 else {
                                                     var valid1 = true;
                                                 }
-                                                if (valid1) {
-                                                    if (data3.receiptLines !== undefined) {
+                                                if(valid1){
+                                                    if(data3.receiptLines !== undefined){
                                                         const _errs9 = errors;
-                                                        if (!(validate59(data3.receiptLines, { instancePath: instancePath + "/params/receiptLines", parentData: data3, parentDataProperty: "receiptLines", rootData, dynamicAnchors }))) {
+                                                        if(!(validate59(data3.receiptLines, {instancePath:instancePath+"/params/receiptLines",parentData:data3,parentDataProperty:"receiptLines",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -4069,11 +4166,11 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                     else {
                                                         var valid1 = true;
                                                     }
-                                                    if (valid1) {
-                                                        if (data3.authCode !== undefined) {
+                                                    if(valid1){
+                                                        if(data3.authCode !== undefined){
                                                             const _errs10 = errors;
-                                                            if (typeof data3.authCode !== "string") {
-                                                                validate149.errors = [{ instancePath: instancePath + "/params/authCode", schemaPath: "#/properties/params/properties/authCode/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                            if(typeof data3.authCode !== "string"){
+                                                                validate149.errors = [{instancePath:instancePath+"/params/authCode",schemaPath:"#/properties/params/properties/authCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                 return false;
                                                             }
                                                             var valid1 = _errs10 === errors;
@@ -4081,11 +4178,11 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                         else {
                                                             var valid1 = true;
                                                         }
-                                                        if (valid1) {
-                                                            if (data3.applicationId !== undefined) {
+                                                        if(valid1){
+                                                            if(data3.applicationId !== undefined){
                                                                 const _errs12 = errors;
-                                                                if (typeof data3.applicationId !== "string") {
-                                                                    validate149.errors = [{ instancePath: instancePath + "/params/applicationId", schemaPath: "#/properties/params/properties/applicationId/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                if(typeof data3.applicationId !== "string"){
+                                                                    validate149.errors = [{instancePath:instancePath+"/params/applicationId",schemaPath:"#/properties/params/properties/applicationId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                     return false;
                                                                 }
                                                                 var valid1 = _errs12 === errors;
@@ -4093,11 +4190,11 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                             else {
                                                                 var valid1 = true;
                                                             }
-                                                            if (valid1) {
-                                                                if (data3.applicationLabel !== undefined) {
+                                                            if(valid1){
+                                                                if(data3.applicationLabel !== undefined){
                                                                     const _errs14 = errors;
-                                                                    if (typeof data3.applicationLabel !== "string") {
-                                                                        validate149.errors = [{ instancePath: instancePath + "/params/applicationLabel", schemaPath: "#/properties/params/properties/applicationLabel/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                    if(typeof data3.applicationLabel !== "string"){
+                                                                        validate149.errors = [{instancePath:instancePath+"/params/applicationLabel",schemaPath:"#/properties/params/properties/applicationLabel/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                         return false;
                                                                     }
                                                                     var valid1 = _errs14 === errors;
@@ -4105,10 +4202,10 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                                 else {
                                                                     var valid1 = true;
                                                                 }
-                                                                if (valid1) {
-                                                                    if (data3.cardholderVerificationMethod !== undefined) {
+                                                                if(valid1){
+                                                                    if(data3.cardholderVerificationMethod !== undefined){
                                                                         const _errs16 = errors;
-                                                                        if (!(validate55(data3.cardholderVerificationMethod, { instancePath: instancePath + "/params/cardholderVerificationMethod", parentData: data3, parentDataProperty: "cardholderVerificationMethod", rootData, dynamicAnchors }))) {
+                                                                        if(!(validate55(data3.cardholderVerificationMethod, {instancePath:instancePath+"/params/cardholderVerificationMethod",parentData:data3,parentDataProperty:"cardholderVerificationMethod",rootData,dynamicAnchors}))){
                                                                             vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
                                                                             errors = vErrors.length;
                                                                         }
@@ -4117,10 +4214,10 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                                     else {
                                                                         var valid1 = true;
                                                                     }
-                                                                    if (valid1) {
-                                                                        if (data3.paymentMethod !== undefined) {
+                                                                    if(valid1){
+                                                                        if(data3.paymentMethod !== undefined){
                                                                             const _errs17 = errors;
-                                                                            if (!(validate57(data3.paymentMethod, { instancePath: instancePath + "/params/paymentMethod", parentData: data3, parentDataProperty: "paymentMethod", rootData, dynamicAnchors }))) {
+                                                                            if(!(validate57(data3.paymentMethod, {instancePath:instancePath+"/params/paymentMethod",parentData:data3,parentDataProperty:"paymentMethod",rootData,dynamicAnchors}))){
                                                                                 vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
                                                                                 errors = vErrors.length;
                                                                             }
@@ -4129,11 +4226,11 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                                         else {
                                                                             var valid1 = true;
                                                                         }
-                                                                        if (valid1) {
-                                                                            if (data3.primaryAccountNumber !== undefined) {
+                                                                        if(valid1){
+                                                                            if(data3.primaryAccountNumber !== undefined){
                                                                                 const _errs18 = errors;
-                                                                                if (typeof data3.primaryAccountNumber !== "string") {
-                                                                                    validate149.errors = [{ instancePath: instancePath + "/params/primaryAccountNumber", schemaPath: "#/properties/params/properties/primaryAccountNumber/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                                                if(typeof data3.primaryAccountNumber !== "string"){
+                                                                                    validate149.errors = [{instancePath:instancePath+"/params/primaryAccountNumber",schemaPath:"#/properties/params/properties/primaryAccountNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                     return false;
                                                                                 }
                                                                                 var valid1 = _errs18 === errors;
@@ -4141,10 +4238,10 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                                                             else {
                                                                                 var valid1 = true;
                                                                             }
-                                                                            if (valid1) {
-                                                                                if (data3.transactionType !== undefined) {
+                                                                            if(valid1){
+                                                                                if(data3.transactionType !== undefined){
                                                                                     const _errs20 = errors;
-                                                                                    if (!(validate47(data3.transactionType, { instancePath: instancePath + "/params/transactionType", parentData: data3, parentDataProperty: "transactionType", rootData, dynamicAnchors }))) {
+                                                                                    if(!(validate47(data3.transactionType, {instancePath:instancePath+"/params/transactionType",parentData:data3,parentDataProperty:"transactionType",rootData,dynamicAnchors}))){
                                                                                         vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
                                                                                         errors = vErrors.length;
                                                                                     }
@@ -4165,7 +4262,7 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate149.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate149.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -4180,45 +4277,47 @@ function validate149(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate149.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate149.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate149.errors = vErrors;
     return errors === 0;
 }
-validate149.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate157(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-response.schema.yaml" */ ;
+validate149.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/signature-verification-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate157.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate157.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate157.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
-                        validate157.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+                        validate157.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -4227,10 +4326,10 @@ function validate157(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -4239,30 +4338,30 @@ function validate157(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.result !== undefined) {
+                        if(valid0){
+                            if(data.result !== undefined){
                                 let data2 = data.result;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                if(errors === _errs4){
+                                    if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                         let missing1;
-                                        if ((data2.accepted === undefined) && (missing1 = "accepted")) {
-                                            validate157.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if((data2.accepted === undefined) && (missing1 = "accepted")){
+                                            validate157.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
                                             const _errs6 = errors;
-                                            for (const key1 in data2) {
-                                                if (!(key1 === "accepted")) {
-                                                    validate157.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                            for(const key1 in data2){
+                                                if(!(key1 === "accepted")){
+                                                    validate157.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                     return false;
                                                     break;
                                                 }
                                             }
-                                            if (_errs6 === errors) {
-                                                if (data2.accepted !== undefined) {
-                                                    if (typeof data2.accepted !== "boolean") {
-                                                        validate157.errors = [{ instancePath: instancePath + "/result/accepted", schemaPath: "#/properties/result/properties/accepted/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                            if(_errs6 === errors){
+                                                if(data2.accepted !== undefined){
+                                                    if(typeof data2.accepted !== "boolean"){
+                                                        validate157.errors = [{instancePath:instancePath+"/result/accepted",schemaPath:"#/properties/result/properties/accepted/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                                         return false;
                                                     }
                                                 }
@@ -4270,7 +4369,7 @@ function validate157(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate157.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate157.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -4285,45 +4384,47 @@ function validate157(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate157.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate157.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate157.errors = vErrors;
     return errors === 0;
 }
-validate157.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate160(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-request.schema.yaml" */ ;
+validate157.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate160.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate160.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate160.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))) {
-                        validate160.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "method")) || (key0 === "params"))){
+                        validate160.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -4332,10 +4433,10 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -4344,11 +4445,11 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.method !== undefined) {
+                        if(valid0){
+                            if(data.method !== undefined){
                                 const _errs4 = errors;
-                                if ("terminalDetails" !== data.method) {
-                                    validate160.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "terminalDetails" }, message: "must be equal to constant" }];
+                                if("terminalDetails" !== data.method){
+                                    validate160.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "terminalDetails"},message:"must be equal to constant"}];
                                     return false;
                                 }
                                 var valid0 = _errs4 === errors;
@@ -4356,29 +4457,29 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.params !== undefined) {
+                            if(valid0){
+                                if(data.params !== undefined){
                                     let data3 = data.params;
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((data3.tid === undefined) && (missing1 = "tid")) {
-                                                validate160.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((data3.tid === undefined) && (missing1 = "tid")){
+                                                validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
-                                                for (const key1 in data3) {
-                                                    if (!(key1 === "tid")) {
-                                                        validate160.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                                for(const key1 in data3){
+                                                    if(!(key1 === "tid")){
+                                                        validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
-                                                if (_errs7 === errors) {
-                                                    if (data3.tid !== undefined) {
-                                                        if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                if(_errs7 === errors){
+                                                    if(data3.tid !== undefined){
+                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -4387,7 +4488,7 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
                                             }
                                         }
                                         else {
-                                            validate160.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -4403,36 +4504,38 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate160.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate160.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate160.errors = vErrors;
     return errors === 0;
 }
-validate160.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate164(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-response.schema.yaml" */ ;
+validate160.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-details-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate164.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate164.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate164.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -4441,10 +4544,10 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -4453,10 +4556,10 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.result !== undefined) {
+                    if(valid0){
+                        if(data.result !== undefined){
                             const _errs3 = errors;
-                            if (!(validate27(data.result, { instancePath: instancePath + "/result", parentData: data, parentDataProperty: "result", rootData, dynamicAnchors }))) {
+                            if(!(validate27(data.result, {instancePath:instancePath+"/result",parentData:data,parentDataProperty:"result",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
                                 errors = vErrors.length;
                             }
@@ -4470,60 +4573,64 @@ function validate164(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate164.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate164.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate164.errors = vErrors;
     return errors === 0;
 }
-validate164.evaluated = { "props": { "jsonrpc": true, "id": true, "result": true }, "dynamicProps": false, "dynamicItems": false };
-const schema54 = { "type": "string", "enum": ["APPROVED", "ATTEMPTING_CANCEL", "BAD_SWIPE", "CANCELLING", "CARD_ERROR", "CARD_EXPIRED", "CARD_NOT_SUPPORTED", "CONNECTING", "CONNECTION_MADE", "DECLINED", "DECLINED_BY_CARD", "ENTER_CASHBACK", "INSERT_CARD", "PIN_ENTRY", "PLEASE_WAIT", "PRESENT_CARD", "PRESENT_ONLY_ONE_CARD", "PROCESSING_ERROR", "REMOVE_CARD", "REPLACE_PAPER", "RETRYING", "REQUEST_SENT", "RE_PRESENT_CARD", "SIGNATURE_VERIFICATION", "SIGNATURE_VERIFICATION_PROCESS_COMPLETED", "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED", "SIGNATURE_VERIFICATION_IN_PROGRESS", "SIGNATURE_VERIFICATION_TIMEOUT", "TRANSACTION_FINISHED", "TRANSACTION_STARTED", "UNABLE_TO_CANCEL"] };
-function validate171(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate164.evaluated = {"props":{"jsonrpc":true,"id":true,"result":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema54 = {"type":"string","enum":["APPROVED","ATTEMPTING_CANCEL","BAD_SWIPE","CANCELLING","CARD_ERROR","CARD_EXPIRED","CARD_NOT_SUPPORTED","CONNECTING","CONNECTION_MADE","DECLINED","DECLINED_BY_CARD","ENTER_CASHBACK","INSERT_CARD","PIN_ENTRY","PLEASE_WAIT","PRESENT_CARD","PRESENT_ONLY_ONE_CARD","PROCESSING_ERROR","REMOVE_CARD","REPLACE_PAPER","RETRYING","REQUEST_SENT","RE_PRESENT_CARD","SIGNATURE_VERIFICATION","SIGNATURE_VERIFICATION_PROCESS_COMPLETED","SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED","SIGNATURE_VERIFICATION_IN_PROGRESS","SIGNATURE_VERIFICATION_TIMEOUT","TRANSACTION_FINISHED","TRANSACTION_STARTED","UNABLE_TO_CANCEL"]};
+
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate171.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (typeof data !== "string") {
-        validate171.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+    if(typeof data !== "string"){
+        validate171.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
-    if (!(((((((((((((((((((((((((((((((data === "APPROVED") || (data === "ATTEMPTING_CANCEL")) || (data === "BAD_SWIPE")) || (data === "CANCELLING")) || (data === "CARD_ERROR")) || (data === "CARD_EXPIRED")) || (data === "CARD_NOT_SUPPORTED")) || (data === "CONNECTING")) || (data === "CONNECTION_MADE")) || (data === "DECLINED")) || (data === "DECLINED_BY_CARD")) || (data === "ENTER_CASHBACK")) || (data === "INSERT_CARD")) || (data === "PIN_ENTRY")) || (data === "PLEASE_WAIT")) || (data === "PRESENT_CARD")) || (data === "PRESENT_ONLY_ONE_CARD")) || (data === "PROCESSING_ERROR")) || (data === "REMOVE_CARD")) || (data === "REPLACE_PAPER")) || (data === "RETRYING")) || (data === "REQUEST_SENT")) || (data === "RE_PRESENT_CARD")) || (data === "SIGNATURE_VERIFICATION")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_IN_PROGRESS")) || (data === "SIGNATURE_VERIFICATION_TIMEOUT")) || (data === "TRANSACTION_FINISHED")) || (data === "TRANSACTION_STARTED")) || (data === "UNABLE_TO_CANCEL"))) {
-        validate171.errors = [{ instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema54.enum }, message: "must be equal to one of the allowed values" }];
+    if(!(((((((((((((((((((((((((((((((data === "APPROVED") || (data === "ATTEMPTING_CANCEL")) || (data === "BAD_SWIPE")) || (data === "CANCELLING")) || (data === "CARD_ERROR")) || (data === "CARD_EXPIRED")) || (data === "CARD_NOT_SUPPORTED")) || (data === "CONNECTING")) || (data === "CONNECTION_MADE")) || (data === "DECLINED")) || (data === "DECLINED_BY_CARD")) || (data === "ENTER_CASHBACK")) || (data === "INSERT_CARD")) || (data === "PIN_ENTRY")) || (data === "PLEASE_WAIT")) || (data === "PRESENT_CARD")) || (data === "PRESENT_ONLY_ONE_CARD")) || (data === "PROCESSING_ERROR")) || (data === "REMOVE_CARD")) || (data === "REPLACE_PAPER")) || (data === "RETRYING")) || (data === "REQUEST_SENT")) || (data === "RE_PRESENT_CARD")) || (data === "SIGNATURE_VERIFICATION")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_PROCESS_COULD_NOT_BE_COMPLETED")) || (data === "SIGNATURE_VERIFICATION_IN_PROGRESS")) || (data === "SIGNATURE_VERIFICATION_TIMEOUT")) || (data === "TRANSACTION_FINISHED")) || (data === "TRANSACTION_STARTED")) || (data === "UNABLE_TO_CANCEL"))){
+        validate171.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema54.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
     validate171.errors = vErrors;
     return errors === 0;
 }
-validate171.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate170(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate171.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate170.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
     const _errs0 = errors;
     let valid0 = false;
     const _errs1 = errors;
-    if (!(validate171(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors }))) {
+    if(!(validate171(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
         vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
         errors = vErrors.length;
     }
     var _valid0 = _errs1 === errors;
     valid0 = valid0 || _valid0;
     const _errs2 = errors;
-    if (typeof data !== "string") {
-        const err0 = { instancePath, schemaPath: "#/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
+    if(typeof data !== "string"){
+        const err0 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
             vErrors = [err0];
         }
         else {
@@ -4533,9 +4640,9 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
     }
     var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
-    if (!valid0) {
-        const err1 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-        if (vErrors === null) {
+    if(!valid0){
+        const err1 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+        if(vErrors === null){
             vErrors = [err1];
         }
         else {
@@ -4547,8 +4654,8 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
     }
     else {
         errors = _errs0;
-        if (vErrors !== null) {
-            if (_errs0) {
+        if(vErrors !== null){
+            if(_errs0){
                 vErrors.length = _errs0;
             }
             else {
@@ -4559,29 +4666,31 @@ function validate170(data, { instancePath = "", parentData, parentDataProperty, 
     validate170.errors = vErrors;
     return errors === 0;
 }
-validate170.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate168(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-notification.schema.yaml" */ ;
+validate170.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pac/terminal-notification.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate168.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate168.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate168.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -4590,20 +4699,20 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         var valid0 = false;
-                        validate168.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        validate168.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
                         return false;
                     }
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs2 = errors;
-                            if ("terminalNotification" !== data.method) {
-                                validate168.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "terminalNotification" }, message: "must be equal to constant" }];
+                            if("terminalNotification" !== data.method){
+                                validate168.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "terminalNotification"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs2 === errors;
@@ -4611,21 +4720,21 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs3 = errors;
-                                if (errors === _errs3) {
-                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if(errors === _errs3){
+                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                         let missing1;
-                                        if (((data3.notificationValue === undefined) && (missing1 = "notificationValue")) || ((data3.tid === undefined) && (missing1 = "tid"))) {
-                                            validate168.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if(((data3.notificationValue === undefined) && (missing1 = "notificationValue")) || ((data3.tid === undefined) && (missing1 = "tid"))){
+                                            validate168.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
-                                            if (data3.notificationValue !== undefined) {
+                                            if(data3.notificationValue !== undefined){
                                                 const _errs5 = errors;
-                                                if (!(validate170(data3.notificationValue, { instancePath: instancePath + "/params/notificationValue", parentData: data3, parentDataProperty: "notificationValue", rootData, dynamicAnchors }))) {
+                                                if(!(validate170(data3.notificationValue, {instancePath:instancePath+"/params/notificationValue",parentData:data3,parentDataProperty:"notificationValue",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -4634,10 +4743,10 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
                                             else {
                                                 var valid1 = true;
                                             }
-                                            if (valid1) {
-                                                if (data3.tid !== undefined) {
+                                            if(valid1){
+                                                if(data3.tid !== undefined){
                                                     const _errs6 = errors;
-                                                    if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                    if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -4650,7 +4759,7 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate168.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate168.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -4665,62 +4774,66 @@ function validate168(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate168.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate168.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate168.errors = vErrors;
     return errors === 0;
 }
-validate168.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate179(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate168.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate179.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (typeof data === "string") {
-            if (func0(data) < 1) {
-                validate179.errors = [{ instancePath, schemaPath: "#/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+    if(errors === 0){
+        if(typeof data === "string"){
+            if(func0(data) < 1){
+                validate179.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
                 return false;
             }
         }
         else {
-            validate179.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+            validate179.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
             return false;
         }
     }
     validate179.errors = vErrors;
     return errors === 0;
 }
-validate179.evaluated = { "dynamicProps": false, "dynamicItems": false };
-function validate175(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-request.schema.yaml" */ ;
+validate179.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate175.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate175.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate175.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -4729,10 +4842,10 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -4741,11 +4854,11 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs3 = errors;
-                            if ("finalPosReceiptRequest" !== data.method) {
-                                validate175.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "finalPosReceiptRequest" }, message: "must be equal to constant" }];
+                            if("finalPosReceiptRequest" !== data.method){
+                                validate175.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "finalPosReceiptRequest"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -4753,21 +4866,21 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if(errors === _errs4){
+                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                         let missing1;
-                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
-                                            validate175.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
+                                            validate175.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
-                                            if (data3.tid !== undefined) {
+                                            if(data3.tid !== undefined){
                                                 const _errs6 = errors;
-                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -4776,10 +4889,10 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
                                             else {
                                                 var valid1 = true;
                                             }
-                                            if (valid1) {
-                                                if (data3.tableName !== undefined) {
+                                            if(valid1){
+                                                if(data3.tableName !== undefined){
                                                     const _errs7 = errors;
-                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                    if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -4792,7 +4905,7 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate175.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate175.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -4807,44 +4920,46 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate175.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate175.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate175.errors = vErrors;
     return errors === 0;
 }
-validate175.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate184(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate175.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate184.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((data.value === undefined) && (missing0 = "value")) {
-                validate184.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((data.value === undefined) && (missing0 = "value")){
+                validate184.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "type") || (key0 === "format")) || (key0 === "value"))) {
-                        validate184.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "type") || (key0 === "format")) || (key0 === "value"))){
+                        validate184.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.type !== undefined) {
+                if(_errs1 === errors){
+                    if(data.type !== undefined){
                         const _errs2 = errors;
-                        if (!(validate61(data.type, { instancePath: instancePath + "/type", parentData: data, parentDataProperty: "type", rootData, dynamicAnchors }))) {
+                        if(!(validate61(data.type, {instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
                             errors = vErrors.length;
                         }
@@ -4853,28 +4968,28 @@ function validate184(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.format !== undefined) {
+                    if(valid0){
+                        if(data.format !== undefined){
                             let data1 = data.format;
                             const _errs3 = errors;
-                            if (errors === _errs3) {
-                                if (Array.isArray(data1)) {
+                            if(errors === _errs3){
+                                if(Array.isArray(data1)){
                                     var valid1 = true;
                                     const len0 = data1.length;
-                                    for (let i0 = 0; i0 < len0; i0++) {
+                                    for(let i0=0; i0<len0; i0++){
                                         const _errs5 = errors;
-                                        if (!(validate63(data1[i0], { instancePath: instancePath + "/format/" + i0, parentData: data1, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                        if(!(validate63(data1[i0], {instancePath:instancePath+"/format/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                             vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
                                             errors = vErrors.length;
                                         }
                                         var valid1 = _errs5 === errors;
-                                        if (!valid1) {
+                                        if(!valid1){
                                             break;
                                         }
                                     }
                                 }
                                 else {
-                                    validate184.errors = [{ instancePath: instancePath + "/format", schemaPath: "#/properties/format/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                    validate184.errors = [{instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                     return false;
                                 }
                             }
@@ -4883,11 +4998,11 @@ function validate184(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.value !== undefined) {
+                        if(valid0){
+                            if(data.value !== undefined){
                                 const _errs6 = errors;
-                                if (typeof data.value !== "string") {
-                                    validate184.errors = [{ instancePath: instancePath + "/value", schemaPath: "#/properties/value/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                if(typeof data.value !== "string"){
+                                    validate184.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                     return false;
                                 }
                                 var valid0 = _errs6 === errors;
@@ -4901,45 +5016,47 @@ function validate184(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate184.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate184.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate184.errors = vErrors;
     return errors === 0;
 }
-validate184.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate181(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-response.schema.yaml" */ ;
+validate184.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/final-pos-receipt-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate181.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate181.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate181.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
-                        validate181.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+                        validate181.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -4948,10 +5065,10 @@ function validate181(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -4960,48 +5077,48 @@ function validate181(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.result !== undefined) {
+                        if(valid0){
+                            if(data.result !== undefined){
                                 let data2 = data.result;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                if(errors === _errs4){
+                                    if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                         let missing1;
-                                        if ((data2.receiptLines === undefined) && (missing1 = "receiptLines")) {
-                                            validate181.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if((data2.receiptLines === undefined) && (missing1 = "receiptLines")){
+                                            validate181.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
                                             const _errs6 = errors;
-                                            for (const key1 in data2) {
-                                                if (!(key1 === "receiptLines")) {
-                                                    validate181.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                            for(const key1 in data2){
+                                                if(!(key1 === "receiptLines")){
+                                                    validate181.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                     return false;
                                                     break;
                                                 }
                                             }
-                                            if (_errs6 === errors) {
-                                                if (data2.receiptLines !== undefined) {
+                                            if(_errs6 === errors){
+                                                if(data2.receiptLines !== undefined){
                                                     let data3 = data2.receiptLines;
                                                     const _errs7 = errors;
-                                                    if (errors === _errs7) {
-                                                        if (Array.isArray(data3)) {
+                                                    if(errors === _errs7){
+                                                        if(Array.isArray(data3)){
                                                             var valid2 = true;
                                                             const len0 = data3.length;
-                                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                            for(let i0=0; i0<len0; i0++){
                                                                 const _errs9 = errors;
-                                                                if (!(validate184(data3[i0], { instancePath: instancePath + "/result/receiptLines/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                                if(!(validate184(data3[i0], {instancePath:instancePath+"/result/receiptLines/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
                                                                     errors = vErrors.length;
                                                                 }
                                                                 var valid2 = _errs9 === errors;
-                                                                if (!valid2) {
+                                                                if(!valid2){
                                                                     break;
                                                                 }
                                                             }
                                                         }
                                                         else {
-                                                            validate181.errors = [{ instancePath: instancePath + "/result/receiptLines", schemaPath: "#/properties/result/properties/receiptLines/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                            validate181.errors = [{instancePath:instancePath+"/result/receiptLines",schemaPath:"#/properties/result/properties/receiptLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                             return false;
                                                         }
                                                     }
@@ -5010,7 +5127,7 @@ function validate181(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate181.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate181.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -5025,36 +5142,38 @@ function validate181(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate181.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate181.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate181.errors = vErrors;
     return errors === 0;
 }
-validate181.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate188(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-request.schema.yaml" */ ;
+validate181.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate188.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate188.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate188.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -5063,10 +5182,10 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -5075,11 +5194,11 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs3 = errors;
-                            if ("posReceiptRequest" !== data.method) {
-                                validate188.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "posReceiptRequest" }, message: "must be equal to constant" }];
+                            if("posReceiptRequest" !== data.method){
+                                validate188.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "posReceiptRequest"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -5087,21 +5206,21 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if(errors === _errs4){
+                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                         let missing1;
-                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
-                                            validate188.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
+                                            validate188.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
-                                            if (data3.tid !== undefined) {
+                                            if(data3.tid !== undefined){
                                                 const _errs6 = errors;
-                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -5110,10 +5229,10 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
                                             else {
                                                 var valid1 = true;
                                             }
-                                            if (valid1) {
-                                                if (data3.tableName !== undefined) {
+                                            if(valid1){
+                                                if(data3.tableName !== undefined){
                                                     const _errs7 = errors;
-                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                    if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -5126,7 +5245,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate188.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate188.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -5141,45 +5260,47 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate188.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate188.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate188.errors = vErrors;
     return errors === 0;
 }
-validate188.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate193(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-response.schema.yaml" */ ;
+validate188.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/pos-receipt-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate193.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate193.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate193.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
-                        validate193.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+                        validate193.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -5188,10 +5309,10 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -5200,48 +5321,48 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.result !== undefined) {
+                        if(valid0){
+                            if(data.result !== undefined){
                                 let data2 = data.result;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                if(errors === _errs4){
+                                    if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                         let missing1;
-                                        if ((data2.receiptLines === undefined) && (missing1 = "receiptLines")) {
-                                            validate193.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if((data2.receiptLines === undefined) && (missing1 = "receiptLines")){
+                                            validate193.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
                                             const _errs6 = errors;
-                                            for (const key1 in data2) {
-                                                if (!(key1 === "receiptLines")) {
-                                                    validate193.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                            for(const key1 in data2){
+                                                if(!(key1 === "receiptLines")){
+                                                    validate193.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                     return false;
                                                     break;
                                                 }
                                             }
-                                            if (_errs6 === errors) {
-                                                if (data2.receiptLines !== undefined) {
+                                            if(_errs6 === errors){
+                                                if(data2.receiptLines !== undefined){
                                                     let data3 = data2.receiptLines;
                                                     const _errs7 = errors;
-                                                    if (errors === _errs7) {
-                                                        if (Array.isArray(data3)) {
+                                                    if(errors === _errs7){
+                                                        if(Array.isArray(data3)){
                                                             var valid2 = true;
                                                             const len0 = data3.length;
-                                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                            for(let i0=0; i0<len0; i0++){
                                                                 const _errs9 = errors;
-                                                                if (!(validate184(data3[i0], { instancePath: instancePath + "/result/receiptLines/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                                if(!(validate184(data3[i0], {instancePath:instancePath+"/result/receiptLines/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
                                                                     errors = vErrors.length;
                                                                 }
                                                                 var valid2 = _errs9 === errors;
-                                                                if (!valid2) {
+                                                                if(!valid2){
                                                                     break;
                                                                 }
                                                             }
                                                         }
                                                         else {
-                                                            validate193.errors = [{ instancePath: instancePath + "/result/receiptLines", schemaPath: "#/properties/result/properties/receiptLines/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                            validate193.errors = [{instancePath:instancePath+"/result/receiptLines",schemaPath:"#/properties/result/properties/receiptLines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                             return false;
                                                         }
                                                     }
@@ -5250,7 +5371,7 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate193.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate193.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -5265,36 +5386,38 @@ function validate193(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate193.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate193.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate193.errors = vErrors;
     return errors === 0;
 }
-validate193.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate197(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/report-response-notification.schema.yaml" */ ;
+validate193.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate197(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/report-response-notification.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate197.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate197.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate197.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -5303,20 +5426,20 @@ function validate197(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         var valid0 = false;
-                        validate197.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        validate197.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
                         return false;
                     }
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs2 = errors;
-                            if ("reportResponse" !== data.method) {
-                                validate197.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "reportResponse" }, message: "must be equal to constant" }];
+                            if("reportResponse" !== data.method){
+                                validate197.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "reportResponse"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs2 === errors;
@@ -5324,10 +5447,10 @@ function validate197(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 const _errs3 = errors;
-                                if (!(validate124(data.params, { instancePath: instancePath + "/params", parentData: data, parentDataProperty: "params", rootData, dynamicAnchors }))) {
+                                if(!(validate124(data.params, {instancePath:instancePath+"/params",parentData:data,parentDataProperty:"params",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
                                     errors = vErrors.length;
                                 }
@@ -5342,36 +5465,38 @@ function validate197(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate197.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate197.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate197.errors = vErrors;
     return errors === 0;
 }
-validate197.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate200(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-request.schema.yaml" */ ;
+validate197.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate200.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate200.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate200.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -5380,10 +5505,10 @@ function validate200(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -5392,11 +5517,11 @@ function validate200(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs3 = errors;
-                            if ("tableListRequest" !== data.method) {
-                                validate200.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "tableListRequest" }, message: "must be equal to constant" }];
+                            if("tableListRequest" !== data.method){
+                                validate200.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "tableListRequest"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -5404,20 +5529,20 @@ function validate200(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if(errors === _errs4){
+                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                         let missing1;
-                                        if ((data3.tid === undefined) && (missing1 = "tid")) {
-                                            validate200.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if((data3.tid === undefined) && (missing1 = "tid")){
+                                            validate200.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
-                                            if (data3.tid !== undefined) {
-                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                            if(data3.tid !== undefined){
+                                                if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -5425,7 +5550,7 @@ function validate200(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate200.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate200.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -5440,44 +5565,46 @@ function validate200(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate200.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate200.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate200.errors = vErrors;
     return errors === 0;
 }
-validate200.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate207(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate200.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate207.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.tableName === undefined) && (missing0 = "tableName")) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.currency === undefined) && (missing0 = "currency"))) {
-                validate207.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.tableName === undefined) && (missing0 = "tableName")) || ((data.amount === undefined) && (missing0 = "amount"))) || ((data.currency === undefined) && (missing0 = "currency"))){
+                validate207.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!((((((key0 === "tableName") || (key0 === "amount")) || (key0 === "amountPaid")) || (key0 === "currency")) || (key0 === "locked")) || (key0 === "waiterIds"))) {
-                        validate207.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!((((((key0 === "tableName") || (key0 === "amount")) || (key0 === "amountPaid")) || (key0 === "currency")) || (key0 === "locked")) || (key0 === "waiterIds"))){
+                        validate207.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.tableName !== undefined) {
+                if(_errs1 === errors){
+                    if(data.tableName !== undefined){
                         const _errs2 = errors;
-                        if (!(validate179(data.tableName, { instancePath: instancePath + "/tableName", parentData: data, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                        if(!(validate179(data.tableName, {instancePath:instancePath+"/tableName",parentData:data,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
                             errors = vErrors.length;
                         }
@@ -5486,23 +5613,23 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.amount !== undefined) {
+                    if(valid0){
+                        if(data.amount !== undefined){
                             let data1 = data.amount;
                             const _errs3 = errors;
-                            if (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) {
-                                validate207.errors = [{ instancePath: instancePath + "/amount", schemaPath: "#/properties/amount/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                            if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+                                validate207.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                 return false;
                             }
-                            if (errors === _errs3) {
-                                if ((typeof data1 == "number") && (isFinite(data1))) {
-                                    if (data1 > 99999999 || isNaN(data1)) {
-                                        validate207.errors = [{ instancePath: instancePath + "/amount", schemaPath: "#/properties/amount/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                            if(errors === _errs3){
+                                if((typeof data1 == "number") && (isFinite(data1))){
+                                    if(data1 > 99999999 || isNaN(data1)){
+                                        validate207.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
                                         return false;
                                     }
                                     else {
-                                        if (data1 < 0 || isNaN(data1)) {
-                                            validate207.errors = [{ instancePath: instancePath + "/amount", schemaPath: "#/properties/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                        if(data1 < 0 || isNaN(data1)){
+                                            validate207.errors = [{instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                                             return false;
                                         }
                                     }
@@ -5513,23 +5640,23 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.amountPaid !== undefined) {
+                        if(valid0){
+                            if(data.amountPaid !== undefined){
                                 let data2 = data.amountPaid;
                                 const _errs5 = errors;
-                                if (!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) {
-                                    validate207.errors = [{ instancePath: instancePath + "/amountPaid", schemaPath: "#/properties/amountPaid/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+                                if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+                                    validate207.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                                     return false;
                                 }
-                                if (errors === _errs5) {
-                                    if ((typeof data2 == "number") && (isFinite(data2))) {
-                                        if (data2 > 99999999 || isNaN(data2)) {
-                                            validate207.errors = [{ instancePath: instancePath + "/amountPaid", schemaPath: "#/properties/amountPaid/maximum", keyword: "maximum", params: { comparison: "<=", limit: 99999999 }, message: "must be <= 99999999" }];
+                                if(errors === _errs5){
+                                    if((typeof data2 == "number") && (isFinite(data2))){
+                                        if(data2 > 99999999 || isNaN(data2)){
+                                            validate207.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99999999},message:"must be <= 99999999"}];
                                             return false;
                                         }
                                         else {
-                                            if (data2 < 0 || isNaN(data2)) {
-                                                validate207.errors = [{ instancePath: instancePath + "/amountPaid", schemaPath: "#/properties/amountPaid/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" }];
+                                            if(data2 < 0 || isNaN(data2)){
+                                                validate207.errors = [{instancePath:instancePath+"/amountPaid",schemaPath:"#/properties/amountPaid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
                                                 return false;
                                             }
                                         }
@@ -5540,10 +5667,10 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
                             else {
                                 var valid0 = true;
                             }
-                            if (valid0) {
-                                if (data.currency !== undefined) {
+                            if(valid0){
+                                if(data.currency !== undefined){
                                     const _errs7 = errors;
-                                    if (!(validate32(data.currency, { instancePath: instancePath + "/currency", parentData: data, parentDataProperty: "currency", rootData, dynamicAnchors }))) {
+                                    if(!(validate32(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
                                         vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
                                         errors = vErrors.length;
                                     }
@@ -5552,11 +5679,11 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
                                 else {
                                     var valid0 = true;
                                 }
-                                if (valid0) {
-                                    if (data.locked !== undefined) {
+                                if(valid0){
+                                    if(data.locked !== undefined){
                                         const _errs8 = errors;
-                                        if (typeof data.locked !== "boolean") {
-                                            validate207.errors = [{ instancePath: instancePath + "/locked", schemaPath: "#/properties/locked/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" }];
+                                        if(typeof data.locked !== "boolean"){
+                                            validate207.errors = [{instancePath:instancePath+"/locked",schemaPath:"#/properties/locked/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                             return false;
                                         }
                                         var valid0 = _errs8 === errors;
@@ -5564,28 +5691,28 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
                                     else {
                                         var valid0 = true;
                                     }
-                                    if (valid0) {
-                                        if (data.waiterIds !== undefined) {
+                                    if(valid0){
+                                        if(data.waiterIds !== undefined){
                                             let data5 = data.waiterIds;
                                             const _errs10 = errors;
-                                            if (errors === _errs10) {
-                                                if (Array.isArray(data5)) {
+                                            if(errors === _errs10){
+                                                if(Array.isArray(data5)){
                                                     var valid1 = true;
                                                     const len0 = data5.length;
-                                                    for (let i0 = 0; i0 < len0; i0++) {
+                                                    for(let i0=0; i0<len0; i0++){
                                                         const _errs12 = errors;
-                                                        if (typeof data5[i0] !== "string") {
-                                                            validate207.errors = [{ instancePath: instancePath + "/waiterIds/" + i0, schemaPath: "#/properties/waiterIds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                                        if(typeof data5[i0] !== "string"){
+                                                            validate207.errors = [{instancePath:instancePath+"/waiterIds/" + i0,schemaPath:"#/properties/waiterIds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                             return false;
                                                         }
                                                         var valid1 = _errs12 === errors;
-                                                        if (!valid1) {
+                                                        if(!valid1){
                                                             break;
                                                         }
                                                     }
                                                 }
                                                 else {
-                                                    validate207.errors = [{ instancePath: instancePath + "/waiterIds", schemaPath: "#/properties/waiterIds/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                    validate207.errors = [{instancePath:instancePath+"/waiterIds",schemaPath:"#/properties/waiterIds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                     return false;
                                                 }
                                             }
@@ -5603,45 +5730,47 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate207.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate207.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate207.errors = vErrors;
     return errors === 0;
 }
-validate207.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate204(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-response.schema.yaml" */ ;
+validate207.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-list-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate204.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate204.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate204.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
-                        validate204.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+                        validate204.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -5650,10 +5779,10 @@ function validate204(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -5662,48 +5791,48 @@ function validate204(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.result !== undefined) {
+                        if(valid0){
+                            if(data.result !== undefined){
                                 let data2 = data.result;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                if(errors === _errs4){
+                                    if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                         let missing1;
-                                        if ((data2.tables === undefined) && (missing1 = "tables")) {
-                                            validate204.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if((data2.tables === undefined) && (missing1 = "tables")){
+                                            validate204.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
                                             const _errs6 = errors;
-                                            for (const key1 in data2) {
-                                                if (!(key1 === "tables")) {
-                                                    validate204.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" }];
+                                            for(const key1 in data2){
+                                                if(!(key1 === "tables")){
+                                                    validate204.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                     return false;
                                                     break;
                                                 }
                                             }
-                                            if (_errs6 === errors) {
-                                                if (data2.tables !== undefined) {
+                                            if(_errs6 === errors){
+                                                if(data2.tables !== undefined){
                                                     let data3 = data2.tables;
                                                     const _errs7 = errors;
-                                                    if (errors === _errs7) {
-                                                        if (Array.isArray(data3)) {
+                                                    if(errors === _errs7){
+                                                        if(Array.isArray(data3)){
                                                             var valid2 = true;
                                                             const len0 = data3.length;
-                                                            for (let i0 = 0; i0 < len0; i0++) {
+                                                            for(let i0=0; i0<len0; i0++){
                                                                 const _errs9 = errors;
-                                                                if (!(validate207(data3[i0], { instancePath: instancePath + "/result/tables/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors }))) {
+                                                                if(!(validate207(data3[i0], {instancePath:instancePath+"/result/tables/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
                                                                     vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
                                                                     errors = vErrors.length;
                                                                 }
                                                                 var valid2 = _errs9 === errors;
-                                                                if (!valid2) {
+                                                                if(!valid2){
                                                                     break;
                                                                 }
                                                             }
                                                         }
                                                         else {
-                                                            validate204.errors = [{ instancePath: instancePath + "/result/tables", schemaPath: "#/properties/result/properties/tables/type", keyword: "type", params: { type: "array" }, message: "must be array" }];
+                                                            validate204.errors = [{instancePath:instancePath+"/result/tables",schemaPath:"#/properties/result/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                             return false;
                                                         }
                                                     }
@@ -5712,7 +5841,7 @@ function validate204(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate204.errors = [{ instancePath: instancePath + "/result", schemaPath: "#/properties/result/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate204.errors = [{instancePath:instancePath+"/result",schemaPath:"#/properties/result/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -5727,36 +5856,38 @@ function validate204(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate204.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate204.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate204.errors = vErrors;
     return errors === 0;
 }
-validate204.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate211(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-request.schema.yaml" */ ;
+validate204.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate211(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate211.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if (((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate211.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if(((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate211.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -5765,10 +5896,10 @@ function validate211(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         const _errs2 = errors;
-                        if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                        if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                             errors = vErrors.length;
                         }
@@ -5777,11 +5908,11 @@ function validate211(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs3 = errors;
-                            if ("tableLockRequest" !== data.method) {
-                                validate211.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "tableLockRequest" }, message: "must be equal to constant" }];
+                            if("tableLockRequest" !== data.method){
+                                validate211.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "tableLockRequest"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs3 === errors;
@@ -5789,21 +5920,21 @@ function validate211(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs4 = errors;
-                                if (errors === _errs4) {
-                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if(errors === _errs4){
+                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                         let missing1;
-                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
-                                            validate211.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
+                                            validate211.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
-                                            if (data3.tid !== undefined) {
+                                            if(data3.tid !== undefined){
                                                 const _errs6 = errors;
-                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -5812,10 +5943,10 @@ function validate211(data, { instancePath = "", parentData, parentDataProperty, 
                                             else {
                                                 var valid1 = true;
                                             }
-                                            if (valid1) {
-                                                if (data3.tableName !== undefined) {
+                                            if(valid1){
+                                                if(data3.tableName !== undefined){
                                                     const _errs7 = errors;
-                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                    if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -5828,7 +5959,7 @@ function validate211(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate211.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate211.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -5843,45 +5974,47 @@ function validate211(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate211.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate211.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate211.errors = vErrors;
     return errors === 0;
 }
-validate211.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate216(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-response.schema.yaml" */ ;
+validate211.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate216(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-lock-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate216.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))) {
-                validate216.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.result === undefined) && (missing0 = "result"))){
+                validate216.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
-                for (const key0 in data) {
-                    if (!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))) {
-                        validate216.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+                for(const key0 in data){
+                    if(!(((key0 === "jsonrpc") || (key0 === "id")) || (key0 === "result"))){
+                        validate216.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
                 }
-                if (_errs1 === errors) {
-                    if (data.jsonrpc !== undefined) {
+                if(_errs1 === errors){
+                    if(data.jsonrpc !== undefined){
                         const _errs2 = errors;
-                        if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                        if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                             vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                             errors = vErrors.length;
                         }
@@ -5890,10 +6023,10 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.id !== undefined) {
+                    if(valid0){
+                        if(data.id !== undefined){
                             const _errs3 = errors;
-                            if (!(validate3(data.id, { instancePath: instancePath + "/id", parentData: data, parentDataProperty: "id", rootData, dynamicAnchors }))) {
+                            if(!(validate3(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
                                 vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
                                 errors = vErrors.length;
                             }
@@ -5902,20 +6035,20 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.result !== undefined) {
+                        if(valid0){
+                            if(data.result !== undefined){
                                 let data2 = data.result;
                                 const _errs4 = errors;
                                 const _errs5 = errors;
                                 let valid1 = false;
                                 let passing0 = null;
                                 const _errs6 = errors;
-                                if (errors === _errs6) {
-                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                if(errors === _errs6){
+                                    if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                         let missing1;
-                                        if (((data2.locked === undefined) && (missing1 = "locked")) || ((data2.table === undefined) && (missing1 = "table"))) {
-                                            const err0 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/0/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" };
-                                            if (vErrors === null) {
+                                        if(((data2.locked === undefined) && (missing1 = "locked")) || ((data2.table === undefined) && (missing1 = "table"))){
+                                            const err0 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"};
+                                            if(vErrors === null){
                                                 vErrors = [err0];
                                             }
                                             else {
@@ -5925,10 +6058,10 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                         else {
                                             const _errs8 = errors;
-                                            for (const key1 in data2) {
-                                                if (!((key1 === "locked") || (key1 === "table"))) {
-                                                    const err1 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/0/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-                                                    if (vErrors === null) {
+                                            for(const key1 in data2){
+                                                if(!((key1 === "locked") || (key1 === "table"))){
+                                                    const err1 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+                                                    if(vErrors === null){
                                                         vErrors = [err1];
                                                     }
                                                     else {
@@ -5938,12 +6071,12 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                                     break;
                                                 }
                                             }
-                                            if (_errs8 === errors) {
-                                                if (data2.locked !== undefined) {
+                                            if(_errs8 === errors){
+                                                if(data2.locked !== undefined){
                                                     const _errs9 = errors;
-                                                    if (true !== data2.locked) {
-                                                        const err2 = { instancePath: instancePath + "/result/locked", schemaPath: "#/properties/result/oneOf/0/properties/locked/const", keyword: "const", params: { allowedValue: true }, message: "must be equal to constant" };
-                                                        if (vErrors === null) {
+                                                    if(true !== data2.locked){
+                                                        const err2 = {instancePath:instancePath+"/result/locked",schemaPath:"#/properties/result/oneOf/0/properties/locked/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+                                                        if(vErrors === null){
                                                             vErrors = [err2];
                                                         }
                                                         else {
@@ -5956,10 +6089,10 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                                 else {
                                                     var valid2 = true;
                                                 }
-                                                if (valid2) {
-                                                    if (data2.table !== undefined) {
+                                                if(valid2){
+                                                    if(data2.table !== undefined){
                                                         const _errs10 = errors;
-                                                        if (!(validate207(data2.table, { instancePath: instancePath + "/result/table", parentData: data2, parentDataProperty: "table", rootData, dynamicAnchors }))) {
+                                                        if(!(validate207(data2.table, {instancePath:instancePath+"/result/table",parentData:data2,parentDataProperty:"table",rootData,dynamicAnchors}))){
                                                             vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
                                                             errors = vErrors.length;
                                                         }
@@ -5973,8 +6106,8 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        const err3 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/0/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                                        if (vErrors === null) {
+                                        const err3 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                                        if(vErrors === null){
                                             vErrors = [err3];
                                         }
                                         else {
@@ -5984,18 +6117,18 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                     }
                                 }
                                 var _valid0 = _errs6 === errors;
-                                if (_valid0) {
+                                if(_valid0){
                                     valid1 = true;
                                     passing0 = 0;
                                     var props0 = true;
                                 }
                                 const _errs11 = errors;
-                                if (errors === _errs11) {
-                                    if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+                                if(errors === _errs11){
+                                    if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                         let missing2;
-                                        if ((data2.locked === undefined) && (missing2 = "locked")) {
-                                            const err4 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/1/required", keyword: "required", params: { missingProperty: missing2 }, message: "must have required property '" + missing2 + "'" };
-                                            if (vErrors === null) {
+                                        if((data2.locked === undefined) && (missing2 = "locked")){
+                                            const err4 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"};
+                                            if(vErrors === null){
                                                 vErrors = [err4];
                                             }
                                             else {
@@ -6005,10 +6138,10 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                         else {
                                             const _errs13 = errors;
-                                            for (const key2 in data2) {
-                                                if (!(key2 === "locked")) {
-                                                    const err5 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
-                                                    if (vErrors === null) {
+                                            for(const key2 in data2){
+                                                if(!(key2 === "locked")){
+                                                    const err5 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+                                                    if(vErrors === null){
                                                         vErrors = [err5];
                                                     }
                                                     else {
@@ -6018,11 +6151,11 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                                     break;
                                                 }
                                             }
-                                            if (_errs13 === errors) {
-                                                if (data2.locked !== undefined) {
-                                                    if (false !== data2.locked) {
-                                                        const err6 = { instancePath: instancePath + "/result/locked", schemaPath: "#/properties/result/oneOf/1/properties/locked/const", keyword: "const", params: { allowedValue: false }, message: "must be equal to constant" };
-                                                        if (vErrors === null) {
+                                            if(_errs13 === errors){
+                                                if(data2.locked !== undefined){
+                                                    if(false !== data2.locked){
+                                                        const err6 = {instancePath:instancePath+"/result/locked",schemaPath:"#/properties/result/oneOf/1/properties/locked/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+                                                        if(vErrors === null){
                                                             vErrors = [err6];
                                                         }
                                                         else {
@@ -6035,8 +6168,8 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        const err7 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                                        if (vErrors === null) {
+                                        const err7 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                                        if(vErrors === null){
                                             vErrors = [err7];
                                         }
                                         else {
@@ -6046,22 +6179,22 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                     }
                                 }
                                 var _valid0 = _errs11 === errors;
-                                if (_valid0 && valid1) {
+                                if(_valid0 && valid1){
                                     valid1 = false;
                                     passing0 = [passing0, 1];
                                 }
                                 else {
-                                    if (_valid0) {
+                                    if(_valid0){
                                         valid1 = true;
                                         passing0 = 1;
-                                        if (props0 !== true) {
+                                        if(props0 !== true){
                                             props0 = true;
                                         }
                                     }
                                 }
-                                if (!valid1) {
-                                    const err8 = { instancePath: instancePath + "/result", schemaPath: "#/properties/result/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
-                                    if (vErrors === null) {
+                                if(!valid1){
+                                    const err8 = {instancePath:instancePath+"/result",schemaPath:"#/properties/result/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+                                    if(vErrors === null){
                                         vErrors = [err8];
                                     }
                                     else {
@@ -6073,8 +6206,8 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
                                 }
                                 else {
                                     errors = _errs5;
-                                    if (vErrors !== null) {
-                                        if (_errs5) {
+                                    if(vErrors !== null){
+                                        if(_errs5){
                                             vErrors.length = _errs5;
                                         }
                                         else {
@@ -6093,36 +6226,38 @@ function validate216(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate216.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate216.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate216.errors = vErrors;
     return errors === 0;
 }
-validate216.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate220(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-unlock-notification.schema.yaml" */ ;
+validate216.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/table-unlock-notification.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate220.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate220.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate220.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -6131,20 +6266,20 @@ function validate220(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         var valid0 = false;
-                        validate220.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        validate220.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
                         return false;
                     }
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs2 = errors;
-                            if ("tableUnlock" !== data.method) {
-                                validate220.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "tableUnlock" }, message: "must be equal to constant" }];
+                            if("tableUnlock" !== data.method){
+                                validate220.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "tableUnlock"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs2 === errors;
@@ -6152,21 +6287,21 @@ function validate220(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs3 = errors;
-                                if (errors === _errs3) {
-                                    if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                if(errors === _errs3){
+                                    if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                         let missing1;
-                                        if (((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))) {
-                                            validate220.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                        if(((data3.tid === undefined) && (missing1 = "tid")) || ((data3.tableName === undefined) && (missing1 = "tableName"))){
+                                            validate220.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                             return false;
                                         }
                                         else {
-                                            if (data3.tid !== undefined) {
+                                            if(data3.tid !== undefined){
                                                 const _errs5 = errors;
-                                                if (!(validate14(data3.tid, { instancePath: instancePath + "/params/tid", parentData: data3, parentDataProperty: "tid", rootData, dynamicAnchors }))) {
+                                                if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
                                                     vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
                                                     errors = vErrors.length;
                                                 }
@@ -6175,10 +6310,10 @@ function validate220(data, { instancePath = "", parentData, parentDataProperty, 
                                             else {
                                                 var valid1 = true;
                                             }
-                                            if (valid1) {
-                                                if (data3.tableName !== undefined) {
+                                            if(valid1){
+                                                if(data3.tableName !== undefined){
                                                     const _errs6 = errors;
-                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                    if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -6191,7 +6326,7 @@ function validate220(data, { instancePath = "", parentData, parentDataProperty, 
                                         }
                                     }
                                     else {
-                                        validate220.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                        validate220.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                         return false;
                                     }
                                 }
@@ -6206,36 +6341,38 @@ function validate220(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate220.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate220.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate220.errors = vErrors;
     return errors === 0;
 }
-validate220.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
-function validate224(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/transaction-response-notification.schema.yaml" */ ;
+validate220.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    /*# sourceURL="tillkit:/schemas/paymentsense/websocket/pat/transaction-response-notification.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
     const evaluated0 = validate224.evaluated;
-    if (evaluated0.dynamicProps) {
+    if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
-    if (evaluated0.dynamicItems) {
+    if(evaluated0.dynamicItems){
         evaluated0.items = undefined;
     }
-    if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
-            if ((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))) {
-                validate224.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+            if((((data.jsonrpc === undefined) && (missing0 = "jsonrpc")) || ((data.method === undefined) && (missing0 = "method"))) || ((data.params === undefined) && (missing0 = "params"))){
+                validate224.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
-                if (data.jsonrpc !== undefined) {
+                if(data.jsonrpc !== undefined){
                     const _errs1 = errors;
-                    if (!(validate1(data.jsonrpc, { instancePath: instancePath + "/jsonrpc", parentData: data, parentDataProperty: "jsonrpc", rootData, dynamicAnchors }))) {
+                    if(!(validate1(data.jsonrpc, {instancePath:instancePath+"/jsonrpc",parentData:data,parentDataProperty:"jsonrpc",rootData,dynamicAnchors}))){
                         vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
                         errors = vErrors.length;
                     }
@@ -6244,20 +6381,20 @@ function validate224(data, { instancePath = "", parentData, parentDataProperty, 
                 else {
                     var valid0 = true;
                 }
-                if (valid0) {
-                    if (data.id !== undefined) {
+                if(valid0){
+                    if(data.id !== undefined){
                         var valid0 = false;
-                        validate224.errors = [{ instancePath: instancePath + "/id", schemaPath: "#/properties/id/false schema", keyword: "false schema", params: {}, message: "boolean schema is false" }];
+                        validate224.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/false schema",keyword:"false schema",params:{},message:"boolean schema is false"}];
                         return false;
                     }
                     else {
                         var valid0 = true;
                     }
-                    if (valid0) {
-                        if (data.method !== undefined) {
+                    if(valid0){
+                        if(data.method !== undefined){
                             const _errs2 = errors;
-                            if ("transactionResponse" !== data.method) {
-                                validate224.errors = [{ instancePath: instancePath + "/method", schemaPath: "#/properties/method/const", keyword: "const", params: { allowedValue: "transactionResponse" }, message: "must be equal to constant" }];
+                            if("transactionResponse" !== data.method){
+                                validate224.errors = [{instancePath:instancePath+"/method",schemaPath:"#/properties/method/const",keyword:"const",params:{allowedValue: "transactionResponse"},message:"must be equal to constant"}];
                                 return false;
                             }
                             var valid0 = _errs2 === errors;
@@ -6265,28 +6402,28 @@ function validate224(data, { instancePath = "", parentData, parentDataProperty, 
                         else {
                             var valid0 = true;
                         }
-                        if (valid0) {
-                            if (data.params !== undefined) {
+                        if(valid0){
+                            if(data.params !== undefined){
                                 let data3 = data.params;
                                 const _errs3 = errors;
                                 const _errs4 = errors;
-                                if (!(validate43(data3, { instancePath: instancePath + "/params", parentData: data, parentDataProperty: "params", rootData, dynamicAnchors }))) {
+                                if(!(validate43(data3, {instancePath:instancePath+"/params",parentData:data,parentDataProperty:"params",rootData,dynamicAnchors}))){
                                     vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
                                     errors = vErrors.length;
                                 }
                                 var valid1 = _errs4 === errors;
-                                if (valid1) {
+                                if(valid1){
                                     const _errs5 = errors;
-                                    if (errors === _errs5) {
-                                        if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+                                    if(errors === _errs5){
+                                        if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if ((data3.tableName === undefined) && (missing1 = "tableName")) {
-                                                validate224.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/allOf/1/required", keyword: "required", params: { missingProperty: missing1 }, message: "must have required property '" + missing1 + "'" }];
+                                            if((data3.tableName === undefined) && (missing1 = "tableName")){
+                                                validate224.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/allOf/1/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
-                                                if (data3.tableName !== undefined) {
-                                                    if (!(validate179(data3.tableName, { instancePath: instancePath + "/params/tableName", parentData: data3, parentDataProperty: "tableName", rootData, dynamicAnchors }))) {
+                                                if(data3.tableName !== undefined){
+                                                    if(!(validate179(data3.tableName, {instancePath:instancePath+"/params/tableName",parentData:data3,parentDataProperty:"tableName",rootData,dynamicAnchors}))){
                                                         vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
                                                         errors = vErrors.length;
                                                     }
@@ -6294,7 +6431,7 @@ function validate224(data, { instancePath = "", parentData, parentDataProperty, 
                                             }
                                         }
                                         else {
-                                            validate224.errors = [{ instancePath: instancePath + "/params", schemaPath: "#/properties/params/allOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                            validate224.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                             return false;
                                         }
                                     }
@@ -6311,14 +6448,14 @@ function validate224(data, { instancePath = "", parentData, parentDataProperty, 
             }
         }
         else {
-            validate224.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+            validate224.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
     validate224.errors = vErrors;
     return errors === 0;
 }
-validate224.evaluated = { "props": { "jsonrpc": true, "id": true, "method": true, "params": true }, "dynamicProps": false, "dynamicItems": false };
+validate224.evaluated = {"props":{"jsonrpc":true,"id":true,"method":true,"params":true},"dynamicProps":false,"dynamicItems":false};
 
 
 /** A validation failure as reported by Ajv. */
