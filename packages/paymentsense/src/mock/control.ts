@@ -116,7 +116,7 @@ export function terminalControl(model: ConnectModel, clock: Clock): TerminalCont
 }
 
 export function tableControl(model: ConnectModel, clock: Clock): TableControl {
-  /** The terminal a table is paid on: the one named, or the first connected one in its currency. */
+  /** The terminal a table is paid on: the one named, or a connected one in its currency, free if any. */
   const payingTerminal = (tableName: string, tid: string | undefined) => {
     const now = clock.now()
     if (tid !== undefined) {
@@ -126,7 +126,11 @@ export function tableControl(model: ConnectModel, clock: Clock): TableControl {
       return terminal
     }
     const currency = model.tables.currencyOf(tableName)
-    const terminal = model.allTerminals(now).find((t) => t.currency === currency && t.isOnline(now))
+    const connected = model
+      .allTerminals(now)
+      .filter((t) => t.currency === currency && t.isOnline(now))
+    // A free one if there is one; a busy one refuses the payment.
+    const terminal = connected.find((t) => !t.active) ?? connected[0]
     if (!terminal) throw new Error(`No connected terminal takes ${currency}`)
     return terminal
   }
