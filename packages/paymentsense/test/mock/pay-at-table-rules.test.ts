@@ -40,6 +40,14 @@ describe('table payments and the ledger', () => {
     expect(paid.entry.tid).not.toBe('22160001')
   })
 
+  it('...and a free one when the first is busy with a pay-at-counter sale', async () => {
+    const h = withTable()
+    await start(h, '22160001', { transactionType: 'SALE', amount: 1250, currency: 'GBP' })
+    const paid = h.cloud.tables.pay('T7', { amount: 100 })
+    expect(paid.entry.tid).not.toBe('22160001')
+    expect(h.cloud.terminals.get(paid.entry.tid).currency).toBe('GBP')
+  })
+
   it('a terminal busy with a pay-at-counter sale cannot take a table payment at the same time', async () => {
     const h = withTable()
     await start(h, '22160001', { transactionType: 'SALE', amount: 1250, currency: 'GBP' })
