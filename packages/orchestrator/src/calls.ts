@@ -1,4 +1,4 @@
-import { TillkitAbortedError, TillkitHttpError } from '@tillkit/core'
+import { TillkitAbortedError, TillkitError, TillkitHttpError } from '@tillkit/core'
 
 /** Small helpers the payment and table runs share for calling adapters. */
 
@@ -34,4 +34,16 @@ export function closedError(what: 'payment' | 'table', id: string): TillkitAbort
     `${what} ${id}: the orchestrator was closed first; recover() resumes it from the journal`,
     what === 'payment',
   )
+}
+
+/**
+ * A failure worth sending again: its answer was lost, it never left (no connection), or the
+ * service was briefly unable (5xx, 408, 429), whichever request failed on the way (a bearer
+ * token's included). Anything else is a refusal.
+ */
+export function transient(error: unknown): boolean {
+  if (!(error instanceof TillkitError)) return false
+  if (error.outcomeUnknown || error.code === 'NETWORK' || error.code === 'TIMEOUT') return true
+  const { status } = error as { status?: number }
+  return status !== undefined && (status >= 500 || status === 408 || status === 429)
 }

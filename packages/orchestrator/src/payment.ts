@@ -8,7 +8,7 @@ import type {
   StartResult,
   UnknownSituation,
 } from './adapter.js'
-import { backoff, call, closedError, message, retryAfter } from './calls.js'
+import { backoff, call, closedError, message, retryAfter, transient } from './calls.js'
 import { Deduper } from './dedup.js'
 import { EventStream } from './stream.js'
 import { CancelOnTerminalError, JournalWriteError } from './errors.js'
@@ -772,14 +772,10 @@ export class Run implements Payment {
             hold(answer)
             answer.then(resolve, (error: unknown) => {
               const now = this.host.clock.now()
-              // A 429 paused the lane (see Lane): sent again once the pause ends.
-              const limited = error instanceof TillkitHttpError && error.status === 429
-              // Also what provably never left (no connection): safe to send, and likely to pass.
+              // A 429 paused the lane (see Lane): sent again once the pause ends; so is what never
+              // left (no connection), a lost answer or a 5xx.
               const again =
-                (limited ||
-                  (error instanceof TillkitError &&
-                    (error.outcomeUnknown ||
-                      (error.code === 'NETWORK' && !error.mayHaveReachedProvider)))) &&
+                transient(error) &&
                 attempts < MAX_URGENT_ATTEMPTS &&
                 !this.closed &&
                 !this.isSettled() &&
@@ -998,16 +994,4 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   const out: Partial<T> = {}
   for (const key of keys) if (source[key] !== undefined) out[key] = source[key]
   return out
-}
-
-/**
- * A failed read worth trying again with back-off: its answer was lost, it never left (no
- * connection), or the service was briefly unable (5xx, 408, 429), whichever request failed on the
- * way (a bearer token's included). Anything else is a refusal.
- */
-function transient(error: unknown): boolean {
-  if (!(error instanceof TillkitError)) return false
-  if (error.outcomeUnknown || error.code === 'NETWORK' || error.code === 'TIMEOUT') return true
-  const { status } = error as { status?: number }
-  return status !== undefined && (status >= 500 || status === 408 || status === 429)
 }
