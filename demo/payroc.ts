@@ -114,13 +114,20 @@ function printPayment(payment: Payment) {
   const verdict = approval.approved
     ? paint.green(approval.partial ? 'PARTLY APPROVED' : 'APPROVED')
     : paint.yellow('NOT APPROVED')
+  const { authorizedAmount, outstandingAmount } = approval
+  const amount = authorizedAmount === undefined ? 'amount not given' : dollars(authorizedAmount)
   console.log(
-    `  ${paint.bold('result')} ${verdict} ${dollars(approval.authorizedAmount)} (code ${approval.responseCode}, ${approval.status})`,
+    `  ${paint.bold('result')} ${verdict} ${amount} (code ${approval.responseCode}, ${approval.status})`,
   )
   const { card } = payment
   step('payment', `${payment.paymentId}: ${card.type} ${card.cardNumber} ${card.entryMethod ?? ''}`)
   if (approval.partial)
-    step('POS', `still to pay: ${dollars(approval.outstandingAmount)}, take it another way`)
+    step(
+      'POS',
+      outstandingAmount === undefined
+        ? 'partly paid: ask the acquirer how much, take the rest another way'
+        : `still to pay: ${dollars(outstandingAmount)}, take it another way`,
+    )
 }
 
 async function cancelled(payroc: PayrocClient) {

@@ -8,6 +8,7 @@ import {
   oneOf,
   optional,
   RequestDraft,
+  steady,
   string,
   text,
   TillkitError,
@@ -409,7 +410,8 @@ export function createAdyenClient<T extends AdyenTransport>(
     async waitForTransactionStatus(nexo, target, waitOptions = {}) {
       checkFields(waitOptions as Record<string, unknown>, WAIT_RULES, 'options.')
       const { intervalMs = 10_000, maxWaitMs = 180_000, signal } = waitOptions
-      const deadline = payments.clock.now() + maxWaitMs
+      const elapsed = steady(payments.clock)
+      const deadline = elapsed() + maxWaitMs
       for (;;) {
         let result: TransactionStatusResult | undefined
         let failure: unknown
@@ -430,7 +432,7 @@ export function createAdyenClient<T extends AdyenTransport>(
           if (!transient(error)) throw error
           failure = error
         }
-        if (payments.clock.now() + intervalMs > deadline) {
+        if (elapsed() + intervalMs > deadline) {
           if (result) return result
           throw failure
         }
@@ -527,14 +529,13 @@ const AMOUNTS_REQ = 'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsR
  * the currency's decimals (the terminal would round it, or refuse it, with money at stake).
  */
 function minorOf(major: number, currency: string, field: string, currencyField: string): number {
+  const exponent = currencyExponent(currency, currencyField)
   try {
     return toMinorUnits(major, currency, field)
-  } catch (error) {
-    if (error instanceof TillkitValidationError)
-      throw new TillkitValidationError(currencyField, error.rule)
+  } catch {
     throw new TillkitValidationError(
       field,
-      `must be an amount in ${currency} with at most ${currencyExponent(currency)} decimals`,
+      `must be an amount in ${currency} with at most ${exponent} decimals`,
     )
   }
 }

@@ -74,10 +74,21 @@ export function toDecimalText(minor: number, currency: string, field = 'amount')
 /**
  * Decimal major units as received (a JSON number) to minor units: 10.5 EUR -> 1050. Exact: it works on the number's
  * shortest decimal spelling, never multiplies floats. A value with more decimals than the currency has, a negative
- * or an out-of-range one cannot be a real amount: a TillkitProtocolError naming `field`.
+ * or an out-of-range one, or a currency without known minor units, cannot be a real amount: a TillkitProtocolError
+ * naming `field`.
  */
 export function toMinorUnits(major: number, currency: string, field = 'amount'): number {
-  const exponent = currencyExponent(currency)
+  // Received data: a currency without known minor units is an answer we cannot read, not bad input.
+  const exponent = Object.hasOwn(CURRENCY_EXPONENTS, currency)
+    ? CURRENCY_EXPONENTS[currency]
+    : undefined
+  if (exponent === undefined)
+    throw unreadable(
+      field,
+      major,
+      currency,
+      `is in ${JSON.stringify(String(currency).slice(0, 10))}, not an ISO 4217 currency with minor units`,
+    )
   const spelled = decimalDigits(major)
   const fraction = spelled?.fraction.replace(/0+$/, '')
   if (!spelled || fraction === undefined || fraction.length > exponent)

@@ -116,6 +116,9 @@ describe('minor and major units', () => {
     ] as const) {
       expect(() => toMinorUnits(value, currency, 'AuthorizedAmount')).toThrow(TillkitProtocolError)
     }
-    expect(() => toMinorUnits(1, 'XXX')).toThrow(TillkitValidationError)
+    // A received currency without known minor units is an answer that cannot be read, not bad input
+    // (a validation error would say nothing reached Adyen, and invite sending again).
+    for (const currency of ['XXX', 'eur', 'toString'])
+      expect(() => toMinorUnits(1, currency, 'AuthorizedAmount')).toThrow(TillkitProtocolError)
   })
 })

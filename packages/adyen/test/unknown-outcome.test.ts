@@ -206,6 +206,31 @@ describe('waitForTransactionStatus', () => {
     expect(status.status).toBe('in-progress')
   })
 
+  it('maxWaitMs is steady time: a wall clock stepped back an hour mid-wait does not stretch it', async () => {
+    let stepped = false
+    const { adyen, nexo, cloud, clock } = harness({
+      between: async (request, fake) => {
+        if (!stepped && (await request.clone().text()).includes('TransactionStatusRequest')) {
+          stepped = true
+          clock.step(-3_600_000)
+        }
+        return fake.fetch(request)
+      },
+    })
+    cloud.faults.add({ kind: 'dropConnection', afterMs: 1_000, times: 1 })
+    const error = await unknown(
+      adyen.payment(nexo.payment({ ...sale, amount: 2011 })), // no card: runs 120 s
+    )
+    const began = clock.monotonic()
+    const status = await adyen.waitForTransactionStatus(nexo, error.known, {
+      intervalMs: 10_000,
+      maxWaitMs: 30_000,
+    })
+    expect(stepped).toBe(true)
+    expect(clock.monotonic() - began).toBeLessThanOrEqual(30_000)
+    expect(status.status).toBe('in-progress')
+  })
+
   it('keeps asking through transient failures (5xx, 408, unreadable, reset), and rethrows the last one at the deadline', async () => {
     const { adyen, nexo, cloud } = harness()
     const target = { poiId: POI, serviceId: 'NEVER' }

@@ -3,8 +3,15 @@
  * test can run a 150 s provider timeout in microseconds and a fake cloud can move its terminals on.
  */
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: for dates (records, `Retry-After` dates, what the POS is shown). */
   now(): number
+  /**
+   * Milliseconds on a clock that never steps (any origin): what waits, deadlines and request
+   * spacing are measured on. The wall clock behind `now()` can be stepped by hours (NTP catching up,
+   * an operator fixing the date); a wait worked out on it would stall or fire early by the step.
+   * Optional: without it `now()` is taken to be steady, as a manual clock's is. See {@link steady}.
+   */
+  monotonic?(): number
   /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   /**
@@ -59,11 +66,18 @@ function scheduleTimer(ms: number, callback: () => void): () => void {
   return () => clearTimeout(timer)
 }
 
-/** Real time: `Date.now()` and `setTimeout`. */
+/** Real time: `Date.now()` for dates, `performance.now()` for waits, and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   schedule: scheduleTimer,
   sleep: (ms, signal) => sleepOn(scheduleTimer, ms, signal),
+}
+
+/** A clock's steady time, for measuring waits: its `monotonic()` where it has one, else `now()`. */
+export function steady(clock: Clock): () => number {
+  const monotonic = clock.monotonic
+  return monotonic ? () => monotonic.call(clock) : () => clock.now()
 }
 
 export interface ManualClock extends Clock {
@@ -73,6 +87,12 @@ export interface ManualClock extends Clock {
   runNext(): Promise<boolean>
   /** Number of sleepers not yet woken. */
   readonly pending: number
+  /**
+   * Steps the wall clock (`now()`) by `ms`, forward or back, as NTP or an operator would. Steady
+   * time (`monotonic()`), and with it every sleeper, does not move.
+   */
+  step(ms: number): void
+  monotonic(): number
 }
 
 export interface ManualClockOptions {
@@ -93,6 +113,8 @@ interface Sleeper {
 /** A clock that only moves when told to (or, with `autoAdvance`, whenever the event loop idles). */
 export function createManualClock(options: ManualClockOptions = {}): ManualClock {
   let time = options.start ?? Date.UTC(2026, 0, 1)
+  /** How far `now()` has been stepped from steady time. */
+  let stepped = 0
   const sleepers: Sleeper[] = []
   let autoScheduled = false
 
@@ -124,7 +146,9 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
   }
 
   const clock: ManualClock = {
-    now: () => time,
+    now: () => time + stepped,
+    monotonic: () => time,
+    step: (ms) => void (stepped += ms),
     sleep: (ms, signal) => sleepOn(clock.schedule, ms, signal),
     schedule(ms, callback) {
       const sleeper: Sleeper = { at: time + Math.max(0, ms), resolve: callback }

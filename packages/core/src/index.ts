@@ -1,4 +1,4 @@
-export { systemClock, createManualClock } from './clock.js'
+export { systemClock, createManualClock, steady } from './clock.js'
 export type { Clock, ManualClock, ManualClockOptions } from './clock.js'
 export {
   TillkitError,

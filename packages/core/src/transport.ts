@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js'
+import { steady, systemClock, type Clock } from './clock.js'
 import {
   TillkitAbortedError,
   TillkitHttpError,
@@ -188,7 +188,10 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
     retry === false && { maxAttempts: 1 },
   )
   const logs = logger !== SILENT
-  let nextSlot = 0
+  // Spacing, attempt times and the retry budget on steady time: a step of the wall clock neither
+  // stalls the next request nor lets one go early.
+  const elapsed = steady(clock)
+  let nextSlot = -Infinity
 
   const httpError = (response: Response, body: unknown, method?: string) => {
     const origin = (response as Answered)[ORIGIN]
@@ -224,7 +227,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
       // Error messages are redacted by the error constructors.
       const label = `${method} ${url}`
       const idempotent = isIdempotent(request)
-      const started = clock.now()
+      const started = elapsed()
       // Whether an earlier attempt may have been acted on: an abort then leaves the outcome open.
       let maybeActed = false
       let delay = 0
@@ -241,19 +244,19 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
           race(control.signal.reason)
         }
         signal?.addEventListener('abort', abort)
-        let start = clock.now()
+        let start = elapsed()
         let sent = false
         let disarm = noop
         let result: Response | TillkitError
         try {
           if (delay) await clock.sleep(delay, signal ?? undefined)
           // Spacing: the start slot is reserved synchronously, so concurrent calls queue in call order.
-          start = clock.now()
+          start = elapsed()
           const slot = Math.max(start, nextSlot)
           nextSlot = slot + minIntervalMs
           if (slot > start) await clock.sleep(slot - start, signal ?? undefined)
           signal?.throwIfAborted()
-          start = clock.now()
+          start = elapsed()
           result = await new Promise<Response>((resolve, reject) => {
             race = reject
             // A fresh timeout per attempt, on the injected clock, disarmed when the attempt settles.
@@ -304,7 +307,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
               url,
               attempt,
               ...(answered ? { status: outcome.status } : { error: outcome.code }),
-              elapsedMs: clock.now() - start,
+              elapsedMs: elapsed() - start,
             },
             'tillkit attempt',
           )
@@ -329,7 +332,7 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         if (
           !again ||
           attempt >= policy.maxAttempts ||
-          clock.now() - started + delay > policy.maxElapsedMs
+          elapsed() - started + delay > policy.maxElapsedMs
         ) {
           if (!answered) throw outcome
           ;(outcome as Answered)[ORIGIN] = request

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createManualClock, systemClock } from '../src/clock.js'
+import { createManualClock, steady, systemClock, type Clock } from '../src/clock.js'
 
 describe('createManualClock', () => {
   it('starts at the given time, or 2026-01-01 by default', () => {
@@ -87,6 +87,33 @@ describe('createManualClock', () => {
     ])
     expect(order).toEqual([100, 200, 300])
     expect(clock.now()).toBe(300)
+  })
+})
+
+describe('wall time and steady time', () => {
+  it('step moves the wall clock only: steady time and the sleepers on it stay put', async () => {
+    const clock = createManualClock({ start: 10_000 })
+    const woken: Array<[number, number]> = []
+    void clock.sleep(1_000).then(() => woken.push([clock.now(), clock.monotonic()]))
+    clock.step(-3_600_000)
+    expect([clock.now(), clock.monotonic()]).toEqual([10_000 - 3_600_000, 10_000])
+    await clock.advance(999)
+    expect(woken).toEqual([])
+    await clock.advance(1)
+    expect(woken).toEqual([[11_000 - 3_600_000, 11_000]])
+    clock.step(3_600_500)
+    expect(clock.now() - clock.monotonic()).toBe(500)
+  })
+
+  it('steady reads monotonic() where the clock has one, now() where it has not', () => {
+    const wall: Clock = { now: () => 5, sleep: systemClock.sleep, schedule: systemClock.schedule }
+    expect(steady(wall)()).toBe(5)
+    expect(steady({ ...wall, monotonic: () => 7 })()).toBe(7)
+    // The system clock measures waits on performance.now(), which a wall-clock step does not move.
+    const before = performance.now()
+    const read = steady(systemClock)()
+    expect(read).toBeGreaterThanOrEqual(before)
+    expect(read).toBeLessThanOrEqual(performance.now())
   })
 })
 

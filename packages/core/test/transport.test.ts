@@ -663,6 +663,25 @@ describe('createTransport: spacing', () => {
     expect(at()).toEqual([0, 1_000, 6_000])
   })
 
+  it('a wall clock stepped back holds no request back, and one stepped forward lets none go early', async () => {
+    const clock = createManualClock({ start: T0, autoAdvance: true })
+    const sent: number[] = []
+    const transport = createTransport({
+      clock,
+      minIntervalMs: 100,
+      fetch: async () => {
+        sent.push(clock.monotonic() - T0)
+        return json({})
+      },
+    })
+    await transport.fetch(new Request(URL_))
+    clock.step(-3_600_000)
+    await transport.fetch(new Request(URL_))
+    clock.step(7_200_000)
+    await transport.fetch(new Request(URL_))
+    expect(sent).toEqual([0, 100, 200])
+  })
+
   it('an abort while waiting for a slot never sends', async () => {
     const clock = createManualClock({ start: T0 })
     const fake = fakeFetch(clock, json({}))

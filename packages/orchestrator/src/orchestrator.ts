@@ -125,6 +125,20 @@ interface Account extends RunAccount {
 
 const REFERENCE = /^[^\p{Cc}]{1,64}$/u
 const CURRENCY = /^[A-Z]{3}$/
+/** Every field of a {@link PaymentRequest} (the `satisfies` keeps the list complete). */
+const REQUEST_FIELDS = Object.keys({
+  kind: 1,
+  account: 1,
+  terminal: 1,
+  amount: 1,
+  currency: 1,
+  reference: 1,
+  cashback: 1,
+  authCode: 1,
+  preAuthAmount: 1,
+  original: 1,
+  extra: 1,
+} satisfies Record<keyof PaymentRequest, 1>)
 
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   if (typeof options !== 'object' || options === null)
@@ -189,7 +203,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       name,
       adapter,
       lane: new Lane(
-        clock,
         timers,
         adapter.pacing.spacingMs + margin,
         lanePhase(accounts.size, adapter.pacing.spacingMs + margin),
@@ -202,7 +215,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     throw new TillkitValidationError('options.accounts', 'must name at least one account')
   const names = [...accounts.keys()]
 
-  const rewrites = new Rewrites(timers, clock, logger)
+  const rewrites = new Rewrites(timers, logger)
   const host: RunHost = {
     clock,
     timers,
@@ -305,6 +318,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   function checkRequest(request: PaymentRequest): Account {
     if (typeof request !== 'object' || request === null)
       throw new TillkitValidationError('request', 'must be an object')
+    // A mis-spelt field (`cashBack`) would otherwise be dropped in silence.
+    for (const [field, value] of Object.entries(request))
+      if (value !== undefined && !REQUEST_FIELDS.includes(field))
+        throw new TillkitValidationError(
+          field,
+          `is not a payment field (those are ${REQUEST_FIELDS.join(', ')})`,
+        )
     const account = accountOf(request.account)
     const { adapter } = account
     assertOneOf('kind', request.kind, PAYMENT_KINDS)
@@ -335,14 +355,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     }
     for (const [key, value] of Object.entries(request.original ?? {}))
       assertString(`original.${key}`, value, { minLength: 1 })
-    const known = account.configured?.get(request.terminal)
-    if (account.configured && !known)
-      throw new TillkitValidationError(
-        'terminal',
-        `must be a terminal of account ${account.name}`,
-        request.terminal,
-      )
-    const terminal = known ?? account.seen.get(request.terminal)
+    const terminal = configured(account, request.terminal) ?? account.seen.get(request.terminal)
     if (terminal?.currencies && !terminal.currencies.includes(request.currency))
       throw new TillkitValidationError(
         'currency',
@@ -356,7 +369,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   /** A listing or status request, through the account's lane like any other request. */
   function spaced<T>(account: Account, send: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const dueAt = clock.now()
+      const dueAt = timers.now()
       account.lane.submit({
         dueAt,
         run: (sentAt, hold) => {
@@ -369,6 +382,30 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     })
   }
 
+  /** The terminal as configured; throws when the account names its terminals and not this one. */
+  function configured(account: Account, terminal: string): AdapterTerminal | undefined {
+    const known = account.configured?.get(terminal)
+    if (account.configured && !known)
+      throw new TillkitValidationError(
+        'terminal',
+        `must be a terminal of account ${account.name}`,
+        terminal,
+      )
+    return known
+  }
+
+  /**
+   * Notes what a listing or status read says of a terminal. Its currencies, once seen, are kept
+   * when a later read does not name them (a status read of a terminal that is offline right now).
+   */
+  function remember(account: Account, t: AdapterTerminal): void {
+    const before = account.seen.get(t.terminal)
+    account.seen.set(
+      t.terminal,
+      t.currencies || !before?.currencies ? t : { ...t, currencies: before.currencies },
+    )
+  }
+
   const info = (account: Account, t: AdapterTerminal): TerminalInfo => ({
     ...t,
     account: account.name,
@@ -377,7 +414,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   async function listTerminals(account: Account): Promise<TerminalInfo[]> {
     const terminals = await spaced(account, () => account.adapter.listTerminals())
-    for (const t of terminals) account.seen.set(t.terminal, t)
+    for (const t of terminals) remember(account, t)
     return terminals.map((t) => info(account, t))
   }
 
@@ -533,8 +570,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async terminalStatus(name, terminal) {
       const account = accountOf(name)
       assertString('terminal', terminal, { minLength: 1, maxLength: 64 })
+      configured(account, terminal)
       const t = await spaced(account, () => account.adapter.terminalStatus(terminal))
-      account.seen.set(t.terminal, t)
+      remember(account, t)
       return info(account, t)
     },
     recover,

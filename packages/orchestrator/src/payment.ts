@@ -91,7 +91,10 @@ export interface DispatchInfo {
   /** For pay-at-table requests (`table`): the table's id. */
   tableId?: string
   request: 'start' | 'poll' | 'cancel' | 'signature' | 'terminals' | 'table'
-  /** When it became due (for polls: the cadence's time). */
+  /**
+   * When it became due (for polls: the cadence's time) and when it left, on the clock's steady time
+   * (`performance.now()` on the system clock): for differences, not dates.
+   */
   dueAt: number
   sentAt: number
 }
@@ -240,7 +243,7 @@ export class Run implements Payment {
   /** Queues the start request in the account's lane. */
   begin(): void {
     const task: LaneTask = {
-      dueAt: this.host.clock.now(),
+      dueAt: this.host.timers.now(),
       run: (sentAt, hold) => this.sendStart(task, sentAt, hold),
     }
     this.startTask = task
@@ -250,7 +253,7 @@ export class Run implements Payment {
   /** Sends the start; the lane holds on its answer (see Lane). */
   private sendStart(task: LaneTask, sentAt: number, hold: Hold): void {
     if (this.closed || this.state === 'settled') return
-    if (this.rateLimited && sentAt - this.startedAt >= RATE_LIMITED_START_MS) {
+    if (this.rateLimited && this.host.clock.now() - this.startedAt >= RATE_LIMITED_START_MS) {
       // The account stayed paused (other payments' 429s) past the minute: too late to start.
       this.settle({
         status: 'failed',
@@ -317,7 +320,7 @@ export class Run implements Payment {
     this.started = !refused
     this.learn(result.ids ?? {}, !refused)
     this.lastPollSent = sentAt
-    this.lastAnswered = this.host.clock.now()
+    this.lastAnswered = this.host.timers.now()
     this.observe(result)
     if (this.isSettled()) return this.flushCancelWaiters()
     this.flushCancelWaiters()
@@ -343,14 +346,14 @@ export class Run implements Payment {
       if (again) {
         this.state = 'queued'
         const task: LaneTask = {
-          dueAt: now,
+          dueAt: this.host.timers.now(),
           run: (sentAt, hold) => this.sendStart(task, sentAt, hold),
         }
         this.startTask = task
         // A cancel asked while the start was out: that start was not processed, so none is sent.
         if (this.cancelWaiters.length) return this.flushCancelWaiters()
         if (limited) return this.account.lane.submit(task)
-        this.host.timers.at(now + backoff(this.startAttempts, 1_000, MAX_POLL_BACKOFF_MS), () => {
+        this.host.timers.after(backoff(this.startAttempts, 1_000, MAX_POLL_BACKOFF_MS), () => {
           if (!this.closed && this.state === 'queued') this.account.lane.submit(task)
         })
         return
@@ -423,7 +426,7 @@ export class Run implements Payment {
 
   private schedulePoll(): void {
     if (this.closed || this.isSettled() || this.pollQueued) return
-    const now = this.host.clock.now()
+    const now = this.host.timers.now()
     const { mode } = this.adapter.pacing
     let due = this.retryNow
       ? now
@@ -462,7 +465,7 @@ export class Run implements Payment {
     })
     const answer = call(() => this.adapter.poll(this.context))
     hold(answer)
-    const answered = () => (this.lastAnswered = this.host.clock.now())
+    const answered = () => (this.lastAnswered = this.host.timers.now())
     answer.then(answered, answered)
     answer.then(
       (observation) => {
@@ -516,7 +519,7 @@ export class Run implements Payment {
       this.learn(observation.ids, this.started)
     if (observation.notifications?.length) this.deliver(observation.notifications, now)
     if (observation.retryAfterMs !== undefined)
-      this.notBefore = Math.max(this.notBefore, now + observation.retryAfterMs)
+      this.notBefore = Math.max(this.notBefore, this.host.timers.now() + observation.retryAfterMs)
     if (observation.outcome) return this.settle(observation.outcome)
     if (observation.missing && now - this.startedAt >= this.adapter.pacing.retentionMs)
       this.settleUnknown(
@@ -664,7 +667,9 @@ export class Run implements Payment {
   /** Applies the signature policy at the question's deadline unless somebody answers first. */
   private armPolicy(question: SignatureQuestion): void {
     const policy = this.host.signature
-    question.cancelDeadline = this.host.timers.at(question.deadline, () => {
+    // The deadline is a date (the POS shows it; recover() keeps it): waited for on steady time.
+    const wait = question.deadline - this.host.clock.now()
+    question.cancelDeadline = this.host.timers.after(wait, () => {
       if (question.answered || this.closed || this.isSettled()) return
       const rule = policy.whenUnanswered
       this.host.logger.warn(
@@ -757,7 +762,7 @@ export class Run implements Payment {
       let attempts = 0
       const attempt = () => {
         const task: LaneTask = {
-          dueAt: this.host.clock.now(),
+          dueAt: this.host.timers.now(),
           run: (sentAt, hold) => {
             if (this.closed) return reject(closedError('payment', this.id))
             attempts++

@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '@tillkit/core'
+import type { Logger } from '@tillkit/core'
 import { message } from './calls.js'
 import type { Timers } from './scheduler.js'
 
@@ -18,7 +18,6 @@ export class Rewrites {
 
   constructor(
     private readonly timers: Timers,
-    private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
@@ -85,7 +84,7 @@ export class Rewrites {
         cancel()
         resolve()
       }
-      const cancel = this.timers.at(this.clock.now() + ms, wake)
+      const cancel = this.timers.after(ms, wake)
       this.sleeping.add(wake)
     })
   }

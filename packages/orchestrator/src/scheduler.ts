@@ -1,9 +1,13 @@
-import { TillkitHttpError, type Clock } from '@tillkit/core'
+import { steady, TillkitHttpError, type Clock } from '@tillkit/core'
 
 /**
  * All waiting the orchestrator does, for every payment, goes through one {@link Timers}: a binary
  * heap of deadlines with a single clock timer armed for the earliest. Ten thousand payments polling
  * at once cost one pending timer, not ten thousand, and a manual clock sees one sleeper.
+ *
+ * Deadlines are on the clock's steady time ({@link Timers.now}), not its wall time: a wall clock
+ * stepped back an hour would otherwise hold every poll back an hour, and one stepped forward would
+ * fire everything at once, spacing included.
  */
 export class Timers {
   private readonly heap: TimerEntry[] = []
@@ -13,9 +17,19 @@ export class Timers {
   private disarm: (() => void) | undefined
   private closed = false
 
-  constructor(private readonly clock: Clock) {}
+  /** The steady time every `at` is on (the clock's `monotonic()`, or `now()` without one). */
+  readonly now: () => number
 
-  /** Runs `callback` at clock time `at` (at once, on the next timer turn, if it is past). */
+  constructor(private readonly clock: Clock) {
+    this.now = steady(clock)
+  }
+
+  /** Runs `callback` after `ms`. */
+  after(ms: number, callback: () => void): () => void {
+    return this.at(this.now() + ms, callback)
+  }
+
+  /** Runs `callback` at steady time `at` (at once, on the next timer turn, if it is past). */
   at(at: number, callback: () => void): () => void {
     const entry: TimerEntry = { at, seq: this.seq++, callback, cancelled: false }
     if (this.closed) return noop
@@ -47,13 +61,13 @@ export class Timers {
     const head = this.heap[0]
     if (!head || this.closed) return
     this.armedAt = head.at
-    this.disarm = this.clock.schedule(head.at - this.clock.now(), () => this.fire())
+    this.disarm = this.clock.schedule(head.at - this.now(), () => this.fire())
   }
 
   private fire(): void {
     this.disarm = undefined
     this.armedAt = Infinity
-    const now = this.clock.now()
+    const now = this.now()
     // Only what is due now: callbacks that add entries due at once run on the next turn.
     const due: TimerEntry[] = []
     while (this.heap.length && this.heap[0]!.at <= now) {
@@ -204,12 +218,11 @@ export class Lane {
    * spacing, do not all leave in the same millisecond (see {@link lanePhase}).
    */
   constructor(
-    private readonly clock: Clock,
     private readonly timers: Timers,
     readonly spacingMs: number,
     phaseMs = 0,
   ) {
-    if (phaseMs > 0) this.nextSlot = clock.now() + phaseMs
+    if (phaseMs > 0) this.nextSlot = timers.now() + phaseMs
   }
 
   /** Queued requests, urgent ones included. */
@@ -224,7 +237,7 @@ export class Lane {
 
   /** The provider asked for a pause (429): nothing of this account is sent before `ms` from now. */
   pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms)
+    this.pausedUntil = Math.max(this.pausedUntil, this.timers.now() + ms)
   }
 
   /**
@@ -238,7 +251,7 @@ export class Lane {
   private pump(): void {
     for (;;) {
       if (this.awaiting || (!this.urgent.length && !this.normal.length)) return
-      const now = this.clock.now()
+      const now = this.timers.now()
       const slot = Math.max(this.nextSlot, this.pausedUntil)
       if (now < slot) return this.wake(slot)
       const task = this.urgent.shift() ?? this.normal.shift()!
@@ -269,7 +282,7 @@ export class Lane {
       held = false
       cancelCap()
       this.awaiting = false
-      this.nextSlot = Math.max(this.nextSlot, this.clock.now() + this.spacingMs)
+      this.nextSlot = Math.max(this.nextSlot, this.timers.now() + this.spacingMs)
       this.pump()
     }
     const cancelCap = this.timers.at(sentAt + HOLD_CAP_MS, release)

@@ -274,7 +274,7 @@ export class TableWatch implements Table {
     if (state) this.current = state
     if (first) this.write({ type: 'tableOpened', tableId: this.id, at: this.host.clock.now() })
     this.resolveReady()
-    if (this.lastReadSent === -Infinity) this.lastReadSent = this.host.clock.now()
+    if (this.lastReadSent === -Infinity) this.lastReadSent = this.host.timers.now()
     this.scheduleRead()
   }
 
@@ -282,7 +282,7 @@ export class TableWatch implements Table {
 
   private scheduleRead(): void {
     if (this.shut || this.state === 'closed' || this.readQueued) return
-    const now = this.host.clock.now()
+    const now = this.host.timers.now()
     const cadence = this.tables.pacing.cadenceMs
     let due = this.retryNow ? now : this.lastReadSent + cadence
     if (this.failures) due = Math.max(due, now + backoff(this.failures, cadence, MAX_BACKOFF_MS))
@@ -429,7 +429,7 @@ export class TableWatch implements Table {
     let lockedSince: number | undefined
     /** A terminal holds the table: waits a cadence and reads again (false: the table is gone). */
     const waitForLock = async (seen: TableState): Promise<boolean> => {
-      const now = this.host.clock.now()
+      const now = this.host.timers.now()
       lockedSince ??= now
       if (now - lockedSince >= LOCK_WAIT_MS)
         throw new TableError(
@@ -523,7 +523,7 @@ export class TableWatch implements Table {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.host.timers.at(this.host.clock.now() + ms, resolve))
+    return new Promise((resolve) => this.host.timers.after(ms, resolve))
   }
 
   /**
@@ -531,11 +531,11 @@ export class TableWatch implements Table {
    * account and the request goes again after the pause, for up to a minute.
    */
   private send<T>(request: () => Promise<T>, urgent: boolean): Promise<T> {
-    const first = this.host.clock.now()
+    const first = this.host.timers.now()
     return new Promise<T>((resolve, reject) => {
       const attempt = () => {
         const task: LaneTask = {
-          dueAt: this.host.clock.now(),
+          dueAt: this.host.timers.now(),
           run: (sentAt, hold) => {
             if (this.shut) return reject(closedError('table', this.id))
             this.dispatched(task.dueAt, sentAt)
@@ -544,7 +544,7 @@ export class TableWatch implements Table {
             answer.then(resolve, (error: unknown) => {
               // A 429 paused the lane (see Lane): sent again once the pause ends, for a while.
               if (error instanceof TillkitHttpError && error.status === 429) {
-                if (!this.shut && this.host.clock.now() - first < RATE_LIMITED_MS) return attempt()
+                if (!this.shut && this.host.timers.now() - first < RATE_LIMITED_MS) return attempt()
               }
               reject(error)
             })

@@ -72,6 +72,11 @@ export type PaymentEventType =
   | 'declined'
   /** The operator must compare the signature; see {@link SignatureRequiredEvent}. */
   | 'signatureRequired'
+  /**
+   * The terminal takes or checks the signature itself (Adyen): for the operator's information;
+   * there is nothing for the POS to answer.
+   */
+  | 'signatureOnTerminal'
   /** The signature check is over (accepted, declined or timed out: see `raw`). */
   | 'signatureDone'
   /** Take the card out. */

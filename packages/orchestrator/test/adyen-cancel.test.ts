@@ -263,4 +263,14 @@ describe('Adyen terminals through the orchestrator', () => {
     expect((await legacy.orchestrator.terminalStatus(ACCOUNT, POI)).status).toBe('offline')
     expect(legacy.seen.map((r) => r.path)).toEqual(['/connectedTerminals', '/connectedTerminals'])
   })
+
+  it('with configured terminals, the status of another POIID is refused before any request', async () => {
+    const { orchestrator, seen } = setupAdyen({
+      adapter: { terminals: [{ poiId: POI, currencies: ['EUR'] }] },
+    })
+    await expect(orchestrator.terminalStatus(ACCOUNT, 'V400m-999')).rejects.toMatchObject({
+      field: 'terminal',
+    })
+    expect(seen).toEqual([])
+  })
 })

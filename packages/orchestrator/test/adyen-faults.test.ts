@@ -384,3 +384,29 @@ describe('Adyen fault runs: nothing charged twice, nothing lost', () => {
     }
   })
 })
+
+describe('an answer the client cannot read', () => {
+  // The fake approves and charges; on the way back the approval's AmountsResp.Currency turns into
+  // a value with no known minor units. That answer came back: the payment may be charged, so it is
+  // never sent again and never settled `failed`.
+  it('an approval in an unknown currency is not sent again, and does not end failed', async () => {
+    let rewritten = false
+    const { clock, cloud, orchestrator, sent } = setupAdyen({
+      rewrite: (body) => {
+        const amounts = body.SaleToPOIResponse?.PaymentResponse?.PaymentResult?.AmountsResp
+        if (amounts && !rewritten) {
+          rewritten = true
+          amounts.Currency = 'eur'
+        }
+        return body
+      },
+    })
+    const outcome = await drive(clock, (await orchestrator.sale(pay(1000))).outcome)
+    expect(rewritten).toBe(true)
+    expect(cloud.ledger.map((e) => [e.kind, e.amount, e.result])).toEqual([
+      ['sale', 1000, 'approved'],
+    ])
+    expect(sent('Payment')).toHaveLength(1)
+    expect(outcome.status).not.toBe('failed')
+  })
+})

@@ -51,6 +51,8 @@ export function setupAdyen(
     adapter?: Partial<AdyenAdapterOptions>
     orchestrator?: Partial<OrchestratorOptions>
     intercept?: Intercept
+    /** Changes a JSON answer on its way back, after the fake did the work (and kept its ledger). */
+    rewrite?: (body: Record<string, any>) => Record<string, any>
     /** Leave webhooks unconnected (an integration without display notifications). */
     noWebhooks?: boolean
   } = {},
@@ -77,7 +79,11 @@ export function setupAdyen(
       }
     }
     const answer = message && options.intercept?.(message)
-    return answer ?? cloud.fetch(request)
+    if (answer) return answer
+    const response = await cloud.fetch(request)
+    if (!options.rewrite || !response.headers.get('content-type')?.includes('json')) return response
+    const body = options.rewrite((await response.json()) as Record<string, any>)
+    return Response.json(body, { status: response.status, headers: response.headers })
   })
   const adapters: AdyenAdapter[] = []
   if (!options.noWebhooks)

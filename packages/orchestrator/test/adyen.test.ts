@@ -374,7 +374,7 @@ describe('Adyen signatures and webhooks', () => {
     expect(outcome.receipt?.customer).toBeUndefined()
     const list = await events.done
     expect(list.map((e) => [e.type, e.raw])).toEqual([
-      ['signatureRequired', 'ASK_SIGNATURE'],
+      ['signatureOnTerminal', 'ASK_SIGNATURE'],
       ['signatureDone', 'SIGNATURE_CHECKED'],
       ['finished', { Result: 'Success' }],
     ])

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createManualClock, type Logger, type ManualClock } from '@tillkit/core'
+import { createManualClock, type Clock, type Logger, type ManualClock } from '@tillkit/core'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '@tillkit/paymentsense/mock'
 import { afterEach, expect } from 'vitest'
 import {
@@ -105,7 +105,7 @@ export interface Seen {
  * gives its response, and the response's status after. `answer` may add to the entry.
  */
 export function watchedFetch<S extends Seen>(
-  clock: ManualClock,
+  clock: Pick<Clock, 'now'>,
   seen: S[],
   answer: (request: Request, entry: S) => Promise<Response>,
   since = 0,
@@ -176,13 +176,21 @@ export function setup(
     orchestrator?: Partial<OrchestratorOptions>
     /** Between the adapter and the fake: what the network does to a request (`next` reaches the fake). */
     wire?: (request: Request, next: (request: Request) => Promise<Response>) => Promise<Response>
+    /**
+     * The fake and `seen` keep the clock's steady time, so `clock.step` moves the POS's wall clock
+     * only: the provider's clock is not the POS's.
+     */
+    steadyProvider?: boolean
   } = {},
 ): Setup {
   const clock = createManualClock()
-  const cloud = createFakeCloud({ clock, ...options.cloud })
+  const providerClock: Clock = options.steadyProvider
+    ? { ...clock, now: () => clock.monotonic() }
+    : clock
+  const cloud = createFakeCloud({ clock: providerClock, ...options.cloud })
   const dispatched: DispatchInfo[] = []
   const seen: Seen[] = []
-  const watched = watchedFetch(clock, seen, (request) => cloud.fetch(request))
+  const watched = watchedFetch(providerClock, seen, (request) => cloud.fetch(request))
   const { wire } = options
   const fetch = wire ? (request: Request) => wire(request, watched) : watched
   const make = (more: Partial<OrchestratorOptions> = {}) =>

@@ -19,6 +19,11 @@ const bad: Array<[string, Partial<PaymentRequest> & Record<string, unknown>, str
   ['an auth code outside a completion', { kind: 'sale', authCode: 'A1' }, 'authCode'],
   ['an original on a sale', { kind: 'sale', original: { paymentId: 'P1' } }, 'original'],
   ['an original without paymentId', { kind: 'refund', original: { saleId: 'x' } }, 'original'],
+  [
+    'an original with an id Payroc never gives',
+    { kind: 'refund', original: { paymentId: 'P1', saleId: 'x' } },
+    'original.saleId',
+  ],
   ['an unknown option', { kind: 'sale', extra: { tip: 100 } }, 'extra.tip'],
   [
     'acceptPartialAmount that is not a boolean',

@@ -129,6 +129,22 @@ describe('a Payroc sale through the orchestrator', () => {
     expect(cloud.ledger.map((e) => [e.result, e.authorizedAmount])).toEqual([['partial', 1501]])
   })
 
+  it('a partial approval that does not say how much claims no approved amount', async () => {
+    const { clock, orchestrator, route } = payrocSetup()
+    route(async (request, pass) => {
+      const response = await pass(request)
+      if (!/\/v1\/payments\//.test(new URL(request.url).pathname)) return response
+      const body = (await response.json()) as { transactionResult: Record<string, unknown> }
+      body.transactionResult.responseCode = 'P'
+      delete body.transactionResult.authorizedAmount
+      return Response.json(body)
+    })
+    const p = await orchestrator.sale(payment(4999, { extra: { acceptPartialAmount: true } }))
+    const outcome = await drive(clock, p.outcome)
+    expect(outcome).toMatchObject({ status: 'approved', reasonCode: 'partial' })
+    expect(outcome.amounts).toEqual({ requested: 4999 })
+  })
+
   it('a result that is neither approval nor decline (E, deferred) is unknown, with what to read', async () => {
     const { clock, cloud, orchestrator, route } = payrocSetup()
     route(async (request, pass) => {
@@ -235,7 +251,11 @@ describe('a Payroc sale through the orchestrator', () => {
       raw: { responseCode: 'A', amount: 2000 },
     })
     expect(refunded.providerIds.refundId).toMatch(/\S/)
-    const tooMuch = await orchestrator.refund(payment(3001, { reference: 'ret-2', original }))
+    // The sale's providerIds as they are (idempotencyKey and instructionId besides paymentId).
+    expect(Object.keys(sale.providerIds).length).toBeGreaterThan(1)
+    const tooMuch = await orchestrator.refund(
+      payment(3001, { reference: 'ret-2', original: sale.providerIds }),
+    )
     const refused = await drive(clock, tooMuch.outcome)
     expect(refused).toMatchObject({ status: 'failed', reasonCode: 'refused' })
     expect(refused.reason).toMatch(/3000 left/)

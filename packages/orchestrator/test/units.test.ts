@@ -152,7 +152,7 @@ describe('Timers', () => {
 describe('Lane', () => {
   it('spaces sends, puts urgent tasks first, honours a pause', async () => {
     const clock = createManualClock()
-    const lane = new Lane(clock, new Timers(clock), 100)
+    const lane = new Lane(new Timers(clock), 100)
     const t0 = clock.now()
     const sent: Array<[string, number]> = []
     const task = (name: string) => ({
@@ -179,7 +179,7 @@ describe('Lane', () => {
 
   it('on a spaced lane, spaces the next request from the previous answer', async () => {
     const clock = createManualClock()
-    const lane = new Lane(clock, new Timers(clock), 100)
+    const lane = new Lane(new Timers(clock), 100)
     const t0 = clock.now()
     const sent: Array<[string, number]> = []
     const answered = (name: string, afterMs: number, fails = false) => ({
@@ -230,7 +230,7 @@ describe('Lane', () => {
       now = Math.max(now, timer.at)
       timer.callback()
     }
-    const lane = new Lane(clock, new Timers(clock), 100)
+    const lane = new Lane(new Timers(clock), 100)
     const sent: number[] = []
     let answer!: () => void
     lane.submit({
@@ -256,7 +256,7 @@ describe('Lane', () => {
 
   it(`an answer that never comes holds the lane for ${HOLD_CAP_MS} ms, not longer`, async () => {
     const clock = createManualClock()
-    const lane = new Lane(clock, new Timers(clock), 100)
+    const lane = new Lane(new Timers(clock), 100)
     const t0 = clock.now()
     const sent: number[] = []
     lane.submit({
@@ -270,7 +270,7 @@ describe('Lane', () => {
 
   it('an unspaced lane sends without waiting for answers', async () => {
     const clock = createManualClock()
-    const lane = new Lane(clock, new Timers(clock), 0)
+    const lane = new Lane(new Timers(clock), 0)
     const t0 = clock.now()
     const sent: number[] = []
     for (let i = 0; i < 3; i++)
@@ -294,7 +294,7 @@ describe('Lane', () => {
     const timers = new Timers(clock)
     const sent: number[] = []
     for (const phase of [0, 61, 23]) {
-      const lane = new Lane(clock, timers, 100, phase)
+      const lane = new Lane(timers, 100, phase)
       lane.submit({ dueAt: t0, run: (at: number) => void sent.push(at - t0) })
       lane.submit({ dueAt: t0, run: (at: number) => void sent.push(at - t0) })
     }
@@ -304,7 +304,7 @@ describe('Lane', () => {
 
   it('skips cancelled tasks', async () => {
     const clock = createManualClock()
-    const lane = new Lane(clock, new Timers(clock), 100)
+    const lane = new Lane(new Timers(clock), 100)
     const sent: string[] = []
     lane.submit({ dueAt: 0, run: () => sent.push('a') })
     const b = { dueAt: 0, run: () => sent.push('b'), cancelled: false }

@@ -31,6 +31,7 @@ const bad: Array<[string, Partial<Record<keyof PaymentRequest, unknown>>, string
   ['an auth code on a sale', { authCode: 'A1' }, 'authCode', /only allowed for completion/],
   ['an original payment', { original: { requestId: 'x' } }, 'original', /not referenced/],
   ['an unknown extra', { extra: { tip: 1 } }, 'extra.tip', /not an option/],
+  ['a mis-spelt field', { cashBack: 500 } as object, 'cashBack', /is not a payment field/],
   [
     'a non-boolean extra',
     { extra: { cardholderNotPresent: 'yes' } },
@@ -66,6 +67,19 @@ describe('bad input is refused with a typed error before anything is written or 
       field: 'currency',
       rule: `must be one of GBP on terminal ${TID}`,
     })
+    expect(seen).toHaveLength(0)
+  })
+
+  it('with configured terminals, the status of another TID is refused before any request', async () => {
+    const { clock, orchestrator, seen } = setup({
+      adapter: { terminals: [{ tid: TID, currency: 'GBP' }] },
+    })
+    await expect(drive(clock, orchestrator.terminalStatus(ACCOUNT, 'OTHER'))).rejects.toMatchObject(
+      {
+        field: 'terminal',
+        rule: `must be a terminal of account ${ACCOUNT}`,
+      },
+    )
     expect(seen).toHaveLength(0)
   })
 
@@ -109,6 +123,19 @@ describe('terminals through the orchestrator', () => {
     await expect(orchestrator.sale({ ...sale(1250), terminal: '22160003' })).rejects.toMatchObject({
       field: 'currency',
     })
+  })
+
+  it("a status read that finds the terminal offline keeps the listing's currencies", async () => {
+    const { clock, cloud, orchestrator, seen } = setup()
+    await drive(clock, orchestrator.terminals(ACCOUNT))
+    cloud.terminals.setOnline(TID, false)
+    expect((await drive(clock, orchestrator.terminalStatus(ACCOUNT, TID))).status).toBe('offline')
+    cloud.terminals.setOnline(TID, true)
+    const before = seen.length
+    await expect(orchestrator.sale({ ...sale(1250), currency: 'EUR' })).rejects.toMatchObject({
+      field: 'currency',
+    })
+    expect(seen).toHaveLength(before)
   })
 
   it('status: busy while a payment runs, offline when unreachable', async () => {

@@ -11,10 +11,14 @@ export interface Approval {
   partial: boolean
   /** What the order asked for, in minor units. */
   requestedAmount: number
-  /** What the acquirer authorised, in minor units, as a positive number (a refund's is negative on the wire). */
-  authorizedAmount: number
-  /** `requestedAmount - authorizedAmount` when approved, else the whole amount. */
-  outstandingAmount: number
+  /**
+   * What the acquirer authorised, in minor units, as a positive number (a refund's is negative on the
+   * wire). Left out when a partial approval (P) does not say: less than asked, by how much only the
+   * acquirer's records tell.
+   */
+  authorizedAmount?: number
+  /** `requestedAmount - authorizedAmount` when approved, else the whole amount; left out with it. */
+  outstandingAmount?: number
   responseCode: TransactionResult['responseCode']
   status: TransactionResult['status']
   approvalCode?: string
@@ -43,13 +47,24 @@ export function approvalOf(
     throw new TillkitValidationError('transactionResult', 'must be an object')
   const requestedAmount = result.order?.amount ?? 0
   const approved = APPROVED_CODES.has(outcome.responseCode) && APPROVED_STATUSES.has(outcome.status)
-  const authorizedAmount = approved ? Math.abs(outcome.authorizedAmount ?? requestedAmount) : 0
+  const partial = outcome.responseCode === 'P'
+  const said = outcome.authorizedAmount
+  // Without `authorizedAmount`, an approval (A) is for the whole order; a partial one (P) is not.
+  const authorizedAmount = !approved
+    ? 0
+    : said !== undefined
+      ? Math.abs(said)
+      : partial
+        ? undefined
+        : requestedAmount
   return {
     approved,
-    partial: approved && (outcome.responseCode === 'P' || authorizedAmount < requestedAmount),
+    partial: approved && (partial || (authorizedAmount ?? 0) < requestedAmount),
     requestedAmount,
-    authorizedAmount,
-    outstandingAmount: Math.max(0, requestedAmount - authorizedAmount),
+    ...(authorizedAmount !== undefined && {
+      authorizedAmount,
+      outstandingAmount: Math.max(0, requestedAmount - authorizedAmount),
+    }),
     responseCode: outcome.responseCode,
     status: outcome.status,
     ...(outcome.approvalCode !== undefined && { approvalCode: outcome.approvalCode }),

@@ -1,4 +1,4 @@
-import { TillkitError, TillkitHttpError, type Clock, type Redactor } from '@tillkit/core'
+import { steady, TillkitError, TillkitHttpError, type Clock, type Redactor } from '@tillkit/core'
 
 /**
  * The bearer token could not be obtained, so the API request that needed it was never sent. `code` is the code of
@@ -50,7 +50,7 @@ export class TokenSource {
 
   async get(): Promise<string> {
     const cached = this.current
-    if (cached && this.clock.now() < cached.renewAt) return cached.value
+    if (cached && steady(this.clock)() < cached.renewAt) return cached.value
     return (await this.fetch()).value
   }
 
@@ -66,7 +66,7 @@ export class TokenSource {
   private fetch(): Promise<CachedToken> {
     this.pending ??= (async () => {
       // Timed from the request, not the answer: the token's life began at most this early.
-      const asked = this.clock.now()
+      const asked = steady(this.clock)()
       try {
         const { value, lifetimeMs } = await this.issue()
         const margin = Math.min(this.marginMs, lifetimeMs / 2)

@@ -1,6 +1,7 @@
 import {
   assertInteger,
   assertString,
+  steady,
   TillkitError,
   TillkitProtocolError,
   TillkitUnknownOutcomeError,
@@ -224,14 +225,14 @@ export async function waitForInstruction<K extends InstructionKind>(
   const { clock } = client.transport
   let previous: unknown
   for (;;) {
-    const started = clock.now()
+    const started = steady(clock)()
     const instruction = await read(client, kind, id, options.signal)
     if (instruction.status !== previous) {
       previous = instruction.status
       await options.onStatus?.(instruction)
     }
     if (instruction.status !== 'inProgress') return instruction
-    const wait = started + minIntervalMs - clock.now()
+    const wait = started + minIntervalMs - steady(clock)()
     if (wait > 0) await clock.sleep(wait, options.signal)
   }
 }

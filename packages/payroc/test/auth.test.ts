@@ -39,6 +39,15 @@ describe('the bearer token', () => {
     expect(cloud.requests.every((r) => r.status === 200)).toBe(true)
   })
 
+  it('its age is counted on steady time: a wall clock stepped back an hour keeps no token past its renewal', async () => {
+    const { cloud, client, clock } = setup({ autoAdvance: false })
+    await client.api.GET('/devices')
+    clock.step(-3_600_000)
+    await clock.advance(3_600_000 - 120_000)
+    await client.api.GET('/devices')
+    expect(cloud.identity.issued).toBe(2)
+  })
+
   it('only the latest two tokens stay secrets: a till running for months does not collect every token', async () => {
     const clock = createManualClock()
     const cloud = createFakeCloud({ clock })

@@ -13,6 +13,7 @@ import {
   type Instruction,
 } from '../src/index.js'
 import { sale, SERIAL, setup, TERMINAL } from './helpers.js'
+import { createFakeCloud } from '../src/mock/index.js'
 
 const reads = (cloud: ReturnType<typeof setup>['cloud']) =>
   cloud.requests.filter((r) => r.method === 'GET' && r.path.includes('-instructions/'))
@@ -59,6 +60,26 @@ describe('waitForInstruction: the long-poll contract', () => {
     const times = reads(cloud).map((r) => r.at)
     expect(times.length).toBe(4)
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(2_000)
+  })
+
+  it('reads are spaced on steady time: a wall clock stepped back an hour does not stall them', async () => {
+    const clock = createManualClock({ autoAdvance: true })
+    // The provider's clock is not the POS's: the fake keeps steady time.
+    const cloud = createFakeCloud({ clock: { ...clock, now: () => clock.monotonic() }, holdMs: 0 })
+    const client = createPayrocClient({
+      apiKey: 'test-api-key',
+      environment: 'test',
+      fetch: cloud.fetch,
+      clock,
+    })
+    const { id } = await submitInstruction(client, 'payment', SERIAL, sale(4999)) // 6 s
+    const began = clock.monotonic()
+    let stepped = false
+    await waitForInstruction(client, 'payment', id, {
+      minIntervalMs: 2_000,
+      onStatus: () => void (stepped ||= (clock.step(-3_600_000), true)),
+    })
+    expect(clock.monotonic() - began).toBeLessThanOrEqual(8_000)
   })
 
   it('failure carries errorMessage; canceled on the device; both final', async () => {
@@ -203,6 +224,23 @@ describe('approvalOf', () => {
       outstandingAmount: 1251,
       responseCode: 'P',
     })
+  })
+
+  it('a partial approval that does not say how much claims no amount', async () => {
+    const partly = approvalOf({
+      order: { orderId: 'o', amount: 4999, currency: 'USD' },
+      transactionResult: { status: 'ready', responseCode: 'P' },
+    } as Parameters<typeof approvalOf>[0])
+    expect(partly).toMatchObject({ approved: true, partial: true, requestedAmount: 4999 })
+    expect(partly.authorizedAmount).toBeUndefined()
+    expect(partly.outstandingAmount).toBeUndefined()
+    // An approval in full (A) without the amount is for the whole order.
+    expect(
+      approvalOf({
+        order: { orderId: 'o', amount: 4999, currency: 'USD' },
+        transactionResult: { status: 'ready', responseCode: 'A' },
+      } as Parameters<typeof approvalOf>[0]),
+    ).toMatchObject({ partial: false, authorizedAmount: 4999, outstandingAmount: 0 })
   })
 
   it('a pre-authorisation (pending) is an approval', async () => {

@@ -9,6 +9,7 @@
 import {
   assertInteger,
   assertString,
+  steady,
   TillkitError,
   TillkitHttpError,
   TillkitNetworkError,
@@ -102,8 +103,8 @@ const DISPLAY_EVENTS: Record<string, PaymentEventType> = {
   APPLICATION_SELECTED: 'processing',
   WAIT_FOR_PIN: 'pinEntry',
   PIN_ENTERED: 'processing',
-  ASK_SIGNATURE: 'signatureRequired',
-  CHECK_SIGNATURE: 'signatureRequired',
+  ASK_SIGNATURE: 'signatureOnTerminal',
+  CHECK_SIGNATURE: 'signatureOnTerminal',
   SIGNATURE_CHECKED: 'signatureDone',
   PRINT_RECEIPT: 'processing',
 }
@@ -143,7 +144,7 @@ interface Unsent {
 /** The `/sync` answer of a payment this process sent, until a poll has taken it. */
 interface OpenAnswer {
   reading: Promise<Reading | Unsent>
-  /** Set once the answer is in, with its clock time. */
+  /** Set once the answer is in, with its steady time (`at`). */
   value?: Reading | Unsent
   at?: number
   done: boolean
@@ -318,7 +319,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
       .then((reading) => {
         answer.done = true
         answer.value = reading
-        answer.at = env.clock.now()
+        answer.at = steady(env.clock)()
         const about = { paymentId: ctx.paymentId, terminal: request.terminal }
         if (!reading)
           env.logger.warn(about, 'adyen: the payment answer was lost; asking TransactionStatus')
@@ -416,7 +417,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
         }
       }
       // Adyen's Retry-After, counted from its answer: until then, nothing new.
-      const wait = (answer.at ?? 0) + (reading.retryAfterMs ?? 0) - env.clock.now()
+      const wait = (answer.at ?? 0) + (reading.retryAfterMs ?? 0) - steady(env.clock)()
       if (wait > 0) return { retryAfterMs: wait }
       // Same message, same ServiceID: Adyen refused the last one unprocessed.
       const message = startMessage(

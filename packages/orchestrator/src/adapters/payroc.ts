@@ -25,6 +25,7 @@ import {
   listDevices,
   PayrocTokenError,
   submitInstruction,
+  type Approval,
   type Device,
   type PayrocClient,
   type PayrocClientOptions,
@@ -467,6 +468,9 @@ function checkCurrencies(field: string, value: readonly string[]): readonly stri
   return [...value]
 }
 
+/** The ids a Payroc payment's outcome carries besides `paymentId` (see `providerIds`). */
+const PAYROC_IDS = ['idempotencyKey', 'instructionId']
+
 /** Payroc's rules for what this adapter sends, checked before the intent is journaled. */
 function checkRequest(request: PaymentRequest): void {
   const { kind } = request
@@ -476,12 +480,13 @@ function checkRequest(request: PaymentRequest): void {
   if (request.original !== undefined) {
     if (kind !== 'refund')
       throw new TillkitValidationError('original', 'only allowed for refund with payroc')
-    const keys = Object.keys(request.original)
-    if (keys.length !== 1 || keys[0] !== 'paymentId')
-      throw new TillkitValidationError(
-        'original',
-        "must be { paymentId } of the payment to refund (its outcome's providerIds.paymentId)",
-      )
+    // `{ paymentId }`, or the earlier payment's `outcome.providerIds` as they are.
+    const { paymentId, ...rest } = request.original
+    const stray = Object.keys(rest).find((key) => !PAYROC_IDS.includes(key))
+    const rule = "must be { paymentId } of the payment to refund (its outcome's providerIds)"
+    if (paymentId === undefined) throw new TillkitValidationError('original', rule)
+    if (stray !== undefined)
+      throw new TillkitValidationError(`original.${stray}`, 'not a Payroc id')
   }
   for (const [key, value] of Object.entries(request.extra ?? {})) {
     const field = `extra.${key}`
@@ -711,7 +716,7 @@ function resultOutcome(body: RetrievedResult): ProviderOutcome {
     return {
       status: 'approved',
       ...(approval.partial && { reasonCode: 'partial' }),
-      amounts: { approved: approval.authorizedAmount, total: approval.authorizedAmount },
+      amounts: approvedAmounts(approval),
       ...common,
     }
   const declined = DECLINES[result.responseCode]
@@ -728,6 +733,13 @@ function resultOutcome(body: RetrievedResult): ProviderOutcome {
     reasonCode: 'unreadable',
     reason: `Payroc's result is neither an approval nor a decline (response code ${result.responseCode}, status ${result.status})`,
   }
+}
+
+/** What an approval took: nothing is claimed when a partial approval does not say how much. */
+function approvedAmounts({ authorizedAmount }: Approval): ProviderOutcome['amounts'] {
+  return authorizedAmount === undefined
+    ? {}
+    : { approved: authorizedAmount, total: authorizedAmount }
 }
 
 /** A referenced refund's summary: the same approval rule as a full result. */
@@ -748,7 +760,7 @@ function summaryOutcome(summary: Schemas['RefundSummary']): ProviderOutcome {
   if (approval.approved)
     return {
       status: 'approved',
-      amounts: { approved: approval.authorizedAmount, total: approval.authorizedAmount },
+      amounts: approvedAmounts(approval),
       ...common,
     }
   const declined = DECLINES[summary.responseCode]

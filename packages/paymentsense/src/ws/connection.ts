@@ -5,6 +5,7 @@ import {
   describeSchemaErrors,
   safeLogger,
   schemaValidationError,
+  steady,
   systemClock,
   TillkitAbortedError,
   TillkitNetworkError,
@@ -374,7 +375,7 @@ class Connection<I extends Integration> {
   // Liveness.
 
   private touch(): void {
-    this.lastInbound = this.clock.now()
+    this.lastInbound = steady(this.clock)()
     this.probing = false
   }
 
@@ -386,7 +387,7 @@ class Connection<I extends Integration> {
     const policy = this.settings.liveness
     // Without a probe or pings, a quiet healthy connection cannot be told from a dead one.
     if (!policy || !(policy.probe || typeof this.socket?.on === 'function')) return
-    const quiet = this.clock.now() - this.lastInbound
+    const quiet = steady(this.clock)() - this.lastInbound
     const half = policy.idleMs / 2
     const at = policy.probe && !this.probing && quiet < half ? half : policy.idleMs
     this.cancelLiveness = this.clock.schedule(at - quiet, () => this.checkLiveness(policy.idleMs))
@@ -394,7 +395,7 @@ class Connection<I extends Integration> {
 
   private checkLiveness(idleMs: number): void {
     this.cancelLiveness = undefined
-    const quiet = this.clock.now() - this.lastInbound
+    const quiet = steady(this.clock)() - this.lastInbound
     if (quiet >= idleMs) {
       const error = this.networkError(
         `No message from Connect for ${quiet} ms on ${this.url}: the connection is presumed dead`,

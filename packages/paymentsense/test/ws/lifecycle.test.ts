@@ -316,6 +316,29 @@ describe('liveness', () => {
     expect(net.sockets).toHaveLength(2)
   })
 
+  it('silence is timed on steady time: a wall clock stepped back an hour hides no dead connection', async () => {
+    const { connection, clock } = await connected({ liveness: { idleMs: 20_000 }, random: () => 0 })
+    clock.step(-3_600_000)
+    await clock.advance(20_000)
+    expect(connection.state).toBe('reconnecting')
+  })
+
+  it('...and one stepped forward an hour ends no healthy connection (nor the sale on it)', async () => {
+    const { connection, socket, clock, errors } = await connected({
+      liveness: { idleMs: 20_000 },
+      random: () => 0,
+    })
+    const sale = connection.request('sale', SALE)
+    clock.step(3_600_000)
+    await clock.advance(10_000)
+    // The probe at half the idle time is answered: the connection is alive.
+    socket.answer(socket.messages.at(-1)!.id, { terminals: [] })
+    await clock.advance(15_000)
+    expect(connection.state).toBe('open')
+    expect(errors).toEqual([])
+    void sale.catch(() => {})
+  })
+
   it('any message resets the silence; without the probe only traffic and pings count', async () => {
     const { connection, socket, clock } = await connected(
       { liveness: { idleMs: 20_000, probe: false } },
