@@ -32,7 +32,7 @@ import {
 } from './payment.js'
 import { Rewrites } from './rewrites.js'
 import { Lane, lanePhase, Timers } from './scheduler.js'
-import { checkTableRequest, TableWatch, type Table, type TableHost } from './tables.js'
+import { checkTableRequest, PRINTABLE, TableWatch, type Table, type TableHost } from './tables.js'
 import {
   PAYMENT_KINDS,
   type Outcome,
@@ -123,7 +123,6 @@ interface Account extends RunAccount {
   seen: Map<string, AdapterTerminal>
 }
 
-const REFERENCE = /^[^\p{Cc}]{1,64}$/u
 const CURRENCY = /^[A-Z]{3}$/
 /** Every field of a {@link PaymentRequest} (the `satisfies` keeps the list complete). */
 const REQUEST_FIELDS = Object.keys({
@@ -338,7 +337,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     if (request.amount !== undefined || request.kind !== 'accountVerification')
       assertInteger('amount', request.amount, 1, Number.MAX_SAFE_INTEGER)
     assertString('currency', request.currency, { pattern: CURRENCY })
-    assertString('reference', request.reference, { pattern: REFERENCE })
+    assertString('reference', request.reference, { pattern: PRINTABLE })
     if (request.cashback !== undefined)
       assertInteger('cashback', request.cashback, 0, Number.MAX_SAFE_INTEGER)
     if (request.preAuthAmount !== undefined)

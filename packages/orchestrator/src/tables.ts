@@ -110,7 +110,8 @@ export function checkTableRequest(request: TableRequest): void {
   }
 }
 
-const PRINTABLE = /^[^\p{Cc}]{1,64}$/u
+/** 1 to 64 characters, no control characters and no lone surrogate (no encoding can carry one). */
+export const PRINTABLE = /^[^\p{Cc}\p{Cs}]{1,64}$/u
 /** Longest pause between reads of a table that keep failing. */
 const MAX_BACKOFF_MS = 30_000
 /** How long a request refused unprocessed (429) is sent again. */

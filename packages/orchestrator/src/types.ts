@@ -184,7 +184,7 @@ export interface ReconciliationFacts {
 
 export interface Outcome {
   status: OutcomeStatus
-  /** A short fixed label for the reason (e.g. `signature-declined`, `terminal-busy`, `lost-start`). */
+  /** A short fixed label for the reason (e.g. `voided`, `terminal-busy`, `lost-start`). */
   reasonCode?: string
   /** The reason in words, safe to show an operator. */
   reason?: string

@@ -19,6 +19,7 @@ const bad: Array<[string, Partial<Record<keyof PaymentRequest, unknown>>, string
   ["an amount over Connect's limit", { amount: 100_000_000 }, 'amount', /99999999/],
   ['an empty reference', { reference: '' }, 'reference', /must match/],
   ['a reference with a newline', { reference: 'a\nb' }, 'reference', /must match/],
+  ['a reference with a lone surrogate', { reference: 'a\uD800b' }, 'reference', /must match/],
   ['a reference over 64 characters', { reference: 'x'.repeat(65) }, 'reference', /must match/],
   ['cashback on a refund', { kind: 'refund', cashback: 100 }, 'cashback', /only allowed for sale/],
   ['too much cashback', { cashback: 10_001 }, 'cashback', /10000/],
