@@ -123,6 +123,18 @@ describe('reversals (referenced refunds)', () => {
     await payment
   })
 
+  it('two terminals reversing one sale at once: one is reversed, the other refused', async () => {
+    const h = harness()
+    const original = await paid(h)
+    const both = await Promise.all(
+      [POI, POI_2].map((poiId) => h.adyen.reversal(h.nexo.reversal({ poiId, original }))),
+    )
+    expect(both.map((r) => r.status).sort()).toEqual(['refused', 'reversed'])
+    expect(both.find((r) => r.status === 'refused')).toMatchObject({ errorCondition: 'NotAllowed' })
+    const reversals = h.cloud.ledger.filter((e) => e.kind === 'reversal')
+    expect(reversals.map((e) => e.amount)).toEqual([5000])
+  })
+
   it('an abort stops a reversal not yet booked', async () => {
     const h = harness({ autoAdvance: false })
     const original = await drive(h.clock, paid(h), 500)

@@ -1,5 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { isIP, type AddressInfo, type Socket } from 'node:net'
 import type { SocketAcceptor } from '@tillkit/core/fake'
 import { WebSocketServer, type WebSocket } from 'ws'
 
@@ -35,8 +35,10 @@ export async function serve(
   options: ServeOptions = {},
 ): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1'
+  // An IPv6 address goes in brackets in a URL (`http://[::1]:8080`).
+  const authority = isIP(host) === 6 ? `[${host}]` : host
   const server = createServer((req, res) => {
-    void respond(handler, req, res, host)
+    void respond(handler, req, res, authority)
   })
   server.keepAliveTimeout = 5_000
   const upgrades = new WebSocketServer({
@@ -44,7 +46,7 @@ export async function serve(
     maxPayload: options.maxSocketPayload ?? 1_048_576,
   })
   server.on('upgrade', (req, socket: Socket, head) => {
-    const url = `ws://${req.headers.host ?? host}${req.url ?? '/'}`
+    const url = `ws://${req.headers.host ?? authority}${req.url ?? '/'}`
     upgrade(upgrades, options.sockets, url, req, socket, head)
   })
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +55,7 @@ export async function serve(
   })
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${authority}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -76,4 +76,12 @@ describe('serve', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(server.port).toBeGreaterThan(0)
   })
+
+  it('on an IPv6 host, the url holds the address in brackets, as a URL must', async () => {
+    server = await serve(async (request) => new Response(new URL(request.url).host), {
+      host: '::1',
+    })
+    expect(server.url).toBe(`http://[::1]:${server.port}`)
+    expect(await (await fetch(server.url)).text()).toBe(`[::1]:${server.port}`)
+  })
 })

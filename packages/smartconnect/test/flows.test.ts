@@ -199,3 +199,36 @@ describe('client against the fake cloud: refusals, recovery, expiry', () => {
     })
   })
 })
+
+describe('the fake cloud: finalising an authorisation', () => {
+  // README (Scenarios): "`Card.Finalise` goes through only against an accepted authorisation on the same
+  // terminal named by its `TransactionReference` (or its `AcquirerRef`), once, for no more than was
+  // authorised; otherwise it is declined." An authorisation finalised once under its AcquirerRef is
+  // finalised: naming it again by its TransactionReference must be declined, and the ledger must hold
+  // one accepted finalise, not two (the customer would be charged twice for one authorisation).
+  it('an authorisation finalised by its AcquirerRef cannot be finalised again by its reference', async () => {
+    const h = harness()
+    await h.pair()
+    const auth = await h.client.transact('Card.Authorise', {
+      AmountAuth: 10_000,
+      TransactionReference: 'ROOM-12',
+    })
+    expect(auth.status).toBe('approved')
+    expect(auth.acquirerRef).toEqual(expect.any(String))
+    const first = await h.client.transact('Card.Finalise', {
+      AmountFinal: 8_000,
+      TransactionReference: auth.acquirerRef!,
+    })
+    expect(first.status).toBe('approved')
+    const second = await h.client.transact('Card.Finalise', {
+      AmountFinal: 8_000,
+      TransactionReference: 'ROOM-12',
+    })
+    expect(second.status).toBe('declined')
+    expect(h.cloud.ledger.map((e) => `${e.kind} ${e.result}`)).toEqual([
+      'authorise ACCEPTED',
+      'finalise ACCEPTED',
+      'finalise DECLINED',
+    ])
+  })
+})

@@ -347,3 +347,35 @@ describe('transaction state machine', () => {
     expect(() => h.cloud.terminals.transaction(TID, 'nope')).toThrow(/No transaction/)
   })
 })
+
+describe('the ledger across terminals', () => {
+  // README (The ledger): "`cloud.ledger` lists, in order, every request that reached the acquirer", and
+  // (How time works) every step that fell due is replayed "stamped with its own time". Two tills: the sale on
+  // 22160001 reaches the acquirer before the one on 22160002, so it must come first in the ledger, whichever
+  // terminal the POS happens to poll first.
+  it('the ledger is in the order the acquirer saw requests, across terminals', async () => {
+    const h = harness()
+    const first = await h.call(
+      pac('POST', '/pac/terminals/22160001/transactions', { body: sale(1000) }),
+    )
+    expect(first.status).toBe(201)
+    await h.clock.advance(1_000)
+    const second = await h.call(
+      pac('POST', '/pac/terminals/22160002/transactions', { body: sale(2000) }),
+    )
+    expect(second.status).toBe(201)
+    await h.clock.advance(60_000)
+    // The till on 22160002 polls its own terminal first.
+    const poll = await h.call(
+      pac('GET', `/pac/terminals/22160002/transactions/${second.body.requestId}`),
+    )
+    expect(poll.body.transactionResult).toBe('SUCCESSFUL')
+    const ledger = h.cloud.ledger
+    expect(ledger.map((e) => [e.tid, e.amount])).toEqual([
+      ['22160001', 1000],
+      ['22160002', 2000],
+    ])
+    const times = ledger.map((e) => e.at)
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+  })
+})

@@ -439,8 +439,14 @@ export class SmartConnectModel {
     const auth = mine.find(
       (e) => e.kind === 'authorise' && (e.reference === ref || e.acquirerRef === ref),
     )
-    const used = mine.some((e) => e.kind === 'finalise' && e.reference === ref)
-    return auth !== undefined && !used && amount <= auth.amount
+    if (!auth) return false
+    // Finalised already, under either of the names it goes by.
+    const used = mine.some(
+      (e) =>
+        e.kind === 'finalise' &&
+        (e.reference === auth.reference || e.reference === auth.acquirerRef),
+    )
+    return !used && amount <= auth.amount
   }
 
   private nonFinancial(t: FakeTransaction, ms: number): void {

@@ -38,12 +38,32 @@ export class Ledger extends FakeLedger<LedgerEntry> {
     )
   }
 
-  /** Minor units of a sale already reversed. */
+  /** Reversals the acquirer is booking now: their amounts by original, until booked or given up. */
+  private readonly booking = new Map<string, number>()
+
+  /** Minor units of a sale already reversed, or being reversed by another terminal right now. */
   reversed(poiTransactionId: string): number {
-    return this.entries
+    const booked = this.entries
       .filter(
         (e) => e.kind === 'reversal' && e.result === 'approved' && e.original === poiTransactionId,
       )
       .reduce((sum, e) => sum + e.amount, 0)
+    return booked + (this.booking.get(poiTransactionId) ?? 0)
+  }
+
+  /**
+   * Holds `amount` of a sale for a reversal on its way to the acquirer, so that a second terminal
+   * reversing the same sale meanwhile sees it taken. The returned function lets it go (once).
+   */
+  hold(poiTransactionId: string, amount: number): () => void {
+    this.booking.set(poiTransactionId, (this.booking.get(poiTransactionId) ?? 0) + amount)
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      const left = this.booking.get(poiTransactionId)! - amount
+      if (left) this.booking.set(poiTransactionId, left)
+      else this.booking.delete(poiTransactionId)
+    }
   }
 }

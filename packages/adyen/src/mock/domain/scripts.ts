@@ -237,6 +237,8 @@ export async function runReversal(run: Run, device: Device, env: Env): Promise<v
     finish(result('Failure', format, { pspReference: refs.psp, message }, condition))
 
   const watchdog = clock.schedule(CLOUD_PROCESSING_LIMIT_MS, () => run.interrupt('timeout'))
+  // The amount held while the acquirer books the reversal; let go if it never gets there.
+  let release = () => {}
   try {
     await clock.sleep(stepMs, run.signal)
     const original = ledger.sale(originalId)
@@ -256,8 +258,10 @@ export async function runReversal(run: Run, device: Device, env: Env): Promise<v
     }
     if (amount <= 0 || amount > left)
       return refuse('NotAllowed', 'Amount exceeds what is left to reverse')
+    release = ledger.hold(original.poiTransactionId, amount)
     run.reachedAcquirer = true
     await clock.sleep(stepMs, run.signal)
+    release()
     ledger.record({
       at: clock.now(),
       merchantAccount: device.merchantAccount,
@@ -286,6 +290,7 @@ export async function runReversal(run: Run, device: Device, env: Env): Promise<v
     if (reason === 'timeout') return refuse('Cancel', 'Communication timeout')
     throw error
   } finally {
+    release()
     watchdog()
   }
 }

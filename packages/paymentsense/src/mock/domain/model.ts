@@ -83,15 +83,37 @@ export class ConnectModel {
     return terminal
   }
 
-  /** Any terminal, connected or not, brought up to `now`. */
+  /** Any terminal, connected or not, brought up to `now` (with every other: see {@link catchUp}). */
   terminal(tid: string, now: number): TerminalState {
     const terminal = this.terminals.get(tid) ?? refuse('not-found', `Terminal ${tid} not found.`)
-    terminal.advance(now)
+    this.catchUp(now)
     return terminal
   }
 
   allTerminals(now: number): TerminalState[] {
-    return [...this.terminals.values()].map((t) => this.terminal(t.tid, now))
+    this.catchUp(now)
+    return [...this.terminals.values()]
+  }
+
+  /**
+   * Brings every terminal up to `now`, one due step at a time in time order across terminals: the
+   * ledger then lists what reached the acquirer in the order it did, whichever terminal the POS
+   * asked about first.
+   */
+  private catchUp(now: number): void {
+    for (;;) {
+      let next: TerminalState | undefined
+      let at = now
+      for (const terminal of this.terminals.values()) {
+        const due = terminal.active?.nextEventAt()
+        if (due !== undefined && due <= at && (next === undefined || due < at)) {
+          next = terminal
+          at = due
+        }
+      }
+      if (!next) return
+      next.advance(at)
+    }
   }
 
   /** Connected terminals, optionally filtered. */
