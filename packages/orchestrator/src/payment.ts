@@ -640,10 +640,10 @@ export class Run implements Payment {
   ): SignatureRequiredEvent {
     const policy = this.host.signature
     const windowMs = n.signature?.windowMs ?? this.adapter.pacing.signatureWindowMs ?? 60_000
-    const within =
-      policy.answerWithinMs > 0
-        ? Math.min(policy.answerWithinMs, windowMs)
-        : Math.max(windowMs / 2, windowMs - 10_000)
+    // The latest an answer is sent: 10 s (or half the window) before the provider stops waiting,
+    // so the decision reaches it in time; an answer sent as the window closes comes too late.
+    const latest = Math.max(windowMs / 2, windowMs - 10_000)
+    const within = policy.answerWithinMs > 0 ? Math.min(policy.answerWithinMs, latest) : latest
     // Asked again after recover(): the provider's window runs from when it first asked.
     const askedAt = this.dedup.signatureAsked(n, now)
     const question: SignatureQuestion = {

@@ -330,11 +330,15 @@ export class TableWatch implements Table {
     )
   }
 
-  /** A read now, ahead of queued reads (for a write that needs fresh amounts). */
+  /**
+   * A read now, ahead of queued reads, for a write that needs fresh amounts. A table found missing
+   * is left to the write to end: after the POS's own close, its absence means the close went
+   * through (`closed`, not `gone`).
+   */
   private async readNow(): Promise<TableState | undefined> {
     const snapshot = await this.send(() => this.tables.read(this.context), true)
     if (this.shut) throw closedError('table', this.id)
-    this.observe(snapshot)
+    if (snapshot) this.observe(snapshot)
     return snapshot && this.current
   }
 

@@ -64,6 +64,25 @@ describe('paymentsense WebSocket adapter: duplicated and reordered notifications
     expect(faulty.cloud.ledger.map((e) => e.amount)).toEqual([1250])
   })
 
+  // `finished` is the last event of a payment ("The provider says the payment is over;
+  // the outcome follows", types.ts PaymentEventType) and each event once, in order (DESIGN.md,
+  // Orchestrator). The fake's reorderNotifications fault (DESIGN.md, Fake clouds: "duplicated or
+  // reordered notifications") holds REMOVE_CARD behind TRANSACTION_FINISHED. The WS adapter turns
+  // the TRANSACTION_FINISHED push straight into `finished` (paymentsense-ws.ts:245), although the
+  // answer that really ends the payment is still to come on the same connection, so `removeCard`
+  // is delivered after `finished`. (The existing reorder test only passes with an odd count.)
+  it('a notification overtaken by TRANSACTION_FINISHED is not delivered after `finished`', async () => {
+    const s = setup()
+    s.cloud.faults.add({ kind: 'reorderNotifications', times: 1_000, holdMs: 5_000 })
+    const payment = await s.orchestrator.sale(sale(1250)) // 10 notifications: an even count
+    const events = collect(payment)
+    expect((await drive(s.clock, payment.outcome)).status).toBe('approved')
+    const list = await events.done
+    expect(list.map((e) => e.raw)).toContain('REMOVE_CARD')
+    expect(list.filter((e) => e.type === 'finished')).toHaveLength(1)
+    expect(list.at(-1)!.type).toBe('finished')
+  })
+
   it('TRANSACTION_FINISHED held behind the answer: finished is delivered once, from the answer', async () => {
     const clean = await run(setup(), 1207)
     // Every other notification is held behind the next message: with an odd count, the last
@@ -96,6 +115,21 @@ describe('paymentsense WebSocket adapter: no TRANSACTION_FINISHED pushed', () =>
 })
 
 describe('paymentsense WebSocket adapter: lost answers', () => {
+  it('TRANSACTION_FINISHED pushed but the answer lost: finished is told once the answer will not come', async () => {
+    const s = setup({
+      adapter: { paymentTimeoutMs: 60_000 },
+      hide: (frame) => frame.includes('"transactionResult"'),
+    })
+    const payment = await s.orchestrator.sale(sale(1250))
+    const events = collect(payment)
+    const outcome = await drive(s.clock, payment.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'lost-start' })
+    const list = await events.done
+    expect(list.filter((e) => e.type === 'finished')).toHaveLength(1)
+    expect(list.at(-1)).toMatchObject({ type: 'finished', raw: 'TRANSACTION_FINISHED' })
+    expect(s.cloud.ledger.map((e) => e.amount)).toEqual([1250])
+  })
+
   it('connection dropped mid-payment: the client reconnects; unknown once the terminal is free, never sent again', async () => {
     const s = setup()
     const { clock, cloud, orchestrator, wire, payments } = s

@@ -106,6 +106,60 @@ describe('paymentsense WebSocket adapter: signatures', () => {
   })
 })
 
+describe('paymentsense WebSocket adapter: the policy and a refused cancel', () => {
+  // Expected: with `whenUnanswered: 'decline'` "no unverified signature is accepted" (payment.ts
+  // SignaturePolicy). FACTS §4 (Verify Signature): "If the EPoS does not answer within `timeout`,
+  // the signature is automatically ACCEPTED." The core caps the policy's deadline at the provider's
+  // window itself, `Math.min(policy.answerWithinMs, windowMs)` (payment.ts:645), with no margin: an
+  // answerWithinMs of the window or more (2 min is accepted by the option check) sends the
+  // decline exactly when Connect stops waiting. Connect has already accepted: the sale stands,
+  // unverified, while the POS's accept()/decline() and the policy believe a decline was sent.
+  it("policy 'decline' with answerWithinMs beyond Connect's window still declines an unjudged signature", async () => {
+    const s = setup({
+      orchestrator: { signature: { whenUnanswered: 'decline', answerWithinMs: 120_000 } },
+    })
+    const payment = await s.orchestrator.sale(sale(1203))
+    const events = collect(payment)
+    const outcome = await drive(s.clock, payment.outcome)
+    const asked = (await events.done).find((e) => e.type === 'signatureRequired')!
+    expect(signatureAnswers(s.wire.sent)).toEqual([{ accepted: false }])
+    expect(outcome).toMatchObject({ status: 'declined', reasonCode: 'voided' })
+    expect(s.cloud.ledger.map((e) => e.kind)).toEqual(['sale', 'reversal'])
+    // The deadline given to the POS must leave time for the answer to reach Connect.
+    expect((asked as SignatureRequiredEvent).deadline - asked.at).toBeLessThan(79_000)
+  })
+
+  // Expected: a signature the POS accepts within Connect's window stands (FACTS §4: the EPoS's
+  // `{accepted}` answers the question; unanswered it is ACCEPTED, never voided). A cancel that
+  // comes too late (UNABLE_TO_CANCEL, FACTS §2.3) lets the transaction continue. In the WS fake,
+  // the UNABLE_TO_CANCEL push makes Connect forget the open question (mock/ws/pac.ts:119-120, "any
+  // later event means the terminal has moved past" it, which is not so here: the terminal still
+  // waits for the decision). The POS's accept() then resolves true but Connect drops the answer,
+  // the terminal's window runs out (SIGNATURE_VERIFICATION_TIMEOUT) and the sale is voided. The
+  // REST fake keeps the same signature answerable after the refused cancel.
+  it('a refused cancel during the signature question does not void a signature the POS then accepts', async () => {
+    const s = setup()
+    const payment = await s.orchestrator.sale(sale(1203))
+    let asked: SignatureRequiredEvent | undefined
+    const seen: PaymentEvent[] = []
+    const done = (async () => {
+      for await (const event of payment) {
+        seen.push(event)
+        if (event.type === 'signatureRequired') asked = event as SignatureRequiredEvent
+      }
+    })()
+    while (!asked) await pass(s.clock, 200)
+    expect(await drive(s.clock, payment.cancel())).toBe(false) // past the acquirer: too late
+    await pass(s.clock, 2_000)
+    expect(seen.map((e) => e.raw)).toContain('UNABLE_TO_CANCEL')
+    expect(await asked.accept()).toBe(true)
+    const outcome = await drive(s.clock, payment.outcome)
+    await done
+    expect(outcome).toMatchObject({ status: 'approved', verification: 'signature' })
+    expect(s.cloud.ledger.map((e) => e.kind)).toEqual(['sale'])
+  })
+})
+
 describe('paymentsense WebSocket adapter: one question delivered twice', () => {
   it('the same signatureVerificationRequest frame (same JSON-RPC id) twice: one signatureRequired event', async () => {
     const holder: { Base?: new (url: string) => any } = {}

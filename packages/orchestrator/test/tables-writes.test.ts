@@ -113,7 +113,8 @@ describe('pay at table: guarded writes', () => {
     cloud.faults.add({ kind: 'lostResponse', match: { method: 'DELETE' }, times: 1 })
     await drive(clock, table.close())
     expect(cloud.tables.list()).toEqual([])
-    expect((await events.done).map((e) => e.type)).toEqual(['closed'])
+    // The POS's own close went through: reason 'closed' (not 'gone', someone else's close).
+    expect(await events.done).toMatchObject([{ type: 'closed', reason: 'closed' }])
     expect(writes(seen)).toHaveLength(2)
   })
 

@@ -100,6 +100,8 @@ interface Route {
   /** The last notification value that arrived, and how many runs of each value: see `keyOf`. */
   last?: string
   readonly runs: Map<string, number>
+  /** The key of the terminal's TRANSACTION_FINISHED, held for the answer (see onNotification). */
+  finished?: string
   /** Signature questions asked so far, and the open one's answer. */
   questions: number
   answer?: (result: { accepted: boolean }) => void
@@ -242,6 +244,9 @@ export function paymentsenseWebSocketAdapter(
     if (value === 'UNABLE_TO_CANCEL') decide(route, 'too-late')
     // Connect's signature request itself is the event (it carries the receipt and the window).
     if (value === 'SIGNATURE_VERIFICATION') return
+    // While the answer may still come on this connection, it brings the `finished` event (same
+    // key), after whatever the wire delivered out of order; if it never comes, this one is told then.
+    if (value === 'TRANSACTION_FINISHED' && route.awaiting) return void (route.finished = key)
     route.ctx.push({ notifications: [{ type: EVENT_TYPES[value] ?? 'other', raw: value, key }] })
   }
 
@@ -305,6 +310,10 @@ export function paymentsenseWebSocketAdapter(
         // A cancel in flight learns here how it went, should the terminal not have said.
         decide(route, !observation || cancelled ? 'requested' : 'too-late')
         if (observation) route.ctx.push(observation)
+        else if (route.finished)
+          route.ctx.push({
+            notifications: [{ type: 'finished', raw: 'TRANSACTION_FINISHED', key: route.finished }],
+          })
         return observation
       })
     return answer

@@ -13,6 +13,9 @@ import { method, type Integration, type Method, type SessionContext } from './in
 import type { MessageId } from './jsonrpc.js'
 import { paymentOf, reportOf, signatureParams, transactionBody } from './payloads.js'
 
+/** Notifications that leave an open signature question open: a cancel being tried, or refused. */
+const STILL_ASKING: ReadonlySet<string> = new Set(['ATTEMPTING_CANCEL', 'UNABLE_TO_CANCEL'])
+
 const performTransaction = method(validatePerformTransactionRequest, ({ model, now, request }) => ({
   run: model.startTransaction(request.params.tid, transactionBody(request), now, { socket: true }),
 }))
@@ -116,9 +119,12 @@ export function pacIntegration(context: SessionContext, windowMs: number): Integ
           method: 'terminalNotification',
           params: { notificationValue: event.value, tid: event.tid },
         })
-        // Any later event means the terminal has moved past an open signature question.
-        if (entry.question !== undefined) context.forget(entry.question)
-        entry.question = undefined
+        // Any later event means the terminal has moved past an open signature question, but a
+        // cancel attempt that did not cancel: the terminal still waits for the decision.
+        if (!STILL_ASKING.has(event.value)) {
+          if (entry.question !== undefined) context.forget(entry.question)
+          entry.question = undefined
+        }
         if (event.value === 'SIGNATURE_VERIFICATION') ask(entry, run, event.at)
         if (event.value === 'TRANSACTION_FINISHED') respond(entry, paymentOf(run))
       } else if (event.value === 'REPORT_FINISHED') {
