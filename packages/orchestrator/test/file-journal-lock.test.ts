@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os'
 import { existsSync, readFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { utimes, writeFile } from 'node:fs/promises'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createFileJournal } from '../src/node.js'
 import { intentRecord as intent, tempJournals } from './harness.js'
@@ -14,7 +14,6 @@ import { intentRecord as intent, tempJournals } from './harness.js'
 const hooks: {
   failOpenAppend: boolean
   afterRead?: (path: string) => Promise<void>
-  beforeUnlink?: (path: string) => Promise<void>
 } = { failOpenAppend: false }
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -33,17 +32,12 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       await hooks.afterRead?.(String(args[0]))
       return result
     }) as typeof real.readFile,
-    unlink: async (path: Parameters<typeof real.unlink>[0]) => {
-      await hooks.beforeUnlink?.(String(path))
-      return real.unlink(path)
-    },
   }
 })
 
 afterEach(() => {
   hooks.failOpenAppend = false
   hooks.afterRead = undefined
-  hooks.beforeUnlink = undefined
 })
 
 const tempFile = tempJournals('tillkit-review-day-')
@@ -106,7 +100,7 @@ describe('file journal lock', () => {
     const path = await tempFile()
     const lockFile = `${path}.lock`
     await writeFile(lockFile, JSON.stringify({ pid: 4_194_305, host: hostname() }))
-    // Both read the stale lock before either removes it (two processes starting together) ...
+    // Both read the stale lock before either takes it over (two processes starting together).
     let reads = 0
     const bothRead = gate()
     hooks.afterRead = async (file) => {
@@ -114,28 +108,25 @@ describe('file journal lock', () => {
       if (++reads === 2) bothRead.open()
       await bothRead.promise
     }
-    // ... and the second removes the lock after the first has written its own.
-    let unlinks = 0
-    const firstWrote = gate()
-    hooks.beforeUnlink = async (file) => {
-      if (file !== lockFile) return
-      if (++unlinks === 2) await firstWrote.promise
-    }
-    const a = createFileJournal(path)
-    const b = createFileJournal(path)
-    const watch = (async () => {
-      for (let i = 0; i < 20_000 && unlinks < 2; i++) await new Promise((r) => setImmediate(r))
-      // The first's lock (this pid, not the stale one) is on disk.
-      for (let i = 0; i < 20_000; i++) {
-        const text = existsSync(lockFile) ? readFileSync(lockFile, 'utf8') : ''
-        if (text.includes(`"pid":${process.pid}`)) break
-        await new Promise((r) => setImmediate(r))
-      }
-      firstWrote.open()
-    })()
-    const settled = await Promise.allSettled([a, b])
-    await watch
-    for (const s of settled) if (s.status === 'fulfilled') await s.value.close?.()
+    const settled = await Promise.allSettled([createFileJournal(path), createFileJournal(path)])
     expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected'])
+    const won = settled.find((s) => s.status === 'fulfilled')!.value
+    expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: process.pid })
+    expect(existsSync(`${lockFile}.takeover`)).toBe(false)
+    await won.close?.()
+  })
+
+  it('a stale lock is not taken over while another process is taking it over', async () => {
+    const path = await tempFile()
+    const lockFile = `${path}.lock`
+    await writeFile(lockFile, JSON.stringify({ pid: 4_194_305, host: hostname() }))
+    await writeFile(`${lockFile}.takeover`, '4194306')
+    await expect(createFileJournal(path)).rejects.toThrow(/is open in another journal/)
+    // A guard left by a process that died taking over (older than 10 s) is cleared.
+    const old = new Date(Date.now() - 60_000)
+    await utimes(`${lockFile}.takeover`, old, old)
+    const journal = await createFileJournal(path)
+    expect(existsSync(`${lockFile}.takeover`)).toBe(false)
+    await journal.close?.()
   })
 })

@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises'
+import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { randomUUID } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
@@ -305,10 +305,9 @@ const held = new Set<string>()
  * it, losing records it had acknowledged) is refused, in this process or another. A lock is
  * taken over when its holder is gone: a process of this host that no longer runs, or this very
  * process id with no journal of it open (a restarted container, where the app is PID 1 again), or
- * an empty lock (a crash as it was written). Two processes taking over the same stale lock in the
- * same instant is the one race left: after the takeover the lock is read back, so the later
- * writer of the two wins and the other is refused, unless both read it back before either
- * overwrote it. Returns the release.
+ * an empty lock (a crash as it was written). A takeover happens under `<path>.lock.takeover`,
+ * created exclusively, and only while the lock is still the stale one read: of two processes
+ * taking over the same stale lock at once, one wins and the other is refused. Returns the release.
  */
 async function lock(path: string): Promise<() => Promise<void>> {
   const file = `${path}.lock`
@@ -336,16 +335,44 @@ async function lock(path: string): Promise<() => Promise<void>> {
         typeof holder.pid === 'number' &&
         (holder.pid === process.pid || !alive(holder.pid)))
     if (!gone) throw refuse(holder)
-    const temporary = `${file}.${process.pid}.${randomUUID()}`
-    await writeFile(temporary, owner)
-    await rename(temporary, file)
-    if ((await readFile(file, 'utf8').catch(() => '')) !== owner) throw refuse(holder)
+    const guard = `${file}.takeover`
+    if (!(await takeGuard(guard))) throw refuse(holder)
+    try {
+      // Another process took it over first: the lock is theirs now.
+      if ((await readFile(file, 'utf8').catch(() => '')) !== text) throw refuse(holder)
+      const temporary = `${file}.${process.pid}.${randomUUID()}`
+      await writeFile(temporary, owner)
+      await rename(temporary, file)
+    } finally {
+      await unlink(guard).catch(() => {})
+    }
   }
   held.add(key)
   return async () => {
     held.delete(key)
     // Only our own: a lock someone took over since is theirs.
     if ((await readFile(file, 'utf8').catch(() => '')) === owner) await unlink(file).catch(() => {})
+  }
+}
+
+/** A takeover takes milliseconds: a guard this old was left by a process that died in one. */
+const ABANDONED_GUARD_MS = 10_000
+
+/** Creates the takeover guard; false when another process holds it (an abandoned one is removed). */
+async function takeGuard(guard: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(guard, String(process.pid), { flag: 'wx' })
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt) return false
+      const since = await stat(guard).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => Infinity,
+      )
+      if (since < ABANDONED_GUARD_MS) return false
+      await unlink(guard).catch(() => {})
+    }
   }
 }
 
