@@ -235,8 +235,10 @@ export async function orchestratorDemo(): Promise<void> {
     await crashAndRecover(wiring, join(dir, 'journal.jsonl'), stops)
 
     section('What reached the acquirers (each fake cloud’s ledger)')
-    for (const e of clouds.paymentsense.ledger)
-      step('Paymentsense', `${e.tid} ${e.kind} ${money(e.amount, e.currency)} ${e.result}`)
+    for (const e of clouds.paymentsense.ledger) {
+      const tip = e.amountGratuity ? ` + ${money(e.amountGratuity, e.currency)} tip` : ''
+      step('Paymentsense', `${e.tid} ${e.kind} ${money(e.amount, e.currency)}${tip} ${e.result}`)
+    }
     for (const e of clouds.adyen.ledger)
       step('Adyen', `${e.poiId} ${e.kind} ${money(e.amount, e.currency)} ${e.result}`)
     for (const e of clouds.payroc.ledger)

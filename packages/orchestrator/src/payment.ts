@@ -885,16 +885,21 @@ export class Run implements Payment {
       !this.started &&
       this.sendingJournaled &&
       this.adapter.capabilities.findsLostStarts)
+    // Once the outcome is in, at its first try or a later one: nothing of the payment is written
+    // or logged again, so its secrets leave the redactor.
+    const journaled = () => {
+      if (this.outcomeJournaled) return
+      this.outcomeJournaled = true
+      finish()
+      for (const secret of this.secrets.splice(0)) this.host.redact.remove(secret)
+    }
     const tried = this.write(
       { type: 'outcome', paymentId: this.id, at: outcome.at, outcome },
-      (taken) => {
-        if (taken) {
-          this.outcomeJournaled = true
-          finish()
-          for (const secret of this.secrets.splice(0)) this.host.redact.remove(secret)
-        }
+      (taken) => taken && journaled(),
+      () => {
+        journaled()
+        if (mustLand) resolve()
       },
-      mustLand ? resolve : undefined,
     )
     if (!mustLand) void tried.then(resolve)
   }

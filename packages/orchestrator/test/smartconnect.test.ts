@@ -540,4 +540,31 @@ describe('the polling URL is a secret', () => {
     expect(JSON.stringify(logs)).not.toContain(token)
     expect(JSON.stringify(logs)).not.toContain(encodeURIComponent(token))
   })
+
+  it('a polling URL leaves the redactor once the outcome is in, also after a refused first try', async () => {
+    const memory = createMemoryJournal()
+    let refusedOnce = false
+    let pollingUrl: string | undefined
+    const journal: JournalStore = {
+      ...memory,
+      append: async (record) => {
+        if (record.type === 'ids' && record.ids.pollingUrl) pollingUrl = record.ids.pollingUrl
+        if (record.type === 'outcome' && !refusedOnce) {
+          refusedOnce = true
+          throw new Error('EIO: the store hiccuped')
+        }
+        return memory.append(record)
+      },
+    }
+    const { clock, orchestrator } = await setup({ orchestrator: { journal } })
+    const payment = await orchestrator.sale(sale(1250))
+    expect((await drive(clock, payment.outcome)).status).toBe('approved')
+    await pass(clock, 5_000)
+    expect(refusedOnce).toBe(true)
+    expect((await journal.get(payment.id))?.outcome?.status).toBe('approved')
+    // Last resort, the redactor being private: a URL still registered is replaced whole; one that
+    // left it is only cut at its token. A process running for weeks must not keep every URL.
+    const redact = (payment as unknown as { host: { redact: (s: string) => string } }).host.redact
+    expect(redact(pollingUrl!)).not.toBe('[REDACTED]')
+  })
 })

@@ -140,6 +140,8 @@ type AnyHandler = (params: unknown) => unknown
 export const MAX_PENDING = 1_000
 /** Ids of timed-out requests kept from reuse (oldest forgotten first), so a late answer is not misread. */
 export const MAX_RETIRED = 1_000
+/** Ids of Connect's requests remembered per connection (oldest forgotten first): a repeat comes soon. */
+export const MAX_ASKED = 1_000
 const OPEN = 1
 const CLOSING = 2
 /** Close code we send when we abandon a socket (the 4000-4999 range is for applications). */
@@ -727,6 +729,7 @@ class Connection<I extends Integration> {
         'tillkit ws: a repeat of a request already handled, ignored',
       )
     if (handler) {
+      if (this.asked.size >= MAX_ASKED) this.asked.delete(this.asked.values().next().value!)
       this.asked.add(id)
       return void this.answer(socket, id, method, spec, handler, message.params)
     }

@@ -1,5 +1,6 @@
 import { TillkitProtocolError, TillkitValidationError } from '@tillkit/paymentsense/ws'
 import { describe, expect, it } from 'vitest'
+import { MAX_ASKED } from '../../src/ws/connection.js'
 import { connected, connectedAs, flush, signatureRequest } from './scripted-socket.js'
 
 const refusal = (id: number, code: number, message: string) => ({
@@ -40,6 +41,23 @@ describe('Connect-to-EPoS requests', () => {
     net.socket.receive(signatureRequest(41))
     await flush()
     expect(asked).toBe(2)
+  })
+
+  it('the ids remembered for repeats are the last MAX_ASKED: memory stays bounded on a socket that never drops', async () => {
+    const { connection, socket } = await connected()
+    let asked = 0
+    connection.handle('signatureVerificationRequest', async () => (asked++, { accepted: true }))
+    for (let id = 1; id <= MAX_ASKED + 1; id++) socket.receive(signatureRequest(id))
+    await flush()
+    expect(asked).toBe(MAX_ASKED + 1)
+    // The latest are still known as repeats; the oldest (id 1) has been forgotten.
+    socket.receive(signatureRequest(MAX_ASKED + 1))
+    socket.receive(signatureRequest(2))
+    await flush()
+    expect(asked).toBe(MAX_ASKED + 1)
+    socket.receive(signatureRequest(1))
+    await flush()
+    expect(asked).toBe(MAX_ASKED + 2)
   })
 
   it('a signature request with no handler is left unanswered: Connect accepts it on its timeout', async () => {
