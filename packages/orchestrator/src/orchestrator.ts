@@ -156,6 +156,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let closed = false
   /** Intents, table openings and ends being journaled: `close()` waits for them. */
   const journaling = new Set<Promise<unknown>>()
+  /** Settled payments whose records (the outcome among them) are still being journaled. */
+  const landing = new Set<string>()
 
   /**
    * Writes what starts a payment or a table, then hands over. When the orchestrator closed while it
@@ -233,6 +235,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     settled(run) {
       live.delete(run.id)
+      // Its outcome may still be on its way to the journal (refused, being written again): until
+      // it lands, the journal shows the payment unfinished, and recover() must not resume it.
+      landing.add(run.id)
+      void run.written().then(() => landing.delete(run.id))
     },
   }
   const tableHost: TableHost = {
@@ -426,7 +432,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const tables = (await journal.openTables?.()) ?? []
     for (const entry of entries) {
       if (closed) break
-      if (live.has(entry.paymentId)) continue
+      if (live.has(entry.paymentId) || landing.has(entry.paymentId)) continue
       const run = recoverOne(entry)
       if (run) unclaimed.push(run)
     }

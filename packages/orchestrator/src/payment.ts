@@ -339,6 +339,12 @@ export class Run implements Payment {
       // The lane paused itself for the 429 (its Retry-After, or the lane's default).
       const pause = retryAfter(error)
       this.rateLimited ||= limited
+      // A cancel asked while the start was out: that start was not processed, so none is sent
+      // and the payment ends cancelled (see cancel(), queued).
+      if (this.cancelWaiters.length) {
+        this.state = 'queued'
+        return this.flushCancelWaiters()
+      }
       // Sent again only while the customer is still there: within a minute of the intent.
       const again = limited
         ? now + (pause ?? 0) - this.startedAt < RATE_LIMITED_START_MS
@@ -350,8 +356,6 @@ export class Run implements Payment {
           run: (sentAt, hold) => this.sendStart(task, sentAt, hold),
         }
         this.startTask = task
-        // A cancel asked while the start was out: that start was not processed, so none is sent.
-        if (this.cancelWaiters.length) return this.flushCancelWaiters()
         if (limited) return this.account.lane.submit(task)
         this.host.timers.after(backoff(this.startAttempts, 1_000, MAX_POLL_BACKOFF_MS), () => {
           if (!this.closed && this.state === 'queued') this.account.lane.submit(task)
@@ -733,13 +737,24 @@ export class Run implements Payment {
       })
       return Promise.resolve(true)
     }
+    // While the start is out, on any provider: refused unprocessed, it is not sent again and the
+    // payment ends cancelled; taken, the cancel goes (or, where the provider cannot cancel, the
+    // POS is told to cancel on the terminal).
+    if (this.state === 'starting')
+      return new Promise((resolve, reject) => this.cancelWaiters.push({ resolve, reject }))
     const cancel = this.adapter.cancel
     if (!this.adapter.capabilities.cancel || !cancel)
       return Promise.reject(new CancelOnTerminalError(this.adapter.provider))
-    if (this.state === 'starting')
-      return new Promise((resolve, reject) => this.cancelWaiters.push({ resolve, reject }))
     return this.urgent('cancel', () => cancel.call(this.adapter, this.context), {}).then(
       (answer) => answer === 'requested',
+      (error: unknown) =>
+        // The payment ended while the cancel was out (its answer lost, say): the outcome tells.
+        this.isSettled()
+          ? this.outcome.then(
+              (outcome) => outcome.status === 'cancelled',
+              () => Promise.reject(error),
+            )
+          : Promise.reject(error),
     )
   }
 
@@ -851,6 +866,7 @@ export class Run implements Payment {
         terminal: request.terminal,
         kind: request.kind,
         ...(request.amount !== undefined && { amount: request.amount }),
+        ...(request.cashback && { cashback: request.cashback }),
         currency: request.currency,
         reference: request.reference,
         startedAt: this.startedAt,

@@ -168,6 +168,8 @@ export interface ReconciliationFacts {
   terminal: string
   kind: PaymentKind
   amount?: number
+  /** Cash back asked for besides `amount`: the terminal's receipt shows their sum. */
+  cashback?: number
   currency: string
   reference: string
   /** Clock time (epoch ms) at which the payment-starting request was about to be sent. */

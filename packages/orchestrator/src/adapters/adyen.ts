@@ -44,7 +44,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentEventType, PaymentRequest, ProviderIds, Receipt } from '../types.js'
-import { assertOptions, pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, moneyOf, pacingOf, saidIn, unattached } from './shared.js'
 
 export interface AdyenAdapterOptions extends Omit<
   AdyenClientOptions,
@@ -89,7 +89,7 @@ const DEFAULT_CADENCE_MS = 10_000
 const CADENCE_RANGE_MS = [5_000, 60_000] as const
 const DEFAULT_RETENTION_MS = 48 * 3_600_000
 /**
- * How long after its intent a payment may still reach the terminal: a TransactionStatus NotFound
+ * How long after it was sent a payment may still reach the terminal: a TransactionStatus NotFound
  * sooner than this is asked again rather than read as "never sent".
  */
 export const ARRIVAL_WINDOW_MS = 30_000
@@ -224,6 +224,8 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
   const open = new Map<string, OpenAnswer>()
   /** Payments cancelled while waiting to be sent again: they never will be. */
   const withdrawn = new Set<string>()
+  /** When this process last sent each running payment (clock time). */
+  const lastSent = new Map<string, number>()
 
   /** Routes the payment's webhooks to it until it settles (or the orchestrator closes). */
   const follow = (ctx: PaymentContext) => {
@@ -236,6 +238,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
         if (routes.get(key) === ctx) routes.delete(key)
         open.delete(ctx.paymentId)
         withdrawn.delete(ctx.paymentId)
+        lastSent.delete(ctx.paymentId)
       },
       { once: true },
     )
@@ -271,9 +274,12 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
       case 'not-found':
         // Past the retention Adyen may simply have forgotten it: the core settles that `unknown`.
         if (env.clock.now() - ctx.startedAt >= retentionMs) return { missing: true }
-        // So soon after the intent, the payment may still be on its way (sent just before a
-        // crash, held up in the network): asked again until it cannot be.
-        if (env.clock.now() - ctx.startedAt < ARRIVAL_WINDOW_MS) return {}
+        // So soon after its last send, the payment may still be on its way (sent just before a
+        // crash, held up in the network): asked again until it cannot be. A process that did not
+        // send it (after recover()) cannot know when that was: a payment refused unprocessed may
+        // have been sent again up to RESEND_WINDOW_MS after the intent.
+        const lastSend = lastSent.get(ctx.paymentId) ?? ctx.startedAt + RESEND_WINDOW_MS
+        if (env.clock.now() - lastSend < ARRIVAL_WINDOW_MS) return {}
         return {
           outcome: {
             status: 'failed',
@@ -310,6 +316,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
           })
         : client().payment(message as Nexo.PaymentRequest, { signal: ctx.signal })
     const answer: OpenAnswer = { done: false, sends, reading: Promise.resolve(undefined) }
+    lastSent.set(ctx.paymentId, env.clock.now())
     answer.reading = sent
       .then(
         (outcome): Reading =>
@@ -859,9 +866,9 @@ const kebab = (condition: string) =>
     .toLowerCase()
 
 function advice(ctx: PaymentContext, situation: UnknownSituation): string[] {
-  const { terminal, amount, currency, reference } = ctx.request
+  const { terminal, reference } = ctx.request
   const { saleId = '(unknown)', serviceId = '(unknown)', pspReference } = ctx.ids
-  const money = amount === undefined ? 'no amount' : `${amount} ${currency} (minor units)`
+  const money = moneyOf(ctx.request)
   const since = new Date(ctx.startedAt).toISOString()
   const ask = `Ask TransactionStatus on terminal ${terminal} for SaleID ${saleId}, ServiceID ${serviceId} (recover() does this): a repeated response is the answer, NotFound means it never reached the terminal.`
   const search = `In the Customer Area, find the payments of terminal ${terminal} after ${since} with merchant reference ${reference}${pspReference ? ` or PSP reference ${pspReference}` : ''}, for ${money}.`

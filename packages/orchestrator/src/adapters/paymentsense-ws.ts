@@ -49,7 +49,7 @@ import {
   receiptOf,
   terminalOf,
 } from './paymentsense.js'
-import { assertOptions, unattached } from './shared.js'
+import { assertOptions, moneyOf, unattached } from './shared.js'
 
 type Connection = PaymentsenseConnection<'pac'>
 type WsPayment = PacRequests['sale']['result']
@@ -107,6 +107,12 @@ interface Route {
   answer?: (result: { accepted: boolean }) => void
   /** Cancels waiting for the terminal's verdict. */
   verdicts: Array<(verdict: Verdict) => void>
+  /**
+   * Settles once the terminal is known to run this payment (its first notification) or the
+   * request's answer came: a cancel waits for it (see cancel).
+   */
+  running: Promise<void>
+  ran: () => void
 }
 
 /** What became of a payment's request: an observation that ends it, or undefined when its answer was lost. */
@@ -198,6 +204,7 @@ export function paymentsenseWebSocketAdapter(
 
   const follow = (ctx: PaymentContext, params: object): Route => {
     unfollow(ctx.paymentId)
+    let ran!: () => void
     const route: Route = {
       ctx,
       tid: ctx.request.terminal,
@@ -206,6 +213,8 @@ export function paymentsenseWebSocketAdapter(
       runs: new Map(),
       questions: 0,
       verdicts: [],
+      running: new Promise<void>((resolve) => (ran = resolve)),
+      ran,
     }
     byPayment.set(ctx.paymentId, route)
     const list = byTerminal.get(route.tid) ?? []
@@ -221,6 +230,9 @@ export function paymentsenseWebSocketAdapter(
     if (!route) return
     byPayment.delete(paymentId)
     decide(route, 'requested')
+    // A cancel still waiting to know the terminal runs it goes no further (see cancel).
+    route.awaiting = false
+    route.ran()
     const list = byTerminal.get(route.tid)?.filter((r) => r !== route) ?? []
     if (list.length) byTerminal.set(route.tid, list)
     else byTerminal.delete(route.tid)
@@ -239,6 +251,7 @@ export function paymentsenseWebSocketAdapter(
   }: PacNotifications['terminalNotification']) => {
     const route = runningOn(tid)
     if (!route) return
+    route.ran()
     const key = keyOf(route, value)
     if (value === 'CANCELLING') decide(route, 'requested')
     if (value === 'UNABLE_TO_CANCEL') decide(route, 'too-late')
@@ -306,6 +319,7 @@ export function paymentsenseWebSocketAdapter(
       .then((observation) => {
         answer.done = true
         route.awaiting = false
+        route.ran()
         const cancelled = observation?.outcome?.status === 'cancelled'
         // A cancel in flight learns here how it went, should the terminal not have said.
         decide(route, !observation || cancelled ? 'requested' : 'too-late')
@@ -430,9 +444,12 @@ export function paymentsenseWebSocketAdapter(
 
     async cancel(ctx) {
       const route = byPayment.get(ctx.paymentId)
-      // Connect cancels whatever the terminal runs: only while this payment's request is open is
-      // that known to be this payment. After a lost answer a cancel could stop someone else's.
+      // Connect cancels whatever the terminal runs: only while this payment's request is open, and
+      // once the terminal has told of it, is that this payment. Before (a busy refusal still on its
+      // way) or after a lost answer, a cancel could stop another till's payment.
       if (!route?.awaiting) return 'too-late'
+      await route.running
+      if (!route.awaiting) return 'too-late'
       const made = await connect()
       const verdict = new Promise<Verdict>((resolve) => route.verdicts.push(resolve))
       try {
@@ -560,8 +577,8 @@ function lostBecause(error: unknown): string {
 }
 
 function advice(ctx: PaymentContext, situation: UnknownSituation): string[] {
-  const { terminal, amount, currency, reference } = ctx.request
-  const money = amount === undefined ? 'no amount' : `${amount} ${currency} (minor units)`
+  const { terminal, reference } = ctx.request
+  const money = moneyOf(ctx.request)
   const since = new Date(ctx.startedAt).toISOString()
   const check = [
     `Wait until terminal ${terminal} is AVAILABLE (terminalDetails); BUSY means something, most likely this payment, is still running on it.`,

@@ -27,7 +27,7 @@ import type {
 } from '../adapter.js'
 import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
 import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
-import { assertOptions, pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, moneyOf, pacingOf, saidIn, unattached } from './shared.js'
 
 type Schemas = PacComponents['schemas']
 type Transaction = Schemas['Transaction']
@@ -417,8 +417,8 @@ export function terminalOf(
 }
 
 function advice(ctx: PaymentContext, situation: UnknownSituation): string[] {
-  const { terminal, amount, currency, reference } = ctx.request
-  const money = amount === undefined ? 'no amount' : `${amount} ${currency} (minor units)`
+  const { terminal, reference } = ctx.request
+  const money = moneyOf(ctx.request)
   const since = new Date(ctx.startedAt).toISOString()
   const lastTransaction = [
     `Wait until terminal ${terminal} is AVAILABLE (GET /pac/terminals/${terminal}); BUSY means something, most likely this payment, is still running on it.`,

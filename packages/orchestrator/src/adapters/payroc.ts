@@ -43,7 +43,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
-import { assertOptions, pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, moneyOf, pacingOf, saidIn, unattached } from './shared.js'
 
 type Schemas = PayrocComponents['schemas']
 type InstructionStatus = Schemas['InstructionStatus']
@@ -780,7 +780,7 @@ function advice(
   processingTerminalId: string | undefined,
 ): string[] {
   const { request, ids } = ctx
-  const money = `${request.amount ?? 0} ${request.currency} (minor units)`
+  const money = moneyOf(request)
   const since = new Date(ctx.startedAt).toISOString()
   const result = ids.paymentId ?? ids.refundId
   const first: Record<UnknownSituation, string> = {

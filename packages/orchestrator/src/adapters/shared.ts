@@ -6,8 +6,19 @@ import {
   TillkitValidationError,
 } from '@tillkit/core'
 import type { AdapterEnvironment } from '../adapter.js'
+import type { PaymentRequest } from '../types.js'
 
 /** Small pieces every adapter in this folder needs the same way. */
+
+/**
+ * A request's money as an operator compares it with a terminal's receipt: the total the terminal
+ * shows (amount and cash back), with its parts.
+ */
+export function moneyOf({ amount, cashback, currency }: Readonly<PaymentRequest>): string {
+  if (amount === undefined) return 'no amount'
+  if (!cashback) return `${amount} ${currency} (minor units)`
+  return `${amount + cashback} ${currency} (minor units: ${amount} and ${cashback} cash back)`
+}
 
 /**
  * What an adapter uses before the orchestrator attaches its own clock and logger: the system clock

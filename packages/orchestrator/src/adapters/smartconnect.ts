@@ -40,7 +40,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { OutcomeAmounts, PaymentRequest, Receipt } from '../types.js'
-import { assertOptions, saidIn, unattached } from './shared.js'
+import { assertOptions, moneyOf, saidIn, unattached } from './shared.js'
 
 export interface SmartConnectAdapterOptions extends Pick<
   SmartConnectClientOptions,
@@ -419,8 +419,8 @@ function refusal(error: TillkitHttpError): ProviderOutcome {
 }
 
 function advice(ctx: PaymentContext, situation: UnknownSituation): string[] {
-  const { terminal, amount, currency, reference } = ctx.request
-  const money = `${amount} ${currency} (minor units)`
+  const { terminal, reference } = ctx.request
+  const money = moneyOf(ctx.request)
   const since = new Date(ctx.startedAt).toISOString()
   const id = ctx.ids.transactionId
   const atTerminal = [
