@@ -8,7 +8,7 @@ import { createFakeCloud } from '@tillkit/paymentsense/mock'
 import { describe, expect, it } from 'vitest'
 import { CancelOnTerminalError, createOrchestrator } from '../src/index.js'
 import { paymentsenseWebSocketAdapter } from '../src/paymentsense.js'
-import { drive, flush, pass, sale, setup, TID } from './harness.js'
+import { drive, pass, sale, setup } from './harness.js'
 import * as sc from './smartconnect-harness.js'
 import { payment as payrocPayment, payrocSetup, requests } from './payroc-harness.js'
 

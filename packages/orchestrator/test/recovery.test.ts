@@ -6,6 +6,7 @@ import {
   type JournalRecord,
   type JournalStore,
   type PaymentEvent,
+  type PaymentInput,
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import { createFileJournal, type FileJournal } from '../src/node.js'
@@ -246,18 +247,23 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     expect(lines.map((l) => (JSON.parse(l) as JournalRecord).type).at(-1)).toBe('outcome')
   })
 
-  it('a start whose answer never came before the drop is unknown, with the facts, and never re-sent', async () => {
+  /** A sale whose start answer is still on its way when the process goes away, then recovered. */
+  async function lostStart(request: PaymentInput) {
     const journal = createMemoryJournal()
-    const { clock, cloud, orchestrator, seen, restart } = setup({ orchestrator: { journal } })
-    // Connect starts the sale; its answer is still on the way when the process goes away.
-    cloud.faults.add({ kind: 'lostResponse', mode: 'hang', match: { method: 'POST' }, times: 1 })
-    const payment = await orchestrator.sale(sale(1250))
-    await pass(clock, 200)
+    const s = setup({ orchestrator: { journal } })
+    s.cloud.faults.add({ kind: 'lostResponse', mode: 'hang', match: { method: 'POST' }, times: 1 })
+    const payment = await s.orchestrator.sale(request)
+    await pass(s.clock, 200)
     expect(payment.state).toBe('starting')
-    await orchestrator.close()
-    const [resumed] = await restart(journal).recover()
-    const outcome = await drive(clock, resumed!.outcome)
+    await s.orchestrator.close()
+    const [resumed] = await s.restart(journal).recover()
+    const outcome = await drive(s.clock, resumed!.outcome)
     expect(outcome.status).toBe('unknown')
+    return { ...s, outcome, startedAt: (await journal.get(payment.id))!.startedAt }
+  }
+
+  it('a start whose answer never came before the drop is unknown, with the facts, and never re-sent', async () => {
+    const { clock, cloud, seen, outcome, startedAt } = await lostStart(sale(1250))
     expect(outcome.reconcile).toMatchObject({
       provider: 'paymentsense',
       account: 'shop',
@@ -266,7 +272,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
       amount: 1250,
       currency: 'GBP',
       reference: 'order-1250',
-      startedAt: payment.request && (await journal.get(payment.id))!.startedAt,
+      startedAt,
       providerIds: {},
     })
     expect(outcome.reconcile!.why).toMatch(/not sent again/)
@@ -275,6 +281,18 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
     expect(seen.filter((r) => r.method === 'POST')).toHaveLength(1)
     // The terminal did run it: the reconciliation is needed, and there is one charge, not two.
     expect(cloud.ledger).toHaveLength(1)
+  })
+
+  // The operator compares the terminal's receipt, which shows amount and cash back together
+  // (Connect's amountTotal): the facts give the cash back and the total to look for.
+  it('a lost start of 12.50 with 20.00 cash back: the facts say what the terminal shows (32.50)', async () => {
+    const { clock, cloud, outcome } = await lostStart(sale(1250, { cashback: 2000 }))
+    await pass(clock, 60_000)
+    expect(cloud.ledger.map((e) => [e.amount, e.amountCashback])).toEqual([[1250, 2000]])
+    expect(outcome.reconcile).toMatchObject({ amount: 1250, cashback: 2000 })
+    expect(outcome.reconcile!.check.join(' ')).toContain(
+      '3250 GBP (minor units: 1250 and 2000 cash back)',
+    )
   })
 
   it("after Connect's retention the journaled request is gone: unknown (expired) with its requestId", async () => {
