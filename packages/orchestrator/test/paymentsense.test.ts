@@ -149,3 +149,28 @@ describe('a Paymentsense sale through the orchestrator', () => {
     expect(cloud.ledger).toHaveLength(0)
   })
 })
+
+describe('values Connect never documented', () => {
+  // A client must tolerate unknown values (FACTS §2): a notification or a result named like an
+  // Object method is an `other` event and an unknown result, never a method looked up by mistake.
+  it('a notification "toString" and a result "constructor": an other event, an unknown outcome', async () => {
+    const { clock, orchestrator } = setup({
+      wire: async (request, next) => {
+        const response = await next(request)
+        if (request.method !== 'GET' || !request.url.includes('/transactions/')) return response
+        const body = (await response.json()) as Record<string, unknown> & {
+          notifications: string[]
+        }
+        if (!body.notifications.includes('TRANSACTION_FINISHED')) return Response.json(body)
+        body.notifications.splice(body.notifications.length - 1, 0, 'toString')
+        return Response.json({ ...body, transactionResult: 'constructor' })
+      },
+    })
+    const payment = await orchestrator.sale(sale(1250))
+    const events = collect(payment)
+    const outcome = await drive(clock, payment.outcome)
+    expect(outcome.status).toBe('unknown')
+    const odd = (await events.done).find((e) => e.raw === 'toString')
+    expect(odd?.type).toBe('other')
+  })
+})

@@ -26,6 +26,11 @@ const bad: Array<[string, Partial<PaymentRequest> & Record<string, unknown>, str
   ],
   ['an unknown option', { kind: 'sale', extra: { tip: 100 } }, 'extra.tip'],
   [
+    'an option named like an Object method',
+    { kind: 'sale', extra: { toString: true } },
+    'extra.toString',
+  ],
+  [
     'acceptPartialAmount that is not a boolean',
     { kind: 'sale', extra: { acceptPartialAmount: 'yes' } },
     'extra.acceptPartialAmount',

@@ -44,7 +44,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentEventType, PaymentRequest, ProviderIds, Receipt } from '../types.js'
-import { assertOptions, moneyOf, pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
 export interface AdyenAdapterOptions extends Omit<
   AdyenClientOptions,
@@ -95,7 +95,7 @@ const DEFAULT_RETENTION_MS = 48 * 3_600_000
 export const ARRIVAL_WINDOW_MS = 30_000
 
 /** Display notification events in the shared vocabulary; anything else is `other`. */
-const DISPLAY_EVENTS: Record<string, PaymentEventType> = {
+const DISPLAY_EVENTS = table<PaymentEventType>({
   TENDER_CREATED: 'started',
   CARD_INSERTED: 'processing',
   CARD_PRESENTED: 'processing',
@@ -107,15 +107,15 @@ const DISPLAY_EVENTS: Record<string, PaymentEventType> = {
   CHECK_SIGNATURE: 'signatureOnTerminal',
   SIGNATURE_CHECKED: 'signatureDone',
   PRINT_RECEIPT: 'processing',
-}
+})
 
 /** Event notifications (`EventToNotify`) that say something about a running payment. */
-const EVENT_NOTIFICATIONS: Record<string, PaymentEventType> = {
+const EVENT_NOTIFICATIONS = table<PaymentEventType>({
   CardInserted: 'processing',
-}
+})
 
 /** nexo `EntryMode` values in the shared words. */
-const ENTRY: Record<string, string> = {
+const ENTRY = table<string>({
   ICC: 'chip',
   SynchronousICC: 'chip',
   Contactless: 'contactless',
@@ -124,7 +124,7 @@ const ENTRY: Record<string, string> = {
   MagStripe: 'swiped',
   Keyed: 'keyed',
   Manual: 'keyed',
-}
+})
 
 type StartMessage = Nexo.PaymentRequest | Nexo.ReversalRequest
 

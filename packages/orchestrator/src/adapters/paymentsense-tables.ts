@@ -12,6 +12,7 @@ import {
 } from '@tillkit/paymentsense'
 import type { TableCapability, TableContext, TableGuard, TableWrite } from '../adapter.js'
 import type { TablePayment, TableState } from '../types.js'
+import { table } from './shared.js'
 
 type Schemas = PatComponents['schemas']
 
@@ -19,12 +20,12 @@ type Schemas = PatComponents['schemas']
 export const TABLE_CADENCE_MS = 5_000
 export const TABLE_CADENCE_RANGE_MS = [1_000, 30_000] as const
 
-const ENTRY: Record<string, string> = {
+const ENTRY = table<string>({
   ICC_CHIP: 'chip',
   CONTACTLESS: 'contactless',
   SWIPED: 'swiped',
   KEYED: 'keyed',
-}
+})
 
 /** The `tables` capability of the Paymentsense REST adapter, on the adapter's client. */
 export function paymentsenseTables(

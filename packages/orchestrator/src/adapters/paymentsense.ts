@@ -27,7 +27,7 @@ import type {
 } from '../adapter.js'
 import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
 import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
-import { assertOptions, moneyOf, pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
 type Schemas = PacComponents['schemas']
 type Transaction = Schemas['Transaction']
@@ -69,7 +69,7 @@ const TRANSACTION_TYPE: Record<PaymentKind, Schemas['RequestTransactionType']> =
  * Connect's notification values in the shared vocabulary; anything else is `other`. Shared with the
  * WebSocket adapter, whose `terminalNotification`s carry the same values.
  */
-export const EVENT_TYPES: Record<string, PaymentEventType> = {
+export const EVENT_TYPES = table<PaymentEventType>({
   TRANSACTION_STARTED: 'started',
   INSERT_CARD: 'presentCard',
   PRESENT_CARD: 'presentCard',
@@ -98,10 +98,10 @@ export const EVENT_TYPES: Record<string, PaymentEventType> = {
   CANCELLING: 'cancelling',
   UNABLE_TO_CANCEL: 'cancelRefused',
   TRANSACTION_FINISHED: 'finished',
-}
+})
 
 /** `transactionResult` in the shared outcome vocabulary. */
-const RESULTS: Record<string, Pick<ProviderOutcome, 'status' | 'reasonCode'>> = {
+const RESULTS = table<Pick<ProviderOutcome, 'status' | 'reasonCode'>>({
   SUCCESSFUL: { status: 'approved' },
   DECLINED: { status: 'declined', reasonCode: 'declined' },
   // Approved, then reversed: the signature was declined or never judged.
@@ -110,20 +110,20 @@ const RESULTS: Record<string, Pick<ProviderOutcome, 'status' | 'reasonCode'>> = 
   // Nobody presented a card in time.
   TIMED_OUT: { status: 'cancelled', reasonCode: 'timed-out' },
   UNSUCCESSFUL: { status: 'failed', reasonCode: 'unsuccessful' },
-}
+})
 
-const ENTRY: Record<string, string> = {
+const ENTRY = table<string>({
   ICC_CHIP: 'chip',
   CONTACTLESS: 'contactless',
   SWIPED: 'swiped',
   KEYED: 'keyed',
-}
-const VERIFICATION: Record<string, string> = {
+})
+const VERIFICATION = table<string>({
   PIN: 'pin',
   SIGNATURE: 'signature',
   DEVICE: 'device',
   NONE: 'none',
-}
+})
 
 /**
  * What Connect does, over REST and WebSocket alike: every payment kind, a cancel from the POS, the

@@ -43,7 +43,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
-import { assertOptions, moneyOf, pacingOf, saidIn, unattached } from './shared.js'
+import { assertOptions, moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
 type Schemas = PayrocComponents['schemas']
 type InstructionStatus = Schemas['InstructionStatus']
@@ -94,13 +94,13 @@ const KINDS = ['sale', 'refund', 'preAuth'] as const
 /** A read is held until something changes, so the cadence is only a floor. */
 const CADENCE_RANGE_MS = [0, 10_000] as const
 /** Options of `request.extra`, and the kinds each applies to. */
-const EXTRAS: Record<string, readonly string[]> = {
+const EXTRAS = table<readonly string[]>({
   acceptPartialAmount: ['sale', 'preAuth'],
   processAsSale: ['sale'],
   entryMethod: ['sale', 'refund', 'preAuth'],
   operator: ['sale', 'refund', 'preAuth'],
   description: ['sale', 'refund', 'preAuth'],
-}
+})
 const ENTRY_METHODS = ['deviceRead', 'manualEntry', 'deviceReadOrManualEntry'] as const
 const CURRENCY = /^[A-Z]{3}$/
 const STATUSES: readonly InstructionStatus[] = ['inProgress', 'completed', 'failure', 'canceled']
@@ -116,16 +116,16 @@ const SEARCH_PATIENCE_MS = 5 * 60_000
 const SEARCH_PAUSE_MS = 5_000
 
 /** Acquirer response codes that refuse the money, with the label an outcome carries. */
-const DECLINES: Record<string, string> = { D: 'declined', R: 'referral', C: 'pick-up-card' }
+const DECLINES = table<string>({ D: 'declined', R: 'referral', C: 'pick-up-card' })
 
-const ENTRY: Record<string, string> = {
+const ENTRY = table<string>({
   icc: 'chip',
   keyed: 'keyed',
   swiped: 'swiped',
   swipedFallback: 'swiped',
   contactlessIcc: 'contactless',
   contactlessMsr: 'contactless',
-}
+})
 
 /**
  * An adapter for one Payroc API key. Its client is made with `retry: false`: the orchestrator's core

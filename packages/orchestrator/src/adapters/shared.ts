@@ -11,6 +11,14 @@ import type { PaymentRequest } from '../types.js'
 /** Small pieces every adapter in this folder needs the same way. */
 
 /**
+ * A fixed table looked up with values the provider or the POS sends: without a prototype, so a
+ * value such as `constructor` or `toString` finds nothing rather than an Object method.
+ */
+export function table<T>(entries: Record<string, T>): Readonly<Partial<Record<string, T>>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
+}
+
+/**
  * A request's money as an operator compares it with a terminal's receipt: the total the terminal
  * shows (amount and cash back), with its parts.
  */
