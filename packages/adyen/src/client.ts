@@ -339,13 +339,7 @@ export function createAdyenClient<T extends AdyenTransport>(
       assertValid(validatePaymentRequest, message, 'a PaymentRequest')
       const ref = referenceOf(message)
       const { AmountsReq } = message.SaleToPOIRequest.PaymentRequest.PaymentTransaction
-      const known: PendingRequest = {
-        ...ref,
-        transactionId:
-          message.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID.TransactionID,
-        amount: requestedMinor(AmountsReq),
-        currency: AmountsReq.Currency,
-      }
+      const known = paymentKnown(message)
       return starting('payment', known, async () => {
         const text = await post('sync', message, payments, callOptions.signal)
         const answer = answerTo<PaymentResponse>(text, ref, validatePaymentResponse)
@@ -360,14 +354,23 @@ export function createAdyenClient<T extends AdyenTransport>(
       const ref = referenceOf(message)
       const currency = callOptions.currency ?? currencyOf(message)
       const reversed = message.SaleToPOIRequest.ReversalRequest.ReversedAmount
-      if (reversed !== undefined && currency !== undefined)
-        minorOf(
-          reversed,
-          currency,
-          'SaleToPOIRequest.ReversalRequest.ReversedAmount',
-          'options.currency',
-        )
-      const known: PendingRequest = { ...ref, ...(currency !== undefined && { currency }) }
+      const reversedMinor =
+        reversed !== undefined && currency !== undefined
+          ? minorOf(
+              reversed,
+              currency,
+              'SaleToPOIRequest.ReversalRequest.ReversedAmount',
+              'options.currency',
+            )
+          : undefined
+      const transactionId =
+        message.SaleToPOIRequest.ReversalRequest.SaleData?.SaleTransactionID.TransactionID
+      const known: PendingRequest = {
+        ...ref,
+        ...(transactionId !== undefined && { transactionId }),
+        ...(reversedMinor !== undefined && { amount: reversedMinor }),
+        ...(currency !== undefined && { currency }),
+      }
       return starting('reversal', known, async () => {
         const text = await post('sync', message, payments, callOptions.signal)
         const answer = answerTo<ReversalResponse>(text, ref, validateReversalResponse)
@@ -450,6 +453,9 @@ export function createAdyenClient<T extends AdyenTransport>(
             : validateAbortRequest
       assertValid(validate, message, `a ${category}Request`)
       const ref = referenceOf(message)
+      // A payment is held to the amount rules payment() applies, and its unknown outcome says as much.
+      const known: PendingRequest =
+        category === 'Payment' ? paymentKnown(message as PaymentRequest) : { ...ref }
       const send = async (): Promise<AsyncResult> => {
         const body = await post('async', message, messages, callOptions.signal)
         let answer: ReturnType<typeof readAnswer> | undefined
@@ -461,7 +467,7 @@ export function createAdyenClient<T extends AdyenTransport>(
         if (answer?.kind === 'event') return { ...rejected(answer.message), accepted: false }
         return { accepted: true }
       }
-      return category === 'Abort' ? send() : starting(`async ${category}`, { ...ref }, send)
+      return category === 'Abort' ? send() : starting(`async ${category}`, known, send)
     },
 
     async deviceStatus(deviceId, callOptions = {}) {
@@ -540,6 +546,17 @@ function minorOf(major: number, currency: string, field: string, currencyField: 
   }
 }
 
+/** What an unknown outcome of a payment carries: its reference, transaction id and amount (checked). */
+function paymentKnown(message: PaymentRequest): PendingRequest {
+  const { PaymentTransaction, SaleData } = message.SaleToPOIRequest.PaymentRequest
+  return {
+    ...referenceOf(message),
+    transactionId: SaleData.SaleTransactionID.TransactionID,
+    amount: requestedMinor(PaymentTransaction.AmountsReq),
+    currency: PaymentTransaction.AmountsReq.Currency,
+  }
+}
+
 /** The requested amount in minor units; every other amount (tip, cashback...) is checked the same way. */
 function requestedMinor(amounts: AmountsReq): number {
   const { Currency: currency } = amounts
@@ -550,6 +567,8 @@ function requestedMinor(amounts: AmountsReq): number {
     `${AMOUNTS_REQ}.RequestedAmount`,
     currencyField,
   )
+  if (requested < 1)
+    throw new TillkitValidationError(`${AMOUNTS_REQ}.RequestedAmount`, 'must be more than 0')
   for (const [field, value] of Object.entries(amounts))
     if (field.endsWith('Amount') && typeof value === 'number')
       minorOf(value, currency, `${AMOUNTS_REQ}.${field}`, currencyField)

@@ -25,7 +25,7 @@ import type { ReversalReason, ReversalRequest } from './generated/nexo/reversal-
 import { validateReversalRequest } from './generated/nexo/reversal-request.validate.js'
 import type { TransactionStatusRequest } from './generated/nexo/transaction-status-request.js'
 import { validateTransactionStatusRequest } from './generated/nexo/transaction-status-request.validate.js'
-import { assertValid } from './wire.js'
+import { assertValid, type Validator } from './wire.js'
 
 /** The nexo protocol version Adyen's examples send. */
 export const PROTOCOL_VERSION = '3.0'
@@ -142,10 +142,15 @@ export function currencyOf(message: object): string | undefined {
 
 const SERVICE_ID = optional(string({ minLength: 1, maxLength: SERVICE_ID_LENGTH }))
 const COMMON: Rules = { poiId: text, serviceId: SERVICE_ID }
+/** An ISO 8601 date and time with its offset, as nexo's TimeStamp is (2026-01-01T12:00:00Z). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
 const TIME_STAMP: Check = (field, value) => {
   if (value === undefined) return
-  if (value instanceof Date ? Number.isNaN(value.getTime()) : typeof value !== 'string' || !value)
-    throw new TillkitValidationError(field, 'must be a valid Date or an ISO 8601 string')
+  const valid =
+    value instanceof Date
+      ? !Number.isNaN(value.getTime())
+      : typeof value === 'string' && ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))
+  if (!valid) throw new TillkitValidationError(field, 'must be a valid Date or an ISO 8601 string')
 }
 /** An amount in minor units of the object's `currency`, from `min` to nexo's maximum in that currency. */
 const minor =
@@ -226,20 +231,35 @@ export function createNexo(options: NexoOptions): NexoBuilder {
     order[oldest] = id
     oldest = (oldest + 1) % REMEMBERED_SERVICE_IDS
   }
-  const fresh = (): string => {
+  /** An id not used yet; remembered only once a message carrying it is built (see `built`). */
+  const unused = (): string => {
     for (;;) {
       let id = ''
       for (let i = 0; i < SERVICE_ID_LENGTH; i++)
         id += SERVICE_ID_ALPHABET[Math.floor(random() * SERVICE_ID_ALPHABET.length)] ?? '0'
-      if (!used.has(id)) return (remember(id), id)
+      if (!used.has(id)) return id
     }
   }
+  const fresh = (): string => {
+    const id = unused()
+    remember(id)
+    return id
+  }
   const serviceIdFor = (chosen: string | undefined): string => {
-    if (chosen === undefined) return fresh()
+    if (chosen === undefined) return unused()
     if (used.has(chosen))
       throw new TillkitValidationError('serviceId', `was already used with SaleID ${saleId}`)
-    remember(chosen)
     return chosen
+  }
+  /** A message that passed its schema: its ServiceID counts as used from now on. */
+  const built = <M extends { SaleToPOIRequest: { MessageHeader: { ServiceID: string } } }>(
+    validate: Validator<M>,
+    message: M,
+    what: string,
+  ): M => {
+    assertValid(validate, message, what)
+    remember(message.SaleToPOIRequest.MessageHeader.ServiceID)
+    return message
   }
   const header = <C extends MessageCategory>(category: C, input: Common) => ({
     ProtocolVersion: PROTOCOL_VERSION,
@@ -301,8 +321,7 @@ export function createNexo(options: NexoOptions): NexoBuilder {
           },
         },
       }
-      assertValid(validatePaymentRequest, message, 'a PaymentRequest')
-      return message
+      return built(validatePaymentRequest, message, 'a PaymentRequest')
     },
 
     reversal(input) {
@@ -332,7 +351,7 @@ export function createNexo(options: NexoOptions): NexoBuilder {
           },
         },
       }
-      assertValid(validateReversalRequest, message, 'a ReversalRequest')
+      built(validateReversalRequest, message, 'a ReversalRequest')
       if (input.currency !== undefined) reversalCurrency.set(message, input.currency)
       return message
     },
@@ -354,8 +373,7 @@ export function createNexo(options: NexoOptions): NexoBuilder {
           },
         },
       }
-      assertValid(validateAbortRequest, message, 'an AbortRequest')
-      return message
+      return built(validateAbortRequest, message, 'an AbortRequest')
     },
 
     transactionStatus(input) {
@@ -378,8 +396,7 @@ export function createNexo(options: NexoOptions): NexoBuilder {
           },
         },
       }
-      assertValid(validateTransactionStatusRequest, message, 'a TransactionStatusRequest')
-      return message
+      return built(validateTransactionStatusRequest, message, 'a TransactionStatusRequest')
     },
   }
 }

@@ -186,7 +186,7 @@ export function paymentOutcome(response: PaymentResponse, currency?: string): Pa
     }
   if (condition === 'Busy') return { ...base, status: 'busy', response }
   if (UNREACHABLE.has(condition ?? '')) return { ...base, status: 'unreachable', response }
-  const timedOut = /time\s*-?\s*out/i.test(`${base.message ?? ''} ${reason ?? ''}`)
+  const timedOut = /\btime[ds]?\s*-?\s*out\b/i.test(`${base.message ?? ''} ${reason ?? ''}`)
   if (condition === 'Aborted' || condition === 'Cancel' || (!condition && timedOut))
     return {
       ...base,
