@@ -290,6 +290,8 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     poll: (pending, options) => poller.poll(pending, options),
     waitForOutcome: (pending, options) => poller.wait(pending, options),
     async transact(type, fields, options = {}) {
+      // The wait's options before the start: a refusal then means nothing was sent.
+      poller.waitSettings(options)
       const pending = await startTransaction(type, fields, { signal: options.signal })
       await options.onStarted?.(pending)
       return poller.wait(pending, options)

@@ -135,6 +135,8 @@ function completed(
   const decided = (status: OutcomeStatus, reason?: UnknownReason): TransactionOutcome =>
     reason ? { status, reason, ...base } : { status, ...base }
 
+  // A journal query that worked reports another transaction's codes: success, whatever they say.
+  if (type === 'Journal.GetTransResult' && result === 'OK') return decided('succeeded')
   // Rows that read the same for every type.
   if (verdict === 'CANCELLED')
     return decided(result === 'FAILED-INTERFACE' ? 'terminal-offline' : 'cancelled')

@@ -93,6 +93,8 @@ export function checkPending(pending: PendingTransaction, baseUrl: string): Pend
 export interface Poller {
   poll(pending: PendingTransaction, options?: { signal?: AbortSignal }): Promise<PollResult>
   wait(pending: PendingTransaction, options?: WaitOptions): Promise<TransactionOutcome>
+  /** Checks a wait's options; throws a TillkitValidationError naming the bad one. */
+  waitSettings(options: WaitOptions): { intervalMs: number; deadlineMs: number }
 }
 
 export function createPoller(transport: Transport, baseUrl: string): Poller {
@@ -180,22 +182,43 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
     return reading
   }
 
+  /** A wait's options, checked (transact() checks them before it sends anything). */
+  function waitSettings(options: WaitOptions): { intervalMs: number; deadlineMs: number } {
+    const intervalMs = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS
+    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS
+    assertInteger('intervalMs', intervalMs, MIN_POLL_INTERVAL_MS, 60_000)
+    assertInteger('deadlineMs', deadlineMs, 0, POLLING_TOKEN_LIFETIME_MS)
+    for (const hook of ['onEvent', 'onStarted'] as const) {
+      const value = (options as Record<string, unknown>)[hook]
+      if (value !== undefined && typeof value !== 'function')
+        throw new TillkitValidationError(hook, 'must be a function', typeof value)
+    }
+    return { intervalMs, deadlineMs }
+  }
+
   async function wait(
     pending: PendingTransaction,
     options: WaitOptions = {},
   ): Promise<TransactionOutcome> {
     checkPending(pending, baseUrl)
     const { signal, onEvent } = options
-    const intervalMs = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS
-    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS
-    assertInteger('intervalMs', intervalMs, MIN_POLL_INTERVAL_MS, 60_000)
-    assertInteger('deadlineMs', deadlineMs, 0, POLLING_TOKEN_LIFETIME_MS)
+    const { intervalMs, deadlineMs } = waitSettings(options)
     const deadlineAt = pending.startedAt + deadlineMs
+    // However the wait is stopped, the transaction goes on: the outcome is open.
+    const stopped = (cause: unknown) =>
+      new TillkitAbortedError(
+        `stopped waiting for ${pending.type} ${pending.transactionId}; it may still complete`,
+        true,
+        { cause, redact: transport.redact },
+      )
     let lastRaw: TransactionResult | undefined
     let shown: 'pending' | 'delayed' | undefined
     let refusals = 0
     for (;;) {
-      const result = await poll(pending, { signal })
+      if (signal?.aborted) throw stopped(signal.reason)
+      const result = await poll(pending, { signal }).catch((error: unknown) => {
+        throw isTillkitError(error) && error.code === 'ABORTED' ? stopped(error) : error
+      })
       if (result.state === 'final') {
         const { outcome } = result
         return outcome.raw || !lastRaw ? outcome : { ...outcome, raw: lastRaw }
@@ -234,17 +257,11 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
           ...(lastRaw && { raw: lastRaw }),
         }
       }
-      try {
-        await clock.sleep(delayMs, signal)
-      } catch (cause) {
-        throw new TillkitAbortedError(
-          `stopped waiting for ${pending.type} ${pending.transactionId}; it may still complete`,
-          true,
-          { cause, redact: transport.redact },
-        )
-      }
+      await clock.sleep(delayMs, signal).catch((cause: unknown) => {
+        throw stopped(cause)
+      })
     }
   }
 
-  return { poll, wait }
+  return { poll, wait, waitSettings }
 }
