@@ -10,6 +10,7 @@ import {
   optional,
   RequestDraft,
   string,
+  TillkitAbortedError,
   TillkitError,
   TillkitProtocolError,
   TillkitValidationError,
@@ -148,16 +149,26 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
         new RequestDraft(draft.url, { ...draft.init, headers }),
       )
     }
-    const token = await tokens.get()
+    const signal = draft.init.signal ?? undefined
+    const token = await unlessAborted(tokens.get(), signal)
     const response = await attempt(token)
     if (response.status !== 401) return response
-    // Refused before any work was done, so sending it again (same key, same body) is safe.
-    await response.body?.cancel()
     transport.logger.info(
       { method: draft.method, url: draft.url },
       'payroc token refused: renewing',
     )
-    return attempt(await tokens.renew(token))
+    let renewed: string
+    try {
+      renewed = await unlessAborted(tokens.renew(token), signal)
+    } catch (error) {
+      // An earlier attempt of this request may have acted (its answer was lost): the 401 stands
+      // as its answer, an open outcome, rather than the token's failure, which says "not sent".
+      if (transport.httpError(response, undefined).outcomeUnknown) return response
+      throw error
+    }
+    // Refused before any work was done, so sending it again (same key, same body) is safe.
+    await response.body?.cancel()
+    return attempt(renewed)
   }
 
   const api = createClient<CloudPaths>({
@@ -182,8 +193,9 @@ export function createPayrocClient(options: PayrocClientOptions): PayrocClient {
  */
 const beforeCall: BeforeCall = (method, path, init) => {
   const operation = `${method} ${path}`
-  for (const [name, value] of Object.entries(init?.params?.path ?? {}))
-    assertString(name, value, { minLength: 1 })
+  // Every parameter the path names, present or not: a missing one would be sent as `{name}`.
+  for (const [, name] of path.matchAll(/\{(\w+)\}/g))
+    assertString(name!, init?.params?.path?.[name!], { minLength: 1 })
   const query = QUERY_RULES[operation]
   if (query) checkFields(init?.params?.query ?? {}, query)
   const rules = BODY_RULES[operation]
@@ -194,11 +206,35 @@ const beforeCall: BeforeCall = (method, path, init) => {
     checkFields(body as Record<string, unknown>, rules)
   }
   if (!IDEMPOTENT_POSTS.has(operation)) return init
-  const given = init?.params?.header?.['Idempotency-Key']
+  const given = keyGiven(init)
   if (given !== undefined) assertString('Idempotency-Key', given, { pattern: UUID_V4 })
   const header = { ...init?.params?.header, 'Idempotency-Key': given ?? uuid() }
   return { ...init, params: { ...init?.params, header } }
 }
+
+/** A key the caller gave, in `params.header` or in `headers`, in any case (a replay reuses it). */
+function keyGiven(init: Parameters<BeforeCall>[2]): string | undefined {
+  for (const [name, value] of Object.entries(init?.params?.header ?? {}))
+    if (name.toLowerCase() === 'idempotency-key') return value as string
+  const headers = (init as { headers?: HeadersInit } | undefined)?.headers
+  return headers ? (new Headers(headers).get('idempotency-key') ?? undefined) : undefined
+}
+
+/** `promise`, unless `signal` fires first: then an abort (nothing of the request was sent). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(aborted(signal))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+const aborted = (signal: AbortSignal) =>
+  new TillkitAbortedError('aborted while waiting for a bearer token', false, {
+    cause: signal.reason,
+  })
 
 const URL_RULE = optional(string({ pattern: /^https?:\/\/[^\s/]+/ }))
 

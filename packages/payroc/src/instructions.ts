@@ -2,6 +2,7 @@ import {
   assertInteger,
   assertString,
   steady,
+  TillkitAbortedError,
   TillkitError,
   TillkitProtocolError,
   TillkitUnknownOutcomeError,
@@ -148,6 +149,13 @@ export async function submitInstruction<K extends InstructionKind>(
     // Accepted, but its instruction id cannot be read: a 2xx whose body is not JSON (the client's
     // `malformed` error), is empty, or names no instruction. The instruction exists; as good as a
     // lost answer.
+    // Anything else not a TillkitError failed before the request was built (a body that cannot
+    // be serialised): nothing was sent. The transport turns what happens on the wire into one.
+    if (!(error instanceof TillkitError) && response === undefined)
+      throw new TillkitValidationError(
+        'body',
+        `cannot be sent (${error instanceof Error ? error.message : String(error)})`,
+      )
     const unreadable =
       response?.ok === true ||
       (error instanceof TillkitProtocolError && error.fault === 'malformed') ||
@@ -233,7 +241,12 @@ export async function waitForInstruction<K extends InstructionKind>(
     }
     if (instruction.status !== 'inProgress') return instruction
     const wait = started + minIntervalMs - steady(clock)()
-    if (wait > 0) await clock.sleep(wait, options.signal)
+    if (wait > 0)
+      await clock.sleep(wait, options.signal).catch((cause: unknown) => {
+        throw new TillkitAbortedError(`waiting for ${kind} instruction ${id} aborted`, false, {
+          cause,
+        })
+      })
   }
 }
 

@@ -47,7 +47,7 @@ function checkQuery(operation: PagedOperation, query: unknown, field: string): v
     throw new TillkitValidationError(field, 'must be an object')
   const rules: Rules = QUERY_RULES[operation]!
   for (const [name, value] of Object.entries(query))
-    if (value !== undefined && (!(name in rules) || name === 'before'))
+    if (value !== undefined && (!Object.hasOwn(rules, name) || name === 'before'))
       throw new TillkitValidationError(
         name,
         name === 'before'
