@@ -154,6 +154,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const live = new Map<string, Run>()
   const openTables = new Map<string, TableWatch>()
   let closed = false
+  let closing: Promise<void> | undefined
+  const checkOpen = () => {
+    if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
+  }
   /** Intents, table openings and ends being journaled: `close()` waits for them. */
   const journaling = new Set<Promise<unknown>>()
   /** Settled payments whose records (the outcome among them) are still being journaled. */
@@ -377,6 +381,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const dueAt = timers.now()
       account.lane.submit({
         dueAt,
+        dropped: () => reject(new TillkitValidationError('orchestrator', 'is closed')),
         run: (sentAt, hold) => {
           host.dispatched({ account: account.name, request: 'terminals', dueAt, sentAt })
           const answer = Promise.resolve().then(send)
@@ -427,6 +432,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const unclaimed: Payment[] = []
 
   async function recover(): Promise<Payment[]> {
+    checkOpen()
     // Both lists first: a store that fails on the second has resumed nothing yet.
     const entries = await journal.unfinished()
     const tables = (await journal.openTables?.()) ?? []
@@ -568,11 +574,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     completion: kind('completion'),
     accountVerification: kind('accountVerification'),
     async terminals(name) {
+      checkOpen()
       const chosen = name === undefined ? [...accounts.values()] : [accountOf(name)]
       const lists = await Promise.all(chosen.map(listTerminals))
       return lists.flat()
     },
     async terminalStatus(name, terminal) {
+      checkOpen()
       const account = accountOf(name)
       assertString('terminal', terminal, { minLength: 1, maxLength: 64 })
       configured(account, terminal)
@@ -589,8 +597,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     openTable,
     table: (id) => openTables.get(id),
     tables: () => [...openTables.values()],
-    async close() {
-      if (closed) return
+    close() {
+      // Called again (or at once by another caller), it resolves with the first close.
+      closing ??= closeAll()
+      return closing
+    },
+  }
+
+  async function closeAll(): Promise<void> {
+    {
       closed = true
       const runs = [...live.values()]
       for (const run of runs) run.close()
@@ -598,6 +613,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const tables = [...openTables.values()]
       for (const table of tables) table.shutdown()
       openTables.clear()
+      // What waits in an account's queue is dropped: its caller's promise rejects, nothing hangs.
+      for (const account of accounts.values()) account.lane.close()
       timers.close()
       // A record the journal refuses gets one last try from here on, so nothing below waits for ever.
       rewrites.stop()
@@ -609,7 +626,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await rewrites.close()
       await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
       if (ownJournal) await journal.close?.()
-    },
+    }
   }
 }
 

@@ -703,7 +703,8 @@ export class Run implements Payment {
     accepted: boolean,
     byPolicy = false,
   ): Promise<boolean> {
-    if (question.answered || this.closed || this.isSettled()) return Promise.resolve(false)
+    if (question.answered || this.isSettled()) return Promise.resolve(false)
+    if (this.closed) return Promise.reject(closedError('payment', this.id))
     question.answered = true
     question.cancelDeadline()
     const answer = this.adapter.answerSignature
@@ -726,7 +727,9 @@ export class Run implements Payment {
   // ---- cancel ------------------------------------------------------------------------------
 
   cancel(): Promise<boolean> {
-    if (this.closed || this.isSettled()) return Promise.resolve(false)
+    if (this.isSettled()) return Promise.resolve(false)
+    // Closed before it ended: recover() resumes it, and a cancel goes through that one.
+    if (this.closed) return Promise.reject(closedError('payment', this.id))
     if (this.state === 'queued') {
       // Not sent yet: nothing to ask the provider, the payment simply never starts.
       if (this.startTask) this.startTask.cancelled = true
@@ -778,6 +781,7 @@ export class Run implements Payment {
       const attempt = () => {
         const task: LaneTask = {
           dueAt: this.host.timers.now(),
+          dropped: () => reject(closedError('payment', this.id)),
           run: (sentAt, hold) => {
             if (this.closed) return reject(closedError('payment', this.id))
             attempts++

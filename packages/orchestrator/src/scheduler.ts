@@ -161,6 +161,8 @@ export interface LaneTask {
   dueAt: number
   /** Set by `cancel`: skipped when its turn comes. */
   cancelled?: boolean
+  /** Called instead of `run` when the lane closes first: a promise waiting on the task rejects. */
+  dropped?(): void
 }
 
 /** A FIFO with O(1) take from the front. */
@@ -231,9 +233,19 @@ export class Lane {
   }
 
   submit(task: LaneTask, urgent = false): void {
+    if (this.closed) return task.dropped?.()
     ;(urgent ? this.urgent : this.normal).push(task)
     this.pump()
   }
+
+  /** Sends nothing more: every task still queued is dropped (see {@link LaneTask.dropped}). */
+  close(): void {
+    this.closed = true
+    for (const queue of [this.urgent, this.normal])
+      for (let task = queue.shift(); task; task = queue.shift())
+        if (!task.cancelled) task.dropped?.()
+  }
+  private closed = false
 
   /** The provider asked for a pause (429): nothing of this account is sent before `ms` from now. */
   pause(ms: number): void {

@@ -527,8 +527,20 @@ export class TableWatch implements Table {
       throw new TableError('closed', this.request.table, `table ${this.request.table} is closed`)
   }
 
+  /** Waits `ms`; rejects when the table is shut down first (its timers are gone then). */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.host.timers.after(ms, resolve))
+    return new Promise((resolve, reject) => {
+      if (this.shut) return reject(closedError('table', this.id))
+      const stop = () => {
+        cancel()
+        reject(closedError('table', this.id))
+      }
+      const cancel = this.host.timers.after(ms, () => {
+        this.abort.signal.removeEventListener('abort', stop)
+        resolve()
+      })
+      this.abort.signal.addEventListener('abort', stop, { once: true })
+    })
   }
 
   /**
@@ -541,6 +553,7 @@ export class TableWatch implements Table {
       const attempt = () => {
         const task: LaneTask = {
           dueAt: this.host.timers.now(),
+          dropped: () => reject(closedError('table', this.id)),
           run: (sentAt, hold) => {
             if (this.shut) return reject(closedError('table', this.id))
             this.dispatched(task.dueAt, sentAt)
