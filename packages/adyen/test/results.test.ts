@@ -141,6 +141,14 @@ describe('paymentOutcome', () => {
       { Result: 'Failure', AdditionalResponse: 'message=Time-out' },
       { status: 'cancelled', cause: 'timed-out' },
     ],
+    [
+      {
+        Result: 'Failure',
+        ErrorCondition: 'Cancel',
+        AdditionalResponse: 'message=Card+prompt+timed+out',
+      },
+      { status: 'cancelled', cause: 'timed-out' },
+    ],
     [{ Result: 'Failure', ErrorCondition: 'Busy' }, { status: 'busy' }],
     [
       {
