@@ -1,5 +1,6 @@
 import {
   checkFields,
+  dateTime,
   int,
   oneOf,
   optional,
@@ -142,15 +143,14 @@ export function currencyOf(message: object): string | undefined {
 
 const SERVICE_ID = optional(string({ minLength: 1, maxLength: SERVICE_ID_LENGTH }))
 const COMMON: Rules = { poiId: text, serviceId: SERVICE_ID }
-/** An ISO 8601 date and time with its offset, as nexo's TimeStamp is (2026-01-01T12:00:00Z). */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
-const TIME_STAMP: Check = (field, value) => {
+/** A `Date`, or an ISO 8601 date and time with its offset, as nexo's TimeStamp is (core's `dateTime`). */
+const TIME_STAMP: Check = (field, value, object) => {
   if (value === undefined) return
-  const valid =
-    value instanceof Date
-      ? !Number.isNaN(value.getTime())
-      : typeof value === 'string' && ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))
-  if (!valid) throw new TillkitValidationError(field, 'must be a valid Date or an ISO 8601 string')
+  try {
+    if (!(value instanceof Date)) return dateTime(field, value, object)
+    if (!Number.isNaN(value.getTime())) return
+  } catch {}
+  throw new TillkitValidationError(field, 'must be a valid Date or an ISO 8601 string')
 }
 /** An amount in minor units of the object's `currency`, from `min` to nexo's maximum in that currency. */
 const minor =

@@ -38,6 +38,7 @@ export {
   absent,
   optional,
   checkFields,
+  dateTime,
   fn,
   header,
   retryPolicy,

@@ -111,6 +111,18 @@ export const fn: Check = (field, value) => {
   if (typeof value != 'function') fail(field, 'must be a function', value)
 }
 
+/** An RFC 3339 date-time with its offset (`2026-01-01T12:00:00Z`), naming a real day (no 30 February). */
+export const dateTime: Check = (field, value) => {
+  assertString(field, value, { pattern: DATE_TIME })
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
+  if (
+    Number.isNaN(Date.parse(value)) ||
+    new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day
+  )
+    fail(field, 'must be a valid date-time', value)
+}
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+
 /**
  * Printable ISO-8859-1 without surrounding whitespace: what `Headers`, `node:http` and `btoa` take
  * as it is. A control character or one above U+00FF makes them throw, and whitespace around a

@@ -9,6 +9,7 @@ import {
   absent,
   bool,
   checkFields,
+  dateTime,
   int,
   oneOf,
   optional,
@@ -252,5 +253,20 @@ describe('retry policies', () => {
           .field,
       ).toMatch(new RegExp(`^options\\.${field}`))
     expect(() => checkFields({}, TRANSPORT_RULES)).not.toThrow()
+  })
+})
+
+describe('dateTime', () => {
+  it('takes an RFC 3339 date-time with its offset on a real day, and nothing else', () => {
+    for (const ok of ['2026-01-01T12:00:00Z', '2026-02-28T23:59:59.123+01:00'])
+      expect(() => dateTime('at', ok, {})).not.toThrow()
+    for (const bad of [
+      'yesterday',
+      '2026-01-01T12:00:00',
+      '2026-02-30T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      5,
+    ])
+      expect(() => dateTime('at', bad, {})).toThrow(TillkitValidationError)
   })
 })

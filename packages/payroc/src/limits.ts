@@ -55,9 +55,6 @@ export const TRANSACTION_TYPES = [
 export const DEFAULT_PAGE_SIZE = 10
 export const MAX_PAGE_SIZE = 100
 
-/** An RFC 3339 date-time with its offset, the form the payment search's dates are sent in. */
-export const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
-
 /** ISO 4217 alphabetic form; the gateway knows which codes it takes. */
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/
 

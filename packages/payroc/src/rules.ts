@@ -1,6 +1,6 @@
 import {
-  assertString,
   checkFields,
+  dateTime,
   int,
   oneOf,
   optional,
@@ -13,7 +13,6 @@ import {
 } from '@tillkit/core'
 import {
   CURRENCY_PATTERN,
-  DATE_TIME,
   ENTRY_METHODS,
   MAX_AMOUNT,
   MAX_PAGE_SIZE,
@@ -68,17 +67,6 @@ export const BODY_RULES: Record<string, Rules> = {
     operator: optional(text),
   },
   'POST /payments/{paymentId}/reverse': { amount: optional(AMOUNT), operator: optional(text) },
-}
-
-/** An RFC 3339 date-time with its offset, naming a real day (no 30 February). */
-const dateTime: Check = (field, value) => {
-  assertString(field, value, { pattern: DATE_TIME })
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
-  if (
-    Number.isNaN(Date.parse(value)) ||
-    new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day
-  )
-    throw new TillkitValidationError(field, 'must be a valid date-time', JSON.stringify(value))
 }
 
 /** Cursor paging, shared by the lists: `before` and `after` are two directions and cannot be combined. */
