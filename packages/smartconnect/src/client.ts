@@ -18,7 +18,13 @@ import {
   type Transport,
 } from '@tillkit/core'
 import type { components, paths } from './generated/smartconnect.js'
-import { checkPending, createPoller, type PollResult, type WaitOptions } from './poll.js'
+import {
+  checkPending,
+  createPoller,
+  waitSettings,
+  type PollResult,
+  type WaitOptions,
+} from './poll.js'
 import type { TransactionOutcome } from './outcome.js'
 import { checkTransaction } from './rules.js'
 import type { TransactionFields, TransactionType } from './types.js'
@@ -291,7 +297,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     waitForOutcome: (pending, options) => poller.wait(pending, options),
     async transact(type, fields, options = {}) {
       // The wait's options before the start: a refusal then means nothing was sent.
-      poller.waitSettings(options)
+      waitSettings(options)
       const pending = await startTransaction(type, fields, { signal: options.signal })
       await options.onStarted?.(pending)
       return poller.wait(pending, options)

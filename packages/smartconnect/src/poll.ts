@@ -1,5 +1,10 @@
 import {
   assertInteger,
+  checkFields,
+  fn,
+  int,
+  optional,
+  type Rules,
   assertOneOf,
   assertString,
   parseRetryAfter,
@@ -90,11 +95,26 @@ export function checkPending(pending: PendingTransaction, baseUrl: string): Pend
   return pending
 }
 
+/** A wait's options; `onStarted` is transact()'s, checked with them before anything is sent. */
+const WAIT_RULES: Rules = {
+  intervalMs: optional(int(MIN_POLL_INTERVAL_MS, 60_000)),
+  deadlineMs: optional(int(0, POLLING_TOKEN_LIFETIME_MS)),
+  onEvent: optional(fn),
+  onStarted: optional(fn),
+}
+
+/** Checks a wait's options (a TillkitValidationError names the bad one) and fills the defaults. */
+export function waitSettings(options: WaitOptions): { intervalMs: number; deadlineMs: number } {
+  checkFields(options as Record<string, unknown>, WAIT_RULES)
+  return {
+    intervalMs: options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+  }
+}
+
 export interface Poller {
   poll(pending: PendingTransaction, options?: { signal?: AbortSignal }): Promise<PollResult>
   wait(pending: PendingTransaction, options?: WaitOptions): Promise<TransactionOutcome>
-  /** Checks a wait's options; throws a TillkitValidationError naming the bad one. */
-  waitSettings(options: WaitOptions): { intervalMs: number; deadlineMs: number }
 }
 
 export function createPoller(transport: Transport, baseUrl: string): Poller {
@@ -182,20 +202,6 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
     return reading
   }
 
-  /** A wait's options, checked (transact() checks them before it sends anything). */
-  function waitSettings(options: WaitOptions): { intervalMs: number; deadlineMs: number } {
-    const intervalMs = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS
-    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS
-    assertInteger('intervalMs', intervalMs, MIN_POLL_INTERVAL_MS, 60_000)
-    assertInteger('deadlineMs', deadlineMs, 0, POLLING_TOKEN_LIFETIME_MS)
-    for (const hook of ['onEvent', 'onStarted'] as const) {
-      const value = (options as Record<string, unknown>)[hook]
-      if (value !== undefined && typeof value !== 'function')
-        throw new TillkitValidationError(hook, 'must be a function', typeof value)
-    }
-    return { intervalMs, deadlineMs }
-  }
-
   async function wait(
     pending: PendingTransaction,
     options: WaitOptions = {},
@@ -263,5 +269,5 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
     }
   }
 
-  return { poll, wait, waitSettings }
+  return { poll, wait }
 }

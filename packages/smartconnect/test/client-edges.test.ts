@@ -3,35 +3,28 @@ import { TillkitAbortedError, TillkitValidationError } from '@tillkit/core'
 import { failure, harness } from './helpers.js'
 
 describe('transact: options checked first, and a stopped wait leaves the outcome open', () => {
-  // Expected: bad wait options (intervalMs below 2 000) are refused with a TillkitValidationError
-  // before anything is sent, so no transaction starts on the terminal.
-  // README "Starting a transaction": "Before anything is sent, the client refuses with a
-  // TillkitValidationError"; failed-start table: "bad input | TillkitValidationError | nothing sent";
-  // README waitForOutcome options: intervalMs "at least 2 000".
-  it('refuses a bad intervalMs before starting the payment (a validation error means nothing sent)', async () => {
+  // Bad wait options are refused with a TillkitValidationError before anything is sent, so no
+  // transaction starts on the terminal. README "Starting a transaction": "Before anything is sent,
+  // the client refuses with a TillkitValidationError"; failed-start table: "bad input |
+  // TillkitValidationError | nothing sent"; waitForOutcome options: intervalMs "at least 2 000",
+  // deadlineMs within the token's life (900 000).
+  it.each([
+    ['intervalMs', { intervalMs: 500 }],
+    ['deadlineMs', { deadlineMs: 1_000_000 }],
+    ['onEvent', { onEvent: 'log' }],
+    ['onStarted', { onStarted: true }],
+  ])('refuses a bad %s before starting the payment', async (field, options) => {
     const h = harness()
     await h.pair()
     const error = await failure<TillkitValidationError>(
-      h.client.transact('Card.Purchase', { AmountTotal: 1250 }, { intervalMs: 500 }),
+      h.client.transact('Card.Purchase', { AmountTotal: 1250 }, options as never),
     )
     expect(error).toBeInstanceOf(TillkitValidationError)
-    expect(error.field).toBe('intervalMs')
+    expect(error.field).toBe(field)
     // Nothing may have been sent: no transaction on the cloud, nothing reaching the acquirer.
     await h.clock.advance(10_000)
     expect(h.cloud.transactions.list()).toHaveLength(0)
     expect(h.cloud.ledger).toHaveLength(0)
-  })
-
-  // Same rule, the other wait option: deadlineMs above the token's life (900 000).
-  it('refuses a bad deadlineMs before starting the payment', async () => {
-    const h = harness()
-    await h.pair()
-    const error = await failure<TillkitValidationError>(
-      h.client.transact('Card.Purchase', { AmountTotal: 1250 }, { deadlineMs: 1_000_000 }),
-    )
-    expect(error).toBeInstanceOf(TillkitValidationError)
-    expect(error.field).toBe('deadlineMs')
-    expect(h.cloud.transactions.list()).toHaveLength(0)
   })
 
   // Expected: once transact has started the payment, stopping the wait through `signal` rejects with a
