@@ -33,12 +33,15 @@ function each<E extends number>(exponent: E, codes: string): Record<string, E> {
 /** Nexo's largest amount, 99 999 999.999999 in major units: the integer part never has more than 8 digits. */
 const MAX_INTEGER_DIGITS = 8
 
+/** The currency's exponent, or undefined for a code outside the table (`toString` included). */
+const exponentOf = (currency: unknown): 0 | 2 | 3 | 4 | undefined =>
+  typeof currency === 'string' && Object.hasOwn(CURRENCY_EXPONENTS, currency)
+    ? CURRENCY_EXPONENTS[currency]
+    : undefined
+
 /** The currency's exponent; a code outside the table is a TillkitValidationError on `field`. */
 export function currencyExponent(currency: unknown, field = 'currency'): 0 | 2 | 3 | 4 {
-  const exponent =
-    typeof currency === 'string' && Object.hasOwn(CURRENCY_EXPONENTS, currency)
-      ? CURRENCY_EXPONENTS[currency]
-      : undefined
+  const exponent = exponentOf(currency)
   if (exponent === undefined) {
     throw new TillkitValidationError(
       field,
@@ -79,9 +82,7 @@ export function toDecimalText(minor: number, currency: string, field = 'amount')
  */
 export function toMinorUnits(major: number, currency: string, field = 'amount'): number {
   // Received data: a currency without known minor units is an answer we cannot read, not bad input.
-  const exponent = Object.hasOwn(CURRENCY_EXPONENTS, currency)
-    ? CURRENCY_EXPONENTS[currency]
-    : undefined
+  const exponent = exponentOf(currency)
   if (exponent === undefined)
     throw unreadable(
       field,

@@ -605,28 +605,26 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   async function closeAll(): Promise<void> {
-    {
-      closed = true
-      const runs = [...live.values()]
-      for (const run of runs) run.close()
-      live.clear()
-      const tables = [...openTables.values()]
-      for (const table of tables) table.shutdown()
-      openTables.clear()
-      // What waits in an account's queue is dropped: its caller's promise rejects, nothing hangs.
-      for (const account of accounts.values()) account.lane.close()
-      timers.close()
-      // A record the journal refuses gets one last try from here on, so nothing below waits for ever.
-      rewrites.stop()
-      // What was queued before the close still reaches the journal (a cursor the POS moved, an
-      // outcome), and so do intents being written (ended at once: they will not be sent).
-      await Promise.all([...runs, ...tables].map((owner) => owner.written()))
-      await Promise.allSettled(journaling)
-      // Records whose write failed get one more try (a payment's outcome among them).
-      await rewrites.close()
-      await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
-      if (ownJournal) await journal.close?.()
-    }
+    closed = true
+    const runs = [...live.values()]
+    for (const run of runs) run.close()
+    live.clear()
+    const tables = [...openTables.values()]
+    for (const table of tables) table.shutdown()
+    openTables.clear()
+    // What waits in an account's queue is dropped: its caller's promise rejects, nothing hangs.
+    for (const account of accounts.values()) account.lane.close()
+    timers.close()
+    // A record the journal refuses gets one last try from here on, so nothing below waits for ever.
+    rewrites.stop()
+    // What was queued before the close still reaches the journal (a cursor the POS moved, an
+    // outcome), and so do intents being written (ended at once: they will not be sent).
+    await Promise.all([...runs, ...tables].map((owner) => owner.written()))
+    await Promise.allSettled(journaling)
+    // Records whose write failed get one more try (a payment's outcome among them).
+    await rewrites.close()
+    await Promise.all([...accounts.values()].map((a) => a.adapter.close?.().catch(() => {})))
+    if (ownJournal) await journal.close?.()
   }
 }
 

@@ -213,6 +213,8 @@ export class Lane {
   private cancelWake: (() => void) | undefined
   /** A request whose answer the lane waits for before spacing the next one. */
   private awaiting = false
+  /** Set by close(): nothing more is sent. */
+  private closed = false
 
   /**
    * `phaseMs` (0 to `spacingMs`) holds the lane's first request back by that much: lanes created
@@ -245,7 +247,6 @@ export class Lane {
       for (let task = queue.shift(); task; task = queue.shift())
         if (!task.cancelled) task.dropped?.()
   }
-  private closed = false
 
   /** The provider asked for a pause (429): nothing of this account is sent before `ms` from now. */
   pause(ms: number): void {

@@ -177,6 +177,29 @@ describe('Lane', () => {
     ])
   })
 
+  it('close() drops what is queued, and what comes after, and sends none of it', async () => {
+    const clock = createManualClock()
+    const lane = new Lane(new Timers(clock), 100)
+    const sent: string[] = []
+    const dropped: string[] = []
+    const task = (name: string) => ({
+      dueAt: clock.now(),
+      run: () => void sent.push(name),
+      dropped: () => void dropped.push(name),
+    })
+    lane.submit(task('first'))
+    lane.submit(task('queued'))
+    const withdrawn = { ...task('withdrawn'), cancelled: true }
+    lane.submit(withdrawn)
+    lane.submit(task('urgent'), true)
+    lane.close()
+    lane.submit(task('late'))
+    await clock.advance(1_000)
+    expect(sent).toEqual(['first'])
+    expect(dropped).toEqual(['urgent', 'queued', 'late'])
+    expect(lane.queued).toBe(0)
+  })
+
   it('on a spaced lane, spaces the next request from the previous answer', async () => {
     const clock = createManualClock()
     const lane = new Lane(new Timers(clock), 100)

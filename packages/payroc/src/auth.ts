@@ -41,16 +41,21 @@ export class TokenSource {
   private current: CachedToken | undefined
   private pending: Promise<CachedToken> | undefined
 
+  /** Token ages are steady time: a wall-clock step keeps no token past its renewal. */
+  private readonly now: () => number
+
   constructor(
     private readonly issue: () => Promise<IssuedToken>,
-    private readonly clock: Clock,
+    clock: Clock,
     /** How long before expiry the token is replaced (capped at half its lifetime). */
     private readonly marginMs: number,
-  ) {}
+  ) {
+    this.now = steady(clock)
+  }
 
   async get(): Promise<string> {
     const cached = this.current
-    if (cached && steady(this.clock)() < cached.renewAt) return cached.value
+    if (cached && this.now() < cached.renewAt) return cached.value
     return (await this.fetch()).value
   }
 
@@ -66,7 +71,7 @@ export class TokenSource {
   private fetch(): Promise<CachedToken> {
     this.pending ??= (async () => {
       // Timed from the request, not the answer: the token's life began at most this early.
-      const asked = steady(this.clock)()
+      const asked = this.now()
       try {
         const { value, lifetimeMs } = await this.issue()
         const margin = Math.min(this.marginMs, lifetimeMs / 2)

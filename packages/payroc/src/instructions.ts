@@ -231,16 +231,17 @@ export async function waitForInstruction<K extends InstructionKind>(
   const minIntervalMs = options.minIntervalMs ?? 1_000
   assertInteger('minIntervalMs', minIntervalMs, 0, 60_000)
   const { clock } = client.transport
+  const now = steady(clock)
   let previous: unknown
   for (;;) {
-    const started = steady(clock)()
+    const started = now()
     const instruction = await read(client, kind, id, options.signal)
     if (instruction.status !== previous) {
       previous = instruction.status
       await options.onStatus?.(instruction)
     }
     if (instruction.status !== 'inProgress') return instruction
-    const wait = started + minIntervalMs - steady(clock)()
+    const wait = started + minIntervalMs - now()
     if (wait > 0)
       await clock.sleep(wait, options.signal).catch((cause: unknown) => {
         throw new TillkitAbortedError(`waiting for ${kind} instruction ${id} aborted`, false, {

@@ -169,6 +169,8 @@ class Connection<I extends Integration> {
   readonly api: PaymentsenseConnection<I>
   private readonly spec: IntegrationSpec
   private readonly clock: Clock
+  /** Silence is timed on steady time: a wall-clock step neither hides a dead socket nor ends a live one. */
+  private readonly now: () => number
   private readonly random: () => number
   private readonly redact: Redactor
   private readonly logger: Logger
@@ -196,6 +198,7 @@ class Connection<I extends Integration> {
   ) {
     this.spec = SPECS[settings.integration]
     this.clock = options.clock ?? systemClock
+    this.now = steady(this.clock)
     this.random = options.random ?? Math.random
     this.redact = createRedactor([options.apiKey])
     this.logger = safeLogger(options.logger, this.redact)
@@ -377,7 +380,7 @@ class Connection<I extends Integration> {
   // Liveness.
 
   private touch(): void {
-    this.lastInbound = steady(this.clock)()
+    this.lastInbound = this.now()
     this.probing = false
   }
 
@@ -389,7 +392,7 @@ class Connection<I extends Integration> {
     const policy = this.settings.liveness
     // Without a probe or pings, a quiet healthy connection cannot be told from a dead one.
     if (!policy || !(policy.probe || typeof this.socket?.on === 'function')) return
-    const quiet = steady(this.clock)() - this.lastInbound
+    const quiet = this.now() - this.lastInbound
     const half = policy.idleMs / 2
     const at = policy.probe && !this.probing && quiet < half ? half : policy.idleMs
     this.cancelLiveness = this.clock.schedule(at - quiet, () => this.checkLiveness(policy.idleMs))
@@ -397,7 +400,7 @@ class Connection<I extends Integration> {
 
   private checkLiveness(idleMs: number): void {
     this.cancelLiveness = undefined
-    const quiet = steady(this.clock)() - this.lastInbound
+    const quiet = this.now() - this.lastInbound
     if (quiet >= idleMs) {
       const error = this.networkError(
         `No message from Connect for ${quiet} ms on ${this.url}: the connection is presumed dead`,
