@@ -14,6 +14,8 @@ import { intentRecord as intent, tempJournals } from './harness.js'
 const hooks: {
   failOpenAppend: boolean
   afterRead?: (path: string) => Promise<void>
+  /** A write to a path ending so fails with this code. */
+  failWrite?: { suffix: string; code: string }
 } = { failOpenAppend: false }
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -27,6 +29,12 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       }
       return real.open(...args)
     },
+    writeFile: (async (...args: Parameters<typeof real.writeFile>) => {
+      const fault = hooks.failWrite
+      if (fault && String(args[0]).endsWith(fault.suffix))
+        throw Object.assign(new Error(`${fault.code}: cannot write`), { code: fault.code })
+      return real.writeFile(...args)
+    }) as typeof real.writeFile,
     readFile: (async (...args: Parameters<typeof real.readFile>) => {
       const result = await real.readFile(...args)
       await hooks.afterRead?.(String(args[0]))
@@ -38,6 +46,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 afterEach(() => {
   hooks.failOpenAppend = false
   hooks.afterRead = undefined
+  hooks.failWrite = undefined
 })
 
 const tempFile = tempJournals('tillkit-review-day-')
@@ -128,5 +137,15 @@ describe('file journal lock', () => {
     const journal = await createFileJournal(path)
     expect(existsSync(`${lockFile}.takeover`)).toBe(false)
     await journal.close?.()
+  })
+
+  it('a takeover guard that cannot be written fails the open as it is, and leaves the stale lock', async () => {
+    const path = await tempFile()
+    const lockFile = `${path}.lock`
+    const stale = JSON.stringify({ pid: 4_194_305, host: hostname() })
+    await writeFile(lockFile, stale)
+    hooks.failWrite = { suffix: '.takeover', code: 'EACCES' }
+    await expect(createFileJournal(path)).rejects.toMatchObject({ code: 'EACCES' })
+    expect(readFileSync(lockFile, 'utf8')).toBe(stale)
   })
 })

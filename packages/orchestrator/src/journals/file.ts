@@ -358,14 +358,19 @@ async function lock(path: string): Promise<() => Promise<void>> {
 /** A takeover takes milliseconds: a guard this old was left by a process that died in one. */
 const ABANDONED_GUARD_MS = 10_000
 
-/** Creates the takeover guard; false when another process holds it (an abandoned one is removed). */
+/**
+ * Creates the takeover guard; false when another process holds it (an abandoned one is removed
+ * first, once). Any other failure to create it is thrown.
+ */
 async function takeGuard(guard: string): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       await writeFile(guard, String(process.pid), { flag: 'wx' })
       return true
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt) return false
+      // Not a guard in the way (a read-only folder, a full disk): the open fails as it is.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      if (attempt) return false
       const since = await stat(guard).then(
         (s) => Date.now() - s.mtimeMs,
         () => Infinity,
