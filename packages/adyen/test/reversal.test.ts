@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TillkitUnknownOutcomeError } from '@tillkit/core'
 import type { PendingRequest, PoiTransaction } from '../src/index.js'
+import { DEFAULT_DEVICES } from '../src/mock/index.js'
 import { busy, drive, harness, POI, POI_2 } from './helpers.js'
 
 async function paid(h: ReturnType<typeof harness>, amount = 5000, currency = 'EUR') {
@@ -133,6 +134,22 @@ describe('reversals (referenced refunds)', () => {
     expect(both.find((r) => r.status === 'refused')).toMatchObject({ errorCondition: 'NotAllowed' })
     const reversals = h.cloud.ledger.filter((e) => e.kind === 'reversal')
     expect(reversals.map((e) => e.amount)).toEqual([5000])
+  })
+
+  it('a reversal the cloud gives up on while the acquirer books it lets its amount go again', async () => {
+    // POI_2 is slow: 100 s a step, so its reversal outlives Adyen's 150 s processing limit.
+    const h = harness({
+      cloud: {
+        devices: DEFAULT_DEVICES.map((d) => (d.poiId === POI_2 ? { ...d, stepMs: 100_000 } : d)),
+      },
+    })
+    const original = await paid(h)
+    const slow = await h.adyen.reversal(h.nexo.reversal({ poiId: POI_2, original }))
+    expect(slow).toMatchObject({ status: 'refused', errorCondition: 'Cancel' })
+    // Nothing was booked, and nothing of the sale is still held for it.
+    const again = await h.adyen.reversal(h.nexo.reversal({ poiId: POI, original }))
+    expect(again.status).toBe('reversed')
+    expect(h.cloud.ledger.filter((e) => e.kind === 'reversal').map((e) => e.amount)).toEqual([5000])
   })
 
   it('an abort stops a reversal not yet booked', async () => {
