@@ -22,7 +22,7 @@ import { TRANSACTION_TYPES } from './types.js'
 /** SmartConnect answers 429 to polls closer together than this. */
 export const MIN_POLL_INTERVAL_MS = 2_000
 export const DEFAULT_POLL_INTERVAL_MS = 3_000
-/** The longest wait between two polls, however often the cloud says 429. */
+/** The longest back-off between two polls, however often the cloud says 429 (a longer `Retry-After` still wins). */
 export const MAX_BACKOFF_MS = 30_000
 /** Terminals give up on a customer after about 3 minutes; we stop waiting after 5. */
 export const DEFAULT_DEADLINE_MS = 300_000
@@ -237,11 +237,12 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
         if (status !== shown) await onEvent?.({ type: 'status', status: (shown = status) })
       } else {
         if (result.reason === 'rate-limited') {
-          // Exponential from the cadence, at least what the cloud asked for, never above the cap.
+          // Exponential from the cadence up to the cap, and never before the cloud's Retry-After
+          // (a poll before it is only refused again); the deadline still ends the wait.
           refusals++
-          delayMs = Math.min(
-            MAX_BACKOFF_MS,
-            Math.max(result.retryAfterMs ?? 0, intervalMs * 2 ** refusals),
+          delayMs = Math.max(
+            result.retryAfterMs ?? 0,
+            Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** refusals),
           )
         }
         const { reason, httpStatus } = result

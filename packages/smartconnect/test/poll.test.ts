@@ -119,10 +119,10 @@ describe('waitForOutcome: 429 back-off', () => {
     ])
   })
 
-  it('honours a longer Retry-After, up to the cap', async () => {
+  it('honours a longer Retry-After, past the cap too: polling earlier would only be refused again', async () => {
     const { client, gaps } = setup(tooMany('10'), tooMany('120'), approved)
-    await client.waitForOutcome(PENDING)
-    expect(gaps()).toEqual([10_000, MAX_BACKOFF_MS])
+    await client.waitForOutcome(PENDING, { deadlineMs: 300_000 })
+    expect(gaps()).toEqual([10_000, 120_000])
   })
 
   it('a shorter Retry-After does not shorten the back-off', async () => {
