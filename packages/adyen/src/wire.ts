@@ -41,9 +41,9 @@ export function readAnswer(text: string): Answer {
   let body: unknown
   try {
     body = JSON.parse(text)
-  } catch (cause) {
+  } catch {
+    // No cause: the SyntaxError quotes the start of the body, which may echo the API key.
     throw new TillkitProtocolError('malformed', 'The Terminal API answer is not JSON', {
-      cause,
       details: { size: text.length },
     })
   }

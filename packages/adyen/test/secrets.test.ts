@@ -100,4 +100,25 @@ describe('the API key never leaks', () => {
       for (const secret of forbidden) expect(output, output).not.toContain(secret)
     expect(errors.every((e) => e instanceof TillkitError)).toBe(true)
   })
+
+  it('through a 2xx answer that is not JSON and echoes a short key (a SyntaxError quotes short bodies whole)', async () => {
+    const key = `sk_${crypto.randomUUID().slice(0, 13)}`
+    const adyen = createAdyenClient({
+      apiKey: key,
+      environment: 'test',
+      transport: 'device-api',
+      merchantAccount: 'TillkitShop',
+      // A gateway in front of Adyen answers 200 with the key it was sent, as plain text.
+      fetch: async (request) => new Response(request.headers.get('x-api-key')),
+      clock: createManualClock({ autoAdvance: true }),
+    })
+    const nexo = adyen.nexo({ saleId: 'till' })
+    const error = await adyen.transactionStatus(nexo.transactionStatus({ poiId: POI })).then(
+      () => expect.unreachable(),
+      (e: unknown) => e as Error,
+    )
+    expect(error.name).toBe('TillkitProtocolError')
+    const seen = [JSON.stringify(error), String(error.stack), inspect(error, { depth: 8 })]
+    for (const output of seen) expect(output).not.toContain(key)
+  })
 })

@@ -1,6 +1,7 @@
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { createMemoryJournal, type Outcome } from '../src/index.js'
-import { collect, drive, pass } from './harness.js'
+import { collect, drive, pass, recordingLogger } from './harness.js'
 import {
   INSTRUCTION,
   payment,
@@ -280,6 +281,27 @@ describe('Payroc fault runs: nothing charged twice, nothing lost', () => {
     expect(s.sent.every((r) => !r.path.includes('evil'))).toBe(true)
     expect(requests(s.cloud, 'GET', RESULT)).toHaveLength(0)
     expect(s.cloud.ledger).toHaveLength(1)
+  })
+
+  it('a completed instruction whose link carries the bearer token: the token stays out of the outcome and the logs', async () => {
+    const { logger, logs } = recordingLogger()
+    const s = payrocSetup({ orchestrator: { logger } })
+    s.route(async (request, next) => {
+      const response = await next(request)
+      if (request.method !== 'GET' || !INSTRUCTION.test(new URL(request.url).pathname))
+        return response
+      const body = (await response.json()) as { link?: { href: string } }
+      // A proxy rewriting links puts the caller's credential in the path.
+      const token = request.headers.get('authorization')!.replace(/^Bearer /, '')
+      if (body.link) body.link.href = `https://evil.example/v1/payments/${token}`
+      return Response.json(body)
+    })
+    const p = await s.orchestrator.sale(payment(4999))
+    const outcome = await drive(s.clock, p.outcome)
+    expect(outcome).toMatchObject({ status: 'unknown', reasonCode: 'unreadable' })
+    expect(s.tokens.size).toBeGreaterThan(0)
+    const shown = inspect([outcome, logs], { depth: 12 })
+    for (const token of s.tokens) expect(shown).not.toContain(token)
   })
 
   it('a fleet under mixed faults, dropped mid-way and recovered: every sale charged exactly once', async () => {

@@ -92,7 +92,8 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
       // A function: openapi-fetch would otherwise build its default serializer on every request.
       querySerializer,
       headers: {
-        Authorization: `Basic ${btoa(`${options.username ?? 'tillkit'}:${options.apiKey}`)}`,
+        // UTF-8 (RFC 7617's one charset), the bytes the redactor knows the key by.
+        Authorization: `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${options.username ?? 'tillkit'}:${options.apiKey}`)))}`,
         'Software-House-Id': options.softwareHouseId,
         'Installer-Id': options.installerId,
         Accept: mediaType,

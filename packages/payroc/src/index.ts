@@ -10,6 +10,7 @@ export {
   waitForInstruction,
   cancelInstruction,
   retrieveResult,
+  resultIdOf,
   type InstructionKind,
   type InstructionKinds,
   type InstructionStatus,

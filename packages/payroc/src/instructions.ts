@@ -330,14 +330,7 @@ export async function retrieveResult<K extends InstructionKind>(
       String(instruction?.status),
     )
   const routes = ROUTES[kind]
-  const href = instruction.link?.href
-  const resultId = linkedId(href, client.baseUrl, routes.result)
-  if (resultId === undefined)
-    throw new TillkitProtocolError(
-      'unexpected',
-      `completed ${kind} instruction: link.href is not a ${kind} result under ${client.baseUrl}; not followed`,
-      { details: { href } },
-    )
+  const resultId = resultIdOf(client, kind, instruction)
   const result = await untyped(client).GET(routes.resultPath, {
     params: { path: { [routes.resultParam]: resultId } },
     signal: options.signal,
@@ -345,18 +338,35 @@ export async function retrieveResult<K extends InstructionKind>(
   return client.transport.ok(result) as InstructionResult<K>
 }
 
-/** The id in a link to a result under the API base, or undefined when the link leads anywhere else. */
-function linkedId(href: unknown, baseUrl: string, pattern: RegExp): string | undefined {
-  if (typeof href !== 'string') return undefined
+/**
+ * The id of what a completed instruction links to (`link.href`): a payment, a refund or a signature.
+ * Taken only from a link to the expected kind of resource under the client's API base (the bearer
+ * token goes with the read); anything else is a TillkitProtocolError, the link in its details
+ * cleared of the client's secrets.
+ */
+export function resultIdOf(
+  client: PayrocClient,
+  kind: InstructionKind,
+  instruction: { link?: { href?: unknown } | null },
+): string {
+  const href = instruction.link?.href
+  const base = new URL(`${client.baseUrl}/`)
   try {
-    const base = new URL(`${baseUrl}/`)
-    const target = new URL(href, base)
-    if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname))
-      return undefined
-    const match = pattern.exec(target.pathname.slice(base.pathname.length - 1))
-    return match ? decodeURIComponent(match[1]!) : undefined
+    const target = new URL(String(href), base)
+    const match = ROUTES[kind].result.exec(target.pathname.slice(base.pathname.length - 1))
+    if (
+      typeof href == 'string' &&
+      target.origin === base.origin &&
+      target.pathname.startsWith(base.pathname) &&
+      match
+    )
+      return decodeURIComponent(match[1]!)
   } catch {
-    // Not a URL, or a malformed escape in the id.
-    return undefined
+    // Not a URL, or a malformed escape in the id: reported below.
   }
+  throw new TillkitProtocolError(
+    'unexpected',
+    `completed ${kind} instruction: link.href is not a ${kind} result under ${client.baseUrl}; not followed`,
+    { details: { href }, redact: client.transport.redact },
+  )
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '@tillkit/core'
 import {
@@ -176,6 +177,33 @@ describe('retrieveResult: following the completed link', () => {
       TillkitProtocolError,
     )
     expect(cloud.requests).toEqual([])
+  })
+
+  it('a link that carries the bearer token: the error shows the link with the token redacted', async () => {
+    const tokens: string[] = []
+    const { client, cloud } = setup({
+      client: {
+        fetch: (request: Request) => {
+          const auth = request.headers.get('authorization')
+          if (auth) tokens.push(auth.replace(/^Bearer /, ''))
+          return cloud.fetch(request)
+        },
+      },
+    })
+    await client.api.GET('/devices')
+    const token = tokens.at(-1)!
+    // A proxy rewriting links puts the caller's credential in the path.
+    const error = await retrieveResult(
+      client,
+      'payment',
+      completed(`https://evil.example/v1/payments/${token}`),
+    ).then(
+      () => expect.unreachable(),
+      (e: unknown) => e as TillkitProtocolError,
+    )
+    expect(error).toBeInstanceOf(TillkitProtocolError)
+    expect(error.details).toEqual({ href: 'https://evil.example/v1/payments/[REDACTED]' })
+    expect(inspect(error, { depth: 8 }) + JSON.stringify(error)).not.toContain(token)
   })
 
   it('a relative link under the base is followed', async () => {

@@ -209,9 +209,13 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
         signal: ctx.signal,
       })
       const { status } = result.response
-      // A definite refusal (4xx but 429) started nothing: say why, in Connect's words.
+      // A definite refusal (4xx but 429) started nothing: say why, in Connect's words (the body as
+      // the client's error holds it, cleared of the API key should Connect echo it).
       if (status >= 400 && status < 500 && status !== 429)
-        return { ids: {}, outcome: refusal(status, result.error) }
+        return {
+          ids: {},
+          outcome: refusal(status, client().transport.httpError(result.response, result.error).body),
+        }
       const created = client().transport.ok(result)
       return { ids: { requestId: created.requestId } }
     },

@@ -24,6 +24,7 @@ import {
   findPayments,
   listDevices,
   PayrocTokenError,
+  resultIdOf,
   submitInstruction,
   type Approval,
   type Device,
@@ -225,7 +226,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
               paymentBody(request, ptid),
               send,
             )
-      const seen = instructionObservation(request, instruction, client().baseUrl)
+      const seen = instructionObservation(request, instruction, client())
       return { ...seen, ids: { ...seen.ids, instructionId: id } }
     } catch (error) {
       const outcome = replay ? undefined : refusalOf(error)
@@ -313,7 +314,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
             ...params,
           })
     if (result.response.status === 404) return { missing: true, retryAfterMs: MISSING_PAUSE_MS }
-    return instructionObservation(ctx.request, client().transport.ok(result), client().baseUrl)
+    return instructionObservation(ctx.request, client().transport.ok(result), client())
   }
 
   async function readResult(ctx: PaymentContext, id: string): Promise<Observation> {
@@ -585,7 +586,7 @@ const COMPLETED: ProviderNotification = { type: 'finished', raw: 'completed', ke
 function instructionObservation(
   request: Readonly<PaymentRequest>,
   instruction: InstructionView,
-  baseUrl: string,
+  client: PayrocClient,
 ): Observation {
   const { status } = instruction
   if (!STATUSES.includes(status))
@@ -613,7 +614,11 @@ function instructionObservation(
       return {
         notifications,
         ids: {
-          [resultKey(request)]: linkedId(instruction.link?.href, baseUrl, resultKey(request)),
+          [resultKey(request)]: resultIdOf(
+            client,
+            request.kind === 'refund' ? 'refund' : 'payment',
+            instruction,
+          ),
         },
       }
     case 'failure':
@@ -637,29 +642,6 @@ function instructionObservation(
         },
       }
   }
-}
-
-/**
- * The result id in a completed instruction's link. Payroc says to follow the link rather than build
- * the URL; the id is taken only from a link to the expected resource under our own API base (the
- * bearer token goes with the read), anything else is a protocol error.
- */
-function linkedId(href: unknown, baseUrl: string, key: 'paymentId' | 'refundId'): string {
-  const segment = key === 'paymentId' ? 'payments' : 'refunds'
-  try {
-    const base = new URL(`${baseUrl}/`)
-    const target = new URL(String(href), base)
-    const [first, id, ...rest] = target.pathname.slice(base.pathname.length).split('/')
-    if (target.origin === base.origin && target.pathname.startsWith(base.pathname))
-      if (first === segment && id && !rest.length) return decodeURIComponent(id)
-  } catch {
-    // Not a URL, or a malformed escape: reported below like any other wrong link.
-  }
-  throw new TillkitProtocolError(
-    'unexpected',
-    `a completed instruction's link is not a ${segment} resource under the API base; not followed`,
-    { details: { href } },
-  )
 }
 
 /** Labels of a submit's definite refusals; others are `refused`. */
