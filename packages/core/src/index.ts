@@ -38,6 +38,8 @@ export {
   absent,
   optional,
   checkFields,
+  fields,
+  list,
   dateTime,
   fn,
   header,

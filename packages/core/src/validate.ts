@@ -106,6 +106,22 @@ export function checkFields(object: Record<string, unknown>, rules: Rules, prefi
   for (const [field, check] of Object.entries(rules)) check(prefix + field, object[field], object)
 }
 
+/** An object whose fields pass `rules` (reported as `field.name`); `rule` when it is no object. */
+export const fields =
+  (rules: Rules, rule = 'must be an object'): Check =>
+  (field, value) => {
+    if (typeof value != 'object' || !value || Array.isArray(value)) fail(field, rule, value)
+    checkFields(value as Record<string, unknown>, rules, `${field}.`)
+  }
+
+/** An array whose every item passes `item` (reported as `field[i]`); `rule` when it is no array. */
+export const list =
+  (item: Check, rule = 'must be an array'): Check =>
+  (field, value, object) => {
+    if (!Array.isArray(value)) fail(field, rule, value)
+    value.forEach((v, i) => item(`${field}[${i}]`, v, object))
+  }
+
 /** A function (a custom `fetch`). */
 export const fn: Check = (field, value) => {
   if (typeof value != 'function') fail(field, 'must be a function', value)
@@ -145,19 +161,13 @@ const RETRY_RULES: Rules = {
   baseDelayMs: optional(int(0, 600_000)),
   maxDelayMs: optional(int(0, 3_600_000)),
   maxElapsedMs: optional(int(0, 86_400_000)),
-  retryOnStatus: optional((field, value) => {
-    if (!Array.isArray(value)) fail(field, 'must be an array of HTTP statuses', value)
-    value.forEach((status, i) => assertInteger(`${field}[${i}]`, status, 100, 599))
-  }),
+  retryOnStatus: optional(list(int(100, 599), 'must be an array of HTTP statuses')),
 }
+const RETRY_POLICY = fields(RETRY_RULES, 'must be false or an object')
 
 /** A transport's `retry`: `false`, or a policy whose bounds are integers in range. */
-export const retryPolicy: Check = (field, value) => {
-  if (value === false) return
-  if (typeof value != 'object' || !value || Array.isArray(value))
-    fail(field, 'must be false or an object', value)
-  checkFields(value as Record<string, unknown>, RETRY_RULES, `${field}.`)
-}
+export const retryPolicy: Check = (field, value, object) =>
+  value === false || RETRY_POLICY(field, value, object)
 
 /** The options a client hands on to its transport, checked alike by every client. */
 export const TRANSPORT_RULES = {

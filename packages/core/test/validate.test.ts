@@ -10,6 +10,8 @@ import {
   bool,
   checkFields,
   dateTime,
+  fields,
+  list,
   int,
   oneOf,
   optional,
@@ -185,6 +187,39 @@ describe('rule tables', () => {
   it('checks fields in table order and prefixes their names', () => {
     expect(() => checkFields({ kind: 'C', amount: 0 }, rules, 'options.')).toThrow(
       expect.objectContaining({ field: 'options.kind' }),
+    )
+  })
+})
+
+describe('nested rules: fields and list', () => {
+  const lines: Rules = { lines: list(fields({ value: string({}), bold: optional(bool) })) }
+
+  it('checks every item of a list and every field of an object in it', () => {
+    expect(() => checkFields({ lines: [] }, lines)).not.toThrow()
+    expect(() =>
+      checkFields({ lines: [{ value: 'a' }, { value: '', bold: true }] }, lines),
+    ).not.toThrow()
+  })
+
+  it.each([
+    [{}, 'lines', 'must be an array'],
+    [{ lines: 'a' }, 'lines', 'must be an array'],
+    [{ lines: [{ value: 'a' }, null] }, 'lines[1]', 'must be an object'],
+    [{ lines: [['a']] }, 'lines[0]', 'must be an object'],
+    [{ lines: [{ value: 'a' }, { value: 1 }] }, 'lines[1].value', 'must be a string'],
+    [{ lines: [{ value: 'a', bold: 'yes' }] }, 'lines[0].bold', 'must be a boolean'],
+  ])('names the item and field that break a rule: %j', (body, field, rule) => {
+    expect(caught(() => checkFields(body, lines))).toMatchObject({ field, rule })
+  })
+
+  it('reports a rule of its own when given one', () => {
+    const statuses = list(int(100, 599), 'must be an array of HTTP statuses')
+    expect(caught(() => statuses('codes', 500, {}))).toMatchObject({
+      field: 'codes',
+      rule: 'must be an array of HTTP statuses',
+    })
+    expect(caught(() => fields({}, 'must be false or an object')('retry', 1, {})).rule).toBe(
+      'must be false or an object',
     )
   })
 })

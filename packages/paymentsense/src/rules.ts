@@ -3,9 +3,12 @@ import {
   assertOneOf,
   bool,
   checkFields,
+  fields,
   int,
+  list,
   oneOf,
   optional,
+  string,
   text,
   type Rules,
 } from '@tillkit/core'
@@ -15,6 +18,10 @@ import { CURRENCIES, MAX_AMOUNT, MAX_CASHBACK, REPORT_TYPES, TRANSACTION_TYPES }
 const AMOUNT = int(1, MAX_AMOUNT)
 const AMOUNT_OR_ZERO = int(0, MAX_AMOUNT)
 const CURRENCY = oneOf(CURRENCIES)
+
+const ANY_STRING = string({})
+/** A receipt line needs its `value`; its `type` and `format` may be values newer than ours. */
+const RECEIPT_LINE = fields({ value: ANY_STRING })
 
 const ONLY_COMPLETION = absent('only allowed for COMPLETION')
 const NOT_DUPLICATE = absent('not allowed for DUPLICATE')
@@ -69,6 +76,6 @@ export const BODY_RULES: Record<string, Rules> = {
   'DELETE /pat/tables/{tableName}': LAST_KNOWN,
   'PUT /pat/tables/{tableName}/amount': { ...LAST_KNOWN, newAmount: AMOUNT_OR_ZERO },
   'PUT /pat/tables/{tableName}/lock': { ...LAST_KNOWN, locked: bool },
-  'PUT /pat/tables/{tableName}/receipt': LAST_KNOWN,
-  'PUT /pat/tables/{tableName}/waiterids': LAST_KNOWN,
+  'PUT /pat/tables/{tableName}/receipt': { ...LAST_KNOWN, newReceipt: list(RECEIPT_LINE) },
+  'PUT /pat/tables/{tableName}/waiterids': { ...LAST_KNOWN, newWaiterIds: list(ANY_STRING) },
 }

@@ -182,7 +182,7 @@ export type components = {
          * @enum {string}
          */
         Currency: "GBP" | "EUR";
-        /** @description Body of 401, 404 and 422 responses. */
+        /** @description Body of 401, 404 and 422 responses (and of the fake's 406 and 429). */
         ErrorBody: {
             /** @description Human-readable explanation, suitable for showing to the operator. */
             userMessage?: string;
@@ -226,6 +226,7 @@ export type components = {
          */
         TransactionRequest: {
             transactionType: components["schemas"]["RequestTransactionType"];
+            /** @description Should be the terminal's own currency (see listTerminals). */
             currency?: components["schemas"]["Currency"];
             /** @description Base amount in pence, before any cashback or gratuity. Not for DUPLICATE. */
             amount?: number;
@@ -470,6 +471,24 @@ export type components = {
         };
     };
     responses: {
+        /** @description The `Accept` header is missing or names another version than this API's. */
+        NotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description A request came less than about 0.1 s after the account's previous one. */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v2+json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description Credentials missing or wrong. */
         Unauthorized: {
             headers: {
@@ -575,6 +594,8 @@ export type SchemaBalances = components['schemas']['Balances'];
 export type SchemaAcquirerBanking = components['schemas']['AcquirerBanking'];
 export type SchemaBanking = components['schemas']['Banking'];
 export type SchemaReportResponse = components['schemas']['ReportResponse'];
+export type ResponseNotAcceptable = components['responses']['NotAcceptable'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseTerminalNotFound = components['responses']['TerminalNotFound'];
 export type ResponseRequestNotFound = components['responses']['RequestNotFound'];
@@ -617,7 +638,9 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -649,7 +672,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TerminalNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -685,7 +710,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TerminalNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["UnprocessableOrBusy"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -719,7 +746,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RequestNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -751,7 +780,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RequestNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -787,7 +818,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["RequestNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -822,7 +855,9 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["UnprocessableOrBusy"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -856,7 +891,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["ReportNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };

@@ -179,7 +179,7 @@ export type components = {
          * @enum {string}
          */
         Currency: "GBP" | "EUR";
-        /** @description Body of 401, 404, 409, 422 and 423 responses. */
+        /** @description Body of 401, 404, 409, 422 and 423 responses (and of the fake's 406 and 429). */
         ErrorBody: {
             /** @description Human-readable explanation, suitable for showing to the operator. */
             userMessage?: string;
@@ -351,6 +351,24 @@ export type components = {
         };
     };
     responses: {
+        /** @description The `Accept` header is missing or names another version than this API's. */
+        NotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description A request came less than about 0.1 s after the account's previous one. */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/connect.v1+json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description Credentials missing or wrong. */
         Unauthorized: {
             headers: {
@@ -448,6 +466,8 @@ export type SchemaAcquirerBanking = components['schemas']['AcquirerBanking'];
 export type SchemaBanking = components['schemas']['Banking'];
 export type SchemaPatReport = components['schemas']['PatReport'];
 export type SchemaPatReportList = components['schemas']['PatReportList'];
+export type ResponseNotAcceptable = components['responses']['NotAcceptable'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseTableNotFound = components['responses']['TableNotFound'];
 export type ResponseBadRead = components['responses']['BadRead'];
@@ -489,7 +509,9 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["BadRead"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -521,6 +543,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
             /** @description A table with this name is already open. */
             409: {
                 headers: {
@@ -531,6 +554,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["BadJson"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -565,7 +589,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TableNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["BadRead"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -599,7 +625,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TableNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["StaleOrBadJson"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -633,8 +661,10 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TableNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["StaleOrBadJson"];
             423: components["responses"]["TableLocked"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -668,8 +698,10 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TableNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["StaleOrBadJson"];
             423: components["responses"]["TableLocked"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -703,8 +735,10 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TableNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["StaleOrBadJson"];
             423: components["responses"]["TableLocked"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -738,8 +772,10 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["TableNotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["StaleOrBadJson"];
             423: components["responses"]["TableLocked"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -767,6 +803,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -806,6 +844,8 @@ export interface operations {
                     "application/connect.v1+json": components["schemas"]["ErrorBody"];
                 };
             };
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
         };
     };
