@@ -204,6 +204,11 @@ export type AdapterTerminal = Omit<TerminalInfo, 'account' | 'provider'>
 export interface AdapterEnvironment {
   clock: Clock
   logger: Logger
+  /**
+   * Registers a credential (an API key) with the orchestrator's redactor: it is then removed from
+   * every log line, event, outcome and journal record, whatever a provider echoes back.
+   */
+  secret(value: string | undefined): void
 }
 
 /**

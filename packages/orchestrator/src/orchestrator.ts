@@ -200,7 +200,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   for (const [name, adapter] of Object.entries(options.accounts)) {
     assertString('options.accounts', name, { minLength: 1, maxLength: 64 })
     checkPacing(`options.accounts.${name}`, adapter)
-    adapter.attach?.({ clock, logger })
+    adapter.attach?.({ clock, logger, secret: (value) => redact.add(value) })
     const configured = adapter.terminals?.length
       ? new Map(adapter.terminals.map((t) => [t.terminal, t]))
       : undefined

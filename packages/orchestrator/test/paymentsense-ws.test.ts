@@ -202,7 +202,7 @@ describe('paymentsense WebSocket adapter: its connection', () => {
       installerId: 'INST',
       WebSocket: cloud.WebSocket,
     })
-    adapter.attach!({ clock, logger: console })
+    adapter.attach!({ clock, logger: console, secret: () => {} })
     return { clock, cloud, adapter }
   }
 

@@ -362,6 +362,7 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
 
     attach(environment: AdapterEnvironment) {
       env = environment
+      env.secret(options.apiKey)
       builders.clear()
       made = makeClient()
     },

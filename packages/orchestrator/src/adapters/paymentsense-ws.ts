@@ -404,6 +404,7 @@ export function paymentsenseWebSocketAdapter(
 
     attach(environment: AdapterEnvironment) {
       env = environment
+      env.secret(options.apiKey)
     },
 
     validate(request) {

@@ -194,6 +194,7 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
 
     attach(environment: AdapterEnvironment) {
       env = environment
+      env.secret(options.apiKey)
       made = makeClient()
     },
 

@@ -368,6 +368,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
 
     attach(environment: AdapterEnvironment) {
       env = environment
+      env.secret(options.apiKey)
       made = makeClient()
     },
 

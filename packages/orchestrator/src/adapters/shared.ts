@@ -33,7 +33,7 @@ export function moneyOf({ amount, cashback, currency }: Readonly<PaymentRequest>
  * and a logger that writes nothing (so there is nothing to redact yet).
  */
 export function unattached(): AdapterEnvironment {
-  return { clock: systemClock, logger: safeLogger(undefined, createRedactor()) }
+  return { clock: systemClock, logger: safeLogger(undefined, createRedactor()), secret: () => {} }
 }
 
 /** An adapter's options are read field by field: anything but an object is refused first, typed. */
