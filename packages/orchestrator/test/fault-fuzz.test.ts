@@ -28,7 +28,15 @@ import {
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import type { PaymentsenseWebSocketAdapterOptions } from '../src/paymentsense.js'
-import { drive, flush, pass, refusingJournal, setup as connectSetup } from './harness.js'
+import {
+  drive,
+  flush,
+  pass,
+  refusingJournal,
+  seeded,
+  setup as connectSetup,
+  type Rng,
+} from './harness.js'
 import {
   pay as adyenPay,
   POI,
@@ -46,35 +54,6 @@ import {
 } from './payroc-harness.js'
 import { setup as scSetup, ACCOUNT as SC_ACCOUNT } from './smartconnect-harness.js'
 import { setup as wsSetup } from './paymentsense-ws-harness.js'
-
-// ---- randomness -----------------------------------------------------------------------------
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-interface Rng {
-  (): number
-  int(lo: number, hi: number): number
-  pick<T>(list: readonly T[]): T
-  chance(p: number): boolean
-}
-
-function rngOf(seed: number): Rng {
-  const next = mulberry32(seed)
-  const rng = (() => next()) as Rng
-  rng.int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1))
-  rng.pick = (list) => list[Math.floor(next() * list.length)]!
-  rng.chance = (p) => next() < p
-  return rng
-}
 
 // ---- a process that can die -------------------------------------------------------------------
 
@@ -600,7 +579,7 @@ export interface RunReport {
 }
 
 async function runSeed(provider: Provider, seed: number): Promise<RunReport> {
-  const rng = rngOf(seed * 7919 + provider.name.length)
+  const rng = seeded(seed * 7919 + provider.name.length)
   const world = await provider.make(rng)
   const { clock } = world
   const t0 = clock.now()

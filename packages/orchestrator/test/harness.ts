@@ -379,3 +379,28 @@ export function stubAdapter(
   }
   return adapter
 }
+
+/** A seeded random source (mulberry32), for fault runs a seed can replay. */
+export interface Rng {
+  (): number
+  /** An integer from `lo` to `hi`, both included. */
+  int(lo: number, hi: number): number
+  pick<T>(list: readonly T[]): T
+  chance(p: number): boolean
+}
+
+export function seeded(seed: number): Rng {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+  const rng = (() => next()) as Rng
+  rng.int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1))
+  rng.pick = (list) => list[Math.floor(next() * list.length)]!
+  rng.chance = (p) => next() < p
+  return rng
+}

@@ -56,6 +56,7 @@ import {
 } from '../src/index.js'
 import { maySendHaveLeft } from '../src/journal.js'
 import { createFileJournal } from '../src/node.js'
+import { seeded } from './harness.js'
 import {
   makeAccounts,
   type ChildMessage,
@@ -75,23 +76,6 @@ const PACKAGE = dirname(HERE)
 const SEEDS = process.env.KILL_SEEDS
   ? process.env.KILL_SEEDS.split(',').map(Number)
   : [11, 37, 59, 73, 97, 3005, 3015, 3021]
-
-// ---- seeded randomness ------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-const pick = <T>(random: () => number, list: readonly T[]): T =>
-  list[Math.floor(random() * list.length)]!
-const between = (random: () => number, low: number, high: number) =>
-  low + Math.floor(random() * (high - low + 1))
 
 // ---- the round's plan -------------------------------------------------------------------------
 
@@ -127,41 +111,41 @@ function planRound(seed: number): {
   kill: KillPlan
   second?: SecondKill
 } {
-  const random = mulberry32(seed)
+  const random = seeded(seed)
   const payments: PlannedPayment[] = []
   for (const account of ['ps', 'payroc', 'sc'] as const) {
     // One payment per terminal, so every ledger entry of a terminal is that payment's.
-    const count = account === 'sc' ? between(random, 1, 2) : 2
+    const count = account === 'sc' ? random.int(1, 2) : 2
     for (const terminal of TERMINALS[account].slice(0, count)) {
-      const amount = between(random, 10, 80) * 100 + pick(random, ENDINGS[account])
+      const amount = random.int(10, 80) * 100 + random.pick(ENDINGS[account])
       payments.push({
         key: `${account}-${terminal}-${seed}`,
         account,
         terminal,
         amount,
         currency: CURRENCY[account],
-        delayMs: between(random, 0, 1_500),
+        delayMs: random.int(0, 1_500),
       })
     }
   }
-  const mode = pick(random, ['after events', 'after events', 'at start', 'after time'] as const)
+  const mode = random.pick(['after events', 'after events', 'at start', 'after time'] as const)
   const kill: KillPlan =
     mode === 'after events'
-      ? { mode, events: between(random, 1, 24), delayMs: between(random, 0, 25) }
+      ? { mode, events: random.int(1, 24), delayMs: random.int(0, 25) }
       : mode === 'at start'
         ? {
             mode,
-            key: pick(random, payments).key,
-            on: pick(random, ['starting', 'sale'] as const),
-            delayMs: between(random, 0, 15),
+            key: random.pick(payments).key,
+            on: random.pick(['starting', 'sale'] as const),
+            delayMs: random.int(0, 15),
           }
-        : { mode, delayMs: between(random, 200, 3_000) }
+        : { mode, delayMs: random.int(200, 3_000) }
   const second: SecondKill | undefined =
     random() < 0.5
       ? undefined
       : random() < 0.6
-        ? { mode: 'after events', events: between(random, 1, 8), delayMs: between(random, 0, 20) }
-        : { mode: 'after time', delayMs: between(random, 0, 1_500) }
+        ? { mode: 'after events', events: random.int(1, 8), delayMs: random.int(0, 20) }
+        : { mode: 'after time', delayMs: random.int(0, 1_500) }
   return { payments, kill, ...(second && { second }) }
 }
 
