@@ -17,10 +17,23 @@ import {
   REPORT_TYPES,
   TRANSACTION_TYPES,
 } from '../src/limits.js'
+import {
+  enumOf,
+  inline,
+  isUnverified,
+  mediaTypes,
+  operation,
+  parametersOf,
+  propertiesOf,
+  requiredOf,
+  resolve,
+  responsesOf,
+  schemaOf,
+  sorted,
+  type Doc,
+} from '../../core/test/schema-facts.js'
 import { harness, pac, pat, type Harness, type RequestOptions } from './mock/helpers.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Doc = any
 const loadSchema = (file: string): Doc =>
   YAML.parse(
     readFileSync(new URL(`../../../schemas/paymentsense/${file}`, import.meta.url), 'utf8'),
@@ -30,92 +43,6 @@ const PAT: Doc = loadSchema('pat-v1.openapi.yaml')
 
 const V2 = 'application/connect.v2+json'
 const V1 = 'application/connect.v1+json'
-
-// ---- schema helpers ------------------------------------------------------------------------
-
-function pointer(doc: Doc, ref: string): Doc {
-  return ref
-    .slice(2)
-    .split('/')
-    .reduce((node: Doc, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc)
-}
-
-/** Follows `$ref`s until a node without one. */
-function resolve(doc: Doc, node: Doc): Doc {
-  while (node && typeof node === 'object' && typeof node.$ref === 'string') {
-    node = pointer(doc, node.$ref)
-  }
-  return node
-}
-
-/** A copy with every `$ref` replaced by its target (for Ajv). */
-function inline(doc: Doc, node: Doc): Doc {
-  if (Array.isArray(node)) return node.map((n) => inline(doc, n))
-  if (!node || typeof node !== 'object') return node
-  if (typeof node.$ref === 'string') return inline(doc, pointer(doc, node.$ref))
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(doc, v)]))
-}
-
-const schemaOf = (doc: Doc, name: string): Doc => doc.components.schemas[name]
-
-/** Properties of a schema, including those of its `allOf` members. */
-function propertiesOf(doc: Doc, node: Doc): Record<string, Doc> {
-  const s = resolve(doc, node)
-  return Object.assign(
-    {},
-    ...(s.allOf ?? []).map((member: Doc) => propertiesOf(doc, member)),
-    s.properties ?? {},
-  )
-}
-
-function requiredOf(doc: Doc, node: Doc): string[] {
-  const s = resolve(doc, node)
-  return [
-    ...new Set([
-      ...(s.required ?? []),
-      ...(s.allOf ?? []).flatMap((member: Doc) => requiredOf(doc, member)),
-    ]),
-  ]
-}
-
-const enumOf = (doc: Doc, node: Doc): string[] => resolve(doc, node).enum
-
-function operation(doc: Doc, method: string, path: string): Doc {
-  const op = doc.paths[path]?.[method.toLowerCase()]
-  if (!op) throw new Error(`${method} ${path} is not in the schema`)
-  return op
-}
-
-function parametersOf(doc: Doc, method: string, path: string): Doc[] {
-  const item = doc.paths[path]
-  return [...(item.parameters ?? []), ...(operation(doc, method, path).parameters ?? [])].map(
-    (p: Doc) => resolve(doc, p),
-  )
-}
-
-function responsesOf(doc: Doc, method: string, path: string): Record<string, Doc> {
-  const responses = operation(doc, method, path).responses
-  return Object.fromEntries(
-    Object.entries(responses).map(([code, r]) => [code, { ref: r, body: resolve(doc, r) }]),
-  )
-}
-
-/** Every media type key under `content` anywhere in the document. */
-function mediaTypes(node: Doc, found = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) node.forEach((n) => mediaTypes(n, found))
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'content' && value && typeof value === 'object') {
-        Object.keys(value).forEach((m) => found.add(m))
-      }
-      mediaTypes(value, found)
-    }
-  }
-  return found
-}
-
-const isUnverified = (node: Doc): boolean => node?.['x-unverified'] === true
-const sorted = (values: Iterable<string>) => [...values].sort()
 
 // ---- the operations of the fact sheet ------------------------------------------------------
 
