@@ -23,13 +23,20 @@ export function resolve(doc: Doc, node: Doc): Doc {
   return node
 }
 
-/** A copy with every local `$ref` replaced by its target (for Ajv). */
+/**
+ * A copy with every local `$ref` replaced by its target, for Ajv: without OpenAPI's
+ * `discriminator` and a nested document's `$schema`, which are not validation keywords there.
+ */
 export function inline(doc: Doc, node: Doc): Doc {
   if (Array.isArray(node)) return node.map((n) => inline(doc, n))
   if (!node || typeof node !== 'object') return node
   if (typeof node.$ref === 'string' && node.$ref.startsWith('#'))
     return inline(doc, pointer(doc, node.$ref))
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(doc, v)]))
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => k !== 'discriminator' && k !== '$schema')
+      .map(([k, v]) => [k, inline(doc, v)]),
+  )
 }
 
 export const schemaOf = (doc: Doc, name: string): Doc => doc.components.schemas[name]

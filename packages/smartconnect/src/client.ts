@@ -26,7 +26,7 @@ import {
   type WaitOptions,
 } from './poll.js'
 import type { TransactionOutcome } from './outcome.js'
-import { checkTransaction } from './rules.js'
+import { checkTransaction, registerId } from './rules.js'
 import type { TransactionFields, TransactionType } from './types.js'
 
 type Schemas = components['schemas']
@@ -185,7 +185,8 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     store: StoreDetails = {},
     { signal }: CallOptions = {},
   ): Promise<void> {
-    assertString('pairingCode', pairingCode, { minLength: 1, maxLength: 64, pattern: /^\S+$/ })
+    // No length or character set is documented for the code: the cloud judges it (400 when wrong).
+    assertString('pairingCode', pairingCode, { minLength: 1 })
     if (typeof store !== 'object' || store === null)
       throw new TillkitValidationError('store', 'must be an object')
     checkFields(store as Record<string, unknown>, STORE_RULES, 'store.')
@@ -316,21 +317,13 @@ const STORE_FIELDS = {
   phone: 'Phone',
 } as const
 
+/** Strings, of any length: SmartConnect documents no limit on the store details. */
 const STORE_RULES: Rules = Object.fromEntries(
-  Object.keys(STORE_FIELDS).map((key) => [key, optional(string({ maxLength: 256 }))]),
+  Object.keys(STORE_FIELDS).map((key) => [key, optional(string({}))]),
 )
 
-/**
- * SmartConnect asks for a UUID as POSRegisterID: 32 hex digits in 8-4-4-4-12 groups. No RFC 4122
- * version or variant is required (the documentation's own example carries none).
- */
-const REGISTER_ID = string({
-  pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  patternRule: 'must be a UUID (the POSRegisterID): 32 hex digits grouped 8-4-4-4-12',
-})
-
 const REGISTER_RULES: Rules = {
-  id: REGISTER_ID,
+  id: registerId,
   name: text,
   businessName: text,
   vendorName: text,

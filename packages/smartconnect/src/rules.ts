@@ -3,6 +3,7 @@ import {
   assertOneOf,
   checkFields,
   optional,
+  string,
   text,
   TillkitValidationError,
   type Check,
@@ -11,9 +12,19 @@ import {
 import { MAX_AMOUNT, TRANSACTION_TYPES, type TransactionType } from './types.js'
 
 /**
- * Per-type field rules for `POST /Transaction`, shared by the client (checked before sending) and the
- * fake cloud (answered with a 400 `{error}`), so both refuse the same input in the same words.
+ * Per-type field rules for `POST /Transaction` and the register id rule, shared by the client
+ * (checked before sending) and the fake cloud (answered with a 400 `{error}`), so both refuse the
+ * same input in the same words.
  */
+
+/**
+ * SmartConnect asks for a UUID as POSRegisterID: 32 hex digits in 8-4-4-4-12 groups. No RFC 4122
+ * version or variant is required (the documentation's own example carries none).
+ */
+export const registerId: Check = string({
+  pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  patternRule: 'must be a UUID (the POSRegisterID): 32 hex digits grouped 8-4-4-4-12',
+})
 
 const AMOUNT_RULE = `must be a positive integer number of cents (a number or a string of digits) up to ${MAX_AMOUNT}`
 

@@ -42,7 +42,8 @@ export const isTransactionType = (value: unknown): value is TransactionType =>
 
 /**
  * The largest amount tillkit sends, in cents. SmartConnect documents no maximum; this guard only
- * catches amounts given in the wrong unit before a terminal asks a customer for them.
+ * catches amounts given in the wrong unit before a terminal asks a customer for them. The schema
+ * states it as our own bound (`Amount`'s `not`, marked `x-unverified`).
  */
 export const MAX_AMOUNT = 99_999_999
 

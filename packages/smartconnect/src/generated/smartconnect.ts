@@ -75,12 +75,15 @@ export type components = {
             error: string;
         };
         PairingResult: {
-            /** @description `success`. */
-            result: string;
+            /** @enum {string} */
+            result: "success";
         };
         /** @description The triple that identifies a register to the cloud, identical on pairing and on every transaction. */
         RegisterIdentity: {
-            /** @description A UUID of your choosing, unique across every customer of your POS product, kept stable for the life of the register (a new one means pairing again). */
+            /**
+             * Format: uuid
+             * @description A UUID of your choosing, unique across every customer of your POS product, kept stable for the life of the register (a new one means pairing again). Written as 32 hex digits grouped 8-4-4-4-12; no particular UUID version is required.
+             */
             POSRegisterID: string;
             /** @description The store's name (not the POS vendor's). Changing it means pairing again. */
             POSBusinessName: string;
@@ -90,7 +93,7 @@ export type components = {
         PairingRequest: components["schemas"]["RegisterIdentity"] & {
             /** @description Shown on the terminal; may change later without pairing again. */
             POSRegisterName: string;
-            /** @description Optional store contact (the field name has a space). */
+            /** @description Optional store contact (the field name has a space). No length limit is documented for this or the other store details, so none is imposed. */
             "Contact Name"?: string;
             Address?: string;
             City?: string;
@@ -99,7 +102,7 @@ export type components = {
             Email?: string;
             Phone?: string;
         };
-        /** @description Positive integer cents. On the wire every form value is text; a number or a string of digits is accepted here and written as digits. */
+        /** @description Positive integer cents. On the wire every form value is text; a number or a string of digits is accepted here and written as digits. tillkit also refuses more than 99 999 999 cents (see `not`). */
         Amount: number | string;
         /** @description What every transaction request carries besides its type and its own fields. */
         TransactionCommon: components["schemas"]["RegisterIdentity"] & {
@@ -108,7 +111,7 @@ export type components = {
              * @enum {string}
              */
             TransactionMode: "ASYNC";
-            /** @description Optional sale or SKU details, as a JSON document in a string. */
+            /** @description Optional sale or SKU details: a string holding a JSON document. The pattern only checks that the text starts like a JSON value (validators take `contentMediaType` as a note, not a check); the client parses it in full. */
             SaleData?: string;
             /**
              * Format: uri
@@ -315,8 +318,11 @@ export type components = {
         /** @description The immediate answer to a start. */
         TransactionStarted: {
             transactionId: string;
-            /** @description PENDING. */
-            transactionStatus: string;
+            /**
+             * @description Always PENDING in this answer; the outcome is read by polling.
+             * @enum {string}
+             */
+            transactionStatus: "PENDING";
             data: {
                 /**
                  * Format: uri
@@ -375,7 +381,7 @@ export type components = {
                 /** @description The masked card number, e.g. `....0138`. */
                 CardPan?: string | null;
                 CardType?: string | null;
-                /** @description e.g. CREDIT, CHEQUE, SAVINGS. */
+                /** @description The account the card was used on, e.g. CREDIT (the only value on record). Read it as free text. */
                 AccountType?: string | null;
                 PosVendor?: string | null;
                 PosRegisterID?: string | null;
@@ -433,7 +439,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The code the terminal displays (URL-encoded in the path). */
+                /** @description The code the terminal displays, as the operator typed it, URL-encoded in the path. No length or character set is documented, so none is imposed here: a wrong code is refused by the cloud (400). */
                 pairingCode: string;
             };
             cookie?: never;

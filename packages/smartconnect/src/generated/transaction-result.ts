@@ -86,7 +86,7 @@ export interface ResultData {
     CardPan?: (string | null);
     CardType?: (string | null);
     /**
-     * e.g. CREDIT, CHEQUE, SAVINGS.
+     * The account the card was used on, e.g. CREDIT (the only value on record). Read it as free text.
      */
     AccountType?: (string | null);
     PosVendor?: (string | null);

@@ -1,5 +1,5 @@
 import { isTillkitError } from '@tillkit/core'
-import { checkTransaction, TRANSACTION_FIELDS } from '../rules.js'
+import { checkTransaction, registerId, TRANSACTION_FIELDS } from '../rules.js'
 import { FINANCIAL_TYPES, isTransactionType, type TransactionType } from '../types.js'
 import { Ledger, type LedgerEntry, type LedgerKind } from './ledger.js'
 import { center, dollars, receipt, row } from './receipt.js'
@@ -215,7 +215,7 @@ export class SmartConnectModel {
 
   /** Pairs (or re-pairs: moves) a register to the terminal showing `code`. */
   pair(code: string, form: FormFields, now: number): Register {
-    const id = required(form, 'POSRegisterID')
+    const id = requiredRegisterId(form)
     const name = required(form, 'POSRegisterName')
     const businessName = required(form, 'POSBusinessName')
     const vendorName = required(form, 'POSVendorName')
@@ -244,7 +244,7 @@ export class SmartConnectModel {
   /** Starts a transaction from its form fields. */
   start(form: FormFields, now: number): FakeTransaction {
     this.advance(now)
-    const id = required(form, 'POSRegisterID')
+    const id = requiredRegisterId(form)
     const businessName = required(form, 'POSBusinessName')
     const vendorName = required(form, 'POSVendorName')
     const mode = required(form, 'TransactionMode')
@@ -632,6 +632,18 @@ function required(form: FormFields, field: string): string {
   const value = form[field]
   if (value === undefined || value.trim() === '') refuse('invalid', `${field} is required`)
   return value!
+}
+
+/** POSRegisterID, required and a UUID (the client's rule, answered as a 400 `{error}`). */
+function requiredRegisterId(form: FormFields): string {
+  const id = required(form, 'POSRegisterID')
+  try {
+    registerId('POSRegisterID', id, form)
+  } catch (error) {
+    if (isTillkitError(error)) refuse('invalid', error.message)
+    throw error
+  }
+  return id
 }
 
 /** `transactionTimeStamp`: year to seconds, then four digits of fraction. */

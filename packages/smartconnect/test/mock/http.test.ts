@@ -41,7 +41,12 @@ describe('fake cloud: starting a transaction', () => {
     ['an amount in dollars', { AmountTotal: '12.50' }, 'AmountTotal: must be a positive integer'],
     ['a zero amount', { AmountTotal: '0' }, 'AmountTotal: must be a positive integer'],
     ['a field of another type', { AmountCash: '100' }, 'AmountCash: not allowed for Card.Purchase'],
-    ['an unpaired register', { POSRegisterID: 'someone-else' }, 'not paired'],
+    ['a POSRegisterID that is not a UUID', { POSRegisterID: 'till-1' }, 'must be a UUID'],
+    [
+      'an unpaired register',
+      { POSRegisterID: '0f8e2b6a-4c1d-4e3f-9a7b-5d2c8e1f4a60' },
+      'not paired',
+    ],
     ['another store name', { POSBusinessName: 'Other Shop' }, 'not paired'],
   ])('refuses a request without or with a bad %s (400 {error})', async (_, fields, message) => {
     const f = direct()

@@ -55,8 +55,14 @@ describe('fake cloud: registers', () => {
   it('a terminal takes several registers', async () => {
     const f = direct()
     await f.pairWith('VT000001')
-    await f.pair(f.cloud.terminals.get('VT000001').pairingCode, { POSRegisterID: 'till-2' })
-    expect(f.cloud.terminals.get('VT000001').registers).toEqual([REGISTER.id, 'till-2'])
+    const other = '0f8e2b6a-4c1d-4e3f-9a7b-5d2c8e1f4a60'
+    await f.pair(f.cloud.terminals.get('VT000001').pairingCode, { POSRegisterID: other })
+    expect(f.cloud.terminals.get('VT000001').registers).toEqual([REGISTER.id, other])
+  })
+
+  it('a code with a space is matched once URL-decoded', async () => {
+    const f = direct({ terminals: [{ deviceId: 'T1', pairingCode: 'AB 12' }] })
+    expect((await f.pair('AB 12')).status).toBe(200)
   })
 })
 
@@ -68,6 +74,21 @@ describe('fake cloud: pairing refusals ({error} 400s)', () => {
       const response = await f.pair(f.cloud.terminals.get('VT000001').pairingCode, { [field]: '' })
       expect(response.status).toBe(400)
       expect(await errorOf(response)).toBe(`${field} is required`)
+      expect(f.cloud.registers.list()).toEqual([])
+    },
+  )
+
+  it.each(['till-1', '7444ae07dc63e49c33e359a7c108cc80', '{7444ae07-dc63-e49c-33e3-59a7c108cc80}'])(
+    'a POSRegisterID that is not a UUID (%s), as the client refuses it',
+    async (id) => {
+      const f = direct()
+      const response = await f.pair(f.cloud.terminals.get('VT000001').pairingCode, {
+        POSRegisterID: id,
+      })
+      expect(response.status).toBe(400)
+      expect(await errorOf(response)).toMatch(
+        /^POSRegisterID: must be a UUID \(the POSRegisterID\)/,
+      )
       expect(f.cloud.registers.list()).toEqual([])
     },
   )

@@ -227,13 +227,15 @@ describe('fake cloud: the ledger', () => {
     await f.pairWith('VT000001')
     const first = await f.started(purchase(100))
     await f.clock.advance(500)
-    await f.pair(f.cloud.terminals.get('VT000002').pairingCode, { POSRegisterID: 'till-2' })
+    await f.pair(f.cloud.terminals.get('VT000002').pairingCode, {
+      POSRegisterID: '0f8e2b6a-4c1d-4e3f-9a7b-5d2c8e1f4a60',
+    })
     const second = await f.cloud.fetch(
       new Request('https://api-dev.smart-connect.cloud/POS/Transaction', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
-          POSRegisterID: 'till-2',
+          POSRegisterID: '0f8e2b6a-4c1d-4e3f-9a7b-5d2c8e1f4a60',
           POSBusinessName: f.cloud.registers.list()[0]!.businessName,
           POSVendorName: f.cloud.registers.list()[0]!.vendorName,
           TransactionMode: 'ASYNC',
