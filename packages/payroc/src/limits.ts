@@ -29,6 +29,54 @@ export const ENTRY_METHODS = [
   'deviceReadOrManualEntry',
 ] as const satisfies readonly NonNullable<Schemas['CustomizationOptions']['entryMethod']>[]
 
+/** The value sets of an instruction request's fields, checked before sending. */
+export const NOTIFICATION_LANGUAGES = ['en', 'fr'] as const satisfies readonly NonNullable<
+  Schemas['Customer']['notificationLanguage']
+>[]
+
+export const CONTACT_METHOD_TYPES = [
+  'email',
+  'phone',
+  'mobile',
+  'fax',
+] as const satisfies readonly Schemas['ContactMethod']['type'][]
+
+export const IP_ADDRESS_TYPES = [
+  'ipv4',
+  'ipv6',
+] as const satisfies readonly Schemas['IpAddress']['type'][]
+
+export const MIT_AGREEMENTS = [
+  'unscheduled',
+  'recurring',
+  'installment',
+] as const satisfies readonly NonNullable<Schemas['CredentialOnFile']['mitAgreement']>[]
+
+export const BENEFIT_CATEGORIES = ['cash', 'foodStamp'] as const satisfies readonly NonNullable<
+  Schemas['CustomizationOptions']['ebtDetails']
+>['benefitCategory'][]
+
+export const CLOSED_LOOP_TYPES = ['mifare'] as const satisfies readonly NonNullable<
+  NonNullable<Schemas['CustomizationOptions']['closedLoopOptions']>['type']
+>[]
+
+export const TIP_TYPES = [
+  'percentage',
+  'fixedAmount',
+] as const satisfies readonly Schemas['Tip']['type'][]
+
+export const TIP_MODES = ['prompted', 'adjusted'] as const satisfies readonly NonNullable<
+  Schemas['Tip']['mode']
+>[]
+
+export const ALTERNATIVE_TENDERS = [
+  'card',
+  'cash',
+  'bankTransfer',
+] as const satisfies readonly NonNullable<Schemas['DualPricing']['alternativeTender']>[]
+
+export const TAX_TYPES = ['rate'] as const satisfies readonly Schemas['TaxRate']['type'][]
+
 /** A transaction result's statuses: the values of the payment search's `status` filter. */
 export const TRANSACTION_STATUSES = [
   'ready',

@@ -1,7 +1,8 @@
 import {
-  checkFields,
   dateTime,
+  fields,
   int,
+  list,
   oneOf,
   optional,
   string,
@@ -12,61 +13,164 @@ import {
   type Rules,
 } from '@tillkit/core'
 import {
+  ALTERNATIVE_TENDERS,
+  BENEFIT_CATEGORIES,
+  CLOSED_LOOP_TYPES,
+  CONTACT_METHOD_TYPES,
   CURRENCY_PATTERN,
   ENTRY_METHODS,
+  IP_ADDRESS_TYPES,
   MAX_AMOUNT,
   MAX_PAGE_SIZE,
+  MIT_AGREEMENTS,
+  NOTIFICATION_LANGUAGES,
+  TAX_TYPES,
+  TIP_MODES,
+  TIP_TYPES,
   TRANSACTION_STATUSES,
   TRANSACTION_TYPES,
 } from './limits.js'
 
-/** A nested object: checked field by field, each named by its path (`order.amount`). */
-const object =
-  (rules: Rules): Check =>
-  (field, value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new TillkitValidationError(field, 'must be an object')
-    checkFields(value as Record<string, unknown>, rules, `${field}.`)
-  }
-
 /** Minor units; the gateway refuses zero and negative amounts on requests. */
 const AMOUNT = int(1, MAX_AMOUNT)
+/** Minor units within a breakdown (a part of the amount), zero allowed. */
+const PART = int(0, MAX_AMOUNT)
 const CURRENCY = string({ pattern: CURRENCY_PATTERN })
+/** Any string, the empty one included: Payroc states no length for these. */
+const ANY_STRING = string({})
+/** An object whose contents the client leaves to the gateway. */
+const OPEN_OBJECT = fields({})
+/** A rate or a percentage: any finite JSON number (core has no check for non-integers). */
+const NUMBER: Check = (field, value) => {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new TillkitValidationError(field, 'must be a number', typeof value)
+}
 
-const CUSTOMIZATION = optional(object({ entryMethod: optional(oneOf(ENTRY_METHODS)) }))
+const ADDRESS = fields({
+  address1: optional(ANY_STRING),
+  address2: optional(ANY_STRING),
+  address3: optional(ANY_STRING),
+  city: optional(ANY_STRING),
+  state: optional(ANY_STRING),
+  country: optional(ANY_STRING),
+  postalCode: optional(ANY_STRING),
+})
+
+const CUSTOMER = fields({
+  firstName: optional(ANY_STRING),
+  lastName: optional(ANY_STRING),
+  dateOfBirth: optional(
+    string({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternRule: 'must be a date (YYYY-MM-DD)' }),
+  ),
+  referenceNumber: optional(ANY_STRING),
+  billingAddress: optional(ADDRESS),
+  shippingAddress: optional(
+    fields({ recipientName: optional(ANY_STRING), address: optional(ADDRESS) }),
+  ),
+  contactMethods: optional(list(fields({ type: oneOf(CONTACT_METHOD_TYPES), value: ANY_STRING }))),
+  notificationLanguage: optional(oneOf(NOTIFICATION_LANGUAGES)),
+})
+
+const IP_ADDRESS = fields({ type: oneOf(IP_ADDRESS_TYPES), value: ANY_STRING })
+
+const CUSTOMIZATION = fields({
+  entryMethod: optional(oneOf(ENTRY_METHODS)),
+  ebtDetails: optional(
+    fields({ benefitCategory: oneOf(BENEFIT_CATEGORIES), withdrawal: optional(bool) }),
+  ),
+  closedLoopOptions: optional(fields({ type: optional(oneOf(CLOSED_LOOP_TYPES)) })),
+})
+
+const BREAKDOWN = fields({
+  subtotal: PART,
+  cashbackAmount: optional(PART),
+  tip: optional(
+    fields({
+      type: oneOf(TIP_TYPES),
+      mode: optional(oneOf(TIP_MODES)),
+      amount: optional(PART),
+      percentage: optional(NUMBER),
+    }),
+  ),
+  surcharge: optional(
+    fields({ bypass: optional(bool), amount: optional(PART), percentage: optional(NUMBER) }),
+  ),
+  dualPricing: optional(
+    fields({
+      offered: bool,
+      choiceRate: optional(OPEN_OBJECT),
+      alternativeTender: optional(oneOf(ALTERNATIVE_TENDERS)),
+    }),
+  ),
+  taxes: optional(list(fields({ type: oneOf(TAX_TYPES), rate: NUMBER, name: ANY_STRING }))),
+})
+
+const CREDENTIAL_ON_FILE = fields({
+  externalVault: optional(bool),
+  tokenize: optional(bool),
+  secureTokenId: optional(ANY_STRING),
+  mitAgreement: optional(oneOf(MIT_AGREEMENTS)),
+})
+
+/** Stored card details; a merchant-initiated agreement needs the order's standing instructions. */
+const credentialOnFile: Check = (field, value, body) => {
+  CREDENTIAL_ON_FILE(field, value, body)
+  const { mitAgreement } = value as Record<string, unknown>
+  const { standingInstructions } = body.order as Record<string, unknown>
+  if (mitAgreement !== undefined && standingInstructions === undefined)
+    throw new TillkitValidationError(
+      'order.standingInstructions',
+      'is required when credentialOnFile.mitAgreement is sent',
+    )
+}
 
 /** The body rules of each operation, keyed by method and openapi-fetch's `schemaPath`. */
 export const BODY_RULES: Record<string, Rules> = {
   'POST /devices/{serialNumber}/payment-instructions': {
     processingTerminalId: text,
-    order: object({
+    order: fields({
       orderId: text,
       amount: AMOUNT,
       currency: CURRENCY,
-      description: optional(string({})),
+      dateTime: optional(dateTime),
+      description: optional(ANY_STRING),
       acceptPartialAmount: optional(bool),
-      breakdown: optional(
-        object({ subtotal: int(0, MAX_AMOUNT), cashbackAmount: optional(int(0, MAX_AMOUNT)) }),
-      ),
+      breakdown: optional(BREAKDOWN),
+      standingInstructions: optional(OPEN_OBJECT),
     }),
-    operator: optional(text),
+    operator: optional(ANY_STRING),
+    customer: optional(CUSTOMER),
+    ipAddress: optional(IP_ADDRESS),
+    // After `order`, which it reads.
+    credentialOnFile: optional(credentialOnFile),
+    customizationOptions: optional(CUSTOMIZATION),
     autoCapture: optional(bool),
     processAsSale: optional(bool),
-    customizationOptions: CUSTOMIZATION,
   },
   'POST /devices/{serialNumber}/refund-instructions': {
     processingTerminalId: text,
-    order: object({ orderId: text, description: text, amount: AMOUNT, currency: CURRENCY }),
-    operator: optional(text),
-    customizationOptions: CUSTOMIZATION,
+    order: fields({
+      orderId: text,
+      dateTime: optional(dateTime),
+      description: text,
+      amount: AMOUNT,
+      currency: CURRENCY,
+    }),
+    operator: optional(ANY_STRING),
+    customer: optional(CUSTOMER),
+    ipAddress: optional(IP_ADDRESS),
+    customizationOptions: optional(CUSTOMIZATION),
   },
   'POST /devices/{serialNumber}/signature-instructions': { processingTerminalId: text },
   'POST /payments/{paymentId}/refunds': {
     amount: AMOUNT,
     description: text,
-    operator: optional(text),
+    operator: optional(ANY_STRING),
   },
-  'POST /payments/{paymentId}/reverse': { amount: optional(AMOUNT), operator: optional(text) },
+  'POST /payments/{paymentId}/reverse': {
+    amount: optional(AMOUNT),
+    operator: optional(ANY_STRING),
+  },
 }
 
 /** Cursor paging, shared by the lists: `before` and `after` are two directions and cannot be combined. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualClock, TillkitValidationError } from '@tillkit/core'
 import { createPayrocClient, type PayrocClientOptions } from '../src/index.js'
 import { refusal } from '../../core/test/helpers.js'
-import { sale, refund, SERIAL, TERMINAL } from './helpers.js'
+import { paymentBodyRefusals, refund, sale, SERIAL, TERMINAL, withBreakdown } from './helpers.js'
 
 const API_KEY = `pr_test_${crypto.randomUUID()}`
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -245,13 +245,14 @@ describe('checked before sending (nothing reaches the network)', () => {
       'order.breakdown.subtotal',
       { ...sale(1), order: { ...sale(1).order, breakdown: { subtotal: -1 } } },
     ],
-    ['operator', { ...sale(1), operator: '' }],
+    ['operator', { ...sale(1), operator: 7 }],
     ['autoCapture', { ...sale(1), autoCapture: 'false' }],
     ['processAsSale', { ...sale(1), processAsSale: 1 }],
     [
       'customizationOptions.entryMethod',
       { ...sale(1), customizationOptions: { entryMethod: 'tap' } },
     ],
+    ...paymentBodyRefusals,
   ])('payment instruction: %s', async (field, body) => {
     const { fetch, clock, nothingSent } = recorder()
     const client = createPayrocClient(options({ fetch, clock }))
@@ -270,6 +271,24 @@ describe('checked before sending (nothing reaches the network)', () => {
       { ...refund(1), order: { orderId: 'r', amount: 1, currency: 'USD' } },
       'order.description',
     ],
+    [
+      'POST',
+      '/devices/{serialNumber}/refund-instructions',
+      { ...refund(1), order: { ...refund(1).order, dateTime: 'yesterday' } },
+      'order.dateTime',
+    ],
+    [
+      'POST',
+      '/devices/{serialNumber}/refund-instructions',
+      { ...refund(1), ipAddress: { type: 'ipv5', value: '1.2.3.4' } },
+      'ipAddress.type',
+    ],
+    [
+      'POST',
+      '/devices/{serialNumber}/refund-instructions',
+      { ...refund(1), customer: { notificationLanguage: 'de' } },
+      'customer.notificationLanguage',
+    ],
     ['POST', '/devices/{serialNumber}/signature-instructions', {}, 'processingTerminalId'],
     ['POST', '/payments/{paymentId}/refunds', { amount: 1 }, 'description'],
     ['POST', '/payments/{paymentId}/refunds', { amount: -5, description: 'x' }, 'amount'],
@@ -282,6 +301,62 @@ describe('checked before sending (nothing reaches the network)', () => {
     const call = (client.api as any)[method](path, { params, body })
     await expect(call).rejects.toMatchObject({ name: 'TillkitValidationError', field })
     nothingSent()
+  })
+
+  it('what the schema allows is sent: an empty operator, a full customer, a merchant-initiated agreement with its standing instructions, a whole breakdown', async () => {
+    const { sent, fetch, clock } = recorder(() => Response.json({}, { status: 202 }))
+    const client = createPayrocClient(options({ fetch, clock }))
+    const bodies = [
+      { ...sale(1), operator: '' },
+      {
+        ...sale(1),
+        customer: {
+          firstName: 'Jo',
+          dateOfBirth: '1990-02-01',
+          shippingAddress: { recipientName: 'Jo', address: { city: 'Montreal' } },
+          contactMethods: [{ type: 'email', value: 'jo@example.com' }],
+          notificationLanguage: 'fr',
+        },
+        ipAddress: { type: 'ipv6', value: '::1' },
+      },
+      {
+        ...sale(1),
+        order: {
+          ...sale(1).order,
+          dateTime: '2026-01-01T12:00:00+01:00',
+          standingInstructions: { sequence: 'first' },
+        },
+        credentialOnFile: { tokenize: true, mitAgreement: 'recurring' },
+        customizationOptions: {
+          entryMethod: 'deviceRead',
+          ebtDetails: { benefitCategory: 'foodStamp', withdrawal: false },
+          closedLoopOptions: { type: 'mifare' },
+        },
+      },
+      withBreakdown({
+        cashbackAmount: 0,
+        tip: { type: 'percentage', mode: 'prompted', percentage: 12.5 },
+        surcharge: { bypass: false, amount: 0, percentage: 3 },
+        dualPricing: { offered: true, choiceRate: {}, alternativeTender: 'cash' },
+        taxes: [{ type: 'rate', rate: 7.5, name: '' }],
+      }),
+    ]
+    for (const body of bodies)
+      await client.api.POST('/devices/{serialNumber}/payment-instructions', {
+        ...serial,
+        body: body as never,
+      })
+    expect(sent.map((r) => JSON.parse(r.body))).toEqual(bodies)
+    for (const [path, body] of [
+      ['/devices/{serialNumber}/refund-instructions', { ...refund(1), operator: '' }],
+      ['/payments/{paymentId}/refunds', { amount: 1, description: 'x', operator: '' }],
+      ['/payments/{paymentId}/reverse', { operator: '' }],
+    ] as const)
+      await (client.api as any).POST(path, {
+        params: { path: { serialNumber: SERIAL, paymentId: 'P1' } },
+        body,
+      })
+    expect(sent).toHaveLength(bodies.length + 3)
   })
 
   it('path parameters must be non-empty strings', async () => {

@@ -1,5 +1,17 @@
 import { expectTypeOf, it } from 'vitest'
 import { findPayments } from '../src/index.js'
+import {
+  ALTERNATIVE_TENDERS,
+  BENEFIT_CATEGORIES,
+  CLOSED_LOOP_TYPES,
+  CONTACT_METHOD_TYPES,
+  IP_ADDRESS_TYPES,
+  MIT_AGREEMENTS,
+  NOTIFICATION_LANGUAGES,
+  TAX_TYPES,
+  TIP_MODES,
+  TIP_TYPES,
+} from '../src/limits.js'
 import type {
   Instruction,
   InstructionStatus,
@@ -59,4 +71,29 @@ it('the payment search yields the payment of GET /payments/{paymentId}; its filt
     PayrocComponents['schemas']['TransactionStatus'] | undefined
   >()
   expectTypeOf<PaymentFilters>().not.toHaveProperty('before')
+})
+
+it('the value sets the request rules check are exactly the schema enums (none missing, none extra)', () => {
+  type S = PayrocComponents['schemas']
+  type Of<T extends readonly unknown[]> = T[number]
+  expectTypeOf<Of<typeof NOTIFICATION_LANGUAGES>>().toEqualTypeOf<
+    NonNullable<S['Customer']['notificationLanguage']>
+  >()
+  expectTypeOf<Of<typeof CONTACT_METHOD_TYPES>>().toEqualTypeOf<S['ContactMethod']['type']>()
+  expectTypeOf<Of<typeof IP_ADDRESS_TYPES>>().toEqualTypeOf<S['IpAddress']['type']>()
+  expectTypeOf<Of<typeof MIT_AGREEMENTS>>().toEqualTypeOf<
+    NonNullable<S['CredentialOnFile']['mitAgreement']>
+  >()
+  expectTypeOf<Of<typeof BENEFIT_CATEGORIES>>().toEqualTypeOf<
+    NonNullable<S['CustomizationOptions']['ebtDetails']>['benefitCategory']
+  >()
+  expectTypeOf<Of<typeof CLOSED_LOOP_TYPES>>().toEqualTypeOf<
+    NonNullable<NonNullable<S['CustomizationOptions']['closedLoopOptions']>['type']>
+  >()
+  expectTypeOf<Of<typeof TIP_TYPES>>().toEqualTypeOf<S['Tip']['type']>()
+  expectTypeOf<Of<typeof TIP_MODES>>().toEqualTypeOf<NonNullable<S['Tip']['mode']>>()
+  expectTypeOf<Of<typeof ALTERNATIVE_TENDERS>>().toEqualTypeOf<
+    NonNullable<S['DualPricing']['alternativeTender']>
+  >()
+  expectTypeOf<Of<typeof TAX_TYPES>>().toEqualTypeOf<S['TaxRate']['type']>()
 })

@@ -349,7 +349,10 @@ export type components = {
             ipAddress?: components["schemas"]["IpAddress"];
             credentialOnFile?: components["schemas"]["CredentialOnFile"];
             customizationOptions?: components["schemas"]["CustomizationOptions"];
-            /** @description True (the default) for a sale; false for a pre-authorisation captured later. */
+            /**
+             * @description True (the default) for a sale; false for a pre-authorisation captured later.
+             * @default true
+             */
             autoCapture?: boolean;
             /** @description Settle at once, whatever `autoCapture` says; no later adjustment. */
             processAsSale?: boolean;
@@ -362,9 +365,14 @@ export type components = {
             description?: string;
             amount: components["schemas"]["Amount"];
             currency: components["schemas"]["Currency"];
-            /** @description Accept an approval for less than the amount (default false). */
+            /**
+             * @description Accept an approval for less than the amount (default false).
+             * @default false
+             */
             acceptPartialAmount?: boolean;
             breakdown?: components["schemas"]["Breakdown"];
+            /** @description The agreement behind a merchant-initiated payment; required when `credentialOnFile.mitAgreement` is sent. */
+            standingInstructions?: Record<string, unknown>;
         };
         Breakdown: {
             subtotal: number;
@@ -438,12 +446,16 @@ export type components = {
             externalVault?: boolean;
             tokenize?: boolean;
             secureTokenId?: string;
-            /** @enum {string} */
+            /**
+             * @description The kind of merchant-initiated agreement. Sent only together with the order's `standingInstructions` (see PaymentInstructionRequest).
+             * @enum {string}
+             */
             mitAgreement?: "unscheduled" | "recurring" | "installment";
         };
         CustomizationOptions: {
             /**
              * @description How the device takes the card; `deviceRead` by default.
+             * @default deviceRead
              * @enum {string}
              */
             entryMethod?: "deviceRead" | "manualEntry" | "deviceReadOrManualEntry";
@@ -451,6 +463,11 @@ export type components = {
                 /** @enum {string} */
                 benefitCategory: "cash" | "foodStamp";
                 withdrawal?: boolean;
+            };
+            /** @description Options for closed-loop cards. */
+            closedLoopOptions?: {
+                /** @enum {string} */
+                type?: "mifare";
             };
         };
         RefundInstructionRequest: {
@@ -516,6 +533,16 @@ export type components = {
             cardNumber: string;
             /** @description MMYY. */
             expiryDate: string;
+            /** @description The signature the cardholder gave, when one was taken. */
+            cardholderSignature?: string;
+            /** @description The token saved for the card, when one was made. */
+            secureToken?: Record<string, unknown>;
+            /** @description Outcome of the card checks (CVV, address and the like). */
+            securityChecks?: Record<string, unknown>;
+            /** @description EMV data from the chip. */
+            emvTags?: Record<string, unknown>[];
+            /** @description Balances on the card (benefit cards). */
+            balances?: Record<string, unknown>[];
         };
         PaymentOrder: {
             orderId: string;
@@ -525,6 +552,10 @@ export type components = {
             amount: number;
             currency: components["schemas"]["Currency"];
             breakdown?: components["schemas"]["Breakdown"];
+            /** @description The currency conversion offered to the cardholder, when there was one. */
+            dccOffer?: Record<string, unknown>;
+            /** @description The agreement behind a merchant-initiated payment. */
+            standingInstructions?: Record<string, unknown>;
         };
         /** @enum {string} */
         SupportedOperation: "capture" | "refund" | "fullyReverse" | "partiallyReverse" | "incrementAuthorization" | "adjustTip" | "addSignature" | "setAsReady" | "setAsPending";
@@ -721,6 +752,78 @@ export type components = {
                 "application/json": components["schemas"]["ServerProblem"];
             };
         };
+        /** @description The request breaks a rule; `errors` names the fields. */
+        AssumedBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BadRequestProblem"];
+            };
+        };
+        /** @description No token, or an expired or revoked one. */
+        AssumedUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token's scope does not allow this operation. */
+        AssumedForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": unknown;
+            };
+        };
+        /** @description No such payment, refund or signature. */
+        AssumedNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["NotFoundProblem"];
+            };
+        };
+        /** @description The `Accept` header asks for something other than JSON. */
+        AssumedNotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request does not fit the payment's current state, or an idempotency key was reused with a different body. */
+        AssumedConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ConflictProblem"];
+            };
+        };
+        /** @description The body is not sent as `application/json`. */
+        AssumedUnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway failed; the request may or may not have been acted on. */
+        AssumedServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ServerProblem"];
+            };
+        };
     };
     parameters: {
         /** @description A UUID v4, new for each new request; the same one again (with the same body) to retry it. */
@@ -793,6 +896,14 @@ export type ResponseNotAcceptable = components['responses']['NotAcceptable'];
 export type ResponseConflict = components['responses']['Conflict'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ResponseServerError = components['responses']['ServerError'];
+export type ResponseAssumedBadRequest = components['responses']['AssumedBadRequest'];
+export type ResponseAssumedUnauthorized = components['responses']['AssumedUnauthorized'];
+export type ResponseAssumedForbidden = components['responses']['AssumedForbidden'];
+export type ResponseAssumedNotFound = components['responses']['AssumedNotFound'];
+export type ResponseAssumedNotAcceptable = components['responses']['AssumedNotAcceptable'];
+export type ResponseAssumedConflict = components['responses']['AssumedConflict'];
+export type ResponseAssumedUnsupportedMediaType = components['responses']['AssumedUnsupportedMediaType'];
+export type ResponseAssumedServerError = components['responses']['AssumedServerError'];
 export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
 export type ParameterSerialNumber = components['parameters']['SerialNumber'];
 export type ParameterPaymentInstructionId = components['parameters']['PaymentInstructionId'];
@@ -1150,12 +1261,12 @@ export interface operations {
                     "application/json": components["schemas"]["RetrievedPayment"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            406: components["responses"]["NotAcceptable"];
-            500: components["responses"]["ServerError"];
+            400: components["responses"]["AssumedBadRequest"];
+            401: components["responses"]["AssumedUnauthorized"];
+            403: components["responses"]["AssumedForbidden"];
+            404: components["responses"]["AssumedNotFound"];
+            406: components["responses"]["AssumedNotAcceptable"];
+            500: components["responses"]["AssumedServerError"];
         };
     };
     refundPayment: {
@@ -1224,14 +1335,14 @@ export interface operations {
                     "application/json": components["schemas"]["RetrievedPayment"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            406: components["responses"]["NotAcceptable"];
-            409: components["responses"]["Conflict"];
-            415: components["responses"]["UnsupportedMediaType"];
-            500: components["responses"]["ServerError"];
+            400: components["responses"]["AssumedBadRequest"];
+            401: components["responses"]["AssumedUnauthorized"];
+            403: components["responses"]["AssumedForbidden"];
+            404: components["responses"]["AssumedNotFound"];
+            406: components["responses"]["AssumedNotAcceptable"];
+            409: components["responses"]["AssumedConflict"];
+            415: components["responses"]["AssumedUnsupportedMediaType"];
+            500: components["responses"]["AssumedServerError"];
         };
     };
     getRefund: {
@@ -1254,12 +1365,12 @@ export interface operations {
                     "application/json": components["schemas"]["RetrievedRefund"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            406: components["responses"]["NotAcceptable"];
-            500: components["responses"]["ServerError"];
+            400: components["responses"]["AssumedBadRequest"];
+            401: components["responses"]["AssumedUnauthorized"];
+            403: components["responses"]["AssumedForbidden"];
+            404: components["responses"]["AssumedNotFound"];
+            406: components["responses"]["AssumedNotAcceptable"];
+            500: components["responses"]["AssumedServerError"];
         };
     };
     getSignature: {
@@ -1282,12 +1393,12 @@ export interface operations {
                     "application/json": components["schemas"]["Signature"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            406: components["responses"]["NotAcceptable"];
-            500: components["responses"]["ServerError"];
+            400: components["responses"]["AssumedBadRequest"];
+            401: components["responses"]["AssumedUnauthorized"];
+            403: components["responses"]["AssumedForbidden"];
+            404: components["responses"]["AssumedNotFound"];
+            406: components["responses"]["AssumedNotAcceptable"];
+            500: components["responses"]["AssumedServerError"];
         };
     };
     listDevices: {
@@ -1318,11 +1429,11 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            406: components["responses"]["NotAcceptable"];
-            500: components["responses"]["ServerError"];
+            400: components["responses"]["AssumedBadRequest"];
+            401: components["responses"]["AssumedUnauthorized"];
+            403: components["responses"]["AssumedForbidden"];
+            406: components["responses"]["AssumedNotAcceptable"];
+            500: components["responses"]["AssumedServerError"];
         };
     };
 }

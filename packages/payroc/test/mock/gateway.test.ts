@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { paymentBodyRefusals, refund } from '../helpers.js'
 import { API, harness, IDENTITY, read, sale, SERIAL, submit } from './helpers.js'
 
 const problem = (status: number) =>
@@ -150,6 +151,40 @@ describe('what every API request goes through', () => {
     expect(answer.status).toBe(400)
     expect(answer.body).toEqual(problem(400))
     expect(answer.body.errors).toEqual([expect.objectContaining({ parameter })])
+  })
+
+  it.each(paymentBodyRefusals)(
+    '400 naming %s: the nested parts of a payment are checked by the client rules',
+    async (parameter, body) => {
+      const h = harness()
+      const answer = await h.call('POST', `/devices/${SERIAL}/payment-instructions`, { body })
+      expect(answer.status).toBe(400)
+      expect(answer.body.errors).toEqual([expect.objectContaining({ parameter })])
+      expect(h.cloud.instructions.list()).toEqual([])
+    },
+  )
+
+  it.each([
+    ['order.dateTime', { ...refund(1), order: { ...refund(1).order, dateTime: 'yesterday' } }],
+    ['ipAddress.type', { ...refund(1), ipAddress: { type: 'ipv5', value: '1.2.3.4' } }],
+  ])('400 naming %s on a refund instruction', async (parameter, body) => {
+    const h = harness()
+    const answer = await h.call('POST', `/devices/${SERIAL}/refund-instructions`, { body })
+    expect(answer.status).toBe(400)
+    expect(answer.body.errors).toEqual([expect.objectContaining({ parameter })])
+  })
+
+  it('an empty operator and a merchant-initiated agreement with standing instructions are taken (202)', async () => {
+    const h = harness()
+    const answer = await h.call('POST', `/devices/${SERIAL}/payment-instructions`, {
+      body: {
+        ...sale(100),
+        operator: '',
+        order: { ...sale(100).order, standingInstructions: { sequence: 'first' } },
+        credentialOnFile: { mitAgreement: 'installment' },
+      },
+    })
+    expect(answer.status).toBe(202)
   })
 
   it('400 when the instruction names a terminal the device is not linked to', async () => {
