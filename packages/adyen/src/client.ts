@@ -60,7 +60,14 @@ import {
   type TransactionStatusResult,
 } from './results.js'
 import type { EventNotification } from './generated/nexo/event-notification.js'
-import { assertValid, describeErrors, invalid, readAnswer, type Validator } from './wire.js'
+import {
+  assertValid,
+  describeErrors,
+  invalid,
+  isRecord,
+  readAnswer,
+  type Validator,
+} from './wire.js'
 
 export type AdyenTransport = 'device-api' | 'legacy'
 /** Live data centres: Europe (default), Australia, United States, East Asia. */
@@ -382,7 +389,16 @@ export function createAdyenClient<T extends AdyenTransport>(
     async abort(message, callOptions = {}) {
       assertValid(validateAbortRequest, message, 'an AbortRequest')
       const answer = readAnswer(await post('sync', message, messages, callOptions.signal))
+      // A refused or undeliverable abort comes back as a Reject event.
       if (answer.kind === 'event') return { ...rejected(answer.message), delivered: false }
+      // Nothing answers an accepted abort (there is no AbortResponse): a response envelope is not
+      // the empty acceptance, and reading it as one would report an abort that may not have happened.
+      if (answer.kind === 'response')
+        throw new TillkitProtocolError(
+          'unexpected',
+          'An AbortRequest has no response, yet the cloud answered it with a SaleToPOIResponse',
+          { details: { keys: Object.keys(answer.envelope).slice(0, 5) } },
+        )
       return { delivered: true }
     },
 
@@ -485,7 +501,12 @@ export function createAdyenClient<T extends AdyenTransport>(
           fetch: reads.fetch,
         },
       )
-      return (reads.ok(result) as { status: 'ONLINE' | 'OFFLINE' }).status
+      const body = reads.ok(result)
+      const status = isRecord(body) ? body.status : undefined
+      // Adyen's specification marks no field required: without a known status there is nothing to report.
+      if (status !== 'ONLINE' && status !== 'OFFLINE')
+        throw invalid('device status', 'status is neither ONLINE nor OFFLINE')
+      return status
     },
 
     async connectedDevices(callOptions = {}) {
@@ -503,7 +524,7 @@ export function createAdyenClient<T extends AdyenTransport>(
             fetch: reads.fetch,
           },
         )
-        const ids = (reads.ok(result) as { uniqueDeviceIds: string[] }).uniqueDeviceIds
+        const ids = idsIn(reads.ok(result), 'uniqueDeviceIds')
         // The Cloud device API cannot filter by terminal: done here, as the legacy endpoint would.
         return uniqueTerminalId === undefined ? ids : ids.filter((id) => id === uniqueTerminalId)
       }
@@ -521,7 +542,7 @@ export function createAdyenClient<T extends AdyenTransport>(
           fetch: reads.fetch,
         },
       )
-      return (reads.ok(result) as { uniqueTerminalIds: string[] }).uniqueTerminalIds
+      return idsIn(reads.ok(result), 'uniqueTerminalIds')
     },
   }
   return client as unknown as AdyenClient<T>
@@ -573,6 +594,19 @@ function requestedMinor(amounts: AmountsReq): number {
     if (field.endsWith('Amount') && typeof value === 'number')
       minorOf(value, currency, `${AMOUNTS_REQ}.${field}`, currencyField)
   return requested
+}
+
+/**
+ * The id list of a connected-devices answer. No field of it is marked required in Adyen's specification: a missing
+ * list is read as none connected; anything but a list of strings is a TillkitProtocolError.
+ */
+function idsIn(body: unknown, field: 'uniqueDeviceIds' | 'uniqueTerminalIds'): string[] {
+  if (!isRecord(body)) throw invalid('connected devices answer', 'it is not a JSON object')
+  const ids = body[field]
+  if (ids === undefined) return []
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
+    throw invalid('connected devices answer', `${field} is not a list of ids`)
+  return ids
 }
 
 interface HttpResult {

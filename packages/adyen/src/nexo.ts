@@ -180,7 +180,7 @@ const REVERSAL_RULES: Rules = {
     const o = value as Record<string, unknown> | undefined
     if (typeof o !== 'object' || o === null)
       throw new TillkitValidationError(field, 'must be the POITransactionID of the payment')
-    checkFields(o, { TransactionID: text, TimeStamp: text }, `${field}.`)
+    checkFields(o, { TransactionID: text, TimeStamp: dateTime }, `${field}.`)
   },
   currency: (field, value, object) => {
     if (value !== undefined || object.amount !== undefined) currencyExponent(value, field)

@@ -1,4 +1,9 @@
-import { describeSchemaErrors, schemaValidationError, TillkitProtocolError } from '@tillkit/core'
+import {
+  dateTime,
+  describeSchemaErrors,
+  schemaValidationError,
+  TillkitProtocolError,
+} from '@tillkit/core'
 import type { ValidationError } from './generated/nexo/payment-request.validate.js'
 import type { EventNotification } from './generated/nexo/event-notification.js'
 import { validateEventNotification } from './generated/nexo/event-notification.validate.js'
@@ -10,7 +15,8 @@ export type Validator<T> = ((data: unknown) => data is T) & { errors?: Validatio
 
 /**
  * Checks a message we are about to send; the first failure becomes a TillkitValidationError naming the field and
- * the rule, before anything leaves the process.
+ * the rule, before anything leaves the process. Every `TimeStamp` must also be a date-time (with its offset), the
+ * `format` the schemas give it: the generated validators leave formats out, so it is checked here.
  */
 export function assertValid<T>(
   validate: Validator<T>,
@@ -19,6 +25,18 @@ export function assertValid<T>(
 ): asserts message is T {
   if (!validate(message)) {
     throw schemaValidationError(validate.errors, { extraField: `is not a field of ${what}` })
+  }
+  checkTimeStamps(message, '')
+}
+
+/** Core's `dateTime` on every `TimeStamp` of an outbound message (closed schemas: no other field has the name). */
+function checkTimeStamps(node: unknown, path: string): void {
+  if (Array.isArray(node)) return node.forEach((item, i) => checkTimeStamps(item, `${path}.${i}`))
+  if (!isRecord(node)) return
+  for (const [key, value] of Object.entries(node)) {
+    const field = path ? `${path}.${key}` : key
+    if (key === 'TimeStamp') dateTime(field, value, node)
+    else checkTimeStamps(value, field)
   }
 }
 

@@ -152,7 +152,7 @@ describe('webhook targets', () => {
           }),
         },
       )
-    expect(await (await send('S1')).text()).toBe('ok')
+    expect(await (await send('S1')).json()).toBe('ok')
     // Webhooks go out after the answer: S1's must be made before the target starts refusing.
     await cloud.notifications.settled()
     refuse = true

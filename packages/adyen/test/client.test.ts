@@ -1,4 +1,9 @@
-import { TillkitHttpError, TillkitValidationError, createManualClock } from '@tillkit/core'
+import {
+  TillkitHttpError,
+  TillkitProtocolError,
+  TillkitValidationError,
+  createManualClock,
+} from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { adyenBaseUrl, createAdyenClient, type AdyenClientOptions } from '../src/index.js'
 import { createFakeCloud } from '../src/mock/index.js'
@@ -128,16 +133,30 @@ describe('createAdyenClient', () => {
     await expect(adyen.payment(payment)).rejects.toThrow(
       'SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.Currency: must be an ISO 4217 currency code with minor units, e.g. EUR',
     )
-    const reversal = nexo.reversal({ poiId: 'P', original: { TransactionID: 'x', TimeStamp: 'y' } })
+    const original = { TransactionID: 'x', TimeStamp: '2026-01-01T00:00:00Z' }
+    const reversal = nexo.reversal({ poiId: 'P', original })
     const partly = nexo.reversal({
       poiId: 'P',
-      original: { TransactionID: 'x', TimeStamp: 'y' },
+      original,
       amount: 250,
       currency: 'EUR',
     })
     partly.SaleToPOIRequest.ReversalRequest.ReversedAmount = 2.555
     await expect(adyen.reversal(partly)).rejects.toThrow(
       'SaleToPOIRequest.ReversalRequest.ReversedAmount: must be an amount in EUR with at most 2 decimals',
+    )
+    // Every TimeStamp must be a date-time: the generated validators skip formats, the client does not.
+    const stamped = nexo.reversal({ poiId: 'P', original })
+    stamped.SaleToPOIRequest.ReversalRequest.OriginalPOITransaction.POITransactionID.TimeStamp =
+      'yesterday'
+    await expect(adyen.reversal(stamped)).rejects.toThrow(
+      'SaleToPOIRequest.ReversalRequest.OriginalPOITransaction.POITransactionID.TimeStamp: must match',
+    )
+    payment.SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.Currency = 'EUR'
+    payment.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID.TimeStamp =
+      '2026-02-30T10:00:00Z'
+    await expect(adyen.payment(payment)).rejects.toThrow(
+      'SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID.TimeStamp: must be a valid date-time',
     )
     ;(reversal.SaleToPOIRequest.MessageHeader as { MessageType: string }).MessageType = 'Response'
     await expect(adyen.reversal(reversal)).rejects.toThrow(
@@ -180,6 +199,20 @@ describe('connectivity', () => {
       status: 403,
       body: { errorCode: '00_403', status: 403, title: 'Forbidden' },
     })
+  })
+
+  it('answers without the fields (none is marked required): no list is none connected; no status is an error', async () => {
+    let answer: unknown = {}
+    const { adyen } = harness({ between: async () => Response.json(answer) })
+    expect(await adyen.connectedDevices()).toEqual([])
+    expect(await adyen.connectedDevices({ uniqueTerminalId: POI })).toEqual([])
+    await expect(adyen.deviceStatus(POI)).rejects.toBeInstanceOf(TillkitProtocolError)
+    answer = { deviceId: POI, status: 'SLEEPING' }
+    await expect(adyen.deviceStatus(POI)).rejects.toThrow('status is neither ONLINE nor OFFLINE')
+    answer = { uniqueDeviceIds: 'P400Plus-1' }
+    await expect(adyen.connectedDevices()).rejects.toThrow('uniqueDeviceIds is not a list of ids')
+    const legacy = harness({ transport: 'legacy', between: async () => Response.json({}) })
+    expect(await legacy.adyen.connectedDevices()).toEqual([])
   })
 
   it('legacy: connected terminals through /connectedTerminals; no device status', async () => {

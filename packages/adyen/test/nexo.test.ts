@@ -198,6 +198,19 @@ describe('reversal, abort and status builders', () => {
     expect(
       refusal(() => b.reversal({ poiId: 'P', original: { TransactionID: '', TimeStamp: 'x' } })),
     ).toBe('original.TransactionID: must be at least 1 characters long')
+    // Adyen's TimeStamp is a date-time with its offset, as the payment's answer gave it.
+    for (const TimeStamp of ['yesterday', '2026-03-14', '2026-03-14T09:00:00'])
+      expect(
+        refusal(() => b.reversal({ poiId: 'P', original: { TransactionID: 'T.1', TimeStamp } })),
+      ).toMatch(/^original\.TimeStamp: must match/)
+    expect(
+      refusal(() =>
+        b.reversal({
+          poiId: 'P',
+          original: { TransactionID: 'T.1', TimeStamp: '2026-02-30T09:00:00Z' },
+        }),
+      ),
+    ).toMatch(/^original\.TimeStamp: must be a valid date-time/)
     expect(refusal(() => b.reversal({ poiId: 'P', original, reason: 'Oops' as never }))).toBe(
       'reason: must be one of CustCancel, Malfunction, MerchantCancel, Unable2Compl',
     )

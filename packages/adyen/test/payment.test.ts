@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { TillkitProtocolError } from '@tillkit/core'
 import { validateDisplayRequest } from '../src/generated/nexo/display-request.validate.js'
 import { parseNotification } from '../src/index.js'
 import { busy, harness, MERCHANT, POI, POI_2, POI_BASE64 } from './helpers.js'
@@ -224,6 +225,37 @@ describe('abort', () => {
     })
     expect(abort.SaleToPOIRequest.AbortRequest.MessageReference.DeviceID).toBe('DEV0000001')
     expect(await adyen.abort(abort)).toEqual({ delivered: true })
+  })
+
+  it('one the cloud refuses (a reused ServiceID) is not delivered: the answer is a Reject event', async () => {
+    const { adyen, nexo } = harness()
+    const abort = nexo.abort({ poiId: POI, abortServiceId: 'PAY0000001' })
+    expect(await adyen.abort(abort)).toEqual({ delivered: true })
+    const again = await adyen.abort(abort)
+    expect(again).toMatchObject({
+      delivered: false,
+      message: `ServiceID ${abort.SaleToPOIRequest.MessageHeader.ServiceID} was already used with SaleID till-1`,
+      event: { SaleToPOIRequest: { EventNotification: { EventToNotify: 'Reject' } } },
+    })
+  })
+
+  it('answered with a response envelope is a protocol error, not taken for delivered', async () => {
+    const { adyen, nexo } = harness({
+      between: async (request) => {
+        const sent = (await request.json()) as { SaleToPOIRequest: { MessageHeader: object } }
+        return Response.json({
+          SaleToPOIResponse: {
+            MessageHeader: { ...sent.SaleToPOIRequest.MessageHeader, MessageType: 'Response' },
+            AbortResponse: { Response: { Result: 'Success' } },
+          },
+        })
+      },
+    })
+    const error = await adyen
+      .abort(nexo.abort({ poiId: POI, abortServiceId: 'PAY0000001' }))
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TillkitProtocolError)
+    expect(error).toMatchObject({ details: { keys: ['MessageHeader', 'AbortResponse'] } })
   })
 
   it('to an offline terminal is not delivered', async () => {

@@ -8,30 +8,52 @@
 /** A parsed schema document, or a node of one. */
 export type Doc = any
 
-/** The node a local `$ref` (`#/a/b~1c`) points at. */
+/** The node a local `$ref` (`#/a/b~1c`; `#`, the whole document) points at. */
 export function pointer(doc: Doc, ref: string): Doc {
-  return ref
-    .slice(2)
+  const path = ref.slice(2)
+  if (!path) return doc
+  return path
     .split('/')
     .reduce((node: Doc, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc)
 }
 
-/** Follows `$ref`s until a node without one. */
+/** Other files a document's `$ref`s reach (`file.yaml#/…`), parsed, by the name the refs use. */
+const FILES = new WeakMap<object, Record<string, Doc>>()
+
+/** Lets {@link resolve} follow `doc`'s references into other files; returns `doc`. */
+export function withFiles(doc: Doc, files: Record<string, Doc>): Doc {
+  FILES.set(doc, files)
+  return doc
+}
+
+/**
+ * Follows `$ref`s until a node without one. A reference into another file goes to that file (see
+ * {@link withFiles}); a local one that `doc` cannot answer (met inside another file) is looked up
+ * in the other files.
+ */
 export function resolve(doc: Doc, node: Doc): Doc {
-  while (node && typeof node === 'object' && typeof node.$ref === 'string')
-    node = pointer(doc, node.$ref)
+  const files = FILES.get(doc) ?? {}
+  while (node && typeof node === 'object' && typeof node.$ref === 'string') {
+    const [file, local] = node.$ref.split('#')
+    const ref = `#${local ?? ''}`
+    node = file
+      ? pointer(files[file], ref)
+      : (pointer(doc, ref) ??
+        Object.values(files)
+          .map((other) => pointer(other, ref))
+          .find((found) => found !== undefined))
+  }
   return node
 }
 
 /**
- * A copy with every local `$ref` replaced by its target, for Ajv: without OpenAPI's
+ * A copy with every `$ref` replaced by its target (see {@link resolve}), for Ajv: without OpenAPI's
  * `discriminator` and a nested document's `$schema`, which are not validation keywords there.
  */
 export function inline(doc: Doc, node: Doc): Doc {
   if (Array.isArray(node)) return node.map((n) => inline(doc, n))
   if (!node || typeof node !== 'object') return node
-  if (typeof node.$ref === 'string' && node.$ref.startsWith('#'))
-    return inline(doc, pointer(doc, node.$ref))
+  if (typeof node.$ref === 'string') return inline(doc, resolve(doc, node))
   return Object.fromEntries(
     Object.entries(node)
       .filter(([k]) => k !== 'discriminator' && k !== '$schema')

@@ -90,12 +90,14 @@ export type components = {
         };
         /** @enum {string} */
         DeviceStatus: "ONLINE" | "OFFLINE";
+        /** @description No field is marked required, as in Adyen's specification; tillkit's client refuses an answer without a known `status` rather than guess the device's connectivity. */
         DeviceStatusResponse: {
-            deviceId: string;
-            status: components["schemas"]["DeviceStatus"];
+            deviceId?: string;
+            status?: components["schemas"]["DeviceStatus"];
         };
+        /** @description No field is marked required, as in Adyen's specification; tillkit's client reads a missing `uniqueDeviceIds` as no connected device. */
         ConnectedDevicesResponse: {
-            uniqueDeviceIds: string[];
+            uniqueDeviceIds?: string[];
         };
         InvalidField: {
             name: string;
@@ -205,7 +207,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The terminal's response (`SaleToPOIResponse`), an event notification when the cloud could not deliver the request, or an empty body for a request that has no response (abort). */
+            /** @description The terminal's response (`SaleToPOIResponse`), or an event notification when the cloud could not deliver the request. An abort has no response: see `x-tillkit-abort-answer`. */
             200: {
                 headers: {
                     [name: string]: unknown;

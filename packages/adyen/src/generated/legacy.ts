@@ -194,6 +194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectedTerminalsResponse"];
                 };
             };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
         };

@@ -189,17 +189,21 @@ export function createFrontEnd(
       operation as 'sync' | 'async',
       request.signal,
     )
-    return respond(answer)
+    return respond(answer, deviceId === undefined ? 'legacy' : 'device-api')
   }
 }
 
-function respond(answer: Answer): Response {
+/**
+ * An answer as each transport words it. The acknowledgement of `/async` is `ok`: on the Cloud device API as the JSON
+ * string its specification types (`application/json`), on the legacy endpoints as plain text (what Adyen's library
+ * reads there).
+ */
+function respond(answer: Answer, transport: 'device-api' | 'legacy'): Response {
   if ('json' in answer) return jsonResponse(200, answer.json)
-  if ('text' in answer)
-    return new BufferedResponse(answer.text, {
-      status: 200,
-      headers: { 'content-type': 'text/plain' },
-    })
+  if ('accepted' in answer)
+    return transport === 'device-api'
+      ? jsonResponse(200, 'ok')
+      : new BufferedResponse('ok', { status: 200, headers: { 'content-type': 'text/plain' } })
   return new Response(null, { status: 200 })
 }
 

@@ -163,6 +163,46 @@ describe('the fake cloud over raw HTTP', () => {
     expect(await response.text()).toBe('')
   })
 
+  it('an abort it refuses gets a Reject event, never an AbortResponse (none exists)', async () => {
+    const { call, nexo } = setup()
+    const abort = nexo.abort({ poiId: POI, abortServiceId: 'X' })
+    const url = `${DEVICE}/merchants/TillkitShop/devices/${POI}/sync`
+    expect(await (await call(url, { json: abort })).text()).toBe('')
+    // The same message again: its ServiceID is taken.
+    const again = await call(url, { json: abort })
+    expect(again.status).toBe(200)
+    const body = await again.json()
+    expect(body.SaleToPOIResponse).toBeUndefined()
+    expect(body.SaleToPOIRequest).toMatchObject({
+      MessageHeader: { MessageCategory: 'Event', MessageType: 'Notification' },
+      EventNotification: {
+        EventToNotify: 'Reject',
+        EventDetails: `message=ServiceID+${abort.SaleToPOIRequest.MessageHeader.ServiceID}+was+already+used+with+SaleID+raw`,
+      },
+    })
+    expect(JSON.parse(atob(body.SaleToPOIRequest.EventNotification.RejectedMessage))).toEqual(abort)
+    // A malformed abort too.
+    const bad = nexo.abort({ poiId: POI, abortServiceId: 'Y' })
+    delete (bad.SaleToPOIRequest.AbortRequest as { AbortReason?: string }).AbortReason
+    const refused = await (await call(url, { json: bad })).json()
+    expect(refused.SaleToPOIRequest.EventNotification.EventToNotify).toBe('Reject')
+  })
+
+  it('/async acknowledges with ok: a JSON string on the device API, plain text on legacy', async () => {
+    const { call, nexo } = setup()
+    const pay = () => nexo.payment({ poiId: POI, amount: 100, currency: 'EUR', transactionId: 't' })
+    const device = await call(`${DEVICE}/merchants/TillkitShop/devices/${POI}/async`, {
+      json: pay(),
+    })
+    expect(device.status).toBe(200)
+    expect(device.headers.get('content-type')).toBe('application/json')
+    expect(await device.json()).toBe('ok')
+    const legacy = await call(`${LEGACY}/async`, { json: pay() })
+    expect(legacy.status).toBe(200)
+    expect(legacy.headers.get('content-type')).toBe('text/plain')
+    expect(await legacy.text()).toBe('ok')
+  })
+
   it('connectedTerminals needs an allowed merchant account', async () => {
     const { call } = setup()
     const missing = await call(`${LEGACY}/connectedTerminals`, { json: {} })

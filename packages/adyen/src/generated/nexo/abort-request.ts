@@ -9,7 +9,7 @@
  */
 export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcquisition" | "Diagnosis" | "Display" | "EnableService" | "Event" | "GetTotals" | "Input" | "InputUpdate" | "Login" | "Logout" | "Loyalty" | "None" | "Payment" | "Print" | "Reconciliation" | "Reversal" | "StoredValue" | "TransactionStatus");
 /**
- * POS to terminal: stop the request named by `MessageReference` (its category, SaleID and ServiceID) if it is still running. Nothing answers an abort: its effect shows in the stopped request's own response (`ErrorCondition: Aborted`), or not at all if the request got too far.
+ * POS to terminal: stop the request named by `MessageReference` (its category, SaleID and ServiceID) if it is still running. Adyen's specification defines no AbortResponse: the outcome shows in the stopped request's own response (`Result: Failure`, `ErrorCondition: Aborted` or `Cancel`). What the HTTP answer to the abort itself carries: see `x-tillkit-answer`.
  */
 export interface AbortRequest {
     SaleToPOIRequest: AbortRequestEnvelope;

@@ -13,7 +13,7 @@ export type MessageCategory = ("Abort" | "Admin" | "BalanceInquiry" | "CardAcqui
  */
 export type PaymentType = ("CashAdvance" | "CashDeposit" | "Completion" | "FirstReservation" | "Instalment" | "IssuerInstalment" | "Normal" | "OneTimeReservation" | "PaidOut" | "Recurring" | "Refund" | "UpdateReservation");
 /**
- * POS to terminal: take a payment (a sale, or with `PaymentData.PaymentType: Refund` an unreferenced refund to a card presented now). Through a `/sync` endpoint the HTTP response is held until the terminal finishes (up to Adyen's 150 s processing limit); through `/async` the outcome arrives as an event-notification webhook. There is no idempotency key: a payment whose answer was lost is resolved with a TransactionStatus request, never by sending it again.
+ * POS to terminal: take a payment (a sale, or with `PaymentData.PaymentType: Refund` an unreferenced refund to a card presented now). Through a `/sync` endpoint the HTTP response is held until the terminal finishes (up to Adyen's 150 s processing limit); through `/async` the outcome arrives as an event-notification webhook. A payment whose answer was lost is resolved with a TransactionStatus request, never by sending it again (see `x-tillkit-retry`).
  */
 export interface PaymentRequest {
     SaleToPOIRequest: PaymentRequestEnvelope;

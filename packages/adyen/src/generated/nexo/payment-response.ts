@@ -104,6 +104,15 @@ export interface CardData {
     MaskedPan?: string;
     EntryMode?: string[];
     PaymentAccountRef?: string;
+    PaymentToken?: PaymentToken;
+}
+/**
+ * A token standing in for the card number, returned when the payment asked for one (`SaleData.TokenRequestedType`): `Transaction` for this transaction only, `Customer` to recognise the shopper later.
+ */
+export interface PaymentToken {
+    TokenRequestedType?: string;
+    TokenValue?: string;
+    ExpiryDateTime?: string;
 }
 export interface AmountsResp {
     Currency?: string;

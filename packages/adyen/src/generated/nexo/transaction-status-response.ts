@@ -26,7 +26,7 @@ export type KnownErrorCondition = ("Aborted" | "Busy" | "Cancel" | "DeviceOut" |
  */
 export type PaymentType = ("CashAdvance" | "CashDeposit" | "Completion" | "FirstReservation" | "Instalment" | "IssuerInstalment" | "Normal" | "OneTimeReservation" | "PaidOut" | "Recurring" | "Refund" | "UpdateReservation");
 /**
- * Terminal to POS, the status of an earlier request. Three answers matter: `Result: Success` with the original response repeated in `RepeatedMessageResponse` (it was processed); `Failure` with `ErrorCondition: InProgress` (still running: ask again later); `Failure` with `NotFound` (it never reached the terminal: a new request is safe).
+ * Terminal to POS, the status of an earlier request. Three answers matter: `Result: Success` with the original response repeated in `RepeatedMessageResponse` (it was processed); `Failure` with `ErrorCondition: InProgress` (still running: ask again later); `Failure` with `NotFound` (it never reached the terminal; what that allows: see `x-tillkit-not-found`).
  */
 export interface TransactionStatusResponse {
     SaleToPOIResponse: TransactionStatusResponseEnvelope;
@@ -125,6 +125,15 @@ export interface CardData {
     MaskedPan?: string;
     EntryMode?: string[];
     PaymentAccountRef?: string;
+    PaymentToken?: PaymentToken;
+}
+/**
+ * A token standing in for the card number, returned when the payment asked for one (`SaleData.TokenRequestedType`): `Transaction` for this transaction only, `Customer` to recognise the shopper later.
+ */
+export interface PaymentToken {
+    TokenRequestedType?: string;
+    TokenValue?: string;
+    ExpiryDateTime?: string;
 }
 export interface AmountsResp {
     Currency?: string;

@@ -2861,6 +2861,67 @@ function validate95(data, {instancePath="", parentData, parentDataProperty, root
 validate95.evaluated = {"props":{"POITransactionID":true,"POIReconciliationID":true},"dynamicProps":false,"dynamicItems":false};
 
 
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+    let vErrors = null;
+    let errors = 0;
+    const evaluated0 = validate102.evaluated;
+    if(evaluated0.dynamicProps){
+        evaluated0.props = undefined;
+    }
+    if(evaluated0.dynamicItems){
+        evaluated0.items = undefined;
+    }
+    if(errors === 0){
+        if(data && typeof data == "object" && !Array.isArray(data)){
+            if(data.TokenRequestedType !== undefined){
+                const _errs1 = errors;
+                if(typeof data.TokenRequestedType !== "string"){
+                    validate102.errors = [{instancePath:instancePath+"/TokenRequestedType",schemaPath:"#/properties/TokenRequestedType/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                    return false;
+                }
+                var valid0 = _errs1 === errors;
+            }
+            else {
+                var valid0 = true;
+            }
+            if(valid0){
+                if(data.TokenValue !== undefined){
+                    const _errs3 = errors;
+                    if(typeof data.TokenValue !== "string"){
+                        validate102.errors = [{instancePath:instancePath+"/TokenValue",schemaPath:"#/properties/TokenValue/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                        return false;
+                    }
+                    var valid0 = _errs3 === errors;
+                }
+                else {
+                    var valid0 = true;
+                }
+                if(valid0){
+                    if(data.ExpiryDateTime !== undefined){
+                        const _errs5 = errors;
+                        if(typeof data.ExpiryDateTime !== "string"){
+                            validate102.errors = [{instancePath:instancePath+"/ExpiryDateTime",schemaPath:"#/properties/ExpiryDateTime/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                            return false;
+                        }
+                        var valid0 = _errs5 === errors;
+                    }
+                    else {
+                        var valid0 = true;
+                    }
+                }
+            }
+        }
+        else {
+            validate102.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            return false;
+        }
+    }
+    validate102.errors = vErrors;
+    return errors === 0;
+}
+validate102.evaluated = {"props":{"TokenRequestedType":true,"TokenValue":true,"ExpiryDateTime":true},"dynamicProps":false,"dynamicItems":false};
+
+
 function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
@@ -2938,6 +2999,19 @@ function validate101(data, {instancePath="", parentData, parentDataProperty, roo
                         else {
                             var valid0 = true;
                         }
+                        if(valid0){
+                            if(data.PaymentToken !== undefined){
+                                const _errs11 = errors;
+                                if(!(validate102(data.PaymentToken, {instancePath:instancePath+"/PaymentToken",parentData:data,parentDataProperty:"PaymentToken",rootData,dynamicAnchors}))){
+                                    vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+                                    errors = vErrors.length;
+                                }
+                                var valid0 = _errs11 === errors;
+                            }
+                            else {
+                                var valid0 = true;
+                            }
+                        }
                     }
                 }
             }
@@ -2950,7 +3024,7 @@ function validate101(data, {instancePath="", parentData, parentDataProperty, roo
     validate101.errors = vErrors;
     return errors === 0;
 }
-validate101.evaluated = {"props":{"PaymentBrand":true,"MaskedPan":true,"EntryMode":true,"PaymentAccountRef":true},"dynamicProps":false,"dynamicItems":false};
+validate101.evaluated = {"props":{"PaymentBrand":true,"MaskedPan":true,"EntryMode":true,"PaymentAccountRef":true,"PaymentToken":true},"dynamicProps":false,"dynamicItems":false};
 
 
 function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3001,10 +3075,10 @@ function validate100(data, {instancePath="", parentData, parentDataProperty, roo
 validate100.evaluated = {"props":{"PaymentInstrumentType":true,"CardData":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate104.evaluated;
+    const evaluated0 = validate106.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -3015,14 +3089,14 @@ function validate104(data, {instancePath="", parentData, parentDataProperty, roo
         if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
             if((data.AuthorizedAmount === undefined) && (missing0 = "AuthorizedAmount")){
-                validate104.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+                validate106.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 if(data.Currency !== undefined){
                     const _errs1 = errors;
                     if(typeof data.Currency !== "string"){
-                        validate104.errors = [{instancePath:instancePath+"/Currency",schemaPath:"#/properties/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                        validate106.errors = [{instancePath:instancePath+"/Currency",schemaPath:"#/properties/Currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -3035,7 +3109,7 @@ function validate104(data, {instancePath="", parentData, parentDataProperty, roo
                         let data1 = data.AuthorizedAmount;
                         const _errs3 = errors;
                         if(!((typeof data1 == "number") && (isFinite(data1)))){
-                            validate104.errors = [{instancePath:instancePath+"/AuthorizedAmount",schemaPath:"#/properties/AuthorizedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+                            validate106.errors = [{instancePath:instancePath+"/AuthorizedAmount",schemaPath:"#/properties/AuthorizedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                             return false;
                         }
                         var valid0 = _errs3 === errors;
@@ -3048,7 +3122,7 @@ function validate104(data, {instancePath="", parentData, parentDataProperty, roo
                             let data2 = data.TotalRebatesAmount;
                             const _errs5 = errors;
                             if(!((typeof data2 == "number") && (isFinite(data2)))){
-                                validate104.errors = [{instancePath:instancePath+"/TotalRebatesAmount",schemaPath:"#/properties/TotalRebatesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+                                validate106.errors = [{instancePath:instancePath+"/TotalRebatesAmount",schemaPath:"#/properties/TotalRebatesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                 return false;
                             }
                             var valid0 = _errs5 === errors;
@@ -3061,7 +3135,7 @@ function validate104(data, {instancePath="", parentData, parentDataProperty, roo
                                 let data3 = data.TotalFeesAmount;
                                 const _errs7 = errors;
                                 if(!((typeof data3 == "number") && (isFinite(data3)))){
-                                    validate104.errors = [{instancePath:instancePath+"/TotalFeesAmount",schemaPath:"#/properties/TotalFeesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+                                    validate106.errors = [{instancePath:instancePath+"/TotalFeesAmount",schemaPath:"#/properties/TotalFeesAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                     return false;
                                 }
                                 var valid0 = _errs7 === errors;
@@ -3074,7 +3148,7 @@ function validate104(data, {instancePath="", parentData, parentDataProperty, roo
                                     let data4 = data.CashBackAmount;
                                     const _errs9 = errors;
                                     if(!((typeof data4 == "number") && (isFinite(data4)))){
-                                        validate104.errors = [{instancePath:instancePath+"/CashBackAmount",schemaPath:"#/properties/CashBackAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+                                        validate106.errors = [{instancePath:instancePath+"/CashBackAmount",schemaPath:"#/properties/CashBackAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                         return false;
                                     }
                                     var valid0 = _errs9 === errors;
@@ -3087,7 +3161,7 @@ function validate104(data, {instancePath="", parentData, parentDataProperty, roo
                                         let data5 = data.TipAmount;
                                         const _errs11 = errors;
                                         if(!((typeof data5 == "number") && (isFinite(data5)))){
-                                            validate104.errors = [{instancePath:instancePath+"/TipAmount",schemaPath:"#/properties/TipAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+                                            validate106.errors = [{instancePath:instancePath+"/TipAmount",schemaPath:"#/properties/TipAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                             return false;
                                         }
                                         var valid0 = _errs11 === errors;
@@ -3103,20 +3177,20 @@ function validate104(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate104.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate106.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate104.errors = vErrors;
+    validate106.errors = vErrors;
     return errors === 0;
 }
-validate104.evaluated = {"props":{"Currency":true,"AuthorizedAmount":true,"TotalRebatesAmount":true,"TotalFeesAmount":true,"CashBackAmount":true,"TipAmount":true},"dynamicProps":false,"dynamicItems":false};
+validate106.evaluated = {"props":{"Currency":true,"AuthorizedAmount":true,"TotalRebatesAmount":true,"TotalFeesAmount":true,"CashBackAmount":true,"TipAmount":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate106.evaluated;
+    const evaluated0 = validate108.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -3129,7 +3203,7 @@ function validate106(data, {instancePath="", parentData, parentDataProperty, roo
                 let data0 = data.AcquirerID;
                 const _errs1 = errors;
                 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-                    validate106.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+                    validate108.errors = [{instancePath:instancePath+"/AcquirerID",schemaPath:"#/properties/AcquirerID/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
                     return false;
                 }
                 var valid0 = _errs1 === errors;
@@ -3141,7 +3215,7 @@ function validate106(data, {instancePath="", parentData, parentDataProperty, roo
                 if(data.MerchantID !== undefined){
                     const _errs3 = errors;
                     if(typeof data.MerchantID !== "string"){
-                        validate106.errors = [{instancePath:instancePath+"/MerchantID",schemaPath:"#/properties/MerchantID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                        validate108.errors = [{instancePath:instancePath+"/MerchantID",schemaPath:"#/properties/MerchantID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs3 === errors;
@@ -3153,7 +3227,7 @@ function validate106(data, {instancePath="", parentData, parentDataProperty, roo
                     if(data.AcquirerPOIID !== undefined){
                         const _errs5 = errors;
                         if(typeof data.AcquirerPOIID !== "string"){
-                            validate106.errors = [{instancePath:instancePath+"/AcquirerPOIID",schemaPath:"#/properties/AcquirerPOIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                            validate108.errors = [{instancePath:instancePath+"/AcquirerPOIID",schemaPath:"#/properties/AcquirerPOIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                             return false;
                         }
                         var valid0 = _errs5 === errors;
@@ -3177,7 +3251,7 @@ function validate106(data, {instancePath="", parentData, parentDataProperty, roo
                             if(data.ApprovalCode !== undefined){
                                 const _errs8 = errors;
                                 if(typeof data.ApprovalCode !== "string"){
-                                    validate106.errors = [{instancePath:instancePath+"/ApprovalCode",schemaPath:"#/properties/ApprovalCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                                    validate108.errors = [{instancePath:instancePath+"/ApprovalCode",schemaPath:"#/properties/ApprovalCode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                     return false;
                                 }
                                 var valid0 = _errs8 === errors;
@@ -3191,14 +3265,14 @@ function validate106(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate106.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate108.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate106.errors = vErrors;
+    validate108.errors = vErrors;
     return errors === 0;
 }
-validate106.evaluated = {"props":{"AcquirerID":true,"MerchantID":true,"AcquirerPOIID":true,"AcquirerTransactionID":true,"ApprovalCode":true},"dynamicProps":false,"dynamicItems":false};
+validate108.evaluated = {"props":{"AcquirerID":true,"MerchantID":true,"AcquirerPOIID":true,"AcquirerTransactionID":true,"ApprovalCode":true},"dynamicProps":false,"dynamicItems":false};
 
 
 function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3239,8 +3313,8 @@ function validate98(data, {instancePath="", parentData, parentDataProperty, root
                 if(valid0){
                     if(data.AmountsResp !== undefined){
                         const _errs3 = errors;
-                        if(!(validate104(data.AmountsResp, {instancePath:instancePath+"/AmountsResp",parentData:data,parentDataProperty:"AmountsResp",rootData,dynamicAnchors}))){
-                            vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+                        if(!(validate106(data.AmountsResp, {instancePath:instancePath+"/AmountsResp",parentData:data,parentDataProperty:"AmountsResp",rootData,dynamicAnchors}))){
+                            vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
                             errors = vErrors.length;
                         }
                         var valid0 = _errs3 === errors;
@@ -3293,8 +3367,8 @@ function validate98(data, {instancePath="", parentData, parentDataProperty, root
                             if(valid0){
                                 if(data.PaymentAcquirerData !== undefined){
                                     const _errs10 = errors;
-                                    if(!(validate106(data.PaymentAcquirerData, {instancePath:instancePath+"/PaymentAcquirerData",parentData:data,parentDataProperty:"PaymentAcquirerData",rootData,dynamicAnchors}))){
-                                        vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+                                    if(!(validate108(data.PaymentAcquirerData, {instancePath:instancePath+"/PaymentAcquirerData",parentData:data,parentDataProperty:"PaymentAcquirerData",rootData,dynamicAnchors}))){
+                                        vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
                                         errors = vErrors.length;
                                     }
                                     var valid0 = _errs10 === errors;
@@ -3319,10 +3393,10 @@ function validate98(data, {instancePath="", parentData, parentDataProperty, root
 validate98.evaluated = {"props":{"PaymentType":true,"PaymentInstrumentData":true,"AmountsResp":true,"OnlineFlag":true,"AuthenticationMethod":true,"PaymentAcquirerData":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate110.evaluated;
+    const evaluated0 = validate112.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -3333,14 +3407,14 @@ function validate110(data, {instancePath="", parentData, parentDataProperty, roo
         if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
             if(((data.DocumentQualifier === undefined) && (missing0 = "DocumentQualifier")) || ((data.OutputContent === undefined) && (missing0 = "OutputContent"))){
-                validate110.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+                validate112.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 if(data.DocumentQualifier !== undefined){
                     const _errs1 = errors;
                     if(typeof data.DocumentQualifier !== "string"){
-                        validate110.errors = [{instancePath:instancePath+"/DocumentQualifier",schemaPath:"#/properties/DocumentQualifier/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                        validate112.errors = [{instancePath:instancePath+"/DocumentQualifier",schemaPath:"#/properties/DocumentQualifier/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                         return false;
                     }
                     var valid0 = _errs1 === errors;
@@ -3352,7 +3426,7 @@ function validate110(data, {instancePath="", parentData, parentDataProperty, roo
                     if(data.RequiredSignatureFlag !== undefined){
                         const _errs3 = errors;
                         if(typeof data.RequiredSignatureFlag !== "boolean"){
-                            validate110.errors = [{instancePath:instancePath+"/RequiredSignatureFlag",schemaPath:"#/properties/RequiredSignatureFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+                            validate112.errors = [{instancePath:instancePath+"/RequiredSignatureFlag",schemaPath:"#/properties/RequiredSignatureFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                             return false;
                         }
                         var valid0 = _errs3 === errors;
@@ -3377,14 +3451,14 @@ function validate110(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate110.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate112.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate110.errors = vErrors;
+    validate112.errors = vErrors;
     return errors === 0;
 }
-validate110.evaluated = {"props":{"DocumentQualifier":true,"RequiredSignatureFlag":true,"OutputContent":true},"dynamicProps":false,"dynamicItems":false};
+validate112.evaluated = {"props":{"DocumentQualifier":true,"RequiredSignatureFlag":true,"OutputContent":true},"dynamicProps":false,"dynamicItems":false};
 
 
 function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3462,8 +3536,8 @@ function validate82(data, {instancePath="", parentData, parentDataProperty, root
                                             const len0 = data4.length;
                                             for(let i0=0; i0<len0; i0++){
                                                 const _errs7 = errors;
-                                                if(!(validate110(data4[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-                                                    vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+                                                if(!(validate112(data4[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+                                                    vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
                                                     errors = vErrors.length;
                                                 }
                                                 var valid1 = _errs7 === errors;
@@ -3573,12 +3647,12 @@ function validate80(data, {instancePath="", parentData, parentDataProperty, root
 }
 validate80.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema42 = {"type":"string","enum":["CustCancel","Malfunction","MerchantCancel","Unable2Compl"]};
+const schema43 = {"type":"string","enum":["CustCancel","Malfunction","MerchantCancel","Unable2Compl"]};
 
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate119.evaluated;
+    const evaluated0 = validate121.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -3586,24 +3660,24 @@ function validate119(data, {instancePath="", parentData, parentDataProperty, roo
         evaluated0.items = undefined;
     }
     if(typeof data !== "string"){
-        validate119.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+        validate121.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
     if(!((((data === "CustCancel") || (data === "Malfunction")) || (data === "MerchantCancel")) || (data === "Unable2Compl"))){
-        validate119.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"}];
+        validate121.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
-    validate119.errors = vErrors;
+    validate121.errors = vErrors;
     return errors === 0;
 }
-validate119.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate121.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate114.evaluated;
+    const evaluated0 = validate116.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -3614,14 +3688,14 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
         if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
             if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
-                validate114.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+                validate116.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
                 for(const key0 in data){
                     if(!(key0 === "SaleToPOIRequest")){
-                        validate114.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+                        validate116.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
@@ -3634,14 +3708,14 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                             if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                                 let missing1;
                                 if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalRequest === undefined) && (missing1 = "ReversalRequest"))){
-                                    validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+                                    validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                     return false;
                                 }
                                 else {
                                     const _errs4 = errors;
                                     for(const key1 in data0){
                                         if(!((key1 === "MessageHeader") || (key1 === "ReversalRequest"))){
-                                            validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+                                            validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                             return false;
                                             break;
                                         }
@@ -3662,13 +3736,13 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                                                     if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
                                                         if(data1.MessageCategory !== undefined){
                                                             if("Reversal" !== data1.MessageCategory){
-                                                                validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Reversal"},message:"must be equal to constant"}];
+                                                                validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "Reversal"},message:"must be equal to constant"}];
                                                                 return false;
                                                             }
                                                         }
                                                     }
                                                     else {
-                                                        validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                        validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -3687,14 +3761,14 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                                                     if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                                         let missing2;
                                                         if(((data3.OriginalPOITransaction === undefined) && (missing2 = "OriginalPOITransaction")) || ((data3.ReversalReason === undefined) && (missing2 = "ReversalReason"))){
-                                                            validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+                                                            validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                             return false;
                                                         }
                                                         else {
                                                             const _errs12 = errors;
                                                             for(const key2 in data3){
                                                                 if(!((((key2 === "OriginalPOITransaction") || (key2 === "ReversalReason")) || (key2 === "ReversedAmount")) || (key2 === "SaleData"))){
-                                                                    validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+                                                                    validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
                                                                     return false;
                                                                     break;
                                                                 }
@@ -3707,14 +3781,14 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                                                                         if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
                                                                             let missing3;
                                                                             if((data4.POITransactionID === undefined) && (missing3 = "POITransactionID")){
-                                                                                validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+                                                                                validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
                                                                                 return false;
                                                                             }
                                                                             else {
                                                                                 const _errs15 = errors;
                                                                                 for(const key3 in data4){
                                                                                     if(!(((key3 === "POITransactionID") || (key3 === "SaleID")) || (key3 === "POIID"))){
-                                                                                        validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
+                                                                                        validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
                                                                                         return false;
                                                                                         break;
                                                                                     }
@@ -3761,7 +3835,7 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                                                                             }
                                                                         }
                                                                         else {
-                                                                            validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                                            validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/OriginalPOITransaction",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                             return false;
                                                                         }
                                                                     }
@@ -3773,8 +3847,8 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                                                                 if(valid4){
                                                                     if(data3.ReversalReason !== undefined){
                                                                         const _errs19 = errors;
-                                                                        if(!(validate119(data3.ReversalReason, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversalReason",parentData:data3,parentDataProperty:"ReversalReason",rootData,dynamicAnchors}))){
-                                                                            vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+                                                                        if(!(validate121(data3.ReversalReason, {instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest/ReversalReason",parentData:data3,parentDataProperty:"ReversalReason",rootData,dynamicAnchors}))){
+                                                                            vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
                                                                             errors = vErrors.length;
                                                                         }
                                                                         var valid4 = _errs19 === errors;
@@ -3813,7 +3887,7 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                                                         }
                                                     }
                                                     else {
-                                                        validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                        validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest/ReversalRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/ReversalRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -3827,7 +3901,7 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
                                 }
                             }
                             else {
-                                validate114.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                validate116.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                 return false;
                             }
                         }
@@ -3836,20 +3910,20 @@ function validate114(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate114.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate116.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate114.errors = vErrors;
+    validate116.errors = vErrors;
     return errors === 0;
 }
-validate114.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate116.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate125.evaluated;
+    const evaluated0 = validate127.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -3860,7 +3934,7 @@ function validate125(data, {instancePath="", parentData, parentDataProperty, roo
         if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
             if((data.Response === undefined) && (missing0 = "Response")){
-                validate125.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+                validate127.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
@@ -3901,7 +3975,7 @@ function validate125(data, {instancePath="", parentData, parentDataProperty, roo
                                     }
                                 }
                                 else {
-                                    validate125.errors = [{instancePath:instancePath+"/OriginalPOITransaction",schemaPath:"#/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                    validate127.errors = [{instancePath:instancePath+"/OriginalPOITransaction",schemaPath:"#/properties/OriginalPOITransaction/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                     return false;
                                 }
                             }
@@ -3915,7 +3989,7 @@ function validate125(data, {instancePath="", parentData, parentDataProperty, roo
                                 let data4 = data.ReversedAmount;
                                 const _errs6 = errors;
                                 if(!((typeof data4 == "number") && (isFinite(data4)))){
-                                    validate125.errors = [{instancePath:instancePath+"/ReversedAmount",schemaPath:"#/properties/ReversedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+                                    validate127.errors = [{instancePath:instancePath+"/ReversedAmount",schemaPath:"#/properties/ReversedAmount/type",keyword:"type",params:{type: "number"},message:"must be number"}];
                                     return false;
                                 }
                                 var valid0 = _errs6 === errors;
@@ -3933,8 +4007,8 @@ function validate125(data, {instancePath="", parentData, parentDataProperty, roo
                                             const len0 = data5.length;
                                             for(let i0=0; i0<len0; i0++){
                                                 const _errs10 = errors;
-                                                if(!(validate110(data5[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-                                                    vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+                                                if(!(validate112(data5[i0], {instancePath:instancePath+"/PaymentReceipt/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
+                                                    vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
                                                     errors = vErrors.length;
                                                 }
                                                 var valid2 = _errs10 === errors;
@@ -3944,7 +4018,7 @@ function validate125(data, {instancePath="", parentData, parentDataProperty, roo
                                             }
                                         }
                                         else {
-                                            validate125.errors = [{instancePath:instancePath+"/PaymentReceipt",schemaPath:"#/properties/PaymentReceipt/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+                                            validate127.errors = [{instancePath:instancePath+"/PaymentReceipt",schemaPath:"#/properties/PaymentReceipt/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                             return false;
                                         }
                                     }
@@ -3960,21 +4034,21 @@ function validate125(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate125.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate127.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate125.errors = vErrors;
+    validate127.errors = vErrors;
     return errors === 0;
 }
-validate125.evaluated = {"props":{"Response":true,"POIData":true,"OriginalPOITransaction":true,"ReversedAmount":true,"PaymentReceipt":true},"dynamicProps":false,"dynamicItems":false};
+validate127.evaluated = {"props":{"Response":true,"POIData":true,"OriginalPOITransaction":true,"ReversedAmount":true,"PaymentReceipt":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     /*# sourceURL="tillkit:/schemas/adyen/nexo/reversal-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate123.evaluated;
+    const evaluated0 = validate125.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -3985,7 +4059,7 @@ function validate123(data, {instancePath="", parentData, parentDataProperty, roo
         if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
             if((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")){
-                validate123.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+                validate125.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
@@ -3996,7 +4070,7 @@ function validate123(data, {instancePath="", parentData, parentDataProperty, roo
                         if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                             let missing1;
                             if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.ReversalResponse === undefined) && (missing1 = "ReversalResponse"))){
-                                validate123.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+                                validate125.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                 return false;
                             }
                             else {
@@ -4014,8 +4088,8 @@ function validate123(data, {instancePath="", parentData, parentDataProperty, roo
                                 if(valid1){
                                     if(data0.ReversalResponse !== undefined){
                                         const _errs4 = errors;
-                                        if(!(validate125(data0.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/ReversalResponse",parentData:data0,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
-                                            vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
+                                        if(!(validate127(data0.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/ReversalResponse",parentData:data0,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
+                                            vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
                                             errors = vErrors.length;
                                         }
                                         var valid1 = _errs4 === errors;
@@ -4027,7 +4101,7 @@ function validate123(data, {instancePath="", parentData, parentDataProperty, roo
                             }
                         }
                         else {
-                            validate123.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                            validate125.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                             return false;
                         }
                     }
@@ -4035,20 +4109,20 @@ function validate123(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate123.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate125.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate123.errors = vErrors;
+    validate125.errors = vErrors;
     return errors === 0;
 }
-validate123.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
+validate125.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate133.evaluated;
+    const evaluated0 = validate135.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -4060,7 +4134,7 @@ function validate133(data, {instancePath="", parentData, parentDataProperty, roo
             const _errs1 = errors;
             for(const key0 in data){
                 if(!(((((key0 === "MessageCategory") || (key0 === "ServiceID")) || (key0 === "DeviceID")) || (key0 === "SaleID")) || (key0 === "POIID"))){
-                    validate133.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+                    validate135.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                     return false;
                     break;
                 }
@@ -4132,21 +4206,21 @@ function validate133(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate133.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate135.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate133.errors = vErrors;
+    validate135.errors = vErrors;
     return errors === 0;
 }
-validate133.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate135.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema47 = {"type":"string","enum":["CashierReceipt","CustomerReceipt","Document","Journal","SaleReceipt","Voucher"]};
+const schema48 = {"type":"string","enum":["CashierReceipt","CustomerReceipt","Document","Journal","SaleReceipt","Voucher"]};
 
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate140.evaluated;
+    const evaluated0 = validate142.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -4154,24 +4228,24 @@ function validate140(data, {instancePath="", parentData, parentDataProperty, roo
         evaluated0.items = undefined;
     }
     if(typeof data !== "string"){
-        validate140.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+        validate142.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
         return false;
     }
     if(!((((((data === "CashierReceipt") || (data === "CustomerReceipt")) || (data === "Document")) || (data === "Journal")) || (data === "SaleReceipt")) || (data === "Voucher"))){
-        validate140.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values"}];
+        validate142.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema48.enum},message:"must be equal to one of the allowed values"}];
         return false;
     }
-    validate140.errors = vErrors;
+    validate142.errors = vErrors;
     return errors === 0;
 }
-validate140.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate142.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-request.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate131.evaluated;
+    const evaluated0 = validate133.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -4182,14 +4256,14 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
         if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
             if((data.SaleToPOIRequest === undefined) && (missing0 = "SaleToPOIRequest")){
-                validate131.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+                validate133.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
                 const _errs1 = errors;
                 for(const key0 in data){
                     if(!(key0 === "SaleToPOIRequest")){
-                        validate131.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+                        validate133.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
                         return false;
                         break;
                     }
@@ -4202,14 +4276,14 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                             if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                                 let missing1;
                                 if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusRequest === undefined) && (missing1 = "TransactionStatusRequest"))){
-                                    validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+                                    validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                     return false;
                                 }
                                 else {
                                     const _errs4 = errors;
                                     for(const key1 in data0){
                                         if(!((key1 === "MessageHeader") || (key1 === "TransactionStatusRequest"))){
-                                            validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+                                            validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                             return false;
                                             break;
                                         }
@@ -4230,13 +4304,13 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                                     if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
                                                         if(data1.MessageCategory !== undefined){
                                                             if("TransactionStatus" !== data1.MessageCategory){
-                                                                validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "TransactionStatus"},message:"must be equal to constant"}];
+                                                                validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader/MessageCategory",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/properties/MessageCategory/const",keyword:"const",params:{allowedValue: "TransactionStatus"},message:"must be equal to constant"}];
                                                                 return false;
                                                             }
                                                         }
                                                     }
                                                     else {
-                                                        validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                        validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest/MessageHeader",schemaPath:"#/properties/SaleToPOIRequest/properties/MessageHeader/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -4256,7 +4330,7 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                                         const _errs12 = errors;
                                                         for(const key2 in data3){
                                                             if(!(((key2 === "MessageReference") || (key2 === "DocumentQualifier")) || (key2 === "ReceiptReprintFlag"))){
-                                                                validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+                                                                validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
                                                                 return false;
                                                                 break;
                                                             }
@@ -4264,8 +4338,8 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                                         if(_errs12 === errors){
                                                             if(data3.MessageReference !== undefined){
                                                                 const _errs13 = errors;
-                                                                if(!(validate133(data3.MessageReference, {instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/MessageReference",parentData:data3,parentDataProperty:"MessageReference",rootData,dynamicAnchors}))){
-                                                                    vErrors = vErrors === null ? validate133.errors : vErrors.concat(validate133.errors);
+                                                                if(!(validate135(data3.MessageReference, {instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/MessageReference",parentData:data3,parentDataProperty:"MessageReference",rootData,dynamicAnchors}))){
+                                                                    vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
                                                                     errors = vErrors.length;
                                                                 }
                                                                 var valid4 = _errs13 === errors;
@@ -4283,8 +4357,8 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                                                             const len0 = data5.length;
                                                                             for(let i0=0; i0<len0; i0++){
                                                                                 const _errs16 = errors;
-                                                                                if(!(validate140(data5[i0], {instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-                                                                                    vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
+                                                                                if(!(validate142(data5[i0], {instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
+                                                                                    vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
                                                                                     errors = vErrors.length;
                                                                                 }
                                                                                 var valid5 = _errs16 === errors;
@@ -4294,7 +4368,7 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                                                             }
                                                                         }
                                                                         else {
-                                                                            validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/DocumentQualifier/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+                                                                            validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/DocumentQualifier",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/DocumentQualifier/type",keyword:"type",params:{type: "array"},message:"must be array"}];
                                                                             return false;
                                                                         }
                                                                     }
@@ -4307,7 +4381,7 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                                                     if(data3.ReceiptReprintFlag !== undefined){
                                                                         const _errs17 = errors;
                                                                         if(typeof data3.ReceiptReprintFlag !== "boolean"){
-                                                                            validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/ReceiptReprintFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/ReceiptReprintFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+                                                                            validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest/ReceiptReprintFlag",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/properties/ReceiptReprintFlag/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
                                                                             return false;
                                                                         }
                                                                         var valid4 = _errs17 === errors;
@@ -4320,7 +4394,7 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                                         }
                                                     }
                                                     else {
-                                                        validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                        validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest/TransactionStatusRequest",schemaPath:"#/properties/SaleToPOIRequest/properties/TransactionStatusRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                         return false;
                                                     }
                                                 }
@@ -4334,7 +4408,7 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
                                 }
                             }
                             else {
-                                validate131.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                validate133.errors = [{instancePath:instancePath+"/SaleToPOIRequest",schemaPath:"#/properties/SaleToPOIRequest/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                 return false;
                             }
                         }
@@ -4343,21 +4417,21 @@ function validate131(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate131.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate133.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate131.errors = vErrors;
+    validate133.errors = vErrors;
     return errors === 0;
 }
-validate131.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate133.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
     /*# sourceURL="tillkit:/schemas/adyen/nexo/transaction-status-response.schema.yaml" */;
     let vErrors = null;
     let errors = 0;
-    const evaluated0 = validate142.evaluated;
+    const evaluated0 = validate144.evaluated;
     if(evaluated0.dynamicProps){
         evaluated0.props = undefined;
     }
@@ -4368,7 +4442,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
         if(data && typeof data == "object" && !Array.isArray(data)){
             let missing0;
             if((data.SaleToPOIResponse === undefined) && (missing0 = "SaleToPOIResponse")){
-                validate142.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+                validate144.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
                 return false;
             }
             else {
@@ -4379,7 +4453,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                         if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
                             let missing1;
                             if(((data0.MessageHeader === undefined) && (missing1 = "MessageHeader")) || ((data0.TransactionStatusResponse === undefined) && (missing1 = "TransactionStatusResponse"))){
-                                validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+                                validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                 return false;
                             }
                             else {
@@ -4402,7 +4476,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                             if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
                                                 let missing2;
                                                 if((data2.Response === undefined) && (missing2 = "Response")){
-                                                    validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+                                                    validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
                                                     return false;
                                                 }
                                                 else {
@@ -4426,7 +4500,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                     if(data4.MessageCategory !== undefined){
                                                                         const _errs9 = errors;
                                                                         if(typeof data4.MessageCategory !== "string"){
-                                                                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/MessageCategory",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                                                                            validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/MessageCategory",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/MessageCategory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                             return false;
                                                                         }
                                                                         var valid3 = _errs9 === errors;
@@ -4438,7 +4512,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                         if(data4.ServiceID !== undefined){
                                                                             const _errs11 = errors;
                                                                             if(typeof data4.ServiceID !== "string"){
-                                                                                validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/ServiceID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                                                                                validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/ServiceID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/ServiceID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                 return false;
                                                                             }
                                                                             var valid3 = _errs11 === errors;
@@ -4450,7 +4524,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                             if(data4.SaleID !== undefined){
                                                                                 const _errs13 = errors;
                                                                                 if(typeof data4.SaleID !== "string"){
-                                                                                    validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/SaleID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                                                                                    validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/SaleID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/SaleID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                     return false;
                                                                                 }
                                                                                 var valid3 = _errs13 === errors;
@@ -4462,7 +4536,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                                 if(data4.POIID !== undefined){
                                                                                     const _errs15 = errors;
                                                                                     if(typeof data4.POIID !== "string"){
-                                                                                        validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/POIID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+                                                                                        validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference/POIID",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/properties/POIID/type",keyword:"type",params:{type: "string"},message:"must be string"}];
                                                                                         return false;
                                                                                     }
                                                                                     var valid3 = _errs15 === errors;
@@ -4475,7 +4549,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                     }
                                                                 }
                                                                 else {
-                                                                    validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                                    validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/MessageReference",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/MessageReference/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                     return false;
                                                                 }
                                                             }
@@ -4492,7 +4566,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                     if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
                                                                         let missing3;
                                                                         if(((data9.MessageHeader === undefined) && (missing3 = "MessageHeader")) || ((data9.RepeatedResponseMessageBody === undefined) && (missing3 = "RepeatedResponseMessageBody"))){
-                                                                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+                                                                            validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
                                                                             return false;
                                                                         }
                                                                         else {
@@ -4527,8 +4601,8 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                                             if(valid5){
                                                                                                 if(data11.ReversalResponse !== undefined){
                                                                                                     const _errs23 = errors;
-                                                                                                    if(!(validate125(data11.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/ReversalResponse",parentData:data11,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
-                                                                                                        vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
+                                                                                                    if(!(validate127(data11.ReversalResponse, {instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody/ReversalResponse",parentData:data11,parentDataProperty:"ReversalResponse",rootData,dynamicAnchors}))){
+                                                                                                        vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
                                                                                                         errors = vErrors.length;
                                                                                                     }
                                                                                                     var valid5 = _errs23 === errors;
@@ -4539,7 +4613,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                                             }
                                                                                         }
                                                                                         else {
-                                                                                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/properties/RepeatedResponseMessageBody/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                                                            validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse/RepeatedResponseMessageBody",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/properties/RepeatedResponseMessageBody/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                                             return false;
                                                                                         }
                                                                                     }
@@ -4552,7 +4626,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                                         }
                                                                     }
                                                                     else {
-                                                                        validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                                        validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse/RepeatedMessageResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/properties/RepeatedMessageResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                                         return false;
                                                                     }
                                                                 }
@@ -4566,7 +4640,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                                                 }
                                             }
                                             else {
-                                                validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                                                validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse/TransactionStatusResponse",schemaPath:"#/properties/SaleToPOIResponse/properties/TransactionStatusResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                                                 return false;
                                             }
                                         }
@@ -4579,7 +4653,7 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
                             }
                         }
                         else {
-                            validate142.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+                            validate144.errors = [{instancePath:instancePath+"/SaleToPOIResponse",schemaPath:"#/properties/SaleToPOIResponse/type",keyword:"type",params:{type: "object"},message:"must be object"}];
                             return false;
                         }
                     }
@@ -4587,14 +4661,14 @@ function validate142(data, {instancePath="", parentData, parentDataProperty, roo
             }
         }
         else {
-            validate142.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+            validate144.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
             return false;
         }
     }
-    validate142.errors = vErrors;
+    validate144.errors = vErrors;
     return errors === 0;
 }
-validate142.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
+validate144.evaluated = {"props":{"SaleToPOIResponse":true},"dynamicProps":false,"dynamicItems":false};
 
 
 /** A validation failure as reported by Ajv. */
@@ -4627,13 +4701,13 @@ export const validatePaymentRequest = validate34 as Validator<import('./payment-
 export const validatePaymentResponse = validate80 as Validator<import('./payment-response.js').PaymentResponse>
 
 /** Checks a value against schemas/adyen/nexo/reversal-request.schema.yaml; on failure, `.errors` says why. */
-export const validateReversalRequest = validate114 as Validator<import('./reversal-request.js').ReversalRequest>
+export const validateReversalRequest = validate116 as Validator<import('./reversal-request.js').ReversalRequest>
 
 /** Checks a value against schemas/adyen/nexo/reversal-response.schema.yaml; on failure, `.errors` says why. */
-export const validateReversalResponse = validate123 as Validator<import('./reversal-response.js').ReversalResponse>
+export const validateReversalResponse = validate125 as Validator<import('./reversal-response.js').ReversalResponse>
 
 /** Checks a value against schemas/adyen/nexo/transaction-status-request.schema.yaml; on failure, `.errors` says why. */
-export const validateTransactionStatusRequest = validate131 as Validator<import('./transaction-status-request.js').TransactionStatusRequest>
+export const validateTransactionStatusRequest = validate133 as Validator<import('./transaction-status-request.js').TransactionStatusRequest>
 
 /** Checks a value against schemas/adyen/nexo/transaction-status-response.schema.yaml; on failure, `.errors` says why. */
-export const validateTransactionStatusResponse = validate142 as Validator<import('./transaction-status-response.js').TransactionStatusResponse>
+export const validateTransactionStatusResponse = validate144 as Validator<import('./transaction-status-response.js').TransactionStatusResponse>

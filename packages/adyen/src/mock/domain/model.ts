@@ -21,8 +21,11 @@ export interface ModelSettings {
   merchantAccounts: readonly string[]
 }
 
-/** What the cloud answers over HTTP: a JSON body, a text body, or nothing. */
-export type Answer = { json: Json } | { text: string } | { empty: true }
+/**
+ * What the cloud answers over HTTP: a JSON body, the acknowledgement of a request taken through `/async` (each
+ * transport words it its own way: see the HTTP front-end), or nothing.
+ */
+export type Answer = { json: Json } | { accepted: true } | { empty: true }
 
 /** Adyen's wording when it cannot reach a terminal (seen in its library's fixtures). */
 export const UNREACHABLE_MESSAGE = 'Did not receive a response from the POI.'
@@ -78,8 +81,8 @@ export class AdyenModel {
 
   /**
    * One nexo request to one device. `sync`: resolves with what the HTTP response carries once the terminal has
-   * answered (or the cloud gave up on it); `async`: resolves at once (`ok`, or a Reject event when the device is
-   * offline) and sends the terminal's answer as a webhook later. `signal` is the HTTP request's: when the caller
+   * answered (or the cloud gave up on it); `async`: resolves at once (accepted, or a Reject event when the device
+   * is offline) and sends the terminal's answer as a webhook later. `signal` is the HTTP request's: when the caller
    * goes away the wait ends, never the terminal's work.
    */
   async handle(
@@ -95,7 +98,7 @@ export class AdyenModel {
     if (mode === 'async') {
       if (outcome instanceof Run) void outcome.finished.then((answer) => this.notifier.send(answer))
       else if (outcome) this.notifier.send(outcome)
-      return { text: 'ok' }
+      return { accepted: true }
     }
     if (!(outcome instanceof Run)) return outcome ? { json: outcome } : { empty: true }
     return { json: await this.waitFor(outcome, device, message, signal) }
@@ -127,18 +130,22 @@ export class AdyenModel {
     now: number,
   ): Json | Run | undefined {
     const category = header.MessageCategory
+    // An abort has no response message (Adyen defines no AbortResponse): one refused here is
+    // answered as the cloud answers a request it did not pass on, with a Reject event.
+    const refuse = (condition: string, text: string, key?: string) =>
+      category === 'Abort'
+        ? rejectEvent(header, message, now, text)
+        : this.refuse(header, condition, text, key)
     const validate = VALIDATORS[category]
     if (!validate || header.MessageType !== 'Request' || header.MessageClass !== 'Service')
-      return this.refuse(
-        header,
+      return refuse(
         'NotAllowed',
         `The fake cloud does not handle ${category} ${header.MessageType}s`,
       )
     if (!validate(message))
-      return this.refuse(header, 'MessageFormat', describeErrors(validate.errors), 'errors')
+      return refuse('MessageFormat', describeErrors(validate.errors), 'errors')
     if (!device.claim(header, now))
-      return this.refuse(
-        header,
+      return refuse(
         'NotAllowed',
         `ServiceID ${header.ServiceID} was already used with SaleID ${header.SaleID}`,
       )
@@ -222,7 +229,10 @@ export class AdyenModel {
     return answer
   }
 
-  /** A `<Category>Response` with `Result: Failure`; payment bodies get the fields their schema requires. */
+  /**
+   * A `<Category>Response` with `Result: Failure`; payment bodies get the fields their schema requires. Never for an
+   * abort, which has no response (see `dispatch`).
+   */
   private refuse(
     header: Header,
     condition: string,
