@@ -140,10 +140,10 @@ const CASES: readonly Case<unknown>[] = [
   message<TerminalDetailsRequest>({
     name: 'terminal details request',
     validate: validateTerminalDetailsRequest,
-    sample: { ...envelope, method: 'terminalDetails', params: { tid: 'T-1' } },
+    sample: { ...envelope, method: 'terminalDetails', params: { tids: ['T-1'] } },
     direction: 'outbound',
     body: 'params',
-    required: ['params.tid'],
+    required: ['params.tids'],
   }),
   message<TerminalDetailsResponse>({
     name: 'terminal details response',

@@ -361,7 +361,7 @@ export function paymentsenseWebSocketAdapter(
       : (byPayment.get(ctx.paymentId)?.lost ?? 'its answer never came')
     let status: string
     try {
-      const { terminals } = await (await connect()).request('terminalDetails', { tid })
+      const { terminals } = await (await connect()).request('terminalDetails', { tids: [tid] })
       status = terminals[0]?.status ?? 'unlisted'
     } catch (error) {
       if (error instanceof TillkitRpcError && !error.outcomeUnknown && isUnavailable(error))
@@ -483,7 +483,7 @@ export function paymentsenseWebSocketAdapter(
 
     async terminalStatus(tid) {
       try {
-        const { terminals } = await (await connect()).request('terminalDetails', { tid })
+        const { terminals } = await (await connect()).request('terminalDetails', { tids: [tid] })
         const found = terminals[0]
         return found ? terminalOf(found) : { terminal: tid, status: 'offline' }
       } catch (error) {

@@ -254,7 +254,7 @@ class Connection<I extends Integration> {
         const reason = event.reason ? `, ${event.reason}` : ''
         const what = `WebSocket to ${this.url} closed (code ${event.code}${reason})`
         // A newer connection took over (pay at table), said in the close frame alone.
-        if (event.reason && DISCONTINUED_TEXT.test(event.reason))
+        if (this.discontinues() && event.reason && DISCONTINUED_TEXT.test(event.reason))
           return this.discontinued(this.networkError(what))
         this.lost(this.networkError(what))
       }),
@@ -613,7 +613,10 @@ class Connection<I extends Integration> {
       ...(entry && { method: entry.method }),
       redact: this.redact,
     })
-    if (code === RpcCode.ConnectionDiscontinued || DISCONTINUED_TEXT.test(text))
+    if (
+      this.discontinues() &&
+      (code === RpcCode.ConnectionDiscontinued || DISCONTINUED_TEXT.test(text))
+    )
       return this.discontinued(error)
     // An error Connect cannot tie to a request of ours, e.g. about an answer we sent.
     if (id === null) return this.report(error)
@@ -625,6 +628,14 @@ class Connection<I extends Integration> {
         ? this.unknown(entry, 'internal error', error)
         : error,
     )
+  }
+
+  /**
+   * Whether this connection can be discontinued: only pay at table keeps one connection per account. Pay at counter
+   * allows several, so there the placeholder code or the words are an ordinary error.
+   */
+  private discontinues(): boolean {
+    return this.settings.integration === 'pat'
   }
 
   /**

@@ -1,4 +1,4 @@
-import { int, oneOf, optional, text, type Rules } from '@tillkit/core'
+import { int, list, oneOf, optional, text, type Rules } from '@tillkit/core'
 import type { ValidationError } from '../generated/websocket/error-message.validate.js'
 import type { CancelTransactionResponse } from '../generated/websocket/pac/cancel-transaction-response.js'
 import { validateCancelTransactionRequest } from '../generated/websocket/pac/cancel-transaction-request.validate.js'
@@ -118,7 +118,7 @@ const PAC: IntegrationSpec = {
     },
     terminalDetails: {
       kind: 'read',
-      rules: TID,
+      rules: { tids: list(text) },
       request: validateTerminalDetailsRequest,
       response: validateTerminalDetailsResponse,
     },

@@ -52,7 +52,7 @@ describe('WebSocket pay at counter: JSON-RPC envelope', () => {
     expect(messages[1].message).toMatch(
       /params \(amountCashback\) must NOT have additional properties/,
     )
-    expect(messages[2].message).toMatch(/must have required property 'tid'/)
+    expect(messages[2].message).toMatch(/must have required property 'tids'/)
     expect(messages[3].message).toMatch(
       /params.reportType must be equal to one of the allowed values \["END_OF_DAY"/,
     )
@@ -77,16 +77,19 @@ describe('WebSocket pay at counter: terminals', () => {
     })
   })
 
-  it('describes one terminal, busy while it runs a transaction', () => {
+  it('describes the terminals asked for, one busy while it runs a transaction', () => {
     const h = harness()
-    const idle = h.request('terminalDetails', { tid: 'T2' })
+    const idle = h.request('terminalDetails', { tids: ['T2'] })
     h.request('sale', { tid: 'T2', currency: 'EUR', amount: 500 })
-    const busy = h.request('terminalDetails', { tid: 'T2' })
+    const busy = h.request('terminalDetails', { tids: ['T2', 'T1'] })
     expect(h.answerTo(idle)?.result).toEqual({
       terminals: [{ tid: 'T2', status: 'AVAILABLE', currency: 'EUR' }],
     })
     expect(h.answerTo(busy)?.result).toEqual({
-      terminals: [{ tid: 'T2', status: 'BUSY', currency: 'EUR' }],
+      terminals: [
+        { tid: 'T2', status: 'BUSY', currency: 'EUR' },
+        { tid: 'T1', status: 'AVAILABLE', currency: 'GBP' },
+      ],
     })
   })
 
@@ -95,7 +98,7 @@ describe('WebSocket pay at counter: terminals', () => {
     h.request('sale', { tid: 'T1', currency: 'GBP', amount: 1000 })
     const cases = {
       busy: h.request('sale', { tid: 'T1', currency: 'GBP', amount: 1000 }),
-      unavailable: h.request('terminalDetails', { tid: 'T3' }),
+      unavailable: h.request('terminalDetails', { tids: ['T3'] }),
       unknown: h.request('report', { tid: 'T9', reportType: 'X_BALANCE' }),
       wrongCurrency: h.request('sale', { tid: 'T2', currency: 'GBP', amount: 1000 }),
       nothingToCancel: h.request('cancelTransaction', { tid: 'T2' }),

@@ -144,7 +144,7 @@ describe('pay at counter against the fake cloud', () => {
     expect(busy).toBeInstanceOf(TillkitRpcError)
     expect(busy).toMatchObject({ rpcCode: -32001, method: 'sale', outcomeUnknown: false })
     const unknown = await connection
-      .request('terminalDetails', { tid: 'NOPE' })
+      .request('terminalDetails', { tids: ['NOPE'] })
       .catch((e: unknown) => e)
     expect(unknown).toMatchObject({ rpcCode: -32003 })
     expect((await first).transactionResult).toBe('SUCCESSFUL')
@@ -168,7 +168,7 @@ describe('pay at counter against the fake cloud', () => {
     expect(states).toEqual(['reconnecting', 'open'])
     // The terminal carried on without us; wait until it is free, then ask it what it did.
     await until(env.clock, async () => {
-      const { terminals } = await connection.request('terminalDetails', { tid: TID })
+      const { terminals } = await connection.request('terminalDetails', { tids: [TID] })
       return terminals[0]?.status === 'AVAILABLE'
     })
     const last = await connection.request('duplicate', { tid: TID })
@@ -190,7 +190,7 @@ describe('pay at counter against the fake cloud', () => {
     expect(error).toMatchObject({ code: 'UNKNOWN_OUTCOME', reason: 'disconnected' })
     await until(env.clock, () => connection.state === 'open')
     await until(env.clock, async () => {
-      const { terminals } = await connection.request('terminalDetails', { tid: TID })
+      const { terminals } = await connection.request('terminalDetails', { tids: [TID] })
       return terminals[0]?.status === 'AVAILABLE'
     })
     expect(env.cloud.ledger).toEqual([])

@@ -94,7 +94,7 @@ describe('a drop', () => {
       random: () => 0.5,
     })
     const sale = outcome(connection.request('sale', SALE))
-    const details = outcome(connection.request('terminalDetails', { tid: 'T1' }))
+    const details = outcome(connection.request('terminalDetails', { tids: ['T1'] }))
     socket.receive(terminalNotification('T1', 'PRESENT_CARD'))
     socket.receive(terminalNotification('T1', 'REQUEST_SENT'))
     socket.drop()
@@ -204,9 +204,8 @@ describe('a drop', () => {
 })
 
 describe('connection discontinued (pay at table: a newer connection took over)', () => {
-  it('-32004 stops reconnecting: reported, closed, requests in flight settled', async () => {
-    const { connection, socket, clock, errors, states } = await connected()
-    const sale = outcome(connection.request('sale', SALE))
+  it('-32004 stops reconnecting: reported, closed', async () => {
+    const { socket, clock, errors, states } = await connectedAs('pat')
     socket.receive({
       jsonrpc: '2.0',
       id: null,
@@ -216,13 +215,28 @@ describe('connection discontinued (pay at table: a newer connection took over)',
     expect(errors[0]).toMatchObject({ rpcCode: -32004 })
     expect(states).toEqual(['closed'])
     expect(socket.closes).toEqual([{ code: 1000, reason: 'discontinued' }])
-    const result = await sale
-    expect(result.ok || result.error).toMatchObject({
-      reason: 'discontinued',
-      outcomeUnknown: true,
-    })
     socket.drop(4000, 'Connection discontinued')
     expect(clock.pending).toBe(0)
+  })
+
+  it('not at the counter, which allows several connections: the code, the words or the close frame are an ordinary error', async () => {
+    const { connection, socket, errors, states } = await connected()
+    const sale = outcome(connection.request('sale', SALE))
+    const id = socket.last!.id as number
+    socket.receive({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32000, message: 'Connection discontinued' },
+    })
+    socket.receive({ jsonrpc: '2.0', id, error: { code: -32004, message: 'Terminal busy' } })
+    expect(errors).toHaveLength(1)
+    expect(connection.state).toBe('open')
+    const refused = await sale
+    expect(refused.ok || refused.error).toMatchObject({ rpcCode: -32004 })
+    // A close frame with those words is a lost connection, as any other: it reconnects.
+    socket.drop(4000, 'Connection discontinued')
+    expect(connection.state).toBe('reconnecting')
+    expect(states).toEqual(['reconnecting'])
   })
 
   it('is also recognised by its message, whatever the code', async () => {
@@ -244,7 +258,7 @@ describe('close', () => {
   it('closes the socket cleanly; a read in flight is aborted, a payment becomes an unknown outcome', async () => {
     const { connection, socket, clock, states } = await connected()
     const sale = outcome(connection.request('sale', SALE))
-    const details = outcome(connection.request('terminalDetails', { tid: 'T1' }))
+    const details = outcome(connection.request('terminalDetails', { tids: ['T1'] }))
     await connection.close()
     expect(socket.closes).toEqual([{ code: 1000, reason: 'closed by the EPoS' }])
     expect(socket.terminated).toBe(false)

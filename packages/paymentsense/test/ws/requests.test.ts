@@ -53,7 +53,7 @@ describe('request', () => {
     const terminals = { terminals: [{ tid: 'T1', status: 'AVAILABLE', currency: 'GBP' }] }
     const calls: Array<[string, unknown, unknown]> = [
       ['connectedTerminals', undefined, terminals],
-      ['terminalDetails', { tid: 'T1' }, terminals],
+      ['terminalDetails', { tids: ['T1'] }, terminals],
       ['cancelTransaction', { tid: 'T1' }, 'cancelling'],
       ['refund', { ...SALE, cardholderNotPresent: true }, payment({ transactionType: 'REFUND' })],
       ['preAuth', SALE, payment({ transactionType: 'PRE_AUTH' })],
@@ -208,7 +208,7 @@ describe('request', () => {
   it(`at most ${MAX_PENDING} requests await an answer at once`, async () => {
     const { connection, socket } = await connected()
     for (let i = 0; i < MAX_PENDING; i++)
-      void connection.request('terminalDetails', { tid: 'T1' }).catch(() => {})
+      void connection.request('terminalDetails', { tids: ['T1'] }).catch(() => {})
     const error = await connection.request('connectedTerminals').catch((e: any) => e)
     expect(error).toMatchObject({
       field: 'request',
@@ -261,7 +261,7 @@ describe('answers', () => {
   it('an internal error answering a payment leaves its outcome unknown; answering a read it is a plain RPC error', async () => {
     const { connection, socket } = await connected()
     const sale = connection.request('sale', SALE)
-    const details = connection.request('terminalDetails', { tid: 'T1' })
+    const details = connection.request('terminalDetails', { tids: ['T1'] })
     socket.receive({ jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'Internal error' } })
     socket.receive({ jsonrpc: '2.0', id: 2, error: { code: -32603, message: 'Internal error' } })
     const error = await sale.catch((e: any) => e)
@@ -273,7 +273,7 @@ describe('answers', () => {
 
   it('an invalid result rejects a read with a protocol error and is reported', async () => {
     const { connection, socket, errors } = await connected()
-    const details = connection.request('terminalDetails', { tid: 'T1' })
+    const details = connection.request('terminalDetails', { tids: ['T1'] })
     socket.answer(1, { terminals: [{ tid: 'T1', status: 'ASLEEP', currency: 'GBP' }] })
     const error = await details.catch((e: any) => e)
     expect(error).toBeInstanceOf(TillkitProtocolError)
@@ -303,7 +303,7 @@ describe('answers', () => {
   it('an invalid error answer ends its request at once: a payment unknown, a read a protocol error', async () => {
     const { connection, socket, errors } = await connected()
     const sale = connection.request('sale', SALE).catch((e: any) => e)
-    const details = connection.request('terminalDetails', { tid: 'T1' }).catch((e: any) => e)
+    const details = connection.request('terminalDetails', { tids: ['T1'] }).catch((e: any) => e)
     // Refusals with one member more than JSON-RPC's error object has.
     for (const id of [1, 2])
       socket.receive({
@@ -324,7 +324,7 @@ describe('answers', () => {
 describe('timeouts', () => {
   it('a read times out after requestTimeoutMs (default 10 s) with a TillkitTimeoutError', async () => {
     const { connection, clock } = await connected({ liveness: false })
-    const details = outcome(connection.request('terminalDetails', { tid: 'T1' }))
+    const details = outcome(connection.request('terminalDetails', { tids: ['T1'] }))
     await clock.advance(9_999)
     await flush()
     await clock.advance(1)
@@ -419,7 +419,7 @@ describe('timeouts', () => {
     connection.on('lateResponse', (response) => void late.push(response))
     const many = (n: number) => {
       for (let i = 0; i < n; i++)
-        void connection.request('terminalDetails', { tid: 'T1' }).catch(() => {})
+        void connection.request('terminalDetails', { tids: ['T1'] }).catch(() => {})
     }
     many(MAX_RETIRED)
     await clock.advance(1_000)

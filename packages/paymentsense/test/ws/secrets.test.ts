@@ -49,7 +49,7 @@ describe('the API key never leaves in a log line, error, event or the URL', () =
 
     // Connect echoing the key back in every place it could.
     const sale = keep(connection.request('sale', SALE))
-    const refused = keep(connection.request('terminalDetails', { tid: 'T1' }))
+    const refused = keep(connection.request('terminalDetails', { tids: ['T1'] }))
     socket.receive({
       jsonrpc: '2.0',
       id: 2,

@@ -4464,24 +4464,49 @@ function validate160(data, {instancePath="", parentData, parentDataProperty, roo
                                     if(errors === _errs5){
                                         if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
                                             let missing1;
-                                            if((data3.tid === undefined) && (missing1 = "tid")){
+                                            if((data3.tids === undefined) && (missing1 = "tids")){
                                                 validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
                                                 return false;
                                             }
                                             else {
                                                 const _errs7 = errors;
                                                 for(const key1 in data3){
-                                                    if(!(key1 === "tid")){
+                                                    if(!(key1 === "tids")){
                                                         validate160.errors = [{instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
                                                         return false;
                                                         break;
                                                     }
                                                 }
                                                 if(_errs7 === errors){
-                                                    if(data3.tid !== undefined){
-                                                        if(!(validate14(data3.tid, {instancePath:instancePath+"/params/tid",parentData:data3,parentDataProperty:"tid",rootData,dynamicAnchors}))){
-                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-                                                            errors = vErrors.length;
+                                                    if(data3.tids !== undefined){
+                                                        let data4 = data3.tids;
+                                                        const _errs8 = errors;
+                                                        if(errors === _errs8){
+                                                            if(Array.isArray(data4)){
+                                                                if(data4.length < 1){
+                                                                    validate160.errors = [{instancePath:instancePath+"/params/tids",schemaPath:"#/properties/params/properties/tids/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+                                                                    return false;
+                                                                }
+                                                                else {
+                                                                    var valid2 = true;
+                                                                    const len0 = data4.length;
+                                                                    for(let i0=0; i0<len0; i0++){
+                                                                        const _errs10 = errors;
+                                                                        if(!(validate14(data4[i0], {instancePath:instancePath+"/params/tids/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+                                                                            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+                                                                            errors = vErrors.length;
+                                                                        }
+                                                                        var valid2 = _errs10 === errors;
+                                                                        if(!valid2){
+                                                                            break;
+                                                                        }
+                                                                    }
+                                                                }
+                                                            }
+                                                            else {
+                                                                validate160.errors = [{instancePath:instancePath+"/params/tids",schemaPath:"#/properties/params/properties/tids/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+                                                                return false;
+                                                            }
                                                         }
                                                     }
                                                 }

@@ -26,7 +26,7 @@ export const PAC_METHODS: Readonly<Record<string, Method>> = {
     reply: { terminals: model.listTerminals(now) },
   })),
   terminalDetails: method(validateTerminalDetailsRequest, ({ model, now, request }) => ({
-    reply: { terminals: [model.getTerminal(request.params.tid, now)] },
+    reply: { terminals: request.params.tids.map((tid) => model.getTerminal(tid, now)) },
   })),
   sale: performTransaction,
   refund: performTransaction,

@@ -5,7 +5,7 @@
  */
 
 /**
- * EPoS to Connect: the state of one terminal (for instance, whether it is busy before a payment is retried). Answered by a terminal-details response.
+ * EPoS to Connect: the state of the terminals named (for instance, whether one is busy before a payment is retried). Answered by a terminal-details response, shaped as the connected-terminals one.
  */
 export interface TerminalDetailsRequest {
     /**
@@ -19,8 +19,13 @@ export interface TerminalDetailsRequest {
     method: "terminalDetails";
     params: {
         /**
-         * Terminal id, as Connect reports it.
+         * The terminals to describe (the request carries a list of them).
+         *
+         * @minItems 1
          */
-        tid: string;
+        tids: [
+            string,
+            ...(string)[]
+        ];
     };
 }
