@@ -20,6 +20,10 @@ export class BufferedResponse extends Response {
 
   constructor(body: string | Uint8Array<ArrayBuffer> | null, init: ResponseInit = {}) {
     super(null, init)
+    // As the platform: a status that cannot carry a body (204, 205, 304; 101 and 103 never get
+    // this far) refuses one, rather than failing later where the body is read.
+    if (body !== null && (this.status === 204 || this.status === 205 || this.status === 304))
+      throw new TypeError(`Response constructor: Invalid response status code ${this.status}`)
     this.#content = body
     this.#none = body === null
   }

@@ -28,6 +28,14 @@ describe('BufferedResponse', () => {
     expect(ours).toEqual(await readings(async (path) => new Response(bytes(path), init(path))))
   })
 
+  it('refuses a body for 204, 205 and 304 as the platform does, and takes none', () => {
+    for (const status of [204, 205, 304]) {
+      expect(() => new Response('x', { status })).toThrow(TypeError)
+      expect(() => new BufferedResponse('x', { status })).toThrow(TypeError)
+      expect(new BufferedResponse(null, { status }).status).toBe(status)
+    }
+  })
+
   it('is a Response with the platform status and headers; clones read independently', async () => {
     const response = new BufferedResponse('{"ok":true}', {
       status: 422,

@@ -12,6 +12,7 @@ import {
   FakeLedger,
   faultControl,
   route,
+  underBase,
   withFaults,
   type WithFaultsOptions,
 } from '../src/fake/index.js'
@@ -39,6 +40,12 @@ describe('FaultList', () => {
     )
     expect(() => faults.add({ kind: 'latency', ms: 1, times: 0 })).toThrow(/positive integer/)
     expect(() => faults.add({ kind: 'ping' } as never)).toThrow('Invalid fault: unknown kind ping')
+    expect(() => faults.add({ kind: 'status', status: 204, body: 'x' })).toThrow(
+      'Invalid fault: a 204 has no body',
+    )
+    expect(() => faults.add({ kind: 'status', status: 400, location: 'https://x.test/' })).toThrow(
+      /location is for a redirect status/,
+    )
     expect(faults.active).toEqual([])
   })
 
@@ -94,6 +101,29 @@ describe('withFaults', () => {
     faults.add({ kind: 'status', status: 502, times: 1 })
     expect(await (await serve(new Request(URL_))).text()).toBe('')
     expect((await serve(new Request(URL_))).status).toBe(201)
+  })
+
+  it('answers 204, 205 and 304 without a body, and a redirect with its Location', async () => {
+    const { faults, serve } = setup()
+    for (const status of [204, 205, 304]) {
+      faults.add({ kind: 'status', status, times: 1 })
+      const answer = await serve(new Request(URL_))
+      expect([answer.status, answer.body, answer.headers.get('content-type')]).toEqual([
+        status,
+        null,
+        null,
+      ])
+    }
+    faults.add({ kind: 'status', status: 307, times: 1 })
+    faults.add({ kind: 'status', status: 301, location: 'https://moved.test/', times: 1 })
+    faults.add({ kind: 'status', status: 304, times: 1 })
+    const answers = [await serve(new Request(URL_)), await serve(new Request(URL_))]
+    expect(answers.map((a) => [a.status, a.headers.get('location')])).toEqual([
+      [307, 'https://redirect.invalid/'],
+      [301, 'https://moved.test/'],
+    ])
+    // 304 is not a redirect: no Location.
+    expect((await serve(new Request(URL_))).headers.get('location')).toBeNull()
   })
 
   it('jsonErrors answers a status fault with the JSON body shaped for its status', async () => {
@@ -154,6 +184,18 @@ describe('httpHandler under MSW', () => {
     expect((await fetch('https://eu.cloud.test/v1/payments')).status).toBe(201)
     faults.add({ kind: 'lostResponse', times: 1 })
     await expect(fetch('https://eu.cloud.test/v1/payments')).rejects.toThrow('Failed to fetch')
+  })
+
+  it('takes no request to another host, even one whose path names the base', async () => {
+    server.use(httpHandler(ok, 'https://*.cloud.test/'))
+    expect((await fetch('https://eu.cloud.test/')).status).toBe(201)
+    expect((await fetch('https://a.b.cloud.test/v1/x?q=1')).status).toBe(201)
+    await expect(fetch('https://proxy.test/to/eu.cloud.test/v1/x')).rejects.toThrow()
+    await expect(fetch('https://eu.cloud.test.evil.test/v1/x')).rejects.toThrow()
+    const under = underBase('https://device-api-*.example.com/v1/')
+    expect(under.test('https://device-api-test.example.com/v1/merchants/x')).toBe(true)
+    expect(under.test('https://device-api-test.example.com/v2/merchants/x')).toBe(false)
+    expect(under.test('https://proxy.test/device-api-test.example.com/v1/x')).toBe(false)
   })
 
   it('lets any other failure of the fake surface as MSW reports it (500), not as a network error', async () => {

@@ -33,11 +33,23 @@ export interface LatencyFault extends HttpBase {
 export interface StatusFault extends HttpBase {
   kind: 'status'
   status: number
-  /** JSON body (a string is sent as is). Default: the fake's own error body below 500, none from 500. */
+  /**
+   * JSON body (a string is sent as is). Default: the fake's own error body below 500, none from 500
+   * and none for the statuses that cannot have one (204, 205, 304).
+   */
   body?: unknown
   /** Seconds, sent as `Retry-After`. */
   retryAfter?: number
+  /**
+   * `Location` of a redirect (301, 302, 303, 307, 308). Default `https://redirect.invalid/`: a host
+   * that never resolves, so a client that follows redirects (the tillkit clients do not) fails.
+   */
+  location?: string
 }
+
+/** Statuses whose responses have no body (Fetch's null body statuses, 101 and 103 aside). */
+const NO_BODY: ReadonlySet<number> = new Set([204, 205, 304])
+const isRedirect = (status: number) => status >= 300 && status < 400 && status !== 304
 
 /**
  * The cloud processes the request (a payment really starts, the ledger may move), then the response
@@ -156,6 +168,10 @@ function checkHttp(fault: HttpFault): void {
       if (!Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599) {
         invalid('status must be an HTTP status from 200 to 599')
       }
+      if (NO_BODY.has(fault.status) && fault.body !== undefined)
+        invalid(`a ${fault.status} has no body`)
+      if (fault.location !== undefined && !isRedirect(fault.status))
+        invalid('location is for a redirect status (3xx but 304)')
       return
     case 'lostResponse':
       if (fault.mode !== undefined && fault.mode !== 'reset' && fault.mode !== 'hang') {
@@ -209,8 +225,12 @@ export function jsonErrors(shape: (status: number) => unknown): WithFaultsOption
 function statusResponse(fault: StatusFault, request: Request, options: WithFaultsOptions) {
   const headers: Record<string, string> = {}
   if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)
+  // A redirect names where to (MSW, unlike Node's fetch, follows one without a Location to /null).
+  if (isRedirect(fault.status)) headers['location'] = fault.location ?? 'https://redirect.invalid/'
   let body: string | null = null
-  if (fault.body !== undefined) {
+  if (NO_BODY.has(fault.status)) {
+    // Nothing: a Response with a body for these throws, which MSW would leave unanswered.
+  } else if (fault.body !== undefined) {
     body = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body)
     headers['content-type'] = options.contentType?.(request) ?? 'application/json'
   } else if (fault.status < 500) {

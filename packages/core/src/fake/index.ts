@@ -19,7 +19,7 @@ export {
   type StatusFault,
   type WithFaultsOptions,
 } from './faults.js'
-export { httpHandler, requireMsw } from './msw.js'
+export { httpHandler, requireMsw, underBase } from './msw.js'
 export { route, type RouteMatch, type RouteSpec } from './router.js'
 export { FakeLedger } from './ledger.js'
 export { faultControl, type FakeFaults } from './control.js'

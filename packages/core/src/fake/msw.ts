@@ -21,16 +21,31 @@ export function requireMsw(): typeof import('msw') {
 }
 
 /**
+ * The URLs under `baseUrl`, whose `*` stands for any run of characters but `/`: so
+ * `https://*.example.com` takes every host of that domain, and never another host's URL whose path
+ * happens to name one (`https://proxy.test/to/api.example.com/...`), which MSW's own `*` (any
+ * characters) would.
+ */
+export function underBase(baseUrl: string): RegExp {
+  const base = baseUrl
+    .replace(/\/+$/, '')
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+    .join('[^/]*')
+  return new RegExp(`^${base}(?:/.*)?$`)
+}
+
+/**
  * One MSW handler serving a fake cloud's `fetch` under `baseUrl` (wildcards allowed, e.g.
- * `https://*.example.com`). A lost response (or a client abort while one hung) reaches the client as
- * a network error.
+ * `https://*.example.com`; see {@link underBase}). A lost response (or a client abort while one
+ * hung) reaches the client as a network error.
  */
 export function httpHandler(
   fetch: (request: Request) => Promise<Response>,
   baseUrl: string,
 ): RequestHandler {
   const { http, HttpResponse } = requireMsw()
-  return http.all(`${baseUrl.replace(/\/+$/, '')}/*`, async ({ request }) => {
+  return http.all(underBase(baseUrl), async ({ request }) => {
     try {
       return await fetch(request)
     } catch (error) {

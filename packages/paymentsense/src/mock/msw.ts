@@ -1,5 +1,5 @@
 import type { RequestHandler, WebSocketHandler } from 'msw'
-import { httpHandler, requireMsw } from '@tillkit/core/fake'
+import { httpHandler, requireMsw, underBase } from '@tillkit/core/fake'
 import type { SocketAcceptance, SocketPeer } from './socket/gateway.js'
 
 /** Matches every account's host, live and test (`<account>[.test].connect.paymentsense.cloud`). */
@@ -16,7 +16,7 @@ export function mswHandlers(
 ): Array<RequestHandler | WebSocketHandler> {
   const { ws } = requireMsw()
   const base = baseUrl.replace(/\/+$/, '')
-  const sockets = ws.link(`${base.replace(/^http/, 'ws')}/*`)
+  const sockets = ws.link(underBase(base.replace(/^http/, 'ws')))
   return [
     sockets.addEventListener('connection', ({ client }) => {
       const acceptance = acceptSocket(client.url, {
