@@ -2,7 +2,7 @@
  * The Adyen fake behind MSW (`cloud.handlers()` + the global fetch) must be the same fake as
  * `cloud.fetch`: same answers, errors, state changes and ledger, whichever way a request arrives.
  */
-import { createManualClock, TillkitError } from '@tillkit/core'
+import { createManualClock } from '@tillkit/core'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -15,14 +15,19 @@ import {
 } from '../../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import { KEY, MERCHANT, OTHER_POI, POI } from '../helpers.js'
+import {
+  observe as observed,
+  redirectFaultTests,
+  ROUTES,
+  sameOnBothRoutes,
+  type Route,
+} from '../../../core/test/msw-equivalence.js'
 
+const observe = (run: () => Promise<unknown>) => observed(run, mask)
 const server = setupServer()
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(() => server.resetHandlers())
 afterAll(() => server.close())
-
-type Route = 'cloud.fetch' | 'msw'
-const ROUTES: Route[] = ['cloud.fetch', 'msw']
 
 interface Rig {
   cloud: FakeCloud
@@ -63,25 +68,6 @@ const VOLATILE = new Set([
 ])
 function mask(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (k, x) => (VOLATILE.has(k) ? '<x>' : x)) ?? 'null')
-}
-
-async function observe(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return mask(await run())
-  } catch (e) {
-    if (e instanceof TillkitError) {
-      const extra = e as unknown as { status?: number; reason?: string; body?: unknown }
-      return mask({
-        thrown: e.name,
-        code: e.code,
-        outcomeUnknown: e.outcomeUnknown,
-        status: extra.status,
-        reason: extra.reason,
-        body: extra.body,
-      })
-    }
-    return { thrown: String(e) }
-  }
 }
 
 const pay = ({ adyen, nexo }: Rig, amount: number, poiId = POI, transactionId = 'tx-1') =>
@@ -216,12 +202,7 @@ SCENARIOS.push(
 
 describe('the same answers through the client, by cloud.fetch and by MSW', () => {
   it.each(SCENARIOS)('%s', async (_name, transport, options, scenario) => {
-    const seen: unknown[] = []
-    for (const route of ROUTES) {
-      seen.push(await scenario(rig(route, transport, options)))
-      server.resetHandlers()
-    }
-    expect(seen[1]).toEqual(seen[0])
+    await sameOnBothRoutes(server, (route) => scenario(rig(route, transport, options)))
   })
 })
 
@@ -312,55 +293,19 @@ describe('hosts the default handlers match', () => {
   })
 })
 
-describe('a redirect status fault', () => {
-  it.each(['GET', 'POST'] as const)(
-    '%s: a 307 fault is the same redirect on both routes (redirect: manual)',
-    async (method) => {
-      const seen: unknown[] = []
-      for (const route of ROUTES) {
-        const cloud = createFakeCloud({ clock: createManualClock() })
-        if (route === 'msw') server.use(...cloud.handlers())
-        cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-        cloud.faults.add({ kind: 'status', status: 418, times: 1 })
-        const request = new Request(
-          method === 'GET'
-            ? `https://device-api-test.adyen.com/v1/merchants/${MERCHANT}/connectedDevices`
-            : 'https://terminal-api-test.adyen.com/connectedTerminals',
-          {
-            method,
-            headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
-            ...(method === 'POST' && { body: JSON.stringify({ merchantAccount: MERCHANT }) }),
-          },
-        )
-        const send = route === 'msw' ? fetch : cloud.fetch
-        const answer = await send(new Request(request, { redirect: 'manual' })).then(
-          (r) => [r.status, r.headers.get('location')],
-          (e: unknown) => `rejected: ${String(e)}`,
-        )
-        seen.push({ answer, faultsLeft: cloud.faults.active.length })
-        server.resetHandlers()
-      }
-      expect(seen[1]).toEqual(seen[0])
-    },
-  )
-
-  it('followed by an app\'s own fetch, it leaves the fake for its Location: no request to "/null"', async () => {
-    const cloud = createFakeCloud({ clock: createManualClock() })
-    server.use(...cloud.handlers())
-    cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-    // A second fault that only a second request to the fake would use up.
-    cloud.faults.add({ kind: 'status', status: 418, times: 1 })
-    // The Location (https://redirect.invalid/) is no fake's: MSW refuses it (onUnhandledRequest).
-    await expect(
-      fetch(
-        new Request(`https://device-api-test.adyen.com/v1/merchants/${MERCHANT}/connectedDevices`, {
-          headers: { 'x-api-key': KEY },
-        }),
-      ),
-    ).rejects.toThrow()
-    expect(cloud.faults.active).toHaveLength(1)
-  })
-})
+describe('a redirect status fault', () =>
+  redirectFaultTests(server, () => createFakeCloud({ clock: createManualClock() }), {
+    GET: () =>
+      new Request(`https://device-api-test.adyen.com/v1/merchants/${MERCHANT}/connectedDevices`, {
+        headers: { 'x-api-key': KEY },
+      }),
+    POST: () =>
+      new Request('https://terminal-api-test.adyen.com/connectedTerminals', {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ merchantAccount: MERCHANT }),
+      }),
+  }))
 
 describe('bad requests sent raw (what the client would refuse to build)', () => {
   const DEVICE = `https://device-api-test.adyen.com/v1/merchants/${MERCHANT}/devices/${POI}`

@@ -2,7 +2,7 @@
  * The fake behind MSW (`cloud.handlers()` + the global fetch) must be the same fake as
  * `cloud.fetch`: same answers, errors, state changes and ledger, whichever way a request arrives.
  */
-import { createManualClock, TillkitError } from '@tillkit/core'
+import { createManualClock } from '@tillkit/core'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -10,15 +10,21 @@ import { createPaymentsenseClient, type PaymentsenseClient } from '../../src/ind
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import { waitForTransaction } from '../../src/watch.js'
 import { pac, sale } from './helpers.js'
+import {
+  observe as observed,
+  redirectFaultTests,
+  ROUTES,
+  sameOnBothRoutes,
+  type Route,
+} from '../../../core/test/msw-equivalence.js'
 
+const observe = (run: () => Promise<unknown>) => observed(run, mask)
 const server = setupServer()
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(() => server.resetHandlers())
 afterAll(() => server.close())
 
 const TID = '22160001'
-type Route = 'cloud.fetch' | 'msw'
-const ROUTES: Route[] = ['cloud.fetch', 'msw']
 
 interface Rig {
   cloud: FakeCloud
@@ -49,25 +55,6 @@ function rig(
 }
 
 /** What a caller can observe of an openapi-fetch result or a thrown error (random ids masked). */
-async function observe(run: () => Promise<any>): Promise<unknown> {
-  try {
-    const result = await run()
-    if (result && typeof result === 'object' && 'response' in result) {
-      return mask({ status: result.response.status, data: result.data, error: result.error })
-    }
-    return mask(result)
-  } catch (e) {
-    if (e instanceof TillkitError) {
-      return {
-        thrown: e.name,
-        code: e.code,
-        outcomeUnknown: e.outcomeUnknown,
-        status: (e as { status?: number }).status,
-      }
-    }
-    return { thrown: String(e) }
-  }
-}
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g
 const mask = (v: unknown) =>
   v === undefined ? v : JSON.parse(JSON.stringify(v).replace(UUID, '<id>'))
@@ -147,12 +134,7 @@ const SCENARIOS: Array<[string, FakeCloudOptions, (r: Rig) => Promise<unknown>]>
 
 describe('the same answers through the client, by cloud.fetch and by MSW', () => {
   it.each(SCENARIOS)('%s', async (_name, options, scenario) => {
-    const seen: unknown[] = []
-    for (const route of ROUTES) {
-      seen.push(await scenario(rig(route, options)))
-      server.resetHandlers()
-    }
-    expect(seen[1]).toEqual(seen[0])
+    await sameOnBothRoutes(server, (route) => scenario(rig(route, options)))
   })
 })
 
@@ -302,40 +284,15 @@ describe('hosts the handlers match', () => {
   })
 })
 
-describe('a redirect status fault', () => {
-  it.each([
-    ['GET list', () => pac('GET', '/pac/terminals')],
-    ['POST sale', () => pac('POST', `/pac/terminals/${TID}/transactions`, { body: sale(1000) })],
-  ])('%s: a 307 fault is the same redirect on both routes (redirect: manual)', async (_n, make) => {
-    const seen: unknown[] = []
-    for (const route of ROUTES) {
-      const cloud = createFakeCloud({ clock: createManualClock(), requestSpacingMs: 0 })
-      if (route === 'msw') server.use(...cloud.handlers())
-      cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-      // A second fault that only a second (followed) request would use up.
-      cloud.faults.add({ kind: 'status', status: 418, times: 1 })
-      const send = route === 'msw' ? fetch : cloud.fetch
-      const answer = await send(new Request(make(), { redirect: 'manual' })).then(
-        (r) => [r.status, r.headers.get('location')],
-        (e: unknown) => `rejected: ${String(e)}`,
-      )
-      seen.push({ answer, faultsLeft: cloud.faults.active.length })
-      server.resetHandlers()
-    }
-    expect(seen[1]).toEqual(seen[0])
-  })
-
-  it('followed by an app\'s own fetch, it leaves the fake for its Location: no request to "/null"', async () => {
-    const cloud = createFakeCloud({ clock: createManualClock(), requestSpacingMs: 0 })
-    server.use(...cloud.handlers())
-    cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-    // A second fault that only a second request to the fake would use up.
-    cloud.faults.add({ kind: 'status', status: 418, times: 1 })
-    // The Location (https://redirect.invalid/) is no fake's: MSW refuses it (onUnhandledRequest).
-    await expect(fetch(pac('GET', '/pac/terminals'))).rejects.toThrow()
-    expect(cloud.faults.active).toHaveLength(1)
-  })
-})
+describe('a redirect status fault', () =>
+  redirectFaultTests(
+    server,
+    () => createFakeCloud({ clock: createManualClock(), requestSpacingMs: 0 }),
+    {
+      'GET list': () => pac('GET', '/pac/terminals'),
+      'POST sale': () => pac('POST', `/pac/terminals/${TID}/transactions`, { body: sale(1000) }),
+    },
+  ))
 
 describe('status faults with a null-body status (204, 205, 304), through the client', () => {
   // cloud.fetch answers e.g. a 204 carrying the default JSON error body; behind MSW the interceptor

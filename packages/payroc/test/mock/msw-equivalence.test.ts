@@ -2,7 +2,7 @@
  * The Payroc fake behind MSW (`cloud.handlers()` + the global fetch) must be the same fake as
  * `cloud.fetch`: same answers, errors, state changes, request log and ledger, whichever way a request arrives.
  */
-import { createManualClock, TillkitError } from '@tillkit/core'
+import { createManualClock } from '@tillkit/core'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -15,14 +15,20 @@ import {
   type PayrocClient,
 } from '../../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
+import {
+  observe as observed,
+  redirectFaultTests,
+  ROUTES,
+  sameOnBothRoutes,
+  type Route,
+} from '../../../core/test/msw-equivalence.js'
 
+const observe = (run: () => Promise<unknown>) => observed(run, mask)
 const server = setupServer()
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(() => server.resetHandlers())
 afterAll(() => server.close())
 
-type Route = 'cloud.fetch' | 'msw'
-const ROUTES: Route[] = ['cloud.fetch', 'msw']
 const SERIAL = 'PAXA920-0001'
 const sale = (amount: number, orderId = 'r-1') => ({
   processingTerminalId: '1234001',
@@ -68,30 +74,6 @@ const VOLATILE = new Set([
 function mask(v: unknown): unknown {
   const text = JSON.stringify(v, (k, x) => (VOLATILE.has(k) ? '<x>' : x))
   return text === undefined ? undefined : JSON.parse(text.replace(ID, '<id>'))
-}
-
-async function observe(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    const result = await run()
-    if (result && typeof result === 'object' && 'response' in result) {
-      const r = result as { response: Response; data?: unknown; error?: unknown }
-      return mask({ status: r.response.status, data: r.data, error: r.error })
-    }
-    return mask(result)
-  } catch (e) {
-    if (e instanceof TillkitError) {
-      const x = e as unknown as { status?: number; reason?: string; body?: unknown }
-      return mask({
-        thrown: e.name,
-        code: e.code,
-        outcomeUnknown: e.outcomeUnknown,
-        status: x.status,
-        reason: x.reason,
-        body: x.body,
-      })
-    }
-    return { thrown: String(e) }
-  }
 }
 
 const view = (cloud: FakeCloud) =>
@@ -228,12 +210,7 @@ const SCENARIOS: Array<[string, FakeCloudOptions, (r: Rig) => Promise<unknown>]>
 
 describe('the same answers through the client, by cloud.fetch and by MSW', () => {
   it.each(SCENARIOS)('%s', async (_name, options, scenario) => {
-    const seen: unknown[] = []
-    for (const route of ROUTES) {
-      seen.push(await scenario(rig(route, options)))
-      server.resetHandlers()
-    }
-    expect(seen[1]).toEqual(seen[0])
+    await sameOnBothRoutes(server, (route) => scenario(rig(route, options)))
   })
 })
 
@@ -330,53 +307,18 @@ describe('hosts the default handlers match', () => {
   })
 })
 
-describe('a redirect status fault', () => {
-  it.each(['GET', 'POST'] as const)(
-    '%s /authorize: a 307 fault is the same redirect on both routes (redirect: manual)',
-    async (method) => {
-      const seen: unknown[] = []
-      for (const route of ROUTES) {
-        const cloud = createFakeCloud({ clock: createManualClock() })
-        if (route === 'msw') server.use(...cloud.handlers())
-        cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-        const request = new Request('https://identity.uat.payroc.com/authorize', {
-          method,
-          headers: { 'x-api-key': 'test-api-key' },
-          ...(method === 'POST' && { body: '' }),
-        })
-        const send = route === 'msw' ? fetch : cloud.fetch
-        const answer = await send(new Request(request, { redirect: 'manual' })).then(
-          (r) => [r.status, r.headers.get('location')],
-          (e: unknown) => `rejected: ${String(e)}`,
-        )
-        seen.push({
-          answer,
-          log: cloud.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`),
-        })
-        server.resetHandlers()
-      }
-      expect(seen[1]).toEqual(seen[0])
-    },
-  )
-
-  it('followed by an app\'s own fetch, it leaves the fake for its Location: no request to "/null"', async () => {
-    const cloud = createFakeCloud({ clock: createManualClock() })
-    server.use(...cloud.handlers())
-    cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-    // A second fault that only a second request to the fake would use up.
-    cloud.faults.add({ kind: 'status', status: 418, times: 1 })
-    // The Location (https://redirect.invalid/) is no fake's: MSW refuses it (onUnhandledRequest).
-    await expect(
-      fetch(
-        new Request('https://identity.uat.payroc.com/authorize', {
-          method: 'POST',
-          headers: { 'x-api-key': 'test-api-key' },
-        }),
-      ),
-    ).rejects.toThrow()
-    expect(cloud.faults.active).toHaveLength(1)
-  })
-})
+describe('a redirect status fault', () =>
+  redirectFaultTests(server, () => createFakeCloud({ clock: createManualClock() }), {
+    'POST /authorize': () =>
+      new Request('https://identity.uat.payroc.com/authorize', {
+        method: 'POST',
+        headers: { 'x-api-key': 'test-api-key' },
+      }),
+    'GET /authorize': () =>
+      new Request('https://identity.uat.payroc.com/authorize', {
+        headers: { 'x-api-key': 'test-api-key' },
+      }),
+  }))
 
 describe('bad requests sent raw (a body the client would refuse to build)', () => {
   const API = 'https://api.uat.payroc.com/v1'

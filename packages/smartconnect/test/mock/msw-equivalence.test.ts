@@ -2,21 +2,26 @@
  * The SmartConnect fake behind MSW (`cloud.handlers()` + the global fetch) must be the same fake as
  * `cloud.fetch`: same answers, errors, state changes and ledger, whichever way a request arrives.
  */
-import { createManualClock, TillkitError } from '@tillkit/core'
+import { createManualClock } from '@tillkit/core'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createSmartConnectClient, type SmartConnectClient } from '../../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import { REGISTER } from '../helpers.js'
+import {
+  observe as observed,
+  redirectFaultTests,
+  ROUTES,
+  sameOnBothRoutes,
+  type Route,
+} from '../../../core/test/msw-equivalence.js'
 
+const observe = (run: () => Promise<unknown>) => observed(run, mask)
 const server = setupServer()
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 afterEach(() => server.resetHandlers())
 afterAll(() => server.close())
-
-type Route = 'cloud.fetch' | 'msw'
-const ROUTES: Route[] = ['cloud.fetch', 'msw']
 
 interface Rig {
   cloud: FakeCloud
@@ -53,25 +58,6 @@ function mask(v: unknown): unknown {
           .replace(UUID, '<id>')
           .replace(/merchantAccessToken=[^"&]+/g, 'merchantAccessToken=<t>'),
       )
-}
-
-async function observe(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return mask(await run())
-  } catch (e) {
-    if (e instanceof TillkitError) {
-      const x = e as unknown as { status?: number; reason?: string; body?: unknown }
-      return mask({
-        thrown: e.name,
-        code: e.code,
-        outcomeUnknown: e.outcomeUnknown,
-        status: x.status,
-        reason: x.reason,
-        body: x.body,
-      })
-    }
-    return { thrown: String(e) }
-  }
 }
 
 const ledger = (cloud: FakeCloud) => cloud.ledger.map((e) => [e.amount, e.result])
@@ -136,12 +122,7 @@ const SCENARIOS: Array<[string, FakeCloudOptions, (r: Rig) => Promise<unknown>]>
 
 describe('the same answers through the client, by cloud.fetch and by MSW', () => {
   it.each(SCENARIOS)('%s', async (_name, options, scenario) => {
-    const seen: unknown[] = []
-    for (const route of ROUTES) {
-      seen.push(await scenario(rig(route, options)))
-      server.resetHandlers()
-    }
-    expect(seen[1]).toEqual(seen[0])
+    await sameOnBothRoutes(server, (route) => scenario(rig(route, options)))
   })
 })
 
@@ -224,52 +205,16 @@ describe('hosts the default handlers match', () => {
   })
 })
 
-describe('a redirect status fault', () => {
-  it.each(['GET', 'POST'] as const)(
-    '%s: a 307 fault is the same redirect on both routes (redirect: manual)',
-    async (method) => {
-      const seen: unknown[] = []
-      for (const route of ROUTES) {
-        const cloud = createFakeCloud({ clock: createManualClock() })
-        if (route === 'msw') server.use(...cloud.handlers())
-        cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-        cloud.faults.add({ kind: 'status', status: 418, times: 1 })
-        const request = new Request(
-          'https://api-dev.smart-connect.cloud/POS/Transaction/x?merchantAccessToken=t',
-          {
-            method,
-            ...(method === 'POST' && {
-              body: new URLSearchParams({ TransactionMode: 'ASYNC' }),
-            }),
-          },
-        )
-        const send = route === 'msw' ? fetch : cloud.fetch
-        const answer = await send(new Request(request, { redirect: 'manual' })).then(
-          (r) => [r.status, r.headers.get('location')],
-          (e: unknown) => `rejected: ${String(e)}`,
-        )
-        seen.push({ answer, faultsLeft: cloud.faults.active.length })
-        server.resetHandlers()
-      }
-      expect(seen[1]).toEqual(seen[0])
-    },
-  )
-
-  it('followed by an app\'s own fetch, it leaves the fake for its Location: no request to "/null"', async () => {
-    const cloud = createFakeCloud({ clock: createManualClock() })
-    server.use(...cloud.handlers())
-    cloud.faults.add({ kind: 'status', status: 307, times: 1 })
-    // A second fault that only a second request to the fake would use up.
-    cloud.faults.add({ kind: 'status', status: 418, times: 1 })
-    // The Location (https://redirect.invalid/) is no fake's: MSW refuses it (onUnhandledRequest).
-    await expect(
-      fetch(
-        new Request('https://api-dev.smart-connect.cloud/POS/Transaction/x?merchantAccessToken=t'),
-      ),
-    ).rejects.toThrow()
-    expect(cloud.faults.active).toHaveLength(1)
-  })
-})
+describe('a redirect status fault', () =>
+  redirectFaultTests(server, () => createFakeCloud({ clock: createManualClock() }), {
+    GET: () =>
+      new Request('https://api-dev.smart-connect.cloud/POS/Transaction/x?merchantAccessToken=t'),
+    POST: () =>
+      new Request('https://api-dev.smart-connect.cloud/POS/Transaction/x?merchantAccessToken=t', {
+        method: 'POST',
+        body: new URLSearchParams({ TransactionMode: 'ASYNC' }),
+      }),
+  }))
 
 describe('bad requests sent raw (what the client would refuse to build)', () => {
   const BASE = 'https://api-dev.smart-connect.cloud/POS'
