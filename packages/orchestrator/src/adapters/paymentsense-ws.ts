@@ -95,6 +95,11 @@ interface Route {
   readonly params: object
   /** The request's answer may still come on this connection: the terminal's pushes are this payment's. */
   awaiting: boolean
+  /**
+   * The terminal is known to run this payment: it told of it while the request was open (see
+   * `runningOn`).
+   */
+  started: boolean
   /** Why the answer will not come, for the unknown outcome. */
   lost?: string
   /** The last notification value that arrived, and how many runs of each value: see `keyOf`. */
@@ -198,9 +203,19 @@ export function paymentsenseWebSocketAdapter(
     made.handle('signatureVerificationRequest', onSignature)
   }
 
-  /** The payment whose request the terminal is working on: the oldest still awaiting its answer. */
-  const runningOn = (tid: string): Route | undefined =>
-    byTerminal.get(tid)?.find((route) => route.awaiting)
+  /**
+   * The payment whose request the terminal is working on: the oldest still awaiting its answer. But
+   * while an older request's answer was lost, the terminal may still run that transaction (and
+   * refuse this one busy): then only a TRANSACTION_STARTED says the terminal runs this one.
+   */
+  const runningOn = (tid: string): Route | undefined => {
+    const list = byTerminal.get(tid) ?? []
+    return list.find((route, i) => route.awaiting && (route.started || !shadowed(list, i)))
+  }
+
+  /** Whether a request older than the i-th on the terminal lost its answer while its transaction may still run. */
+  const shadowed = (list: readonly Route[], i: number) =>
+    list.slice(0, i).some((older) => older.lost !== undefined)
 
   const follow = (ctx: PaymentContext, params: object): Route => {
     unfollow(ctx.paymentId)
@@ -210,6 +225,7 @@ export function paymentsenseWebSocketAdapter(
       tid: ctx.request.terminal,
       params,
       awaiting: true,
+      started: false,
       runs: new Map(),
       questions: 0,
       verdicts: [],
@@ -249,8 +265,15 @@ export function paymentsenseWebSocketAdapter(
     tid,
     notificationValue: value,
   }: PacNotifications['terminalNotification']) => {
+    const list = byTerminal.get(tid) ?? []
+    // A transaction starting is the oldest open request's that the terminal has not told of yet.
+    if (value === 'TRANSACTION_STARTED') {
+      const next = list.find((r) => r.awaiting && !r.started)
+      if (next) next.started = true
+    }
     const route = runningOn(tid)
     if (!route) return
+    route.started = true
     route.ran()
     const key = keyOf(route, value)
     if (value === 'CANCELLING') decide(route, 'requested')

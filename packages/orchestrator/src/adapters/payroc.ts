@@ -199,6 +199,30 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     devices.get(serialNumber)?.processingTerminalId ?? fallbackTerminal
 
   /**
+   * The orders this adapter sent in the search window, by payment: a search by orderId cannot tell
+   * two of them with one reference on one terminal apart (see {@link searchAfter}).
+   */
+  const orders = new Map<string, { reference: string; terminal: string; at: number }>()
+  const remember = ({ paymentId, request, startedAt }: PaymentContext) => {
+    for (const [id, order] of orders) {
+      if (order.at >= startedAt - SEARCH_BACK_MS) break
+      orders.delete(id)
+    }
+    orders.set(paymentId, {
+      reference: request.reference,
+      terminal: request.terminal,
+      at: startedAt,
+    })
+  }
+  const hasTwin = ({ paymentId, request }: PaymentContext) =>
+    [...orders].some(
+      ([id, order]) =>
+        id !== paymentId &&
+        order.reference === request.reference &&
+        order.terminal === request.terminal,
+    )
+
+  /**
    * Sends the instruction that starts the payment, or with `replay` sends it again (same key, same
    * body) after the first answer was lost. A refusal of the first send is the outcome: nothing was
    * made. A refusal of a replay says nothing of the first send, which may have made the instruction
@@ -207,6 +231,7 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
    */
   async function submit(ctx: PaymentContext, replay = false): Promise<StartResult> {
     const { request } = ctx
+    remember(ctx)
     const send = { idempotencyKey: keyOf(ctx), signal: ctx.signal }
     const ptid = processingTerminal(request.terminal)!
     try {
@@ -239,8 +264,9 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
    * A replayed submit refused (4xx) says nothing of the first send. Before that counts as a refused
    * look, the payments are searched by this payment's orderId (Payroc's recipe when a key cannot be
    * replayed). It decides only when the orderId names a single payment of this terminal in the
-   * last day, made after this one started, for this amount: a POS that reuses its references (a
-   * split bill, a retry after a decline) must not have an earlier payment taken for this one. None
+   * last day, made after this one started, for this amount, and no other payment of this process
+   * has that reference on that terminal: a POS that reuses its references (a split bill, a retry
+   * after a decline) must not have another payment taken for this one. None
    * found proves nothing (it may still be on the device, which then refuses the replay as busy):
    * the search is made again every {@link SEARCH_PAUSE_MS} for as long as a payment can take on a
    * device, and after that the refusal stands.
@@ -250,6 +276,9 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
     const definite =
       refused instanceof TillkitHttpError && refused.status < 500 && refused.status !== 429
     if (!definite || request.kind === 'refund') throw refused
+    // Another payment of this process with this reference on this terminal (a split bill): whichever
+    // payment the search finds could be that one's.
+    if (hasTwin(ctx)) throw refused
     const found: Schemas['RetrievedPayment'][] = []
     const filters = {
       orderId: request.reference,
