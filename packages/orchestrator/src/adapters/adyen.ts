@@ -632,7 +632,8 @@ function readPayment(outcome: PaymentOutcome, request: Readonly<PaymentRequest>)
   const details: Partial<ProviderOutcome> = {
     ...(card?.MaskedPan && { maskedPan: card.MaskedPan }),
     ...(card?.PaymentBrand && { cardScheme: card.PaymentBrand }),
-    ...(entry && { entryMethod: ENTRY[entry] ?? entry.toLowerCase() }),
+    // Only entry modes the shared vocabulary has words for; others (File, Mobile, Scanned) are left out.
+    ...(entry && ENTRY[entry] && { entryMethod: ENTRY[entry] }),
     ...(verification && { verification }),
     ...(receipt && { receipt }),
     raw: response,
@@ -835,7 +836,8 @@ function verificationOf(
   if (method) {
     if (/pin/i.test(method)) return 'pin'
     if (/signature/i.test(method)) return 'signature'
-    return method.toLowerCase()
+    // No verification at all; the other methods have no word in the shared vocabulary.
+    return method === 'Bypass' ? 'none' : undefined
   }
   if (receipts?.some((r) => r.RequiredSignatureFlag)) return 'signature'
   return undefined

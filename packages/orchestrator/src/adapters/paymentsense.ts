@@ -215,7 +215,10 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
       if (status >= 400 && status < 500 && status !== 429)
         return {
           ids: {},
-          outcome: refusal(status, client().transport.httpError(result.response, result.error).body),
+          outcome: refusal(
+            status,
+            client().transport.httpError(result.response, result.error).body,
+          ),
         }
       const created = client().transport.ok(result)
       return { ids: { requestId: created.requestId } }
@@ -371,7 +374,9 @@ export function outcomeOf(
       reason: `the transaction finished with no known result (${String(body.transactionResult)})`,
       raw: body,
     }
-  const amounts = {
+  // Connect reports the amounts of every finished transaction; only SUCCESSFUL took them.
+  const took = mapped.status === 'approved'
+  const amounts = took && {
     ...(body.amountBase !== undefined && { approved: body.amountBase }),
     ...(body.amountCashback !== undefined && { cashback: body.amountCashback }),
     ...(body.amountGratuity !== undefined && { gratuity: body.amountGratuity }),
@@ -384,7 +389,7 @@ export function outcomeOf(
     ...mapped,
     ...(body.userMessage && { reason: body.userMessage }),
     ...(body.currency && { currency: body.currency }),
-    amounts,
+    amounts: amounts || {},
     ...(body.authCode && { authCode: body.authCode }),
     ...(body.primaryAccountNumber && { maskedPan: body.primaryAccountNumber }),
     ...(body.cardSchemeName && { cardScheme: body.cardSchemeName }),
