@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
+  assertObject,
   checkFields,
   createTransport,
   guardClient,
@@ -10,7 +11,9 @@ import {
   RequestDraft,
   steady,
   string,
+  segment,
   text,
+  urlText,
   TillkitError,
   TillkitHttpError,
   TillkitProtocolError,
@@ -343,6 +346,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     nexo: (nexoOptions) => createNexo({ ...nexoOptions, clock: payments.clock }),
 
     async payment(message, callOptions = {}) {
+      assertObject('options', callOptions)
       assertValid(validatePaymentRequest, message, 'a PaymentRequest')
       const ref = referenceOf(message)
       const { AmountsReq } = message.SaleToPOIRequest.PaymentRequest.PaymentTransaction
@@ -357,6 +361,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async reversal(message, callOptions = {}) {
+      assertObject('options', callOptions)
       assertValid(validateReversalRequest, message, 'a ReversalRequest')
       const ref = referenceOf(message)
       const currency = callOptions.currency ?? currencyOf(message)
@@ -387,6 +392,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async abort(message, callOptions = {}) {
+      assertObject('options', callOptions)
       assertValid(validateAbortRequest, message, 'an AbortRequest')
       const answer = readAnswer(await post('sync', message, messages, callOptions.signal))
       // A refused or undeliverable abort comes back as a Reject event.
@@ -403,6 +409,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async transactionStatus(message, callOptions = {}) {
+      assertObject('options', callOptions)
       assertValid(validateTransactionStatusRequest, message, 'a TransactionStatusRequest')
       const ref = referenceOf(message)
       const text = await post('sync', message, messages, callOptions.signal)
@@ -460,7 +467,10 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async sendAsync(message, callOptions = {}) {
-      const category = message.SaleToPOIRequest.MessageHeader.MessageCategory
+      assertObject('options', callOptions)
+      assertObject('message', message)
+      const request = message.SaleToPOIRequest as { MessageHeader?: { MessageCategory?: unknown } }
+      const category = request?.MessageHeader?.MessageCategory
       const validate: Validator<unknown> =
         category === 'Payment'
           ? validatePaymentRequest
@@ -487,12 +497,13 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async deviceStatus(deviceId, callOptions = {}) {
+      assertObject('options', callOptions)
       if (!deviceApi)
         throw new TillkitValidationError(
           'options.transport',
           "must be 'device-api' for deviceStatus",
         )
-      checkFields({ deviceId }, { deviceId: text })
+      checkFields({ deviceId }, { deviceId: segment })
       const result = await (http.GET as (p: string, i: object) => Promise<HttpResult>)(
         '/merchants/{merchantAccount}/devices/{deviceId}/status',
         {
@@ -510,8 +521,9 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async connectedDevices(callOptions = {}) {
+      assertObject('options', callOptions)
       checkFields(callOptions as Record<string, unknown>, {
-        store: optional(text),
+        store: optional(urlText),
         uniqueTerminalId: optional(text),
       })
       const { store, uniqueTerminalId, signal } = callOptions

@@ -1,9 +1,12 @@
 import {
   checkFields,
+  clockLike,
   dateTime,
+  fn,
   int,
   oneOf,
   optional,
+  segment,
   string,
   systemClock,
   text,
@@ -142,7 +145,7 @@ export function currencyOf(message: object): string | undefined {
 }
 
 const SERVICE_ID = optional(string({ minLength: 1, maxLength: SERVICE_ID_LENGTH }))
-const COMMON: Rules = { poiId: text, serviceId: SERVICE_ID }
+const COMMON: Rules = { poiId: segment, serviceId: SERVICE_ID }
 /** A `Date`, or an ISO 8601 date and time with its offset, as nexo's TimeStamp is (core's `dateTime`). */
 const TIME_STAMP: Check = (field, value, object) => {
   if (value === undefined) return
@@ -216,7 +219,11 @@ const STATUS_RULES: Rules = {
 export function createNexo(options: NexoOptions): NexoBuilder {
   if (typeof options !== 'object' || options === null)
     throw new TillkitValidationError('options', 'must be an object')
-  checkFields(options as unknown as Record<string, unknown>, { saleId: text }, 'options.')
+  checkFields(
+    options as unknown as Record<string, unknown>,
+    { saleId: text, clock: optional(clockLike), random: optional(fn) },
+    'options.',
+  )
   const { saleId, clock = systemClock, random = cryptoRandom } = options
   const used = new Set<string>()
 
@@ -233,12 +240,18 @@ export function createNexo(options: NexoOptions): NexoBuilder {
   }
   /** An id not used yet; remembered only once a message carrying it is built (see `built`). */
   const unused = (): string => {
-    for (;;) {
+    // Ten ids drawn from a random source are fresh but once in a blue moon; a source that keeps
+    // giving used ones is not random (a constant, NaN), and would loop here for ever.
+    for (let tries = 0; tries < 10; tries++) {
       let id = ''
       for (let i = 0; i < SERVICE_ID_LENGTH; i++)
         id += SERVICE_ID_ALPHABET[Math.floor(random() * SERVICE_ID_ALPHABET.length)] ?? '0'
       if (!used.has(id)) return id
     }
+    throw new TillkitValidationError(
+      'options.random',
+      'gives no fresh ServiceID: it must be random',
+    )
   }
   const fresh = (): string => {
     const id = unused()

@@ -57,6 +57,12 @@ describe('nexo builders', () => {
     expect(first).toBe('3333333333')
     expect(second).not.toBe(first)
     expect(second).toHaveLength(10)
+    // One that never changes gives no fresh id after the first: a typed error, not a hang.
+    const constant = createNexo({ saleId: 's', random: () => 0.5 })
+    constant.serviceId()
+    expect(() => constant.serviceId()).toThrow(
+      expect.objectContaining({ name: 'TillkitValidationError', field: 'options.random' }),
+    )
   })
 
   it('accept a chosen ServiceID once', () => {

@@ -55,6 +55,7 @@ export class TillkitError extends Error {
 
 /** Bad input, rejected before any network call. */
 export class TillkitValidationError extends TillkitError {
+  declare readonly code: 'VALIDATION'
   declare readonly field: string
   /** The broken rule in words, e.g. `must be an integer from 1 to 99999999`. */
   declare readonly rule: string
@@ -85,6 +86,7 @@ export interface HttpErrorInit {
 
 /** The provider answered with a non-2xx status. */
 export class TillkitHttpError extends TillkitError {
+  declare readonly code: 'HTTP'
   declare readonly status: number
   /** The provider's error body: parsed JSON when possible, else text, else undefined. Redacted. */
   declare readonly body: unknown
@@ -121,6 +123,7 @@ export class TillkitHttpError extends TillkitError {
 
 /** An attempt got no response within its timeout; the provider may have received it. */
 export class TillkitTimeoutError extends TillkitError {
+  declare readonly code: 'TIMEOUT'
   declare readonly timeoutMs: number
 
   constructor(message: string, timeoutMs: number, options?: TillkitErrorOptions) {
@@ -132,6 +135,7 @@ export class TillkitTimeoutError extends TillkitError {
 
 /** The request failed below HTTP (DNS, connection, TLS, reset). */
 export class TillkitNetworkError extends TillkitError {
+  declare readonly code: 'NETWORK'
   constructor(message: string, mayHaveReachedProvider: boolean, options?: TillkitErrorOptions) {
     super('NETWORK', message, mayHaveReachedProvider, options)
     this.name = 'TillkitNetworkError'
@@ -140,6 +144,7 @@ export class TillkitNetworkError extends TillkitError {
 
 /** The caller's AbortSignal fired. */
 export class TillkitAbortedError extends TillkitError {
+  declare readonly code: 'ABORTED'
   constructor(message: string, mayHaveReachedProvider: boolean, options?: TillkitErrorOptions) {
     super('ABORTED', message, mayHaveReachedProvider, options)
     this.name = 'TillkitAbortedError'
@@ -165,6 +170,7 @@ export interface UnknownOutcomeInit<K extends object> {
 export class TillkitUnknownOutcomeError<
   K extends object = Record<string, unknown>,
 > extends TillkitError {
+  declare readonly code: 'UNKNOWN_OUTCOME'
   declare readonly operation: string
   declare readonly reason: string
   declare readonly known: K
@@ -193,6 +199,7 @@ export interface ProtocolErrorOptions extends TillkitErrorOptions {
  * request of ours (`mayHaveReachedProvider`).
  */
 export class TillkitProtocolError extends TillkitError {
+  declare readonly code: 'PROTOCOL'
   /** A short fixed label of what went wrong, e.g. `malformed`, `invalid`, `unexpected`. */
   declare readonly fault: string
   declare readonly details?: Record<string, unknown>
@@ -222,6 +229,7 @@ export interface RpcErrorInit {
 
 /** The peer answered with a JSON-RPC error object (the RPC counterpart of {@link TillkitHttpError}). */
 export class TillkitRpcError extends TillkitError {
+  declare readonly code: 'RPC'
   declare readonly rpcCode: number
   declare readonly rpcMessage: string
   /** The error object's `data`, redacted. */
@@ -249,6 +257,17 @@ export class TillkitRpcError extends TillkitError {
   }
 }
 
-export function isTillkitError(e: unknown): e is TillkitError {
+/** Every error tillkit throws, told apart by `code` (`e.code === 'HTTP'` narrows to TillkitHttpError). */
+export type AnyTillkitError =
+  | TillkitValidationError
+  | TillkitHttpError
+  | TillkitTimeoutError
+  | TillkitNetworkError
+  | TillkitAbortedError
+  | TillkitUnknownOutcomeError
+  | TillkitProtocolError
+  | TillkitRpcError
+
+export function isTillkitError(e: unknown): e is AnyTillkitError {
   return e instanceof TillkitError
 }

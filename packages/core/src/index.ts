@@ -13,6 +13,7 @@ export {
   isTillkitError,
 } from './errors.js'
 export type {
+  AnyTillkitError,
   TillkitErrorCode,
   TillkitErrorOptions,
   HttpErrorInit,
@@ -20,7 +21,7 @@ export type {
   ProtocolErrorOptions,
   RpcErrorInit,
 } from './errors.js'
-export { createRedactor, REDACTED } from './redact.js'
+export { createRedactor, REDACTED, base64 } from './redact.js'
 export type { Redactor } from './redact.js'
 export { safeLogger } from './logger.js'
 export type { Logger, LoggerLike } from './logger.js'
@@ -29,6 +30,7 @@ export {
   assertOneOf,
   assertString,
   assertBoolean,
+  assertObject,
   assertAbsent,
   int,
   oneOf,
@@ -43,6 +45,9 @@ export {
   dateTime,
   fn,
   header,
+  urlText,
+  segment,
+  clockLike,
   retryPolicy,
   TRANSPORT_RULES,
 } from './validate.js'

@@ -46,8 +46,22 @@ const MAYBE = /basic|bearer|[=@]/i
 function spellings(secret: string): string[] {
   const bytes = new TextEncoder().encode(secret)
   const b64 = (from: number, to = bytes.length - ((bytes.length - from) % 3)) =>
-    btoa(String.fromCharCode(...bytes.subarray(from, to)))
-  return [secret, encodeURIComponent(secret), b64(0, bytes.length), b64(0), b64(1), b64(2)]
+    base64(bytes.subarray(from, to))
+  let encoded = secret
+  try {
+    encoded = encodeURIComponent(secret)
+  } catch {
+    // A lone surrogate: no URL can carry it, so it has no URL spelling.
+  }
+  return [secret, encoded, b64(0, bytes.length), b64(0), b64(1), b64(2)]
+}
+
+/** Base64 of bytes, in chunks: spreading a long array into one call overflows the stack. */
+export function base64(bytes: Uint8Array): string {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
 }
 
 export function createRedactor(secrets: Array<string | undefined> = []): Redactor {

@@ -60,6 +60,12 @@ export function assertString(
     fail(field, patternRule ?? `must match ${pattern}`, value, secret)
 }
 
+/** An object (options, a body): not null, not an array. */
+export function assertObject(field: string, value: unknown): void {
+  if (typeof value != 'object' || !value || Array.isArray(value))
+    fail(field, 'must be an object', value)
+}
+
 export function assertBoolean(field: string, value: unknown): asserts value is boolean {
   if (typeof value !== 'boolean') fail(field, 'must be a boolean', value)
 }
@@ -127,6 +133,38 @@ export const fn: Check = (field, value) => {
   if (typeof value != 'function') fail(field, 'must be a function', value)
 }
 
+/** A lone UTF-16 surrogate: no URL, header or JSON text can carry it as it is. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+const wellFormed = (field: string, value: unknown): void => {
+  assertString(field, value, { minLength: 1 })
+  if (LONE_SURROGATE.test(value))
+    fail(field, 'must be well-formed Unicode (no lone surrogate)', value)
+}
+
+/** Non-empty text put in a URL (a query value): well-formed Unicode, which `encodeURIComponent` takes. */
+export const urlText: Check = (field, value) => wellFormed(field, value)
+
+/**
+ * A value put in a URL path as one segment (an id): non-empty, well-formed, and not `.` or `..`,
+ * which a URL resolves to another path (`/terminals/../transactions` is `/transactions`).
+ */
+export const segment: Check = (field, value) => {
+  wellFormed(field, value)
+  if (value === '.' || value === '..') fail(field, 'must not be . or .. (a path segment)', value)
+}
+
+/** A clock (`now`, `schedule`, `sleep`), as `systemClock` and `createManualClock()` are. */
+export const clockLike: Check = (field, value) => {
+  const c = value as Record<string, unknown> | null
+  if (
+    typeof c != 'object' ||
+    !c ||
+    ['now', 'schedule', 'sleep'].some((k) => typeof c[k] != 'function')
+  )
+    fail(field, 'must be a clock (now, schedule and sleep functions)', value)
+}
+
 /** An RFC 3339 date-time with its offset (`2026-01-01T12:00:00Z`), naming a real day (no 30 February). */
 export const dateTime: Check = (field, value) => {
   assertString(field, value, { pattern: DATE_TIME })
@@ -146,10 +184,14 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:
  */
 const HEADER_VALUE = /^[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/
 
-/** A value sent in an HTTP header (an id, an API key); `secret` keeps it out of the error. */
+/**
+ * A value sent in an HTTP header (an id, an API key): at most 8 192 characters (servers refuse
+ * longer headers); `secret` keeps it out of the error.
+ */
 export const header = (secret?: boolean): Check =>
   string({
     minLength: 1,
+    maxLength: 8_192,
     pattern: HEADER_VALUE,
     patternRule:
       'must be printable ISO-8859-1 text without spaces around it (an HTTP header value)',
@@ -174,4 +216,5 @@ export const TRANSPORT_RULES = {
   timeoutMs: optional(int(1, 600_000)),
   fetch: optional(fn),
   retry: optional(retryPolicy),
+  clock: optional(clockLike),
 } satisfies Rules

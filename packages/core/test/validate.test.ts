@@ -280,8 +280,13 @@ describe('retry policies', () => {
     expect(caught(check(value)).field).toBe(field)
   })
 
-  it('is what TRANSPORT_RULES checks, with the timeout and the fetch', () => {
-    const options = { timeoutMs: 0, fetch: 'no', retry: { maxAttempts: 0 } }
+  it('is what TRANSPORT_RULES checks, with the timeout, the fetch and the clock', () => {
+    const options = {
+      timeoutMs: 0,
+      fetch: 'no',
+      retry: { maxAttempts: 0 },
+      clock: { now: () => 0 },
+    }
     for (const [field, check] of Object.entries(TRANSPORT_RULES))
       expect(
         caught(() => check(`options.${field}`, options[field as keyof typeof options], options))

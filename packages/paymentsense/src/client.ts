@@ -1,6 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
   assertString,
+  base64,
   checkFields,
   createDraftTransport,
   guardClient,
@@ -9,6 +10,7 @@ import {
   int,
   oneOf,
   optional,
+  segment,
   string,
   TRANSPORT_RULES,
   type CallInit,
@@ -93,7 +95,7 @@ export function createPaymentsenseClient(options: PaymentsenseClientOptions): Pa
       querySerializer,
       headers: {
         // UTF-8 (RFC 7617's one charset), the bytes the redactor knows the key by.
-        Authorization: `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${options.username ?? 'tillkit'}:${options.apiKey}`)))}`,
+        Authorization: `Basic ${base64(new TextEncoder().encode(`${options.username ?? 'tillkit'}:${options.apiKey}`))}`,
         'Software-House-Id': options.softwareHouseId,
         'Installer-Id': options.installerId,
         Accept: mediaType,
@@ -125,8 +127,7 @@ function querySerializer(query: Record<string, unknown> = {}): string {
 }
 
 function checkInput(method: string, path: string, init: CallInit): void {
-  for (const [name, value] of Object.entries(init?.params?.path ?? {}))
-    assertString(name, value, { minLength: 1 })
+  for (const [name, value] of Object.entries(init?.params?.path ?? {})) segment(name, value, {})
   const body = init?.body
   const rules = BODY_RULES[`${method} ${path}`]
   if (rules) {

@@ -15,4 +15,5 @@ export {
   TillkitTimeoutError,
   TillkitNetworkError,
   TillkitAbortedError,
+  TillkitProtocolError,
 } from '@tillkit/core'

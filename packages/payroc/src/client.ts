@@ -9,6 +9,7 @@ import {
   oneOf,
   optional,
   RequestDraft,
+  segment,
   string,
   TillkitAbortedError,
   TillkitError,
@@ -195,7 +196,7 @@ const beforeCall: BeforeCall = (method, path, init) => {
   const operation = `${method} ${path}`
   // Every parameter the path names, present or not: a missing one would be sent as `{name}`.
   for (const [, name] of path.matchAll(/\{(\w+)\}/g))
-    assertString(name!, init?.params?.path?.[name!], { minLength: 1 })
+    segment(name!, init?.params?.path?.[name!], {})
   const query = QUERY_RULES[operation]
   if (query) checkFields(init?.params?.query ?? {}, query)
   const rules = BODY_RULES[operation]

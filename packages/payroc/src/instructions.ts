@@ -1,5 +1,6 @@
 import {
   assertInteger,
+  assertObject,
   assertString,
   steady,
   TillkitAbortedError,
@@ -129,6 +130,7 @@ export async function submitInstruction<K extends InstructionKind>(
   body: InstructionRequest<K>,
   options: SubmitOptions = {},
 ): Promise<Submitted<K>> {
+  assertObject('options', options)
   checkKind(kind)
   const routes = ROUTES[kind]
   const idempotencyKey = options.idempotencyKey ?? uuid()
@@ -227,6 +229,7 @@ export async function waitForInstruction<K extends InstructionKind>(
   id: string,
   options: WaitOptions<K> = {},
 ): Promise<Instruction<K>> {
+  assertObject('options', options)
   checkKind(kind)
   const minIntervalMs = options.minIntervalMs ?? 1_000
   assertInteger('minIntervalMs', minIntervalMs, 0, 60_000)
@@ -284,6 +287,7 @@ export async function cancelInstruction<K extends InstructionKind>(
   id: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<CancelResult<K>> {
+  assertObject('options', options)
   checkKind(kind)
   const routes = ROUTES[kind]
   for (let attempt = 1; ; attempt++) {
@@ -322,6 +326,7 @@ export async function retrieveResult<K extends InstructionKind>(
   instruction: Instruction<K>,
   options: { signal?: AbortSignal } = {},
 ): Promise<InstructionResult<K>> {
+  assertObject('options', options)
   checkKind(kind)
   if (instruction?.status !== 'completed')
     throw new TillkitValidationError(

@@ -10,6 +10,7 @@ import {
   bool,
   TillkitValidationError,
   type Check,
+  urlText,
   type Rules,
 } from '@tillkit/core'
 import {
@@ -191,17 +192,17 @@ const PAGE_RULES: Rules = {
  */
 export const QUERY_RULES: Record<string, Rules> = {
   'GET /devices': {
-    serialNumber: optional(string({})),
-    ksi: optional(string({})),
-    model: optional(string({})),
+    serialNumber: optional(urlText),
+    ksi: optional(urlText),
+    model: optional(urlText),
     active: optional(bool),
     ...PAGE_RULES,
   },
   'GET /payments': {
-    processingTerminalId: optional(text),
-    orderId: optional(text),
-    operator: optional(text),
-    cardholderName: optional(text),
+    processingTerminalId: optional(urlText),
+    orderId: optional(urlText),
+    operator: optional(urlText),
+    cardholderName: optional(urlText),
     first6: optional(string({ pattern: /^\d{6}$/ })),
     last4: optional(string({ pattern: /^\d{4}$/ })),
     dateFrom: optional(dateTime),

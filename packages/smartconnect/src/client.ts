@@ -1,6 +1,6 @@
 import createClient from 'openapi-fetch'
 import {
-  assertString,
+  assertObject,
   checkFields,
   TRANSPORT_RULES,
   createTransport,
@@ -8,6 +8,7 @@ import {
   oneOf,
   optional,
   RequestDraft,
+  segment,
   string,
   text,
   TillkitUnknownOutcomeError,
@@ -127,8 +128,7 @@ export interface SmartConnectClient {
   /** `startTransaction`, then `onStarted` (persist), then `waitForOutcome`. */
   transact<T extends TransactionType>(
     type: T,
-    fields: TransactionFields<T> | undefined,
-    options?: TransactOptions,
+    ...args: [...FieldsArgs<T>, options?: TransactOptions]
   ): Promise<TransactionOutcome>
 }
 
@@ -186,7 +186,8 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     { signal }: CallOptions = {},
   ): Promise<void> {
     // No length or character set is documented for the code: the cloud judges it (400 when wrong).
-    assertString('pairingCode', pairingCode, { minLength: 1 })
+    // It is one segment of the path.
+    segment('pairingCode', pairingCode, {})
     if (typeof store !== 'object' || store === null)
       throw new TillkitValidationError('store', 'must be an object')
     checkFields(store as Record<string, unknown>, STORE_RULES, 'store.')
@@ -209,8 +210,10 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
   async function startTransaction(
     type: TransactionType,
     fields?: unknown,
-    { signal }: CallOptions = {},
+    options: CallOptions = {},
   ): Promise<PendingTransaction> {
+    assertObject('options', options)
+    const { signal } = options
     const checked = checkTransaction(type, fields)
     const body = {
       ...identity,
@@ -296,7 +299,9 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     },
     poll: (pending, options) => poller.poll(pending, options),
     waitForOutcome: (pending, options) => poller.wait(pending, options),
-    async transact(type, fields, options = {}) {
+    async transact(type, ...args) {
+      const [fields, options = {}] = args as unknown as [unknown, TransactOptions | undefined]
+      assertObject('options', options)
       // The wait's options before the start: a refusal then means nothing was sent.
       waitSettings(options)
       const pending = await startTransaction(type, fields, { signal: options.signal })
@@ -333,6 +338,7 @@ const OPTION_RULES: Rules = {
   // No `retry`: the client never repeats a request (see createSmartConnectClient).
   timeoutMs: TRANSPORT_RULES.timeoutMs,
   fetch: TRANSPORT_RULES.fetch,
+  clock: TRANSPORT_RULES.clock,
   baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+(\/\S*)?$/ })),
 }
 
