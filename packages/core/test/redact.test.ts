@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRedactor, REDACTED } from '../src/redact.js'
+import { base64, createRedactor, REDACTED } from '../src/redact.js'
 
 const KEY = 'sk_test_Zx9/+Qw=&é'
 
@@ -227,5 +227,16 @@ describe('redactor.value', () => {
       again: { s: REDACTED },
       self: '[Circular]',
     })
+  })
+})
+
+describe('base64', () => {
+  it('matches Buffer for short and long inputs (built in chunks: a 1 MB key does not overflow the stack)', () => {
+    for (const size of [0, 1, 2, 3, 100, 1_000_000]) {
+      const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 7) % 256)
+      expect(base64(bytes)).toBe(Buffer.from(bytes).toString('base64'))
+    }
+    const key = 'k'.repeat(1_000_000)
+    expect(createRedactor([key])(`x ${key} y`)).toBe('x [REDACTED] y')
   })
 })

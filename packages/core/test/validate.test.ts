@@ -12,6 +12,10 @@ import {
   dateTime,
   fields,
   list,
+  segment,
+  urlText,
+  clockLike,
+  assertObject,
   int,
   oneOf,
   optional,
@@ -23,6 +27,7 @@ import {
   type Rules,
 } from '../src/validate.js'
 import { uuid } from '../src/ids.js'
+import { createManualClock } from '../src/clock.js'
 
 /** Runs `fn`, returns the validation error it threw. */
 function caught(fn: () => void): TillkitValidationError {
@@ -221,6 +226,47 @@ describe('nested rules: fields and list', () => {
     expect(caught(() => fields({}, 'must be false or an object')('retry', 1, {})).rule).toBe(
       'must be false or an object',
     )
+  })
+})
+
+describe('values put in URLs, clocks and objects', () => {
+  it('segment: a non-empty, well-formed path segment that is not . or ..', () => {
+    expect(() => segment('tid', 'T-1', {})).not.toThrow()
+    expect(() => segment('tid', 'a.b', {})).not.toThrow()
+    for (const [value, rule] of [
+      ['', /at least 1/],
+      ['.', /not be \. or \.\./],
+      ['..', /not be \. or \.\./],
+      ['T\ud800', /lone surrogate/],
+      ['\udc00T', /lone surrogate/],
+      [7, /must be a string/],
+    ] as const)
+      expect(caught(() => segment('tid', value, {})).rule).toMatch(rule)
+    // A surrogate pair is well-formed.
+    expect(() => segment('tid', 'T\ud83d\ude00', {})).not.toThrow()
+  })
+
+  it('urlText: non-empty, well-formed text', () => {
+    expect(() => urlText('q', 'a b&c', {})).not.toThrow()
+    expect(caught(() => urlText('q', 'x\ud800', {})).rule).toMatch(/lone surrogate/)
+    expect(caught(() => urlText('q', '', {})).rule).toMatch(/at least 1/)
+  })
+
+  it('clockLike: now, schedule and sleep functions', () => {
+    expect(() => clockLike('clock', createManualClock(), {})).not.toThrow()
+    for (const value of [null, 'clock', {}, { now: () => 0 }])
+      expect(caught(() => clockLike('clock', value, {})).field).toBe('clock')
+  })
+
+  it('assertObject: an object, not null or an array', () => {
+    expect(() => assertObject('options', {})).not.toThrow()
+    for (const value of [null, [], 'x', 1])
+      expect(caught(() => assertObject('options', value)).rule).toBe('must be an object')
+  })
+
+  it('header values are at most 8 192 characters', () => {
+    expect(() => header()('h', 'x'.repeat(8_192), {})).not.toThrow()
+    expect(caught(() => header(true)('h', 'x'.repeat(8_193), {})).rule).toMatch(/at most 8192/)
   })
 })
 
