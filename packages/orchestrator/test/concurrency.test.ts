@@ -3,7 +3,7 @@
  * providers in one orchestrator; cancels and recovery with more than one payment unfinished.
  * Each test names the rule (README / provider FACTS) it holds the orchestrator to.
  */
-import { createManualClock } from '@tillkit/core'
+import { createManualClock, type ManualClock } from '@tillkit/core'
 import { createFakeCloud as createPsCloud } from '@tillkit/paymentsense/mock'
 import { describe, expect, it } from 'vitest'
 import {
@@ -13,7 +13,11 @@ import {
   type Payment,
   type PaymentEvent,
 } from '../src/index.js'
-import { paymentsenseAdapter, paymentsenseWebSocketAdapter } from '../src/paymentsense.js'
+import {
+  paymentsenseAdapter,
+  paymentsenseWebSocketAdapter,
+  type PaymentsenseWebSocketAdapterOptions,
+} from '../src/paymentsense.js'
 import { adyenAdapter } from '../src/adyen.js'
 import { payrocAdapter } from '../src/payroc.js'
 import { createFakeCloud as createAdyenCloud } from '@tillkit/adyen/mock'
@@ -23,6 +27,28 @@ import { pay as adyenPay, POI, POI_2, setupAdyen } from './adyen-harness.js'
 import { payment as payrocPayment, payrocSetup, requests, SUBMIT } from './payroc-harness.js'
 import * as sc from './smartconnect-harness.js'
 import * as ws from './paymentsense-ws-harness.js'
+
+/** An orchestrator with one Paymentsense WebSocket account on the given socket class. */
+const wsTill = (
+  clock: ManualClock,
+  WebSocket: PaymentsenseWebSocketAdapterOptions['WebSocket'],
+  more: Partial<PaymentsenseWebSocketAdapterOptions> = {},
+) =>
+  createOrchestrator({
+    accounts: {
+      shop: paymentsenseWebSocketAdapter({
+        account: 'acme',
+        environment: 'test',
+        apiKey: ws.KEY,
+        softwareHouseId: 'SWH',
+        installerId: 'INST',
+        WebSocket,
+        random: () => 0.5,
+        ...more,
+      }),
+    },
+    clock,
+  })
 
 const TID_2 = '22160002'
 const DEVICE_2 = 'PAXA920-0002'
@@ -51,21 +77,7 @@ describe('a second payment on a busy terminal', () => {
         void clock.sleep(300).then(() => super.send(data))
       }
     }
-    const till = createOrchestrator({
-      accounts: {
-        shop: paymentsenseWebSocketAdapter({
-          account: 'acme',
-          environment: 'test',
-          apiKey: ws.KEY,
-          softwareHouseId: 'SWH',
-          installerId: 'INST',
-          WebSocket: Slow,
-          paymentTimeoutMs: 10_000,
-          random: () => 0.5,
-        }),
-      },
-      clock,
-    })
+    const till = wsTill(clock, Slow, { paymentTimeoutMs: 10_000 })
     const a = await till.sale(ws.sale(1209)) // card at 0.4 s, PIN entry at ~20.4 s
     const aEvents = collect(a)
     await pass(clock, 20_500)
@@ -92,21 +104,7 @@ describe('a second payment on a busy terminal', () => {
     const clock = createManualClock()
     const cloud = createPsCloud({ clock, apiKeys: [ws.KEY] })
     cloud.faults.add({ kind: 'dropConnection', notification: 'PIN_ENTRY', times: 1 })
-    const till = createOrchestrator({
-      accounts: {
-        shop: paymentsenseWebSocketAdapter({
-          account: 'acme',
-          environment: 'test',
-          apiKey: ws.KEY,
-          softwareHouseId: 'SWH',
-          installerId: 'INST',
-          WebSocket: cloud.WebSocket,
-          cadenceMs: 10_000,
-          random: () => 0.5,
-        }),
-      },
-      clock,
-    })
+    const till = wsTill(clock, cloud.WebSocket, { cadenceMs: 10_000 })
     const a = await till.sale(ws.sale(1209))
     let aSettled = false
     void a.outcome.then(() => (aSettled = true))
@@ -145,21 +143,7 @@ describe('a second payment on a busy terminal', () => {
         void clock.sleep(300).then(() => super.send(data))
       }
     }
-    const till = createOrchestrator({
-      accounts: {
-        shop: paymentsenseWebSocketAdapter({
-          account: 'acme',
-          environment: 'test',
-          apiKey: ws.KEY,
-          softwareHouseId: 'SWH',
-          installerId: 'INST',
-          WebSocket: Slow,
-          paymentTimeoutMs: 10_000,
-          random: () => 0.5,
-        }),
-      },
-      clock,
-    })
+    const till = wsTill(clock, Slow, { paymentTimeoutMs: 10_000 })
     const a = await till.sale(ws.sale(1209))
     await pass(clock, 20_500)
     const b = await till.sale(ws.sale(1250, { reference: 'second' }))
