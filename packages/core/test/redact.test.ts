@@ -239,4 +239,9 @@ describe('base64', () => {
     const key = 'k'.repeat(1_000_000)
     expect(createRedactor([key])(`x ${key} y`)).toBe('x [REDACTED] y')
   })
+
+  it('takes a secret with a lone surrogate (no URL spelling of it exists) without throwing', () => {
+    const secret = 'sk_\ud800_lone_surrogate'
+    expect(createRedactor([secret])(`x ${secret} y`)).toBe('x [REDACTED] y')
+  })
 })

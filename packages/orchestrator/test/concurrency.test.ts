@@ -192,6 +192,30 @@ describe('a second payment on a busy terminal', () => {
     expect(bOutcome.providerIds.paymentId).not.toBe(aOutcome.providerIds.paymentId)
   })
 
+  // The same reference a day later (a reused order number): the earlier payment is no longer a
+  // twin, so the search is made and, nothing found, the refused replay is sent again until the
+  // device is free; the payment then runs and is approved.
+  it('Payroc: a same-reference payment from more than a day before does not stop the search', async () => {
+    const s = payrocSetup()
+    const x = await s.orchestrator.sale(payrocPayment(4999, { reference: 'bill-9' }))
+    expect((await drive(s.clock, x.outcome)).status).toBe('approved')
+    await s.clock.advance(25 * 3_600_000)
+    // The next customer's slow sale takes the device; then B's submit meets a 503 (nothing made).
+    const c = await s.orchestrator.sale(payrocPayment(1206, { reference: 'order-next' }))
+    await pass(s.clock, 2_000)
+    s.cloud.faults.add({
+      kind: 'status',
+      status: 503,
+      match: { method: 'POST', path: SUBMIT },
+      times: 1,
+    })
+    const b = await s.orchestrator.sale(payrocPayment(4999, { reference: 'bill-9' }))
+    const bOutcome = await drive(s.clock, b.outcome)
+    await drive(s.clock, c.outcome)
+    expect(bOutcome.status).toBe('approved')
+    expect(s.cloud.ledger.filter((e) => e.orderId === 'bill-9')).toHaveLength(2)
+  })
+
   // README (API): `reference` is "the POS's own (1 to 64 characters)"; nothing says two running
   // payments may not share it, and Payroc's section expects reuse. Both are taken; on a busy
   // terminal the second fails busy; the first's outcome keeps its own reference and events.
