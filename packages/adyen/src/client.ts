@@ -228,8 +228,7 @@ const WAIT_RULES: Rules = {
 export function createAdyenClient<T extends AdyenTransport>(
   options: AdyenClientOptions<T>,
 ): AdyenClient<T> {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertObject('options', options)
   checkFields(options as unknown as Record<string, unknown>, OPTION_RULES, 'options.')
   const { apiKey, fetch, logger, clock, retry, merchantAccount } = options
   const deviceApi = options.transport === 'device-api'

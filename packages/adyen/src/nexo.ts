@@ -1,4 +1,5 @@
 import {
+  assertObject,
   checkFields,
   clockLike,
   dateTime,
@@ -217,8 +218,7 @@ const STATUS_RULES: Rules = {
  * field. Share one builder per SaleID, so its ServiceIDs stay unique.
  */
 export function createNexo(options: NexoOptions): NexoBuilder {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertObject('options', options)
   checkFields(
     options as unknown as Record<string, unknown>,
     { saleId: text, clock: optional(clockLike), random: optional(fn) },
@@ -286,8 +286,7 @@ export function createNexo(options: NexoOptions): NexoBuilder {
   const now = (stamp: Date | string | undefined) =>
     typeof stamp === 'string' ? stamp : (stamp ?? new Date(clock.now())).toISOString()
   const check = (input: unknown, rules: Rules) => {
-    if (typeof input !== 'object' || input === null)
-      throw new TillkitValidationError('input', 'must be an object')
+    assertObject('input', input)
     checkFields(input as Record<string, unknown>, rules)
   }
 

@@ -61,7 +61,7 @@ export function assertString(
 }
 
 /** An object (options, a body): not null, not an array. */
-export function assertObject(field: string, value: unknown): void {
+export function assertObject(field: string, value: unknown): asserts value is object {
   if (typeof value != 'object' || !value || Array.isArray(value))
     fail(field, 'must be an object', value)
 }

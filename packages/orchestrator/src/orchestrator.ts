@@ -1,4 +1,5 @@
 import {
+  assertObject,
   assertInteger,
   assertOneOf,
   assertString,
@@ -140,8 +141,7 @@ const REQUEST_FIELDS = Object.keys({
 } satisfies Record<keyof PaymentRequest, 1>)
 
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertObject('options', options)
   const clock = options.clock ?? systemClock
   const redact = createRedactor()
   const logger = safeLogger(options.logger, redact)
@@ -325,8 +325,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   /** The checks every provider shares, then the adapter's own. Throws before anything is written. */
   function checkRequest(request: PaymentRequest): Account {
-    if (typeof request !== 'object' || request === null)
-      throw new TillkitValidationError('request', 'must be an object')
+    assertObject('request', request)
     // A mis-spelt field (`cashBack`) would otherwise be dropped in silence.
     for (const [field, value] of Object.entries(request))
       if (value !== undefined && !REQUEST_FIELDS.includes(field))
@@ -482,8 +481,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   async function openTable(request: TableRequest): Promise<Table> {
     if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
-    if (typeof request !== 'object' || request === null)
-      throw new TillkitValidationError('request', 'must be an object')
+    assertObject('request', request)
     const account = accountOf(request.account)
     const capability = account.adapter.tables
     if (!capability)

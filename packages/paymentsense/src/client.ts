@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
+  assertObject,
   assertString,
   base64,
   checkFields,
@@ -15,7 +16,6 @@ import {
   TRANSPORT_RULES,
   type CallInit,
   type Rules,
-  TillkitValidationError,
   type Clock,
   type LoggerLike,
   type RetryPolicy,
@@ -131,8 +131,7 @@ function checkInput(method: string, path: string, init: CallInit): void {
   const body = init?.body
   const rules = BODY_RULES[`${method} ${path}`]
   if (rules) {
-    if (typeof body != 'object' || !body || Array.isArray(body))
-      throw new TillkitValidationError('body', 'must be an object')
+    assertObject('body', body)
     checkFields(body as Record<string, unknown>, rules)
   }
 }
@@ -160,8 +159,7 @@ const HOST_RULES: Rules = {
 }
 
 function checkOptions(options: PaymentsenseClientOptions): string {
-  if (typeof options != 'object' || !options)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertObject('options', options)
   const fields = options as unknown as Record<string, unknown>
   checkFields(fields, OPTION_RULES, 'options.')
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, '')

@@ -1,4 +1,4 @@
-import { TillkitValidationError } from '@tillkit/core'
+import { assertObject } from '@tillkit/core'
 import type { components } from './generated/cloud-v1.js'
 
 type Schemas = components['schemas']
@@ -43,8 +43,7 @@ export function approvalOf(
   >,
 ): Approval {
   const outcome = result?.transactionResult
-  if (typeof outcome !== 'object' || outcome === null)
-    throw new TillkitValidationError('transactionResult', 'must be an object')
+  assertObject('transactionResult', outcome)
   const requestedAmount = result.order?.amount ?? 0
   const approved = APPROVED_CODES.has(outcome.responseCode) && APPROVED_STATUSES.has(outcome.status)
   const partial = outcome.responseCode === 'P'

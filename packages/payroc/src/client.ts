@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
+  assertObject,
   assertString,
   checkFields,
   createTransport,
@@ -14,7 +15,6 @@ import {
   TillkitAbortedError,
   TillkitError,
   TillkitProtocolError,
-  TillkitValidationError,
   uuid,
   TRANSPORT_RULES,
   type BeforeCall,
@@ -202,8 +202,7 @@ const beforeCall: BeforeCall = (method, path, init) => {
   const rules = BODY_RULES[operation]
   const body = init?.body
   if (rules) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new TillkitValidationError('body', 'must be an object')
+    assertObject('body', body)
     checkFields(body as Record<string, unknown>, rules)
   }
   if (!IDEMPOTENT_POSTS.has(operation)) return init
@@ -251,8 +250,7 @@ const OPTION_RULES: Rules = {
 }
 
 function checkOptions(options: PayrocClientOptions): { baseUrl: string; identityUrl: string } {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertObject('options', options)
   checkFields(options as unknown as Record<string, unknown>, OPTION_RULES, 'options.')
   const hosts = HOSTS[options.environment]
   const trim = (url: string) => url.replace(/\/+$/, '')

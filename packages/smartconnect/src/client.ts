@@ -12,7 +12,6 @@ import {
   string,
   text,
   TillkitUnknownOutcomeError,
-  TillkitValidationError,
   type Clock,
   type LoggerLike,
   type Rules,
@@ -188,8 +187,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     // No length or character set is documented for the code: the cloud judges it (400 when wrong).
     // It is one segment of the path.
     segment('pairingCode', pairingCode, {})
-    if (typeof store !== 'object' || store === null)
-      throw new TillkitValidationError('store', 'must be an object')
+    assertObject('store', store)
     checkFields(store as Record<string, unknown>, STORE_RULES, 'store.')
     const body: Schemas['PairingRequest'] = { ...identity, POSRegisterName: register.name }
     for (const [key, field] of Object.entries(STORE_FIELDS)) {
@@ -343,13 +341,11 @@ const OPTION_RULES: Rules = {
 }
 
 function checkOptions(options: SmartConnectClientOptions): string {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertObject('options', options)
   const fields = options as unknown as Record<string, unknown>
   checkFields(fields, OPTION_RULES, 'options.')
   const { register } = options
-  if (typeof register !== 'object' || register === null)
-    throw new TillkitValidationError('options.register', 'must be an object')
+  assertObject('options.register', register)
   checkFields(register as unknown as Record<string, unknown>, REGISTER_RULES, 'options.register.')
   if (options.baseUrl !== undefined) return options.baseUrl.replace(/\/+$/, '')
   checkFields(fields, { environment: oneOf(['dev', 'production']) }, 'options.')

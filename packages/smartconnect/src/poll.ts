@@ -1,4 +1,5 @@
 import {
+  assertObject,
   assertInteger,
   checkFields,
   fn,
@@ -75,8 +76,7 @@ export interface WaitOptions {
  * redacted by core's fixed patterns, and the client never logs the URL or the token otherwise.
  */
 export function checkPending(pending: PendingTransaction, baseUrl: string): PendingTransaction {
-  if (typeof pending !== 'object' || pending === null)
-    throw new TillkitValidationError('pending', 'must be an object')
+  assertObject('pending', pending)
   assertString('pending.transactionId', pending.transactionId, { minLength: 1 })
   assertOneOf('pending.type', pending.type, TRANSACTION_TYPES)
   assertInteger('pending.startedAt', pending.startedAt, 0, Number.MAX_SAFE_INTEGER)

@@ -1,4 +1,5 @@
 import {
+  assertObject,
   absent,
   assertOneOf,
   checkFields,
@@ -131,8 +132,7 @@ export function checkTransaction(
 ): { type: TransactionType; values: Array<[string, string]> } {
   assertOneOf('type', type, TRANSACTION_TYPES)
   if (fields === undefined) fields = {}
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
-    throw new TillkitValidationError('fields', 'must be an object')
+  assertObject('fields', fields)
   const body = fields as Record<string, unknown>
   for (const key of Object.keys(body)) {
     if (CLIENT_SET.has(key))

@@ -7,6 +7,7 @@
  * none is ever sent twice (the Terminal API has no idempotency key).
  */
 import {
+  assertObject,
   assertInteger,
   assertString,
   steady,
@@ -44,7 +45,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentEventType, PaymentRequest, ProviderIds, Receipt } from '../types.js'
-import { assertOptions, moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
+import { moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
 export interface AdyenAdapterOptions extends Omit<
   AdyenClientOptions,
@@ -172,7 +173,7 @@ const isUnsent = (reading: Reading | Unsent): reading is Unsent =>
  * again by the next polls, same ServiceID, for up to a minute, as the core would resend a start.
  */
 export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
-  assertOptions(options)
+  assertObject('options', options)
   assertString('options.saleId', options.saleId, { minLength: 1, maxLength: 64 })
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,

@@ -9,6 +9,7 @@
  * be read again: the payment ends `unknown` with what to check, and is never sent again.
  */
 import {
+  assertObject,
   assertInteger,
   createRedactor,
   TillkitError,
@@ -49,7 +50,7 @@ import {
   receiptOf,
   terminalOf,
 } from './paymentsense.js'
-import { assertOptions, moneyOf, unattached } from './shared.js'
+import { moneyOf, unattached } from './shared.js'
 
 type Connection = PaymentsenseConnection<'pac'>
 type WsPayment = PacRequests['sale']['result']
@@ -139,7 +140,7 @@ interface OpenAnswer {
 export function paymentsenseWebSocketAdapter(
   options: PaymentsenseWebSocketAdapterOptions,
 ): ProviderAdapter {
-  assertOptions(options)
+  assertObject('options', options)
   const cadenceMs = options.cadenceMs ?? 1_000
   const spacingMs = options.spacingMs ?? 100
   assertInteger('options.cadenceMs', cadenceMs, 500, 10_000)

@@ -3,7 +3,13 @@
  * cumulative notification list, `DELETE` cancels, `PUT …/signature` answers a signature check.
  * Connect has no idempotency key, so a start whose answer is lost is never sent again.
  */
-import { assertBoolean, assertInteger, assertOneOf, TillkitValidationError } from '@tillkit/core'
+import {
+  assertObject,
+  assertBoolean,
+  assertInteger,
+  assertOneOf,
+  TillkitValidationError,
+} from '@tillkit/core'
 import {
   createPaymentsenseClient,
   type PacComponents,
@@ -27,7 +33,7 @@ import type {
 } from '../adapter.js'
 import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
 import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
-import { assertOptions, moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
+import { moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
 type Schemas = PacComponents['schemas']
 type Transaction = Schemas['Transaction']
@@ -141,7 +147,7 @@ export const CAPABILITIES: Capabilities = {
  * own: the orchestrator's core decides every retry and spaces every request of the account.
  */
 export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): ProviderAdapter {
-  assertOptions(options)
+  assertObject('options', options)
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,
     { cadenceMs: 1_000, spacingMs: 100, retentionMs: 24 * 3_600_000 },

@@ -10,6 +10,7 @@
  * Either way one instruction, one charge.
  */
 import {
+  assertObject,
   assertBoolean,
   assertOneOf,
   assertString,
@@ -44,7 +45,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
-import { assertOptions, moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
+import { moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
 type Schemas = PayrocComponents['schemas']
 type InstructionStatus = Schemas['InstructionStatus']
@@ -133,7 +134,7 @@ const ENTRY = table<string>({
  * decides every retry and replay, and spaces every request of the account.
  */
 export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
-  assertOptions(options)
+  assertObject('options', options)
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,
     { cadenceMs: 1_000, spacingMs: 0, retentionMs: 24 * 3_600_000 },

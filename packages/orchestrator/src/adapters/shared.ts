@@ -1,10 +1,4 @@
-import {
-  assertInteger,
-  createRedactor,
-  safeLogger,
-  systemClock,
-  TillkitValidationError,
-} from '@tillkit/core'
+import { assertInteger, createRedactor, safeLogger, systemClock } from '@tillkit/core'
 import type { AdapterEnvironment } from '../adapter.js'
 import type { PaymentRequest } from '../types.js'
 
@@ -34,12 +28,6 @@ export function moneyOf({ amount, cashback, currency }: Readonly<PaymentRequest>
  */
 export function unattached(): AdapterEnvironment {
   return { clock: systemClock, logger: safeLogger(undefined, createRedactor()), secret: () => {} }
-}
-
-/** An adapter's options are read field by field: anything but an object is refused first, typed. */
-export function assertOptions(options: unknown): asserts options is object {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
 }
 
 /** The pacing options every polled adapter takes; each gives its defaults and cadence bounds. */

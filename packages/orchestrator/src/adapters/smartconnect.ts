@@ -7,6 +7,7 @@
  * transaction's access token, so it is journaled as a secret id and never shown.
  */
 import {
+  assertObject,
   assertInteger,
   assertOneOf,
   assertString,
@@ -40,7 +41,7 @@ import type {
   UnknownSituation,
 } from '../adapter.js'
 import type { OutcomeAmounts, PaymentRequest, Receipt } from '../types.js'
-import { assertOptions, moneyOf, saidIn, unattached } from './shared.js'
+import { moneyOf, saidIn, unattached } from './shared.js'
 
 export interface SmartConnectAdapterOptions extends Pick<
   SmartConnectClientOptions,
@@ -91,7 +92,7 @@ const STATUS: Record<
  * retry and never wait: the orchestrator's core paces every poll and decides every retry.
  */
 export function smartconnectAdapter(options: SmartConnectAdapterOptions): ProviderAdapter {
-  assertOptions(options)
+  assertObject('options', options)
   const cadenceMs = options.cadenceMs ?? 3_000
   const retentionMs = options.tokenLifetimeMs ?? POLLING_TOKEN_LIFETIME_MS
   assertInteger('options.cadenceMs', cadenceMs, MIN_POLL_INTERVAL_MS, 60_000)

@@ -1,4 +1,5 @@
 import {
+  assertObject,
   bool,
   checkFields,
   int,
@@ -169,8 +170,7 @@ const LIVENESS_RULES: Rules = {
 
 /** Checks every option (typed errors naming it) and fills in the defaults; nothing is opened. */
 export function settle(options: ConnectOptions): Settings {
-  if (typeof options !== 'object' || options === null)
-    throw new TillkitValidationError('options', 'must be an object')
+  assertObject('options', options)
   const fields = options as unknown as Record<string, unknown>
   checkFields(fields, OPTION_RULES, 'options.')
   if (options.baseUrl === undefined) checkFields(fields, HOST_RULES, 'options.')
