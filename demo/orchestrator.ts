@@ -21,7 +21,6 @@ import {
   type Outcome,
   type Payment,
   type PaymentEvent,
-  type SignatureRequiredEvent,
 } from '@tillkit/orchestrator'
 import { createFileJournal } from '@tillkit/orchestrator/node'
 import { adyenAdapter } from '@tillkit/orchestrator/adyen'
@@ -389,7 +388,7 @@ async function follow(payment: Payment, tick = timeline()): Promise<Outcome> {
     tick(describe(event))
     if (event.type === 'signatureRequired') {
       step('POS', 'signature looks right: accepting it')
-      await (event as SignatureRequiredEvent).accept()
+      await event.accept()
     }
   }
   return payment.outcome

@@ -20,6 +20,7 @@ import type {
   PaymentEvent,
   PaymentRequest,
   ProviderIds,
+  ReconciliationFacts,
   SignatureRequiredEvent,
 } from './types.js'
 import type { Clock, Redactor } from '@tillkit/core'
@@ -573,17 +574,13 @@ export class Run implements Payment {
   private deliver(batch: readonly ProviderNotification[], now: number): void {
     const fresh = this.dedup.fresh(batch)
     if (!fresh.length) return
-    const events = fresh.map((n) => {
-      const event: PaymentEvent = {
-        type: n.type,
-        seq: this.dedup.delivering(n),
-        paymentId: this.id,
-        at: now,
-        raw: n.raw,
-      }
-      return n.type === 'signatureRequired' && this.adapter.capabilities.signature === 'pos'
+    const events = fresh.map((n): PaymentEvent => {
+      const event = { seq: this.dedup.delivering(n), paymentId: this.id, at: now, raw: n.raw }
+      if (n.type !== 'signatureRequired') return { type: n.type, ...event }
+      // Only the POS answers a signatureRequired; where the terminal decides, it only informs.
+      return this.adapter.capabilities.signature === 'pos'
         ? this.signatureEvent(event, n, now)
-        : event
+        : { type: 'signatureOnTerminal', ...event }
     })
     this.held.push(...events)
     this.writeCursor(now)
@@ -638,7 +635,7 @@ export class Run implements Payment {
   // ---- signatures --------------------------------------------------------------------------
 
   private signatureEvent(
-    event: PaymentEvent,
+    event: Omit<SignatureRequiredEvent, 'type' | 'deadline' | 'receipt' | 'accept' | 'decline'>,
     n: ProviderNotification,
     now: number,
   ): SignatureRequiredEvent {
@@ -659,8 +656,8 @@ export class Run implements Payment {
     this.signatures.add(question)
     this.armPolicy(question)
     return {
-      ...event,
       type: 'signatureRequired',
+      ...event,
       deadline: question.deadline,
       ...(n.signature?.receipt && { receipt: n.signature.receipt }),
       accept: () => this.answerSignature(question, true),
@@ -821,6 +818,31 @@ export class Run implements Payment {
     return this.state === 'settled'
   }
 
+  /** What an operator needs to settle an `unknown` payment by hand. */
+  private reconcileFacts(
+    ids: ProviderIds,
+    reason: string | undefined,
+    situation: UnknownSituation | undefined,
+  ): ReconciliationFacts {
+    const { request } = this
+    const lastEvent = this.dedup.lastEvent
+    return {
+      provider: this.adapter.provider,
+      account: request.account,
+      terminal: request.terminal,
+      kind: request.kind,
+      ...(request.amount !== undefined && { amount: request.amount }),
+      ...(request.cashback && { cashback: request.cashback }),
+      currency: request.currency,
+      reference: request.reference,
+      startedAt: this.startedAt,
+      providerIds: ids,
+      ...(lastEvent !== undefined && { lastEvent }),
+      why: reason ?? 'the provider did not give a final result',
+      check: safeReconcile(this.adapter, this.context, situation ?? 'unreadable'),
+    }
+  }
+
   private settleUnknown(situation: UnknownSituation, why: string): void {
     this.settle({ status: 'unknown', reasonCode: situation, reason: why }, situation)
   }
@@ -835,8 +857,7 @@ export class Run implements Payment {
     this.abort.abort(ENDED)
     const { request } = this
     const ids = this.publicIds()
-    const outcome: Outcome = {
-      status: result.status,
+    const base = {
       ...(result.reasonCode !== undefined && { reasonCode: result.reasonCode }),
       ...(result.reason !== undefined && { reason: this.host.redact(result.reason) }),
       paymentId: this.id,
@@ -862,24 +883,14 @@ export class Run implements Payment {
       ...(result.raw !== undefined && { raw: this.host.redact.value(result.raw) }),
       at: this.host.clock.now(),
     }
-    if (outcome.status === 'unknown') {
-      const lastEvent = this.dedup.lastEvent
-      outcome.reconcile = {
-        provider: this.adapter.provider,
-        account: request.account,
-        terminal: request.terminal,
-        kind: request.kind,
-        ...(request.amount !== undefined && { amount: request.amount }),
-        ...(request.cashback && { cashback: request.cashback }),
-        currency: request.currency,
-        reference: request.reference,
-        startedAt: this.startedAt,
-        providerIds: ids,
-        ...(lastEvent !== undefined && { lastEvent }),
-        why: outcome.reason ?? 'the provider did not give a final result',
-        check: safeReconcile(this.adapter, this.context, situation ?? 'unreadable'),
-      }
-    }
+    const outcome: Outcome =
+      result.status === 'unknown'
+        ? {
+            status: 'unknown',
+            ...base,
+            reconcile: this.reconcileFacts(ids, base.reason, situation),
+          }
+        : { status: result.status, ...base }
     // After the events still being journaled: they reach the stream before it ends. Once the
     // outcome is in the journal, nothing else of the payment matters there (a finished payment is
     // never resumed): held events go out and the stream ends, whatever earlier record is refused.
@@ -1020,8 +1031,11 @@ function safeReconcile(
   }
 }
 
-function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<T> {
-  const out: Partial<T> = {}
+function pick<T extends object, K extends keyof T>(
+  source: T,
+  keys: readonly K[],
+): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {}
   for (const key of keys) if (source[key] !== undefined) out[key] = source[key]
   return out
 }

@@ -94,8 +94,7 @@ export type PaymentEventType =
   /** A value with no mapping (a new provider value, say): look at `raw`. */
   | 'other'
 
-export interface PaymentEvent {
-  type: PaymentEventType
+interface PaymentEventBase {
   /** 1 for a payment's first event, then 2, 3...; continues across recovery, so it never repeats. */
   seq: number
   paymentId: string
@@ -116,7 +115,7 @@ export interface Receipt {
  * the provider's window (`deadline`); when nobody does, the orchestrator's signature policy answers
  * for you (see `OrchestratorOptions.signature`). Calling after an answer was sent resolves `false`.
  */
-export interface SignatureRequiredEvent extends PaymentEvent {
+export interface SignatureRequiredEvent extends PaymentEventBase {
   type: 'signatureRequired'
   /** Clock time by which the orchestrator answers with its policy if you have not. */
   deadline: number
@@ -126,6 +125,17 @@ export interface SignatureRequiredEvent extends PaymentEvent {
   accept(): Promise<boolean>
   decline(): Promise<boolean>
 }
+
+/** Every event but `signatureRequired`: it only informs, there is nothing to answer. */
+export interface NoticeEvent extends PaymentEventBase {
+  type: Exclude<PaymentEventType, 'signatureRequired'>
+}
+
+/**
+ * What the POS hears while the terminal works. Narrow on `type`: a `signatureRequired` event always
+ * carries `accept()` and `decline()`.
+ */
+export type PaymentEvent = NoticeEvent | SignatureRequiredEvent
 
 /**
  * How a payment ended, as far as money goes:
@@ -184,8 +194,7 @@ export interface ReconciliationFacts {
   check: readonly string[]
 }
 
-export interface Outcome {
-  status: OutcomeStatus
+interface OutcomeBase {
   /** A short fixed label for the reason (e.g. `voided`, `terminal-busy`, `lost-start`). */
   reasonCode?: string
   /** The reason in words, safe to show an operator. */
@@ -211,11 +220,24 @@ export interface Outcome {
   providerIds: ProviderIds
   /** The provider's final result as received (redacted). */
   raw?: unknown
-  /** Present exactly when `status` is `unknown`. */
-  reconcile?: ReconciliationFacts
   /** Clock time (epoch ms) the outcome was settled. */
   at: number
 }
+
+/** The orchestrator knows how the payment ended: approved, declined, cancelled or failed. */
+export interface SettledOutcome extends OutcomeBase {
+  status: Exclude<OutcomeStatus, 'unknown'>
+  reconcile?: never
+}
+
+/** Nobody can tell whether money moved: settle it by hand from `reconcile`, never by retrying. */
+export interface UnknownOutcome extends OutcomeBase {
+  status: 'unknown'
+  reconcile: ReconciliationFacts
+}
+
+/** How a payment ended. Narrow on `status`: an `unknown` one always carries `reconcile`. */
+export type Outcome = SettledOutcome | UnknownOutcome
 
 /** A terminal as listed by {@link Orchestrator.terminals}. */
 export interface TerminalInfo {

@@ -172,6 +172,32 @@ describe('cancel', () => {
 })
 
 describe('signatures', () => {
+  it('where the terminal judges signatures, a provider signatureRequired reaches the POS as signatureOnTerminal', async () => {
+    const adapter = stubAdapter({
+      capabilities: {
+        kinds: ['sale'],
+        cancel: true,
+        signature: 'terminal',
+        findsLostStarts: false,
+      },
+      start: async () => ({
+        ids: { ref: 'r1' },
+        notifications: [{ type: 'signatureRequired', raw: 'SIGN_ON_TERMINAL' }],
+        outcome: { status: 'approved' },
+      }),
+    })
+    const { clock } = setup()
+    const orchestrator = createOrchestrator({ accounts: { a: adapter }, clock })
+    const payment = await orchestrator.sale({ ...sale(100), account: 'a' })
+    const events = collect(payment)
+    expect((await drive(clock, payment.outcome)).status).toBe('approved')
+    const seen = await events.done
+    expect(seen.map((e) => [e.type, e.raw])).toEqual([['signatureOnTerminal', 'SIGN_ON_TERMINAL']])
+    expect(seen[0]).not.toHaveProperty('accept')
+    expect(adapter.calls).not.toContain('answerSignature')
+    await orchestrator.close()
+  })
+
   async function signatureSale(options: Parameters<typeof setup>[0] = {}) {
     const s = setup(options)
     const payment = await s.orchestrator.sale(sale(1203))

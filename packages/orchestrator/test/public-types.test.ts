@@ -17,6 +17,7 @@ import {
   type Outcome,
   type Payment,
   type PaymentEvent,
+  type PaymentEventType,
   type TableEvent,
 } from '@tillkit/orchestrator'
 import { paymentsenseAdapter } from '@tillkit/orchestrator/paymentsense'
@@ -72,6 +73,22 @@ export async function valid(): Promise<void> {
   expectTypeOf(p.state).toEqualTypeOf<'queued' | 'starting' | 'running' | 'settled'>()
   expectTypeOf<Payment>().toExtend<AsyncIterable<PaymentEvent>>()
   expectTypeOf(till.close()).toEqualTypeOf<Promise<void>>()
+  // Events narrow on type: a signatureRequired one can always be answered.
+  for await (const event of p) {
+    if (event.type === 'signatureRequired') {
+      expectTypeOf(event.accept).toEqualTypeOf<() => Promise<boolean>>()
+      expectTypeOf(event.deadline).toEqualTypeOf<number>()
+    } else {
+      expectTypeOf(event.type).toEqualTypeOf<Exclude<PaymentEventType, 'signatureRequired'>>()
+      // @ts-expect-error only a signatureRequired event can be answered
+      void event.accept
+    }
+  }
+  // Outcomes narrow on status: an unknown one always says how to reconcile it.
+  const outcome = await p.outcome
+  if (outcome.status === 'unknown')
+    expectTypeOf(outcome.reconcile.check).toEqualTypeOf<readonly string[]>()
+  else expectTypeOf(outcome.reconcile).toEqualTypeOf<undefined>()
   // Errors are classes, narrowable with instanceof.
   const e: unknown = null
   if (e instanceof TillkitValidationError) expectTypeOf(e.field).not.toBeAny()
