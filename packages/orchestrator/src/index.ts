@@ -45,7 +45,12 @@ export type { TableCursor, TableJournalRecord, TableJournalEntry } from './journ
 export type { IssuedSeqs } from './seqs.js'
 export { TableError, type Table, type TableErrorReason } from './tables.js'
 export { createOrchestrator } from './orchestrator.js'
-export type { Orchestrator, OrchestratorOptions, PaymentInput } from './orchestrator.js'
+export type {
+  Orchestrator,
+  OrchestratorOptions,
+  PaymentInput,
+  AmountInput,
+} from './orchestrator.js'
 export type { Payment, SignaturePolicy, DispatchInfo } from './payment.js'
 export { CancelOnTerminalError, JournalWriteError } from './errors.js'
 export { createMemoryJournal, type MemoryJournalOptions } from './journals/memory.js'

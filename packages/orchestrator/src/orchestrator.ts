@@ -62,8 +62,15 @@ export interface OrchestratorOptions {
   onDispatch?: (info: DispatchInfo) => void
 }
 
-/** A payment without its kind: what `sale`, `refund`... take. */
+/** A payment without its kind: what `accountVerification` takes (the others need more). */
 export type PaymentInput = Omit<PaymentRequest, 'kind'>
+
+/**
+ * What `sale`, `refund`, `preAuth` and `completion` take: a payment with its amount. (What else a
+ * completion needs depends on the provider: Connect wants `authCode` and `preAuthAmount`, SmartConnect
+ * the pre-auth's `original` ids; the adapter checks it before anything is sent.)
+ */
+export type AmountInput = PaymentInput & { amount: number }
 
 export interface Orchestrator {
   /**
@@ -72,10 +79,10 @@ export interface Orchestrator {
    * resolves with the Payment. Events and outcome follow on the Payment.
    */
   pay(request: PaymentRequest): Promise<Payment>
-  sale(request: PaymentInput): Promise<Payment>
-  refund(request: PaymentInput): Promise<Payment>
-  preAuth(request: PaymentInput): Promise<Payment>
-  completion(request: PaymentInput): Promise<Payment>
+  sale(request: AmountInput): Promise<Payment>
+  refund(request: AmountInput): Promise<Payment>
+  preAuth(request: AmountInput): Promise<Payment>
+  completion(request: AmountInput): Promise<Payment>
   accountVerification(request: PaymentInput): Promise<Payment>
   /** Terminals of one account, or of every account; also refreshes the currency checks. */
   terminals(account?: string): Promise<TerminalInfo[]>

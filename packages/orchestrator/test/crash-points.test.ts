@@ -19,7 +19,7 @@ import {
   type Outcome,
   type Payment,
   type PaymentEvent,
-  type PaymentInput,
+  type AmountInput,
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import { maySendHaveLeft } from '../src/journal.js'
@@ -97,7 +97,7 @@ interface Rig {
 
 interface Provider {
   name: string
-  request(amount: number): PaymentInput
+  request(amount: number): AmountInput
   scenarios: Array<{ name: ScenarioName; amount: number }>
   make(journal: JournalStore, scenario: ScenarioName): Promise<Rig>
   /** README, recovery rules: when may B's outcome be `unknown`, given the journaled entry. */

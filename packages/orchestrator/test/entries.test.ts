@@ -27,7 +27,12 @@ describe('entry points', () => {
   })
 
   it('the file journal, which needs the file system, is in /node', async () => {
-    expect(await importsOf('node')).toEqual(['node:crypto', 'node:fs/promises', 'node:os', 'node:path'])
+    expect(await importsOf('node')).toEqual([
+      'node:crypto',
+      'node:fs/promises',
+      'node:os',
+      'node:path',
+    ])
   })
 
   it.each(['paymentsense', 'adyen', 'payroc', 'smartconnect'])(

@@ -24,7 +24,7 @@ import {
   type Outcome,
   type Payment,
   type PaymentEvent,
-  type PaymentInput,
+  type AmountInput,
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import type { PaymentsenseWebSocketAdapterOptions } from '../src/paymentsense.js'
@@ -551,7 +551,7 @@ interface Stream {
 interface Tracked extends PaymentFacts {
   index: number
   ending: number
-  request: PaymentInput
+  request: AmountInput
   /** sale() went to a process at this clock time. */
   askedAt?: number
   /** The life of the process sale() went to. */

@@ -15,7 +15,7 @@ import {
   type Orchestrator,
   type OrchestratorOptions,
   type PaymentEvent,
-  type PaymentInput,
+  type AmountInput,
   type ProviderAdapter,
 } from '../src/index.js'
 import { paymentsenseAdapter, type PaymentsenseAdapterOptions } from '../src/paymentsense.js'
@@ -227,7 +227,7 @@ export function setup(
  */
 export const requestsFor =
   (account: string, terminal: string, currency: string) =>
-  (amount: number, more: Record<string, unknown> = {}): PaymentInput => ({
+  (amount: number, more: Record<string, unknown> = {}): AmountInput => ({
     account,
     terminal,
     amount,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { TillkitValidationError, type PaymentRequest } from '../src/index.js'
+import { TillkitValidationError, type AmountInput, type PaymentRequest } from '../src/index.js'
 import { payrocAdapter } from '../src/payroc.js'
 import { DEVICE, payment, payrocSetup } from './payroc-harness.js'
 
-const sale = payment(1250) as Omit<PaymentRequest, 'kind'>
+const sale: AmountInput = payment(1250)
 
 /** [what, request (kind added), the field the error names] */
 const bad: Array<[string, Partial<PaymentRequest> & Record<string, unknown>, string]> = [

@@ -159,6 +159,10 @@ export async function invalid(): Promise<void> {
   await till.pay({ kind: 'purchase', account: 'shop', ...base })
   // @ts-expect-error missing currency
   await till.sale({ account: 'shop', terminal: 't', amount: 1, reference: 'r' })
+  // @ts-expect-error a sale needs its amount (only an account verification goes without)
+  await till.sale({ account: 'shop', terminal: 't', currency: 'GBP', reference: 'r' })
+  // @ts-expect-error so does a completion
+  await till.completion({ account: 'shop', terminal: 't', currency: 'GBP', reference: 'r' })
   // @ts-expect-error amount is a number of minor units
   await till.sale({ account: 'shop', ...base, amount: '12.03' })
   // @ts-expect-error kind does not belong on sale()

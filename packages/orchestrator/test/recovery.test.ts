@@ -6,7 +6,7 @@ import {
   type JournalRecord,
   type JournalStore,
   type PaymentEvent,
-  type PaymentInput,
+  type AmountInput,
   type SignatureRequiredEvent,
 } from '../src/index.js'
 import { createFileJournal, type FileJournal } from '../src/node.js'
@@ -248,7 +248,7 @@ describe('recovery from a journal left by a dropped orchestrator', () => {
   })
 
   /** A sale whose start answer is still on its way when the process goes away, then recovered. */
-  async function lostStart(request: PaymentInput) {
+  async function lostStart(request: AmountInput) {
     const journal = createMemoryJournal()
     const s = setup({ orchestrator: { journal } })
     s.cloud.faults.add({ kind: 'lostResponse', mode: 'hang', match: { method: 'POST' }, times: 1 })
