@@ -79,7 +79,16 @@ export type AdyenRegion = 'EU' | 'AU' | 'US' | 'APSE'
 /** Adyen's processing limit for a cloud payment: past it, Adyen cancels and answers. */
 export const CLOUD_PROCESSING_LIMIT_MS = 150_000
 
-export interface AdyenClientOptions<T extends AdyenTransport = AdyenTransport> {
+/**
+ * Options of {@link createAdyenClient}. `merchantAccount` is required with `transport: 'device-api'`
+ * (it is in every path), optional with `legacy` (only `connectedDevices()` needs it).
+ */
+export type AdyenClientOptions<T extends AdyenTransport = AdyenTransport> =
+  AdyenClientCommonOptions<T> &
+    (T extends 'device-api' ? { merchantAccount: string } : { merchantAccount?: string })
+
+/** What {@link AdyenClientOptions} holds besides `merchantAccount`. */
+export interface AdyenClientCommonOptions<T extends AdyenTransport = AdyenTransport> {
   /** An API key with the Cloud Device API role, sent as `X-API-Key` (never logged). */
   apiKey: string
   environment: 'test' | 'live'
@@ -87,8 +96,6 @@ export interface AdyenClientOptions<T extends AdyenTransport = AdyenTransport> {
   transport: T
   /** The live data centre nearest the terminals; default `EU`. Unused in test. */
   region?: AdyenRegion
-  /** Required for `device-api` (it is in every path) and for `connectedDevices()` on `legacy`. */
-  merchantAccount?: string
   /** Replaces the host (a proxy, a fake cloud). For `device-api`, include the `/v1`. */
   baseUrl?: string
   fetch?: (request: Request) => Promise<Response>

@@ -4,6 +4,7 @@ export {
   CLOUD_PROCESSING_LIMIT_MS,
   type AdyenClient,
   type AdyenClientOptions,
+  type AdyenClientCommonOptions,
   type AdyenRegion,
   type AdyenTransport,
   type AbortResult,

@@ -114,6 +114,8 @@ export async function invalid(): Promise<void> {
   nexo.payment({ poiId: 'P1', currency: 'EUR', transactionId: 't' })
   // @ts-expect-error not a transport
   createAdyenClient({ apiKey: 'k', environment: 'test', transport: 'cloud' })
+  // @ts-expect-error the device API has the merchant account in every path
+  createAdyenClient({ apiKey: 'k', environment: 'test', transport: 'device-api' })
   await adyen.payment(
     // @ts-expect-error a reversal message is not a payment message
     nexo.reversal({ poiId: 'P1', original: { TransactionID: 'x', TimeStamp: 'y' } }),

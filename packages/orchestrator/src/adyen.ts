@@ -4,4 +4,5 @@ export {
   ARRIVAL_WINDOW_MS,
   type AdyenAdapter,
   type AdyenAdapterOptions,
+  type AdyenAdapterOwnOptions,
 } from './adapters/adyen.js'

@@ -184,5 +184,8 @@ export async function invalid(): Promise<void> {
   })
   // @ts-expect-error Adyen needs a saleId
   adyenAdapter({ environment: 'test', apiKey: 'k' })
+  // @ts-expect-error the device API needs a merchant account too (legacy goes without)
+  adyenAdapter({ environment: 'test', apiKey: 'k', saleId: 'POS1', transport: 'device-api' })
+  adyenAdapter({ environment: 'test', apiKey: 'k', saleId: 'POS1', transport: 'legacy' })
   expectTypeOf(payrocAdapter).parameter(0).toHaveProperty('devices')
 }

@@ -26,7 +26,9 @@ import {
   parseNotification,
   toMinorUnits,
   type AdyenClient,
+  type AdyenClientCommonOptions,
   type AdyenClientOptions,
+  type AdyenTransport,
   type AdyenNotification,
   type DisplayEvent,
   type Nexo,
@@ -47,8 +49,17 @@ import type {
 import type { PaymentEventType, PaymentRequest, ProviderIds, Receipt } from '../types.js'
 import { moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
-export interface AdyenAdapterOptions extends Omit<
-  AdyenClientOptions,
+/**
+ * Options of {@link adyenAdapter}: the client's (less `retry`, `clock` and `logger`, which the
+ * orchestrator owns) and the adapter's own. `merchantAccount` is required with `device-api`.
+ */
+export type AdyenAdapterOptions<T extends AdyenTransport = AdyenTransport> =
+  AdyenAdapterOwnOptions<T> &
+    (T extends 'device-api' ? { merchantAccount: string } : { merchantAccount?: string })
+
+/** What {@link AdyenAdapterOptions} holds besides `merchantAccount`. */
+export interface AdyenAdapterOwnOptions<T extends AdyenTransport = AdyenTransport> extends Omit<
+  AdyenClientCommonOptions<T>,
   'retry' | 'clock' | 'logger'
 > {
   /**
@@ -172,7 +183,9 @@ const isUnsent = (reading: Reading | Unsent): reading is Unsent =>
  * 403) is pushed as `failed`; one Adyen provably did not process (429, or it never left) is sent
  * again by the next polls, same ServiceID, for up to a minute, as the core would resend a start.
  */
-export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
+export function adyenAdapter<T extends AdyenTransport>(
+  options: AdyenAdapterOptions<T>,
+): AdyenAdapter {
   assertObject('options', options)
   assertString('options.saleId', options.saleId, { minLength: 1, maxLength: 64 })
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
@@ -201,13 +214,14 @@ export function adyenAdapter(options: AdyenAdapterOptions): AdyenAdapter {
     store,
     ...clientOptions
   } = options
+  // The client checks merchantAccount against the transport again, at run time.
   const makeClient = () =>
     createAdyenClient({
       ...clientOptions,
       retry: false,
       clock: env.clock,
       logger: env.logger,
-    })
+    } as AdyenClientOptions)
   // Made now so bad options fail at construction, and again on attach for the clock and logger.
   let made: AdyenClient = makeClient()
   const client = () => made
