@@ -10,6 +10,8 @@ export interface Output {
   readonly content: string
   /** The schema named first in its header; collisions are reported against it. */
   readonly source: string
+  /** Every schema file it was made from (see `GeneratedModule.reads`). */
+  readonly reads: readonly string[]
 }
 
 /** One `generate` call: one file, or every file of one folder. */
@@ -49,12 +51,14 @@ export async function runBatch({ sources, generator }: Batch): Promise<BatchResu
         absolutePath: path.join(first.root, module.path),
         content: `${generatedHeader(named)}\n${module.content}`.replace(/\n*$/, '\n'),
         source: named[0] ?? first.path,
+        reads: module.reads ?? named,
       }
     })
     return { outputs }
   } catch (error) {
     if (error instanceof SchemaError) return { issues: error.issues }
-    const message = error instanceof Error ? error.message : String(error)
+    // Some tools throw an Error without a message: its class is all there is to say then.
+    const message = error instanceof Error ? error.message || error.constructor.name : String(error)
     // A failure of a folder's call cannot be pinned on one of its files: name the folder.
     const file = sources.length === 1 ? first.path : generator.folderOf!(first)
     return { issues: [{ file, message: `${generator.name} generator failed: ${message}` }] }

@@ -6,6 +6,9 @@ import { toRepoPath } from './repo-path.js'
 /** Where generated modules live inside a provider package. */
 export const GENERATED_DIR = 'src/generated'
 
+/** Files a generator could read (YAML, JSON): a schema, or a fragment some schema references. */
+export const DATA_FILE = /\.(?:ya?ml|json)$/
+
 export interface Provider {
   readonly name: string
   /** Absolute paths of every file under `schemas/<name>/`, sorted. */
@@ -37,6 +40,14 @@ export async function discover(root: string): Promise<Layout> {
   }
   const issues: CodegenIssue[] = []
   const providers: Provider[] = []
+  // Only a provider folder is generated: a schema beside them would produce nothing, silently.
+  for (const entry of await readdir(schemasDir, { withFileTypes: true })) {
+    if (entry.isDirectory() || entry.name.startsWith('.') || !DATA_FILE.test(entry.name)) continue
+    issues.push({
+      file: toRepoPath(root, path.join(schemasDir, entry.name)),
+      message: `is in no provider folder, so nothing generates it: move it into schemas/<provider>/`,
+    })
+  }
   for (const name of await listDirectories(schemasDir)) {
     const packageDir = path.join(root, 'packages', name)
     if (!(await isDirectory(packageDir))) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { SchemaError, type CodegenIssue } from './issues.js'
 import { parseSchemaText } from './parse.js'
-import { isObject, resolvesFragment, toPointer } from './pointer.js'
+import { fragmentProblem, isObject, toPointer } from './pointer.js'
 import { findDanglingRefs } from './refs.js'
 import { toRepoPath } from './repo-path.js'
 import { walkObjects } from './walk.js'
@@ -25,11 +25,13 @@ export function schemaUri(repoPath: string): string {
 }
 
 /**
- * Loads, transitively, every file that `schema` (the file at `file`, repository-relative) reaches
- * through a relative file `$ref`, so that Ajv can compile against them. Only references that stay
- * inside the repository's `schemas/` folder are followed; anything else (a URL, an absolute path,
- * a missing file, a pointer that does not resolve in the target file, a broken referenced file) is
- * reported with the pointer of the node holding the `$ref`.
+ * Loads, transitively, every file that `schema` (the file at `file`, repository-relative; a JSON
+ * Schema or an OpenAPI document) reaches through a relative file `$ref`, so that Ajv can compile
+ * against them, and checks them before any tool follows the references itself. Only references
+ * that stay inside the repository's `schemas/` folder are followed: output must depend on nothing
+ * else, and nothing is fetched. Anything else (a URL, an absolute path, a missing file, a fragment
+ * that does not resolve in the target file) is reported with the pointer of the node holding the
+ * `$ref`; problems inside a referenced file (checked whole) are reported against that file.
  */
 export async function loadReferencedSchemas(
   root: string,
@@ -74,11 +76,12 @@ export async function loadReferencedSchemas(
           queue.push({ file: targetFile, schema: document })
         }
       }
+      // A broken file's own issues say what to fix there; the reference itself is not at fault.
       const document = loaded.get(targetFile)!
       if (document === 'missing') report(`cannot be followed: there is no file ${targetFile}`)
-      else if (document === 'broken') report(`cannot be followed: ${targetFile} has errors`)
-      else if (fragment !== undefined && !resolvesFragment(document, fragment)) {
-        report(`does not resolve in ${targetFile}`)
+      else if (document !== 'broken') {
+        const problem = fragmentProblem(document, fragment, targetFile)
+        if (problem) report(problem)
       }
     }
   }
@@ -125,7 +128,10 @@ async function readSchema(absolute: string, file: string, issues: CodegenIssue[]
     return 'broken'
   }
   if (!isObject(document)) {
-    issues.push({ file, message: 'a JSON Schema must be a mapping at the top level' })
+    issues.push({
+      file,
+      message: 'a file reached through a $ref must be a mapping at the top level',
+    })
     return 'broken'
   }
   const dangling = findDanglingRefs(document, file)

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { discover, type Layout, GENERATED_DIR, type Provider } from './discover.js'
+import { DATA_FILE, discover, type Layout, GENERATED_DIR, type Provider } from './discover.js'
 import { defaultGenerators } from './generators/index.js'
 import type { Generator, SchemaSource } from './generators/types.js'
 import { formatIssue, type CodegenIssue } from './issues.js'
@@ -51,8 +51,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const results = await Promise.all(batches(sources).map(runBatch))
   // A shared fragment's problem is found by every schema using it: reported once.
   const errors = unique(results.flatMap((result) => ('issues' in result ? result.issues : [])))
-  errors.push(...(await unclaimed(root, layout.providers, generators)))
   const outputs = results.flatMap((result) => ('outputs' in result ? result.outputs : []))
+  // Which files the schemas reach is known once every schema generated.
+  if (errors.length === 0) errors.push(...unclaimed(root, layout.providers, generators, outputs))
   errors.push(...findCollisions(outputs))
   if (errors.length > 0) return { files: [], errors }
 
@@ -121,36 +122,30 @@ function unique(issues: readonly CodegenIssue[]): CodegenIssue[] {
   })
 }
 
-/** Files a generator could read but none claims: a shared fragment is one some schema names. */
-const DATA_FILE = /\.(?:ya?ml|json)$/
-
 /**
- * Schema-like files (YAML, JSON) that no generator claims and no other schema file of the provider
- * names: most likely a schema whose name lacks `.openapi.` or `.schema.`, which would otherwise
- * produce nothing, silently.
+ * Schema-like files (YAML, JSON) that no generator claims and no generated module was made from
+ * (no schema reaches them through a `$ref`): most likely a schema whose name lacks `.openapi.` or
+ * `.schema.`, which would otherwise produce nothing, silently.
  */
-async function unclaimed(
+function unclaimed(
   root: string,
   providers: readonly Provider[],
   generators: readonly Generator[],
-): Promise<CodegenIssue[]> {
-  const issues: CodegenIssue[] = []
-  for (const provider of providers) {
-    const files = provider.schemaFiles.filter((file) => DATA_FILE.test(file))
-    const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')))
-    files.forEach((file, i) => {
-      const name = path.basename(file)
-      if (generators.some((generator) => generator.claim(name) !== undefined)) return
-      if (texts.some((text, j) => j !== i && text.includes(name))) return
-      issues.push({
-        file: toRepoPath(root, file),
-        message:
-          'no generator takes this file and no schema references it: name a schema *.openapi.yaml ' +
-          '(OpenAPI) or *.schema.yaml (JSON Schema), or reference the fragment from one',
-      })
-    })
-  }
-  return issues
+  outputs: readonly Output[],
+): CodegenIssue[] {
+  const reached = new Set(outputs.flatMap((output) => output.reads))
+  return providers
+    .flatMap((provider) => provider.schemaFiles)
+    .filter((file) => DATA_FILE.test(file) && !reached.has(toRepoPath(root, file)))
+    .filter((file) =>
+      generators.every((generator) => generator.claim(path.basename(file)) === undefined),
+    )
+    .map((file) => ({
+      file: toRepoPath(root, file),
+      message:
+        'no generator takes this file and no schema references it: name a schema *.openapi.yaml ' +
+        '(OpenAPI) or *.schema.yaml (JSON Schema), or reference the fragment from one',
+    }))
 }
 
 /** Two schemas mapping to one output (`x.openapi.yaml` and `x.schema.json`) would overwrite. */

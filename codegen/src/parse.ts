@@ -10,7 +10,12 @@ import { load } from './load.js'
 export function parseSchemaText(text: string, file: string): unknown {
   const { LineCounter, parseDocument } = load('yaml') as typeof import('yaml')
   const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // A byte-order mark is no column: the parser would count it in line 1's columns.
+  const document = parseDocument(text.replace(/^\uFEFF/, ''), {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+  })
   const [error] = document.errors
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0])

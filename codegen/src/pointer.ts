@@ -47,27 +47,20 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Whether a fragment reference resolves in `document`: a JSON pointer (`/...`, or empty for the
- * whole document) or a plain-name anchor (`Name`, declared by `$anchor`, `$dynamicAnchor` or an
- * `$id` of `#Name`). `fragment` is the part after `#`, still percent-encoded.
+ * Why a `$ref` fragment (the part after `#`, still percent-encoded) cannot be followed in
+ * `document`, or `undefined` when it resolves. Only JSON pointers (`/...`, or empty for the whole
+ * document) are supported: a plain-name anchor (`#Name`, declared by `$anchor` or an `$id` of
+ * `#Name`) is refused, as json-schema-to-typescript cannot follow one and Ajv's strict mode does
+ * not know `$anchor`. `inFile` names the file for a reference into another one.
  */
-export function resolvesFragment(document: unknown, fragment: string): boolean {
-  if (fragment === '' || fragment.startsWith('/')) return resolvesLocally(document, `#${fragment}`)
-  let name: string
-  try {
-    name = decodeURIComponent(fragment)
-  } catch {
-    return false
+export function fragmentProblem(
+  document: unknown,
+  fragment: string,
+  inFile?: string,
+): string | undefined {
+  if (fragment !== '' && !fragment.startsWith('/')) {
+    return 'names an anchor; anchors are not supported: use a JSON pointer (#/...) instead'
   }
-  const seen = new Set<unknown>()
-  const visit = (node: unknown): boolean => {
-    if (!node || typeof node !== 'object' || seen.has(node)) return false
-    seen.add(node)
-    if (!Array.isArray(node)) {
-      const { $anchor, $dynamicAnchor, $id } = node as Record<string, unknown>
-      if ($anchor === name || $dynamicAnchor === name || $id === `#${name}`) return true
-    }
-    return Object.values(node).some(visit)
-  }
-  return visit(document)
+  if (resolvesLocally(document, `#${fragment}`)) return undefined
+  return inFile === undefined ? 'does not resolve' : `does not resolve in ${inFile}`
 }

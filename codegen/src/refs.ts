@@ -1,20 +1,20 @@
 import type { CodegenIssue } from './issues.js'
-import { resolvesFragment, toPointer } from './pointer.js'
+import { fragmentProblem, toPointer } from './pointer.js'
 import { walkObjects } from './walk.js'
 
 /**
- * Finds every local `$ref` (`#`, `#/...`, or a JSON Schema anchor `#name`) that does not resolve
- * inside `document`, and reports the pointer of the object holding it. External references
- * (`other.yaml#/X`) are left to the tools that understand them.
+ * Finds every local `$ref` (`#` or `#/...`) that does not resolve inside `document`, or that names
+ * an anchor (`#name`), and reports the pointer of the object holding it. References to other files
+ * (`other.yaml#/X`) are checked by `loadReferencedSchemas`.
  */
 export function findDanglingRefs(document: unknown, file: string): CodegenIssue[] {
   const issues: CodegenIssue[] = []
   walkObjects(document, (node, path) => {
     const ref = node.$ref
     if (typeof ref !== 'string' || !ref.startsWith('#')) return
-    if (!resolvesFragment(document, ref.slice(1))) {
-      issues.push({ file, pointer: toPointer(path), message: `$ref '${ref}' does not resolve` })
-    }
+    const problem = fragmentProblem(document, ref.slice(1))
+    if (problem)
+      issues.push({ file, pointer: toPointer(path), message: `$ref '${ref}' ${problem}` })
   })
   return issues
 }

@@ -8,13 +8,16 @@ import { isObject } from './pointer.js'
 const LITERAL_KEYWORDS = new Set(['example', 'examples', 'default', 'enum', 'const'])
 
 /**
- * Keywords whose value maps user-chosen names to objects. Inside such a map, `default` or `enum`
- * is a name (a `default` response, a property called `enum`), not a literal keyword.
+ * Keywords whose value maps user-chosen names to objects (or, for `dependentRequired` and
+ * `dependencies`, to lists of names). Inside such a map, `default`, `enum` or `description` is a
+ * name (a `default` response, a property called `enum`), not a keyword.
  */
 const NAME_MAPS = new Set([
   'properties',
   'patternProperties',
   'dependentSchemas',
+  'dependentRequired',
+  'dependencies',
   'definitions',
   '$defs',
   'paths',

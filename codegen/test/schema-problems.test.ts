@@ -25,10 +25,10 @@ describe('schema problems and layout', { timeout: 60_000 }, () => {
       'packages/alpha/': '',
     })
     const result = await generate({ root })
-    const lines = result.errors.map(formatIssue)
-    expect(lines.join('\n')).not.toMatch(/generator failed|Cannot read properties/)
-    expect(lines.some((line) => line.startsWith('schemas/alpha/shared.yaml'))).toBe(true)
-    expect(lines.some((line) => /flow collection/.test(line))).toBe(true)
+    // codegen reads a referenced file before any tool does: the reason is its parser's.
+    expect(result.errors.map(formatIssue)).toEqual([
+      'schemas/alpha/shared.yaml:5:1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ])
   })
 
   // A `$ref` to a plain-name fragment (`$anchor`) that exists nowhere is a dangling `$ref` too.
@@ -47,7 +47,7 @@ describe('schema problems and layout', { timeout: 60_000 }, () => {
     ])
   })
 
-  it('follows an anchor in another file: one declared there resolves, a missing one is reported', async () => {
+  it('refuses an anchor reference into another file, whether the anchor is declared there or not', async () => {
     const root = await createRepo({
       'schemas/alpha/ws/other.defs.json': JSON.stringify({
         $defs: { Tid: { $anchor: 'Tid', type: 'string' } },
@@ -61,6 +61,11 @@ describe('schema problems and layout', { timeout: 60_000 }, () => {
     })
     const result = await generate({ root })
     expect(result.errors).toEqual([
+      expect.objectContaining({
+        file: 'schemas/alpha/ws/a.schema.json',
+        pointer: '/properties/tid',
+        message: expect.stringMatching(/anchors are not supported: use a JSON pointer/),
+      }),
       expect.objectContaining({ file: 'schemas/alpha/ws/a.schema.json', pointer: '/properties/p' }),
     ])
   })

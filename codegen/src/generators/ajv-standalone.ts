@@ -210,7 +210,7 @@ export function validatorIssues(entries: readonly ValidatorEntry[]): CodegenIssu
 }
 
 /** Every file the entries compile from, by path: each entry and what it references. */
-function filesOf(entries: readonly ValidatorEntry[]): Map<string, Record<string, unknown>> {
+export function filesOf(entries: readonly ValidatorEntry[]): Map<string, Record<string, unknown>> {
   const files = new Map<string, Record<string, unknown>>()
   for (const entry of entries) {
     files.set(entry.path, entry.schema)

@@ -8,7 +8,12 @@ import { isObject, toPointer } from '../pointer.js'
 import { findDanglingRefs } from '../refs.js'
 import { walkObjects } from '../walk.js'
 import { indentByBraces, printTypeScript } from '../print.js'
-import { compileValidatorModule, validatorIssues, type ValidatorEntry } from './ajv-standalone.js'
+import {
+  compileValidatorModule,
+  filesOf,
+  validatorIssues,
+  type ValidatorEntry,
+} from './ajv-standalone.js'
 import type { GeneratedModule, Generator, SchemaSource } from './types.js'
 
 /**
@@ -45,6 +50,10 @@ export const jsonSchemaGenerator: Generator = {
       }
     }
     issues.push(...validatorIssues(messages))
+    if (issues.length > 0) throw new SchemaError(issues)
+    // Only now: a dialect's meta-schema refuses some of the same things, with a better message.
+    for (const [file, schema] of filesOf(messages))
+      issues.push(...typeGeneratorIssues(schema, file))
     if (issues.length > 0) throw new SchemaError(issues)
 
     const folder = validatorFolder(messages[0]!.path)
@@ -232,9 +241,8 @@ const BOUNDS = [
 ] as const
 
 /**
- * A lower bound above its upper bound makes a schema unsatisfiable. Ajv accepts it silently and
- * json-schema-to-typescript fails with a bare error (printing its reason to stderr), so we
- * report it first, with a pointer.
+ * A lower bound above its upper bound makes a schema unsatisfiable. Ajv accepts it silently (and
+ * json-schema-to-typescript refuses only minItems > maxItems), so we report it first.
  */
 function findImpossibleBounds(schema: unknown, file: string): CodegenIssue[] {
   const issues: CodegenIssue[] = []
@@ -252,6 +260,31 @@ function findImpossibleBounds(schema: unknown, file: string): CodegenIssue[] {
     }
   })
   return issues
+}
+
+/**
+ * What json-schema-to-typescript refuses in a file the types are made from (a draft-07 `deprecated`
+ * that is not a boolean, for one). Its `compile` would print the reasons to stderr and throw an
+ * Error without a message: its own checks are run first, here. Their messages name a key, not a
+ * path, so each node is checked on its own to report the pointer of the one at fault.
+ */
+function typeGeneratorIssues(schema: object, file: string): CodegenIssue[] {
+  const { validate } = load(
+    'json-schema-to-typescript/dist/src/validator.js',
+  ) as typeof import('json-schema-to-typescript/dist/src/validator.js')
+  const check = (node: object) => validate(node as Parameters<typeof validate>[0], file)
+  const refused = check(schema)
+  if (refused.length === 0) return []
+  const issues: CodegenIssue[] = []
+  walkObjects(schema, (node, path) => {
+    for (const problem of check(node)) {
+      // A node's own problem is reported at key "null"; its descendants' are found on their own.
+      const reason = /^Error at key "null" in file ".*?": (.*)$/.exec(problem)?.[1]
+      const message = `json-schema-to-typescript refuses it: ${reason}`
+      if (reason !== undefined) issues.push({ file, pointer: toPointer(path), message })
+    }
+  })
+  return issues.length > 0 ? issues : refused.map((message) => ({ file, message }))
 }
 
 /**

@@ -1,11 +1,13 @@
 import { pathToFileURL } from 'node:url'
 import type { OpenAPI3, OpenAPITSOptions } from 'openapi-typescript'
+import { loadReferencedSchemas } from '../external-refs.js'
 import { SchemaError, type CodegenIssue } from '../issues.js'
 import { parseSchemaText } from '../parse.js'
 import { load } from '../load.js'
 import { isObject, toPointer } from '../pointer.js'
 import { findDanglingRefs } from '../refs.js'
 import { toRepoPath } from '../repo-path.js'
+import { walkObjects } from '../walk.js'
 import { loadRedocly } from './redocly.js'
 import type { GeneratedModule, Generator, SchemaSource } from './types.js'
 
@@ -40,28 +42,48 @@ export const openapiGenerator: Generator = {
 
 async function generateOne(source: SchemaSource): Promise<GeneratedModule[]> {
   const document = parseSchemaText(source.text, source.path)
-  const shapeIssues = checkShape(document, source.path)
-  if (shapeIssues.length > 0) throw new SchemaError(shapeIssues)
+  if (!isObject(document)) {
+    const message = 'an OpenAPI document must be a mapping at the top level'
+    throw new SchemaError([{ file: source.path, message }])
+  }
+  // Before any tool sees a `$ref`: redocly and openapi-typescript would follow one anywhere,
+  // fetching URLs. Referenced files are checked whole, as the JSON Schema generator checks them.
+  const referenced = await loadReferencedSchemas(source.root, source.path, document)
+  const issues = [...checkShape(document, source.path), ...referenced.issues]
+  if (issues.length > 0) throw new SchemaError(issues)
   await lint(document, source)
 
   const { bare } = await loadRedocly()
   const { default: openapiTS, astToString } = load(
     'openapi-typescript',
   ) as typeof import('openapi-typescript')
-  const nodes = await openapiTS(document as OpenAPI3, {
+  const nodes = await openapiTS(withoutResponsesExtensions(document) as OpenAPI3, {
     ...OPENAPI_TS_OPTIONS,
     redocly: bare as OpenAPITSOptions['redocly'],
     // A file URL (not the folder) so that relative external `$ref`s resolve next to the schema.
     cwd: pathToFileURL(source.absolutePath),
   })
-  return [{ path: `${source.outputBase}.ts`, content: astToString(nodes) }]
+  const reads = [source.path, ...referenced.schemas.map((other) => other.path)]
+  return [{ path: `${source.outputBase}.ts`, content: astToString(nodes), reads }]
+}
+
+/**
+ * A copy of `document` without the specification extensions (`x-unverified: true`) of its
+ * operations' Responses objects: openapi-typescript reads every key of one as a status code, and
+ * fails on a scalar value or makes a response type of an object.
+ */
+function withoutResponsesExtensions(document: Record<string, unknown>): unknown {
+  const copy = structuredClone(document)
+  walkObjects(copy, (node, path) => {
+    const { responses } = node
+    if (!HTTP_METHODS.includes(String(path.at(-1))) || !isObject(responses)) return
+    for (const key of Object.keys(responses)) if (key.startsWith('x-')) delete responses[key]
+  })
+  return copy
 }
 
 /** Checks made before any tool sees the document, so their messages are precise and ours. */
-function checkShape(document: unknown, file: string): CodegenIssue[] {
-  if (!isObject(document)) {
-    return [{ file, message: 'an OpenAPI document must be a mapping at the top level' }]
-  }
+function checkShape(document: Record<string, unknown>, file: string): CodegenIssue[] {
   const issues: CodegenIssue[] = []
   const version = document.openapi
   if (typeof version !== 'string' || !/^3\.\d+(\.\d+)?$/.test(version)) {

@@ -50,4 +50,10 @@ export interface GeneratedModule {
    * from one schema names that one. Defaults to every source of the call.
    */
   readonly sources?: readonly string[]
+  /**
+   * Every schema file the module was made from, when more than its header names: the files its
+   * schema reaches through `$ref`s. Defaults to `sources`. A data file that no generator claims
+   * and no module was made from is reported as a schema most likely misnamed.
+   */
+  readonly reads?: readonly string[]
 }
