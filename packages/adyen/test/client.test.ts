@@ -165,7 +165,7 @@ describe('createAdyenClient', () => {
     const abort = nexo.abort({ poiId: 'P', abortServiceId: 'X' })
     delete (abort.SaleToPOIRequest.AbortRequest as { AbortReason?: string }).AbortReason
     await expect(adyen.abort(abort)).rejects.toThrow(
-      "SaleToPOIRequest.AbortRequest: must have required property 'AbortReason'",
+      'SaleToPOIRequest.AbortRequest.AbortReason: is required',
     )
     const status = nexo.transactionStatus({ poiId: 'P' })
     ;(status.SaleToPOIRequest.MessageHeader as { MessageCategory: string }).MessageCategory =

@@ -1,4 +1,4 @@
-import { IN_MEMORY } from './markers.js'
+import { IN_MEMORY, located } from './markers.js'
 
 /**
  * A `Response` whose body is already in memory: a string or bytes, as a fake cloud answers or as
@@ -49,9 +49,11 @@ export class BufferedResponse extends Response {
   }
 
   override clone(): Response {
-    if (this.#streamed) return this.#streamed.clone()
-    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.')
-    return new BufferedResponse(this.#content, this)
+    if (!this.#streamed && this.#used)
+      throw new TypeError('Response.clone: Body has already been consumed.')
+    // Where the answer came from goes with it, as on the platform's clone.
+    const copy = this.#streamed?.clone() ?? new BufferedResponse(this.#content, this)
+    return located(copy, this.url, this.redirected)
   }
 
   /** Reads the body once, as the platform does: a second read is a TypeError. */

@@ -21,6 +21,12 @@ export function located<R extends Response>(response: R, url: string, redirected
 }
 
 /**
+ * Set by `createNodeFetch` on a failure after a redirect: a server answered an earlier hop, so the
+ * request reached it, whatever this failure (a refused connection) says.
+ */
+export const REDIRECTED = Symbol('tillkit.redirected')
+
+/**
  * Carried in a request's init by `guardClient`: the transport calls it once the request is
  * answered, so a parse failure after it is told from one before anything was sent.
  */

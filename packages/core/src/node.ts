@@ -12,7 +12,7 @@ import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import zlib from 'node:zlib'
 import { BufferedResponse } from './buffered-response.js'
-import { located, TAKES_INIT } from './markers.js'
+import { located, REDIRECTED, TAKES_INIT } from './markers.js'
 
 export interface NodeFetchOptions {
   /** Sockets per origin (default 4): a spaced account rarely has more than one request out. */
@@ -59,7 +59,11 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       if (wait) await wait
       // An abort while waiting, or between redirects, stops here: the next request never leaves.
       signal?.throwIfAborted()
-      const response = await send(url, method, headers, body, signal)
+      const response = await send(url, method, headers, body, signal).catch((error: unknown) => {
+        // A server answered an earlier hop: the request reached it, whatever this failure says.
+        if (hops && !signal?.aborted) (error as { [REDIRECTED]?: true })[REDIRECTED] = true
+        throw error
+      })
       const location = response.headers.get('location')
       if (!REDIRECT.has(response.status) || location === null || redirect === 'manual')
         return located(response, url.href.replace(/#.*/, ''), hops > 0)

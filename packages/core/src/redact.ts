@@ -18,7 +18,8 @@ export interface Redactor {
 }
 
 /** Header names whose values are credentials (`Proxy-Authorization`, `X-API-Key`, `Set-Cookie`...). */
-const SECRET_HEADERS = /(authorization|api-key|cookie)$/i
+const SECRET_NAMES = 'authorization|api-key|cookie'
+const SECRET_HEADERS = new RegExp(`(?:${SECRET_NAMES})$`, 'i')
 
 /**
  * Fixed patterns, applied after the literal secrets. Group 1 is the label that stays; the rest is the
@@ -28,6 +29,13 @@ const SECRET_HEADERS = /(authorization|api-key|cookie)$/i
 const PATTERNS = [
   // HTTP auth credentials wherever they appear: headers, curl lines, error messages.
   /(\b(?:basic|bearer)\s+)[\w.~+/[\]-]+=*/gi,
+  // Credential headers written out (`X-API-Key: …`, `cookie=…`, quoted as in JSON): the value after
+  // any Basic or Bearer, which the pattern above took, to the end of the line, a quote or an `&`
+  // (a cookie's pairs and any auth scheme's parameters go with it).
+  new RegExp(
+    `((?:${SECRET_NAMES})["']?\\s*[:=]\\s*["']?(?:(?:basic|bearer)\\s+)?)[^"'&<\\r\\n]+`,
+    'gi',
+  ),
   // Credential-carrying query parameters (token, merchantAccessToken, access_token, apiKey, api_key,
   // key), also after `&amp;`, and first in a query string without its `?` (a form body, `URLSearchParams`).
   /((?:^|[?&;])(?:\w*token|api_?key|key)=)[^&#\s"'<>]*/gi,
@@ -36,7 +44,7 @@ const PATTERNS = [
 ]
 
 /** What any text a pattern can match holds: most text (receipt lines, ids, amounts) skips them all. */
-const MAYBE = /basic|bearer|[=@]/i
+const MAYBE = new RegExp(`basic|bearer|[=@]|${SECRET_NAMES}`, 'i')
 
 /**
  * The spellings a secret can take on the wire. Base64 is also taken of the whole 3-byte groups at

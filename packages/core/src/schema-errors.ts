@@ -43,8 +43,8 @@ export function describeSchemaErrors(errors: Errors, limit = Number.POSITIVE_INF
 
 /**
  * The first error as a TillkitValidationError naming the field, for something about to be sent:
- * `prefix` is prepended to the field's path, and a field the schema does not allow gets the rule
- * `extraField`.
+ * `prefix` is prepended to the field's path. A missing or an extra property, which the schema
+ * reports at its parent, is named itself, with the rule `is required` or `extraField`.
  */
 export function schemaValidationError(
   errors: Errors,
@@ -52,10 +52,13 @@ export function schemaValidationError(
 ): TillkitValidationError {
   const first = errors?.[0]
   const path = [prefix, fieldOf(first?.instancePath ?? '')].filter(Boolean)
-  if (first?.keyword === 'additionalProperties') {
-    path.push(String(first.params.additionalProperty))
-    return new TillkitValidationError(path.join('.'), extraField)
-  }
-  const rule = `${first?.message ?? 'is invalid'}${first ? allowedValues(first) : ''}`
+  const named = first?.params.missingProperty ?? first?.params.additionalProperty
+  if (named !== undefined) path.push(String(named))
+  const rule =
+    first?.keyword === 'required'
+      ? 'is required'
+      : first?.keyword === 'additionalProperties'
+        ? extraField
+        : `${first?.message ?? 'is invalid'}${first ? allowedValues(first) : ''}`
   return new TillkitValidationError(path.join('.') || 'message', rule)
 }

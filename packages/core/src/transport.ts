@@ -1,15 +1,17 @@
 import { steady, systemClock, type Clock } from './clock.js'
 import {
   TillkitAbortedError,
+  TillkitError,
   TillkitHttpError,
   TillkitNetworkError,
   TillkitTimeoutError,
-  type TillkitError,
+  TillkitValidationError,
 } from './errors.js'
 import { safeLogger, SILENT, type Logger, type LoggerLike } from './logger.js'
-import { ANSWERED, IN_MEMORY, located, TAKES_INIT, type InitFetch } from './markers.js'
+import { ANSWERED, IN_MEMORY, located, REDIRECTED, TAKES_INIT, type InitFetch } from './markers.js'
 import { defaultFetch, inMemory, isPlatformFetch } from '#platform'
 import { createRedactor, type Redactor } from './redact.js'
+import { parseDateTime } from './validate.js'
 
 export interface RetryPolicy {
   /** Total attempts, the first included. Default 3. */
@@ -18,7 +20,7 @@ export interface RetryPolicy {
   baseDelayMs: number
   /** Cap of one backoff delay. Default 8 000. */
   maxDelayMs: number
-  /** No retry starts later than this many ms after the call began. Default 60 000. */
+  /** No retry starts later than this many ms after the call began (spacing included). Default 60 000. */
   maxElapsedMs: number
   /** Default [408, 425, 429, 500, 502, 503, 504]. */
   retryOnStatus: readonly number[]
@@ -85,7 +87,8 @@ export interface TransportBase {
 export interface Transport extends TransportBase {
   /**
    * Fetch-compatible: give it to openapi-fetch as `fetch`. Resolves with the final Response for any
-   * status; rejects only with TillkitTimeoutError, TillkitNetworkError or TillkitAbortedError.
+   * status; rejects only with TillkitTimeoutError, TillkitNetworkError or TillkitAbortedError, or
+   * a TillkitValidationError, before sending, for a request that cannot go (a URL that is not http(s)).
    */
   fetch(input: Request | RequestDraft | string | URL, init?: RequestInit): Promise<Response>
 }
@@ -124,12 +127,39 @@ function errorCode(e: unknown, depth = 5): string | undefined {
   return typeof code == 'string' ? code : depth ? errorCode(cause, depth - 1) : undefined
 }
 
-/** `Retry-After` as ms from `now`: delay-seconds or an HTTP-date; undefined when absent or invalid. */
+/**
+ * The three forms of an HTTP-date (RFC 9110, 5.6.7), all GMT: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37
+ * GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`).
+ */
+const HTTP_DATES = [
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?<d>\d\d) (?<m>\w{3}) (?<y>\d{4}) (?<t>\d\d:\d\d:\d\d) GMT$/,
+  /^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?<d>\d\d)-(?<m>\w{3})-(?<y>\d\d) (?<t>\d\d:\d\d:\d\d) GMT$/,
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?<m>\w{3}) (?<d> \d|\d\d) (?<t>\d\d:\d\d:\d\d) (?<y>\d{4})$/,
+]
+/** A month's number is its index here / 3 + 1 (a fraction for anything else). */
+const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
+
+/** `Retry-After` as ms from `now`: delay-seconds or an HTTP-date; undefined when absent or anything else. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   const v = value?.trim() ?? ''
-  // Only a date names a day or month: Date.parse alone would also read '1.5' or '-1' as dates.
-  const at = /^\d+$/.test(v) ? now + +v * 1000 : /[a-z]/i.test(v) ? Date.parse(v) : NaN
+  const at = /^\d+$/.test(v) ? now + +v * 1000 : httpDate(v, now)
   return at >= 0 ? Math.max(0, at - now) : undefined
+}
+
+/**
+ * An HTTP-date as epoch ms; NaN for anything else, which Date.parse would often read as some date
+ * (`wait 3` as March 2001) or in local time (asctime). `now` places RFC 850's two-digit year.
+ */
+function httpDate(value: string, now: number): number {
+  const date = HTTP_DATES.map((form) => form.exec(value)?.groups).find(Boolean)
+  if (!date) return NaN
+  const { d, m, y, t } = date as Record<'d' | 'm' | 'y' | 't', string>
+  // A two-digit year is the latest one with those digits at most 50 years ahead.
+  const top = new Date(now).getUTCFullYear() + 50
+  const year = y.length > 2 ? y : top - ((top - +y) % 100)
+  const month = String(MONTHS.indexOf(m) / 3 + 1).padStart(2, '0')
+  // Read as an RFC 3339 date-time, which also refuses a day or time that does not exist.
+  return parseDateTime(`${year}-${month}-${d.replace(' ', '0')}T${t}Z`)
 }
 
 /**
@@ -146,11 +176,25 @@ const noop = () => {}
  * Reads the body inside the attempt, so its timeout (and the caller's abort) covers the body as well
  * as the headers, and a body that breaks off is a TillkitError like any lost answer. Payment answers
  * are small; a response already in memory (a fake's, `createNodeFetch`'s) is passed on as it is.
+ * Any Fetch implementation's response will do (the `undici` package's fails `instanceof Response`):
+ * what has a numeric status and headers is one.
  */
 async function readBody(response: Response): Promise<Response> {
+  if (typeof response?.status != 'number' || typeof response.headers?.get != 'function')
+    throw new TypeError('fetch resolved with no response')
   if ((response as { [IN_MEMORY]?: true })[IN_MEMORY] || response.body === null) return response
   const copy = inMemory(new Uint8Array(await response.arrayBuffer()), response)
   return located(copy, response.url, response.redirected)
+}
+
+/** Refuses a URL no request can go to (one that does not parse, a scheme but http and https). */
+function assertHttpUrl(url: string): void {
+  let scheme: string | undefined
+  try {
+    scheme = new URL(url).protocol
+  } catch {}
+  if (scheme != 'http:' && scheme != 'https:')
+    throw new TillkitValidationError('url', 'must be an http or https URL')
 }
 
 /** The request a response answers, for `httpError` (a property: cheaper for the GC than a WeakMap). */
@@ -224,16 +268,42 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
     async fetch(request) {
       const { method, url } = request
       const { signal, body = null } = request.init
+      assertHttpUrl(url)
       // Error messages are redacted by the error constructors.
       const label = `${method} ${url}`
       const idempotent = isIdempotent(request)
       const started = elapsed()
+      /** Whether a retry starting at `at` (steady time) would start past the budget. */
+      const late = (at: number) => at - started > policy.maxElapsedMs
       // Whether an earlier attempt may have been acted on: an abort then leaves the outcome open.
       let maybeActed = false
+      const aborted = (sent: boolean) =>
+        new TillkitAbortedError(`${label} aborted`, maybeActed || sent, {
+          cause: signal!.reason,
+          redact,
+        })
+      /** The call's end: the answer, given its request, or the error thrown. */
+      const end = (outcome: Response | TillkitError) => {
+        if (outcome instanceof TillkitError) throw outcome
+        ;(outcome as Answered)[ORIGIN] = request
+        ;(request.init as { [ANSWERED]?: () => void })[ANSWERED]?.()
+        return outcome
+      }
       let delay = 0
+      let last: Response | TillkitError | undefined
       for (let attempt = 1; ; attempt++) {
         // One attempt: wait `delay` (the retry backoff) and the spacing slot, then send. It ends
         // with the response or the TillkitError it became.
+        if (delay)
+          await clock.sleep(delay, signal ?? undefined).catch(() => {
+            throw aborted(false)
+          })
+        // Spacing: the start slot is reserved synchronously, so concurrent calls queue in call order.
+        let start = elapsed()
+        const slot = Math.max(start, nextSlot)
+        // Calls made during the backoff may have taken the slots within the budget: no retry then.
+        if (last && late(slot)) return end(last)
+        nextSlot = slot + minIntervalMs
         const control = new AbortController()
         let race: (reason: unknown) => void = noop
         // The caller's abort or the timeout: stop the fetch, and end the race at once even if the
@@ -244,16 +314,12 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
           race(control.signal.reason)
         }
         signal?.addEventListener('abort', abort)
-        let start = elapsed()
         let sent = false
+        // The platform fetch follows redirects without saying which hop failed.
+        let follows = false
         let disarm = noop
         let result: Response | TillkitError
         try {
-          if (delay) await clock.sleep(delay, signal ?? undefined)
-          // Spacing: the start slot is reserved synchronously, so concurrent calls queue in call order.
-          start = elapsed()
-          const slot = Math.max(start, nextSlot)
-          nextSlot = slot + minIntervalMs
           if (slot > start) await clock.sleep(slot - start, signal ?? undefined)
           signal?.throwIfAborted()
           start = elapsed()
@@ -262,28 +328,29 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             // A fresh timeout per attempt, on the injected clock, disarmed when the attempt settles.
             disarm = clock.schedule(timeoutMs, abort)
             const next = { ...request.init, body, signal: control.signal }
+            const send = (custom ?? defaultFetch()) as InitFetch
+            const platform = !send[TAKES_INIT] && isPlatformFetch(send)
+            follows = platform && (next.redirect ?? 'follow') == 'follow'
             // A custom fetch gets a Request, as openapi-fetch would give it; the default, the
             // platform fetch and a fetch marked TAKES_INIT take the URL and init, which spares
             // building a Request (and its AbortSignal) twice per attempt. A Request that cannot
             // be built (a method the platform refuses) throws before anything is sent.
             const built =
-              custom && !(custom as Partial<InitFetch>)[TAKES_INIT] && !isPlatformFetch(custom)
-                ? new Request(url, next)
-                : undefined
+              custom && !send[TAKES_INIT] && !platform ? new Request(url, next) : undefined
             sent = true
-            const answer = built
-              ? custom!(built)
-              : ((custom as InitFetch | undefined) ?? defaultFetch())(url, next)
+            const answer = built ? custom!(built) : send(url, next)
             answer.then(readBody).then(resolve, reject)
           })
         } catch (e) {
           const code = errorCode(e)
+          // A connection that never opened proves nothing was sent, but only on the first hop:
+          // after a redirect a server has answered (core's fetch marks that; the platform fetch
+          // cannot tell).
+          const unsent =
+            NOT_SENT.test(code ?? '') && !follows && !(e as { [REDIRECTED]?: true })?.[REDIRECTED]
           // The caller's abort, else our timeout, else the network.
           result = signal?.aborted
-            ? new TillkitAbortedError(`${label} aborted`, maybeActed || sent, {
-                cause: signal.reason,
-                redact,
-              })
+            ? aborted(sent)
             : control.signal.aborted
               ? new TillkitTimeoutError(`${label} timed out after ${timeoutMs} ms`, timeoutMs, {
                   redact,
@@ -291,15 +358,15 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
               : new TillkitNetworkError(
                   `${label} failed${code ? ` (${code})` : ''}`,
                   // An earlier attempt may have been acted on, whatever this one proves.
-                  maybeActed || (sent && !NOT_SENT.test(code ?? '')),
+                  maybeActed || (sent && !unsent),
                   { cause: e, redact },
                 )
         } finally {
           disarm()
           signal?.removeEventListener('abort', abort)
         }
-        const outcome: Response | TillkitError = result
-        const answered = outcome instanceof Response
+        const outcome: Response | TillkitError = (last = result)
+        const answered = !(outcome instanceof TillkitError)
         if (logs)
           logger.debug(
             {
@@ -329,19 +396,10 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
           again = idempotent || !outcome.mayHaveReachedProvider
         }
         if (delay < 0) delay = backoffDelay(attempt, policy, random)
-        if (
-          !again ||
-          attempt >= policy.maxAttempts ||
-          elapsed() - started + delay > policy.maxElapsedMs
-        ) {
-          if (!answered) throw outcome
-          ;(outcome as Answered)[ORIGIN] = request
-          ;(request.init as { [ANSWERED]?: () => void })[ANSWERED]?.()
-          return outcome
-        }
+        // The retry would start after the backoff and at its spacing slot at the earliest.
+        if (!again || attempt >= policy.maxAttempts || late(Math.max(elapsed() + delay, nextSlot)))
+          return end(outcome)
         logger.warn({ method, url, attempt, reason, delayMs: delay }, 'tillkit retry')
-        // Free the connection; not awaited, as a tee'd body only settles when both branches end.
-        if (answered) outcome.body?.cancel().catch(noop)
       }
     },
   }
@@ -375,10 +433,21 @@ export function createTransport(options: TransportOptions = {}): Transport {
   return {
     ...transport,
     async fetch(input, init) {
-      const request =
-        input instanceof RequestDraft
-          ? input
-          : draftOf(input instanceof Request && !init ? input : new Request(input, init))
+      let request: RequestDraft
+      try {
+        request =
+          input instanceof RequestDraft
+            ? input
+            : draftOf(input instanceof Request && !init ? input : new Request(input, init))
+      } catch {
+        // Bad input, which fetch would refuse too. Its message may quote the URL or a header
+        // value, so it is not kept.
+        assertHttpUrl(input instanceof Request ? input.url : String(input))
+        throw new TillkitValidationError(
+          'request',
+          'must have a method, headers and body fetch accepts',
+        )
+      }
       const raw = request.init.body
       if (raw == null || typeof raw == 'string') return transport.fetch(request)
       // Every attempt sends the same bytes: anything but text (a stream) is read once, and an

@@ -165,15 +165,21 @@ export const clockLike: Check = (field, value) => {
     fail(field, 'must be a clock (now, schedule and sleep functions)', value)
 }
 
-/** An RFC 3339 date-time with its offset (`2026-01-01T12:00:00Z`), naming a real day (no 30 February). */
+/** An RFC 3339 date-time with its offset (`2026-01-01T12:00:00Z`), naming a real day and time. */
 export const dateTime: Check = (field, value) => {
   assertString(field, value, { pattern: DATE_TIME })
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
-  if (
-    Number.isNaN(Date.parse(value)) ||
-    new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day
-  )
-    fail(field, 'must be a valid date-time', value)
+  if (Number.isNaN(parseDateTime(value))) fail(field, 'must be a valid date-time', value)
+}
+
+/**
+ * An RFC 3339 date-time with its offset as epoch ms; NaN for anything else, including a day or time
+ * that does not exist (30 February, hour 24), which Date.parse rolls over to the next.
+ */
+export function parseDateTime(value: string): number {
+  const at = DATE_TIME.test(value) ? Date.parse(value) : NaN
+  // The day and time as written must read back as they are.
+  const local = value.slice(0, 19)
+  return Number.isNaN(at) || !new Date(`${local}Z`).toISOString().startsWith(local) ? NaN : at
 }
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
 

@@ -315,6 +315,25 @@ describe('createNodeFetch', () => {
         nodeFetch.close()
       })
 
+    it('a clone keeps where the answer came from, as the platform does, streamed or not', async () => {
+      const nodeFetch = createNodeFetch()
+      const path = `${base}/to/302?/echo`
+      const origin = async (fetcher: typeof fetch) => {
+        const response = await fetcher(path)
+        const copy = response.clone()
+        void response.body // now streamed
+        const again = response.clone()
+        return [copy, again].map((r) => [r.url, r.redirected])
+      }
+      const ours = await origin(nodeFetch as typeof fetch)
+      expect(ours).toEqual([
+        [`${base}/echo`, true],
+        [`${base}/echo`, true],
+      ])
+      expect(ours).toEqual(await origin(fetch))
+      nodeFetch.close()
+    })
+
     it('credentials are not carried to another origin', async () => {
       const other = createServer((req, res) => res.end(String(req.headers.authorization)))
       const target = `${await listen(other)}/`
