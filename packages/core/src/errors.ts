@@ -162,14 +162,8 @@ export interface UnknownOutcomeInit<K extends object> {
   redact?: Redactor
 }
 
-/**
- * A request that may have been acted on (a payment may have been taken) whose answer will never come: it was
- * sent and then the connection dropped, or the wait ran out. Never repeat such a request blindly: reconcile first,
- * from what `known` holds.
- */
-export class TillkitUnknownOutcomeError<
-  K extends object = Record<string, unknown>,
-> extends TillkitError {
+/** The class behind {@link TillkitUnknownOutcomeError}. */
+class UnknownOutcomeError<K extends object = Record<string, unknown>> extends TillkitError {
   declare readonly code: 'UNKNOWN_OUTCOME'
   declare readonly operation: string
   declare readonly reason: string
@@ -184,6 +178,26 @@ export class TillkitUnknownOutcomeError<
     this.known = redact.value(init.known)
   }
 }
+
+/**
+ * A request that may have been acted on (a payment may have been taken) whose answer will never come: it was
+ * sent and then the connection dropped, or the wait ran out. Never repeat such a request blindly: reconcile first,
+ * from what `known` holds. A provider throws it with its own `known` type (`new TillkitUnknownOutcomeError<K>`).
+ */
+export type TillkitUnknownOutcomeError<K extends object = Record<string, unknown>> =
+  UnknownOutcomeError<K>
+
+/**
+ * The constructor, typed so that `error instanceof TillkitUnknownOutcomeError` narrows `known` to `object`, where
+ * a generic class would narrow it to `any`: name the provider's type to read it (`error.known as PendingRequest`).
+ */
+export const TillkitUnknownOutcomeError: {
+  new <K extends object = Record<string, unknown>>(
+    message: string,
+    init: UnknownOutcomeInit<K>,
+  ): UnknownOutcomeError<K>
+  readonly prototype: UnknownOutcomeError<object>
+} = UnknownOutcomeError
 
 export interface ProtocolErrorOptions extends TillkitErrorOptions {
   /** Facts that help a developer find the fault (a method name, an id, a size). Redacted. */

@@ -30,6 +30,12 @@ export function valid(e: unknown): void {
     known: { idempotencyKey: 'k' },
   })
   expectTypeOf(typed.known).toEqualTypeOf<{ idempotencyKey: string }>()
+  // Narrowed by instanceof, known is an object, named by a cast to the provider's type: never any.
+  if (e instanceof TillkitUnknownOutcomeError) {
+    expectTypeOf(e.known).toEqualTypeOf<object>()
+    expectTypeOf(e.known as { idempotencyKey: string }).toHaveProperty('idempotencyKey')
+    expectTypeOf(e.code).toEqualTypeOf<'UNKNOWN_OUTCOME'>()
+  }
   const clock = createManualClock({ autoAdvance: true })
   expectTypeOf(clock.now()).toEqualTypeOf<number>()
   // The unmarked README block (README.md:197), its own lines.

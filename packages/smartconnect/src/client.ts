@@ -68,6 +68,21 @@ export interface StoreDetails {
 }
 
 /**
+ * What a lost start knows of its request: the `known` of the TillkitUnknownOutcomeError that
+ * `startTransaction` (or `transact`) rejects with when the answer never came (`error.known as StartKnown`).
+ */
+export interface StartKnown {
+  type: TransactionType
+  /** The fields as sent (text, as Smartpay takes them). */
+  fields: Record<string, string>
+  registerId: string
+  /** Clock time the request was sent. */
+  sentAt: number
+  /** What Smartpay answered, when it named the transaction (for its support). */
+  transactionId?: string
+}
+
+/**
  * A started transaction: everything needed to follow it, now or after a restart. Store it durably
  * as soon as you have it. `pollingUrl` carries the transaction's access token: it is a secret (keep
  * it out of logs; the client never logs it and redacts it from its errors).
@@ -221,7 +236,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     } as Schemas['TransactionRequest']
     const startedAt = transport.clock.now()
     // What is known of the request, for reconciling when its answer is lost.
-    const known = {
+    const known: StartKnown = {
       type: checked.type,
       fields: Object.fromEntries(checked.values),
       registerId: register.id,
@@ -229,7 +244,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     }
     /** `transactionId`: what Smartpay answered, when it named the transaction (for its support). */
     const unknown = (reason: string, cause?: unknown, transactionId?: unknown) =>
-      new TillkitUnknownOutcomeError(
+      new TillkitUnknownOutcomeError<StartKnown>(
         `${checked.type} may have started on the terminal but its answer was lost (${reason}): ` +
           'check the terminal before starting it again',
         {

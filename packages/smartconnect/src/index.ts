@@ -6,6 +6,7 @@ export {
   type RegisterOptions,
   type StoreDetails,
   type PendingTransaction,
+  type StartKnown,
   type CallOptions,
   type TransactOptions,
 } from './client.js'
