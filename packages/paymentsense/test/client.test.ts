@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock, TillkitValidationError } from '@tillkit/core'
-import { createPaymentsenseClient, type PaymentsenseClientOptions } from '../src/index.js'
+import {
+  createPaymentsenseClient,
+  type PacComponents,
+  type PaymentsenseClientOptions,
+} from '../src/index.js'
 import { waitForTransaction } from '../src/watch.js'
 import { refusal } from '../../core/test/helpers.js'
 
@@ -259,7 +263,8 @@ describe('bad input is rejected before any network call', () => {
       Response.json({ requestId: 'r', location: '/l' }, { status: 201 }),
     )
     const client = createPaymentsenseClient(options({ fetch, clock }))
-    const bodies = [
+    // Typed as the schema's union: every valid shape compiles without a cast.
+    const bodies: PacComponents['schemas']['TransactionRequest'][] = [
       {
         transactionType: 'SALE',
         amount: 1,
@@ -284,7 +289,7 @@ describe('bad input is rejected before any network call', () => {
     for (const body of bodies)
       await client.pac.POST('/pac/terminals/{tid}/transactions', {
         params: { path: { tid: 'T1' } },
-        body: body as never,
+        body,
       })
     expect(sent).toHaveLength(bodies.length)
   })

@@ -104,6 +104,81 @@ export async function invalid(): Promise<void> {
   cloud.faults.add({ kind: 'dropNotification' })
 }
 
+/**
+ * The transaction body is a union discriminated by `transactionType`: each type takes its own
+ * fields, and the compiler holds a body to the rules of its type.
+ */
+export async function transactionBodies(): Promise<void> {
+  const start = (body: S['TransactionRequest']) =>
+    connect.pac.POST('/pac/terminals/{tid}/transactions', { params: { path: { tid } }, body })
+
+  // Valid bodies compile.
+  await connect.pac.POST('/pac/terminals/{tid}/transactions', {
+    params: { path: { tid } },
+    body: { transactionType: 'SALE', amount: 100, currency: 'GBP', cardholderNotPresent: true },
+  })
+  await connect.pac.POST('/pac/terminals/{tid}/transactions', {
+    params: { path: { tid } },
+    body: {
+      transactionType: 'COMPLETION',
+      amount: 400,
+      currency: 'GBP',
+      authCode: 'A1B2',
+      amountPreAuthorisedTotal: 500,
+    },
+  })
+  await start({ transactionType: 'DUPLICATE' })
+  await start({ transactionType: 'DUPLICATE', currency: 'EUR' })
+  await start({ transactionType: 'ACCOUNT_VERIFICATION' })
+  await start({ transactionType: 'REFUND', amount: 100, currency: 'GBP' })
+
+  // Each rule of a type, broken.
+  // @ts-expect-error COMPLETION needs authCode
+  await start({
+    transactionType: 'COMPLETION',
+    amount: 1,
+    currency: 'GBP',
+    amountPreAuthorisedTotal: 1,
+  })
+  // @ts-expect-error COMPLETION needs authCode, amountPreAuthorisedTotal and currency
+  await start({ transactionType: 'COMPLETION', amount: 1 })
+  // @ts-expect-error amountCashback is for SALE only
+  await start({ transactionType: 'REFUND', amount: 1, currency: 'GBP', amountCashback: 0 })
+  // @ts-expect-error DUPLICATE takes no amount
+  await start({ transactionType: 'DUPLICATE', amount: 1 })
+  // @ts-expect-error DUPLICATE takes no cardholderNotPresent
+  await start({ transactionType: 'DUPLICATE', cardholderNotPresent: true })
+  // @ts-expect-error authCode is for COMPLETION only
+  await start({ transactionType: 'SALE', amount: 1, currency: 'GBP', authCode: 'A1B2' })
+  // @ts-expect-error SALE needs an amount
+  await start({ transactionType: 'SALE', currency: 'GBP' })
+  await connect.pac.POST('/pac/terminals/{tid}/transactions', {
+    params: { path: { tid } },
+    // @ts-expect-error through the client too: DUPLICATE takes no amount
+    body: { transactionType: 'DUPLICATE', amount: 1 },
+  })
+  // Not only object literals: a refused field is typed `never`, so a built body is held too.
+  const refund = {
+    transactionType: 'REFUND',
+    amount: 1,
+    currency: 'GBP',
+    amountCashback: 0,
+  } as const
+  // @ts-expect-error amountCashback is for SALE only
+  await start(refund)
+
+  // One branch per RequestTransactionType, and a type narrows the body to its branch.
+  expectTypeOf<S['TransactionRequest']['transactionType']>().toEqualTypeOf<
+    S['RequestTransactionType']
+  >()
+  expectTypeOf<Extract<S['TransactionRequest'], { transactionType: 'COMPLETION' }>>().toEqualTypeOf<
+    S['CompletionRequest']
+  >()
+  expectTypeOf<S['CompletionRequest']['authCode']>().toEqualTypeOf<string>()
+  expectTypeOf<S['SaleRequest']['amount']>().toEqualTypeOf<number>()
+  expectTypeOf<S['SaleRequest']['currency']>().toEqualTypeOf<S['Currency']>()
+}
+
 export function exported(): void {
   // The REST client rejects an answer that is not JSON with a TillkitProtocolError: exported here.
   expectTypeOf(main).toHaveProperty('TillkitProtocolError')

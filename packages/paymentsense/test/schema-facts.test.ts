@@ -24,6 +24,7 @@ import {
   mediaTypes,
   operation,
   parametersOf,
+  pointer,
   propertiesOf,
   requiredOf,
   resolve,
@@ -40,6 +41,58 @@ const loadSchema = (file: string): Doc =>
   )
 const PAC: Doc = loadSchema('pac-v2.openapi.yaml')
 const PAT: Doc = loadSchema('pat-v1.openapi.yaml')
+
+// ---- the transaction request: one branch per transactionType ---------------------------------
+
+/** The seven fields of a transaction request (FACTS:59-69). */
+const TX_FIELDS = [
+  'transactionType',
+  'currency',
+  'amount',
+  'amountCashback',
+  'cardholderNotPresent',
+  'authCode',
+  'amountPreAuthorisedTotal',
+]
+
+/** The types that move money: they need an amount and a currency (our inference, FACTS:59). */
+const MONEY_MOVING = ['SALE', 'REFUND', 'PRE_AUTH', 'COMPLETION']
+
+/** TransactionRequest's `oneOf` branches, resolved, by the transactionType each one's `const` names. */
+const TX_BRANCHES: Record<string, Doc> = Object.fromEntries(
+  (schemaOf(PAC, 'TransactionRequest').oneOf ?? []).map((member: Doc) => {
+    const branch = resolve(PAC, member)
+    return [branch?.properties?.transactionType?.const, branch]
+  }),
+)
+
+/** The fields a branch takes: declared, and not refused with a `false` schema. */
+const takes = (branch: Doc): string[] =>
+  Object.entries(propertiesOf(PAC, branch))
+    .filter(([, schema]) => schema !== false)
+    .map(([field]) => field)
+
+/** The fields a branch refuses: declared with a `false` schema. */
+const refuses = (branch: Doc): string[] =>
+  Object.entries(propertiesOf(PAC, branch))
+    .filter(([, schema]) => schema === false)
+    .map(([field]) => field)
+
+/**
+ * A transaction request field as the branches taking it share it: `use`, the node every such branch
+ * writes, and `definition`, the schema its `$ref` names, one step only (so its own description and
+ * marks are read, not those of what it refers to in turn). Throws when no branch takes the field or
+ * when two branches write it differently.
+ */
+function txField(field: string): { use: Doc; definition: Doc } {
+  const uses = Object.values(TX_BRANCHES)
+    .map((branch) => propertiesOf(PAC, branch)[field])
+    .filter((schema) => schema !== undefined && schema !== false)
+  const forms = [...new Set(uses.map((use) => JSON.stringify(use)))]
+  if (forms.length !== 1) throw new Error(`${field} is written ${forms.length} ways: ${forms}`)
+  const use = uses[0]
+  return { use, definition: typeof use.$ref === 'string' ? pointer(PAC, use.$ref) : use }
+}
 
 const V2 = 'application/connect.v2+json'
 const V1 = 'application/connect.v1+json'
@@ -404,20 +457,6 @@ interface FieldFact {
 
 const FIELD_FACTS: FieldFact[] = [
   {
-    line: 59,
-    doc: PAC,
-    schema: 'TransactionRequest',
-    properties: [
-      'transactionType',
-      'currency',
-      'amount',
-      'amountCashback',
-      'cardholderNotPresent',
-      'authCode',
-      'amountPreAuthorisedTotal',
-    ],
-  },
-  {
     line: 75,
     doc: PAC,
     schema: 'SignatureRequest',
@@ -600,6 +639,14 @@ const FIELD_FACTS: FieldFact[] = [
 ]
 
 describe('fields of each body (FACTS §2.1, §2.2, §5)', () => {
+  it('FACTS:59 pac TransactionRequest: every branch lists the fields of the fact (taken, or refused as `false`), and the branches together take them all', () => {
+    expect(Object.keys(TX_BRANCHES).length).toBeGreaterThan(0)
+    for (const [type, branch] of Object.entries(TX_BRANCHES))
+      expect(sorted(Object.keys(propertiesOf(PAC, branch))), type).toEqual(sorted(TX_FIELDS))
+    const taken = new Set(Object.values(TX_BRANCHES).flatMap(takes))
+    expect(sorted(taken)).toEqual(sorted(TX_FIELDS))
+  })
+
   it.each(FIELD_FACTS.map((f) => [f.line, f.doc === PAC ? 'pac' : 'pat', f.schema, f]))(
     'FACTS:%i %s %s has the fields (and required list) of the fact',
     (_l, _d, name, fact) => {
@@ -612,6 +659,88 @@ describe('fields of each body (FACTS §2.1, §2.2, §5)', () => {
         expect(requiredOf(fact.doc, s)).toEqual(expect.arrayContaining(fact.required))
     },
   )
+})
+
+describe('TransactionRequest: one branch per transaction type (FACTS §2.1)', () => {
+  it('FACTS:63 is a oneOf discriminated by transactionType, with one branch for each RequestTransactionType and no other', () => {
+    const union = schemaOf(PAC, 'TransactionRequest')
+    const types = enumOf(PAC, schemaOf(PAC, 'RequestTransactionType'))
+    expect(union.discriminator.propertyName).toBe('transactionType')
+    const mapping: Record<string, string> = union.discriminator.mapping
+    expect(sorted(Object.keys(mapping))).toEqual(sorted(types))
+    // The oneOf lists exactly the mapped schemas, each once.
+    const members = union.oneOf.map((member: Doc) => member.$ref)
+    expect(members).toHaveLength(types.length)
+    expect(sorted(members)).toEqual(sorted(Object.values(mapping)))
+    // Each mapped branch takes only its own type, and is the branch the const names.
+    for (const [type, ref] of Object.entries(mapping)) {
+      const branch = pointer(PAC, ref)
+      expect(branch.properties.transactionType, type).toEqual({ const: type })
+      expect(TX_BRANCHES[type], type).toBe(branch)
+      expect(requiredOf(PAC, branch), type).toContain('transactionType')
+    }
+    expect(sorted(Object.keys(TX_BRANCHES))).toEqual(sorted(types))
+  })
+
+  // Per type: the fields required, the fields taken but optional, and the fields refused.
+  const RULES: Array<[string, string, { required: string[]; optional: string[] }]> = [
+    [
+      '65-69',
+      'SALE',
+      {
+        required: ['transactionType', 'amount', 'currency'],
+        optional: ['amountCashback', 'cardholderNotPresent'],
+      },
+    ],
+    [
+      '65-69',
+      'REFUND',
+      { required: ['transactionType', 'amount', 'currency'], optional: ['cardholderNotPresent'] },
+    ],
+    ['65-69', 'DUPLICATE', { required: ['transactionType'], optional: ['currency'] }],
+    [
+      '65-69',
+      'PRE_AUTH',
+      { required: ['transactionType', 'amount', 'currency'], optional: ['cardholderNotPresent'] },
+    ],
+    [
+      '65-69',
+      'COMPLETION',
+      {
+        required: ['transactionType', 'amount', 'currency', 'authCode', 'amountPreAuthorisedTotal'],
+        optional: ['cardholderNotPresent'],
+      },
+    ],
+    [
+      '65-69',
+      'ACCOUNT_VERIFICATION',
+      {
+        required: ['transactionType'],
+        optional: ['currency', 'amount', 'cardholderNotPresent'],
+      },
+    ],
+  ]
+
+  it.each(RULES)(
+    'FACTS:%s the %s branch requires, takes and refuses the fields of its rules',
+    (_l, type, { required, optional }) => {
+      const branch = TX_BRANCHES[type]
+      expect(branch, type).toBeDefined()
+      expect(sorted(requiredOf(PAC, branch))).toEqual(sorted(required))
+      expect(sorted(takes(branch))).toEqual(sorted([...required, ...optional]))
+      expect(sorted(refuses(branch))).toEqual(
+        sorted(TX_FIELDS.filter((field) => ![...required, ...optional].includes(field))),
+      )
+    },
+  )
+
+  it('FACTS:64-69 each field is defined once: every branch taking it refers to the same schema by a bare $ref', () => {
+    for (const field of TX_FIELDS.filter((f) => f !== 'transactionType')) {
+      const { use, definition } = txField(field)
+      expect(Object.keys(use), field).toEqual(['$ref'])
+      expect(definition, field).toBeDefined()
+    }
+  })
 })
 
 interface EnumFact {
@@ -629,15 +758,24 @@ const ENUM_FACTS: EnumFact[] = [
   {
     line: 63,
     doc: PAC,
-    where: 'TransactionRequest.transactionType',
-    node: pacProp('TransactionRequest', 'transactionType'),
+    where: 'RequestTransactionType',
+    node: (doc) => schemaOf(doc, 'RequestTransactionType'),
+    values: ['SALE', 'REFUND', 'DUPLICATE', 'PRE_AUTH', 'COMPLETION', 'ACCOUNT_VERIFICATION'],
+  },
+  {
+    line: 63,
+    doc: PAC,
+    where: "TransactionRequest.transactionType (the branches' consts)",
+    node: () => ({
+      enum: Object.values(TX_BRANCHES).map((branch) => branch.properties.transactionType.const),
+    }),
     values: ['SALE', 'REFUND', 'DUPLICATE', 'PRE_AUTH', 'COMPLETION', 'ACCOUNT_VERIFICATION'],
   },
   {
     line: 64,
     doc: PAC,
     where: 'TransactionRequest.currency',
-    node: pacProp('TransactionRequest', 'currency'),
+    node: () => txField('currency').use,
     values: ['GBP', 'EUR'],
   },
   {
@@ -811,7 +949,7 @@ describe('enum values (FACTS §2.1-§2.3, §5)', () => {
 })
 
 describe('types, ranges and formats (FACTS §2.1, §2.2)', () => {
-  const tr = (prop: string) => resolve(PAC, pacProp('TransactionRequest', prop)(PAC))
+  const tr = (prop: string) => resolve(PAC, txField(prop).use)
   const tx = (prop: string) => resolve(PAC, pacProp('Transaction', prop)(PAC))
 
   it('FACTS:65 TransactionRequest.amount is an integer 1..99,999,999', () => {
@@ -992,24 +1130,34 @@ const MARK_FACTS: MarkFact[] = [
     node: () => schemaOf(PAC, name),
     unverified: false,
   })),
-  ...['amount', 'amountCashback', 'authCode', 'amountPreAuthorisedTotal', 'transactionType'].map(
-    (prop): MarkFact => ({
-      line: '63-69',
-      what: `pac TransactionRequest.${prop} (V:spec)`,
-      node: () => schemaOf(PAC, 'TransactionRequest').properties[prop],
-      unverified: false,
-    }),
-  ),
+  ...['amount', 'amountCashback', 'authCode', 'amountPreAuthorisedTotal'].map((prop): MarkFact => ({
+    line: '63-69',
+    what: `pac TransactionRequest.${prop} (V:spec)`,
+    node: () => txField(prop).definition,
+    unverified: false,
+  })),
+  ...TRANSACTION_TYPES.map((type): MarkFact => ({
+    line: '63-69',
+    what: `pac TransactionRequest.transactionType of the ${type} branch (V:spec)`,
+    node: () => TX_BRANCHES[type]?.properties.transactionType,
+    unverified: false,
+  })),
   {
     line: '68-69',
-    what: 'pac TransactionRequest COMPLETION rule (V:spec)',
-    node: () => schemaOf(PAC, 'TransactionRequest').allOf[0],
+    what: 'pac TransactionRequest COMPLETION rule, the COMPLETION branch requiring both pre-auth fields (V:spec)',
+    node: () => TX_BRANCHES.COMPLETION,
     unverified: false,
   },
+  ...TRANSACTION_TYPES.filter((type) => type !== 'COMPLETION').map((type): MarkFact => ({
+    line: '68-69',
+    what: `pac TransactionRequest COMPLETION rule, the ${type} branch refusing the pre-auth fields (V:spec)`,
+    node: () => TX_BRANCHES[type],
+    unverified: false,
+  })),
   {
     line: '66',
-    what: 'pac TransactionRequest cashback-SALE-only rule (V:spec)',
-    node: () => schemaOf(PAC, 'TransactionRequest').allOf[1],
+    what: 'pac TransactionRequest cashback-SALE-only rule, the SALE branch taking amountCashback (V:spec)',
+    node: () => TX_BRANCHES.SALE,
     unverified: false,
   },
   {
@@ -1063,9 +1211,23 @@ describe('x-unverified marks (inferred/unknown marked, verified not)', () => {
   // ---- inferred statements in operation and field descriptions ----
 
   it("FACTS:64: TransactionRequest.currency says it should be the terminal's, marked unverified (inferred; the fake refuses another with 422)", () => {
-    const currency = schemaOf(PAC, 'TransactionRequest').properties.currency
+    const currency = txField('currency').definition
     expect(isUnverified(currency)).toBe(true)
+    expect(typeof currency['x-unverified-reason']).toBe('string')
     expect(String(currency.description ?? '')).toMatch(/terminal/i)
+  })
+
+  it('FACTS:59: the required fields the spec does not list (transactionType; amount and currency of SALE, REFUND, PRE_AUTH, COMPLETION) are marked unverified on TransactionRequest', () => {
+    const union = schemaOf(PAC, 'TransactionRequest')
+    expect(isUnverified(union)).toBe(true)
+    const reason = String(union['x-unverified-reason'])
+    for (const word of ['transactionType', 'amount', 'currency', ...MONEY_MOVING])
+      expect(reason, word).toContain(word)
+    // Those branches require them: the inference the mark speaks of.
+    for (const type of MONEY_MOVING)
+      expect(requiredOf(PAC, TX_BRANCHES[type]), type).toEqual(
+        expect.arrayContaining(['transactionType', 'amount', 'currency']),
+      )
   })
 
   it('FACTS:141: startTransaction\'s "no idempotency key" is marked unverified (inferred)', () => {

@@ -31,7 +31,7 @@ import type {
   StartResult,
   UnknownSituation,
 } from '../adapter.js'
-import type { PaymentEventType, PaymentKind, PaymentRequest, Receipt } from '../types.js'
+import type { PaymentEventType, PaymentRequest, Receipt } from '../types.js'
 import { paymentsenseTables, TABLE_CADENCE_MS } from './paymentsense-tables.js'
 import { moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
 
@@ -62,14 +62,6 @@ const CADENCE_RANGE_MS = [500, 2_000] as const
 
 /** How long the terminal waits for the EPoS's signature decision over REST. */
 const SIGNATURE_WINDOW_MS = 80_000
-
-const TRANSACTION_TYPE: Record<PaymentKind, Schemas['RequestTransactionType']> = {
-  sale: 'SALE',
-  refund: 'REFUND',
-  preAuth: 'PRE_AUTH',
-  completion: 'COMPLETION',
-  accountVerification: 'ACCOUNT_VERIFICATION',
-}
 
 /**
  * Connect's notification values in the shared vocabulary; anything else is `other`. Shared with the
@@ -335,19 +327,46 @@ export function checkRequest(request: PaymentRequest): void {
   }
 }
 
+/**
+ * Connect's body for a request that passed {@link checkRequest} (the core validates every request
+ * before it starts, and checks that every kind but accountVerification has an amount): one shape
+ * per transaction type, so the compiler holds each kind to the fields its type takes.
+ */
 function bodyOf(request: PaymentRequest): Schemas['TransactionRequest'] {
+  const currency = request.currency as Schemas['Currency']
+  const amount = request.amount as number
   const notPresent = request.extra?.cardholderNotPresent
-  return {
-    transactionType: TRANSACTION_TYPE[request.kind],
-    currency: request.currency as Schemas['Currency'],
-    ...(request.amount !== undefined && { amount: request.amount }),
-    ...(request.cashback !== undefined && { amountCashback: request.cashback }),
-    ...(request.authCode !== undefined && { authCode: request.authCode }),
-    ...(request.preAuthAmount !== undefined && {
-      amountPreAuthorisedTotal: request.preAuthAmount,
-    }),
-    ...(typeof notPresent === 'boolean' && { cardholderNotPresent: notPresent }),
-  } as Schemas['TransactionRequest']
+  const options = typeof notPresent === 'boolean' ? { cardholderNotPresent: notPresent } : {}
+  switch (request.kind) {
+    case 'sale':
+      return {
+        transactionType: 'SALE',
+        currency,
+        amount,
+        ...(request.cashback !== undefined && { amountCashback: request.cashback }),
+        ...options,
+      }
+    case 'refund':
+      return { transactionType: 'REFUND', currency, amount, ...options }
+    case 'preAuth':
+      return { transactionType: 'PRE_AUTH', currency, amount, ...options }
+    case 'completion':
+      return {
+        transactionType: 'COMPLETION',
+        currency,
+        amount,
+        authCode: request.authCode as string,
+        amountPreAuthorisedTotal: request.preAuthAmount as number,
+        ...options,
+      }
+    case 'accountVerification':
+      return {
+        transactionType: 'ACCOUNT_VERIFICATION',
+        currency,
+        ...(request.amount !== undefined && { amount: request.amount }),
+        ...options,
+      }
+  }
 }
 
 function refusal(status: number, body: unknown): ProviderOutcome {

@@ -212,10 +212,10 @@ export type components = {
          */
         RequestTransactionType: "SALE" | "REFUND" | "DUPLICATE" | "PRE_AUTH" | "COMPLETION" | "ACCOUNT_VERIFICATION";
         /**
-         * @description Body for starting a transaction. All amounts are integers in pence (minor units).
+         * @description Body for starting a transaction: one shape per `transactionType`, so each type takes only
+         *     its own fields. All amounts are integers in pence (minor units).
          *
-         *     Rules per type (also enforced by the `allOf` conditions below; the client re-checks them
-         *     before sending):
+         *     Rules per type (each shape below states them; the client re-checks them before sending):
          *     - `amountCashback` only with `SALE`. The terminal may grant less than asked; read the
          *       granted amount from the finished transaction. Cashback needs recent terminal software.
          *     - `authCode` and `amountPreAuthorisedTotal` are required for `COMPLETION` and refused for
@@ -224,21 +224,103 @@ export type components = {
          *     - `SALE`, `REFUND`, `PRE_AUTH` and `COMPLETION` need `amount` and `currency`;
          *       `ACCOUNT_VERIFICATION` and `DUPLICATE` may omit both.
          */
-        TransactionRequest: {
-            transactionType: components["schemas"]["RequestTransactionType"];
-            /** @description Should be the terminal's own currency (see listTerminals). */
-            currency?: components["schemas"]["Currency"];
-            /** @description Base amount in pence, before any cashback or gratuity. Not for DUPLICATE. */
-            amount?: number;
-            /** @description Cashback to offer, in pence. SALE only. */
-            amountCashback?: number;
-            /** @description Card not present: the terminal skips the "present card" step and goes straight to manual key entry. Such transactions may legitimately take longer. Not for DUPLICATE. */
-            cardholderNotPresent?: boolean;
-            /** @description COMPLETION only (and then required) — auth code returned by the original PRE_AUTH on this card. */
-            authCode?: string;
-            /** @description COMPLETION only (and then required) — sum of all pre-authorisations taken on this card, in pence. */
-            amountPreAuthorisedTotal?: number;
-        } & (unknown & unknown & unknown & unknown);
+        TransactionRequest: components["schemas"]["SaleRequest"] | components["schemas"]["RefundRequest"] | components["schemas"]["DuplicateRequest"] | components["schemas"]["PreAuthRequest"] | components["schemas"]["CompletionRequest"] | components["schemas"]["AccountVerificationRequest"];
+        /** @description Takes a payment, with cashback if asked. */
+        SaleRequest: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            transactionType: "SALE";
+            currency: components["schemas"]["RequestCurrency"];
+            amount: components["schemas"]["RequestAmount"];
+            amountCashback?: components["schemas"]["RequestAmountCashback"];
+            cardholderNotPresent?: components["schemas"]["RequestCardholderNotPresent"];
+            authCode?: never;
+            amountPreAuthorisedTotal?: never;
+        };
+        /** @description Gives money back to the card. */
+        RefundRequest: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            transactionType: "REFUND";
+            currency: components["schemas"]["RequestCurrency"];
+            amount: components["schemas"]["RequestAmount"];
+            amountCashback?: never;
+            cardholderNotPresent?: components["schemas"]["RequestCardholderNotPresent"];
+            authCode?: never;
+            amountPreAuthorisedTotal?: never;
+        };
+        /** @description Asks the terminal for the last transaction again (Ingenico terminals only). Takes no amount and no card-not-present flag; Connect's example sends the type alone. */
+        DuplicateRequest: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            transactionType: "DUPLICATE";
+            currency?: components["schemas"]["RequestCurrency"];
+            amount?: never;
+            amountCashback?: never;
+            cardholderNotPresent?: never;
+            authCode?: never;
+            amountPreAuthorisedTotal?: never;
+        };
+        /** @description Reserves an amount on the card, to be taken later by a `COMPLETION`. */
+        PreAuthRequest: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            transactionType: "PRE_AUTH";
+            currency: components["schemas"]["RequestCurrency"];
+            amount: components["schemas"]["RequestAmount"];
+            amountCashback?: never;
+            cardholderNotPresent?: components["schemas"]["RequestCardholderNotPresent"];
+            authCode?: never;
+            amountPreAuthorisedTotal?: never;
+        };
+        /** @description Takes money reserved by earlier `PRE_AUTH`s on the same card (Ingenico only): names the first pre-authorisation by its auth code and gives the sum of them all. */
+        CompletionRequest: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            transactionType: "COMPLETION";
+            currency: components["schemas"]["RequestCurrency"];
+            amount: components["schemas"]["RequestAmount"];
+            amountCashback?: never;
+            cardholderNotPresent?: components["schemas"]["RequestCardholderNotPresent"];
+            authCode: components["schemas"]["RequestAuthCode"];
+            amountPreAuthorisedTotal: components["schemas"]["RequestAmountPreAuthorisedTotal"];
+        };
+        /** @description Checks the card without taking money. Connect's example sends the type alone; an amount and a currency may still be given. */
+        AccountVerificationRequest: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            transactionType: "ACCOUNT_VERIFICATION";
+            currency?: components["schemas"]["RequestCurrency"];
+            amount?: components["schemas"]["RequestAmount"];
+            amountCashback?: never;
+            cardholderNotPresent?: components["schemas"]["RequestCardholderNotPresent"];
+            authCode?: never;
+            amountPreAuthorisedTotal?: never;
+        };
+        /** @description Should be the terminal's own currency (see listTerminals). */
+        RequestCurrency: components["schemas"]["Currency"];
+        /** @description Base amount in pence, before any cashback or gratuity. Not for DUPLICATE. */
+        RequestAmount: number;
+        /** @description Cashback to offer, in pence. SALE only. */
+        RequestAmountCashback: number;
+        /** @description Card not present: the terminal skips the "present card" step and goes straight to manual key entry. Such transactions may legitimately take longer. Not for DUPLICATE. */
+        RequestCardholderNotPresent: boolean;
+        /** @description COMPLETION only (and then required) — auth code returned by the original PRE_AUTH on this card. */
+        RequestAuthCode: string;
+        /** @description COMPLETION only (and then required) — sum of all pre-authorisations taken on this card, in pence. */
+        RequestAmountPreAuthorisedTotal: number;
         /** @description Answer to a start request; poll `location` (or build the URL from `requestId`). */
         RequestLocation: {
             /**
@@ -572,6 +654,18 @@ export type SchemaTerminal = components['schemas']['Terminal'];
 export type SchemaTerminalList = components['schemas']['TerminalList'];
 export type SchemaRequestTransactionType = components['schemas']['RequestTransactionType'];
 export type SchemaTransactionRequest = components['schemas']['TransactionRequest'];
+export type SchemaSaleRequest = components['schemas']['SaleRequest'];
+export type SchemaRefundRequest = components['schemas']['RefundRequest'];
+export type SchemaDuplicateRequest = components['schemas']['DuplicateRequest'];
+export type SchemaPreAuthRequest = components['schemas']['PreAuthRequest'];
+export type SchemaCompletionRequest = components['schemas']['CompletionRequest'];
+export type SchemaAccountVerificationRequest = components['schemas']['AccountVerificationRequest'];
+export type SchemaRequestCurrency = components['schemas']['RequestCurrency'];
+export type SchemaRequestAmount = components['schemas']['RequestAmount'];
+export type SchemaRequestAmountCashback = components['schemas']['RequestAmountCashback'];
+export type SchemaRequestCardholderNotPresent = components['schemas']['RequestCardholderNotPresent'];
+export type SchemaRequestAuthCode = components['schemas']['RequestAuthCode'];
+export type SchemaRequestAmountPreAuthorisedTotal = components['schemas']['RequestAmountPreAuthorisedTotal'];
 export type SchemaRequestLocation = components['schemas']['RequestLocation'];
 export type SchemaNotification = components['schemas']['Notification'];
 export type SchemaTransactionResult = components['schemas']['TransactionResult'];
