@@ -12,11 +12,30 @@ export interface TillkitErrorOptions {
 let patternsOnly: Redactor | undefined
 const defaultRedactor = () => (patternsOnly ??= createRedactor())
 
+/** Every tillkit error answers its code to this key, whichever copy of this package made it. */
+const MARK = Symbol.for('@tillkit/core.error')
+
 /**
  * Base of every error tillkit throws. Message and cause are redacted here, at construction, so no
  * code path (logging, `String(e)`, `e.stack`, JSON) can leak a secret later.
  */
 export class TillkitError extends Error {
+  /**
+   * `instanceof` also knows an error made by another copy of @tillkit/core (two versions installed
+   * side by side, one under a provider package): by its mark and, for a subclass, its code. Without
+   * this a 429 of one copy would not be a TillkitHttpError to the other, and be misread.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
+    const code = (value as { [MARK]?: unknown } | null | undefined)?.[MARK]
+    // Only the classes of core name a code of their own; a subclass made elsewhere is not guessed.
+    return (
+      typeof code == 'string' &&
+      (this === TillkitError ||
+        (Object.hasOwn(this, 'code') && (this as { code?: unknown }).code === code))
+    )
+  }
+
   // `declare` fields: the constructors assign them; a plain field would also emit a definition.
   declare readonly code: TillkitErrorCode
   /** False only when we know the request never left this process or never reached the provider. */
@@ -53,8 +72,16 @@ export class TillkitError extends Error {
   }
 }
 
+// On the prototype, not each error: JSON, spreading and inspect do not show it.
+Object.defineProperty(TillkitError.prototype, MARK, {
+  get(this: TillkitError) {
+    return this.code
+  },
+})
+
 /** Bad input, rejected before any network call. */
 export class TillkitValidationError extends TillkitError {
+  static readonly code = 'VALIDATION'
   declare readonly code: 'VALIDATION'
   declare readonly field: string
   /** The broken rule in words, e.g. `must be an integer from 1 to 99999999`. */
@@ -86,6 +113,7 @@ export interface HttpErrorInit {
 
 /** The provider answered with a non-2xx status. */
 export class TillkitHttpError extends TillkitError {
+  static readonly code = 'HTTP'
   declare readonly code: 'HTTP'
   declare readonly status: number
   /** The provider's error body: parsed JSON when possible, else text, else undefined. Redacted. */
@@ -123,6 +151,7 @@ export class TillkitHttpError extends TillkitError {
 
 /** An attempt got no response within its timeout; the provider may have received it. */
 export class TillkitTimeoutError extends TillkitError {
+  static readonly code = 'TIMEOUT'
   declare readonly code: 'TIMEOUT'
   declare readonly timeoutMs: number
 
@@ -135,6 +164,7 @@ export class TillkitTimeoutError extends TillkitError {
 
 /** The request failed below HTTP (DNS, connection, TLS, reset). */
 export class TillkitNetworkError extends TillkitError {
+  static readonly code = 'NETWORK'
   declare readonly code: 'NETWORK'
   constructor(message: string, mayHaveReachedProvider: boolean, options?: TillkitErrorOptions) {
     super('NETWORK', message, mayHaveReachedProvider, options)
@@ -144,6 +174,7 @@ export class TillkitNetworkError extends TillkitError {
 
 /** The caller's AbortSignal fired. */
 export class TillkitAbortedError extends TillkitError {
+  static readonly code = 'ABORTED'
   declare readonly code: 'ABORTED'
   constructor(message: string, mayHaveReachedProvider: boolean, options?: TillkitErrorOptions) {
     super('ABORTED', message, mayHaveReachedProvider, options)
@@ -164,6 +195,7 @@ export interface UnknownOutcomeInit<K extends object> {
 
 /** The class behind {@link TillkitUnknownOutcomeError}. */
 class UnknownOutcomeError<K extends object = Record<string, unknown>> extends TillkitError {
+  static readonly code = 'UNKNOWN_OUTCOME'
   declare readonly code: 'UNKNOWN_OUTCOME'
   declare readonly operation: string
   declare readonly reason: string
@@ -213,6 +245,7 @@ export interface ProtocolErrorOptions extends TillkitErrorOptions {
  * request of ours (`mayHaveReachedProvider`).
  */
 export class TillkitProtocolError extends TillkitError {
+  static readonly code = 'PROTOCOL'
   declare readonly code: 'PROTOCOL'
   /** A short fixed label of what went wrong, e.g. `malformed`, `invalid`, `unexpected`. */
   declare readonly fault: string
@@ -243,6 +276,7 @@ export interface RpcErrorInit {
 
 /** The peer answered with a JSON-RPC error object (the RPC counterpart of {@link TillkitHttpError}). */
 export class TillkitRpcError extends TillkitError {
+  static readonly code = 'RPC'
   declare readonly code: 'RPC'
   declare readonly rpcCode: number
   declare readonly rpcMessage: string

@@ -217,3 +217,53 @@ describe('unknown outcome, protocol and RPC errors', () => {
     expect('data' in internal || 'method' in internal).toBe(false)
   })
 })
+
+describe('two copies of core side by side (a provider package with its own, older core)', () => {
+  /** The same module loaded again: another copy of every class, as a second installed version would be. */
+  const otherCopy = async (): Promise<typeof import('../src/errors.js')> => {
+    const url = new URL('../src/errors.ts?another-copy', import.meta.url).href
+    return import(/* @vite-ignore */ url)
+  }
+
+  it('instanceof knows the other copy’s errors by their code, and only by it', async () => {
+    const other = await otherCopy()
+    expect(other.TillkitHttpError).not.toBe(TillkitHttpError)
+    const e = new other.TillkitHttpError({
+      status: 429,
+      body: null,
+      method: 'GET',
+      url: 'https://h/x',
+    })
+    expect(e instanceof TillkitHttpError).toBe(true)
+    expect(e instanceof TillkitError).toBe(true)
+    expect(isTillkitError(e)).toBe(true)
+    expect(e instanceof TillkitTimeoutError).toBe(false)
+    expect(e instanceof TillkitValidationError).toBe(false)
+    const lost = new other.TillkitUnknownOutcomeError('lost', {
+      operation: 'sale',
+      reason: 'x',
+      known: {},
+    })
+    expect(lost instanceof TillkitUnknownOutcomeError).toBe(true)
+    expect(http(500) instanceof other.TillkitHttpError).toBe(true)
+    // Neither copy is mistaken for anything else.
+    expect(new Error('x') instanceof TillkitError).toBe(false)
+    expect({ code: 'HTTP' } instanceof TillkitHttpError).toBe(false)
+    expect((null as unknown) instanceof TillkitError).toBe(false)
+  })
+
+  it('a subclass made outside core is not guessed from the code it inherits', async () => {
+    const other = await otherCopy()
+    class CancelOnTerminal extends TillkitValidationError {}
+    expect(new other.TillkitValidationError('f', 'r') instanceof CancelOnTerminal).toBe(false)
+    expect(new CancelOnTerminal('f', 'r') instanceof other.TillkitValidationError).toBe(true)
+    expect(new CancelOnTerminal('f', 'r') instanceof CancelOnTerminal).toBe(true)
+  })
+
+  it('the mark is on the prototype: not in JSON, keys or a spread', async () => {
+    const e = http(503)
+    expect(Object.getOwnPropertySymbols(e)).toEqual([])
+    expect(Object.keys({ ...e })).not.toContain('mark')
+    expect(JSON.parse(JSON.stringify(e))).toEqual(JSON.parse(JSON.stringify(http(503))))
+  })
+})

@@ -55,4 +55,22 @@ describe('entry points', () => {
       expect(pkg.dependencies).not.toHaveProperty(`@tillkit/${provider}`)
     }
   })
+
+  it('a provider release inside 0.x never forces a major release of the orchestrator', async () => {
+    // Changesets bumps a peer dependent major when the peer leaves its range, and a caret range
+    // of 0.x holds only one minor: the peers take any 0.x, and only leaving the range counts.
+    const { default: pkg } = await import('../package.json', { with: { type: 'json' } })
+    for (const provider of ['paymentsense', 'adyen', 'payroc', 'smartconnect'])
+      expect(pkg.peerDependencies).toHaveProperty(
+        `@tillkit/${provider}`,
+        'workspace:>=0.0.0 <1.0.0',
+      )
+    const { default: config } = await import('../../../.changeset/config.json', {
+      with: { type: 'json' },
+    })
+    expect(config).toHaveProperty(
+      '___experimentalUnsafeOptions_WILL_CHANGE_IN_PATCH.onlyUpdatePeerDependentsWhenOutOfRange',
+      true,
+    )
+  })
 })
