@@ -1,8 +1,9 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect } from 'vitest'
-import type { Clock } from '../src/clock.js'
+import { createManualClock, type Clock } from '../src/clock.js'
 import { TillkitValidationError } from '../src/errors.js'
+import { createTransport, type TransportOptions } from '../src/transport.js'
 
 /** One scripted answer of the fake fetch. */
 export type Step =
@@ -40,6 +41,17 @@ export function fakeFetch(clock: Clock, ...steps: Step[]) {
 }
 
 /** An error shaped like undici's: `TypeError: fetch failed` with the socket error as cause. */
+/** The scripted transports' start: 2026-01-01T00:00:00Z. */
+export const T0 = Date.UTC(2026, 0, 1)
+
+/** A transport on an auto-advancing manual clock with a scripted fetch; jitter fixed at 0.5. */
+export function scriptedTransport(steps: Step[], options: Omit<TransportOptions, 'fetch'> = {}) {
+  const clock = createManualClock({ start: T0, autoAdvance: true })
+  const fake = fakeFetch(clock, ...steps)
+  const transport = createTransport({ clock, random: () => 0.5, ...options, fetch: fake.fetch })
+  return { clock, transport, calls: fake.calls, at: () => fake.calls.map((c) => c.at - T0) }
+}
+
 export function undiciError(code: string, message = `connect ${code} 10.0.0.1:443`): TypeError {
   const cause = Object.assign(new Error(message), { code })
   return new TypeError('fetch failed', { cause })

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { createManualClock } from '../src/clock.js'
-import { createTransport, parseRetryAfter, type TransportOptions } from '../src/transport.js'
-import { fakeFetch, json, status, type Step } from './helpers.js'
+import { parseRetryAfter } from '../src/transport.js'
+import { json, scriptedTransport, status, T0 } from './helpers.js'
 
-const T0 = Date.UTC(2026, 0, 1)
 const URL_ = 'https://pos.test/pac/terminals'
-
-function setup(steps: Step[], options: Omit<TransportOptions, 'fetch'> = {}) {
-  const clock = createManualClock({ start: T0, autoAdvance: true })
-  const fake = fakeFetch(clock, ...steps)
-  const transport = createTransport({ clock, random: () => 0.5, ...options, fetch: fake.fetch })
-  return { clock, transport, calls: fake.calls, at: () => fake.calls.map((c) => c.at - T0) }
-}
+const setup = scriptedTransport
 
 describe('total-time bound', () => {
   it('starts no retry after maxElapsedMs, even when request spacing would push it later', async () => {

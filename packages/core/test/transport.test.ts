@@ -14,20 +14,21 @@ import {
   parseRetryAfter,
   RequestDraft,
   type RetryPolicy,
-  type TransportOptions,
 } from '../src/transport.js'
-import { captureLogger, fakeFetch, json, status, undiciError, until, type Step } from './helpers.js'
+import {
+  captureLogger,
+  fakeFetch,
+  json,
+  scriptedTransport,
+  status,
+  T0,
+  undiciError,
+  until,
+  type Step,
+} from './helpers.js'
 
-const T0 = Date.UTC(2026, 0, 1)
 const URL_ = 'https://pos.test/pac/terminals'
-
-/** A transport on an auto-advancing manual clock with a scripted fetch; jitter fixed at 0.5. */
-function setup(steps: Step[], options: Omit<TransportOptions, 'fetch'> = {}) {
-  const clock = createManualClock({ start: T0, autoAdvance: true })
-  const fake = fakeFetch(clock, ...steps)
-  const transport = createTransport({ clock, random: () => 0.5, ...options, fetch: fake.fetch })
-  return { clock, transport, calls: fake.calls, at: () => fake.calls.map((c) => c.at - T0) }
-}
+const setup = scriptedTransport
 
 const post = (init: RequestInit = {}) =>
   new Request(URL_, { method: 'POST', body: '{"amount":100}', ...init })
