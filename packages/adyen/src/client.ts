@@ -83,9 +83,15 @@ export const CLOUD_PROCESSING_LIMIT_MS = 150_000
  * Options of {@link createAdyenClient}. `merchantAccount` is required with `transport: 'device-api'`
  * (it is in every path), optional with `legacy` (only `connectedDevices()` needs it).
  */
-export type AdyenClientOptions<T extends AdyenTransport = AdyenTransport> =
-  AdyenClientCommonOptions<T> &
-    (T extends 'device-api' ? { merchantAccount: string } : { merchantAccount?: string })
+export type AdyenClientOptions<T extends AdyenTransport = AdyenTransport> = T extends AdyenTransport
+  ? AdyenClientCommonOptions<T> & MerchantAccountFor<T>
+  : never
+
+/** `merchantAccount`, required with the device API (one alternative per transport, so a transport
+ * typed `AdyenTransport` still needs it unless it is known to be `legacy`). */
+export type MerchantAccountFor<T extends AdyenTransport> = T extends 'device-api'
+  ? { merchantAccount: string }
+  : { merchantAccount?: string }
 
 /** What {@link AdyenClientOptions} holds besides `merchantAccount`. */
 export interface AdyenClientCommonOptions<T extends AdyenTransport = AdyenTransport> {

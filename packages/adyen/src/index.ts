@@ -5,6 +5,7 @@ export {
   type AdyenClient,
   type AdyenClientOptions,
   type AdyenClientCommonOptions,
+  type MerchantAccountFor,
   type AdyenRegion,
   type AdyenTransport,
   type AbortResult,

@@ -2,6 +2,7 @@ import { createManualClock, type ManualClock } from '@tillkit/core'
 import {
   createAdyenClient,
   type AdyenClient,
+  type AdyenClientOptions,
   type AdyenTransport,
   type NexoBuilder,
 } from '../src/index.js'
@@ -44,9 +45,9 @@ export function harness<T extends AdyenTransport = 'device-api'>(
     environment: 'test',
     transport: (options.transport ?? 'device-api') as T,
     merchantAccount: MERCHANT,
-    fetch: options.between ? (request) => options.between!(request, cloud) : cloud.fetch,
+    fetch: options.between ? (request: Request) => options.between!(request, cloud) : cloud.fetch,
     clock,
-  })
+  } as unknown as AdyenClientOptions<T>)
   const webhooks: unknown[] = []
   cloud.notifications.register((body) => void webhooks.push(body))
   return { clock, cloud, adyen, nexo: adyen.nexo({ saleId: 'till-1' }), webhooks }

@@ -28,7 +28,7 @@ export class TillkitError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
     const code = (value as { [MARK]?: unknown } | null | undefined)?.[MARK]
-    // Only the classes of core name a code of their own; a subclass made elsewhere is not guessed.
+    // The mark names the nearest class of core above the value's; a subclass made elsewhere is not guessed.
     return (
       typeof code == 'string' &&
       (this === TillkitError ||
@@ -72,10 +72,14 @@ export class TillkitError extends Error {
   }
 }
 
-// On the prototype, not each error: JSON, spreading and inspect do not show it.
+// On the prototype, not each error (JSON, spreading and inspect do not show it): the code of the
+// nearest class of core the error's class extends, '' for one that extends only TillkitError. Not
+// the instance's `code`: a subclass made elsewhere that passes 'HTTP' is still no TillkitHttpError.
 Object.defineProperty(TillkitError.prototype, MARK, {
   get(this: TillkitError) {
-    return this.code
+    for (let c = this.constructor; c && c !== TillkitError; c = Object.getPrototypeOf(c))
+      if (Object.hasOwn(c, 'code')) return (c as unknown as { code: unknown }).code
+    return ''
   },
 })
 

@@ -49,6 +49,6 @@ export function isPlatformFetch(fetch: unknown): boolean {
  * An answer whose body the transport has read, as a `BufferedResponse`: its readers take the bytes
  * as they are, without the web stream the platform Response builds for every body.
  */
-export function inMemory(bytes: Uint8Array<ArrayBuffer>, init: Response): Response {
+export function inMemory(bytes: Uint8Array<ArrayBuffer> | null, init: Response): Response {
   return new BufferedResponse(bytes, init)
 }

@@ -18,6 +18,6 @@ export function isPlatformFetch(fetch: unknown): boolean {
 }
 
 /** An answer whose body the transport has read: a Response holding those bytes. */
-export function inMemory(bytes: Uint8Array<ArrayBuffer>, init: Response): Response {
+export function inMemory(bytes: Uint8Array<ArrayBuffer> | null, init: Response): Response {
   return new Response(bytes, init)
 }

@@ -29,11 +29,12 @@ const SECRET_HEADERS = new RegExp(`(?:${SECRET_NAMES})$`, 'i')
 const PATTERNS = [
   // HTTP auth credentials wherever they appear: headers, curl lines, error messages.
   /(\b(?:basic|bearer)\s+)[\w.~+/[\]-]+=*/gi,
-  // Credential headers written out (`X-API-Key: …`, `cookie=…`, quoted as in JSON): the value after
-  // any Basic or Bearer, which the pattern above took, to the end of the line, a quote or an `&`
-  // (a cookie's pairs and any auth scheme's parameters go with it).
+  // Credential headers written out (`X-API-Key: …`, `cookie=…`, quoted as in JSON, a Map's `=>`, a
+  // raw header list's `","`): the value after any Basic or Bearer, which the pattern above took, to
+  // the end of the line, a quote or an `&` (a cookie's pairs go with it). Not after a word and a
+  // space, or inside one: prose (`card authorization: declined`) and `preAuthorization` keep theirs.
   new RegExp(
-    `((?:${SECRET_NAMES})["']?\\s*[:=]\\s*["']?(?:(?:basic|bearer)\\s+)?)[^"'&<\\r\\n]+`,
+    `((?<![a-z]\\s?)(?:${SECRET_NAMES})["']?\\s*(?:=>|[:=,])\\s*["']?(?:(?:basic|bearer)\\s+)?)[^"'&<\\r\\n]+`,
     'gi',
   ),
   // Credential-carrying query parameters (token, merchantAccessToken, access_token, apiKey, api_key,

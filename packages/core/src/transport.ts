@@ -183,7 +183,9 @@ async function readBody(response: Response): Promise<Response> {
   if (typeof response?.status != 'number' || typeof response.headers?.get != 'function')
     throw new TypeError('fetch resolved with no response')
   if ((response as { [IN_MEMORY]?: true })[IN_MEMORY] || response.body === null) return response
-  const copy = inMemory(new Uint8Array(await response.arrayBuffer()), response)
+  const bytes = new Uint8Array(await response.arrayBuffer())
+  // A 204, 205 or 304 has no body, though another implementation may give it an empty stream.
+  const copy = inMemory(/^(?:204|205|304)$/.test(`${response.status}`) ? null : bytes, response)
   return located(copy, response.url, response.redirected)
 }
 

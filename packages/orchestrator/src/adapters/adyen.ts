@@ -29,6 +29,7 @@ import {
   type AdyenClientCommonOptions,
   type AdyenClientOptions,
   type AdyenTransport,
+  type MerchantAccountFor,
   type AdyenNotification,
   type DisplayEvent,
   type Nexo,
@@ -54,8 +55,7 @@ import { moneyOf, pacingOf, saidIn, table, unattached } from './shared.js'
  * orchestrator owns) and the adapter's own. `merchantAccount` is required with `device-api`.
  */
 export type AdyenAdapterOptions<T extends AdyenTransport = AdyenTransport> =
-  AdyenAdapterOwnOptions<T> &
-    (T extends 'device-api' ? { merchantAccount: string } : { merchantAccount?: string })
+  T extends AdyenTransport ? AdyenAdapterOwnOptions<T> & MerchantAccountFor<T> : never
 
 /** What {@link AdyenAdapterOptions} holds besides `merchantAccount`. */
 export interface AdyenAdapterOwnOptions<T extends AdyenTransport = AdyenTransport> extends Omit<
