@@ -38,7 +38,7 @@ const NAME_MAPS = new Set([
 /**
  * Calls `visit` for every object in an OpenAPI or JSON Schema document that can carry keywords,
  * with its path from the root. Literal data and the name maps themselves are not visited; the
- * objects inside a name map are.
+ * objects inside a name map are, and so are OpenAPI's Example Objects (not what they hold).
  */
 export function walkObjects(
   document: unknown,
@@ -54,6 +54,11 @@ export function walkObjects(
     for (const [key, value] of Object.entries(node)) {
       if (isNameMap) walk(value, [...path, key], false)
       else if (!LITERAL_KEYWORDS.has(key)) walk(value, [...path, key], NAME_MAPS.has(key))
+      // OpenAPI's `examples` is a map of Example Objects, any of which may be a `$ref` (JSON
+      // Schema's is a list): each is visited, for its `$ref`, but not entered (its `value` is data).
+      else if (key === 'examples' && isObject(value))
+        for (const [name, example] of Object.entries(value))
+          if (isObject(example)) visit(example, [...path, key, name])
     }
   }
   walk(document, [], false)

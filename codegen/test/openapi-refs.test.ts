@@ -120,4 +120,58 @@ describe('OpenAPI references', () => {
       expect.objectContaining({ file: 'schemas/alpha/shared.yaml', pointer: '/Device' }),
     )
   })
+
+  describe('in an `examples` map (OpenAPI Example Objects, each maybe a $ref)', () => {
+    const withExample = (ref: string) => `openapi: 3.0.3
+info: { title: T, version: '1' }
+paths:
+  /terminals:
+    get:
+      operationId: listTerminals
+      responses:
+        '200':
+          description: the terminals
+          content:
+            application/json:
+              schema: { type: array, items: { type: string } }
+              examples:
+                two:
+                  $ref: '${ref}'
+`
+    const EXAMPLE_POINTER =
+      '/paths/~1terminals/get/responses/200/content/application~1json/examples/two'
+
+    it('refuses a URL or a file outside schemas/, fetching and reading nothing', async () => {
+      let requests = 0
+      const server = http.createServer((_request, response) => {
+        requests++
+        response.end('value: [a, b]\n')
+      })
+      servers.push(server)
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const { port } = server.address() as AddressInfo
+      const root = await createRepo({
+        'schemas/alpha/pac.openapi.yaml': withExample(`http://127.0.0.1:${port}/two.yaml`),
+        'schemas/alpha/other.openapi.yaml': withExample('../../reference/two.yaml'),
+        'reference/two.yaml': 'value: [a, b]\n',
+        'packages/alpha/': '',
+      })
+      const result = await generate({ root })
+      for (const file of ['schemas/alpha/pac.openapi.yaml', 'schemas/alpha/other.openapi.yaml'])
+        expect(result.errors).toContainEqual(
+          expect.objectContaining({ file, pointer: EXAMPLE_POINTER }),
+        )
+      expect(requests).toBe(0)
+    })
+
+    it('counts an example file it references as used, not as a misnamed schema', async () => {
+      const root = await createRepo({
+        'schemas/alpha/pac.openapi.yaml': withExample('./examples/two.yaml'),
+        'schemas/alpha/examples/two.yaml': 'summary: two terminals\nvalue: [T1, T2]\n',
+        'packages/alpha/': '',
+      })
+      const result = await generate({ root })
+      expect(result.errors.map(formatIssue)).toEqual([])
+    })
+  })
 })
