@@ -7,11 +7,11 @@ import { createTransport } from '../src/transport.js'
  * A custom fetch from another Fetch implementation (the `undici` package with a ProxyAgent, the
  * usual way to reach a provider through a proxy on Node) resolves with that implementation's own
  * Response class: a real answer, but not `instanceof` the global Response. A bodiless answer (a 204
- * to a cancel, a HEAD) is still an answer: the transport must hand it back, not treat it as a failure.
+ * to a cancel, a HEAD, whether its body is null or an empty stream) is still an answer: the
+ * transport must hand it back, not treat it as a failure.
  */
 class ForeignResponse {
   readonly headers = new Headers()
-  readonly body = null
   readonly bodyUsed = false
   readonly url = 'https://pos.test/pac/terminals/T1/transactions/r1/cancel'
   readonly redirected = false
@@ -19,6 +19,8 @@ class ForeignResponse {
   constructor(
     readonly status = 204,
     readonly statusText = 'No Content',
+    /** node-fetch gives a 204 or 304 an empty stream, not null. */
+    readonly body: ReadableStream | null = null,
   ) {}
   get ok() {
     return this.status >= 200 && this.status < 300
@@ -33,7 +35,7 @@ class ForeignResponse {
     throw new SyntaxError('Unexpected end of JSON input')
   }
   clone() {
-    return new ForeignResponse(this.status, this.statusText)
+    return new ForeignResponse(this.status, this.statusText, this.body)
   }
 }
 
@@ -81,5 +83,43 @@ describe('a custom fetch resolving with another implementation’s Response', ()
     expect(error).toBeInstanceOf(TillkitNetworkError)
     expect(error).toMatchObject({ mayHaveReachedProvider: true })
     expect(calls).toBe(1)
+  })
+
+  describe('a 204 whose body is an empty stream, as node-fetch gives it', () => {
+    const emptyStream = () => new ReadableStream({ start: (c) => c.close() })
+    const counting = () => {
+      const seen = { calls: 0 }
+      const fetch = async (_request: Request) => {
+        seen.calls++
+        return new ForeignResponse(204, 'No Content', emptyStream()) as unknown as Response
+      }
+      return {
+        seen,
+        transport: createTransport({
+          clock: createManualClock({ autoAdvance: true }),
+          fetch,
+          retry: { baseDelayMs: 1 },
+        }),
+      }
+    }
+
+    it('is an answer to a POST, returned once', async () => {
+      const { seen, transport } = counting()
+      const response = await transport.fetch(
+        'https://pos.test/pac/terminals/T1/transactions/r1/cancel',
+        {
+          method: 'POST',
+          body: '{}',
+        },
+      )
+      expect(response.status).toBe(204)
+      expect(seen.calls).toBe(1)
+    })
+
+    it('is an answer to a GET, not sent again', async () => {
+      const { seen, transport } = counting()
+      expect((await transport.fetch('https://pos.test/pac/terminals')).status).toBe(204)
+      expect(seen.calls).toBe(1)
+    })
   })
 })
