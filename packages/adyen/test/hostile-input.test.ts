@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { TillkitValidationError } from '@tillkit/core'
 import { createAdyenClient, createNexo } from '../src/index.js'
 import { harness, KEY, MERCHANT, POI } from './helpers.js'
-
-async function refused(f: () => unknown, field: string) {
-  let error: unknown
-  try {
-    await f()
-  } catch (e) {
-    error = e
-  }
-  expect(error).toBeInstanceOf(TillkitValidationError)
-  expect((error as TillkitValidationError).field).toBe(field)
-}
+import { hostileAmounts, refused } from '../../core/test/hostile.js'
 
 const sale = { poiId: POI, amount: 1999, currency: 'EUR', transactionId: 'sale-1' }
 
@@ -107,21 +97,7 @@ describe('hostile calls', () => {
 })
 
 describe('nexo builder refuses hostile amounts', () => {
-  it.each([
-    ['NaN', Number.NaN],
-    ['Infinity', Infinity],
-    ['-Infinity', -Infinity],
-    ['1.5', 1.5],
-    ['2**53', 2 ** 53],
-    ['a numeric string', '1999'],
-    ['a BigInt', 1999n],
-    ['a Symbol', Symbol('a')],
-    ['null', null],
-    ['an array', [1999]],
-    ['a Date', new Date(1999)],
-    ['a thenable', { then: () => 1999 }],
-    ['a function', () => 1999],
-  ])('amount as %s', async (_, amount) => {
+  it.each(hostileAmounts(1999))('amount as %s', async (_, amount) => {
     await refused(
       () => createNexo({ saleId: 'till-1' }).payment({ ...sale, amount } as never),
       'amount',

@@ -2,8 +2,21 @@
  * What every fake's MSW-equivalence test checks alike: a fake behind MSW (`cloud.handlers()` and
  * the global fetch) must answer as `cloud.fetch` does.
  */
-import { expect, it } from 'vitest'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { TillkitError } from '../src/errors.js'
+
+/**
+ * The MSW server a fake's handlers are mounted on, listening for the test file (an unhandled
+ * request is an error) and emptied after each test.
+ */
+export function listeningServer(): ReturnType<typeof setupServer> {
+  const server = setupServer()
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+  afterEach(() => server.resetHandlers())
+  afterAll(() => server.close())
+  return server
+}
 
 /** The two ways a request reaches a fake. */
 export type Route = 'cloud.fetch' | 'msw'

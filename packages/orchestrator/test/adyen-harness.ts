@@ -127,6 +127,36 @@ export const pay = requestsFor(ACCOUNT, POI, 'EUR')
 export const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
+/** A PaymentResponse to `message` of our own making (for shapes the fake never sends), `body` over a bare frame. */
+export function paymentAnswer(
+  message: Record<string, any>,
+  body: Record<string, unknown>,
+): Response {
+  const header = message.SaleToPOIRequest.MessageHeader
+  return json({
+    SaleToPOIResponse: {
+      MessageHeader: { ...header, MessageType: 'Response' },
+      PaymentResponse: {
+        SaleData: {
+          SaleTransactionID: message.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID,
+        },
+        POIData: {
+          POITransactionID: { TransactionID: 'TX1.881500', TimeStamp: '2025-01-01T00:00:00.000Z' },
+        },
+        ...body,
+      },
+    },
+  })
+}
+
+/** Intercepts the first Payment with `body` (the rest go to the fake). */
+export const firstPayment =
+  (body: Record<string, unknown>): Intercept =>
+  (message) =>
+    message.SaleToPOIRequest.MessageHeader.MessageCategory === 'Payment'
+      ? paymentAnswer(message, body)
+      : undefined
+
 /** A display notification of the kind the fake sends, for a payment's header fields. */
 export function display(
   header: { saleId: string; serviceId: string; poiId?: string },

@@ -4,14 +4,14 @@ import { collect, drive, pass } from './harness.js'
 import {
   ACCOUNT,
   display,
-  json,
   KEY,
   pay,
   POI,
   POI_BASE64,
   SALE_ID,
+  firstPayment,
+  paymentAnswer,
   setupAdyen,
-  type Intercept,
 } from './adyen-harness.js'
 
 /** The display events the fake sent for one payment, in order. */
@@ -29,33 +29,6 @@ function displayed(
   }
   return out
 }
-
-/** A payment answer of our own making, for shapes the fake never sends. */
-function answer(message: Record<string, any>, body: Record<string, unknown>): Response {
-  const header = message.SaleToPOIRequest.MessageHeader
-  return json({
-    SaleToPOIResponse: {
-      MessageHeader: { ...header, MessageType: 'Response' },
-      PaymentResponse: {
-        SaleData: {
-          SaleTransactionID: message.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID,
-        },
-        POIData: {
-          POITransactionID: { TransactionID: 'TX1.881500', TimeStamp: '2025-01-01T00:00:00.000Z' },
-        },
-        ...body,
-      },
-    },
-  })
-}
-
-/** Intercepts the first Payment with `body` (the rest go to the fake). */
-const firstPayment =
-  (body: Record<string, unknown>): Intercept =>
-  (message) =>
-    message.SaleToPOIRequest.MessageHeader.MessageCategory === 'Payment'
-      ? answer(message, body)
-      : undefined
 
 describe('an Adyen sale through the orchestrator', () => {
   it('approves on the synchronous answer: display events in the vocabulary, raw attached, each once', async () => {
@@ -343,7 +316,7 @@ describe('Adyen signatures and webhooks', () => {
           s.adapter.receive(
             display({ saleId: ids.saleId!, serviceId: ids.serviceId! }, event, `${i}`),
           )
-        return answer(message, {
+        return paymentAnswer(message, {
           Response: { Result: 'Success' },
           PaymentResult: {
             AmountsResp: { Currency: 'EUR', AuthorizedAmount: 12.5 },

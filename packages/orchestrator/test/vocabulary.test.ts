@@ -13,7 +13,7 @@ import {
   type PaymentEventType,
 } from '../src/index.js'
 import { paymentsenseWebSocketAdapter } from '../src/paymentsense.js'
-import { display, json, pay, POI, setupAdyen, type Intercept } from './adyen-harness.js'
+import { display, firstPayment, pay, POI, setupAdyen } from './adyen-harness.js'
 import { collect, drive, flush, pass, sale, setup } from './harness.js'
 import { payment as payrocPayment, payrocSetup } from './payroc-harness.js'
 import { sale as scSale, setup as scSetup } from './smartconnect-harness.js'
@@ -329,32 +329,6 @@ describe('Paymentsense WebSocket: every notification value and result as the REA
 // ---------------------------------------------------------------------------------------------
 // Adyen: display events, event notifications, Result / ErrorCondition, card fields
 // ---------------------------------------------------------------------------------------------
-
-/** The PaymentResponse of the message answered, with `body` over a bare frame. */
-function adyenAnswer(message: Json, body: Json): Response {
-  const header = message.SaleToPOIRequest.MessageHeader
-  return json({
-    SaleToPOIResponse: {
-      MessageHeader: { ...header, MessageType: 'Response' },
-      PaymentResponse: {
-        SaleData: {
-          SaleTransactionID: message.SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID,
-        },
-        POIData: {
-          POITransactionID: { TransactionID: 'TX9.000001', TimeStamp: '2025-01-01T00:00:00.000Z' },
-        },
-        ...body,
-      },
-    },
-  })
-}
-
-const firstPayment =
-  (body: Json): Intercept =>
-  (message) =>
-    message.SaleToPOIRequest.MessageHeader.MessageCategory === 'Payment'
-      ? adyenAnswer(message, body)
-      : undefined
 
 /** An approval with the card fields `card` and the authentication `methods`. */
 const approval = (card: Json, methods?: string[]): Json => ({

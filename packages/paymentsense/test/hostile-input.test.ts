@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { TillkitValidationError } from '@tillkit/core'
 import { createPaymentsenseClient, type PaymentsenseClientOptions } from '../src/index.js'
+import { hostileAmounts, refused as refusedBy } from '../../core/test/hostile.js'
 
 const API_KEY = `ps_test_${crypto.randomUUID()}`
 
@@ -25,17 +25,7 @@ const options = (overrides: Record<string, unknown> = {}) =>
   }) as PaymentsenseClientOptions
 
 /** `f` throws (or rejects with) a TillkitValidationError naming `field`, without the key. */
-async function refused(f: () => unknown, field: string) {
-  let error: unknown
-  try {
-    await f()
-  } catch (e) {
-    error = e
-  }
-  expect(error).toBeInstanceOf(TillkitValidationError)
-  expect((error as TillkitValidationError).field).toBe(field)
-  expect(String((error as Error).message)).not.toContain(API_KEY)
-}
+const refused = (attempt: () => unknown, field: string) => refusedBy(attempt, field, API_KEY)
 
 const sale = { transactionType: 'SALE', amount: 100, currency: 'GBP' } as const
 
@@ -116,22 +106,7 @@ describe('hostile path parameters of pac/pat calls', () => {
 })
 
 describe('hostile amounts are refused before any request', () => {
-  it.each([
-    ['NaN', Number.NaN],
-    ['Infinity', Infinity],
-    ['-Infinity', -Infinity],
-    ['1.5', 1.5],
-    ['2**53', 2 ** 53],
-    ['a numeric string', '100'],
-    ['a BigInt', 10n],
-    ['a Symbol', Symbol('amount')],
-    ['null', null],
-    ['an array', [100]],
-    ['a Date', new Date(100)],
-    ['a thenable', { then: (r: (v: number) => void) => r(100) }],
-    ['a function', () => 100],
-    ['a boxed number', Object(100)],
-  ])('amount as %s', async (_, amount) => {
+  it.each(hostileAmounts(100))('amount as %s', async (_, amount) => {
     const { urls, fetch } = recorder()
     const client = createPaymentsenseClient(options({ fetch }))
     await refused(

@@ -8,17 +8,7 @@ import {
   waitForInstruction,
 } from '../src/index.js'
 import { sale, SERIAL, setup, TERMINAL } from './helpers.js'
-
-async function refused(f: () => unknown, field: string) {
-  let error: unknown
-  try {
-    await f()
-  } catch (e) {
-    error = e
-  }
-  expect(error).toBeInstanceOf(TillkitValidationError)
-  expect((error as TillkitValidationError).field).toBe(field)
-}
+import { refused } from '../../core/test/hostile.js'
 
 describe('hostile options of createPayrocClient', () => {
   it('refuses a 1 MB apiKey with a typed error, not a RangeError from the redactor', async () => {

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { TillkitValidationError } from '@tillkit/core'
 import { createSmartConnectClient } from '../src/index.js'
 import { harness, REGISTER } from './helpers.js'
-
-async function refused(f: () => unknown, field: string) {
-  let error: unknown
-  try {
-    await f()
-  } catch (e) {
-    error = e
-  }
-  expect(error).toBeInstanceOf(TillkitValidationError)
-  expect((error as TillkitValidationError).field).toBe(field)
-}
+import { refused } from '../../core/test/hostile.js'
 
 describe('hostile input to the SmartConnect client', () => {
   it.each([

@@ -4,13 +4,13 @@
  */
 import { createManualClock } from '@tillkit/core'
 import { http, HttpResponse } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createPaymentsenseClient, type PaymentsenseClient } from '../../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import { waitForTransaction } from '../../src/watch.js'
 import { pac, sale } from './helpers.js'
 import {
+  listeningServer,
   observe as observed,
   redirectFaultTests,
   ROUTES,
@@ -19,10 +19,7 @@ import {
 } from '../../../core/test/msw-equivalence.js'
 
 const observe = (run: () => Promise<unknown>) => observed(run, mask)
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = listeningServer()
 
 const TID = '22160001'
 

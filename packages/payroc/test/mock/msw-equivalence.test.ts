@@ -4,8 +4,7 @@
  */
 import { createManualClock } from '@tillkit/core'
 import { http, HttpResponse } from 'msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   cancelInstruction,
   createPayrocClient,
@@ -16,6 +15,7 @@ import {
 } from '../../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import {
+  listeningServer,
   observe as observed,
   redirectFaultTests,
   ROUTES,
@@ -24,10 +24,7 @@ import {
 } from '../../../core/test/msw-equivalence.js'
 
 const observe = (run: () => Promise<unknown>) => observed(run, mask)
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = listeningServer()
 
 const SERIAL = 'PAXA920-0001'
 const sale = (amount: number, orderId = 'r-1') => ({
