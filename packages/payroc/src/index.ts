@@ -17,6 +17,7 @@ export {
   type Instruction,
   type InstructionRequest,
   type InstructionResult,
+  type SubmitArgs,
   type SubmitOptions,
   type Submitted,
   type SubmitKnown,

@@ -100,6 +100,14 @@ export interface SubmitOptions {
   signal?: AbortSignal
 }
 
+/**
+ * {@link submitInstruction}'s arguments, one tuple per kind: a kind that is a union (`'payment' | 'refund'`) must come
+ * with the body of the kind it turns out to be, so a payment's body never type-checks as a refund's.
+ */
+export type SubmitArgs<K extends InstructionKind> = {
+  [P in K]: [kind: P, serialNumber: string, body: InstructionRequest<P>, options?: SubmitOptions]
+}[K]
+
 export interface Submitted<K extends InstructionKind> {
   instruction: Instruction<K>
   /** The instruction's id (`paymentInstructionId`, ...). */
@@ -125,10 +133,7 @@ export interface SubmitKnown {
  */
 export async function submitInstruction<K extends InstructionKind>(
   client: PayrocClient,
-  kind: K,
-  serialNumber: string,
-  body: InstructionRequest<K>,
-  options: SubmitOptions = {},
+  ...[kind, serialNumber, body, options = {}]: SubmitArgs<K>
 ): Promise<Submitted<K>> {
   assertObject('options', options)
   checkKind(kind)

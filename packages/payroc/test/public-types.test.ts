@@ -21,6 +21,7 @@ import {
   type InstructionResult,
   type Payment,
   type PayrocComponents,
+  type SubmitArgs,
   type Submitted,
 } from '@tillkit/payroc'
 import { createFakeCloud, type LedgerEntry } from '@tillkit/payroc/mock'
@@ -57,6 +58,14 @@ export async function valid(): Promise<void> {
   )
   expectTypeOf(refund).toEqualTypeOf<S['RetrievedRefund']>()
   approvalOf(refund)
+
+  // Arguments built per kind keep their pairing, and the result is the union of both kinds'.
+  const args: SubmitArgs<'payment' | 'refund'> =
+    Math.random() < 0.5
+      ? ['payment', 'D1', { processingTerminalId: 'T', order }]
+      : ['refund', 'D1', { processingTerminalId: 'T', order: { ...order, description: 'r' } }]
+  const either = await submitInstruction(payroc, ...args)
+  expectTypeOf(either).toEqualTypeOf<Submitted<'payment' | 'refund'>>()
 
   const c = await cancelInstruction(payroc, 'payment', 'x')
   expectTypeOf(c).toEqualTypeOf<CancelResult<'payment'>>()
@@ -104,6 +113,10 @@ export async function invalid(): Promise<void> {
   })
   // @ts-expect-error a refund instruction needs order.description
   await submitInstruction(payroc, 'refund', 'D1', { processingTerminalId: 'T', order })
+  // A kind known only as a union takes no one kind's body: a payment's body is no refund's.
+  const kind = Math.random() < 0.5 ? ('payment' as const) : ('refund' as const)
+  // @ts-expect-error the body of one kind given with a union kind
+  await submitInstruction(payroc, kind, 'D1', { processingTerminalId: 'T', order })
   // @ts-expect-error unknown filter (the README: a misspelt one would widen the search)
   findPayments(payroc, { orderID: 'A-1' })
   // @ts-expect-error wrong path
