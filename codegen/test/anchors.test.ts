@@ -23,7 +23,11 @@ function expectUsableReport(issues: Awaited<ReturnType<typeof issuesFor>>, file:
     expect(formatIssue(issue)).not.toMatch(
       /generator failed|should have been resolved|unknown keyword: "\$anchor"/,
     )
-    expect(issue).toMatchObject({ file, pointer: expect.stringMatching(/^\/properties\/tid/) })
+    // The reference, or the declaration it names (see `anchor declarations` below).
+    expect(issue).toMatchObject({
+      file,
+      pointer: expect.stringMatching(/^\/properties\/tid|\/\$anchor$/),
+    })
   }
 }
 
@@ -67,5 +71,116 @@ properties:
 `,
     })
     expectUsableReport(issues, file)
+  })
+})
+
+/**
+ * An anchor declared but referenced by nothing. Ajv resolves `$anchor` but does not register it
+ * as a keyword, so its strict mode refused the schema as a whole ("unknown keyword") with no
+ * pointer; `$dynamicAnchor` (2020-12 only) and `$recursiveAnchor` (2019-09, which Ajv reads as a
+ * boolean whatever the meta-schema allows) did the same. As `#Name` references are refused, the
+ * declaration is refused too, at its own pointer, in a message or in a fragment it references.
+ */
+describe('anchor declarations', () => {
+  const DIALECT_2020 = '$schema: https://json-schema.org/draft/2020-12/schema\n'
+
+  it.each([
+    ['a 2020-12 `$anchor`', DIALECT_2020, '$defs', '$anchor: Tid'],
+    ['a draft-07 `$anchor`', '', 'definitions', '$anchor: Tid'],
+    ['a draft-07 `$dynamicAnchor`', '', 'definitions', '$dynamicAnchor: Tid'],
+    ['a 2020-12 `$recursiveAnchor`', DIALECT_2020, '$defs', '$recursiveAnchor: Tid'],
+    ['a draft-07 `$recursiveAnchor`', '', 'definitions', '$recursiveAnchor: true'],
+  ])(
+    'refuses %s at its pointer, telling to use JSON pointers',
+    async (_, dialect, defs, anchor) => {
+      const file = 'schemas/alpha/ws/a.schema.yaml'
+      const keyword = anchor.split(':')[0]
+      const issues = await issuesFor({
+        [file]: `${dialect}type: object
+properties:
+  tid: { $ref: '#/${defs}/Tid' }
+${defs}:
+  Tid: { ${anchor}, type: string }
+`,
+      })
+      expect(issues).toEqual([
+        {
+          file,
+          pointer: `/${defs}/Tid/${keyword}`,
+          message: expect.stringMatching(/anchors are not supported.*JSON pointer/),
+        },
+      ])
+    },
+  )
+
+  it('refuses a `$dynamicAnchor` in 2020-12 too, though Ajv knows it', async () => {
+    const file = 'schemas/alpha/ws/a.schema.yaml'
+    const issues = await issuesFor({
+      [file]: `${DIALECT_2020}$dynamicAnchor: Root
+type: object
+`,
+    })
+    expect(issues).toEqual([
+      {
+        file,
+        pointer: '/$dynamicAnchor',
+        message: expect.stringMatching(/anchors are not supported/),
+      },
+    ])
+  })
+
+  it('refuses an `$anchor` in a referenced fragment against the fragment, not the message', async () => {
+    const issues = await issuesFor({
+      'schemas/alpha/ws/a.schema.yaml': `type: object
+properties:
+  tid: { $ref: '../common.defs.yaml#/definitions/Tid' }
+`,
+      'schemas/alpha/ws/b.schema.yaml': `type: object
+properties:
+  tid: { $ref: '../common.defs.yaml#/definitions/Tid' }
+`,
+      'schemas/alpha/common.defs.yaml': `definitions:
+  Tid: { $anchor: Tid, type: string }
+`,
+    })
+    // Found by both messages, reported once.
+    expect(issues).toEqual([
+      {
+        file: 'schemas/alpha/common.defs.yaml',
+        pointer: '/definitions/Tid/$anchor',
+        message: expect.stringMatching(/anchors are not supported/),
+      },
+    ])
+  })
+
+  // json-schema-to-typescript typed the value `{ [k: string]: unknown }`; the validator checked the schema.
+  it.each(['$dynamicRef', '$recursiveRef'])('refuses a %s at its pointer', async (keyword) => {
+    const file = 'schemas/alpha/ws/a.schema.yaml'
+    const issues = await issuesFor({
+      [file]: `${DIALECT_2020}type: object
+properties:
+  tid: { ${keyword}: '#/$defs/Tid' }
+$defs:
+  Tid: { type: string }
+`,
+    })
+    expect(issues).toEqual([
+      {
+        file,
+        pointer: `/properties/tid/${keyword}`,
+        message: expect.stringMatching(/dynamic reference.*JSON pointer/),
+      },
+    ])
+  })
+
+  // A property named `$anchor` is a name, not the keyword.
+  it('accepts a property called `$anchor`', async () => {
+    const issues = await issuesFor({
+      'schemas/alpha/ws/a.schema.yaml': `type: object
+properties:
+  $anchor: { type: string }
+`,
+    })
+    expect(issues).toEqual([])
   })
 })

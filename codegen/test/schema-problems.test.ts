@@ -67,6 +67,11 @@ describe('schema problems and layout', { timeout: 60_000 }, () => {
         message: expect.stringMatching(/anchors are not supported: use a JSON pointer/),
       }),
       expect.objectContaining({ file: 'schemas/alpha/ws/a.schema.json', pointer: '/properties/p' }),
+      // The declaration is refused as well: see anchors.test.ts.
+      expect.objectContaining({
+        file: 'schemas/alpha/ws/other.defs.json',
+        pointer: '/$defs/Tid/$anchor',
+      }),
     ])
   })
 

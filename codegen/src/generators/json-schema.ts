@@ -5,7 +5,7 @@ import { SchemaError, type CodegenIssue } from '../issues.js'
 import { parseSchemaText } from '../parse.js'
 import { load } from '../load.js'
 import { isObject, toPointer } from '../pointer.js'
-import { findDanglingRefs } from '../refs.js'
+import { findAnchors, findDanglingRefs } from '../refs.js'
 import { walkObjects } from '../walk.js'
 import { indentByBraces, printTypeScript } from '../print.js'
 import {
@@ -131,11 +131,16 @@ async function readMessage(source: SchemaSource): Promise<Message> {
     ])
   }
   const referenced = await loadReferencedSchemas(source.root, source.path, schema)
+  // Checked in every file: a shared one's problems are found by each message, reported once.
+  const ownIssues = (own: unknown, file: string) => [
+    ...findAnchors(own, file),
+    ...findImpossibleBounds(own, file),
+  ]
   const issues = [
     ...findDanglingRefs(schema, source.path),
-    ...findImpossibleBounds(schema, source.path),
+    ...ownIssues(schema, source.path),
     ...referenced.issues,
-    ...referenced.schemas.flatMap((other) => findImpossibleBounds(other.schema, other.path)),
+    ...referenced.schemas.flatMap((other) => ownIssues(other.schema, other.path)),
   ]
   if (issues.length > 0) throw new SchemaError(issues)
   const typeName = typeNameFor(path.posix.basename(source.outputBase))

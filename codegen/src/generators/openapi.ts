@@ -8,7 +8,7 @@ import { isObject, toPointer } from '../pointer.js'
 import { findDanglingRefs } from '../refs.js'
 import { toRepoPath } from '../repo-path.js'
 import { walkObjects } from '../walk.js'
-import { loadRedocly } from './redocly.js'
+import { loadRedocly, type RedoclyDocument, type RedoclyProblem } from './redocly.js'
 import type { GeneratedModule, Generator, SchemaSource } from './types.js'
 
 /**
@@ -51,16 +51,25 @@ async function generateOne(source: SchemaSource): Promise<GeneratedModule[]> {
   const referenced = await loadReferencedSchemas(source.root, source.path, document)
   const issues = [...checkShape(document, source.path), ...referenced.issues]
   if (issues.length > 0) throw new SchemaError(issues)
-  await lint(document, source)
+  const { redocly, bare } = await loadRedocly()
+  // One resolver for the lint and the bundle: each referenced file is read and parsed once.
+  const resolver = new redocly.BaseResolver(bare.resolve)
+  const text = new redocly.Source(source.absolutePath, source.text)
+  await lint({ source: text, parsed: document }, resolver, source.root)
+  // Redocly writes the bundle into the document it is given: a copy.
+  const bundled = await bundle(
+    { source: text, parsed: structuredClone(document) },
+    resolver,
+    source.root,
+  )
 
-  const { bare } = await loadRedocly()
   const { default: openapiTS, astToString } = load(
     'openapi-typescript',
   ) as typeof import('openapi-typescript')
-  const nodes = await openapiTS(withoutResponsesExtensions(document) as OpenAPI3, {
+  const nodes = await openapiTS(withoutResponsesExtensions(bundled) as OpenAPI3, {
     ...OPENAPI_TS_OPTIONS,
     redocly: bare as OpenAPITSOptions['redocly'],
-    // A file URL (not the folder) so that relative external `$ref`s resolve next to the schema.
+    // A file URL (not the folder): a relative `$ref` left in the bundle resolves next to it.
     cwd: pathToFileURL(source.absolutePath),
   })
   const reads = [source.path, ...referenced.schemas.map((other) => other.path)]
@@ -68,18 +77,18 @@ async function generateOne(source: SchemaSource): Promise<GeneratedModule[]> {
 }
 
 /**
- * A copy of `document` without the specification extensions (`x-unverified: true`) of its
- * operations' Responses objects: openapi-typescript reads every key of one as a status code, and
- * fails on a scalar value or makes a response type of an object.
+ * `document` (the bundle, in which every operation of every file read now sits) without the
+ * specification extensions (`x-unverified: true`) of its operations' Responses objects:
+ * openapi-typescript reads every key of one as a status code, and fails on a scalar value or
+ * makes a response type of an object. Changed in place: the bundle is our own copy.
  */
-function withoutResponsesExtensions(document: Record<string, unknown>): unknown {
-  const copy = structuredClone(document)
-  walkObjects(copy, (node, path) => {
+function withoutResponsesExtensions(document: unknown): unknown {
+  walkObjects(document, (node, path) => {
     const { responses } = node
     if (!HTTP_METHODS.includes(String(path.at(-1))) || !isObject(responses)) return
     for (const key of Object.keys(responses)) if (key.startsWith('x-')) delete responses[key]
   })
-  return copy
+  return document
 }
 
 /** Checks made before any tool sees the document, so their messages are precise and ours. */
@@ -136,19 +145,42 @@ function findDuplicateOperationIds(paths: Record<string, unknown>, file: string)
 }
 
 /** Structural validation by redocly; every error is reported, each with its own pointer. */
-async function lint(document: unknown, source: SchemaSource): Promise<void> {
+async function lint(entry: RedoclyDocument, resolver: object, root: string): Promise<void> {
   const { redocly, lint: config } = await loadRedocly()
   const problems = await redocly.lintDocument({
-    document: { source: new redocly.Source(source.absolutePath, source.text), parsed: document },
+    document: entry,
     config: config.styleguide,
-    externalRefResolver: new redocly.BaseResolver(config.resolve),
+    externalRefResolver: resolver,
   })
+  throwErrors(problems, root)
+}
+
+/**
+ * The entry document with every file it references brought in (`dereference: false`: a shared
+ * definition stays one component), as openapi-typescript would bundle it from disk. Bundled here,
+ * openapi-typescript gets one self-contained document, which codegen cleans for it whole: an
+ * operation kept in another file is then cleaned as one in the entry document is.
+ */
+async function bundle(entry: RedoclyDocument, resolver: object, root: string): Promise<unknown> {
+  const { redocly, bare } = await loadRedocly()
+  const { bundle, problems } = await redocly.bundle({
+    doc: entry,
+    config: bare,
+    externalRefResolver: resolver,
+    dereference: false,
+  })
+  throwErrors(problems, root)
+  return bundle.parsed
+}
+
+/** Redocly's errors as issues, each in the file (entry or referenced) and at the pointer named. */
+function throwErrors(problems: readonly RedoclyProblem[], root: string): void {
   const issues = problems
     .filter((problem) => problem.severity === 'error')
     .map((problem): CodegenIssue => {
       // A problem may sit in an externally referenced file: name that file, not the entry point.
       const [location] = problem.location
-      const file = toRepoPath(source.root, location.source.absoluteRef)
+      const file = toRepoPath(root, location.source.absoluteRef)
       const message = `${problem.message} [${problem.ruleId}]`
       // A file that does not parse has no pointer yet: its line and column instead.
       if (location.pointer !== undefined)

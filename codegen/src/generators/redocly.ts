@@ -3,9 +3,11 @@ import { load } from '../load.js'
 /**
  * openapi-typescript validates and bundles documents with `@redocly/openapi-core`, which it
  * depends on but does not re-export. We load that same copy (resolved from openapi-typescript's
- * own location, so versions cannot drift) for two reasons: to run the structural lint ourselves and
- * report every problem with its file and pointer, and to hand openapi-typescript a rule-less config
- * so it neither lints twice nor prints its own messages to stderr.
+ * own location, so versions cannot drift) for three reasons: to run the structural lint ourselves
+ * and report every problem with its file and pointer, to bundle the files a document references
+ * into it before openapi-typescript sees it (so that what it reads can be cleaned first), and to
+ * hand openapi-typescript a rule-less config so it neither lints twice nor prints its own
+ * messages to stderr.
  *
  * Only the few members used here are typed.
  */
@@ -32,10 +34,22 @@ interface RedoclyModule {
   Source: new (absoluteRef: string, body: string, mimeType?: string) => object
   BaseResolver: new (config?: unknown) => object
   lintDocument(args: {
-    document: { source: object; parsed: unknown }
+    document: RedoclyDocument
     config: unknown
     externalRefResolver: object
   }): Promise<RedoclyProblem[]>
+  bundle(args: {
+    doc: RedoclyDocument
+    config: RedoclyConfig
+    externalRefResolver: object
+    dereference: false
+  }): Promise<{ bundle: { parsed: unknown }; problems: RedoclyProblem[] }>
+}
+
+/** A parsed document with the `Source` (path and text) problems are located in. */
+export interface RedoclyDocument {
+  readonly source: object
+  readonly parsed: unknown
 }
 
 /**
