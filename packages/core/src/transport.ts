@@ -30,7 +30,10 @@ export interface TransportOptions {
   /**
    * Default: on Node, core's `node:http` fetch, unless `globalThis.fetch` is not Node's own (a stub,
    * an interceptor) or undici's global dispatcher is a proxy; elsewhere `globalThis.fetch` (looked
-   * up per call).
+   * up per call). Only core's fetch says which hop of a redirect failed: with any other, while the
+   * request follows redirects (`redirect: 'follow'`, the default), no error proves it unsent (a
+   * refused connection may be a later hop's), so a non-idempotent request is not retried on one.
+   * `redirect: 'manual'` or `'error'` keeps the proof.
    */
   fetch?: (input: Request) => Promise<Response>
   /** Per attempt, default 30 000: a hung attempt becomes a TillkitTimeoutError. */
@@ -112,7 +115,8 @@ const DEFAULT_RETRY: RetryPolicy = {
 }
 
 /**
- * Error codes (as undici reports them in `error.cause.code`) that prove the request never left:
+ * Error codes (as undici reports them in `error.cause.code`) that prove the request never left, on
+ * a first hop (a fetch that may have followed a redirect proves nothing, see `TransportOptions.fetch`):
  * name resolution (ENOTFOUND, EAI_*), connection setup (ECONNREFUSED, E*UNREACH, ENETDOWN,
  * EHOSTDOWN, EADDRNOTAVAIL, UND_ERR_CONNECT*) and TLS certificate checks all fail before the first
  * byte. Every certificate failure has CERT (e.g. `ERR_TLS_CERT_ALTNAME_INVALID`) or UNABLE_TO (e.g.
@@ -291,7 +295,10 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         ;(request.init as { [ANSWERED]?: () => void })[ANSWERED]?.()
         return outcome
       }
+      // The backoff before the next attempt, and the last attempt's status or error code: what the
+      // retry's log line says once it goes.
       let delay = 0
+      let reason: number | string = 0
       let last: Response | TillkitError | undefined
       for (let attempt = 1; ; attempt++) {
         // One attempt: wait `delay` (the retry backoff) and the spacing slot, then send. It ends
@@ -317,13 +324,20 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         }
         signal?.addEventListener('abort', abort)
         let sent = false
-        // The platform fetch follows redirects without saying which hop failed.
+        // Whether the fetch follows redirects without saying which hop failed (see below).
         let follows = false
         let disarm = noop
         let result: Response | TillkitError
         try {
           if (slot > start) await clock.sleep(slot - start, signal ?? undefined)
           signal?.throwIfAborted()
+          // A retry is logged as it goes, not when it is planned: the budget (the slot moved past
+          // it during the backoff) or the caller's abort may still have ended the call.
+          if (logs && attempt > 1)
+            logger.warn(
+              { method, url, attempt: attempt - 1, reason, delayMs: delay },
+              'tillkit retry',
+            )
           start = elapsed()
           result = await new Promise<Response>((resolve, reject) => {
             race = reject
@@ -332,7 +346,10 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             const next = { ...request.init, body, signal: control.signal }
             const send = (custom ?? defaultFetch()) as InitFetch
             const platform = !send[TAKES_INIT] && isPlatformFetch(send)
-            follows = platform && (next.redirect ?? 'follow') == 'follow'
+            // Only a fetch marked TAKES_INIT (core's own) marks a failure after a redirect
+            // (REDIRECTED). Any other (the platform's, undici's, a wrapper, a stub) follows redirects
+            // unless told not to, and a refused later hop would look like nothing was sent.
+            follows = !send[TAKES_INIT] && (next.redirect ?? 'follow') == 'follow'
             // A custom fetch gets a Request, as openapi-fetch would give it; the default, the
             // platform fetch and a fetch marked TAKES_INIT take the URL and init, which spares
             // building a Request (and its AbortSignal) twice per attempt. A Request that cannot
@@ -346,8 +363,8 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         } catch (e) {
           const code = errorCode(e)
           // A connection that never opened proves nothing was sent, but only on the first hop:
-          // after a redirect a server has answered (core's fetch marks that; the platform fetch
-          // cannot tell).
+          // after a redirect a server has answered. Core's fetch marks that; any other fetch cannot
+          // tell, so while it follows redirects no failure of it proves anything.
           const unsent =
             NOT_SENT.test(code ?? '') && !follows && !(e as { [REDIRECTED]?: true })?.[REDIRECTED]
           // The caller's abort, else our timeout, else the network.
@@ -381,7 +398,6 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
             'tillkit attempt',
           )
         let again: boolean
-        let reason: number | string
         delay = -1
         if (answered) {
           const status: number = (reason = outcome.status)
@@ -401,7 +417,6 @@ export function createDraftTransport(options: TransportOptions = {}): DraftTrans
         // The retry would start after the backoff and at its spacing slot at the earliest.
         if (!again || attempt >= policy.maxAttempts || late(Math.max(elapsed() + delay, nextSlot)))
           return end(outcome)
-        logger.warn({ method, url, attempt, reason, delayMs: delay }, 'tillkit retry')
       }
     },
   }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { expect } from 'vitest'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
+import { expect, vi } from 'vitest'
 import { createManualClock, type Clock } from '../src/clock.js'
 import { TillkitValidationError } from '../src/errors.js'
 import { createTransport, type TransportOptions } from '../src/transport.js'
@@ -157,4 +157,33 @@ export async function listen(server: Server): Promise<string> {
 export function stop(server: Server): Promise<void> {
   server.closeAllConnections()
   return new Promise((done) => server.close(() => done()))
+}
+
+/**
+ * Another copy of core, as a second installed version of @tillkit/core would be: the module
+ * registry is reset, so every module (markers, errors, transport, node fetch) is loaded again. The
+ * errors' test loads one module again (a query on its URL); a fetch of one copy handed to the
+ * transport of the other needs the whole graph twice.
+ */
+export async function anotherCore() {
+  vi.resetModules()
+  const [transport, node, markers, buffered, guard, errors] = await Promise.all([
+    import('../src/transport.js'),
+    import('../src/node.js'),
+    import('../src/markers.js'),
+    import('../src/buffered-response.js'),
+    import('../src/guard.js'),
+    import('../src/errors.js'),
+  ])
+  return { ...transport, ...node, ...markers, ...buffered, ...guard, ...errors }
+}
+
+/** A loopback port with nothing listening: connecting to it is refused. */
+export function refusedPort(): Promise<number> {
+  return new Promise<number>((done) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => done(port))
+    })
+  })
 }

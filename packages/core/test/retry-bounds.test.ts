@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseRetryAfter } from '../src/transport.js'
-import { json, scriptedTransport, status, T0 } from './helpers.js'
+import { captureLogger, json, scriptedTransport, status, T0 } from './helpers.js'
 
 const URL_ = 'https://pos.test/pac/terminals'
 const setup = scriptedTransport
@@ -29,6 +29,56 @@ describe('total-time bound', () => {
     expect((await a).status).toBe(503)
     expect((await b).status).toBe(200)
     expect(at()).toEqual([0, 300])
+  })
+
+  it('logs a retry as it is sent, so none that the budget drops after the backoff', async () => {
+    // As above: A's retry is due at 50, but B takes the slot during the backoff and A ends.
+    const { lines, logger } = captureLogger()
+    const { clock, transport } = setup([status(503), json({})], {
+      logger,
+      minIntervalMs: 300,
+      retry: { baseDelayMs: 100, maxElapsedMs: 500 },
+    })
+    const a = transport.fetch(new Request(URL_))
+    const b = clock.sleep(10).then(() => transport.fetch(new Request(URL_)))
+    expect([(await a).status, (await b).status]).toEqual([503, 200])
+    const said = () => lines.map((l) => [l.level, l.msg, (l.obj as { attempt: number }).attempt])
+    // A's one attempt and B's: no "tillkit retry", for no retry was sent.
+    expect(said()).toEqual([
+      ['debug', 'tillkit attempt', 1],
+      ['debug', 'tillkit attempt', 1],
+    ])
+
+    // Alone, A's retry goes: the warning comes with it, when its backoff is over.
+    lines.length = 0
+    // The clock time of each warning (the clock is the transport's own).
+    const warned: number[] = []
+    let now = () => NaN
+    const alone = setup([status(503), json({})], {
+      logger: {
+        ...logger,
+        warn: (obj: object, msg?: string) => (warned.push(now()), logger.warn(obj, msg)),
+      },
+      minIntervalMs: 300,
+      retry: { baseDelayMs: 100, maxElapsedMs: 500 },
+    })
+    now = () => alone.clock.now() - T0
+    expect((await alone.transport.fetch(new Request(URL_))).status).toBe(200)
+    expect(said()).toEqual([
+      ['debug', 'tillkit attempt', 1],
+      ['warn', 'tillkit retry', 1],
+      ['debug', 'tillkit attempt', 2],
+    ])
+    expect(lines[1]!.obj).toEqual({
+      method: 'GET',
+      url: URL_,
+      attempt: 1,
+      reason: 503,
+      delayMs: 50,
+    })
+    // Backoff 50 ms, then the spacing slot at 300: the retry, and its warning, go at 300.
+    expect(alone.at()).toEqual([0, 300])
+    expect(warned).toEqual([300])
   })
 })
 

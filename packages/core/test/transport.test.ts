@@ -33,6 +33,11 @@ const setup = scriptedTransport
 const post = (init: RequestInit = {}) =>
   new Request(URL_, { method: 'POST', body: '{"amount":100}', ...init })
 const withKey = (key = 'idem-1') => post({ headers: { 'Idempotency-Key': key } })
+/**
+ * A POST that follows no redirect, as the tillkit clients send theirs: only then is a custom fetch's
+ * refused connection proof that nothing was sent (while it follows, the refusal may be a later hop's).
+ */
+const unfollowed = () => post({ redirect: 'manual' })
 
 describe('parseRetryAfter', () => {
   it('reads delay-seconds', () => {
@@ -395,7 +400,7 @@ describe('createTransport: retry rules', () => {
     const unreachable = ['ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL']
     for (const code of [...codes, ...unreachable]) {
       const { transport, calls } = setup([undiciError(code), json({ ok: true }, 201)])
-      const response = await transport.fetch(post())
+      const response = await transport.fetch(unfollowed())
       expect(response.status).toBe(201)
       expect(calls).toHaveLength(2)
       expect(await calls[1]!.request.text()).toBe('{"amount":100}')
@@ -413,20 +418,20 @@ describe('createTransport: retry rules', () => {
     ]
     for (const code of tls) {
       const { transport } = setup([undiciError(code)], { retry: false })
-      const error = await transport.fetch(post()).catch((e: unknown) => e)
+      const error = await transport.fetch(unfollowed()).catch((e: unknown) => e)
       expect(error, code).toMatchObject({ code: 'NETWORK', mayHaveReachedProvider: false })
     }
     // Failures after the connection was made, including an `E…DOWN` that is not the network's.
     for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ESHUTDOWN', 'ECONNABORTED']) {
       const { transport } = setup([undiciError(code)], { retry: false })
-      const error = await transport.fetch(post()).catch((e: unknown) => e)
+      const error = await transport.fetch(unfollowed()).catch((e: unknown) => e)
       expect(error, code).toMatchObject({ code: 'NETWORK', mayHaveReachedProvider: true })
     }
   })
 
   it('a never-sent error that outlives the attempts says the provider was not reached', async () => {
     const { transport, calls } = setup([undiciError('ECONNREFUSED')], { retry: { maxAttempts: 2 } })
-    const error = await transport.fetch(post()).catch((e: unknown) => e)
+    const error = await transport.fetch(unfollowed()).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TillkitNetworkError)
     expect(error).toMatchObject({ mayHaveReachedProvider: false, outcomeUnknown: false })
     expect(calls).toHaveLength(2)
@@ -793,7 +798,7 @@ describe('createTransport: network errors', () => {
       cause: new Error('wrapper', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }),
     })
     const { transport, calls } = setup([deep, json({})])
-    expect((await transport.fetch(post())).status).toBe(200)
+    expect((await transport.fetch(unfollowed())).status).toBe(200)
     expect(calls).toHaveLength(2)
   })
 })
