@@ -1,4 +1,5 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { Server } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readExample, runExample, typecheckExamples } from './readme-examples.js'
@@ -19,8 +20,15 @@ function readme(...lines: string[]): string {
 const leftovers = (name: string) =>
   readdirSync(packageDir).filter((f) => f.startsWith(`.readme-${name}-`))
 
+/** Where a leaking fixture example leaves what it opened, for `afterEach` to close it. */
+const LEAK = '__tillkitFixtureLeak'
+
 afterEach(() => {
   for (const path of written.splice(0)) rmSync(path, { force: true })
+  const leak = Reflect.get(globalThis, LEAK)
+  if (leak instanceof Server) leak.close()
+  else clearInterval(leak)
+  Reflect.deleteProperty(globalThis, LEAK)
 })
 
 describe('readExample', () => {
@@ -120,6 +128,64 @@ describe('runExample', () => {
     )
     await expect(runExample(readExample(path, 'fixture-throws'))).rejects.toThrow('boom')
     expect(leftovers('fixture-throws')).toEqual([])
+  })
+
+  it('fails an example that leaves a timer running, blaming it for its own timers only', async () => {
+    // Timers the example did not make: an interval held throughout, and one that ends during the grace (as vitest's
+    // 100 ms task-update timer does). Neither is blamed, and the ending one does not hide the example's.
+    const own = setInterval(() => {}, 1000)
+    setTimeout(() => {}, 50)
+    try {
+      const path = readme(
+        '<!-- example: fixture-interval -->',
+        '```ts',
+        "console.log('polling') // → polling",
+        `;(globalThis as any).${LEAK} = setInterval(() => {}, 1000)`,
+        '```',
+      )
+      await expect(runExample(readExample(path, 'fixture-interval'))).rejects.toThrow(
+        /^test\/\.fixture-[\w-]+\.md \(example "fixture-interval"\): after its code finished it still holds 1 × Timeout \(a setInterval every 1000 ms\): a Node process holding them does not exit, so a user's script would hang\./,
+      )
+      expect(leftovers('fixture-interval')).toEqual([])
+    } finally {
+      clearInterval(own)
+    }
+  })
+
+  it('fails an example that leaves a server listening', async () => {
+    const path = readme(
+      '<!-- example: fixture-server -->',
+      '```ts',
+      "import { createServer } from 'node:net'",
+      `;(globalThis as any).${LEAK} = createServer().listen(0)`,
+      '```',
+    )
+    await expect(runExample(readExample(path, 'fixture-server'))).rejects.toThrow(
+      /\(example "fixture-server"\): .* holds 1 × TCPSERVERWRAP \(a listening server\): /,
+    )
+  })
+
+  it('passes an example that closes what it opened, even if the closes land after its code ends', async () => {
+    // A server, a connection to it, a timer: closed without waiting, so the handles go a loop turn or two after the
+    // module finished. An unref'd interval does not hold a process, so it is no leak.
+    const path = readme(
+      '<!-- example: fixture-clean -->',
+      '```ts',
+      "import { once } from 'node:events'",
+      "import { connect, createServer, type AddressInfo } from 'node:net'",
+      "const server = createServer((socket) => socket.end('hi')).listen(0, '127.0.0.1')",
+      "await once(server, 'listening')",
+      "const socket = connect((server.address() as AddressInfo).port, '127.0.0.1')",
+      "const [data] = await once(socket, 'data')",
+      'console.log(String(data)) // → hi',
+      'const timer = setInterval(() => {}, 1000)',
+      `;(globalThis as any).${LEAK} = setInterval(() => {}, 1000).unref()`,
+      'clearInterval(timer)',
+      'socket.destroy()',
+      'server.close()',
+      '```',
+    )
+    expect(await runExample(readExample(path, 'fixture-clean'))).toHaveLength(1)
   })
 })
 

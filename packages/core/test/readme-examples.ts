@@ -12,7 +12,13 @@
  * The code is written to a temporary dot-file in the folder of the package holding the README, so its `@tillkit/*`
  * imports (the package's own name included) resolve as a user's would, and is deleted afterwards. Dot-files are
  * outside both vitest's and tsc's include patterns.
+ *
+ * A run example must also let its process exit: once its code has finished, whatever it opened (a listening server,
+ * a socket, an interval, an orchestrator or client holding one) must be closed. It runs inside the vitest worker,
+ * which is torn down anyway, so without this check an example that a user copies into a script that never exits
+ * would pass.
  */
+import { createHook } from 'node:async_hooks'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,6 +48,16 @@ const OPEN = /^```(?:ts|typescript)\b/
 const CLOSE = /^```\s*$/
 const CHECK = /^(\s*)console\.log\((.*)\)\s*\/\/ → (.*)$/
 const GLOBAL = '__tillkitReadmeConsole'
+/** How long a finished example's resources get to finish closing (a socket's close lands a loop turn or two later). */
+const GRACE_MS = 200
+/** What a resource type usually is in an example, for the failure message (timers are described from their delay). */
+const KINDS: Record<string, string> = {
+  Immediate:
+    'setImmediate re-armed every turn, e.g. an auto-advancing manual clock driving something left open',
+  TCPSERVERWRAP: 'a listening server',
+  TCPWRAP: 'an open TCP socket',
+  PIPEWRAP: 'an open pipe',
+}
 
 /** Collects the blocks of the named examples from a README (a path or file URL). */
 export function readExample(readme: string | URL, ...names: string[]): Example {
@@ -173,17 +189,95 @@ export async function runExample(example: Example): Promise<ExampleLog[]> {
   })
   code[0] = `const console = (globalThis as any).${GLOBAL};${code[0] ?? ''}`
   Reflect.set(globalThis, GLOBAL, recorder)
+  const watch = watchResources()
   try {
     await withTempFiles([[example, code.join('\n')]], ([file]) => import(/* @vite-ignore */ file!))
+  } catch (error) {
+    watch.stop()
+    throw error
   } finally {
     Reflect.deleteProperty(globalThis, GLOBAL)
   }
   for (const index of checks.keys())
     if (!ran.has(index)) failures.push(`${where(example, index)}: this check never ran`)
+  const left = await watch.leftOpen()
+  if (left.length)
+    failures.push(
+      `${readmePath(example)} (example ${example.names.map((n) => `"${n}"`).join(' + ')}): after its code ` +
+        `finished it still holds ${left.join(', ')}: a Node process holding them does not exit, so a user's ` +
+        `script would hang. Close what it opens (servers, sockets, clients, orchestrators) and clear its timers.`,
+    )
   if (failures.length) throw new Error(failures.join('\n'))
   return logs
 }
 
+/**
+ * A timer or handle as async_hooks gives it: whether it holds the process is `hasRef()`; `_repeat` and
+ * `_idleTimeout` are a Node `Timeout`'s interval and delay.
+ */
+type Holder = { hasRef(): boolean; _repeat?: number | null; _idleTimeout?: number }
+
+/**
+ * Watches the resources created from now on that can hold a process open: timers, immediates and handles (servers,
+ * sockets, pipes), i.e. the async resources with `hasRef()` (requests and promises end on their own and have none).
+ * Each is forgotten when destroyed (a timer that fired or was cleared, a handle closed).
+ *
+ * By identity rather than by `process.getActiveResourcesInfo()` counts before and after: a count is blind to an
+ * example's interval while one of vitest's own timers ends (it arms a 100 ms one to report each test's start).
+ */
+function watchResources(): { leftOpen(): Promise<string[]>; stop(): void } {
+  const created = new Map<number, { type: string; resource: Holder }>()
+  let polling = false // while `leftOpen` arms its own wait
+  const hook = createHook({
+    init(id, type, _trigger, resource) {
+      if (!polling && typeof (resource as Partial<Holder>).hasRef === 'function')
+        created.set(id, { type, resource: resource as Holder })
+    },
+    destroy: (id) => void created.delete(id),
+  }).enable()
+  return {
+    stop: () => void hook.disable(),
+    /**
+     * Waits until no watched resource holds the process (a few loop turns at least, for what a finished example still
+     * starts), or the grace ends: the turns, then 10 ms steps, let closes in flight land. Returns what still holds it,
+     * as `n × what`.
+     */
+    async leftOpen() {
+      const started = performance.now()
+      try {
+        for (let turn = 1; ; turn++) {
+          polling = true
+          const waited = new Promise((resolve) =>
+            turn <= 10 ? setImmediate(resolve) : setTimeout(resolve, 10),
+          )
+          polling = false
+          await waited
+          const holding = [...created.values()].filter(({ resource }) => resource.hasRef())
+          if (!holding.length && turn >= 3) return []
+          if (turn <= 10 || performance.now() - started < GRACE_MS) continue
+          const counts = new Map<string, number>()
+          for (const { type, resource } of holding) {
+            const what =
+              type !== 'Timeout'
+                ? `${type}${KINDS[type] ? ` (${KINDS[type]})` : ''}`
+                : resource._repeat
+                  ? `Timeout (a setInterval every ${resource._repeat} ms)`
+                  : `Timeout (a setTimeout of ${resource._idleTimeout} ms)`
+            counts.set(what, (counts.get(what) ?? 0) + 1)
+          }
+          return [...counts].map(([what, n]) => `${n} × ${what}`)
+        }
+      } finally {
+        hook.disable()
+      }
+    },
+  }
+}
+
+function readmePath(example: Example): string {
+  return relative(process.cwd(), example.readme) || example.readme
+}
+
 function where(example: Example, index: number): string {
-  return `${relative(process.cwd(), example.readme) || example.readme}:${example.lines[index] ?? '?'}`
+  return `${readmePath(example)}:${example.lines[index] ?? '?'}`
 }
