@@ -22,14 +22,15 @@ export class JournalWriteError extends Error {
   readonly mayHaveReachedProvider = false
 
   /**
-   * `ending`: the intent was recorded, but not its end when `close()` refused it; nothing was sent,
-   * yet `recover()` will take it as begun (an operator should settle it).
+   * `ending`: the intent was recorded, but not its end when `close()` refused it. Nothing was sent,
+   * and `recover()` finds that out by itself: a payment without `sending` settles `failed`
+   * (`not-sent`), a table is read at the provider and, absent, ends `not-opened`.
    */
   constructor(id: string, cause: unknown, what: 'payment' | 'table' = 'payment', ending = false) {
     const subject = what === 'payment' ? 'intent of payment' : 'opening of table'
     super(
       ending
-        ? `journal: the ${subject} ${id} was recorded, but not that close() refused it; nothing was sent, yet recover() will take it as begun`
+        ? `journal: the ${subject} ${id} was recorded, but not that close() refused it; nothing was sent, and recover() will end it as never started`
         : `journal: the ${subject} ${id} could not be recorded; nothing was sent`,
       { cause },
     )

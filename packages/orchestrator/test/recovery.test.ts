@@ -414,8 +414,8 @@ describe('the journal comes first', () => {
     expect(s.seen).toHaveLength(0)
   })
 
-  it('close() while the intent is written, and the end cannot be written: the error says so', async () => {
-    const { journal: gated, land } = gatedJournal('intent')
+  it('close() while the intent is written, and the end cannot be written: the error says so, and recover() ends it unsent', async () => {
+    const { memory, journal: gated, land } = gatedJournal('intent')
     const journal: JournalStore = {
       ...gated,
       append: async (record) => {
@@ -431,8 +431,14 @@ describe('the journal comes first', () => {
     await closing
     const error = (await refused) as JournalWriteError
     expect(error).toBeInstanceOf(JournalWriteError)
-    expect(error.message).toMatch(/was recorded, but not that close\(\) refused it/)
+    expect(error.message).toMatch(
+      /was recorded, but not that close\(\) refused it; nothing was sent, and recover\(\) will end it as never started/,
+    )
     expect((error.cause as Error).message).toBe('disk full')
+    // As the message says: the intent alone (no `sending`) recovers `failed`, and nothing goes out.
+    const [recovered] = await s.restart(memory).recover()
+    expect(await recovered!.outcome).toMatchObject({ status: 'failed', reasonCode: 'not-sent' })
+    await pass(s.clock, 10_000)
     expect(s.seen).toHaveLength(0)
   })
 

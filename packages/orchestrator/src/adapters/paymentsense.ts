@@ -208,9 +208,11 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
         signal: ctx.signal,
       })
       const { status } = result.response
-      // A definite refusal (4xx but 429) started nothing: say why, in Connect's words (the body as
-      // the client's error holds it, cleared of the API key should Connect echo it).
-      if (status >= 400 && status < 500 && status !== 429)
+      // A definite refusal (4xx but 429 and 408) started nothing: say why, in Connect's words (the
+      // body as the client's error holds it, cleared of the API key should Connect echo it). A 408
+      // is no refusal: a gateway may have passed the start on before giving up, so it is thrown
+      // (outcome unknown) like a 5xx, and the core settles `unknown`, never sending it again.
+      if (status >= 400 && status < 500 && status !== 429 && status !== 408)
         return {
           ids: {},
           outcome: refusal(
