@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createManualClock } from '../src/clock.js'
 import {
   connectionReset,
+  fakeFetch,
   FaultList,
   httpHandler,
   invalidFault,
@@ -169,6 +170,32 @@ describe('withFaults', () => {
     expect(processed).toBe(2)
     expect(isConnectionReset(new TypeError('fetch failed'))).toBe(false)
     expect(connectionReset().cause).toMatchObject({ code: 'ECONNRESET' })
+  })
+})
+
+describe('fakeFetch', () => {
+  const echo = fakeFetch(async (request) =>
+    Response.json(
+      { method: request.method, url: request.url },
+      { status: 405, headers: { allow: 'GET' } },
+    ),
+  )
+
+  it('takes a Request, or a URL and init as fetch does', async () => {
+    expect(await (await echo(new Request(URL_))).json()).toEqual({ method: 'GET', url: URL_ })
+    expect(await (await echo(new URL(URL_), { method: 'POST', body: '{}' })).json()).toEqual({
+      method: 'POST',
+      url: URL_,
+    })
+  })
+
+  // A server sends no body with a HEAD answer: cloud.fetch and MSW then answer as a served port.
+  it('answers a HEAD without its body, keeping status and headers', async () => {
+    const response = await echo(URL_, { method: 'HEAD' })
+    expect(response.status).toBe(405)
+    expect(response.headers.get('allow')).toBe('GET')
+    expect(response.body).toBeNull()
+    expect(await response.text()).toBe('')
   })
 })
 

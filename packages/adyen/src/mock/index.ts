@@ -7,7 +7,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
-import { faultControl, type FakeFaults } from '@tillkit/core/fake'
+import { fakeFetch, faultControl, type FakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import { deviceControl, notificationControl } from './control.js'
 import type { DeviceControl, NotificationControl } from './control.js'
@@ -111,8 +111,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
     typeof k === 'string' ? { key: k } : k,
   )
   const serve = withAdyenFaults(createFrontEnd(model, { apiKeys, clock }), faults, clock)
-  const fetch = (input: Request | string | URL, init?: RequestInit) =>
-    serve(input instanceof Request && init === undefined ? input : new Request(input, init))
+  const fetch = fakeFetch(serve)
 
   return {
     fetch,

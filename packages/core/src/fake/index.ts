@@ -19,6 +19,7 @@ export {
   type StatusFault,
   type WithFaultsOptions,
 } from './faults.js'
+export { fakeFetch, type FakeFetch } from './fetch.js'
 export { httpHandler, requireMsw, underBase } from './msw.js'
 export { route, type RouteMatch, type RouteSpec } from './router.js'
 export { FakeLedger } from './ledger.js'

@@ -7,7 +7,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
-import { faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
+import { fakeFetch, faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler, WebSocketHandler } from 'msw'
 import { tableControl, terminalControl, withVirtualScenario } from './control.js'
 import type { TableControl, TerminalControl } from './control.js'
@@ -158,8 +158,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
     requestSpacingMs: options.requestSpacingMs ?? 100,
   })
   const serve = withConnectFaults(rest, faults, clock)
-  const fetch = (input: Request | string | URL, init?: RequestInit) =>
-    serve(input instanceof Request && init === undefined ? input : new Request(input, init))
+  const fetch = fakeFetch(serve)
   const gateway = createSocketGateway(model, {
     apiKeys: options.apiKeys ?? ['test-api-key'],
     clock,

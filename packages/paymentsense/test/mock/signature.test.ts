@@ -88,7 +88,7 @@ describe('signature verification', () => {
     await h.clock.advance(80_000)
     const late = await putSignature(h, id, { accepted: true })
     expect(late.status).toBe(422)
-    expect(late.body.userMessage).toMatch(/within 80 seconds/)
+    expect(late.body.userMessage).toMatch(/waits 80 seconds/)
     expect((await runToEnd(h, TID, id)).transactionResult).toBe('VOID')
   })
 

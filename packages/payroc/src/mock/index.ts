@@ -8,7 +8,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
-import { faultControl, type FakeFaults } from '@tillkit/core/fake'
+import { fakeFetch, faultControl, type FakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { DeviceConfig, DeviceState } from './domain/devices.js'
 import type { Scope } from './domain/identity.js'
@@ -182,9 +182,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
   const serve = withPayrocFaults(front, faults, clock)
 
   /** Logs every request as it ends, faults included: what a counting proxy in front of the gateway would see. */
-  const fetch = async (input: Request | string | URL, init?: RequestInit) => {
-    const request =
-      input instanceof Request && init === undefined ? input : new Request(input, init)
+  const fetch = fakeFetch(async (request) => {
     const entry: RequestLogEntry = {
       seq: requests.length + 1,
       at: clock.now(),
@@ -201,7 +199,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       entry.endedAt = clock.now()
       Object.assign(entry, notes.get(request))
     }
-  }
+  })
 
   const deviceInfo = (device: DeviceState): DeviceInfo => ({
     serialNumber: device.serialNumber,

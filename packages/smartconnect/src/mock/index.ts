@@ -8,7 +8,7 @@
  * ```
  */
 import { systemClock, type Clock } from '@tillkit/core'
-import { faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
+import { fakeFetch, faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { TransactionType } from '../types.js'
 import { smartConnectFaults, withSmartConnectFaults, type Fault } from './faults.js'
@@ -151,8 +151,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
     minPollIntervalMs: options.minPollIntervalMs ?? 2_000,
   })
   const serve = withSmartConnectFaults(front, faults, clock)
-  const fetch = (input: Request | string | URL, init?: RequestInit) =>
-    serve(input instanceof Request && init === undefined ? input : new Request(input, init))
+  const fetch = fakeFetch(serve)
 
   const terminalInfo = (deviceId: string): TerminalInfo => {
     model.advance(clock.now())

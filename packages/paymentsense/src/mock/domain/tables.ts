@@ -65,6 +65,8 @@ export interface TablePaymentResult {
 }
 
 const GUARD_FIELDS = ['lastKnownAmount', 'lastKnownPaidAmount'] as const
+/** Half of a surrogate pair on its own (whole pairs are one code point in a `u` pattern). */
+const LONE_SURROGATE = /\p{Surrogate}/u
 
 /** The pay-at-table model: bills the EPoS keeps in the cloud and terminals pay from. */
 export class TableBook {
@@ -89,6 +91,9 @@ export class TableBook {
   create(value: unknown): Table {
     const body = asObject(value, ['tableName', 'amount', 'currency', 'receipt', 'waiterIds'])
     const tableName = stringField(body, 'tableName')
+    // JSON can carry half a surrogate pair; such a name has no URL (its location could not be
+    // written, and no path could ever address it), so it is refused before anything is stored.
+    if (LONE_SURROGATE.test(tableName)) refuse('invalid', 'tableName must be well-formed text.')
     const amount = integerField(body, 'amount', 0, MAX_AMOUNT)
     if (!isCurrency(body.currency)) refuse('invalid', 'currency must be GBP or EUR.')
     const receipt = receiptField(body, 'receipt', true) ?? []

@@ -47,6 +47,8 @@ export class TransactionRun extends Run {
   cardRead = false
   private approvedAuthCode = ''
   private cancelAt: number | undefined
+  /** Set once the terminal accepted a cancel (CANCELLING): a further DELETE changes nothing. */
+  private cancelling = false
   private signature: SignatureState = 'none'
   private readonly transactionNumber: string
   private readonly transactionId: string
@@ -77,7 +79,7 @@ export class TransactionRun extends Run {
   /** DELETE: asks the terminal to cancel; the answer shows up in the notifications. */
   requestCancel(now: number): void {
     if (this.outcome) refuse('conflict-state', 'The transaction has already finished.')
-    if (this.cancelAt !== undefined) return
+    if (this.cancelAt !== undefined || this.cancelling) return
     this.at = now
     this.notify('ATTEMPTING_CANCEL')
     this.cancelAt = now + this.env.stepMs
@@ -88,7 +90,7 @@ export class TransactionRun extends Run {
     if (this.signature === 'timed-out') {
       refuse(
         'conflict-state',
-        `Signature check not actioned in time: signatures must be verified within ${Math.round(this.env.signatureTimeoutMs / 1000)} seconds.`,
+        `Too late for a signature decision: the terminal waits ${Math.round(this.env.signatureTimeoutMs / 1000)} seconds for one.`,
       )
     }
     if (this.signature !== 'awaiting') {
@@ -232,7 +234,7 @@ export class TransactionRun extends Run {
     const amountCashback = result === 'SUCCESSFUL' ? this.grantedCashback : 0
     const amountTotal = amountBase + amountCashback
     const authCode = approved ? this.approvedAuthCode : ''
-    const transactionType = type ?? (this.order.type as TransactionType)
+    const transactionType = type ?? resultType(this)
     const card = this.cardRead ? this.card : undefined
     this.outcome = {
       requestId: this.requestId,
@@ -282,7 +284,7 @@ export class TransactionRun extends Run {
   /** DUPLICATE: finishes with a copy of the terminal's previous transaction (customer copy only). */
   finishAsDuplicate(previous: TransactionRun | undefined): void {
     if (!previous?.outcome) {
-      this.finish('UNSUCCESSFUL', 'There is no previous transaction to duplicate.', 'SALE')
+      this.finish('UNSUCCESSFUL', 'There is no previous transaction to duplicate.')
       return
     }
     const copy = structuredClone(previous.outcome)
@@ -306,6 +308,7 @@ export class TransactionRun extends Run {
       this.notify('UNABLE_TO_CANCEL')
       return
     }
+    this.cancelling = true
     this.notify('CANCELLING')
     this.run(cancelledScript(this), this.at)
   }
@@ -340,6 +343,16 @@ export class TransactionRun extends Run {
     const reserved = reservedBy(authCode).reduce((sum, e) => sum + e.amount, 0)
     return reserved > 0 && (amountPreAuthorisedTotal ?? reserved) === reserved && amount <= reserved
   }
+}
+
+/**
+ * The `transactionType` a result carries. DUPLICATE is a request type only, absent from the
+ * result's values: a duplicate that ends without a copy (nothing to copy, or cancelled) names the
+ * type of the transaction it would have copied, SALE when there is none.
+ */
+function resultType(t: TransactionRun): TransactionType {
+  if (t.order.type !== 'DUPLICATE') return t.order.type
+  return t.terminal.lastTransaction?.outcome?.transactionType ?? 'SALE'
 }
 
 /** What the terminal does after accepting a cancel before anything reached the acquirer. */
