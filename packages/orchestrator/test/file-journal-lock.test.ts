@@ -1,7 +1,7 @@
 /**
  * The file journal's lock (`<path>.lock`): released whatever stops an open, taken over when its
  * holder is gone, released once by any number of close() calls, and won by one of two processes
- * taking over the same stale lock.
+ * taking over the same stale lock, or by one of two opens of one file in one process.
  */
 import { hostname } from 'node:os'
 import { existsSync, readFileSync } from 'node:fs'
@@ -50,6 +50,15 @@ afterEach(() => {
 })
 
 const tempFile = tempJournals('tillkit-review-day-')
+
+/**
+ * The file journal as another process of this host would run it: the module loaded again, so the
+ * files it holds are its own (the journal refuses a second open of a file in one process at once).
+ */
+const anotherProcess = (): Promise<typeof import('../src/journals/file.js')> =>
+  import(
+    /* @vite-ignore */ new URL('../src/journals/file.ts?another-process', import.meta.url).href
+  )
 
 /** A promise with its resolve, to hold a step of one journal while another runs. */
 function gate() {
@@ -117,7 +126,12 @@ describe('file journal lock', () => {
       if (++reads === 2) bothRead.open()
       await bothRead.promise
     }
-    const settled = await Promise.allSettled([createFileJournal(path), createFileJournal(path)])
+    // The other process: another copy of the module, with its own record of the files it holds.
+    const other = await anotherProcess()
+    const settled = await Promise.allSettled([
+      createFileJournal(path),
+      other.createFileJournal(path),
+    ])
     expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected'])
     const won = settled.find((s) => s.status === 'fulfilled')!.value
     expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: process.pid })
@@ -147,5 +161,32 @@ describe('file journal lock', () => {
     hooks.failWrite = { suffix: '.takeover', code: 'EACCES' }
     await expect(createFileJournal(path)).rejects.toMatchObject({ code: 'EACCES' })
     expect(readFileSync(lockFile, 'utf8')).toBe(stale)
+  })
+
+  // Before, the second read the first's fresh lock as one this pid left behind and took it over.
+  it('two opens of one journal file started together in one process: only one opens', async () => {
+    const path = await tempFile()
+    const settled = await Promise.allSettled([createFileJournal(path), createFileJournal(path)])
+    for (const s of settled) if (s.status === 'fulfilled') await s.value.close?.()
+    expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected'])
+  })
+
+  it('an intent acknowledged by one journal survives whatever a second open of the same file does', async () => {
+    const path = await tempFile()
+    const opened = await Promise.allSettled([
+      createFileJournal(path),
+      createFileJournal(path, { compactAfter: 2 }),
+    ])
+    const [a, b] = opened.map((s) => (s.status === 'fulfilled' ? s.value : undefined))
+    await a?.append(intent('P-A'))
+    // Were the second open, its own records reaching its compaction threshold would rewrite the file.
+    await b?.append(intent('P-B1'))
+    await b?.append(intent('P-B2'))
+    await a?.close?.()
+    await b?.close?.()
+    const reopened = await createFileJournal(path)
+    const ids = (await reopened.unfinished()).map((e) => e.paymentId)
+    await reopened.close?.()
+    expect(ids).toContain('P-A')
   })
 })

@@ -320,6 +320,29 @@ async function lock(path: string): Promise<() => Promise<void>> {
         `close it first, or remove ${file} if that process is gone`,
     )
   if (held.has(key)) throw refuse({ pid: process.pid, host })
+  // Reserved before the first await: a second open of this process started in the same turn is
+  // refused here, instead of reading the first's fresh lock as one its pid left behind.
+  held.add(key)
+  try {
+    await take(file, owner, host, refuse)
+  } catch (error) {
+    held.delete(key)
+    throw error
+  }
+  return async () => {
+    held.delete(key)
+    // Only our own: a lock someone took over since is theirs.
+    if ((await readFile(file, 'utf8').catch(() => '')) === owner) await unlink(file).catch(() => {})
+  }
+}
+
+/** Writes `owner` into the lock `file`, taking it over when its holder is gone (see {@link lock}). */
+async function take(
+  file: string,
+  owner: string,
+  host: string,
+  refuse: (holder: { pid?: unknown; host?: unknown }) => Error,
+): Promise<void> {
   try {
     await writeFile(file, owner, { flag: 'wx' })
   } catch (error) {
@@ -346,12 +369,6 @@ async function lock(path: string): Promise<() => Promise<void>> {
     } finally {
       await unlink(guard).catch(() => {})
     }
-  }
-  held.add(key)
-  return async () => {
-    held.delete(key)
-    // Only our own: a lock someone took over since is theirs.
-    if ((await readFile(file, 'utf8').catch(() => '')) === owner) await unlink(file).catch(() => {})
   }
 }
 
