@@ -27,19 +27,20 @@ const UNSUPPORTED: Record<string, string> = {
   $anchor: 'declares an anchor; anchors are not supported',
   $dynamicAnchor: 'declares an anchor; anchors are not supported',
   $recursiveAnchor: 'declares an anchor; anchors are not supported',
-  $dynamicRef: 'is a dynamic reference, which json-schema-to-typescript cannot follow',
-  $recursiveRef: 'is a dynamic reference, which json-schema-to-typescript cannot follow',
+  $dynamicRef: 'is a dynamic reference, which the type generators cannot follow',
+  $recursiveRef: 'is a dynamic reference, which the type generators cannot follow',
 }
 
 /**
- * Finds every anchor declaration and dynamic reference in a JSON Schema file, and reports the
- * pointer of the keyword. Anchors are not supported (a `#Name` reference is refused, see
+ * Finds every anchor declaration and dynamic reference in a schema file (a JSON Schema, or an
+ * OpenAPI document and the schema files it references), and reports the pointer of the keyword.
+ * Anchors are not supported (a `#Name` reference is refused, see
  * `fragmentProblem`), and a mere declaration failed late, in Ajv, with no pointer: its strict mode
  * does not know `$anchor` (nor, in draft-07, `$dynamicAnchor` or `$recursiveAnchor`), and it reads
  * `$recursiveAnchor` as the boolean of 2019-09 where the 2020-12 meta-schema allows a name. A
  * 2020-12 `$dynamicAnchor` compiles, but only a `$dynamicRef` uses one, and json-schema-to-typescript
  * cannot follow that: it typed the value `{ [k: string]: unknown }` while the validator checked the
- * real schema. An `$id` of `#Name` is left to the meta-schema (2020-12 refuses it) or works (draft-07).
+ * real schema (openapi-typescript typed it `unknown`). An `$id` of `#Name` is left to the meta-schema (2020-12 refuses it) or works (draft-07).
  */
 export function findAnchors(schema: unknown, file: string): CodegenIssue[] {
   const issues: CodegenIssue[] = []

@@ -5,7 +5,7 @@ import { SchemaError, type CodegenIssue } from '../issues.js'
 import { parseSchemaText } from '../parse.js'
 import { load } from '../load.js'
 import { isObject, toPointer } from '../pointer.js'
-import { findDanglingRefs } from '../refs.js'
+import { findAnchors, findDanglingRefs } from '../refs.js'
 import { toRepoPath } from '../repo-path.js'
 import { walkObjects } from '../walk.js'
 import { loadRedocly, type RedoclyDocument, type RedoclyProblem } from './redocly.js'
@@ -49,7 +49,14 @@ async function generateOne(source: SchemaSource): Promise<GeneratedModule[]> {
   // Before any tool sees a `$ref`: redocly and openapi-typescript would follow one anywhere,
   // fetching URLs. Referenced files are checked whole, as the JSON Schema generator checks them.
   const referenced = await loadReferencedSchemas(source.root, source.path, document)
-  const issues = [...checkShape(document, source.path), ...referenced.issues]
+  // Anchors and dynamic references: openapi-typescript cannot follow them either (it types the
+  // value `unknown`), in the document or in a schema file it references.
+  const issues = [
+    ...checkShape(document, source.path),
+    ...findAnchors(document, source.path),
+    ...referenced.issues,
+    ...referenced.schemas.flatMap((other) => findAnchors(other.schema, other.path)),
+  ]
   if (issues.length > 0) throw new SchemaError(issues)
   const { redocly, bare } = await loadRedocly()
   // One resolver for the lint and the bundle: each referenced file is read and parsed once.
