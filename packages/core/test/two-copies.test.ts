@@ -39,7 +39,9 @@ afterAll(() => stop(server))
 const pay = { method: 'POST', body: '{"amount":100}' }
 
 describe('two copies of core side by side: the markers', () => {
-  it("REDIRECTED: one copy's node fetch, redirected to a refused hop, stops the other's transport from repeating the POST", async () => {
+  // End to end. Either of two rules holds it: the other copy trusts this copy's fetch (TAKES_INIT)
+  // and reads its REDIRECTED mark, or, not trusting it, takes no refusal of it as proof of unsent.
+  it("end to end: one copy's node fetch, redirected to a refused hop, never has the other's transport repeat the POST", async () => {
     const other = await anotherCore()
     const pairs = [
       [createNodeFetch(), other.createTransport],
