@@ -144,7 +144,7 @@ describe('runExample', () => {
         '```',
       )
       await expect(runExample(readExample(path, 'fixture-interval'))).rejects.toThrow(
-        /^test\/\.fixture-[\w-]+\.md \(example "fixture-interval"\): after its code finished it still holds 1 × Timeout \(a setInterval every 1000 ms\): a Node process holding them does not exit, so a user's script would hang\./,
+        /(?:^|\/)test\/\.fixture-[\w-]+\.md \(example "fixture-interval"\): after its code finished it still holds 1 × Timeout \(a setInterval every 1000 ms\): a Node process holding them does not exit, so a user's script would hang\./,
       )
       expect(leftovers('fixture-interval')).toEqual([])
     } finally {
