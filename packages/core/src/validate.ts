@@ -128,6 +128,73 @@ export const list =
     value.forEach((v, i) => item(`${field}[${i}]`, v, object))
   }
 
+/** A finite number within `[min, max]` (a fraction allowed); `rule` says it in other words. */
+export const number =
+  (min: number, max: number, rule = `must be a number from ${min} to ${max}`): Check =>
+  (field, value) => {
+    if (typeof value != 'number' || !(value >= min && value <= max)) fail(field, rule, value)
+  }
+
+/** Every check in turn on the same field (a list's items, then what holds across them). */
+export const allOf =
+  (...checks: Check[]): Check =>
+  (field, value, object) =>
+    checks.forEach((check) => check(field, value, object))
+
+/**
+ * An array (checked by {@link list} first) in which no two items have the same `key`: a terminal
+ * id given twice is reported at the second, as `field[i].key`.
+ */
+export const distinct =
+  (key: string): Check =>
+  (field, value) => {
+    const seen = new Map<unknown, number>()
+    ;(value as Record<string, unknown>[]).forEach((item, i) => {
+      const id = item[key]
+      const first = seen.get(id)
+      if (first !== undefined)
+        fail(`${field}[${i}].${key}`, `is also ${field}[${first}].${key}`, id)
+      seen.set(id, i)
+    })
+  }
+
+/**
+ * Refuses a field of `object` that `rules` does not name, reported as `prefix + name` with the
+ * names it knows: a misspelt option (`retentionHour`) fails instead of being silently ignored.
+ */
+export function assertKnownFields(object: object, rules: Rules, prefix = ''): void {
+  for (const name of Object.keys(object)) {
+    if (!Object.hasOwn(rules, name))
+      fail(
+        prefix + name,
+        `is not a known name (known: ${Object.keys(rules).join(', ')})`,
+        // Not quoted: a misspelt `apiKey` holds a secret, and the name alone is what is wrong.
+        undefined,
+        true,
+      )
+  }
+}
+
+/** As {@link fields}, and no field that `rules` does not name (see {@link assertKnownFields}). */
+export const exactFields =
+  (rules: Rules, rule = 'must be an object'): Check =>
+  (field, value, object) => {
+    fields(rules, rule)(field, value, object)
+    assertKnownFields(value as object, rules, `${field}.`)
+  }
+
+/**
+ * A whole options object, as a fake cloud's `createFakeCloud(options)` takes it: undefined (all
+ * defaults) or an object with no name `rules` does not know, each field passing its rule (reported
+ * as `options.name`), at construction rather than as odd behaviour later.
+ */
+export function checkOptions(options: unknown, rules: Rules, field = 'options'): void {
+  if (options === undefined) return
+  assertObject(field, options)
+  assertKnownFields(options, rules, `${field}.`)
+  checkFields(options as Record<string, unknown>, rules, `${field}.`)
+}
+
 /** A function (a custom `fetch`). */
 export const fn: Check = (field, value) => {
   if (typeof value != 'function') fail(field, 'must be a function', value)

@@ -2,6 +2,8 @@ import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createManualClock } from '../src/clock.js'
 import {
+  baseOf,
+  basePath,
   connectionReset,
   fakeFetch,
   FaultList,
@@ -223,6 +225,76 @@ describe('httpHandler under MSW', () => {
     expect(under.test('https://device-api-test.example.com/v1/merchants/x')).toBe(true)
     expect(under.test('https://device-api-test.example.com/v2/merchants/x')).toBe(false)
     expect(under.test('https://proxy.test/device-api-test.example.com/v1/x')).toBe(false)
+  })
+
+  it('takes a base path off before the fake routes: method, headers, body, query and signal kept', async () => {
+    let seen: unknown
+    let signal: AbortSignal | undefined
+    server.use(
+      httpHandler(async (request) => {
+        signal = request.signal
+        seen = {
+          url: request.url,
+          base: baseOf(request),
+          method: request.method,
+          probe: request.headers.get('x-probe'),
+          body: await request.text(),
+        }
+        return new Response(null, { status: 204 })
+      }, 'http://proxy.test/*/connect/'),
+    )
+    const abort = new AbortController()
+    const init = {
+      method: 'PUT',
+      headers: { 'x-probe': 'p' },
+      body: '{"a":1}',
+      signal: abort.signal,
+    }
+    expect((await fetch('http://proxy.test/eu/connect/pac/terminals?x=1', init)).status).toBe(204)
+    expect(seen).toEqual({
+      url: 'http://proxy.test/pac/terminals?x=1',
+      base: 'http://proxy.test/eu/connect',
+      method: 'PUT',
+      probe: 'p',
+      body: '{"a":1}',
+    })
+    expect(signal!.aborted).toBe(false)
+    abort.abort()
+    expect(signal!.aborted).toBe(true)
+    // The base itself is the fake's root; a path that only starts like the base is not under it.
+    expect((await fetch('http://proxy.test/eu/connect')).status).toBe(204)
+    expect(seen).toMatchObject({ url: 'http://proxy.test/', method: 'GET', body: '' })
+    await expect(fetch('http://proxy.test/eu/connected/pac')).rejects.toThrow()
+    await expect(fetch('http://proxy.test/pac/terminals')).rejects.toThrow()
+  })
+
+  it("ends a base's prefix at the fake's own first segments (roots): a client's /v1 base has none", () => {
+    const prefix = (base: string, roots?: string[]) => basePath(base, roots)?.source
+    expect(prefix('https://cloud.test')).toBeUndefined()
+    expect(prefix('https://cloud.test///')).toBeUndefined()
+    expect(prefix('http://proxy.test/connect/')).toBe('^\\/connect(?=\\/|$)')
+    expect(prefix('http://localhost:4010/v1', ['v1'])).toBeUndefined()
+    expect(prefix('http://proxy.test/payroc/v1/', ['v1'])).toBe(prefix('http://proxy.test/payroc'))
+    expect(prefix('http://proxy.test/*/x/pac', ['pac'])).toBe('^\\/[^/]*\\/x(?=\\/|$)')
+    // A root deeper in the base (its own path under the API) still ends the prefix at the first.
+    expect(prefix('https://cloud.test/v1/merchants/sync', ['v1', 'sync'])).toBeUndefined()
+    // No scheme: nothing to tell a path from a host by.
+    expect(prefix('cloud.test/api')).toBeUndefined()
+  })
+
+  it('a base without a path hands the request on as it is, with its origin as base', async () => {
+    let same = false
+    let base = ''
+    const sent = new Request('https://cloud.test/v1/x')
+    server.use(
+      httpHandler(async (request) => {
+        same = request.url === sent.url
+        base = baseOf(request)
+        return new Response(null, { status: 204 })
+      }, 'https://cloud.test'),
+    )
+    expect((await fetch(sent)).status).toBe(204)
+    expect([same, base]).toEqual([true, 'https://cloud.test'])
   })
 
   it('lets any other failure of the fake surface as MSW reports it (500), not as a network error', async () => {

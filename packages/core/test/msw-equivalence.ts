@@ -2,6 +2,7 @@
  * What every fake's MSW-equivalence test checks alike: a fake behind MSW (`cloud.handlers()` and
  * the global fetch) must answer as `cloud.fetch` does.
  */
+import { http as mswHttp, HttpResponse as MswResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { TillkitError } from '../src/errors.js'
@@ -121,6 +122,62 @@ export function redirectFaultTests(
     // The Location (https://redirect.invalid/) is no fake's: MSW refuses it (onUnhandledRequest).
     await expect(fetch(Object.values(requests)[0]!())).rejects.toThrow()
     expect(cloud.faults.active).toHaveLength(1)
+    server.resetHandlers()
+  })
+}
+
+/** Sends a request to a path under the base (`/pac/terminals`) or a link, as `fetch` takes its init. */
+export type SendUnder = (path: string, init?: RequestInit) => Promise<Response>
+
+/** The part of a fake cloud the base path checks use. */
+export interface BasedFake {
+  fetch(request: Request): Promise<Response>
+  handlers(baseUrl?: string): readonly unknown[]
+}
+
+/**
+ * A base with a path prefix (a POS reaching the cloud through its own proxy at
+ * `http://proxy.test/connect`): `scenario` drives a fresh fake by paths under the base and returns
+ * what it saw, absolute links included (it gets the fake too, for what a test reads off it). Through MSW under a prefixed base (literal or with a `*`)
+ * it must see what `cloud.fetch` gives at a bare origin, each base masked; a request beside the
+ * prefix is not the fake's. `path` is one the fake answers.
+ */
+export function basePathTests<F extends BasedFake>(
+  server: Interceptor,
+  make: () => F,
+  scenario: (send: SendUnder, cloud: F) => Promise<unknown>,
+  path: string,
+): void {
+  const run = async (cloud: F, base: string, send: (request: Request) => Promise<Response>) => {
+    // An absolute URL (a link the fake answered) is sent as it is.
+    const seen = await scenario(
+      (p, init) => send(new Request(/^\w+:/.test(p) ? p : base + p, init)),
+      cloud,
+    )
+    return JSON.parse(JSON.stringify(seen ?? null).replaceAll(base, '<base>'))
+  }
+
+  it.each([
+    ['http://proxy.test/connect', 'http://proxy.test/connect'],
+    ['http://proxy.test/*/connect/', 'http://proxy.test/eu/connect'],
+  ])(
+    'a base with a path (%s): answers as at the root, links lead back through it',
+    async (base, at) => {
+      const direct = make()
+      const expected = await run(direct, 'https://root.test', (r) => direct.fetch(r))
+      const cloud = make()
+      server.use(...(cloud.handlers(base) as never[]))
+      expect(await run(cloud, at, (r) => fetch(r))).toEqual(expected)
+      server.resetHandlers()
+    },
+  )
+
+  it('a base with a path takes nothing beside it', async () => {
+    const cloud = make()
+    server.use(mswHttp.all('*', () => MswResponse.text('not the fake', { status: 299 })) as never)
+    server.use(...(cloud.handlers('http://proxy.test/connect') as never[]))
+    for (const url of [`http://proxy.test/connectx${path}`, `http://proxy.test${path}`])
+      expect(await (await fetch(url)).text()).toBe('not the fake')
     server.resetHandlers()
   })
 }

@@ -24,6 +24,12 @@ import {
   header,
   retryPolicy,
   TRANSPORT_RULES,
+  number,
+  allOf,
+  distinct,
+  assertKnownFields,
+  exactFields,
+  checkOptions,
   type Rules,
 } from '../src/validate.js'
 import { uuid } from '../src/ids.js'
@@ -354,5 +360,72 @@ describe('dateTime', () => {
       5,
     ])
       expect(() => dateTime('at', bad, {})).toThrow(TillkitValidationError)
+  })
+})
+
+describe('options objects (fake clouds)', () => {
+  const failure = (run: () => void) => {
+    try {
+      run()
+    } catch (e) {
+      if (e instanceof TillkitValidationError) return [e.field, e.rule]
+      throw e
+    }
+    return undefined
+  }
+  const RULES: Rules = {
+    stepMs: optional(int(0, 1_000)),
+    hours: optional(number(Number.MIN_VALUE, 24, 'must be above 0, at most 24')),
+    items: optional(allOf(list(exactFields({ id: text, on: optional(bool) })), distinct('id'))),
+  }
+
+  it('takes undefined, an empty object and good values, fractions where a number is asked for', () => {
+    for (const options of [
+      undefined,
+      {},
+      { stepMs: 0, hours: 0.5, items: [{ id: 'a' }, { id: 'b', on: true }] },
+    ])
+      expect(failure(() => checkOptions(options, RULES))).toBeUndefined()
+  })
+
+  it.each([
+    ['no object', 'x', 'options'],
+    ['an array', [], 'options'],
+    ['an unknown name, with the known ones', { stpeMs: 1 }, 'options.stpeMs'],
+    ['NaN', { hours: NaN }, 'options.hours'],
+    ['Infinity', { hours: Infinity }, 'options.hours'],
+    ['zero where above 0', { hours: 0 }, 'options.hours'],
+    ['a number as text', { hours: '1' }, 'options.hours'],
+    ['an unknown field of an item', { items: [{ id: 'a', off: true }] }, 'options.items[0].off'],
+    [
+      'an id given twice, at the second',
+      { items: [{ id: 'a' }, { id: 'b' }, { id: 'a' }] },
+      'options.items[2].id',
+    ],
+  ])('refuses %s', (_name, options, field) => {
+    expect(failure(() => checkOptions(options, RULES))?.[0]).toBe(field)
+  })
+
+  it('names the known fields in the rule, and checks an unknown name first', () => {
+    expect(failure(() => checkOptions({ stepMs: -1, stpeMs: 1 }, RULES))).toEqual([
+      'options.stpeMs',
+      'is not a known name (known: stepMs, hours, items)',
+    ])
+    expect(failure(() => assertKnownFields({ a: 1 }, {}, 'x.'))?.[0]).toBe('x.a')
+    // A misspelt secret option: the name is wrong, and its value stays out of the message.
+    const secret = 'sk_live_unique_7f3a9c'
+    const error = (() => {
+      try {
+        checkOptions({ apiKey: secret }, RULES)
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error?.message).toMatch(/^options\.apiKey: is not a known name/)
+    expect(error?.message).not.toContain(secret)
+    expect(failure(() => distinct('id')('list', [{ id: 1 }, { id: 1 }], {}))).toEqual([
+      'list[1].id',
+      'is also list[0].id',
+    ])
   })
 })

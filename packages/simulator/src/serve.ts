@@ -46,7 +46,8 @@ export async function serve(
     maxPayload: options.maxSocketPayload ?? 1_048_576,
   })
   server.on('upgrade', (req, socket: Socket, head) => {
-    const url = `ws://${req.headers.host ?? authority}${req.url ?? '/'}`
+    const url = targetUrl(req, authority, 'ws')
+    if (url === undefined) return socket.end(plainAnswer(400, BAD_TARGET))
     upgrade(upgrades, options.sockets, url, req, socket, head)
   })
   await new Promise<void>((resolve, reject) => {
@@ -78,9 +79,16 @@ async function respond(
   res.on('close', () => {
     if (!res.writableFinished) abort.abort()
   })
+  const url = targetUrl(req, host, 'http')
+  if (url === undefined) {
+    req.resume()
+    // `OPTIONS *` asks about the server as a whole: it is here, with nothing server-wide to add.
+    if (req.method === 'OPTIONS' && req.url === '*') return void res.writeHead(204).end()
+    return void res.writeHead(400, { 'content-type': 'text/plain' }).end(`${BAD_TARGET}\n`)
+  }
   let response: Response
   try {
-    response = await handler(toRequest(req, host, abort.signal, await bodyOf(req)))
+    response = await handler(toRequest(req, url, abort.signal, await bodyOf(req)))
   } catch {
     req.socket.destroy()
     return
@@ -107,9 +115,42 @@ function bodyOf(req: IncomingMessage): Promise<Buffer | undefined> {
   })
 }
 
+const BAD_TARGET = 'Bad request: the request-target must be a path (/...) or an absolute URL.'
+
+/**
+ * The URL a request names, from its request-target (RFC 9112, section 3.2): the origin form
+ * (`/pac/terminals?x=1`) on the Host header's authority (else the server's own); the absolute
+ * form (`http://host/pac/terminals`, what a client configured with an HTTP proxy sends) as it is,
+ * the Host header ignored as the RFC says, its scheme made `scheme`'s kind (`ws` on an upgrade).
+ * Undefined for the asterisk form (`OPTIONS *`) and anything else no URL can be made of.
+ */
+function targetUrl(req: IncomingMessage, host: string, scheme: 'http' | 'ws'): string | undefined {
+  const target = req.url ?? '/'
+  if (target.startsWith('/')) {
+    const url = `${scheme}://${req.headers.host ?? host}${target}`
+    // A Host header no URL takes (`a b`) makes none.
+    return URL.canParse(url) ? url : undefined
+  }
+  if (!/^(?:https?|wss?):\/\//i.test(target) || !URL.canParse(target)) return undefined
+  const url = new URL(target)
+  // The same connection, however the client wrote it: http(s) for a request, ws(s) for an upgrade.
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:'
+  return `${scheme}${secure ? 's' : ''}://${url.host}${url.pathname}${url.search}`
+}
+
+/** A whole HTTP/1.1 answer written to a raw socket (an upgrade that did not happen). */
+function plainAnswer(status: number, reason: string): string {
+  const body = `${reason}\n`
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+    `Connection: close\r\nContent-Type: text/plain\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  )
+}
+
 function toRequest(
   req: IncomingMessage,
-  host: string,
+  url: string,
   signal: AbortSignal,
   body: Buffer | undefined,
 ): Request {
@@ -118,7 +159,7 @@ function toRequest(
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
     headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!])
   return new ServedRequest(
-    `http://${req.headers.host ?? host}${req.url ?? '/'}`,
+    url,
     { method: req.method ?? 'GET', headers, ...(body ? { body: new Uint8Array(body) } : {}) },
     signal,
   )
@@ -175,12 +216,7 @@ function upgrade(
       })
     : ({ ok: false, status: 404, reason: 'This server takes no WebSocket connections.' } as const)
   if (!acceptance.ok) {
-    const body = `${acceptance.reason}\n`
-    socket.end(
-      `HTTP/1.1 ${acceptance.status} ${STATUS_CODES[acceptance.status] ?? ''}\r\n` +
-        `Connection: close\r\nContent-Type: text/plain\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    )
+    socket.end(plainAnswer(acceptance.status, acceptance.reason))
     return
   }
   const { link } = acceptance

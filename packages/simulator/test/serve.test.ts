@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { serve, type RunningServer } from '../src/index.js'
 
@@ -83,5 +84,113 @@ describe('serve', () => {
     })
     expect(server.url).toBe(`http://[::1]:${server.port}`)
     expect(await (await fetch(server.url)).text()).toBe(`[::1]:${server.port}`)
+  })
+})
+
+/** Writes `head` (a request line and headers, CRLF-separated) on a raw socket; resolves with all it got back. */
+function raw(port: number, ...lines: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${lines.join('\r\n')}\r\n\r\n`))
+    let got = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (got += chunk))
+    socket.on('end', () => resolve(got))
+    socket.on('error', reject)
+  })
+}
+
+describe('request-targets other than a path', () => {
+  const seen: string[] = []
+  const echo = async (request: Request) => {
+    seen.push(`${request.method} ${request.url}`)
+    return new Response(new URL(request.url).host, { status: 200 })
+  }
+  afterEach(() => void seen.splice(0))
+
+  it('the absolute form (a client behind an HTTP proxy) names the URL, Host ignored', async () => {
+    server = await serve(echo)
+    const answer = await raw(
+      server.port,
+      'GET http://acme.test.connect.paymentsense.cloud/pac/terminals?x=1 HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Connection: close',
+    )
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+    expect(answer).toContain('\r\n\r\n')
+    expect(answer).toContain('acme.test.connect.paymentsense.cloud')
+    expect(seen).toEqual(['GET http://acme.test.connect.paymentsense.cloud/pac/terminals?x=1'])
+  })
+
+  it('the absolute form with a port and https, and the origin form, side by side', async () => {
+    server = await serve(echo)
+    for (const [target, url] of [
+      ['HTTPS://Cloud.Test:8443/a/../b', 'https://cloud.test:8443/b'],
+      ['/p?q', `http://127.0.0.1:${server.port}/p?q`],
+    ]) {
+      const answer = await raw(
+        server.port,
+        `GET ${target} HTTP/1.1`,
+        `Host: 127.0.0.1:${server.port}`,
+        'Connection: close',
+      )
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /)
+      expect(seen.pop()).toBe(`GET ${url}`)
+    }
+  })
+
+  it('OPTIONS * (the server as a whole) is 204, without asking the handler', async () => {
+    server = await serve(echo)
+    const answer = await raw(
+      server.port,
+      'OPTIONS * HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Connection: close',
+    )
+    expect(answer).toMatch(/^HTTP\/1\.1 204 No Content\r\n/)
+    expect(seen).toEqual([])
+  })
+
+  it.each([
+    ['any other method on *', 'GET * HTTP/1.1'],
+    ['an absolute URL of another scheme', 'GET ftp://cloud.test/x HTTP/1.1'],
+  ])('%s is a 400 saying why, not a reset', async (_name, line) => {
+    server = await serve(echo)
+    const answer = await raw(server.port, line, 'Host: 127.0.0.1', 'Connection: close')
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(answer).toMatch(/request-target must be a path/)
+    expect(seen).toEqual([])
+  })
+
+  it('a Host header no URL takes (origin form) is a 400 too', async () => {
+    server = await serve(echo)
+    const answer = await raw(server.port, 'GET /x HTTP/1.1', 'Host: a b', 'Connection: close')
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+    expect(seen).toEqual([])
+  })
+
+  it('a WebSocket upgrade in the absolute form reaches the fake with the target as its ws URL', async () => {
+    const asked: string[] = []
+    server = await serve(echo, {
+      sockets: (url) => {
+        asked.push(String(url))
+        return { ok: false, status: 401, reason: 'Unauthorised.' }
+      },
+    })
+    const upgrade = (target: string) =>
+      raw(
+        server!.port,
+        `GET ${target} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      )
+    expect(await upgrade('http://acme.connect.paymentsense.cloud/pac?token=k')).toMatch(
+      /^HTTP\/1\.1 401 /,
+    )
+    expect(asked).toEqual(['ws://acme.connect.paymentsense.cloud/pac?token=k'])
+    expect(await upgrade('*')).toMatch(/^HTTP\/1\.1 400 /)
+    expect(asked).toHaveLength(1)
   })
 })

@@ -1,4 +1,4 @@
-import type { Clock } from '@tillkit/core'
+import { exactFields, type Clock } from '@tillkit/core'
 import type { Device, DeviceConfig } from './domain/device.js'
 import type { AdyenModel } from './domain/model.js'
 import type {
@@ -7,6 +7,7 @@ import type {
   NotificationTarget,
   Notifier,
 } from './domain/notifier.js'
+import { DEVICE_RULES } from './options.js'
 import { isScenario, type Scenario } from './scenarios.js'
 
 /** What a test sees of a device. */
@@ -32,6 +33,7 @@ export interface RequestInfo {
 export interface DeviceControl {
   list(): DeviceInfo[]
   get(poiId: string): DeviceInfo
+  /** A bad config (as `options.devices` checks it) is a TillkitValidationError naming `config.…`. */
   add(config: DeviceConfig): DeviceInfo
   /** Connects or disconnects the terminal. Going offline mid-payment: the `/sync` waiting gets a Reject event,
    * the terminal finishes the payment anyway, and TransactionStatus tells once the terminal is back. */
@@ -64,7 +66,10 @@ export function deviceControl(model: AdyenModel, clock: Clock): DeviceControl {
   return {
     list: () => [...model.devices.values()].map(info),
     get: (poiId) => info(model.device(poiId)),
-    add: (config) => info(model.addDevice(config)),
+    add(config) {
+      exactFields(DEVICE_RULES)('config', config, {})
+      return info(model.addDevice(config))
+    },
     setOnline: (poiId, online) => model.device(poiId).setOnline(online),
     setScenario(poiId, scenario) {
       if (scenario !== undefined && !isScenario(scenario))

@@ -18,6 +18,7 @@ import { Notifier } from './domain/notifier.js'
 import { adyenFaults, withAdyenFaults, type Fault } from './faults.js'
 import { createFrontEnd, type ApiKeyConfig } from './http.js'
 import { mswHandlers } from './msw.js'
+import { checkCloudOptions } from './options.js'
 
 export type { DeviceConfig } from './domain/device.js'
 export type { LedgerEntry, LedgerKind } from './domain/ledger.js'
@@ -66,7 +67,11 @@ export interface FakeCloudOptions {
 export interface FakeCloud {
   /** Both HTTP surfaces on any host: `/v1/merchants/…` (Cloud device API) and `/sync`, `/async`, `/connectedTerminals`. */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
-  /** MSW handlers for {@link fetch}; default at every Adyen cloud host ({@link DEFAULT_BASE_URLS}). */
+  /**
+   * MSW handlers for {@link fetch}; default at every Adyen cloud host ({@link DEFAULT_BASE_URLS}). A
+   * base with a path (`http://proxy.test/adyen`) is a prefix taken off before the fake routes; it
+   * ends at the fake's own `/v1`, `/sync`... (`https://…/v1` is no prefix).
+   */
   handlers(baseUrl?: string): RequestHandler[]
   /** Every payment, refund and reversal that reached the acquirer, in order. */
   readonly ledger: readonly LedgerEntry[]
@@ -88,7 +93,12 @@ export const DEFAULT_DEVICES: readonly DeviceConfig[] = [
   { poiId: 'P400Plus-200000001', merchantAccount: 'OtherShop', store: 'BERLIN-1' },
 ]
 
+/**
+ * A fake Adyen cloud. Options are checked first: a bad value or an unknown name throws a
+ * `TillkitValidationError` naming it (`options.stepMs`, `options.devices[1].poiId`).
+ */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
+  checkCloudOptions(options)
   const clock = options.clock ?? systemClock
   const post = options.fetch ?? ((request: Request) => globalThis.fetch(request))
   const notifier = new Notifier(clock, (url, body) =>

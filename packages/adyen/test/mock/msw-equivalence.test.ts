@@ -15,6 +15,7 @@ import {
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import { KEY, MERCHANT, OTHER_POI, POI } from '../helpers.js'
 import {
+  basePathTests,
   listeningServer,
   observe as observed,
   redirectFaultTests,
@@ -372,4 +373,38 @@ describe('bad requests sent raw (what the client would refuse to build)', () => 
     expect(seen[1]).toEqual(seen[0])
     expect((seen[0] as { status: number }).status).toBeGreaterThanOrEqual(400)
   })
+})
+
+describe('a base with a path prefix (a POS behind its own proxy)', () => {
+  it("a base ending in the API's own /v1 (as a client's baseUrl does) is no prefix", async () => {
+    const cloud = createFakeCloud({ clock: createManualClock() })
+    server.use(
+      ...cloud.handlers('http://api.local:4010/v1'),
+      ...cloud.handlers('http://proxy.test/adyen/v1'),
+    )
+    for (const base of ['http://api.local:4010', 'http://proxy.test/adyen']) {
+      const response = await fetch(`${base}/v1/merchants/${MERCHANT}/connectedDevices`, {
+        headers: { 'x-api-key': KEY },
+      })
+      expect(response.status).toBe(200)
+    }
+  })
+
+  basePathTests(
+    server,
+    () => createFakeCloud({ clock: createManualClock() }),
+    async (send) => {
+      const devices = await send(`/v1/merchants/${MERCHANT}/connectedDevices`, {
+        headers: { 'x-api-key': KEY },
+      })
+      const terminals = await send('/connectedTerminals', {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ merchantAccount: MERCHANT }),
+      })
+      expect([devices.status, terminals.status]).toEqual([200, 200])
+      return [await devices.json(), await terminals.json()]
+    },
+    `/v1/merchants/${MERCHANT}/connectedDevices`,
+  )
 })

@@ -20,7 +20,8 @@ export {
   type WithFaultsOptions,
 } from './faults.js'
 export { fakeFetch, type FakeFetch } from './fetch.js'
-export { httpHandler, requireMsw, underBase } from './msw.js'
+export { httpHandler, requireMsw } from './msw.js'
+export { baseOf, basePath, stripBasePath, underBase, unprefixed } from './base.js'
 export { route, type RouteMatch, type RouteSpec } from './router.js'
 export { FakeLedger } from './ledger.js'
 export { faultControl, type FakeFaults } from './control.js'

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'msw'
+import { basePath, underBase, unprefixed } from './base.js'
 import { isConnectionReset } from './faults.js'
 
 /**
@@ -21,33 +22,23 @@ export function requireMsw(): typeof import('msw') {
 }
 
 /**
- * The URLs under `baseUrl`, whose `*` stands for any run of characters but `/`: so
- * `https://*.example.com` takes every host of that domain, and never another host's URL whose path
- * happens to name one (`https://proxy.test/to/api.example.com/...`), which MSW's own `*` (any
- * characters) would.
- */
-export function underBase(baseUrl: string): RegExp {
-  const base = baseUrl
-    .replace(/\/+$/, '')
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-    .join('[^/]*')
-  return new RegExp(`^${base}(?:/.*)?$`)
-}
-
-/**
  * One MSW handler serving a fake cloud's `fetch` under `baseUrl` (wildcards allowed, e.g.
- * `https://*.example.com`; see {@link underBase}). A lost response (or a client abort while one
- * hung) reaches the client as a network error.
+ * `https://*.example.com`; see {@link underBase}). A base with a path prefix
+ * (`http://proxy.test/connect`, a POS that reaches the cloud through its own proxy) has it taken
+ * off before the fake routes the request (see {@link unprefixed}); `roots`, the first segments of
+ * the fake's own paths (`v1`), end the prefix (see {@link basePath}). A lost response (or a client
+ * abort while one hung) reaches the client as a network error.
  */
 export function httpHandler(
   fetch: (request: Request) => Promise<Response>,
   baseUrl: string,
+  roots: readonly string[] = [],
 ): RequestHandler {
   const { http, HttpResponse } = requireMsw()
+  const prefix = basePath(baseUrl, roots)
   return http.all(underBase(baseUrl), async ({ request }) => {
     try {
-      return await fetch(request)
+      return await fetch(prefix ? unprefixed(request, prefix) : request)
     } catch (error) {
       if (isConnectionReset(error) || request.signal.aborted) return HttpResponse.error()
       throw error

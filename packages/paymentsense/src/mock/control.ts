@@ -1,8 +1,9 @@
 import { refuse } from './domain/errors.js'
-import type { Clock } from '@tillkit/core'
+import { exactFields, type Clock } from '@tillkit/core'
 import type { ConnectModel, TerminalConfig } from './domain/model.js'
 import type { PatReportRecord, TablePaymentRequest, TablePaymentResult } from './domain/tables.js'
 import type { TableVisitOutcome, TableVisitRequest } from './domain/visits.js'
+import { TERMINAL_RULES } from './options.js'
 import { VIRTUAL_TERMINAL_SCENARIOS, type Scenario } from './scenarios.js'
 import type {
   Currency,
@@ -31,6 +32,7 @@ export interface TerminalInfo {
 export interface TerminalControl {
   list(): TerminalInfo[]
   get(tid: string): TerminalInfo
+  /** A bad config (as `options.terminals` checks it) is a TillkitValidationError naming `config.…`. */
   add(config: TerminalConfig): TerminalInfo
   /** Pin a scenario for every following transaction; `undefined` lets the amount decide again. */
   setScenario(tid: string, scenario: Scenario | undefined): void
@@ -93,6 +95,7 @@ export function terminalControl(model: ConnectModel, clock: Clock): TerminalCont
     list: () => model.allTerminals(clock.now()).map((t) => info(t.tid)),
     get: info,
     add(config) {
+      exactFields(TERMINAL_RULES)('config', config, {})
       model.addTerminal(withVirtualScenario(config))
       return info(config.tid)
     },

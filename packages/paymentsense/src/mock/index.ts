@@ -17,6 +17,7 @@ import { ConnectModel, type TerminalConfig } from './domain/model.js'
 import { connectFaults, withConnectFaults, type Fault } from './faults.js'
 import { createRestFrontEnd } from './http/rest.js'
 import { mswHandlers } from './msw.js'
+import { checkCloudOptions, createTables } from './options.js'
 import { createSocketGateway, type SocketAcceptance, type SocketControl } from './socket/gateway.js'
 import type { SocketPeer } from './socket/gateway.js'
 import { createInProcessWebSocket, type InProcessWebSocketClass } from './socket/in-process.js'
@@ -85,7 +86,10 @@ export interface FakeCloudOptions {
   stepMs?: number
   /** Minimum gap between two requests of one account; closer ones get 429. 0 disables. Default 100. */
   requestSpacingMs?: number
-  /** Transaction and report results older than this answer 404. Default 24. */
+  /**
+   * Hours a finished transaction or report stays readable, counted from when it finished; then it
+   * answers 404. A run in progress is always found. Default 24; fractions allowed.
+   */
   retentionHours?: number
   /** How long the terminal waits for a signature decision. Default 80 000. */
   signatureTimeoutMs?: number
@@ -108,7 +112,9 @@ export interface FakeCloud {
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
   /**
    * MSW handlers: HTTP through {@link fetch}, and the WebSocket API at the same base with a `ws`
-   * scheme. Default base `https://*.connect.paymentsense.cloud`.
+   * scheme. Default base `https://*.connect.paymentsense.cloud`. A base with a path
+   * (`http://proxy.test/connect`) is a prefix taken off before the cloud routes, and its links lead
+   * back through it.
    */
   handlers(baseUrl?: string): Array<RequestHandler | WebSocketHandler>
   /**
@@ -138,7 +144,12 @@ export const DEFAULT_TERMINALS: readonly TerminalConfig[] = [
   ...Object.keys(VIRTUAL_TERMINAL_SCENARIOS).map((tid) => ({ tid, currency: 'GBP' as const })),
 ]
 
+/**
+ * A fake Connect cloud. Options are checked first: a bad value or an unknown name throws a
+ * `TillkitValidationError` naming it (`options.retentionHours`, `options.terminals[1].tid`).
+ */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
+  checkCloudOptions(options)
   const clock = options.clock ?? systemClock
   const model = new ConnectModel(
     {
@@ -149,7 +160,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
     },
     (options.terminals ?? DEFAULT_TERMINALS).map(withVirtualScenario),
   )
-  for (const table of options.tables ?? []) model.tables.create(table)
+  createTables(model, options.tables ?? [])
 
   const faults = connectFaults()
   const rest = createRestFrontEnd(model, {

@@ -10,6 +10,7 @@ import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../sr
 import { waitForTransaction } from '../../src/watch.js'
 import { pac, sale } from './helpers.js'
 import {
+  basePathTests,
   listeningServer,
   observe as observed,
   redirectFaultTests,
@@ -356,4 +357,31 @@ describe('bad requests sent raw (what the client would refuse to build)', () => 
     expect(seen[1]).toEqual(seen[0])
     expect((seen[0] as { status: number }).status).toBeGreaterThanOrEqual(400)
   })
+})
+
+describe('a base with a path prefix (a POS behind its own proxy)', () => {
+  const headers = (body: boolean) =>
+    Object.fromEntries([...pac(body ? 'POST' : 'GET', '/', body ? { body: {} } : {}).headers])
+  basePathTests(
+    server,
+    () => createFakeCloud({ clock: createManualClock(), requestSpacingMs: 0 }),
+    async (send) => {
+      const list = await send('/pac/terminals', { headers: headers(false) })
+      const started = await send(`/pac/terminals/${TID}/transactions`, {
+        method: 'POST',
+        headers: headers(true),
+        body: JSON.stringify(sale(1000)),
+      })
+      const { location } = (await started.json()) as { location: string }
+      // The transaction's own link, followed as a POS would, leads back to the fake.
+      const polled = await send(location, { headers: headers(false) })
+      expect([list.status, started.status, polled.status]).toEqual([200, 201, 200])
+      return mask({
+        list: [list.status, (await list.json()).terminals[0].location],
+        started: [started.status, location],
+        polled: [polled.status, (await polled.json()).notifications],
+      })
+    },
+    '/pac/terminals',
+  )
 })

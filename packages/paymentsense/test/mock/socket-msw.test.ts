@@ -73,6 +73,32 @@ describe('the WebSocket API under MSW', () => {
     expect(cloud.sockets.open).toEqual([])
   })
 
+  it('a base with a path prefix: the handshake is checked on the cloud path under it', async () => {
+    const clock = createManualClock()
+    const cloud = createFakeCloud({ clock, stepMs: 100 })
+    server.use(...cloud.handlers('http://proxy.test/connect'))
+    const { socket, seen } = connect(`ws://proxy.test/connect/pac?token=test-api-key&${QUERY}`)
+    // Refused, it closes without opening.
+    await new Promise((resolve) => {
+      socket.addEventListener('open', resolve)
+      socket.addEventListener('close', resolve)
+    })
+    expect(seen.events).toEqual(['open'])
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'connectedTerminals' }))
+    for (let i = 0; i < 5 && !seen.messages.length; i++) await flush()
+    expect(seen.messages[0]).toMatchObject({ id: 1, result: expect.anything() })
+    expect(cloud.sockets.open).toEqual([{ integration: 'pac', since: clock.now() }])
+    socket.close()
+    await flush()
+    // Not the cloud's path once the prefix is off: refused as a real Connect would (404, here 1008).
+    const beside = connect(`ws://proxy.test/connect/connect/pac?token=test-api-key&${QUERY}`)
+    for (let i = 0; i < 5 && !beside.seen.close; i++) await flush()
+    expect(beside.seen.close).toEqual({
+      code: 1008,
+      reason: 'Not found: the path must be /pac or /pat.',
+    })
+  })
+
   it('drops with 1006 and forgets the connection', async () => {
     const cloud = createFakeCloud({ clock: createManualClock() })
     server.use(...cloud.handlers())

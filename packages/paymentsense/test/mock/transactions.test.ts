@@ -326,6 +326,27 @@ describe('transaction state machine', () => {
     expect(h.cloud.ledger).toHaveLength(1)
   })
 
+  it('counts retention from the end: a transaction longer than the retention stays found while it runs', async () => {
+    // 0.0001 h is 360 ms, far less than a sale of 1 s steps; polled on its steps, the last poll
+    // sees the step that finished it.
+    const h = harness({ retentionHours: 0.0001, stepMs: 1_000 })
+    const id = await start(h, TID, sale(1000))
+    let body: any
+    for (let i = 0; i < 50 && !body?.transactionResult; i++) {
+      await h.clock.advance(1_000)
+      const polled = await poll(h, TID, id)
+      expect(polled.status).toBe(200)
+      body = polled.body
+      if (!body.transactionResult)
+        expect((await h.call(pac('GET', `/pac/terminals/${TID}`))).body.status).toBe('BUSY')
+    }
+    expect(body.transactionResult).toBe('SUCCESSFUL')
+    await h.clock.advance(359)
+    expect((await poll(h, TID, id)).status).toBe(200)
+    await h.clock.advance(1)
+    expect((await poll(h, TID, id)).status).toBe(404)
+  })
+
   it('runs to the end at once with stepMs 0 (except for waits on people)', async () => {
     const h = harness({ stepMs: 0 })
     const id = await start(h, TID, sale(1000))

@@ -7,7 +7,7 @@
  * const response = await cloud.fetch(request)          // or setupServer(...cloud.handlers())
  * ```
  */
-import { systemClock, type Clock } from '@tillkit/core'
+import { exactFields, systemClock, type Clock } from '@tillkit/core'
 import { fakeFetch, faultControl, type FakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { DeviceConfig, DeviceState } from './domain/devices.js'
@@ -18,6 +18,7 @@ import { PayrocModel } from './domain/model.js'
 import { payrocFaults, withPayrocFaults, type Fault } from './faults.js'
 import { createFrontEnd, type RequestNote } from './http/front.js'
 import { mswHandlers } from './msw.js'
+import { checkCloudOptions, DEVICE_RULES } from './options.js'
 import { DEFAULT_TIMINGS, type Scenario, type Timings } from './scenarios.js'
 import type { InstructionStatus } from './types.js'
 
@@ -98,6 +99,7 @@ export interface DeviceInfo {
 export interface DeviceControl {
   list(): DeviceInfo[]
   get(serialNumber: string): DeviceInfo
+  /** A bad config (as `options.devices` checks it) is a TillkitValidationError naming `config.…`. */
   add(config: DeviceConfig): DeviceInfo
   /** Pin a scenario for every following instruction; `undefined` lets the amount decide again. */
   setScenario(serialNumber: string, scenario: Scenario | undefined): void
@@ -135,7 +137,11 @@ export interface IdentityControl {
 export interface FakeCloud {
   /** The whole surface, Fetch-API style, on any host: `POST /authorize` and the API under `/v1`. */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
-  /** MSW handlers serving {@link fetch}; default base `https://*.payroc.com` (API and identity, test and live). */
+  /**
+   * MSW handlers serving {@link fetch}; default base `https://*.payroc.com` (API and identity, test
+   * and live). A base with a path (`http://proxy.test/payroc`) is a prefix taken off before the fake
+   * routes, and its links lead back through it; it ends at the fake's own `/v1` or `/authorize`.
+   */
   handlers(...baseUrls: string[]): RequestHandler[]
   /** Everything that reached the acquirer, in order, as of the clock's current time. */
   readonly ledger: readonly LedgerEntry[]
@@ -156,7 +162,12 @@ export const DEFAULT_DEVICES: readonly DeviceConfig[] = Array.from({ length: 12 
     : { serialNumber: `PAXA920-${n}`, ...(i === 11 && { active: false }) }
 })
 
+/**
+ * A fake Payroc gateway. Options are checked first: a bad value or an unknown name throws a
+ * `TillkitValidationError` naming it (`options.holdMs`, `options.devices[1].serialNumber`).
+ */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
+  checkCloudOptions(options)
   const clock = options.clock ?? systemClock
   const keys = new Map<string, Scope>([
     ...(options.readOnlyApiKeys ?? []).map((key) => [key, 'read'] as const),
@@ -243,7 +254,10 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
     devices: {
       list: () => model.devices.all().map((d) => deviceInfo(device(d.serialNumber))),
       get: (serialNumber) => deviceInfo(device(serialNumber)),
-      add: (config) => deviceInfo(model.devices.add(config, clock.now())),
+      add(config) {
+        exactFields(DEVICE_RULES)('config', config, {})
+        return deviceInfo(model.devices.add(config, clock.now()))
+      },
       setScenario(serialNumber, scenario) {
         device(serialNumber).scenario = scenario
       },

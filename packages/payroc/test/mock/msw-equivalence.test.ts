@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js'
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import {
+  basePathTests,
   listeningServer,
   observe as observed,
   redirectFaultTests,
@@ -400,3 +401,41 @@ describe('bad requests sent raw (a body the client would refuse to build)', () =
     expect(seen[1]).toEqual(seen[0])
   })
 })
+
+describe('a base with a path prefix (a POS behind its own proxy)', () =>
+  basePathTests(
+    server,
+    // Instruction reads not held: the manual clock never moves here.
+    () => createFakeCloud({ clock: createManualClock(), holdMs: 0 }),
+    async (send) => {
+      const token = await send('/authorize', {
+        method: 'POST',
+        headers: { 'x-api-key': 'test-api-key' },
+      })
+      const auth = { authorization: `Bearer ${(await token.json()).access_token}` }
+      const page = await send('/v1/devices?limit=2', { headers: auth })
+      const next = (await page.json()).links[0].href as string
+      const more = await send(next, { headers: auth })
+      const submitted = await send(`/v1/devices/${SERIAL}/payment-instructions`, {
+        method: 'POST',
+        headers: {
+          ...auth,
+          'content-type': 'application/json',
+          'idempotency-key': crypto.randomUUID(),
+        },
+        body: JSON.stringify(sale(1000)),
+      })
+      const self = (await submitted.json()).link.href as string
+      const read = await send(self, { headers: auth })
+      const statuses = [token, page, more, submitted, read].map((r) => r.status)
+      expect(statuses).toEqual([200, 200, 200, 202, 200])
+      return {
+        statuses,
+        next,
+        devices: (await more.json()).data.map((d: { serialNumber: string }) => d.serialNumber),
+        self: self.replace(/[0-9a-f]{32}$/, '<id>'),
+        status: (await read.json()).status,
+      }
+    },
+    '/v1/devices',
+  ))

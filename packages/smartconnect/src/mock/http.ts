@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { jsonResponse } from '@tillkit/core/fake'
+import { baseOf, jsonResponse } from '@tillkit/core/fake'
 import { Refusal, type FormFields, type RefusalKind, type SmartConnectModel } from './model.js'
 
 export interface HttpOptions {
@@ -58,8 +58,8 @@ export function createHttpFrontEnd(
   async function start(request: Request): Promise<Response> {
     const body = await form(request)
     const transaction = model.start(body, clock.now())
-    const url = new URL(request.url)
-    const pollingUrl = `${url.origin}/pos/transaction/${encodeURIComponent(transaction.id)}?merchantAccessToken=${transaction.token}`
+    // On the base the request came through (an MSW base's path prefix included).
+    const pollingUrl = `${baseOf(request)}/pos/transaction/${encodeURIComponent(transaction.id)}?merchantAccessToken=${transaction.token}`
     return jsonResponse(200, {
       transactionId: transaction.id,
       transactionStatus: 'PENDING',

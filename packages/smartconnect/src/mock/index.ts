@@ -7,7 +7,7 @@
  * const response = await cloud.fetch(request)                 // or setupServer(...cloud.handlers())
  * ```
  */
-import { systemClock, type Clock } from '@tillkit/core'
+import { exactFields, systemClock, type Clock } from '@tillkit/core'
 import { fakeFetch, faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { TransactionType } from '../types.js'
@@ -16,6 +16,7 @@ import { createHttpFrontEnd } from './http.js'
 import type { LedgerEntry } from './ledger.js'
 import { SmartConnectModel, type Register, type TerminalConfig } from './model.js'
 import { mswHandlers } from './msw.js'
+import { checkCloudOptions, TERMINAL_RULES } from './options.js'
 import type { Scenario } from './scenarios.js'
 
 export type { TerminalConfig, Register, RefusalKind } from './model.js'
@@ -77,6 +78,7 @@ export interface TerminalInfo {
 export interface TerminalControl {
   list(): TerminalInfo[]
   get(deviceId: string): TerminalInfo
+  /** A bad config (as `options.terminals` checks it) is a TillkitValidationError naming `config.…`. */
   add(config: TerminalConfig): TerminalInfo
   /** The terminal shows a new pairing code (returned); its old code stops working. */
   showPairingCode(deviceId: string): string
@@ -115,7 +117,11 @@ export interface TransactionControl {
 export interface FakeCloud {
   /** The whole API (pairing, transactions, polling URLs) on any host, Fetch-API style. */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
-  /** MSW handlers for {@link fetch}. Default base `https://*.smart-connect.cloud`. */
+  /**
+   * MSW handlers for {@link fetch}. Default base `https://*.smart-connect.cloud`. A base with a path
+   * (`http://proxy.test/sc`) is a prefix taken off before the fake routes, and its polling URLs lead
+   * back through it; it ends at the fake's own `/POS` (`https://…/POS` is no prefix).
+   */
   handlers(baseUrl?: string): RequestHandler[]
   /** Every payment that reached the acquirer, in order, as of the clock's current time. */
   readonly ledger: readonly LedgerEntry[]
@@ -132,7 +138,12 @@ export const DEFAULT_TERMINALS: readonly TerminalConfig[] = [
   { deviceId: 'VT000002' },
 ]
 
+/**
+ * A fake SmartConnect cloud. Options are checked first: a bad value or an unknown name throws a
+ * `TillkitValidationError` naming it (`options.stepMs`, `options.terminals[1].deviceId`).
+ */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
+  checkCloudOptions(options)
   const clock = options.clock ?? systemClock
   const model = new SmartConnectModel(
     {
@@ -199,6 +210,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       list: () => [...model.devices.keys()].map(terminalInfo),
       get: terminalInfo,
       add(config) {
+        exactFields(TERMINAL_RULES)('config', config, {})
         model.addDevice(config)
         return terminalInfo(config.deviceId)
       },

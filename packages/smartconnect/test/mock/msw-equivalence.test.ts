@@ -9,6 +9,7 @@ import { createSmartConnectClient, type SmartConnectClient } from '../../src/ind
 import { createFakeCloud, type FakeCloud, type FakeCloudOptions } from '../../src/mock/index.js'
 import { REGISTER } from '../helpers.js'
 import {
+  basePathTests,
   listeningServer,
   observe as observed,
   redirectFaultTests,
@@ -275,4 +276,48 @@ describe('bad requests sent raw (what the client would refuse to build)', () => 
     expect(seen[1]).toEqual(seen[0])
     expect((seen[0] as { status: number }).status).toBeGreaterThanOrEqual(400)
   })
+})
+
+describe('a base with a path prefix (a POS behind its own proxy)', () => {
+  const IDENTITY = {
+    POSRegisterID: REGISTER.id,
+    POSBusinessName: REGISTER.businessName,
+    POSVendorName: REGISTER.vendorName,
+  }
+  const form = (method: string, fields: Record<string, string>) => ({
+    method,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  })
+  basePathTests(
+    server,
+    () => createFakeCloud({ clock: createManualClock() }),
+    async (send, cloud) => {
+      const code = cloud.terminals.get('VT000001').pairingCode
+      const paired = await send(
+        `/POS/Pairing/${code}`,
+        form('PUT', { ...IDENTITY, POSRegisterName: REGISTER.name }),
+      )
+      const started = await send(
+        '/POS/Transaction',
+        form('POST', {
+          ...IDENTITY,
+          TransactionMode: 'ASYNC',
+          TransactionType: 'Card.Purchase',
+          AmountTotal: '1250',
+        }),
+      )
+      // The polling URL, followed as a POS would, leads back to the fake through the base.
+      const url = (await started.json()).data.PollingUrl as string
+      const polled = await send(url)
+      const statuses = [paired, started, polled].map((r) => r.status)
+      expect(statuses).toEqual([200, 200, 200])
+      return {
+        statuses,
+        url: url.replace(/transaction\/[^?]+\?merchantAccessToken=.*$/, 'transaction/<id>'),
+        status: (await polled.json()).transactionStatus,
+      }
+    },
+    '/POS/Transaction',
+  )
 })

@@ -240,7 +240,11 @@ export class ConnectModel {
     }
   }
 
-  /** Looks a run up, honouring data retention: once expired it is gone for good. */
+  /**
+   * Looks a run up, honouring data retention: once expired it is gone for good. Retention counts
+   * from when the run finished (Connect only says results are kept "for a number of hours"), so a
+   * run in progress is always found, however short the retention.
+   */
   private fresh<R extends TransactionRun | ReportRun>(
     runs: Map<string, R>,
     requestId: string,
@@ -248,22 +252,28 @@ export class ConnectModel {
     what: string,
   ): R {
     const run = runs.get(requestId)
-    if (run && now - run.createdAt < this.settings.retentionMs) return run
+    if (run && !this.expired(run, now)) return run
     runs.delete(requestId)
     return refuse('not-found', `No ${what} found for request ${requestId}.`)
   }
 
+  /** Finished at least the retention period ago (a run in progress never is). */
+  private expired(run: { endedAt: number | undefined }, now: number): boolean {
+    return run.endedAt !== undefined && now - run.endedAt >= this.settings.retentionMs
+  }
+
   /**
-   * Drops runs past retention. A terminal's runs are kept in creation order, so the scan stops at the
-   * first one still kept: a new run costs O(1) however many the terminal has had.
+   * Drops runs past retention. A terminal runs one thing at a time, so its runs, kept in creation
+   * order, also finished in that order: the scan stops at the first one still kept, and a new run
+   * costs O(1) however many the terminal has had.
    */
   private forgetExpired(terminal: TerminalState, now: number): void {
     for (const runs of [terminal.transactions, terminal.reports] as Map<
       string,
-      { createdAt: number }
+      { endedAt: number | undefined }
     >[]) {
       for (const [id, run] of runs) {
-        if (now - run.createdAt < this.settings.retentionMs) break
+        if (!this.expired(run, now)) break
         runs.delete(id)
       }
     }

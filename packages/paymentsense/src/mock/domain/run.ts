@@ -18,6 +18,8 @@ export abstract class Run {
   protected at: number
   private script: Script | undefined
   private dueAt: number | undefined
+  /** When the run finished: the time of the step or interruption that finished it. */
+  private finishedAt: number | undefined
 
   protected constructor(readonly createdAt: number) {
     this.at = createdAt
@@ -25,6 +27,14 @@ export abstract class Run {
 
   get finished(): boolean {
     return this.dueAt === undefined && this.interruptAt() === undefined
+  }
+
+  /**
+   * When the run finished (as of its last {@link advance}); undefined while it runs. Data retention
+   * counts from here, so a run outliving the retention period is never forgotten mid-way.
+   */
+  get endedAt(): number | undefined {
+    return this.finishedAt
   }
 
   /** When the next step or interruption falls due; undefined once finished. */
@@ -44,17 +54,20 @@ export abstract class Run {
       if (irq !== undefined && irq <= now && (due === undefined || irq < due)) {
         this.at = irq
         this.interrupt()
-        continue
-      }
-      if (due === undefined || due > now) return
-      this.at = due
-      const next = this.script!.next()
-      if (next.done) {
-        this.script = undefined
-        this.dueAt = undefined
+      } else if (due === undefined || due > now) {
+        return
       } else {
-        this.dueAt = this.at + Math.max(0, next.value)
+        this.at = due
+        const next = this.script!.next()
+        if (next.done) {
+          this.script = undefined
+          this.dueAt = undefined
+        } else {
+          this.dueAt = this.at + Math.max(0, next.value)
+        }
       }
+      // Subclasses say when they are finished (an outcome set): the first step after which they are.
+      if (this.finishedAt === undefined && this.finished) this.finishedAt = this.at
     }
   }
 

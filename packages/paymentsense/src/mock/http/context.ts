@@ -6,11 +6,13 @@ export interface OperationContext {
   /** Clock time at which the request reached the cloud. */
   now: number
   url: URL
+  /** Where the cloud's paths hang from for this request: its origin and any MSW base path. */
+  base: string
   /** Parsed JSON body, for operations that take one. */
   body: unknown
 }
 
-/** Absolute URL of a resource on the host the request came in on. */
+/** Absolute URL of a resource on the host (and base path) the request came in on. */
 export function locate(context: OperationContext, ...segments: string[]): string {
-  return `${context.url.origin}/${segments.map(encodeURIComponent).join('/')}`
+  return `${context.base}/${segments.map(encodeURIComponent).join('/')}`
 }

@@ -13,7 +13,7 @@ import {
 import { pacRoutes } from './pac.js'
 import { patRoutes } from './pat.js'
 import { PAC_MEDIA, PAT_MEDIA, userMessage } from './respond.js'
-import { route } from '@tillkit/core/fake'
+import { baseOf, route } from '@tillkit/core/fake'
 import type { Route } from './router.js'
 
 export interface RestOptions {
@@ -92,7 +92,13 @@ export function createRestFrontEnd(
       }
     }
 
-    const context: OperationContext = { model, now: options.clock.now(), url, body }
+    const context: OperationContext = {
+      model,
+      now: options.clock.now(),
+      url,
+      base: baseOf(request),
+      body,
+    }
     try {
       return found.route.handle(context, found.params)
     } catch (error) {

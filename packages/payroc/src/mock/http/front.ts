@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { jsonResponse, route } from '@tillkit/core/fake'
+import { baseOf, jsonResponse, route } from '@tillkit/core/fake'
 import { Refusal } from '../domain/errors.js'
 import {
   instructionView,
@@ -241,7 +241,7 @@ export function createFrontEnd(
       record = model.instruction(kind, id, clock.now())
     }
     options.note(request, { heldMs: clock.now() - started })
-    return { status: 200, body: instructionView(record, `${new URL(request.url).origin}/v1`) }
+    return { status: 200, body: instructionView(record, `${baseOf(request)}/v1`) }
   }
 
   const operate = async (request: Request, url: URL): Promise<Response> => {
@@ -257,7 +257,7 @@ export function createFrontEnd(
     if (!acceptsJson(request)) return problem(406, 'This API only answers application/json.')
     if (scope === 'read' && request.method !== 'GET')
       return problem(403, 'The token only allows reading; this API key cannot make changes.')
-    const apiBase = `${url.origin}/v1`
+    const apiBase = `${baseOf(request)}/v1`
     const context: Context = {
       model,
       now,
@@ -318,7 +318,7 @@ export function createFrontEnd(
     } catch (error) {
       if (!(error instanceof Refusal)) throw error
       const extra = {
-        ...absolute(error.details, `${url.origin}/v1`),
+        ...absolute(error.details, `${baseOf(request)}/v1`),
         ...(error.kind === 'conflict' && { instance: url.pathname }),
       }
       return problem(STATUS_BY_REFUSAL[error.kind], error.message, extra)
