@@ -158,6 +158,16 @@ export function createFrontEnd(
         'The body must be a SaleToPOIRequest with a MessageHeader naming the POIID.',
         [{ name: 'SaleToPOIRequest.MessageHeader.POIID', value: '', message: 'is required' }],
       )
+    // A response is named after the category (`<Category>Response`): without one there is nothing to name it
+    // by, so the message is refused like one without a POIID.
+    if (typeof header.MessageCategory !== 'string')
+      return problem(400, 'The MessageHeader must name the MessageCategory.', [
+        {
+          name: 'SaleToPOIRequest.MessageHeader.MessageCategory',
+          value: String(header.MessageCategory ?? ''),
+          message: 'is required',
+        },
+      ])
     // TransactionStatus is answered on /sync only, even for an integration that uses /async. What the
     // cloud does with one on /async is not documented: the fake refuses it, so a test catches the mistake.
     if (operation === 'async' && header.MessageCategory === 'TransactionStatus')

@@ -136,7 +136,9 @@ export class AdyenModel {
       category === 'Abort'
         ? rejectEvent(header, message, now, text)
         : this.refuse(header, condition, text, key)
-    const validate = VALIDATORS[category]
+    // Own keys only: a category named like an Object.prototype member (`constructor`, `toString`)
+    // must be a category the fake does not handle, not a "validator" that hangs or throws.
+    const validate = Object.hasOwn(VALIDATORS, category) ? VALIDATORS[category] : undefined
     if (!validate || header.MessageType !== 'Request' || header.MessageClass !== 'Service')
       return refuse(
         'NotAllowed',
@@ -173,21 +175,26 @@ export class AdyenModel {
     if (header.MessageCategory === 'Payment') {
       const amounts = (
         body.PaymentRequest as {
-          PaymentTransaction: { AmountsReq: { Currency: string; RequestedAmount: number } }
+          PaymentTransaction: { AmountsReq: { Currency: string } & Record<string, unknown> }
         }
       ).PaymentTransaction.AmountsReq
-      try {
-        toMinorUnits(amounts.RequestedAmount, amounts.Currency)
-      } catch {
-        return this.keepRefusal(
-          device,
-          header,
-          body,
-          now,
-          'MessageFormat',
-          `RequestedAmount is not an amount in ${amounts.Currency}`,
-          'errors',
-        )
+      // Every amount of AmountsReq (the schema has checked they are numbers), not only RequestedAmount:
+      // a tip or a cashback with more decimals than the currency is no amount in it either.
+      for (const [field, value] of Object.entries(amounts)) {
+        if (field === 'Currency') continue
+        try {
+          toMinorUnits(value as number, amounts.Currency)
+        } catch {
+          return this.keepRefusal(
+            device,
+            header,
+            body,
+            now,
+            'MessageFormat',
+            `${field} is not an amount in ${amounts.Currency}`,
+            'errors',
+          )
+        }
       }
     }
     if (device.active)
