@@ -29,6 +29,43 @@ export function errorResponse(
 const FORM = 'application/x-www-form-urlencoded'
 
 /**
+ * SmartConnect takes calls from a browser front end (CORS): any origin may read every answer, and
+ * Retry-After (a 429's) and Allow (a 405's) are exposed to the page, not only the safelisted headers.
+ */
+const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'Retry-After, Allow',
+}
+
+/**
+ * `handler` with the CORS headers on every answer it gives: the front-end's, and an injected
+ * fault's in front of it (a browser reading a 503 sees the 503, not a CORS failure).
+ */
+export function withCors(
+  handler: (request: Request) => Promise<Response>,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const response = await handler(request)
+    for (const [name, value] of Object.entries(CORS_HEADERS)) response.headers.set(name, value)
+    return response
+  }
+}
+
+/**
+ * A preflight (OPTIONS on a route): 204 with the route's method, the request headers the page asked
+ * for (else `Content-Type`, which a form post needs), and an Allow for a plain OPTIONS.
+ */
+function preflight(request: Request, allowed: string): Response {
+  const asked = request.headers.get('access-control-request-headers')
+  return jsonResponse(204, undefined, {
+    allow: `${allowed}, OPTIONS`,
+    'access-control-allow-methods': `${allowed}, OPTIONS`,
+    'access-control-allow-headers': asked?.trim() || 'Content-Type',
+    'access-control-max-age': '600',
+  })
+}
+
+/**
  * The HTTP front-end: turns a Fetch-API request into a model call. Paths are matched without regard
  * to case under `/POS` (clients send `/POS/...`, the polling URL says `/pos/...`). Checks run in this
  * order: route (404, 405), form body (400), then the operation's own (400, 401, 404, 429).
@@ -75,9 +112,15 @@ export function createHttpFrontEnd(
     const wait = last === undefined ? 0 : last + options.minPollIntervalMs - now
     if (wait > 0) {
       // A refused poll does not count: the window runs from the last one answered.
-      return errorResponse(429, 'Too many requests: poll no more than once every 2 seconds', {
-        'retry-after': String(Math.ceil(wait / 1000)),
-      })
+      // The sentence names the spacing this cloud was made with, not a fixed 2 s.
+      const every = options.minPollIntervalMs / 1000
+      return errorResponse(
+        429,
+        `Too many requests: poll no more than once every ${every} seconds`,
+        {
+          'retry-after': String(Math.ceil(wait / 1000)),
+        },
+      )
     }
     transaction.lastPollAt = now
     return jsonResponse(200, model.body(transaction))
@@ -88,10 +131,14 @@ export function createHttpFrontEnd(
     const parts = url.pathname.replace(/\/+$/, '').split('/').slice(1)
     const [base, resource, id, ...rest] = parts
     const method = request.method.toUpperCase()
+    // OPTIONS on a route is a browser's preflight (see `preflight`); any other method but the
+    // route's own is 405.
     const allow = (allowed: string, run: () => Promise<Response> | Response) =>
       method === allowed
         ? run()
-        : errorResponse(405, `Method ${method} is not allowed here`, { allow: allowed })
+        : method === 'OPTIONS'
+          ? preflight(request, allowed)
+          : errorResponse(405, `Method ${method} is not allowed here`, { allow: allowed })
     try {
       if (base?.toLowerCase() !== 'pos' || rest.length) return errorResponse(404, 'Not found')
       const name = resource?.toLowerCase()

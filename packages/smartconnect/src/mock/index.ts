@@ -7,12 +7,12 @@
  * const response = await cloud.fetch(request)                 // or setupServer(...cloud.handlers())
  * ```
  */
-import { exactFields, systemClock, type Clock } from '@tillkit/core'
+import { exactFields, systemClock, TillkitValidationError, type Clock } from '@tillkit/core'
 import { fakeFetch, faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { TransactionType } from '../types.js'
 import { smartConnectFaults, withSmartConnectFaults, type Fault } from './faults.js'
-import { createHttpFrontEnd } from './http.js'
+import { createHttpFrontEnd, withCors } from './http.js'
 import type { LedgerEntry } from './ledger.js'
 import { SmartConnectModel, type Register, type TerminalConfig } from './model.js'
 import { mswHandlers } from './msw.js'
@@ -86,6 +86,12 @@ export interface TerminalControl {
   setScenario(deviceId: string, scenario: Scenario | undefined): void
   /** An offline terminal's new transactions end CANCELLED / FAILED-INTERFACE. */
   setOnline(deviceId: string, online: boolean): void
+  /**
+   * Unpairing done on the terminal (SmartConnect has no call for it): the registers paired with it
+   * (only `registerId`, when given) are forgotten, and their starts refused until they pair again.
+   * Returns the ids unpaired; a transaction already started runs on.
+   */
+  unpair(deviceId: string, registerId?: string): string[]
 }
 
 export interface RegisterControl {
@@ -161,7 +167,8 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
     clock,
     minPollIntervalMs: options.minPollIntervalMs ?? 2_000,
   })
-  const serve = withSmartConnectFaults(front, faults, clock)
+  // CORS outermost: an injected fault's answer carries the headers too.
+  const serve = withCors(withSmartConnectFaults(front, faults, clock))
   const fetch = fakeFetch(serve)
 
   const terminalInfo = (deviceId: string): TerminalInfo => {
@@ -211,6 +218,15 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       get: terminalInfo,
       add(config) {
         exactFields(TERMINAL_RULES)('config', config, {})
+        // A code another terminal shows is refused as options.terminals refuses it.
+        const { pairingCode } = config
+        const holder = [...model.devices.values()].find((d) => d.pairingCode === pairingCode)
+        if (holder)
+          throw new TillkitValidationError(
+            'config.pairingCode',
+            `is shown by terminal ${holder.deviceId} already`,
+            JSON.stringify(pairingCode),
+          )
         model.addDevice(config)
         return terminalInfo(config.deviceId)
       },
@@ -221,6 +237,7 @@ export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
       setOnline(deviceId, online) {
         model.device(deviceId).online = online
       },
+      unpair: (deviceId, registerId) => model.unpair(deviceId, registerId),
     },
     registers: {
       list: () => [...model.registers.values()],

@@ -190,6 +190,8 @@ export class SmartConnectModel {
   addDevice(config: TerminalConfig): Device {
     if (this.devices.has(config.deviceId))
       throw new Error(`Terminal ${config.deviceId} already exists`)
+    const holder = config.pairingCode === undefined ? undefined : this.showing(config.pairingCode)
+    if (holder) throw new Error(`Terminal ${holder.deviceId} shows ${config.pairingCode} already`)
     const device = new Device(
       config.deviceId,
       config.pairingCode ?? this.newCode(),
@@ -219,7 +221,7 @@ export class SmartConnectModel {
     const name = required(form, 'POSRegisterName')
     const businessName = required(form, 'POSBusinessName')
     const vendorName = required(form, 'POSVendorName')
-    const device = [...this.devices.values()].find((d) => d.pairingCode === code)
+    const device = this.showing(code)
     if (!device) refuse('invalid', 'Invalid pairing code')
     const store: Record<string, string> = {}
     for (const field of STORE_FIELDS) {
@@ -239,6 +241,19 @@ export class SmartConnectModel {
     return register
   }
 
+  /**
+   * Unpairing on the terminal: forgets the registers paired with `deviceId` (only `registerId`, when
+   * given). Returns the ids forgotten.
+   */
+  unpair(deviceId: string, registerId?: string): string[] {
+    this.device(deviceId)
+    const gone = [...this.registers.values()]
+      .filter((r) => r.deviceId === deviceId && (registerId === undefined || r.id === registerId))
+      .map((r) => r.id)
+    for (const id of gone) this.registers.delete(id)
+    return gone
+  }
+
   // ---- transactions ------------------------------------------------------------------------
 
   /** Starts a transaction from its form fields. */
@@ -247,8 +262,9 @@ export class SmartConnectModel {
     const id = requiredRegisterId(form)
     const businessName = required(form, 'POSBusinessName')
     const vendorName = required(form, 'POSVendorName')
-    const mode = required(form, 'TransactionMode')
-    if (mode !== 'ASYNC')
+    // Without TransactionMode SmartConnect runs the legacy synchronous mode: not a missing field, a
+    // mode the fake does not have, so both are refused in the same words.
+    if (form.TransactionMode !== 'ASYNC')
       refuse('invalid', 'TransactionMode must be ASYNC (the fake has no synchronous mode)')
     const type = required(form, 'TransactionType')
     if (!isTransactionType(type)) refuse('invalid', `Unknown TransactionType ${type}`)
@@ -292,7 +308,8 @@ export class SmartConnectModel {
    * every terminal up to `now` first.
    */
   read(transactionId: string, token: string | undefined, now: number): FakeTransaction {
-    const transaction = this.transactions.get(transactionId)
+    // Ids are lower-case UUIDs; paths are matched without regard to case, the id in them too.
+    const transaction = this.transactions.get(transactionId.toLowerCase())
     if (!transaction) return refuse('not-found', 'Transaction not found')
     if (token !== transaction.token) refuse('bad-token', 'Invalid token')
     if (now >= this.tokenExpiresAt(transaction)) refuse('expired', 'Token expired')
@@ -608,12 +625,22 @@ export class SmartConnectModel {
     )
   }
 
+  /** The terminal showing `code`, if any. */
+  private showing(code: string): Device | undefined {
+    for (const device of this.devices.values()) if (device.pairingCode === code) return device
+    return undefined
+  }
+
   private newCode(): string {
-    // Six characters, distinct for each code issued, not guessable from the device id.
-    return ((++this.codes * 7_919_111 + 60_466_176) % 2_176_782_336)
-      .toString(36)
-      .toUpperCase()
-      .padStart(6, '0')
+    // Six characters, distinct for each code issued, not guessable from the device id; one a
+    // terminal was configured to show is skipped (pairing would find that terminal first).
+    for (;;) {
+      const code = ((++this.codes * 7_919_111 + 60_466_176) % 2_176_782_336)
+        .toString(36)
+        .toUpperCase()
+        .padStart(6, '0')
+      if (!this.showing(code)) return code
+    }
   }
 }
 

@@ -11,6 +11,8 @@ import {
   optional,
   segment,
   text,
+  TillkitValidationError,
+  type Check,
   type Rules,
 } from '@tillkit/core'
 import { SCENARIOS } from './scenarios.js'
@@ -28,12 +30,36 @@ export const TERMINAL_RULES: Rules = {
 }
 
 /**
+ * The codes terminals are configured to show are each one terminal's: the register pairs with the
+ * terminal showing the code typed, so two showing one would pair it with whichever came first.
+ * Terminals left to make theirs up are not compared (the fake's codes never clash, see the model).
+ */
+const distinctCodes: Check = (field, value) => {
+  const seen = new Map<string, number>()
+  ;(value as { pairingCode?: string }[]).forEach(({ pairingCode }, i) => {
+    if (pairingCode === undefined) return
+    const first = seen.get(pairingCode)
+    if (first !== undefined)
+      throw new TillkitValidationError(
+        `${field}[${i}].pairingCode`,
+        `is also ${field}[${first}].pairingCode`,
+        JSON.stringify(pairingCode),
+      )
+    seen.set(pairingCode, i)
+  })
+}
+
+/**
  * `createFakeCloud`'s options, by core's rules: a bad value or an unknown name is a
  * TillkitValidationError naming the option, at construction.
  */
 const OPTION_RULES: Rules = {
   terminals: optional(
-    allOf(list(exactFields(TERMINAL_RULES), 'must be an array of terminals'), distinct('deviceId')),
+    allOf(
+      list(exactFields(TERMINAL_RULES), 'must be an array of terminals'),
+      distinct('deviceId'),
+      distinctCodes,
+    ),
   ),
   clock: optional(clockLike),
   // 0: every step happens at once.

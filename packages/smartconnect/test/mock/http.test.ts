@@ -33,7 +33,8 @@ describe('fake cloud: starting a transaction', () => {
     ['POSRegisterID', { POSRegisterID: '' }, 'POSRegisterID is required'],
     ['POSBusinessName', { POSBusinessName: '' }, 'POSBusinessName is required'],
     ['POSVendorName', { POSVendorName: '' }, 'POSVendorName is required'],
-    ['TransactionMode', { TransactionMode: '' }, 'TransactionMode is required'],
+    // Left out, SmartConnect would run its synchronous mode, which the fake does not have.
+    ['TransactionMode', { TransactionMode: '' }, 'TransactionMode must be ASYNC'],
     ['a synchronous mode', { TransactionMode: 'SYNC' }, 'TransactionMode must be ASYNC'],
     ['TransactionType', { TransactionType: '' }, 'TransactionType is required'],
     ['an unknown type', { TransactionType: 'Card.Sale' }, 'Unknown TransactionType Card.Sale'],
