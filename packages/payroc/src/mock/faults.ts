@@ -18,8 +18,26 @@ const PROBLEMS = jsonErrors((status) => problemBody(status, `Injected fault: HTT
 
 export const payrocFaults = (): FaultList => new FaultList()
 
+/**
+ * A 500 is the gateway's own failure, answered with its problem document (type, title, status, detail) as every
+ * other error; core leaves 5xx faults bodiless, which stays right for 502 to 504 (a proxy in front of it). A fault
+ * with a `body` of its own keeps it.
+ */
+const withServerProblem = (faults: FaultList): Pick<FaultList, 'take'> => ({
+  take(request) {
+    const taken = faults.take(request)
+    const { outcome } = taken
+    if (outcome?.kind !== 'status' || outcome.status !== 500 || outcome.body !== undefined)
+      return taken
+    return {
+      ...taken,
+      outcome: { ...outcome, body: problemBody(500, 'Injected fault: HTTP 500.') },
+    }
+  },
+})
+
 export const withPayrocFaults = (
   handler: (request: Request) => Promise<Response>,
   faults: FaultList,
   clock: Clock,
-) => withFaults(handler, faults, clock, PROBLEMS)
+) => withFaults(handler, withServerProblem(faults), clock, PROBLEMS)

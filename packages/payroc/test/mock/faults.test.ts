@@ -16,14 +16,14 @@ describe('injected faults', () => {
     expect(h.cloud.faults.active).toEqual([])
   })
 
-  it('a 500 status fault has no body and nothing is done', async () => {
+  it('a 502 status fault has no body and nothing is done', async () => {
     const h = harness()
     await h.token()
-    h.cloud.faults.add({ kind: 'status', status: 500, match: { method: 'POST' }, times: 1 })
+    h.cloud.faults.add({ kind: 'status', status: 502, match: { method: 'POST' }, times: 1 })
     const answer = await h.call('POST', `/devices/${SERIAL}/payment-instructions`, {
       body: sale(100),
     })
-    expect(answer.status).toBe(500)
+    expect(answer.status).toBe(502)
     expect(answer.body).toBeUndefined()
     expect(h.cloud.instructions.list()).toEqual([])
   })

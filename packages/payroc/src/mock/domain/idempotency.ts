@@ -28,8 +28,13 @@ export class IdempotencyStore {
         'conflict',
         'This Idempotency-Key was already used with a different request; use a new key for a new request.',
         {
+          // A 409's field errors carry all three of parameter, detail and message.
           errors: [
-            { parameter: 'Idempotency-Key', message: 'already used with a different request' },
+            {
+              parameter: 'Idempotency-Key',
+              detail: 'already used with a different request',
+              message: 'already used with a different request',
+            },
           ],
         },
       )

@@ -8,6 +8,7 @@ import type {
   RetrievedPayment,
   ReversalRequest,
 } from '../types.js'
+import { checkCurrency } from './currencies.js'
 import { DeviceBook, type DeviceConfig, type DeviceState } from './devices.js'
 import { invalid, refuse } from './errors.js'
 import { IdempotencyStore } from './idempotency.js'
@@ -88,12 +89,15 @@ export class PayrocModel {
     now: number,
   ): InstructionRecord {
     this.settle(now)
+    // The body first, then the device (the order the README gives): a bad body is a 400 whatever the serial.
+    const parsed = { kind, request: parseBody(body, SUBMIT_RULES[kind]) } as InstructionBody
+    // The client's rules check the currency's form only; the gateway's list is ISO 4217's.
+    if (parsed.kind !== 'signature') checkCurrency(parsed.request.order.currency)
     const device = this.devices.get(serialNumber)
     if (device.deactivatedAt !== undefined)
       refuse('not-found', `Device ${serialNumber} is deactivated.`, {
         resource: `device ${serialNumber}`,
       })
-    const parsed = { kind, request: parseBody(body, SUBMIT_RULES[kind]) } as InstructionBody
     if (parsed.request.processingTerminalId !== device.processingTerminalId)
       invalid('processingTerminalId', `is not the terminal device ${serialNumber} is linked to`)
     if (device.busyWith !== undefined) {
