@@ -16,6 +16,20 @@ export const OTHER_POI = 'P400Plus-200000001'
 export const MERCHANT = 'TillkitShop'
 export const KEY = 'test-api-key'
 
+/**
+ * A nexo MessageHeader as a POS's own code writes it (no builders of ours), for tests that send raw
+ * JSON to the fake; `category` is any value, so a test can send a malformed one.
+ */
+export const rawHeader = (category: unknown, serviceId: string, poiId = POI) => ({
+  ProtocolVersion: '3.0',
+  MessageClass: 'Service',
+  MessageCategory: category,
+  MessageType: 'Request',
+  ServiceID: serviceId,
+  SaleID: 'pos-1',
+  POIID: poiId,
+})
+
 export interface Harness<T extends AdyenTransport> {
   clock: ManualClock
   cloud: FakeCloud

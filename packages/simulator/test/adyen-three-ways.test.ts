@@ -7,23 +7,14 @@ import { createManualClock } from '@tillkit/core'
 import { describe, it } from 'vitest'
 import { createFakeCloud } from '@tillkit/adyen/mock'
 import { listeningServer } from '../../core/test/msw-equivalence.js'
+import { POI, rawHeader as header } from '../../adyen/test/helpers.js'
 import { expectAlike, type Probe } from './three-ways.js'
 
 const server = listeningServer()
 const ORIGIN = 'https://device-api-test.adyen.com'
-const POI = 'P400Plus-100000001'
 const DEVICE = `/v1/merchants/TillkitShop/devices/${POI}`
 const JSON_TYPE = { 'content-type': 'application/json' }
 
-const header = (category: string, serviceId: string, poiId = POI) => ({
-  ProtocolVersion: '3.0',
-  MessageClass: 'Service',
-  MessageCategory: category,
-  MessageType: 'Request',
-  ServiceID: serviceId,
-  SaleID: 'pos-1',
-  POIID: poiId,
-})
 const payment = (serviceId: string, amount: unknown, currency = 'EUR') =>
   JSON.stringify({
     SaleToPOIRequest: {

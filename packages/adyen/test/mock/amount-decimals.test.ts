@@ -5,21 +5,13 @@
 import { createManualClock } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { createFakeCloud } from '../../src/mock/index.js'
-import { KEY, POI } from '../helpers.js'
+import { KEY, POI, rawHeader } from '../helpers.js'
 
 const SYNC = `https://device-api-test.adyen.com/v1/merchants/TillkitShop/devices/${POI}/sync`
 
 const payment = (serviceId: string, amounts: Record<string, unknown>) => ({
   SaleToPOIRequest: {
-    MessageHeader: {
-      ProtocolVersion: '3.0',
-      MessageClass: 'Service',
-      MessageCategory: 'Payment',
-      MessageType: 'Request',
-      ServiceID: serviceId,
-      SaleID: 'pos-1',
-      POIID: POI,
-    },
+    MessageHeader: rawHeader('Payment', serviceId),
     PaymentRequest: {
       SaleData: { SaleTransactionID: { TransactionID: 'o-1', TimeStamp: '2026-01-01T00:00:00Z' } },
       PaymentTransaction: { AmountsReq: amounts },

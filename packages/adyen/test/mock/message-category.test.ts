@@ -6,20 +6,10 @@
 import { createManualClock } from '@tillkit/core'
 import { describe, expect, it } from 'vitest'
 import { createFakeCloud } from '../../src/mock/index.js'
-import { KEY, POI } from '../helpers.js'
+import { KEY, POI, rawHeader as header } from '../helpers.js'
 
 const DEVICE = `https://device-api-test.adyen.com/v1/merchants/TillkitShop/devices/${POI}`
 const LEGACY = 'https://terminal-api-test.adyen.com'
-
-const header = (category: unknown, serviceId: string) => ({
-  ProtocolVersion: '3.0',
-  MessageClass: 'Service',
-  MessageCategory: category,
-  MessageType: 'Request',
-  ServiceID: serviceId,
-  SaleID: 'pos-1',
-  POIID: POI,
-})
 
 function setup() {
   const cloud = createFakeCloud({ clock: createManualClock({ autoAdvance: true }), stepMs: 0 })
