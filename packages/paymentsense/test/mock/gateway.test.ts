@@ -58,6 +58,8 @@ describe('versions and headers', () => {
     ['v1 on pay-at-counter', 'application/connect.v1+json'],
     ['plain JSON', 'application/json'],
     ['a wildcard', '*/*'],
+    ['the version weighted q=0 (refused)', 'application/connect.v2+json; q=0'],
+    ['the version weighted Q = 0.000', 'application/json, application/connect.v2+json;Q = 0.000'],
   ])('answers 406 when Accept is %s', async (_, accept) => {
     const h = harness()
     const { status, body } = await h.call(pac('GET', TERMINALS, { headers: { accept } }))
@@ -67,7 +69,7 @@ describe('versions and headers', () => {
 
   it('accepts the version among other media types and with parameters', async () => {
     const h = harness()
-    const accept = 'application/json, application/connect.v2+json; q=0.9'
+    const accept = 'application/json, application/connect.v2+json; q=0.9, text/plain; q=0'
     expect((await h.call(pac('GET', TERMINALS, { headers: { accept } }))).status).toBe(200)
   })
 

@@ -138,7 +138,9 @@ export function createHttpFrontEnd(
         ? run()
         : method === 'OPTIONS'
           ? preflight(request, allowed)
-          : errorResponse(405, `Method ${method} is not allowed here`, { allow: allowed })
+          : errorResponse(405, `Method ${method} is not allowed here`, {
+              allow: `${allowed}, OPTIONS`,
+            })
     try {
       if (base?.toLowerCase() !== 'pos' || rest.length) return errorResponse(404, 'Not found')
       const name = resource?.toLowerCase()

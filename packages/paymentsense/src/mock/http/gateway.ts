@@ -41,13 +41,17 @@ export function authoriser(apiKeys: readonly string[]): (request: Request) => bo
 
 const essence = (value: string) => value.split(';')[0]!.trim().toLowerCase()
 
+/** A media range weighted `q=0`: "not acceptable" (RFC 9110, 12.4.2), however it is written. */
+const REFUSED = /;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:;|$)/i
+
 /**
  * Whether `Accept` asks for exactly this version. A missing Accept (or a wildcard) would select
- * the cloud's default version (reportedly v0), which this fake does not serve.
+ * the cloud's default version (reportedly v0), which this fake does not serve; the version listed
+ * with `q=0` is one the client refuses.
  */
 export function acceptsMedia(request: Request, media: string): boolean {
   const accept = request.headers.get('accept') ?? ''
-  return accept.split(',').some((part) => essence(part) === media)
+  return accept.split(',').some((part) => essence(part) === media && !REFUSED.test(part))
 }
 
 export function hasContentType(request: Request, media: string): boolean {
