@@ -151,6 +151,8 @@ export const distinct =
     const seen = new Map<unknown, number>()
     ;(value as Record<string, unknown>[]).forEach((item, i) => {
       const id = item[key]
+      // An optional key some items leave out: absent values do not clash.
+      if (id === undefined) return
       const first = seen.get(id)
       if (first !== undefined)
         fail(`${field}[${i}].${key}`, `is also ${field}[${first}].${key}`, id)

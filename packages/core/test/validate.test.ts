@@ -427,5 +427,10 @@ describe('options objects (fake clouds)', () => {
       'list[1].id',
       'is also list[0].id',
     ])
+    // An optional key: items that leave it out do not clash with each other.
+    expect(failure(() => distinct('code')('list', [{}, { code: 'A' }, {}], {}))).toBeUndefined()
+    expect(failure(() => distinct('code')('list', [{}, { code: 'A' }, { code: 'A' }], {}))).toEqual(
+      ['list[2].code', 'is also list[1].code'],
+    )
   })
 })

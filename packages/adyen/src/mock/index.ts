@@ -6,7 +6,7 @@
  * const adyen = createAdyenClient({ ..., baseUrl: 'https://device-api-test.adyen.com/v1', fetch: cloud.fetch })
  * ```
  */
-import { systemClock, type Clock } from '@tillkit/core'
+import { checkOptions, systemClock, type Clock } from '@tillkit/core'
 import { fakeFetch, faultControl, type FakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import { deviceControl, notificationControl } from './control.js'
@@ -18,7 +18,7 @@ import { Notifier } from './domain/notifier.js'
 import { adyenFaults, withAdyenFaults, type Fault } from './faults.js'
 import { createFrontEnd, type ApiKeyConfig } from './http.js'
 import { mswHandlers } from './msw.js'
-import { checkCloudOptions } from './options.js'
+import { OPTION_RULES } from './options.js'
 
 export type { DeviceConfig } from './domain/device.js'
 export type { LedgerEntry, LedgerKind } from './domain/ledger.js'
@@ -98,7 +98,7 @@ export const DEFAULT_DEVICES: readonly DeviceConfig[] = [
  * `TillkitValidationError` naming it (`options.stepMs`, `options.devices[1].poiId`).
  */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
-  checkCloudOptions(options)
+  checkOptions(options, OPTION_RULES)
   const clock = options.clock ?? systemClock
   const post = options.fetch ?? ((request: Request) => globalThis.fetch(request))
   const notifier = new Notifier(clock, (url, body) =>

@@ -1,14 +1,11 @@
 import {
   allOf,
   bool,
-  checkOptions,
   clockLike,
   distinct,
   exactFields,
   fn,
-  int,
   list,
-  number,
   oneOf,
   optional,
   segment,
@@ -16,10 +13,8 @@ import {
   type Check,
   type Rules,
 } from '@tillkit/core'
+import { durationMs, retentionHours } from '@tillkit/core/fake'
 import { SCENARIOS } from './scenarios.js'
-
-/** A day: the longest terminal step the fake takes. */
-const DAY_MS = 86_400_000
 
 /** One device of `options.devices` (also what `cloud.devices.add` takes). */
 export const DEVICE_RULES: Rules = {
@@ -30,7 +25,7 @@ export const DEVICE_RULES: Rules = {
   online: optional(bool),
   scenario: optional(oneOf(SCENARIOS)),
   additionalResponse: optional(oneOf(['form', 'base64'])),
-  stepMs: optional(int(0, DAY_MS)),
+  stepMs: durationMs,
 }
 
 /** An API key: the key itself (every merchant account), or its config. */
@@ -50,7 +45,7 @@ const apiKey: Check = (field, value, object) =>
  * `createFakeCloud`'s options, by core's rules: a bad value or an unknown name is a
  * TillkitValidationError naming the option, at construction.
  */
-const OPTION_RULES: Rules = {
+export const OPTION_RULES: Rules = {
   apiKeys: optional(list(apiKey, 'must be an array of API keys')),
   merchantAccounts: optional(list(segment, 'must be an array of merchant accounts')),
   devices: optional(
@@ -58,14 +53,8 @@ const OPTION_RULES: Rules = {
   ),
   clock: optional(clockLike),
   // 0: every step not waiting for a person happens at once.
-  stepMs: optional(int(0, DAY_MS)),
+  stepMs: durationMs,
   // Hours, fractions allowed.
-  retentionHours: optional(
-    number(Number.MIN_VALUE, 8_760, 'must be a number of hours above 0, at most 8760'),
-  ),
+  retentionHours,
   fetch: optional(fn),
-}
-
-export function checkCloudOptions(options: unknown): void {
-  checkOptions(options, OPTION_RULES)
 }

@@ -20,6 +20,7 @@ export {
   type WithFaultsOptions,
 } from './faults.js'
 export { fakeFetch, type FakeFetch } from './fetch.js'
+export { DAY_MS, durationMs, retentionHours } from './options.js'
 export { httpHandler, requireMsw } from './msw.js'
 export { baseOf, basePath, stripBasePath, underBase, unprefixed } from './base.js'
 export { route, type RouteMatch, type RouteSpec } from './router.js'

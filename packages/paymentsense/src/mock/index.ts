@@ -6,7 +6,7 @@
  * const response = await cloud.fetch(request)          // or setupServer(...cloud.handlers())
  * ```
  */
-import { systemClock, type Clock } from '@tillkit/core'
+import { checkOptions, systemClock, type Clock } from '@tillkit/core'
 import { fakeFetch, faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler, WebSocketHandler } from 'msw'
 import { tableControl, terminalControl, withVirtualScenario } from './control.js'
@@ -17,7 +17,7 @@ import { ConnectModel, type TerminalConfig } from './domain/model.js'
 import { connectFaults, withConnectFaults, type Fault } from './faults.js'
 import { createRestFrontEnd } from './http/rest.js'
 import { mswHandlers } from './msw.js'
-import { checkCloudOptions, createTables } from './options.js'
+import { OPTION_RULES, createTables } from './options.js'
 import { createSocketGateway, type SocketAcceptance, type SocketControl } from './socket/gateway.js'
 import type { SocketPeer } from './socket/gateway.js'
 import { createInProcessWebSocket, type InProcessWebSocketClass } from './socket/in-process.js'
@@ -149,7 +149,7 @@ export const DEFAULT_TERMINALS: readonly TerminalConfig[] = [
  * `TillkitValidationError` naming it (`options.retentionHours`, `options.terminals[1].tid`).
  */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
-  checkCloudOptions(options)
+  checkOptions(options, OPTION_RULES)
   const clock = options.clock ?? systemClock
   const model = new ConnectModel(
     {

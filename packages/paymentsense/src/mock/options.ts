@@ -1,14 +1,12 @@
 import {
   allOf,
   bool,
-  checkOptions,
   clockLike,
   distinct,
   exactFields,
   fields,
   int,
   list,
-  number,
   oneOf,
   optional,
   segment,
@@ -16,12 +14,10 @@ import {
   TillkitValidationError,
   type Rules,
 } from '@tillkit/core'
+import { durationMs, retentionHours } from '@tillkit/core/fake'
 import { Refusal } from './domain/errors.js'
 import type { ConnectModel } from './domain/model.js'
 import { SCENARIOS } from './scenarios.js'
-
-/** A day: the longest time step, wait or spacing the fake takes. */
-const DAY_MS = 86_400_000
 
 /** One terminal of `options.terminals` (also what `cloud.terminals.add` takes). */
 export const TERMINAL_RULES: Rules = {
@@ -36,7 +32,7 @@ export const TERMINAL_RULES: Rules = {
  * TillkitValidationError naming the option, at construction. Tables are checked by the model as
  * `POST /pat/tables` checks them (see {@link createTables}).
  */
-const OPTION_RULES: Rules = {
+export const OPTION_RULES: Rules = {
   apiKeys: optional(list(text, 'must be an array of API keys')),
   terminals: optional(
     allOf(list(exactFields(TERMINAL_RULES), 'must be an array of terminals'), distinct('tid')),
@@ -44,20 +40,14 @@ const OPTION_RULES: Rules = {
   tables: optional(list(fields({}, 'must be a table (an object)'), 'must be an array of tables')),
   clock: optional(clockLike),
   // 0: every step not waiting for a person happens at once.
-  stepMs: optional(int(0, DAY_MS)),
+  stepMs: durationMs,
   requestSpacingMs: optional(int(0, 60_000)),
   // Hours, fractions allowed; from the end of a run (see ConnectModel), so a short one is safe.
-  retentionHours: optional(
-    number(Number.MIN_VALUE, 8_760, 'must be a number of hours above 0, at most 8760'),
-  ),
-  signatureTimeoutMs: optional(int(0, DAY_MS)),
+  retentionHours,
+  signatureTimeoutMs: durationMs,
   signatureTimeout: optional(oneOf(['void', 'accept'])),
-  socketSignatureTimeoutMs: optional(int(0, DAY_MS)),
-  pingIntervalMs: optional(int(0, DAY_MS)),
-}
-
-export function checkCloudOptions(options: unknown): void {
-  checkOptions(options, OPTION_RULES)
+  socketSignatureTimeoutMs: durationMs,
+  pingIntervalMs: durationMs,
 }
 
 /**

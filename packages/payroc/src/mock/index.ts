@@ -7,7 +7,7 @@
  * const response = await cloud.fetch(request)          // or setupServer(...cloud.handlers())
  * ```
  */
-import { exactFields, systemClock, type Clock } from '@tillkit/core'
+import { checkOptions, exactFields, systemClock, type Clock } from '@tillkit/core'
 import { fakeFetch, faultControl, type FakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { DeviceConfig, DeviceState } from './domain/devices.js'
@@ -18,7 +18,7 @@ import { PayrocModel } from './domain/model.js'
 import { payrocFaults, withPayrocFaults, type Fault } from './faults.js'
 import { createFrontEnd, type RequestNote } from './http/front.js'
 import { mswHandlers } from './msw.js'
-import { checkCloudOptions, DEVICE_RULES } from './options.js'
+import { OPTION_RULES, DEVICE_RULES } from './options.js'
 import { DEFAULT_TIMINGS, type Scenario, type Timings } from './scenarios.js'
 import type { InstructionStatus } from './types.js'
 
@@ -167,7 +167,7 @@ export const DEFAULT_DEVICES: readonly DeviceConfig[] = Array.from({ length: 12 
  * `TillkitValidationError` naming it (`options.holdMs`, `options.devices[1].serialNumber`).
  */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
-  checkCloudOptions(options)
+  checkOptions(options, OPTION_RULES)
   const clock = options.clock ?? systemClock
   const keys = new Map<string, Scope>([
     ...(options.readOnlyApiKeys ?? []).map((key) => [key, 'read'] as const),

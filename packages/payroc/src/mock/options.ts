@@ -1,7 +1,6 @@
 import {
   allOf,
   bool,
-  checkOptions,
   clockLike,
   distinct,
   exactFields,
@@ -15,10 +14,8 @@ import {
   type Check,
   type Rules,
 } from '@tillkit/core'
+import { durationMs } from '@tillkit/core/fake'
 import { SCENARIOS } from './scenarios.js'
-
-/** A day: the longest simulated wait or hold the fake takes. */
-const DAY_MS = 86_400_000
 
 /** One device of `options.devices` (also what `cloud.devices.add` takes). */
 export const DEVICE_RULES: Rules = {
@@ -46,7 +43,7 @@ const readOnlyKeys: Check = (field, value, options) => {
  * `createFakeCloud`'s options, by core's rules: a bad value or an unknown name is a
  * TillkitValidationError naming the option, at construction.
  */
-const OPTION_RULES: Rules = {
+export const OPTION_RULES: Rules = {
   apiKeys: optional(keys),
   readOnlyApiKeys: optional(readOnlyKeys),
   devices: optional(
@@ -55,17 +52,13 @@ const OPTION_RULES: Rules = {
   clock: optional(clockLike),
   timings: optional(
     exactFields({
-      cardMs: optional(int(0, DAY_MS)),
-      authMs: optional(int(0, DAY_MS)),
-      slowCardMs: optional(int(0, DAY_MS)),
-      deviceTimeoutMs: optional(int(0, DAY_MS)),
+      cardMs: durationMs,
+      authMs: durationMs,
+      slowCardMs: durationMs,
+      deviceTimeoutMs: durationMs,
     }),
   ),
   // 0: an instruction read is answered at once.
-  holdMs: optional(int(0, DAY_MS)),
+  holdMs: durationMs,
   tokenLifetimeSeconds: optional(int(1, 31_536_000)),
-}
-
-export function checkCloudOptions(options: unknown): void {
-  checkOptions(options, OPTION_RULES)
 }

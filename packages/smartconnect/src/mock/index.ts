@@ -7,7 +7,13 @@
  * const response = await cloud.fetch(request)                 // or setupServer(...cloud.handlers())
  * ```
  */
-import { exactFields, systemClock, TillkitValidationError, type Clock } from '@tillkit/core'
+import {
+  checkOptions,
+  exactFields,
+  systemClock,
+  TillkitValidationError,
+  type Clock,
+} from '@tillkit/core'
 import { fakeFetch, faultControl, type FakeFaults as CoreFakeFaults } from '@tillkit/core/fake'
 import type { RequestHandler } from 'msw'
 import type { TransactionType } from '../types.js'
@@ -16,7 +22,7 @@ import { createHttpFrontEnd, withCors } from './http.js'
 import type { LedgerEntry } from './ledger.js'
 import { SmartConnectModel, type Register, type TerminalConfig } from './model.js'
 import { mswHandlers } from './msw.js'
-import { checkCloudOptions, TERMINAL_RULES } from './options.js'
+import { OPTION_RULES, TERMINAL_RULES } from './options.js'
 import type { Scenario } from './scenarios.js'
 
 export type { TerminalConfig, Register, RefusalKind } from './model.js'
@@ -149,7 +155,7 @@ export const DEFAULT_TERMINALS: readonly TerminalConfig[] = [
  * `TillkitValidationError` naming it (`options.stepMs`, `options.terminals[1].deviceId`).
  */
 export function createFakeCloud(options: FakeCloudOptions = {}): FakeCloud {
-  checkCloudOptions(options)
+  checkOptions(options, OPTION_RULES)
   const clock = options.clock ?? systemClock
   const model = new SmartConnectModel(
     {
