@@ -11,6 +11,7 @@ import {
   invalidFault,
   isConnectionReset,
   jsonErrors,
+  pathOf,
   Refusal,
   FakeLedger,
   faultControl,
@@ -236,6 +237,7 @@ describe('httpHandler under MSW', () => {
         seen = {
           url: request.url,
           base: baseOf(request),
+          path: pathOf(request),
           method: request.method,
           probe: request.headers.get('x-probe'),
           body: await request.text(),
@@ -254,6 +256,7 @@ describe('httpHandler under MSW', () => {
     expect(seen).toEqual({
       url: 'http://proxy.test/pac/terminals?x=1',
       base: 'http://proxy.test/eu/connect',
+      path: '/eu/connect/pac/terminals',
       method: 'PUT',
       probe: 'p',
       body: '{"a":1}',
@@ -263,7 +266,12 @@ describe('httpHandler under MSW', () => {
     expect(signal!.aborted).toBe(true)
     // The base itself is the fake's root; a path that only starts like the base is not under it.
     expect((await fetch('http://proxy.test/eu/connect')).status).toBe(204)
-    expect(seen).toMatchObject({ url: 'http://proxy.test/', method: 'GET', body: '' })
+    expect(seen).toMatchObject({
+      url: 'http://proxy.test/',
+      path: '/eu/connect',
+      method: 'GET',
+      body: '',
+    })
     await expect(fetch('http://proxy.test/eu/connected/pac')).rejects.toThrow()
     await expect(fetch('http://proxy.test/pac/terminals')).rejects.toThrow()
   })
@@ -285,16 +293,18 @@ describe('httpHandler under MSW', () => {
   it('a base without a path hands the request on as it is, with its origin as base', async () => {
     let same = false
     let base = ''
-    const sent = new Request('https://cloud.test/v1/x')
+    let path = ''
+    const sent = new Request('https://cloud.test/v1/x%2Fy?q=1')
     server.use(
       httpHandler(async (request) => {
         same = request.url === sent.url
         base = baseOf(request)
+        path = pathOf(request)
         return new Response(null, { status: 204 })
       }, 'https://cloud.test'),
     )
     expect((await fetch(sent)).status).toBe(204)
-    expect([same, base]).toEqual([true, 'https://cloud.test'])
+    expect([same, base, path]).toEqual([true, 'https://cloud.test', '/v1/x%2Fy'])
   })
 
   it('lets any other failure of the fake surface as MSW reports it (500), not as a network error', async () => {

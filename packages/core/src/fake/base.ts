@@ -54,13 +54,16 @@ export function stripBasePath(url: string | URL, prefix: RegExp): { url: URL; ba
   return { url: stripped, base }
 }
 
-/** Requests made by {@link unprefixed}, with the base their links hang from. */
-const BASES = new WeakMap<Request, string>()
+/**
+ * Requests made by {@link unprefixed}: the base their links hang from, and the path the client
+ * sent, prefix and all.
+ */
+const SENT = new WeakMap<Request, { base: string; path: string }>()
 
 /**
  * `request` as the fake routes it, the base's path prefix taken off its URL (see
  * {@link stripBasePath}): method, headers, body (streamed, not read), signal, redirect mode and
- * credentials kept. {@link baseOf} answers the prefixed base for it.
+ * credentials kept. {@link baseOf} answers the prefixed base for it, {@link pathOf} the path sent.
  */
 export function unprefixed(request: Request, prefix: RegExp): Request {
   const { url, base } = stripBasePath(request.url, prefix)
@@ -78,7 +81,7 @@ export function unprefixed(request: Request, prefix: RegExp): Request {
     // (Node's fetch), which the DOM typings do not know yet.
     ...(request.body && { duplex: 'half' }),
   } as RequestInit)
-  BASES.set(stripped, base)
+  SENT.set(stripped, { base, path: new URL(request.url).pathname })
   return stripped
 }
 
@@ -88,5 +91,14 @@ export function unprefixed(request: Request, prefix: RegExp): Request {
  * `location` or polling URL it answers leads back through the same base as the request came.
  */
 export function baseOf(request: Request): string {
-  return BASES.get(request) ?? new URL(request.url).origin
+  return SENT.get(request)?.base ?? new URL(request.url).origin
+}
+
+/**
+ * The path of `request` as the client sent it, the prefix an MSW handler took off included
+ * (`/connect/pac/terminals`), without the query: what a fake echoes in a body (a problem's
+ * `instance`) names the resource the client asked for, not the fake's own path for it.
+ */
+export function pathOf(request: Request): string {
+  return SENT.get(request)?.path ?? new URL(request.url).pathname
 }

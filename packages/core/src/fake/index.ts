@@ -22,7 +22,7 @@ export {
 export { fakeFetch, type FakeFetch } from './fetch.js'
 export { DAY_MS, durationMs, retentionHours } from './options.js'
 export { httpHandler, requireMsw } from './msw.js'
-export { baseOf, basePath, stripBasePath, underBase, unprefixed } from './base.js'
+export { baseOf, basePath, pathOf, stripBasePath, underBase, unprefixed } from './base.js'
 export { route, type RouteMatch, type RouteSpec } from './router.js'
 export { FakeLedger } from './ledger.js'
 export { faultControl, type FakeFaults } from './control.js'

@@ -1,5 +1,5 @@
 import type { Clock } from '@tillkit/core'
-import { baseOf, jsonResponse, route } from '@tillkit/core/fake'
+import { baseOf, jsonResponse, pathOf, route } from '@tillkit/core/fake'
 import { Refusal } from '../domain/errors.js'
 import {
   instructionView,
@@ -247,7 +247,7 @@ export function createFrontEnd(
   const operate = async (request: Request, url: URL): Promise<Response> => {
     const path = url.pathname.slice('/v1'.length)
     const found = route(ROUTES, request.method, path)
-    if (!found) return problem(404, `No such resource: ${url.pathname}.`)
+    if (!found) return problem(404, `No such resource: ${pathOf(request)}.`)
     if ('allowed' in found)
       return jsonResponse(405, problemBody(405, `Use ${found.allowed.join(' or ')} here.`), {
         allow: found.allowed.join(', '),
@@ -313,13 +313,14 @@ export function createFrontEnd(
     try {
       if (url.pathname.replace(/\/+$/, '') === '/authorize') return identity(request)
       if (!url.pathname.startsWith('/v1/'))
-        return problem(404, `No such resource: ${url.pathname}.`)
+        return problem(404, `No such resource: ${pathOf(request)}.`)
       return await operate(request, url)
     } catch (error) {
       if (!(error instanceof Refusal)) throw error
       const extra = {
         ...absolute(error.details, `${baseOf(request)}/v1`),
-        ...(error.kind === 'conflict' && { instance: url.pathname }),
+        // The path as the client sent it: behind a proxy's prefix (`handlers(base)`), with it.
+        ...(error.kind === 'conflict' && { instance: pathOf(request) }),
       }
       return problem(STATUS_BY_REFUSAL[error.kind], error.message, extra)
     }
