@@ -1,6 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
   assertObject,
+  checkClientOptions,
   checkFields,
   createTransport,
   guardClient,
@@ -221,6 +222,7 @@ export function adyenBaseUrl(
   return `https://${host}-${env}.adyen.com${transport === 'device-api' ? '/v1' : ''}`
 }
 
+/** Every option, in the order they are checked; any other name is refused. */
 const OPTION_RULES: Rules = {
   apiKey: header(true),
   environment: oneOf(['test', 'live']),
@@ -241,8 +243,7 @@ const WAIT_RULES: Rules = {
 export function createAdyenClient<T extends AdyenTransport>(
   options: AdyenClientOptions<T>,
 ): AdyenClient<T> {
-  assertObject('options', options)
-  checkFields(options as unknown as Record<string, unknown>, OPTION_RULES, 'options.')
+  checkClientOptions(options, OPTION_RULES)
   const { apiKey, fetch, logger, clock, retry, merchantAccount } = options
   const deviceApi = options.transport === 'device-api'
   const baseUrl = (

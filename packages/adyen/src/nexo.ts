@@ -1,5 +1,6 @@
 import {
   assertObject,
+  checkClientOptions,
   checkFields,
   clockLike,
   dateTime,
@@ -218,12 +219,7 @@ const STATUS_RULES: Rules = {
  * field. Share one builder per SaleID, so its ServiceIDs stay unique.
  */
 export function createNexo(options: NexoOptions): NexoBuilder {
-  assertObject('options', options)
-  checkFields(
-    options as unknown as Record<string, unknown>,
-    { saleId: text, clock: optional(clockLike), random: optional(fn) },
-    'options.',
-  )
+  checkClientOptions(options, { saleId: text, clock: optional(clockLike), random: optional(fn) })
   const { saleId, clock = systemClock, random = cryptoRandom } = options
   const used = new Set<string>()
 

@@ -48,6 +48,7 @@ export {
   assertKnownFields,
   exactFields,
   checkOptions,
+  checkClientOptions,
   dateTime,
   fn,
   header,

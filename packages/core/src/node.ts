@@ -2,8 +2,8 @@
  * A fetch for Node servers that send many small requests: built on `node:http`/`node:https` with
  * keep-alive agents instead of the platform fetch (undici). At a thousand requests a second, the
  * platform fetch's per-request machinery (a Request, AbortSignals kept until a finalizer runs, web
- * streams for every body) holds a Node process at ~150 MB RSS where this one stays near 60 MB, for
- * about half the CPU. It buffers bodies (no streaming either way): enough for JSON APIs, which is
+ * streams for every body) held a Node process at about 145 MB RSS where this one stayed near 75 MB
+ * (the README's loopback measurement), for about half the CPU. It buffers bodies (no streaming either way): enough for JSON APIs, which is
  * all tillkit's clients speak. Redirects, default headers and body types are as the platform's.
  */
 // The modules themselves, not named imports: `http.request` is looked up on each call, so what

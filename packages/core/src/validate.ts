@@ -161,15 +161,16 @@ export const distinct =
   }
 
 /**
- * Refuses a field of `object` that `rules` does not name, reported as `prefix + name` with the
- * names it knows: a misspelt option (`retentionHour`) fails instead of being silently ignored.
+ * Refuses a field of `object` that `known` (rules, or any object with the names as keys) does not
+ * name, reported as `prefix + name` with the names it knows: a misspelt option (`retentionHour`)
+ * fails instead of being silently ignored.
  */
-export function assertKnownFields(object: object, rules: Rules, prefix = ''): void {
+export function assertKnownFields(object: object, known: object, prefix = ''): void {
   for (const name of Object.keys(object)) {
-    if (!Object.hasOwn(rules, name))
+    if (!Object.hasOwn(known, name))
       fail(
         prefix + name,
-        `is not a known name (known: ${Object.keys(rules).join(', ')})`,
+        `is not a known name (known: ${Object.keys(known).join(', ')})`,
         // Not quoted: a misspelt `apiKey` holds a secret, and the name alone is what is wrong.
         undefined,
         true,
@@ -190,11 +191,26 @@ export const exactFields =
  * defaults) or an object with no name `rules` does not know, each field passing its rule (reported
  * as `options.name`), at construction rather than as odd behaviour later.
  */
-export function checkOptions(options: unknown, rules: Rules, field = 'options'): void {
+export function checkOptions(
+  options: unknown,
+  rules: Rules,
+  field = 'options',
+  known: object = rules,
+): void {
   if (options === undefined) return
   assertObject(field, options)
-  assertKnownFields(options, rules, `${field}.`)
+  assertKnownFields(options, known, `${field}.`)
   checkFields(options as Record<string, unknown>, rules, `${field}.`)
+}
+
+/**
+ * A client's options, as its factory takes them: as {@link checkOptions}, but they must be given,
+ * and the names of `more` (options checked later, such as the host's) are known too, though not
+ * checked here. Called before anything is sent.
+ */
+export function checkClientOptions(options: unknown, rules: Rules, ...more: Rules[]): void {
+  assertObject('options', options)
+  checkOptions(options, rules, 'options', Object.assign({}, rules, ...more))
 }
 
 /** A function (a custom `fetch`). */
@@ -280,9 +296,9 @@ const RETRY_RULES: Rules = {
   maxElapsedMs: optional(int(0, 86_400_000)),
   retryOnStatus: optional(list(int(100, 599), 'must be an array of HTTP statuses')),
 }
-const RETRY_POLICY = fields(RETRY_RULES, 'must be false or an object')
+const RETRY_POLICY = exactFields(RETRY_RULES, 'must be false or an object')
 
-/** A transport's `retry`: `false`, or a policy whose bounds are integers in range. */
+/** A transport's `retry`: `false`, or a policy of known names, its bounds integers in range. */
 export const retryPolicy: Check = (field, value, object) =>
   value === false || RETRY_POLICY(field, value, object)
 
@@ -292,4 +308,6 @@ export const TRANSPORT_RULES = {
   fetch: optional(fn),
   retry: optional(retryPolicy),
   clock: optional(clockLike),
+  // Taken as it is: safeLogger makes missing methods no-ops and ignores a logger that throws.
+  logger: () => {},
 } satisfies Rules

@@ -112,6 +112,17 @@ export function refusal(attempt: () => unknown, field: string, secret: string) {
 }
 
 /**
+ * The refusal of an option name nobody knows (a misspelling): a {@link refusal} naming `field` as
+ * unknown, with `secret` (the value it was given) neither in its message nor in its JSON.
+ */
+export function unknownName(attempt: () => unknown, field: string, secret: string) {
+  const error = refusal(attempt, field, secret)
+  expect(error.rule).toMatch(/^is not a known name \(known: /)
+  expect(JSON.stringify(error)).not.toContain(secret)
+  return error
+}
+
+/**
  * What a caller sees of answers made by `answer(path)`, read the ways callers read them (twice,
  * cloned, as bytes, as a stream, as a blob, bad JSON, no body): compare two makers side by side.
  * `/bom` is `\ufeff{"a":"é"}`, `/bad` is `{oops`, `/none` a 204 without a body.

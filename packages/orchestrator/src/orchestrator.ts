@@ -1,6 +1,7 @@
 import {
   assertObject,
   assertInteger,
+  assertKnownFields,
   assertOneOf,
   assertString,
   createRedactor,
@@ -147,8 +148,28 @@ const REQUEST_FIELDS = Object.keys({
   extra: 1,
 } satisfies Record<keyof PaymentRequest, 1>)
 
+/**
+ * Every name of {@link OrchestratorOptions} (the `satisfies` keeps the list complete): any
+ * other is refused.
+ */
+const OPTION_NAMES = {
+  accounts: 1,
+  journal: 1,
+  clock: 1,
+  logger: 1,
+  signature: 1,
+  spacingMarginMs: 1,
+  onDispatch: 1,
+} satisfies Record<keyof OrchestratorOptions, 1>
+/** The same for {@link SignaturePolicy}. */
+const SIGNATURE_NAMES = { answerWithinMs: 1, whenUnanswered: 1 } satisfies Record<
+  keyof SignaturePolicy,
+  1
+>
+
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   assertObject('options', options)
+  assertKnownFields(options, OPTION_NAMES, 'options.')
   const clock = options.clock ?? systemClock
   const redact = createRedactor()
   const logger = safeLogger(options.logger, redact)
@@ -648,6 +669,8 @@ function checkPacing(field: string, adapter: ProviderAdapter): void {
 }
 
 function checkSignaturePolicy(policy: SignaturePolicy): Required<SignaturePolicy> {
+  assertObject('options.signature', policy)
+  assertKnownFields(policy, SIGNATURE_NAMES, 'options.signature.')
   const answerWithinMs = policy.answerWithinMs ?? 0
   assertInteger('options.signature.answerWithinMs', answerWithinMs, 0, 3_600_000)
   const whenUnanswered = policy.whenUnanswered ?? 'decline'

@@ -3,6 +3,7 @@ import {
   assertObject,
   assertString,
   base64,
+  checkClientOptions,
   checkFields,
   createDraftTransport,
   guardClient,
@@ -136,7 +137,7 @@ function checkInput(method: string, path: string, init: CallInit): void {
   }
 }
 
-/** Every option but the host, in the order they are checked. */
+/** Every option but the host, in the order they are checked; any other name is refused. */
 const OPTION_RULES: Rules = {
   apiKey: header(true),
   softwareHouseId: header(),
@@ -159,10 +160,8 @@ const HOST_RULES: Rules = {
 }
 
 function checkOptions(options: PaymentsenseClientOptions): string {
-  assertObject('options', options)
-  const fields = options as unknown as Record<string, unknown>
-  checkFields(fields, OPTION_RULES, 'options.')
+  checkClientOptions(options, OPTION_RULES, HOST_RULES)
   if (options.baseUrl) return options.baseUrl.replace(/\/+$/, '')
-  checkFields(fields, HOST_RULES, 'options.')
+  checkFields(options as unknown as Record<string, unknown>, HOST_RULES, 'options.')
   return `https://${options.account}${options.environment == 'test' ? '.test' : ''}.connect.paymentsense.cloud`
 }

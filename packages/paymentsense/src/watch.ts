@@ -1,4 +1,4 @@
-import { assertInteger } from '@tillkit/core'
+import { assertInteger, assertKnownFields } from '@tillkit/core'
 import type { components as Pac } from './generated/pac-v2.js'
 import type { PaymentsenseClient } from './client.js'
 
@@ -20,6 +20,15 @@ export interface WatchOptions {
    */
   onNotification?: (notification: string) => void | Promise<void>
 }
+
+/**
+ * Every name of {@link WatchOptions} (the `satisfies` keeps the list complete): any
+ * other is refused.
+ */
+const WATCH_OPTIONS = { intervalMs: 1, signal: 1, onNotification: 1 } satisfies Record<
+  keyof WatchOptions,
+  1
+>
 
 /**
  * Polls a pay-at-counter transaction until TRANSACTION_FINISHED is present and returns the final body (the only
@@ -61,6 +70,7 @@ async function poll<T extends { notifications?: readonly string[] }>(
   finished: string,
   options: WatchOptions = {},
 ): Promise<T> {
+  assertKnownFields(options, WATCH_OPTIONS, 'options.')
   const intervalMs = options.intervalMs ?? 1000
   assertInteger('intervalMs', intervalMs, 100, 60_000)
   const { signal } = options

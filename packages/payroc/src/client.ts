@@ -2,6 +2,7 @@ import createClient, { type Client } from 'openapi-fetch'
 import {
   assertObject,
   assertString,
+  checkClientOptions,
   checkFields,
   createTransport,
   guardClient,
@@ -238,7 +239,7 @@ const aborted = (signal: AbortSignal) =>
 
 const URL_RULE = optional(string({ pattern: /^https?:\/\/[^\s/]+/ }))
 
-/** Every option, in the order they are checked. */
+/** Every option, in the order they are checked; any other name is refused. */
 const OPTION_RULES: Rules = {
   apiKey: header(true),
   environment: oneOf(['test', 'live']),
@@ -250,8 +251,7 @@ const OPTION_RULES: Rules = {
 }
 
 function checkOptions(options: PayrocClientOptions): { baseUrl: string; identityUrl: string } {
-  assertObject('options', options)
-  checkFields(options as unknown as Record<string, unknown>, OPTION_RULES, 'options.')
+  checkClientOptions(options, OPTION_RULES)
   const hosts = HOSTS[options.environment]
   const trim = (url: string) => url.replace(/\/+$/, '')
   return {

@@ -1,7 +1,9 @@
 import createClient from 'openapi-fetch'
 import {
   assertObject,
+  checkClientOptions,
   checkFields,
+  exactFields,
   TRANSPORT_RULES,
   createTransport,
   isTillkitError,
@@ -347,22 +349,23 @@ const REGISTER_RULES: Rules = {
   vendorName: text,
 }
 
+/** Every option but the host, in the order they are checked; any other name is refused. */
 const OPTION_RULES: Rules = {
   // No `retry`: the client never repeats a request (see createSmartConnectClient).
   timeoutMs: TRANSPORT_RULES.timeoutMs,
   fetch: TRANSPORT_RULES.fetch,
   clock: TRANSPORT_RULES.clock,
+  logger: TRANSPORT_RULES.logger,
   baseUrl: optional(string({ pattern: /^https?:\/\/[^\s/]+(\/\S*)?$/ })),
+  register: exactFields(REGISTER_RULES),
 }
 
+/** The host: `baseUrl` when given, else the environment's. */
+const HOST_RULES: Rules = { environment: oneOf(['dev', 'production']) }
+
 function checkOptions(options: SmartConnectClientOptions): string {
-  assertObject('options', options)
-  const fields = options as unknown as Record<string, unknown>
-  checkFields(fields, OPTION_RULES, 'options.')
-  const { register } = options
-  assertObject('options.register', register)
-  checkFields(register as unknown as Record<string, unknown>, REGISTER_RULES, 'options.register.')
+  checkClientOptions(options, OPTION_RULES, HOST_RULES)
   if (options.baseUrl !== undefined) return options.baseUrl.replace(/\/+$/, '')
-  checkFields(fields, { environment: oneOf(['dev', 'production']) }, 'options.')
+  checkFields(options as unknown as Record<string, unknown>, HOST_RULES, 'options.')
   return BASE_URLS[options.environment]
 }

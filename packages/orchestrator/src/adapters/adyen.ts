@@ -8,6 +8,7 @@
  */
 import {
   assertObject,
+  assertKnownFields,
   assertInteger,
   assertString,
   steady,
@@ -96,6 +97,28 @@ export interface AdyenAdapter extends ProviderAdapter {
    */
   receive(body: unknown): boolean
 }
+
+/**
+ * Every name of {@link AdyenAdapterOptions} (the `satisfies` keeps the list complete): any
+ * other is refused.
+ */
+const OPTION_NAMES = {
+  apiKey: 1,
+  environment: 1,
+  transport: 1,
+  merchantAccount: 1,
+  region: 1,
+  baseUrl: 1,
+  fetch: 1,
+  timeoutMs: 1,
+  paymentTimeoutMs: 1,
+  saleId: 1,
+  cadenceMs: 1,
+  spacingMs: 1,
+  retentionMs: 1,
+  terminals: 1,
+  store: 1,
+} satisfies Record<keyof AdyenAdapterOwnOptions | 'merchantAccount', 1>
 
 const DEFAULT_CADENCE_MS = 10_000
 const CADENCE_RANGE_MS = [5_000, 60_000] as const
@@ -187,6 +210,7 @@ export function adyenAdapter<T extends AdyenTransport>(
   options: AdyenAdapterOptions<T>,
 ): AdyenAdapter {
   assertObject('options', options)
+  assertKnownFields(options, OPTION_NAMES, 'options.')
   assertString('options.saleId', options.saleId, { minLength: 1, maxLength: 64 })
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,

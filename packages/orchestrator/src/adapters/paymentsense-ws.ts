@@ -11,6 +11,7 @@
 import {
   assertObject,
   assertInteger,
+  assertKnownFields,
   createRedactor,
   TillkitError,
   TillkitNetworkError,
@@ -72,6 +73,30 @@ export interface PaymentsenseWebSocketAdapterOptions extends Omit<
   /** The account's terminals, when known in advance: other TIDs and currencies fail before any request. */
   terminals?: ReadonlyArray<{ tid: string; currency: 'GBP' | 'EUR' }>
 }
+
+/**
+ * Every name of {@link PaymentsenseWebSocketAdapterOptions} (the `satisfies` keeps the list complete): any
+ * other is refused.
+ */
+const OPTION_NAMES = {
+  account: 1,
+  environment: 1,
+  apiKey: 1,
+  softwareHouseId: 1,
+  installerId: 1,
+  WebSocket: 1,
+  baseUrl: 1,
+  random: 1,
+  requestTimeoutMs: 1,
+  paymentTimeoutMs: 1,
+  connectTimeoutMs: 1,
+  maxMessageBytes: 1,
+  reconnect: 1,
+  liveness: 1,
+  cadenceMs: 1,
+  spacingMs: 1,
+  terminals: 1,
+} satisfies Record<keyof PaymentsenseWebSocketAdapterOptions, 1>
 
 /**
  * How long one payment may keep its terminal busy, at most (Connect's own answer timeout of payments
@@ -141,6 +166,7 @@ export function paymentsenseWebSocketAdapter(
   options: PaymentsenseWebSocketAdapterOptions,
 ): ProviderAdapter {
   assertObject('options', options)
+  assertKnownFields(options, OPTION_NAMES, 'options.')
   const cadenceMs = options.cadenceMs ?? 1_000
   const spacingMs = options.spacingMs ?? 100
   assertInteger('options.cadenceMs', cadenceMs, 500, 10_000)

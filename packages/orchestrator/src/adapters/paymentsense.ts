@@ -6,6 +6,7 @@
 import {
   assertObject,
   assertBoolean,
+  assertKnownFields,
   assertInteger,
   assertOneOf,
   TillkitValidationError,
@@ -56,6 +57,27 @@ export interface PaymentsenseAdapterOptions extends Omit<
   /** Pay at table: time between reads of an open table; Connect suggests 5 s (1 to 30 s). Default 5 000. */
   tableCadenceMs?: number
 }
+
+/**
+ * Every name of {@link PaymentsenseAdapterOptions} (the `satisfies` keeps the list complete): any
+ * other is refused.
+ */
+const OPTION_NAMES = {
+  account: 1,
+  environment: 1,
+  apiKey: 1,
+  softwareHouseId: 1,
+  installerId: 1,
+  username: 1,
+  baseUrl: 1,
+  fetch: 1,
+  timeoutMs: 1,
+  cadenceMs: 1,
+  spacingMs: 1,
+  retentionMs: 1,
+  terminals: 1,
+  tableCadenceMs: 1,
+} satisfies Record<keyof PaymentsenseAdapterOptions, 1>
 
 /** Connect's advised poll interval at the counter: 0.5 to 2 s. */
 const CADENCE_RANGE_MS = [500, 2_000] as const
@@ -140,6 +162,7 @@ export const CAPABILITIES: Capabilities = {
  */
 export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): ProviderAdapter {
   assertObject('options', options)
+  assertKnownFields(options, OPTION_NAMES, 'options.')
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,
     { cadenceMs: 1_000, spacingMs: 100, retentionMs: 24 * 3_600_000 },

@@ -11,6 +11,7 @@
  */
 import {
   assertObject,
+  assertKnownFields,
   assertBoolean,
   assertOneOf,
   assertString,
@@ -91,6 +92,26 @@ export interface PayrocAdapterOptions extends Omit<
   retentionMs?: number
 }
 
+/**
+ * Every name of {@link PayrocAdapterOptions} (the `satisfies` keeps the list complete): any
+ * other is refused.
+ */
+const OPTION_NAMES = {
+  apiKey: 1,
+  environment: 1,
+  baseUrl: 1,
+  identityUrl: 1,
+  fetch: 1,
+  timeoutMs: 1,
+  pollTimeoutMs: 1,
+  processingTerminalId: 1,
+  devices: 1,
+  currencies: 1,
+  cadenceMs: 1,
+  spacingMs: 1,
+  retentionMs: 1,
+} satisfies Record<keyof PayrocAdapterOptions, 1>
+
 /** The kinds an instruction can carry: preAuth is a payment instruction with `autoCapture: false`. */
 const KINDS = ['sale', 'refund', 'preAuth'] as const
 /** A read is held until something changes, so the cadence is only a floor. */
@@ -135,6 +156,7 @@ const ENTRY = table<string>({
  */
 export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
   assertObject('options', options)
+  assertKnownFields(options, OPTION_NAMES, 'options.')
   const { cadenceMs, spacingMs, retentionMs } = pacingOf(
     options,
     { cadenceMs: 1_000, spacingMs: 0, retentionMs: 24 * 3_600_000 },

@@ -8,6 +8,7 @@
  */
 import {
   assertObject,
+  assertKnownFields,
   assertInteger,
   assertOneOf,
   assertString,
@@ -67,6 +68,21 @@ export interface SmartConnectAdapterOptions extends Pick<
   tokenLifetimeMs?: number
 }
 
+/**
+ * Every name of {@link SmartConnectAdapterOptions} (the `satisfies` keeps the list complete): any
+ * other is refused.
+ */
+const OPTION_NAMES = {
+  environment: 1,
+  baseUrl: 1,
+  fetch: 1,
+  timeoutMs: 1,
+  terminals: 1,
+  currency: 1,
+  cadenceMs: 1,
+  tokenLifetimeMs: 1,
+} satisfies Record<keyof SmartConnectAdapterOptions, 1>
+
 const CURRENCIES = ['NZD', 'AUD'] as const
 
 /** The secret id: the polling URL holds the transaction's access token. */
@@ -93,6 +109,7 @@ const STATUS: Record<
  */
 export function smartconnectAdapter(options: SmartConnectAdapterOptions): ProviderAdapter {
   assertObject('options', options)
+  assertKnownFields(options, OPTION_NAMES, 'options.')
   const cadenceMs = options.cadenceMs ?? 3_000
   const retentionMs = options.tokenLifetimeMs ?? POLLING_TOKEN_LIFETIME_MS
   assertInteger('options.cadenceMs', cadenceMs, MIN_POLL_INTERVAL_MS, 60_000)

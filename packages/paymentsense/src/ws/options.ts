@@ -1,13 +1,15 @@
 import {
-  assertObject,
   bool,
+  checkClientOptions,
   checkFields,
+  checkOptions,
   int,
   oneOf,
   optional,
   string,
   text,
   TillkitValidationError,
+  TRANSPORT_RULES,
   type Check,
   type Clock,
   type LoggerLike,
@@ -121,6 +123,7 @@ const objectOrFalse: Check = (field, value) => {
     throw new TillkitValidationError(field, 'must be an object or false')
 }
 
+/** Every option but the host; any other name is refused. */
 const OPTION_RULES: Rules = {
   integration: oneOf(['pac', 'pat']),
   apiKey: string({ minLength: 1, secret: true }),
@@ -134,6 +137,8 @@ const OPTION_RULES: Rules = {
   },
   WebSocket: fn,
   random: fn,
+  // Taken as it is, as the REST client takes it.
+  logger: TRANSPORT_RULES.logger,
   baseUrl: optional(string({ pattern: /^wss?:\/\/[^\s/?#]+/ })),
   clock: (field, value) => {
     const clock = value as Partial<Clock> | undefined
@@ -170,22 +175,21 @@ const LIVENESS_RULES: Rules = {
 
 /** Checks every option (typed errors naming it) and fills in the defaults; nothing is opened. */
 export function settle(options: ConnectOptions): Settings {
-  assertObject('options', options)
-  const fields = options as unknown as Record<string, unknown>
-  checkFields(fields, OPTION_RULES, 'options.')
-  if (options.baseUrl === undefined) checkFields(fields, HOST_RULES, 'options.')
+  checkClientOptions(options, OPTION_RULES, HOST_RULES)
+  if (options.baseUrl === undefined)
+    checkFields(options as unknown as Record<string, unknown>, HOST_RULES, 'options.')
   const { integration } = options
 
   let reconnect: ReconnectPolicy | false = false
   if (options.reconnect !== false) {
     const given = options.reconnect ?? {}
-    checkFields(given as Record<string, unknown>, RECONNECT_RULES, 'options.reconnect.')
+    checkOptions(given, RECONNECT_RULES, 'options.reconnect')
     reconnect = { ...DEFAULTS.reconnect, ...definedOnly(given) }
   }
   let liveness: LivenessPolicy | false = false
   if (options.liveness !== false) {
     const given = options.liveness ?? {}
-    checkFields(given as Record<string, unknown>, LIVENESS_RULES, 'options.liveness.')
+    checkOptions(given, LIVENESS_RULES, 'options.liveness')
     if (given.probe === true && integration !== 'pac')
       throw new TillkitValidationError(
         'options.liveness.probe',
