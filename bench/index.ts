@@ -4,7 +4,7 @@
  */
 import { codegenTime } from './codegen-time.ts'
 import { httpOverhead } from './http.ts'
-import { cadenceFloor, orchestratorBench } from './orchestrator.ts'
+import { cadenceFloor, fakesFloor, orchestratorBench } from './orchestrator.ts'
 import { payrocPolling } from './payroc.ts'
 import { bundleSize } from './size.ts'
 import { websocketBench } from './websocket.ts'
@@ -122,10 +122,27 @@ rows.push({
     o.peakRssMb <= 100,
 })
 
+// The same fakes and rule with no orchestrator: a bare node:http client polling in its place. What
+// is left is the fakes', the loopback's and this machine's share of (g)'s cadence error.
+const bare = await fakesFloor()
+rows.push({
+  benchmark:
+    "(g') context: a bare node:http client in the orchestrator's place, same fakes, sale and rule",
+  baseline: `(g): p50 ${o.cadenceErrorMs.p50} / p99 ${o.cadenceErrorMs.p99} ms`,
+  measured:
+    `cadence error p50 ${bare.cadenceErrorMs.p50} / p99 ${bare.cadenceErrorMs.p99} ms, ` +
+    `${bare.spacingViolations} spacing 429s, outcomes ${Object.entries(bare.outcomes)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}`,
+  ratio: (o.cadenceErrorMs.p99 / bare.cadenceErrorMs.p99).toFixed(2),
+  goal: 'none (context for g)',
+  pass: true,
+})
+
 // The same load with V8's defaults and the platform fetch: what a process gets untuned.
 const untuned = await orchestratorBench({ v8: 'default', http: 'platform' })
 rows.push({
-  benchmark: "(g') the same, platform fetch and V8's defaults",
+  benchmark: "(g'') the same, platform fetch and V8's defaults",
   baseline: `(g): RSS ${o.peakRssMb.toFixed(0)} MB, CPU ${o.cpuMsPerPaymentSecond.toFixed(2)} ms/payment-s`,
   measured:
     `cadence error p50 ${untuned.cadenceErrorMs.p50} / p99 ${untuned.cadenceErrorMs.p99} ms, ` +

@@ -266,13 +266,29 @@ if (process.argv.includes(FLOOR_FLAG))
   await runFloorServers(Number(process.argv[process.argv.indexOf(FLOOR_FLAG) + 1]))
 
 /**
+ * How the bare clients wait the spacing after an answer: `setTimeout` counts from the event loop's
+ * cached time, which may be a millisecond or more behind, so its callback can run before `ms` have
+ * really passed (and the fakes then answer 429). Checked against `performance.now()` and topped up,
+ * as the orchestrator's timers are.
+ */
+const AFTER_SOURCE = String.raw`
+const after = (ms, run) => {
+  const due = performance.now() + ms
+  const check = () => { const left = due - performance.now(); if (left > 0) setTimeout(check, Math.ceil(left)); else run() }
+  setTimeout(check, ms)
+}
+`
+
+/**
  * The floor's client, a plain `node` like the orchestrator's: per account, one request at a time
  * over a kept-alive `node:http` agent, round-robin over the account's terminals, each sent the
  * spacing after the previous answer (the orchestrator's rule), lanes started at the same
  * golden-ratio phases. No Fetch API, no client, no orchestrator: what this machine's loopback and
  * event loops cost by themselves.
  */
-const FLOOR_CLIENT_SOURCE = String.raw`
+const FLOOR_CLIENT_SOURCE =
+  AFTER_SOURCE +
+  String.raw`
 const { request, Agent } = await import('node:http')
 process.once('message', ({ ports, terminals, spacingMs, durationMs }) => {
   const agent = new Agent({ keepAlive: true, maxSockets: 4 })
@@ -286,7 +302,7 @@ process.once('message', ({ ports, terminals, spacingMs, durationMs }) => {
       request({ host: '127.0.0.1', port, path, agent, headers: { accept: 'application/json' } }, (res) => {
         const chunks = []
         res.on('data', (chunk) => chunks.push(chunk))
-        res.on('end', () => { JSON.parse(Buffer.concat(chunks).toString()); setTimeout(send, spacingMs) })
+        res.on('end', () => { JSON.parse(Buffer.concat(chunks).toString()); after(spacingMs, send) })
       }).end()
     }
     setTimeout(send, Math.floor(((a * 0.6180339887498949) % 1) * spacingMs))
@@ -325,6 +341,155 @@ export async function cadenceFloor(
     return cadenceError(gaps)
   } finally {
     for (const child of [client, server]) if (child.exitCode === null) child.kill()
+  }
+}
+
+/**
+ * The floor with the fakes: a client as bare as the floor's (`node:http`, one request at a time per
+ * account, each the spacing after the previous answer, round-robin over the terminals) that starts
+ * a sale on every terminal of the real fake clouds and polls each to its end. What is left of the
+ * cadence error is the fakes', the loopback's and the machine's, with no client code to speak of:
+ * the orchestrator cannot do better than this on the machine the bench runs on.
+ */
+const BARE_CLIENT_SOURCE =
+  AFTER_SOURCE +
+  String.raw`
+const { request, Agent } = await import('node:http')
+process.once('message', ({ urls, terminals, amount, spacingMs, apiKey }) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 })
+  const media = 'application/connect.v2+json'
+  const headers = {
+    authorization: 'Basic ' + Buffer.from('bench:' + apiKey).toString('base64'),
+    'software-house-id': 'SWH', 'installer-id': 'INST', accept: media,
+  }
+  const outcomes = {}
+  let open = urls.length
+  urls.forEach((url, a) => {
+    const { hostname, port } = new URL(url)
+    const requestIds = new Map()
+    const turns = Array.from({ length: terminals }, (_, t) => 'A' + a + 'T' + t)
+    const send = () => {
+      const tid = turns.shift()
+      if (tid === undefined) {
+        if (--open === 0) process.send({ type: 'result', outcomes }, () => process.exit(0))
+        return
+      }
+      const id = requestIds.get(tid)
+      const body = id ? undefined : JSON.stringify({ transactionType: 'SALE', amount, currency: 'GBP' })
+      const path = '/pac/terminals/' + tid + '/transactions' + (id ? '/' + id : '')
+      const options = { host: hostname, port, path, agent, method: id ? 'GET' : 'POST',
+        headers: body ? { ...headers, 'content-type': media } : headers }
+      request(options, (res) => {
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () => {
+          const answer = JSON.parse(Buffer.concat(chunks).toString())
+          if (res.statusCode >= 300) outcomes['http ' + res.statusCode] = (outcomes['http ' + res.statusCode] ?? 0) + 1
+          if (!id && res.statusCode < 300) requestIds.set(tid, answer.requestId)
+          if (id && answer.notifications?.includes('TRANSACTION_FINISHED')) {
+            outcomes[answer.transactionResult] = (outcomes[answer.transactionResult] ?? 0) + 1
+          } else turns.push(tid)
+          after(spacingMs, send)
+        })
+      }).end(body)
+    }
+    setTimeout(send, Math.floor(((a * 0.6180339887498949) % 1) * spacingMs))
+  })
+})
+process.send({ type: 'ready' })
+`
+
+/** Fake-server children for accounts 0 to `accounts - 1`, spread over {@link SERVER_PROCESSES}. */
+async function startFakes(
+  accounts: number,
+  terminals: number,
+): Promise<{ servers: ChildProcess[]; urls: string[] }> {
+  const processes = Math.min(SERVER_PROCESSES, accounts)
+  const per = Math.ceil(accounts / processes)
+  const servers = Array.from({ length: processes }, (_, i) =>
+    fork(
+      fileURLToPath(import.meta.url),
+      [SERVER_FLAG, String(i * per), String(Math.min(accounts, (i + 1) * per)), String(terminals)],
+      {
+        // ORCHESTRATOR_BENCH_SERVER_FLAGS: extra node flags for the fakes' processes.
+        execArgv: [
+          '--import',
+          'tsx',
+          ...(process.env.ORCHESTRATOR_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
+        ],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    ),
+  )
+  try {
+    const ready = await Promise.all(servers.map((s) => ask<{ urls: string[] }>(s, 'ready')))
+    return { servers, urls: ready.flatMap((r) => r.urls) }
+  } catch (error) {
+    await stopChildren(servers)
+    throw error
+  }
+}
+
+/** What each fakes' process saw. */
+async function fakeStats(servers: ChildProcess[]): Promise<ServerStats[]> {
+  const answers = await Promise.all(
+    servers.map((s) => ask<{ stats: ServerStats }>(s, 'stats', { type: 'stats' })),
+  )
+  return answers.map((r) => r.stats)
+}
+
+/**
+ * Waits for children that exit by themselves (a profile, if asked for, is written then); a child
+ * still running after 10 s, or after a failure, is stopped.
+ */
+function stopChildren(children: ChildProcess[]): Promise<unknown> {
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done()
+          const timer = setTimeout(() => child.kill(), 10_000)
+          child.once('exit', () => {
+            clearTimeout(timer)
+            done()
+          })
+        }),
+    ),
+  )
+}
+
+/**
+ * (g) with the orchestrator replaced by {@link BARE_CLIENT_SOURCE}: the same fakes, accounts,
+ * terminals, sale and spacing rule. Its cadence error is the part of (g)'s that no client removes.
+ */
+export async function fakesFloor(options: { accounts?: number; terminals?: number } = {}): Promise<{
+  cadenceErrorMs: { p50: number; p99: number; samples: number }
+  outcomes: Record<string, number>
+  spacingViolations: number
+}> {
+  const accounts = options.accounts ?? DEFAULT_ACCOUNTS
+  const terminals = options.terminals ?? TERMINALS
+  const { servers, urls } = await startFakes(accounts, terminals)
+  const client = spawn(process.execPath, ['--input-type=module', '--eval', BARE_CLIENT_SOURCE], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  try {
+    await ask(client, 'ready')
+    const { outcomes } = await ask<{ outcomes: Record<string, number> }>(client, 'result', {
+      urls,
+      terminals,
+      amount: AMOUNT,
+      spacingMs: SPACING_MS,
+      apiKey: API_KEY,
+    })
+    const stats = await fakeStats(servers)
+    return {
+      cadenceErrorMs: cadenceError(stats.flatMap((s) => s.gaps)),
+      outcomes,
+      spacingViolations: stats.reduce((n, s) => n + s.violations, 0),
+    }
+  } finally {
+    await stopChildren([client, ...servers])
   }
 }
 
@@ -430,23 +595,7 @@ export async function orchestratorBench(
   const adapter = resolve(here, '../packages/orchestrator/dist/paymentsense.js')
   for (const file of [built, adapter])
     if (!existsSync(file)) throw new Error(`run pnpm build first (${file} is missing)`)
-  const processes = Math.min(SERVER_PROCESSES, accounts)
-  const per = Math.ceil(accounts / processes)
-  const servers = Array.from({ length: processes }, (_, i) =>
-    fork(
-      fileURLToPath(import.meta.url),
-      [SERVER_FLAG, String(i * per), String(Math.min(accounts, (i + 1) * per)), String(terminals)],
-      {
-        // ORCHESTRATOR_BENCH_SERVER_FLAGS: extra node flags for the fakes' processes.
-        execArgv: [
-          '--import',
-          'tsx',
-          ...(process.env.ORCHESTRATOR_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
-        ],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
-    ),
-  )
+  const { servers, urls } = await startFakes(accounts, terminals)
   // ORCHESTRATOR_BENCH_NODE_FLAGS: extra node flags for the orchestrator's process (e.g. --cpu-prof).
   const flags = [
     ...((options.v8 ?? 'tuned') === 'tuned' ? TUNED_V8_FLAGS : []),
@@ -465,8 +614,6 @@ export async function orchestratorBench(
     },
   )
   try {
-    const ready = await Promise.all(servers.map((s) => ask<{ urls: string[] }>(s, 'ready')))
-    const urls = ready.flatMap((r) => r.urls)
     await ask(client, 'ready')
     const { result } = await ask<{ result: ClientResult }>(client, 'result', {
       urls,
@@ -478,11 +625,7 @@ export async function orchestratorBench(
       apiKey: API_KEY,
       http: options.http ?? 'node',
     })
-    const stats = (
-      await Promise.all(
-        servers.map((s) => ask<{ stats: ServerStats }>(s, 'stats', { type: 'stats' })),
-      )
-    ).map((r) => r.stats)
+    const stats = await fakeStats(servers)
     const delays = result.delays.sort((a, b) => a - b)
     const gaps = stats.flatMap((s) => s.gaps)
     return {
@@ -510,20 +653,6 @@ export async function orchestratorBench(
       },
     }
   } finally {
-    // Children that reported exit by themselves (a profile, if asked for, is written then); a
-    // child still running after 10 s, or after a failure, is stopped.
-    await Promise.all(
-      [client, ...servers].map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done()
-            const timer = setTimeout(() => child.kill(), 10_000)
-            child.once('exit', () => {
-              clearTimeout(timer)
-              done()
-            })
-          }),
-      ),
-    )
+    await stopChildren([client, ...servers])
   }
 }
