@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs'
 import { createRequire, Module } from 'node:module'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { openCompileCache, type CommonJsModule } from './compile-cache.js'
 
 const requireHere = createRequire(import.meta.url)
 
-type JsLoader = (module: { _compile(code: string, filename: string): void }, file: string) => void
+type JsLoader = (module: CommonJsModule, file: string) => void
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`
+
+/** Opened on the first load; in codegen's own `node_modules`, which git and the package ignore. */
+let cache: ReturnType<typeof openCompileCache> | null = null
+const compileCache = () =>
+  cache === null
+    ? (cache = openCompileCache(
+        fileURLToPath(new URL('../node_modules/.cache/tillkit-codegen.bin', import.meta.url)),
+      ))
+    : cache
 
 /**
  * Loads a heavy CommonJS dependency (openapi-typescript and TypeScript behind it, Ajv,
@@ -24,7 +35,10 @@ export function load(id: string, from?: string): unknown {
   const current = extensions['.js']!
   extensions['.js'] = (module, file) => {
     if (!file.includes(NODE_MODULES)) return current(module, file)
-    module._compile(readFileSync(file, 'utf8'), file)
+    const code = readFileSync(file, 'utf8')
+    const cached = compileCache()
+    if (cached) cached.compile(module, code, file)
+    else module._compile(code, file)
   }
   try {
     return require(id)
