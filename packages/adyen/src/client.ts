@@ -1,6 +1,8 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
+  assertAbsent,
   assertObject,
+  checkCallOptions,
   checkClientOptions,
   checkFields,
   createTransport,
@@ -21,6 +23,7 @@ import {
   TillkitUnknownOutcomeError,
   TillkitValidationError,
   TRANSPORT_RULES,
+  type Check,
   type Clock,
   type Logger,
   type LoggerLike,
@@ -235,10 +238,13 @@ const OPTION_RULES: Rules = {
   paymentTimeoutMs: optional(int(CLOUD_PROCESSING_LIMIT_MS + 1, 900_000)),
 }
 
-const WAIT_RULES: Rules = {
+const WAIT_RULES = {
   intervalMs: optional(int(1_000, 120_000)),
   maxWaitMs: optional(int(0, 86_400_000)),
-}
+} satisfies Record<Exclude<keyof WaitForStatusOptions, 'signal'>, Check>
+const CONNECTED_RULES: Rules = { store: optional(urlText), uniqueTerminalId: optional(text) }
+/** The option a reversal or a status call takes besides `signal`. */
+const CURRENCY = { currency: 1 }
 
 export function createAdyenClient<T extends AdyenTransport>(
   options: AdyenClientOptions<T>,
@@ -356,10 +362,19 @@ export function createAdyenClient<T extends AdyenTransport>(
     logger: payments.logger,
     clock: payments.clock,
 
-    nexo: (nexoOptions) => createNexo({ ...nexoOptions, clock: payments.clock }),
+    nexo(nexoOptions) {
+      assertObject('options', nexoOptions)
+      // The messages are stamped on the client's clock, the one its waits run on.
+      assertAbsent(
+        'options.clock',
+        (nexoOptions as NexoOptions).clock,
+        'is set by the client (give clock to createAdyenClient)',
+      )
+      return createNexo({ ...nexoOptions, clock: payments.clock })
+    },
 
     async payment(message, callOptions = {}) {
-      assertObject('options', callOptions)
+      checkCallOptions(callOptions)
       assertValid(validatePaymentRequest, message, 'a PaymentRequest')
       const ref = referenceOf(message)
       const { AmountsReq } = message.SaleToPOIRequest.PaymentRequest.PaymentTransaction
@@ -374,7 +389,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async reversal(message, callOptions = {}) {
-      assertObject('options', callOptions)
+      checkCallOptions(callOptions, CURRENCY)
       assertValid(validateReversalRequest, message, 'a ReversalRequest')
       const ref = referenceOf(message)
       const currency = callOptions.currency ?? currencyOf(message)
@@ -405,7 +420,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async abort(message, callOptions = {}) {
-      assertObject('options', callOptions)
+      checkCallOptions(callOptions)
       assertValid(validateAbortRequest, message, 'an AbortRequest')
       const answer = readAnswer(await post('sync', message, messages, callOptions.signal))
       // A refused or undeliverable abort comes back as a Reject event.
@@ -422,7 +437,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async transactionStatus(message, callOptions = {}) {
-      assertObject('options', callOptions)
+      checkCallOptions(callOptions, CURRENCY)
       assertValid(validateTransactionStatusRequest, message, 'a TransactionStatusRequest')
       const ref = referenceOf(message)
       const text = await post('sync', message, messages, callOptions.signal)
@@ -447,6 +462,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async waitForTransactionStatus(nexo, target, waitOptions = {}) {
+      checkCallOptions(waitOptions, WAIT_RULES)
       checkFields(waitOptions as Record<string, unknown>, WAIT_RULES, 'options.')
       const { intervalMs = 10_000, maxWaitMs = 180_000, signal } = waitOptions
       const elapsed = steady(payments.clock)
@@ -480,7 +496,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async sendAsync(message, callOptions = {}) {
-      assertObject('options', callOptions)
+      checkCallOptions(callOptions)
       assertObject('message', message)
       const request = message.SaleToPOIRequest as { MessageHeader?: { MessageCategory?: unknown } }
       const category = request?.MessageHeader?.MessageCategory
@@ -510,7 +526,7 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async deviceStatus(deviceId, callOptions = {}) {
-      assertObject('options', callOptions)
+      checkCallOptions(callOptions)
       if (!deviceApi)
         throw new TillkitValidationError(
           'options.transport',
@@ -534,11 +550,8 @@ export function createAdyenClient<T extends AdyenTransport>(
     },
 
     async connectedDevices(callOptions = {}) {
-      assertObject('options', callOptions)
-      checkFields(callOptions as Record<string, unknown>, {
-        store: optional(urlText),
-        uniqueTerminalId: optional(text),
-      })
+      checkCallOptions(callOptions, CONNECTED_RULES)
+      checkFields(callOptions as Record<string, unknown>, CONNECTED_RULES)
       const { store, uniqueTerminalId, signal } = callOptions
       if (deviceApi) {
         const result = await (http.GET as (p: string, i: object) => Promise<HttpResult>)(

@@ -1,4 +1,5 @@
 import {
+  assertKnownFields,
   assertObject,
   checkClientOptions,
   checkFields,
@@ -147,7 +148,9 @@ export function currencyOf(message: object): string | undefined {
 }
 
 const SERVICE_ID = optional(string({ minLength: 1, maxLength: SERVICE_ID_LENGTH }))
-const COMMON: Rules = { poiId: segment, serviceId: SERVICE_ID }
+const COMMON = { poiId: segment, serviceId: SERVICE_ID } satisfies Record<keyof Common, Check>
+/** A field the message's schema checks, once the message is built. */
+const BY_SCHEMA: Check = () => {}
 /** A `Date`, or an ISO 8601 date and time with its offset, as nexo's TimeStamp is (core's `dateTime`). */
 const TIME_STAMP: Check = (field, value, object) => {
   if (value === undefined) return
@@ -163,7 +166,11 @@ const minor =
   (field, value, object) =>
     int(min, maxMinorAmount(object.currency as string))(field, value, object)
 
-const PAYMENT_RULES: Rules = {
+/**
+ * Each input's rules name every field of its type (the `satisfies` keeps them complete): a builder
+ * refuses any other name, which it would otherwise leave out of the message.
+ */
+const PAYMENT_RULES = {
   ...COMMON,
   currency: (field, value) => void currencyExponent(value, field),
   amount: minor(1),
@@ -177,9 +184,10 @@ const PAYMENT_RULES: Rules = {
   shiftNumber: optional(text),
   saleToAcquirerData: optional(text),
   tokenRequestedType: optional(oneOf(['Customer', 'Transaction'])),
-}
+  transactionConditions: BY_SCHEMA,
+} satisfies Record<keyof PaymentInput, Check>
 
-const REVERSAL_RULES: Rules = {
+const REVERSAL_RULES = {
   ...COMMON,
   original: (field, value) => {
     const o = value as Record<string, unknown> | undefined
@@ -193,24 +201,25 @@ const REVERSAL_RULES: Rules = {
   amount: optional(minor(1)),
   reason: optional(oneOf(['CustCancel', 'Malfunction', 'MerchantCancel', 'Unable2Compl'])),
   transactionId: optional(text),
-}
+} satisfies Record<keyof ReversalInput, Check>
 
 const CATEGORY = optional(text)
 
-const ABORT_RULES: Rules = {
+const ABORT_RULES = {
   ...COMMON,
   abortServiceId: string({ minLength: 1, maxLength: SERVICE_ID_LENGTH }),
   abortDeviceId: SERVICE_ID,
   category: CATEGORY,
   reason: optional(text),
-}
+} satisfies Record<keyof AbortInput, Check>
 
-const STATUS_RULES: Rules = {
+const STATUS_RULES = {
   ...COMMON,
   statusOf: SERVICE_ID,
   category: CATEGORY,
   saleIdOf: optional(text),
-}
+  receipts: BY_SCHEMA,
+} satisfies Record<keyof TransactionStatusInput, Check>
 
 /**
  * Builders of the nexo messages tillkit sends, for one POS (SaleID). They fill the MessageHeader (protocol version,
@@ -283,6 +292,7 @@ export function createNexo(options: NexoOptions): NexoBuilder {
     typeof stamp === 'string' ? stamp : (stamp ?? new Date(clock.now())).toISOString()
   const check = (input: unknown, rules: Rules) => {
     assertObject('input', input)
+    assertKnownFields(input, rules)
     checkFields(input as Record<string, unknown>, rules)
   }
 

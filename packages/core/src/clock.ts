@@ -1,3 +1,5 @@
+import { checkOptions } from './validate.js'
+
 /**
  * Time, injectable. Everything in tillkit that waits or reads the time goes through a Clock, so a
  * test can run a 150 s provider timeout in microseconds and a fake cloud can move its terminals on.
@@ -112,6 +114,11 @@ interface Sleeper {
 
 /** A clock that only moves when told to (or, with `autoAdvance`, whenever the event loop idles). */
 export function createManualClock(options: ManualClockOptions = {}): ManualClock {
+  // Known names only: a misspelt `autoAdvance` would leave a test waiting for ever.
+  checkOptions(options, {}, 'options', { start: 1, autoAdvance: 1 } satisfies Record<
+    keyof ManualClockOptions,
+    1
+  >)
   let time = options.start ?? Date.UTC(2026, 0, 1)
   /** How far `now()` has been stepped from steady time. */
   let stepped = 0

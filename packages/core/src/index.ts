@@ -49,6 +49,7 @@ export {
   exactFields,
   checkOptions,
   checkClientOptions,
+  checkCallOptions,
   dateTime,
   fn,
   header,

@@ -13,6 +13,7 @@ import https from 'node:https'
 import zlib from 'node:zlib'
 import { BufferedResponse } from './buffered-response.js'
 import { located, REDIRECTED, TAKES_INIT } from './markers.js'
+import { checkOptions } from './validate.js'
 
 export interface NodeFetchOptions {
   /** Sockets per origin (default 4): a spaced account rarely has more than one request out. */
@@ -29,6 +30,11 @@ export interface NodeFetch {
 }
 
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  // Known names only (an unknown one is refused); the values go to node's agents as they are.
+  checkOptions(options, {}, 'options', { maxSockets: 1, idleMs: 1 } satisfies Record<
+    keyof NodeFetchOptions,
+    1
+  >)
   const settings = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? 4,

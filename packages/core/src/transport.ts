@@ -11,7 +11,7 @@ import { safeLogger, SILENT, type Logger, type LoggerLike } from './logger.js'
 import { ANSWERED, IN_MEMORY, located, REDIRECTED, TAKES_INIT, type InitFetch } from './markers.js'
 import { defaultFetch, inMemory, isPlatformFetch } from '#platform'
 import { createRedactor, type Redactor } from './redact.js'
-import { parseDateTime } from './validate.js'
+import { checkOptions, optional, parseDateTime, retryPolicy } from './validate.js'
 
 export interface RetryPolicy {
   /** Total attempts, the first included. Default 3. */
@@ -217,7 +217,7 @@ const safeMethod = (request: Outgoing) =>
 
 /**
  * The transport without {@link createTransport}'s Request handling, so a client whose requests are all
- * drafts does not ship it.
+ * drafts does not ship it. Its options are taken as given (a client hands on its own, checked).
  */
 export function createDraftTransport(options: TransportOptions = {}): DraftTransport {
   const {
@@ -444,8 +444,26 @@ const FIELDS = [
 const draftOf = (request: Request) =>
   new RequestDraft(request.url, Object.fromEntries(FIELDS.map((k) => [k, request[k]])))
 
-/** A draft transport that also takes a Request, a URL and init, or a draft with a stream body. */
+/** Every name of {@link TransportOptions} (the `satisfies` keeps the list complete). */
+const OPTION_NAMES = {
+  fetch: 1,
+  timeoutMs: 1,
+  retry: 1,
+  minIntervalMs: 1,
+  clock: 1,
+  random: 1,
+  logger: 1,
+  secrets: 1,
+  isIdempotent: 1,
+} satisfies Record<keyof TransportOptions, 1>
+
+/**
+ * A draft transport that also takes a Request, a URL and init, or a draft with a stream body. An
+ * option name it does not know is refused, and `retry` must pass `retryPolicy` (known names, bounds
+ * in range), before anything is sent.
+ */
 export function createTransport(options: TransportOptions = {}): Transport {
+  checkOptions(options, { retry: optional(retryPolicy) }, 'options', OPTION_NAMES)
   const transport = createDraftTransport(options)
   return {
     ...transport,

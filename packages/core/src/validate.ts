@@ -213,6 +213,16 @@ export function checkClientOptions(options: unknown, rules: Rules, ...more: Rule
   checkOptions(options, rules, 'options', Object.assign({}, rules, ...more))
 }
 
+/**
+ * A call's options, as a client method takes them: undefined (none) or an object with no name but
+ * those of `names` (any object with the names as keys: rules, or a `satisfies Record<keyof T, 1>`
+ * list) and `signal`, which every call takes. Only the names: the call checks the values. Called
+ * before anything is sent.
+ */
+export function checkCallOptions(options: unknown, names: object = {}): void {
+  checkOptions(options, {}, 'options', { ...names, signal: 1 })
+}
+
 /** A function (a custom `fetch`). */
 export const fn: Check = (field, value) => {
   if (typeof value != 'function') fail(field, 'must be a function', value)

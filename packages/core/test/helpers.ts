@@ -122,6 +122,24 @@ export function unknownName(attempt: () => unknown, field: string, secret: strin
   return error
 }
 
+/** As {@link unknownName}, for a call that rejects (a client method) rather than throws. */
+export async function unknownNameOf(call: () => Promise<unknown>, field: string, secret: string) {
+  let error: unknown
+  let threw = false
+  try {
+    await call()
+  } catch (caught) {
+    ;[error, threw] = [caught, true]
+  }
+  return unknownName(
+    () => {
+      if (threw) throw error
+    },
+    field,
+    secret,
+  )
+}
+
 /**
  * What a caller sees of answers made by `answer(path)`, read the ways callers read them (twice,
  * cloned, as bytes, as a stream, as a blob, bad JSON, no body): compare two makers side by side.

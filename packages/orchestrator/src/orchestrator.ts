@@ -148,6 +148,17 @@ const REQUEST_FIELDS = Object.keys({
   extra: 1,
 } satisfies Record<keyof PaymentRequest, 1>)
 
+/** Every field of a {@link TableRequest} (the `satisfies` keeps the list complete). */
+const TABLE_FIELDS = {
+  account: 1,
+  table: 1,
+  amount: 1,
+  currency: 1,
+  reference: 1,
+  receipt: 1,
+  waiterIds: 1,
+} satisfies Record<keyof TableRequest, 1>
+
 /**
  * Every name of {@link OrchestratorOptions} (the `satisfies` keeps the list complete): any
  * other is refused.
@@ -510,6 +521,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   async function openTable(request: TableRequest): Promise<Table> {
     if (closed) throw new TillkitValidationError('orchestrator', 'is closed')
     assertObject('request', request)
+    // A misspelt field (`waiterIDs`) would otherwise be dropped in silence.
+    assertKnownFields(request, TABLE_FIELDS)
     const account = accountOf(request.account)
     const capability = account.adapter.tables
     if (!capability)

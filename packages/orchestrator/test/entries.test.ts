@@ -28,6 +28,8 @@ describe('entry points', () => {
 
   it('the file journal, which needs the file system, is in /node', async () => {
     expect(await importsOf('node')).toEqual([
+      // Core's option check (an unknown name is refused).
+      '@tillkit/core',
       'node:crypto',
       'node:fs/promises',
       'node:os',

@@ -1,5 +1,6 @@
 import {
   absent,
+  assertKnownFields,
   assertOneOf,
   bool,
   checkFields,
@@ -10,8 +11,10 @@ import {
   optional,
   string,
   text,
+  type Check,
   type Rules,
 } from '@tillkit/core'
+import type { components } from './generated/pac-v2.js'
 import { CURRENCIES, MAX_AMOUNT, MAX_CASHBACK, REPORT_TYPES, TRANSACTION_TYPES } from './limits.js'
 
 /** Amounts are integer pence. */
@@ -26,18 +29,30 @@ const RECEIPT_LINE = fields({ value: ANY_STRING })
 const ONLY_COMPLETION = absent('only allowed for COMPLETION')
 const NOT_DUPLICATE = absent('not allowed for DUPLICATE')
 
+type Schemas = components['schemas']
+/** A transaction type's request shape in the schema, which lists every field (`never` if refused). */
+type Shape<T> = Extract<Schemas['TransactionRequest'], { transactionType: T }>
+/** A transaction type's rules: one per field of its shape but the type itself. */
+type RulesOf<T> = Record<Exclude<keyof Shape<T>, 'transactionType'>, Check>
+
 /** What every transaction type but DUPLICATE shares; the types below adjust it. */
-const TRANSACTION: Rules = {
+const TRANSACTION = {
   currency: CURRENCY,
   amount: AMOUNT,
   amountCashback: absent('only allowed for SALE'),
   cardholderNotPresent: optional(bool),
   authCode: ONLY_COMPLETION,
   amountPreAuthorisedTotal: ONLY_COMPLETION,
-}
+} satisfies RulesOf<'SALE'>
 
-/** The pay-at-counter transaction rules the cloud would answer with a 422, by transaction type. */
-export const TRANSACTION_RULES: Record<(typeof TRANSACTION_TYPES)[number], Rules> = {
+/** Every name a transaction request may have: each type's rules name them all. */
+const TRANSACTION_NAMES = { transactionType: 1, ...TRANSACTION }
+
+/**
+ * The pay-at-counter transaction rules the cloud would answer with a 422, by transaction type (the
+ * `satisfies` keeps each in step with its schema shape).
+ */
+export const TRANSACTION_RULES = {
   SALE: { ...TRANSACTION, amountCashback: optional(int(0, MAX_CASHBACK)) },
   REFUND: TRANSACTION,
   DUPLICATE: {
@@ -52,7 +67,7 @@ export const TRANSACTION_RULES: Record<(typeof TRANSACTION_TYPES)[number], Rules
   COMPLETION: { ...TRANSACTION, authCode: text, amountPreAuthorisedTotal: AMOUNT },
   // Moves no money: Connect's example sends the type alone.
   ACCOUNT_VERIFICATION: { ...TRANSACTION, amount: optional(AMOUNT), currency: optional(CURRENCY) },
-}
+} satisfies { [T in (typeof TRANSACTION_TYPES)[number]]: RulesOf<T> }
 
 const LAST_KNOWN: Rules = { lastKnownAmount: AMOUNT_OR_ZERO, lastKnownPaidAmount: AMOUNT_OR_ZERO }
 
@@ -65,6 +80,8 @@ export const BODY_RULES: Record<string, Rules> = {
         type,
         Object.keys(TRANSACTION_RULES) as Array<keyof typeof TRANSACTION_RULES>,
       )
+      // A name no type has (a misspelling) would be sent and perhaps ignored: refused.
+      assertKnownFields(body, TRANSACTION_NAMES)
       checkFields(body, TRANSACTION_RULES[type])
     },
   },

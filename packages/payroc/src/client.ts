@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch'
 import {
+  assertKnownFields,
   assertObject,
   assertString,
   checkClientOptions,
@@ -204,6 +205,8 @@ const beforeCall: BeforeCall = (method, path, init) => {
   const body = init?.body
   if (rules) {
     assertObject('body', body)
+    // Its rules name every field the operation's body has: any other is refused.
+    assertKnownFields(body, rules)
     checkFields(body as Record<string, unknown>, rules)
   }
   if (!IDEMPOTENT_POSTS.has(operation)) return init

@@ -1,3 +1,4 @@
+import { checkCallOptions } from '@tillkit/core'
 import type { PayrocClient } from './client.js'
 import type { components, operations } from './generated/cloud-v1.js'
 import { walkPages } from './pages.js'
@@ -18,5 +19,6 @@ export function listDevices(
   query: DeviceQuery = {},
   options: { signal?: AbortSignal } = {},
 ): AsyncGenerator<Device, void, undefined> {
+  checkCallOptions(options)
   return walkPages(client, 'GET /devices', query, options)
 }

@@ -1,7 +1,7 @@
 import {
   assertInteger,
-  assertObject,
   assertString,
+  checkCallOptions,
   steady,
   TillkitAbortedError,
   TillkitError,
@@ -100,6 +100,9 @@ export interface SubmitOptions {
   signal?: AbortSignal
 }
 
+/** Every name of {@link SubmitOptions} (the `satisfies` keeps the list complete). */
+const SUBMIT_OPTIONS = { idempotencyKey: 1, signal: 1 } satisfies Record<keyof SubmitOptions, 1>
+
 /**
  * {@link submitInstruction}'s arguments, one tuple per kind: a kind that is a union (`'payment' | 'refund'`) must come
  * with the body of the kind it turns out to be, so a payment's body never type-checks as a refund's.
@@ -135,7 +138,7 @@ export async function submitInstruction<K extends InstructionKind>(
   client: PayrocClient,
   ...[kind, serialNumber, body, options = {}]: SubmitArgs<K>
 ): Promise<Submitted<K>> {
-  assertObject('options', options)
+  checkCallOptions(options, SUBMIT_OPTIONS)
   checkKind(kind)
   const routes = ROUTES[kind]
   const idempotencyKey = options.idempotencyKey ?? uuid()
@@ -222,6 +225,12 @@ export interface WaitOptions<K extends InstructionKind> {
   signal?: AbortSignal
 }
 
+/** Every name of {@link WaitOptions} (the `satisfies` keeps the list complete). */
+const WAIT_OPTIONS = { onStatus: 1, minIntervalMs: 1, signal: 1 } satisfies Record<
+  keyof WaitOptions<InstructionKind>,
+  1
+>
+
 /**
  * Reads an instruction until it is final (`completed`, `failure` or `canceled`) and returns that read. Each read is
  * a long-poll the gateway holds up to a minute; the next one is sent only after the previous one answered. A read
@@ -234,7 +243,7 @@ export async function waitForInstruction<K extends InstructionKind>(
   id: string,
   options: WaitOptions<K> = {},
 ): Promise<Instruction<K>> {
-  assertObject('options', options)
+  checkCallOptions(options, WAIT_OPTIONS)
   checkKind(kind)
   const minIntervalMs = options.minIntervalMs ?? 1_000
   assertInteger('minIntervalMs', minIntervalMs, 0, 60_000)
@@ -292,7 +301,7 @@ export async function cancelInstruction<K extends InstructionKind>(
   id: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<CancelResult<K>> {
-  assertObject('options', options)
+  checkCallOptions(options)
   checkKind(kind)
   const routes = ROUTES[kind]
   for (let attempt = 1; ; attempt++) {
@@ -331,7 +340,7 @@ export async function retrieveResult<K extends InstructionKind>(
   instruction: Instruction<K>,
   options: { signal?: AbortSignal } = {},
 ): Promise<InstructionResult<K>> {
-  assertObject('options', options)
+  checkCallOptions(options)
   checkKind(kind)
   if (instruction?.status !== 'completed')
     throw new TillkitValidationError(

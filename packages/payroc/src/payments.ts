@@ -1,3 +1,4 @@
+import { checkCallOptions } from '@tillkit/core'
 import type { PayrocClient } from './client.js'
 import type { components, operations } from './generated/cloud-v1.js'
 import { walkPages } from './pages.js'
@@ -27,5 +28,6 @@ export function findPayments(
   filters: PaymentFilters,
   options: { signal?: AbortSignal } = {},
 ): AsyncGenerator<Payment, void, undefined> {
+  checkCallOptions(options)
   return walkPages(client, 'GET /payments', filters, { ...options, field: 'filters' })
 }

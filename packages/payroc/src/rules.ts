@@ -1,5 +1,6 @@
 import {
   dateTime,
+  exactFields,
   fields,
   int,
   list,
@@ -31,6 +32,9 @@ import {
   TRANSACTION_STATUSES,
   TRANSACTION_TYPES,
 } from './limits.js'
+import type { components } from './generated/cloud-v1.js'
+
+type Schemas = components['schemas']
 
 /** Minor units; the gateway refuses zero and negative amounts on requests. */
 const AMOUNT = int(1, MAX_AMOUNT)
@@ -47,132 +51,181 @@ const NUMBER: Check = (field, value) => {
     throw new TillkitValidationError(field, 'must be a number', typeof value)
 }
 
-const ADDRESS = fields({
-  address1: optional(ANY_STRING),
-  address2: optional(ANY_STRING),
-  address3: optional(ANY_STRING),
-  city: optional(ANY_STRING),
-  state: optional(ANY_STRING),
-  country: optional(ANY_STRING),
-  postalCode: optional(ANY_STRING),
-})
+/** The rules of an object type of the schema: one per field, none missing, none extra. */
+type RulesOf<T> = Record<keyof NonNullable<T>, Check>
 
-const CUSTOMER = fields({
-  firstName: optional(ANY_STRING),
-  lastName: optional(ANY_STRING),
-  dateOfBirth: optional(
-    string({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternRule: 'must be a date (YYYY-MM-DD)' }),
-  ),
-  referenceNumber: optional(ANY_STRING),
-  billingAddress: optional(ADDRESS),
-  shippingAddress: optional(
-    fields({ recipientName: optional(ANY_STRING), address: optional(ADDRESS) }),
-  ),
-  contactMethods: optional(list(fields({ type: oneOf(CONTACT_METHOD_TYPES), value: ANY_STRING }))),
-  notificationLanguage: optional(oneOf(NOTIFICATION_LANGUAGES)),
-})
+/**
+ * The body rules of each operation, keyed by method and openapi-fetch's `schemaPath`, with the
+ * objects inside a body made by `object`. Each object's rules name every field its schema type has
+ * (the `satisfies` keeps them in step with the generated types), so the client, with
+ * `exactFields`, refuses any other name before sending: a payment-only field on a refund, a
+ * misspelt field the gateway would leave out. The fake uses `fields` and takes unknown names, as
+ * nothing known of Payroc's gateway says it refuses them.
+ */
+export function bodyRules(object: (rules: Rules) => Check): Record<string, Rules> {
+  const address = object({
+    address1: optional(ANY_STRING),
+    address2: optional(ANY_STRING),
+    address3: optional(ANY_STRING),
+    city: optional(ANY_STRING),
+    state: optional(ANY_STRING),
+    country: optional(ANY_STRING),
+    postalCode: optional(ANY_STRING),
+  } satisfies RulesOf<Schemas['Address']>)
 
-const IP_ADDRESS = fields({ type: oneOf(IP_ADDRESS_TYPES), value: ANY_STRING })
+  const customer = object({
+    firstName: optional(ANY_STRING),
+    lastName: optional(ANY_STRING),
+    dateOfBirth: optional(
+      string({ pattern: /^\d{4}-\d{2}-\d{2}$/, patternRule: 'must be a date (YYYY-MM-DD)' }),
+    ),
+    referenceNumber: optional(ANY_STRING),
+    billingAddress: optional(address),
+    shippingAddress: optional(
+      object({
+        recipientName: optional(ANY_STRING),
+        address: optional(address),
+      } satisfies RulesOf<Schemas['Customer']['shippingAddress']>),
+    ),
+    contactMethods: optional(
+      list(
+        object({
+          type: oneOf(CONTACT_METHOD_TYPES),
+          value: ANY_STRING,
+        } satisfies RulesOf<Schemas['ContactMethod']>),
+      ),
+    ),
+    notificationLanguage: optional(oneOf(NOTIFICATION_LANGUAGES)),
+  } satisfies RulesOf<Schemas['Customer']>)
 
-const CUSTOMIZATION = fields({
-  entryMethod: optional(oneOf(ENTRY_METHODS)),
-  ebtDetails: optional(
-    fields({ benefitCategory: oneOf(BENEFIT_CATEGORIES), withdrawal: optional(bool) }),
-  ),
-  closedLoopOptions: optional(fields({ type: optional(oneOf(CLOSED_LOOP_TYPES)) })),
-})
+  const ipAddress = object({
+    type: oneOf(IP_ADDRESS_TYPES),
+    value: ANY_STRING,
+  } satisfies RulesOf<Schemas['IpAddress']>)
 
-const BREAKDOWN = fields({
-  subtotal: PART,
-  cashbackAmount: optional(PART),
-  tip: optional(
-    fields({
-      type: oneOf(TIP_TYPES),
-      mode: optional(oneOf(TIP_MODES)),
-      amount: optional(PART),
-      percentage: optional(NUMBER),
-    }),
-  ),
-  surcharge: optional(
-    fields({ bypass: optional(bool), amount: optional(PART), percentage: optional(NUMBER) }),
-  ),
-  dualPricing: optional(
-    fields({
-      offered: bool,
-      choiceRate: optional(OPEN_OBJECT),
-      alternativeTender: optional(oneOf(ALTERNATIVE_TENDERS)),
-    }),
-  ),
-  taxes: optional(list(fields({ type: oneOf(TAX_TYPES), rate: NUMBER, name: ANY_STRING }))),
-})
+  const customization = object({
+    entryMethod: optional(oneOf(ENTRY_METHODS)),
+    ebtDetails: optional(
+      object({
+        benefitCategory: oneOf(BENEFIT_CATEGORIES),
+        withdrawal: optional(bool),
+      } satisfies RulesOf<Schemas['CustomizationOptions']['ebtDetails']>),
+    ),
+    closedLoopOptions: optional(
+      object({
+        type: optional(oneOf(CLOSED_LOOP_TYPES)),
+      } satisfies RulesOf<Schemas['CustomizationOptions']['closedLoopOptions']>),
+    ),
+  } satisfies RulesOf<Schemas['CustomizationOptions']>)
 
-const CREDENTIAL_ON_FILE = fields({
-  externalVault: optional(bool),
-  tokenize: optional(bool),
-  secureTokenId: optional(ANY_STRING),
-  mitAgreement: optional(oneOf(MIT_AGREEMENTS)),
-})
+  const breakdown = object({
+    subtotal: PART,
+    cashbackAmount: optional(PART),
+    tip: optional(
+      object({
+        type: oneOf(TIP_TYPES),
+        mode: optional(oneOf(TIP_MODES)),
+        amount: optional(PART),
+        percentage: optional(NUMBER),
+      } satisfies RulesOf<Schemas['Tip']>),
+    ),
+    surcharge: optional(
+      object({
+        bypass: optional(bool),
+        amount: optional(PART),
+        percentage: optional(NUMBER),
+      } satisfies RulesOf<Schemas['Surcharge']>),
+    ),
+    dualPricing: optional(
+      object({
+        offered: bool,
+        choiceRate: optional(OPEN_OBJECT),
+        alternativeTender: optional(oneOf(ALTERNATIVE_TENDERS)),
+      } satisfies RulesOf<Schemas['DualPricing']>),
+    ),
+    taxes: optional(
+      list(
+        object({
+          type: oneOf(TAX_TYPES),
+          rate: NUMBER,
+          name: ANY_STRING,
+        } satisfies RulesOf<Schemas['TaxRate']>),
+      ),
+    ),
+  } satisfies RulesOf<Schemas['Breakdown']>)
 
-/** Stored card details; a merchant-initiated agreement needs the order's standing instructions. */
-const credentialOnFile: Check = (field, value, body) => {
-  CREDENTIAL_ON_FILE(field, value, body)
-  const { mitAgreement } = value as Record<string, unknown>
-  const { standingInstructions } = body.order as Record<string, unknown>
-  if (mitAgreement !== undefined && standingInstructions === undefined)
-    throw new TillkitValidationError(
-      'order.standingInstructions',
-      'is required when credentialOnFile.mitAgreement is sent',
-    )
-}
+  const credentials = object({
+    externalVault: optional(bool),
+    tokenize: optional(bool),
+    secureTokenId: optional(ANY_STRING),
+    mitAgreement: optional(oneOf(MIT_AGREEMENTS)),
+  } satisfies RulesOf<Schemas['CredentialOnFile']>)
 
-/** The body rules of each operation, keyed by method and openapi-fetch's `schemaPath`. */
-export const BODY_RULES: Record<string, Rules> = {
-  'POST /devices/{serialNumber}/payment-instructions': {
-    processingTerminalId: text,
-    order: fields({
-      orderId: text,
+  /** Stored card details; a merchant-initiated agreement needs the order's standing instructions. */
+  const credentialOnFile: Check = (field, value, body) => {
+    credentials(field, value, body)
+    const { mitAgreement } = value as Record<string, unknown>
+    const { standingInstructions } = body.order as Record<string, unknown>
+    if (mitAgreement !== undefined && standingInstructions === undefined)
+      throw new TillkitValidationError(
+        'order.standingInstructions',
+        'is required when credentialOnFile.mitAgreement is sent',
+      )
+  }
+
+  return {
+    'POST /devices/{serialNumber}/payment-instructions': {
+      processingTerminalId: text,
+      order: object({
+        orderId: text,
+        amount: AMOUNT,
+        currency: CURRENCY,
+        dateTime: optional(dateTime),
+        description: optional(ANY_STRING),
+        acceptPartialAmount: optional(bool),
+        breakdown: optional(breakdown),
+        standingInstructions: optional(OPEN_OBJECT),
+      } satisfies RulesOf<Schemas['PaymentInstructionOrder']>),
+      operator: optional(ANY_STRING),
+      customer: optional(customer),
+      ipAddress: optional(ipAddress),
+      // After `order`, which it reads.
+      credentialOnFile: optional(credentialOnFile),
+      customizationOptions: optional(customization),
+      autoCapture: optional(bool),
+      processAsSale: optional(bool),
+    } satisfies RulesOf<Schemas['PaymentInstructionRequest']>,
+    'POST /devices/{serialNumber}/refund-instructions': {
+      processingTerminalId: text,
+      order: object({
+        orderId: text,
+        dateTime: optional(dateTime),
+        description: text,
+        amount: AMOUNT,
+        currency: CURRENCY,
+      } satisfies RulesOf<Schemas['RefundInstructionOrder']>),
+      operator: optional(ANY_STRING),
+      customer: optional(customer),
+      ipAddress: optional(ipAddress),
+      customizationOptions: optional(customization),
+    } satisfies RulesOf<Schemas['RefundInstructionRequest']>,
+    'POST /devices/{serialNumber}/signature-instructions': {
+      processingTerminalId: text,
+    } satisfies RulesOf<Schemas['SignatureInstructionRequest']>,
+    'POST /payments/{paymentId}/refunds': {
       amount: AMOUNT,
-      currency: CURRENCY,
-      dateTime: optional(dateTime),
-      description: optional(ANY_STRING),
-      acceptPartialAmount: optional(bool),
-      breakdown: optional(BREAKDOWN),
-      standingInstructions: optional(OPEN_OBJECT),
-    }),
-    operator: optional(ANY_STRING),
-    customer: optional(CUSTOMER),
-    ipAddress: optional(IP_ADDRESS),
-    // After `order`, which it reads.
-    credentialOnFile: optional(credentialOnFile),
-    customizationOptions: optional(CUSTOMIZATION),
-    autoCapture: optional(bool),
-    processAsSale: optional(bool),
-  },
-  'POST /devices/{serialNumber}/refund-instructions': {
-    processingTerminalId: text,
-    order: fields({
-      orderId: text,
-      dateTime: optional(dateTime),
       description: text,
-      amount: AMOUNT,
-      currency: CURRENCY,
-    }),
-    operator: optional(ANY_STRING),
-    customer: optional(CUSTOMER),
-    ipAddress: optional(IP_ADDRESS),
-    customizationOptions: optional(CUSTOMIZATION),
-  },
-  'POST /devices/{serialNumber}/signature-instructions': { processingTerminalId: text },
-  'POST /payments/{paymentId}/refunds': {
-    amount: AMOUNT,
-    description: text,
-    operator: optional(ANY_STRING),
-  },
-  'POST /payments/{paymentId}/reverse': {
-    amount: optional(AMOUNT),
-    operator: optional(ANY_STRING),
-  },
+      operator: optional(ANY_STRING),
+    } satisfies RulesOf<Schemas['ReferencedRefundRequest']>,
+    'POST /payments/{paymentId}/reverse': {
+      amount: optional(AMOUNT),
+      operator: optional(ANY_STRING),
+    } satisfies RulesOf<Schemas['ReversalRequest']>,
+  }
 }
+
+/** The client's body rules: an object with a name its schema type does not have is refused. */
+export const BODY_RULES = bodyRules(exactFields)
 
 /** Cursor paging, shared by the lists: `before` and `after` are two directions and cannot be combined. */
 const PAGE_RULES: Rules = {

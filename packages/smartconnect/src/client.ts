@@ -1,6 +1,6 @@
 import createClient from 'openapi-fetch'
 import {
-  assertObject,
+  checkCallOptions,
   checkClientOptions,
   checkFields,
   exactFields,
@@ -24,6 +24,7 @@ import {
   checkPending,
   createPoller,
   waitSettings,
+  WAIT_OPTIONS,
   type PollResult,
   type WaitOptions,
 } from './poll.js'
@@ -199,13 +200,14 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
   async function pair(
     pairingCode: string,
     store: StoreDetails = {},
-    { signal }: CallOptions = {},
+    options: CallOptions = {},
   ): Promise<void> {
     // No length or character set is documented for the code: the cloud judges it (400 when wrong).
     // It is one segment of the path.
     segment('pairingCode', pairingCode, {})
-    assertObject('store', store)
-    checkFields(store as Record<string, unknown>, STORE_RULES, 'store.')
+    STORE('store', store, {})
+    checkCallOptions(options)
+    const { signal } = options
     const body: Schemas['PairingRequest'] = { ...identity, POSRegisterName: register.name }
     for (const [key, field] of Object.entries(STORE_FIELDS)) {
       const value = (store as Record<string, string | undefined>)[key]
@@ -227,7 +229,7 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     fields?: unknown,
     options: CallOptions = {},
   ): Promise<PendingTransaction> {
-    assertObject('options', options)
+    checkCallOptions(options)
     const { signal } = options
     const checked = checkTransaction(type, fields)
     const body = {
@@ -316,17 +318,26 @@ export function createSmartConnectClient(options: SmartConnectClientOptions): Sm
     waitForOutcome: (pending, options) => poller.wait(pending, options),
     async transact(type, ...args) {
       const [fields, options = {}] = args as unknown as [unknown, TransactOptions | undefined]
-      assertObject('options', options)
       // The wait's options before the start: a refusal then means nothing was sent.
-      waitSettings(options)
+      waitSettings(options, TRANSACT_OPTIONS)
+      const { onStarted, ...wait } = options
       const pending = await startTransaction(type, fields, { signal: options.signal })
-      await options.onStarted?.(pending)
-      return poller.wait(pending, options)
+      await onStarted?.(pending)
+      return poller.wait(pending, wait)
     },
   }
 }
 
-/** Store details and their form field names (one has a space). */
+/** Every name of {@link TransactOptions} (the `satisfies` keeps the list complete). */
+const TRANSACT_OPTIONS = { ...WAIT_OPTIONS, onStarted: 1 } satisfies Record<
+  keyof TransactOptions,
+  1
+>
+
+/**
+ * Store details and their form field names (one has a space); the `satisfies` keeps both sides in
+ * step with the types. Any other name is refused.
+ */
 const STORE_FIELDS = {
   contactName: 'Contact Name',
   address: 'Address',
@@ -335,11 +346,11 @@ const STORE_FIELDS = {
   zipCode: 'ZipCode',
   email: 'Email',
   phone: 'Phone',
-} as const
+} as const satisfies Record<keyof StoreDetails, keyof Schemas['PairingRequest']>
 
 /** Strings, of any length: SmartConnect documents no limit on the store details. */
-const STORE_RULES: Rules = Object.fromEntries(
-  Object.keys(STORE_FIELDS).map((key) => [key, optional(string({}))]),
+const STORE = exactFields(
+  Object.fromEntries(Object.keys(STORE_FIELDS).map((key) => [key, optional(string({}))])),
 )
 
 const REGISTER_RULES: Rules = {

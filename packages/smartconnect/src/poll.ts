@@ -1,6 +1,7 @@
 import {
   assertObject,
   assertInteger,
+  checkCallOptions,
   checkFields,
   fn,
   int,
@@ -103,8 +104,23 @@ const WAIT_RULES: Rules = {
   onStarted: optional(fn),
 }
 
-/** Checks a wait's options (a TillkitValidationError names the bad one) and fills the defaults. */
-export function waitSettings(options: WaitOptions): { intervalMs: number; deadlineMs: number } {
+/** Every name of {@link WaitOptions} (the `satisfies` keeps the list complete). */
+export const WAIT_OPTIONS = {
+  intervalMs: 1,
+  deadlineMs: 1,
+  signal: 1,
+  onEvent: 1,
+} satisfies Record<keyof WaitOptions, 1>
+
+/**
+ * Checks a wait's options (an unknown name, or a bad value, is a TillkitValidationError naming it)
+ * and fills the defaults. `names` are the ones the call takes (transact's add `onStarted`).
+ */
+export function waitSettings(
+  options: WaitOptions,
+  names: object = WAIT_OPTIONS,
+): { intervalMs: number; deadlineMs: number } {
+  checkCallOptions(options, names)
   checkFields(options as Record<string, unknown>, WAIT_RULES)
   return {
     intervalMs: options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS,
@@ -122,9 +138,11 @@ export function createPoller(transport: Transport, baseUrl: string): Poller {
 
   async function poll(
     pending: PendingTransaction,
-    { signal }: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal } = {},
   ): Promise<PollResult> {
+    checkCallOptions(options)
     checkPending(pending, baseUrl)
+    const { signal } = options
     const { transactionId, type } = pending
     /** `why` is for the log only. */
     const retry = (

@@ -10,7 +10,14 @@ import {
   type Check,
   type Rules,
 } from '@tillkit/core'
-import { MAX_AMOUNT, TRANSACTION_TYPES, type TransactionType } from './types.js'
+import {
+  MAX_AMOUNT,
+  TRANSACTION_TYPES,
+  type CommonField,
+  type TransactionField,
+  type TransactionFields,
+  type TransactionType,
+} from './types.js'
 
 /**
  * Per-type field rules for `POST /Transaction` and the register id rule, shared by the client
@@ -67,20 +74,26 @@ const webUrl: Check = (field, value) => {
   if (!ok) throw new TillkitValidationError(field, 'must be an absolute http or https URL')
 }
 
-/** Every field a transaction request may carry besides the ones the client sets itself. */
-export const TRANSACTION_FIELDS = [
-  'AmountTotal',
-  'AmountCash',
-  'AmountAuth',
-  'AmountFinal',
-  'TransactionReference',
-  'Date',
-  'SaleData',
-  'PosNotificationCallbackUrl',
-] as const
+/**
+ * Every field a transaction request may carry besides the ones the client sets itself, in the order
+ * they are sent (the `satisfies` keeps the list in step with the schema's types).
+ */
+export const TRANSACTION_FIELDS = Object.keys({
+  AmountTotal: 1,
+  AmountCash: 1,
+  AmountAuth: 1,
+  AmountFinal: 1,
+  TransactionReference: 1,
+  Date: 1,
+  SaleData: 1,
+  PosNotificationCallbackUrl: 1,
+} satisfies Record<TransactionField, 1>) as readonly TransactionField[]
 
-/** The fields each type takes; the other known fields must be left out. */
-const OWN_RULES: Record<TransactionType, Rules> = {
+/**
+ * The fields each type takes besides the common ones (the `satisfies` keeps each in step with its
+ * schema type); the other known fields must be left out.
+ */
+const OWN_RULES = {
   'Card.Purchase': { AmountTotal: amount },
   'Card.Refund': { AmountTotal: amount },
   'Card.PurchasePlusCash': { AmountTotal: amount, AmountCash: cashPart },
@@ -97,19 +110,22 @@ const OWN_RULES: Record<TransactionType, Rules> = {
   'Journal.GetTransResult': {},
   'Terminal.GetStatus': {},
   'Terminal.ReadCard': {},
+} satisfies {
+  [T in TransactionType]: Record<Exclude<keyof TransactionFields<T>, CommonField>, Check>
 }
 
-const COMMON_RULES: Rules = {
+const COMMON_RULES = {
   SaleData: optional(jsonText),
   PosNotificationCallbackUrl: optional(webUrl),
-}
+} satisfies Record<CommonField, Check>
 
 /** The full rule set of each type: its own fields, the common optional ones, and `absent` for the rest. */
 export const TRANSACTION_RULES = Object.fromEntries(
   TRANSACTION_TYPES.map((type) => {
     const rules: Rules = {}
     for (const field of TRANSACTION_FIELDS) rules[field] = absent(`not allowed for ${type}`)
-    return [type, { ...rules, ...OWN_RULES[type], ...COMMON_RULES }]
+    const full: Rules = { ...rules, ...OWN_RULES[type], ...COMMON_RULES }
+    return [type, full]
   }),
 ) as Record<TransactionType, Rules>
 

@@ -65,5 +65,13 @@ export type TransactionFields<T extends TransactionType> = Omit<
   ClientFields
 >
 
+/** A field some transaction type takes from the caller (see {@link TransactionFields}). */
+export type TransactionField = {
+  [T in TransactionType]: keyof TransactionFields<T>
+}[TransactionType]
+
+/** The optional fields every transaction type takes. */
+export type CommonField = Exclude<keyof Schemas['TransactionCommon'], ClientFields>
+
 /** An amount as accepted on the way in: integer cents, as a number or a string of digits. */
 export type Amount = Schemas['Amount']

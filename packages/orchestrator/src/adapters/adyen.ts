@@ -120,6 +120,12 @@ const OPTION_NAMES = {
   store: 1,
 } satisfies Record<keyof AdyenAdapterOwnOptions | 'merchantAccount', 1>
 
+/** Every name of a terminal of {@link AdyenAdapterOwnOptions.terminals}. */
+const TERMINAL_NAMES = { poiId: 1, currencies: 1 } satisfies Record<
+  keyof NonNullable<AdyenAdapterOwnOptions['terminals']>[number],
+  1
+>
+
 const DEFAULT_CADENCE_MS = 10_000
 const CADENCE_RANGE_MS = [5_000, 60_000] as const
 const DEFAULT_RETENTION_MS = 48 * 3_600_000
@@ -221,6 +227,7 @@ export function adyenAdapter<T extends AdyenTransport>(
   const terminals = options.terminals?.map((t, i): AdapterTerminal => {
     const field = `options.terminals[${i}]`
     assertString(`${field}.poiId`, t?.poiId, { minLength: 1, maxLength: 64 })
+    assertKnownFields(t, TERMINAL_NAMES, `${field}.`)
     const currencies = t.currencies?.map((c, j) => {
       currencyExponent(c, `${field}.currencies[${j}]`)
       return c

@@ -305,6 +305,12 @@ export function paymentsenseAdapter(options: PaymentsenseAdapterOptions): Provid
   }
 }
 
+/** Every name of a terminal of {@link PaymentsenseAdapterOptions.terminals}. */
+const TERMINAL_NAMES = { tid: 1, currency: 1 } satisfies Record<
+  keyof NonNullable<PaymentsenseAdapterOptions['terminals']>[number],
+  1
+>
+
 /** The `terminals` option (TIDs and their currency), checked, as the adapter lists them. */
 export function configuredTerminals(
   terminals: ReadonlyArray<{ tid: string; currency: 'GBP' | 'EUR' }> | undefined,
@@ -312,6 +318,7 @@ export function configuredTerminals(
   return terminals?.map((t, i) => {
     if (typeof t?.tid !== 'string' || !t.tid)
       throw new TillkitValidationError(`options.terminals[${i}].tid`, 'must be a non-empty string')
+    assertKnownFields(t, TERMINAL_NAMES, `options.terminals[${i}].`)
     assertOneOf(`options.terminals[${i}].currency`, t.currency, CURRENCIES)
     return { terminal: t.tid, status: 'unknown', currencies: [t.currency] } as AdapterTerminal
   })

@@ -112,6 +112,12 @@ const OPTION_NAMES = {
   retentionMs: 1,
 } satisfies Record<keyof PayrocAdapterOptions, 1>
 
+/** Every name of a {@link PayrocDevice} (the `satisfies` keeps the list complete). */
+const DEVICE_NAMES = { serialNumber: 1, processingTerminalId: 1, currencies: 1 } satisfies Record<
+  keyof PayrocDevice,
+  1
+>
+
 /** The kinds an instruction can carry: preAuth is a payment instruction with `autoCapture: false`. */
 const KINDS = ['sale', 'refund', 'preAuth'] as const
 /** A read is held until something changes, so the cadence is only a floor. */
@@ -174,6 +180,8 @@ export function payrocAdapter(options: PayrocAdapterOptions): ProviderAdapter {
   for (const [i, d] of (options.devices ?? []).entries()) {
     const field = `options.devices[${i}]`
     assertString(`${field}.serialNumber`, d?.serialNumber, { minLength: 1 })
+    // A misspelt processingTerminalId would send the device's payments under the account's.
+    assertKnownFields(d, DEVICE_NAMES, `${field}.`)
     const ptid = d.processingTerminalId ?? fallbackTerminal
     if (ptid === undefined)
       throw new TillkitValidationError(

@@ -83,6 +83,12 @@ const OPTION_NAMES = {
   tokenLifetimeMs: 1,
 } satisfies Record<keyof SmartConnectAdapterOptions, 1>
 
+/** Every name of a terminal of {@link SmartConnectAdapterOptions.terminals}. */
+const TERMINAL_NAMES = { terminal: 1, register: 1 } satisfies Record<
+  keyof SmartConnectAdapterOptions['terminals'][number],
+  1
+>
+
 const CURRENCIES = ['NZD', 'AUD'] as const
 
 /** The secret id: the polling URL holds the transaction's access token. */
@@ -121,6 +127,7 @@ export function smartconnectAdapter(options: SmartConnectAdapterOptions): Provid
   const seen = new Set<string>()
   for (const [i, t] of options.terminals.entries()) {
     assertString(`options.terminals[${i}].terminal`, t?.terminal, { minLength: 1, maxLength: 64 })
+    assertKnownFields(t, TERMINAL_NAMES, `options.terminals[${i}].`)
     if (seen.has(t.terminal))
       throw new TillkitValidationError(`options.terminals[${i}].terminal`, 'is listed twice')
     seen.add(t.terminal)

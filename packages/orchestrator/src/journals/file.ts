@@ -2,6 +2,7 @@ import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from
 import { hostname } from 'node:os'
 import { randomUUID } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
+import { checkOptions } from '@tillkit/core'
 import {
   EMPTY_CURSOR,
   EMPTY_TABLE_CURSOR,
@@ -30,6 +31,12 @@ export interface FileJournalOptions {
   keepEndedTables?: number
 }
 
+/** Every name of {@link FileJournalOptions} (the `satisfies` keeps the list complete). */
+const OPTION_NAMES = { compactAfter: 1, keepFinished: 1, keepEndedTables: 1 } satisfies Record<
+  keyof FileJournalOptions,
+  1
+>
+
 export interface FileJournal extends JournalStore {
   /** Records in the file now (what compaction counts). */
   readonly records: number
@@ -48,6 +55,8 @@ export async function createFileJournal(
   path: string,
   options: FileJournalOptions = {},
 ): Promise<FileJournal> {
+  // Known names only, before the file is touched; the values are taken as they are.
+  checkOptions(options, {}, 'options', OPTION_NAMES)
   const compactAfter = options.compactAfter ?? 10_000
   const keepFinished = options.keepFinished ?? 1_000
   const entries = new Map<string, JournalEntry>()

@@ -1,3 +1,4 @@
+import { checkOptions } from '@tillkit/core'
 import {
   foldRecord,
   jsonCopy,
@@ -18,6 +19,12 @@ export interface MemoryJournalOptions {
   keepEndedTables?: number
 }
 
+/** Every name of {@link MemoryJournalOptions} (the `satisfies` keeps the list complete). */
+const OPTION_NAMES = { keepFinished: 1, keepEndedTables: 1 } satisfies Record<
+  keyof MemoryJournalOptions,
+  1
+>
+
 /**
  * A journal in this process's memory: survives an orchestrator being dropped and replaced (tests,
  * hot reloads), not the process. Records are copied through JSON, as a durable store would, so
@@ -25,6 +32,8 @@ export interface MemoryJournalOptions {
  * their JSON text: one string each, not a graph of objects for the garbage collector to trace.
  */
 export function createMemoryJournal(options: MemoryJournalOptions = {}): JournalStore {
+  // Known names only (an unknown one is refused); the values are taken as they are.
+  checkOptions(options, {}, 'options', OPTION_NAMES)
   const keepFinished = options.keepFinished ?? 1_000
   const entries = new Map<string, JournalEntry>()
   /** Finished entries as JSON, oldest first (a Map keeps insertion order). */
