@@ -20,10 +20,8 @@ import { unknownName, unknownNameOf } from '../../core/test/helpers.js'
 import { setup, tempJournals } from './harness.js'
 import { registerFor } from './smartconnect-harness.js'
 import { bill } from './tables-harness.js'
+import { KEY, PAYMENTSENSE, SECRET, network } from './unknown-harness.js'
 
-/** What a misspelt name would hold: it must appear in no error. */
-const SECRET = `sk_live_${crypto.randomUUID()}`
-const KEY = `test_${crypto.randomUUID()}`
 const journalPath = tempJournals('tillkit-review-names-')
 
 describe('journals', () => {
@@ -59,30 +57,6 @@ describe('journals', () => {
     await journal.close?.()
   })
 })
-
-/** Everything that could leave: requests made and sockets opened. */
-function network() {
-  const sent: string[] = []
-  const fetch = async (request: Request) => (sent.push(request.url), new Response('{}'))
-  class WebSocket {
-    constructor(url: string) {
-      sent.push(url)
-    }
-    readyState = 0
-    send() {}
-    close() {}
-    addEventListener() {}
-  }
-  return { sent, fetch, WebSocket }
-}
-
-const PAYMENTSENSE = {
-  account: 'acme',
-  environment: 'test',
-  apiKey: KEY,
-  softwareHouseId: 'SWH',
-  installerId: 'INST',
-} as const
 
 /** Each adapter with an item of its list carrying a misspelt name, and the field refused. */
 const ITEMS: Array<[string, (net: ReturnType<typeof network>) => ProviderAdapter, string]> = [

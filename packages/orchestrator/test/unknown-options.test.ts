@@ -24,35 +24,7 @@ import { payrocAdapter, type PayrocAdapterOptions } from '../src/payroc.js'
 import { smartconnectAdapter, type SmartConnectAdapterOptions } from '../src/smartconnect.js'
 import { captureLogger, unknownName } from '../../core/test/helpers.js'
 import { registerFor } from './smartconnect-harness.js'
-
-/** What a misspelt `apiKey` would hold: it must appear in no error. */
-const SECRET = `sk_live_${crypto.randomUUID()}`
-const KEY = `test_${crypto.randomUUID()}`
-
-/** Everything that could leave: requests made and sockets opened. */
-function network() {
-  const sent: string[] = []
-  const fetch = async (request: Request) => (sent.push(request.url), new Response('{}'))
-  class WebSocket {
-    constructor(url: string) {
-      sent.push(url)
-    }
-    readyState = 0
-    send() {}
-    close() {}
-    addEventListener() {}
-  }
-  return { sent, fetch, WebSocket }
-}
-type Network = ReturnType<typeof network>
-
-const PAYMENTSENSE = {
-  account: 'acme',
-  environment: 'test',
-  apiKey: KEY,
-  softwareHouseId: 'SWH',
-  installerId: 'INST',
-} as const
+import { KEY, PAYMENTSENSE, SECRET, network, type Network } from './unknown-harness.js'
 
 /** Each adapter with its required options, and the names it must refuse. */
 const ADAPTERS: Array<{
