@@ -111,6 +111,20 @@ describe('compile cache', () => {
     }
   })
 
+  it('a cache it cannot write costs only a slower next run', async () => {
+    const dir = await tools({
+      'node_modules/tool/index.js': 'module.exports = 3',
+      blocker: 'a file where the cache folder would go',
+    })
+    const cacheFile = path.join(dir, 'blocker', 'codegen.bin')
+    const file = path.join(dir, 'node_modules/tool/index.js')
+    for (let round = 0; round < 2; round++)
+      expect(await run(cacheFile, file)).toMatchObject({
+        exports: 3,
+        stats: { cached: 0, compiled: 1 },
+      })
+  })
+
   it('is off with TILLKIT_CODEGEN_CACHE=0', () => {
     vi.stubEnv('TILLKIT_CODEGEN_CACHE', '0')
     expect(openCompileCache(path.join(os.tmpdir(), 'unused.bin'))).toBeUndefined()
